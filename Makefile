@@ -1,0 +1,43 @@
+# The two commands: `make run` and `make test` (README.md). Everything else is for developers.
+BUILD ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CONFIG ?= etc/confpro.dev.toml
+CMAKE_FLAGS ?=
+
+.PHONY: run test bench build configure bootstrap format lint clean asan tsan
+
+bootstrap-%:
+	@scripts/bootstrap $*
+
+configure:
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCONFPRO_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+ui:
+	@if [ -f ui/package.json ]; then cd ui && npm run --silent build; fi
+
+run: bootstrap-run build ui
+	@mkdir -p var
+	exec $(BUILD)/src/app/confpro serve --config $(CONFIG)
+
+test: bootstrap-test build ui
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench: bootstrap-bench build
+	@scripts/bench $(BUILD)
+
+asan:
+	@$(MAKE) test BUILD=build-asan CMAKE_FLAGS=-DCONFPRO_SANITIZE=address
+tsan:
+	@$(MAKE) test BUILD=build-tsan CMAKE_FLAGS=-DCONFPRO_SANITIZE=thread
+
+format: configure
+	@cmake --build $(BUILD) --target format
+lint: configure
+	@cmake --build $(BUILD) --target lint
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan

@@ -1,0 +1,50 @@
+# Shared build settings and helpers for every component.
+add_library(confpro_warnings INTERFACE)
+target_compile_options(confpro_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
+  -Wnull-dereference -Wimplicit-fallthrough)
+if(CONFPRO_WERROR)
+  target_compile_options(confpro_warnings INTERFACE -Werror)
+endif()
+
+if(CONFPRO_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(CONFPRO_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT CONFPRO_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "CONFPRO_SANITIZE must be '', 'address' or 'thread'")
+endif()
+
+# confpro_library(NAME SOURCES a.cpp b.cpp DEPS x y [PUBLIC_DEPS ...])
+# A component library named confpro_<NAME>; headers are included as "<component>/<file>.h" from src/.
+function(confpro_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PUBLIC_DEPS" ${ARGN})
+  if(ARG_SOURCES)
+    add_library(confpro_${name} STATIC ${ARG_SOURCES})
+    target_include_directories(confpro_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(confpro_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE confpro_warnings ${ARG_DEPS})
+  else()
+    add_library(confpro_${name} INTERFACE)
+    target_include_directories(confpro_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(confpro_${name} INTERFACE ${ARG_PUBLIC_DEPS})
+  endif()
+endfunction()
+
+# confpro_test(NAME SOURCES x_test.cpp DEPS confpro_x [LABELS unit] [TIMEOUT s])
+# A GoogleTest binary registered with CTest; each TEST becomes a CTest test.
+include(GoogleTest)
+function(confpro_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE confpro_warnings ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    DISCOVERY_TIMEOUT 60 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endfunction()

@@ -1,0 +1,91 @@
+// The conference service's control API for the web console and the CLI (issue: in-process control API).
+// The live state lives on the control loop; this interface lets other threads read snapshots and ask for
+// actions. Implemented by conference/ (ConferenceService); web/ depends only on this header.
+//
+// Thread safety: every method may be called from any thread. Calls post to the control loop and complete the
+// callback there (or, for synchronous variants, block the caller until the loop answers — never call those from
+// the control loop itself). Subscribers' callbacks run on the control loop: they must only queue the event
+// (e.g. into an SSE connection) and return quickly.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/strong_id.h"
+#include "common/time.h"
+
+namespace confpro::conference {
+
+struct LiveParticipant {
+  ParticipantId id;
+  std::string caller_number;   // normalized, may be "anonymous"
+  std::string name;            // display name from SIP, or "" ; the recorded name is audio only
+  std::string role;            // "user" | "moderator"
+  TimePoint joined_at{};
+  bool talking = false;
+  bool muted = false;
+  bool listen_only = false;
+  std::string access_number;   // number dialled, or "" for dial-outs / direct
+  std::string codec;           // "PCMU", "G722", "opus", …
+};
+
+struct LiveConference {
+  BookingId booking;
+  SessionId session;
+  std::string name;
+  std::string number;
+  std::string owner;
+  TimePoint opened_at{};
+  TimePoint ends_at{};         // opened_at + duration
+  int max_participants = 0;
+  bool locked = false;
+  bool recording = false;
+  bool waiting_for_leader = false;   // users are in, no moderator yet
+  std::vector<LiveParticipant> participants;
+};
+
+// An event on the live stream, as the console shows it. `type` is one of: "opened", "joined", "left",
+// "talking", "muted", "locked", "recording", "warning", "ended", "invite" (dial-out progress).
+struct ConferenceEvent {
+  std::uint64_t seq = 0;        // increasing per process; lets a client detect gaps
+  std::string type;
+  BookingId booking;
+  std::string number;           // conference number
+  std::string owner;            // for filtering per organizer
+  TimePoint at{};
+  std::optional<LiveParticipant> participant;  // for joined/left/talking/muted
+  bool flag = false;            // talking / muted / locked / recording: the new value
+  std::string detail;           // reason (ended, left), dial-out status, …
+};
+
+// Progress of an invite by number.
+struct InviteResult {
+  std::string invite_id;
+  std::string status;  // "dialing" initially; later events carry "ringing", "answered", "failed: <reason>"
+};
+
+class ControlApi {
+ public:
+  virtual ~ControlApi() = default;
+
+  virtual std::vector<LiveConference> live_conferences() = 0;           // blocking snapshot (not on the loop)
+  virtual std::optional<LiveConference> live_conference(BookingId id) = 0;
+
+  virtual Status set_muted(BookingId conference, ParticipantId participant, bool muted, const std::string& actor) = 0;
+  virtual Status eject(BookingId conference, ParticipantId participant, const std::string& actor) = 0;
+  virtual Status set_locked(BookingId conference, bool locked, const std::string& actor) = 0;
+  virtual Status end_conference(BookingId conference, const std::string& actor) = 0;  // ended-by-admin
+  virtual Result<InviteResult> invite_by_number(BookingId conference, const std::string& number,
+                                                const std::string& actor) = 0;
+
+  using Subscriber = std::function<void(const ConferenceEvent&)>;
+  using SubscriptionId = std::uint64_t;
+  virtual SubscriptionId subscribe(Subscriber subscriber) = 0;
+  virtual void unsubscribe(SubscriptionId id) = 0;
+};
+
+}  // namespace confpro::conference

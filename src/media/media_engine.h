@@ -1,0 +1,148 @@
+// The media engine's public interface (ARCHITECTURE.md media/). It carries every participant's audio and knows
+// nothing about bookings or SIP: a session is created with local/remote RTP addresses, the negotiated codec and
+// payload types and optional SRTP keys, then attached either to the IVR (prompts + DTMF) or to a room's mixer.
+//
+// Thread safety: every method may be called from any thread (in practice the control loop and the SIP thread);
+// each posts a command to the worker that owns the room/session through a bounded queue and returns at once.
+// Methods that must hand back a value (create_session's local port) do the allocation on the calling thread.
+// Events are delivered through the EventSink given at construction, called on a media worker thread: the sink
+// must only post them onward (e.g. to the control loop) and must not call back into the engine synchronously.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/result.h"
+#include "common/strong_id.h"
+
+namespace confpro::media {
+
+enum class CodecKind { kPcmu, kPcma, kG722, kOpus };
+const char* to_string(CodecKind c);  // "PCMU" | "PCMA" | "G722" | "opus"
+
+// What SDP negotiation settled for one direction pair.
+struct CodecSpec {
+  CodecKind kind = CodecKind::kPcmu;
+  int payload_type = 0;          // RTP payload type for audio
+  int clock_rate = 8000;         // RTP clock rate (G722: 8000 per RFC 3551; opus: 48000)
+  int channels = 1;
+  int ptime_ms = 20;             // packet time we send; received packets may use 10–60 ms
+  int telephone_event_pt = -1;   // RFC 4733 payload type, -1 when not negotiated
+  bool opus_fec = true;          // use in-band FEC on receive when the peer sends it
+};
+
+// SDES keys (RFC 4568), base64 inline key material as found in a=crypto.
+struct SrtpKeys {
+  std::string suite = "AES_CM_128_HMAC_SHA1_80";
+  std::string local_key_b64;   // what we send with (we advertise it)
+  std::string remote_key_b64;  // what the peer sends with
+};
+
+enum class Direction { kSendRecv, kSendOnly, kRecvOnly, kInactive };  // from our point of view
+
+struct SessionParams {
+  std::string local_ip = "127.0.0.1";   // address to bind
+  std::string remote_ip;                // from SDP c=; may be empty until known
+  std::uint16_t remote_port = 0;        // from SDP m=
+  CodecSpec codec;
+  std::optional<SrtpKeys> srtp;
+  Direction direction = Direction::kSendRecv;
+  bool symmetric_rtp = true;            // latch to the first valid source (NAT)
+  std::string label;                    // for logs: "conf=123456 call=42"
+};
+
+struct SessionInfo {
+  MediaSessionId id;
+  std::uint16_t local_port = 0;  // RTP port bound (RTCP = +1)
+};
+
+// What to play: a sequence of audio files (WAV of any rate; played in order), optionally looping (music on hold).
+struct PlaySpec {
+  std::vector<std::string> files;
+  bool loop = false;
+  std::uint64_t play_id = 0;  // caller's tag, echoed in PlayDone
+};
+
+struct ParticipantFlags {
+  bool muted = false;        // not heard; still hears the room
+  bool listen_only = false;  // never heard (cannot be unmuted by the participant)
+  bool deaf = false;         // hears nothing of the room (e.g. while waiting or in a menu) but prompts to it play
+  float gain = 1.0f;         // applied to what this participant says
+};
+
+// Per-session statistics, kept for the connection history and for bad-input accounting.
+struct SessionStats {
+  std::uint64_t packets_received = 0, packets_sent = 0;
+  std::uint64_t packets_lost = 0;             // by sequence gaps
+  std::uint64_t dropped_malformed = 0;        // truncated/garbage RTP or RTCP
+  std::uint64_t dropped_unknown_pt = 0;
+  std::uint64_t dropped_wrong_source = 0;     // not the latched address
+  std::uint64_t dropped_srtp_auth = 0;        // SRTP authentication or replay failure
+  double jitter_ms = 0;                       // RFC 3550 interarrival jitter
+  double rtt_ms = -1;                         // from RTCP, -1 if unknown
+  double loss_fraction = 0;                   // 0..1
+};
+
+// Events out of the engine.
+struct DtmfEvent { MediaSessionId session; char digit; int duration_ms; bool inband; };
+struct PlayDone { MediaSessionId session; RoomId room; std::uint64_t play_id; bool completed; };  // room or session
+struct TalkingChanged { RoomId room; MediaSessionId session; bool talking; };
+struct RecordingDone { RoomId room; MediaSessionId session; std::string path; bool ok; std::string error; };
+struct SessionTimeout { MediaSessionId session; };  // no RTP received for the configured time
+using Event = std::variant<DtmfEvent, PlayDone, TalkingChanged, RecordingDone, SessionTimeout>;
+using EventSink = std::function<void(Event)>;
+
+// Options (defaults in brackets), set from [media] in the configuration.
+struct EngineOptions {
+  int workers = 0;                        // media worker threads [0 = one per core]
+  std::uint16_t rtp_port_min = 20000;     // RTP ports (even) [20000]
+  std::uint16_t rtp_port_max = 29998;     // [29998]
+  int mix_rate = 16000;                   // internal mixing rate, 16000 or 48000 [16000]
+  int jitter_min_ms = 20;                 // adaptive jitter buffer bounds [20..200]
+  int jitter_max_ms = 200;
+  int rtp_timeout_ms = 0;                 // SessionTimeout after this long without RTP [0 = never]
+  int max_sessions = 10000;               // create_session fails beyond [10000]
+  std::string recordings_dir = "var/recordings";
+};
+
+class MediaEngine {
+ public:
+  virtual ~MediaEngine() = default;
+
+  virtual Result<SessionInfo> create_session(const SessionParams& params) = 0;
+  // New remote address/codec/direction (re-INVITE: hold/resume, codec change) without dropping audio.
+  virtual Status update_session(MediaSessionId id, const SessionParams& params) = 0;
+  virtual Status destroy_session(MediaSessionId id) = 0;
+  virtual std::optional<SessionStats> stats(MediaSessionId id) = 0;  // last known, may lag a tick
+
+  // Rooms: a mixer each, owned by one worker.
+  virtual Result<RoomId> create_room(const std::string& label) = 0;
+  virtual Status destroy_room(RoomId room) = 0;  // sessions in it are detached, not destroyed
+  virtual Status attach(MediaSessionId session, RoomId room, ParticipantFlags flags) = 0;
+  virtual Status detach(MediaSessionId session) = 0;
+  virtual Status set_flags(MediaSessionId session, ParticipantFlags flags) = 0;
+
+  // Prompts: to one session (heard only by it, attached or not) or to a whole room.
+  virtual Status play_to_session(MediaSessionId session, PlaySpec spec) = 0;
+  virtual Status play_to_room(RoomId room, PlaySpec spec) = 0;
+  virtual Status stop_playing_session(MediaSessionId session) = 0;
+  virtual Status stop_playing_room(RoomId room) = 0;
+  virtual Status send_dtmf(MediaSessionId session, char digit, int duration_ms) = 0;  // RFC 4733
+
+  // Recording: the room's mix to a file (.wav or .ogg/.opus by extension); one participant's voice (announce).
+  virtual Status start_room_recording(RoomId room, const std::string& path) = 0;
+  virtual Status stop_room_recording(RoomId room) = 0;
+  virtual Status record_session(MediaSessionId session, const std::string& path, int max_ms) = 0;
+
+  virtual void stop() = 0;  // stop workers; idempotent
+};
+
+// Builds the engine with its worker threads started.
+Result<std::unique_ptr<MediaEngine>> make_media_engine(const EngineOptions& options, EventSink sink);
+
+}  // namespace confpro::media
