@@ -12,12 +12,13 @@ TEST(EventLoop, RunsPostedTasksInOrderOnItsThread) {
   std::vector<int> seen;
   std::thread::id loop_thread;
   std::thread t([&] { loop.run(); });
+  const auto runner = t.get_id();
   for (int i = 0; i < 100; ++i) loop.post([&, i] { seen.push_back(i); loop_thread = std::this_thread::get_id(); });
   loop.post([&] { loop.stop(); });
   t.join();
   ASSERT_EQ(seen.size(), 100u);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(seen[static_cast<size_t>(i)], i);
-  EXPECT_EQ(loop_thread, t.get_id());
+  EXPECT_EQ(loop_thread, runner);
 }
 
 TEST(EventLoop, TimersFireInOrderAndCancelledOnesDoNot) {

@@ -1,5 +1,8 @@
 #include "common/timezone.h"
 
+// date.h's parser trips GCC 12's -Wmaybe-uninitialized when inlined here (a false positive in the library).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 #include <date/date.h>
 #include <date/tz.h>
 
@@ -59,7 +62,9 @@ std::string format_iso_local(TimePoint t, std::string_view zone) {
   return s;
 }
 
-std::string format_iso_utc(TimePoint t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+std::string format_iso_utc(TimePoint t) {
+  return date::format("%Y-%m-%dT%H:%M:%SZ", std::chrono::floor<std::chrono::seconds>(t));
+}
 
 Result<TimePoint> parse_iso_time(std::string_view text) {
   std::string s(text);
