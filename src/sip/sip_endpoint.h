@@ -1,0 +1,155 @@
+// The SIP endpoint (ARCHITECTURE.md sip/): sofia-sip's stack on its own thread, our own SDP offer/answer,
+// dialogs, transports and the dial-out trunk. It decides nothing about conferences: it reports calls to a
+// CallHandler and carries out the commands it is given.
+//
+// Thread safety:
+// - SipEndpoint: every public method may be called from any thread; each posts to the SIP thread and returns at
+//   once (dial() checks the dial plan and limits on the calling thread before posting). stop() blocks until the
+//   SIP thread has finished (BYE to live calls, nua shut down) and is idempotent; call it before destroying.
+// - CallHandler: called on the SIP thread only. Implementations must only post onward (to the control loop) and
+//   must not block; they MAY call SipEndpoint methods (those only post), they must not call stop().
+// - media::MediaEngine is used from the SIP thread (create/update/destroy_session); it must outlive the endpoint.
+// Every log line about a call leg carries `call=<id>`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/strong_id.h"
+#include "media/media_engine.h"
+
+namespace confpro::sip {
+
+enum class SrtpPolicy {
+  kOff,       // never offer or accept a=crypto; RTP/SAVP offers without RTP/AVP alternative → 488
+  kOptional,  // accept SDES when offered (RTP/SAVP), plain RTP otherwise
+  kRequired,  // plain RTP offers → 488
+};
+
+// One caller-number normalization rule, applied in order to the digits of the caller (or a dialled number):
+// if the number starts with `strip_prefix`, that prefix is removed and `add_prefix` put in front; the first rule
+// that matches wins. Before the rules, visual separators (space - . ( )) are removed and a leading '+' becomes
+// "00". Example (France): {"0033", "0"} turns "+33 1 23 45 67 89" into "0123456789".
+struct NumberRule {
+  std::string strip_prefix;
+  std::string add_prefix;
+};
+
+// The dial-out trunk (outbound calls only go there).
+struct TrunkOptions {
+  std::string proxy_uri;      // outbound proxy / gateway, e.g. "sip:127.0.0.1:5080" ["" = dial-out disabled]
+  std::string domain;         // host part of the Request-URI ["" = the proxy's host:port]
+  std::string username;       // digest authentication user ["" = no authentication]
+  std::string password;       // digest password [""]
+  std::string caller_id;      // caller number presented in From when the request gives none ["anonymous"]
+};
+
+struct DialOutLimits {
+  int max_concurrent_per_conference = 5;   // live dial-outs per conference tag [5]
+  int max_per_hour_per_conference = 30;    // dial-outs started per conference tag in any 60 min window [30]
+  int max_concurrent_total = 50;           // live dial-outs for the whole node [50]
+};
+
+struct SipOptions {
+  std::string listen_address = "0.0.0.0";   // UDP and TCP bind address ["0.0.0.0"]
+  std::uint16_t port = 5060;                 // UDP and TCP port [5060]; 0 picks a free one (see bound_port())
+  std::uint16_t tls_port = 5061;             // TLS port [5061], only used when tls_cert_file is set
+  std::string tls_cert_file;                 // PEM certificate (+chain) ["" = no TLS]
+  std::string tls_key_file;                  // PEM private key [""]
+  std::string public_address;                // address advertised in Contact and SDP (NAT) ["" = listen
+                                             // address, or 127.0.0.1 when that is 0.0.0.0]
+  std::string media_address;                 // address RTP binds to and SDP c= shows ["" = public address]
+  std::string user_agent = "ConferencePro";  // User-Agent / Server header ["ConferencePro"]
+  // Audio codec preference, best first: names "PCMU", "PCMA", "G722", "opus" [all four in that order].
+  // telephone-event is always offered/accepted when the peer has it.
+  std::vector<std::string> codecs = {"PCMU", "PCMA", "G722", "opus"};
+  int ptime_ms = 20;                         // packet time we ask for [20]
+  SrtpPolicy srtp = SrtpPolicy::kOptional;   // [optional]
+  int max_calls = 1000;                      // concurrent calls (in + out); beyond: 503 + Retry-After [1000]
+  int retry_after_s = 5;                     // Retry-After value sent with 503 [5]
+  double invite_rate_per_source = 20;        // new INVITEs per second per source IP [20]; 0 = unlimited
+  double invite_burst_per_source = 40;       // bucket size [40]
+  bool drop_over_rate = false;               // over the rate: false → 503, true → silently drop [false]
+  int session_timer_s = 1800;                // RFC 4028 Session-Expires we ask for [1800]; 0 = off
+  int min_session_timer_s = 90;              // Min-SE [90]
+  int udp_rmem_bytes = 4 * 1024 * 1024;      // UDP receive buffer [4 MiB] (pitfall 7)
+  int udp_wmem_bytes = 1 * 1024 * 1024;      // UDP send buffer [1 MiB]
+  std::vector<NumberRule> number_rules;      // caller/dialled number normalization [none]
+  TrunkOptions trunk;                        // [dial-out disabled]
+  // Dial plan: ECMAScript regexes each matched against the whole normalized digit string; a dial-out is allowed
+  // only when one matches [empty = nothing may be dialled].
+  std::vector<std::string> dial_plan;
+  DialOutLimits dial_limits;
+  std::chrono::seconds ring_timeout{60};     // outbound calls not answered by then are cancelled [60 s]
+  bool trace_sip = false;                    // log every SIP message at debug level [false]
+};
+
+// An incoming INVITE, reported before anything but 100 Trying was sent.
+struct IncomingCall {
+  CallId call;
+  std::string dialled;          // Request-URI user part, as received (e.g. "+33123456789" or "800")
+  std::string dialled_digits;   // dialled, normalized by number_rules ("" if it has no digits)
+  std::string caller_number;    // from P-Asserted-Identity, else From; normalized ("" if anonymous)
+  std::string display_name;     // display name of PAI/From ("" when none)
+  std::string remote_address;   // "ip:port" the INVITE came from
+  std::string transport;        // "udp" | "tcp" | "tls"
+  media::CodecSpec codec;       // what the answer will select
+  bool srtp = false;            // SDES will be used
+};
+
+class CallHandler {
+ public:
+  virtual ~CallHandler() = default;
+  // A new incoming call; answer it later with accept() or reject(). Unanswered calls ring (180) meanwhile.
+  virtual void on_incoming(const IncomingCall& call) = 0;
+  // Media flows: our 200 was ACKed (incoming), or the far end answered (outbound, after dial()).
+  virtual void on_answered(CallId call, MediaSessionId session) = 0;
+  // A DTMF digit from SIP INFO (application/dtmf-relay or application/dtmf). RFC 4733 digits come from media/.
+  virtual void on_dtmf(CallId call, char digit) = 0;
+  // Outbound calls only: provisional (180/183) and final failure statuses, before on_ended.
+  virtual void on_progress(CallId call, int status, const std::string& reason) = 0;
+  // The call is over (BYE either way, CANCEL, failure, timeout, stop). No event follows for this id; its media
+  // session, if any, has been destroyed already. cause: "caller-bye", "server-bye", "cancelled", "rejected",
+  // "timeout", "sip-<status>", "shutdown", "media-error", …
+  virtual void on_ended(CallId call, const std::string& cause) = 0;
+};
+
+struct DialRequest {
+  std::string number;           // number to dial; normalized, must then be digits only and match the dial plan
+  std::string caller_id;        // number to present ["" = trunk.caller_id]
+  std::string display_name;     // display name to present [""]
+  std::string conference_tag;   // key for the per-conference limits (e.g. the conference number); required
+};
+
+class SipEndpoint {
+ public:
+  virtual ~SipEndpoint() = default;
+
+  // Answers an incoming call: creates its media session through the MediaEngine and sends 200 with our SDP.
+  // on_answered follows when the ACK arrives; on_ended if it cannot be answered any more.
+  virtual void accept(CallId call) = 0;
+  // Refuses an unanswered incoming call with `status` (4xx–6xx). on_ended(call, "rejected") follows.
+  virtual void reject(CallId call, int status, const std::string& reason) = 0;
+  // Ends a call in any state (BYE, CANCEL or a final answer); on_ended(call, cause) follows.
+  virtual void hangup(CallId call, const std::string& cause) = 0;
+  // Starts an outbound call through the trunk. Fails at once (nothing sent) when the trunk is not configured,
+  // the number is not digits-only after normalization, matches no dial-plan pattern, or a limit is reached.
+  // Progress arrives through on_progress / on_answered / on_ended with the returned id.
+  virtual Result<CallId> dial(const DialRequest& request) = 0;
+  // Ends every call (BYE / CANCEL / 503), shuts nua down and joins the SIP thread. Idempotent.
+  virtual void stop() = 0;
+
+  virtual std::uint16_t bound_port() const = 0;  // the UDP/TCP port actually bound
+  virtual int live_calls() const = 0;            // calls not yet ended (any thread; approximate)
+};
+
+// Starts the SIP thread and binds the transports. Errors: kInvalidArgument for bad options (codec name, regex,
+// TLS files), kUnavailable when a port cannot be bound.
+Result<std::unique_ptr<SipEndpoint>> start_sip_endpoint(const SipOptions& options, media::MediaEngine& media,
+                                                        CallHandler& handler);
+
+}  // namespace confpro::sip
