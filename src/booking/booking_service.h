@@ -1,0 +1,87 @@
+// The application service for bookings (FEATURES.md B1–B3, B6, N1–N2 enqueueing), used by the CLI, the web API
+// and the phone IVR: validates with domain/ rules, generates numbers and PINs, stores through store::Store with
+// an audit entry and the notification outbox rows in the same transaction. Nothing is written when a call fails.
+//
+// Permissions: an actor with admin = true may act on any booking; otherwise only on bookings it owns
+// (kPermissionDenied), and it may create bookings only for itself.
+// Thread safety: every method may be called from any thread (the store is thread-safe; the random source is
+// guarded by a mutex). Calls do database I/O: from the control loop, post them to a worker instead.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "common/result.h"
+#include "common/strong_id.h"
+#include "common/time.h"
+#include "domain/booking.h"
+#include "domain/booking_rules.h"
+#include "domain/limits.h"
+#include "domain/random.h"
+#include "store/store.h"
+
+namespace confpro::booking {
+
+// Who asks, for permissions and the audit log.
+struct Actor {
+  std::string username = "system";  // a directory username, or "system"
+  bool admin = true;                // administrators act on every booking
+  std::string source = "system";    // "web" | "cli" | "phone" | "api" | "system"
+};
+
+struct BookingServiceOptions {
+  domain::ConferenceLimits limits;       // validation limits and defaults [ConferenceLimits{}]
+  std::string time_zone = "Europe/Paris";  // zone of the times written in notifications [Europe/Paris]
+  int generation_attempts = 20;          // new number/PINs tried on a unique conflict of a generated value [20]
+  bool notify = true;                    // enqueue e-mail/SMS rows on create [true]
+};
+
+class BookingService {
+ public:
+  // Borrows store, clock and random; they must outlive the service.
+  BookingService(store::Store& store, const Clock& clock, domain::RandomSource& random,
+                 BookingServiceOptions options);
+
+  // Validates (kInvalidArgument with every bad field), fills defaults, generates the number/PINs not given
+  // (regenerating on a conflict of a generated value), stores, audits "booking.create" and enqueues: an e-mail
+  // to the owner (if the owner has an e-mail; with both PINs), one per invitee with an e-mail (user PIN, or
+  // the invitee's personal PIN), and an SMS to the owner's mobile if set. A conflict on a value the caller
+  // chose → kAlreadyExists naming "number" or "name". `draft.owner` unset → the actor. A non-admin may
+  // create only for itself.
+  Result<domain::Booking> create(const domain::BookingDraft& draft, const Actor& actor);
+
+  Result<domain::Booking> get(BookingId id);                        // kNotFound
+  Result<domain::Booking> get_by_number(const std::string& number);  // kNotFound
+  Result<domain::Booking> get_by_name(const std::string& name);      // kNotFound
+
+  // Applies the set fields of `draft` as far as the effective state allows (domain::field_editable):
+  // kFailedPrecondition for a forbidden change or a stale `expected_version`; kAlreadyExists for a taken
+  // number/name; kInvalidArgument with every bad field. Audits "booking.update".
+  Result<domain::Booking> update(BookingId id, const domain::BookingDraft& draft,
+                                 std::optional<int> expected_version, const Actor& actor);
+
+  // Deletes a scheduled or ended booking (an active one must be ended first: kFailedPrecondition). Audited.
+  Status remove(BookingId id, const Actor& actor);
+
+  Result<store::Page<domain::Booking>> search(const store::BookingQuery& query);
+
+  // Ends a booking that is not live: scheduled → ended (reason kEndedByAdmin or kExpiredUnused). For an active
+  // booking this only records the end in the store (the conference service ends the live session and calls
+  // this with its reason). kFailedPrecondition when already ended. Audited.
+  Result<domain::Booking> end(BookingId id, domain::EndReason reason, const Actor& actor);
+
+  // Marks every scheduled booking whose validity window lapsed before `now` as ended/expired-unused. Returns
+  // how many were marked. Safe to run on several nodes at once (optimistic versions).
+  Result<int> expire_due(TimePoint now);
+
+  const BookingServiceOptions& options() const { return options_; }
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  std::mutex random_mutex_;
+  domain::RandomSource& random_;  // GUARDED_BY(random_mutex_)
+  BookingServiceOptions options_;
+};
+
+}  // namespace confpro::booking

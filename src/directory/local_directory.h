@@ -1,0 +1,54 @@
+// Local accounts kept in the Store (users table): the Directory used when no LDAP is configured, plus the
+// account administration the CLI and the web console need.
+// Thread safety: every method may be called from any thread (the Store is thread-safe).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "directory/directory.h"
+#include "store/store.h"
+
+namespace confpro::directory {
+
+struct NewUser {
+  std::string username;            // required: 1–64 of [A-Za-z0-9._@-]
+  std::string password;            // required: at least 8 characters
+  std::string display_name;        // default: the username
+  std::string email;               // optional
+  std::string mobile;              // optional; digits with optional '+'
+  std::string role = "organizer";  // "admin" | "organizer"
+  std::string phone_account;       // optional: digits, for creating conferences by phone
+  std::string phone_pin;           // optional: 4–12 digits; required when phone_account is set
+};
+
+class LocalDirectory final : public Directory {
+ public:
+  explicit LocalDirectory(store::Store& store) : store_(store) {}
+
+  Result<DirectoryUser> authenticate(const std::string& username, const std::string& password) override;
+  Result<DirectoryUser> authenticate_phone(const std::string& account_or_caller_number,
+                                           const std::string& pin) override;
+  Result<DirectoryUser> find(const std::string& username) override;
+
+  // Validates (kInvalidArgument naming every bad field), hashes and stores. kAlreadyExists for a taken
+  // username or phone account.
+  Result<store::User> add_user(const NewUser& user);
+  // kNotFound; kInvalidArgument for a short password.
+  Status set_password(const std::string& username, const std::string& password);
+  Status set_phone_credentials(const std::string& username, const std::string& phone_account,
+                               const std::string& phone_pin);
+  Status set_disabled(const std::string& username, bool disabled);
+  Status remove_user(const std::string& username);
+
+  // First start: when no admin exists, creates `username` as admin with a generated password and returns that
+  // password (to print once); nullopt when an admin already exists.
+  Result<std::optional<std::string>> ensure_admin(const std::string& username);
+
+ private:
+  store::Store& store_;
+};
+
+DirectoryUser to_directory_user(const store::User& user);
+
+}  // namespace confpro::directory
