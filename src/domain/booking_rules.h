@@ -49,8 +49,9 @@ struct BookingDraft {
 // "max_participants", "language", "join_policy", "invitees[i].email", "invitees[i].phone",
 // "invitees[i].personal_pin", "created_via", "access_number", and for state rules the field edited.
 
-// A PIN that anyone would try first: all one digit (0000), a run up or down (1234, 9876, 0123, 8901 wraps
-// are not runs), a repeated pair or triple (1212, 123123), or a palindrome of two digits (1221).
+// A PIN that anyone would try first: all one digit (0000), a run up or down, wrapping 9↔0 (1234, 9876, 7890,
+// 3210), a repeated block of up to half the length (1212, 123123, 12341234), or, for 4 digits, a palindrome
+// of two digits (1221).
 bool is_trivial_pin(std::string_view pin);
 
 // Each check returns "" when the value is fine, else the rule it breaks (a sentence fragment for a person).
