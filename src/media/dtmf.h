@@ -36,12 +36,13 @@ class Rfc4733Receiver {
   // timestamp. Returns a finished digit, if this packet finished one. Malformed payloads return nothing.
   std::optional<DigitEvent> on_packet(std::span<const std::uint8_t> payload, std::uint32_t timestamp,
                                       std::chrono::steady_clock::time_point now);
-  // Finishes an event whose end packets were all lost.
+  // Finishes an event whose end packets were all lost; also hands out a digit left pending when one packet
+  // finished two (call it once per tick).
   std::optional<DigitEvent> poll(std::chrono::steady_clock::time_point now);
   void reset();
 
  private:
-  std::optional<DigitEvent> finish();
+  DigitEvent finish();
   int clock_rate_;
   std::chrono::milliseconds end_timeout_;
   bool active_ = false;     // an event is in progress and not yet reported
@@ -50,6 +51,7 @@ class Rfc4733Receiver {
   char digit_ = 0;
   std::uint32_t duration_ = 0;  // timestamp units
   std::chrono::steady_clock::time_point last_packet_{};
+  std::optional<DigitEvent> pending_;  // a second digit finished by the same packet; handed out by poll()
 };
 
 // One RFC 4733 packet to send: the 4-byte payload, the marker bit, and the RTP timestamp offset from the event
@@ -71,14 +73,15 @@ class Rfc4733Sender {
   // false for a character that is not a DTMF digit. A digit in progress is replaced.
   bool start(char digit, int duration_ms, int volume_dbm0 = 10);
   std::optional<Rfc4733Packet> next();
-  bool active() const { return remaining_end_ > 0; }
+  bool active() const { return body_ || remaining_end_ > 0; }
 
  private:
   int clock_rate_;
   int interval_ms_;
   int code_ = 0, volume_ = 10;
   std::uint32_t total_ = 0, sent_ = 0;  // timestamp units
-  int remaining_end_ = 0;               // end packets still to send (+1 while the body runs)
+  int remaining_end_ = 0;               // end packets still to send
+  bool body_ = false;                   // still sending the growing-duration packets
   bool first_ = true;
 };
 

@@ -96,26 +96,23 @@ class JitterBuffer {
   enum class State { kWaiting, kPlaying, kIdle };
 
   void restart(std::uint32_t ssrc);
-  int find_at_or_before(std::int64_t pos) const;
-  int find_earliest_after(std::int64_t pos) const;
+  int earliest_at_or_before(std::int64_t pos) const;
+  int earliest_after(std::int64_t pos) const;
   void release(int slot);
-  std::int64_t unwrap_seq(std::uint16_t seq);
-  std::int64_t unwrap_ts(std::uint32_t ts);
-  void record_transit(std::int64_t transit_us);
   void update_targets();
   std::int64_t ts_us(std::int64_t pos) const;
-  bool fill(Decoder& decoder, std::span<std::int16_t> pcm, std::int64_t now_us, bool& any_audio);
-  bool decode_slot(Decoder& decoder, int slot);
-  std::size_t conceal_into(Decoder& decoder, std::span<std::int16_t> out, std::int64_t gap);
   bool maybe_start(std::int64_t now_us);
+  // Fills pcm[0..frame) from the buffer at pos_; returns samples of received audio in it.
+  std::size_t fill(Decoder& decoder, std::span<std::int16_t> pcm, std::int64_t now_us, bool& concealed);
+  bool decode_slot(Decoder& decoder, int slot);
 
   JitterBufferOptions opt_;
   std::size_t frame_samples_;
-  int ratio_;  // PCM samples per timestamp unit (G.722: 2)
+  std::int64_t ratio_;  // PCM samples per timestamp unit (G.722: 2)
   std::vector<Slot> slots_;
   std::vector<std::uint8_t> payloads_;  // capacity * max_payload
-  std::vector<std::int16_t> carry_;     // decoded samples not yet played
-  std::vector<std::int16_t> scratch_;
+  std::vector<std::int16_t> carry_;     // a decoded packet not yet fully played (120 ms at most)
+  std::vector<std::int16_t> scratch_;   // one frame, for dropped frames
   std::size_t carry_len_ = 0, carry_off_ = 0;
   std::int64_t carry_pos_ = 0;          // position of carry_[carry_off_]
   std::int64_t carry_arrival_us_ = 0;
@@ -124,12 +121,13 @@ class JitterBuffer {
   State state_ = State::kWaiting;
   bool have_stream_ = false;
   std::uint32_t ssrc_ = 0;
-  std::uint16_t last_seq16_ = 0;
-  std::uint32_t last_ts32_ = 0;
-  std::int64_t max_seq_ = 0, last_ts_ = 0;
+  std::int64_t max_seq_ = 0;            // highest unwrapped sequence number seen
+  std::int64_t max_ts_ = 0;             // highest unwrapped timestamp seen
   std::int64_t pos_ = 0;                // next PCM sample to play
   std::int64_t idle_samples_ = 0;       // concealed with nothing buffered
   std::int64_t last_duration_ = 0;      // samples in the last decoded packet
+  bool last_quiet_ = true;              // the last frame played was quiet (a good place to drop/insert)
+  int cooldown_ = 0;                    // pulls before the next drop/insert
 
   static constexpr int kWindow = 64;
   std::int64_t transit_[kWindow] = {};

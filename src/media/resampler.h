@@ -30,7 +30,7 @@ class Resampler {
   // Converts all of `in` into exactly output_size(in.size()) samples of `out` (which must be at least that
   // large) and returns that count, or -1 when `out` is too small. Works on whole frames of any length whose
   // duration is a whole number of input samples at both rates (e.g. 10/20/60 ms). The filter delays the signal
-  // by a fixed ~1 ms; state carries over between calls, so frames join without clicks.
+  // by a fixed ~1-2 ms (the filter); state carries over between calls, so frames join without clicks.
   int process(std::span<const std::int16_t> in, std::span<std::int16_t> out);
   std::size_t output_size(std::size_t in_samples) const;
   void reset();  // forget history (new stream)
