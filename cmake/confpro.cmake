@@ -2,7 +2,7 @@
 add_library(confpro_warnings INTERFACE)
 target_compile_options(confpro_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
-  -Wnull-dereference -Wimplicit-fallthrough)
+  -Wimplicit-fallthrough)
 if(CONFPRO_WERROR)
   target_compile_options(confpro_warnings INTERFACE -Werror)
 endif()
