@@ -1,0 +1,73 @@
+// The configuration of a node: one TOML file (etc/confpro.example.toml documents every key and its default),
+// plus `--set section.key=value` overrides from the command line. Unknown keys and bad values are refused with
+// file:line, key and reason; nothing starts with a half-read configuration.
+// Thread safety: loaded once on the main thread; read-only afterwards.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/config_reader.h"
+#include "common/log.h"
+#include "common/result.h"
+#include "domain/limits.h"
+#include "media/media_engine.h"
+
+namespace confpro::app {
+
+struct ServerSettings {
+  std::string node_id = "node1";           // this node's name in logs, sessions and the cluster [node1]
+  std::string time_zone = "Europe/Paris";  // zone used to show and enter times [Europe/Paris]
+  std::string data_dir = "var";            // recordings, generated prompts, runtime files [var]
+  double time_scale = 1.0;                 // >1 runs conference clocks faster (tests, demos) [1.0]
+  std::string admin_user = "admin";        // first administrator, created on first start [admin]
+};
+
+// One dialled number leading to the service (I1).
+struct AccessNumberSettings {
+  std::string number;               // digits as dialled (Request-URI user), e.g. "0800123456"
+  std::string label;                // e.g. "Paris toll-free"
+  std::string kind = "local";       // "toll-free" | "local"
+  std::string language = "fr";      // default prompt language on this number: "fr" | "en"
+};
+
+struct IvrSettings {
+  std::string sounds_dir = "/usr/share/asterisk/sounds";   // Debian's recorded prompts (en/, fr/) [that]
+  std::string moh_dir = "/usr/share/asterisk/moh";         // music on hold [that]
+  std::string overrides_dir = "etc/prompts";               // operator's own recordings, same names [etc/prompts]
+  std::string generated_dir = "var/prompts";               // espeak-ng speech cache [var/prompts]
+  int digit_timeout_ms = 5000;      // time for the next digit before the entry is taken as ended [5000]
+  int first_digit_timeout_ms = 10000;  // silence after a prompt before it is repeated [10000]
+  int max_tries = 3;                // tries for the number and the PIN [3]
+  int pin_lockout_failures = 10;    // PIN failures per caller or conference within the window … [10]
+  int pin_lockout_window_s = 1800;  // … [1800] lock out for … 
+  int pin_lockout_duration_s = 3600;  // [3600]
+};
+
+struct Config {
+  std::string file;                           // where it came from ("" = embedded defaults)
+  ServerSettings server;
+  std::string storage_url = "sqlite://var/confpro.db";  // sqlite://path | postgresql://… [sqlite://var/confpro.db]
+  log::Options log;
+  domain::ConferenceLimits conference;
+  // [[access_numbers]]; the embedded defaults are examples for a first run (a local number per language and
+  // a toll-free one); a file that lists any replaces them all.
+  std::vector<AccessNumberSettings> access_numbers = {
+      {"3000", "Accès local (français)", "local", "fr"},
+      {"3001", "Local access (English)", "local", "en"},
+      {"0800300300", "Numéro vert", "toll-free", "fr"},
+  };
+  IvrSettings ivr;
+  media::EngineOptions media;
+  // Sections read into raw tables until their components define options (sip, web): kept for their loaders.
+};
+
+// Loads `path` (empty: embedded defaults only) and applies `overrides` ("section.key=value", value in TOML
+// syntax or a bare word taken as a string). All errors are returned together.
+Result<Config> load_config(const std::string& path, const std::vector<std::string>& overrides);
+
+// The errors of the last failed load, one per line "file:line: key: reason".
+std::string format_config_errors(const Error& error);
+
+}  // namespace confpro::app

@@ -1,0 +1,124 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace confpro::app {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  std::string write(const std::string& text) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("confpro-config-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) + ".toml");
+    std::ofstream(path_) << text;
+    return path_.string();
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::filesystem::path path_;
+  int counter_ = 0;
+};
+
+bool has_error(const Error& e, const std::string& where, const std::string& what) {
+  for (const auto& f : e.fields)
+    if (f.field.find(where) != std::string::npos && f.message.find(what) != std::string::npos) return true;
+  return false;
+}
+
+TEST_F(ConfigTest, EmbeddedDefaultsAreValid) {
+  auto c = load_config("", {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->storage_url, "sqlite://var/confpro.db");
+  EXPECT_EQ(c->conference.number_length, 6);
+  EXPECT_FALSE(c->access_numbers.empty());
+}
+
+TEST_F(ConfigTest, UnknownKeyIsRefusedWithFileAndLine) {
+  auto file = write("[server]\ntime_zone = \"UTC\"\n\n[conference]\nnumber_lenght = 7\n");
+  auto c = load_config(file, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(has_error(c.error(), file + ":5", "conference.number_lenght: unknown key")) << c.error().message;
+}
+
+TEST_F(ConfigTest, UnknownSectionIsRefused) {
+  auto c = load_config(write("[sever]\nport = 1\n"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(has_error(c.error(), ":1", "sever: unknown key")) << c.error().message;
+}
+
+TEST_F(ConfigTest, OutOfRangeValueNamesKeyAndRange) {
+  auto file = write("[conference]\npin_length = 3\n");
+  auto c = load_config(file, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(has_error(c.error(), file + ":2", "conference.pin_length: must be between 4 and 12, got 3"))
+      << c.error().message;
+}
+
+TEST_F(ConfigTest, WrongTypeIsRefused) {
+  auto c = load_config(write("[media]\nworkers = \"two\"\n"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(has_error(c.error(), ":2", "media.workers: expected an integer"));
+}
+
+TEST_F(ConfigTest, BadTimeZoneIsRefused) {
+  auto c = load_config(write("[server]\ntime_zone = \"Mars/Base\"\n"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(has_error(c.error(), ":2", "server.time_zone: unknown time zone"));
+}
+
+TEST_F(ConfigTest, SyntaxErrorGivesLine) {
+  auto file = write("[server]\ntime_zone = \"UTC\n");
+  auto c = load_config(file, {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(has_error(c.error(), file + ":2", "")) << c.error().message;
+}
+
+TEST_F(ConfigTest, EveryErrorIsReportedAtOnce) {
+  auto c = load_config(write("[conference]\npin_length = 99\nnumber_length = 1\nbogus = true\n"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().fields.size(), 3u) << c.error().message;
+}
+
+TEST_F(ConfigTest, AccessNumbersAreRead) {
+  auto c = load_config(write("[[access_numbers]]\nnumber = \"0800123456\"\nlabel = \"Toll-free\"\n"
+                             "kind = \"toll-free\"\nlanguage = \"en\"\n"
+                             "[[access_numbers]]\nnumber = \"0140000000\"\nlabel = \"Paris\"\n"),
+                       {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->access_numbers.size(), 2u);
+  EXPECT_EQ(c->access_numbers[0].kind, "toll-free");
+  EXPECT_EQ(c->access_numbers[0].language, "en");
+  EXPECT_EQ(c->access_numbers[1].kind, "local");
+}
+
+TEST_F(ConfigTest, AccessNumberMustBeDigitsAndKindKnown) {
+  auto c = load_config(write("[[access_numbers]]\nnumber = \"08-00\"\nkind = \"free\"\n"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(has_error(c.error(), ":2", "access_numbers[0].number: must be digits"));
+  EXPECT_TRUE(has_error(c.error(), ":3", "access_numbers[0].kind: must be one of toll-free|local"));
+}
+
+TEST_F(ConfigTest, OverridesApplyOnTopOfFile) {
+  auto c = load_config(write("[conference]\npin_length = 5\n"),
+                       {"conference.pin_length=8", "storage.url=sqlite:///tmp/x.db", "server.time_zone=UTC"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->conference.pin_length, 8);
+  EXPECT_EQ(c->storage_url, "sqlite:///tmp/x.db");
+  EXPECT_EQ(c->server.time_zone, "UTC");
+}
+
+TEST_F(ConfigTest, BadOverrideIsRefused) {
+  EXPECT_FALSE(load_config("", {"conference.pin_length"}).ok());
+  EXPECT_FALSE(load_config("", {"conference.nope=1"}).ok());
+}
+
+TEST_F(ConfigTest, CrossFieldChecks) {
+  auto c = load_config(write("[media]\nrtp_port_min = 30000\nrtp_port_max = 20000\n"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(has_error(c.error(), "", "media.rtp_port_min: must be below rtp_port_max"));
+}
+
+}  // namespace
+}  // namespace confpro::app
