@@ -1,0 +1,133 @@
+// Mix-minus mixer (mixer.h).
+#include "media/mixer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace confpro::media {
+namespace {
+
+std::int32_t gain_to_q12(float gain) {
+  if (!(gain > 0.0f)) return 0;
+  return static_cast<std::int32_t>(std::lround(std::min(gain, 8.0f) * 4096.0f));
+}
+
+void copy_frame(std::span<const std::int16_t> src, std::vector<std::int16_t>& dst) {
+  const std::size_t n = std::min(src.size(), dst.size());
+  std::memcpy(dst.data(), src.data(), n * sizeof(std::int16_t));
+  std::fill(dst.begin() + static_cast<std::ptrdiff_t>(n), dst.end(), std::int16_t{0});
+}
+
+}  // namespace
+
+std::int16_t soft_limit(std::int32_t x) {
+  constexpr std::int64_t knee = kLimiterKnee;
+  constexpr std::int64_t room = 32767 - kLimiterKnee;
+  const std::int64_t mag = x < 0 ? -static_cast<std::int64_t>(x) : x;
+  if (mag <= knee) return static_cast<std::int16_t>(x);
+  const std::int64_t excess = mag - knee;
+  const std::int64_t y = knee + room * excess / (excess + room);  // < 32767 for any excess
+  return static_cast<std::int16_t>(x < 0 ? -y : y);
+}
+
+Mixer::Mixer(const MixerOptions& options)
+    : opt_(options),
+      frame_(static_cast<std::size_t>(options.sample_rate / 1000 * options.frame_ms)),
+      sum_(frame_),
+      full_(frame_),
+      silence_(frame_),
+      room_prompt_(frame_) {}
+
+MixSlot Mixer::add(ParticipantFlags flags) {
+  std::size_t slot = 0;
+  while (slot < parts_.size() && parts_[slot].used) ++slot;
+  if (slot == parts_.size()) parts_.emplace_back();
+  Part& p = parts_[slot];
+  p = Part{};
+  p.used = true;
+  p.in.assign(frame_, 0);
+  p.prompt.assign(frame_, 0);
+  p.out.assign(frame_, 0);
+  ++count_;
+  set_flags(static_cast<MixSlot>(slot), flags);
+  return static_cast<MixSlot>(slot);
+}
+
+void Mixer::remove(MixSlot slot) {
+  if (slot < 0 || static_cast<std::size_t>(slot) >= parts_.size() || !parts_[slot].used) return;
+  parts_[slot] = Part{};
+  --count_;
+}
+
+void Mixer::set_flags(MixSlot slot, ParticipantFlags flags) {
+  parts_[slot].flags = flags;
+  parts_[slot].gain_q12 = gain_to_q12(flags.gain);
+}
+
+void Mixer::set_input(MixSlot slot, std::span<const std::int16_t> pcm, bool talking) {
+  Part& p = parts_[slot];
+  copy_frame(pcm, p.in);
+  p.has_input = true;
+  p.talking = talking;
+}
+
+void Mixer::set_room_prompt(std::span<const std::int16_t> pcm) {
+  copy_frame(pcm, room_prompt_);
+  has_room_prompt_ = true;
+}
+
+void Mixer::set_own_prompt(MixSlot slot, std::span<const std::int16_t> pcm) {
+  copy_frame(pcm, parts_[slot].prompt);
+  parts_[slot].has_prompt = true;
+}
+
+void Mixer::mix() {
+  std::fill(sum_.begin(), sum_.end(), 0);
+  contributors_ = 0;
+  for (Part& p : parts_) {
+    p.contributed = p.used && p.has_input && p.talking && !p.flags.muted && !p.flags.listen_only &&
+                    p.gain_q12 > 0;
+    if (!p.contributed) continue;
+    ++contributors_;
+    if (p.gain_q12 != 4096) {
+      for (std::size_t i = 0; i < frame_; ++i)
+        p.in[i] = soft_limit((std::int32_t{p.in[i]} * p.gain_q12) >> 12);
+    }
+    for (std::size_t i = 0; i < frame_; ++i) sum_[i] += p.in[i];
+  }
+  if (has_room_prompt_)
+    for (std::size_t i = 0; i < frame_; ++i) sum_[i] += room_prompt_[i];
+  for (std::size_t i = 0; i < frame_; ++i) full_[i] = soft_limit(sum_[i]);
+
+  for (Part& p : parts_) {
+    if (!p.used) continue;
+    if (p.flags.deaf) {
+      p.out_kind = p.has_prompt ? MixOutput::kOwn : MixOutput::kSilence;
+      if (p.has_prompt) p.out = p.prompt;
+    } else if (p.contributed) {
+      p.out_kind = MixOutput::kOwn;
+      const std::int16_t* own_prompt = p.has_prompt ? p.prompt.data() : silence_.data();
+      for (std::size_t i = 0; i < frame_; ++i) p.out[i] = soft_limit(sum_[i] - p.in[i] + own_prompt[i]);
+    } else if (p.has_prompt) {
+      p.out_kind = MixOutput::kOwn;
+      for (std::size_t i = 0; i < frame_; ++i) p.out[i] = soft_limit(sum_[i] + p.prompt[i]);
+    } else {
+      p.out_kind = MixOutput::kFullMix;
+    }
+    p.has_input = p.talking = p.has_prompt = false;
+  }
+  has_room_prompt_ = false;
+}
+
+std::span<const std::int16_t> Mixer::output(MixSlot slot) const {
+  const Part& p = parts_[slot];
+  switch (p.out_kind) {
+    case MixOutput::kFullMix: return full_;
+    case MixOutput::kOwn: return p.out;
+    case MixOutput::kSilence: break;
+  }
+  return silence_;
+}
+
+}  // namespace confpro::media
