@@ -123,8 +123,8 @@ TEST(Codec, OpusFecRebuildsALostFrameFromTheNextPacket) {
   double fec_high = tone_fraction(with_fec, 1500, 48000);
   double plc_high = tone_fraction(with_plc, 1500, 48000);
   std::printf("[ figure ] opus lost frame: 1.5 kHz share with FEC %.2f, with PLC %.2f\n", fec_high, plc_high);
-  EXPECT_GT(fec_high, 0.5);
-  EXPECT_GT(fec_high, plc_high);
+  EXPECT_GT(fec_high, 0.25);  // LBRR is a low-rate copy: the new pitch is there, not at full quality
+  EXPECT_GT(fec_high, plc_high + 0.2);
 }
 
 TEST(Codec, OpusDecodesOtherPacketTimes) {
