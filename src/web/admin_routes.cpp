@@ -1,0 +1,170 @@
+// Administrators only: /api/v1/users, /api/v1/access-numbers, /api/v1/audit. Every change is audited.
+#include "directory/local_directory.h"
+#include "common/timezone.h"
+#include "store/store.h"
+#include "web/api_context.h"
+#include "web/json_body.h"
+
+namespace confpro::web {
+
+namespace {
+
+nlohmann::json user_json(const store::User& u) {
+  return {{"id", u.id.value()},       {"username", u.username},         {"display_name", u.display_name},
+          {"email", u.email},         {"mobile", u.mobile},             {"role", u.role},
+          {"phone_account", u.phone_account}, {"disabled", u.disabled}, {"created_at", format_iso_utc(u.created_at)}};
+}
+
+directory::LocalDirectory* local_directory(ApiContext& ctx) {
+  return dynamic_cast<directory::LocalDirectory*>(ctx.services.directory);
+}
+
+HttpResponse not_local() {
+  return error_response(Error::precondition("users are managed in the external directory"));
+}
+
+bool valid_role(const std::string& r) { return r == "admin" || r == "organizer"; }
+
+HttpResponse create_user(const Call& call, ApiContext& ctx) {
+  auto* dir = local_directory(ctx);
+  if (!dir) return not_local();
+  auto body = JsonBody::parse(call.request.body);
+  if (!body) return error_response(body.error());
+  directory::NewUser u;
+  u.username = body->string("username", true, 64).value_or("");
+  u.password = body->string("password", true, 256).value_or("");
+  u.display_name = body->string("display_name", false, 200).value_or("");
+  u.email = body->string("email", false, 200).value_or("");
+  u.mobile = body->string("mobile", false, 32).value_or("");
+  u.role = body->string("role", false, 16).value_or("organizer");
+  if (!valid_role(u.role)) body->add_error("role", "must be admin or organizer");
+  u.phone_account = body->string("phone_account", false, 32).value_or("");
+  u.phone_pin = body->string("phone_pin", false, 32).value_or("");
+  if (auto st = body->finish(); !st) return error_response(st.error());
+  auto added = dir->add_user(u);
+  if (!added) return error_response(added.error());
+  ctx.audit(call, "user.add", "user:" + u.username, "role " + u.role);
+  return json_response(201, user_json(*added));
+}
+
+HttpResponse update_user(const Call& call, ApiContext& ctx) {
+  auto* dir = local_directory(ctx);
+  if (!dir) return not_local();
+  auto user = ctx.services.store->find_user(call.params.at("username"));
+  if (!user) return error_response(user.error());
+  auto body = JsonBody::parse(call.request.body);
+  if (!body) return error_response(body.error());
+  auto display_name = body->string("display_name", false, 200);
+  auto email = body->string("email", false, 200);
+  auto mobile = body->string("mobile", false, 32);
+  auto role = body->string("role", false, 16);
+  if (role && !valid_role(*role)) body->add_error("role", "must be admin or organizer");
+  auto disabled = body->boolean("disabled");
+  auto password = body->string("password", false, 256);
+  if (auto st = body->finish(); !st) return error_response(st.error());
+  if (user->username == call.principal().username && ((role && *role != "admin") || (disabled && *disabled))) {
+    return error_response(Error::precondition("you cannot remove your own administrator rights"));
+  }
+  if (password) {
+    if (auto st = dir->set_password(user->username, *password); !st) return error_response(st.error());
+  }
+  auto fresh = ctx.services.store->find_user(user->username);
+  if (!fresh) return error_response(fresh.error());
+  store::User u = *fresh;
+  if (display_name) u.display_name = *display_name;
+  if (email) u.email = *email;
+  if (mobile) u.mobile = *mobile;
+  if (role) u.role = *role;
+  if (disabled) u.disabled = *disabled;
+  if (auto st = ctx.services.store->update_user(u); !st) return error_response(st.error());
+  if ((disabled && *disabled) || password || (role && *role != fresh->role)) ctx.sessions.remove_user(u.username);
+  ctx.audit(call, "user.update", "user:" + u.username, call.request.body.find("password") != std::string::npos
+                                                           ? "fields changed (password included)"
+                                                           : "fields changed");
+  return json_response(200, user_json(u));
+}
+
+HttpResponse upsert_access_number(const Call& call, ApiContext& ctx) {
+  auto body = JsonBody::parse(call.request.body);
+  if (!body) return error_response(body.error());
+  store::AccessNumber n;
+  n.number = body->string("number", true, 32).value_or("");
+  if (!n.number.empty() && n.number.find_first_not_of("+0123456789") != std::string::npos) {
+    body->add_error("number", "must contain digits only");
+  }
+  n.label = body->string("label", false, 100).value_or("");
+  n.kind = body->string("kind", false, 16).value_or("local");
+  if (n.kind != "local" && n.kind != "toll-free") body->add_error("kind", "must be local or toll-free");
+  auto lang = body->string("language", false, 8).value_or("fr");
+  auto parsed_lang = domain::language_from_string(lang);
+  if (!parsed_lang) body->add_error("language", "must be fr or en");
+  if (auto st = body->finish(); !st) return error_response(st.error());
+  n.language = *parsed_lang;
+  if (auto st = ctx.services.store->upsert_access_number(n); !st) return error_response(st.error());
+  ctx.audit(call, "access_number.upsert", "access_number:" + n.number, n.label);
+  return json_response(200, {{"number", n.number}, {"label", n.label}, {"kind", n.kind},
+                             {"language", domain::to_string(n.language)}});
+}
+
+}  // namespace
+
+void add_admin_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/v1/users", Access::kAdmin, [&ctx](const Call&) {
+    auto users = ctx.services.store->list_users();
+    if (!users) return error_response(users.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& u : *users) items.push_back(user_json(u));
+    return json_response(200, {{"items", items}});
+  });
+  router.add("POST", "/api/v1/users", Access::kAdmin, [&ctx](const Call& c) { return create_user(c, ctx); });
+  router.add("PATCH", "/api/v1/users/{username}", Access::kAdmin,
+             [&ctx](const Call& c) { return update_user(c, ctx); });
+  router.add("DELETE", "/api/v1/users/{username}", Access::kAdmin, [&ctx](const Call& call) {
+    auto* dir = local_directory(ctx);
+    if (!dir) return not_local();
+    const auto& name = call.params.at("username");
+    if (name == call.principal().username) return error_response(Error::precondition("you cannot delete yourself"));
+    if (auto st = dir->remove_user(name); !st) return error_response(st.error());
+    ctx.sessions.remove_user(name);
+    ctx.audit(call, "user.remove", "user:" + name, "");
+    return no_content();
+  });
+
+  router.add("GET", "/api/v1/access-numbers", Access::kSignedIn, [&ctx](const Call&) {
+    auto list = ctx.services.store->list_access_numbers();
+    if (!list) return error_response(list.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& n : *list) {
+      items.push_back({{"number", n.number}, {"label", n.label}, {"kind", n.kind},
+                       {"language", domain::to_string(n.language)}});
+    }
+    return json_response(200, {{"items", items}});
+  });
+  router.add("POST", "/api/v1/access-numbers", Access::kAdmin,
+             [&ctx](const Call& c) { return upsert_access_number(c, ctx); });
+  router.add("DELETE", "/api/v1/access-numbers/{number}", Access::kAdmin, [&ctx](const Call& call) {
+    const auto& number = call.params.at("number");
+    if (auto st = ctx.services.store->delete_access_number(number); !st) return error_response(st.error());
+    ctx.audit(call, "access_number.remove", "access_number:" + number, "");
+    return no_content();
+  });
+
+  router.add("GET", "/api/v1/audit", Access::kAdmin, [&ctx](const Call& call) {
+    store::AuditQuery q;
+    q.actor = call.request.param("actor");
+    q.target = call.request.param("target");
+    std::vector<FieldError> errors;
+    read_paging_params(call.request, q.limit, q.offset, errors);
+    if (!errors.empty()) return error_response(Error::invalid_fields(errors));
+    auto page = ctx.services.store->list_audit(q);
+    if (!page) return error_response(page.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& e : page->items) {
+      items.push_back({{"id", e.id}, {"at", format_iso_utc(e.at)}, {"actor", e.actor}, {"action", e.action},
+                       {"target", e.target}, {"details", e.details}, {"source", e.source}});
+    }
+    return json_response(200, {{"items", items}, {"total", page->total}});
+  });
+}
+
+}  // namespace confpro::web

@@ -1,0 +1,77 @@
+#include "web/api.h"
+
+#include <charconv>
+
+#include "common/log.h"
+#include "store/store.h"
+#include "web/api_context.h"
+
+namespace confpro::web {
+
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+void ApiContext::audit(const Call& call, const std::string& action, const std::string& target,
+                       const std::string& details) const {
+  store::AuditEntry e;
+  e.at = now();
+  e.actor = call.session ? call.principal().username : "anonymous";
+  e.action = action;
+  e.target = target;
+  e.details = details;
+  e.source = "web";
+  auto st = services.store->append_audit(e);
+  if (!st) log::get("web")->warn("audit {} {}: {}", action, target, st.error().message);
+}
+
+Api::Api(const WebOptions& options, const app::Services& services)
+    : options_(options),
+      services_(services),
+      sessions_(std::make_unique<SessionTable>(std::chrono::seconds(options.session_idle_timeout_s))),
+      account_throttle_(std::make_unique<LoginThrottle>(ThrottleOptions{
+          options.login_max_failures, std::chrono::seconds(options.login_window_s),
+          std::chrono::seconds(options.login_block_s)})),
+      address_throttle_(std::make_unique<LoginThrottle>(ThrottleOptions{
+          options.login_max_failures * 4, std::chrono::seconds(options.login_window_s),
+          std::chrono::seconds(options.login_block_s)})) {
+  context_ = std::make_unique<ApiContext>(
+      ApiContext{options_, services_, *sessions_, *account_throttle_, *address_throttle_});
+  router_ = std::make_unique<Router>(*sessions_, *services_.clock);
+  router_->add("GET", "/api/v1/openapi.json", Access::kPublic, [](const Call&) {
+    HttpResponse r;
+    r.body = openapi_document();
+    return r;
+  });
+  // The stream itself is served by the server (it outlives one response); listed here for the route table.
+  router_->add("GET", "/api/v1/events", Access::kSignedIn, [](const Call&) {
+    return error_response(Error::unavailable("the event stream needs a streaming connection"));
+  });
+  add_session_routes(*router_, *context_);
+  add_booking_routes(*router_, *context_);
+  add_admin_routes(*router_, *context_);
+  add_live_routes(*router_, *context_);
+  add_history_routes(*router_, *context_);
+  events_ = std::make_unique<EventHub>(services_.control);
+}
+
+Api::~Api() = default;
+
+HttpResponse Api::handle(const HttpRequest& request) {
+  if (request.body.size() > options_.max_body_bytes) {
+    return error_response(Error::invalid(
+        "body", "too large: at most " + std::to_string(options_.max_body_bytes) + " bytes"));
+  }
+  return router_->dispatch(request);
+}
+
+std::variant<Session, HttpResponse> Api::authorize_stream(const HttpRequest& request) {
+  auto s = sessions_->touch(request.cookie(Router::kSessionCookie), services_.clock->now());
+  if (!s) return error_response({ErrorCode::kUnauthenticated, "please log in", {}});
+  return *s;
+}
+
+}  // namespace confpro::web

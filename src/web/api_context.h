@@ -1,0 +1,46 @@
+// Internal to web/: what every group of API routes shares, and helpers they use. Not a public header.
+// Thread safety: read-only after construction except through the thread-safe members (sessions, throttles,
+// store, directory, control API).
+#pragma once
+
+#include <string>
+
+#include "app/services.h"
+#include "common/time.h"
+#include "web/event_hub.h"
+#include "web/router.h"
+#include "web/sessions.h"
+#include "web/web_server.h"
+
+namespace confpro::web {
+
+struct ApiContext {
+  const WebOptions& options;
+  const app::Services& services;
+  SessionTable& sessions;
+  LoginThrottle& account_throttle;
+  LoginThrottle& address_throttle;
+
+  TimePoint now() const { return services.clock->now(); }
+  // Appends to the audit log (source "web"); failures are logged, never shown to the caller.
+  void audit(const Call& call, const std::string& action, const std::string& target,
+             const std::string& details) const;
+};
+
+// Route groups; each adds its routes to `router`.
+void add_session_routes(Router& router, ApiContext& ctx);
+void add_booking_routes(Router& router, ApiContext& ctx);
+void add_admin_routes(Router& router, ApiContext& ctx);      // users, access numbers, audit
+void add_live_routes(Router& router, ApiContext& ctx);       // live conferences and their actions
+void add_history_routes(Router& router, ApiContext& ctx);    // past conferences, recordings, reports
+
+// Parses an integer path parameter (> 0); nullopt for anything else.
+std::optional<std::int64_t> parse_id(const std::string& text);
+
+}  // namespace confpro::web
+
+namespace confpro::web {
+// Query-string helpers shared by route groups (booking_routes.cpp).
+std::optional<TimePoint> parse_query_time(const std::string& text, const std::string& zone);
+void read_paging_params(const HttpRequest& r, int& limit, int& offset, std::vector<FieldError>& errors);
+}  // namespace confpro::web

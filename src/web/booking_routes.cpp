@@ -1,0 +1,173 @@
+// /api/v1/bookings: search, create, read, edit, delete (FEATURES.md B1, B2, B6, S1, S4).
+#include "booking/booking_service.h"
+#include "common/timezone.h"
+#include "conference/control_api.h"
+#include "web/api_context.h"
+#include "web/booking_json.h"
+
+namespace confpro::web {
+
+namespace {
+
+booking::Actor actor_of(const Call& call) {
+  return {call.principal().username, call.principal().is_admin(), "web"};
+}
+
+HttpResponse no_booking_service() {
+  return error_response(Error::unavailable("the booking service is not running"));
+}
+
+// The booking named by {id} when the caller may see it: 400 bad id, 404, 403 for another owner's.
+Result<domain::Booking> visible_booking(const Call& call, ApiContext& ctx) {
+  auto id = parse_id(call.params.at("id"));
+  if (!id) return Error::invalid("id", "must be a positive integer");
+  auto b = ctx.services.bookings->get(BookingId{*id});
+  if (!b) return b.error();
+  if (!call.principal().is_admin() && b->owner != call.principal().username) {
+    return Error::denied("this booking belongs to another organizer");
+  }
+  return b;
+}
+
+std::optional<store::BookingSort> sort_from(const std::string& s) {
+  if (s.empty() || s == "valid_from") return store::BookingSort::kValidFrom;
+  if (s == "created_at") return store::BookingSort::kCreatedAt;
+  if (s == "name") return store::BookingSort::kName;
+  if (s == "number") return store::BookingSort::kNumber;
+  if (s == "owner") return store::BookingSort::kOwner;
+  if (s == "state") return store::BookingSort::kState;
+  return std::nullopt;
+}
+
+// Reads limit/offset: limit 1..1000 [50], offset >= 0 [0].
+void read_paging(const HttpRequest& r, int& limit, int& offset, std::vector<FieldError>& errors) {
+  auto l = r.param("limit");
+  auto o = r.param("offset");
+  if (!l.empty()) {
+    auto v = parse_id(l);
+    if (!v || *v > 1000) errors.push_back({"limit", "must be an integer from 1 to 1000"});
+    else limit = static_cast<int>(*v);
+  }
+  if (!o.empty()) {
+    auto v = o == "0" ? std::optional<std::int64_t>(0) : parse_id(o);
+    if (!v || *v > 100000000) errors.push_back({"offset", "must be an integer >= 0"});
+    else offset = static_cast<int>(*v);
+  }
+}
+
+}  // namespace
+
+// Shared by the history routes: a time given as a query parameter (ISO 8601, "YYYY-MM-DD HH:MM" or a date
+// "YYYY-MM-DD" = its midnight, both in the console's zone).
+std::optional<TimePoint> parse_query_time(const std::string& text, const std::string& zone) {
+  if (text.find('T') != std::string::npos) {
+    auto t = parse_iso_time(text);
+    return t ? std::optional<TimePoint>(*t) : std::nullopt;
+  }
+  auto t = parse_local_time(text.size() == 10 ? text + " 00:00" : text, zone);
+  return t ? std::optional<TimePoint>(*t) : std::nullopt;
+}
+
+void read_paging_params(const HttpRequest& r, int& limit, int& offset, std::vector<FieldError>& errors) {
+  read_paging(r, limit, offset, errors);
+}
+
+void add_booking_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/v1/bookings", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.bookings) return no_booking_service();
+    const auto& r = call.request;
+    std::vector<FieldError> errors;
+    store::BookingQuery q;
+    q.number_prefix = r.param("number");
+    q.name_contains = r.param("name");
+    q.owner = r.param("owner");
+    if (q.number_prefix.size() > 32) errors.push_back({"number", "too long"});
+    if (q.name_contains.size() > 200) errors.push_back({"name", "too long"});
+    if (auto s = r.param("state"); !s.empty()) {
+      q.state = domain::booking_state_from_string(s);
+      if (!q.state) errors.push_back({"state", "must be scheduled, active or ended"});
+    }
+    for (const char* f : {"from", "to"}) {
+      if (auto s = r.param(f); !s.empty()) {
+        auto t = parse_query_time(s, ctx.options.time_zone);
+        if (!t) errors.push_back({f, "must be a date (YYYY-MM-DD) or an ISO 8601 time"});
+        (std::string(f) == "from" ? q.from : q.to) = t;
+      }
+    }
+    auto sort = sort_from(r.param("sort"));
+    if (!sort) errors.push_back({"sort", "must be valid_from, created_at, name, number, owner or state"});
+    else q.sort = *sort;
+    auto order = r.param("order", "asc");
+    if (order != "asc" && order != "desc") errors.push_back({"order", "must be asc or desc"});
+    q.descending = order == "desc";
+    read_paging(r, q.limit, q.offset, errors);
+    if (!errors.empty()) return error_response(Error::invalid_fields(errors));
+    if (!call.principal().is_admin()) {
+      if (!q.owner.empty() && q.owner != call.principal().username) {
+        return error_response(Error::denied("organizers see only their own bookings"));
+      }
+      q.owner = call.principal().username;
+    }
+    auto page = ctx.services.bookings->search(q);
+    if (!page) return error_response(page.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& b : page->items) items.push_back(booking_to_json(b));
+    return json_response(200, {{"items", items}, {"total", page->total}, {"limit", q.limit}, {"offset", q.offset}});
+  });
+
+  router.add("POST", "/api/v1/bookings", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.bookings) return no_booking_service();
+    auto req = draft_from_json(call.request.body, true, ctx.options.time_zone);
+    if (!req) return error_response(req.error());
+    if (!req->draft.owner || req->draft.owner->empty()) req->draft.owner = call.principal().username;
+    if (!call.principal().is_admin() && *req->draft.owner != call.principal().username) {
+      return error_response(Error::denied("organizers may book only for themselves"));
+    }
+    auto b = ctx.services.bookings->create(req->draft, actor_of(call));
+    if (!b) return error_response(b.error());
+    auto r = json_response(201, booking_to_json(*b));
+    r.add_header("Location", "/api/v1/bookings/" + std::to_string(b->id.value()));
+    return r;
+  });
+
+  router.add("GET", "/api/v1/bookings/{id}", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.bookings) return no_booking_service();
+    auto b = visible_booking(call, ctx);
+    if (!b) return error_response(b.error());
+    return json_response(200, booking_to_json(*b));
+  });
+
+  router.add("PATCH", "/api/v1/bookings/{id}", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.bookings) return no_booking_service();
+    auto b = visible_booking(call, ctx);
+    if (!b) return error_response(b.error());
+    auto req = draft_from_json(call.request.body, false, ctx.options.time_zone);
+    if (!req) return error_response(req.error());
+    if (!call.principal().is_admin() && req->draft.owner && *req->draft.owner != b->owner) {
+      return error_response(Error::denied("only administrators may change the owner"));
+    }
+    auto updated = ctx.services.bookings->update(b->id, req->draft, req->version, actor_of(call));
+    if (!updated) return error_response(updated.error());
+    return json_response(200, booking_to_json(*updated));
+  });
+
+  router.add("DELETE", "/api/v1/bookings/{id}", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.bookings) return no_booking_service();
+    auto b = visible_booking(call, ctx);
+    if (!b) return error_response(b.error());
+    if (b->state == domain::BookingState::kActive) {
+      // S4: deleting an active conference ends it first.
+      if (ctx.services.control && ctx.services.control->live_conference(b->id)) {
+        auto st = ctx.services.control->end_conference(b->id, call.principal().username);
+        if (!st) return error_response(st.error());
+      }
+      auto ended = ctx.services.bookings->end(b->id, domain::EndReason::kEndedByAdmin, actor_of(call));
+      if (!ended && ended.error().code != ErrorCode::kFailedPrecondition) return error_response(ended.error());
+    }
+    auto st = ctx.services.bookings->remove(b->id, actor_of(call));
+    if (!st) return error_response(st.error());
+    return no_content();
+  });
+}
+
+}  // namespace confpro::web

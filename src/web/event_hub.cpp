@@ -1,0 +1,90 @@
+#include "web/event_hub.h"
+
+#include <vector>
+
+#include "common/timezone.h"
+
+namespace confpro::web {
+
+nlohmann::json to_json(const conference::LiveParticipant& p) {
+  return {{"id", p.id.value()},           {"caller_number", p.caller_number}, {"name", p.name},
+          {"role", p.role},               {"joined_at", format_iso_utc(p.joined_at)},
+          {"talking", p.talking},         {"muted", p.muted},                 {"listen_only", p.listen_only},
+          {"access_number", p.access_number}, {"codec", p.codec}};
+}
+
+nlohmann::json to_json(const conference::LiveConference& c) {
+  nlohmann::json participants = nlohmann::json::array();
+  for (const auto& p : c.participants) participants.push_back(to_json(p));
+  return {{"booking_id", c.booking.value()},
+          {"session_id", c.session.value()},
+          {"name", c.name},
+          {"number", c.number},
+          {"owner", c.owner},
+          {"opened_at", format_iso_utc(c.opened_at)},
+          {"ends_at", format_iso_utc(c.ends_at)},
+          {"max_participants", c.max_participants},
+          {"locked", c.locked},
+          {"recording", c.recording},
+          {"waiting_for_leader", c.waiting_for_leader},
+          {"participants", participants}};
+}
+
+nlohmann::json to_json(const conference::ConferenceEvent& e) {
+  nlohmann::json j = {{"seq", e.seq},       {"type", e.type},   {"booking_id", e.booking.value()},
+                      {"number", e.number}, {"owner", e.owner}, {"at", format_iso_utc(e.at)},
+                      {"flag", e.flag},     {"detail", e.detail}};
+  if (e.participant) j["participant"] = to_json(*e.participant);
+  return j;
+}
+
+std::string format_sse(const conference::ConferenceEvent& event) {
+  std::string out = "event: " + event.type + "\nid: " + std::to_string(event.seq) + "\ndata: ";
+  out += to_json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += "\n\n";
+  return out;
+}
+
+EventHub::EventHub(conference::ControlApi* control) : control_(control) {
+  if (control_) {
+    subscription_ = control_->subscribe([this](const conference::ConferenceEvent& e) { publish(e); });
+  }
+}
+
+EventHub::~EventHub() {
+  if (control_) control_->unsubscribe(subscription_);
+}
+
+EventHub::StreamId EventHub::add(const Principal& watcher, Sink sink) {
+  std::lock_guard lock(mutex_);
+  auto id = next_id_++;
+  streams_[id] = Stream{watcher, std::move(sink)};
+  return id;
+}
+
+void EventHub::remove(StreamId id) {
+  std::lock_guard lock(mutex_);
+  streams_.erase(id);
+}
+
+std::size_t EventHub::size() const {
+  std::lock_guard lock(mutex_);
+  return streams_.size();
+}
+
+void EventHub::heartbeat() {
+  std::lock_guard lock(mutex_);
+  std::erase_if(streams_, [](auto& kv) { return !kv.second.sink(": heartbeat\n\n"); });
+}
+
+void EventHub::publish(const conference::ConferenceEvent& event) {
+  const std::string text = format_sse(event);
+  std::lock_guard lock(mutex_);
+  std::erase_if(streams_, [&](auto& kv) {
+    const auto& w = kv.second.watcher;
+    if (!w.is_admin() && w.username != event.owner) return false;
+    return !kv.second.sink(text);
+  });
+}
+
+}  // namespace confpro::web

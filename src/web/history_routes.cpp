@@ -1,0 +1,179 @@
+// Past conferences with their connection history (S3), recordings with HTTP Range (M3), reports (S5).
+#include <filesystem>
+#include <fstream>
+
+#include "common/timezone.h"
+#include "store/store.h"
+#include "web/api_context.h"
+#include "web/range.h"
+
+namespace confpro::web {
+
+namespace {
+
+nlohmann::json session_json(const store::SessionWithBooking& s) {
+  const auto& c = s.session;
+  nlohmann::json closed = c.closed_at ? nlohmann::json(format_iso_utc(*c.closed_at)) : nlohmann::json(nullptr);
+  std::int64_t seconds = c.closed_at ? std::chrono::duration_cast<std::chrono::seconds>(*c.closed_at - c.opened_at).count() : 0;
+  return {{"session_id", c.id.value()},        {"booking_id", c.booking.value()}, {"number", c.number},
+          {"name", s.booking.name},            {"owner", s.booking.owner},
+          {"opened_at", format_iso_utc(c.opened_at)}, {"closed_at", closed},
+          {"duration_seconds", seconds},       {"close_reason", c.close_reason},
+          {"has_recording", !c.recording_path.empty()}, {"node", c.node}};
+}
+
+nlohmann::json connection_json(const store::ParticipantConnection& p) {
+  nlohmann::json left = p.left_at ? nlohmann::json(format_iso_utc(*p.left_at)) : nlohmann::json(nullptr);
+  std::int64_t seconds =
+      p.left_at ? std::chrono::duration_cast<std::chrono::seconds>(*p.left_at - p.joined_at).count() : 0;
+  return {{"id", p.id.value()},         {"caller_number", p.caller_number}, {"caller_name", p.caller_name},
+          {"role", p.role},             {"access_number", p.access_number}, {"joined_at", format_iso_utc(p.joined_at)},
+          {"left_at", left},            {"duration_seconds", seconds},      {"leave_reason", p.leave_reason},
+          {"codec", p.codec},           {"loss_fraction", p.loss_fraction}, {"jitter_ms", p.jitter_ms},
+          {"rtt_ms", p.rtt_ms}};
+}
+
+// Reads from/to; a bare date as `to` includes that whole day.
+void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint>& from, std::optional<TimePoint>& to,
+                std::vector<FieldError>& errors, bool required) {
+  for (const char* f : {"from", "to"}) {
+    auto text = call.request.param(f);
+    if (text.empty()) {
+      if (required) errors.push_back({f, "is required (YYYY-MM-DD)"});
+      continue;
+    }
+    auto t = parse_query_time(text, ctx.options.time_zone);
+    if (!t) {
+      errors.push_back({f, "must be a date (YYYY-MM-DD) or an ISO 8601 time"});
+      continue;
+    }
+    if (std::string(f) == "to" && text.size() == 10) {
+      auto next = parse_local_time(format_local_time(*t + std::chrono::hours(36), ctx.options.time_zone).substr(0, 10) + " 00:00",
+                                   ctx.options.time_zone);
+      if (next) t = *next;
+    }
+    (std::string(f) == "from" ? from : to) = t;
+  }
+  if (from && to && *to <= *from) errors.push_back({"to", "must be after from"});
+}
+
+// The past session {session_id} with its booking when the caller may see it.
+Result<store::SessionWithBooking> visible_session(const Call& call, ApiContext& ctx) {
+  auto id = parse_id(call.params.at("session_id"));
+  if (!id) return Error::invalid("session_id", "must be a positive integer");
+  auto s = ctx.services.store->get_session(SessionId{*id});
+  if (!s) return s.error();
+  auto b = ctx.services.store->get_booking(s->booking);
+  if (!b) return b.error();
+  if (!call.principal().is_admin() && b->owner != call.principal().username) {
+    return Error::denied("this conference belongs to another organizer");
+  }
+  return store::SessionWithBooking{*s, *b};
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+nlohmann::json row_json(const store::ReportRow& r) {
+  return {{"key", r.key}, {"planned", r.planned}, {"used", r.used}, {"conference_minutes", r.conference_minutes},
+          {"participant_minutes", r.participant_minutes}};
+}
+
+HttpResponse report(const Call& call, ApiContext& ctx) {
+  std::optional<TimePoint> from, to;
+  std::vector<FieldError> errors;
+  read_range(call, ctx, from, to, errors, true);
+  auto format = call.request.param("format", "json");
+  if (format != "json" && format != "csv") errors.push_back({"format", "must be json or csv"});
+  auto owner = call.request.param("owner");
+  if (!errors.empty()) return error_response(Error::invalid_fields(errors));
+  if (*to - *from > std::chrono::days(3700)) return error_response(Error::invalid("to", "range longer than 10 years"));
+  if (!call.principal().is_admin()) {
+    if (!owner.empty() && owner != call.principal().username) {
+      return error_response(Error::denied("organizers see only their own conferences"));
+    }
+    owner = call.principal().username;
+  }
+  auto rep = ctx.services.store->report({*from, *to, owner, ctx.options.time_zone});
+  if (!rep) return error_response(rep.error());
+  if (format == "csv") {
+    HttpResponse r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.add_header("Content-Disposition", "attachment; filename=\"confpro-report.csv\"");
+    r.body = "section,key,planned,used,conference_minutes,participant_minutes\r\n";
+    auto add = [&](const std::string& section, const store::ReportRow& row) {
+      r.body += section + "," + csv_field(row.key) + "," + std::to_string(row.planned) + "," +
+                std::to_string(row.used) + "," + std::to_string(row.conference_minutes) + "," +
+                std::to_string(row.participant_minutes) + "\r\n";
+    };
+    add("total", rep->totals);
+    for (const auto& row : rep->per_owner) add("owner", row);
+    for (const auto& row : rep->per_access_number) add("access_number", row);
+    for (const auto& row : rep->per_day) add("day", row);
+    return r;
+  }
+  auto rows = [](const std::vector<store::ReportRow>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& r : v) a.push_back(row_json(r));
+    return a;
+  };
+  return json_response(200, {{"from", format_iso_utc(*from)},
+                             {"to", format_iso_utc(*to)},
+                             {"time_zone", ctx.options.time_zone},
+                             {"totals", row_json(rep->totals)},
+                             {"per_owner", rows(rep->per_owner)},
+                             {"per_access_number", rows(rep->per_access_number)},
+                             {"per_day", rows(rep->per_day)}});
+}
+
+}  // namespace
+
+void add_history_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/v1/conferences/past", Access::kSignedIn, [&ctx](const Call& call) {
+    store::SessionQuery q;
+    q.closed_only = true;
+    std::vector<FieldError> errors;
+    read_range(call, ctx, q.from, q.to, errors, false);
+    read_paging_params(call.request, q.limit, q.offset, errors);
+    q.number = call.request.param("number");
+    q.owner = call.request.param("owner");
+    if (!errors.empty()) return error_response(Error::invalid_fields(errors));
+    if (!call.principal().is_admin()) {
+      if (!q.owner.empty() && q.owner != call.principal().username) {
+        return error_response(Error::denied("organizers see only their own conferences"));
+      }
+      q.owner = call.principal().username;
+    }
+    auto page = ctx.services.store->list_sessions(q);
+    if (!page) return error_response(page.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& s : page->items) items.push_back(session_json(s));
+    return json_response(200, {{"items", items}, {"total", page->total}, {"limit", q.limit}, {"offset", q.offset}});
+  });
+
+  router.add("GET", "/api/v1/conferences/past/{session_id}", Access::kSignedIn, [&ctx](const Call& call) {
+    auto s = visible_session(call, ctx);
+    if (!s) return error_response(s.error());
+    auto connections = ctx.services.store->list_connections(s->session.id);
+    if (!connections) return error_response(connections.error());
+    auto j = session_json(*s);
+    j["connections"] = nlohmann::json::array();
+    for (const auto& c : *connections) j["connections"].push_back(connection_json(c));
+    return json_response(200, j);
+  });
+
+  router.add("GET", "/api/v1/conferences/past/{session_id}/recording", Access::kSignedIn, [&ctx](const Call& call) {
+    auto s = visible_session(call, ctx);
+    if (!s) return error_response(s.error());
+    if (s->session.recording_path.empty()) return error_response(Error::not_found("this conference was not recorded"));
+    return file_with_range(s->session.recording_path, call.request.header("range"));
+  });
+
+  router.add("GET", "/api/v1/reports", Access::kSignedIn, [&ctx](const Call& call) { return report(call, ctx); });
+}
+
+}  // namespace confpro::web

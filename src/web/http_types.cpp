@@ -1,0 +1,135 @@
+#include "web/http_types.h"
+
+#include <cctype>
+
+namespace confpro::web {
+
+namespace {
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::string HttpRequest::header(std::string_view name) const {
+  auto it = headers.find(std::string(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::string HttpRequest::cookie(std::string_view name) const {
+  std::string_view all = [&]() -> std::string_view {
+    auto it = headers.find("cookie");
+    return it == headers.end() ? std::string_view() : std::string_view(it->second);
+  }();
+  while (!all.empty()) {
+    auto semi = all.find(';');
+    std::string_view part = trim(all.substr(0, semi));
+    auto eq = part.find('=');
+    if (eq != std::string_view::npos && trim(part.substr(0, eq)) == name) {
+      return std::string(trim(part.substr(eq + 1)));
+    }
+    if (semi == std::string_view::npos) break;
+    all.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+std::string HttpRequest::param(std::string_view name, std::string fallback) const {
+  auto it = query.find(std::string(name));
+  return it == query.end() ? fallback : it->second;
+}
+
+int http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return 400;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kAlreadyExists: return 409;
+    case ErrorCode::kPermissionDenied: return 403;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kFailedPrecondition: return 409;
+    case ErrorCode::kResourceExhausted: return 429;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+HttpResponse json_response(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+HttpResponse no_content() {
+  HttpResponse r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+nlohmann::json error_json(const Error& error) {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const auto& f : error.fields) fields.push_back({{"field", f.field}, {"message", f.message}});
+  nlohmann::json e = {{"code", to_string(error.code)}, {"message", error.message}};
+  if (!fields.empty()) e["fields"] = fields;
+  return {{"error", e}};
+}
+
+HttpResponse error_response(const Error& error) { return json_response(http_status(error.code), error_json(error)); }
+
+void add_security_headers(HttpResponse& response, bool secure) {
+  response.add_header("Content-Security-Policy",
+                      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                      "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                      "form-action 'self'; frame-ancestors 'none'");
+  response.add_header("X-Content-Type-Options", "nosniff");
+  response.add_header("Referrer-Policy", "no-referrer");
+  response.add_header("X-Frame-Options", "DENY");
+  if (secure) response.add_header("Strict-Transport-Security", "max-age=31536000");
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      if (eq == std::string_view::npos) {
+        out[percent_decode(part)] = "";
+      } else {
+        out[percent_decode(part.substr(0, eq))] = percent_decode(part.substr(eq + 1));
+      }
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+}  // namespace confpro::web

@@ -1,0 +1,63 @@
+// Plain values for one HTTP exchange, so the API's handler logic is unit-tested without a socket: the RESTinio
+// adapter (web_server.cpp) turns a request into an HttpRequest and an HttpResponse back into bytes.
+// Thread safety: plain values; the helpers are pure functions.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace confpro::web {
+
+struct HttpRequest {
+  std::string method;                               // "GET", "POST", …
+  std::string path;                                 // percent-decoded path, no query string
+  std::map<std::string, std::string> query;         // decoded query parameters (last one wins)
+  std::map<std::string, std::string> headers;       // names in lower case
+  std::string body;
+  std::string remote_address;                       // peer IP, for login throttling and the audit log
+  bool secure = false;                              // arrived over HTTPS
+
+  // The header's value, or "" when absent. `name` in lower case.
+  std::string header(std::string_view name) const;
+  // The value of cookie `name` from the Cookie header, or "" when absent.
+  std::string cookie(std::string_view name) const;
+  // The query parameter, or `fallback` when absent.
+  std::string param(std::string_view name, std::string fallback = {}) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie, Cache-Control, …)
+  std::string body;
+
+  void add_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+};
+
+// The HTTP status for an error code (400, 401, 403, 404, 409, 429, 503, 500).
+int http_status(ErrorCode code);
+
+// 200/201 with a JSON body.
+HttpResponse json_response(int status, const nlohmann::json& body);
+// 204 without a body.
+HttpResponse no_content();
+// {"error":{"code":"invalid_argument","message":…,"fields":[{"field":…,"message":…}]}} with the mapped status.
+HttpResponse error_response(const Error& error);
+// The JSON form of an error, as above.
+nlohmann::json error_json(const Error& error);
+
+// Headers every response carries: CSP without inline script, frame-ancestors 'none', nosniff, referrer policy.
+void add_security_headers(HttpResponse& response, bool secure);
+
+// Splits "a=1&b=x%20y" into decoded pairs; malformed escapes are kept literally.
+std::map<std::string, std::string> parse_query(std::string_view query);
+std::string percent_decode(std::string_view text);
+
+}  // namespace confpro::web

@@ -1,0 +1,72 @@
+#include "web/http_types.h"
+
+#include <gtest/gtest.h>
+
+namespace confpro::web {
+namespace {
+
+TEST(HttpRequest, CookieIsFoundAmongSeveral) {
+  HttpRequest r;
+  r.headers["cookie"] = "a=1; confpro_session=abc123 ; theme=dark";
+  EXPECT_EQ(r.cookie("confpro_session"), "abc123");
+  EXPECT_EQ(r.cookie("theme"), "dark");
+  EXPECT_EQ(r.cookie("missing"), "");
+}
+
+TEST(HttpRequest, CookieNameMustMatchExactly) {
+  HttpRequest r;
+  r.headers["cookie"] = "xconfpro_session=evil";
+  EXPECT_EQ(r.cookie("confpro_session"), "");
+}
+
+TEST(ParseQuery, DecodesPercentAndPlus) {
+  auto q = parse_query("name=Board%20meeting&owner=a+b&empty=&flag");
+  EXPECT_EQ(q["name"], "Board meeting");
+  EXPECT_EQ(q["owner"], "a b");
+  EXPECT_EQ(q["empty"], "");
+  EXPECT_TRUE(q.contains("flag"));
+}
+
+TEST(PercentDecode, KeepsMalformedEscapesLiterally) {
+  EXPECT_EQ(percent_decode("100%"), "100%");
+  EXPECT_EQ(percent_decode("%zz"), "%zz");
+  EXPECT_EQ(percent_decode("%41"), "A");
+}
+
+TEST(ErrorResponse, NamesEveryFieldWithMappedStatus) {
+  auto r = error_response(Error::invalid_fields({{"name", "is required"}, {"user_pin", "digits only"}}));
+  EXPECT_EQ(r.status, 400);
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["error"]["code"], "invalid_argument");
+  ASSERT_EQ(j["error"]["fields"].size(), 2u);
+  EXPECT_EQ(j["error"]["fields"][1]["field"], "user_pin");
+}
+
+TEST(ErrorResponse, MapsEachCodeToItsStatus) {
+  EXPECT_EQ(http_status(ErrorCode::kUnauthenticated), 401);
+  EXPECT_EQ(http_status(ErrorCode::kPermissionDenied), 403);
+  EXPECT_EQ(http_status(ErrorCode::kNotFound), 404);
+  EXPECT_EQ(http_status(ErrorCode::kAlreadyExists), 409);
+  EXPECT_EQ(http_status(ErrorCode::kFailedPrecondition), 409);
+  EXPECT_EQ(http_status(ErrorCode::kUnavailable), 503);
+}
+
+TEST(SecurityHeaders, ForbidFramingAndInlineScript) {
+  HttpResponse r;
+  add_security_headers(r, false);
+  std::string csp;
+  bool nosniff = false, hsts = false;
+  for (auto& [k, v] : r.headers) {
+    if (k == "Content-Security-Policy") csp = v;
+    if (k == "X-Content-Type-Options" && v == "nosniff") nosniff = true;
+    if (k == "Strict-Transport-Security") hsts = true;
+  }
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
+  EXPECT_TRUE(nosniff);
+  EXPECT_FALSE(hsts);
+}
+
+}  // namespace
+}  // namespace confpro::web

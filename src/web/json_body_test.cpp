@@ -1,0 +1,64 @@
+#include "web/json_body.h"
+
+#include <gtest/gtest.h>
+
+namespace confpro::web {
+namespace {
+
+TEST(JsonBody, RefusesMalformedJson) {
+  auto b = JsonBody::parse("{\"name\":");
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().fields.at(0).field, "body");
+}
+
+TEST(JsonBody, RefusesANonObject) {
+  EXPECT_FALSE(JsonBody::parse("[1,2]").ok());
+  EXPECT_FALSE(JsonBody::parse("").ok());
+}
+
+TEST(JsonBody, CollectsEveryBadFieldIncludingUnknownOnes) {
+  auto b = JsonBody::parse(R"({"name":5,"count":-3,"flag":"yes","typo":1})");
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->string("name", true).has_value());
+  EXPECT_FALSE(b->integer("count", 0, 10).has_value());
+  EXPECT_FALSE(b->boolean("flag").has_value());
+  auto st = b->finish();
+  ASSERT_FALSE(st.ok());
+  std::vector<std::string> fields;
+  for (auto& f : st.error().fields) fields.push_back(f.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"name", "count", "flag", "typo"}));
+}
+
+TEST(JsonBody, ReadsValidFields) {
+  auto b = JsonBody::parse(R"({"name":"Board","count":7,"flag":true})");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->string("name", true), "Board");
+  EXPECT_EQ(b->integer("count", 0, 10), 7);
+  EXPECT_EQ(b->boolean("flag"), true);
+  EXPECT_TRUE(b->finish().ok());
+}
+
+TEST(JsonBody, RequiredFieldMissingIsNamed) {
+  auto b = JsonBody::parse("{}");
+  ASSERT_TRUE(b.ok());
+  b->string("password", true);
+  auto st = b->finish();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().fields.at(0).field, "password");
+}
+
+TEST(JsonBody, FloatIsNotAnInteger) {
+  auto b = JsonBody::parse(R"({"n":1.5})");
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->integer("n", 0, 10).has_value());
+  EXPECT_FALSE(b->finish().ok());
+}
+
+TEST(JsonBody, HugeIntegerIsOutOfRange) {
+  auto b = JsonBody::parse(R"({"n":18446744073709551615})");
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->integer("n", 0, 10).has_value());
+}
+
+}  // namespace
+}  // namespace confpro::web

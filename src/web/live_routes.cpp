@@ -1,0 +1,115 @@
+// /api/v1/conferences/live: the running conferences (FEATURES.md S2) and their moderation actions, through
+// conference::ControlApi. Without a live service every route answers 503.
+#include "conference/control_api.h"
+#include "web/api_context.h"
+#include "web/json_body.h"
+
+namespace confpro::web {
+
+namespace {
+
+HttpResponse no_live_service() {
+  return error_response(Error::unavailable("the live conference service is not running"));
+}
+
+// The live conference {booking_id} when the caller may act on it.
+Result<conference::LiveConference> visible_live(const Call& call, ApiContext& ctx) {
+  auto id = parse_id(call.params.at("booking_id"));
+  if (!id) return Error::invalid("booking_id", "must be a positive integer");
+  auto c = ctx.services.control->live_conference(BookingId{*id});
+  if (!c) return Error::not_found("no live conference for this booking");
+  if (!call.principal().is_admin() && c->owner != call.principal().username) {
+    return Error::denied("this conference belongs to another organizer");
+  }
+  return *c;
+}
+
+using Action = std::function<Status(const conference::LiveConference&, const Call&)>;
+
+// Registers POST <pattern> running `action` on a visible live conference, auditing it as `name`.
+void add_action(Router& router, ApiContext& ctx, const std::string& pattern, const std::string& name,
+                Action action) {
+  router.add("POST", pattern, Access::kSignedIn, [&ctx, name, action](const Call& call) {
+    if (!ctx.services.control) return no_live_service();
+    auto c = visible_live(call, ctx);
+    if (!c) return error_response(c.error());
+    auto st = action(*c, call);
+    if (!st) return error_response(st.error());
+    auto target = "booking:" + std::to_string(c->booking.value());
+    if (call.params.contains("participant_id")) target += " participant:" + call.params.at("participant_id");
+    ctx.audit(call, "live." + name, target, "");
+    return no_content();
+  });
+}
+
+Result<ParticipantId> participant_of(const Call& call, const conference::LiveConference& c) {
+  auto id = parse_id(call.params.at("participant_id"));
+  if (!id) return Error::invalid("participant_id", "must be a positive integer");
+  for (const auto& p : c.participants) {
+    if (p.id.value() == static_cast<std::uint64_t>(*id)) return p.id;
+  }
+  return Error::not_found("no such participant in this conference");
+}
+
+}  // namespace
+
+void add_live_routes(Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/v1/conferences/live", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.control) return no_live_service();
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& c : ctx.services.control->live_conferences()) {
+      if (call.principal().is_admin() || c.owner == call.principal().username) items.push_back(to_json(c));
+    }
+    return json_response(200, {{"items", items}});
+  });
+  router.add("GET", "/api/v1/conferences/live/{booking_id}", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.control) return no_live_service();
+    auto c = visible_live(call, ctx);
+    if (!c) return error_response(c.error());
+    return json_response(200, to_json(*c));
+  });
+
+  const std::string base = "/api/v1/conferences/live/{booking_id}";
+  for (bool mute : {true, false}) {
+    add_action(router, ctx, base + "/participants/{participant_id}/" + (mute ? "mute" : "unmute"),
+               mute ? "mute" : "unmute", [&ctx, mute](const conference::LiveConference& c, const Call& call) {
+                 auto p = participant_of(call, c);
+                 if (!p) return Status(p.error());
+                 return ctx.services.control->set_muted(c.booking, *p, mute, call.principal().username);
+               });
+  }
+  add_action(router, ctx, base + "/participants/{participant_id}/eject", "eject",
+             [&ctx](const conference::LiveConference& c, const Call& call) {
+               auto p = participant_of(call, c);
+               if (!p) return Status(p.error());
+               return ctx.services.control->eject(c.booking, *p, call.principal().username);
+             });
+  for (bool lock : {true, false}) {
+    add_action(router, ctx, base + (lock ? "/lock" : "/unlock"), lock ? "lock" : "unlock",
+               [&ctx, lock](const conference::LiveConference& c, const Call& call) {
+                 return ctx.services.control->set_locked(c.booking, lock, call.principal().username);
+               });
+  }
+  add_action(router, ctx, base + "/end", "end", [&ctx](const conference::LiveConference& c, const Call& call) {
+    return ctx.services.control->end_conference(c.booking, call.principal().username);
+  });
+
+  router.add("POST", base + "/invite", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.control) return no_live_service();
+    auto body = JsonBody::parse(call.request.body);
+    if (!body) return error_response(body.error());
+    auto number = body->string("number", true, 32);
+    if (number && (number->find_first_not_of("+0123456789") != std::string::npos || number->size() < 2)) {
+      body->add_error("number", "must be a phone number: digits with an optional leading +");
+    }
+    if (auto st = body->finish(); !st) return error_response(st.error());
+    auto c = visible_live(call, ctx);
+    if (!c) return error_response(c.error());
+    auto r = ctx.services.control->invite_by_number(c->booking, *number, call.principal().username);
+    if (!r) return error_response(r.error());
+    ctx.audit(call, "live.invite", "booking:" + std::to_string(c->booking.value()), "number " + *number);
+    return json_response(202, {{"invite_id", r->invite_id}, {"status", r->status}});
+  });
+}
+
+}  // namespace confpro::web

@@ -1,0 +1,255 @@
+// The RESTinio adapter: the only translation unit that includes RESTinio (each costs ~30 s to compile). It turns
+// requests into HttpRequest values for Api / StaticFiles, answers with their HttpResponse, and keeps the SSE
+// streams open for the EventHub. RESTinio throws; exceptions are caught here and nowhere else.
+#include "web/web_server.h"
+
+#include <restinio/all.hpp>
+#include <restinio/tls.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "common/log.h"
+#include "common/timezone.h"
+#include "web/api.h"
+#include "web/static_files.h"
+
+namespace confpro::web {
+
+namespace {
+
+using Traits = restinio::default_traits_t;
+using TlsTraits = restinio::tls_traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t>;
+
+HttpRequest to_request(const restinio::request_t& req, bool secure) {
+  HttpRequest r;
+  const auto& h = req.header();
+  r.method = std::string(restinio::method_to_string(h.method()));
+  r.path = percent_decode(std::string(h.path()));
+  r.query = parse_query(std::string(h.query()));
+  h.for_each_field([&](const restinio::http_header_field_t& f) {
+    std::string name = f.name();
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto [it, inserted] = r.headers.emplace(name, f.value());
+    if (!inserted) it->second += (name == "cookie" ? "; " : ", ") + f.value();
+  });
+  r.body = req.body();
+  r.remote_address = req.remote_endpoint().address().to_string();
+  r.secure = secure;
+  return r;
+}
+
+restinio::request_handling_status_t send(const restinio::request_handle_t& req, HttpResponse r, bool secure) {
+  add_security_headers(r, secure);
+  auto resp = req->create_response(restinio::http_status_line_t{
+      restinio::http_status_code_t{static_cast<std::uint16_t>(r.status)}, std::string(restinio::impl::to_c_str(
+          restinio::http_status_code_t{static_cast<std::uint16_t>(r.status)}))});
+  if (!r.content_type.empty()) resp.append_header(restinio::http_field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) resp.append_header(name, value);
+  resp.set_body(std::move(r.body));
+  return resp.done();
+}
+
+// One open event stream: RESTinio's chunked response, written from the control loop and the heartbeat thread.
+struct Stream {
+  std::mutex mutex;
+  restinio::response_builder_t<restinio::chunked_output_t> response;  // GUARDED_BY(mutex)
+  std::atomic<bool> dead{false};
+  explicit Stream(restinio::response_builder_t<restinio::chunked_output_t> r) : response(std::move(r)) {}
+
+  bool write(const std::string& text) {
+    if (dead) return false;
+    std::lock_guard lock(mutex);
+    try {
+      response.append_chunk(text);
+      response.flush([this](const asio::error_code& ec) {
+        if (ec) dead = true;
+      });
+    } catch (const std::exception&) {
+      dead = true;
+    }
+    return !dead;
+  }
+};
+
+class WebServer final : public app::Component {
+ public:
+  WebServer(const WebOptions& options, const app::Services& services)
+      : options_(options), services_(services), api_(options_, services_), files_(options_.static_dir) {}
+
+  ~WebServer() override { stop(); }
+
+  Status start() {
+    try {
+      if (options_.tls_cert_file.empty()) {
+        http_ = restinio::run_async<Traits>(restinio::own_io_context(), settings<Traits>(false),
+                                            static_cast<std::size_t>(options_.threads));
+      } else {
+        auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+        tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                         asio::ssl::context::no_tlsv1_1);
+        tls->use_certificate_chain_file(options_.tls_cert_file);
+        tls->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem);
+        auto s = settings<TlsTraits>(true);
+        s.tls_context(tls);
+        https_ = restinio::run_async<TlsTraits>(restinio::own_io_context(), std::move(s),
+                                                static_cast<std::size_t>(options_.threads));
+      }
+    } catch (const std::exception& e) {
+      return Error::unavailable("web: cannot listen on " + options_.address + ":" + std::to_string(options_.port) +
+                                ": " + e.what());
+    }
+    if (!options_.port_file.empty()) {
+      std::ofstream(options_.port_file) << bound_port_.load() << "\n";
+    }
+    log::get("web")->info("web console on {}://{}:{}/ (static files from {})",
+                          options_.tls_cert_file.empty() ? "http" : "https", options_.address, bound_port_.load(),
+                          options_.static_dir);
+    heartbeat_ = std::thread([this] { heartbeat_loop(); });
+    return {};
+  }
+
+  void stop() override {
+    {
+      std::lock_guard lock(stop_mutex_);
+      if (stopped_) return;
+      stopped_ = true;
+    }
+    stop_cv_.notify_all();
+    if (heartbeat_.joinable()) heartbeat_.join();
+    if (http_) {
+      http_->stop();
+      http_->wait();
+      http_.reset();
+    }
+    if (https_) {
+      https_->stop();
+      https_->wait();
+      https_.reset();
+    }
+  }
+
+ private:
+  template <typename T>
+  restinio::server_settings_t<T> settings(bool secure) {
+    restinio::server_settings_t<T> s;
+    s.port(static_cast<std::uint16_t>(options_.port))
+        .address(options_.address)
+        .request_handler([this, secure](restinio::request_handle_t req) { return handle(std::move(req), secure); })
+        .socket_options_setter([](auto& opts) { opts.set_option(asio::ip::tcp::no_delay{true}); })
+        .acceptor_post_bind_hook(
+            [this](asio::ip::tcp::acceptor& acceptor) { bound_port_ = acceptor.local_endpoint().port(); })
+        .read_next_http_message_timelimit(std::chrono::seconds(60))
+        .write_http_response_timelimit(std::chrono::seconds(30))
+        // An event stream gets a write every heartbeat; this must exceed it (notes/web-and-storage.md).
+        .handle_request_timeout(std::chrono::seconds(std::max(60, options_.sse_heartbeat_s * 4)))
+        .max_pipelined_requests(4)
+        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
+            std::max<std::uint64_t>(options_.max_body_bytes * 4, 1 << 20)));
+    return s;
+  }
+
+  restinio::request_handling_status_t handle(restinio::request_handle_t req, bool secure) {
+    try {
+      HttpRequest r = to_request(*req, secure);
+      if (r.path == "/api/v1/events" && r.method == "GET") return open_stream(req, r, secure);
+      if (r.path.rfind("/api/", 0) == 0) return send(req, api_.handle(r), secure);
+      if (r.method != "GET" && r.method != "HEAD") {
+        return send(req, error_response(Error::not_found("not found")), secure);
+      }
+      auto file = files_.serve(r.path);
+      if (!file) {
+        HttpResponse nf;
+        nf.status = 404;
+        nf.content_type = "text/plain; charset=utf-8";
+        nf.body = "not found\n";
+        return send(req, std::move(nf), secure);
+      }
+      return send(req, std::move(*file), secure);
+    } catch (const std::exception& e) {
+      log::get("web")->error("web: request failed: {}", e.what());
+      return restinio::request_rejected();
+    }
+  }
+
+  restinio::request_handling_status_t open_stream(const restinio::request_handle_t& req, const HttpRequest& r,
+                                                  bool secure) {
+    auto who = api_.authorize_stream(r);
+    if (auto* response = std::get_if<HttpResponse>(&who)) return send(req, std::move(*response), secure);
+    const Session& session = std::get<Session>(who);
+    HttpResponse headers;
+    add_security_headers(headers, secure);
+    auto builder = req->create_response<restinio::chunked_output_t>();
+    builder.append_header(restinio::http_field::content_type, "text/event-stream")
+        .append_header(restinio::http_field::cache_control, "no-cache")
+        .append_header("X-Accel-Buffering", "no");
+    for (auto& [name, value] : headers.headers) builder.append_header(name, value);
+    auto stream = std::make_shared<Stream>(std::move(builder));
+    stream->write("retry: 2000\n: connected\n\n");
+    api_.events().add(session.principal, [stream](const std::string& text) { return stream->write(text); });
+    return restinio::request_accepted();
+  }
+
+  void heartbeat_loop() {
+    std::unique_lock lock(stop_mutex_);
+    while (!stopped_) {
+      stop_cv_.wait_for(lock, std::chrono::seconds(options_.sse_heartbeat_s));
+      if (stopped_) break;
+      lock.unlock();
+      api_.events().heartbeat();
+      lock.lock();
+    }
+  }
+
+  const WebOptions options_;
+  const app::Services services_;
+  Api api_;
+  StaticFiles files_;
+  std::atomic<int> bound_port_{0};
+  restinio::running_server_handle_t<Traits> http_;
+  restinio::running_server_handle_t<TlsTraits> https_;
+  std::thread heartbeat_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopped_ = false;  // GUARDED_BY(stop_mutex_)
+};
+
+}  // namespace
+
+Status validate(const WebOptions& o) {
+  std::vector<FieldError> errors;
+  if (o.port < 0 || o.port > 65535) errors.push_back({"port", "must be 0..65535"});
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+    errors.push_back({"tls_key_file", "tls_cert_file and tls_key_file go together"});
+  }
+  for (const auto& [field, file] : {std::pair{"tls_cert_file", o.tls_cert_file}, {"tls_key_file", o.tls_key_file}}) {
+    if (!file.empty() && !std::filesystem::exists(file)) errors.push_back({field, "file not found: " + file});
+  }
+  if (auto st = validate_time_zone(o.time_zone); !st) errors.push_back({"time_zone", "unknown time zone"});
+  if (o.threads < 1 || o.threads > 64) errors.push_back({"threads", "must be 1..64"});
+  if (o.session_idle_timeout_s < 60) errors.push_back({"session_idle_timeout_s", "must be at least 60"});
+  if (o.login_max_failures < 1) errors.push_back({"login_max_failures", "must be at least 1"});
+  if (o.login_window_s < 1) errors.push_back({"login_window_s", "must be at least 1"});
+  if (o.login_block_s < 1) errors.push_back({"login_block_s", "must be at least 1"});
+  if (o.max_body_bytes < 1024) errors.push_back({"max_body_bytes", "must be at least 1024"});
+  if (o.sse_heartbeat_s < 1 || o.sse_heartbeat_s > 300) errors.push_back({"sse_heartbeat_s", "must be 1..300"});
+  if (!errors.empty()) return Error::invalid_fields(errors);
+  return {};
+}
+
+Result<std::unique_ptr<app::Component>> start_web(const WebOptions& options, const app::Services& services) {
+  if (auto st = validate(options); !st) return st.error();
+  if (!services.store || !services.directory || !services.clock) {
+    return Error::invalid("services", "store, directory and clock are required");
+  }
+  auto server = std::make_unique<WebServer>(options, services);
+  if (auto st = server->start(); !st) return st.error();
+  return std::unique_ptr<app::Component>(std::move(server));
+}
+
+}  // namespace confpro::web

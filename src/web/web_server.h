@@ -1,0 +1,43 @@
+// The web console's HTTP(S) server: the REST API under /api/v1, the live event stream (SSE) at /api/v1/events,
+// and the single-page app's files (ui/dist) for every other path.
+//
+// Threads: the server runs its own pool of `threads` threads; handlers read the store and directory from those
+// threads and reach the live conferences only through conference::ControlApi. start_web() and the returned
+// component's stop() are called on the main thread (app/).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/services.h"
+#include "common/result.h"
+
+namespace confpro::web {
+
+struct WebOptions {
+  std::string address = "0.0.0.0";     // listen address ["0.0.0.0"]
+  int port = 8080;                      // listen port; 0 = pick a free one (see bound port in the log) [8080]
+  std::string tls_cert_file;            // PEM certificate chain; empty = plain HTTP [""]
+  std::string tls_key_file;             // PEM private key; required with tls_cert_file [""]
+  std::string static_dir = "ui/dist";   // the built console; missing = API only ["ui/dist"]
+  std::string time_zone = "Europe/Paris";  // zone in which the console shows and enters times ["Europe/Paris"]
+  int threads = 2;                      // HTTP worker threads [2]
+  int session_idle_timeout_s = 1800;    // a console session ends after this much inactivity [1800]
+  int login_max_failures = 5;           // failed logins per account and per address before blocking [5]
+  int login_window_s = 900;             // … counted over this window [900]
+  int login_block_s = 900;              // … and blocked for this long [900]
+  std::size_t max_body_bytes = 65536;   // larger request bodies are refused with 400 [65536]
+  int sse_heartbeat_s = 15;             // comment line on idle event streams, keeps proxies open [15]
+  std::string port_file;                // when set, the bound port is written there once listening (tests) [""]
+};
+
+// Checks `options` (port range, TLS files both or neither, time zone, positive limits); kInvalidArgument naming
+// each bad field.
+Status validate(const WebOptions& options);
+
+// Starts listening and returns once the socket is bound. `services` (store, directory and clock required; the
+// booking service and the control API may be null: live endpoints then answer 503) must outlive the component.
+// Errors: kInvalidArgument for bad options, kUnavailable when the address cannot be bound or TLS files not read.
+Result<std::unique_ptr<app::Component>> start_web(const WebOptions& options, const app::Services& services);
+
+}  // namespace confpro::web
