@@ -1,0 +1,140 @@
+// Private to sip/: the sofia-sip endpoint behind SipEndpoint. One object owns the SIP thread, the su_root, the
+// nua instance and the call table.
+// Thread safety: the public SipEndpoint methods run on any thread and only post() closures; every member below
+// "SIP thread only" is touched by the SIP thread alone (created, used and destroyed there). post_mu_ guards the
+// post queue; live_calls_ is atomic.
+#pragma once
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/su_wait.h>
+
+#include <atomic>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "sip/limits.h"
+#include "sip/numbers.h"
+#include "sip/sdp.h"
+#include "sip/sdp_negotiate.h"
+#include "sip/sip_endpoint.h"
+
+namespace spdlog { class logger; }
+
+namespace confpro::sip {
+
+struct Call {
+  enum class State { kRinging, kAnswering, kEstablished, kOutgoing };
+  CallId id;
+  nua_handle_t* nh = nullptr;
+  bool outbound = false;
+  State state = State::kRinging;
+  SdpDescription remote;            // the peer's last offer (incoming) or answer (outbound)
+  Negotiated negotiated;
+  MediaSessionId media;             // invalid until a session exists
+  LocalSdp local;
+  std::string last_sdp;             // our last SDP sent, re-sent for offerless re-INVITEs
+  std::string transport = "udp";
+  std::string end_cause;            // set when the cause is known before nua reports termination
+  std::string conference_tag;       // outbound: for the dial-out limiter
+  std::string request_uri;          // outbound
+  SteadyTime started{};
+  int auth_attempts = 0;
+  bool answered_reported = false;
+};
+
+class SofiaEndpoint final : public SipEndpoint {
+ public:
+  SofiaEndpoint(SipOptions options, NegotiationPolicy policy, DialPlan plan, media::MediaEngine& media,
+                CallHandler& handler);
+  ~SofiaEndpoint() override;
+
+  Status start();  // starts the SIP thread; returns once nua is bound (or failed)
+
+  void accept(CallId call) override;
+  void reject(CallId call, int status, const std::string& reason) override;
+  void hangup(CallId call, const std::string& cause) override;
+  Result<CallId> dial(const DialRequest& request) override;
+  void stop() override;
+  std::uint16_t bound_port() const override { return options_.port; }
+  int live_calls() const override { return live_calls_.load(); }
+
+  // --- SIP thread only (called from the nua callback and posted closures) ---
+  void on_nua_event(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip,
+                    tagi_t tags[]);
+
+ private:
+  void post(std::function<void()> fn);
+  void run_thread(std::promise<Status>& started);
+  static int on_wakeup(su_root_magic_t* magic, su_wait_t* wait, su_wakeup_arg_t* arg);
+  static void on_tick(su_root_magic_t* magic, su_timer_t* timer, su_timer_arg_t* arg);
+  void drain_posts();
+  void begin_shutdown();
+  void finish_shutdown();
+
+  // endpoint_incoming.cpp
+  void on_new_invite(nua_handle_t* nh, const sip_t* sip);
+  void on_reinvite(Call& call, const sip_t* sip);
+  void on_update(Call& call, const sip_t* sip);
+  void on_info(nua_handle_t* nh, const sip_t* sip);
+  void do_accept(CallId id);
+  void do_reject(CallId id, int status, const std::string& reason);
+  void do_hangup(CallId id, const std::string& cause);
+  Status answer_offer(Call& call, const std::string& offer_body, int& status_out);
+  // endpoint_outgoing.cpp
+  void do_dial(CallId id, DialRequest request, std::string digits);
+  void on_invite_response(Call& call, int status, const char* phrase, const sip_t* sip);
+  void check_ring_timeouts(SteadyTime now);
+
+  // shared helpers (sip_endpoint.cpp)
+  Call* find(CallId id);
+  Call* find(nua_handle_t* nh);
+  Call& add_call(CallId id, nua_handle_t* nh);
+  void on_terminated(Call& call, int status);
+  media::SessionParams session_params(const Call& call) const;
+  std::string contact_for(const std::string& transport) const;
+  std::string media_address() const;
+
+  SipOptions options_;
+  NegotiationPolicy policy_;
+  DialPlan plan_;
+  media::MediaEngine& media_;
+  CallHandler& handler_;
+  std::shared_ptr<spdlog::logger> log_;
+  DialOutLimiter dial_limiter_;
+  std::atomic<std::uint64_t> next_call_id_{1};
+  std::atomic<int> live_calls_{0};
+
+  std::thread thread_;
+  int wake_fd_ = -1;
+  std::mutex post_mu_;
+  std::vector<std::function<void()>> posts_;  // GUARDED_BY(post_mu_)
+  bool posts_open_ = false;                    // GUARDED_BY(post_mu_)
+  std::mutex stop_mu_;                         // serializes stop()
+  bool stopped_ = false;                       // GUARDED_BY(stop_mu_)
+
+  // --- SIP thread only ---
+  su_root_t* root_ = nullptr;
+  nua_t* nua_ = nullptr;
+  su_timer_t* tick_ = nullptr;
+  su_wait_t wait_{};
+  bool shutting_down_ = false;
+  SourceRateLimiter rate_limiter_;
+  std::unordered_map<std::uint64_t, Call> calls_;
+  std::unordered_map<nua_handle_t*, std::uint64_t> by_handle_;
+};
+
+// Small helpers on sofia's parsed messages (sip_message_util.cpp).
+std::string source_address(nua_t* nua);              // "ip:port" of the current request, "" if unknown
+std::string source_ip(nua_t* nua);
+std::string via_transport(const sip_t* sip);         // "udp" | "tcp" | "tls" | …
+std::string payload_of(const sip_t* sip);            // body text, "" when none
+std::string content_type_of(const sip_t* sip);       // "type/subtype" lower-case, "" when none
+std::string unquote(const char* display);
+
+}  // namespace confpro::sip

@@ -1,0 +1,250 @@
+// Incoming calls: INVITE admission (rate, capacity, SDP), accept/reject/hang-up, re-INVITE/UPDATE offers, INFO.
+#include <sofia-sip/sip_extra.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/su_tag_io.h>
+
+#include <random>
+
+#include "sip/dtmf_info.h"
+#include "sip/endpoint_impl.h"
+#include "spdlog/spdlog.h"
+
+namespace confpro::sip {
+namespace {
+
+std::uint64_t random_session_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng() >> 2;  // SDP implementations like it to fit in a signed 63-bit number
+}
+
+// Rejects an INVITE we will not adopt and forgets its handle (pitfall 1).
+void refuse(nua_t* nua, nua_handle_t* nh, int status, const char* phrase, const std::string& retry_after = "") {
+  nua_respond(nh, status, phrase, NUTAG_WITH_THIS(nua),
+              TAG_IF(!retry_after.empty(), SIPTAG_RETRY_AFTER_STR(retry_after.c_str())), TAG_END());
+  nua_handle_destroy(nh);
+}
+
+std::string user_of(const url_t* url) {
+  return url && url->url_user ? std::string(strip_user_params(url->url_user)) : std::string();
+}
+
+bool same_media(const Negotiated& a, const Negotiated& b) {
+  return a.remote_ip == b.remote_ip && a.remote_port == b.remote_port && a.codec.kind == b.codec.kind &&
+         a.codec.payload_type == b.codec.payload_type && a.direction == b.direction &&
+         a.codec.telephone_event_pt == b.codec.telephone_event_pt &&
+         a.remote_crypto.has_value() == b.remote_crypto.has_value() &&
+         (!a.remote_crypto || a.remote_crypto->key_b64 == b.remote_crypto->key_b64);
+}
+
+}  // namespace
+
+void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
+  if (!nh || !sip || !sip->sip_request) return;
+  const std::string ip = source_ip(nua_);
+  const std::string retry = std::to_string(options_.retry_after_s);
+  if (shutting_down_) return refuse(nua_, nh, 503, "Shutting Down", retry);
+  if (!rate_limiter_.admit(ip, std::chrono::steady_clock::now())) {
+    log_->warn("INVITE from {} over the rate limit", ip);
+    return refuse(nua_, nh, 503, "Too Many Calls From Source", retry);
+  }
+  if (live_calls_.load() >= options_.max_calls) {
+    log_->warn("INVITE from {} refused: {} calls live (max {})", ip, live_calls_.load(), options_.max_calls);
+    return refuse(nua_, nh, 503, "Too Many Calls", retry);
+  }
+  const std::string body = payload_of(sip);
+  if (body.empty()) return refuse(nua_, nh, 488, "Offer Required");
+  auto offer = parse_sdp(body);
+  if (!offer.ok()) {
+    log_->info("INVITE from {} with bad SDP: {}", ip, offer.error().message);
+    return refuse(nua_, nh, 488, "Bad SDP");
+  }
+  auto chosen = negotiate_offer(*offer, policy_);
+  if (!chosen.ok()) {
+    log_->info("INVITE from {}: {}", ip, chosen.error().message);
+    return refuse(nua_, nh, 488, "Not Acceptable Here");
+  }
+
+  const CallId id{next_call_id_++};
+  Call& c = add_call(id, nh);
+  c.remote = std::move(offer).value();
+  c.negotiated = std::move(chosen).value();
+  c.transport = via_transport(sip);
+  c.local.address = media_address();
+  c.local.session_id = random_session_id();
+  c.local.version = 1;
+  if (c.negotiated.remote_crypto) c.local.crypto_key_b64 = make_srtp_key();
+
+  // NAT (pitfall 11): when the Contact is not where the INVITE came from, send in-dialog requests to the source.
+  const std::string src = source_address(nua_);
+  if (c.transport == "udp" && sip->sip_contact && sip->sip_contact->m_url->url_host && !src.empty() &&
+      ip != sip->sip_contact->m_url->url_host) {
+    const std::string route = "sip:" + src;
+    nua_set_hparams(nh, NUTAG_PROXY(route.c_str()), TAG_END());
+  }
+
+  IncomingCall info;
+  info.call = id;
+  info.dialled = user_of(sip->sip_request->rq_url);
+  info.dialled_digits = normalize_number(info.dialled, options_.number_rules);
+  if (!is_digits(info.dialled_digits)) info.dialled_digits.clear();
+  const sip_p_asserted_identity_t* pai = sip_p_asserted_identity(sip);
+  const url_t* caller_url = pai ? pai->paid_url : (sip->sip_from ? sip->sip_from->a_url : nullptr);
+  const char* display = pai ? pai->paid_display : (sip->sip_from ? sip->sip_from->a_display : nullptr);
+  std::string caller = user_of(caller_url);
+  std::string normalized = normalize_number(caller, options_.number_rules);
+  info.caller_number = is_digits(normalized) ? normalized : (caller == "anonymous" ? "" : caller);
+  info.display_name = unquote(display);
+  info.remote_address = src;
+  info.transport = c.transport;
+  info.codec = c.negotiated.codec;
+  info.srtp = c.negotiated.remote_crypto.has_value();
+
+  log_->info("call={} INVITE from={} to={} src={} transport={} codec={}/{}{}", id.value(), info.caller_number,
+             info.dialled, src, c.transport, media::to_string(info.codec.kind), info.codec.payload_type,
+             info.srtp ? " srtp" : "");
+  const std::string contact = contact_for(c.transport);
+  nua_respond(nh, 180, "Ringing", SIPTAG_CONTACT_STR(contact.c_str()), TAG_END());
+  handler_.on_incoming(info);
+}
+
+void SofiaEndpoint::do_accept(CallId id) {
+  Call* c = find(id);
+  if (!c || c->outbound || c->state != Call::State::kRinging) {
+    log_->info("call={} accept ignored: not a ringing incoming call", id.value());
+    return;
+  }
+  auto session = media_.create_session(session_params(*c));
+  if (!session.ok()) {
+    log_->error("call={} no media session: {}", id.value(), session.error().message);
+    c->end_cause = "media-error";
+    nua_respond(c->nh, 503, "Media Unavailable", TAG_END());
+    return;
+  }
+  c->media = session->id;
+  c->local.port = session->local_port;
+  c->last_sdp = build_answer(c->remote, c->negotiated, c->local);
+  const std::string contact = contact_for(c->transport);
+  nua_respond(c->nh, 200, "OK", SIPTAG_CONTACT_STR(contact.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+              SIPTAG_PAYLOAD_STR(c->last_sdp.c_str()), TAG_END());
+  c->state = Call::State::kAnswering;
+  log_->info("call={} answered 200 media={} port={}", id.value(), c->media.value(), c->local.port);
+}
+
+void SofiaEndpoint::do_reject(CallId id, int status, const std::string& reason) {
+  Call* c = find(id);
+  if (!c || c->outbound || c->state != Call::State::kRinging) {
+    log_->info("call={} reject ignored: not a ringing incoming call", id.value());
+    return;
+  }
+  if (status < 300 || status > 699) status = 480;
+  c->end_cause = "rejected";
+  log_->info("call={} rejected {} {}", id.value(), status, reason);
+  nua_respond(c->nh, status, reason.empty() ? nullptr : reason.c_str(), TAG_END());
+}
+
+void SofiaEndpoint::do_hangup(CallId id, const std::string& cause) {
+  Call* c = find(id);
+  if (!c) return;
+  if (c->end_cause.empty()) c->end_cause = cause.empty() ? "server-bye" : cause;
+  log_->info("call={} hang-up cause={}", id.value(), c->end_cause);
+  switch (c->state) {
+    case Call::State::kRinging:
+      nua_respond(c->nh, 480, "Temporarily Unavailable", TAG_END());
+      break;
+    case Call::State::kOutgoing:
+      nua_cancel(c->nh, TAG_END());
+      break;
+    case Call::State::kAnswering:
+    case Call::State::kEstablished:
+      nua_bye(c->nh, TAG_END());
+      break;
+  }
+}
+
+// Applies a new offer inside the dialog; on success c.last_sdp holds the answer. Returns the status to send.
+Status SofiaEndpoint::answer_offer(Call& c, const std::string& body, int& status_out) {
+  auto offer = parse_sdp(body);
+  if (!offer.ok()) {
+    status_out = 488;
+    return offer.error();
+  }
+  auto chosen = negotiate_offer(*offer, policy_);
+  if (!chosen.ok()) {
+    status_out = 488;
+    return chosen.error();
+  }
+  const bool changed = !same_media(c.negotiated, *chosen);
+  c.remote = std::move(offer).value();
+  c.negotiated = std::move(chosen).value();
+  if (c.negotiated.remote_crypto && c.local.crypto_key_b64.empty()) c.local.crypto_key_b64 = make_srtp_key();
+  if (changed && c.media.valid()) {
+    if (auto st = media_.update_session(c.media, session_params(c)); !st.ok()) {
+      log_->warn("call={} media update failed: {}", c.id.value(), st.error().message);
+    }
+  }
+  std::string answer = build_answer(c.remote, c.negotiated, c.local);
+  if (answer != c.last_sdp) {
+    ++c.local.version;
+    answer = build_answer(c.remote, c.negotiated, c.local);
+  }
+  c.last_sdp = std::move(answer);
+  log_->info("call={} new offer: {}:{} {} direction={}", c.id.value(), c.negotiated.remote_ip,
+             c.negotiated.remote_port, media::to_string(c.negotiated.codec.kind),
+             static_cast<int>(c.negotiated.direction));
+  status_out = 200;
+  return {};
+}
+
+void SofiaEndpoint::on_reinvite(Call& c, const sip_t* sip) {
+  const std::string body = payload_of(sip);
+  int status = 200;
+  if (!body.empty()) {
+    if (auto st = answer_offer(c, body, status); !st.ok()) {
+      log_->info("call={} re-INVITE refused: {}", c.id.value(), st.error().message);
+      nua_respond(c.nh, status, "Not Acceptable Here", TAG_END());
+      return;
+    }
+  }
+  const std::string contact = contact_for(c.transport);
+  nua_respond(c.nh, 200, "OK", SIPTAG_CONTACT_STR(contact.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+              SIPTAG_PAYLOAD_STR(c.last_sdp.c_str()), TAG_END());
+}
+
+void SofiaEndpoint::on_update(Call& c, const sip_t* sip) {
+  const std::string body = payload_of(sip);
+  if (body.empty()) {
+    nua_respond(c.nh, 200, "OK", NUTAG_WITH_THIS(nua_), TAG_END());
+    return;
+  }
+  int status = 200;
+  if (auto st = answer_offer(c, body, status); !st.ok()) {
+    nua_respond(c.nh, status, "Not Acceptable Here", NUTAG_WITH_THIS(nua_), TAG_END());
+    return;
+  }
+  nua_respond(c.nh, 200, "OK", NUTAG_WITH_THIS(nua_), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+              SIPTAG_PAYLOAD_STR(c.last_sdp.c_str()), TAG_END());
+}
+
+void SofiaEndpoint::on_info(nua_handle_t* nh, const sip_t* sip) {
+  if (!nh) return;
+  Call* c = find(nh);
+  if (!c) {
+    nua_respond(nh, 481, "Call Does Not Exist", NUTAG_WITH_THIS(nua_), TAG_END());
+    nua_handle_destroy(nh);
+    return;
+  }
+  const std::string type = content_type_of(sip);
+  auto digit = parse_dtmf_info(type, payload_of(sip));
+  if (!digit && type != "application/dtmf-relay" && type != "application/dtmf" && !type.empty()) {
+    nua_respond(nh, 415, "Unsupported Media Type", NUTAG_WITH_THIS(nua_),
+                SIPTAG_ACCEPT_STR("application/dtmf-relay, application/dtmf"), TAG_END());
+    return;
+  }
+  nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(nua_), TAG_END());
+  if (digit) {
+    log_->info("call={} DTMF {} (INFO)", c->id.value(), *digit);
+    handler_.on_dtmf(c->id, *digit);
+  }
+}
+
+}  // namespace confpro::sip

@@ -1,0 +1,397 @@
+// SofiaEndpoint: the SIP thread, posting, start/stop and event dispatch. Incoming and outgoing call handling
+// live in endpoint_incoming.cpp and endpoint_outgoing.cpp.
+#include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/su.h>
+#include <sofia-sip/tport_tag.h>
+#include <sofia-sip/nta_tag.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/log.h"
+#include "sip/endpoint_impl.h"
+
+namespace confpro::sip {
+namespace {
+
+void nua_callback(nua_event_t event, int status, char const* phrase, nua_t*, nua_magic_t* magic,
+                  nua_handle_t* nh, nua_hmagic_t*, sip_t const* sip, tagi_t tags[]) {
+  auto* self = static_cast<SofiaEndpoint*>(magic);
+  try {
+    self->on_nua_event(event, status, phrase, nh, sip, tags);
+  } catch (const std::exception& e) {
+    log::get("sip")->error("exception in SIP event {}: {}", nua_event_name(event), e.what());
+  } catch (...) {
+    log::get("sip")->error("unknown exception in SIP event {}", nua_event_name(event));
+  }
+}
+
+bool is_foreign_indication(nua_event_t e) {
+  switch (e) {
+    case nua_i_options: case nua_i_refer: case nua_i_publish: case nua_i_prack: case nua_i_message:
+    case nua_i_chat: case nua_i_subscribe: case nua_i_subscription: case nua_i_notify: case nua_i_method:
+    case nua_i_register:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string bracket(const std::string& host) {
+  return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
+}
+
+// sofia's TLS wants a directory holding agent.pem (key + certificate chain).
+Result<std::string> make_tls_dir(const SipOptions& o) {
+  std::ifstream cert(o.tls_cert_file), key(o.tls_key_file);
+  if (!cert) return Error::invalid("sip.tls_cert_file", "cannot read " + o.tls_cert_file);
+  if (!key) return Error::invalid("sip.tls_key_file", "cannot read " + o.tls_key_file);
+  char tmpl[] = "/tmp/confpro-sip-tls-XXXXXX";
+  if (!mkdtemp(tmpl)) return Error::internal("cannot create a TLS directory");
+  std::ofstream agent(std::string(tmpl) + "/agent.pem");
+  agent << key.rdbuf() << "\n" << cert.rdbuf();
+  if (!agent) return Error::internal("cannot write agent.pem");
+  return std::string(tmpl);
+}
+
+}  // namespace
+
+SofiaEndpoint::SofiaEndpoint(SipOptions options, NegotiationPolicy policy, DialPlan plan,
+                             media::MediaEngine& media, CallHandler& handler)
+    : options_(std::move(options)),
+      policy_(std::move(policy)),
+      plan_(std::move(plan)),
+      media_(media),
+      handler_(handler),
+      log_(log::get("sip")),
+      dial_limiter_(options_.dial_limits),
+      rate_limiter_(options_.invite_rate_per_source, options_.invite_burst_per_source) {}
+
+SofiaEndpoint::~SofiaEndpoint() {
+  stop();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+Status SofiaEndpoint::start() {
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) return Error::internal("eventfd failed");
+  std::promise<Status> started;
+  auto result = started.get_future();
+  thread_ = std::thread([this, &started] { run_thread(started); });
+  Status st = result.get();
+  if (!st.ok()) {
+    thread_.join();
+    std::lock_guard lock(stop_mu_);
+    stopped_ = true;
+  }
+  return st;
+}
+
+void SofiaEndpoint::run_thread(std::promise<Status>& started) {
+  su_init();
+  root_ = su_root_create(this);
+  if (!root_) {
+    su_deinit();
+    started.set_value(Error::internal("su_root_create failed"));
+    return;
+  }
+  su_root_threading(root_, 0);
+  su_wait_create(&wait_, wake_fd_, SU_WAIT_IN);
+  su_root_register(root_, &wait_, &SofiaEndpoint::on_wakeup, reinterpret_cast<su_wakeup_arg_t*>(this), 0);
+
+  const std::string url = "sip:" + bracket(options_.listen_address) + ":" + std::to_string(options_.port);
+  std::string sips_url, tls_dir;
+  if (!options_.tls_cert_file.empty()) {
+    auto dir = make_tls_dir(options_);
+    if (!dir.ok()) {
+      su_root_destroy(root_);
+      su_deinit();
+      started.set_value(dir.error());
+      return;
+    }
+    tls_dir = *dir;
+    sips_url = "sips:" + bracket(options_.listen_address) + ":" + std::to_string(options_.tls_port);
+  }
+  const std::string allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE";
+  nua_ = nua_create(root_, nua_callback, this,
+                    NUTAG_URL(url.c_str()),
+                    TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
+                    TAG_IF(!tls_dir.empty(), TPTAG_CERTIFICATE(tls_dir.c_str())),
+                    NUTAG_MEDIA_ENABLE(0),
+                    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
+                    NUTAG_ENABLEMESSAGE(0), NUTAG_ENABLEMESSENGER(0),
+                    SIPTAG_USER_AGENT_STR(options_.user_agent.c_str()),
+                    SIPTAG_ALLOW_STR(allow.c_str()),
+                    NUTAG_ALLOW(allow.c_str()),
+                    NUTAG_APPL_METHOD("INFO"), NUTAG_APPL_METHOD("UPDATE"),
+                    NUTAG_SESSION_TIMER(static_cast<unsigned>(options_.session_timer_s)),
+                    NUTAG_MIN_SE(static_cast<unsigned>(options_.min_session_timer_s)),
+                    NUTAG_UPDATE_REFRESH(1),
+                    NTATAG_SERVER_RPORT(1),
+                    TPTAG_UDP_RMEM(static_cast<unsigned>(options_.udp_rmem_bytes)),
+                    TPTAG_UDP_WMEM(static_cast<unsigned>(options_.udp_wmem_bytes)),
+                    TAG_END());
+  if (!nua_) {
+    su_root_unregister(root_, &wait_, &SofiaEndpoint::on_wakeup, reinterpret_cast<su_wakeup_arg_t*>(this));
+    su_root_destroy(root_);
+    root_ = nullptr;
+    su_deinit();
+    started.set_value(Error::unavailable("cannot bind SIP transports on " + url));
+    return;
+  }
+  tick_ = su_timer_create(su_root_task(root_), 1000);
+  su_timer_set_for_ever(tick_, &SofiaEndpoint::on_tick, reinterpret_cast<su_timer_arg_t*>(this));
+  {
+    std::lock_guard lock(post_mu_);
+    posts_open_ = true;
+  }
+  log_->info("SIP listening on {} (udp, tcp){}", url, sips_url.empty() ? "" : " and " + sips_url + " (tls)");
+  started.set_value(Status{});
+
+  su_root_run(root_);
+
+  {
+    std::lock_guard lock(post_mu_);
+    posts_open_ = false;
+    posts_.clear();
+  }
+  su_timer_destroy(tick_);
+  tick_ = nullptr;
+  su_root_unregister(root_, &wait_, &SofiaEndpoint::on_wakeup, reinterpret_cast<su_wakeup_arg_t*>(this));
+  su_root_destroy(root_);
+  root_ = nullptr;
+  su_deinit();
+  if (!tls_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(tls_dir, ec);
+  }
+  log_->info("SIP stopped");
+}
+
+void SofiaEndpoint::post(std::function<void()> fn) {
+  std::lock_guard lock(post_mu_);
+  if (!posts_open_) return;
+  posts_.push_back(std::move(fn));
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+int SofiaEndpoint::on_wakeup(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
+  auto* self = reinterpret_cast<SofiaEndpoint*>(arg);
+  std::uint64_t count = 0;
+  [[maybe_unused]] auto n = ::read(self->wake_fd_, &count, sizeof count);
+  self->drain_posts();
+  return 0;
+}
+
+void SofiaEndpoint::drain_posts() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard lock(post_mu_);
+    batch.swap(posts_);
+  }
+  for (auto& fn : batch) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      log_->error("exception in SIP command: {}", e.what());
+    }
+  }
+}
+
+void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
+  auto* self = reinterpret_cast<SofiaEndpoint*>(arg);
+  self->check_ring_timeouts(std::chrono::steady_clock::now());
+}
+
+void SofiaEndpoint::accept(CallId call) { post([this, call] { do_accept(call); }); }
+void SofiaEndpoint::reject(CallId call, int status, const std::string& reason) {
+  post([this, call, status, reason] { do_reject(call, status, reason); });
+}
+void SofiaEndpoint::hangup(CallId call, const std::string& cause) {
+  post([this, call, cause] { do_hangup(call, cause); });
+}
+
+void SofiaEndpoint::stop() {
+  std::lock_guard lock(stop_mu_);
+  if (stopped_ || !thread_.joinable()) return;
+  stopped_ = true;
+  post([this] { begin_shutdown(); });
+  thread_.join();
+}
+
+void SofiaEndpoint::begin_shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  log_->info("SIP shutting down: {} live call(s)", calls_.size());
+  for (auto& [id, call] : calls_) {
+    if (call.end_cause.empty()) call.end_cause = "shutdown";
+  }
+  nua_shutdown(nua_);
+}
+
+void SofiaEndpoint::finish_shutdown() {
+  while (!calls_.empty()) on_terminated(calls_.begin()->second, 0);
+  nua_destroy(nua_);
+  nua_ = nullptr;
+  su_root_break(root_);
+}
+
+void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+                                 const sip_t* sip, tagi_t tags[]) {
+  if (options_.trace_sip) log_->debug("event {} {} {}", nua_event_name(event), status, phrase ? phrase : "");
+  Call* call = nh ? find(nh) : nullptr;
+  switch (event) {
+    case nua_i_invite:
+      if (call) {
+        on_reinvite(*call, sip);
+      } else {
+        on_new_invite(nh, sip);
+      }
+      return;
+    case nua_i_ack:
+      if (call && call->state == Call::State::kAnswering) {
+        call->state = Call::State::kEstablished;
+        log_->info("call={} answered (ACK)", call->id.value());
+        if (!call->answered_reported) {
+          call->answered_reported = true;
+          handler_.on_answered(call->id, call->media);
+        }
+      }
+      return;
+    case nua_i_cancel:
+      if (call && call->end_cause.empty()) call->end_cause = "cancelled";
+      return;
+    case nua_i_bye:
+      if (call && call->end_cause.empty()) call->end_cause = call->outbound ? "remote-bye" : "caller-bye";
+      return;
+    case nua_i_info:
+      on_info(nh, sip);
+      return;
+    case nua_i_update:
+      if (call) {
+        on_update(*call, sip);
+      } else if (nh) {
+        nua_respond(nh, 481, "Call Does Not Exist", NUTAG_WITH_THIS(nua_), TAG_END());
+        nua_handle_destroy(nh);
+      }
+      return;
+    case nua_i_state: {
+      int state = -1;
+      tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+      if (call && state == nua_callstate_terminated) on_terminated(*call, status);
+      return;
+    }
+    case nua_r_invite:
+      if (call) on_invite_response(*call, status, phrase, sip);
+      return;
+    case nua_r_shutdown:
+      if (status >= 200) finish_shutdown();
+      return;
+    default:
+      if (nh && !call && is_foreign_indication(event)) nua_handle_destroy(nh);
+      return;
+  }
+}
+
+Call* SofiaEndpoint::find(CallId id) {
+  auto it = calls_.find(id.value());
+  return it == calls_.end() ? nullptr : &it->second;
+}
+
+Call* SofiaEndpoint::find(nua_handle_t* nh) {
+  auto it = by_handle_.find(nh);
+  return it == by_handle_.end() ? nullptr : find(CallId{it->second});
+}
+
+Call& SofiaEndpoint::add_call(CallId id, nua_handle_t* nh) {
+  Call& c = calls_[id.value()];
+  c.id = id;
+  c.nh = nh;
+  c.started = std::chrono::steady_clock::now();
+  by_handle_[nh] = id.value();
+  ++live_calls_;
+  return c;
+}
+
+void SofiaEndpoint::on_terminated(Call& call, int status) {
+  std::string cause = call.end_cause;
+  if (cause.empty()) cause = status >= 300 ? "sip-" + std::to_string(status) : "ended";
+  if (call.media.valid()) {
+    if (auto st = media_.destroy_session(call.media); !st.ok()) {
+      log_->warn("call={} destroying media session: {}", call.id.value(), st.error().message);
+    }
+  }
+  if (call.outbound) dial_limiter_.release(call.conference_tag);
+  const CallId id = call.id;
+  nua_handle_t* nh = call.nh;
+  by_handle_.erase(nh);
+  calls_.erase(id.value());
+  --live_calls_;
+  nua_handle_destroy(nh);
+  log_->info("call={} ended cause={}", id.value(), cause);
+  handler_.on_ended(id, cause);
+}
+
+std::string SofiaEndpoint::media_address() const {
+  if (!options_.media_address.empty()) return options_.media_address;
+  if (!options_.public_address.empty()) return options_.public_address;
+  if (options_.listen_address == "0.0.0.0" || options_.listen_address == "::" || options_.listen_address == "*") {
+    return "127.0.0.1";
+  }
+  return options_.listen_address;
+}
+
+std::string SofiaEndpoint::contact_for(const std::string& transport) const {
+  std::string host = options_.public_address;
+  if (host.empty()) host = media_address();
+  host = bracket(host);
+  if (transport == "tls") return "<sips:" + host + ":" + std::to_string(options_.tls_port) + ">";
+  std::string c = "<sip:" + host + ":" + std::to_string(options_.port);
+  if (transport == "tcp") c += ";transport=tcp";
+  return c + ">";
+}
+
+media::SessionParams SofiaEndpoint::session_params(const Call& call) const {
+  media::SessionParams p;
+  p.local_ip = media_address();
+  p.remote_ip = call.negotiated.remote_ip;
+  p.remote_port = call.negotiated.remote_port;
+  p.codec = call.negotiated.codec;
+  p.direction = call.negotiated.direction;
+  if (call.negotiated.remote_crypto) {
+    p.srtp = media::SrtpKeys{call.negotiated.remote_crypto->suite, call.local.crypto_key_b64,
+                             call.negotiated.remote_crypto->key_b64};
+  }
+  p.label = "call=" + std::to_string(call.id.value());
+  return p;
+}
+
+Result<std::unique_ptr<SipEndpoint>> start_sip_endpoint(const SipOptions& options, media::MediaEngine& media,
+                                                        CallHandler& handler) {
+  if (options.port == 0) return Error::invalid("sip.port", "must be set (1-65535)");
+  auto codecs = parse_codec_list(options.codecs);
+  if (!codecs.ok()) return codecs.error();
+  auto plan = DialPlan::compile(options.dial_plan);
+  if (!plan.ok()) return plan.error();
+  if (options.max_calls < 1) return Error::invalid("sip.max_calls", "must be at least 1");
+  if (options.ptime_ms != 10 && options.ptime_ms != 20 && options.ptime_ms != 30 && options.ptime_ms != 40 &&
+      options.ptime_ms != 60) {
+    return Error::invalid("sip.ptime_ms", "must be 10, 20, 30, 40 or 60");
+  }
+  NegotiationPolicy policy;
+  policy.codecs = std::move(codecs).value();
+  policy.srtp = options.srtp;
+  policy.ptime_ms = options.ptime_ms;
+  auto endpoint = std::make_unique<SofiaEndpoint>(options, std::move(policy), std::move(plan).value(), media,
+                                                  handler);
+  if (auto st = endpoint->start(); !st.ok()) return st.error();
+  return std::unique_ptr<SipEndpoint>(std::move(endpoint));
+}
+
+}  // namespace confpro::sip

@@ -1,0 +1,346 @@
+// The endpoint in-process on loopback, driven by a raw UDP SIP client; media is the FakeMediaEngine.
+#include "sip/sip_endpoint.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "sip/fake_media_engine.h"
+
+namespace confpro::sip {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uint16_t free_port() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int u = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(u, reinterpret_cast<sockaddr*>(&a), &len);
+    const std::uint16_t port = ntohs(a.sin_port);
+    int t = ::socket(AF_INET, SOCK_STREAM, 0);
+    const bool tcp_free = ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(t);
+    ::close(u);
+    if (tcp_free) return port;
+  }
+  return 0;
+}
+
+class UdpPeer {
+ public:
+  UdpPeer() {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~UdpPeer() { ::close(fd_); }
+  std::uint16_t port() const { return port_; }
+  void send(std::uint16_t to, const std::string& msg) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(to);
+    ::sendto(fd_, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  // Next message whose first line starts with `prefix` (others are skipped), or "" after the timeout.
+  std::string expect(const std::string& prefix, std::chrono::milliseconds timeout = 3000ms) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      pollfd p{fd_, POLLIN, 0};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+      if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) continue;
+      char buf[65536];
+      auto n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) continue;
+      std::string msg(buf, static_cast<std::size_t>(n));
+      if (msg.compare(0, prefix.size(), prefix) == 0) return msg;
+    }
+    return {};
+  }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+std::string header(const std::string& msg, const std::string& name) {
+  std::smatch m;
+  std::regex re("\r\n" + name + ":\\s*([^\r\n]*)", std::regex::icase);
+  return std::regex_search(msg, m, re) ? m[1].str() : std::string();
+}
+
+// Answers a request received by the peer with 200 OK.
+std::string ok_for(const std::string& req) {
+  return "SIP/2.0 200 OK\r\nVia: " + header(req, "Via") + "\r\nFrom: " + header(req, "From") + "\r\nTo: " +
+         header(req, "To") + "\r\nCall-ID: " + header(req, "Call-ID") + "\r\nCSeq: " + header(req, "CSeq") +
+         "\r\nContent-Length: 0\r\n\r\n";
+}
+
+struct Recorder : CallHandler {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::string> events;
+  std::vector<IncomingCall> incoming;
+  CallId last;
+  void push(std::string e) {
+    std::lock_guard lock(mu);
+    events.push_back(std::move(e));
+    cv.notify_all();
+  }
+  void on_incoming(const IncomingCall& c) override {
+    {
+      std::lock_guard lock(mu);
+      incoming.push_back(c);
+      last = c.call;
+    }
+    push("incoming");
+  }
+  void on_answered(CallId, MediaSessionId) override { push("answered"); }
+  void on_dtmf(CallId, char d) override { push(std::string("dtmf ") + d); }
+  void on_progress(CallId, int status, const std::string&) override { push("progress " + std::to_string(status)); }
+  void on_ended(CallId, const std::string& cause) override { push("ended " + cause); }
+  bool wait_for(const std::string& e, std::chrono::milliseconds timeout = 3000ms) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, timeout, [&] {
+      for (auto it = events.begin(); it != events.end(); ++it) {
+        if (*it == e) {
+          events.erase(it);
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+};
+
+class SipEndpointTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options.listen_address = "127.0.0.1";
+    options.port = free_port();
+    options.max_calls = 2;
+    options.dial_plan = {"0[1-5][0-9]{8}"};
+    options.trunk.proxy_uri = "sip:127.0.0.1:9";  // discard port: nothing answers
+  }
+  void start() {
+    auto ep = start_sip_endpoint(options, media, handler);
+    ASSERT_TRUE(ep.ok()) << ep.error().message;
+    endpoint = std::move(ep).value();
+  }
+  void TearDown() override {
+    if (endpoint) endpoint->stop();
+  }
+  std::string invite(const std::string& call_id, const std::string& sdp_media, const std::string& to = "800") {
+    const std::string sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" + sdp_media;
+    return "INVITE sip:" + to + "@127.0.0.1:" + std::to_string(options.port) + " SIP/2.0\r\n" +
+           "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-" + call_id + "\r\n" +
+           "From: \"Alice Smith\" <sip:+33123456789@127.0.0.1>;tag=a1\r\n"
+           "To: <sip:" + to + "@127.0.0.1>\r\n"
+           "Call-ID: " + call_id + "\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+           "Contact: <sip:alice@127.0.0.1:" + std::to_string(peer.port()) + ">\r\n"
+           "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
+  }
+  std::string in_dialog(const std::string& method, const std::string& call_id, int cseq, const std::string& to_tag,
+                        const std::string& branch, const std::string& body = "",
+                        const std::string& type = "") {
+    std::string m = method + " sip:800@127.0.0.1:" + std::to_string(options.port) + " SIP/2.0\r\n" +
+                    "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-" + branch +
+                    "\r\nFrom: <sip:+33123456789@127.0.0.1>;tag=a1\r\nTo: <sip:800@127.0.0.1>;tag=" + to_tag +
+                    "\r\nCall-ID: " + call_id + "\r\nCSeq: " + std::to_string(cseq) + " " + method +
+                    "\r\nMax-Forwards: 70\r\n";
+    if (!type.empty()) m += "Content-Type: " + type + "\r\n";
+    return m + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+  static std::string to_tag(const std::string& response) {
+    std::smatch m;
+    const std::string to = header(response, "To");
+    return std::regex_search(to, m, std::regex("tag=([^;>\\s]+)")) ? m[1].str() : std::string();
+  }
+
+  SipOptions options;
+  FakeMediaEngine media;
+  Recorder handler;
+  UdpPeer peer;
+  std::unique_ptr<SipEndpoint> endpoint;
+};
+
+TEST_F(SipEndpointTest, AcceptedCallIsAnsweredWithOurSdpAndEndsOnCallerBye) {
+  start();
+  peer.send(options.port, invite("c1", "m=audio 4000 RTP/AVP 8 0 101\r\na=rtpmap:101 telephone-event/8000\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  IncomingCall in;
+  {
+    std::lock_guard lock(handler.mu);
+    in = handler.incoming.back();
+  }
+  EXPECT_EQ(in.dialled, "800");
+  EXPECT_EQ(in.caller_number, "0033123456789");
+  EXPECT_EQ(in.display_name, "Alice Smith");
+  EXPECT_EQ(in.transport, "udp");
+  EXPECT_EQ(in.codec.kind, media::CodecKind::kPcmu);
+  EXPECT_EQ(in.codec.telephone_event_pt, 101);
+  EXPECT_EQ(in.remote_address, "127.0.0.1:" + std::to_string(peer.port()));
+  EXPECT_FALSE(peer.expect("SIP/2.0 180").empty());
+  endpoint->accept(in.call);
+  std::string ok = peer.expect("SIP/2.0 200");
+  ASSERT_FALSE(ok.empty());
+  EXPECT_NE(ok.find("m=audio 3000"), std::string::npos) << ok;  // the fake's port 30000 + 2
+  EXPECT_NE(ok.find("a=rtpmap:101 telephone-event/8000"), std::string::npos) << ok;
+  EXPECT_EQ(media.live(), 1u);
+  const std::string tag = to_tag(ok);
+  peer.send(options.port, in_dialog("ACK", "c1", 1, tag, "ack1"));
+  ASSERT_TRUE(handler.wait_for("answered"));
+  peer.send(options.port, in_dialog("INFO", "c1", 2, tag, "info1", "Signal=7\r\nDuration=160\r\n",
+                                    "application/dtmf-relay"));
+  EXPECT_FALSE(peer.expect("SIP/2.0 200").empty());
+  EXPECT_TRUE(handler.wait_for("dtmf 7"));
+  peer.send(options.port, in_dialog("BYE", "c1", 3, tag, "bye1"));
+  EXPECT_FALSE(peer.expect("SIP/2.0 200").empty());
+  EXPECT_TRUE(handler.wait_for("ended caller-bye"));
+  EXPECT_EQ(media.live(), 0u);
+  EXPECT_EQ(endpoint->live_calls(), 0);
+}
+
+TEST_F(SipEndpointTest, HoldReinviteIsAnsweredRecvonlyAndUpdatesMedia) {
+  start();
+  peer.send(options.port, invite("h1", "m=audio 4000 RTP/AVP 0\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  endpoint->accept(handler.last);
+  std::string ok = peer.expect("SIP/2.0 200");
+  const std::string tag = to_tag(ok);
+  peer.send(options.port, in_dialog("ACK", "h1", 1, tag, "ack1"));
+  ASSERT_TRUE(handler.wait_for("answered"));
+  const std::string hold = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                           "m=audio 4002 RTP/AVP 0\r\na=sendonly\r\n";
+  std::string reinvite = in_dialog("INVITE", "h1", 2, tag, "re1", hold, "application/sdp");
+  reinvite.insert(reinvite.find("Content-Type"), "Contact: <sip:alice@127.0.0.1:" + std::to_string(peer.port()) + ">\r\n");
+  peer.send(options.port, reinvite);
+  std::string ok2 = peer.expect("SIP/2.0 200");
+  ASSERT_FALSE(ok2.empty());
+  EXPECT_NE(ok2.find("a=recvonly"), std::string::npos) << ok2;
+  EXPECT_GE(media.updated.load(), 1);
+  peer.send(options.port, in_dialog("ACK", "h1", 2, tag, "ack2"));
+  endpoint->hangup(handler.last, "server-bye");
+  std::string bye = peer.expect("BYE ");
+  ASSERT_FALSE(bye.empty());
+  peer.send(options.port, ok_for(bye));
+  EXPECT_TRUE(handler.wait_for("ended server-bye"));
+}
+
+TEST_F(SipEndpointTest, NoCommonCodecGets488AndNoCall) {
+  start();
+  peer.send(options.port, invite("n1", "m=audio 4000 RTP/AVP 18\r\n"));
+  EXPECT_FALSE(peer.expect("SIP/2.0 488").empty());
+  EXPECT_FALSE(handler.wait_for("incoming", 200ms));
+  EXPECT_EQ(endpoint->live_calls(), 0);
+}
+
+TEST_F(SipEndpointTest, RejectSendsTheGivenStatus) {
+  start();
+  peer.send(options.port, invite("r1", "m=audio 4000 RTP/AVP 0\r\n", "999"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  endpoint->reject(handler.last, 404, "Not Found");
+  EXPECT_FALSE(peer.expect("SIP/2.0 404").empty());
+  EXPECT_TRUE(handler.wait_for("ended rejected"));
+  EXPECT_EQ(endpoint->live_calls(), 0);
+}
+
+TEST_F(SipEndpointTest, CallsBeyondMaxGet503WithRetryAfter) {
+  start();
+  peer.send(options.port, invite("m1", "m=audio 4000 RTP/AVP 0\r\n"));
+  peer.send(options.port, invite("m2", "m=audio 4000 RTP/AVP 0\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  peer.send(options.port, invite("m3", "m=audio 4000 RTP/AVP 0\r\n"));
+  std::string busy = peer.expect("SIP/2.0 503");
+  ASSERT_FALSE(busy.empty());
+  EXPECT_EQ(header(busy, "Retry-After"), "5");
+}
+
+TEST_F(SipEndpointTest, CancelBeforeAnswerEndsTheCall) {
+  start();
+  const std::string inv = invite("x1", "m=audio 4000 RTP/AVP 0\r\n");
+  peer.send(options.port, inv);
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  std::string cancel = "CANCEL sip:800@127.0.0.1:" + std::to_string(options.port) + " SIP/2.0\r\n" +
+                       "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-x1\r\n" +
+                       "From: \"Alice Smith\" <sip:+33123456789@127.0.0.1>;tag=a1\r\nTo: <sip:800@127.0.0.1>\r\n"
+                       "Call-ID: x1\r\nCSeq: 1 CANCEL\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+  peer.send(options.port, cancel);
+  EXPECT_FALSE(peer.expect("SIP/2.0 487").empty());
+  EXPECT_TRUE(handler.wait_for("ended cancelled"));
+}
+
+TEST_F(SipEndpointTest, OptionsIsAnsweredWithAllow) {
+  start();
+  peer.send(options.port, "OPTIONS sip:127.0.0.1:" + std::to_string(options.port) + " SIP/2.0\r\n" +
+                              "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) +
+                              ";branch=z9hG4bK-o1\r\nFrom: <sip:mon@127.0.0.1>;tag=o\r\n"
+                              "To: <sip:127.0.0.1>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                              "Content-Length: 0\r\n\r\n");
+  std::string ok = peer.expect("SIP/2.0 200");
+  ASSERT_FALSE(ok.empty());
+  EXPECT_NE(header(ok, "Allow").find("INFO"), std::string::npos) << ok;
+}
+
+TEST_F(SipEndpointTest, DialOutsideThePlanFailsBeforeAnythingIsSent) {
+  start();
+  auto premium = endpoint->dial({"0899123456", "", "", "conf1"});
+  ASSERT_FALSE(premium.ok());
+  EXPECT_EQ(premium.error().code, ErrorCode::kPermissionDenied);
+  auto injection = endpoint->dial({"0123456789@evil.example.com", "", "", "conf1"});
+  ASSERT_FALSE(injection.ok());
+  EXPECT_EQ(injection.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(endpoint->dial({"0123456789", "", "", ""}).ok()) << "a conference tag is required";
+  EXPECT_EQ(media.created.load(), 0);
+}
+
+TEST_F(SipEndpointTest, BadOptionsAreRefused) {
+  options.codecs = {"GSM"};
+  EXPECT_FALSE(start_sip_endpoint(options, media, handler).ok());
+  options.codecs = {"PCMU"};
+  options.dial_plan = {"(["};
+  EXPECT_FALSE(start_sip_endpoint(options, media, handler).ok());
+}
+
+TEST_F(SipEndpointTest, StopEndsLiveCallsWithShutdownCause) {
+  start();
+  peer.send(options.port, invite("s1", "m=audio 4000 RTP/AVP 0\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  endpoint->accept(handler.last);
+  std::string ok = peer.expect("SIP/2.0 200");
+  peer.send(options.port, in_dialog("ACK", "s1", 1, to_tag(ok), "ack1"));
+  ASSERT_TRUE(handler.wait_for("answered"));
+  std::thread answer_bye([&] {
+    std::string bye = peer.expect("BYE ");
+    if (bye.empty()) return;
+    peer.send(options.port, ok_for(bye));
+  });
+  endpoint->stop();
+  answer_bye.join();
+  EXPECT_TRUE(handler.wait_for("ended shutdown", 100ms));
+  EXPECT_EQ(media.live(), 0u);
+}
+
+}  // namespace
+}  // namespace confpro::sip
