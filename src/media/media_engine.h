@@ -83,6 +83,7 @@ struct SessionStats {
   std::uint64_t dropped_unknown_pt = 0;
   std::uint64_t dropped_wrong_source = 0;     // not the latched address
   std::uint64_t dropped_srtp_auth = 0;        // SRTP authentication or replay failure
+  std::uint64_t dropped_bad_sequence = 0;     // wild sequence jump not (yet) confirmed, or far too old
   double jitter_ms = 0;                       // RFC 3550 interarrival jitter
   double rtt_ms = -1;                         // from RTCP, -1 if unknown
   double loss_fraction = 0;                   // 0..1
@@ -108,6 +109,11 @@ struct EngineOptions {
   int rtp_timeout_ms = 0;                 // SessionTimeout after this long without RTP [0 = never]
   int max_sessions = 10000;               // create_session fails beyond [10000]
   std::string recordings_dir = "var/recordings";
+  // Silence suppression (RFC 3551 4.1): while what a participant hears is digital silence, send one packet per
+  // second instead of 50 (marker bit on the first packet when sound resumes) [true]
+  bool suppress_silence = true;
+  // CPUs the workers are pinned to, worker i on cpu_affinity[i % size] [empty = not pinned]
+  std::vector<int> cpu_affinity;
 };
 
 class MediaEngine {

@@ -1,0 +1,370 @@
+// One RTP session on a media worker (session.h).
+#include "media/session.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "media/rtcp.h"
+#include "media/rtp.h"
+
+namespace confpro::media {
+namespace {
+
+constexpr int kRtcpIntervalMs = 5000;
+constexpr int kKeepaliveTicks = 50;  // one packet per second while suppressing silence
+constexpr int kRtpCn = 13;           // comfort noise: known, ignored
+
+std::uint32_t ssrc_for(MediaSessionId id) {
+  std::uint64_t z = id.value() + 0x9e3779b97f4a7c15ull;  // splitmix64
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return static_cast<std::uint32_t>(z ^ (z >> 31));
+}
+
+std::int64_t steady_ns(SteadyTime t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+SteadyTime steady_from_realtime(std::int64_t realtime_ns, SteadyTime steady_now, std::int64_t realtime_now_ns) {
+  if (realtime_ns <= 0) return steady_now;
+  const std::int64_t age = realtime_now_ns - realtime_ns;
+  if (age < 0 || age > 1000000000) return steady_now;
+  return steady_now - std::chrono::nanoseconds(age);
+}
+
+Session::Session(MediaSessionId id, const SessionParams& params, PortPair ports, const SessionConfig& config)
+    : id_(id), params_(params), config_(config), ports_(std::move(ports)), ssrc_(ssrc_for(id)) {
+  local_port_ = ports_.rtp.local_port();
+  seq_ = static_cast<std::uint16_t>(ssrc_ >> 7);
+  ts_ = ssrc_ * 2654435761u;
+}
+
+Session::~Session() {
+  if (recorder_) recorder_->finish();
+}
+
+Result<std::unique_ptr<Session>> Session::create(MediaSessionId id, const SessionParams& params, PortPair ports,
+                                                 const SessionConfig& config) {
+  std::unique_ptr<Session> s(new Session(id, params, std::move(ports), config));
+  if (params.srtp) {
+    auto srtp = SrtpSession::create(*params.srtp);
+    if (!srtp.ok()) return srtp.error();
+    s->srtp_ = std::move(*srtp);
+  }
+  auto st = s->update(params);
+  if (!st.ok()) return st.error();
+  return s;
+}
+
+Status Session::update(const SessionParams& params) {
+  const bool codec_changed = !decoder_ || params.codec.kind != params_.codec.kind ||
+                             params.codec.clock_rate != params_.codec.clock_rate;
+  const bool address_changed = params.remote_ip != params_.remote_ip || params.remote_port != params_.remote_port;
+  params_ = params;
+  remote_rtp_ = SockAddr{};
+  remote_rtcp_ = SockAddr{};
+  if (!params.remote_ip.empty() && params.remote_port != 0) {
+    auto a = make_sockaddr(params.remote_ip, params.remote_port);
+    if (!a.ok()) return a.error();
+    remote_rtp_ = *a;
+    remote_rtcp_ = *make_sockaddr(params.remote_ip, static_cast<std::uint16_t>(params.remote_port + 1));
+  }
+  if (address_changed) latched_ = latched_rtcp_ok_ = false;  // a new peer address: latch again
+  if (codec_changed) return configure_codec();
+  return {};
+}
+
+Status Session::configure_codec() {
+  const CodecSpec& c = params_.codec;
+  if (c.clock_rate <= 0) return Error::invalid("codec.clock_rate", "must be positive");
+  decoder_ = make_decoder(c);
+  encoder_ = make_encoder(c);
+  if (!decoder_ || !encoder_) return Error::invalid("codec", std::string("codec unavailable: ") + to_string(c.kind));
+  const int native = native_rate(c.kind);
+  JitterBufferOptions jo;
+  jo.clock_rate = c.clock_rate;
+  jo.sample_rate = native;
+  jo.frame_ms = kTickMs;
+  jo.min_delay_ms = config_.jitter_min_ms;
+  jo.max_delay_ms = config_.jitter_max_ms;
+  jo.max_payload = 1280;
+  jitter_ = std::make_unique<JitterBuffer>(jo);
+  auto up = Resampler::create({native, config_.mix_rate, 3});
+  auto down = Resampler::create({config_.mix_rate, native, 3});
+  if (!up.ok()) return up.error();
+  if (!down.ok()) return down.error();
+  up_ = std::move(*up);
+  down_ = std::move(*down);
+  native_.assign(static_cast<std::size_t>(native / 1000 * kTickMs), 0);
+  native_out_.assign(native_.size(), 0);
+  input_.assign(static_cast<std::size_t>(config_.mix_rate / 1000 * kTickMs), 0);
+  payload_.assign(1500, 0);
+  packet_.assign(kMaxRtpPacket + kSrtpMaxOverhead, 0);
+  rx_stats_ = RtpReceiveStats(c.clock_rate);
+  dtmf_rx_ = Rfc4733Receiver(c.clock_rate);
+  dtmf_tx_ = Rfc4733Sender(c.clock_rate, kTickMs);
+  if (native == 8000 && !inband_) inband_ = std::make_unique<InbandDtmfDetector>();
+  if (native != 8000) inband_.reset();
+  return {};
+}
+
+bool Session::receiving() const {
+  return params_.direction == Direction::kSendRecv || params_.direction == Direction::kRecvOnly;
+}
+bool Session::sending() const {
+  return params_.direction == Direction::kSendRecv || params_.direction == Direction::kSendOnly;
+}
+
+void Session::on_rtp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival,
+                     const EventSink& sink) {
+  if (truncated || len > kMaxRtpPacket) {
+    ++stats_.dropped_malformed;
+    return;
+  }
+  if (params_.symmetric_rtp && latched_ && !(from == latched_rtp_)) {
+    ++stats_.dropped_wrong_source;
+    return;
+  }
+  if (srtp_) {
+    const SrtpResult r = srtp_->unprotect_rtp(data, len);
+    if (r != SrtpResult::kOk) {
+      ++stats_.dropped_srtp_auth;
+      return;
+    }
+  }
+  RtpPacketView v;
+  if (parse_rtp({data, len}, v) != RtpParseError::kNone) {
+    ++stats_.dropped_malformed;
+    return;
+  }
+  const int pt = v.header.payload_type;
+  const bool audio = pt == params_.codec.payload_type;
+  const bool event = pt == params_.codec.telephone_event_pt && params_.codec.telephone_event_pt >= 0;
+  if (!audio && !event) {
+    if (pt != kRtpCn) ++stats_.dropped_unknown_pt;
+    return;
+  }
+  if (params_.symmetric_rtp && !latched_) {
+    latched_rtp_ = from;
+    latched_ = true;
+  }
+  const auto arrival_units =
+      static_cast<std::uint32_t>(static_cast<std::uint64_t>(steady_ns(arrival)) * params_.codec.clock_rate /
+                                 1000000000ull);
+  const SeqVerdict verdict = rx_stats_.on_packet(v.header.ssrc, v.header.sequence, v.header.timestamp, arrival_units);
+  if (verdict == SeqVerdict::kBadJump || verdict == SeqVerdict::kDuplicateOrOld) {
+    ++stats_.dropped_bad_sequence;
+    return;
+  }
+  ++stats_.packets_received;
+  last_rtp_ = arrival;
+  timeout_reported_ = false;
+  if (!receiving()) return;
+  if (audio) {
+    jitter_->insert(v.header.ssrc, v.header.sequence, v.header.timestamp, v.payload, arrival);
+  } else if (auto d = dtmf_rx_.on_packet(v.payload, v.header.timestamp, arrival)) {
+    sink(DtmfEvent{id_, d->digit, d->duration_ms, false});
+  }
+}
+
+void Session::on_rtcp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival) {
+  if (truncated || len > kMaxRtpPacket) {
+    ++stats_.dropped_malformed;
+    return;
+  }
+  if (params_.symmetric_rtp && latched_rtcp_ok_ && !(from == latched_rtcp_)) {
+    ++stats_.dropped_wrong_source;
+    return;
+  }
+  if (srtp_ && srtp_->unprotect_rtcp(data, len) != SrtpResult::kOk) {
+    ++stats_.dropped_srtp_auth;
+    return;
+  }
+  RtcpCompound c;
+  if (parse_rtcp({data, len}, c) != RtcpParseError::kNone) {
+    ++stats_.dropped_malformed;
+    return;
+  }
+  if (params_.symmetric_rtp && !latched_rtcp_ok_) {
+    latched_rtcp_ = from;
+    latched_rtcp_ok_ = true;
+  }
+  if (c.has_sr) {
+    last_sr_mid_ = ntp_middle32(c.sender.ntp);
+    last_sr_arrival_ = arrival;
+  }
+  const std::uint32_t now_mid = ntp_middle32(ntp_from_ns(steady_ns(arrival)));
+  for (int i = 0; i < c.block_count; ++i) {
+    if (c.blocks[i].ssrc != ssrc_) continue;
+    const double rtt = rtt_ms_from_block(c.blocks[i], now_mid);
+    if (rtt >= 0) stats_.rtt_ms = rtt;
+  }
+}
+
+bool Session::pull(SteadyTime now, const EventSink& sink) {
+  talk_change_.reset();
+  has_input_ = false;
+  if (last_rtp_ == SteadyTime{}) last_rtp_ = now;  // the timeout counts from the first tick
+  if (config_.rtp_timeout_ms > 0 && receiving() && !timeout_reported_ &&
+      now - last_rtp_ > std::chrono::milliseconds(config_.rtp_timeout_ms)) {
+    timeout_reported_ = true;
+    sink(SessionTimeout{id_});
+  }
+  if (auto d = dtmf_rx_.poll(now)) sink(DtmfEvent{id_, d->digit, d->duration_ms, false});
+  const PullResult r = receiving() ? jitter_->pull(*decoder_, native_, now) : PullResult::kEmpty;
+  if (r == PullResult::kEmpty) {
+    if (vad_.talking()) {
+      std::fill(input_.begin(), input_.end(), std::int16_t{0});
+      talk_change_ = vad_.process(input_, config_.mix_rate);
+    }
+    if (recorder_) {
+      std::fill(input_.begin(), input_.end(), std::int16_t{0});
+      if (!recorder_->write(input_)) recorder_.reset();
+    }
+    return false;
+  }
+  if (inband_) {
+    if (level_dbov(native_) > -50.0) inband_hold_ = 10;
+    if (inband_hold_ > 0) {
+      --inband_hold_;
+      DigitEvent found[4];
+      const std::size_t n = inband_->process(native_, found);
+      for (std::size_t i = 0; i < n; ++i) sink(DtmfEvent{id_, found[i].digit, found[i].duration_ms, true});
+    }
+  }
+  up_->process(native_, input_);
+  talk_change_ = vad_.process(input_, config_.mix_rate);
+  if (recorder_ && !recorder_->write(input_)) recorder_.reset();  // full: finished by its destructor
+  has_input_ = true;
+  return true;
+}
+
+bool Session::prompt_frame(std::span<std::int16_t> out, const EventSink& sink) {
+  if (!player_) return false;
+  player_->next_frame(out);
+  if (player_->finished()) {
+    sink(PlayDone{id_, RoomId{}, play_id_, true});
+    player_.reset();
+  }
+  return true;
+}
+
+void Session::play(std::unique_ptr<Player> player, std::uint64_t play_id, const EventSink& sink) {
+  stop_playing(sink);
+  player_ = std::move(player);
+  play_id_ = play_id;
+}
+
+void Session::stop_playing(const EventSink& sink) {
+  if (!player_) return;
+  sink(PlayDone{id_, RoomId{}, play_id_, false});
+  player_.reset();
+}
+
+const SockAddr* Session::rtp_destination() const {
+  if (latched_) return &latched_rtp_;
+  if (!remote_rtp_.empty()) return &remote_rtp_;
+  return nullptr;
+}
+
+void Session::send_rtp(std::span<const std::uint8_t> payload, int pt, bool marker, std::uint32_t ts,
+                       SteadyTime /*now*/) {
+  const SockAddr* dest = rtp_destination();
+  if (!dest) return;
+  RtpHeader h;
+  h.payload_type = static_cast<std::uint8_t>(pt);
+  h.marker = marker;
+  h.sequence = seq_++;
+  h.timestamp = ts;
+  h.ssrc = ssrc_;
+  std::size_t len = build_rtp(h, payload, packet_);
+  if (len == 0) return;
+  if (srtp_ && srtp_->protect_rtp(packet_, len) != SrtpResult::kOk) return;
+  if (ports_.rtp.send_to({packet_.data(), len}, *dest)) {
+    ++stats_.packets_sent;
+    octets_sent_ += static_cast<std::uint32_t>(payload.size());
+  }
+}
+
+bool Session::send_dtmf_packet(SteadyTime now) {
+  if (!dtmf_tx_.active() || params_.codec.telephone_event_pt < 0) return false;
+  if (!dtmf_sending_) {
+    dtmf_sending_ = true;
+    dtmf_ts_ = ts_;
+  }
+  if (auto p = dtmf_tx_.next()) send_rtp(p->payload, params_.codec.telephone_event_pt, p->marker, dtmf_ts_, now);
+  if (!dtmf_tx_.active()) dtmf_sending_ = false;
+  return true;
+}
+
+void Session::send_pcm(std::span<const std::int16_t> mix_pcm, bool silent, SteadyTime now) {
+  if (!sending()) return;
+  const std::uint32_t step = static_cast<std::uint32_t>(params_.codec.clock_rate / 1000 * kTickMs);
+  if (!send_dtmf_packet(now)) {
+    const bool skip = config_.suppress_silence && silent && was_silent_ && (++silent_ticks_ % kKeepaliveTicks) != 0;
+    if (!skip) {
+      down_->process(mix_pcm, native_out_);
+      const int n = encoder_->encode(native_out_, payload_);
+      if (n > 0) {
+        send_rtp({payload_.data(), static_cast<std::size_t>(n)}, params_.codec.payload_type,
+                 first_packet_ || (was_silent_ && !silent), ts_, now);
+        first_packet_ = false;
+      }
+    }
+    if (!silent) silent_ticks_ = 0;
+    was_silent_ = silent;
+  }
+  ts_ += step;
+}
+
+void Session::send_payload(std::span<const std::uint8_t> payload, bool silent, SteadyTime now) {
+  if (!sending()) return;
+  const std::uint32_t step = static_cast<std::uint32_t>(params_.codec.clock_rate / 1000 * kTickMs);
+  if (!send_dtmf_packet(now)) {
+    const bool skip = config_.suppress_silence && silent && was_silent_ && (++silent_ticks_ % kKeepaliveTicks) != 0;
+    if (!skip) {
+      send_rtp(payload, params_.codec.payload_type, first_packet_ || (was_silent_ && !silent), ts_, now);
+      first_packet_ = false;
+    }
+    if (!silent) silent_ticks_ = 0;
+    was_silent_ = silent;
+  }
+  ts_ += step;
+}
+
+void Session::maybe_send_rtcp(SteadyTime now) {
+  if (now < next_rtcp_) return;
+  const bool first = next_rtcp_ == SteadyTime{};
+  next_rtcp_ = now + std::chrono::milliseconds(kRtcpIntervalMs + static_cast<int>(ssrc_ % 1000));
+  if (first) return;
+  const SockAddr* dest = latched_rtcp_ok_ ? &latched_rtcp_ : (remote_rtcp_.empty() ? nullptr : &remote_rtcp_);
+  if (!dest) return;
+  RtcpSenderInfo si{ntp_from_ns(steady_ns(now)), ts_, static_cast<std::uint32_t>(stats_.packets_sent), octets_sent_};
+  RtcpReportBlock block;
+  const bool have_block = rx_stats_.received() > 0;
+  if (have_block) {
+    const auto dlsr = last_sr_mid_ ? static_cast<std::uint32_t>(
+                                         std::chrono::duration_cast<std::chrono::microseconds>(now - last_sr_arrival_)
+                                             .count() * 65536 / 1000000)
+                                   : 0u;
+    block = rx_stats_.make_report_block(static_cast<std::uint32_t>(last_sr_mid_), dlsr);
+  }
+  std::size_t len = build_rtcp_report(ssrc_, stats_.packets_sent ? &si : nullptr, have_block ? &block : nullptr,
+                                      "confpro", packet_);
+  if (len == 0) return;
+  if (srtp_ && srtp_->protect_rtcp(packet_, len) != SrtpResult::kOk) return;
+  ports_.rtcp.send_to({packet_.data(), len}, *dest);
+}
+
+SessionStats Session::stats() const {
+  SessionStats s = stats_;
+  s.packets_lost = static_cast<std::uint64_t>(std::max<std::int64_t>(0, rx_stats_.lost()));
+  s.jitter_ms = rx_stats_.jitter_ms();
+  const std::int64_t expected = rx_stats_.expected();
+  s.loss_fraction = expected > 0 ? static_cast<double>(s.packets_lost) / static_cast<double>(expected) : 0.0;
+  return s;
+}
+
+}  // namespace confpro::media

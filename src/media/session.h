@@ -1,0 +1,153 @@
+// One RTP session on a media worker: its sockets, SRTP, receive path (validation, latching, statistics, jitter
+// buffer, decoder, resampler to the mix rate, talk detector, DTMF in), send path (resampler to the codec rate,
+// encoder or a shared payload, RTP/SRTP out, RFC 4733 out), its own prompt player and its recorder.
+//
+// Thread safety: create() runs on the caller's thread (it allocates everything the session will need); every
+// other method belongs to the worker that currently owns the session. The per-packet and per-tick methods do not
+// allocate, lock or log.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "common/result.h"
+#include "media/codec.h"
+#include "media/dtmf.h"
+#include "media/jitter_buffer.h"
+#include "media/media_engine.h"
+#include "media/mixer.h"
+#include "media/player.h"
+#include "media/recorder.h"
+#include "media/resampler.h"
+#include "media/rtp_stats.h"
+#include "media/socket.h"
+#include "media/srtp.h"
+#include "media/vad.h"
+
+namespace confpro::media {
+
+struct SessionConfig {
+  int mix_rate = 16000;          // EngineOptions::mix_rate
+  int jitter_min_ms = 20;        // EngineOptions::jitter_min_ms
+  int jitter_max_ms = 200;       // EngineOptions::jitter_max_ms
+  int rtp_timeout_ms = 0;        // EngineOptions::rtp_timeout_ms
+  bool suppress_silence = true;  // EngineOptions::suppress_silence
+};
+
+inline constexpr int kTickMs = 20;
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> create(MediaSessionId id, const SessionParams& params, PortPair ports,
+                                                 const SessionConfig& config);
+  ~Session();
+
+  MediaSessionId id() const { return id_; }
+  std::uint16_t local_port() const { return local_port_; }
+  int rtp_fd() const { return ports_.rtp.fd(); }
+  int rtcp_fd() const { return ports_.rtcp.fd(); }
+  CodecKind codec_kind() const { return params_.codec.kind; }
+
+  // Re-INVITE: new remote address, codec or direction (allocates: command time). Audio continues.
+  Status update(const SessionParams& params);
+
+  // Receive path, per datagram. `data` may be modified (SRTP in place).
+  void on_rtp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival,
+              const EventSink& sink);
+  void on_rtcp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival);
+
+  // Per tick, first: pulls this tick's audio into input() (mix rate), runs the talk detector and DTMF
+  // detection, feeds the session recorder, reports a timeout. Returns true when there is input this tick.
+  bool pull(SteadyTime now, const EventSink& sink);
+  std::span<const std::int16_t> input() const { return input_; }
+  bool has_input() const { return has_input_; }
+  bool talking() const { return vad_.talking(); }
+  // Set by pull() when talking started/stopped this tick.
+  std::optional<bool> talk_change() const { return talk_change_; }
+
+  // Own prompt: next frame (mix rate) into `out` if one is playing; emits PlayDone when it ends.
+  bool prompt_frame(std::span<std::int16_t> out, const EventSink& sink);
+  void play(std::unique_ptr<Player> player, std::uint64_t play_id, const EventSink& sink);
+  void stop_playing(const EventSink& sink);
+  void record(std::unique_ptr<Recorder> recorder) { recorder_ = std::move(recorder); }
+  bool send_dtmf(char digit, int duration_ms) { return dtmf_tx_.start(digit, duration_ms); }
+
+  // Send path, once per tick: what this session hears. `silent` says the frame is digital silence.
+  void send_pcm(std::span<const std::int16_t> mix_pcm, bool silent, SteadyTime now);
+  // An already encoded 20 ms payload for this session's codec (shared encode of the full mix).
+  void send_payload(std::span<const std::uint8_t> payload, bool silent, SteadyTime now);
+
+  // RTCP report every 5 s; statistics snapshot.
+  void maybe_send_rtcp(SteadyTime now);
+  SessionStats stats() const;
+
+  // Room membership, kept by the worker/room.
+  RoomId room;
+  MixSlot slot = -1;
+  ParticipantFlags flags;
+
+ private:
+  Session(MediaSessionId id, const SessionParams& params, PortPair ports, const SessionConfig& config);
+  Status configure_codec();
+  bool receiving() const;
+  bool sending() const;
+  void send_rtp(std::span<const std::uint8_t> payload, int pt, bool marker, std::uint32_t ts, SteadyTime now);
+  bool send_dtmf_packet(SteadyTime now);
+  const SockAddr* rtp_destination() const;
+
+  MediaSessionId id_;
+  SessionParams params_;
+  SessionConfig config_;
+  PortPair ports_;
+  std::uint16_t local_port_ = 0;
+  std::unique_ptr<SrtpSession> srtp_;
+  SockAddr remote_rtp_, remote_rtcp_, latched_rtp_, latched_rtcp_;
+  bool latched_ = false, latched_rtcp_ok_ = false;
+
+  // Receive
+  std::unique_ptr<Decoder> decoder_;
+  std::unique_ptr<JitterBuffer> jitter_;
+  std::unique_ptr<Resampler> up_;  // native -> mix
+  RtpReceiveStats rx_stats_;
+  Rfc4733Receiver dtmf_rx_;
+  std::unique_ptr<InbandDtmfDetector> inband_;
+  int inband_hold_ = 0;  // ticks left to feed the in-band detector after the last loud frame
+  TalkDetector vad_;
+  std::optional<bool> talk_change_;
+  std::vector<std::int16_t> native_, input_;
+  bool has_input_ = false;
+  SteadyTime last_rtp_{};
+  bool timeout_reported_ = false;
+  std::uint64_t last_sr_mid_ = 0;
+  SteadyTime last_sr_arrival_{};
+
+  // Send
+  std::unique_ptr<Encoder> encoder_;
+  std::unique_ptr<Resampler> down_;  // mix -> native
+  std::vector<std::int16_t> native_out_;
+  std::vector<std::uint8_t> payload_, packet_;
+  std::uint32_t ssrc_ = 0, ts_ = 0;
+  std::uint16_t seq_ = 0;
+  std::uint32_t octets_sent_ = 0;
+  bool was_silent_ = false, first_packet_ = true;
+  int silent_ticks_ = 0;
+  Rfc4733Sender dtmf_tx_;
+  bool dtmf_sending_ = false;
+  std::uint32_t dtmf_ts_ = 0;
+  SteadyTime next_rtcp_{};
+
+  // Prompts and recording
+  std::unique_ptr<Player> player_;
+  std::uint64_t play_id_ = 0;
+  std::unique_ptr<Recorder> recorder_;
+
+  SessionStats stats_;
+};
+
+// Realtime-to-steady conversion of kernel arrival stamps, refreshed once per tick.
+SteadyTime steady_from_realtime(std::int64_t realtime_ns, SteadyTime steady_now, std::int64_t realtime_now_ns);
+
+}  // namespace confpro::media

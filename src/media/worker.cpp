@@ -1,0 +1,317 @@
+// A media worker thread (worker.h).
+#include "media/worker.h"
+
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <string>
+
+namespace confpro::media {
+namespace {
+
+constexpr std::int64_t kTickNs = std::int64_t{kTickMs} * 1000000;
+constexpr int kDeferTicks = 100;   // a command for a session in transit waits up to 2 s
+constexpr int kStatsEveryTicks = 50;
+constexpr std::uintptr_t kRtcpBit = 1;
+
+std::int64_t realtime_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return std::int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+template <class... Ts>
+struct Overloaded : Ts... { using Ts::operator()...; };
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+Worker::Worker(const WorkerConfig& config, const EventSink& sink, StatsBoard& board)
+    : config_(config), sink_(sink), board_(board), queue_(config.queue_size),
+      frame_(static_cast<std::size_t>(config.mix_rate / 1000 * kTickMs)) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  thread_ = std::thread([this] { run(); });
+}
+
+Worker::~Worker() {
+  stop();
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+}
+
+void Worker::stop() {
+  running_ = false;
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Worker::post(Command& command) { return queue_.push(command); }
+
+void Worker::run() {
+  const std::string name = "confpro-media" + std::to_string(config_.index % 10);
+  pthread_setname_np(pthread_self(), name.c_str());
+  if (config_.cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(config_.cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  }
+  timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  while (running_) {
+    deadline.tv_nsec += kTickNs;
+    if (deadline.tv_nsec >= 1000000000) {
+      deadline.tv_nsec -= 1000000000;
+      ++deadline.tv_sec;
+    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
+    }
+    timespec now_ts;
+    clock_gettime(CLOCK_MONOTONIC, &now_ts);
+    const std::int64_t late = (now_ts.tv_sec - deadline.tv_sec) * 1000000000 + (now_ts.tv_nsec - deadline.tv_nsec);
+    if (late > kTickNs) {
+      counters_.late_ticks.fetch_add(1, std::memory_order_relaxed);
+      if (late > 5 * kTickNs) deadline = now_ts;  // far behind (stopped in a debugger, overload): skip ahead
+    }
+    tick(std::chrono::steady_clock::now());
+  }
+  // Shut down on this thread: sessions and rooms die here (recorders finish).
+  rooms_.clear();
+  sessions_.clear();
+}
+
+void Worker::tick(SteadyTime now) {
+  ++tick_count_;
+  counters_.ticks.fetch_add(1, std::memory_order_relaxed);
+  if (!deferred_.empty()) {
+    std::vector<Deferred> retry;
+    retry.swap(deferred_);
+    for (auto& d : retry)
+      if (!apply(d.command) && --d.ticks_left > 0) deferred_.push_back(std::move(d));
+  }
+  while (auto c = queue_.pop()) {
+    if (!apply(*c)) deferred_.push_back({std::move(*c), kDeferTicks});
+  }
+  read_sockets(now);
+  for (auto& s : sessions_) s->pull(now, sink_);
+  for (auto& r : rooms_) r->tick(now, sink_);
+  for (auto& s : sessions_) {
+    if (s->room.valid()) continue;
+    const bool prompt = s->prompt_frame(frame_, sink_);
+    if (!prompt) std::fill(frame_.begin(), frame_.end(), std::int16_t{0});
+    s->send_pcm(frame_, !prompt, now);
+  }
+  for (auto& s : sessions_) s->maybe_send_rtcp(now);
+  if (tick_count_ % kStatsEveryTicks == 0) publish_stats();
+}
+
+void Worker::read_sockets(SteadyTime now) {
+  epoll_event events[256];
+  const std::int64_t rt_now = realtime_ns();
+  for (;;) {
+    const int n = epoll_wait(epoll_fd_, events, 256, 0);
+    for (int e = 0; e < n; ++e) {
+      const std::uintptr_t tag = static_cast<std::uintptr_t>(events[e].data.u64);
+      auto* s = reinterpret_cast<Session*>(tag & ~kRtcpBit);
+      const bool rtcp = (tag & kRtcpBit) != 0;
+      const int fd = rtcp ? s->rtcp_fd() : s->rtp_fd();
+      for (;;) {
+        const int got = batch_.receive(fd);
+        for (int i = 0; i < got; ++i) {
+          const SteadyTime arrival = steady_from_realtime(batch_.arrival_realtime_ns(i), now, rt_now);
+          if (rtcp)
+            s->on_rtcp(batch_.mutable_data(i), batch_.length(i), batch_.truncated(i), batch_.from(i), arrival);
+          else
+            s->on_rtp(batch_.mutable_data(i), batch_.length(i), batch_.truncated(i), batch_.from(i), arrival, sink_);
+        }
+        counters_.datagrams.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
+        if (got < static_cast<int>(batch_.count())) break;
+      }
+    }
+    if (n < 256) break;
+  }
+}
+
+void Worker::publish_stats() {
+  std::uint64_t shared = 0, own = 0;
+  for (auto& r : rooms_) {
+    shared += r->shared_encodes();
+    own += r->own_encodes();
+  }
+  counters_.shared_encodes.store(shared, std::memory_order_relaxed);
+  counters_.own_encodes.store(own, std::memory_order_relaxed);
+  std::lock_guard lock(board_.mu);
+  for (auto& s : sessions_) board_.stats[s->id()] = s->stats();
+}
+
+Session* Worker::find_session(MediaSessionId id) {
+  for (auto& s : sessions_)
+    if (s->id() == id) return s.get();
+  return nullptr;
+}
+
+Room* Worker::find_room(RoomId id) {
+  for (auto& r : rooms_)
+    if (r->id() == id) return r.get();
+  return nullptr;
+}
+
+void Worker::watch(Session& s) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = reinterpret_cast<std::uintptr_t>(&s);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s.rtp_fd(), &ev);
+  ev.data.u64 = reinterpret_cast<std::uintptr_t>(&s) | kRtcpBit;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s.rtcp_fd(), &ev);
+}
+
+void Worker::unwatch(Session& s) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.rtp_fd(), nullptr);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.rtcp_fd(), nullptr);
+}
+
+void Worker::detach(Session& s) {
+  if (!s.room.valid()) return;
+  if (Room* r = find_room(s.room)) r->remove(s, sink_);
+  s.room = RoomId{};
+}
+
+std::unique_ptr<Session> Worker::take_session(MediaSessionId id) {
+  auto it = std::find_if(sessions_.begin(), sessions_.end(), [&](auto& s) { return s->id() == id; });
+  if (it == sessions_.end()) return nullptr;
+  detach(**it);
+  unwatch(**it);
+  std::unique_ptr<Session> s = std::move(*it);
+  *it = std::move(sessions_.back());
+  sessions_.pop_back();
+  return s;
+}
+
+bool Worker::apply(Command& command) {
+  return std::visit(
+      Overloaded{
+          [](std::monostate&) { return true; },
+          [&](cmd::AddSession& c) {
+            watch(*c.session);
+            sessions_.push_back(std::move(c.session));
+            return true;
+          },
+          [&](cmd::UpdateSession& c) {
+            Session* s = find_session(c.id);
+            if (!s) return false;
+            (void)s->update(c.params);  // validated by the engine before posting
+            return true;
+          },
+          [&](cmd::DestroySession& c) {
+            auto s = take_session(c.id);
+            if (!s) return false;
+            std::lock_guard lock(board_.mu);
+            board_.stats.erase(c.id);
+            return true;
+          },
+          [&](cmd::CreateRoom& c) {
+            rooms_.push_back(std::make_unique<Room>(c.id, c.label, MixerOptions{config_.mix_rate, kTickMs}));
+            return true;
+          },
+          [&](cmd::DestroyRoom& c) {
+            auto it = std::find_if(rooms_.begin(), rooms_.end(), [&](auto& r) { return r->id() == c.id; });
+            if (it == rooms_.end()) return true;
+            const auto members = (*it)->members();
+            for (Session* s : members) (*it)->remove(*s, sink_);
+            (*it)->stop_playing(sink_);
+            rooms_.erase(it);
+            return true;
+          },
+          [&](cmd::Attach& c) {
+            Session* s = find_session(c.id);
+            Room* r = find_room(c.room);
+            if (!s || !r) return false;
+            detach(*s);
+            (void)r->add(*s, c.flags);
+            return true;
+          },
+          [&](cmd::Detach& c) {
+            Session* s = find_session(c.id);
+            if (!s) return false;
+            detach(*s);
+            return true;
+          },
+          [&](cmd::SetFlags& c) {
+            Session* s = find_session(c.id);
+            if (!s) return false;
+            if (Room* r = s->room.valid() ? find_room(s->room) : nullptr) r->set_flags(*s, c.flags);
+            s->flags = c.flags;
+            return true;
+          },
+          [&](cmd::Move& c) {
+            auto s = take_session(c.id);
+            if (!s) return false;
+            Command adopt{cmd::Adopt{std::move(s), c.room, c.flags}};
+            if (c.to->post(adopt)) return true;
+            // The target's queue is full: keep the session here (unattached) and retry next tick.
+            auto& back = std::get<cmd::Adopt>(adopt).session;
+            watch(*back);
+            sessions_.push_back(std::move(back));
+            return false;
+          },
+          [&](cmd::Adopt& c) {
+            watch(*c.session);
+            if (Room* r = find_room(c.room)) (void)r->add(*c.session, c.flags);  // room gone: stays unattached
+            sessions_.push_back(std::move(c.session));
+            return true;
+          },
+          [&](cmd::PlaySession& c) {
+            Session* s = find_session(c.id);
+            if (!s) return false;
+            s->play(std::move(c.player), c.play_id, sink_);
+            return true;
+          },
+          [&](cmd::PlayRoom& c) {
+            Room* r = find_room(c.room);
+            if (!r) return false;
+            r->play(std::move(c.player), c.play_id, sink_);
+            return true;
+          },
+          [&](cmd::StopSession& c) {
+            Session* s = find_session(c.id);
+            if (!s) return false;
+            s->stop_playing(sink_);
+            return true;
+          },
+          [&](cmd::StopRoom& c) {
+            Room* r = find_room(c.room);
+            if (!r) return false;
+            r->stop_playing(sink_);
+            return true;
+          },
+          [&](cmd::SendDtmf& c) {
+            Session* s = find_session(c.id);
+            if (!s) return false;
+            s->send_dtmf(c.digit, c.duration_ms);
+            return true;
+          },
+          [&](cmd::RecordRoom& c) {
+            Room* r = find_room(c.room);
+            if (!r) return false;
+            r->record(std::move(c.recorder));
+            return true;
+          },
+          [&](cmd::StopRecordRoom& c) {
+            Room* r = find_room(c.room);
+            if (!r) return false;
+            r->stop_recording();
+            return true;
+          },
+          [&](cmd::RecordSession& c) {
+            Session* s = find_session(c.id);
+            if (!s) return false;
+            s->record(std::move(c.recorder));
+            return true;
+          },
+      },
+      command);
+}
+
+}  // namespace confpro::media

@@ -1,0 +1,120 @@
+// A media worker: one thread that owns whole rooms and their sessions. Every 20 ms (absolute deadlines on
+// CLOCK_MONOTONIC, clock_nanosleep TIMER_ABSTIME, so the tick does not drift) it applies the queued commands,
+// reads every ready socket in batches (one epoll_wait, then recvmmsg per ready socket), pulls each session's
+// audio, mixes and sends each room, plays prompts to sessions outside rooms, sends RTCP, and publishes statistics
+// once a second.
+//
+// Thread safety: post() from any thread (bounded, never blocks, false when full); everything else runs on the
+// worker's own thread. The EventSink is called on the worker thread (and must only post onward).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "media/queue.h"
+#include "media/room.h"
+#include "media/session.h"
+
+namespace confpro::media {
+
+// Statistics published by the workers, read by MediaEngine::stats(). One lock per worker per second.
+struct StatsBoard {
+  std::mutex mu;
+  std::unordered_map<MediaSessionId, SessionStats> stats;  // GUARDED_BY(mu)
+};
+
+// Totals of one worker, for benchmarks and health.
+struct WorkerCounters {
+  std::atomic<std::uint64_t> ticks{0};
+  std::atomic<std::uint64_t> late_ticks{0};   // a tick that started more than one period late
+  std::atomic<std::uint64_t> datagrams{0};
+  std::atomic<std::uint64_t> shared_encodes{0}, own_encodes{0};
+};
+
+class Worker;
+
+namespace cmd {
+struct AddSession { std::unique_ptr<Session> session; };
+struct UpdateSession { MediaSessionId id; SessionParams params; };
+struct DestroySession { MediaSessionId id; };
+struct CreateRoom { RoomId id; std::string label; };
+struct DestroyRoom { RoomId id; };
+struct Attach { MediaSessionId id; RoomId room; ParticipantFlags flags; };
+struct Detach { MediaSessionId id; };
+struct SetFlags { MediaSessionId id; ParticipantFlags flags; };
+struct Move { MediaSessionId id; Worker* to; RoomId room; ParticipantFlags flags; };
+struct Adopt { std::unique_ptr<Session> session; RoomId room; ParticipantFlags flags; };
+struct PlaySession { MediaSessionId id; std::unique_ptr<Player> player; std::uint64_t play_id; };
+struct PlayRoom { RoomId room; std::unique_ptr<Player> player; std::uint64_t play_id; };
+struct StopSession { MediaSessionId id; };
+struct StopRoom { RoomId room; };
+struct SendDtmf { MediaSessionId id; char digit; int duration_ms; };
+struct RecordRoom { RoomId room; std::unique_ptr<Recorder> recorder; };
+struct StopRecordRoom { RoomId room; };
+struct RecordSession { MediaSessionId id; std::unique_ptr<Recorder> recorder; };
+}  // namespace cmd
+
+using Command = std::variant<std::monostate, cmd::AddSession, cmd::UpdateSession, cmd::DestroySession,
+                             cmd::CreateRoom, cmd::DestroyRoom, cmd::Attach, cmd::Detach, cmd::SetFlags, cmd::Move,
+                             cmd::Adopt, cmd::PlaySession, cmd::PlayRoom, cmd::StopSession, cmd::StopRoom,
+                             cmd::SendDtmf, cmd::RecordRoom, cmd::StopRecordRoom, cmd::RecordSession>;
+
+struct WorkerConfig {
+  int index = 0;
+  int mix_rate = 16000;
+  int cpu = -1;                   // pin to this CPU [-1: not pinned]
+  std::size_t queue_size = 4096;  // commands waiting at most [4096]
+};
+
+class Worker {
+ public:
+  Worker(const WorkerConfig& config, const EventSink& sink, StatsBoard& board);
+  ~Worker();  // stops and joins
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  bool post(Command& command);  // false when the queue is full; `command` is then left as it was
+  void stop();                 // idempotent; joins the thread
+  const WorkerCounters& counters() const { return counters_; }
+  int index() const { return config_.index; }
+
+ private:
+  struct Deferred {
+    Command command;
+    int ticks_left;
+  };
+  void run();
+  void tick(SteadyTime now);
+  bool apply(Command& command);  // false: the target is not here (yet)
+  void read_sockets(SteadyTime now);
+  void publish_stats();
+  Session* find_session(MediaSessionId id);
+  Room* find_room(RoomId id);
+  void watch(Session& s);
+  void unwatch(Session& s);
+  std::unique_ptr<Session> take_session(MediaSessionId id);
+  void detach(Session& s);
+
+  WorkerConfig config_;
+  const EventSink& sink_;
+  StatsBoard& board_;
+  BoundedQueue<Command> queue_;
+  std::vector<Deferred> deferred_;
+  std::atomic<bool> running_{true};
+  int epoll_fd_ = -1;
+  std::vector<std::unique_ptr<Session>> sessions_;
+  std::vector<std::unique_ptr<Room>> rooms_;
+  RecvBatch batch_{16, 2048};
+  std::vector<std::int16_t> frame_;
+  std::uint64_t tick_count_ = 0;
+  WorkerCounters counters_;
+  std::thread thread_;
+};
+
+}  // namespace confpro::media
