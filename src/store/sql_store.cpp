@@ -1,0 +1,170 @@
+// open_store, the session pool, transactions, error translation and migrations (sql_store.h).
+#include "store/sql_store.h"
+
+#include <filesystem>
+#include <string_view>
+
+namespace confpro::store::detail {
+
+Tx::Tx(soci::session& sql, Dialect dialect) : sql_(sql) {
+  sql_ << (dialect == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Tx::~Tx() {
+  if (done_) return;
+  try {
+    sql_ << "ROLLBACK";
+  } catch (const std::exception&) {  // the connection is gone: nothing to roll back
+  }
+}
+
+void Tx::commit() {
+  sql_ << "COMMIT";
+  done_ = true;
+}
+
+Error translate_exception(const std::exception& e, const char* what) {
+  const std::string text = e.what();
+  auto has = [&text](std::string_view s) { return text.find(s) != std::string::npos; };
+  if (has("UNIQUE constraint failed") || has("duplicate key value")) {
+    struct Known { const char* sqlite; const char* postgres; const char* field; };
+    static const Known known[] = {
+        {"bookings.number", "bookings_number_key", "number"},
+        {"bookings.name", "bookings_name_key", "name"},
+        {"users.username", "users_username_key", "username"},
+        {"users.phone_account", "users_phone_account_key", "phone_account"},
+        {"access_numbers.number", "access_numbers_pkey", "number"},
+    };
+    for (const auto& k : known) {
+      if (has(k.sqlite) || has(k.postgres)) {
+        Error err = Error::exists(std::string(k.field) + ": already taken");
+        err.fields.push_back({k.field, "already taken"});
+        return err;
+      }
+    }
+    return Error::exists(std::string(what) + ": already exists");
+  }
+  if (dynamic_cast<const soci::soci_error*>(&e) != nullptr) {
+    return Error::unavailable(std::string(what) + ": database error: " + text);
+  }
+  return Error::internal(std::string(what) + ": " + text);
+}
+
+SqlStore::SqlStore(Dialect dialect, std::string backend, std::string connect_string, int pool_size)
+    : dialect_(dialect),
+      backend_(std::move(backend)),
+      connect_string_(std::move(connect_string)),
+      pool_size_(pool_size),
+      pool_(static_cast<std::size_t>(pool_size)) {}
+
+Status SqlStore::connect() {
+  try {
+    for (int i = 0; i < pool_size_; ++i) {
+      soci::session& sql = pool_.at(static_cast<std::size_t>(i));
+      sql.open(backend_, connect_string_);
+      if (dialect_ == Dialect::kSqlite) {
+        // WAL lets readers run beside the writer; FULL syncs the WAL on every commit so an acknowledged write
+        // survives kill -9 and power loss; foreign keys are off by default in SQLite.
+        sql << "PRAGMA journal_mode=WAL";
+        sql << "PRAGMA synchronous=FULL";
+        sql << "PRAGMA foreign_keys=ON";
+      }
+    }
+  } catch (const std::exception& e) {
+    return Error::unavailable(std::string("cannot open the database: ") + e.what());
+  }
+  return {};
+}
+
+Status SqlStore::run_status(const char* what, const std::function<Status(soci::session&)>& work) {
+  try {
+    soci::session sql(pool_);
+    return work(sql);
+  } catch (const std::exception& e) {
+    return translate_exception(e, what);
+  }
+}
+
+namespace {
+
+std::vector<std::string> split_statements(const std::string& script) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < script.size()) {
+    size_t end = script.find(';', start);
+    std::string stmt = script.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (stmt.find_first_not_of(" \n\t") != std::string::npos) out.push_back(stmt);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+int current_version(soci::session& sql) {
+  int version = 0;
+  soci::indicator ind = soci::i_ok;
+  sql << "SELECT MAX(version) FROM schema_version", soci::into(version, ind);
+  return ind == soci::i_ok ? version : 0;
+}
+
+}  // namespace
+
+Status SqlStore::migrate() {
+  return run_status("migrate", [this](soci::session& sql) -> Status {
+    sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)";
+    const auto all = migrations(dialect_);
+    for (int target = 1; target <= static_cast<int>(all.size()); ++target) {
+      Tx tx(sql, dialect_);
+      if (dialect_ == Dialect::kPostgres) sql << "LOCK TABLE schema_version IN EXCLUSIVE MODE";
+      if (current_version(sql) >= target) continue;  // applied (maybe by another process meanwhile)
+      for (const auto& stmt : split_statements(all[static_cast<size_t>(target - 1)])) sql << stmt;
+      const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count();
+      sql << "INSERT INTO schema_version (version, applied_at) VALUES (:v, :at)", soci::use(target, "v"),
+          soci::use(now, "at");
+      tx.commit();
+    }
+    return {};
+  });
+}
+
+Result<int> SqlStore::schema_version() {
+  return run<int>("schema_version", [](soci::session& sql) -> Result<int> {
+    int exists = 0;
+    try {
+      return current_version(sql);
+    } catch (const soci::soci_error&) {
+      (void)exists;
+      return 0;  // no schema_version table yet
+    }
+  });
+}
+
+}  // namespace confpro::store::detail
+
+namespace confpro::store {
+
+Result<std::unique_ptr<Store>> open_store(const std::string& url, int pool_size) {
+  using detail::Dialect;
+  std::unique_ptr<detail::SqlStore> store;
+  if (url.starts_with("sqlite://")) {
+    std::string path = url.substr(9);  // "sqlite:///abs" → "/abs"; "sqlite://rel" → "rel"
+    if (path.empty()) return Error::invalid("storage_url", "sqlite:// needs a file path");
+    std::error_code ec;
+    auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return Error::unavailable("cannot create " + parent.string() + ": " + ec.message());
+    // timeout=5: wait up to 5 s for the write lock instead of failing "database is locked".
+    store = std::make_unique<detail::SqlStore>(Dialect::kSqlite, "sqlite3",
+                                               "db=" + path + " timeout=5 shared_cache=false",
+                                               pool_size > 0 ? pool_size : 4);
+  } else if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    store = std::make_unique<detail::SqlStore>(Dialect::kPostgres, "postgresql", url, pool_size > 0 ? pool_size : 4);
+  } else {
+    return Error::invalid("storage_url", "must start with sqlite:// or postgresql:// (got '" + url + "')");
+  }
+  if (auto st = store->connect(); !st) return st.error();
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace confpro::store

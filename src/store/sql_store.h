@@ -1,0 +1,123 @@
+// The SOCI implementation of Store for SQLite and PostgreSQL (internal to store/; others use store.h).
+// Thread safety: a pool of sessions; each public call leases one for its whole unit of work.
+#pragma once
+
+#include "store/soci_include.h"
+
+#include <functional>
+#include <string>
+
+#include "store/store.h"
+
+namespace confpro::store::detail {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A transaction that rolls back unless committed. SQLite: BEGIN IMMEDIATE, so a read-then-write takes the write
+// lock first and waits (busy timeout) instead of failing with "database is locked" at the write.
+class Tx {
+ public:
+  Tx(soci::session& sql, Dialect dialect);
+  ~Tx();
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  void commit();
+
+ private:
+  soci::session& sql_;
+  bool done_ = false;
+};
+
+// Turns a SOCI/std exception into an Error (SqlStore::run is the one place that catches them): a unique
+// violation → kAlreadyExists naming the field; a database failure → kUnavailable; anything else → kInternal.
+Error translate_exception(const std::exception& e, const char* what);
+
+// Booking rows <-> domain::Booking.
+Result<domain::Booking> load_booking(soci::session& sql, const std::string& where_sql, std::int64_t id,
+                                     const std::string& text);
+std::vector<domain::Booking> load_bookings(soci::session& sql, const std::string& where_sql,
+                                           const std::function<void(soci::statement&)>& bind);
+void write_invitees(soci::session& sql, std::int64_t booking_id, const std::vector<domain::Invitee>& invitees);
+void write_effects(soci::session& sql, Dialect dialect, const SideEffects& effects);
+std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m);
+
+// The migrations, in order; migration i (1-based) brings the schema to version i.
+std::vector<std::string> migrations(Dialect dialect);
+
+class SqlStore final : public Store {
+ public:
+  SqlStore(Dialect dialect, std::string backend, std::string connect_string, int pool_size);
+  Status connect();
+
+  Status migrate() override;
+  Result<int> schema_version() override;
+
+  Result<User> add_user(const User& user) override;
+  Result<User> get_user(UserId id) override;
+  Result<User> find_user(const std::string& username) override;
+  Result<User> find_user_by_phone_account(const std::string& phone_account) override;
+  Result<User> find_user_by_mobile(const std::string& mobile) override;
+  Result<std::vector<User>> list_users() override;
+  Status update_user(const User& user) override;
+  Status delete_user(UserId id) override;
+
+  Status upsert_access_number(const AccessNumber& number) override;
+  Result<std::vector<AccessNumber>> list_access_numbers() override;
+  Status delete_access_number(const std::string& number) override;
+
+  Result<domain::Booking> insert_booking(const domain::Booking& booking, const SideEffects& effects) override;
+  Result<domain::Booking> get_booking(BookingId id) override;
+  Result<domain::Booking> find_booking_by_number(const std::string& number) override;
+  Result<domain::Booking> find_booking_by_name(const std::string& name) override;
+  Result<domain::Booking> update_booking(const domain::Booking& booking, int expected_version,
+                                         const SideEffects& effects) override;
+  Status delete_booking(BookingId id, const SideEffects& effects) override;
+  Result<Page<domain::Booking>> search_bookings(const BookingQuery& query) override;
+  Result<std::vector<domain::Booking>> scheduled_lapsed(TimePoint now, int limit) override;
+
+  Result<ConferenceSession> open_session(const ConferenceSession& session) override;
+  Status close_session(SessionId id, TimePoint closed_at, const std::string& reason) override;
+  Status set_recording_path(SessionId id, const std::string& path) override;
+  Result<ConferenceSession> get_session(SessionId id) override;
+  Result<Page<SessionWithBooking>> list_sessions(const SessionQuery& query) override;
+
+  Result<ParticipantConnection> start_connection(const ParticipantConnection& connection) override;
+  Status end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction,
+                        double jitter_ms, double rtt_ms) override;
+  Result<std::vector<ParticipantConnection>> list_connections(SessionId session) override;
+  Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) override;
+
+  Status append_audit(const AuditEntry& entry) override;
+  Result<Page<AuditEntry>> list_audit(const AuditQuery& query) override;
+
+  Result<OutboxMessage> enqueue(const OutboxMessage& message) override;
+  Result<std::vector<OutboxMessage>> due_messages(TimePoint now, int limit) override;
+  Status mark_sent(std::int64_t id, TimePoint at) override;
+  Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at, bool give_up) override;
+  Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) override;
+
+  Result<Report> report(const ReportQuery& query) override;
+
+ private:
+  template <typename T>
+  Result<T> run(const char* what, const std::function<Result<T>(soci::session&)>& work);
+  Status run_status(const char* what, const std::function<Status(soci::session&)>& work);
+
+  Dialect dialect_;
+  std::string backend_;
+  std::string connect_string_;
+  int pool_size_;
+  soci::connection_pool pool_;
+};
+
+template <typename T>
+Result<T> SqlStore::run(const char* what, const std::function<Result<T>(soci::session&)>& work) {
+  try {
+    soci::session sql(pool_);
+    return work(sql);
+  } catch (const std::exception& e) {
+    return translate_exception(e, what);
+  }
+}
+
+}  // namespace confpro::store::detail

@@ -1,0 +1,191 @@
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "store/test_support.h"
+
+namespace confpro::store {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using testing::open_migrated;
+using testing::sample_booking;
+using testing::TempDir;
+
+const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);  // 2027-01-15 08:00 UTC
+
+class SessionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_);
+    booking_ = store_->insert_booking(sample_booking("A", "734912", kT0), {}).value();
+  }
+  ConferenceSession open(TimePoint at, const std::string& node = "node1") {
+    ConferenceSession s;
+    s.booking = booking_.id;
+    s.number = booking_.number;
+    s.opened_at = at;
+    s.node = node;
+    return store_->open_session(s).value();
+  }
+  ParticipantConnection join(const ConferenceSession& s, TimePoint at, const std::string& caller,
+                             const std::string& access = "0800123456") {
+    ParticipantConnection c;
+    c.session = s.id;
+    c.booking = s.booking;
+    c.caller_number = caller;
+    c.role = "user";
+    c.access_number = access;
+    c.call_ref = "call-" + caller;
+    c.joined_at = at;
+    c.codec = "PCMU";
+    return store_->start_connection(c).value();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_ = open_migrated(dir_.path() / "s.db");
+  domain::Booking booking_;
+};
+
+TEST_F(SessionsTest, SessionOpensAndClosesOnce) {
+  auto s = open(kT0);
+  EXPECT_TRUE(s.id.valid());
+  EXPECT_FALSE(store_->get_session(s.id)->closed_at);
+  ASSERT_TRUE(store_->close_session(s.id, kT0 + minutes{30}, "duration-elapsed").ok());
+  auto closed = store_->get_session(s.id).value();
+  EXPECT_EQ(closed.closed_at, kT0 + minutes{30});
+  EXPECT_EQ(closed.close_reason, "duration-elapsed");
+  EXPECT_EQ(store_->close_session(s.id, kT0, "x").error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(store_->close_session(SessionId{99}, kT0, "x").error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->set_recording_path(s.id, "var/rec/1.wav").ok());
+  EXPECT_EQ(store_->get_session(s.id)->recording_path, "var/rec/1.wav");
+}
+
+TEST_F(SessionsTest, ConnectionsStartEndAndList) {
+  auto s = open(kT0);
+  auto a = join(s, kT0 + minutes{1}, "+33611111111");
+  auto b = join(s, kT0 + minutes{2}, "+33622222222");
+  ASSERT_TRUE(store_->end_connection(a.id, kT0 + minutes{5}, "hangup", 0.01, 12.5, 40).ok());
+  EXPECT_EQ(store_->end_connection(a.id, kT0 + minutes{6}, "hangup", 0, 0, 0).error().code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(store_->end_connection(ConnectionId{999}, kT0, "x", 0, 0, 0).error().code, ErrorCode::kNotFound);
+  auto list = store_->list_connections(s.id).value();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].caller_number, "+33611111111");
+  EXPECT_EQ(list[0].left_at, kT0 + minutes{5});
+  EXPECT_EQ(list[0].leave_reason, "hangup");
+  EXPECT_DOUBLE_EQ(list[0].jitter_ms, 12.5);
+  EXPECT_EQ(list[1].id, b.id);
+  EXPECT_FALSE(list[1].left_at);
+  EXPECT_EQ(list[1].codec, "PCMU");
+}
+
+TEST_F(SessionsTest, CloseInterruptedEndsOpenSessionsAndConnections) {
+  auto s1 = open(kT0, "node1");
+  auto s2 = open(kT0, "node2");
+  auto done = open(kT0, "node1");
+  ASSERT_TRUE(store_->close_session(done.id, kT0 + minutes{1}, "ended-by-admin").ok());
+  join(s1, kT0, "1");
+  auto left = join(s1, kT0, "2");
+  ASSERT_TRUE(store_->end_connection(left.id, kT0 + minutes{1}, "hangup", 0, 0, 0).ok());
+  join(s2, kT0, "3");
+  auto counts = store_->close_interrupted(kT0 + hours{1}, "node1").value();
+  EXPECT_EQ(counts.sessions, 1);
+  EXPECT_EQ(counts.connections, 1);
+  EXPECT_EQ(store_->get_session(s1.id)->close_reason, "interrupted");
+  EXPECT_FALSE(store_->get_session(s2.id)->closed_at);
+  EXPECT_EQ(store_->get_session(done.id)->close_reason, "ended-by-admin");
+  EXPECT_EQ(store_->list_connections(s1.id)->at(0).leave_reason, "interrupted");
+  EXPECT_EQ(store_->list_connections(s1.id)->at(1).leave_reason, "hangup");
+  counts = store_->close_interrupted(kT0 + hours{1}, "").value();
+  EXPECT_EQ(counts.sessions, 1);
+  EXPECT_EQ(counts.connections, 1);
+  counts = store_->close_interrupted(kT0 + hours{1}, "").value();
+  EXPECT_EQ(counts.sessions, 0);
+}
+
+TEST_F(SessionsTest, PastSessionsSearchByDateAndOwnerWithTheirBooking) {
+  auto other = sample_booking("B", "555123", kT0);
+  other.owner = "bob";
+  auto b2 = store_->insert_booking(other, {}).value();
+  auto s1 = open(kT0);
+  ASSERT_TRUE(store_->close_session(s1.id, kT0 + minutes{10}, "ended-by-moderator").ok());
+  ConferenceSession s;
+  s.booking = b2.id;
+  s.number = b2.number;
+  s.opened_at = kT0 + hours{2};
+  auto s2 = store_->open_session(s).value();
+  SessionQuery q;
+  auto all = store_->list_sessions(q).value();
+  ASSERT_EQ(all.total, 2);
+  EXPECT_EQ(all.items[0].session.id, s2.id);  // newest first
+  EXPECT_EQ(all.items[0].booking.name, "B");
+  q.owner = "alice";
+  auto mine = store_->list_sessions(q).value();
+  ASSERT_EQ(mine.total, 1);
+  EXPECT_EQ(mine.items[0].booking.owner, "alice");
+  SessionQuery past;
+  past.closed_only = true;
+  EXPECT_EQ(store_->list_sessions(past)->total, 1);
+  SessionQuery live;
+  live.open_only = true;
+  EXPECT_EQ(store_->list_sessions(live)->items.at(0).session.id, s2.id);
+  SessionQuery range;
+  range.from = kT0 + hours{1};
+  range.to = kT0 + hours{3};
+  EXPECT_EQ(store_->list_sessions(range)->total, 1);
+}
+
+TEST_F(SessionsTest, DeletingABookingPurgesItsHistory) {
+  auto s = open(kT0);
+  join(s, kT0, "1");
+  ASSERT_TRUE(store_->delete_booking(booking_.id, {}).ok());
+  EXPECT_EQ(store_->get_session(s.id).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->list_connections(s.id)->empty());
+}
+
+TEST_F(SessionsTest, ReportCountsPlannedUsedAndMinutes) {
+  auto other = sample_booking("B", "555123", kT0 + hours{20});  // next day in Paris? 04:00 local on the 16th
+  other.owner = "bob";
+  other.access_number = "0800123456";
+  auto b2 = store_->insert_booking(other, {}).value();
+  ASSERT_TRUE(store_->insert_booking(sample_booking("never used", "555999", kT0 + hours{1}), {}).ok());
+  // alice: one 30-minute session with two participants (10 + 20 minutes), one via the toll-free number.
+  auto s1 = open(kT0);
+  auto c1 = join(s1, kT0, "1", "0800123456");
+  auto c2 = join(s1, kT0 + minutes{5}, "2", "0142000000");
+  ASSERT_TRUE(store_->end_connection(c1.id, kT0 + minutes{10}, "hangup", 0, 0, 0).ok());
+  ASSERT_TRUE(store_->end_connection(c2.id, kT0 + minutes{25}, "hangup", 0, 0, 0).ok());
+  ASSERT_TRUE(store_->close_session(s1.id, kT0 + minutes{30}, "duration-elapsed").ok());
+  // bob: a session still open at the end of the range, one participant joined 15 min before the end.
+  ConferenceSession s;
+  s.booking = b2.id;
+  s.number = b2.number;
+  s.opened_at = kT0 + hours{20};
+  auto s2 = store_->open_session(s).value();
+  join(s2, kT0 + hours{20}, "3", "0800123456");
+
+  ReportQuery q;
+  q.from = kT0 - hours{1};
+  q.to = kT0 + hours{20} + minutes{15};
+  q.time_zone = "Europe/Paris";
+  auto r = store_->report(q).value();
+  EXPECT_EQ(r.totals, (ReportRow{"total", 3, 2, 45, 45}));
+  ASSERT_EQ(r.per_owner.size(), 2u);
+  EXPECT_EQ(r.per_owner[0], (ReportRow{"alice", 2, 1, 30, 30}));
+  EXPECT_EQ(r.per_owner[1], (ReportRow{"bob", 1, 1, 15, 15}));
+  ASSERT_EQ(r.per_access_number.size(), 2u);
+  EXPECT_EQ(r.per_access_number[0], (ReportRow{"0142000000", 0, 1, 30, 20}));
+  EXPECT_EQ(r.per_access_number[1], (ReportRow{"0800123456", 1, 2, 45, 25}));
+  ASSERT_EQ(r.per_day.size(), 2u);
+  EXPECT_EQ(r.per_day[0], (ReportRow{"2027-01-15", 2, 1, 30, 30}));
+  EXPECT_EQ(r.per_day[1], (ReportRow{"2027-01-16", 1, 1, 15, 15}));
+
+  q.owner = "bob";
+  EXPECT_EQ(store_->report(q)->totals, (ReportRow{"total", 1, 1, 15, 15}));
+  q.time_zone = "Mars/Olympus";
+  EXPECT_EQ(store_->report(q).error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace confpro::store

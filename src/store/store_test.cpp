@@ -1,0 +1,312 @@
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "store/test_support.h"
+
+namespace confpro::store {
+namespace {
+
+using testing::open_migrated;
+using testing::sample_booking;
+using testing::TempDir;
+
+const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);
+
+class StoreTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  std::unique_ptr<Store> store_ = open_migrated(dir_.path() / "test.db");
+};
+
+TEST(OpenStore, UnknownSchemeIsRefused) {
+  auto s = open_store("mysql://x");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
+  TempDir dir;
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  auto s = open_store("sqlite://var/sub/confpro.db");
+  std::filesystem::current_path(cwd);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_TRUE((*s)->migrate().ok());
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
+}
+
+TEST_F(StoreTest, MigrationsAreIdempotent) {
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(store_->schema_version().value(), 1);
+  ASSERT_TRUE(store_->migrate().ok());
+  ASSERT_TRUE(store_->migrate().ok());
+  EXPECT_EQ(store_->schema_version().value(), 1);
+  // A second process opening the same file migrates nothing and sees the data.
+  ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
+  auto again = open_migrated(dir_.path() / "test.db");
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->find_booking_by_name("A").ok());
+}
+
+TEST_F(StoreTest, FreshFileHasSchemaVersionZeroBeforeMigrate) {
+  auto s = open_store("sqlite://" + (dir_.path() / "fresh.db").string());
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ((*s)->schema_version().value(), 0);
+}
+
+TEST_F(StoreTest, InsertedBookingReadsBackIdentically) {
+  domain::Booking b = sample_booking("Weekly", "734912", kT0);
+  b.language = domain::Language::kEnglish;
+  b.options.record = true;
+  b.options.wait_for_leader = true;
+  b.join_policy = domain::JoinPolicy::kAllowListOnly;
+  b.invitees = {{"bob@example.com", "+33612345678", ""}, {"carol@example.com", "", "604731"}};
+  b.created_via = "phone";
+  b.access_number = "0800123456";
+  auto stored = store_->insert_booking(b, {});
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_TRUE(stored->id.valid());
+  EXPECT_EQ(stored->version, 1);
+  domain::Booking expected = b;
+  expected.id = stored->id;
+  expected.version = 1;
+  EXPECT_EQ(*stored, expected);
+  EXPECT_EQ(store_->get_booking(stored->id).value(), expected);
+  EXPECT_EQ(store_->find_booking_by_number("734912").value(), expected);
+  EXPECT_EQ(store_->find_booking_by_name("Weekly").value(), expected);
+  EXPECT_EQ(store_->get_booking(BookingId{999}).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->find_booking_by_number("000000").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(StoreTest, UniqueNumberAndNameConflictsNameTheField) {
+  ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
+  auto same_number = store_->insert_booking(sample_booking("B", "734912", kT0), {});
+  ASSERT_FALSE(same_number.ok());
+  EXPECT_EQ(same_number.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(same_number.error().fields.at(0).field, "number");
+  auto same_name = store_->insert_booking(sample_booking("A", "555123", kT0), {});
+  ASSERT_FALSE(same_name.ok());
+  EXPECT_EQ(same_name.error().fields.at(0).field, "name");
+}
+
+TEST_F(StoreTest, FailedInsertWritesNoSideEffects) {
+  ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
+  SideEffects fx;
+  fx.audit.push_back({0, kT0, "alice", "booking.create", "", "", "cli"});
+  fx.outbox.push_back({0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0});
+  ASSERT_FALSE(store_->insert_booking(sample_booking("B", "734912", kT0), fx).ok());
+  EXPECT_EQ(store_->list_audit({}).value().total, 0);
+  EXPECT_TRUE(store_->list_outbox("", 100).value().empty());
+  auto ok = store_->insert_booking(sample_booking("C", "555123", kT0), fx);
+  ASSERT_TRUE(ok.ok());
+  auto audit = store_->list_audit({}).value();
+  ASSERT_EQ(audit.total, 1);
+  EXPECT_EQ(audit.items[0].target, "booking:" + std::to_string(ok->id.value()));
+  auto outbox = store_->list_outbox("", 100).value();
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox[0].booking, ok->id);
+}
+
+TEST_F(StoreTest, UpdateChecksTheVersion) {
+  auto b = store_->insert_booking(sample_booking("A", "734912", kT0), {}).value();
+  b.name = "A2";
+  b.invitees = {{"dave@example.com", "", ""}};
+  b.state = domain::BookingState::kActive;
+  b.opened_at = kT0 + Millis{5};
+  auto u = store_->update_booking(b, 1, {});
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->version, 2);
+  EXPECT_EQ(u->name, "A2");
+  EXPECT_EQ(u->opened_at, kT0 + Millis{5});
+  EXPECT_EQ(u->invitees.size(), 1u);
+  b.name = "A3";
+  auto stale = store_->update_booking(b, 1, {});
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(store_->get_booking(b.id)->name, "A2");
+  b.id = BookingId{12345};
+  EXPECT_EQ(store_->update_booking(b, 1, {}).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(StoreTest, UpdateToATakenNumberIsAConflict) {
+  ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
+  auto b = store_->insert_booking(sample_booking("B", "555123", kT0), {}).value();
+  b.number = "734912";
+  auto u = store_->update_booking(b, b.version, {});
+  ASSERT_FALSE(u.ok());
+  EXPECT_EQ(u.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(u.error().fields.at(0).field, "number");
+}
+
+TEST_F(StoreTest, DeleteRemovesBookingAndInvitees) {
+  auto b = sample_booking("A", "734912", kT0);
+  b.invitees = {{"bob@example.com", "", ""}};
+  auto stored = store_->insert_booking(b, {}).value();
+  ASSERT_TRUE(store_->delete_booking(stored.id, {}).ok());
+  EXPECT_EQ(store_->get_booking(stored.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->delete_booking(stored.id, {}).error().code, ErrorCode::kNotFound);
+  // The same number and name may be booked again, without stale invitees.
+  auto again = store_->insert_booking(sample_booking("A", "734912", kT0), {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->invitees.empty());
+}
+
+TEST_F(StoreTest, SearchFiltersSortsAndPages) {
+  const char* owners[] = {"alice", "bob"};
+  for (int i = 0; i < 25; ++i) {
+    auto b = sample_booking("Meeting " + std::to_string(i) + (i % 5 == 0 ? " Budget" : ""),
+                            std::to_string(700000 + i), kT0 + std::chrono::hours{i});
+    b.owner = owners[i % 2];
+    if (i >= 20) b.state = domain::BookingState::kEnded;
+    ASSERT_TRUE(store_->insert_booking(b, {}).ok());
+  }
+  BookingQuery q;
+  q.limit = 10;
+  auto page = store_->search_bookings(q).value();
+  EXPECT_EQ(page.total, 25);
+  ASSERT_EQ(page.items.size(), 10u);
+  EXPECT_EQ(page.items[0].number, "700000");
+  q.offset = 20;
+  page = store_->search_bookings(q).value();
+  ASSERT_EQ(page.items.size(), 5u);
+  EXPECT_EQ(page.items[4].number, "700024");
+
+  BookingQuery by_owner;
+  by_owner.owner = "bob";
+  EXPECT_EQ(store_->search_bookings(by_owner)->total, 12);
+  BookingQuery by_name;
+  by_name.name_contains = "budGET";
+  EXPECT_EQ(store_->search_bookings(by_name)->total, 5);
+  BookingQuery by_prefix;
+  by_prefix.number_prefix = "70001";
+  EXPECT_EQ(store_->search_bookings(by_prefix)->total, 10);
+  BookingQuery wildcard;
+  wildcard.name_contains = "%";
+  EXPECT_EQ(store_->search_bookings(wildcard)->total, 0);
+  BookingQuery by_state;
+  by_state.state = domain::BookingState::kEnded;
+  EXPECT_EQ(store_->search_bookings(by_state)->total, 5);
+  BookingQuery by_range;
+  by_range.from = kT0 + std::chrono::hours{3};
+  by_range.to = kT0 + std::chrono::hours{6};
+  by_range.sort = BookingSort::kNumber;
+  by_range.descending = true;
+  auto ranged = store_->search_bookings(by_range).value();
+  ASSERT_EQ(ranged.total, 3);
+  EXPECT_EQ(ranged.items[0].number, "700005");
+  EXPECT_EQ(ranged.items[2].number, "700003");
+}
+
+TEST_F(StoreTest, ScheduledLapsedFindsOnlyExpiredScheduledBookings) {
+  ASSERT_TRUE(store_->insert_booking(sample_booking("old", "700001", kT0 - std::chrono::days{2}), {}).ok());
+  ASSERT_TRUE(store_->insert_booking(sample_booking("edge", "700002", kT0 - std::chrono::days{1}), {}).ok());
+  ASSERT_TRUE(store_->insert_booking(sample_booking("live", "700003", kT0 - std::chrono::hours{1}), {}).ok());
+  auto ended = sample_booking("done", "700004", kT0 - std::chrono::days{3});
+  ended.state = domain::BookingState::kEnded;
+  ASSERT_TRUE(store_->insert_booking(ended, {}).ok());
+  auto lapsed = store_->scheduled_lapsed(kT0, 100).value();
+  ASSERT_EQ(lapsed.size(), 2u);
+  EXPECT_EQ(lapsed[0].name, "old");
+  EXPECT_EQ(lapsed[1].name, "edge");
+}
+
+TEST_F(StoreTest, UsersCrudAndUniqueness) {
+  User u;
+  u.username = "alice";
+  u.display_name = "Alice";
+  u.email = "alice@example.com";
+  u.mobile = "+33612345678";
+  u.password_hash = "$argon2id$x";
+  u.phone_account = "1001";
+  u.created_at = kT0;
+  auto stored = store_->add_user(u);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  u.id = stored->id;
+  EXPECT_EQ(store_->find_user("alice").value(), u);
+  EXPECT_EQ(store_->get_user(u.id).value(), u);
+  EXPECT_EQ(store_->find_user_by_phone_account("1001").value(), u);
+  EXPECT_EQ(store_->find_user_by_mobile("+33612345678").value(), u);
+  EXPECT_EQ(store_->find_user("nobody").error().code, ErrorCode::kNotFound);
+
+  User dup = u;
+  dup.phone_account = "";
+  auto d1 = store_->add_user(dup);
+  ASSERT_FALSE(d1.ok());
+  EXPECT_EQ(d1.error().fields.at(0).field, "username");
+  dup.username = "bob";
+  dup.phone_account = "1001";
+  auto d2 = store_->add_user(dup);
+  ASSERT_FALSE(d2.ok());
+  EXPECT_EQ(d2.error().fields.at(0).field, "phone_account");
+  // Several users without a phone account are fine (NULL, not '').
+  dup.phone_account = "";
+  ASSERT_TRUE(store_->add_user(dup).ok());
+  dup.username = "carol";
+  ASSERT_TRUE(store_->add_user(dup).ok());
+
+  u.role = "admin";
+  u.disabled = true;
+  ASSERT_TRUE(store_->update_user(u).ok());
+  EXPECT_EQ(store_->find_user("alice")->role, "admin");
+  EXPECT_TRUE(store_->find_user("alice")->disabled);
+  auto all = store_->list_users().value();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].username, "alice");
+  EXPECT_EQ(all[2].username, "carol");
+  ASSERT_TRUE(store_->delete_user(u.id).ok());
+  EXPECT_EQ(store_->delete_user(u.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->list_users()->size(), 2u);
+}
+
+TEST_F(StoreTest, AccessNumbersUpsert) {
+  ASSERT_TRUE(store_->upsert_access_number({"0800123456", "Paris toll-free", "toll-free", domain::Language::kFrench}).ok());
+  ASSERT_TRUE(store_->upsert_access_number({"0142000000", "Paris", "local", domain::Language::kFrench}).ok());
+  ASSERT_TRUE(store_->upsert_access_number({"0800123456", "Free", "toll-free", domain::Language::kEnglish}).ok());
+  auto all = store_->list_access_numbers().value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1], (AccessNumber{"0800123456", "Free", "toll-free", domain::Language::kEnglish}));
+  ASSERT_TRUE(store_->delete_access_number("0142000000").ok());
+  EXPECT_EQ(store_->delete_access_number("0142000000").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(StoreTest, AuditIsPagedNewestFirst) {
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_TRUE(store_->append_audit({0, kT0 + Millis{i}, i % 2 ? "bob" : "alice", "booking.create",
+                                      "booking:" + std::to_string(i), "", "cli"}).ok());
+  }
+  AuditQuery q;
+  q.limit = 3;
+  auto page = store_->list_audit(q).value();
+  EXPECT_EQ(page.total, 7);
+  ASSERT_EQ(page.items.size(), 3u);
+  EXPECT_EQ(page.items[0].target, "booking:6");
+  EXPECT_EQ(page.items[0].at, kT0 + Millis{6});
+  q.actor = "bob";
+  q.limit = 100;
+  EXPECT_EQ(store_->list_audit(q)->total, 3);
+}
+
+TEST_F(StoreTest, OutboxRetriesAndGivesUp) {
+  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0};
+  auto a = store_->enqueue(m).value();
+  m.next_attempt_at = kT0 + std::chrono::minutes{10};
+  auto b = store_->enqueue(m).value();
+  auto due = store_->due_messages(kT0, 10).value();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, a.id);
+  ASSERT_TRUE(store_->mark_failed(a.id, "gateway down", kT0 + std::chrono::minutes{1}, false).ok());
+  EXPECT_TRUE(store_->due_messages(kT0, 10)->empty());
+  due = store_->due_messages(kT0 + std::chrono::minutes{10}, 10).value();
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].attempts, 1);
+  EXPECT_EQ(due[0].last_error, "gateway down");
+  ASSERT_TRUE(store_->mark_sent(a.id, kT0 + std::chrono::minutes{10}).ok());
+  ASSERT_TRUE(store_->mark_failed(b.id, "refused", kT0, true).ok());
+  EXPECT_TRUE(store_->due_messages(kT0 + std::chrono::hours{1}, 10)->empty());
+  EXPECT_EQ(store_->list_outbox("failed", 10)->size(), 1u);
+  EXPECT_EQ(store_->list_outbox("sent", 10)->size(), 1u);
+  EXPECT_EQ(store_->mark_sent(999, kT0).error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace confpro::store
