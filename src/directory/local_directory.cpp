@@ -1,0 +1,187 @@
+#include "directory/local_directory.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "directory/password.h"
+
+namespace confpro::directory {
+
+namespace {
+
+constexpr const char* kBadCredentials = "invalid username or password";
+
+Error bad_credentials() { return Error{ErrorCode::kUnauthenticated, kBadCredentials, {}}; }
+
+bool digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool valid_username(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '@' || c == '-';
+  });
+}
+
+std::string check_password(std::string_view p) {
+  return p.size() < 8 ? "must be at least 8 characters" : p.size() > 1024 ? "must be at most 1024 characters" : "";
+}
+
+std::string check_phone_pin(std::string_view p) {
+  return digits(p) && p.size() >= 4 && p.size() <= 12 ? "" : "must be 4 to 12 digits";
+}
+
+// Store failures other than "not found" are passed through (kUnavailable), never turned into "bad credentials".
+template <typename T>
+bool is_missing(const Result<T>& r) {
+  return !r.ok() && r.error().code == ErrorCode::kNotFound;
+}
+
+}  // namespace
+
+DirectoryUser to_directory_user(const store::User& u) {
+  DirectoryUser d;
+  d.username = u.username;
+  d.display_name = u.display_name.empty() ? u.username : u.display_name;
+  d.email = u.email;
+  d.mobile = u.mobile;
+  d.role = u.role;
+  d.phone_default_duration_minutes = u.phone_default_duration_minutes;
+  d.phone_default_max_participants = u.phone_default_max_participants;
+  return d;
+}
+
+Result<DirectoryUser> LocalDirectory::authenticate(const std::string& username, const std::string& password) {
+  auto user = store_.find_user(username);
+  if (is_missing(user)) {
+    verify_password_dummy(password);
+    return bad_credentials();
+  }
+  if (!user.ok()) return user.error();
+  const bool good = verify_password(user->password_hash, password);
+  if (!good || user->disabled) return bad_credentials();
+  return to_directory_user(*user);
+}
+
+Result<DirectoryUser> LocalDirectory::authenticate_phone(const std::string& account_or_caller_number,
+                                                         const std::string& pin) {
+  auto user = store_.find_user_by_phone_account(account_or_caller_number);
+  if (is_missing(user) && !account_or_caller_number.empty()) user = store_.find_user_by_mobile(account_or_caller_number);
+  if (is_missing(user) || (user.ok() && user->phone_pin_hash.empty())) {
+    verify_password_dummy(pin);
+    return bad_credentials();
+  }
+  if (!user.ok()) return user.error();
+  const bool good = verify_password(user->phone_pin_hash, pin);
+  if (!good || user->disabled) return bad_credentials();
+  return to_directory_user(*user);
+}
+
+Result<DirectoryUser> LocalDirectory::find(const std::string& username) {
+  auto user = store_.find_user(username);
+  if (!user.ok()) return user.error();
+  return to_directory_user(*user);
+}
+
+Result<store::User> LocalDirectory::add_user(const NewUser& n) {
+  std::vector<FieldError> errors;
+  if (!valid_username(n.username)) errors.push_back({"username", "must be 1–64 of letters, digits, . _ @ -"});
+  if (auto e = check_password(n.password); !e.empty()) errors.push_back({"password", e});
+  if (n.role != "admin" && n.role != "organizer") errors.push_back({"role", "must be admin or organizer"});
+  if (!n.mobile.empty()) {
+    std::string_view m = n.mobile;
+    if (m.starts_with('+')) m.remove_prefix(1);
+    if (!digits(m)) errors.push_back({"mobile", "must be digits with an optional leading +"});
+  }
+  if (!n.email.empty() && n.email.find('@') == std::string::npos) errors.push_back({"email", "is not an e-mail address"});
+  if (!n.phone_account.empty() && !digits(n.phone_account)) errors.push_back({"phone_account", "must be digits"});
+  if (!n.phone_account.empty() && n.phone_pin.empty()) errors.push_back({"phone_pin", "is required with a phone account"});
+  if (!n.phone_pin.empty()) {
+    if (auto e = check_phone_pin(n.phone_pin); !e.empty()) errors.push_back({"phone_pin", e});
+  }
+  if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+
+  store::User u;
+  u.username = n.username;
+  u.display_name = n.display_name.empty() ? n.username : n.display_name;
+  u.email = n.email;
+  u.mobile = n.mobile;
+  u.role = n.role;
+  u.phone_account = n.phone_account;
+  auto hash = hash_password(n.password);
+  if (!hash.ok()) return hash.error();
+  u.password_hash = *hash;
+  if (!n.phone_pin.empty()) {
+    auto pin_hash = hash_password(n.phone_pin);
+    if (!pin_hash.ok()) return pin_hash.error();
+    u.phone_pin_hash = *pin_hash;
+  }
+  u.created_at = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+  return store_.add_user(u);
+}
+
+Status LocalDirectory::set_password(const std::string& username, const std::string& password) {
+  if (auto e = check_password(password); !e.empty()) return Error::invalid("password", e);
+  auto user = store_.find_user(username);
+  if (!user.ok()) return user.error();
+  auto hash = hash_password(password);
+  if (!hash.ok()) return hash.error();
+  user->password_hash = *hash;
+  return store_.update_user(*user);
+}
+
+Status LocalDirectory::set_phone_credentials(const std::string& username, const std::string& phone_account,
+                                             const std::string& phone_pin) {
+  std::vector<FieldError> errors;
+  if (!digits(phone_account)) errors.push_back({"phone_account", "must be digits"});
+  if (auto e = check_phone_pin(phone_pin); !e.empty()) errors.push_back({"phone_pin", e});
+  if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+  auto user = store_.find_user(username);
+  if (!user.ok()) return user.error();
+  auto hash = hash_password(phone_pin);
+  if (!hash.ok()) return hash.error();
+  user->phone_account = phone_account;
+  user->phone_pin_hash = *hash;
+  return store_.update_user(*user);
+}
+
+Status LocalDirectory::set_disabled(const std::string& username, bool disabled) {
+  auto user = store_.find_user(username);
+  if (!user.ok()) return user.error();
+  user->disabled = disabled;
+  return store_.update_user(*user);
+}
+
+Status LocalDirectory::remove_user(const std::string& username) {
+  auto user = store_.find_user(username);
+  if (!user.ok()) return user.error();
+  return store_.delete_user(user->id);
+}
+
+Result<std::optional<std::string>> LocalDirectory::ensure_admin(const std::string& username) {
+  auto users = store_.list_users();
+  if (!users.ok()) return users.error();
+  for (const auto& u : *users) {
+    if (u.role == "admin" && !u.disabled) return std::optional<std::string>{};
+  }
+  NewUser admin;
+  admin.username = username;
+  admin.password = generate_password();
+  admin.role = "admin";
+  admin.display_name = "Administrator";
+  if (auto existing = store_.find_user(username); existing.ok()) {
+    // The name exists but is not an enabled admin: promote it with a fresh password.
+    auto hash = hash_password(admin.password);
+    if (!hash.ok()) return hash.error();
+    existing->role = "admin";
+    existing->disabled = false;
+    existing->password_hash = *hash;
+    if (auto st = store_.update_user(*existing); !st.ok()) return st.error();
+    return std::optional<std::string>{admin.password};
+  }
+  auto added = add_user(admin);
+  if (!added.ok()) return added.error();
+  return std::optional<std::string>{admin.password};
+}
+
+}  // namespace confpro::directory

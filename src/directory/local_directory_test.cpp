@@ -1,0 +1,150 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "directory/local_directory.h"
+#include "store/test_support.h"
+
+namespace confpro::directory {
+namespace {
+
+using store::testing::open_migrated;
+using store::testing::TempDir;
+
+class LocalDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_);
+    NewUser alice;
+    alice.username = "alice";
+    alice.password = "alice-secret";
+    alice.display_name = "Alice Martin";
+    alice.email = "alice@example.com";
+    alice.mobile = "+33612345678";
+    alice.phone_account = "1001";
+    alice.phone_pin = "4729";
+    ASSERT_TRUE(directory_.add_user(alice).ok());
+  }
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_ = open_migrated(dir_.path() / "d.db");
+  LocalDirectory directory_{*store_};
+};
+
+TEST_F(LocalDirectoryTest, RightPasswordAuthenticates) {
+  auto u = directory_.authenticate("alice", "alice-secret");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->username, "alice");
+  EXPECT_EQ(u->display_name, "Alice Martin");
+  EXPECT_EQ(u->email, "alice@example.com");
+  EXPECT_EQ(u->role, "organizer");
+  EXPECT_FALSE(u->is_admin());
+}
+
+TEST_F(LocalDirectoryTest, UnknownUserAndWrongPasswordGetTheSameError) {
+  auto wrong = directory_.authenticate("alice", "nope-nope");
+  auto unknown = directory_.authenticate("mallory", "nope-nope");
+  ASSERT_FALSE(wrong.ok());
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(wrong.error().message, unknown.error().message);
+}
+
+// An unknown user costs an argon2 verification too, so timing does not reveal which usernames exist.
+TEST_F(LocalDirectoryTest, UnknownUserCostsAboutAsMuchAsAWrongPassword) {
+  auto time_of = [&](const std::string& user) {
+    std::vector<double> ms;
+    for (int i = 0; i < 3; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      (void)directory_.authenticate(user, "nope-nope");
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[1];
+  };
+  (void)time_of("mallory");  // warm the dummy hash
+  const double wrong = time_of("alice"), unknown = time_of("mallory");
+  EXPECT_GT(unknown, wrong * 0.4) << "unknown " << unknown << " ms, wrong " << wrong << " ms";
+  EXPECT_LT(unknown, wrong * 2.5) << "unknown " << unknown << " ms, wrong " << wrong << " ms";
+  EXPECT_GT(wrong, 5.0);  // argon2id interactive is deliberately slow
+}
+
+TEST_F(LocalDirectoryTest, DisabledAccountCannotLogIn) {
+  ASSERT_TRUE(directory_.set_disabled("alice", true).ok());
+  EXPECT_EQ(directory_.authenticate("alice", "alice-secret").error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(directory_.authenticate_phone("1001", "4729").error().code, ErrorCode::kUnauthenticated);
+  ASSERT_TRUE(directory_.set_disabled("alice", false).ok());
+  EXPECT_TRUE(directory_.authenticate("alice", "alice-secret").ok());
+}
+
+TEST_F(LocalDirectoryTest, PhoneLoginByAccountOrCallerNumber) {
+  EXPECT_EQ(directory_.authenticate_phone("1001", "4729")->username, "alice");
+  EXPECT_EQ(directory_.authenticate_phone("+33612345678", "4729")->username, "alice");
+  EXPECT_EQ(directory_.authenticate_phone("1001", "4728").error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(directory_.authenticate_phone("9999", "4729").error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(directory_.authenticate_phone("", "4729").error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_F(LocalDirectoryTest, UserWithoutPhonePinCannotLogInByPhone) {
+  NewUser bob;
+  bob.username = "bob";
+  bob.password = "bob-secret";
+  bob.mobile = "+33699999999";
+  ASSERT_TRUE(directory_.add_user(bob).ok());
+  EXPECT_EQ(directory_.authenticate_phone("+33699999999", "").error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST_F(LocalDirectoryTest, AddUserValidatesEveryField) {
+  NewUser bad;
+  bad.username = "bad user";
+  bad.password = "short";
+  bad.role = "root";
+  bad.mobile = "06-12";
+  bad.phone_account = "12a";
+  bad.phone_pin = "12";
+  auto r = directory_.add_user(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().fields.size(), 6u) << r.error().message;
+  NewUser dup;
+  dup.username = "alice";
+  dup.password = "another-one";
+  EXPECT_EQ(directory_.add_user(dup).error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store_->list_users()->size(), 1u);
+}
+
+TEST_F(LocalDirectoryTest, PasswordChangeTakesEffect) {
+  ASSERT_TRUE(directory_.set_password("alice", "new-secret-1").ok());
+  EXPECT_FALSE(directory_.authenticate("alice", "alice-secret").ok());
+  EXPECT_TRUE(directory_.authenticate("alice", "new-secret-1").ok());
+  EXPECT_EQ(directory_.set_password("alice", "short").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(directory_.set_password("nobody", "long-enough").error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(directory_.set_phone_credentials("alice", "2002", "8156").ok());
+  EXPECT_TRUE(directory_.authenticate_phone("2002", "8156").ok());
+  EXPECT_FALSE(directory_.authenticate_phone("1001", "4729").ok());
+}
+
+TEST_F(LocalDirectoryTest, FirstAdminIsCreatedOnceWithAPrintedPassword) {
+  auto first = directory_.ensure_admin("admin");
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->has_value());
+  auto admin = directory_.authenticate("admin", **first);
+  ASSERT_TRUE(admin.ok());
+  EXPECT_TRUE(admin->is_admin());
+  auto second = directory_.ensure_admin("admin");
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->has_value());
+  EXPECT_TRUE(directory_.authenticate("admin", **first).ok());
+}
+
+TEST_F(LocalDirectoryTest, FindAndRemove) {
+  EXPECT_EQ(directory_.find("alice")->mobile, "+33612345678");
+  EXPECT_EQ(directory_.find("zoe").error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(directory_.remove_user("alice").ok());
+  EXPECT_EQ(directory_.find("alice").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(directory_.remove_user("alice").error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace confpro::directory
