@@ -32,7 +32,7 @@ struct RecorderOptions {
   int block_ms = 1000;           // audio per block handed to the writer [1000]
   int blocks = 4;                // blocks in the ring [4]
   // Called once on the writer thread when the file is closed: ok, or the error. Must not block for long.
-  std::function<void(bool ok, const std::string& error)> on_done;
+  std::function<void(bool ok, const std::string& error)> on_done = nullptr;  // [none]
 };
 
 class Recorder {
