@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "app/config_components.h"
 #include "common/timezone.h"
 
 namespace confpro::app {
@@ -181,6 +182,9 @@ Result<Config> load_config(const std::string& path, const std::vector<std::strin
   read_access_numbers(r, config.access_numbers);
   read_ivr(r.sub(r.table("ivr"), "ivr"), config.ivr);
   read_media(r.sub(r.table("media"), "media"), config.media);
+  read_sip(r.sub(r.table("sip"), "sip"), config.sip);
+  read_web(r.sub(r.table("web"), "web"), config.web);
+  config.web.time_zone = config.server.time_zone;
   r.finish();
 
   if (!errors.empty()) {

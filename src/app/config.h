@@ -13,6 +13,8 @@
 #include "common/result.h"
 #include "domain/limits.h"
 #include "media/media_engine.h"
+#include "sip/sip_endpoint.h"
+#include "web/web_server.h"
 
 namespace confpro::app {
 
@@ -60,7 +62,8 @@ struct Config {
   };
   IvrSettings ivr;
   media::EngineOptions media;
-  // Sections read into raw tables until their components define options (sip, web): kept for their loaders.
+  sip::SipOptions sip;
+  web::WebOptions web;   // web.time_zone follows server.time_zone
 };
 
 // Loads `path` (empty: embedded defaults only) and applies `overrides` ("section.key=value", value in TOML

@@ -1,0 +1,14 @@
+// Readers for the configuration sections whose options structs are defined by their components.
+// Thread safety: start-up only.
+#pragma once
+
+#include "app/config_reader.h"
+#include "sip/sip_endpoint.h"
+#include "web/web_server.h"
+
+namespace confpro::app {
+
+void read_sip(ConfigReader r, sip::SipOptions& s);
+void read_web(ConfigReader r, web::WebOptions& w);
+
+}  // namespace confpro::app
