@@ -262,6 +262,20 @@ TEST(PromptCatalog, AFailingSynthesizerIsAClearErrorAndLeavesNoFile) {
   EXPECT_EQ(left, 0);
 }
 
+TEST(PromptCatalog, AnUnwritableCacheFolderIsAClearError) {
+  TempDir dir;
+  FakeSpeechSynthesizer::Stats stats;
+  auto options = options_in(dir);
+  FakeSpeechSynthesizer::write_silent_wav(dir.path() / "a-file", 8);
+  options.generated_dir = dir.path() / "a-file" / "generated";  // a folder cannot live inside a file
+  PromptCatalog catalog(options, std::make_unique<FakeSpeechSynthesizer>(stats));
+  auto r = catalog.files("main-menu", Language::kEnglish);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(r.error().message.find("a-file"), std::string::npos) << r.error().message;
+  EXPECT_EQ(stats.calls, 0);
+}
+
 TEST(PromptCatalog, LanguageFolderIsFoundByItsSymlinkNameOrItsVoiceFolder) {
   TempDir dir;
   FakeSpeechSynthesizer::Stats stats;

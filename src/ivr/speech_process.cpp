@@ -78,13 +78,16 @@ bool drain_until_eof(int fd, std::string& out, SteadyClock::time_point deadline)
   }
 }
 
-// Waits for the child until the deadline. Returns its raw status, or nullopt on timeout.
+constexpr int kLostChild = -1;  // not a status waitpid() can report
+
+// Waits for the child until the deadline. Returns its raw status (kLostChild if someone else reaped it, e.g.
+// SIGCHLD set to SIG_IGN), or nullopt on timeout.
 std::optional<int> reap_until(pid_t pid, SteadyClock::time_point deadline) {
   for (;;) {
     int status = 0;
     pid_t r = ::waitpid(pid, &status, WNOHANG);
     if (r == pid) return status;
-    if (r < 0 && errno != EINTR) return 0;  // already reaped elsewhere: nothing more to learn
+    if (r < 0 && errno != EINTR) return kLostChild;
     if (SteadyClock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -144,6 +147,9 @@ Result<ProcessOutcome> run_process(const std::vector<std::string>& argv, std::ch
     kill_and_reap(*pid);
     return Error::unavailable("'" + argv[0] + "' did not finish within " + std::to_string(timeout.count()) +
                               " ms and was stopped");
+  }
+  if (*status == kLostChild) {
+    return Error::internal("lost track of '" + argv[0] + "': its exit status was taken by someone else");
   }
   if (WIFEXITED(*status)) {
     outcome.exit_code = WEXITSTATUS(*status);
