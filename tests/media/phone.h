@@ -1,0 +1,58 @@
+// A test phone: one UDP socket on 127.0.0.1, a codec, RTP (optionally SRTP) out at the test's pace, and every
+// RTP packet that comes back decoded and kept for analysis. Used by the end-to-end tests and nothing else.
+// Thread safety: one test thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "media/codec.h"
+#include "media/dtmf.h"
+#include "media/media_engine.h"
+#include "media/socket.h"
+#include "media/srtp.h"
+#include "media/tone.h"
+
+namespace confpro::media::test {
+
+CodecSpec spec_for(CodecKind kind);  // PCMU 0, PCMA 8, G722 9, opus 111; telephone-event 101
+
+class Phone {
+ public:
+  explicit Phone(CodecKind kind, double tone_hz = 0, std::optional<SrtpKeys> srtp = std::nullopt);
+  std::uint16_t port() const { return port_; }
+  const CodecSpec& spec() const { return spec_; }
+  SessionParams params() const;  // what to create the engine's session with
+
+  void connect(std::uint16_t engine_port);
+  void send_frame();                             // 20 ms of the tone (or silence), or a DTMF packet if pressing
+  void press(char digit, int duration_ms);       // RFC 4733 from the next send_frame() on
+  void send_raw(const std::vector<std::uint8_t>& datagram);  // as-is, to the engine's RTP port
+  void receive();                                // drains the socket, decoding audio
+  // Received audio at the codec's native rate, and its last `seconds`.
+  const std::vector<std::int16_t>& heard() const { return heard_; }
+  std::vector<std::int16_t> heard_last(double seconds) const;
+  int rate() const { return native_rate(spec_.kind); }
+  std::uint64_t packets_received() const { return received_; }
+
+ private:
+  CodecSpec spec_;
+  UdpSocket socket_;
+  std::uint16_t port_ = 0;
+  SockAddr engine_;
+  std::unique_ptr<Encoder> encoder_;
+  std::unique_ptr<Decoder> decoder_;
+  std::unique_ptr<SrtpSession> srtp_;
+  std::unique_ptr<ToneGenerator> tone_;
+  Rfc4733Sender dtmf_;
+  std::uint32_t dtmf_ts_ = 0;
+  bool pressing_ = false;
+  std::uint16_t seq_ = 1000;
+  std::uint32_t ts_ = 5000, ssrc_ = 0x5eed;
+  std::vector<std::int16_t> heard_, frame_;
+  RecvBatch batch_{16, 2048};
+  std::uint64_t received_ = 0;
+};
+
+}  // namespace confpro::media::test
