@@ -28,7 +28,7 @@ using TlsTraits = restinio::tls_traits_t<restinio::asio_timer_manager_t, restini
 HttpRequest to_request(const restinio::request_t& req, bool secure) {
   HttpRequest r;
   const auto& h = req.header();
-  r.method = std::string(restinio::method_to_string(h.method()));
+  r.method = h.method().c_str();
   r.path = percent_decode(std::string(h.path()));
   r.query = parse_query(std::string(h.query()));
   h.for_each_field([&](const restinio::http_header_field_t& f) {
@@ -43,11 +43,30 @@ HttpRequest to_request(const restinio::request_t& req, bool secure) {
   return r;
 }
 
+std::string reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 416: return "Range Not Satisfiable";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status < 500 ? "Error" : "Server Error";
+  }
+}
+
 restinio::request_handling_status_t send(const restinio::request_handle_t& req, HttpResponse r, bool secure) {
   add_security_headers(r, secure);
   auto resp = req->create_response(restinio::http_status_line_t{
-      restinio::http_status_code_t{static_cast<std::uint16_t>(r.status)}, std::string(restinio::impl::to_c_str(
-          restinio::http_status_code_t{static_cast<std::uint16_t>(r.status)}))});
+      restinio::http_status_code_t{static_cast<std::uint16_t>(r.status)}, reason_phrase(r.status)});
   if (!r.content_type.empty()) resp.append_header(restinio::http_field::content_type, r.content_type);
   for (auto& [name, value] : r.headers) resp.append_header(name, value);
   resp.set_body(std::move(r.body));

@@ -1,0 +1,89 @@
+// The REST API client: same-origin fetch with the session cookie; the CSRF token from login goes in
+// X-CSRF-Token on every state-changing request. Errors come back as ApiError with the server's field list.
+export interface FieldError { field: string; message: string }
+
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, message: string, public fields: FieldError[] = []) {
+    super(message);
+  }
+}
+
+export interface User { username: string; display_name: string; role: 'admin' | 'organizer' }
+export interface SessionInfo { user: User; csrf_token: string; time_zone: string; live_service: boolean }
+
+export interface Invitee { email: string; phone: string; personal_pin: string }
+export interface Booking {
+  id: number; name: string; owner: string; number: string; user_pin: string; moderator_pin: string;
+  created_at: string; valid_from: string; valid_until: string; duration_minutes: number; validity_days: number;
+  max_participants: number; language: 'fr' | 'en'; join_policy: 'pin' | 'allow-list';
+  announce_moderator: boolean; record: boolean; announce_users: boolean; listen_only: boolean;
+  wait_for_leader: boolean; invitees: Invitee[]; created_via: string; state: 'scheduled' | 'active' | 'ended';
+  end_reason: string; opened_at: string | null; ended_at: string | null; version: number;
+}
+export interface Page<T> { items: T[]; total: number; limit?: number; offset?: number }
+
+export interface LiveParticipant {
+  id: number; caller_number: string; name: string; role: string; joined_at: string; talking: boolean;
+  muted: boolean; listen_only: boolean; access_number: string; codec: string;
+}
+export interface LiveConference {
+  booking_id: number; session_id: number; name: string; number: string; owner: string; opened_at: string;
+  ends_at: string; max_participants: number; locked: boolean; recording: boolean; waiting_for_leader: boolean;
+  participants: LiveParticipant[];
+}
+export interface LiveEvent {
+  seq: number; type: string; booking_id: number; number: string; owner: string; at: string;
+  participant?: LiveParticipant; flag: boolean; detail: string;
+}
+export interface PastConference {
+  session_id: number; booking_id: number; number: string; name: string; owner: string; opened_at: string;
+  closed_at: string | null; duration_seconds: number; close_reason: string; has_recording: boolean;
+}
+export interface Connection {
+  id: number; caller_number: string; caller_name: string; role: string; access_number: string; joined_at: string;
+  left_at: string | null; duration_seconds: number; leave_reason: string; codec: string; loss_fraction: number;
+  jitter_ms: number; rtt_ms: number;
+}
+export interface ReportRow { key: string; planned: number; used: number; conference_minutes: number; participant_minutes: number }
+export interface Report {
+  from: string; to: string; totals: ReportRow; per_owner: ReportRow[]; per_access_number: ReportRow[]; per_day: ReportRow[];
+}
+export interface AccountRow {
+  id: number; username: string; display_name: string; email: string; mobile: string; role: string;
+  phone_account: string; disabled: boolean; created_at: string;
+}
+export interface AccessNumber { number: string; label: string; kind: string; language: string }
+export interface AuditRow { id: number; at: string; actor: string; action: string; target: string; details: string; source: string }
+
+let csrfToken = '';
+export function setCsrf(token: string): void { csrfToken = token; }
+
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch('/api/v1' + path, {
+      method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'network');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (!res.ok) {
+    const e = (json as { error?: { code: string; message: string; fields?: FieldError[] } } | null)?.error;
+    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? res.statusText, e?.fields ?? []);
+  }
+  return json as T;
+}
+
+export function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? '?' + s : '';
+}

@@ -1,0 +1,178 @@
+// The booking form (FEATURES.md B1/B2), used by Schedule (create) and Future (edit). Checks fields as they are
+// typed; the server's field errors are shown under the fields they name.
+import { ApiError, call, type Booking, type FieldError } from './api';
+import type { AppContext } from './app';
+import { h, uid } from './dom';
+import { errorText } from './errors';
+import { fromLocalInput, toLocalInput } from './format';
+import { t, type Key } from './i18n';
+
+export interface BookingFormOptions {
+  booking?: Booking;                 // edit when given
+  onSaved(b: Booking): void;
+  onCancel?(): void;
+}
+
+type Check = (v: string) => string;
+const digits = (min: number, max: number): Check => (v) =>
+  v === '' ? '' : /^\d+$/.test(v) ? (v.length < min || v.length > max ? `${min}–${max} digits` : '') : 'digits only';
+const range = (min: number, max: number): Check => (v) => {
+  if (v === '') return '';
+  const n = Number(v);
+  return Number.isInteger(n) && n >= min && n <= max ? '' : `${min}–${max}`;
+};
+
+export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLFormElement {
+  const b = opts.booking;
+  const editing = !!b;
+  const locked = b?.state === 'active';   // only some fields may change while it runs
+  const errors = new Map<string, HTMLElement>();
+  const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+
+  function field(name: string, label: Key, input: HTMLInputElement | HTMLSelectElement, hint?: string, check?: Check): HTMLElement {
+    const id = uid('f-' + name);
+    input.id = id;
+    input.name = name;
+    const err = h('span', { class: 'field-error', id: id + '-err', 'aria-live': 'polite' });
+    input.setAttribute('aria-describedby', id + '-err');
+    errors.set(name, err);
+    inputs.set(name, input);
+    if (check) {
+      input.addEventListener('input', () => setError(name, check(input.value.trim())));
+    }
+    return h('div', { class: 'field', 'data-field': name },
+      h('label', { for: id }, t(label)), input, hint ? h('span', { class: 'hint' }, hint) : null, err);
+  }
+  function setError(name: string, message: string): void {
+    const el = errors.get(name);
+    const input = inputs.get(name);
+    if (el) el.textContent = message;
+    if (input) input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  }
+  const text = (value = '', attrs: Record<string, string | number | boolean> = {}) =>
+    h('input', { type: 'text', value, ...attrs });
+  const num = (value: number | string, min: number, max: number) =>
+    h('input', { type: 'number', value: String(value), min, max, inputmode: 'numeric' });
+
+  const now = new Date(Date.now() + 5 * 60000).toISOString();
+  const basic = h('fieldset', { class: 'grid' }, h('legend', {}, t('tab_schedule')),
+    field('name', 'name', text(b?.name ?? '', { required: true, maxlength: 100 }), undefined,
+      (v) => (v === '' ? 'required' : '')),
+    ctx.isAdmin ? field('owner', 'owner', text(b?.owner ?? ctx.session.user.username, { maxlength: 64 })) : null,
+    field('number', 'number', text(b?.number ?? '', { inputmode: 'numeric', maxlength: 12, disabled: locked }),
+      t('generated_hint'), digits(4, 12)),
+    field('user_pin', 'user_pin', text(b?.user_pin ?? '', { inputmode: 'numeric', maxlength: 12, disabled: locked }),
+      t('generated_hint'), digits(4, 12)),
+    field('moderator_pin', 'moderator_pin', text(b?.moderator_pin ?? '', { inputmode: 'numeric', maxlength: 12, disabled: locked }),
+      t('generated_hint'), (v) => digits(4, 12)(v) || (v !== '' && v === inputs.get('user_pin')?.value.trim() ? '≠ ' + t('user_pin') : '')),
+    field('valid_from', 'valid_from', h('input', { type: 'datetime-local', value: toLocalInput(b?.valid_from ?? now), disabled: locked })),
+    field('duration_minutes', 'duration_minutes', num(b?.duration_minutes ?? 60, 5, 480), undefined, range(5, 480)),
+    field('validity_days', 'validity_days', num(b?.validity_days ?? 1, 1, 365), undefined, range(1, 365)),
+    field('max_participants', 'max_participants', num(b?.max_participants ?? 10, 2, 100), undefined, range(2, 100)),
+    field('language', 'prompt_language', h('select', { disabled: locked },
+      h('option', { value: 'fr', selected: (b?.language ?? 'fr') === 'fr' }, t('french')),
+      h('option', { value: 'en', selected: b?.language === 'en' }, t('english')))),
+    field('join_policy', 'join_policy', h('select', { disabled: locked },
+      h('option', { value: 'pin', selected: (b?.join_policy ?? 'pin') === 'pin' }, t('join_pin')),
+      h('option', { value: 'allow-list', selected: b?.join_policy === 'allow-list' }, t('join_allow')))));
+
+  const optionNames: Key[] = ['announce_moderator', 'record', 'announce_users', 'listen_only', 'wait_for_leader'];
+  const boxes = new Map<string, HTMLInputElement>();
+  const options = h('fieldset', { class: 'options' }, h('legend', {}, t('options')),
+    optionNames.map((name) => {
+      const id = uid('opt-' + name);
+      const box = h('input', { type: 'checkbox', id, name, checked: b ? Boolean(b[name as keyof Booking]) : false, disabled: locked });
+      boxes.set(name, box);
+      return h('label', { class: 'check', for: id }, box, t(name));
+    }));
+
+  const inviteeRows = h('div', { class: 'invitees' });
+  function addInvitee(email = '', phone = '', pin = ''): void {
+    const i = inviteeRows.children.length;
+    const e = h('input', { type: 'email', value: email, 'aria-label': `${t('email')} ${i + 1}`, placeholder: t('email'), class: 'inv-email' });
+    const p = h('input', { type: 'tel', value: phone, 'aria-label': `${t('phone')} ${i + 1}`, placeholder: t('phone'), class: 'inv-phone' });
+    const pp = h('input', { type: 'text', value: pin, inputmode: 'numeric', 'aria-label': `${t('personal_pin')} ${i + 1}`, placeholder: t('personal_pin'), class: 'inv-pin' });
+    const row: HTMLElement = h('div', { class: 'invitee-row' }, e, p, pp,
+      h('button', { type: 'button', class: 'secondary small', onclick: () => row.remove() }, t('remove')));
+    inviteeRows.appendChild(row);
+  }
+  for (const inv of b?.invitees ?? []) addInvitee(inv.email, inv.phone, inv.personal_pin);
+  const inviteeErr = h('span', { class: 'field-error', 'aria-live': 'polite' });
+  errors.set('invitees', inviteeErr);
+  const invitees = h('fieldset', { class: 'invitees-set' }, h('legend', {}, t('invitees')), inviteeRows, inviteeErr,
+    h('button', { type: 'button', class: 'secondary', onclick: () => addInvitee() }, '+ ' + t('add_invitee')));
+
+  const formError = h('p', { class: 'form-error', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, editing ? t('save') : t('book'));
+  const actions = h('div', { class: 'actions' }, submit,
+    opts.onCancel ? h('button', { type: 'button', class: 'secondary', onclick: opts.onCancel }, t('cancel')) : null);
+
+  function body(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const str = (name: string) => (inputs.get(name)?.value ?? '').trim();
+    out.name = str('name');
+    if (ctx.isAdmin && str('owner')) out.owner = str('owner');
+    if (!locked) {
+      for (const name of ['number', 'user_pin', 'moderator_pin']) if (str(name)) out[name] = str(name);
+      if (str('valid_from')) out.valid_from = fromLocalInput(str('valid_from'));
+      out.language = str('language');
+      out.join_policy = str('join_policy');
+      for (const [name, box] of boxes) out[name] = box.checked;
+    }
+    for (const name of ['duration_minutes', 'validity_days', 'max_participants']) {
+      const v = str(name);
+      if (v !== '' && !(locked && name === 'validity_days')) out[name] = Number.isInteger(Number(v)) ? Number(v) : v;
+    }
+    out.invitees = [...inviteeRows.children].map((row) => ({
+      email: (row.querySelector('.inv-email') as HTMLInputElement).value.trim(),
+      phone: (row.querySelector('.inv-phone') as HTMLInputElement).value.trim(),
+      personal_pin: (row.querySelector('.inv-pin') as HTMLInputElement).value.trim(),
+    }));
+    if (b) out.version = b.version;
+    return out;
+  }
+
+  function showFieldErrors(fields: FieldError[]): void {
+    for (const f of fields) {
+      const base = f.field.startsWith('invitees') ? 'invitees' : f.field;
+      const el = errors.get(base);
+      if (el) {
+        el.textContent = base === 'invitees' ? `${el.textContent ?? ''} ${f.field}: ${f.message}`.trim() : f.message;
+        inputs.get(base)?.setAttribute('aria-invalid', 'true');
+      }
+    }
+    const first = fields.map((f) => inputs.get(f.field)).find((x) => x);
+    first?.focus();
+  }
+
+  const form = h('form', { class: 'booking-form', novalidate: true, onsubmit: async (ev: Event) => {
+    ev.preventDefault();
+    for (const name of errors.keys()) setError(name, '');
+    formError.textContent = '';
+    if (!(inputs.get('name')?.value.trim())) {
+      setError('name', 'required');
+      formError.textContent = t('fix_errors');
+      inputs.get('name')?.focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = t('saving');
+    try {
+      const saved = b ? await call<Booking>('PATCH', `/bookings/${b.id}`, body())
+        : await call<Booking>('POST', '/bookings', body());
+      ctx.notify(b ? t('saved') : t('booked'));
+      opts.onSaved(saved);
+    } catch (e) {
+      if (e instanceof ApiError && e.fields.length) {
+        formError.textContent = t('fix_errors');
+        showFieldErrors(e.fields);
+      } else {
+        formError.textContent = errorText(e);
+      }
+    } finally {
+      submit.disabled = false;
+      submit.textContent = editing ? t('save') : t('book');
+    }
+  } }, basic, options, invitees, formError, actions);
+  return form;
+}

@@ -1,0 +1,49 @@
+// Dates and durations in the console's time zone (from the server's session answer) and language.
+import { lang } from './i18n';
+
+let zone = 'UTC';
+export function setZone(z: string): void { zone = z; }
+export function timeZone(): string { return zone; }
+
+function parts(iso: string): Record<string, string> {
+  const fmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  });
+  const out: Record<string, string> = {};
+  for (const p of fmt.formatToParts(new Date(iso))) out[p.type] = p.value;
+  return out;
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(lang() === 'fr' ? 'fr-FR' : 'en-GB', {
+    timeZone: zone, dateStyle: 'medium', timeStyle: 'short',
+  }).format(new Date(iso));
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(lang() === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: zone, timeStyle: 'medium' })
+    .format(new Date(iso));
+}
+
+// ISO instant → "YYYY-MM-DDTHH:MM" in the zone, for <input type="datetime-local">.
+export function toLocalInput(iso: string): string {
+  const p = parts(iso);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+// <input type="datetime-local"> value → "YYYY-MM-DD HH:MM", which the server reads in the console's zone.
+export function fromLocalInput(v: string): string { return v.replace('T', ' '); }
+
+export function today(offsetDays = 0): string {
+  const p = parts(new Date(Date.now() + offsetDays * 86400000).toISOString());
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+export function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  return h > 0 ? `${h} h ${String(m).padStart(2, '0')}` : `${m} min ${String(s).padStart(2, '0')} s`;
+}

@@ -1,0 +1,67 @@
+// A searchable, paged table of bookings (Future and Delete tabs).
+import { call, query, type Booking, type Page as ApiPage } from '../api';
+import type { AppContext } from '../app';
+import { clear, h } from '../dom';
+import { errorText } from '../errors';
+import { formatDateTime } from '../format';
+import { t, type Key } from '../i18n';
+
+export interface TableOptions {
+  states: string[];                          // states the table offers ('' = any)
+  defaultState: string;
+  action(b: Booking, reload: () => void): HTMLElement | null;
+}
+
+export function bookingTable(ctx: AppContext, opts: TableOptions): HTMLElement {
+  const limit = 20;
+  let offset = 0;
+  const number = h('input', { id: 'q-number', type: 'search', inputmode: 'numeric' });
+  const name = h('input', { id: 'q-name', type: 'search' });
+  const owner = h('input', { id: 'q-owner', type: 'search' });
+  const state = h('select', { id: 'q-state' }, opts.states.map((s) =>
+    h('option', { value: s, selected: s === opts.defaultState }, s ? t(s as Key) : t('any'))));
+  const from = h('input', { id: 'q-from', type: 'date' });
+  const to = h('input', { id: 'q-to', type: 'date' });
+  const body = h('div', { class: 'table-wrap' });
+  const status = h('p', { class: 'muted', 'aria-live': 'polite' });
+  const pager = h('div', { class: 'pager' });
+
+  async function load(): Promise<void> {
+    status.textContent = t('loading');
+    try {
+      const page = await call<ApiPage<Booking>>('GET', '/bookings' + query({
+        number: number.value.trim(), name: name.value.trim(), owner: owner.value.trim(), state: state.value,
+        from: from.value, to: to.value, limit, offset, sort: 'valid_from', order: 'asc',
+      }));
+      draw(page);
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+  }
+  function draw(page: ApiPage<Booking>): void {
+    clear(body);
+    clear(pager);
+    status.textContent = page.total ? `${page.total} ${t('results')}` : t('no_results');
+    if (!page.items.length) return;
+    body.appendChild(h('table', { class: 'data' },
+      h('thead', {}, h('tr', {}, [t('number'), t('name'), t('owner'), t('state'), t('valid_from'), t('expires'),
+        t('opened'), t('duration_minutes'), t('max_participants'), ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, page.items.map((b) => h('tr', { 'data-booking': b.id },
+        h('td', { class: 'mono' }, b.number), h('td', {}, b.name), h('td', {}, b.owner),
+        h('td', {}, h('span', { class: `badge badge-${b.state}` }, t(b.state))),
+        h('td', {}, formatDateTime(b.valid_from)), h('td', {}, formatDateTime(b.valid_until)),
+        h('td', {}, formatDateTime(b.opened_at)), h('td', { class: 'num' }, b.duration_minutes),
+        h('td', { class: 'num' }, b.max_participants), h('td', { class: 'row-actions' }, opts.action(b, load)))))));
+    const prev = h('button', { class: 'secondary small', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - limit); void load(); } }, t('previous'));
+    const next = h('button', { class: 'secondary small', disabled: offset + limit >= page.total, onclick: () => { offset += limit; void load(); } }, t('next'));
+    pager.append(prev, h('span', {}, `${offset + 1}–${Math.min(offset + limit, page.total)} / ${page.total}`), next);
+  }
+  const lbl = (id: string, key: Key, el: HTMLElement) => h('div', { class: 'field' }, h('label', { for: id }, t(key)), el);
+  const form = h('form', { class: 'search', role: 'search', onsubmit: (ev: Event) => { ev.preventDefault(); offset = 0; void load(); } },
+    lbl('q-number', 'number', number), lbl('q-name', 'name', name),
+    ctx.isAdmin ? lbl('q-owner', 'owner', owner) : null,
+    lbl('q-state', 'state', state), lbl('q-from', 'from', from), lbl('q-to', 'to', to),
+    h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('search'))));
+  void load();
+  return h('div', {}, form, status, body, pager);
+}

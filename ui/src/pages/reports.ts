@@ -1,0 +1,73 @@
+// Reports: a date range → totals, per owner, per access number, an SVG chart of minutes per day, CSV export.
+import { call, query, type Report, type ReportRow } from '../api';
+import type { Page } from '../app';
+import { clear, h, svg } from '../dom';
+import { errorText } from '../errors';
+import { today } from '../format';
+import { t } from '../i18n';
+
+function table(rows: ReportRow[], keyLabel: string, emptyKey = ''): HTMLElement {
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+    h('thead', {}, h('tr', {}, [keyLabel, t('planned'), t('used'), t('conference_minutes'), t('participant_minutes')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.key || emptyKey), h('td', { class: 'num' }, r.planned),
+      h('td', { class: 'num' }, r.used), h('td', { class: 'num' }, r.conference_minutes), h('td', { class: 'num' }, r.participant_minutes))))));
+}
+
+export function chart(days: ReportRow[]): SVGElement {
+  const w = 720, hgt = 240, left = 44, bottom = 28, top = 12;
+  const max = Math.max(1, ...days.map((d) => d.participant_minutes));
+  const step = days.length ? (w - left - 8) / days.length : 0;
+  const root = svg('svg', { viewBox: `0 0 ${w} ${hgt}`, class: 'chart', role: 'img', 'aria-label': t('minutes_per_day') });
+  root.appendChild(svg('title', {}, t('minutes_per_day')));
+  for (let i = 0; i <= 4; i++) {
+    const y = top + ((hgt - top - bottom) * i) / 4;
+    root.appendChild(svg('line', { x1: left, x2: w - 4, y1: y, y2: y, class: 'grid-line' }));
+    root.appendChild(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, String(Math.round(max * (1 - i / 4)))));
+  }
+  days.forEach((d, i) => {
+    const bh = ((hgt - top - bottom) * d.participant_minutes) / max;
+    const x = left + i * step + step * 0.15;
+    const bar = svg('rect', { x, y: hgt - bottom - bh, width: Math.max(1, step * 0.7), height: bh, class: 'bar', rx: 2 });
+    bar.appendChild(svg('title', {}, `${d.key}: ${d.participant_minutes} ${t('minutes')}`));
+    root.appendChild(bar);
+    if (days.length <= 14 || i % Math.ceil(days.length / 14) === 0) {
+      root.appendChild(svg('text', { x: x + step * 0.35, y: hgt - 8, 'text-anchor': 'middle', class: 'axis' }, d.key.slice(5)));
+    }
+  });
+  return root;
+}
+
+export const reportsPage: Page = (root) => {
+  const from = h('input', { id: 'r-from', type: 'date', value: today(-30), required: true });
+  const to = h('input', { id: 'r-to', type: 'date', value: today(), required: true });
+  const out = h('div', { 'aria-live': 'polite' });
+  const csv = h('a', { class: 'button secondary', href: '#', download: 'confpro-report.csv' }, t('export_csv'));
+  async function load(): Promise<void> {
+    clear(out);
+    out.appendChild(h('p', { class: 'muted' }, t('loading')));
+    const q = query({ from: from.value, to: to.value });
+    csv.setAttribute('href', '/api/v1/reports' + query({ from: from.value, to: to.value, format: 'csv' }));
+    try {
+      const r = await call<Report>('GET', '/reports' + q);
+      clear(out);
+      const tile = (label: string, value: number) => h('div', { class: 'tile' }, h('div', { class: 'tile-value' }, value), h('div', { class: 'tile-label' }, label));
+      out.append(h('h2', {}, t('totals')),
+        h('div', { class: 'tiles' }, tile(t('planned'), r.totals.planned), tile(t('used'), r.totals.used),
+          tile(t('conference_minutes'), r.totals.conference_minutes), tile(t('participant_minutes'), r.totals.participant_minutes)),
+        h('h2', {}, t('minutes_per_day')), h('div', { class: 'card chart-card' }, chart(r.per_day)),
+        h('h2', {}, t('per_owner')), table(r.per_owner, t('owner')),
+        h('h2', {}, t('per_access_number')), table(r.per_access_number, t('number'), t('direct')));
+    } catch (e) {
+      clear(out);
+      out.appendChild(h('p', { class: 'form-error', role: 'alert' }, errorText(e)));
+    }
+  }
+  root.append(h('h1', {}, t('tab_reports')),
+    h('form', { class: 'search', onsubmit: (ev: Event) => { ev.preventDefault(); void load(); } },
+      h('div', { class: 'field' }, h('label', { for: 'r-from' }, t('from')), from),
+      h('div', { class: 'field' }, h('label', { for: 'r-to' }, t('to')), to),
+      h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('show'))),
+      h('div', { class: 'field field-button' }, csv)),
+    out);
+  void load();
+};

@@ -1,0 +1,41 @@
+// Schedule: book a conference; after saving, show the number and PINs with the dial-in numbers.
+import { call, type AccessNumber, type Booking, type Page as ApiPage } from '../api';
+import type { Page } from '../app';
+import { bookingForm } from '../booking_form';
+import { clear, h } from '../dom';
+import { formatDateTime } from '../format';
+import { t } from '../i18n';
+
+export function bookingSummary(b: Booking, numbers: AccessNumber[]): HTMLElement {
+  const row = (label: string, value: string, cls = '') => h('div', { class: 'kv' }, h('dt', {}, label), h('dd', { class: cls }, value));
+  return h('dl', { class: 'summary' },
+    row(t('name'), b.name),
+    row(t('number'), b.number, 'big-number'),
+    row(t('user_pin'), b.user_pin, 'big-number'),
+    row(t('moderator_pin'), b.moderator_pin, 'big-number'),
+    row(t('valid_from'), formatDateTime(b.valid_from)),
+    row(t('expires'), formatDateTime(b.valid_until)),
+    row(t('duration_minutes'), String(b.duration_minutes)),
+    row(t('max_participants'), String(b.max_participants)),
+    numbers.length ? row(t('dial_in'), numbers.map((n) => `${n.number}${n.label ? ' (' + n.label + ')' : ''}`).join(', ')) : null);
+}
+
+export const schedulePage: Page = (root, ctx) => {
+  const draw = () => {
+    clear(root);
+    root.append(h('h1', {}, t('tab_schedule')), bookingForm(ctx, {
+      onSaved: async (b) => {
+        let numbers: AccessNumber[] = [];
+        try { numbers = (await call<ApiPage<AccessNumber>>('GET', '/access-numbers')).items; } catch { /* optional */ }
+        clear(root);
+        root.append(h('h1', {}, t('booked')),
+          h('section', { class: 'card result', 'aria-labelledby': 'result-title' },
+            h('h2', { id: 'result-title' }, b.name), bookingSummary(b, numbers)),
+          h('div', { class: 'actions' },
+            h('button', { class: 'primary', onclick: draw }, t('tab_schedule')),
+            h('button', { class: 'secondary', onclick: () => ctx.navigate('/future') }, t('tab_future'))));
+      },
+    }));
+  };
+  draw();
+};
