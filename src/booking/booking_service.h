@@ -34,6 +34,7 @@ struct BookingServiceOptions {
   std::string time_zone = "Europe/Paris";  // zone of the times written in notifications [Europe/Paris]
   int generation_attempts = 20;          // new number/PINs tried on a unique conflict of a generated value [20]
   bool notify = true;                    // enqueue e-mail/SMS rows on create [true]
+  bool require_known_owner = true;       // the owner must be a user of the store (B1: a directory user) [true]
 };
 
 class BookingService {
@@ -41,6 +42,8 @@ class BookingService {
   // Borrows store, clock and random; they must outlive the service.
   BookingService(store::Store& store, const Clock& clock, domain::RandomSource& random,
                  BookingServiceOptions options);
+  BookingService(const BookingService&) = delete;
+  BookingService& operator=(const BookingService&) = delete;
 
   // Validates (kInvalidArgument with every bad field), fills defaults, generates the number/PINs not given
   // (regenerating on a conflict of a generated value), stores, audits "booking.create" and enqueues: an e-mail
@@ -77,6 +80,9 @@ class BookingService {
   const BookingServiceOptions& options() const { return options_; }
 
  private:
+  Result<domain::Booking> load_for(BookingId id, const Actor& actor);
+  Status check_owner(const std::string& owner);
+
   store::Store& store_;
   const Clock& clock_;
   std::mutex random_mutex_;

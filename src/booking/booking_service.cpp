@@ -1,0 +1,182 @@
+#include "booking/booking_service.h"
+
+#include "booking/notification_text.h"
+
+namespace confpro::booking {
+
+namespace {
+
+std::string describe(const domain::Booking& b) {
+  return "name=" + b.name + " number=" + b.number + " owner=" + b.owner + " state=" + domain::to_string(b.state);
+}
+
+store::AuditEntry audit(const Actor& actor, TimePoint now, const char* action, const domain::Booking& b,
+                        std::string details) {
+  return {0, now, actor.username, action, b.id.valid() ? "booking:" + std::to_string(b.id.value()) : "",
+          std::move(details), actor.source};
+}
+
+bool conflict_on(const Error& e, const char* field) {
+  if (e.code != ErrorCode::kAlreadyExists) return false;
+  for (const auto& f : e.fields) {
+    if (f.field == field) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+BookingService::BookingService(store::Store& store, const Clock& clock, domain::RandomSource& random,
+                               BookingServiceOptions options)
+    : store_(store), clock_(clock), random_(random), options_(std::move(options)) {}
+
+Status BookingService::check_owner(const std::string& owner) {
+  if (!options_.require_known_owner) return {};
+  auto user = store_.find_user(owner);
+  if (user.ok()) return {};
+  if (user.error().code == ErrorCode::kNotFound) return Error::invalid("owner", "no such user '" + owner + "'");
+  return user.error();
+}
+
+Result<domain::Booking> BookingService::create(const domain::BookingDraft& input, const Actor& actor) {
+  domain::BookingDraft draft = input;
+  if (!draft.owner && actor.username != "system") draft.owner = actor.username;
+  if (!actor.admin && draft.owner && *draft.owner != actor.username) {
+    return Error::denied("organizers may only book conferences for themselves");
+  }
+  const TimePoint now = clock_.now();
+  Result<domain::Booking> built = Error::internal("not built");
+  {
+    std::lock_guard lock(random_mutex_);
+    built = domain::build_booking(draft, options_.limits, now, random_);
+  }
+  if (!built.ok()) return built.error();
+  domain::Booking booking = std::move(*built);
+  if (auto st = check_owner(booking.owner); !st.ok()) return st.error();
+
+  store::SideEffects effects;
+  effects.audit.push_back(audit(actor, now, "booking.create", booking, describe(booking)));
+  if (options_.notify) {
+    auto owner = store_.find_user(booking.owner);
+    auto numbers = store_.list_access_numbers();
+    if (!numbers.ok()) return numbers.error();
+    effects.outbox = booking_notifications(booking, owner.ok() ? &*owner : nullptr, *numbers, options_.time_zone, now);
+  }
+  for (int attempt = 0;; ++attempt) {
+    auto stored = store_.insert_booking(booking, effects);
+    if (stored.ok() || attempt + 1 >= options_.generation_attempts) return stored;
+    // Only a clash of a value we generated is retried; the caller's own choices are reported.
+    if (!conflict_on(stored.error(), "number") || draft.number) return stored;
+    {
+      std::lock_guard lock(random_mutex_);
+      booking.number = domain::generate_number(options_.limits, random_);
+    }
+    if (options_.notify) {
+      auto owner = store_.find_user(booking.owner);
+      auto numbers = store_.list_access_numbers();
+      if (!numbers.ok()) return numbers.error();
+      effects.outbox =
+          booking_notifications(booking, owner.ok() ? &*owner : nullptr, *numbers, options_.time_zone, now);
+    }
+    effects.audit.front().details = describe(booking);
+  }
+}
+
+Result<domain::Booking> BookingService::get(BookingId id) { return store_.get_booking(id); }
+
+Result<domain::Booking> BookingService::get_by_number(const std::string& number) {
+  return store_.find_booking_by_number(number);
+}
+
+Result<domain::Booking> BookingService::get_by_name(const std::string& name) {
+  return store_.find_booking_by_name(name);
+}
+
+Result<domain::Booking> BookingService::load_for(BookingId id, const Actor& actor) {
+  auto current = store_.get_booking(id);
+  if (!current.ok()) return current;
+  if (!actor.admin && current->owner != actor.username) {
+    return Error::denied("only the owner or an administrator may change this booking");
+  }
+  return current;
+}
+
+Result<domain::Booking> BookingService::update(BookingId id, const domain::BookingDraft& draft,
+                                               std::optional<int> expected_version, const Actor& actor) {
+  auto current = load_for(id, actor);
+  if (!current.ok()) return current;
+  if (expected_version && *expected_version != current->version) {
+    return Error::precondition("the booking was changed by someone else (version " +
+                               std::to_string(current->version) + ", expected " +
+                               std::to_string(*expected_version) + "); reload and retry");
+  }
+  const TimePoint now = clock_.now();
+  auto next = domain::apply_update(*current, draft, options_.limits, now);
+  if (!next.ok()) return next;
+  if (*next == *current) return current;  // nothing changed: nothing written
+  if (next->owner != current->owner) {
+    if (!actor.admin) return Error::denied("only an administrator may give a booking to another owner");
+    if (auto st = check_owner(next->owner); !st.ok()) return st.error();
+  }
+  store::SideEffects effects;
+  effects.audit.push_back(audit(actor, now, "booking.update", *next, describe(*next)));
+  return store_.update_booking(*next, current->version, effects);
+}
+
+Status BookingService::remove(BookingId id, const Actor& actor) {
+  auto current = load_for(id, actor);
+  if (!current.ok()) return current.error();
+  const TimePoint now = clock_.now();
+  if (domain::effective_state(*current, now) == domain::BookingState::kActive) {
+    return Error::precondition("the conference is running: end it before deleting the booking");
+  }
+  store::SideEffects effects;
+  effects.audit.push_back(audit(actor, now, "booking.delete", *current, describe(*current)));
+  return store_.delete_booking(id, effects);
+}
+
+Result<store::Page<domain::Booking>> BookingService::search(const store::BookingQuery& query) {
+  return store_.search_bookings(query);
+}
+
+Result<domain::Booking> BookingService::end(BookingId id, domain::EndReason reason, const Actor& actor) {
+  auto current = load_for(id, actor);
+  if (!current.ok()) return current;
+  const TimePoint now = clock_.now();
+  domain::Booking next = *current;
+  if (auto st = domain::end(next, reason, now); !st.ok()) return st.error();
+  store::SideEffects effects;
+  effects.audit.push_back(audit(actor, now, "booking.end", next, std::string("reason=") + domain::to_string(reason)));
+  return store_.update_booking(next, current->version, effects);
+}
+
+Result<int> BookingService::expire_due(TimePoint now) {
+  int marked = 0;
+  const Actor system{"system", true, "system"};
+  for (int batch = 0; batch < 100; ++batch) {  // bounded: 100 batches of 200 per call
+    auto lapsed = store_.scheduled_lapsed(now, 200);
+    if (!lapsed.ok()) return lapsed.error();
+    if (lapsed->empty()) break;
+    int progressed = 0;
+    for (auto& b : *lapsed) {
+      domain::Booking next = b;
+      if (!domain::end(next, domain::EndReason::kExpiredUnused, b.valid_until()).ok()) continue;
+      store::SideEffects effects;
+      effects.audit.push_back(audit(system, now, "booking.expire", next, "reason=expired-unused"));
+      auto stored = store_.update_booking(next, b.version, effects);
+      if (stored.ok()) {
+        ++marked;
+        ++progressed;
+      } else if (stored.error().code != ErrorCode::kFailedPrecondition &&
+                 stored.error().code != ErrorCode::kNotFound) {
+        return stored.error();  // a stale version means someone else (another node) got there first
+      } else {
+        ++progressed;
+      }
+    }
+    if (progressed == 0) break;
+  }
+  return marked;
+}
+
+}  // namespace confpro::booking

@@ -1,0 +1,314 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "booking/booking_service.h"
+#include "store/test_support.h"
+
+namespace confpro::booking {
+namespace {
+
+using std::chrono::days;
+using std::chrono::minutes;
+using store::testing::open_migrated;
+using store::testing::TempDir;
+
+const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);  // 2027-01-15 08:00 UTC
+const Actor kAdmin{"admin", true, "cli"};
+const Actor kAlice{"alice", false, "web"};
+const Actor kBob{"bob", false, "web"};
+
+domain::BookingDraft draft(const std::string& name) {
+  domain::BookingDraft d;
+  d.name = name;
+  d.owner = "alice";
+  return d;
+}
+
+class BookingServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store_);
+    for (const char* name : {"alice", "bob"}) {
+      store::User u;
+      u.username = name;
+      u.display_name = std::string(name) + " D.";
+      u.email = std::string(name) + "@example.com";
+      u.mobile = name == std::string("alice") ? "+33612345678" : "";
+      u.created_at = kT0;
+      ASSERT_TRUE(store_->add_user(u).ok());
+    }
+    ASSERT_TRUE(store_->upsert_access_number({"0800123456", "Paris", "toll-free", domain::Language::kFrench}).ok());
+  }
+  std::int64_t outbox_count() { return static_cast<std::int64_t>(store_->list_outbox("", 10000)->size()); }
+  std::int64_t audit_count() { return store_->list_audit({})->total; }
+  std::int64_t booking_count() { return store_->search_bookings({})->total; }
+
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_ = open_migrated(dir_.path() / "b.db");
+  ManualClock clock_{kT0};
+  domain::SeededRandom random_{1};
+  BookingService service_{*store_, clock_, random_, BookingServiceOptions{}};
+};
+
+TEST_F(BookingServiceTest, CreateFillsDefaultsStoresAndAudits) {
+  auto b = service_.create(draft("Weekly"), kAdmin);
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_TRUE(b->id.valid());
+  EXPECT_EQ(b->version, 1);
+  EXPECT_EQ(b->valid_from, kT0);
+  EXPECT_EQ(b->number.size(), 6u);
+  EXPECT_NE(b->user_pin, b->moderator_pin);
+  EXPECT_EQ(service_.get(b->id).value(), *b);
+  EXPECT_EQ(service_.get_by_number(b->number).value(), *b);
+  EXPECT_EQ(service_.get_by_name("Weekly").value(), *b);
+  auto audit = store_->list_audit({}).value();
+  ASSERT_EQ(audit.total, 1);
+  EXPECT_EQ(audit.items[0].action, "booking.create");
+  EXPECT_EQ(audit.items[0].actor, "admin");
+  EXPECT_EQ(audit.items[0].source, "cli");
+  EXPECT_EQ(audit.items[0].target, "booking:" + std::to_string(b->id.value()));
+  EXPECT_EQ(audit.items[0].details.find(b->moderator_pin), std::string::npos);  // no PINs in the audit log
+}
+
+TEST_F(BookingServiceTest, CreateEnqueuesOwnerMailInviteeMailsAndOwnerSms) {
+  auto d = draft("Budget");
+  d.language = "en";
+  d.invitees = std::vector<domain::Invitee>{{"carol@example.com", "", ""}, {"", "+33699999999", ""},
+                                            {"dave@example.com", "", "604731"}};
+  auto b = service_.create(d, kAdmin).value();
+  auto outbox = store_->list_outbox("", 100).value();
+  ASSERT_EQ(outbox.size(), 4u);  // owner e-mail, two invitee e-mails (one invitee has only a phone), owner SMS
+  EXPECT_EQ(outbox[0].recipient, "alice@example.com");
+  EXPECT_NE(outbox[0].body.find(b.moderator_pin), std::string::npos);
+  EXPECT_NE(outbox[0].body.find(b.user_pin), std::string::npos);
+  EXPECT_NE(outbox[0].body.find(b.number), std::string::npos);
+  EXPECT_NE(outbox[0].body.find("0800123456"), std::string::npos);
+  EXPECT_NE(outbox[0].body.find("Moderator PIN"), std::string::npos);
+  EXPECT_EQ(outbox[1].recipient, "carol@example.com");
+  EXPECT_NE(outbox[1].body.find(b.user_pin), std::string::npos);
+  EXPECT_EQ(outbox[1].body.find(b.moderator_pin), std::string::npos);  // invitees never get the moderator PIN
+  EXPECT_EQ(outbox[2].recipient, "dave@example.com");
+  EXPECT_NE(outbox[2].body.find("604731"), std::string::npos);
+  EXPECT_EQ(outbox[2].body.find(b.moderator_pin), std::string::npos);
+  EXPECT_EQ(outbox[3].kind, "sms");
+  EXPECT_EQ(outbox[3].recipient, "+33612345678");
+  EXPECT_NE(outbox[3].body.find(b.number), std::string::npos);
+  for (const auto& m : outbox) {
+    EXPECT_EQ(m.booking, b.id);
+    EXPECT_EQ(m.status, "pending");
+    EXPECT_EQ(m.next_attempt_at, kT0);
+  }
+}
+
+TEST_F(BookingServiceTest, FrenchBookingGetsFrenchText) {
+  auto b = service_.create(draft("Réunion"), kAdmin).value();
+  auto outbox = store_->list_outbox("", 100).value();
+  ASSERT_FALSE(outbox.empty());
+  EXPECT_NE(outbox[0].body.find("Code modérateur"), std::string::npos);
+  // Times in the configured zone (Paris, UTC+1 in January).
+  EXPECT_NE(outbox[0].body.find("2027-01-15 09:00"), std::string::npos) << outbox[0].body;
+}
+
+TEST_F(BookingServiceTest, InvalidDraftWritesNothing) {
+  domain::BookingDraft d;
+  d.user_pin = "12ab";
+  d.max_participants = 0;
+  d.duration_minutes = 10000;
+  auto b = service_.create(d, kAdmin);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code, ErrorCode::kInvalidArgument);
+  // name, user_pin, max_participants, duration_minutes (the owner defaults to the actor)
+  EXPECT_EQ(b.error().fields.size(), 4u) << b.error().message;
+  EXPECT_EQ(booking_count(), 0);
+  EXPECT_EQ(audit_count(), 0);
+  EXPECT_EQ(outbox_count(), 0);
+}
+
+TEST_F(BookingServiceTest, UnknownOwnerIsRefused) {
+  auto d = draft("X");
+  d.owner = "zoe";
+  auto b = service_.create(d, kAdmin);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().fields.at(0).field, "owner");
+  EXPECT_EQ(booking_count(), 0);
+}
+
+TEST_F(BookingServiceTest, ChosenNumberOrNameConflictNamesTheField) {
+  auto first = service_.create(draft("A"), kAdmin).value();
+  auto d = draft("B");
+  d.number = first.number;
+  auto dup = service_.create(d, kAdmin);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(dup.error().fields.at(0).field, "number");
+  auto same_name = service_.create(draft("A"), kAdmin);
+  ASSERT_FALSE(same_name.ok());
+  EXPECT_EQ(same_name.error().fields.at(0).field, "name");
+  EXPECT_EQ(booking_count(), 1);
+  EXPECT_EQ(audit_count(), 1);
+}
+
+TEST_F(BookingServiceTest, GeneratedNumberConflictIsRetried) {
+  domain::SeededRandom same_seed{1};  // replays the numbers the fixture's service draws
+  BookingService twin{*store_, clock_, same_seed, BookingServiceOptions{}};
+  auto a = service_.create(draft("A"), kAdmin).value();
+  auto b = twin.create(draft("B"), kAdmin);
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_NE(a.number, b->number);
+  EXPECT_EQ(booking_count(), 2);
+  auto outbox = store_->list_outbox("", 100).value();
+  EXPECT_NE(outbox.back().body.find(b->number), std::string::npos);  // the SMS carries the final number
+}
+
+TEST_F(BookingServiceTest, OrganizersActOnlyOnTheirOwnBookings) {
+  auto mine = service_.create(draft("Mine"), kAlice);
+  ASSERT_TRUE(mine.ok()) << mine.error().message;
+  domain::BookingDraft for_alice = draft("Not yours");
+  EXPECT_EQ(service_.create(for_alice, kBob).error().code, ErrorCode::kPermissionDenied);
+  domain::BookingDraft rename;
+  rename.name = "Hijacked";
+  EXPECT_EQ(service_.update(mine->id, rename, std::nullopt, kBob).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_.remove(mine->id, kBob).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_.end(mine->id, domain::EndReason::kEndedByAdmin, kBob).error().code,
+            ErrorCode::kPermissionDenied);
+  domain::BookingDraft give;
+  give.owner = "bob";
+  EXPECT_EQ(service_.update(mine->id, give, std::nullopt, kAlice).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(service_.update(mine->id, give, std::nullopt, kAdmin).ok());
+  // Owner defaults to the actor.
+  domain::BookingDraft no_owner;
+  no_owner.name = "Bob's";
+  EXPECT_EQ(service_.create(no_owner, kBob)->owner, "bob");
+}
+
+TEST_F(BookingServiceTest, UpdateChecksVersionStateAndUniqueness) {
+  auto a = service_.create(draft("A"), kAdmin).value();
+  auto b = service_.create(draft("B"), kAdmin).value();
+  domain::BookingDraft d;
+  d.max_participants = 42;
+  auto u = service_.update(a.id, d, a.version, kAdmin);
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->max_participants, 42);
+  EXPECT_EQ(u->version, 2);
+  EXPECT_EQ(service_.update(a.id, d, a.version, kAdmin).error().code, ErrorCode::kFailedPrecondition);  // stale
+  domain::BookingDraft taken;
+  taken.number = b.number;
+  auto clash = service_.update(a.id, taken, std::nullopt, kAdmin);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().fields.at(0).field, "number");
+  // Once active, the number and PINs are frozen but the duration may change.
+  auto active = service_.get(a.id).value();
+  ASSERT_TRUE(domain::open(active, kT0).ok());
+  ASSERT_TRUE(store_->update_booking(active, active.version, {}).ok());
+  domain::BookingDraft pin;
+  pin.user_pin = "902716";
+  EXPECT_EQ(service_.update(a.id, pin, std::nullopt, kAdmin).error().code, ErrorCode::kFailedPrecondition);
+  domain::BookingDraft longer;
+  longer.duration_minutes = 120;
+  EXPECT_EQ(service_.update(a.id, longer, std::nullopt, kAdmin)->duration_minutes, 120);
+  EXPECT_EQ(service_.update(BookingId{999}, longer, std::nullopt, kAdmin).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(BookingServiceTest, UpdateWithoutChangeWritesNothing) {
+  auto a = service_.create(draft("A"), kAdmin).value();
+  domain::BookingDraft same;
+  same.name = "A";
+  auto u = service_.update(a.id, same, std::nullopt, kAdmin);
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->version, 1);
+  EXPECT_EQ(audit_count(), 1);
+}
+
+TEST_F(BookingServiceTest, InvalidUpdateWritesNothing) {
+  auto a = service_.create(draft("A"), kAdmin).value();
+  domain::BookingDraft bad;
+  bad.max_participants = 0;
+  bad.name = "B";
+  EXPECT_EQ(service_.update(a.id, bad, std::nullopt, kAdmin).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(service_.get(a.id).value(), a);
+  EXPECT_EQ(audit_count(), 1);
+}
+
+TEST_F(BookingServiceTest, RemoveScheduledButNotActive) {
+  auto a = service_.create(draft("A"), kAdmin).value();
+  auto b = service_.create(draft("B"), kAdmin).value();
+  ASSERT_TRUE(service_.remove(a.id, kAdmin).ok());
+  EXPECT_EQ(service_.get(a.id).error().code, ErrorCode::kNotFound);
+  auto active = b;
+  ASSERT_TRUE(domain::open(active, kT0).ok());
+  ASSERT_TRUE(store_->update_booking(active, active.version, {}).ok());
+  EXPECT_EQ(service_.remove(b.id, kAdmin).error().code, ErrorCode::kFailedPrecondition);
+  // Once its duration has run out it is past, and may be purged.
+  clock_.advance(minutes{60});
+  EXPECT_TRUE(service_.remove(b.id, kAdmin).ok());
+  auto audit = store_->list_audit({}).value();
+  EXPECT_EQ(audit.items[0].action, "booking.delete");
+}
+
+TEST_F(BookingServiceTest, EndScheduledBookingByAdmin) {
+  auto a = service_.create(draft("A"), kAdmin).value();
+  clock_.advance(minutes{3});
+  auto e = service_.end(a.id, domain::EndReason::kEndedByAdmin, kAdmin);
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->state, domain::BookingState::kEnded);
+  EXPECT_EQ(e->end_reason, domain::EndReason::kEndedByAdmin);
+  EXPECT_EQ(e->ended_at, kT0 + minutes{3});
+  EXPECT_EQ(service_.end(a.id, domain::EndReason::kEndedByAdmin, kAdmin).error().code,
+            ErrorCode::kFailedPrecondition);
+  domain::BookingDraft d;
+  d.name = "Z";
+  EXPECT_EQ(service_.update(a.id, d, std::nullopt, kAdmin).error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(BookingServiceTest, ExpireDueEndsLapsedScheduledBookings) {
+  auto one_day = draft("A");
+  auto week = draft("B");
+  week.validity_days = 7;
+  auto a = service_.create(one_day, kAdmin).value();
+  auto b = service_.create(week, kAdmin).value();
+  EXPECT_EQ(service_.expire_due(kT0 + days{1} - Millis{1}).value(), 0);
+  EXPECT_EQ(service_.expire_due(kT0 + days{1}).value(), 1);
+  auto expired = service_.get(a.id).value();
+  EXPECT_EQ(expired.state, domain::BookingState::kEnded);
+  EXPECT_EQ(expired.end_reason, domain::EndReason::kExpiredUnused);
+  EXPECT_EQ(expired.ended_at, kT0 + days{1});
+  EXPECT_EQ(service_.get(b.id)->state, domain::BookingState::kScheduled);
+  EXPECT_EQ(service_.expire_due(kT0 + days{2}).value(), 0);
+  EXPECT_EQ(service_.expire_due(kT0 + days{8}).value(), 1);
+  store::BookingQuery q;
+  q.state = domain::BookingState::kEnded;
+  EXPECT_EQ(service_.search(q)->total, 2);
+}
+
+// Four threads create 100 bookings with 4-digit numbers (9,000 possible): generated-number collisions happen
+// and are retried; every booking gets a distinct number.
+TEST_F(BookingServiceTest, ConcurrentCreatesGetDistinctNumbers) {
+  BookingServiceOptions options;
+  options.limits.number_length = 4;
+  options.notify = false;
+  domain::SystemRandom random;
+  BookingService service{*store_, clock_, random, options};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        if (!service.create(draft("c" + std::to_string(t) + "-" + std::to_string(i)), kAdmin).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  store::BookingQuery q;
+  q.limit = 1000;
+  auto all = service.search(q).value();
+  ASSERT_EQ(all.total, 100);
+  std::set<std::string> numbers;
+  for (const auto& b : all.items) numbers.insert(b.number);
+  EXPECT_EQ(numbers.size(), 100u);
+}
+
+}  // namespace
+}  // namespace confpro::booking
