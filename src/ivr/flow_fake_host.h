@@ -1,0 +1,92 @@
+// A FlowHost for flow tests: records what the flow asked for, answers from canned data. Tests drive it by
+// delivering the events a real call would (digits, prompt done, timeouts).
+#pragma once
+
+#include <map>
+
+#include "ivr/flow.h"
+
+namespace confpro::ivr::testing {
+
+class FakeHost : public FlowHost {
+ public:
+  struct Played {
+    std::vector<std::string> keys;
+    std::uint64_t tag;
+  };
+  std::vector<Played> played;
+  int stops = 0;
+  std::optional<std::chrono::milliseconds> timer;
+  std::optional<std::string> hung_up;
+  domain::Language lang = domain::Language::kEnglish;
+  std::string caller = "0611223344";
+  std::map<std::string, domain::Booking> bookings;
+  domain::JoinOutcome outcome = domain::JoinOutcome::kOk;
+  bool locked_out = false;
+  int recordings = 0;
+  struct Entered {
+    std::string number;
+    domain::Role role;
+    std::string name_file;
+  };
+  std::optional<Entered> entered;
+  std::map<std::string, std::string> accounts;  // account → pin
+  std::optional<std::pair<int, int>> created;
+  Error create_error{ErrorCode::kInternal, "", {}};
+  bool create_fails = false;
+
+  void play(const std::vector<std::string>& keys, std::uint64_t tag) override { played.push_back({keys, tag}); }
+  void stop_prompt() override { ++stops; }
+  void start_timer(std::chrono::milliseconds d) override { timer = d; }
+  void cancel_timer() override { timer.reset(); }
+  void hangup(const std::string& reason) override { hung_up = reason; }
+  domain::Language language() const override { return lang; }
+  void set_language(domain::Language l) override { lang = l; }
+  const std::string& caller_number() const override { return caller; }
+  Result<domain::Booking> find_booking(const std::string& number) override {
+    auto it = bookings.find(number);
+    if (it == bookings.end()) return Error::not_found("no such conference");
+    return it->second;
+  }
+  PinCheck check_pin(const domain::Booking& b, const std::string& pin) override {
+    PinCheck c;
+    c.locked_out = locked_out;
+    if (pin == b.moderator_pin) c.role = domain::Role::kModerator;
+    else if (pin == b.user_pin) c.role = domain::Role::kUser;
+    return c;
+  }
+  domain::JoinOutcome admit(const domain::Booking&, domain::Role, const std::string&) override { return outcome; }
+  void record_name(int) override { ++recordings; }
+  void enter_conference(const domain::Booking& b, domain::Role role, const std::string& name_file) override {
+    entered = Entered{b.number, role, name_file};
+  }
+  Result<PhoneCreator> authenticate_creator(const std::string& account, const std::string& pin) override {
+    auto it = accounts.find(account);
+    if (it == accounts.end() || it->second != pin) return Error{ErrorCode::kUnauthenticated, "bad", {}};
+    return PhoneCreator{"alice", 60, 10};
+  }
+  Result<domain::Booking> create_booking(const PhoneCreator&, int duration, int max) override {
+    if (create_fails) return create_error;
+    created = std::make_pair(duration, max);
+    domain::Booking b;
+    b.number = "739164";
+    b.max_participants = max;
+    b.duration_minutes = duration;
+    return b;
+  }
+  std::vector<std::string> describe_booking(const domain::Booking& b) override {
+    std::vector<std::string> keys{"your-conference-number-is"};
+    for (char c : b.number) keys.push_back(std::string("digits/") + c);
+    return keys;
+  }
+  std::vector<std::string> say_number(int n) override { return {"digits/" + std::to_string(n)}; }
+
+  // Test helpers.
+  const Played& last() const { return played.back(); }
+  void finish_last_prompt(class Flow& flow) { flow.prompt_done(played.back().tag); }
+  void type(class Flow& flow, const std::string& digits) {
+    for (char c : digits) flow.digit(c);
+  }
+};
+
+}  // namespace confpro::ivr::testing
