@@ -65,6 +65,10 @@ class Session {
   std::span<const std::int16_t> input() const { return input_; }
   bool has_input() const { return has_input_; }
   bool talking() const { return vad_.talking(); }
+  // Whether this tick's input is mixed: talking (with the detector's hang time) or loud already, so the onset
+  // of speech is not cut while the detector waits to declare talking.
+  bool voice() const { return has_input_ && (vad_.talking() || vad_.level_dbov() >= kVoiceDbov); }
+  static constexpr double kVoiceDbov = -40.0;
   // Set by pull() when talking started/stopped this tick.
   std::optional<bool> talk_change() const { return talk_change_; }
 

@@ -1,0 +1,407 @@
+// The media engine's load tool (issue 3): N participants in rooms of R over loopback UDP, one socket per
+// participant, send times spread across the 20 ms period. In each room `talkers` participants send a 200 ms tone
+// burst once a second (staggered, one frequency per talker) and silence otherwise; the next `senders - talkers`
+// send silence; the rest send nothing (a muted softphone). It measures what comes back: loss by RTP sequence,
+// gaps over 40 ms, the delay through the room (burst onset sent -> onset heard by two probe listeners per room),
+// echo (a talker hearing its own burst: must be 0), and the engine's CPU per participant-second (the media
+// worker threads' on-CPU time from /proc/self/task/*/schedstat).
+//
+// The engine's worker(s) are pinned to --engine-cpu and the generator (this thread) to --gen-cpu.
+// Usage: media_load [--participants 2000] [--room-size 10] [--talkers 1] [--senders 10] [--codec pcmu|g722|opus]
+//                   [--seconds 20] [--warmup 3] [--workers 1] [--engine-cpu 0] [--gen-cpu 1] [--mix-rate 16000]
+//                   [--suppress-silence] [--realtime]
+#include <dirent.h>
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "media/codec.h"
+#include "media/media_engine.h"
+#include "media/rtp.h"
+#include "media/socket.h"
+#include "media/tone.h"
+
+using namespace confpro;
+using namespace confpro::media;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  int participants = 2000, room_size = 10, talkers = 1, senders = 10;
+  int seconds = 20, warmup = 3, workers = 1, engine_cpu = 0, gen_cpu = 1, mix_rate = 16000;
+  bool suppress_silence = false;
+  bool realtime = false;  // SCHED_FIFO for the engine's workers and the generator (needs CAP_SYS_NICE)
+  CodecKind codec = CodecKind::kPcmu;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--participants") o.participants = std::stoi(next());
+    else if (a == "--room-size") o.room_size = std::stoi(next());
+    else if (a == "--talkers") o.talkers = std::stoi(next());
+    else if (a == "--senders") o.senders = std::stoi(next());
+    else if (a == "--seconds") o.seconds = std::stoi(next());
+    else if (a == "--warmup") o.warmup = std::stoi(next());
+    else if (a == "--workers") o.workers = std::stoi(next());
+    else if (a == "--engine-cpu") o.engine_cpu = std::stoi(next());
+    else if (a == "--gen-cpu") o.gen_cpu = std::stoi(next());
+    else if (a == "--mix-rate") o.mix_rate = std::stoi(next());
+    else if (a == "--suppress-silence") o.suppress_silence = true;
+    else if (a == "--realtime") o.realtime = true;
+    else if (a == "--codec") {
+      const std::string c = next();
+      o.codec = c == "g722" ? CodecKind::kG722 : c == "opus" ? CodecKind::kOpus : CodecKind::kPcmu;
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", a.c_str());
+      std::exit(2);
+    }
+  }
+  o.senders = std::max(o.senders, o.talkers);
+  return o;
+}
+
+CodecSpec spec_for(CodecKind kind) {
+  CodecSpec s;
+  s.kind = kind;
+  s.payload_type = kind == CodecKind::kPcmu ? 0 : kind == CodecKind::kG722 ? 9 : 111;
+  s.clock_rate = kind == CodecKind::kOpus ? 48000 : 8000;
+  return s;
+}
+
+std::int64_t media_cpu_ns() {
+  std::int64_t total = 0;
+  DIR* d = opendir("/proc/self/task");
+  if (!d) return 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string base = std::string("/proc/self/task/") + e->d_name;
+    std::ifstream comm(base + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("confpro-media", 0) != 0) continue;
+    std::ifstream st(base + "/schedstat");
+    std::int64_t ns = 0;
+    st >> ns;
+    total += ns;
+  }
+  closedir(d);
+  return total;
+}
+
+void pin_media_threads(int cpu, bool realtime) {
+  DIR* d = opendir("/proc/self/task");
+  if (!d) return;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream comm(std::string("/proc/self/task/") + e->d_name + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("confpro-media", 0) != 0) continue;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    sched_setaffinity(std::atoi(e->d_name), sizeof set, &set);
+    if (realtime) {
+      sched_param sp{};
+      sp.sched_priority = 20;
+      sched_setscheduler(std::atoi(e->d_name), SCHED_FIFO, &sp);
+    }
+  }
+  closedir(d);
+}
+
+struct Participant {
+  UdpSocket socket;
+  SockAddr engine;
+  int room = 0, role_index = 0;  // index inside the room
+  bool talker = false, sender = false, probe = false;
+  double freq = 0;
+  std::int64_t offset_ns = 0;
+  std::uint16_t seq = 0;
+  std::uint32_t ts = 0, ssrc = 0;
+  std::unique_ptr<Decoder> decoder;
+  // receive accounting (measurement window only)
+  bool have_seq = false;
+  std::int64_t first_ext = 0, max_ext = 0, last_ext16 = 0, cycles = 0, received = 0;
+  Clock::time_point last_arrival{};
+  std::int64_t gaps = 0;
+  std::int64_t echo_frames = 0;
+  // burst tracking: onset send time of the current burst of each talker in the room, and whether heard
+  std::vector<Clock::time_point> onset_sent;
+  std::vector<bool> onset_heard;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options opt = parse(argc, argv);
+  rlimit rl{};
+  getrlimit(RLIMIT_NOFILE, &rl);
+  rl.rlim_cur = rl.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &rl);
+
+  EngineOptions eo;
+  eo.workers = opt.workers;
+  eo.mix_rate = opt.mix_rate;
+  eo.suppress_silence = opt.suppress_silence;
+  eo.max_sessions = opt.participants + 10;
+  eo.rtp_port_min = 20000;
+  eo.rtp_port_max = 60000;
+  eo.cpu_affinity = {opt.engine_cpu};
+  auto engine_r = make_media_engine(eo, [](Event) {});
+  if (!engine_r.ok()) {
+    std::fprintf(stderr, "engine: %s\n", engine_r.error().message.c_str());
+    return 1;
+  }
+  auto& engine = *engine_r;
+  {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(opt.gen_cpu, &set);
+    sched_setaffinity(0, sizeof set, &set);
+    if (opt.realtime) {
+      sched_param sp{};
+      sp.sched_priority = 10;
+      if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) std::fprintf(stderr, "SCHED_FIFO refused\n");
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  pin_media_threads(opt.engine_cpu, opt.realtime);
+
+  const CodecSpec spec = spec_for(opt.codec);
+  const int rate = native_rate(opt.codec);
+  const std::size_t frame = static_cast<std::size_t>(rate / 50);
+  const std::uint32_t ts_step = static_cast<std::uint32_t>(spec.clock_rate / 50);
+
+  // Pre-encoded payloads: silence, and per talker frequency a 200 ms burst (10 frames).
+  auto encoder = make_encoder(spec);
+  std::vector<std::uint8_t> buf(1500);
+  std::vector<std::int16_t> pcm(frame, 0);
+  int n = encoder->encode(pcm, buf);
+  const std::vector<std::uint8_t> silence(buf.begin(), buf.begin() + n);
+  std::vector<std::vector<std::vector<std::uint8_t>>> bursts(static_cast<std::size_t>(opt.talkers));
+  for (int t = 0; t < opt.talkers; ++t) {
+    ToneGenerator gen(600.0 + 400.0 * t, 8000, rate);
+    for (int f = 0; f < 10; ++f) {
+      gen.fill(pcm);
+      n = encoder->encode(pcm, buf);
+      bursts[static_cast<std::size_t>(t)].emplace_back(buf.begin(), buf.begin() + n);
+    }
+  }
+
+  // Sessions, rooms, sockets.
+  const int rooms = (opt.participants + opt.room_size - 1) / opt.room_size;
+  std::vector<RoomId> room_ids;
+  for (int r = 0; r < rooms; ++r) room_ids.push_back(*engine->create_room("load"));
+  std::vector<Participant> ps(static_cast<std::size_t>(opt.participants));
+  const int epfd = epoll_create1(0);
+  for (int i = 0; i < opt.participants; ++i) {
+    Participant& p = ps[static_cast<std::size_t>(i)];
+    auto s = UdpSocket::bind("127.0.0.1", 0);
+    if (!s.ok()) {
+      std::fprintf(stderr, "socket %d: %s\n", i, s.error().message.c_str());
+      return 1;
+    }
+    p.socket = std::move(*s);
+    p.room = i / opt.room_size;
+    p.role_index = i % opt.room_size;
+    p.talker = p.role_index < opt.talkers;
+    p.sender = p.role_index < opt.senders;
+    p.probe = p.role_index == opt.room_size - 1 || p.role_index == opt.room_size - 2;
+    p.freq = p.talker ? 600.0 + 400.0 * p.role_index : 0;
+    p.offset_ns = static_cast<std::int64_t>(i) * 20000000 / opt.participants;
+    p.ssrc = 0x10000u + static_cast<std::uint32_t>(i);
+    p.seq = static_cast<std::uint16_t>(i * 77);
+    p.onset_sent.assign(static_cast<std::size_t>(opt.talkers), Clock::time_point{});
+    p.onset_heard.assign(static_cast<std::size_t>(opt.talkers), true);
+    if (p.probe || p.talker) p.decoder = make_decoder(spec);
+    SessionParams sp;
+    sp.remote_ip = "127.0.0.1";
+    sp.remote_port = p.socket.local_port();
+    sp.codec = spec;
+    auto info = engine->create_session(sp);
+    if (!info.ok()) {
+      std::fprintf(stderr, "session %d: %s\n", i, info.error().message.c_str());
+      return 1;
+    }
+    p.engine = *make_sockaddr("127.0.0.1", info->local_port);
+    if (!engine->attach(info->id, room_ids[static_cast<std::size_t>(p.room)], {}).ok()) return 1;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = static_cast<std::uint32_t>(i);
+    epoll_ctl(epfd, EPOLL_CTL_ADD, p.socket.fd(), &ev);
+    if (i % 500 == 499) std::this_thread::sleep_for(std::chrono::milliseconds(30));  // let the queue drain
+  }
+
+  const auto start = Clock::now() + std::chrono::milliseconds(200);
+  const auto measure_from = start + std::chrono::seconds(opt.warmup);
+  const auto end = measure_from + std::chrono::seconds(opt.seconds);
+  std::int64_t cpu_start = -1;
+  std::vector<double> delays_ms;
+  std::vector<std::int16_t> decoded(5760);
+  std::vector<std::uint8_t> packet(1600);
+  RecvBatch batch(32, 2048);
+  std::int64_t period = 0;
+  std::size_t next_index = 0;
+  std::int64_t sent = 0, send_errors = 0, max_send_late_us = 0;
+  epoll_event events[512];
+  auto step = start;
+
+  auto on_packet = [&](Participant& p, std::span<const std::uint8_t> data, Clock::time_point arrival) {
+    RtpPacketView v;
+    if (parse_rtp(data, v) != RtpParseError::kNone) return;
+    const bool measuring = arrival >= measure_from && arrival < end;
+    if (measuring) {
+      std::int64_t seq = v.header.sequence;
+      if (!p.have_seq) {
+        p.have_seq = true;
+        p.first_ext = p.max_ext = seq;
+        p.last_ext16 = seq;
+      } else {
+        if (seq < p.last_ext16 && p.last_ext16 - seq > 30000) p.cycles += 65536;
+        p.last_ext16 = seq;
+        p.max_ext = std::max(p.max_ext, p.cycles + seq);
+        if (p.last_arrival != Clock::time_point{} && !v.header.marker &&
+            arrival - p.last_arrival > std::chrono::milliseconds(40))
+          ++p.gaps;
+      }
+      ++p.received;
+      p.last_arrival = arrival;
+    }
+    if (!p.decoder) return;
+    const int got = p.decoder->decode(v.payload, decoded);
+    if (got <= 0) return;
+    const std::span<const std::int16_t> f(decoded.data(), static_cast<std::size_t>(got));
+    const double total = total_power(f);
+    if (total < 1e4) return;
+    for (int t = 0; t < opt.talkers; ++t) {
+      const double freq = 600.0 + 400.0 * t;
+      if (goertzel_power(f, freq, rate) < 0.25 * total) continue;
+      if (p.talker && t == p.role_index) {
+        if (measuring) ++p.echo_frames;
+        continue;
+      }
+      if (p.probe && !p.onset_heard[static_cast<std::size_t>(t)]) {
+        p.onset_heard[static_cast<std::size_t>(t)] = true;
+        if (measuring)
+          delays_ms.push_back(
+              std::chrono::duration<double, std::milli>(arrival - p.onset_sent[static_cast<std::size_t>(t)]).count());
+      }
+    }
+  };
+
+  for (;;) {
+    const auto now = Clock::now();
+    if (now >= end) break;
+    if (cpu_start < 0 && now >= measure_from) cpu_start = media_cpu_ns();
+    // Send everything that is due.
+    for (;;) {
+      Participant& p = ps[next_index];
+      const auto due = start + std::chrono::nanoseconds(period * 20000000 + p.offset_ns);
+      if (due > now) break;
+      if (now >= measure_from) max_send_late_us = std::max<std::int64_t>(
+          max_send_late_us, std::chrono::duration_cast<std::chrono::microseconds>(now - due).count());
+      if (p.sender) {
+        const std::vector<std::uint8_t>* payload = &silence;
+        if (p.talker) {
+          const int phase = static_cast<int>((period + p.room * 7 + p.role_index * 25) % 50);
+          if (phase < 10) payload = &bursts[static_cast<std::size_t>(p.role_index)][static_cast<std::size_t>(phase)];
+          if (phase == 0) {
+            const auto base = static_cast<std::size_t>(p.room * opt.room_size);
+            for (int k = 0; k < opt.room_size && base + static_cast<std::size_t>(k) < ps.size(); ++k) {
+              Participant& l = ps[base + static_cast<std::size_t>(k)];
+              if (!l.probe) continue;
+              l.onset_sent[static_cast<std::size_t>(p.role_index)] = Clock::now();
+              l.onset_heard[static_cast<std::size_t>(p.role_index)] = false;
+            }
+          }
+        }
+        RtpHeader h;
+        h.payload_type = static_cast<std::uint8_t>(spec.payload_type);
+        h.sequence = p.seq++;
+        h.timestamp = p.ts;
+        h.ssrc = p.ssrc;
+        const std::size_t len = build_rtp(h, *payload, packet);
+        if (p.socket.send_to({packet.data(), len}, p.engine)) ++sent; else ++send_errors;
+      }
+      p.ts += ts_step;
+      if (++next_index == ps.size()) {
+        next_index = 0;
+        ++period;
+      }
+    }
+    // Receive what is there, then sleep to the next 1 ms step (no spinning: a spinning real-time thread would be
+    // throttled by the kernel and fall behind).
+    const int ready = epoll_wait(epfd, events, 512, 0);
+    const auto arrival = Clock::now();
+    for (int e = 0; e < ready; ++e) {
+      Participant& p = ps[events[e].data.u32];
+      for (;;) {
+        const int got = batch.receive(p.socket.fd());
+        for (int i = 0; i < got; ++i) on_packet(p, batch.data(i), arrival);
+        if (got < static_cast<int>(batch.count())) break;
+      }
+    }
+    if (ready == 512) continue;
+    step += std::chrono::milliseconds(1);
+    if (step < Clock::now()) step = Clock::now();
+    std::this_thread::sleep_until(step);
+  }
+  const std::int64_t cpu_ns = media_cpu_ns() - cpu_start;
+
+  // Report.
+  std::int64_t expected = 0, received = 0, gaps = 0, echo = 0, silent_receivers = 0;
+  for (auto& p : ps) {
+    if (!p.have_seq) {
+      ++silent_receivers;
+      continue;
+    }
+    expected += p.max_ext - p.first_ext + 1;
+    received += p.received;
+    gaps += p.gaps;
+    echo += p.echo_frames;
+  }
+  std::sort(delays_ms.begin(), delays_ms.end());
+  auto pct = [&](double q) {
+    return delays_ms.empty() ? -1.0 : delays_ms[static_cast<std::size_t>(q * static_cast<double>(delays_ms.size() - 1))];
+  };
+  const double loss = expected > 0 ? 100.0 * static_cast<double>(expected - received) / static_cast<double>(expected) : 100.0;
+  const double cpu_s = static_cast<double>(cpu_ns) / 1e9;
+  const double per_part_us = cpu_s * 1e6 / (static_cast<double>(opt.participants) * opt.seconds);
+  std::printf(
+      "media_load codec=%s participants=%d rooms=%d room_size=%d talkers=%d senders=%d seconds=%d mix_rate=%d "
+      "suppress_silence=%d\n",
+      to_string(opt.codec), opt.participants, rooms, opt.room_size, opt.talkers, opt.senders, opt.seconds,
+      opt.mix_rate, opt.suppress_silence ? 1 : 0);
+  std::printf("  sent=%lld send_errors=%lld expected=%lld received=%lld loss=%.4f%% gaps_over_40ms=%lld "
+              "receivers_without_audio=%lld\n",
+              static_cast<long long>(sent), static_cast<long long>(send_errors), static_cast<long long>(expected),
+              static_cast<long long>(received), loss, static_cast<long long>(gaps),
+              static_cast<long long>(silent_receivers));
+  std::printf("  delay_through_room_ms p50=%.1f p99=%.1f max=%.1f samples=%zu  echo_frames=%lld\n", pct(0.5),
+              pct(0.99), delays_ms.empty() ? -1.0 : delays_ms.back(), delays_ms.size(), static_cast<long long>(echo));
+  std::printf("  generator: latest send %.1f ms behind schedule\n", static_cast<double>(max_send_late_us) / 1000.0);
+  std::printf("  engine_cpu=%.3f s over %d s = %.1f%% of a core; per participant-second = %.2f us\n", cpu_s,
+              opt.seconds, 100.0 * cpu_s / opt.seconds, per_part_us);
+  std::printf("RESULT codec=%s n=%d loss_pct=%.4f gaps=%lld p50_ms=%.1f p99_ms=%.1f echo=%lld core_pct=%.1f "
+              "us_per_part_s=%.2f\n",
+              to_string(opt.codec), opt.participants, loss, static_cast<long long>(gaps), pct(0.5), pct(0.99),
+              static_cast<long long>(echo), 100.0 * cpu_s / opt.seconds, per_part_us);
+  engine->stop();
+  return 0;
+}
