@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <thread>
 
 #include "ivr/prompt_table.h"
 #include "ivr/speech_synth_fake.h"
@@ -214,6 +215,26 @@ TEST(PromptCatalog, ChangedTextOrVoiceMakesANewFileAndRemovesTheOldOne) {
   PromptCatalog other_voice(options, std::make_unique<FakeSpeechSynthesizer>(stats, "another-voice"));
   EXPECT_NE(files_of(other_voice, "welcome", Language::kEnglish).at(0), new_file);
   EXPECT_EQ(stats.calls, 3);
+}
+
+TEST(PromptCatalog, ThreadsAskingForTheSameMissingPromptAllGetTheSameCompleteFile) {
+  TempDir dir;
+  FakeSpeechSynthesizer::Stats stats;
+  PromptCatalog catalog(options_in(dir), std::make_unique<FakeSpeechSynthesizer>(stats));
+  std::vector<std::vector<std::string>> got(4);
+  std::vector<std::thread> threads;
+  for (auto& g : got) threads.emplace_back([&] { g = files_of(catalog, "help-user", Language::kEnglish); });
+  for (auto& t : threads) t.join();
+  for (const auto& g : got) {
+    ASSERT_EQ(g.size(), 1u);
+    EXPECT_EQ(g, got[0]);
+    EXPECT_TRUE(is_wav(g[0]));
+  }
+  int files_in_cache = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(got[0][0]).parent_path())) {
+    files_in_cache += e.is_regular_file() ? 1 : 0;
+  }
+  EXPECT_EQ(files_in_cache, 1);  // no temporary file left behind
 }
 
 TEST(PromptCatalog, PrepareAllGeneratesEveryMissingSpeechFileOnce) {
