@@ -77,7 +77,7 @@ Room::SharedEncoder* Room::shared_for(CodecKind kind) {
 
 void Room::tick(SteadyTime now, const EventSink& sink) {
   for (Session* s : members_) {
-    if (s->has_input()) mixer_.set_input(s->slot, s->input(), s->voice());
+    if (s->voice()) mixer_.set_input(s->slot, s->input(), true);  // only voice can contribute
     if (auto change = s->talk_change()) sink(TalkingChanged{id_, s->id(), *change});
   }
   bool room_prompt = false;

@@ -2,6 +2,7 @@
 #include "media/session.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "media/rtcp.h"
@@ -225,8 +226,14 @@ bool Session::pull(SteadyTime now, const EventSink& sink) {
     }
     return false;
   }
+  // The frame's level, once: an integer sum of squares (vectorised), one log10.
+  std::int64_t sum = 0;
+  for (const std::int16_t v : native_) sum += std::int32_t{v} * v;
+  const double mean_square = static_cast<double>(sum) / static_cast<double>(native_.size());
+  level_ = mean_square < 1.0 ? -96.0 : 10.0 * std::log10(mean_square / (32768.0 * 32768.0));
+  quiet_ = level_ < kQuietDbov;
   if (inband_) {
-    if (level_dbov(native_) > -50.0) inband_hold_ = 10;
+    if (level_ > -50.0) inband_hold_ = 10;
     if (inband_hold_ > 0) {
       --inband_hold_;
       DigitEvent found[4];
@@ -234,8 +241,16 @@ bool Session::pull(SteadyTime now, const EventSink& sink) {
       for (std::size_t i = 0; i < n; ++i) sink(DtmfEvent{id_, found[i].digit, found[i].duration_ms, true});
     }
   }
-  up_->process(native_, input_);
-  talk_change_ = vad_.process(input_, config_.mix_rate);
+  if (quiet_) {
+    // Silence (most listeners most of the time): no resampling, no detector work beyond its hang time.
+    if (!was_quiet_) up_->reset();
+    if (vad_.talking() || recorder_) std::fill(input_.begin(), input_.end(), std::int16_t{0});
+    if (vad_.talking()) talk_change_ = vad_.process(input_, config_.mix_rate);
+  } else {
+    up_->process(native_, input_);
+    talk_change_ = vad_.process(input_, config_.mix_rate);
+  }
+  was_quiet_ = quiet_;
   if (recorder_ && !recorder_->write(input_)) recorder_.reset();  // full: finished by its destructor
   has_input_ = true;
   return true;

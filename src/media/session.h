@@ -67,8 +67,9 @@ class Session {
   bool talking() const { return vad_.talking(); }
   // Whether this tick's input is mixed: talking (with the detector's hang time) or loud already, so the onset
   // of speech is not cut while the detector waits to declare talking.
-  bool voice() const { return has_input_ && (vad_.talking() || vad_.level_dbov() >= kVoiceDbov); }
+  bool voice() const { return has_input_ && !quiet_ && (vad_.talking() || level_ >= kVoiceDbov); }
   static constexpr double kVoiceDbov = -40.0;
+  static constexpr double kQuietDbov = -60.0;  // below this a frame is taken as silence: not resampled or mixed
   // Set by pull() when talking started/stopped this tick.
   std::optional<bool> talk_change() const { return talk_change_; }
 
@@ -123,6 +124,8 @@ class Session {
   std::optional<bool> talk_change_;
   std::vector<std::int16_t> native_, input_;
   bool has_input_ = false;
+  bool quiet_ = false, was_quiet_ = false;
+  double level_ = -96.0;  // of this tick's input, dBov
   SteadyTime last_rtp_{};
   bool timeout_reported_ = false;
   std::uint64_t last_sr_mid_ = 0;

@@ -79,6 +79,8 @@ Result<UdpSocket> UdpSocket::bind(const std::string& ip, std::uint16_t port) {
   const int fd = ::socket(addr->storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Error::exhausted(std::string("socket: ") + std::strerror(errno));
   UdpSocket s(fd);
+  // Kernel arrival stamps: workers read once per tick, and the jitter buffer must count a packet's wait from
+  // its true arrival, not from the tick that read it (that would add up to a tick of delay).
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr->storage), addr->len) != 0)
@@ -103,8 +105,8 @@ namespace {
 constexpr std::size_t kControlSize = CMSG_SPACE(sizeof(timespec));
 }
 
-RecvBatch::RecvBatch(std::size_t count, std::size_t size)
-    : count_(count), size_(size), buffers_(count * size), control_(count * kControlSize), msgs_(count),
+RecvBatch::RecvBatch(std::size_t count, std::size_t size, bool timestamps)
+    : want_timestamps_(timestamps), count_(count), size_(size), buffers_(count * size), control_(count * kControlSize), msgs_(count),
       iovs_(count), from_(count) {}
 
 int RecvBatch::receive(int fd) {
@@ -116,8 +118,8 @@ int RecvBatch::receive(int fd) {
     h.msg_namelen = sizeof(sockaddr_storage);
     h.msg_iov = &iovs_[i];
     h.msg_iovlen = 1;
-    h.msg_control = control_.data() + i * kControlSize;
-    h.msg_controllen = kControlSize;
+    h.msg_control = want_timestamps_ ? control_.data() + i * kControlSize : nullptr;
+    h.msg_controllen = want_timestamps_ ? kControlSize : 0;
     msgs_[i].msg_len = 0;
   }
   const int n = ::recvmmsg(fd, msgs_.data(), static_cast<unsigned>(count_), MSG_DONTWAIT, nullptr);
@@ -131,6 +133,7 @@ std::span<const std::uint8_t> RecvBatch::data(int i) const {
 }
 
 std::int64_t RecvBatch::arrival_realtime_ns(int i) const {
+  if (!want_timestamps_) return 0;
   const msghdr& h = msgs_[i].msg_hdr;
   for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&h), c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {

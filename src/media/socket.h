@@ -38,7 +38,7 @@ class UdpSocket {
   UdpSocket(UdpSocket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
   UdpSocket& operator=(UdpSocket&& o) noexcept;
 
-  // Binds `ip:port` (port 0: any). Non-blocking, arrival timestamps on, receive buffer enlarged.
+  // Binds `ip:port` (port 0: any). Non-blocking, kernel arrival stamps on (SO_TIMESTAMPNS).
   static Result<UdpSocket> bind(const std::string& ip, std::uint16_t port);
 
   int fd() const { return fd_; }
@@ -51,10 +51,11 @@ class UdpSocket {
   int fd_ = -1;
 };
 
-// A preallocated batch for recvmmsg: `count` datagrams of up to `size` bytes each.
+// A preallocated batch for recvmmsg: `count` datagrams of up to `size` bytes each. With `timestamps`, the
+// kernel's arrival stamps are collected (bind() turns SO_TIMESTAMPNS on).
 class RecvBatch {
  public:
-  RecvBatch(std::size_t count, std::size_t size);
+  RecvBatch(std::size_t count, std::size_t size, bool timestamps = false);
   // Receives up to count() datagrams; returns how many (0 when none are waiting or on error).
   int receive(int fd);
   std::span<const std::uint8_t> data(int i) const;
@@ -67,6 +68,7 @@ class RecvBatch {
   std::size_t count() const { return count_; }
 
  private:
+  bool want_timestamps_;
   std::size_t count_, size_;
   std::vector<std::uint8_t> buffers_;
   std::vector<std::uint8_t> control_;

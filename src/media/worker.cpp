@@ -160,7 +160,7 @@ Room* Worker::find_room(RoomId id) {
 
 void Worker::watch(Session& s) {
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  ev.events = EPOLLIN | EPOLLET;  // edge-triggered: every ready socket is drained until recvmmsg comes up short
   ev.data.u64 = reinterpret_cast<std::uintptr_t>(&s);
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s.rtp_fd(), &ev);
   ev.data.u64 = reinterpret_cast<std::uintptr_t>(&s) | kRtcpBit;

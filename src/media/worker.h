@@ -110,7 +110,7 @@ class Worker {
   int epoll_fd_ = -1;
   std::vector<std::unique_ptr<Session>> sessions_;
   std::vector<std::unique_ptr<Room>> rooms_;
-  RecvBatch batch_{16, 2048};
+  RecvBatch batch_{16, 2048, true};
   std::vector<std::int16_t> frame_;
   std::uint64_t tick_count_ = 0;
   WorkerCounters counters_;
