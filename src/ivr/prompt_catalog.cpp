@@ -22,7 +22,9 @@ namespace {
 constexpr std::uintmax_t kWavHeaderBytes = 44;
 constexpr Language kLanguages[] = {Language::kFrench, Language::kEnglish};
 
-std::string lang_code(Language l) { return l == Language::kEnglish ? "en" : "fr"; }
+std::string lang_code(Language l) {
+  return l == Language::kEnglish ? "en" : "fr";
+}
 
 bool is_file(const fs::path& p) {
   std::error_code ec;
@@ -91,7 +93,8 @@ bool is_hex16(std::string_view s) {
 // Removes <dir>/<flat>-<other hash>.wav left by an earlier text or voice.
 void remove_stale(const fs::path& keep) {
   const std::string keep_name = keep.filename().string();
-  const std::string prefix = keep_name.substr(0, keep_name.size() - std::string("0123456789abcdef.wav").size());
+  const std::string prefix =
+      keep_name.substr(0, keep_name.size() - std::string("0123456789abcdef.wav").size());
   std::error_code ec;
   std::vector<fs::path> stale;
   for (fs::directory_iterator it(keep.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
@@ -114,9 +117,12 @@ fs::path temp_path_for(const fs::path& final_path) {
 
 const char* to_string(PromptSource s) {
   switch (s) {
-    case PromptSource::kOverride: return "override";
-    case PromptSource::kRecording: return "recording";
-    case PromptSource::kGenerated: return "generated";
+    case PromptSource::kOverride:
+      return "override";
+    case PromptSource::kRecording:
+      return "recording";
+    case PromptSource::kGenerated:
+      return "generated";
   }
   return "generated";
 }
@@ -179,8 +185,9 @@ Result<PromptCatalog::Resolved> PromptCatalog::resolve(std::string_view key, Lan
 
   auto spoken = text(key, language);
   if (!spoken) return spoken.error();
-  fs::path cached = options_.generated_dir / lang /
-                    (flat_name(key) + "-" + stable_hash(*spoken, synthesizer_->fingerprint(language)) + ".wav");
+  fs::path cached =
+      options_.generated_dir / lang /
+      (flat_name(key) + "-" + stable_hash(*spoken, synthesizer_->fingerprint(language)) + ".wav");
   return Resolved{PromptSource::kGenerated, {cached.string()}, std::move(*spoken)};
 }
 
@@ -188,12 +195,14 @@ Status PromptCatalog::generate(const Resolved& r, Language language) const {
   const fs::path final_path = r.files.front();
   std::error_code ec;
   fs::create_directories(final_path.parent_path(), ec);
-  if (ec) return Error::unavailable("cannot create " + final_path.parent_path().string() + ": " + ec.message());
+  if (ec)
+    return Error::unavailable("cannot create " + final_path.parent_path().string() + ": " + ec.message());
   const fs::path tmp = temp_path_for(final_path);
   auto made = synthesizer_->synthesize(r.text, language, tmp);
   if (made) {
     const auto size = fs::file_size(tmp, ec);
-    if (ec || size <= kWavHeaderBytes) made = Error::unavailable("speech for '" + r.text + "' came out empty");
+    if (ec || size <= kWavHeaderBytes)
+      made = Error::unavailable("speech for '" + r.text + "' came out empty");
   }
   if (made) {
     fs::rename(tmp, final_path, ec);
@@ -221,7 +230,7 @@ Result<std::vector<std::string>> PromptCatalog::files(std::string_view key, Lang
 }
 
 Result<std::vector<std::string>> PromptCatalog::files(const std::vector<std::string>& keys,
-                                                       Language language) const {
+                                                      Language language) const {
   std::vector<std::string> out;
   for (const auto& key : keys) {
     auto f = files(key, language);
@@ -246,8 +255,12 @@ Result<PrepareReport> PromptCatalog::prepare_all() {
       auto r = resolve(key, language);
       if (!r) return r.error();  // only an unknown key, which keys() cannot produce
       switch (r->source) {
-        case PromptSource::kOverride: ++report.overridden; break;
-        case PromptSource::kRecording: ++report.recorded; break;
+        case PromptSource::kOverride:
+          ++report.overridden;
+          break;
+        case PromptSource::kRecording:
+          ++report.recorded;
+          break;
         case PromptSource::kGenerated:
           if (is_file(r->files.front())) {
             ++report.reused;
@@ -278,7 +291,8 @@ Result<PrepareReport> PromptCatalog::prepare_all() {
   for (auto& t : threads) t.join();
 
   report.generated = static_cast<int>(missing.size() - failures.size());
-  report.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  report.took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   if (!failures.empty()) {
     return Error::unavailable(std::to_string(failures.size()) + " of " + std::to_string(missing.size()) +
                               " prompts could not be generated; first: " + failures.front());
@@ -290,7 +304,8 @@ Result<std::vector<std::string>> PromptCatalog::music_on_hold_files() const {
   std::vector<std::string> out;
   std::error_code ec;
   for (fs::directory_iterator it(options_.moh_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() == ".wav" && is_file(it->path())) out.push_back(fs::absolute(it->path()).string());
+    if (it->path().extension() == ".wav" && is_file(it->path()))
+      out.push_back(fs::absolute(it->path()).string());
   }
   if (out.empty()) return Error::not_found("no music on hold (*.wav) in " + options_.moh_dir.string());
   std::sort(out.begin(), out.end());

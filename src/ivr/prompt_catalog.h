@@ -1,12 +1,12 @@
-// The prompt catalog: for each prompt key and language, the WAV file(s) to play, in order. A prompt comes from
-// (1) the operator's override folder, (2) Debian's recordings (asterisk-core-sounds-{en,fr}-wav) when one fits,
-// (3) speech generated with espeak-ng from the prompt's text, made once and cached on disk.
+// The prompt catalog: for each prompt key and language, the WAV file(s) to play, in order. A prompt comes
+// from (1) the operator's override folder, (2) Debian's recordings (asterisk-core-sounds-{en,fr}-wav) when
+// one fits, (3) speech generated with espeak-ng from the prompt's text, made once and cached on disk.
 //
 // Thread safety: construct on one thread and call prepare_all() at start, before the catalog is shared. After
 // that every const method may be called from any thread at once: they only look at the file system. files()
-// of a generated prompt whose cached file is missing (prepare_all() not run, or the file deleted) generates it
-// on the spot and blocks for up to the speech timeout — prepare_all() at start is what keeps the control loop
-// from ever waiting on espeak-ng.
+// of a generated prompt whose cached file is missing (prepare_all() not run, or the file deleted) generates
+// it on the spot and blocks for up to the speech timeout — prepare_all() at start is what keeps the control
+// loop from ever waiting on espeak-ng.
 #pragma once
 
 #include <chrono>
@@ -27,10 +27,10 @@ enum class PromptSource { kOverride, kRecording, kGenerated };
 const char* to_string(PromptSource s);  // "override" | "recording" | "generated"
 
 struct PrepareReport {
-  int generated = 0;            // speech files written by this call
-  int reused = 0;               // generated prompts whose cached file was already there
-  int overridden = 0;           // prompts the operator's folder provides
-  int recorded = 0;             // prompts Debian's recordings provide
+  int generated = 0;   // speech files written by this call
+  int reused = 0;      // generated prompts whose cached file was already there
+  int overridden = 0;  // prompts the operator's folder provides
+  int recorded = 0;    // prompts Debian's recordings provide
   std::chrono::milliseconds took{0};
 };
 
@@ -65,7 +65,8 @@ class PromptCatalog {
   Result<std::vector<std::string>> files(std::string_view key, domain::Language language) const;
 
   // files() of each key in turn, concatenated: a sentence such as "your conference number is" + digits.
-  Result<std::vector<std::string>> files(const std::vector<std::string>& keys, domain::Language language) const;
+  Result<std::vector<std::string>> files(const std::vector<std::string>& keys,
+                                         domain::Language language) const;
 
   // Where files() would take `key` from, without generating anything. kNotFound for an unknown key.
   Result<PromptSource> source(std::string_view key, domain::Language language) const;

@@ -71,17 +71,58 @@ TEST(PromptCatalog, EveryKeyResolvesToExistingWavFilesInBothLanguages) {
 }
 
 TEST(PromptCatalog, HasEveryPromptTheFlowsNeedWithATextInBothLanguages) {
-  const char* needed[] = {
-      "enter-conference-number", "enter-pin", "invalid-pin", "conference-full", "conference-locked",
-      "conference-not-yet-valid", "conference-ended", "conference-unknown", "not-on-allow-list", "only-person",
-      "wait-for-leader", "has-joined", "has-left", "record-name", "beep", "goodbye", "main-menu",
-      "your-conference-number-is", "valid-until", "for-up-to", "participants", "minutes", "press-1-to-repeat",
-      "warning-5-minutes", "conference-has-ended", "invited-to-conference", "press-1-to-join",
-      "enter-account-number", "enter-account-pin", "how-many-minutes", "how-many-participants",
-      "conference-created", "muted", "unmuted", "all-muted", "all-unmuted", "locked-now", "unlocked-now",
-      "recording-started", "recording-stopped", "there-are", "participants-in-conference", "help-user",
-      "help-moderator", "kicked", "try-again", "too-many-failures", "not-allowed-to-create", "leader-has-left",
-      "please-hold", "listen-only", "invalid-account"};
+  const char* needed[] = {"enter-conference-number",
+                          "enter-pin",
+                          "invalid-pin",
+                          "conference-full",
+                          "conference-locked",
+                          "conference-not-yet-valid",
+                          "conference-ended",
+                          "conference-unknown",
+                          "not-on-allow-list",
+                          "only-person",
+                          "wait-for-leader",
+                          "has-joined",
+                          "has-left",
+                          "record-name",
+                          "beep",
+                          "goodbye",
+                          "main-menu",
+                          "your-conference-number-is",
+                          "valid-until",
+                          "for-up-to",
+                          "participants",
+                          "minutes",
+                          "press-1-to-repeat",
+                          "warning-5-minutes",
+                          "conference-has-ended",
+                          "invited-to-conference",
+                          "press-1-to-join",
+                          "enter-account-number",
+                          "enter-account-pin",
+                          "how-many-minutes",
+                          "how-many-participants",
+                          "conference-created",
+                          "muted",
+                          "unmuted",
+                          "all-muted",
+                          "all-unmuted",
+                          "locked-now",
+                          "unlocked-now",
+                          "recording-started",
+                          "recording-stopped",
+                          "there-are",
+                          "participants-in-conference",
+                          "help-user",
+                          "help-moderator",
+                          "kicked",
+                          "try-again",
+                          "too-many-failures",
+                          "not-allowed-to-create",
+                          "leader-has-left",
+                          "please-hold",
+                          "listen-only",
+                          "invalid-account"};
   for (const char* key : needed) {
     const PromptEntry* e = find_prompt(key);
     ASSERT_NE(e, nullptr) << key;
@@ -100,8 +141,9 @@ TEST(PromptCatalog, DebianRecordingsAreUsedWhereTheyExistInBothLanguages) {
   TempDir dir;
   FakeSpeechSynthesizer::Stats stats;
   PromptCatalog catalog(options_in(dir), std::make_unique<FakeSpeechSynthesizer>(stats));
-  for (const char* key : {"enter-pin", "enter-conference-number", "invalid-pin", "conference-full", "only-person",
-                          "record-name", "goodbye", "muted", "locked-now", "digits/7", "digits/mon-11"}) {
+  for (const char* key :
+       {"enter-pin", "enter-conference-number", "invalid-pin", "conference-full", "only-person",
+        "record-name", "goodbye", "muted", "locked-now", "digits/7", "digits/mon-11"}) {
     for (Language l : kBoth) {
       auto s = catalog.source(key, l);
       ASSERT_TRUE(s.ok());
@@ -309,7 +351,8 @@ TEST(PromptCatalog, LanguageFolderIsFoundByItsSymlinkNameOrItsVoiceFolder) {
   FakeSpeechSynthesizer::write_silent_wav(options.sounds_dir / "en_US_f_Other" / "goodbye.wav", 80);
   FakeSpeechSynthesizer::write_silent_wav(options.sounds_dir / "fr_CA_f_June" / "goodbye.wav", 80);
   PromptCatalog catalog(options, std::make_unique<FakeSpeechSynthesizer>(stats));
-  EXPECT_EQ(files_of(catalog, "goodbye", Language::kEnglish).at(0), (options.sounds_dir / "en/goodbye.wav").string());
+  EXPECT_EQ(files_of(catalog, "goodbye", Language::kEnglish).at(0),
+            (options.sounds_dir / "en/goodbye.wav").string());
   EXPECT_EQ(files_of(catalog, "goodbye", Language::kFrench).at(0),
             (options.sounds_dir / "fr_CA_f_June/goodbye.wav").string());
 }
@@ -328,7 +371,8 @@ TEST(PromptCatalog, SequencesOfKeysConcatenate) {
   TempDir dir;
   FakeSpeechSynthesizer::Stats stats;
   PromptCatalog catalog(options_in(dir), std::make_unique<FakeSpeechSynthesizer>(stats));
-  auto r = catalog.files(std::vector<std::string>{"there-are", "digits/5", "other-participants"}, Language::kEnglish);
+  auto r = catalog.files(std::vector<std::string>{"there-are", "digits/5", "other-participants"},
+                         Language::kEnglish);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->size(), 3u);
   EXPECT_TRUE(r->at(1).ends_with("/digits/5.wav"));
@@ -352,7 +396,8 @@ TEST(PromptCatalog, MusicOnHoldListsTheWavFilesInOrder) {
   PromptCatalog catalog(options, std::make_unique<FakeSpeechSynthesizer>(stats));
   auto moh = catalog.music_on_hold_files();
   ASSERT_TRUE(moh.ok());
-  EXPECT_EQ(*moh, (std::vector<std::string>{(options.moh_dir / "a.wav").string(), (options.moh_dir / "b.wav").string()}));
+  EXPECT_EQ(*moh, (std::vector<std::string>{(options.moh_dir / "a.wav").string(),
+                                            (options.moh_dir / "b.wav").string()}));
 }
 
 TEST(PromptCatalog, DebianMusicOnHoldIsFound) {

@@ -1,6 +1,6 @@
 // The sentence prompts. Recordings are Debian's asterisk-core-sounds-{en,fr}-wav names; a sentence with no
-// fitting recording is generated from its text (FEATURES.md I5, notes/prompts.md). Keep keys stable: operators
-// name their override files after them.
+// fitting recording is generated from its text (FEATURES.md I5, notes/prompts.md). Keep keys stable:
+// operators name their override files after them.
 #include <array>
 
 #include "ivr/prompt_table.h"
@@ -30,7 +30,8 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
     {"conference-ended", "", "", "This conference has already ended.", "Cette conférence est déjà terminée."},
     {"not-on-allow-list", "", "", "Your phone number is not on the list of participants of this conference.",
      "Votre numéro de téléphone ne figure pas sur la liste des participants de cette conférence."},
-    {"only-person", "conf-onlyperson", "conf-onlyperson", "You are currently the only person in this conference.",
+    {"only-person", "conf-onlyperson", "conf-onlyperson",
+     "You are currently the only person in this conference.",
      "Vous êtes actuellement la seule personne dans cette conférence."},
     {"wait-for-leader", "conf-waitforleader", "conf-waitforleader",
      "The conference will begin when the leader arrives.",
@@ -38,7 +39,8 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
     {"record-name", "vm-rec-name", "vm-rec-name", "At the tone, please say your name.",
      "Après le signal sonore, veuillez dire votre nom."},
     {"beep", "beep", "beep", "Beep.", "Bip."},
-    {"has-joined", "conf-hasjoin", "conf-hasjoin", "has joined the conference.", "s'est joint à la conférence."},
+    {"has-joined", "conf-hasjoin", "conf-hasjoin", "has joined the conference.",
+     "s'est joint à la conférence."},
     {"has-left", "conf-hasleft", "conf-hasleft", "has left the conference.", "a quitté la conférence."},
     {"placed-into-conference", "conf-placeintoconf", "conf-placeintoconf",
      "You will now be placed into the conference.", "Vous allez maintenant être placé dans la conférence."},
@@ -49,7 +51,8 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
     {"too-many-failures", "", "", "Too many unsuccessful attempts.", "Trop de tentatives infructueuses."},
     {"no-input", "", "", "We did not receive your entry.", "Nous n'avons pas reçu votre saisie."},
     {"invalid-choice", "", "", "That choice is not valid.", "Ce choix n'est pas valide."},
-    {"please-hold", "one-moment-please", "one-moment-please", "One moment, please.", "Un moment, s'il vous plaît."},
+    {"please-hold", "one-moment-please", "one-moment-please", "One moment, please.",
+     "Un moment, s'il vous plaît."},
     {"thank-you", "auth-thankyou", "auth-thankyou", "Thank you.", "Merci."},
     {"welcome", "", "", "Welcome to the conference service.", "Bienvenue sur le service de conférence."},
     // Main menu and creation by phone (I3)
@@ -80,7 +83,8 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
     {"conference-created", "", "", "Your conference has been created.", "Votre conférence a été créée."},
     {"conference-not-created", "", "", "Sorry, the conference could not be created.",
      "Désolé, la conférence n'a pas pu être créée."},
-    {"your-conference-number-is", "", "", "Your conference number is", "Le numéro de votre conférence est le"},
+    {"your-conference-number-is", "", "", "Your conference number is",
+     "Le numéro de votre conférence est le"},
     {"participant-pin-is", "", "", "The participant PIN is", "Le code d'accès des participants est le"},
     {"moderator-pin-is", "", "", "The moderator PIN is", "Le code d'accès de l'animateur est le"},
     {"valid-until", "", "", "It is valid until", "Elle est valable jusqu'au"},
@@ -88,7 +92,8 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
     {"for-up-to", "", "", "for up to", "pour un maximum de"},
     {"participants", "", "", "participants", "participants"},
     {"minutes", "minutes", "minutes", "minutes", "minutes"},
-    {"press-1-to-repeat", "", "", "To hear this again, press 1.", "Pour réécouter ces informations, appuyez sur 1."},
+    {"press-1-to-repeat", "", "", "To hear this again, press 1.",
+     "Pour réécouter ces informations, appuyez sur 1."},
     {"details-sent", "", "", "These details have been sent to you by text message and e-mail.",
      "Ces informations vous ont été envoyées par SMS et par courriel."},
     // Invitation by dial-out (S2)
@@ -101,7 +106,8 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
     {"conference-has-ended", "confbridge-conf-end", "confbridge-conf-end", "The conference has ended.",
      "La conférence est terminée."},
     {"muted", "conf-muted", "conf-muted", "You are now muted.", "Votre micro est maintenant coupé."},
-    {"unmuted", "conf-unmuted", "conf-unmuted", "You are no longer muted.", "Votre micro est maintenant rétabli."},
+    {"unmuted", "conf-unmuted", "conf-unmuted", "You are no longer muted.",
+     "Votre micro est maintenant rétabli."},
     {"listen-only", "", "", "You are in listen-only mode.", "Vous êtes en mode écoute seule."},
     {"all-muted", "conf-now-muted", "conf-now-muted", "All participants are now muted.",
      "Tous les participants sont maintenant en sourdine."},
@@ -117,21 +123,26 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
     {"there-are", "conf-thereare", "conf-thereare", "There are currently", "Il y a actuellement"},
     {"other-participants", "conf-otherinparty", "conf-otherinparty", "other participants in the conference.",
      "autres participants dans la conférence."},
-    {"one-other-participant", "conf-onlyone", "conf-onlyone", "There is one other participant in the conference.",
-     "Il y a un autre participant dans la conférence."},
-    {"participants-in-conference", "", "", "participants in the conference.", "participants dans la conférence."},
+    {"one-other-participant", "conf-onlyone", "conf-onlyone",
+     "There is one other participant in the conference.", "Il y a un autre participant dans la conférence."},
+    {"participants-in-conference", "", "", "participants in the conference.",
+     "participants dans la conférence."},
     {"help-user", "", "",
      "Press star 1 to mute or unmute yourself, star 2 to hear how many participants are here, star 0 to hear "
      "this help again.",
      "Appuyez sur étoile 1 pour couper ou rétablir votre micro, étoile 2 pour connaître le nombre de "
      "participants, étoile 0 pour réécouter cette aide."},
     {"help-moderator", "", "",
-     "Press star 1 to mute or unmute yourself, star 2 for the number of participants, star 3 to lock or unlock "
-     "the conference, star 4 to mute or unmute all participants, star 5 to start or stop recording, star 9 to end "
+     "Press star 1 to mute or unmute yourself, star 2 for the number of participants, star 3 to lock or "
+     "unlock "
+     "the conference, star 4 to mute or unmute all participants, star 5 to start or stop recording, star 9 "
+     "to end "
      "the conference, star 0 to hear this help again.",
-     "Appuyez sur étoile 1 pour couper ou rétablir votre micro, étoile 2 pour le nombre de participants, étoile 3 "
+     "Appuyez sur étoile 1 pour couper ou rétablir votre micro, étoile 2 pour le nombre de participants, "
+     "étoile 3 "
      "pour verrouiller ou déverrouiller la conférence, étoile 4 pour couper ou rétablir le micro de tous les "
-     "participants, étoile 5 pour démarrer ou arrêter l'enregistrement, étoile 9 pour terminer la conférence, "
+     "participants, étoile 5 pour démarrer ou arrêter l'enregistrement, étoile 9 pour terminer la "
+     "conférence, "
      "étoile 0 pour réécouter cette aide."},
     {"kicked", "conf-kicked", "conf-kicked", "You have been removed from this conference.",
      "Vous avez été retiré de cette conférence."},
@@ -139,11 +150,14 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
      "La conférence a été prolongée."},
     {"cannot-extend", "", "", "The conference cannot be extended.",
      "La conférence ne peut pas être prolongée."},
-    {"conference-ending", "", "", "The moderator has ended the conference.", "L'animateur a mis fin à la conférence."},
+    {"conference-ending", "", "", "The moderator has ended the conference.",
+     "L'animateur a mis fin à la conférence."},
 });
 
 }  // namespace
 
-std::span<const PromptEntry> sentence_prompts() { return kSentences; }
+std::span<const PromptEntry> sentence_prompts() {
+  return kSentences;
+}
 
 }  // namespace confpro::ivr

@@ -1,7 +1,7 @@
-// The built-in list of prompts: each key with its Debian recording (if one fits) and its text in each language.
-// Sentences (what the IVR flows and the conference play) and words (digits, numbers, weekdays, months,
-// ordinals, units — what say.h assembles) are both keys of the same catalog.
-// Thread safety: immutable static data; safe from any thread.
+// The built-in list of prompts: each key with its Debian recording (if one fits) and its text in each
+// language. Sentences (what the IVR flows and the conference play) and words (digits, numbers, weekdays,
+// months, ordinals, units — what say.h assembles) are both keys of the same catalog. Thread safety: immutable
+// static data; safe from any thread.
 #pragma once
 
 #include <span>
@@ -11,8 +11,9 @@ namespace confpro::ivr {
 
 struct PromptEntry {
   std::string_view key;  // e.g. "enter-pin", "digits/7"; also the override file name: <lang>/<key>.wav
-  // Debian sound name(s) without ".wav", relative to the language's folder, separated by spaces when the prompt
-  // is a sequence (e.g. "conf-getpin"); empty when no recording fits. A missing file falls back to speech.
+  // Debian sound name(s) without ".wav", relative to the language's folder, separated by spaces when the
+  // prompt is a sequence (e.g. "conf-getpin"); empty when no recording fits. A missing file falls back to
+  // speech.
   std::string_view recording_en;
   std::string_view recording_fr;
   std::string_view text_en;  // what is said; what espeak-ng speaks when there is no recording

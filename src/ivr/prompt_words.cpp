@@ -107,7 +107,9 @@ constexpr std::array kWords = std::to_array<PromptEntry>({
 
 }  // namespace
 
-std::span<const PromptEntry> word_prompts() { return kWords; }
+std::span<const PromptEntry> word_prompts() {
+  return kWords;
+}
 
 const PromptEntry* find_prompt(std::string_view key) {
   for (auto list : {sentence_prompts(), word_prompts()}) {

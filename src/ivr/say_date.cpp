@@ -16,7 +16,9 @@ namespace {
 
 using Keys = std::vector<std::string>;
 
-void append(Keys& out, const Keys& more) { out.insert(out.end(), more.begin(), more.end()); }
+void append(Keys& out, const Keys& more) {
+  out.insert(out.end(), more.begin(), more.end());
+}
 
 void append_number(Keys& out, int n, Language language, Gender g = Gender::kMasculine) {
   append(out, *number_keys(n, language, g));  // dates and times are far below the limit

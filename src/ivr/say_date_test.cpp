@@ -21,7 +21,8 @@ LocalDateTime local(const char* iso, const char* zone = "Europe/Paris") {
   return r.ok() ? *r : LocalDateTime{};
 }
 
-void expect_local(const LocalDateTime& l, int y, unsigned mo, unsigned d, unsigned wd, unsigned h, unsigned mi) {
+void expect_local(const LocalDateTime& l, int y, unsigned mo, unsigned d, unsigned wd, unsigned h,
+                  unsigned mi) {
   EXPECT_EQ(l.year, y);
   EXPECT_EQ(l.month, mo);
   EXPECT_EQ(l.day, d);
@@ -61,8 +62,8 @@ TEST(LocalDateTime, UnknownZoneIsRejected) {
 
 TEST(SayDate, EnglishTuesdayDecemberFirstTwentyTwentySixAtNineThirtyAm) {
   EXPECT_EQ(date_keys(local("2026-12-01T08:30:00Z"), Language::kEnglish),
-            (Keys{"digits/day-2", "digits/mon-11", "digits/h-1", "digits/20", "digits/20", "digits/6", "digits/at",
-                  "digits/9", "digits/30", "digits/a-m"}));
+            (Keys{"digits/day-2", "digits/mon-11", "digits/h-1", "digits/20", "digits/20", "digits/6",
+                  "digits/at", "digits/9", "digits/30", "digits/a-m"}));
 }
 
 TEST(SayDate, FrenchMardiPremierDecembreDeuxMilleVingtSixANeufHeuresTrente) {
@@ -74,8 +75,8 @@ TEST(SayDate, FrenchMardiPremierDecembreDeuxMilleVingtSixANeufHeuresTrente) {
 TEST(SayDate, NewYearJustAfterMidnightInParis) {
   const auto when = local("2026-12-31T23:30:00Z");
   EXPECT_EQ(date_keys(when, Language::kEnglish),
-            (Keys{"digits/day-5", "digits/mon-0", "digits/h-1", "digits/20", "digits/20", "digits/7", "digits/at",
-                  "digits/12", "digits/30", "digits/a-m"}));
+            (Keys{"digits/day-5", "digits/mon-0", "digits/h-1", "digits/20", "digits/20", "digits/7",
+                  "digits/at", "digits/12", "digits/30", "digits/a-m"}));
   EXPECT_EQ(date_keys(when, Language::kFrench),
             (Keys{"digits/day-5", "digits/h-1", "digits/mon-0", "digits/2", "digits/thousand", "digits/20",
                   "digits/7", "digits/at", "digits/0", "hour", "digits/30"}));
@@ -96,7 +97,8 @@ TEST(SayDate, EnglishOrdinalsAboveTwentyAreTensPlusOrdinal) {
 TEST(SayDate, FrenchSaysPremierOnlyOnTheFirst) {
   LocalDateTime d{2026, 5, 21, 4, 15, 0};
   DateParts day_only{false, false, false};
-  EXPECT_EQ(date_keys(d, Language::kFrench, day_only), (Keys{"digits/20", "digits/et", "digits/1", "digits/mon-4"}));
+  EXPECT_EQ(date_keys(d, Language::kFrench, day_only),
+            (Keys{"digits/20", "digits/et", "digits/1", "digits/mon-4"}));
   d.day = 2;
   EXPECT_EQ(date_keys(d, Language::kFrench, day_only), (Keys{"digits/2", "digits/mon-4"}));
 }
@@ -104,23 +106,26 @@ TEST(SayDate, FrenchSaysPremierOnlyOnTheFirst) {
 TEST(SayDate, EnglishClockUsesOhForSingleDigitMinutesAndNoonIsPm) {
   DateParts time_only{false, false, true};
   LocalDateTime d{2026, 1, 5, 1, 9, 5};
-  EXPECT_EQ(date_keys(d, Language::kEnglish, time_only),
-            (Keys{"digits/mon-0", "digits/h-5", "digits/at", "digits/9", "digits/oh", "digits/5", "digits/a-m"}));
+  EXPECT_EQ(
+      date_keys(d, Language::kEnglish, time_only),
+      (Keys{"digits/mon-0", "digits/h-5", "digits/at", "digits/9", "digits/oh", "digits/5", "digits/a-m"}));
   d.hour = 12;
   d.minute = 0;
   EXPECT_EQ(date_keys(d, Language::kEnglish, time_only),
             (Keys{"digits/mon-0", "digits/h-5", "digits/at", "digits/12", "digits/p-m"}));
   d.hour = 23;
   d.minute = 45;
-  EXPECT_EQ(date_keys(d, Language::kEnglish, time_only),
-            (Keys{"digits/mon-0", "digits/h-5", "digits/at", "digits/11", "digits/40", "digits/5", "digits/p-m"}));
+  EXPECT_EQ(
+      date_keys(d, Language::kEnglish, time_only),
+      (Keys{"digits/mon-0", "digits/h-5", "digits/at", "digits/11", "digits/40", "digits/5", "digits/p-m"}));
 }
 
 TEST(SayDate, FrenchClockIsTwentyFourHourWithFeminineHours) {
   DateParts time_only{false, false, true};
   LocalDateTime d{2026, 1, 5, 1, 21, 0};
   EXPECT_EQ(date_keys(d, Language::kFrench, time_only),  // vingt et une heures
-            (Keys{"digits/5", "digits/mon-0", "digits/at", "digits/20", "digits/et", "digits/1F", "digits/oclock"}));
+            (Keys{"digits/5", "digits/mon-0", "digits/at", "digits/20", "digits/et", "digits/1F",
+                  "digits/oclock"}));
   d.hour = 1;
   d.minute = 1;
   EXPECT_EQ(date_keys(d, Language::kFrench, time_only),  // une heure une

@@ -12,7 +12,9 @@ namespace {
 
 using Keys = std::vector<std::string>;
 
-std::string digit(std::int64_t n) { return "digits/" + std::to_string(n); }
+std::string digit(std::int64_t n) {
+  return "digits/" + std::to_string(n);
+}
 
 // ---- English: 21 = twenty one; 105 = one hundred five; 2026 = two thousand twenty six.
 
@@ -37,7 +39,8 @@ void english(std::int64_t n, Keys& out) {
   static constexpr struct {
     std::int64_t size;
     const char* key;
-  } kGroups[] = {{1'000'000'000, "digits/billion"}, {1'000'000, "digits/million"}, {1'000, "digits/thousand"}};
+  } kGroups[] = {
+      {1'000'000'000, "digits/billion"}, {1'000'000, "digits/million"}, {1'000, "digits/thousand"}};
   for (const auto& g : kGroups) {
     if (n >= g.size) {
       english_below_1000(n / g.size, out);
@@ -51,7 +54,9 @@ void english(std::int64_t n, Keys& out) {
 // ---- French: 21 = vingt et un; 71 = soixante et onze; 80 = quatre-vingts; 81 = quatre-vingt-un;
 // 91 = quatre-vingt-onze; 100 = cent; 200 = deux cents; 1000 = mille; 2026 = deux mille vingt-six.
 
-std::string french_one(Gender g) { return g == Gender::kFeminine ? "digits/1F" : "digits/1"; }
+std::string french_one(Gender g) {
+  return g == Gender::kFeminine ? "digits/1F" : "digits/1";
+}
 
 void french_below_100(std::int64_t n, Gender g, Keys& out) {
   if (n == 1) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "ivr/prompt_table.h"
 #include "ivr/say.h"
 
 namespace confpro::ivr {
@@ -33,25 +34,26 @@ const Case kCases[] = {
     {7, words({"7"}), words({"7"})},
     {11, words({"11"}), words({"11"})},
     {16, words({"16"}), words({"16"})},
-    {17, words({"17"}), words({"17"})},                          // dix-sept is recorded whole
-    {21, words({"20", "1"}), words({"20", "et", "1"})},          // vingt et un
-    {22, words({"20", "2"}), words({"20", "2"})},                // vingt-deux
-    {70, words({"70"}), words({"70"})},                          // soixante-dix
-    {71, words({"70", "1"}), words({"60", "et", "11"})},         // soixante et onze
-    {77, words({"70", "7"}), words({"60", "17"})},               // soixante-dix-sept
-    {80, words({"80"}), words({"80"})},                          // quatre-vingts
-    {81, words({"80", "1"}), words({"80", "1"})},                // quatre-vingt-un, no "et"
-    {91, words({"90", "1"}), words({"80", "11"})},               // quatre-vingt-onze
-    {97, words({"90", "7"}), words({"80", "17"})},               // quatre-vingt-dix-sept
-    {99, words({"90", "9"}), words({"80", "19"})},               // quatre-vingt-dix-neuf
-    {100, words({"1", "hundred"}), words({"hundred"})},          // cent, never "un cent"
+    {17, words({"17"}), words({"17"})},                   // dix-sept is recorded whole
+    {21, words({"20", "1"}), words({"20", "et", "1"})},   // vingt et un
+    {22, words({"20", "2"}), words({"20", "2"})},         // vingt-deux
+    {70, words({"70"}), words({"70"})},                   // soixante-dix
+    {71, words({"70", "1"}), words({"60", "et", "11"})},  // soixante et onze
+    {77, words({"70", "7"}), words({"60", "17"})},        // soixante-dix-sept
+    {80, words({"80"}), words({"80"})},                   // quatre-vingts
+    {81, words({"80", "1"}), words({"80", "1"})},         // quatre-vingt-un, no "et"
+    {91, words({"90", "1"}), words({"80", "11"})},        // quatre-vingt-onze
+    {97, words({"90", "7"}), words({"80", "17"})},        // quatre-vingt-dix-sept
+    {99, words({"90", "9"}), words({"80", "19"})},        // quatre-vingt-dix-neuf
+    {100, words({"1", "hundred"}), words({"hundred"})},   // cent, never "un cent"
     {101, words({"1", "hundred", "1"}), words({"hundred", "1"})},
     {105, words({"1", "hundred", "5"}), words({"hundred", "5"})},
     {200, words({"2", "hundred"}), words({"2", "hundred"})},     // deux cents
     {1000, words({"1", "thousand"}), words({"thousand"})},       // mille, never "un mille"
     {2000, words({"2", "thousand"}), words({"2", "thousand"})},  // deux mille
     {2026, words({"2", "thousand", "20", "6"}), words({"2", "thousand", "20", "6"})},
-    {1971, words({"1", "thousand", "9", "hundred", "70", "1"}), words({"thousand", "9", "hundred", "60", "et", "11"})},
+    {1971, words({"1", "thousand", "9", "hundred", "70", "1"}),
+     words({"thousand", "9", "hundred", "60", "et", "11"})},
     {80000, words({"80", "thousand"}), words({"80", "thousand"})},
     {1'000'000, words({"1", "million"}), words({"1", "million"})},
     {2'500'000'000, words({"2", "billion", "5", "hundred", "million"}),
@@ -66,11 +68,11 @@ TEST(SayNumber, EnglishAndFrenchGrammarForEachCase) {
 }
 
 TEST(SayNumber, FrenchFeminineOneAgreesWithTheNoun) {
-  EXPECT_EQ(say(1, Language::kFrench, Gender::kFeminine), words({"1F"}));                // une
-  EXPECT_EQ(say(21, Language::kFrench, Gender::kFeminine), words({"20", "et", "1F"}));   // vingt et une
-  EXPECT_EQ(say(81, Language::kFrench, Gender::kFeminine), words({"80", "1F"}));         // quatre-vingt-une
-  EXPECT_EQ(say(11, Language::kFrench, Gender::kFeminine), words({"11"}));               // onze: no agreement
-  EXPECT_EQ(say(21, Language::kEnglish, Gender::kFeminine), words({"20", "1"}));         // English ignores it
+  EXPECT_EQ(say(1, Language::kFrench, Gender::kFeminine), words({"1F"}));               // une
+  EXPECT_EQ(say(21, Language::kFrench, Gender::kFeminine), words({"20", "et", "1F"}));  // vingt et une
+  EXPECT_EQ(say(81, Language::kFrench, Gender::kFeminine), words({"80", "1F"}));        // quatre-vingt-une
+  EXPECT_EQ(say(11, Language::kFrench, Gender::kFeminine), words({"11"}));              // onze: no agreement
+  EXPECT_EQ(say(21, Language::kEnglish, Gender::kFeminine), words({"20", "1"}));        // English ignores it
 }
 
 TEST(SayNumber, ThousandsAndMillionsStayMasculineInFrench) {
@@ -124,6 +126,42 @@ TEST(SayDuration, FrenchSaysUneHeureTrenteWithFeminineOne) {
 
 TEST(SayDuration, NegativeDurationIsRejected) {
   EXPECT_EQ(duration_keys(-5, Language::kFrench).error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace confpro::ivr
+
+namespace confpro::ivr {
+namespace {
+
+// The grammar must never ask for a word the catalog cannot play.
+TEST(SayGrammar, EveryKeyItProducesIsInTheCatalog) {
+  auto check = [](const std::vector<std::string>& keys, const std::string& what) {
+    for (const auto& k : keys) ASSERT_NE(find_prompt(k), nullptr) << k << " in " << what;
+  };
+  for (Language l : {Language::kFrench, Language::kEnglish}) {
+    for (std::int64_t n = -3; n <= 2100; ++n) {
+      for (Gender g : {Gender::kMasculine, Gender::kFeminine})
+        check(*number_keys(n, l, g), std::to_string(n));
+    }
+    const std::int64_t large[] = {10'000, 71'000, 999'999, 1'000'001, 81'000'000'000, kLargestSayableNumber};
+    for (std::int64_t n : large) {
+      check(*number_keys(n, l), std::to_string(n));
+    }
+    for (int minutes = 0; minutes <= 24 * 60; ++minutes) check(*duration_keys(minutes, l), "duration");
+    LocalDateTime d;
+    for (unsigned month = 1; month <= 12; ++month) {
+      for (unsigned day = 1; day <= 31; ++day) {
+        for (unsigned hour = 0; hour < 24; ++hour) {
+          for (unsigned minute : {0u, 1u, 5u, 10u, 21u, 31u, 59u}) {
+            d = {1999 + static_cast<int>(day), month, day, day % 7, hour, minute};
+            check(date_keys(d, l), "date");
+          }
+        }
+      }
+    }
+  }
+  check(*digit_keys("0123456789*#"), "digits");
 }
 
 }  // namespace

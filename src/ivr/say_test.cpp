@@ -47,8 +47,8 @@ TEST_F(SayWithCatalog, DigitsAreDebiansDigitRecordings) {
   for (Language l : {Language::kFrench, Language::kEnglish}) {
     auto r = say_digits(*catalog_, "482913", l);
     ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(tails(*r), (std::vector<std::string>{"digits/4.wav", "digits/8.wav", "digits/2.wav", "digits/9.wav",
-                                                   "digits/1.wav", "digits/3.wav"}));
+    EXPECT_EQ(tails(*r), (std::vector<std::string>{"digits/4.wav", "digits/8.wav", "digits/2.wav",
+                                                   "digits/9.wav", "digits/1.wav", "digits/3.wav"}));
     for (const auto& f : *r) EXPECT_TRUE(fs::exists(f)) << f;
   }
   EXPECT_EQ(stats_.calls, 0);
@@ -67,7 +67,7 @@ TEST_F(SayWithCatalog, FrenchFeminineOneComesFromGeneratedSpeech) {
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->size(), 3u);
   EXPECT_NE(r->at(0).find("generated"), std::string::npos) << r->at(0);  // "une"
-  EXPECT_TRUE(r->at(1).ends_with("digits/oclock.wav")) << r->at(1);   // "heure"
+  EXPECT_TRUE(r->at(1).ends_with("digits/oclock.wav")) << r->at(1);      // "heure"
   EXPECT_TRUE(r->at(2).ends_with("digits/30.wav"));
   EXPECT_EQ(stats_.calls, 1);
 }
@@ -81,7 +81,8 @@ TEST_F(SayWithCatalog, DateInParisBecomesRecordings) {
   EXPECT_EQ(tails(*en).back(), "digits/a-m.wav");
   auto fr = say_date(*catalog_, *t, "Europe/Paris", Language::kFrench, DateParts{true, false, false});
   ASSERT_TRUE(fr.ok());
-  EXPECT_EQ(tails(*fr), (std::vector<std::string>{"digits/day-2.wav", "digits/h-1.wav", "digits/mon-11.wav"}));
+  EXPECT_EQ(tails(*fr),
+            (std::vector<std::string>{"digits/day-2.wav", "digits/h-1.wav", "digits/mon-11.wav"}));
   EXPECT_EQ(stats_.calls, 0);
   EXPECT_EQ(say_date(*catalog_, *t, "Nowhere/Void", Language::kFrench).error().code,
             ErrorCode::kInvalidArgument);

@@ -60,15 +60,16 @@ class EspeakSynthesizer final : public SpeechSynthesizer {
     const bool resample = needs_resampling();
     TempFile raw(fs::path(out).concat(".raw.wav"));
     const fs::path& espeak_out = resample ? raw.path() : out;
-    auto spoke = run_tool({options_.espeak_path, "-v", voice(language), "-s",
-                           std::to_string(options_.words_per_minute), "-f", text_file.path().string(), "-w",
-                           espeak_out.string()},
-                          options_.timeout);
+    auto spoke = run_tool(
+        {options_.espeak_path, "-v", voice(language), "-s", std::to_string(options_.words_per_minute), "-f",
+         text_file.path().string(), "-w", espeak_out.string()},
+        options_.timeout);
     if (!spoke) return spoke.error();
     if (!resample) return {};
-    return run_tool({options_.sox_path, "-q", raw.path().string(), "-r", std::to_string(options_.sample_rate_hz),
-                     "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "wav", out.string()},
-                    options_.timeout);
+    return run_tool(
+        {options_.sox_path, "-q", raw.path().string(), "-r", std::to_string(options_.sample_rate_hz), "-c",
+         "1", "-b", "16", "-e", "signed-integer", "-t", "wav", out.string()},
+        options_.timeout);
   }
 
   std::string fingerprint(Language language) const override {
@@ -79,7 +80,8 @@ class EspeakSynthesizer final : public SpeechSynthesizer {
 
  private:
   bool needs_resampling() const {
-    return !options_.sox_path.empty() && options_.sample_rate_hz > 0 && options_.sample_rate_hz != kEspeakRateHz;
+    return !options_.sox_path.empty() && options_.sample_rate_hz > 0 &&
+           options_.sample_rate_hz != kEspeakRateHz;
   }
   const std::string& voice(Language language) const {
     return language == Language::kEnglish ? options_.voice_en : options_.voice_fr;

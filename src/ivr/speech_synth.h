@@ -1,7 +1,7 @@
-// Generated speech for the prompts Debian's recordings lack: an interface, the espeak-ng adapter (resampled with
-// sox to the telephone rate), and a fake for tests.
-// Thread safety: synthesize() may be called from several threads at once (PromptCatalog::prepare_all() does);
-// it blocks for up to the configured timeout, so never on the control loop or a media worker.
+// Generated speech for the prompts Debian's recordings lack: an interface, the espeak-ng adapter (resampled
+// with sox to the telephone rate), and a fake for tests. Thread safety: synthesize() may be called from
+// several threads at once (PromptCatalog::prepare_all() does); it blocks for up to the configured timeout, so
+// never on the control loop or a media worker.
 #pragma once
 
 #include <chrono>
@@ -32,12 +32,12 @@ class SpeechSynthesizer {
 };
 
 struct SpeechOptions {
-  std::string espeak_path = "espeak-ng";  // program name (searched in PATH) or a path
-  std::string voice_en = "en-us+f3";       // espeak-ng -v for English: US English, a female variant
-  std::string voice_fr = "fr+f3";          // espeak-ng -v for French: France French, a female variant
-  int words_per_minute = 150;              // espeak-ng -s; its default of 175 is hurried on a phone line
-  std::string sox_path = "sox";            // used to resample; empty: keep espeak-ng's 22,050 Hz output
-  int sample_rate_hz = 8000;               // output rate, that of Debian's recordings; needs sox
+  std::string espeak_path = "espeak-ng";     // program name (searched in PATH) or a path
+  std::string voice_en = "en-us+f3";         // espeak-ng -v for English: US English, a female variant
+  std::string voice_fr = "fr+f3";            // espeak-ng -v for French: France French, a female variant
+  int words_per_minute = 150;                // espeak-ng -s; its default of 175 is hurried on a phone line
+  std::string sox_path = "sox";              // used to resample; empty: keep espeak-ng's 22,050 Hz output
+  int sample_rate_hz = 8000;                 // output rate, that of Debian's recordings; needs sox
   std::chrono::milliseconds timeout{10000};  // per program run; it is killed after that
 };
 

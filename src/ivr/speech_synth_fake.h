@@ -18,11 +18,13 @@ class FakeSpeechSynthesizer final : public SpeechSynthesizer {
     std::atomic<int> calls{0};
     std::atomic<bool> fail{false};
   };
-  explicit FakeSpeechSynthesizer(Stats& stats, std::string voice = "fake") : stats_(stats), voice_(std::move(voice)) {}
+  explicit FakeSpeechSynthesizer(Stats& stats, std::string voice = "fake")
+      : stats_(stats), voice_(std::move(voice)) {}
 
   Status synthesize(std::string_view text, Language, const std::filesystem::path& out) override {
     ++stats_.calls;
-    if (stats_.fail) return Error::unavailable("fake synthesizer told to fail on '" + std::string(text) + "'");
+    if (stats_.fail)
+      return Error::unavailable("fake synthesizer told to fail on '" + std::string(text) + "'");
     write_silent_wav(out, 800);
     return {};
   }
@@ -33,8 +35,12 @@ class FakeSpeechSynthesizer final : public SpeechSynthesizer {
   // A valid 16-bit mono 8 kHz WAV of `samples` zero samples.
   static void write_silent_wav(const std::filesystem::path& out, std::uint32_t samples) {
     std::ofstream f(out, std::ios::binary | std::ios::trunc);
-    auto u32 = [&](std::uint32_t v) { for (int i = 0; i < 4; ++i) f.put(static_cast<char>((v >> (8 * i)) & 0xff)); };
-    auto u16 = [&](std::uint16_t v) { for (int i = 0; i < 2; ++i) f.put(static_cast<char>((v >> (8 * i)) & 0xff)); };
+    auto u32 = [&](std::uint32_t v) {
+      for (int i = 0; i < 4; ++i) f.put(static_cast<char>((v >> (8 * i)) & 0xff));
+    };
+    auto u16 = [&](std::uint16_t v) {
+      for (int i = 0; i < 2; ++i) f.put(static_cast<char>((v >> (8 * i)) & 0xff));
+    };
     const std::uint32_t data = samples * 2;
     f.write("RIFF", 4);
     u32(36 + data);

@@ -45,7 +45,8 @@ WavFormat read_wav_format(const fs::path& p) {
   auto u32 = [&] {
     unsigned char b[4] = {};
     f.read(reinterpret_cast<char*>(b), 4);
-    return static_cast<std::uint32_t>(b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24));
+    return static_cast<std::uint32_t>(b[0] | (b[1] << 8) | (b[2] << 16) |
+                                      (static_cast<std::uint32_t>(b[3]) << 24));
   };
   auto u16 = [&] {
     unsigned char b[2] = {};
@@ -111,7 +112,8 @@ TEST(EspeakSynthesizer, TextThatLooksLikeOptionsOrShellIsOnlySpoken) {
   TempDir dir;
   auto synth = make_espeak_synthesizer({});
   const fs::path trap = dir.path() / "pwned";
-  const std::string text = "-w " + trap.string() + " $(touch " + trap.string() + "); `touch " + trap.string() + "`";
+  const std::string text =
+      "-w " + trap.string() + " $(touch " + trap.string() + "); `touch " + trap.string() + "`";
   const fs::path out = dir.path() / "x.wav";
   auto r = synth->synthesize(text, Language::kEnglish, out);
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -211,8 +213,8 @@ TEST(PromptCatalogWithEspeak, PrepareAllSpeaksEveryMissingPromptInBothLanguages)
   PromptCatalog catalog(catalog_options(dir));
   auto first = catalog.prepare_all();
   ASSERT_TRUE(first.ok()) << first.error().message;
-  std::cout << "[ timing ] first prepare_all: " << first->generated << " speech files in " << first->took.count()
-            << " ms (" << first->recorded << " recordings)\n";
+  std::cout << "[ timing ] first prepare_all: " << first->generated << " speech files in "
+            << first->took.count() << " ms (" << first->recorded << " recordings)\n";
   auto second = catalog.prepare_all();
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->generated, 0);
