@@ -41,6 +41,10 @@ void write_invitees(soci::session& sql, std::int64_t booking_id, const std::vect
 void write_effects(soci::session& sql, Dialect dialect, const SideEffects& effects);
 std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m);
 
+// "postgresql://user:pass@host:port/db?sslmode=require" → "user='user' password='pass' host='host' port='port'
+// dbname='db' sslmode='require'" (libpq keyword form; SOCI 4.0 mangles URIs). Percent-escapes are decoded.
+std::string postgres_conninfo(const std::string& url);
+
 // The migrations, in order; migration i (1-based) brings the schema to version i.
 std::vector<std::string> migrations(Dialect dialect);
 

@@ -14,9 +14,11 @@ using testing::TempDir;
 
 const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);  // 2027-01-15 08:00 UTC
 
-class SessionsTest : public ::testing::Test {
+class SessionsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    store_ = testing::open_test_store(GetParam(), dir_.path());
+    if (!store_ && GetParam() != "sqlite") GTEST_SKIP() << "set CONFPRO_TEST_PG_URL to run on PostgreSQL";
     ASSERT_TRUE(store_);
     booking_ = store_->insert_booking(sample_booking("A", "734912", kT0), {}).value();
   }
@@ -43,11 +45,14 @@ class SessionsTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<Store> store_ = open_migrated(dir_.path() / "s.db");
+  std::unique_ptr<Store> store_;
   domain::Booking booking_;
 };
 
-TEST_F(SessionsTest, SessionOpensAndClosesOnce) {
+INSTANTIATE_TEST_SUITE_P(Backends, SessionsTest, ::testing::ValuesIn(testing::test_backends()),
+                         [](const auto& backend) { return backend.param; });
+
+TEST_P(SessionsTest, SessionOpensAndClosesOnce) {
   auto s = open(kT0);
   EXPECT_TRUE(s.id.valid());
   EXPECT_FALSE(store_->get_session(s.id)->closed_at);
@@ -61,7 +66,7 @@ TEST_F(SessionsTest, SessionOpensAndClosesOnce) {
   EXPECT_EQ(store_->get_session(s.id)->recording_path, "var/rec/1.wav");
 }
 
-TEST_F(SessionsTest, ConnectionsStartEndAndList) {
+TEST_P(SessionsTest, ConnectionsStartEndAndList) {
   auto s = open(kT0);
   auto a = join(s, kT0 + minutes{1}, "+33611111111");
   auto b = join(s, kT0 + minutes{2}, "+33622222222");
@@ -80,7 +85,7 @@ TEST_F(SessionsTest, ConnectionsStartEndAndList) {
   EXPECT_EQ(list[1].codec, "PCMU");
 }
 
-TEST_F(SessionsTest, CloseInterruptedEndsOpenSessionsAndConnections) {
+TEST_P(SessionsTest, CloseInterruptedEndsOpenSessionsAndConnections) {
   auto s1 = open(kT0, "node1");
   auto s2 = open(kT0, "node2");
   auto done = open(kT0, "node1");
@@ -104,7 +109,7 @@ TEST_F(SessionsTest, CloseInterruptedEndsOpenSessionsAndConnections) {
   EXPECT_EQ(counts.sessions, 0);
 }
 
-TEST_F(SessionsTest, PastSessionsSearchByDateAndOwnerWithTheirBooking) {
+TEST_P(SessionsTest, PastSessionsSearchByDateAndOwnerWithTheirBooking) {
   auto other = sample_booking("B", "555123", kT0);
   other.owner = "bob";
   auto b2 = store_->insert_booking(other, {}).value();
@@ -136,7 +141,7 @@ TEST_F(SessionsTest, PastSessionsSearchByDateAndOwnerWithTheirBooking) {
   EXPECT_EQ(store_->list_sessions(range)->total, 1);
 }
 
-TEST_F(SessionsTest, DeletingABookingPurgesItsHistory) {
+TEST_P(SessionsTest, DeletingABookingPurgesItsHistory) {
   auto s = open(kT0);
   join(s, kT0, "1");
   ASSERT_TRUE(store_->delete_booking(booking_.id, {}).ok());
@@ -144,7 +149,7 @@ TEST_F(SessionsTest, DeletingABookingPurgesItsHistory) {
   EXPECT_TRUE(store_->list_connections(s.id)->empty());
 }
 
-TEST_F(SessionsTest, ReportCountsPlannedUsedAndMinutes) {
+TEST_P(SessionsTest, ReportCountsPlannedUsedAndMinutes) {
   auto other = sample_booking("B", "555123", kT0 + hours{20});  // next day in Paris? 04:00 local on the 16th
   other.owner = "bob";
   other.access_number = "0800123456";

@@ -12,11 +12,20 @@ using testing::TempDir;
 
 const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);
 
-class StoreTest : public ::testing::Test {
+// Runs on SQLite, and on PostgreSQL when CONFPRO_TEST_PG_URL is set (test_support.h).
+class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
+  void SetUp() override {
+    store_ = testing::open_test_store(GetParam(), dir_.path());
+    if (!store_ && GetParam() != "sqlite") GTEST_SKIP() << "set CONFPRO_TEST_PG_URL to run on PostgreSQL";
+    ASSERT_TRUE(store_);
+  }
   TempDir dir_;
-  std::unique_ptr<Store> store_ = open_migrated(dir_.path() / "test.db");
+  std::unique_ptr<Store> store_;
 };
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(testing::test_backends()),
+                         [](const auto& backend) { return backend.param; });
 
 TEST(OpenStore, UnknownSchemeIsRefused) {
   auto s = open_store("mysql://x");
@@ -35,26 +44,32 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-TEST_F(StoreTest, MigrationsAreIdempotent) {
-  ASSERT_TRUE(store_);
+TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), 1);
   ASSERT_TRUE(store_->migrate().ok());
   ASSERT_TRUE(store_->migrate().ok());
   EXPECT_EQ(store_->schema_version().value(), 1);
-  // A second process opening the same file migrates nothing and sees the data.
-  ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
-  auto again = open_migrated(dir_.path() / "test.db");
+}
+
+TEST(SqliteStore, ReopenedFileMigratesNothingAndKeepsData) {
+  TempDir dir;
+  auto store = open_migrated(dir.path() / "test.db");
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
+  auto again = open_migrated(dir.path() / "test.db");
   ASSERT_TRUE(again);
+  EXPECT_EQ(again->schema_version().value(), 1);
   EXPECT_TRUE(again->find_booking_by_name("A").ok());
 }
 
-TEST_F(StoreTest, FreshFileHasSchemaVersionZeroBeforeMigrate) {
-  auto s = open_store("sqlite://" + (dir_.path() / "fresh.db").string());
+TEST(SqliteStore, FreshFileHasSchemaVersionZeroBeforeMigrate) {
+  TempDir dir;
+  auto s = open_store("sqlite://" + (dir.path() / "fresh.db").string());
   ASSERT_TRUE(s.ok());
   EXPECT_EQ((*s)->schema_version().value(), 0);
 }
 
-TEST_F(StoreTest, InsertedBookingReadsBackIdentically) {
+TEST_P(StoreTest, InsertedBookingReadsBackIdentically) {
   domain::Booking b = sample_booking("Weekly", "734912", kT0);
   b.language = domain::Language::kEnglish;
   b.options.record = true;
@@ -78,7 +93,7 @@ TEST_F(StoreTest, InsertedBookingReadsBackIdentically) {
   EXPECT_EQ(store_->find_booking_by_number("000000").error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(StoreTest, UniqueNumberAndNameConflictsNameTheField) {
+TEST_P(StoreTest, UniqueNumberAndNameConflictsNameTheField) {
   ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
   auto same_number = store_->insert_booking(sample_booking("B", "734912", kT0), {});
   ASSERT_FALSE(same_number.ok());
@@ -89,7 +104,7 @@ TEST_F(StoreTest, UniqueNumberAndNameConflictsNameTheField) {
   EXPECT_EQ(same_name.error().fields.at(0).field, "name");
 }
 
-TEST_F(StoreTest, FailedInsertWritesNoSideEffects) {
+TEST_P(StoreTest, FailedInsertWritesNoSideEffects) {
   ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
   SideEffects fx;
   fx.audit.push_back({0, kT0, "alice", "booking.create", "", "", "cli"});
@@ -107,7 +122,7 @@ TEST_F(StoreTest, FailedInsertWritesNoSideEffects) {
   EXPECT_EQ(outbox[0].booking, ok->id);
 }
 
-TEST_F(StoreTest, UpdateChecksTheVersion) {
+TEST_P(StoreTest, UpdateChecksTheVersion) {
   auto b = store_->insert_booking(sample_booking("A", "734912", kT0), {}).value();
   b.name = "A2";
   b.invitees = {{"dave@example.com", "", ""}};
@@ -128,7 +143,7 @@ TEST_F(StoreTest, UpdateChecksTheVersion) {
   EXPECT_EQ(store_->update_booking(b, 1, {}).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(StoreTest, UpdateToATakenNumberIsAConflict) {
+TEST_P(StoreTest, UpdateToATakenNumberIsAConflict) {
   ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
   auto b = store_->insert_booking(sample_booking("B", "555123", kT0), {}).value();
   b.number = "734912";
@@ -138,7 +153,7 @@ TEST_F(StoreTest, UpdateToATakenNumberIsAConflict) {
   EXPECT_EQ(u.error().fields.at(0).field, "number");
 }
 
-TEST_F(StoreTest, DeleteRemovesBookingAndInvitees) {
+TEST_P(StoreTest, DeleteRemovesBookingAndInvitees) {
   auto b = sample_booking("A", "734912", kT0);
   b.invitees = {{"bob@example.com", "", ""}};
   auto stored = store_->insert_booking(b, {}).value();
@@ -151,7 +166,7 @@ TEST_F(StoreTest, DeleteRemovesBookingAndInvitees) {
   EXPECT_TRUE(again->invitees.empty());
 }
 
-TEST_F(StoreTest, SearchFiltersSortsAndPages) {
+TEST_P(StoreTest, SearchFiltersSortsAndPages) {
   const char* owners[] = {"alice", "bob"};
   for (int i = 0; i < 25; ++i) {
     auto b = sample_booking("Meeting " + std::to_string(i) + (i % 5 == 0 ? " Budget" : ""),
@@ -197,7 +212,7 @@ TEST_F(StoreTest, SearchFiltersSortsAndPages) {
   EXPECT_EQ(ranged.items[2].number, "700003");
 }
 
-TEST_F(StoreTest, ScheduledLapsedFindsOnlyExpiredScheduledBookings) {
+TEST_P(StoreTest, ScheduledLapsedFindsOnlyExpiredScheduledBookings) {
   ASSERT_TRUE(store_->insert_booking(sample_booking("old", "700001", kT0 - std::chrono::days{2}), {}).ok());
   ASSERT_TRUE(store_->insert_booking(sample_booking("edge", "700002", kT0 - std::chrono::days{1}), {}).ok());
   ASSERT_TRUE(store_->insert_booking(sample_booking("live", "700003", kT0 - std::chrono::hours{1}), {}).ok());
@@ -210,7 +225,7 @@ TEST_F(StoreTest, ScheduledLapsedFindsOnlyExpiredScheduledBookings) {
   EXPECT_EQ(lapsed[1].name, "edge");
 }
 
-TEST_F(StoreTest, UsersCrudAndUniqueness) {
+TEST_P(StoreTest, UsersCrudAndUniqueness) {
   User u;
   u.username = "alice";
   u.display_name = "Alice";
@@ -258,7 +273,7 @@ TEST_F(StoreTest, UsersCrudAndUniqueness) {
   EXPECT_EQ(store_->list_users()->size(), 2u);
 }
 
-TEST_F(StoreTest, AccessNumbersUpsert) {
+TEST_P(StoreTest, AccessNumbersUpsert) {
   ASSERT_TRUE(store_->upsert_access_number({"0800123456", "Paris toll-free", "toll-free", domain::Language::kFrench}).ok());
   ASSERT_TRUE(store_->upsert_access_number({"0142000000", "Paris", "local", domain::Language::kFrench}).ok());
   ASSERT_TRUE(store_->upsert_access_number({"0800123456", "Free", "toll-free", domain::Language::kEnglish}).ok());
@@ -269,7 +284,7 @@ TEST_F(StoreTest, AccessNumbersUpsert) {
   EXPECT_EQ(store_->delete_access_number("0142000000").error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(StoreTest, AuditIsPagedNewestFirst) {
+TEST_P(StoreTest, AuditIsPagedNewestFirst) {
   for (int i = 0; i < 7; ++i) {
     ASSERT_TRUE(store_->append_audit({0, kT0 + Millis{i}, i % 2 ? "bob" : "alice", "booking.create",
                                       "booking:" + std::to_string(i), "", "cli"}).ok());
@@ -286,7 +301,7 @@ TEST_F(StoreTest, AuditIsPagedNewestFirst) {
   EXPECT_EQ(store_->list_audit(q)->total, 3);
 }
 
-TEST_F(StoreTest, OutboxRetriesAndGivesUp) {
+TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
   OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0};
   auto a = store_->enqueue(m).value();
   m.next_attempt_at = kT0 + std::chrono::minutes{10};
@@ -310,3 +325,18 @@ TEST_F(StoreTest, OutboxRetriesAndGivesUp) {
 
 }  // namespace
 }  // namespace confpro::store
+
+namespace confpro::store::detail {
+std::string postgres_conninfo(const std::string& url);
+namespace {
+
+TEST(OpenStore, PostgresUrlBecomesKeywordConnectionString) {
+  EXPECT_EQ(postgres_conninfo("postgresql://conf:p%40ss@db.example.com:5433/confpro?sslmode=require"),
+            "user='conf' password='p@ss' host='db.example.com' port='5433' dbname='confpro' sslmode='require'");
+  EXPECT_EQ(postgres_conninfo("postgresql://127.0.0.1/x"), "host='127.0.0.1' dbname='x'");
+  EXPECT_EQ(postgres_conninfo("postgres://u@[::1]:5432/d"), "user='u' host='::1' port='5432' dbname='d'");
+  EXPECT_EQ(postgres_conninfo("postgresql://u:it's@h/d"), "user='u' password='it\\'s' host='h' dbname='d'");
+}
+
+}  // namespace
+}  // namespace confpro::store::detail

@@ -3,10 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <unistd.h>
 
+#include "store/soci_include.h"
+#include "store/sql_store.h"
 #include "store/store.h"
 
 namespace confpro::store::testing {
@@ -30,6 +34,43 @@ class TempDir {
 
 inline std::unique_ptr<Store> open_migrated(const std::filesystem::path& file) {
   auto store = open_store("sqlite://" + file.string());
+  EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
+  if (!store.ok()) return nullptr;
+  auto st = (*store)->migrate();
+  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
+  return std::move(*store);
+}
+
+// The backends a store contract test runs on: "sqlite" always; "postgresql" when CONFPRO_TEST_PG_URL names a
+// server where the user may create databases (e.g. postgresql://postgres@127.0.0.1:55432/postgres). Each
+// PostgreSQL test gets a fresh database.
+inline std::vector<std::string> test_backends() { return {"sqlite", "postgresql"}; }
+
+inline std::string fresh_pg_database_url() {
+  const char* admin = std::getenv("CONFPRO_TEST_PG_URL");
+  if (admin == nullptr || *admin == 0) return {};
+  static std::atomic<int> counter{0};
+  const std::string name = "confpro_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  std::string url = admin;
+  try {
+    soci::session sql("postgresql", detail::postgres_conninfo(url));
+    sql << "DROP DATABASE IF EXISTS " + name;
+    sql << "CREATE DATABASE " + name;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "cannot create a PostgreSQL test database: " << e.what();
+    return {};
+  }
+  auto slash = url.rfind('/');
+  auto query = url.find('?', slash);
+  return url.substr(0, slash + 1) + name + (query == std::string::npos ? "" : url.substr(query));
+}
+
+// A migrated store for `backend` ("sqlite": a file in `dir`); nullptr when the backend is not available.
+inline std::unique_ptr<Store> open_test_store(const std::string& backend, const std::filesystem::path& dir) {
+  if (backend == "sqlite") return open_migrated(dir / "test.db");
+  std::string url = fresh_pg_database_url();
+  if (url.empty()) return nullptr;
+  auto store = open_store(url);
   EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().message);
   if (!store.ok()) return nullptr;
   auto st = (*store)->migrate();
