@@ -68,14 +68,18 @@ class EspeakSynthesizer final : public SpeechSynthesizer {
     if (!resample) return {};
     return run_tool(
         {options_.sox_path, "-q", raw.path().string(), "-r", std::to_string(options_.sample_rate_hz), "-c",
-         "1", "-b", "16", "-e", "signed-integer", "-t", "wav", out.string()},
+         "1", "-b", "16", "-e", "signed-integer", "-t", "wav", out.string(),
+         // espeak-ng ends with ~0.4 s of silence; trim both ends to what the recordings have, so a generated
+         // word inside a spoken number does not leave a gap.
+         "silence", "1", "0.01", "0.1%", "reverse", "silence", "1", "0.01", "0.5%", "reverse", "pad", "0.05",
+         "0.1"},
         options_.timeout);
   }
 
   std::string fingerprint(Language language) const override {
     int rate = needs_resampling() ? options_.sample_rate_hz : kEspeakRateHz;
     return "espeak-ng|" + voice(language) + "|" + std::to_string(options_.words_per_minute) + "|" +
-           std::to_string(rate);
+           std::to_string(rate) + (needs_resampling() ? "|trimmed" : "");
   }
 
  private:

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <vector>
 
 #include "ivr/prompt_catalog.h"
 
@@ -96,6 +97,33 @@ TEST(EspeakSynthesizer, WritesSixteenBitMonoWavAtTheTelephoneRate) {
   }
   // Only the output is left behind: no text or intermediate files.
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 2);
+}
+
+// Seconds of near-silence at the start and at the end of a 16-bit mono WAV (44-byte header, as sox writes).
+std::pair<double, double> silent_edges(const fs::path& p, std::uint32_t rate) {
+  std::ifstream f(p, std::ios::binary);
+  f.seekg(44);
+  std::vector<std::int16_t> samples;
+  std::int16_t s = 0;
+  while (f.read(reinterpret_cast<char*>(&s), 2)) samples.push_back(s);
+  auto loud = [](std::int16_t x) { return x > 300 || x < -300; };
+  std::size_t first = 0;
+  while (first < samples.size() && !loud(samples[first])) ++first;
+  std::size_t last = samples.size();
+  while (last > first && !loud(samples[last - 1])) --last;
+  return {static_cast<double>(first) / rate, static_cast<double>(samples.size() - last) / rate};
+}
+
+TEST(EspeakSynthesizer, SilenceAtBothEndsIsShortLikeTheRecordings) {
+  TempDir dir;
+  auto synth = make_espeak_synthesizer({});
+  const fs::path out = dir.path() / "une.wav";
+  ASSERT_TRUE(synth->synthesize("une", Language::kFrench, out).ok());
+  auto [lead, tail] = silent_edges(out, 8000);
+  EXPECT_GE(lead, 0.03);
+  EXPECT_LT(lead, 0.15);
+  EXPECT_GE(tail, 0.05);
+  EXPECT_LT(tail, 0.2);
 }
 
 TEST(EspeakSynthesizer, WithoutSoxKeepsEspeaksOwnRate) {
