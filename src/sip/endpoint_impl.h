@@ -82,6 +82,7 @@ class SofiaEndpoint final : public SipEndpoint {
   void on_reinvite(Call& call, const sip_t* sip);
   void on_update(Call& call, const sip_t* sip);
   void on_info(nua_handle_t* nh, const sip_t* sip);
+  void on_options(nua_handle_t* nh, const sip_t* sip);
   void do_accept(CallId id);
   void do_reject(CallId id, int status, const std::string& reason);
   void do_hangup(CallId id, const std::string& cause);

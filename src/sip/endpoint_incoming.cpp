@@ -225,6 +225,14 @@ void SofiaEndpoint::on_update(Call& c, const sip_t* sip) {
               SIPTAG_PAYLOAD_STR(c.last_sdp.c_str()), TAG_END());
 }
 
+// OPTIONS (keep-alives, monitoring) in or out of dialog: 200 with what we support, no SDP.
+void SofiaEndpoint::on_options(nua_handle_t* nh, const sip_t*) {
+  if (!nh) return;
+  nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(nua_), SIPTAG_ACCEPT_STR("application/sdp"),
+              SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"), TAG_END());
+  if (!find(nh)) nua_handle_destroy(nh);
+}
+
 void SofiaEndpoint::on_info(nua_handle_t* nh, const sip_t* sip) {
   if (!nh) return;
   Call* c = find(nh);

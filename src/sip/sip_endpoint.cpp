@@ -33,7 +33,7 @@ void nua_callback(nua_event_t event, int status, char const* phrase, nua_t*, nua
 
 bool is_foreign_indication(nua_event_t e) {
   switch (e) {
-    case nua_i_options: case nua_i_refer: case nua_i_publish: case nua_i_prack: case nua_i_message:
+    case nua_i_refer: case nua_i_publish: case nua_i_prack: case nua_i_message:
     case nua_i_chat: case nua_i_subscribe: case nua_i_subscription: case nua_i_notify: case nua_i_method:
     case nua_i_register:
       return true;
@@ -128,7 +128,7 @@ void SofiaEndpoint::run_thread(std::promise<Status>& started) {
                     SIPTAG_USER_AGENT_STR(options_.user_agent.c_str()),
                     SIPTAG_ALLOW_STR(allow.c_str()),
                     NUTAG_ALLOW(allow.c_str()),
-                    NUTAG_APPL_METHOD("INFO"), NUTAG_APPL_METHOD("UPDATE"),
+                    NUTAG_APPL_METHOD("INFO"), NUTAG_APPL_METHOD("UPDATE"), NUTAG_APPL_METHOD("OPTIONS"),
                     NUTAG_SESSION_TIMER(static_cast<unsigned>(options_.session_timer_s)),
                     NUTAG_MIN_SE(static_cast<unsigned>(options_.min_session_timer_s)),
                     NUTAG_UPDATE_REFRESH(1),
@@ -272,6 +272,9 @@ void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phra
       return;
     case nua_i_info:
       on_info(nh, sip);
+      return;
+    case nua_i_options:
+      on_options(nh, sip);
       return;
     case nua_i_update:
       if (call) {
