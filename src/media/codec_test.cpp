@@ -58,10 +58,16 @@ TEST_P(CodecRoundTrip, OneKilohertzToneSurvivesEncodeDecode) {
 
 TEST_P(CodecRoundTrip, PayloadSizeMatchesTheCodec) {
   const auto c = GetParam();
-  if (c.bytes_per_20ms == 0) GTEST_SKIP() << "variable bit rate";
   auto enc = make_encoder(CodecSpec{.kind = c.kind});
   auto pcm = make_tone(1000, 8000, native_rate(c.kind), 0.02);
   std::vector<std::uint8_t> out(1500);
+  if (c.bytes_per_20ms == 0) {  // Opus at 32 kbit/s: about 80 bytes, variable
+    int n = 0;
+    for (int i = 0; i < 10; ++i) n = enc->encode(pcm, out);
+    EXPECT_GT(n, 20);
+    EXPECT_LT(n, 200);
+    return;
+  }
   EXPECT_EQ(enc->encode(pcm, out), static_cast<int>(c.bytes_per_20ms));
 }
 

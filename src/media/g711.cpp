@@ -1,7 +1,7 @@
 // G.711 (ITU-T G.711): tables derived from the reference segment algorithm (as in Sun's public g711.c).
 #include "media/g711.h"
 
-#include <spandsp.h>
+#include "media/codec_plc.h"
 
 #include <algorithm>
 #include <array>
@@ -100,8 +100,7 @@ class G711Encoder final : public Encoder {
 
 class G711Decoder final : public Decoder {
  public:
-  explicit G711Decoder(CodecKind kind) : kind_(kind), t_(tables()), plc_(plc_init(nullptr)) {}
-  ~G711Decoder() override { plc_free(plc_); }
+  explicit G711Decoder(CodecKind kind) : kind_(kind), t_(tables()) {}
   G711Decoder(const G711Decoder&) = delete;
   G711Decoder& operator=(const G711Decoder&) = delete;
 
@@ -109,12 +108,12 @@ class G711Decoder final : public Decoder {
     if (pcm.size() < payload.size()) return -1;
     const auto& table = kind_ == CodecKind::kPcmu ? t_.ulaw_dec : t_.alaw_dec;
     for (std::size_t i = 0; i < payload.size(); ++i) pcm[i] = table[payload[i]];
-    plc_rx(plc_, pcm.data(), static_cast<int>(payload.size()));
+    plc_.on_good(pcm.first(payload.size()));
     return static_cast<int>(payload.size());
   }
   int conceal(std::span<std::int16_t> pcm, std::size_t samples, std::span<const std::uint8_t>) override {
     samples = std::min(samples, pcm.size());
-    plc_fillin(plc_, pcm.data(), static_cast<int>(samples));
+    plc_.fill(pcm.first(samples));
     return static_cast<int>(samples);
   }
   CodecKind kind() const override { return kind_; }
@@ -122,7 +121,7 @@ class G711Decoder final : public Decoder {
  private:
   CodecKind kind_;
   const Tables& t_;
-  plc_state_t* plc_;
+  Plc plc_{8000};
 };
 
 }  // namespace

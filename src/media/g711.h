@@ -15,7 +15,7 @@ std::int16_t ulaw_to_linear(std::uint8_t code);
 std::uint8_t linear_to_alaw(std::int16_t sample);
 std::int16_t alaw_to_linear(std::uint8_t code);
 
-// kind must be kPcmu or kPcma. Decoders conceal with spandsp's pitch-repeating PLC.
+// kind must be kPcmu or kPcma. Decoders conceal with the pitch-repeating PLC of codec_plc.h.
 std::unique_ptr<Encoder> make_g711_encoder(CodecKind kind);
 std::unique_ptr<Decoder> make_g711_decoder(CodecKind kind);
 

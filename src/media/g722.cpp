@@ -2,6 +2,8 @@
 
 #include <spandsp.h>
 
+#include "media/codec_plc.h"
+
 #include <algorithm>
 
 namespace confpro::media {
@@ -26,30 +28,27 @@ class G722Encoder final : public Encoder {
 
 class G722Decoder final : public Decoder {
  public:
-  G722Decoder() : s_(g722_decode_init(nullptr, 64000, 0)), plc_(plc_init(nullptr)) {}
-  ~G722Decoder() override {
-    g722_decode_free(s_);
-    plc_free(plc_);
-  }
+  G722Decoder() : s_(g722_decode_init(nullptr, 64000, 0)) {}
+  ~G722Decoder() override { g722_decode_free(s_); }
   G722Decoder(const G722Decoder&) = delete;
   G722Decoder& operator=(const G722Decoder&) = delete;
 
   int decode(std::span<const std::uint8_t> payload, std::span<std::int16_t> pcm) override {
     if (pcm.size() < payload.size() * 2) return -1;
     int n = g722_decode(s_, pcm.data(), payload.data(), static_cast<int>(payload.size()));
-    if (n > 0) plc_rx(plc_, pcm.data(), n);
+    if (n > 0) plc_.on_good(pcm.first(static_cast<std::size_t>(n)));
     return n;
   }
   int conceal(std::span<std::int16_t> pcm, std::size_t samples, std::span<const std::uint8_t>) override {
     samples = std::min(samples, pcm.size());
-    plc_fillin(plc_, pcm.data(), static_cast<int>(samples));
+    plc_.fill(pcm.first(samples));
     return static_cast<int>(samples);
   }
   CodecKind kind() const override { return CodecKind::kG722; }
 
  private:
   g722_decode_state_t* s_;
-  plc_state_t* plc_;
+  Plc plc_{16000};
 };
 
 }  // namespace

@@ -17,6 +17,7 @@ constexpr std::int64_t kQuietMeanSquare = 184 * 184;  // ~ -45 dBov
 constexpr std::int64_t kSlackUs = 5000;                // hysteresis above the target before dropping
 constexpr std::int64_t kJitterMarginUs = 2000;         // margin over the high percentile of the transit
 constexpr int kForcedFrames = 3;                       // too much delay, in frames, to drop even speech
+constexpr int kMaxConsecutiveLate = 10;                // late packets in a row that restart the stream
 
 std::int64_t to_us(SteadyTime t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
@@ -57,13 +58,14 @@ void JitterBuffer::restart(std::uint32_t ssrc) {
   idle_samples_ = last_duration_ = 0;
   last_quiet_ = true;
   cooldown_ = 0;
+  consecutive_late_ = 0;
   max_seq_ = -1;  // marks "no packet yet"
 }
 
 void JitterBuffer::reset() {
-  restart(ssrc_);
+  if (!have_stream_) return;
+  restart(ssrc_);  // counts the reset
   have_stream_ = false;
-  ++stats_.resets;
 }
 
 bool JitterBuffer::insert(std::uint32_t ssrc, std::uint16_t seq, std::uint32_t timestamp,
@@ -116,8 +118,14 @@ bool JitterBuffer::insert(std::uint32_t ssrc, std::uint16_t seq, std::uint32_t t
 
   if (state_ != State::kWaiting && pos < pos_) {
     ++stats_.late;
+    // A run of "late" packets means the sender moved its timestamps back (no SSRC change): follow it.
+    if (++consecutive_late_ >= kMaxConsecutiveLate) {
+      restart(ssrc);
+      return insert(ssrc, seq, timestamp, payload, arrival);
+    }
     return false;
   }
+  consecutive_late_ = 0;
   for (const auto& s : slots_) {
     if (s.used && s.pos == pos) {
       ++stats_.duplicates;

@@ -11,7 +11,7 @@
 // waits min_delay_ms..min_delay_ms+frame_ms.
 //
 // Wraps: sequence numbers and timestamps are unwrapped to 64 bits; a jump of more than 10 s (or 3000 packets)
-// restarts the stream like an SSRC change.
+// restarts the stream like an SSRC change, and so do 10 late packets in a row (timestamps moved back).
 // Storage: fixed at construction (capacity x max_payload bytes, plus 120 ms of PCM); no allocation per packet.
 // Thread safety: one instance belongs to one worker thread.
 #pragma once
@@ -128,6 +128,7 @@ class JitterBuffer {
   std::int64_t last_duration_ = 0;      // samples in the last decoded packet
   bool last_quiet_ = true;              // the last frame played was quiet (a good place to drop/insert)
   int cooldown_ = 0;                    // pulls before the next drop/insert
+  int consecutive_late_ = 0;
 
   static constexpr int kWindow = 64;
   std::int64_t transit_[kWindow] = {};

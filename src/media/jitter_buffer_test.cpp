@@ -345,6 +345,30 @@ TEST(JitterBuffer, WildJumpRestartsInsteadOfWaitingForever) {
   EXPECT_EQ(jb.pull(*dec, frame, t + std::chrono::milliseconds(30)), PullResult::kAudio);
 }
 
+TEST(JitterBuffer, TimestampsMovedBackWithoutSsrcChangeAreFollowedAfterAFewPackets) {
+  JitterBuffer jb({});
+  auto dec = make_decoder({});
+  std::vector<std::uint8_t> payload(160, 0xFF);
+  std::vector<std::int16_t> frame(160);
+  auto t = SteadyTime{} + std::chrono::seconds(10);
+  std::uint16_t seq = 100;
+  for (int i = 0; i < 50; ++i) {
+    jb.insert(7, seq++, 80000 + static_cast<std::uint32_t>(i) * 160, payload, t);
+    jb.pull(*dec, frame, t + std::chrono::milliseconds(25));
+    t += std::chrono::milliseconds(20);
+  }
+  // The phone restarts its timestamps 5 s back (within the wild-jump limit) with the same SSRC.
+  int audio = 0;
+  for (int i = 0; i < 50; ++i) {
+    jb.insert(7, seq++, 40000 + static_cast<std::uint32_t>(i) * 160, payload, t);
+    audio += jb.pull(*dec, frame, t + std::chrono::milliseconds(25)) == PullResult::kAudio;
+    t += std::chrono::milliseconds(20);
+  }
+  EXPECT_EQ(jb.stats().late, 10u);
+  EXPECT_EQ(jb.stats().resets, 1u);
+  EXPECT_GE(audio, 35);
+}
+
 TEST(JitterBuffer, SilentSenderGoesIdleAfterShortConcealment) {
   Scenario s;
   s.packets = 50;
