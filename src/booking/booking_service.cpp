@@ -153,28 +153,34 @@ Result<domain::Booking> BookingService::end(BookingId id, domain::EndReason reas
 Result<int> BookingService::expire_due(TimePoint now) {
   int marked = 0;
   const Actor system{"system", true, "system"};
-  for (int batch = 0; batch < 100; ++batch) {  // bounded: 100 batches of 200 per call
-    auto lapsed = store_.scheduled_lapsed(now, 200);
-    if (!lapsed.ok()) return lapsed.error();
-    if (lapsed->empty()) break;
-    int progressed = 0;
-    for (auto& b : *lapsed) {
-      domain::Booking next = b;
-      if (!domain::end(next, domain::EndReason::kExpiredUnused, b.valid_until()).ok()) continue;
-      store::SideEffects effects;
-      effects.audit.push_back(audit(system, now, "booking.expire", next, "reason=expired-unused"));
-      auto stored = store_.update_booking(next, b.version, effects);
-      if (stored.ok()) {
-        ++marked;
-        ++progressed;
-      } else if (stored.error().code != ErrorCode::kFailedPrecondition &&
-                 stored.error().code != ErrorCode::kNotFound) {
-        return stored.error();  // a stale version means someone else (another node) got there first
-      } else {
-        ++progressed;
+  using Finder = Result<std::vector<domain::Booking>> (store::Store::*)(TimePoint, int);
+  const std::pair<Finder, domain::EndReason> kinds[] = {
+      {&store::Store::scheduled_lapsed, domain::EndReason::kExpiredUnused},
+      {&store::Store::active_overdue, domain::EndReason::kDurationElapsed},
+  };
+  for (const auto& [find, reason] : kinds) {
+    for (int batch = 0; batch < 100; ++batch) {  // bounded: at most 100 batches of 200 per kind and call
+      auto due = (store_.*find)(now, 200);
+      if (!due.ok()) return due.error();
+      int progressed = 0;
+      for (auto& b : *due) {
+        domain::Booking next = b;
+        const TimePoint ended_at = reason == domain::EndReason::kExpiredUnused ? b.valid_until() : *domain::ends_at(b);
+        if (!domain::end(next, reason, ended_at).ok()) continue;
+        store::SideEffects effects;
+        effects.audit.push_back(audit(system, now, "booking.expire", next,
+                                      std::string("reason=") + domain::to_string(reason)));
+        auto stored = store_.update_booking(next, b.version, effects);
+        if (stored.ok()) {
+          ++marked;
+        } else if (stored.error().code != ErrorCode::kFailedPrecondition &&
+                   stored.error().code != ErrorCode::kNotFound) {
+          return stored.error();
+        }
+        ++progressed;  // ended here, or changed by someone else (another node) meanwhile
       }
+      if (progressed == 0) break;
     }
-    if (progressed == 0) break;
   }
   return marked;
 }

@@ -73,8 +73,10 @@ class BookingService {
   // this with its reason). kFailedPrecondition when already ended. Audited.
   Result<domain::Booking> end(BookingId id, domain::EndReason reason, const Actor& actor);
 
-  // Marks every scheduled booking whose validity window lapsed before `now` as ended/expired-unused. Returns
-  // how many were marked. Safe to run on several nodes at once (optimistic versions).
+  // Marks every scheduled booking whose validity window lapsed before `now` as ended/expired-unused (ended_at =
+  // the end of the window), and every active booking left behind by a crash (duration run out, no open session)
+  // as ended/duration-elapsed (ended_at = opened_at + duration). Returns how many were marked. Safe to run on
+  // several nodes at once (optimistic versions: a booking someone else changed meanwhile is skipped).
   Result<int> expire_due(TimePoint now);
 
   const BookingServiceOptions& options() const { return options_; }

@@ -312,3 +312,33 @@ TEST_F(BookingServiceTest, ConcurrentCreatesGetDistinctNumbers) {
 
 }  // namespace
 }  // namespace confpro::booking
+
+namespace confpro::booking {
+namespace {
+
+// After a crash, close_interrupted closed the session but the booking is still stored active: once its duration
+// has run out, expire_due ends it — but never while a session is open (the live conference owns it then).
+TEST_F(BookingServiceTest, ExpireDueEndsActiveBookingsLeftBehindByACrash) {
+  auto a = service_.create(draft("A"), kAdmin).value();
+  auto active = a;
+  ASSERT_TRUE(domain::open(active, kT0).ok());
+  active = store_->update_booking(active, active.version, {}).value();
+  store::ConferenceSession s;
+  s.booking = a.id;
+  s.number = a.number;
+  s.opened_at = kT0;
+  auto session = store_->open_session(s).value();
+  EXPECT_EQ(service_.expire_due(kT0 + minutes{120}).value(), 0);  // session still open: hands off
+  ASSERT_TRUE(store_->close_interrupted(kT0 + minutes{10}, "").ok());
+  EXPECT_EQ(service_.expire_due(kT0 + minutes{59}).value(), 0);   // duration not yet run out
+  EXPECT_EQ(service_.expire_due(kT0 + minutes{60}).value(), 1);
+  auto ended = service_.get(a.id).value();
+  EXPECT_EQ(ended.state, domain::BookingState::kEnded);
+  EXPECT_EQ(ended.end_reason, domain::EndReason::kDurationElapsed);
+  EXPECT_EQ(ended.ended_at, kT0 + minutes{60});
+  EXPECT_EQ(service_.expire_due(kT0 + minutes{61}).value(), 0);
+  (void)session;
+}
+
+}  // namespace
+}  // namespace confpro::booking

@@ -117,4 +117,16 @@ Result<std::vector<domain::Booking>> SqlStore::scheduled_lapsed(TimePoint now, i
   });
 }
 
+Result<std::vector<domain::Booking>> SqlStore::active_overdue(TimePoint now, int limit) {
+  return run<std::vector<domain::Booking>>("overdue bookings", [&](soci::session& sql) {
+    std::int64_t at = to_epoch_ms(now);
+    return Result<std::vector<domain::Booking>>(load_bookings(
+        sql,
+        "WHERE state = 'active' AND opened_at + duration_minutes * 60000 <= :now AND NOT EXISTS (SELECT 1 FROM "
+        "conference_sessions s WHERE s.booking_id = bookings.id AND s.closed_at IS NULL) ORDER BY id LIMIT " +
+            std::to_string(std::clamp(limit, 1, 10000)),
+        [&](soci::statement& st) { st.exchange(soci::use(at, "now")); }));
+  });
+}
+
 }  // namespace confpro::store::detail

@@ -78,6 +78,7 @@ class SqlStore final : public Store {
   Status delete_booking(BookingId id, const SideEffects& effects) override;
   Result<Page<domain::Booking>> search_bookings(const BookingQuery& query) override;
   Result<std::vector<domain::Booking>> scheduled_lapsed(TimePoint now, int limit) override;
+  Result<std::vector<domain::Booking>> active_overdue(TimePoint now, int limit) override;
 
   Result<ConferenceSession> open_session(const ConferenceSession& session) override;
   Status close_session(SessionId id, TimePoint closed_at, const std::string& reason) override;

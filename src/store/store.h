@@ -232,6 +232,9 @@ class Store {
   virtual Result<Page<domain::Booking>> search_bookings(const BookingQuery& query) = 0;
   // Scheduled bookings whose window ended before `now` (valid_from + validity_days <= now), at most `limit`.
   virtual Result<std::vector<domain::Booking>> scheduled_lapsed(TimePoint now, int limit) = 0;
+  // Active bookings whose duration ran out (opened_at + duration <= now) and that have no open session — left
+  // behind by a crash (close_interrupted closed their sessions). At most `limit`.
+  virtual Result<std::vector<domain::Booking>> active_overdue(TimePoint now, int limit) = 0;
 
   // Sessions. open: returns it with its id. close: kNotFound, kFailedPrecondition when already closed.
   virtual Result<ConferenceSession> open_session(const ConferenceSession& session) = 0;

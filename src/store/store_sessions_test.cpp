@@ -141,6 +141,20 @@ TEST_P(SessionsTest, PastSessionsSearchByDateAndOwnerWithTheirBooking) {
   EXPECT_EQ(store_->list_sessions(range)->total, 1);
 }
 
+TEST_P(SessionsTest, ActiveOverdueSkipsBookingsWithAnOpenSession) {
+  auto active = booking_;
+  active.state = domain::BookingState::kActive;
+  active.opened_at = kT0;
+  active = store_->update_booking(active, active.version, {}).value();  // 60 minutes from kT0
+  auto s = open(kT0);
+  EXPECT_TRUE(store_->active_overdue(kT0 + hours{2}, 10)->empty());
+  ASSERT_TRUE(store_->close_session(s.id, kT0 + minutes{5}, "interrupted").ok());
+  EXPECT_TRUE(store_->active_overdue(kT0 + minutes{60} - Millis{1}, 10)->empty());
+  auto due = store_->active_overdue(kT0 + minutes{60}, 10).value();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, booking_.id);
+}
+
 TEST_P(SessionsTest, DeletingABookingPurgesItsHistory) {
   auto s = open(kT0);
   join(s, kT0, "1");
