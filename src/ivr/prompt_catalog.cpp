@@ -291,6 +291,14 @@ Result<PrepareReport> PromptCatalog::prepare_all() {
   for (auto& t : threads) t.join();
 
   report.generated = static_cast<int>(missing.size() - failures.size());
+  for (const auto& [name, text] : options_.texts) {
+    const auto slash = name.find('/');
+    const std::string lang = name.substr(0, slash);
+    if (slash == std::string::npos || (lang != "en" && lang != "fr") ||
+        !find_prompt(name.substr(slash + 1))) {
+      report.unknown_texts.push_back(name);
+    }
+  }
   report.took =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   if (!failures.empty()) {
@@ -309,6 +317,18 @@ Result<std::vector<std::string>> PromptCatalog::music_on_hold_files() const {
   }
   if (out.empty()) return Error::not_found("no music on hold (*.wav) in " + options_.moh_dir.string());
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<PromptInfo> PromptCatalog::describe(Language language) const {
+  std::vector<PromptInfo> out;
+  for (const auto& key : keys()) {
+    auto r = resolve(key, language);
+    if (!r) continue;  // keys() are all known
+    PromptInfo info{key, r->source, *text(key, language), r->files, true};
+    if (r->source == PromptSource::kGenerated) info.ready = is_file(r->files.front());
+    out.push_back(std::move(info));
+  }
   return out;
 }
 

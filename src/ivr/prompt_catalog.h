@@ -32,6 +32,18 @@ struct PrepareReport {
   int overridden = 0;  // prompts the operator's folder provides
   int recorded = 0;    // prompts Debian's recordings provide
   std::chrono::milliseconds took{0};
+  // Options::texts entries that name no prompt ("<lang>/<key>" with an unknown language or key): likely typos
+  // in the operator's configuration, worth a warning.
+  std::vector<std::string> unknown_texts;
+};
+
+// One prompt as the catalog would play it now, for an administrator's listing.
+struct PromptInfo {
+  std::string key;
+  PromptSource source = PromptSource::kGenerated;
+  std::string text;
+  std::vector<std::string> files;  // for kGenerated: the cache file, present once generated
+  bool ready = true;               // false: a generated prompt whose file is not there yet
 };
 
 class PromptCatalog {
@@ -84,6 +96,9 @@ class PromptCatalog {
 
   // Music on hold: the *.wav files of moh_dir, sorted. kNotFound when there are none.
   Result<std::vector<std::string>> music_on_hold_files() const;
+
+  // Every prompt in `language`, in keys() order, without generating anything.
+  std::vector<PromptInfo> describe(domain::Language language) const;
 
  private:
   struct Resolved;

@@ -324,6 +324,39 @@ TEST(PromptCatalog, PrepareAllGeneratesEveryMissingSpeechFileOnce) {
   EXPECT_EQ(stats.calls, first->generated);
 }
 
+TEST(PromptCatalog, PrepareAllNamesCustomTextsThatMatchNoPrompt) {
+  TempDir dir;
+  FakeSpeechSynthesizer::Stats stats;
+  auto options = options_in(dir);
+  options.texts["en/welcome"] = "Welcome to Acme.";
+  options.texts["en/welcom"] = "typo in the key";
+  options.texts["de/welcome"] = "Willkommen";
+  options.texts["welcome"] = "no language";
+  PromptCatalog catalog(options, std::make_unique<FakeSpeechSynthesizer>(stats));
+  auto r = catalog.prepare_all();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->unknown_texts, (std::vector<std::string>{"de/welcome", "en/welcom", "welcome"}));
+}
+
+TEST(PromptCatalog, DescribeListsEveryPromptWithItsSourceTextAndWhetherItIsReady) {
+  TempDir dir;
+  FakeSpeechSynthesizer::Stats stats;
+  PromptCatalog catalog(options_in(dir), std::make_unique<FakeSpeechSynthesizer>(stats));
+  auto before = catalog.describe(Language::kFrench);
+  ASSERT_EQ(before.size(), PromptCatalog::keys().size());
+  auto find = [](const std::vector<PromptInfo>& list, const std::string& key) {
+    return *std::find_if(list.begin(), list.end(), [&](const PromptInfo& p) { return p.key == key; });
+  };
+  EXPECT_EQ(find(before, "enter-pin").source, PromptSource::kRecording);
+  EXPECT_TRUE(find(before, "enter-pin").ready);
+  EXPECT_EQ(find(before, "main-menu").source, PromptSource::kGenerated);
+  EXPECT_FALSE(find(before, "main-menu").ready);
+  EXPECT_EQ(find(before, "main-menu").text.rfind("Pour créer une conférence", 0), 0u);
+  ASSERT_TRUE(catalog.prepare_all().ok());
+  EXPECT_TRUE(find(catalog.describe(Language::kFrench), "main-menu").ready);
+  EXPECT_EQ(stats.calls, catalog.prepare_all()->reused);
+}
+
 TEST(PromptCatalog, AFailingSynthesizerIsAClearErrorAndLeavesNoFile) {
   TempDir dir;
   FakeSpeechSynthesizer::Stats stats;
