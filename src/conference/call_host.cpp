@@ -1,0 +1,119 @@
+#include "conference/call_host.h"
+
+#include <filesystem>
+
+#include "ivr/say.h"
+
+namespace confpro::conference {
+
+Call& CallHost::call() const {
+  Call* c = s_.find_call(call_);
+  assert(c && "a flow outlived its call");
+  return *c;
+}
+
+void CallHost::play(const std::vector<std::string>& keys, std::uint64_t tag) { s_.play_keys(call(), keys, tag); }
+
+void CallHost::stop_prompt() {
+  Call& c = call();
+  c.playing_tag = 0;
+  (void)s_.media_.stop_playing_session(c.media);
+}
+
+void CallHost::start_timer(std::chrono::milliseconds delay) { s_.start_call_timer(call(), delay); }
+void CallHost::cancel_timer() { s_.cancel_call_timer(call()); }
+void CallHost::hangup(const std::string& reason) { s_.hangup(call(), reason); }
+domain::Language CallHost::language() const { return call().language; }
+void CallHost::set_language(domain::Language language) { call().language = language; }
+const std::string& CallHost::caller_number() const { return call().incoming.caller_number; }
+
+Result<domain::Booking> CallHost::find_booking(const std::string& number) { return s_.bookings_.get_by_number(number); }
+
+ivr::PinCheck CallHost::check_pin(const domain::Booking& booking, const std::string& pin) {
+  ivr::PinCheck check;
+  const auto now = s_.clock_.now();
+  const std::string caller_key = "caller:" + (caller_number().empty() ? std::string("anonymous") : caller_number());
+  const std::string conf_key = "conference:" + booking.number;
+  if (s_.pin_guard_.locked(caller_key, now) || s_.pin_guard_.locked(conf_key, now)) {
+    check.locked_out = true;
+    s_.log_->warn("conf={} call={} PIN refused: locked out (caller {})", booking.number, call_.value(), caller_key);
+    return check;
+  }
+  check.role = domain::role_for_pin(booking, pin);
+  if (check.role) {
+    s_.pin_guard_.success(caller_key);
+    return check;
+  }
+  s_.log_->info("conf={} call={} wrong PIN from {}", booking.number, call_.value(), caller_key);
+  const bool caller_locked = s_.pin_guard_.failure(caller_key, now);
+  const bool conf_locked = s_.pin_guard_.failure(conf_key, now);
+  if (caller_locked || conf_locked) {
+    const std::string who = caller_locked ? caller_key : conf_key;
+    s_.log_->warn("conf={} call={} PIN lockout of {} for {} s", booking.number, call_.value(), who,
+                  s_.options_.pin_lockout_duration.count());
+    s_.audit("system", "pin.lockout", who, "after repeated wrong PINs on conference " + booking.number);
+  }
+  return check;
+}
+
+domain::JoinOutcome CallHost::admit(const domain::Booking& booking, domain::Role role, const std::string& pin) {
+  return s_.admit(booking, role, pin, caller_number());
+}
+
+void CallHost::record_name(int max_ms) {
+  Call& c = call();
+  std::error_code ec;
+  std::filesystem::create_directories(s_.options_.names_dir, ec);
+  c.name_file = s_.options_.names_dir + "/name-" + std::to_string(c.id.value()) + ".wav";
+  if (auto st = s_.media_.record_session(c.media, c.name_file, max_ms); !st) {
+    s_.log_->warn("call={} name recording failed: {}", c.id.value(), st.error().message);
+    c.flow->name_recorded("", false);
+  }
+}
+
+void CallHost::enter_conference(const domain::Booking& booking, domain::Role role, const std::string& name_file) {
+  s_.enter(call(), booking, role, name_file);
+}
+
+Result<ivr::PhoneCreator> CallHost::authenticate_creator(const std::string& account, const std::string& pin) {
+  auto user = s_.directory_.authenticate_phone(account, pin);
+  if (!user) return user.error();
+  ivr::PhoneCreator creator;
+  creator.username = user->username;
+  creator.default_duration_minutes = user->phone_default_duration_minutes > 0
+                                         ? user->phone_default_duration_minutes
+                                         : s_.options_.limits.default_duration_minutes;
+  creator.default_max_participants = user->phone_default_max_participants > 0
+                                         ? user->phone_default_max_participants
+                                         : s_.options_.limits.default_max_participants;
+  return creator;
+}
+
+Result<domain::Booking> CallHost::create_booking(const ivr::PhoneCreator& creator, int duration_minutes,
+                                                 int max_participants) {
+  Call& c = call();
+  domain::BookingDraft draft;
+  // A unique, readable name: the creator and the time of the call.
+  draft.name = "phone " + creator.username + " " + std::to_string(to_epoch_ms(s_.clock_.now()));
+  draft.owner = creator.username;
+  draft.duration_minutes = duration_minutes;
+  draft.max_participants = max_participants;
+  draft.language = domain::to_string(c.language);
+  draft.created_via = "phone";
+  if (!c.access_number.empty()) draft.access_number = c.access_number;
+  booking::Actor actor{creator.username, false, "phone"};
+  auto b = s_.bookings_.create(draft, actor);
+  if (b) s_.log_->info("conf={} call={} created by phone by {}", b->number, c.id.value(), creator.username);
+  return b;
+}
+
+std::vector<std::string> CallHost::describe_booking(const domain::Booking& booking) {
+  return s_.describe(booking, call().language);
+}
+
+std::vector<std::string> CallHost::say_number(int n) {
+  auto keys = ivr::number_keys(n, call().language);
+  return keys ? *keys : std::vector<std::string>{};
+}
+
+}  // namespace confpro::conference

@@ -1,0 +1,96 @@
+// The live conference service (ARCHITECTURE.md conference/): routes incoming calls (access number → main menu,
+// conference number → PIN), runs each call's IVR flow, keeps the live rooms and their participants, applies the
+// booking rules of domain/ (opening, capacity, lock, wait-for-leader, warning and end), drives media/ and sip/
+// by commands, writes sessions and participant connections, and publishes the event stream.
+//
+// Thread safety: all state lives on the control loop. The sip::CallHandler methods (SIP thread), on_media_event
+// (media workers) and the ControlApi methods (web threads) only post to the loop; the synchronous ControlApi
+// calls wait for the loop's answer and must not be called from the loop itself. start() and stop() are called on
+// the main thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "booking/booking_service.h"
+#include "common/event_loop.h"
+#include "common/time.h"
+#include "conference/control_api.h"
+#include "directory/directory.h"
+#include "domain/limits.h"
+#include "ivr/flow.h"
+#include "ivr/prompt_catalog.h"
+#include "media/media_engine.h"
+#include "sip/sip_endpoint.h"
+#include "store/store.h"
+
+namespace confpro::conference {
+
+struct AccessNumberRoute {
+  std::string number;                                // dialled digits
+  std::string kind = "local";                        // "toll-free" | "local"
+  domain::Language language = domain::Language::kFrench;
+};
+
+struct ServiceOptions {
+  std::string node_id = "node1";                     // written on sessions [node1]
+  std::string time_zone = "Europe/Paris";            // dates read back to callers [Europe/Paris]
+  double time_scale = 1.0;                           // conference clock speed (tests) [1.0]
+  domain::ConferenceLimits limits;                   // warning minutes, defaults for phone creation
+  ivr::FlowOptions flow;                             // IVR timing and tries
+  std::vector<AccessNumberRoute> access_numbers;     // numbers that lead to the main menu
+  std::string recordings_dir = "var/recordings";     // room recordings [var/recordings]
+  std::string names_dir = "var/names";               // recorded names for announce [var/names]
+  int pin_lockout_failures = 10;                     // failures per caller or conference within the window …
+  std::chrono::seconds pin_lockout_window{1800};     // …
+  std::chrono::seconds pin_lockout_duration{3600};   // … lock out for this long
+  std::chrono::milliseconds key_timeout{3000};       // '*' then a digit within this time (in-call keys)
+  std::chrono::milliseconds end_prompt_grace{8000};  // longest wait for the closing prompt before hanging up
+};
+
+class ConferenceService final : public sip::CallHandler, public ControlApi {
+ public:
+  // Borrows everything; all must outlive the service. The SIP endpoint is attached after it starts (it needs
+  // this service as its handler).
+  ConferenceService(EventLoop& loop, const Clock& clock, store::Store& store, booking::BookingService& bookings,
+                    directory::Directory& directory, media::MediaEngine& media, const ivr::PromptCatalog& prompts,
+                    ServiceOptions options);
+  ~ConferenceService() override;
+
+  // Main thread, before calls arrive / after they stop.
+  void attach_sip(sip::SipEndpoint* sip);
+  // Ends every live conference (reason: the node stops → sessions closed as interrupted) and hangs up every call;
+  // blocks until done on the loop.
+  void stop();
+
+  // From the media engine's EventSink (any thread).
+  void on_media_event(media::Event event);
+
+  // sip::CallHandler (SIP thread).
+  void on_incoming(const sip::IncomingCall& call) override;
+  void on_answered(CallId call, MediaSessionId session) override;
+  void on_dtmf(CallId call, char digit) override;
+  void on_progress(CallId call, int status, const std::string& reason) override;
+  void on_ended(CallId call, const std::string& cause) override;
+
+  // ControlApi (any thread but the loop).
+  std::vector<LiveConference> live_conferences() override;
+  std::optional<LiveConference> live_conference(BookingId id) override;
+  Status set_muted(BookingId conference, ParticipantId participant, bool muted, const std::string& actor) override;
+  Status eject(BookingId conference, ParticipantId participant, const std::string& actor) override;
+  Status set_locked(BookingId conference, bool locked, const std::string& actor) override;
+  Status end_conference(BookingId conference, const std::string& actor) override;
+  Result<InviteResult> invite_by_number(BookingId conference, const std::string& number,
+                                        const std::string& actor) override;
+  SubscriptionId subscribe(Subscriber subscriber) override;
+  void unsubscribe(SubscriptionId id) override;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace confpro::conference

@@ -1,0 +1,265 @@
+// ConferenceService: call routing, IVR plumbing and media events (control loop).
+#include <filesystem>
+
+#include "conference/call_host.h"
+#include "conference/service_impl.h"
+#include "ivr/join_flow.h"
+#include "ivr/flow_menu.h"
+
+namespace confpro::conference {
+
+ConferenceService::Impl::Impl(ConferenceService& owner, EventLoop& loop, const Clock& clock, store::Store& store,
+                              booking::BookingService& bookings, directory::Directory& directory,
+                              media::MediaEngine& media, const ivr::PromptCatalog& prompts, ServiceOptions options)
+    : owner_(owner),
+      loop_(loop),
+      clock_(clock),
+      store_(store),
+      bookings_(bookings),
+      directory_(directory),
+      media_(media),
+      prompts_(prompts),
+      options_(std::move(options)),
+      log_(log::get("conference")),
+      pin_guard_(options_.pin_lockout_failures, options_.pin_lockout_window, options_.pin_lockout_duration) {}
+
+Call* ConferenceService::Impl::find_call(CallId id) {
+  auto it = calls_.find(id);
+  return it == calls_.end() ? nullptr : it->second.get();
+}
+
+Call* ConferenceService::Impl::find_call_by_media(MediaSessionId id) {
+  auto it = call_by_media_.find(id);
+  return it == call_by_media_.end() ? nullptr : find_call(it->second);
+}
+
+void ConferenceService::Impl::incoming(const sip::IncomingCall& in) {
+  if (stopping_ || !sip_) return;
+  auto call = std::make_unique<Call>();
+  call->id = in.call;
+  call->incoming = in;
+  const std::string& dialled = in.dialled_digits.empty() ? in.dialled : in.dialled_digits;
+  for (const auto& route : options_.access_numbers) {
+    if (route.number == dialled) {
+      call->kind = Call::Kind::kAccessNumber;
+      call->language = route.language;
+      call->access_number = route.number;
+      break;
+    }
+  }
+  if (call->access_number.empty()) {
+    auto booking = dialled.empty() ? Result<domain::Booking>(Error::not_found("")) : bookings_.get_by_number(dialled);
+    if (!booking) {
+      log_->info("call={} from {} to {}: no such access or conference number → 404", in.call.value(),
+                 in.caller_number, in.dialled);
+      sip_->reject(in.call, 404, "Not Found");
+      return;
+    }
+    call->kind = Call::Kind::kDirect;
+    call->language = booking->language;
+    call->direct = *booking;
+  }
+  log_->info("call={} from {} to {} ({}) codec={} remote={}", in.call.value(),
+             in.caller_number.empty() ? "anonymous" : in.caller_number, in.dialled,
+             call->kind == Call::Kind::kDirect ? "conference" : "access number", media::to_string(in.codec.kind),
+             in.remote_address);
+  calls_[in.call] = std::move(call);
+  sip_->accept(in.call);
+}
+
+void ConferenceService::Impl::answered(CallId id, MediaSessionId session) {
+  Call* call = find_call(id);
+  if (!call) return;
+  call->media = session;
+  call_by_media_[session] = id;
+  call->state = Call::State::kIvr;
+  call->host = std::make_unique<CallHost>(*this, id);
+  switch (call->kind) {
+    case Call::Kind::kAccessNumber:
+      call->flow = std::make_unique<ivr::MenuFlow>(*call->host, options_.flow);
+      break;
+    case Call::Kind::kDirect:
+      call->flow = std::make_unique<ivr::JoinFlow>(*call->host, options_.flow, call->direct);
+      break;
+    case Call::Kind::kInvite: {
+      // The invited person hears which conference it is, then joins as a user.
+      std::vector<std::string> keys{"invited-to-conference"};
+      for (auto& k : describe(*call->direct, call->language)) keys.push_back(std::move(k));
+      call->playing_tag = next_tag_++;
+      play_keys(*call, keys, call->playing_tag);
+      emit({0, "invite", call->direct->id, call->direct->number, call->direct->owner, clock_.now(), std::nullopt,
+            false, "answered " + call->incoming.dialled});
+      return;
+    }
+  }
+  call->flow->start();
+}
+
+void ConferenceService::Impl::dtmf(CallId id, char digit) {
+  Call* call = find_call(id);
+  if (!call) return;
+  log_->debug("call={} digit {}", id.value(), digit);
+  if (call->state == Call::State::kIvr && call->flow) {
+    call->flow->digit(digit);
+  } else if (call->state == Call::State::kInConference) {
+    in_call_key(*call, digit);
+  }
+}
+
+void ConferenceService::Impl::progress(CallId id, int status, const std::string& reason) {
+  Call* call = find_call(id);
+  if (!call || !call->direct) return;
+  emit({0, "invite", call->direct->id, call->direct->number, call->direct->owner, clock_.now(), std::nullopt, false,
+        (status >= 300 ? "failed: " : "ringing: ") + std::to_string(status) + " " + reason});
+}
+
+void ConferenceService::Impl::ended(CallId id, const std::string& cause) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  Call& call = *it->second;
+  log_->info("call={} ended: {}", id.value(), cause);
+  cancel_call_timer(call);
+  if (call.key_timer) loop_.cancel_timer(call.key_timer);
+  if (call.state == Call::State::kInConference || call.booking.valid()) {
+    leave(call, call.end_cause.empty() ? (cause == "caller-bye" ? "hangup" : cause) : call.end_cause);
+  }
+  if (call.kind == Call::Kind::kInvite && call.direct && call.state == Call::State::kRinging) {
+    emit({0, "invite", call.direct->id, call.direct->number, call.direct->owner, clock_.now(), std::nullopt, false,
+          "failed: " + cause});
+  }
+  if (!call.name_file.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(call.name_file, ec);
+  }
+  if (call.media.valid()) call_by_media_.erase(call.media);
+  calls_.erase(it);
+}
+
+void ConferenceService::Impl::media_event(const media::Event& event) {
+  if (const auto* d = std::get_if<media::DtmfEvent>(&event)) {
+    if (Call* call = find_call_by_media(d->session)) dtmf(call->id, d->digit);
+  } else if (const auto* p = std::get_if<media::PlayDone>(&event)) {
+    if (p->session.valid()) {
+      Call* call = find_call_by_media(p->session);
+      if (!call || p->play_id == 0 || p->play_id != call->playing_tag) return;
+      call->playing_tag = 0;
+      if (call->state == Call::State::kIvr && call->flow) {
+        call->flow->prompt_done(p->play_id);
+      } else if (call->state == Call::State::kIvr && call->kind == Call::Kind::kInvite) {
+        enter(*call, *call->direct, domain::Role::kUser, "");
+      }
+    } else if (auto r = room_by_media_.find(p->room); r != room_by_media_.end()) {
+      Room* room = find_room(r->second);
+      if (room && room->ending && p->play_id == room->closing_tag) finish_room(room->booking.id);
+    }
+  } else if (const auto* t = std::get_if<media::TalkingChanged>(&event)) {
+    Call* call = find_call_by_media(t->session);
+    if (!call || call->state != Call::State::kInConference) return;
+    Room* room = find_room(call->booking);
+    if (!room) return;
+    auto part = room->participants.find(call->participant);
+    if (part == room->participants.end() || part->second.talking == t->talking) return;
+    part->second.talking = t->talking;
+    emit_participant("talking", *room, part->second, t->talking);
+  } else if (const auto* rec = std::get_if<media::RecordingDone>(&event)) {
+    if (rec->session.valid()) {
+      Call* call = find_call_by_media(rec->session);
+      if (call && call->flow) call->flow->name_recorded(rec->path, rec->ok);
+    } else if (!rec->ok) {
+      log_->warn("recording {} failed: {}", rec->path, rec->error);
+    }
+  } else if (const auto* timeout = std::get_if<media::SessionTimeout>(&event)) {
+    if (Call* call = find_call_by_media(timeout->session)) {
+      log_->warn("call={} no RTP: hanging up", call->id.value());
+      hangup(*call, "rtp-timeout");
+    }
+  }
+}
+
+std::vector<std::string> ConferenceService::Impl::files_for(const std::vector<std::string>& keys,
+                                                            domain::Language language) {
+  std::vector<std::string> files;
+  for (const auto& key : keys) {
+    auto f = prompts_.files(key, language);
+    if (!f) {
+      log_->warn("prompt '{}' unavailable: {}", key, f.error().message);
+      continue;
+    }
+    for (auto& file : *f) files.push_back(std::move(file));
+  }
+  return files;
+}
+
+void ConferenceService::Impl::play_keys(Call& call, const std::vector<std::string>& keys, std::uint64_t tag) {
+  play_files(call, files_for(keys, call.language), tag);
+}
+
+void ConferenceService::Impl::play_files(Call& call, std::vector<std::string> files, std::uint64_t tag, bool loop) {
+  call.playing_tag = tag;
+  media::PlaySpec spec{std::move(files), loop, tag};
+  if (auto st = media_.play_to_session(call.media, std::move(spec)); !st) {
+    log_->warn("call={} cannot play: {}", call.id.value(), st.error().message);
+  }
+}
+
+void ConferenceService::Impl::start_call_timer(Call& call, std::chrono::milliseconds delay) {
+  cancel_call_timer(call);
+  CallId id = call.id;
+  call.timer = loop_.add_timer_after(delay, [this, id] {
+    Call* c = find_call(id);
+    if (!c) return;
+    c->timer = 0;
+    if (c->state == Call::State::kIvr && c->flow) c->flow->timeout();
+  });
+}
+
+void ConferenceService::Impl::cancel_call_timer(Call& call) {
+  if (call.timer) loop_.cancel_timer(call.timer);
+  call.timer = 0;
+}
+
+void ConferenceService::Impl::hangup(Call& call, const std::string& reason) {
+  if (call.state == Call::State::kLeaving) return;
+  call.end_cause = reason;
+  call.state = Call::State::kLeaving;  // leave() runs when the SIP side reports the end
+  cancel_call_timer(call);
+  if (sip_) sip_->hangup(call.id, reason);
+}
+
+// --- ConferenceService: posting facade
+
+ConferenceService::ConferenceService(EventLoop& loop, const Clock& clock, store::Store& store,
+                                     booking::BookingService& bookings, directory::Directory& directory,
+                                     media::MediaEngine& media, const ivr::PromptCatalog& prompts,
+                                     ServiceOptions options)
+    : impl_(std::make_unique<Impl>(*this, loop, clock, store, bookings, directory, media, prompts,
+                                   std::move(options))) {
+  loop.post([impl = impl_.get()] { impl->sweep_active_bookings(); });
+}
+
+ConferenceService::~ConferenceService() = default;
+
+void ConferenceService::attach_sip(sip::SipEndpoint* sip) {
+  impl_->on_loop<bool>([this, sip] { impl_->sip_ = sip; return true; }, false);
+}
+
+void ConferenceService::on_media_event(media::Event event) {
+  impl_->loop_.post([impl = impl_.get(), event = std::move(event)] { impl->media_event(event); });
+}
+void ConferenceService::on_incoming(const sip::IncomingCall& call) {
+  impl_->loop_.post([impl = impl_.get(), call] { impl->incoming(call); });
+}
+void ConferenceService::on_answered(CallId call, MediaSessionId session) {
+  impl_->loop_.post([impl = impl_.get(), call, session] { impl->answered(call, session); });
+}
+void ConferenceService::on_dtmf(CallId call, char digit) {
+  impl_->loop_.post([impl = impl_.get(), call, digit] { impl->dtmf(call, digit); });
+}
+void ConferenceService::on_progress(CallId call, int status, const std::string& reason) {
+  impl_->loop_.post([impl = impl_.get(), call, status, reason] { impl->progress(call, status, reason); });
+}
+void ConferenceService::on_ended(CallId call, const std::string& cause) {
+  impl_->loop_.post([impl = impl_.get(), call, cause] { impl->ended(call, cause); });
+}
+
+}  // namespace confpro::conference

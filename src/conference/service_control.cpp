@@ -1,0 +1,169 @@
+// ConferenceService: the ControlApi for the console (web threads → control loop) and stopping.
+#include "conference/service_impl.h"
+
+namespace confpro::conference {
+
+namespace {
+Error no_conference(BookingId id) {
+  return Error::not_found("conference " + std::to_string(id.value()) + " is not live on this node");
+}
+}  // namespace
+
+std::vector<LiveConference> ConferenceService::live_conferences() {
+  return impl_->on_loop<std::vector<LiveConference>>(
+      [this] {
+        std::vector<LiveConference> out;
+        for (const auto& [id, room] : impl_->rooms_) out.push_back(impl_->snapshot(*room));
+        return out;
+      },
+      {});
+}
+
+std::optional<LiveConference> ConferenceService::live_conference(BookingId id) {
+  return impl_->on_loop<std::optional<LiveConference>>(
+      [this, id]() -> std::optional<LiveConference> {
+        Room* room = impl_->find_room(id);
+        if (!room) return std::nullopt;
+        return impl_->snapshot(*room);
+      },
+      std::nullopt);
+}
+
+Status ConferenceService::set_muted(BookingId conference, ParticipantId participant, bool muted,
+                                    const std::string& actor) {
+  return impl_->on_loop<Status>(
+      [=, this]() -> Status {
+        Room* room = impl_->find_room(conference);
+        if (!room) return no_conference(conference);
+        auto it = room->participants.find(participant);
+        if (it == room->participants.end()) return Error::not_found("no such participant");
+        if (!muted && it->second.listen_only) return Error::precondition("a listen-only participant cannot be unmuted");
+        impl_->set_participant_muted(*room, it->second, muted, true);
+        impl_->audit(actor, muted ? "participant.mute" : "participant.unmute", "booking:" + std::to_string(conference.value()),
+                     it->second.caller_number);
+        return {};
+      },
+      Error::unavailable("the conference service did not answer"));
+}
+
+Status ConferenceService::eject(BookingId conference, ParticipantId participant, const std::string& actor) {
+  return impl_->on_loop<Status>(
+      [=, this]() -> Status {
+        Room* room = impl_->find_room(conference);
+        if (!room) return no_conference(conference);
+        auto it = room->participants.find(participant);
+        if (it == room->participants.end()) return Error::not_found("no such participant");
+        Call* call = impl_->find_call(it->second.call);
+        impl_->audit(actor, "participant.eject", "booking:" + std::to_string(conference.value()),
+                     it->second.caller_number);
+        if (call) {
+          impl_->leave(*call, "ejected");
+          impl_->play_keys(*call, {"kicked"}, 0);
+          CallId id = call->id;
+          call->state = Call::State::kLeaving;
+          impl_->loop_.add_timer_after(std::chrono::milliseconds(2500), [impl = impl_.get(), id] {
+            if (Call* c = impl->find_call(id)) {
+              c->state = Call::State::kIvr;
+              impl->hangup(*c, "ejected");
+            }
+          });
+        }
+        return {};
+      },
+      Error::unavailable("the conference service did not answer"));
+}
+
+Status ConferenceService::set_locked(BookingId conference, bool locked, const std::string& actor) {
+  return impl_->on_loop<Status>(
+      [=, this]() -> Status {
+        Room* room = impl_->find_room(conference);
+        if (!room) return no_conference(conference);
+        impl_->set_room_locked(*room, locked);
+        impl_->audit(actor, locked ? "conference.lock" : "conference.unlock",
+                     "booking:" + std::to_string(conference.value()), "");
+        return {};
+      },
+      Error::unavailable("the conference service did not answer"));
+}
+
+Status ConferenceService::end_conference(BookingId conference, const std::string& actor) {
+  return impl_->on_loop<Status>(
+      [=, this]() -> Status {
+        Room* room = impl_->find_room(conference);
+        if (!room) return no_conference(conference);
+        impl_->audit(actor, "conference.end", "booking:" + std::to_string(conference.value()), "");
+        impl_->end_room(conference, domain::EndReason::kEndedByAdmin, actor);
+        return {};
+      },
+      Error::unavailable("the conference service did not answer"));
+}
+
+Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, const std::string& number,
+                                                         const std::string& actor) {
+  return impl_->on_loop<Result<InviteResult>>(
+      [=, this]() -> Result<InviteResult> {
+        if (!impl_->sip_) return Error::unavailable("SIP is not running");
+        Room* room = impl_->find_room(conference);
+        domain::Booking booking;
+        if (room) {
+          booking = room->booking;
+        } else {
+          auto b = impl_->bookings_.get(conference);
+          if (!b) return b.error();
+          booking = *b;
+        }
+        if (domain::effective_state(booking, impl_->clock_.now()) == domain::BookingState::kEnded)
+          return Error::precondition("the conference has ended");
+        sip::DialRequest request;
+        request.number = number;
+        request.conference_tag = booking.number;
+        auto call_id = impl_->sip_->dial(request);
+        if (!call_id) return call_id.error();
+        auto call = std::make_unique<Call>();
+        call->id = *call_id;
+        call->kind = Call::Kind::kInvite;
+        call->direct = booking;
+        call->language = booking.language;
+        call->incoming.call = *call_id;
+        call->incoming.caller_number = number;
+        call->incoming.dialled = number;
+        call->invite_id = "invite-" + std::to_string(impl_->next_invite_++);
+        InviteResult result{call->invite_id, "dialing"};
+        impl_->calls_[*call_id] = std::move(call);
+        impl_->audit(actor, "conference.invite", "booking:" + std::to_string(conference.value()), number);
+        impl_->emit({0, "invite", booking.id, booking.number, booking.owner, impl_->clock_.now(), std::nullopt, false,
+                     "dialing " + number});
+        return result;
+      },
+      Error::unavailable("the conference service did not answer"));
+}
+
+ControlApi::SubscriptionId ConferenceService::subscribe(Subscriber subscriber) {
+  return impl_->on_loop<SubscriptionId>(
+      [this, subscriber = std::move(subscriber)]() mutable {
+        SubscriptionId id = impl_->next_subscription_++;
+        impl_->subscribers_[id] = std::move(subscriber);
+        return id;
+      },
+      0);
+}
+
+void ConferenceService::unsubscribe(SubscriptionId id) {
+  impl_->loop_.post([impl = impl_.get(), id] { impl->subscribers_.erase(id); });
+}
+
+void ConferenceService::stop() {
+  impl_->on_loop<bool>(
+      [this] {
+        impl_->stopping_ = true;
+        if (impl_->sweep_timer_) impl_->loop_.cancel_timer(impl_->sweep_timer_);
+        std::vector<BookingId> rooms;
+        for (const auto& [id, room] : impl_->rooms_) rooms.push_back(id);
+        for (BookingId id : rooms) impl_->finish_room(id);  // sessions closed "interrupted" unless ended
+        for (auto& [id, call] : impl_->calls_) impl_->hangup(*call, "shutdown");
+        return true;
+      },
+      false);
+}
+
+}  // namespace confpro::conference
