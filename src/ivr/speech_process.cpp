@@ -61,7 +61,7 @@ struct SpawnSetup {
 
 int remaining_ms(SteadyClock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
-  return left < 0 ? 0 : static_cast<int>(left);
+  return static_cast<int>(std::clamp<long long>(left, 0, 24LL * 3600 * 1000));  // poll() takes an int
 }
 
 // Reads the child's stderr until end of file or the deadline. Returns false on timeout.
