@@ -342,3 +342,28 @@ TEST_F(BookingServiceTest, ExpireDueEndsActiveBookingsLeftBehindByACrash) {
 
 }  // namespace
 }  // namespace confpro::booking
+
+#include "store/fault_injection.h"
+
+namespace confpro::booking {
+namespace {
+
+TEST_F(BookingServiceTest, StoreOutageIsReportedAndWritesNothing) {
+  store::FaultInjectingStore faulty(*store_);
+  BookingService service{faulty, clock_, random_, BookingServiceOptions{}};
+  faulty.fail_next("insert_booking", 1, Error::unavailable("database is down"));
+  auto b = service.create(draft("A"), kAdmin);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(faulty.failures_injected(), 1);
+  EXPECT_EQ(booking_count(), 0);
+  EXPECT_EQ(audit_count(), 0);
+  EXPECT_EQ(outbox_count(), 0);
+  // The outage is over: the same request succeeds.
+  EXPECT_TRUE(service.create(draft("A"), kAdmin).ok());
+  faulty.fail_next("", 1, Error::unavailable("database is down"));
+  EXPECT_EQ(service.expire_due(kT0).error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace confpro::booking

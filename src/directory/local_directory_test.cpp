@@ -148,3 +148,22 @@ TEST_F(LocalDirectoryTest, FindAndRemove) {
 
 }  // namespace
 }  // namespace confpro::directory
+
+#include "store/fault_injection.h"
+
+namespace confpro::directory {
+namespace {
+
+// A database outage is not "wrong password": the caller must be told to retry, not that the credentials failed.
+TEST_F(LocalDirectoryTest, StoreOutageIsUnavailableNotUnauthenticated) {
+  store::FaultInjectingStore faulty(*store_);
+  LocalDirectory directory(faulty);
+  faulty.fail_next("", 3, Error::unavailable("database is down"));
+  EXPECT_EQ(directory.authenticate("alice", "alice-secret").error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(directory.authenticate_phone("1001", "4729").error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(directory.find("alice").error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(directory.authenticate("alice", "alice-secret").ok());
+}
+
+}  // namespace
+}  // namespace confpro::directory

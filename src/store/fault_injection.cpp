@@ -1,0 +1,231 @@
+#include "store/fault_injection.h"
+
+#include <memory>
+
+namespace confpro::store {
+
+void FaultInjectingStore::set_rule(Rule rule) {
+  std::lock_guard lock(mutex_);
+  rule_ = std::move(rule);
+}
+
+void FaultInjectingStore::fail_next(std::string method, int count, Error error) {
+  auto remaining = std::make_shared<int>(count);
+  set_rule([method = std::move(method), remaining, error = std::move(error)](std::string_view m) -> std::optional<Error> {
+    if (*remaining <= 0 || (!method.empty() && m != method)) return std::nullopt;
+    --*remaining;
+    return error;
+  });
+}
+
+void FaultInjectingStore::clear() { set_rule(nullptr); }
+
+int FaultInjectingStore::failures_injected() const {
+  std::lock_guard lock(mutex_);
+  return injected_;
+}
+
+std::optional<Error> FaultInjectingStore::check(std::string_view method) {
+  std::lock_guard lock(mutex_);
+  if (!rule_) return std::nullopt;
+  auto e = rule_(method);
+  if (e) ++injected_;
+  return e;
+}
+
+Status FaultInjectingStore::migrate() {
+  if (auto e = check("migrate")) return *e;
+  return inner_.migrate();
+}
+
+Result<int> FaultInjectingStore::schema_version() {
+  if (auto e = check("schema_version")) return *e;
+  return inner_.schema_version();
+}
+
+Result<User> FaultInjectingStore::add_user(const User& user) {
+  if (auto e = check("add_user")) return *e;
+  return inner_.add_user(user);
+}
+
+Result<User> FaultInjectingStore::get_user(UserId id) {
+  if (auto e = check("get_user")) return *e;
+  return inner_.get_user(id);
+}
+
+Result<User> FaultInjectingStore::find_user(const std::string& username) {
+  if (auto e = check("find_user")) return *e;
+  return inner_.find_user(username);
+}
+
+Result<User> FaultInjectingStore::find_user_by_phone_account(const std::string& phone_account) {
+  if (auto e = check("find_user_by_phone_account")) return *e;
+  return inner_.find_user_by_phone_account(phone_account);
+}
+
+Result<User> FaultInjectingStore::find_user_by_mobile(const std::string& mobile) {
+  if (auto e = check("find_user_by_mobile")) return *e;
+  return inner_.find_user_by_mobile(mobile);
+}
+
+Result<std::vector<User>> FaultInjectingStore::list_users() {
+  if (auto e = check("list_users")) return *e;
+  return inner_.list_users();
+}
+
+Status FaultInjectingStore::update_user(const User& user) {
+  if (auto e = check("update_user")) return *e;
+  return inner_.update_user(user);
+}
+
+Status FaultInjectingStore::delete_user(UserId id) {
+  if (auto e = check("delete_user")) return *e;
+  return inner_.delete_user(id);
+}
+
+Status FaultInjectingStore::upsert_access_number(const AccessNumber& number) {
+  if (auto e = check("upsert_access_number")) return *e;
+  return inner_.upsert_access_number(number);
+}
+
+Result<std::vector<AccessNumber>> FaultInjectingStore::list_access_numbers() {
+  if (auto e = check("list_access_numbers")) return *e;
+  return inner_.list_access_numbers();
+}
+
+Status FaultInjectingStore::delete_access_number(const std::string& number) {
+  if (auto e = check("delete_access_number")) return *e;
+  return inner_.delete_access_number(number);
+}
+
+Result<domain::Booking> FaultInjectingStore::insert_booking(const domain::Booking& booking, const SideEffects& effects) {
+  if (auto e = check("insert_booking")) return *e;
+  return inner_.insert_booking(booking, effects);
+}
+
+Result<domain::Booking> FaultInjectingStore::get_booking(BookingId id) {
+  if (auto e = check("get_booking")) return *e;
+  return inner_.get_booking(id);
+}
+
+Result<domain::Booking> FaultInjectingStore::find_booking_by_number(const std::string& number) {
+  if (auto e = check("find_booking_by_number")) return *e;
+  return inner_.find_booking_by_number(number);
+}
+
+Result<domain::Booking> FaultInjectingStore::find_booking_by_name(const std::string& name) {
+  if (auto e = check("find_booking_by_name")) return *e;
+  return inner_.find_booking_by_name(name);
+}
+
+Result<domain::Booking> FaultInjectingStore::update_booking(const domain::Booking& booking, int expected_version, const SideEffects& effects) {
+  if (auto e = check("update_booking")) return *e;
+  return inner_.update_booking(booking, expected_version, effects);
+}
+
+Status FaultInjectingStore::delete_booking(BookingId id, const SideEffects& effects) {
+  if (auto e = check("delete_booking")) return *e;
+  return inner_.delete_booking(id, effects);
+}
+
+Result<Page<domain::Booking>> FaultInjectingStore::search_bookings(const BookingQuery& query) {
+  if (auto e = check("search_bookings")) return *e;
+  return inner_.search_bookings(query);
+}
+
+Result<std::vector<domain::Booking>> FaultInjectingStore::scheduled_lapsed(TimePoint now, int limit) {
+  if (auto e = check("scheduled_lapsed")) return *e;
+  return inner_.scheduled_lapsed(now, limit);
+}
+
+Result<std::vector<domain::Booking>> FaultInjectingStore::active_overdue(TimePoint now, int limit) {
+  if (auto e = check("active_overdue")) return *e;
+  return inner_.active_overdue(now, limit);
+}
+
+Result<ConferenceSession> FaultInjectingStore::open_session(const ConferenceSession& session) {
+  if (auto e = check("open_session")) return *e;
+  return inner_.open_session(session);
+}
+
+Status FaultInjectingStore::close_session(SessionId id, TimePoint closed_at, const std::string& reason) {
+  if (auto e = check("close_session")) return *e;
+  return inner_.close_session(id, closed_at, reason);
+}
+
+Status FaultInjectingStore::set_recording_path(SessionId id, const std::string& path) {
+  if (auto e = check("set_recording_path")) return *e;
+  return inner_.set_recording_path(id, path);
+}
+
+Result<ConferenceSession> FaultInjectingStore::get_session(SessionId id) {
+  if (auto e = check("get_session")) return *e;
+  return inner_.get_session(id);
+}
+
+Result<Page<SessionWithBooking>> FaultInjectingStore::list_sessions(const SessionQuery& query) {
+  if (auto e = check("list_sessions")) return *e;
+  return inner_.list_sessions(query);
+}
+
+Result<ParticipantConnection> FaultInjectingStore::start_connection(const ParticipantConnection& connection) {
+  if (auto e = check("start_connection")) return *e;
+  return inner_.start_connection(connection);
+}
+
+Status FaultInjectingStore::end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction, double jitter_ms, double rtt_ms) {
+  if (auto e = check("end_connection")) return *e;
+  return inner_.end_connection(id, left_at, reason, loss_fraction, jitter_ms, rtt_ms);
+}
+
+Result<std::vector<ParticipantConnection>> FaultInjectingStore::list_connections(SessionId session) {
+  if (auto e = check("list_connections")) return *e;
+  return inner_.list_connections(session);
+}
+
+Result<InterruptedCounts> FaultInjectingStore::close_interrupted(TimePoint now, const std::string& node) {
+  if (auto e = check("close_interrupted")) return *e;
+  return inner_.close_interrupted(now, node);
+}
+
+Status FaultInjectingStore::append_audit(const AuditEntry& entry) {
+  if (auto e = check("append_audit")) return *e;
+  return inner_.append_audit(entry);
+}
+
+Result<Page<AuditEntry>> FaultInjectingStore::list_audit(const AuditQuery& query) {
+  if (auto e = check("list_audit")) return *e;
+  return inner_.list_audit(query);
+}
+
+Result<OutboxMessage> FaultInjectingStore::enqueue(const OutboxMessage& message) {
+  if (auto e = check("enqueue")) return *e;
+  return inner_.enqueue(message);
+}
+
+Result<std::vector<OutboxMessage>> FaultInjectingStore::due_messages(TimePoint now, int limit) {
+  if (auto e = check("due_messages")) return *e;
+  return inner_.due_messages(now, limit);
+}
+
+Status FaultInjectingStore::mark_sent(std::int64_t id, TimePoint at) {
+  if (auto e = check("mark_sent")) return *e;
+  return inner_.mark_sent(id, at);
+}
+
+Status FaultInjectingStore::mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at, bool give_up) {
+  if (auto e = check("mark_failed")) return *e;
+  return inner_.mark_failed(id, error, next_attempt_at, give_up);
+}
+
+Result<std::vector<OutboxMessage>> FaultInjectingStore::list_outbox(const std::string& status, int limit) {
+  if (auto e = check("list_outbox")) return *e;
+  return inner_.list_outbox(status, limit);
+}
+
+Result<Report> FaultInjectingStore::report(const ReportQuery& query) {
+  if (auto e = check("report")) return *e;
+  return inner_.report(query);
+}
+
+}  // namespace confpro::store

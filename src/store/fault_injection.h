@@ -1,0 +1,78 @@
+// A Store that forwards to another and fails the calls a test chooses (STYLE.md #10): for reliability tests
+// of callers — "the database is down", "the disk is full" — without breaking a real database.
+// Thread safety: as the wrapped store; the failure rule is guarded by a mutex.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string_view>
+
+#include "store/store.h"
+
+namespace confpro::store {
+
+class FaultInjectingStore final : public Store {
+ public:
+  // Decides, per call, whether it fails: gets the method name ("insert_booking", "find_user", …) and returns the
+  // Error to return instead of calling the wrapped store, or nullopt to pass the call through.
+  using Rule = std::function<std::optional<Error>(std::string_view method)>;
+
+  explicit FaultInjectingStore(Store& inner) : inner_(inner) {}
+
+  void set_rule(Rule rule);
+  // Shorthand: the next `count` calls of `method` ("" = any method) fail with `error`.
+  void fail_next(std::string method, int count, Error error);
+  void clear();
+  int failures_injected() const;
+
+  Status migrate() override;
+  Result<int> schema_version() override;
+  Result<User> add_user(const User& user) override;
+  Result<User> get_user(UserId id) override;
+  Result<User> find_user(const std::string& username) override;
+  Result<User> find_user_by_phone_account(const std::string& phone_account) override;
+  Result<User> find_user_by_mobile(const std::string& mobile) override;
+  Result<std::vector<User>> list_users() override;
+  Status update_user(const User& user) override;
+  Status delete_user(UserId id) override;
+  Status upsert_access_number(const AccessNumber& number) override;
+  Result<std::vector<AccessNumber>> list_access_numbers() override;
+  Status delete_access_number(const std::string& number) override;
+  Result<domain::Booking> insert_booking(const domain::Booking& booking, const SideEffects& effects) override;
+  Result<domain::Booking> get_booking(BookingId id) override;
+  Result<domain::Booking> find_booking_by_number(const std::string& number) override;
+  Result<domain::Booking> find_booking_by_name(const std::string& name) override;
+  Result<domain::Booking> update_booking(const domain::Booking& booking, int expected_version, const SideEffects& effects) override;
+  Status delete_booking(BookingId id, const SideEffects& effects) override;
+  Result<Page<domain::Booking>> search_bookings(const BookingQuery& query) override;
+  Result<std::vector<domain::Booking>> scheduled_lapsed(TimePoint now, int limit) override;
+  Result<std::vector<domain::Booking>> active_overdue(TimePoint now, int limit) override;
+  Result<ConferenceSession> open_session(const ConferenceSession& session) override;
+  Status close_session(SessionId id, TimePoint closed_at, const std::string& reason) override;
+  Status set_recording_path(SessionId id, const std::string& path) override;
+  Result<ConferenceSession> get_session(SessionId id) override;
+  Result<Page<SessionWithBooking>> list_sessions(const SessionQuery& query) override;
+  Result<ParticipantConnection> start_connection(const ParticipantConnection& connection) override;
+  Status end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction, double jitter_ms, double rtt_ms) override;
+  Result<std::vector<ParticipantConnection>> list_connections(SessionId session) override;
+  Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) override;
+  Status append_audit(const AuditEntry& entry) override;
+  Result<Page<AuditEntry>> list_audit(const AuditQuery& query) override;
+  Result<OutboxMessage> enqueue(const OutboxMessage& message) override;
+  Result<std::vector<OutboxMessage>> due_messages(TimePoint now, int limit) override;
+  Status mark_sent(std::int64_t id, TimePoint at) override;
+  Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at, bool give_up) override;
+  Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) override;
+  Result<Report> report(const ReportQuery& query) override;
+
+ private:
+  std::optional<Error> check(std::string_view method);
+
+  Store& inner_;
+  mutable std::mutex mutex_;
+  Rule rule_;              // GUARDED_BY(mutex_)
+  int injected_ = 0;       // GUARDED_BY(mutex_)
+};
+
+}  // namespace confpro::store
