@@ -2,10 +2,10 @@
 BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
-CONFIG ?= etc/confpro.dev.toml
+CONFIG ?=
 CMAKE_FLAGS ?=
 
-.PHONY: run test bench build configure bootstrap format lint clean asan tsan
+.PHONY: run test bench build configure bootstrap format lint clean asan tsan ui
 
 bootstrap-%:
 	@scripts/bootstrap $*
@@ -21,7 +21,7 @@ ui:
 
 run: bootstrap-run build ui
 	@mkdir -p var
-	exec $(BUILD)/src/app/confpro serve --config $(CONFIG)
+	exec $(BUILD)/src/app/confpro $(if $(CONFIG),--config $(CONFIG)) serve
 
 test: bootstrap-test build ui
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
