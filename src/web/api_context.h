@@ -41,6 +41,8 @@ std::optional<std::int64_t> parse_id(const std::string& text);
 
 namespace confpro::web {
 // Query-string helpers shared by route groups (booking_routes.cpp).
-std::optional<TimePoint> parse_query_time(const std::string& text, const std::string& zone);
+// A time in a query: ISO 8601, "YYYY-MM-DD HH:MM" or a date "YYYY-MM-DD" in `zone`; a bare date is its
+// midnight, or with `end_of_day` the next midnight (so to=2026-05-01 includes that day).
+std::optional<TimePoint> parse_query_time(const std::string& text, const std::string& zone, bool end_of_day);
 void read_paging_params(const HttpRequest& r, int& limit, int& offset, std::vector<FieldError>& errors);
 }  // namespace confpro::web

@@ -162,7 +162,9 @@ TEST_F(ApiTest, SearchFiltersAndPages) {
   EXPECT_EQ(page.json["total"], 5);
   ASSERT_EQ(page.json["items"].size(), 2u);
   EXPECT_EQ(page.json["items"][0]["name"], "Weekly 2");
-  EXPECT_EQ(c.get("/api/v1/bookings?from=2026-06-03&to=2026-06-05").json["total"], 2);
+  // A bare date as `to` includes that day: the 3rd, 4th and 5th.
+  EXPECT_EQ(c.get("/api/v1/bookings?from=2026-06-03&to=2026-06-05").json["total"], 3);
+  EXPECT_EQ(c.get("/api/v1/bookings?from=2026-06-03T00:00:00Z&to=2026-06-05T00:00:00Z").json["total"], 2);
   auto bad = c.get("/api/v1/bookings?state=later&limit=0&sort=colour&from=soon");
   ASSERT_EQ(bad.status, 400);
   EXPECT_EQ(bad.json["error"]["fields"].size(), 4u);

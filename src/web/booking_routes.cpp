@@ -59,13 +59,20 @@ void read_paging(const HttpRequest& r, int& limit, int& offset, std::vector<Fiel
 
 // Shared by the history routes: a time given as a query parameter (ISO 8601, "YYYY-MM-DD HH:MM" or a date
 // "YYYY-MM-DD" = its midnight, both in the console's zone).
-std::optional<TimePoint> parse_query_time(const std::string& text, const std::string& zone) {
+std::optional<TimePoint> parse_query_time(const std::string& text, const std::string& zone, bool end_of_day) {
   if (text.find('T') != std::string::npos) {
     auto t = parse_iso_time(text);
     return t ? std::optional<TimePoint>(*t) : std::nullopt;
   }
-  auto t = parse_local_time(text.size() == 10 ? text + " 00:00" : text, zone);
-  return t ? std::optional<TimePoint>(*t) : std::nullopt;
+  const bool date_only = text.size() == 10;
+  auto t = parse_local_time(date_only ? text + " 00:00" : text, zone);
+  if (!t) return std::nullopt;
+  if (date_only && end_of_day) {
+    // The next local midnight (a day is 23–25 h around DST changes).
+    auto next = parse_local_time(format_local_time(*t + std::chrono::hours(36), zone).substr(0, 10) + " 00:00", zone);
+    if (next) return *next;
+  }
+  return *t;
 }
 
 void read_paging_params(const HttpRequest& r, int& limit, int& offset, std::vector<FieldError>& errors) {
@@ -89,7 +96,7 @@ void add_booking_routes(Router& router, ApiContext& ctx) {
     }
     for (const char* f : {"from", "to"}) {
       if (auto s = r.param(f); !s.empty()) {
-        auto t = parse_query_time(s, ctx.options.time_zone);
+        auto t = parse_query_time(s, ctx.options.time_zone, std::string(f) == "to");
         if (!t) errors.push_back({f, "must be a date (YYYY-MM-DD) or an ISO 8601 time"});
         (std::string(f) == "from" ? q.from : q.to) = t;
       }

@@ -42,15 +42,10 @@ void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint
       if (required) errors.push_back({f, "is required (YYYY-MM-DD)"});
       continue;
     }
-    auto t = parse_query_time(text, ctx.options.time_zone);
+    auto t = parse_query_time(text, ctx.options.time_zone, std::string(f) == "to");
     if (!t) {
       errors.push_back({f, "must be a date (YYYY-MM-DD) or an ISO 8601 time"});
       continue;
-    }
-    if (std::string(f) == "to" && text.size() == 10) {
-      auto next = parse_local_time(format_local_time(*t + std::chrono::hours(36), ctx.options.time_zone).substr(0, 10) + " 00:00",
-                                   ctx.options.time_zone);
-      if (next) t = *next;
     }
     (std::string(f) == "from" ? from : to) = t;
   }

@@ -1,0 +1,295 @@
+// The REST API over real HTTP against a running server: every endpoint, every role, bad bodies, security headers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, Client, signedIn } from './harness.mjs';
+
+let server, root, alice, bob, anon;
+const nowIso = () => new Date(Date.now() - 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+const booking = (over = {}) => ({
+  name: 'Quarterly review ' + Math.random().toString(36).slice(2, 8), valid_from: '2030-03-01 09:00',
+  duration_minutes: 60, validity_days: 3, max_participants: 8, language: 'fr', join_policy: 'pin',
+  announce_moderator: true, record: false, announce_users: false, listen_only: false, wait_for_leader: false,
+  invitees: [{ email: 'guest@example.com', phone: '', personal_pin: '' }], ...over,
+});
+
+before(async () => {
+  server = await startServer();
+  root = await signedIn(server.base, 'root');
+  alice = await signedIn(server.base, 'alice');
+  bob = await signedIn(server.base, 'bob');
+  anon = new Client(server.base);
+});
+after(async () => { await server?.stop(); });
+
+test('security headers are on every answer, API and static files', async () => {
+  for (const path of ['/api/v1/session', '/', '/future', '/api/v1/openapi.json']) {
+    const r = await anon.get(path);
+    const csp = r.headers.get('content-security-policy');
+    assert.match(csp, /frame-ancestors 'none'/, path);
+    assert.match(csp, /script-src 'self'/, path);
+    assert.doesNotMatch(csp, /unsafe-inline/, path);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff', path);
+    assert.equal(r.headers.get('referrer-policy'), 'no-referrer', path);
+  }
+});
+
+test('static files: SPA fallback, cache headers, 404 for missing assets', async () => {
+  const index = await anon.get('/reports');
+  assert.equal(index.status, 200);
+  assert.match(index.text, /<div id="app"/);
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  const asset = index.text.match(/src="(\/assets\/[^"]+\.js)"/)[1];
+  const js = await anon.get(asset);
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type'), /javascript/);
+  assert.match(js.headers.get('cache-control'), /immutable/);
+  assert.equal((await anon.get('/assets/nothing.js')).status, 404);
+  assert.equal((await anon.get('/api/v1/nothing')).status, 404);
+});
+
+test('session: login, who am I, logout; cookie flags; new id per login', async () => {
+  const c = new Client(server.base);
+  const r = await c.login('alice');
+  assert.equal(r.status, 201);
+  const cookie = r.headers.get('set-cookie');
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Strict/);
+  assert.equal(r.json.user.role, 'organizer');
+  const first = c.cookie;
+  await c.login('alice');
+  assert.notEqual(c.cookie, first);
+  assert.equal((await c.get('/api/v1/session')).json.user.username, 'alice');
+  assert.equal((await c.del('/api/v1/session')).status, 204);
+  assert.equal((await c.get('/api/v1/session')).status, 401);
+});
+
+test('login: wrong password 401, bad body 400, throttled after 5 failures with Retry-After', async () => {
+  const c = new Client(server.base);
+  assert.equal((await c.request('POST', '/api/v1/session', undefined, { raw: '{"username":' })).status, 400);
+  const missing = await c.post('/api/v1/session', { username: 'bob' });
+  assert.equal(missing.status, 400);
+  assert.equal(missing.json.error.fields[0].field, 'password');
+  const extra = await c.post('/api/v1/session', { username: 'bob', password: 'x', remember: true });
+  assert.deepEqual(extra.json.error.fields.map((f) => f.field), ['remember']);
+  for (let i = 0; i < 5; i++) assert.equal((await c.login('victim-' + 'x', 'wrong')).status, 401);
+  const blocked = await c.login('victim-x', 'wrong');
+  assert.equal(blocked.status, 429);
+  assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+});
+
+test('CSRF: a state change without the token is refused and changes nothing', async () => {
+  const before = (await alice.get('/api/v1/bookings')).json.total;
+  const r = await alice.post('/api/v1/bookings', booking(), { csrf: false });
+  assert.equal(r.status, 403);
+  const wrong = await alice.request('POST', '/api/v1/bookings', booking(), { csrf: false, headers: { 'X-CSRF-Token': 'f'.repeat(64) } });
+  assert.equal(wrong.status, 403);
+  assert.equal((await alice.get('/api/v1/bookings')).json.total, before);
+});
+
+test('every protected endpoint answers 401 without a session', async () => {
+  const doc = (await anon.get('/api/v1/openapi.json')).json;
+  let checked = 0;
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(item).filter((m) => m !== 'parameters')) {
+      if (item[method].security?.length === 0) continue;  // public
+      const concrete = path.replace(/\{[^}]+\}/g, '1');
+      const r = await anon.request(method.toUpperCase(), concrete, method === 'get' || method === 'delete' ? undefined : {});
+      assert.equal(r.status, 401, `${method} ${path}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 25, `checked ${checked}`);
+});
+
+test('bookings: create with every field, read, search, edit, delete', async () => {
+  const created = await alice.post('/api/v1/bookings', booking({ name: 'Alpha board', record: true, wait_for_leader: true, language: 'en' }));
+  assert.equal(created.status, 201, created.text);
+  const b = created.json;
+  assert.match(b.number, /^[1-9]\d{5}$/);
+  assert.match(b.user_pin, /^\d{6}$/);
+  assert.notEqual(b.user_pin, b.moderator_pin);
+  assert.equal(b.owner, 'alice');
+  assert.equal(b.valid_from, '2030-03-01T08:00:00Z');
+  assert.equal(created.headers.get('location'), `/api/v1/bookings/${b.id}`);
+  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).json.record, true);
+  const found = await alice.get(`/api/v1/bookings?number=${b.number}`);
+  assert.equal(found.json.total, 1);
+  assert.equal((await alice.get('/api/v1/bookings?name=ALPHA')).json.items[0].id, b.id);
+  assert.equal((await alice.get('/api/v1/bookings?from=2030-03-01&to=2030-03-01&state=scheduled')).json.items.some((x) => x.id === b.id), true);
+  const edited = await alice.patch(`/api/v1/bookings/${b.id}`, { duration_minutes: 120, version: b.version });
+  assert.equal(edited.status, 200, edited.text);
+  assert.equal(edited.json.duration_minutes, 120);
+  assert.equal((await alice.patch(`/api/v1/bookings/${b.id}`, { duration_minutes: 30, version: b.version })).status, 409);
+  assert.equal((await alice.del(`/api/v1/bookings/${b.id}`)).status, 204);
+  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).status, 404);
+});
+
+test('bookings: a chosen number that is taken is a 409 naming the field', async () => {
+  const a = (await alice.post('/api/v1/bookings', booking({ number: '734519' }))).json;
+  assert.equal(a.number, '734519');
+  const dup = await bob.post('/api/v1/bookings', booking({ number: '734519' }));
+  assert.equal(dup.status, 409);
+});
+
+test('bookings: bad bodies name every field and write nothing', async () => {
+  const before = (await root.get('/api/v1/bookings?limit=1')).json.total;
+  const cases = [
+    [{ raw: 'not json' }, ['body']],
+    [{ raw: '[1]' }, ['body']],
+    [{ raw: '' }, ['body']],
+    [{ body: { name: 42, record: 'yes', colour: 'red' } }, ['name', 'record', 'colour']],
+    [{ body: booking({ duration_minutes: 100000, max_participants: 1, user_pin: '12a4', validity_days: 0 }) },
+      ['duration_minutes', 'max_participants', 'user_pin', 'validity_days']],
+    [{ body: booking({ valid_from: 'tomorrow' }) }, ['valid_from']],
+    [{ body: booking({ invitees: [{ email: 'not-an-email' }] }) }, ['invitees[0].email']],
+    [{ body: booking({ language: 'de', join_policy: 'everyone' }) }, ['language', 'join_policy']],
+    [{ body: booking({ duration_minutes: 1.5 }) }, ['duration_minutes']],
+  ];
+  for (const [input, fields] of cases) {
+    const r = input.raw !== undefined ? await root.request('POST', '/api/v1/bookings', undefined, { raw: input.raw })
+      : await root.post('/api/v1/bookings', input.body);
+    assert.equal(r.status, 400, JSON.stringify(input) + ' → ' + r.text);
+    assert.equal(r.json.error.code, 'invalid_argument');
+    const got = r.json.error.fields.map((f) => f.field);
+    for (const f of fields) assert.ok(got.includes(f), `${f} not in ${got} for ${JSON.stringify(input)}`);
+  }
+  const big = await root.post('/api/v1/bookings', booking({ name: 'x'.repeat(70000) }));
+  assert.equal(big.status, 400);
+  assert.equal(big.json.error.fields[0].field, 'body');
+  assert.equal((await root.get('/api/v1/bookings?limit=1')).json.total, before);
+  const q = await root.get('/api/v1/bookings?limit=5000&offset=-1&order=up');
+  assert.equal(q.status, 400);
+  assert.deepEqual(q.json.error.fields.map((f) => f.field).sort(), ['limit', 'offset', 'order']);
+  assert.equal((await root.get('/api/v1/bookings/abc')).status, 400);
+  assert.equal((await root.get('/api/v1/bookings/999999')).status, 404);
+});
+
+test('roles: an organizer cannot see or touch another organizer\'s bookings, even by id', async () => {
+  const b = (await alice.post('/api/v1/bookings', booking())).json;
+  assert.equal((await bob.get(`/api/v1/bookings/${b.id}`)).status, 403);
+  assert.equal((await bob.patch(`/api/v1/bookings/${b.id}`, { name: 'hijack' })).status, 403);
+  assert.equal((await bob.del(`/api/v1/bookings/${b.id}`)).status, 403);
+  assert.equal((await bob.get('/api/v1/bookings?owner=alice')).status, 403);
+  assert.ok((await bob.get('/api/v1/bookings')).json.items.every((x) => x.owner === 'bob'));
+  assert.equal((await bob.post('/api/v1/bookings', booking({ owner: 'alice' }))).status, 403);
+  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).json.id, b.id);
+  const adminView = await root.get(`/api/v1/bookings/${b.id}`);
+  assert.equal(adminView.status, 200);
+  const forBob = await root.post('/api/v1/bookings', booking({ owner: 'bob' }));
+  assert.equal(forBob.json.owner, 'bob');
+});
+
+test('admin endpoints: organizers get 403; users, access numbers and audit work for admins', async () => {
+  for (const [m, p, b] of [['GET', '/api/v1/users'], ['POST', '/api/v1/users', { username: 'z', password: 'zzzzzzzzzz' }],
+    ['PATCH', '/api/v1/users/bob', { role: 'admin' }], ['DELETE', '/api/v1/users/bob'],
+    ['POST', '/api/v1/access-numbers', { number: '0800' }], ['DELETE', '/api/v1/access-numbers/0800'], ['GET', '/api/v1/audit']]) {
+    assert.equal((await alice.request(m, p, b)).status, 403, `${m} ${p}`);
+  }
+  const add = await root.post('/api/v1/users', { username: 'carol', password: 'carol-password-1', display_name: 'Carol', email: 'carol@example.com', role: 'organizer' });
+  assert.equal(add.status, 201, add.text);
+  assert.equal((await root.post('/api/v1/users', { username: 'carol', password: 'carol-password-1' })).status, 409);
+  const bad = await root.post('/api/v1/users', { username: 'bad name!', password: 'short', role: 'king' });
+  assert.equal(bad.status, 400);
+  assert.ok(bad.json.error.fields.some((f) => f.field === 'role'));
+  const carol = await signedIn(server.base, 'carol', 'carol-password-1');
+  assert.equal((await root.patch('/api/v1/users/carol', { disabled: true })).status, 200);
+  assert.equal((await carol.get('/api/v1/session')).status, 401, 'disabling ends the sessions');
+  assert.equal((await new Client(server.base).login('carol', 'carol-password-1')).status, 401);
+  assert.equal((await root.patch('/api/v1/users/root', { role: 'organizer' })).status, 409);
+  assert.equal((await root.patch('/api/v1/users/nobody', { role: 'admin' })).status, 404);
+  assert.equal((await root.get('/api/v1/users')).json.items.some((u) => u.username === 'carol' && u.disabled), true);
+  assert.equal((await root.post('/api/v1/access-numbers', { number: '0800123456', label: 'Paris toll-free', kind: 'toll-free', language: 'fr' })).status, 200);
+  assert.equal((await root.post('/api/v1/access-numbers', { number: '08OO', kind: 'cheap' })).status, 400);
+  assert.ok((await alice.get('/api/v1/access-numbers')).json.items.some((n) => n.number === '0800123456'));
+  assert.equal((await root.del('/api/v1/access-numbers/0800123456')).status, 204);
+  assert.equal((await root.del('/api/v1/access-numbers/0800123456')).status, 404);
+  assert.equal((await root.del('/api/v1/users/carol')).status, 204);
+  const audit = (await root.get('/api/v1/audit?limit=200')).json.items.map((e) => e.action);
+  for (const a of ['user.add', 'user.update', 'user.remove', 'access_number.upsert', 'access_number.remove', 'booking.create', 'session.login']) {
+    assert.ok(audit.includes(a), `${a} not audited`);
+  }
+});
+
+test('live: list, actions, invite; organizers only their own; bad ids', async () => {
+  const b = (await alice.post('/api/v1/bookings', booking({ valid_from: nowIso(), validity_days: 1 }))).json;
+  assert.equal(await server.live({ op: 'open', booking: b.id }), 'ok');
+  assert.equal(await server.live({ op: 'join', booking: b.id, participant: 1, number: '+33611111111', role: 'moderator' }), 'ok');
+  assert.equal(await server.live({ op: 'join', booking: b.id, participant: 2, number: '+33622222222' }), 'ok');
+  const list = await alice.get('/api/v1/conferences/live');
+  assert.equal(list.status, 200);
+  const conf = list.json.items.find((c) => c.booking_id === b.id);
+  assert.equal(conf.participants.length, 2);
+  assert.equal((await bob.get('/api/v1/conferences/live')).json.items.some((c) => c.booking_id === b.id), false);
+  assert.equal((await bob.get(`/api/v1/conferences/live/${b.id}`)).status, 403);
+  assert.equal((await bob.post(`/api/v1/conferences/live/${b.id}/participants/2/mute`)).status, 403);
+  const base = `/api/v1/conferences/live/${b.id}`;
+  assert.equal((await alice.post(`${base}/participants/2/mute`)).status, 204);
+  assert.equal((await alice.get(base)).json.participants.find((p) => p.id === 2).muted, true);
+  assert.equal((await alice.post(`${base}/participants/2/unmute`)).status, 204);
+  assert.equal((await alice.post(`${base}/lock`)).status, 204);
+  assert.equal((await alice.get(base)).json.locked, true);
+  assert.equal((await alice.post(`${base}/unlock`)).status, 204);
+  assert.equal((await alice.post(`${base}/invite`, { number: 'call me' })).status, 400);
+  assert.equal((await alice.post(`${base}/invite`, { number: '+33633333333', extra: 1 })).status, 400);
+  const inv = await alice.post(`${base}/invite`, { number: '+33633333333' });
+  assert.equal(inv.status, 202);
+  assert.equal(inv.json.status, 'dialing');
+  assert.equal((await alice.post(`${base}/participants/2/eject`)).status, 204);
+  assert.equal((await alice.post(`${base}/participants/2/eject`)).status, 404);
+  assert.equal((await alice.post(`${base}/participants/x/eject`)).status, 400);
+  assert.equal((await root.post(`${base}/end`)).status, 204);
+  assert.equal((await alice.get(base)).status, 404);
+  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).json.state, 'ended');
+
+  // It is now in Past, with its connection history, and in the day's report.
+  const past = await alice.get(`/api/v1/conferences/past?number=${b.number}`);
+  assert.equal(past.json.items.length, 1);
+  const sid = past.json.items[0].session_id;
+  const detail = await alice.get(`/api/v1/conferences/past/${sid}`);
+  assert.equal(detail.json.close_reason, 'ended-by-admin');
+  assert.deepEqual(detail.json.connections.map((c) => [c.caller_number, c.leave_reason]).sort(),
+    [['+33611111111', 'conference-ended'], ['+33622222222', 'ejected']]);
+  assert.equal((await bob.get(`/api/v1/conferences/past/${sid}`)).status, 403);
+  assert.equal((await alice.get(`/api/v1/conferences/past/${sid}/recording`)).status, 404);
+  const day = new Date().toISOString().slice(0, 10);
+  const report = await alice.get(`/api/v1/reports?from=${day}&to=${day}`);
+  assert.equal(report.status, 200);
+  assert.ok(report.json.totals.used >= 1);
+  const csv = await alice.get(`/api/v1/reports?from=${day}&to=${day}&format=csv`);
+  assert.match(csv.headers.get('content-type'), /text\/csv/);
+  assert.match(csv.text, /^section,key,planned,used,conference_minutes,participant_minutes\r\n/);
+  assert.equal((await bob.get(`/api/v1/reports?from=${day}&to=${day}&owner=alice`)).status, 403);
+  const badReport = await alice.get('/api/v1/reports?from=2026-13-01&format=xml');
+  assert.equal(badReport.status, 400);
+  assert.deepEqual(badReport.json.error.fields.map((f) => f.field).sort(), ['format', 'from', 'to']);
+  assert.equal((await root.get('/api/v1/audit?limit=300')).json.items.some((e) => e.action === 'live.end'), true);
+});
+
+test('deleting an active conference ends it first', async () => {
+  const b = (await alice.post('/api/v1/bookings', booking({ valid_from: nowIso(), validity_days: 1 }))).json;
+  assert.equal(await server.live({ op: 'open', booking: b.id }), 'ok');
+  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).json.state, 'active');
+  assert.equal((await alice.del(`/api/v1/bookings/${b.id}`)).status, 204);
+  assert.equal((await alice.get(`/api/v1/conferences/live/${b.id}`)).status, 404);
+  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).status, 404);
+});
+
+test('method not allowed and unknown API paths', async () => {
+  assert.equal((await root.request('PUT', '/api/v1/bookings', {})).status, 405);
+  assert.equal((await root.get('/api/v1/bookings/1/2/3')).status, 404);
+});
+
+test('without the live service, live endpoints answer 503 with a JSON error', async () => {
+  const s = await startServer({ live: false });
+  try {
+    const c = await signedIn(s.base, 'alice');
+    const r = await c.get('/api/v1/conferences/live');
+    assert.equal(r.status, 503);
+    assert.equal(r.json.error.code, 'unavailable');
+    assert.match(r.json.error.message, /live conference service is not running/);
+    assert.equal((await c.get('/api/v1/session')).json.live_service, false);
+  } finally {
+    await s.stop();
+  }
+});

@@ -1,0 +1,92 @@
+// Starts a web console server for one test file: web_harness on a free port (127.0.0.1) with its own temp
+// SQLite database, plus an HTTP client that keeps the session cookie and CSRF token like a browser.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const USERS = {
+  root: 'root-password-1',
+  alice: 'alice-password-1',
+  bob: 'bob-password-12',
+};
+
+export async function startServer({ live = true, heartbeat = 15 } = {}) {
+  const harness = process.env.CONFPRO_WEB_HARNESS;
+  if (!harness) throw new Error('CONFPRO_WEB_HARNESS is not set (run through ctest)');
+  const dir = mkdtempSync(join(tmpdir(), 'confpro-web-'));
+  const portFile = join(dir, 'port');
+  const args = ['--db', join(dir, 'test.db'), '--static', process.env.CONFPRO_UI_DIST ?? 'ui/dist',
+    '--port-file', portFile, '--heartbeat', String(heartbeat)];
+  if (!live) args.push('--no-live');
+  const child = spawn(harness, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const replies = [];
+  const waiting = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const w = waiting.shift();
+    if (w) w(line); else replies.push(line);
+  });
+  const deadline = Date.now() + 20000;
+  while (!existsSync(portFile) || !readFileSync(portFile, 'utf8').trim()) {
+    if (child.exitCode !== null) throw new Error('web_harness exited with ' + child.exitCode);
+    if (Date.now() > deadline) throw new Error('web_harness did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const port = Number(readFileSync(portFile, 'utf8').trim());
+  return {
+    base: `http://127.0.0.1:${port}`,
+    port,
+    // Sends a scripted live-conference command; resolves with the harness's answer ("ok" or an error).
+    live(cmd) {
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdin.write(JSON.stringify(cmd) + '\n');
+      });
+    },
+    async stop() {
+      child.stdin.end();
+      await new Promise((r) => { if (child.exitCode !== null) r(); else child.on('exit', r); setTimeout(() => { child.kill('SIGKILL'); r(); }, 5000); });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export class Client {
+  constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; }
+
+  async request(method, path, body, { csrf = true, raw, headers = {} } = {}) {
+    const h = { ...headers };
+    if (this.cookie) h.Cookie = this.cookie;
+    if (csrf && this.csrf && method !== 'GET') h['X-CSRF-Token'] = this.csrf;
+    let payload;
+    if (raw !== undefined) { payload = raw; h['Content-Type'] = 'application/json'; }
+    else if (body !== undefined) { payload = JSON.stringify(body); h['Content-Type'] = 'application/json'; }
+    const res = await fetch(this.base + path, { method, headers: h, body: payload, redirect: 'manual' });
+    const set = res.headers.get('set-cookie');
+    if (set) {
+      const value = set.split(';')[0];
+      this.cookie = value.endsWith('=') ? '' : value;
+    }
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    return { status: res.status, json, text, headers: res.headers };
+  }
+  async login(user, password = USERS[user]) {
+    const r = await this.request('POST', '/api/v1/session', { username: user, password });
+    if (r.status === 201) this.csrf = r.json.csrf_token;
+    return r;
+  }
+  get(p, o) { return this.request('GET', p, undefined, o); }
+  post(p, b, o) { return this.request('POST', p, b ?? {}, o); }
+  patch(p, b, o) { return this.request('PATCH', p, b, o); }
+  del(p, o) { return this.request('DELETE', p, undefined, o); }
+}
+
+export async function signedIn(base, user, password = USERS[user]) {
+  const c = new Client(base);
+  const r = await c.login(user, password);
+  if (r.status !== 201) throw new Error(`login ${user}: ${r.status} ${r.text}`);
+  return c;
+}

@@ -1,0 +1,104 @@
+// Test harness: runs the web console on a fresh SQLite database, as `confpro serve` will once it starts the web
+// component. Creates the accounts the tests use, starts the server on a free port (written to --port-file),
+// then reads scripted live-conference commands (scripted_live.h) from stdin, answering "ok" or an error per
+// line, until stdin closes or SIGTERM.
+//
+// Usage: web_harness --db PATH --static DIR --port-file FILE [--no-live] [--heartbeat S] [--time-zone Z]
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "booking/booking_service.h"
+#include "common/log.h"
+#include "directory/local_directory.h"
+#include "domain/random.h"
+#include "scripted_live.h"
+#include "store/store.h"
+#include "web/web_server.h"
+
+using namespace confpro;
+
+namespace {
+struct TestUser {
+  const char* name;
+  const char* role;
+  const char* password;
+  const char* display;
+};
+constexpr TestUser kUsers[] = {{"root", "admin", "root-password-1", "Ada Root"},
+                               {"alice", "organizer", "alice-password-1", "Alice Martin"},
+                               {"bob", "organizer", "bob-password-12", "Bob Durand"}};
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string db, static_dir = "ui/dist", port_file, zone = "Europe/Paris";
+  bool live = true;
+  int heartbeat = 15;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--db") db = next();
+    else if (a == "--static") static_dir = next();
+    else if (a == "--port-file") port_file = next();
+    else if (a == "--no-live") live = false;
+    else if (a == "--heartbeat") heartbeat = std::stoi(next());
+    else if (a == "--time-zone") zone = next();
+    else {
+      std::fprintf(stderr, "unknown argument %s\n", a.c_str());
+      return 2;
+    }
+  }
+  (void)log::init({"warn", {}, ""});
+  auto store = store::open_store("sqlite://" + db);
+  if (!store || !(*store)->migrate()) {
+    std::fprintf(stderr, "cannot open %s\n", db.c_str());
+    return 1;
+  }
+  SystemClock clock;
+  domain::SystemRandom random;
+  directory::LocalDirectory directory(**store);
+  booking::BookingServiceOptions booking_options;
+  booking_options.time_zone = zone;
+  booking::BookingService bookings(**store, clock, random, booking_options);
+  for (const auto& u : kUsers) {
+    directory::NewUser nu;
+    nu.username = u.name;
+    nu.password = u.password;
+    nu.role = u.role;
+    nu.display_name = u.display;
+    nu.email = std::string(u.name) + "@example.com";
+    if (auto r = directory.add_user(nu); !r && r.error().code != ErrorCode::kAlreadyExists) {
+      std::fprintf(stderr, "add user: %s\n", r.error().message.c_str());
+      return 1;
+    }
+  }
+  web::testing::ScriptedLive scripted(**store, clock);
+  app::Services services;
+  services.clock = &clock;
+  services.store = store->get();
+  services.directory = &directory;
+  services.bookings = &bookings;
+  services.control = live ? &scripted : nullptr;
+  web::WebOptions options;
+  options.address = "127.0.0.1";
+  options.port = 0;
+  options.static_dir = static_dir;
+  options.port_file = port_file;
+  options.time_zone = zone;
+  options.sse_heartbeat_s = heartbeat;
+  options.login_max_failures = 5;
+  auto server = web::start_web(options, services);
+  if (!server) {
+    std::fprintf(stderr, "start_web: %s\n", server.error().message.c_str());
+    return 1;
+  }
+  std::signal(SIGTERM, [](int) { std::fclose(stdin); });
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    std::cout << scripted.apply(line) << std::endl;
+  }
+  (*server)->stop();
+  return 0;
+}
