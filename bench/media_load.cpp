@@ -381,6 +381,8 @@ int main(int argc, char** argv) {
     return delays_ms.empty() ? -1.0 : delays_ms[static_cast<std::size_t>(q * static_cast<double>(delays_ms.size() - 1))];
   };
   const double loss = expected > 0 ? 100.0 * static_cast<double>(expected - received) / static_cast<double>(expected) : 100.0;
+  const double scheduled = 50.0 * opt.seconds * static_cast<double>(opt.participants);
+  const double missing = scheduled > 0 ? std::max(0.0, 100.0 * (scheduled - static_cast<double>(received)) / scheduled) : 0.0;
   const double cpu_s = static_cast<double>(cpu_ns) / 1e9;
   const double per_part_us = cpu_s * 1e6 / (static_cast<double>(opt.participants) * opt.seconds);
   std::printf(
@@ -393,14 +395,16 @@ int main(int argc, char** argv) {
               static_cast<long long>(sent), static_cast<long long>(send_errors), static_cast<long long>(expected),
               static_cast<long long>(received), loss, static_cast<long long>(gaps),
               static_cast<long long>(silent_receivers));
+  std::printf("  missing_vs_schedule=%.3f%% (packets not received of 50/s per participant; includes ticks the engine "
+              "could not keep%s)\n", missing, opt.suppress_silence ? " and suppressed silence" : "");
   std::printf("  delay_through_room_ms p50=%.1f p99=%.1f max=%.1f samples=%zu  echo_frames=%lld\n", pct(0.5),
               pct(0.99), delays_ms.empty() ? -1.0 : delays_ms.back(), delays_ms.size(), static_cast<long long>(echo));
   std::printf("  generator: latest send %.1f ms behind schedule\n", static_cast<double>(max_send_late_us) / 1000.0);
   std::printf("  engine_cpu=%.3f s over %d s = %.1f%% of a core; per participant-second = %.2f us\n", cpu_s,
               opt.seconds, 100.0 * cpu_s / opt.seconds, per_part_us);
-  std::printf("RESULT codec=%s n=%d loss_pct=%.4f gaps=%lld p50_ms=%.1f p99_ms=%.1f echo=%lld core_pct=%.1f "
+  std::printf("RESULT codec=%s n=%d loss_pct=%.4f missing_pct=%.3f gaps=%lld p50_ms=%.1f p99_ms=%.1f echo=%lld core_pct=%.1f "
               "us_per_part_s=%.2f\n",
-              to_string(opt.codec), opt.participants, loss, static_cast<long long>(gaps), pct(0.5), pct(0.99),
+              to_string(opt.codec), opt.participants, loss, missing, static_cast<long long>(gaps), pct(0.5), pct(0.99),
               static_cast<long long>(echo), 100.0 * cpu_s / opt.seconds, per_part_us);
   engine->stop();
   return 0;

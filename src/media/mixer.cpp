@@ -109,11 +109,17 @@ void Mixer::mix() {
       p.out_kind = MixOutput::kOwn;
       const std::int16_t* own_prompt = p.has_prompt ? p.prompt.data() : silence_.data();
       for (std::size_t i = 0; i < frame_; ++i) p.out[i] = soft_limit(sum_[i] - p.in[i] + own_prompt[i]);
-    } else if (p.has_prompt) {
+    } else if (p.has_prompt || p.hang > 0) {
       p.out_kind = MixOutput::kOwn;
-      for (std::size_t i = 0; i < frame_; ++i) p.out[i] = soft_limit(sum_[i] + p.prompt[i]);
+      const std::int16_t* own_prompt = p.has_prompt ? p.prompt.data() : silence_.data();
+      for (std::size_t i = 0; i < frame_; ++i) p.out[i] = soft_limit(sum_[i] + own_prompt[i]);
     } else {
       p.out_kind = MixOutput::kFullMix;
+    }
+    if (p.contributed) {
+      p.hang = kOwnHangTicks;
+    } else if (p.hang > 0) {
+      --p.hang;
     }
     p.has_input = p.talking = p.has_prompt = false;
   }

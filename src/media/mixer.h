@@ -7,7 +7,10 @@
 // the result instead of clipping. Encode once, send many: every non-contributor without a prompt of its own hears
 // exactly the shared full mix (output_kind() == kFullMix), so the owner encodes that once per codec and rate;
 // contributors and those with their own prompt get their own buffer (kOwn). A deaf participant hears only its own
-// prompt (kOwn) or nothing (kSilence).
+// prompt (kOwn) or nothing (kSilence). A participant that stopped contributing keeps its own output for
+// kOwnHangTicks more ticks: stateful codecs (G.722, Opus) carry the last frames in their state and look-ahead,
+// so switching at once to the shared stream, whose encoder has just heard this participant, would leak a bit of
+// its own voice back to it.
 //
 // Thread safety: one instance belongs to one media worker; add/remove allocate (command time), the per-tick
 // calls (set_input, set_*_prompt, mix, output) do not.
@@ -28,6 +31,8 @@ struct MixerOptions {
 };
 
 enum class MixOutput { kSilence, kFullMix, kOwn };
+
+inline constexpr int kOwnHangTicks = 5;
 
 using MixSlot = int;
 
@@ -71,6 +76,7 @@ class Mixer {
     ParticipantFlags flags;
     std::int32_t gain_q12 = 4096;
     bool has_input = false, talking = false, has_prompt = false, contributed = false;
+    int hang = 0;  // ticks of own output left after the last contribution
     MixOutput out_kind = MixOutput::kSilence;
     std::vector<std::int16_t> in, prompt, out;
   };

@@ -61,6 +61,21 @@ TEST(Mixer, ListenersShareOneFullMixAndTalkersGetTheirOwn) {
   EXPECT_EQ(r.mixer.output(c).data(), r.mixer.output(d).data());
 }
 
+TEST(Mixer, FormerTalkerKeepsItsOwnStreamForTheHangTime) {
+  Room r;
+  auto a = r.mixer.add({}), b = r.mixer.add({}), c = r.mixer.add({});
+  r.tick(a, b, c);
+  for (int i = 0; i < kOwnHangTicks; ++i) {
+    r.mixer.set_input(b, r.b_pcm, true);  // only b talks now
+    r.mixer.mix();
+    EXPECT_EQ(r.mixer.output_kind(a), MixOutput::kOwn) << i;
+    EXPECT_GT(power_at(r.mixer.output(a), 1000), kPresent);
+  }
+  r.mixer.set_input(b, r.b_pcm, true);
+  r.mixer.mix();
+  EXPECT_EQ(r.mixer.output_kind(a), MixOutput::kFullMix);
+}
+
 TEST(Mixer, MutedParticipantIsNotHeard) {
   Room r;
   auto a = r.mixer.add({.muted = true}), b = r.mixer.add({}), c = r.mixer.add({});

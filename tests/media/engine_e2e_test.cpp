@@ -12,99 +12,11 @@
 #include "media/media_engine.h"
 #include "media/rtp.h"
 #include "media/tone.h"
+#include "engine_fixture.h"
 #include "phone.h"
 
 namespace confpro::media::test {
 namespace {
-
-using namespace std::chrono_literals;
-
-class Events {
- public:
-  EventSink sink() {
-    return [this](Event e) {
-      std::lock_guard lock(mu_);
-      events_.push_back(std::move(e));
-    };
-  }
-  template <typename T>
-  std::vector<T> of() {
-    std::lock_guard lock(mu_);
-    std::vector<T> out;
-    for (auto& e : events_)
-      if (auto* t = std::get_if<T>(&e)) out.push_back(*t);
-    return out;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<Event> events_;
-};
-
-EngineOptions test_options() {
-  EngineOptions o;
-  o.workers = 2;
-  // A per-process slice of the range, so parallel test processes rarely race for the same ports.
-  o.rtp_port_min = static_cast<std::uint16_t>(30000 + (getpid() % 500) * 20);
-  o.rtp_port_max = static_cast<std::uint16_t>(o.rtp_port_min + 3000);
-  o.suppress_silence = false;
-  return o;
-}
-
-// Energy share of `hz` in what `p` heard during the last second.
-double share(const Phone& p, double hz) {
-  const auto pcm = p.heard_last(1.0);
-  const double total = total_power(pcm);
-  return total > 0 ? goertzel_power(pcm, hz, p.rate()) / total : 0.0;
-}
-
-class EngineE2e : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto e = make_media_engine(test_options(), events_.sink());
-    ASSERT_TRUE(e.ok()) << e.error().message;
-    engine_ = std::move(*e);
-    auto r = engine_->create_room("e2e");
-    ASSERT_TRUE(r.ok());
-    room_ = *r;
-  }
-  void TearDown() override {
-    if (engine_) engine_->stop();
-  }
-
-  MediaSessionId join(Phone& p, ParticipantFlags flags = {}, bool attach = true) {
-    auto s = engine_->create_session(p.params());
-    EXPECT_TRUE(s.ok()) << s.error().message;
-    p.connect(s->local_port);
-    if (attach) {
-      EXPECT_TRUE(engine_->attach(s->id, room_, flags).ok());
-    }
-    return s->id;
-  }
-
-  // Every phone sends one frame per 20 ms and drains what came back, for `ticks` periods.
-  void run(std::vector<Phone*> phones, int ticks) {
-    auto next = std::chrono::steady_clock::now();
-    for (int i = 0; i < ticks; ++i) {
-      for (auto* p : phones) p->send_frame();
-      next += 20ms;
-      std::this_thread::sleep_until(next);
-      for (auto* p : phones) p->receive();
-    }
-  }
-
-  SessionInfo join_info(Phone& p, ParticipantFlags flags = {}) {
-    auto s = engine_->create_session(p.params());
-    EXPECT_TRUE(s.ok()) << s.error().message;
-    p.connect(s->local_port);
-    EXPECT_TRUE(engine_->attach(s->id, room_, flags).ok());
-    return *s;
-  }
-
-  Events events_;
-  std::unique_ptr<MediaEngine> engine_;
-  RoomId room_;
-};
 
 TEST_F(EngineE2e, EachParticipantHearsTheOthersButNotItselfAcrossCodecs) {
   Phone a(CodecKind::kPcmu, 440), b(CodecKind::kPcma, 1000), c(CodecKind::kG722), d(CodecKind::kOpus);
@@ -156,20 +68,6 @@ TEST_F(EngineE2e, Rfc4733DigitBecomesADtmfEvent) {
   EXPECT_EQ(digits[0].digit, '5');
   EXPECT_EQ(digits[0].session, sa);
   EXPECT_FALSE(digits[0].inband);
-}
-
-std::string write_tone_wav(double hz, double seconds) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("confpro_prompt_" + std::to_string(getpid()) + "_" + std::to_string(int(hz)) + ".wav");
-  SF_INFO info{};
-  info.samplerate = 8000;
-  info.channels = 1;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-  auto pcm = make_tone(hz, 8000, 8000, seconds);
-  sf_write_short(f, pcm.data(), static_cast<sf_count_t>(pcm.size()));
-  sf_close(f);
-  return path.string();
 }
 
 TEST_F(EngineE2e, PromptToOneSessionIsHeardOnlyByIt) {

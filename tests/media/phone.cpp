@@ -1,5 +1,6 @@
 #include "phone.h"
 
+#include <algorithm>
 #include <cassert>
 #include <stdexcept>
 
@@ -57,6 +58,11 @@ void Phone::press(char digit, int duration_ms) {
   dtmf_ts_ = ts_;
 }
 
+void Phone::play(std::vector<std::int16_t> pcm) {
+  queued_ = std::move(pcm);
+  queued_pos_ = 0;
+}
+
 void Phone::send_raw(const std::vector<std::uint8_t>& datagram) { socket_.send_to(datagram, engine_); }
 
 void Phone::send_frame() {
@@ -76,7 +82,16 @@ void Phone::send_frame() {
     if (!dtmf_.active()) pressing_ = false;
   }
   if (len == 0) {
-    if (tone_) tone_->fill(frame_); else std::fill(frame_.begin(), frame_.end(), std::int16_t{0});
+    if (queued_pos_ < queued_.size()) {
+      std::fill(frame_.begin(), frame_.end(), std::int16_t{0});
+      const std::size_t n = std::min(frame_.size(), queued_.size() - queued_pos_);
+      std::copy_n(queued_.begin() + static_cast<std::ptrdiff_t>(queued_pos_), n, frame_.begin());
+      queued_pos_ += n;
+    } else if (tone_) {
+      tone_->fill(frame_);
+    } else {
+      std::fill(frame_.begin(), frame_.end(), std::int16_t{0});
+    }
     const int n = encoder_->encode(frame_, payload);
     assert(n > 0);
     h.payload_type = static_cast<std::uint8_t>(spec_.payload_type);
@@ -99,6 +114,11 @@ void Phone::receive() {
       if (srtp_ && srtp_->unprotect_rtp(data, len) != SrtpResult::kOk) continue;
       RtpPacketView v;
       if (parse_rtp({data, len}, v) != RtpParseError::kNone) continue;
+      if (v.header.payload_type == spec_.telephone_event_pt && v.payload.size() >= 4) {
+        ++events_received_;
+        last_event_ = v.payload[0];
+        continue;
+      }
       if (v.header.payload_type != spec_.payload_type) continue;
       ++received_;
       const int got = decoder_->decode(v.payload, pcm);

@@ -28,6 +28,7 @@ class Phone {
   void connect(std::uint16_t engine_port);
   void send_frame();                             // 20 ms of the tone (or silence), or a DTMF packet if pressing
   void press(char digit, int duration_ms);       // RFC 4733 from the next send_frame() on
+  void play(std::vector<std::int16_t> pcm);      // native-rate audio sent instead of the tone until it runs out
   void send_raw(const std::vector<std::uint8_t>& datagram);  // as-is, to the engine's RTP port
   void receive();                                // drains the socket, decoding audio
   // Received audio at the codec's native rate, and its last `seconds`.
@@ -35,6 +36,9 @@ class Phone {
   std::vector<std::int16_t> heard_last(double seconds) const;
   int rate() const { return native_rate(spec_.kind); }
   std::uint64_t packets_received() const { return received_; }
+  // RFC 4733 packets received: count, and the event code of the last one.
+  int events_received() const { return events_received_; }
+  int last_event() const { return last_event_; }
 
  private:
   CodecSpec spec_;
@@ -53,6 +57,9 @@ class Phone {
   std::vector<std::int16_t> heard_, frame_;
   RecvBatch batch_{16, 2048};
   std::uint64_t received_ = 0;
+  int events_received_ = 0, last_event_ = -1;
+  std::vector<std::int16_t> queued_;
+  std::size_t queued_pos_ = 0;
 };
 
 }  // namespace confpro::media::test

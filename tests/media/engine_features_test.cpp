@@ -1,0 +1,156 @@
+// The media engine end to end, beyond the basic mix: room prompts, deaf participants, in-band DTMF, DTMF out,
+// RTP timeout, room recording, re-INVITE to a new address, many workers.
+#include <sndfile.h>
+
+#include <filesystem>
+
+#include "engine_fixture.h"
+#include "phone.h"
+
+namespace confpro::media::test {
+namespace {
+
+TEST_F(EngineE2e, RoomPromptIsHeardByEveryoneButDeafHearsOnlyItsOwn) {
+  Phone a(CodecKind::kPcmu), b(CodecKind::kG722), deaf(CodecKind::kPcmu);
+  join(a), join(b);
+  const auto sd = join(deaf, {.deaf = true});
+  const auto room_wav = write_tone_wav(1500, 5.0), own_wav = write_tone_wav(500, 5.0);
+  run({&a, &b, &deaf}, 5);
+  ASSERT_TRUE(engine_->play_to_room(room_, {{room_wav}, false, 1}).ok());
+  ASSERT_TRUE(engine_->play_to_session(sd, {{own_wav}, false, 2}).ok());
+  run({&a, &b, &deaf}, 90);
+  EXPECT_GT(share(a, 1500), 0.5);
+  EXPECT_GT(share(b, 1500), 0.5);
+  EXPECT_LT(share(a, 500), 0.02);
+  EXPECT_GT(share(deaf, 500), 0.5);
+  EXPECT_LT(share(deaf, 1500), 0.02);
+  ASSERT_TRUE(engine_->stop_playing_room(room_).ok());
+  run({&a, &b, &deaf}, 5);
+  auto done = events_.of<PlayDone>();
+  ASSERT_GE(done.size(), 1u);
+  EXPECT_EQ(done[0].room, room_);
+  EXPECT_EQ(done[0].play_id, 1u);
+  std::filesystem::remove(room_wav);
+  std::filesystem::remove(own_wav);
+}
+
+TEST_F(EngineE2e, InbandDtmfToneBecomesADtmfEvent) {
+  Phone a(CodecKind::kPcmu), b(CodecKind::kPcmu);
+  const auto sa = join(a);
+  join(b);
+  run({&a, &b}, 5);
+  auto tones = make_dtmf('7', 8000, 100, 100, 8000);
+  auto more = make_dtmf('#', 8000, 100, 100, 8000);
+  tones.insert(tones.end(), more.begin(), more.end());
+  a.play(tones);
+  run({&a, &b}, 40);
+  auto digits = events_.of<DtmfEvent>();
+  ASSERT_EQ(digits.size(), 2u);
+  EXPECT_EQ(digits[0].digit, '7');
+  EXPECT_EQ(digits[1].digit, '#');
+  EXPECT_TRUE(digits[0].inband);
+  EXPECT_EQ(digits[0].session, sa);
+}
+
+TEST_F(EngineE2e, SendDtmfGoesOutAsRfc4733) {
+  Phone a(CodecKind::kPcma);
+  const auto sa = join(a);
+  run({&a}, 5);
+  ASSERT_TRUE(engine_->send_dtmf(sa, '9', 100).ok());
+  EXPECT_FALSE(engine_->send_dtmf(sa, 'x', 100).ok());
+  run({&a}, 20);
+  EXPECT_GE(a.events_received(), 5);  // start + updates + 3 end packets
+  EXPECT_EQ(a.last_event(), 9);
+}
+
+TEST_F(EngineE2e, SilentSessionTimesOut) {
+  engine_->stop();
+  auto o = test_options();
+  o.rtp_timeout_ms = 300;
+  start(o);
+  Phone a(CodecKind::kPcmu), b(CodecKind::kPcmu);
+  const auto sa = join(a);
+  join(b);
+  run({&a, &b}, 10);
+  EXPECT_TRUE(events_.of<SessionTimeout>().empty());
+  run({&b}, 30);  // a stops sending
+  auto timeouts = events_.of<SessionTimeout>();
+  ASSERT_EQ(timeouts.size(), 1u);
+  EXPECT_EQ(timeouts[0].session, sa);
+}
+
+TEST_F(EngineE2e, RoomRecordingHoldsTheMix) {
+  Phone a(CodecKind::kPcmu, 440), b(CodecKind::kPcmu);
+  join(a), join(b);
+  const auto path = std::filesystem::temp_directory_path() / ("confpro_rec_" + std::to_string(getpid()) + ".wav");
+  ASSERT_TRUE(engine_->start_room_recording(room_, path.string()).ok());
+  run({&a, &b}, 60);
+  ASSERT_TRUE(engine_->stop_room_recording(room_).ok());
+  run({&a, &b}, 10);
+  auto done = events_.of<RecordingDone>();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_TRUE(done[0].ok) << done[0].error;
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  ASSERT_NE(f, nullptr);
+  std::vector<std::int16_t> pcm(static_cast<std::size_t>(info.frames));
+  sf_read_short(f, pcm.data(), info.frames);
+  sf_close(f);
+  EXPECT_EQ(info.samplerate, 16000);
+  ASSERT_GT(pcm.size(), 16000u);
+  const std::span<const std::int16_t> last(pcm.data() + pcm.size() - 8000, 8000);
+  EXPECT_GT(goertzel_power(last, 440, 16000) / total_power(last), 0.5);
+  std::filesystem::remove(path);
+}
+
+TEST_F(EngineE2e, ReinviteMovesAudioToTheNewAddress) {
+  Phone a(CodecKind::kPcmu, 440), b(CodecKind::kPcmu), b2(CodecKind::kPcmu);
+  join(a);
+  auto params = b.params();
+  params.symmetric_rtp = false;  // b2 takes over without sending first
+  auto sb = engine_->create_session(params);
+  ASSERT_TRUE(sb.ok());
+  b.connect(sb->local_port);
+  ASSERT_TRUE(engine_->attach(sb->id, room_, {}).ok());
+  run({&a, &b}, 40);
+  const auto before = b.packets_received();
+  EXPECT_GT(before, 20u);
+  auto moved = b2.params();
+  moved.symmetric_rtp = false;
+  ASSERT_TRUE(engine_->update_session(sb->id, moved).ok());
+  run({&a, &b2}, 60);
+  EXPECT_LT(b.packets_received() - before, 5u);
+  EXPECT_GT(share(b2, 440), 0.5);
+}
+
+TEST_F(EngineE2e, SessionsOnManyWorkersMeetInOneRoom) {
+  engine_->stop();
+  auto o = test_options();
+  o.workers = 4;
+  start(o);
+  std::vector<std::unique_ptr<Phone>> phones;
+  phones.push_back(std::make_unique<Phone>(CodecKind::kPcmu, 440));
+  for (int i = 0; i < 7; ++i) phones.push_back(std::make_unique<Phone>(CodecKind::kPcmu));
+  std::vector<Phone*> all;
+  for (auto& p : phones) {
+    join(*p);
+    all.push_back(p.get());
+  }
+  run(all, 100);
+  for (std::size_t i = 1; i < phones.size(); ++i) EXPECT_GT(share(*phones[i], 440), 0.5) << i;
+  EXPECT_LT(total_power(phones[0]->heard_last(1.0)), 100.0);
+}
+
+TEST_F(EngineE2e, UnknownIdsAreRefused) {
+  EXPECT_EQ(engine_->attach(MediaSessionId{999}, room_, {}).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(engine_->destroy_room(RoomId{999}).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(engine_->play_to_session(MediaSessionId{999}, {{"/nonexistent.wav"}, false, 1}).ok(), false);
+  Phone a(CodecKind::kPcmu);
+  const auto sa = join(a);
+  EXPECT_EQ(engine_->play_to_session(sa, {{"/nonexistent.wav"}, false, 1}).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(engine_->destroy_session(sa).ok());
+  EXPECT_EQ(engine_->destroy_session(sa).error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace confpro::media::test
