@@ -1,0 +1,225 @@
+// The whole story in real headless Chromium: log in, schedule with every option, find it in Future by search and
+// edit it, watch it live (participants appear, talk, get muted and ejected from the page), see it in Past with
+// its connections, read the day's report, delete it, switch language. A screenshot of every page is saved
+// under <build dir>/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, USERS } from './harness.mjs';
+
+const shots = process.env.CONFPRO_SCREENSHOTS ?? join(tmpdir(), 'confpro-screenshots');
+let server, browser;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CONFPRO_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+      '--no-first-run', '--disable-component-update', '--disable-sync'],
+    // playwright gives each launch a fresh temporary user-data dir (it refuses --user-data-dir here).
+  });
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(viewport = { width: 1280, height: 860 }, locale = 'en-GB') {
+  const context = await browser.newContext({ viewport, locale });
+  const page = await context.newPage();
+  page.on('dialog', (d) => d.accept());
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[0134]|status of 503/.test(m.text())) errors.push(m.text()); });
+  return { page, context, errors };
+}
+const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+async function login(page, user) {
+  await page.goto(server.base + '/');
+  await page.getByLabel(/Username|Identifiant/).fill(user);
+  await page.getByLabel(/^(Password|Mot de passe)$/).fill(USERS[user]);
+  await page.getByRole('button', { name: /Sign in|Se connecter/ }).click();
+  await page.getByRole('navigation').waitFor();
+}
+
+test('the whole story as an administrator, in English then French', async () => {
+  const { page, context, errors } = await newPage();
+  await page.goto(server.base + '/');
+  await page.evaluate(() => localStorage.setItem('confpro.lang', 'en'));
+  await page.reload();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await shot(page, '01-login');
+  await page.getByLabel('Username').fill('root');
+  await page.getByLabel(/^Password$/).fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Invalid username or password.').waitFor();
+  await login(page, 'root');
+
+  // Schedule with every option.
+  await page.getByRole('link', { name: 'Schedule' }).click();
+  await page.getByLabel('Name').fill('Browser story board');
+  await page.getByLabel('Duration (minutes)').fill('30');
+  await page.getByLabel('Max participants').fill('8');
+  await page.getByLabel('Prompt language').selectOption('en');
+  for (const o of ['Announce moderators', 'Record the conference', 'Announce participants', 'Wait for the moderator']) {
+    await page.getByLabel(o).check();
+  }
+  await page.getByRole('button', { name: '+ Add invitee' }).click();
+  await page.getByLabel('E-mail 1').fill('guest@example.com');
+  await page.getByLabel('Phone 1').fill('+33612345678');
+  // Inline validation: a bad PIN is flagged as it is typed, and the server's answer names the field.
+  await page.getByLabel('Participant PIN').fill('12a');
+  await page.getByText('digits only').waitFor();
+  await page.getByLabel('Participant PIN').fill('');
+  await page.getByLabel('Duration (minutes)').fill('1000');
+  await page.getByRole('button', { name: 'Book the conference' }).click();
+  await page.getByText('Please correct the highlighted fields.').waitFor();
+  await shot(page, '02-schedule-invalid');
+  await page.getByLabel('Duration (minutes)').fill('30');
+  await shot(page, '03-schedule-form');
+  await page.getByRole('button', { name: 'Book the conference' }).click();
+  await page.getByRole('heading', { name: 'Conference booked' }).waitFor();
+  const number = (await page.locator('.big-number').first().textContent()).trim();
+  assert.match(number, /^\d{6}$/);
+  const pins = await page.locator('.big-number').allTextContents();
+  assert.equal(pins.length, 3);
+  assert.notEqual(pins[1], pins[2]);
+  await shot(page, '04-schedule-result');
+
+  // Future: find it by number and edit it.
+  await page.getByRole('link', { name: 'Future' }).click();
+  await page.getByLabel('Conference number').fill(number);
+  await page.getByRole('button', { name: 'Search' }).click();
+  const row = page.locator('tr', { hasText: number });
+  await row.waitFor();
+  assert.equal(await page.locator('tbody tr').count(), 1);
+  await shot(page, '05-future-search');
+  await row.getByRole('button', { name: /Edit/ }).click();
+  await page.getByLabel('Duration (minutes)').fill('45');
+  await shot(page, '06-future-edit');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Future' }).waitFor();
+  await page.getByLabel('Conference number').fill(number);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('tr', { hasText: number }).locator('td', { hasText: /^45$/ }).waitFor();
+
+  // Current: live without reloading.
+  const bookingId = Number(await page.locator('tr', { hasText: number }).getAttribute('data-booking'));
+  await page.getByRole('link', { name: 'Current' }).click();
+  await page.getByText('No conference is running.').waitFor();
+  await page.locator('.live-dot.on').waitFor();
+  assert.equal(await server.live({ op: 'open', booking: bookingId }), 'ok');
+  await page.locator(`[data-booking="${bookingId}"]`).waitFor();
+  await server.live({ op: 'join', booking: bookingId, participant: 1, number: '+33611111111', name: 'Chair', role: 'moderator' });
+  await server.live({ op: 'join', booking: bookingId, participant: 2, number: '+33622222222' });
+  await server.live({ op: 'join', booking: bookingId, participant: 3, number: '+33633333333' });
+  await page.locator('tr[data-participant="3"]').waitFor();
+  await server.live({ op: 'talk', booking: bookingId, participant: 2, on: true });
+  await page.locator('tr[data-participant="2"].talking').waitFor();
+  await shot(page, '07-current-live');
+  await page.locator('tr[data-participant="2"]').getByRole('button', { name: 'Mute' }).click();
+  await page.locator('tr[data-participant="2"]').getByRole('button', { name: 'Unmute' }).waitFor();
+  await page.locator('tr[data-participant="3"]').getByRole('button', { name: 'Eject' }).click();
+  await page.locator('tr[data-participant="3"]').waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await page.getByText('Locked', { exact: true }).waitFor();
+  await page.getByLabel('Number to call').fill('+33644444444');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  await page.getByText(/Calling: dialing \+33644444444/).waitFor();
+  await shot(page, '08-current-moderated');
+  await server.live({ op: 'talk', booking: bookingId, participant: 2, on: false });
+  await page.getByRole('button', { name: 'End' }).click();
+  await page.getByText('No conference is running.').waitFor();
+
+  // Past: the conference with its connections.
+  await page.getByRole('link', { name: 'Past' }).click();
+  await page.getByLabel('Conference number').fill(number);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('tr', { hasText: number }).getByRole('link', { name: 'Detail' }).click();
+  await page.getByRole('heading', { name: 'Connections' }).waitFor();
+  assert.equal(await page.locator('tbody tr').count(), 3);
+  await page.getByText('ejected').waitFor();
+  await shot(page, '09-past-detail');
+
+  // Reports for today.
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await page.locator('svg.chart').waitFor();
+  await page.locator('.tile-value').first().waitFor();
+  const used = await page.locator('.tile', { hasText: 'Used' }).locator('.tile-value').textContent();
+  assert.ok(Number(used) >= 1);
+  const csvHref = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+  assert.match(csvHref, /format=csv/);
+  await shot(page, '10-reports');
+
+  // Admin pages.
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.locator('tr[data-user="alice"]').waitFor();
+  await shot(page, '11-users');
+  await page.getByRole('link', { name: 'Access numbers' }).click();
+  await page.getByLabel('Conference number').fill('0800123456');
+  await page.getByLabel('Label').fill('Paris toll-free');
+  await page.getByRole('button', { name: 'Add number' }).click();
+  await page.locator('td', { hasText: 'Paris toll-free' }).waitFor();
+  await shot(page, '12-access-numbers');
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.locator('td', { hasText: 'live.eject' }).first().waitFor();
+  await shot(page, '13-audit');
+
+  // Delete it.
+  await page.getByRole('link', { name: 'Delete' }).click();
+  await page.getByLabel('Conference number').fill(number);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('tr', { hasText: number }).waitFor();
+  await shot(page, '14-delete');
+  await page.locator('tr', { hasText: number }).getByRole('button', { name: /Delete/ }).click();
+  await page.getByText('Nothing found.').waitFor();
+
+  // Language: switch to French; it is remembered across a reload.
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('fr');
+  await page.getByRole('link', { name: 'Réserver' }).waitFor();
+  await page.getByRole('link', { name: 'Réserver' }).click();
+  await page.getByLabel('Code animateur').waitFor();
+  await shot(page, '15-schedule-french');
+  await page.reload();
+  await page.getByRole('link', { name: 'À venir' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+  await page.getByRole('link', { name: 'Rapports' }).click();
+  await page.locator('svg.chart').waitFor();
+  await shot(page, '16-reports-french');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an organizer on a phone-sized screen: no admin tabs, own bookings only, keyboard login', async () => {
+  const { page, context, errors } = await newPage({ width: 390, height: 844 }, 'fr-FR');
+  await page.goto(server.base + '/');
+  await page.getByLabel('Identifiant').waitFor();
+  await shot(page, '20-phone-login');
+  await page.keyboard.type('alice');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(USERS.alice);
+  await page.keyboard.press('Enter');
+  await page.getByRole('navigation').waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Utilisateurs' }).count(), 0);
+  await page.getByLabel('Nom', { exact: true }).fill('Point hebdo');
+  await page.getByRole('button', { name: 'Réserver la conférence' }).click();
+  await page.getByRole('heading', { name: 'Conférence réservée' }).waitFor();
+  await shot(page, '21-phone-schedule-result');
+  await page.getByRole('link', { name: 'À venir' }).click();
+  await page.locator('tbody tr').first().waitFor();
+  const owners = await page.locator('tbody tr td:nth-child(3)').allTextContents();
+  assert.ok(owners.length >= 1 && owners.every((o) => o === 'alice'), owners.join());
+  await shot(page, '22-phone-future');
+  await page.getByRole('link', { name: 'En cours' }).click();
+  await page.getByText('Aucune conférence en cours.').waitFor();
+  await shot(page, '23-phone-current');
+  await page.goto(server.base + '/users');
+  await page.getByRole('heading', { name: 'Réserver' }).waitFor();  // admin page not offered: falls back
+  assert.deepEqual(errors, []);
+  await context.close();
+});
