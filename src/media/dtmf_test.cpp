@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
 
+#include "media/audio_file.h"
 #include "media/tone.h"
 
 namespace confpro::media {
@@ -209,6 +211,48 @@ TEST(InbandDtmf, SpeechLikeTonesAndSilenceGiveNoDigits) {
   std::size_t total = 0;
   for (std::size_t off = 0; off + 160 <= pcm.size(); off += 160) total += det.process(std::span(pcm).subspan(off, 160), out);
   EXPECT_EQ(total, 0u);
+}
+
+TEST(InbandDtmf, RealSpeechPromptsGiveNoDigits) {
+  // Talk-off: recorded speech must not be taken for key presses.
+  const std::string dir = "/usr/share/asterisk/sounds/en_US_f_Allison/";
+  int files = 0;
+  std::size_t total = 0;
+  for (const char* name : {"conf-getpin", "conf-getconfno", "conf-onlyperson", "conf-waitforleader",
+                           "conf-placeintoconf", "vm-rec-name", "pls-hold-while-try", "conf-usermenu"}) {
+    auto pcm = read_audio_file(dir + name + ".wav", 8000);
+    if (!pcm.ok()) continue;
+    ++files;
+    InbandDtmfDetector det;
+    std::array<DigitEvent, 4> out{};
+    for (std::size_t off = 0; off + 160 <= pcm->samples.size(); off += 160) {
+      total += det.process(std::span(pcm->samples).subspan(off, 160), out);
+    }
+  }
+  if (files == 0) GTEST_SKIP() << "asterisk-core-sounds-en-wav is not installed";
+  EXPECT_EQ(total, 0u) << "over " << files << " prompts";
+}
+
+TEST(InbandDtmf, DigitsMixedIntoSpeechAreStillFound) {
+  auto speech = read_audio_file("/usr/share/asterisk/sounds/en_US_f_Allison/conf-getpin.wav", 8000);
+  if (!speech.ok()) GTEST_SKIP() << "asterisk-core-sounds-en-wav is not installed";
+  std::vector<std::int16_t> pcm = speech->samples;
+  const std::string digits = "1379#";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    auto d = make_dtmf(digits[i], 8000, 100, 0, 8000);
+    const std::size_t at = 4000 + i * 3200;  // every 400 ms from 0.5 s
+    for (std::size_t k = 0; k < d.size() && at + k < pcm.size(); ++k) {
+      pcm[at + k] = static_cast<std::int16_t>(std::clamp(pcm[at + k] / 4 + d[k], -32768, 32767));
+    }
+  }
+  InbandDtmfDetector det;
+  std::array<DigitEvent, 4> out{};
+  std::string got;
+  for (std::size_t off = 0; off + 160 <= pcm.size(); off += 160) {
+    std::size_t n = det.process(std::span(pcm).subspan(off, 160), out);
+    for (std::size_t i = 0; i < n; ++i) got += out[i].digit;
+  }
+  EXPECT_EQ(got, digits);
 }
 
 TEST(InbandDtmf, ALongToneIsOneDigit) {

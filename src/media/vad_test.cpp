@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "media/audio_file.h"
 #include "media/tone.h"
 
 namespace confpro::media {
@@ -78,6 +79,28 @@ TEST(TalkDetector, LevelBetweenThresholdsHoldsTheState) {
   ASSERT_TRUE(d.talking());
   for (int i = 0; i < 50; ++i) EXPECT_EQ(d.process(mid, kRate), std::nullopt);
   EXPECT_TRUE(d.talking());
+}
+
+TEST(TalkDetector, RealSpeechStartsAndStopsOnceAroundTheSentence) {
+  auto speech = read_audio_file("/usr/share/asterisk/sounds/en_US_f_Allison/conf-getpin.wav", kRate);
+  if (!speech.ok()) GTEST_SKIP() << "asterisk-core-sounds-en-wav is not installed";
+  std::vector<std::int16_t> pcm(kRate / 2, 0);  // 0.5 s silence, the sentence, 1 s silence
+  pcm.insert(pcm.end(), speech->samples.begin(), speech->samples.end());
+  pcm.resize(pcm.size() + kRate, 0);
+  TalkDetector d;
+  int starts = 0, stops = 0;
+  std::size_t first_start = 0;
+  for (std::size_t off = 0; off + kFrame <= pcm.size(); off += kFrame) {
+    if (auto t = d.process(std::span(pcm).subspan(off, kFrame), kRate)) {
+      if (*t && starts++ == 0) first_start = off;
+      if (!*t) ++stops;
+    }
+  }
+  EXPECT_EQ(starts, 1) << "pauses between words keep talking";
+  EXPECT_EQ(stops, 1);
+  EXPECT_GE(first_start, static_cast<std::size_t>(kRate / 2));
+  EXPECT_LE(first_start, static_cast<std::size_t>(kRate));
+  EXPECT_FALSE(d.talking());
 }
 
 }  // namespace
