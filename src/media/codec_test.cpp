@@ -8,6 +8,7 @@
 
 #include "media/g711.h"
 #include "media/opus_codec.h"
+#include "media/resampler.h"
 #include "media/tone.h"
 
 namespace confpro::media {
@@ -94,6 +95,40 @@ INSTANTIATE_TEST_SUITE_P(AllCodecs, CodecRoundTrip,
                          ::testing::Values(Case{CodecKind::kPcmu, 30, 160}, Case{CodecKind::kPcma, 30, 160},
                                            Case{CodecKind::kG722, 20, 160}, Case{CodecKind::kOpus, 15, 0}),
                          [](const auto& p) { return std::string(to_string(p.param.kind)); });
+
+// What the engine does per leg: decode at the caller's rate, resample to the 16 kHz mix, resample to the
+// listener's codec rate, encode, and the listener decodes. A tone must cross every pair of codecs.
+TEST(Codec, ToneCrossesBetweenEveryPairOfCodecsThroughTheMixRate) {
+  const CodecKind kinds[] = {CodecKind::kPcmu, CodecKind::kPcma, CodecKind::kG722, CodecKind::kOpus};
+  for (auto from : kinds) {
+    for (auto to : kinds) {
+      const int in_rate = native_rate(from), out_rate = native_rate(to);
+      auto enc_a = make_encoder({.kind = from});
+      auto dec_a = make_decoder({.kind = from});
+      auto enc_b = make_encoder({.kind = to});
+      auto dec_b = make_decoder({.kind = to});
+      auto up = Resampler::create({.in_rate = in_rate, .out_rate = 16000});
+      auto down = Resampler::create({.in_rate = 16000, .out_rate = out_rate});
+      ASSERT_TRUE(up.ok() && down.ok());
+      ToneGenerator gen(700, 8000, in_rate);
+      std::vector<std::int16_t> src(static_cast<std::size_t>(in_rate / 50)), mix(320),
+          leg(static_cast<std::size_t>(out_rate / 50)), heard(5760), all;
+      std::vector<std::uint8_t> payload(1500);
+      for (int i = 0; i < 50; ++i) {
+        gen.fill(src);
+        int n = enc_a->encode(src, payload);
+        int m = dec_a->decode(std::span(payload).first(static_cast<std::size_t>(n)), heard);
+        ASSERT_EQ((*up)->process(std::span(heard).first(static_cast<std::size_t>(m)), mix), 320);
+        ASSERT_EQ((*down)->process(mix, leg), static_cast<int>(leg.size()));
+        n = enc_b->encode(leg, payload);
+        m = dec_b->decode(std::span(payload).first(static_cast<std::size_t>(n)), heard);
+        ASSERT_EQ(m, static_cast<int>(leg.size()));
+        if (i >= 10) all.insert(all.end(), heard.begin(), heard.begin() + m);
+      }
+      EXPECT_GT(tone_fraction(all, 700, out_rate), 0.9) << to_string(from) << " -> " << to_string(to);
+    }
+  }
+}
 
 TEST(Codec, NativeRatesFollowTheCodec) {
   EXPECT_EQ(native_rate(CodecKind::kPcmu), 8000);
