@@ -2,6 +2,7 @@
 
 #include <sofia-sip/sdp.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -90,6 +91,66 @@ SdpStream read_stream(const sdp_session_t* session, const sdp_media_t* m) {
   return s;
 }
 
+bool token_char(char c) {  // RFC 4566 token-char
+  const auto u = static_cast<unsigned char>(c);
+  return u == 0x21 || (u >= 0x23 && u <= 0x27) || u == 0x2A || u == 0x2B || u == 0x2D || u == 0x2E ||
+         (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5A) || (u >= 0x5E && u <= 0x7E);
+}
+
+bool is_token(std::string_view t) {
+  return !t.empty() && std::all_of(t.begin(), t.end(), token_char);
+}
+
+bool is_number(std::string_view t) {
+  return !t.empty() && t.size() <= 10 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// media-field = "m=" media SP port ["/" integer] SP proto 1*(SP fmt); proto = token *("/" token) (RFC 4566).
+// Checked before sofia sees it: sofia-sip 1.12's sdp_parse loops for ever on "m=audio 4000 RTP /AVP 0" (found by
+// the fuzzer), which would hang the SIP thread.
+bool valid_media_line(std::string_view v) {
+  std::vector<std::string_view> fields;
+  while (!v.empty()) {
+    auto sp = v.find(' ');
+    fields.push_back(v.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    v.remove_prefix(sp + 1);
+    if (v.empty()) return false;  // trailing single space is stripped by the caller; more is junk
+  }
+  if (fields.size() < 4 || !is_token(fields[0])) return false;
+  auto port = fields[1];
+  auto slash = port.find('/');
+  if (!is_number(port.substr(0, slash))) return false;
+  if (slash != std::string_view::npos && !is_number(port.substr(slash + 1))) return false;
+  std::string_view proto = fields[2];
+  while (true) {
+    auto p = proto.find('/');
+    if (!is_token(proto.substr(0, p))) return false;
+    if (p == std::string_view::npos) break;
+    proto.remove_prefix(p + 1);
+  }
+  return std::all_of(fields.begin() + 3, fields.end(), is_token);
+}
+
+// Line-level sanity before sofia's parser: every line is "<letter>=…", no NUL or stray control bytes, and m=
+// lines follow the grammar.
+bool precheck(std::string_view body) {
+  while (!body.empty()) {
+    auto eol = body.find('\n');
+    std::string_view line = body.substr(0, eol);
+    body = eol == std::string_view::npos ? std::string_view{} : body.substr(eol + 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (line.size() < 2 || line[1] != '=' || line[0] < 'a' || line[0] > 'z') return false;
+    for (char c : line) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 && c != '\t') return false;
+    }
+    if (line[0] == 'm' && !valid_media_line(line.substr(2))) return false;
+  }
+  return true;
+}
+
 struct ParserFree {
   void operator()(sdp_parser_t* p) const { sdp_parser_free(p); }
 };
@@ -99,6 +160,7 @@ struct ParserFree {
 Result<SdpDescription> parse_sdp(std::string_view body) {
   if (body.empty()) return Error::invalid("sdp", "empty body");
   if (body.size() > 64 * 1024) return Error::invalid("sdp", "too large");
+  if (!precheck(body)) return Error::invalid("sdp", "malformed line");
   std::unique_ptr<sdp_parser_t, ParserFree> parser(
       sdp_parse(nullptr, body.data(), static_cast<issize_t>(body.size()), sdp_f_mode_0000));
   if (!parser) return Error::invalid("sdp", "out of memory");

@@ -91,6 +91,23 @@ TEST(SdpParse, GarbageIsAnError) {
   EXPECT_FALSE(parse_sdp(std::string("v=0\r\no=\0\0\r\n", 12)).ok());
 }
 
+// sofia-sip 1.12's sdp_parse never returns on these (found by src/sip/fuzz); they must be refused before it.
+TEST(SdpParse, MediaLinesThatHangSofiaAreRejected) {
+  const std::string head = "v=0\r\no=- 1 1 IN IP4 1.1.1.1\r\ns=-\r\nc=IN IP4 1.1.1.1\r\nt=0 0\r\n";
+  for (const char* m : {"m=audio 4000 RTP /AVP 0\r\n", "m=audio 4000 A / 0\r\n", "m=audio 4000 A  /B 0\r\n",
+                        "m=audio 4000 A\t/B 0\r\n"}) {
+    EXPECT_FALSE(parse_sdp(head + m).ok()) << m;
+  }
+}
+
+TEST(SdpParse, OrdinaryMediaLineVariantsStillParse) {
+  const std::string head = "v=0\r\no=- 1 1 IN IP4 1.1.1.1\r\ns=-\r\nc=IN IP4 1.1.1.1\r\nt=0 0\r\n";
+  for (const char* m : {"m=audio 4000 RTP/AVP 0 8\r\n", "m=audio 4000/2 RTP/AVP 0\r\n", "m=audio 4000 RTP/AVP 0 \r\n",
+                        "m=audio 4000 UDP/TLS/RTP/SAVPF 111\n", "m=image 5000 udptl t38\r\n"}) {
+    EXPECT_TRUE(parse_sdp(head + m).ok()) << m;
+  }
+}
+
 TEST(SdpParse, AudioWithoutAnyConnectionAddressIsAnError) {
   auto d = parse_sdp("v=0\r\no=- 1 1 IN IP4 1.1.1.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n");
   EXPECT_FALSE(d.ok());
