@@ -7,13 +7,19 @@ namespace confpro::booking {
 namespace {
 
 std::string describe(const domain::Booking& b) {
-  return "name=" + b.name + " number=" + b.number + " owner=" + b.owner + " state=" + domain::to_string(b.state);
+  return "name=" + b.name + " number=" + b.number + " owner=" + b.owner +
+         " state=" + domain::to_string(b.state);
 }
 
 store::AuditEntry audit(const Actor& actor, TimePoint now, const char* action, const domain::Booking& b,
                         std::string details) {
-  return {0, now, actor.username, action, b.id.valid() ? "booking:" + std::to_string(b.id.value()) : "",
-          std::move(details), actor.source};
+  return {0,
+          now,
+          actor.username,
+          action,
+          b.id.valid() ? "booking:" + std::to_string(b.id.value()) : "",
+          std::move(details),
+          actor.source};
 }
 
 bool conflict_on(const Error& e, const char* field) {
@@ -34,7 +40,8 @@ Status BookingService::check_owner(const std::string& owner) {
   if (!options_.require_known_owner) return {};
   auto user = store_.find_user(owner);
   if (user.ok()) return {};
-  if (user.error().code == ErrorCode::kNotFound) return Error::invalid("owner", "no such user '" + owner + "'");
+  if (user.error().code == ErrorCode::kNotFound)
+    return Error::invalid("owner", "no such user '" + owner + "'");
   return user.error();
 }
 
@@ -60,7 +67,8 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
     auto owner = store_.find_user(booking.owner);
     auto numbers = store_.list_access_numbers();
     if (!numbers.ok()) return numbers.error();
-    effects.outbox = booking_notifications(booking, owner.ok() ? &*owner : nullptr, *numbers, options_.time_zone, now);
+    effects.outbox =
+        booking_notifications(booking, owner.ok() ? &*owner : nullptr, *numbers, options_.time_zone, now);
   }
   for (int attempt = 0;; ++attempt) {
     auto stored = store_.insert_booking(booking, effects);
@@ -82,7 +90,9 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
   }
 }
 
-Result<domain::Booking> BookingService::get(BookingId id) { return store_.get_booking(id); }
+Result<domain::Booking> BookingService::get(BookingId id) {
+  return store_.get_booking(id);
+}
 
 Result<domain::Booking> BookingService::get_by_number(const std::string& number) {
   return store_.find_booking_by_number(number);
@@ -146,7 +156,8 @@ Result<domain::Booking> BookingService::end(BookingId id, domain::EndReason reas
   domain::Booking next = *current;
   if (auto st = domain::end(next, reason, now); !st.ok()) return st.error();
   store::SideEffects effects;
-  effects.audit.push_back(audit(actor, now, "booking.end", next, std::string("reason=") + domain::to_string(reason)));
+  effects.audit.push_back(
+      audit(actor, now, "booking.end", next, std::string("reason=") + domain::to_string(reason)));
   return store_.update_booking(next, current->version, effects);
 }
 
@@ -165,11 +176,12 @@ Result<int> BookingService::expire_due(TimePoint now) {
       int progressed = 0;
       for (auto& b : *due) {
         domain::Booking next = b;
-        const TimePoint ended_at = reason == domain::EndReason::kExpiredUnused ? b.valid_until() : *domain::ends_at(b);
+        const TimePoint ended_at =
+            reason == domain::EndReason::kExpiredUnused ? b.valid_until() : *domain::ends_at(b);
         if (!domain::end(next, reason, ended_at).ok()) continue;
         store::SideEffects effects;
-        effects.audit.push_back(audit(system, now, "booking.expire", next,
-                                      std::string("reason=") + domain::to_string(reason)));
+        effects.audit.push_back(
+            audit(system, now, "booking.expire", next, std::string("reason=") + domain::to_string(reason)));
         auto stored = store_.update_booking(next, b.version, effects);
         if (stored.ok()) {
           ++marked;

@@ -1,6 +1,7 @@
-// The application service for bookings (FEATURES.md B1–B3, B6, N1–N2 enqueueing), used by the CLI, the web API
-// and the phone IVR: validates with domain/ rules, generates numbers and PINs, stores through store::Store with
-// an audit entry and the notification outbox rows in the same transaction. Nothing is written when a call fails.
+// The application service for bookings (FEATURES.md B1–B3, B6, N1–N2 enqueueing), used by the CLI, the web
+// API and the phone IVR: validates with domain/ rules, generates numbers and PINs, stores through
+// store::Store with an audit entry and the notification outbox rows in the same transaction. Nothing is
+// written when a call fails.
 //
 // Permissions: an actor with admin = true may act on any booking; otherwise only on bookings it owns
 // (kPermissionDenied), and it may create bookings only for itself.
@@ -30,11 +31,11 @@ struct Actor {
 };
 
 struct BookingServiceOptions {
-  domain::ConferenceLimits limits;       // validation limits and defaults [ConferenceLimits{}]
+  domain::ConferenceLimits limits;         // validation limits and defaults [ConferenceLimits{}]
   std::string time_zone = "Europe/Paris";  // zone of the times written in notifications [Europe/Paris]
-  int generation_attempts = 20;          // new number/PINs tried on a unique conflict of a generated value [20]
-  bool notify = true;                    // enqueue e-mail/SMS rows on create [true]
-  bool require_known_owner = true;       // the owner must be a user of the store (B1: a directory user) [true]
+  int generation_attempts = 20;     // new number/PINs tried on a unique conflict of a generated value [20]
+  bool notify = true;               // enqueue e-mail/SMS rows on create [true]
+  bool require_known_owner = true;  // the owner must be a user of the store (B1: a directory user) [true]
 };
 
 class BookingService {
@@ -46,14 +47,14 @@ class BookingService {
   BookingService& operator=(const BookingService&) = delete;
 
   // Validates (kInvalidArgument with every bad field), fills defaults, generates the number/PINs not given
-  // (regenerating on a conflict of a generated value), stores, audits "booking.create" and enqueues: an e-mail
-  // to the owner (if the owner has an e-mail; with both PINs), one per invitee with an e-mail (user PIN, or
-  // the invitee's personal PIN), and an SMS to the owner's mobile if set. A conflict on a value the caller
-  // chose → kAlreadyExists naming "number" or "name". `draft.owner` unset → the actor. A non-admin may
+  // (regenerating on a conflict of a generated value), stores, audits "booking.create" and enqueues: an
+  // e-mail to the owner (if the owner has an e-mail; with both PINs), one per invitee with an e-mail (user
+  // PIN, or the invitee's personal PIN), and an SMS to the owner's mobile if set. A conflict on a value the
+  // caller chose → kAlreadyExists naming "number" or "name". `draft.owner` unset → the actor. A non-admin may
   // create only for itself.
   Result<domain::Booking> create(const domain::BookingDraft& draft, const Actor& actor);
 
-  Result<domain::Booking> get(BookingId id);                        // kNotFound
+  Result<domain::Booking> get(BookingId id);                         // kNotFound
   Result<domain::Booking> get_by_number(const std::string& number);  // kNotFound
   Result<domain::Booking> get_by_name(const std::string& name);      // kNotFound
 
@@ -68,15 +69,16 @@ class BookingService {
 
   Result<store::Page<domain::Booking>> search(const store::BookingQuery& query);
 
-  // Ends a booking that is not live: scheduled → ended (reason kEndedByAdmin or kExpiredUnused). For an active
-  // booking this only records the end in the store (the conference service ends the live session and calls
-  // this with its reason). kFailedPrecondition when already ended. Audited.
+  // Ends a booking that is not live: scheduled → ended (reason kEndedByAdmin or kExpiredUnused). For an
+  // active booking this only records the end in the store (the conference service ends the live session and
+  // calls this with its reason). kFailedPrecondition when already ended. Audited.
   Result<domain::Booking> end(BookingId id, domain::EndReason reason, const Actor& actor);
 
-  // Marks every scheduled booking whose validity window lapsed before `now` as ended/expired-unused (ended_at =
-  // the end of the window), and every active booking left behind by a crash (duration run out, no open session)
-  // as ended/duration-elapsed (ended_at = opened_at + duration). Returns how many were marked. Safe to run on
-  // several nodes at once (optimistic versions: a booking someone else changed meanwhile is skipped).
+  // Marks every scheduled booking whose validity window lapsed before `now` as ended/expired-unused (ended_at
+  // = the end of the window), and every active booking left behind by a crash (duration run out, no open
+  // session) as ended/duration-elapsed (ended_at = opened_at + duration). Returns how many were marked. Safe
+  // to run on several nodes at once (optimistic versions: a booking someone else changed meanwhile is
+  // skipped).
   Result<int> expire_due(TimePoint now);
 
   const BookingServiceOptions& options() const { return options_; }

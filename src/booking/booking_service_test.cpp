@@ -1,9 +1,10 @@
+#include "booking/booking_service.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 #include <thread>
 
-#include "booking/booking_service.h"
 #include "store/test_support.h"
 
 namespace confpro::booking {
@@ -39,7 +40,8 @@ class BookingServiceTest : public ::testing::Test {
       u.created_at = kT0;
       ASSERT_TRUE(store_->add_user(u).ok());
     }
-    ASSERT_TRUE(store_->upsert_access_number({"0800123456", "Paris", "toll-free", domain::Language::kFrench}).ok());
+    ASSERT_TRUE(
+        store_->upsert_access_number({"0800123456", "Paris", "toll-free", domain::Language::kFrench}).ok());
   }
   std::int64_t outbox_count() { return static_cast<std::int64_t>(store_->list_outbox("", 10000)->size()); }
   std::int64_t audit_count() { return store_->list_audit({})->total; }
@@ -75,11 +77,12 @@ TEST_F(BookingServiceTest, CreateFillsDefaultsStoresAndAudits) {
 TEST_F(BookingServiceTest, CreateEnqueuesOwnerMailInviteeMailsAndOwnerSms) {
   auto d = draft("Budget");
   d.language = "en";
-  d.invitees = std::vector<domain::Invitee>{{"carol@example.com", "", ""}, {"", "+33699999999", ""},
-                                            {"dave@example.com", "", "604731"}};
+  d.invitees = std::vector<domain::Invitee>{
+      {"carol@example.com", "", ""}, {"", "+33699999999", ""}, {"dave@example.com", "", "604731"}};
   auto b = service_.create(d, kAdmin).value();
   auto outbox = store_->list_outbox("", 100).value();
-  ASSERT_EQ(outbox.size(), 4u);  // owner e-mail, two invitee e-mails (one invitee has only a phone), owner SMS
+  ASSERT_EQ(outbox.size(),
+            4u);  // owner e-mail, two invitee e-mails (one invitee has only a phone), owner SMS
   EXPECT_EQ(outbox[0].recipient, "alice@example.com");
   EXPECT_NE(outbox[0].body.find(b.moderator_pin), std::string::npos);
   EXPECT_NE(outbox[0].body.find(b.user_pin), std::string::npos);
@@ -192,7 +195,8 @@ TEST_F(BookingServiceTest, UpdateChecksVersionStateAndUniqueness) {
   ASSERT_TRUE(u.ok()) << u.error().message;
   EXPECT_EQ(u->max_participants, 42);
   EXPECT_EQ(u->version, 2);
-  EXPECT_EQ(service_.update(a.id, d, a.version, kAdmin).error().code, ErrorCode::kFailedPrecondition);  // stale
+  EXPECT_EQ(service_.update(a.id, d, a.version, kAdmin).error().code,
+            ErrorCode::kFailedPrecondition);  // stale
   domain::BookingDraft taken;
   taken.number = b.number;
   auto clash = service_.update(a.id, taken, std::nullopt, kAdmin);
@@ -295,7 +299,8 @@ TEST_F(BookingServiceTest, ConcurrentCreatesGetDistinctNumbers) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
-        if (!service.create(draft("c" + std::to_string(t) + "-" + std::to_string(i)), kAdmin).ok()) ++failures;
+        if (!service.create(draft("c" + std::to_string(t) + "-" + std::to_string(i)), kAdmin).ok())
+          ++failures;
       }
     });
   }
@@ -316,8 +321,9 @@ TEST_F(BookingServiceTest, ConcurrentCreatesGetDistinctNumbers) {
 namespace confpro::booking {
 namespace {
 
-// After a crash, close_interrupted closed the session but the booking is still stored active: once its duration
-// has run out, expire_due ends it — but never while a session is open (the live conference owns it then).
+// After a crash, close_interrupted closed the session but the booking is still stored active: once its
+// duration has run out, expire_due ends it — but never while a session is open (the live conference owns it
+// then).
 TEST_F(BookingServiceTest, ExpireDueEndsActiveBookingsLeftBehindByACrash) {
   auto a = service_.create(draft("A"), kAdmin).value();
   auto active = a;
@@ -330,7 +336,7 @@ TEST_F(BookingServiceTest, ExpireDueEndsActiveBookingsLeftBehindByACrash) {
   auto session = store_->open_session(s).value();
   EXPECT_EQ(service_.expire_due(kT0 + minutes{120}).value(), 0);  // session still open: hands off
   ASSERT_TRUE(store_->close_interrupted(kT0 + minutes{10}, "").ok());
-  EXPECT_EQ(service_.expire_due(kT0 + minutes{59}).value(), 0);   // duration not yet run out
+  EXPECT_EQ(service_.expire_due(kT0 + minutes{59}).value(), 0);  // duration not yet run out
   EXPECT_EQ(service_.expire_due(kT0 + minutes{60}).value(), 1);
   auto ended = service_.get(a.id).value();
   EXPECT_EQ(ended.state, domain::BookingState::kEnded);

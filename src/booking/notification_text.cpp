@@ -23,12 +23,34 @@ struct Words {
   const char* invited_by;
 };
 
-const Words kFrench{"Votre conférence", "Invitation à la conférence", "Conférence", "Numéro de conférence",
-                    "Code modérateur", "Code participant", "Votre code personnel", "Valable du", "au",
-                    "Durée une fois ouverte", "minutes", "Participants au plus", "Numéros d'accès", "Invité par"};
-const Words kEnglish{"Your conference", "Invitation to conference", "Conference", "Conference number",
-                     "Moderator PIN", "Participant PIN", "Your personal PIN", "Valid from", "to",
-                     "Duration once opened", "minutes", "Maximum participants", "Access numbers", "Invited by"};
+const Words kFrench{"Votre conférence",
+                    "Invitation à la conférence",
+                    "Conférence",
+                    "Numéro de conférence",
+                    "Code modérateur",
+                    "Code participant",
+                    "Votre code personnel",
+                    "Valable du",
+                    "au",
+                    "Durée une fois ouverte",
+                    "minutes",
+                    "Participants au plus",
+                    "Numéros d'accès",
+                    "Invité par"};
+const Words kEnglish{"Your conference",
+                     "Invitation to conference",
+                     "Conference",
+                     "Conference number",
+                     "Moderator PIN",
+                     "Participant PIN",
+                     "Your personal PIN",
+                     "Valid from",
+                     "to",
+                     "Duration once opened",
+                     "minutes",
+                     "Maximum participants",
+                     "Access numbers",
+                     "Invited by"};
 
 std::string details(const domain::Booking& b, const Words& w, const std::vector<store::AccessNumber>& numbers,
                     const std::string& zone) {
@@ -67,24 +89,30 @@ std::vector<store::OutboxMessage> booking_notifications(const domain::Booking& b
   const std::string common = details(b, w, numbers, zone);
   std::vector<store::OutboxMessage> out;
   if (owner != nullptr && !owner->email.empty()) {
-    std::string body = common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " + b.user_pin + "\n";
-    out.push_back(message("email", owner->email, std::string(w.subject_owner) + " « " + b.name + " »", body, now));
+    std::string body =
+        common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " + b.user_pin + "\n";
+    out.push_back(
+        message("email", owner->email, std::string(w.subject_owner) + " « " + b.name + " »", body, now));
   }
   for (const auto& inv : b.invitees) {
     if (inv.email.empty()) continue;
     std::string body = common;
-    if (!inv.personal_pin.empty()) body += std::string(w.personal_pin) + ": " + inv.personal_pin + "\n";
-    else body += std::string(w.user_pin) + ": " + b.user_pin + "\n";
+    if (!inv.personal_pin.empty())
+      body += std::string(w.personal_pin) + ": " + inv.personal_pin + "\n";
+    else
+      body += std::string(w.user_pin) + ": " + b.user_pin + "\n";
     if (owner != nullptr) {
-      body += std::string(w.invited_by) + ": " + (owner->display_name.empty() ? owner->username : owner->display_name) + "\n";
+      body += std::string(w.invited_by) + ": " +
+              (owner->display_name.empty() ? owner->username : owner->display_name) + "\n";
     }
-    out.push_back(message("email", inv.email, std::string(w.subject_invitee) + " « " + b.name + " »", body, now));
+    out.push_back(
+        message("email", inv.email, std::string(w.subject_invitee) + " « " + b.name + " »", body, now));
   }
   if (owner != nullptr && !owner->mobile.empty()) {
-    std::string sms = std::string(w.conference) + " " + b.name + ": " + b.number + ", " + w.moderator_pin + " " +
-                      b.moderator_pin + ", " + w.user_pin + " " + b.user_pin + ", " + w.to + " " +
-                      format_local_time(b.valid_until(), zone) + ", " + std::to_string(b.duration_minutes) + " min, max " +
-                      std::to_string(b.max_participants);
+    std::string sms = std::string(w.conference) + " " + b.name + ": " + b.number + ", " + w.moderator_pin +
+                      " " + b.moderator_pin + ", " + w.user_pin + " " + b.user_pin + ", " + w.to + " " +
+                      format_local_time(b.valid_until(), zone) + ", " + std::to_string(b.duration_minutes) +
+                      " min, max " + std::to_string(b.max_participants);
     if (!numbers.empty()) sms += ", " + numbers.front().number;
     out.push_back(message("sms", owner->mobile, "", sms, now));
   }

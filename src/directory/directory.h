@@ -1,8 +1,8 @@
 // Who a user is and what they may do (FEATURES.md S6, I3): web login, phone authentication for creating
 // conferences, lookup. Local accounts over the Store now (directory/local_directory.h); LDAP plugs in later
 // behind the same interface.
-// Thread safety: implementations are safe to call from any thread. authenticate* are slow on purpose (argon2id,
-// ~50–100 ms): never call them on the control loop.
+// Thread safety: implementations are safe to call from any thread. authenticate* are slow on purpose
+// (argon2id, ~50–100 ms): never call them on the control loop.
 #pragma once
 
 #include <string>
@@ -14,10 +14,10 @@ namespace confpro::directory {
 struct DirectoryUser {
   std::string username;
   std::string display_name;
-  std::string email;               // "" when none
-  std::string mobile;              // "" when none
-  std::string role = "organizer";  // "admin" | "organizer"
-  int phone_default_duration_minutes = 0;   // defaults for bookings created by phone; 0 = configured default
+  std::string email;                       // "" when none
+  std::string mobile;                      // "" when none
+  std::string role = "organizer";          // "admin" | "organizer"
+  int phone_default_duration_minutes = 0;  // defaults for bookings created by phone; 0 = configured default
   int phone_default_max_participants = 0;
   bool is_admin() const { return role == "admin"; }
   bool operator==(const DirectoryUser&) const = default;
@@ -32,7 +32,8 @@ class Directory {
   virtual Result<DirectoryUser> authenticate(const std::string& username, const std::string& password) = 0;
 
   // Phone login (I3): `account_or_caller_number` is the phone account the caller keyed in, or the caller's
-  // number (matched against phone accounts, then mobiles); `pin` the numeric phone PIN. Errors as authenticate.
+  // number (matched against phone accounts, then mobiles); `pin` the numeric phone PIN. Errors as
+  // authenticate.
   virtual Result<DirectoryUser> authenticate_phone(const std::string& account_or_caller_number,
                                                    const std::string& pin) = 0;
 

@@ -11,7 +11,9 @@ namespace {
 
 constexpr const char* kBadCredentials = "invalid username or password";
 
-Error bad_credentials() { return Error{ErrorCode::kUnauthenticated, kBadCredentials, {}}; }
+Error bad_credentials() {
+  return Error{ErrorCode::kUnauthenticated, kBadCredentials, {}};
+}
 
 bool digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -24,14 +26,17 @@ bool valid_username(std::string_view s) {
 }
 
 std::string check_password(std::string_view p) {
-  return p.size() < 8 ? "must be at least 8 characters" : p.size() > 1024 ? "must be at most 1024 characters" : "";
+  return p.size() < 8      ? "must be at least 8 characters"
+         : p.size() > 1024 ? "must be at most 1024 characters"
+                           : "";
 }
 
 std::string check_phone_pin(std::string_view p) {
   return digits(p) && p.size() >= 4 && p.size() <= 12 ? "" : "must be 4 to 12 digits";
 }
 
-// Store failures other than "not found" are passed through (kUnavailable), never turned into "bad credentials".
+// Store failures other than "not found" are passed through (kUnavailable), never turned into "bad
+// credentials".
 template <typename T>
 bool is_missing(const Result<T>& r) {
   return !r.ok() && r.error().code == ErrorCode::kNotFound;
@@ -66,7 +71,8 @@ Result<DirectoryUser> LocalDirectory::authenticate(const std::string& username, 
 Result<DirectoryUser> LocalDirectory::authenticate_phone(const std::string& account_or_caller_number,
                                                          const std::string& pin) {
   auto user = store_.find_user_by_phone_account(account_or_caller_number);
-  if (is_missing(user) && !account_or_caller_number.empty()) user = store_.find_user_by_mobile(account_or_caller_number);
+  if (is_missing(user) && !account_or_caller_number.empty())
+    user = store_.find_user_by_mobile(account_or_caller_number);
   if (is_missing(user) || (user.ok() && user->phone_pin_hash.empty())) {
     verify_password_dummy(pin);
     return bad_credentials();
@@ -93,9 +99,12 @@ Result<store::User> LocalDirectory::add_user(const NewUser& n) {
     if (m.starts_with('+')) m.remove_prefix(1);
     if (!digits(m)) errors.push_back({"mobile", "must be digits with an optional leading +"});
   }
-  if (!n.email.empty() && n.email.find('@') == std::string::npos) errors.push_back({"email", "is not an e-mail address"});
-  if (!n.phone_account.empty() && !digits(n.phone_account)) errors.push_back({"phone_account", "must be digits"});
-  if (!n.phone_account.empty() && n.phone_pin.empty()) errors.push_back({"phone_pin", "is required with a phone account"});
+  if (!n.email.empty() && n.email.find('@') == std::string::npos)
+    errors.push_back({"email", "is not an e-mail address"});
+  if (!n.phone_account.empty() && !digits(n.phone_account))
+    errors.push_back({"phone_account", "must be digits"});
+  if (!n.phone_account.empty() && n.phone_pin.empty())
+    errors.push_back({"phone_pin", "is required with a phone account"});
   if (!n.phone_pin.empty()) {
     if (auto e = check_phone_pin(n.phone_pin); !e.empty()) errors.push_back({"phone_pin", e});
   }

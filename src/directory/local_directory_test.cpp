@@ -1,9 +1,10 @@
+#include "directory/local_directory.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 
-#include "directory/local_directory.h"
 #include "store/test_support.h"
 
 namespace confpro::directory {
@@ -154,7 +155,8 @@ TEST_F(LocalDirectoryTest, FindAndRemove) {
 namespace confpro::directory {
 namespace {
 
-// A database outage is not "wrong password": the caller must be told to retry, not that the credentials failed.
+// A database outage is not "wrong password": the caller must be told to retry, not that the credentials
+// failed.
 TEST_F(LocalDirectoryTest, StoreOutageIsUnavailableNotUnauthenticated) {
   store::FaultInjectingStore faulty(*store_);
   LocalDirectory directory(faulty);

@@ -44,7 +44,9 @@ bool verify_password(std::string_view hash, std::string_view password) {
   return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
 }
 
-void verify_password_dummy(std::string_view password) { (void)verify_password(dummy_hash(), password); }
+void verify_password_dummy(std::string_view password) {
+  (void)verify_password(dummy_hash(), password);
+}
 
 std::string generate_password(int length) {
   ensure_sodium();

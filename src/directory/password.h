@@ -15,8 +15,8 @@ Result<std::string> hash_password(std::string_view password);
 // True when `password` matches `hash`. Constant-time in the password; false for a malformed hash.
 bool verify_password(std::string_view hash, std::string_view password);
 
-// Burns the same time as a verify_password of a real hash: call it when the user is unknown so that an unknown
-// user costs the same as a wrong password.
+// Burns the same time as a verify_password of a real hash: call it when the user is unknown so that an
+// unknown user costs the same as a wrong password.
 void verify_password_dummy(std::string_view password);
 
 // A random password of `length` characters from an unambiguous alphabet (no 0/O, 1/l/I). For the first admin.

@@ -1,8 +1,8 @@
+#include "directory/password.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
-
-#include "directory/password.h"
 
 namespace confpro::directory {
 namespace {

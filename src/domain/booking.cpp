@@ -4,7 +4,9 @@
 
 namespace confpro::domain {
 
-const char* to_string(Language l) { return l == Language::kEnglish ? "en" : "fr"; }
+const char* to_string(Language l) {
+  return l == Language::kEnglish ? "en" : "fr";
+}
 
 std::optional<Language> language_from_string(std::string_view s) {
   if (s == "fr") return Language::kFrench;
@@ -14,9 +16,12 @@ std::optional<Language> language_from_string(std::string_view s) {
 
 const char* to_string(BookingState s) {
   switch (s) {
-    case BookingState::kScheduled: return "scheduled";
-    case BookingState::kActive: return "active";
-    case BookingState::kEnded: return "ended";
+    case BookingState::kScheduled:
+      return "scheduled";
+    case BookingState::kActive:
+      return "active";
+    case BookingState::kEnded:
+      return "ended";
   }
   return "scheduled";
 }
@@ -30,12 +35,18 @@ std::optional<BookingState> booking_state_from_string(std::string_view s) {
 
 const char* to_string(EndReason r) {
   switch (r) {
-    case EndReason::kNone: return "";
-    case EndReason::kDurationElapsed: return "duration-elapsed";
-    case EndReason::kEndedByModerator: return "ended-by-moderator";
-    case EndReason::kEndedByAdmin: return "ended-by-admin";
-    case EndReason::kExpiredUnused: return "expired-unused";
-    case EndReason::kInterrupted: return "interrupted";
+    case EndReason::kNone:
+      return "";
+    case EndReason::kDurationElapsed:
+      return "duration-elapsed";
+    case EndReason::kEndedByModerator:
+      return "ended-by-moderator";
+    case EndReason::kEndedByAdmin:
+      return "ended-by-admin";
+    case EndReason::kExpiredUnused:
+      return "expired-unused";
+    case EndReason::kInterrupted:
+      return "interrupted";
   }
   return "";
 }
@@ -48,9 +59,13 @@ std::optional<EndReason> end_reason_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-const char* to_string(Role r) { return r == Role::kModerator ? "moderator" : "user"; }
+const char* to_string(Role r) {
+  return r == Role::kModerator ? "moderator" : "user";
+}
 
-const char* to_string(JoinPolicy p) { return p == JoinPolicy::kAllowListOnly ? "allow-list" : "pin"; }
+const char* to_string(JoinPolicy p) {
+  return p == JoinPolicy::kAllowListOnly ? "allow-list" : "pin";
+}
 
 std::optional<JoinPolicy> join_policy_from_string(std::string_view s) {
   if (s == "pin") return JoinPolicy::kAnyoneWithPin;

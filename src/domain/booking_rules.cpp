@@ -110,11 +110,13 @@ Result<Booking> build_booking(const BookingDraft& d, const ConferenceLimits& lim
 bool field_editable(BookingState state, std::string_view field) {
   if (field == "created_via" || field == "access_number") return false;
   switch (state) {
-    case BookingState::kScheduled: return true;
+    case BookingState::kScheduled:
+      return true;
     case BookingState::kActive:
       return field == "name" || field == "duration_minutes" || field == "max_participants" ||
              field == "invitees";
-    case BookingState::kEnded: return false;
+    case BookingState::kEnded:
+      return false;
   }
   return false;
 }
@@ -162,13 +164,14 @@ Result<Booking> apply_update(const Booking& current, const BookingDraft& d, cons
   }
   if (errors.empty()) {
     check_pins_together(next, errors);
-    bool window_changed = next.valid_from != current.valid_from || next.validity_days != current.validity_days;
+    bool window_changed =
+        next.valid_from != current.valid_from || next.validity_days != current.validity_days;
     if (window_changed && next.valid_until() <= now) {
       errors.push_back({next.valid_from != current.valid_from ? "valid_from" : "validity_days",
                         "the validity window would already have ended"});
     }
-    if (state == BookingState::kActive && next.duration_minutes != current.duration_minutes && next.opened_at &&
-        *next.opened_at + std::chrono::minutes{next.duration_minutes} <= now) {
+    if (state == BookingState::kActive && next.duration_minutes != current.duration_minutes &&
+        next.opened_at && *next.opened_at + std::chrono::minutes{next.duration_minutes} <= now) {
       errors.push_back({"duration_minutes", "would end the running conference in the past"});
     }
   }

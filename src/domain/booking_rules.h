@@ -1,7 +1,8 @@
-// The booking rules (FEATURES.md B1, B2, B6): the inputs of create/update, validation of every field (all errors
-// at once, each naming its field and the rule), building a new booking with defaults and generated values, and
-// which fields may be edited in which state. The life cycle (B3–B5, B8) is in domain/lifecycle.h, included here.
-// Pure: no I/O; time and randomness are passed in.
+// The booking rules (FEATURES.md B1, B2, B6): the inputs of create/update, validation of every field (all
+// errors at once, each naming its field and the rule), building a new booking with defaults and generated
+// values, and which fields may be edited in which state. The life cycle (B3–B5, B8) is in domain/lifecycle.h,
+// included here. Pure: no I/O; time and randomness are passed in.
+//
 // Thread safety: free functions over values; safe from any thread (a RandomSource is not: lock it yourself).
 #pragma once
 
@@ -40,8 +41,9 @@ struct BookingDraft {
   std::optional<bool> listen_only;
   std::optional<bool> wait_for_leader;
   std::optional<std::vector<Invitee>> invitees;  // replaces the whole list; e-mail and/or phone each
-  std::optional<std::string> created_via;    // "web" | "phone" | "cli" | "api"; default "cli" (create only)
-  std::optional<std::string> access_number;  // digits; the access number used to create by phone (create only)
+  std::optional<std::string> created_via;  // "web" | "phone" | "cli" | "api"; default "cli" (create only)
+  std::optional<std::string>
+      access_number;  // digits; the access number used to create by phone (create only)
 };
 
 // Field names used in FieldError::field (the same words the CLI flags and the JSON API use):
@@ -64,16 +66,17 @@ std::string check_phone(std::string_view phone);  // digits with an optional lea
 // Every problem of `draft` at once. `creating`: name and owner are required and created_via/access_number
 // are accepted; otherwise they may be absent (unchanged). `now` is used to refuse a validity window that has
 // already ended. Returns an empty vector when the draft is valid.
-std::vector<FieldError> validate_draft(const BookingDraft& draft, const ConferenceLimits& limits, bool creating,
-                                       TimePoint now);
+std::vector<FieldError> validate_draft(const BookingDraft& draft, const ConferenceLimits& limits,
+                                       bool creating, TimePoint now);
 
 // Generation (B1): random, never sequential. A number of limits.number_length digits without a leading 0; a
 // PIN of limits.pin_length digits that is not trivial and differs from `other_pin` (when not empty).
 std::string generate_number(const ConferenceLimits& limits, RandomSource& random);
-std::string generate_pin(const ConferenceLimits& limits, RandomSource& random, std::string_view other_pin = {});
+std::string generate_pin(const ConferenceLimits& limits, RandomSource& random,
+                         std::string_view other_pin = {});
 
-// Validates `draft` for a creation and returns the new booking (id 0, version 0, state scheduled) with defaults
-// filled and missing number/PINs generated. Errors: kInvalidArgument with every bad field.
+// Validates `draft` for a creation and returns the new booking (id 0, version 0, state scheduled) with
+// defaults filled and missing number/PINs generated. Errors: kInvalidArgument with every bad field.
 // Uniqueness against the store is the caller's job (regenerate on a conflict of a generated value).
 Result<Booking> build_booking(const BookingDraft& draft, const ConferenceLimits& limits, TimePoint now,
                               RandomSource& random);
@@ -86,10 +89,10 @@ Result<Booking> build_booking(const BookingDraft& draft, const ConferenceLimits&
 bool field_editable(BookingState state, std::string_view field);
 
 // Applies the set fields of `draft` to `current` (state as stored; pass the effective state if it differs).
-// Errors: kFailedPrecondition naming the field when the state forbids a change (an ended booking: any change);
-// kInvalidArgument with every bad field. A field set to the value it already has is not a change.
-Result<Booking> apply_update(const Booking& current, const BookingDraft& draft, const ConferenceLimits& limits,
-                             TimePoint now);
+// Errors: kFailedPrecondition naming the field when the state forbids a change (an ended booking: any
+// change); kInvalidArgument with every bad field. A field set to the value it already has is not a change.
+Result<Booking> apply_update(const Booking& current, const BookingDraft& draft,
+                             const ConferenceLimits& limits, TimePoint now);
 
 // Digits only (a leading '+' kept) from a phone number as typed: "+33 1 23-45" → "+331 2345" → "+3312345".
 std::string normalize_phone(std::string_view phone);

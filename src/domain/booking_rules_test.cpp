@@ -1,13 +1,15 @@
+#include "domain/booking_rules.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "domain/booking_rules.h"
-
 namespace confpro::domain {
 namespace {
 
-TimePoint at(std::int64_t s) { return from_epoch_ms(s * 1000); }
+TimePoint at(std::int64_t s) {
+  return from_epoch_ms(s * 1000);
+}
 
 BookingDraft valid_draft() {
   BookingDraft d;
@@ -224,7 +226,8 @@ TEST(EditRules, ShorteningARunningConferenceIntoThePastIsRefused) {
   ASSERT_TRUE(open(b, at(0)).ok());
   BookingDraft d;
   d.duration_minutes = 10;
-  EXPECT_EQ(apply_update(b, d, ConferenceLimits{}, at(10 * 60)).error().fields.at(0).field, "duration_minutes");
+  EXPECT_EQ(apply_update(b, d, ConferenceLimits{}, at(10 * 60)).error().fields.at(0).field,
+            "duration_minutes");
   EXPECT_TRUE(apply_update(b, d, ConferenceLimits{}, at(10 * 60 - 1)).ok());
 }
 

@@ -23,7 +23,8 @@ BookingState effective_state(const Booking& b, TimePoint now) {
 
 EndReason effective_end_reason(const Booking& b, TimePoint now) {
   switch (b.state) {
-    case BookingState::kEnded: return b.end_reason;
+    case BookingState::kEnded:
+      return b.end_reason;
     case BookingState::kScheduled:
       return now >= b.valid_until() ? EndReason::kExpiredUnused : EndReason::kNone;
     case BookingState::kActive: {
@@ -36,12 +37,18 @@ EndReason effective_end_reason(const Booking& b, TimePoint now) {
 
 const char* to_string(JoinOutcome o) {
   switch (o) {
-    case JoinOutcome::kOk: return "ok";
-    case JoinOutcome::kNotYetValid: return "not-yet-valid";
-    case JoinOutcome::kEnded: return "ended";
-    case JoinOutcome::kFull: return "full";
-    case JoinOutcome::kLocked: return "locked";
-    case JoinOutcome::kNotAllowed: return "not-allowed";
+    case JoinOutcome::kOk:
+      return "ok";
+    case JoinOutcome::kNotYetValid:
+      return "not-yet-valid";
+    case JoinOutcome::kEnded:
+      return "ended";
+    case JoinOutcome::kFull:
+      return "full";
+    case JoinOutcome::kLocked:
+      return "locked";
+    case JoinOutcome::kNotAllowed:
+      return "not-allowed";
   }
   return "ok";
 }
@@ -49,7 +56,8 @@ const char* to_string(JoinOutcome o) {
 JoinDecision can_join(const Booking& b, Role role, TimePoint now, int current_participants, bool locked) {
   const BookingState state = effective_state(b, now);
   if (state == BookingState::kEnded) return {JoinOutcome::kEnded, false, false};
-  if (state == BookingState::kScheduled && now < b.valid_from) return {JoinOutcome::kNotYetValid, false, false};
+  if (state == BookingState::kScheduled && now < b.valid_from)
+    return {JoinOutcome::kNotYetValid, false, false};
   if (locked && role == Role::kUser) return {JoinOutcome::kLocked, false, false};
   if (current_participants >= b.max_participants) return {JoinOutcome::kFull, false, false};
   JoinDecision d;
@@ -94,8 +102,9 @@ Status open(Booking& b, TimePoint now) {
 
 Status end(Booking& b, EndReason reason, TimePoint now) {
   if (reason == EndReason::kNone || reason == EndReason::kInterrupted) {
-    return Error::invalid("reason", "a booking ends with duration-elapsed, ended-by-moderator, ended-by-admin "
-                                    "or expired-unused");
+    return Error::invalid("reason",
+                          "a booking ends with duration-elapsed, ended-by-moderator, ended-by-admin "
+                          "or expired-unused");
   }
   if (b.state == BookingState::kEnded) return Error::precondition("booking has already ended");
   if (b.state == BookingState::kScheduled &&

@@ -1,7 +1,9 @@
-// The life cycle of a booking (FEATURES.md B3–B5, B8): effective state at an instant, who may join and whether
-// the join opens the session, opening and ending, the end and warning instants, PIN → role, the allow-list.
-// Pure: `now` is passed in. Times are absolute (UTC): a validity day is 24 h, so a window that spans a DST
-// change ends at the same UTC offset from its start, i.e. one hour earlier or later on the wall clock.
+// The life cycle of a booking (FEATURES.md B3–B5, B8): effective state at an instant, who may join and
+// whether the join opens the session, opening and ending, the end and warning instants, PIN → role, the
+// allow-list. Pure: `now` is passed in. Times are absolute (UTC): a validity day is 24 h, so a window that
+// spans a DST change ends at the same UTC offset from its start, i.e. one hour earlier or later on the wall
+// clock.
+//
 // Thread safety: free functions over values; safe from any thread.
 #pragma once
 
@@ -31,17 +33,18 @@ std::optional<TimePoint> warning_at(const Booking& b, const ConferenceLimits& li
 
 enum class JoinOutcome {
   kOk,
-  kNotYetValid,   // now < valid_from
-  kEnded,         // effective state ended (window lapsed, duration ran out, ended by someone)
-  kFull,          // current_participants >= max_participants (moderators included) — B5
-  kLocked,        // a moderator locked the room; moderators may still join
-  kNotAllowed,    // allow-list only and the caller is not on it (see caller_allowed)
+  kNotYetValid,  // now < valid_from
+  kEnded,        // effective state ended (window lapsed, duration ran out, ended by someone)
+  kFull,         // current_participants >= max_participants (moderators included) — B5
+  kLocked,       // a moderator locked the room; moderators may still join
+  kNotAllowed,   // allow-list only and the caller is not on it (see caller_allowed)
 };
 const char* to_string(JoinOutcome o);  // "ok", "not-yet-valid", "ended", "full", "locked", "not-allowed"
 
 struct JoinDecision {
   JoinOutcome outcome = JoinOutcome::kOk;
-  // This join opens the session (scheduled → active): a moderator always; a user only without wait-for-leader.
+  // This join opens the session (scheduled → active): a moderator always; a user only without
+  // wait-for-leader.
   bool opens_session = false;
   // A user who may join but must wait for a moderator (wait-for-leader, not yet opened): hears music on hold.
   bool waits_for_leader = false;
@@ -63,8 +66,8 @@ bool caller_allowed(const Booking& b, std::string_view caller_number, std::strin
 
 // scheduled → active at `now`. Errors: kFailedPrecondition when not scheduled or outside the window.
 Status open(Booking& b, TimePoint now);
-// → ended at `now` with `reason` (not kNone). scheduled may end (admin/expired-unused), active may end with any
-// reason. Errors: kFailedPrecondition when already ended, kInvalidArgument for kNone/kInterrupted.
+// → ended at `now` with `reason` (not kNone). scheduled may end (admin/expired-unused), active may end with
+// any reason. Errors: kFailedPrecondition when already ended, kInvalidArgument for kNone/kInterrupted.
 Status end(Booking& b, EndReason reason, TimePoint now);
 
 }  // namespace confpro::domain

@@ -1,8 +1,9 @@
+#include "domain/lifecycle.h"
+
 #include <gtest/gtest.h>
 
 #include "common/timezone.h"
 #include "domain/booking_rules.h"
-#include "domain/lifecycle.h"
 
 namespace confpro::domain {
 namespace {
@@ -149,7 +150,8 @@ TEST(Lifecycle, OpenAndEndTransitions) {
 }
 
 // The validity window is absolute time: a day is 24 h. Across the spring-forward night in Paris, a window
-// starting at 00:30 local ends at 01:30 local the next day (24 h later), and across the autumn night at 23:30.
+// starting at 00:30 local ends at 01:30 local the next day (24 h later), and across the autumn night at
+// 23:30.
 TEST(Lifecycle, ValidityAcrossDstChangesIsTwentyFourHoursPerDay) {
   const char* zone = "Europe/Paris";
   Booking spring = booking(1);

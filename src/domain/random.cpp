@@ -8,7 +8,8 @@ namespace confpro::domain {
 std::uint64_t RandomSource::below(std::uint64_t bound) {
   assert(bound > 0);
   // Reject the top partial block so every residue is equally likely.
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
   for (;;) {
     std::uint64_t v = next();
     if (v < limit) return v % bound;

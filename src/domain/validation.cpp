@@ -93,7 +93,8 @@ std::string check_pin(std::string_view pin, const ConferenceLimits& limits) {
   if (static_cast<int>(pin.size()) != limits.pin_length) {
     return "must be exactly " + std::to_string(limits.pin_length) + " digits";
   }
-  if (is_trivial_pin(pin)) return "is too easy to guess (repeated digits, a run like 1234, or a repeated pattern)";
+  if (is_trivial_pin(pin))
+    return "is too easy to guess (repeated digits, a run like 1234, or a repeated pattern)";
   return {};
 }
 
@@ -114,11 +115,13 @@ std::string check_email(std::string_view email) {
   if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) {
     return "is not a valid e-mail address";
   }
-  if (domain.find('.') == std::string_view::npos) return "is not a valid e-mail address (domain without a dot)";
+  if (domain.find('.') == std::string_view::npos)
+    return "is not a valid e-mail address (domain without a dot)";
   size_t start = 0;
   while (start <= domain.size()) {
     size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    std::string_view label =
+        domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
       return "is not a valid e-mail address";
     }
@@ -165,11 +168,15 @@ std::vector<FieldError> validate_draft(const BookingDraft& d, const ConferenceLi
     }
   };
 
-  if (d.name) add("name", check_name(*d.name));
-  else if (creating) add("name", "is required");
+  if (d.name)
+    add("name", check_name(*d.name));
+  else if (creating)
+    add("name", "is required");
   if (d.owner) {
-    if (trim(*d.owner).empty()) add("owner", "is required");
-    else if (!valid_username(*d.owner)) add("owner", "must be a username (letters, digits, . _ @ -; at most 64)");
+    if (trim(*d.owner).empty())
+      add("owner", "is required");
+    else if (!valid_username(*d.owner))
+      add("owner", "must be a username (letters, digits, . _ @ -; at most 64)");
   } else if (creating) {
     add("owner", "is required");
   }
@@ -179,11 +186,13 @@ std::vector<FieldError> validate_draft(const BookingDraft& d, const ConferenceLi
   if (d.user_pin && d.moderator_pin && *d.user_pin == *d.moderator_pin) {
     add("moderator_pin", "must differ from the user PIN");
   }
-  range("duration_minutes", d.duration_minutes, limits.min_duration_minutes, limits.max_duration_minutes, "minutes");
+  range("duration_minutes", d.duration_minutes, limits.min_duration_minutes, limits.max_duration_minutes,
+        "minutes");
   range("validity_days", d.validity_days, 1, limits.max_validity_days, "days");
   range("max_participants", d.max_participants, kMinParticipants, limits.max_participants, "participants");
   if (d.language && !language_from_string(*d.language)) add("language", "must be fr or en");
-  if (d.join_policy && !join_policy_from_string(*d.join_policy)) add("join_policy", "must be pin or allow-list");
+  if (d.join_policy && !join_policy_from_string(*d.join_policy))
+    add("join_policy", "must be pin or allow-list");
   if (d.valid_from && creating) {
     int days = d.validity_days.value_or(limits.default_validity_days);
     if (*d.valid_from + std::chrono::days{days} <= now) {
@@ -191,13 +200,17 @@ std::vector<FieldError> validate_draft(const BookingDraft& d, const ConferenceLi
     }
   }
   if (d.created_via) {
-    if (!creating) add("created_via", "cannot be changed");
-    else if (*d.created_via != "web" && *d.created_via != "phone" && *d.created_via != "cli" && *d.created_via != "api")
+    if (!creating)
+      add("created_via", "cannot be changed");
+    else if (*d.created_via != "web" && *d.created_via != "phone" && *d.created_via != "cli" &&
+             *d.created_via != "api")
       add("created_via", "must be web, phone, cli or api");
   }
   if (d.access_number) {
-    if (!creating) add("access_number", "cannot be changed");
-    else if (!d.access_number->empty() && !all_digits(*d.access_number)) add("access_number", "must contain digits only");
+    if (!creating)
+      add("access_number", "cannot be changed");
+    else if (!d.access_number->empty() && !all_digits(*d.access_number))
+      add("access_number", "must contain digits only");
   }
   if (d.invitees) {
     if (d.invitees->size() > 1000) add("invitees", "must hold at most 1000 people");
@@ -214,7 +227,8 @@ std::vector<FieldError> validate_draft(const BookingDraft& d, const ConferenceLi
           rule = "must differ from the user and moderator PINs";
         }
         for (size_t j = 0; j < i && rule.empty(); ++j) {
-          if ((*d.invitees)[j].personal_pin == inv.personal_pin) rule = "must differ from other invitees' PINs";
+          if ((*d.invitees)[j].personal_pin == inv.personal_pin)
+            rule = "must differ from other invitees' PINs";
         }
         add(prefix + "personal_pin", rule);
       }

@@ -5,7 +5,9 @@
 namespace confpro::domain {
 namespace {
 
-TimePoint at(std::int64_t s) { return from_epoch_ms(s * 1000); }
+TimePoint at(std::int64_t s) {
+  return from_epoch_ms(s * 1000);
+}
 
 BookingDraft valid_draft() {
   BookingDraft d;
@@ -68,8 +70,9 @@ TEST(Validation, NameRules) {
 TEST(Validation, EmailAndPhone) {
   EXPECT_EQ(check_email("bob@example.com"), "");
   EXPECT_EQ(check_email("first.last+tag@mail.example.co.uk"), "");
-  for (const char* bad : {"", "bob", "bob@", "@example.com", "bob@example", "bob@@example.com", "bo b@example.com",
-                          "bob@exa_mple.com", ".bob@example.com", "bob..x@example.com", "bob@-x.com"}) {
+  for (const char* bad :
+       {"", "bob", "bob@", "@example.com", "bob@example", "bob@@example.com", "bo b@example.com",
+        "bob@exa_mple.com", ".bob@example.com", "bob..x@example.com", "bob@-x.com"}) {
     EXPECT_NE(check_email(bad), "") << bad;
   }
   EXPECT_EQ(check_phone("+33 1 23 45 67 89"), "");
@@ -77,7 +80,9 @@ TEST(Validation, EmailAndPhone) {
   EXPECT_NE(check_phone("06-12-AB"), "");
   EXPECT_NE(check_phone("12"), "");
   EXPECT_NE(check_phone("33+12345"), "");
-  EXPECT_EQ(normalize_phone(" +33 (1) 23-45.67 "), "+33123456" "7");
+  EXPECT_EQ(normalize_phone(" +33 (1) 23-45.67 "),
+            "+33123456"
+            "7");
 }
 
 TEST(Validation, CreateRequiresNameAndOwner) {

@@ -22,7 +22,8 @@ struct BookingRow {
 };
 
 const char* const kColumns =
-    "id, name, owner, number, user_pin, moderator_pin, created_at, valid_from, valid_until, duration_minutes, "
+    "id, name, owner, number, user_pin, moderator_pin, created_at, valid_from, valid_until, "
+    "duration_minutes, "
     "validity_days, max_participants, language, announce_moderator, record_conference, announce_users, "
     "listen_only, wait_for_leader, join_policy, created_via, access_number, state, end_reason, opened_at, "
     "ended_at, updated_at, version";
@@ -164,10 +165,11 @@ void load_invitees(soci::session& sql, std::vector<domain::Booking>& bookings) {
   }
   std::int64_t booking_id = 0;
   domain::Invitee inv;
-  soci::statement st = (sql.prepare << "SELECT booking_id, email, phone, personal_pin FROM booking_invitees "
-                                       "WHERE booking_id IN (" + ids + ") ORDER BY booking_id, seq",
-                        soci::into(booking_id), soci::into(inv.email), soci::into(inv.phone),
-                        soci::into(inv.personal_pin));
+  soci::statement st =
+      (sql.prepare << "SELECT booking_id, email, phone, personal_pin FROM booking_invitees "
+                      "WHERE booking_id IN (" +
+                          ids + ") ORDER BY booking_id, seq",
+       soci::into(booking_id), soci::into(inv.email), soci::into(inv.phone), soci::into(inv.personal_pin));
   st.execute();
   while (st.fetch()) by_id[booking_id]->invitees.push_back(inv);
 }
@@ -200,7 +202,8 @@ Result<domain::Booking> load_booking(soci::session& sql, const std::string& wher
   return std::move(rows.front());
 }
 
-void write_invitees(soci::session& sql, std::int64_t booking_id, const std::vector<domain::Invitee>& invitees) {
+void write_invitees(soci::session& sql, std::int64_t booking_id,
+                    const std::vector<domain::Invitee>& invitees) {
   sql << "DELETE FROM booking_invitees WHERE booking_id = :id", soci::use(booking_id, "id");
   for (size_t i = 0; i < invitees.size(); ++i) {
     int seq = static_cast<int>(i);
@@ -251,12 +254,15 @@ Result<domain::Booking> SqlStore::insert_booking(const domain::Booking& booking,
       st.exchange(soci::into(id));
       st.alloc();
       st.prepare(
-          "INSERT INTO bookings (name, owner, number, user_pin, moderator_pin, created_at, valid_from, valid_until, "
-          "duration_minutes, validity_days, max_participants, language, announce_moderator, record_conference, "
+          "INSERT INTO bookings (name, owner, number, user_pin, moderator_pin, created_at, valid_from, "
+          "valid_until, "
+          "duration_minutes, validity_days, max_participants, language, announce_moderator, "
+          "record_conference, "
           "announce_users, listen_only, wait_for_leader, join_policy, created_via, access_number, state, "
           "end_reason, opened_at, ended_at, updated_at, version) VALUES (:name, :owner, :number, :user_pin, "
           ":moderator_pin, :created_at, :valid_from, :valid_until, :duration_minutes, :validity_days, "
-          ":max_participants, :language, :announce_moderator, :record_conference, :announce_users, :listen_only, "
+          ":max_participants, :language, :announce_moderator, :record_conference, :announce_users, "
+          ":listen_only, "
           ":wait_for_leader, :join_policy, :created_via, :access_number, :state, :end_reason, :opened_at, "
           ":ended_at, :updated_at, :version) RETURNING id");
       st.define_and_bind();
@@ -292,8 +298,10 @@ Result<domain::Booking> SqlStore::update_booking(const domain::Booking& booking,
           "UPDATE bookings SET name = :name, owner = :owner, number = :number, user_pin = :user_pin, "
           "moderator_pin = :moderator_pin, created_at = :created_at, valid_from = :valid_from, "
           "valid_until = :valid_until, duration_minutes = :duration_minutes, validity_days = :validity_days, "
-          "max_participants = :max_participants, language = :language, announce_moderator = :announce_moderator, "
-          "record_conference = :record_conference, announce_users = :announce_users, listen_only = :listen_only, "
+          "max_participants = :max_participants, language = :language, announce_moderator = "
+          ":announce_moderator, "
+          "record_conference = :record_conference, announce_users = :announce_users, listen_only = "
+          ":listen_only, "
           "wait_for_leader = :wait_for_leader, join_policy = :join_policy, created_via = :created_via, "
           "access_number = :access_number, state = :state, end_reason = :end_reason, opened_at = :opened_at, "
           "ended_at = :ended_at, updated_at = :updated_at, version = version + 1 "

@@ -19,12 +19,18 @@ std::string like_escape(const std::string& s) {
 
 const char* sort_column(BookingSort s) {
   switch (s) {
-    case BookingSort::kValidFrom: return "valid_from";
-    case BookingSort::kCreatedAt: return "created_at";
-    case BookingSort::kName: return "name";
-    case BookingSort::kNumber: return "number";
-    case BookingSort::kOwner: return "owner";
-    case BookingSort::kState: return "state";
+    case BookingSort::kValidFrom:
+      return "valid_from";
+    case BookingSort::kCreatedAt:
+      return "created_at";
+    case BookingSort::kName:
+      return "name";
+    case BookingSort::kNumber:
+      return "number";
+    case BookingSort::kOwner:
+      return "owner";
+    case BookingSort::kState:
+      return "state";
   }
   return "valid_from";
 }
@@ -32,9 +38,8 @@ const char* sort_column(BookingSort s) {
 }  // namespace
 
 Result<domain::Booking> SqlStore::get_booking(BookingId id) {
-  return run<domain::Booking>("get booking", [&](soci::session& sql) {
-    return load_booking(sql, "WHERE id = :id", id.value(), "");
-  });
+  return run<domain::Booking>(
+      "get booking", [&](soci::session& sql) { return load_booking(sql, "WHERE id = :id", id.value(), ""); });
 }
 
 Result<domain::Booking> SqlStore::find_booking_by_number(const std::string& number) {
@@ -44,9 +49,8 @@ Result<domain::Booking> SqlStore::find_booking_by_number(const std::string& numb
 }
 
 Result<domain::Booking> SqlStore::find_booking_by_name(const std::string& name) {
-  return run<domain::Booking>("find booking", [&](soci::session& sql) {
-    return load_booking(sql, "WHERE name = :text", 0, name);
-  });
+  return run<domain::Booking>(
+      "find booking", [&](soci::session& sql) { return load_booking(sql, "WHERE name = :text", 0, name); });
 }
 
 Status SqlStore::delete_booking(BookingId id, const SideEffects& effects) {
@@ -63,57 +67,59 @@ Status SqlStore::delete_booking(BookingId id, const SideEffects& effects) {
 }
 
 Result<Page<domain::Booking>> SqlStore::search_bookings(const BookingQuery& q) {
-  return run<Page<domain::Booking>>("search bookings", [&](soci::session& sql) -> Result<Page<domain::Booking>> {
-    std::string where = "WHERE 1 = 1";
-    std::string prefix = like_escape(q.number_prefix) + "%";
-    std::string name_like = q.name_contains;
-    std::transform(name_like.begin(), name_like.end(), name_like.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    name_like = "%" + like_escape(name_like) + "%";
-    std::string state = q.state ? domain::to_string(*q.state) : "";
-    std::int64_t from = q.from ? to_epoch_ms(*q.from) : 0, to = q.to ? to_epoch_ms(*q.to) : 0;
-    if (!q.number_prefix.empty()) where += " AND number LIKE :prefix ESCAPE '\\'";
-    if (!q.name_contains.empty()) where += " AND LOWER(name) LIKE :name_like ESCAPE '\\'";
-    if (!q.owner.empty()) where += " AND owner = :owner";
-    if (q.state) where += " AND state = :state";
-    if (q.from) where += " AND valid_from >= :from";
-    if (q.to) where += " AND valid_from < :to";
-    auto bind = [&](soci::statement& st) {
-      if (!q.number_prefix.empty()) st.exchange(soci::use(prefix, "prefix"));
-      if (!q.name_contains.empty()) st.exchange(soci::use(name_like, "name_like"));
-      if (!q.owner.empty()) st.exchange(soci::use(q.owner, "owner"));
-      if (q.state) st.exchange(soci::use(state, "state"));
-      if (q.from) st.exchange(soci::use(from, "from"));
-      if (q.to) st.exchange(soci::use(to, "to"));
-    };
-    Page<domain::Booking> page;
-    {
-      soci::statement st(sql);
-      st.exchange(soci::into(page.total));
-      bind(st);
-      st.alloc();
-      st.prepare("SELECT COUNT(*) FROM bookings " + where);
-      st.define_and_bind();
-      st.execute(true);
-    }
-    const int limit = std::clamp(q.limit, 1, 1000), offset = std::max(q.offset, 0);
-    const std::string dir = q.descending ? " DESC" : " ASC";
-    page.items = load_bookings(sql,
-                               where + " ORDER BY " + sort_column(q.sort) + dir + ", id" + dir + " LIMIT " +
-                                   std::to_string(limit) + " OFFSET " + std::to_string(offset),
-                               bind);
-    return page;
-  });
+  return run<Page<domain::Booking>>(
+      "search bookings", [&](soci::session& sql) -> Result<Page<domain::Booking>> {
+        std::string where = "WHERE 1 = 1";
+        std::string prefix = like_escape(q.number_prefix) + "%";
+        std::string name_like = q.name_contains;
+        std::transform(name_like.begin(), name_like.end(), name_like.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        name_like = "%" + like_escape(name_like) + "%";
+        std::string state = q.state ? domain::to_string(*q.state) : "";
+        std::int64_t from = q.from ? to_epoch_ms(*q.from) : 0, to = q.to ? to_epoch_ms(*q.to) : 0;
+        if (!q.number_prefix.empty()) where += " AND number LIKE :prefix ESCAPE '\\'";
+        if (!q.name_contains.empty()) where += " AND LOWER(name) LIKE :name_like ESCAPE '\\'";
+        if (!q.owner.empty()) where += " AND owner = :owner";
+        if (q.state) where += " AND state = :state";
+        if (q.from) where += " AND valid_from >= :from";
+        if (q.to) where += " AND valid_from < :to";
+        auto bind = [&](soci::statement& st) {
+          if (!q.number_prefix.empty()) st.exchange(soci::use(prefix, "prefix"));
+          if (!q.name_contains.empty()) st.exchange(soci::use(name_like, "name_like"));
+          if (!q.owner.empty()) st.exchange(soci::use(q.owner, "owner"));
+          if (q.state) st.exchange(soci::use(state, "state"));
+          if (q.from) st.exchange(soci::use(from, "from"));
+          if (q.to) st.exchange(soci::use(to, "to"));
+        };
+        Page<domain::Booking> page;
+        {
+          soci::statement st(sql);
+          st.exchange(soci::into(page.total));
+          bind(st);
+          st.alloc();
+          st.prepare("SELECT COUNT(*) FROM bookings " + where);
+          st.define_and_bind();
+          st.execute(true);
+        }
+        const int limit = std::clamp(q.limit, 1, 1000), offset = std::max(q.offset, 0);
+        const std::string dir = q.descending ? " DESC" : " ASC";
+        page.items =
+            load_bookings(sql,
+                          where + " ORDER BY " + sort_column(q.sort) + dir + ", id" + dir + " LIMIT " +
+                              std::to_string(limit) + " OFFSET " + std::to_string(offset),
+                          bind);
+        return page;
+      });
 }
 
 Result<std::vector<domain::Booking>> SqlStore::scheduled_lapsed(TimePoint now, int limit) {
   return run<std::vector<domain::Booking>>("lapsed bookings", [&](soci::session& sql) {
     std::int64_t at = to_epoch_ms(now);
-    return Result<std::vector<domain::Booking>>(load_bookings(
-        sql,
-        "WHERE state = 'scheduled' AND valid_until <= :now ORDER BY valid_until LIMIT " +
-            std::to_string(std::clamp(limit, 1, 10000)),
-        [&](soci::statement& st) { st.exchange(soci::use(at, "now")); }));
+    return Result<std::vector<domain::Booking>>(
+        load_bookings(sql,
+                      "WHERE state = 'scheduled' AND valid_until <= :now ORDER BY valid_until LIMIT " +
+                          std::to_string(std::clamp(limit, 1, 10000)),
+                      [&](soci::statement& st) { st.exchange(soci::use(at, "now")); }));
   });
 }
 
@@ -122,7 +128,8 @@ Result<std::vector<domain::Booking>> SqlStore::active_overdue(TimePoint now, int
     std::int64_t at = to_epoch_ms(now);
     return Result<std::vector<domain::Booking>>(load_bookings(
         sql,
-        "WHERE state = 'active' AND opened_at + duration_minutes * 60000 <= :now AND NOT EXISTS (SELECT 1 FROM "
+        "WHERE state = 'active' AND opened_at + duration_minutes * 60000 <= :now AND NOT EXISTS (SELECT 1 "
+        "FROM "
         "conference_sessions s WHERE s.booking_id = bookings.id AND s.closed_at IS NULL) ORDER BY id LIMIT " +
             std::to_string(std::clamp(limit, 1, 10000)),
         [&](soci::statement& st) { st.exchange(soci::use(at, "now")); }));

@@ -11,14 +11,17 @@ void FaultInjectingStore::set_rule(Rule rule) {
 
 void FaultInjectingStore::fail_next(std::string method, int count, Error error) {
   auto remaining = std::make_shared<int>(count);
-  set_rule([method = std::move(method), remaining, error = std::move(error)](std::string_view m) -> std::optional<Error> {
+  set_rule([method = std::move(method), remaining,
+            error = std::move(error)](std::string_view m) -> std::optional<Error> {
     if (*remaining <= 0 || (!method.empty() && m != method)) return std::nullopt;
     --*remaining;
     return error;
   });
 }
 
-void FaultInjectingStore::clear() { set_rule(nullptr); }
+void FaultInjectingStore::clear() {
+  set_rule(nullptr);
+}
 
 int FaultInjectingStore::failures_injected() const {
   std::lock_guard lock(mutex_);
@@ -98,7 +101,8 @@ Status FaultInjectingStore::delete_access_number(const std::string& number) {
   return inner_.delete_access_number(number);
 }
 
-Result<domain::Booking> FaultInjectingStore::insert_booking(const domain::Booking& booking, const SideEffects& effects) {
+Result<domain::Booking> FaultInjectingStore::insert_booking(const domain::Booking& booking,
+                                                            const SideEffects& effects) {
   if (auto e = check("insert_booking")) return *e;
   return inner_.insert_booking(booking, effects);
 }
@@ -118,7 +122,9 @@ Result<domain::Booking> FaultInjectingStore::find_booking_by_name(const std::str
   return inner_.find_booking_by_name(name);
 }
 
-Result<domain::Booking> FaultInjectingStore::update_booking(const domain::Booking& booking, int expected_version, const SideEffects& effects) {
+Result<domain::Booking> FaultInjectingStore::update_booking(const domain::Booking& booking,
+                                                            int expected_version,
+                                                            const SideEffects& effects) {
   if (auto e = check("update_booking")) return *e;
   return inner_.update_booking(booking, expected_version, effects);
 }
@@ -173,7 +179,8 @@ Result<ParticipantConnection> FaultInjectingStore::start_connection(const Partic
   return inner_.start_connection(connection);
 }
 
-Status FaultInjectingStore::end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction, double jitter_ms, double rtt_ms) {
+Status FaultInjectingStore::end_connection(ConnectionId id, TimePoint left_at, const std::string& reason,
+                                           double loss_fraction, double jitter_ms, double rtt_ms) {
   if (auto e = check("end_connection")) return *e;
   return inner_.end_connection(id, left_at, reason, loss_fraction, jitter_ms, rtt_ms);
 }
@@ -213,7 +220,8 @@ Status FaultInjectingStore::mark_sent(std::int64_t id, TimePoint at) {
   return inner_.mark_sent(id, at);
 }
 
-Status FaultInjectingStore::mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at, bool give_up) {
+Status FaultInjectingStore::mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at,
+                                        bool give_up) {
   if (auto e = check("mark_failed")) return *e;
   return inner_.mark_failed(id, error, next_attempt_at, give_up);
 }

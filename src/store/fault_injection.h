@@ -14,8 +14,8 @@ namespace confpro::store {
 
 class FaultInjectingStore final : public Store {
  public:
-  // Decides, per call, whether it fails: gets the method name ("insert_booking", "find_user", …) and returns the
-  // Error to return instead of calling the wrapped store, or nullopt to pass the call through.
+  // Decides, per call, whether it fails: gets the method name ("insert_booking", "find_user", …) and returns
+  // the Error to return instead of calling the wrapped store, or nullopt to pass the call through.
   using Rule = std::function<std::optional<Error>(std::string_view method)>;
 
   explicit FaultInjectingStore(Store& inner) : inner_(inner) {}
@@ -43,7 +43,8 @@ class FaultInjectingStore final : public Store {
   Result<domain::Booking> get_booking(BookingId id) override;
   Result<domain::Booking> find_booking_by_number(const std::string& number) override;
   Result<domain::Booking> find_booking_by_name(const std::string& name) override;
-  Result<domain::Booking> update_booking(const domain::Booking& booking, int expected_version, const SideEffects& effects) override;
+  Result<domain::Booking> update_booking(const domain::Booking& booking, int expected_version,
+                                         const SideEffects& effects) override;
   Status delete_booking(BookingId id, const SideEffects& effects) override;
   Result<Page<domain::Booking>> search_bookings(const BookingQuery& query) override;
   Result<std::vector<domain::Booking>> scheduled_lapsed(TimePoint now, int limit) override;
@@ -54,7 +55,8 @@ class FaultInjectingStore final : public Store {
   Result<ConferenceSession> get_session(SessionId id) override;
   Result<Page<SessionWithBooking>> list_sessions(const SessionQuery& query) override;
   Result<ParticipantConnection> start_connection(const ParticipantConnection& connection) override;
-  Status end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction, double jitter_ms, double rtt_ms) override;
+  Status end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction,
+                        double jitter_ms, double rtt_ms) override;
   Result<std::vector<ParticipantConnection>> list_connections(SessionId session) override;
   Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) override;
   Status append_audit(const AuditEntry& entry) override;
@@ -62,7 +64,8 @@ class FaultInjectingStore final : public Store {
   Result<OutboxMessage> enqueue(const OutboxMessage& message) override;
   Result<std::vector<OutboxMessage>> due_messages(TimePoint now, int limit) override;
   Status mark_sent(std::int64_t id, TimePoint at) override;
-  Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at, bool give_up) override;
+  Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at,
+                     bool give_up) override;
   Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) override;
   Result<Report> report(const ReportQuery& query) override;
 
@@ -71,8 +74,8 @@ class FaultInjectingStore final : public Store {
 
   Store& inner_;
   mutable std::mutex mutex_;
-  Rule rule_;              // GUARDED_BY(mutex_)
-  int injected_ = 0;       // GUARDED_BY(mutex_)
+  Rule rule_;         // GUARDED_BY(mutex_)
+  int injected_ = 0;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace confpro::store

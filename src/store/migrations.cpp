@@ -139,6 +139,8 @@ CREATE INDEX outbox_due ON outbox (status, next_attempt_at)
 
 }  // namespace
 
-std::vector<std::string> migrations(Dialect dialect) { return {with_identity(kV1, dialect)}; }
+std::vector<std::string> migrations(Dialect dialect) {
+  return {with_identity(kV1, dialect)};
+}
 
 }  // namespace confpro::store::detail

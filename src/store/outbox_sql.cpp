@@ -32,8 +32,10 @@ std::vector<OutboxMessage> load_outbox(soci::session& sql, const std::string& wh
   st.exchange(soci::into(r.created));
   bind(st);
   st.alloc();
-  st.prepare("SELECT id, kind, recipient, subject, body, booking_id, status, attempts, next_attempt_at, last_error, "
-             "created_at FROM outbox " + where);
+  st.prepare(
+      "SELECT id, kind, recipient, subject, body, booking_id, status, attempts, next_attempt_at, last_error, "
+      "created_at FROM outbox " +
+      where);
   st.define_and_bind();
   st.execute();
   while (st.fetch()) {
@@ -98,7 +100,8 @@ Result<Page<AuditEntry>> SqlStore::list_audit(const AuditQuery& q) {
     bind(st);
     st.alloc();
     st.prepare("SELECT id, at, actor, action, target, details, source" + where + " ORDER BY id DESC LIMIT " +
-               std::to_string(std::clamp(q.limit, 1, 1000)) + " OFFSET " + std::to_string(std::max(q.offset, 0)));
+               std::to_string(std::clamp(q.limit, 1, 1000)) + " OFFSET " +
+               std::to_string(std::max(q.offset, 0)));
     st.define_and_bind();
     st.execute();
     while (st.fetch()) {
@@ -140,7 +143,8 @@ Status SqlStore::mark_sent(std::int64_t id, TimePoint at) {
   });
 }
 
-Status SqlStore::mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at, bool give_up) {
+Status SqlStore::mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at,
+                             bool give_up) {
   return run_status("mark failed", [&](soci::session& sql) -> Status {
     std::int64_t next = to_epoch_ms(next_attempt_at);
     std::string status = give_up ? "failed" : "pending";
@@ -157,8 +161,8 @@ Status SqlStore::mark_failed(std::int64_t id, const std::string& error, TimePoin
 Result<std::vector<OutboxMessage>> SqlStore::list_outbox(const std::string& status, int limit) {
   return run<std::vector<OutboxMessage>>("list outbox", [&](soci::session& sql) {
     const std::string order = " ORDER BY id LIMIT " + std::to_string(std::clamp(limit, 1, 10000));
-    return Result<std::vector<OutboxMessage>>(load_outbox(
-        sql, status.empty() ? order : "WHERE status = :status" + order, [&](soci::statement& st) {
+    return Result<std::vector<OutboxMessage>>(
+        load_outbox(sql, status.empty() ? order : "WHERE status = :status" + order, [&](soci::statement& st) {
           if (!status.empty()) st.exchange(soci::use(status, "status"));
         }));
   });

@@ -43,8 +43,8 @@ Result<Report> SqlStore::report(const ReportQuery& q) {
     };
     Accumulator owners, numbers, days;
     std::int64_t planned_total = 0, used_total = 0, conf_ms_total = 0, part_ms_total = 0;
-    std::map<std::string, std::int64_t> conf_ms_owner, conf_ms_number, conf_ms_day, part_ms_owner, part_ms_number,
-        part_ms_day;
+    std::map<std::string, std::int64_t> conf_ms_owner, conf_ms_number, conf_ms_day, part_ms_owner,
+        part_ms_number, part_ms_day;
     {
       std::string owner, access;
       std::int64_t valid_from = 0;
@@ -54,8 +54,10 @@ Result<Report> SqlStore::report(const ReportQuery& q) {
       st.exchange(soci::into(valid_from));
       bind(st);
       st.alloc();
-      st.prepare("SELECT b.owner, b.access_number, b.valid_from FROM bookings b WHERE b.valid_from >= :from "
-                 "AND b.valid_from < :to" + owner_filter);
+      st.prepare(
+          "SELECT b.owner, b.access_number, b.valid_from FROM bookings b WHERE b.valid_from >= :from "
+          "AND b.valid_from < :to" +
+          owner_filter);
       st.define_and_bind();
       st.execute();
       while (st.fetch()) {
@@ -76,9 +78,11 @@ Result<Report> SqlStore::report(const ReportQuery& q) {
       st.exchange(soci::into(duration));
       bind(st);
       st.alloc();
-      st.prepare("SELECT s.id, b.owner, s.opened_at, COALESCE(s.closed_at, :to) - s.opened_at FROM "
-                 "conference_sessions s JOIN bookings b ON b.id = s.booking_id WHERE s.opened_at >= :from "
-                 "AND s.opened_at < :to" + owner_filter);
+      st.prepare(
+          "SELECT s.id, b.owner, s.opened_at, COALESCE(s.closed_at, :to) - s.opened_at FROM "
+          "conference_sessions s JOIN bookings b ON b.id = s.booking_id WHERE s.opened_at >= :from "
+          "AND s.opened_at < :to" +
+          owner_filter);
       st.define_and_bind();
       st.execute();
       while (st.fetch()) {
@@ -105,9 +109,12 @@ Result<Report> SqlStore::report(const ReportQuery& q) {
       st.exchange(soci::into(duration));
       bind(st);
       st.alloc();
-      st.prepare("SELECT c.session_id, b.owner, c.access_number, c.joined_at, COALESCE(c.left_at, :to) - c.joined_at "
-                 "FROM participant_connections c JOIN bookings b ON b.id = c.booking_id WHERE c.joined_at >= :from "
-                 "AND c.joined_at < :to" + owner_filter);
+      st.prepare(
+          "SELECT c.session_id, b.owner, c.access_number, c.joined_at, COALESCE(c.left_at, :to) - "
+          "c.joined_at "
+          "FROM participant_connections c JOIN bookings b ON b.id = c.booking_id WHERE c.joined_at >= :from "
+          "AND c.joined_at < :to" +
+          owner_filter);
       st.define_and_bind();
       st.execute();
       while (st.fetch()) {

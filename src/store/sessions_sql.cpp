@@ -52,7 +52,8 @@ struct ConnectionRow {
 Result<ConferenceSession> SqlStore::open_session(const ConferenceSession& s) {
   return run<ConferenceSession>("open session", [&](soci::session& sql) -> Result<ConferenceSession> {
     std::int64_t id = 0, booking = s.booking.value(), opened = to_epoch_ms(s.opened_at);
-    sql << "INSERT INTO conference_sessions (booking_id, number, opened_at, close_reason, recording_path, node) "
+    sql << "INSERT INTO conference_sessions (booking_id, number, opened_at, close_reason, recording_path, "
+           "node) "
            "VALUES (:booking, :number, :opened, '', :recording, :node) RETURNING id",
         soci::use(booking, "booking"), soci::use(s.number, "number"), soci::use(opened, "opened"),
         soci::use(s.recording_path, "recording"), soci::use(s.node, "node"), soci::into(id);
@@ -67,9 +68,10 @@ Result<ConferenceSession> SqlStore::open_session(const ConferenceSession& s) {
 Status SqlStore::close_session(SessionId id, TimePoint closed_at, const std::string& reason) {
   return run_status("close session", [&](soci::session& sql) -> Status {
     std::int64_t raw = id.value(), at = to_epoch_ms(closed_at);
-    soci::statement st = (sql.prepare << "UPDATE conference_sessions SET closed_at = :at, close_reason = :reason "
-                                         "WHERE id = :id AND closed_at IS NULL",
-                          soci::use(at, "at"), soci::use(reason, "reason"), soci::use(raw, "id"));
+    soci::statement st =
+        (sql.prepare << "UPDATE conference_sessions SET closed_at = :at, close_reason = :reason "
+                        "WHERE id = :id AND closed_at IS NULL",
+         soci::use(at, "at"), soci::use(reason, "reason"), soci::use(raw, "id"));
     st.execute(true);
     if (st.get_affected_rows() == 1) return {};
     int count = 0;
@@ -107,74 +109,80 @@ Result<ConferenceSession> SqlStore::get_session(SessionId id) {
 }
 
 Result<Page<SessionWithBooking>> SqlStore::list_sessions(const SessionQuery& q) {
-  return run<Page<SessionWithBooking>>("list sessions", [&](soci::session& sql) -> Result<Page<SessionWithBooking>> {
-    std::string where = " FROM conference_sessions s JOIN bookings b ON b.id = s.booking_id WHERE 1 = 1";
-    std::int64_t from = q.from ? to_epoch_ms(*q.from) : 0, to = q.to ? to_epoch_ms(*q.to) : 0;
-    std::int64_t booking = q.booking ? q.booking->value() : 0;
-    if (q.from) where += " AND s.opened_at >= :from";
-    if (q.to) where += " AND s.opened_at < :to";
-    if (!q.owner.empty()) where += " AND b.owner = :owner";
-    if (q.booking) where += " AND s.booking_id = :booking";
-    if (!q.number.empty()) where += " AND s.number = :number";
-    if (q.closed_only) where += " AND s.closed_at IS NOT NULL";
-    if (q.open_only) where += " AND s.closed_at IS NULL";
-    auto bind = [&](soci::statement& st) {
-      if (q.from) st.exchange(soci::use(from, "from"));
-      if (q.to) st.exchange(soci::use(to, "to"));
-      if (!q.owner.empty()) st.exchange(soci::use(q.owner, "owner"));
-      if (q.booking) st.exchange(soci::use(booking, "booking"));
-      if (!q.number.empty()) st.exchange(soci::use(q.number, "number"));
-    };
-    Page<SessionWithBooking> page;
-    {
-      soci::statement st(sql);
-      st.exchange(soci::into(page.total));
-      bind(st);
-      st.alloc();
-      st.prepare("SELECT COUNT(*)" + where);
-      st.define_and_bind();
-      st.execute(true);
-    }
-    std::vector<ConferenceSession> sessions;
-    {
-      SessionRow row;
-      soci::statement st(sql);
-      bind_into(st, row);
-      bind(st);
-      st.alloc();
-      const std::string dir = q.descending ? " DESC" : " ASC";
-      st.prepare(std::string("SELECT ") + kSessionColumns + where + " ORDER BY s.opened_at" + dir + ", s.id" + dir +
-                 " LIMIT " + std::to_string(std::clamp(q.limit, 1, 1000)) + " OFFSET " +
-                 std::to_string(std::max(q.offset, 0)));
-      st.define_and_bind();
-      st.execute();
-      while (st.fetch()) {
-        sessions.push_back(from_row(row));
-        row.closed_ind = soci::i_null;
-      }
-    }
-    if (sessions.empty()) return page;
-    std::string ids;
-    for (const auto& s : sessions) ids += (ids.empty() ? "" : ",") + std::to_string(s.booking.value());
-    auto bookings = load_bookings(sql, "WHERE id IN (" + ids + ")", nullptr);
-    for (auto& s : sessions) {
-      auto it = std::find_if(bookings.begin(), bookings.end(), [&](const auto& b) { return b.id == s.booking; });
-      if (it != bookings.end()) page.items.push_back({std::move(s), *it});
-    }
-    return page;
-  });
+  return run<Page<SessionWithBooking>>(
+      "list sessions", [&](soci::session& sql) -> Result<Page<SessionWithBooking>> {
+        std::string where = " FROM conference_sessions s JOIN bookings b ON b.id = s.booking_id WHERE 1 = 1";
+        std::int64_t from = q.from ? to_epoch_ms(*q.from) : 0, to = q.to ? to_epoch_ms(*q.to) : 0;
+        std::int64_t booking = q.booking ? q.booking->value() : 0;
+        if (q.from) where += " AND s.opened_at >= :from";
+        if (q.to) where += " AND s.opened_at < :to";
+        if (!q.owner.empty()) where += " AND b.owner = :owner";
+        if (q.booking) where += " AND s.booking_id = :booking";
+        if (!q.number.empty()) where += " AND s.number = :number";
+        if (q.closed_only) where += " AND s.closed_at IS NOT NULL";
+        if (q.open_only) where += " AND s.closed_at IS NULL";
+        auto bind = [&](soci::statement& st) {
+          if (q.from) st.exchange(soci::use(from, "from"));
+          if (q.to) st.exchange(soci::use(to, "to"));
+          if (!q.owner.empty()) st.exchange(soci::use(q.owner, "owner"));
+          if (q.booking) st.exchange(soci::use(booking, "booking"));
+          if (!q.number.empty()) st.exchange(soci::use(q.number, "number"));
+        };
+        Page<SessionWithBooking> page;
+        {
+          soci::statement st(sql);
+          st.exchange(soci::into(page.total));
+          bind(st);
+          st.alloc();
+          st.prepare("SELECT COUNT(*)" + where);
+          st.define_and_bind();
+          st.execute(true);
+        }
+        std::vector<ConferenceSession> sessions;
+        {
+          SessionRow row;
+          soci::statement st(sql);
+          bind_into(st, row);
+          bind(st);
+          st.alloc();
+          const std::string dir = q.descending ? " DESC" : " ASC";
+          st.prepare(std::string("SELECT ") + kSessionColumns + where + " ORDER BY s.opened_at" + dir +
+                     ", s.id" + dir + " LIMIT " + std::to_string(std::clamp(q.limit, 1, 1000)) + " OFFSET " +
+                     std::to_string(std::max(q.offset, 0)));
+          st.define_and_bind();
+          st.execute();
+          while (st.fetch()) {
+            sessions.push_back(from_row(row));
+            row.closed_ind = soci::i_null;
+          }
+        }
+        if (sessions.empty()) return page;
+        std::string ids;
+        for (const auto& s : sessions) ids += (ids.empty() ? "" : ",") + std::to_string(s.booking.value());
+        auto bookings = load_bookings(sql, "WHERE id IN (" + ids + ")", nullptr);
+        for (auto& s : sessions) {
+          auto it = std::find_if(bookings.begin(), bookings.end(),
+                                 [&](const auto& b) { return b.id == s.booking; });
+          if (it != bookings.end()) page.items.push_back({std::move(s), *it});
+        }
+        return page;
+      });
 }
 
 Result<ParticipantConnection> SqlStore::start_connection(const ParticipantConnection& c) {
-  return run<ParticipantConnection>("start connection", [&](soci::session& sql) -> Result<ParticipantConnection> {
-    std::int64_t id = 0, session = c.session.value(), booking = c.booking.value(), joined = to_epoch_ms(c.joined_at);
+  return run<
+      ParticipantConnection>("start connection", [&](soci::session& sql) -> Result<ParticipantConnection> {
+    std::int64_t id = 0, session = c.session.value(), booking = c.booking.value(),
+                 joined = to_epoch_ms(c.joined_at);
     sql << "INSERT INTO participant_connections (session_id, booking_id, caller_number, caller_name, role, "
-           "access_number, call_ref, joined_at, codec, remote_address) VALUES (:session, :booking, :caller_number, "
+           "access_number, call_ref, joined_at, codec, remote_address) VALUES (:session, :booking, "
+           ":caller_number, "
            ":caller_name, :role, :access_number, :call_ref, :joined, :codec, :remote) RETURNING id",
-        soci::use(session, "session"), soci::use(booking, "booking"), soci::use(c.caller_number, "caller_number"),
-        soci::use(c.caller_name, "caller_name"), soci::use(c.role, "role"),
-        soci::use(c.access_number, "access_number"), soci::use(c.call_ref, "call_ref"), soci::use(joined, "joined"),
-        soci::use(c.codec, "codec"), soci::use(c.remote_address, "remote"), soci::into(id);
+        soci::use(session, "session"), soci::use(booking, "booking"),
+        soci::use(c.caller_number, "caller_number"), soci::use(c.caller_name, "caller_name"),
+        soci::use(c.role, "role"), soci::use(c.access_number, "access_number"),
+        soci::use(c.call_ref, "call_ref"), soci::use(joined, "joined"), soci::use(c.codec, "codec"),
+        soci::use(c.remote_address, "remote"), soci::into(id);
     ParticipantConnection stored = c;
     stored.id = ConnectionId{id};
     stored.left_at.reset();
@@ -182,19 +190,21 @@ Result<ParticipantConnection> SqlStore::start_connection(const ParticipantConnec
   });
 }
 
-Status SqlStore::end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction,
-                                double jitter_ms, double rtt_ms) {
+Status SqlStore::end_connection(ConnectionId id, TimePoint left_at, const std::string& reason,
+                                double loss_fraction, double jitter_ms, double rtt_ms) {
   return run_status("end connection", [&](soci::session& sql) -> Status {
     std::int64_t raw = id.value(), at = to_epoch_ms(left_at);
     soci::statement st =
         (sql.prepare << "UPDATE participant_connections SET left_at = :at, leave_reason = :reason, "
-                        "loss_fraction = :loss, jitter_ms = :jitter, rtt_ms = :rtt WHERE id = :id AND left_at IS NULL",
+                        "loss_fraction = :loss, jitter_ms = :jitter, rtt_ms = :rtt WHERE id = :id AND "
+                        "left_at IS NULL",
          soci::use(at, "at"), soci::use(reason, "reason"), soci::use(loss_fraction, "loss"),
          soci::use(jitter_ms, "jitter"), soci::use(rtt_ms, "rtt"), soci::use(raw, "id"));
     st.execute(true);
     if (st.get_affected_rows() == 1) return {};
     int count = 0;
-    sql << "SELECT COUNT(*) FROM participant_connections WHERE id = :id", soci::use(raw, "id"), soci::into(count);
+    sql << "SELECT COUNT(*) FROM participant_connections WHERE id = :id", soci::use(raw, "id"),
+        soci::into(count);
     if (count == 0) return Error::not_found("no such connection");
     return Error::precondition("connection already ended");
   });
@@ -206,14 +216,17 @@ Result<std::vector<ParticipantConnection>> SqlStore::list_connections(SessionId 
     ConnectionRow r;
     std::int64_t raw = session.value();
     soci::statement st =
-        (sql.prepare << "SELECT id, session_id, booking_id, caller_number, caller_name, role, access_number, call_ref, "
-                        "joined_at, left_at, leave_reason, codec, remote_address, loss_fraction, jitter_ms, rtt_ms "
-                        "FROM participant_connections WHERE session_id = :s ORDER BY joined_at, id",
+        (sql.prepare
+             << "SELECT id, session_id, booking_id, caller_number, caller_name, role, access_number, "
+                "call_ref, "
+                "joined_at, left_at, leave_reason, codec, remote_address, loss_fraction, jitter_ms, rtt_ms "
+                "FROM participant_connections WHERE session_id = :s ORDER BY joined_at, id",
          soci::use(raw, "s"), soci::into(r.id), soci::into(r.session), soci::into(r.booking),
-         soci::into(r.caller_number), soci::into(r.caller_name), soci::into(r.role), soci::into(r.access_number),
-         soci::into(r.call_ref), soci::into(r.joined_at), soci::into(r.left_at, r.left_ind),
-         soci::into(r.leave_reason), soci::into(r.codec), soci::into(r.remote_address), soci::into(r.loss_fraction),
-         soci::into(r.jitter_ms), soci::into(r.rtt_ms));
+         soci::into(r.caller_number), soci::into(r.caller_name), soci::into(r.role),
+         soci::into(r.access_number), soci::into(r.call_ref), soci::into(r.joined_at),
+         soci::into(r.left_at, r.left_ind), soci::into(r.leave_reason), soci::into(r.codec),
+         soci::into(r.remote_address), soci::into(r.loss_fraction), soci::into(r.jitter_ms),
+         soci::into(r.rtt_ms));
     st.execute();
     while (st.fetch()) {
       ParticipantConnection c;
@@ -251,9 +264,11 @@ Result<InterruptedCounts> SqlStore::close_interrupted(TimePoint now, const std::
       st.exchange(soci::use(at, "at"));
       if (!node.empty()) st.exchange(soci::use(node, "node"));
       st.alloc();
-      st.prepare("UPDATE participant_connections SET left_at = :at, leave_reason = 'interrupted' "
-                 "WHERE left_at IS NULL AND session_id IN (SELECT id FROM conference_sessions "
-                 "WHERE closed_at IS NULL" + node_filter + ")");
+      st.prepare(
+          "UPDATE participant_connections SET left_at = :at, leave_reason = 'interrupted' "
+          "WHERE left_at IS NULL AND session_id IN (SELECT id FROM conference_sessions "
+          "WHERE closed_at IS NULL" +
+          node_filter + ")");
       st.define_and_bind();
       st.execute(true);
       counts.connections = static_cast<int>(st.get_affected_rows());
@@ -263,8 +278,10 @@ Result<InterruptedCounts> SqlStore::close_interrupted(TimePoint now, const std::
       st.exchange(soci::use(at, "at"));
       if (!node.empty()) st.exchange(soci::use(node, "node"));
       st.alloc();
-      st.prepare("UPDATE conference_sessions SET closed_at = :at, close_reason = 'interrupted' "
-                 "WHERE closed_at IS NULL" + node_filter);
+      st.prepare(
+          "UPDATE conference_sessions SET closed_at = :at, close_reason = 'interrupted' "
+          "WHERE closed_at IS NULL" +
+          node_filter);
       st.define_and_bind();
       st.execute(true);
       counts.sessions = static_cast<int>(st.get_affected_rows());

@@ -28,7 +28,11 @@ Error translate_exception(const std::exception& e, const char* what) {
   const std::string text = e.what();
   auto has = [&text](std::string_view s) { return text.find(s) != std::string::npos; };
   if (has("UNIQUE constraint failed") || has("duplicate key value")) {
-    struct Known { const char* sqlite; const char* postgres; const char* field; };
+    struct Known {
+      const char* sqlite;
+      const char* postgres;
+      const char* field;
+    };
     static const Known known[] = {
         {"bookings.number", "bookings_number_key", "number"},
         {"bookings.name", "bookings_name_key", "name"},
@@ -112,7 +116,8 @@ int current_version(soci::session& sql) {
 
 Status SqlStore::migrate() {
   return run_status("migrate", [this](soci::session& sql) -> Status {
-    sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)";
+    sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT "
+           "NULL)";
     const auto all = migrations(dialect_);
     for (int target = 1; target <= static_cast<int>(all.size()); ++target) {
       Tx tx(sql, dialect_);
@@ -120,7 +125,8 @@ Status SqlStore::migrate() {
       if (current_version(sql) >= target) continue;  // applied (maybe by another process meanwhile)
       for (const auto& stmt : split_statements(all[static_cast<size_t>(target - 1)])) sql << stmt;
       const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch()).count();
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
       sql << "INSERT INTO schema_version (version, applied_at) VALUES (:v, :at)", soci::use(target, "v"),
           soci::use(now, "at");
       tx.commit();
@@ -239,8 +245,8 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url, int pool_size)
                                                "db=" + path + " timeout=5 shared_cache=false",
                                                pool_size > 0 ? pool_size : 4);
   } else if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    store = std::make_unique<detail::SqlStore>(Dialect::kPostgres, "postgresql", detail::postgres_conninfo(url),
-                                               pool_size > 0 ? pool_size : 4);
+    store = std::make_unique<detail::SqlStore>(Dialect::kPostgres, "postgresql",
+                                               detail::postgres_conninfo(url), pool_size > 0 ? pool_size : 4);
   } else {
     return Error::invalid("storage_url", "must start with sqlite:// or postgresql:// (got '" + url + "')");
   }

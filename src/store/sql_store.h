@@ -2,19 +2,18 @@
 // Thread safety: a pool of sessions; each public call leases one for its whole unit of work.
 #pragma once
 
-#include "store/soci_include.h"
-
 #include <functional>
 #include <string>
 
+#include "store/soci_include.h"
 #include "store/store.h"
 
 namespace confpro::store::detail {
 
 enum class Dialect { kSqlite, kPostgres };
 
-// A transaction that rolls back unless committed. SQLite: BEGIN IMMEDIATE, so a read-then-write takes the write
-// lock first and waits (busy timeout) instead of failing with "database is locked" at the write.
+// A transaction that rolls back unless committed. SQLite: BEGIN IMMEDIATE, so a read-then-write takes the
+// write lock first and waits (busy timeout) instead of failing with "database is locked" at the write.
 class Tx {
  public:
   Tx(soci::session& sql, Dialect dialect);
@@ -37,12 +36,14 @@ Result<domain::Booking> load_booking(soci::session& sql, const std::string& wher
                                      const std::string& text);
 std::vector<domain::Booking> load_bookings(soci::session& sql, const std::string& where_sql,
                                            const std::function<void(soci::statement&)>& bind);
-void write_invitees(soci::session& sql, std::int64_t booking_id, const std::vector<domain::Invitee>& invitees);
+void write_invitees(soci::session& sql, std::int64_t booking_id,
+                    const std::vector<domain::Invitee>& invitees);
 void write_effects(soci::session& sql, Dialect dialect, const SideEffects& effects);
 std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m);
 
-// "postgresql://user:pass@host:port/db?sslmode=require" → "user='user' password='pass' host='host' port='port'
-// dbname='db' sslmode='require'" (libpq keyword form; SOCI 4.0 mangles URIs). Percent-escapes are decoded.
+// "postgresql://user:pass@host:port/db?sslmode=require" → "user='user' password='pass' host='host'
+// port='port' dbname='db' sslmode='require'" (libpq keyword form; SOCI 4.0 mangles URIs). Percent-escapes are
+// decoded.
 std::string postgres_conninfo(const std::string& url);
 
 // The migrations, in order; migration i (1-based) brings the schema to version i.
@@ -98,7 +99,8 @@ class SqlStore final : public Store {
   Result<OutboxMessage> enqueue(const OutboxMessage& message) override;
   Result<std::vector<OutboxMessage>> due_messages(TimePoint now, int limit) override;
   Status mark_sent(std::int64_t id, TimePoint at) override;
-  Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at, bool give_up) override;
+  Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at,
+                     bool give_up) override;
   Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) override;
 
   Result<Report> report(const ReportQuery& query) override;

@@ -3,8 +3,9 @@
 // PostgreSQL; no SQL types leak out of this folder.
 //
 // Durability: every write is committed (SQLite: WAL + synchronous=FULL) before the call returns, so a write
-// that returned survives kill -9. Writes that go together (a booking, its audit entry and its outbox rows) are
-// one transaction: all or nothing.
+// that returned survives kill -9. Writes that go together (a booking, its audit entry and its outbox rows)
+// are one transaction: all or nothing.
+//
 // Thread safety: every method may be called from any thread at the same time (a session per call from a pool;
 // SQLite writers wait up to 5 s for the lock). Do not call from the control loop for slow queries (reports,
 // searches); booking and connection writes are a few ms.
@@ -24,17 +25,17 @@
 namespace confpro::store {
 
 struct User {
-  UserId id;                       // 0 until stored
-  std::string username;            // unique
+  UserId id;             // 0 until stored
+  std::string username;  // unique
   std::string display_name;
   std::string email;               // "" when none
   std::string mobile;              // "" when none; for SMS (N2)
   std::string role = "organizer";  // "admin" | "organizer"
   std::string password_hash;       // argon2id string (directory/password.h); "" = cannot log in on the web
-  std::string phone_account;       // digits, unique when set; identifies the user on the phone (I3); "" = none
-  std::string phone_pin_hash;      // argon2id of the numeric phone PIN; "" = cannot create by phone
-  int phone_default_duration_minutes = 0;   // for bookings created by phone; 0 = the configured default
-  int phone_default_max_participants = 0;   // idem
+  std::string phone_account;   // digits, unique when set; identifies the user on the phone (I3); "" = none
+  std::string phone_pin_hash;  // argon2id of the numeric phone PIN; "" = cannot create by phone
+  int phone_default_duration_minutes = 0;  // for bookings created by phone; 0 = the configured default
+  int phone_default_max_participants = 0;  // idem
   bool disabled = false;
   TimePoint created_at{};
   bool operator==(const User&) const = default;
@@ -42,66 +43,66 @@ struct User {
 
 // One dialled number leading to the service (I1).
 struct AccessNumber {
-  std::string number;         // digits, unique
+  std::string number;  // digits, unique
   std::string label;
-  std::string kind = "local"; // "toll-free" | "local"
+  std::string kind = "local";  // "toll-free" | "local"
   domain::Language language = domain::Language::kFrench;
   bool operator==(const AccessNumber&) const = default;
 };
 
 // One opening of a booking: from its first join to its end.
 struct ConferenceSession {
-  SessionId id;                      // 0 until stored
+  SessionId id;  // 0 until stored
   BookingId booking;
-  std::string number;                // conference number at the time
+  std::string number;  // conference number at the time
   TimePoint opened_at{};
   std::optional<TimePoint> closed_at;
-  std::string close_reason;          // domain::to_string(EndReason) once closed, "" while open
-  std::string recording_path;        // "" when not recorded
-  std::string node;                  // node that hosted it
+  std::string close_reason;    // domain::to_string(EndReason) once closed, "" while open
+  std::string recording_path;  // "" when not recorded
+  std::string node;            // node that hosted it
   bool operator==(const ConferenceSession&) const = default;
 };
 
 // One participant call leg in a session.
 struct ParticipantConnection {
-  ConnectionId id;                   // 0 until stored
+  ConnectionId id;  // 0 until stored
   SessionId session;
   BookingId booking;
-  std::string caller_number;         // normalized, or "anonymous"
+  std::string caller_number;  // normalized, or "anonymous"
   std::string caller_name;
-  std::string role = "user";         // "user" | "moderator"
-  std::string access_number;         // number dialled; "" for dial-outs / direct
-  std::string call_ref;              // SIP Call-ID or dial-out id
+  std::string role = "user";  // "user" | "moderator"
+  std::string access_number;  // number dialled; "" for dial-outs / direct
+  std::string call_ref;       // SIP Call-ID or dial-out id
   TimePoint joined_at{};
   std::optional<TimePoint> left_at;
-  std::string leave_reason;          // "hangup", "ejected", "conference-ended", "interrupted", …
+  std::string leave_reason;  // "hangup", "ejected", "conference-ended", "interrupted", …
   std::string codec;
   std::string remote_address;
-  double loss_fraction = 0;          // quality at leave (RTCP), 0..1
+  double loss_fraction = 0;  // quality at leave (RTCP), 0..1
   double jitter_ms = 0;
   double rtt_ms = 0;
   bool operator==(const ParticipantConnection&) const = default;
 };
 
 struct AuditEntry {
-  std::int64_t id = 0;               // 0 until stored
+  std::int64_t id = 0;  // 0 until stored
   TimePoint at{};
-  std::string actor;                 // username, or "system"
-  std::string action;                // e.g. "booking.create", "booking.update", "user.add"
-  std::string target;                // e.g. "booking:12", "user:alice"
-  std::string details;               // free text or JSON
-  std::string source;                // "web" | "cli" | "phone" | "api" | "system"
+  std::string actor;    // username, or "system"
+  std::string action;   // e.g. "booking.create", "booking.update", "user.add"
+  std::string target;   // e.g. "booking:12", "user:alice"
+  std::string details;  // free text or JSON
+  std::string source;   // "web" | "cli" | "phone" | "api" | "system"
   bool operator==(const AuditEntry&) const = default;
 };
 
 struct OutboxMessage {
-  std::int64_t id = 0;               // 0 until stored
-  std::string kind = "email";        // "email" | "sms"
-  std::string recipient;             // e-mail address or phone number
-  std::string subject;               // "" for SMS
+  std::int64_t id = 0;         // 0 until stored
+  std::string kind = "email";  // "email" | "sms"
+  std::string recipient;       // e-mail address or phone number
+  std::string subject;         // "" for SMS
   std::string body;
-  BookingId booking;                 // 0 when not about a booking (or the booking was deleted)
-  std::string status = "pending";    // "pending" | "sent" | "failed" (given up)
+  BookingId booking;               // 0 when not about a booking (or the booking was deleted)
+  std::string status = "pending";  // "pending" | "sent" | "failed" (given up)
   int attempts = 0;
   TimePoint next_attempt_at{};
   std::string last_error;
@@ -118,33 +119,33 @@ struct SideEffects {
 template <typename T>
 struct Page {
   std::vector<T> items;
-  std::int64_t total = 0;            // matching rows, ignoring limit/offset
+  std::int64_t total = 0;  // matching rows, ignoring limit/offset
 };
 
 enum class BookingSort { kValidFrom, kCreatedAt, kName, kNumber, kOwner, kState };
 
 struct BookingQuery {
-  std::string number_prefix;                   // "" = any
-  std::string name_contains;                   // case-insensitive substring; "" = any
-  std::string owner;                           // exact; "" = any
-  std::optional<domain::BookingState> state;   // stored state
-  std::optional<TimePoint> from;               // valid_from >= from
-  std::optional<TimePoint> to;                 // valid_from < to
+  std::string number_prefix;                  // "" = any
+  std::string name_contains;                  // case-insensitive substring; "" = any
+  std::string owner;                          // exact; "" = any
+  std::optional<domain::BookingState> state;  // stored state
+  std::optional<TimePoint> from;              // valid_from >= from
+  std::optional<TimePoint> to;                // valid_from < to
   BookingSort sort = BookingSort::kValidFrom;
   bool descending = false;
-  int limit = 50;                              // 1..1000
+  int limit = 50;  // 1..1000
   int offset = 0;
 };
 
 struct SessionQuery {
-  std::optional<TimePoint> from;               // opened_at >= from
-  std::optional<TimePoint> to;                 // opened_at < to
-  std::string owner;                           // booking owner; "" = any
+  std::optional<TimePoint> from;  // opened_at >= from
+  std::optional<TimePoint> to;    // opened_at < to
+  std::string owner;              // booking owner; "" = any
   std::optional<BookingId> booking;
-  std::string number;                          // exact conference number; "" = any
-  bool closed_only = false;                    // past sessions only
-  bool open_only = false;                      // live sessions only
-  bool descending = true;                      // by opened_at
+  std::string number;        // exact conference number; "" = any
+  bool closed_only = false;  // past sessions only
+  bool open_only = false;    // live sessions only
+  bool descending = true;    // by opened_at
   int limit = 50;
   int offset = 0;
 };
@@ -160,17 +161,17 @@ struct InterruptedCounts {
 };
 
 struct AuditQuery {
-  std::string actor;                           // "" = any
-  std::string target;                          // "" = any
+  std::string actor;   // "" = any
+  std::string target;  // "" = any
   int limit = 100;
-  int offset = 0;                              // newest first
+  int offset = 0;  // newest first
 };
 
 // S5 reports for [from, to).
 struct ReportQuery {
   TimePoint from{};
   TimePoint to{};
-  std::string owner;            // "" = every owner
+  std::string owner;              // "" = every owner
   std::string time_zone = "UTC";  // days of the per-day grouping are local days of this zone
 };
 
@@ -178,7 +179,7 @@ struct ReportQuery {
 // conference_minutes: sum of their durations (open ones up to `to`); participant_minutes: sum of the
 // durations of connections joined in the range (open ones up to `to`). Minutes are rounded down per range.
 struct ReportRow {
-  std::string key;              // owner, access number ("" = direct/dial-out), or day "YYYY-MM-DD"
+  std::string key;  // owner, access number ("" = direct/dial-out), or day "YYYY-MM-DD"
   std::int64_t planned = 0;
   std::int64_t used = 0;
   std::int64_t conference_minutes = 0;
@@ -188,10 +189,11 @@ struct ReportRow {
 
 struct Report {
   ReportRow totals;
-  std::vector<ReportRow> per_owner;          // sorted by key
-  std::vector<ReportRow> per_access_number;  // planned: bookings created by phone on it; used/minutes: from
-                                             // connections that came in on it (a session counts once per number)
-  std::vector<ReportRow> per_day;            // sorted by day
+  std::vector<ReportRow> per_owner;  // sorted by key
+  std::vector<ReportRow>
+      per_access_number;           // planned: bookings created by phone on it; used/minutes: from
+                                   // connections that came in on it (a session counts once per number)
+  std::vector<ReportRow> per_day;  // sorted by day
 };
 
 class Store {
@@ -208,20 +210,21 @@ class Store {
   virtual Result<User> find_user(const std::string& username) = 0;
   virtual Result<User> find_user_by_phone_account(const std::string& phone_account) = 0;
   virtual Result<User> find_user_by_mobile(const std::string& mobile) = 0;  // first enabled user with it
-  virtual Result<std::vector<User>> list_users() = 0;                        // by username
-  virtual Status update_user(const User& user) = 0;                           // by id; kNotFound, kAlreadyExists
-  virtual Status delete_user(UserId id) = 0;                                  // kNotFound
+  virtual Result<std::vector<User>> list_users() = 0;                       // by username
+  virtual Status update_user(const User& user) = 0;  // by id; kNotFound, kAlreadyExists
+  virtual Status delete_user(UserId id) = 0;         // kNotFound
 
   // Access numbers.
   virtual Status upsert_access_number(const AccessNumber& number) = 0;
-  virtual Result<std::vector<AccessNumber>> list_access_numbers() = 0;        // by number
-  virtual Status delete_access_number(const std::string& number) = 0;         // kNotFound
+  virtual Result<std::vector<AccessNumber>> list_access_numbers() = 0;  // by number
+  virtual Status delete_access_number(const std::string& number) = 0;   // kNotFound
 
-  // Bookings. insert: returns the stored booking (id set, version 1); a unique conflict is kAlreadyExists with
-  // FieldError "number" or "name". update: writes every field of `booking` (by id) if the stored version equals
-  // `expected_version`, then returns it with version + 1; stale → kFailedPrecondition; kNotFound; conflicts as
-  // insert. `effects` are written in the same transaction.
-  virtual Result<domain::Booking> insert_booking(const domain::Booking& booking, const SideEffects& effects) = 0;
+  // Bookings. insert: returns the stored booking (id set, version 1); a unique conflict is kAlreadyExists
+  // with FieldError "number" or "name". update: writes every field of `booking` (by id) if the stored version
+  // equals `expected_version`, then returns it with version + 1; stale → kFailedPrecondition; kNotFound;
+  // conflicts as insert. `effects` are written in the same transaction.
+  virtual Result<domain::Booking> insert_booking(const domain::Booking& booking,
+                                                 const SideEffects& effects) = 0;
   virtual Result<domain::Booking> get_booking(BookingId id) = 0;
   virtual Result<domain::Booking> find_booking_by_number(const std::string& number) = 0;
   virtual Result<domain::Booking> find_booking_by_name(const std::string& name) = 0;
@@ -245,12 +248,13 @@ class Store {
 
   // Connections. end: kNotFound; ending an ended connection is kFailedPrecondition.
   virtual Result<ParticipantConnection> start_connection(const ParticipantConnection& connection) = 0;
-  virtual Status end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction,
-                                double jitter_ms, double rtt_ms) = 0;
+  virtual Status end_connection(ConnectionId id, TimePoint left_at, const std::string& reason,
+                                double loss_fraction, double jitter_ms, double rtt_ms) = 0;
   virtual Result<std::vector<ParticipantConnection>> list_connections(SessionId session) = 0;  // by joined_at
 
-  // At start: closes every open session (reason "interrupted", closed_at = now) and ends every open connection
-  // (reason "interrupted"), in one transaction. Pass `node` to touch only this node's sessions ("" = all).
+  // At start: closes every open session (reason "interrupted", closed_at = now) and ends every open
+  // connection (reason "interrupted"), in one transaction. Pass `node` to touch only this node's sessions (""
+  // = all).
   virtual Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) = 0;
 
   // Audit log.
@@ -262,8 +266,10 @@ class Store {
   virtual Result<OutboxMessage> enqueue(const OutboxMessage& message) = 0;
   virtual Result<std::vector<OutboxMessage>> due_messages(TimePoint now, int limit) = 0;
   virtual Status mark_sent(std::int64_t id, TimePoint at) = 0;
-  virtual Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at, bool give_up) = 0;
-  virtual Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) = 0;  // "" = all
+  virtual Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at,
+                             bool give_up) = 0;
+  virtual Result<std::vector<OutboxMessage>> list_outbox(const std::string& status,
+                                                         int limit) = 0;  // "" = all
 
   // S5.
   virtual Result<Report> report(const ReportQuery& query) = 0;

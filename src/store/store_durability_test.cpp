@@ -18,8 +18,8 @@ using testing::TempDir;
 
 const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);
 
-// A child process writes a booking and signals the parent only after insert_booking returned; the parent kills
-// it with SIGKILL at once (no destructor, no checkpoint, no close) and the row must be in the file.
+// A child process writes a booking and signals the parent only after insert_booking returned; the parent
+// kills it with SIGKILL at once (no destructor, no checkpoint, no close) and the row must be in the file.
 TEST(Durability, BookingSurvivesKillNineRightAfterTheCallReturned) {
   TempDir dir;
   const auto file = dir.path() / "crash.db";
@@ -59,8 +59,8 @@ TEST(Durability, BookingSurvivesKillNineRightAfterTheCallReturned) {
   }
 }
 
-// Several threads and two Store objects (as the server and the CLI would) write at once: every write succeeds;
-// none fails with "database is locked".
+// Several threads and two Store objects (as the server and the CLI would) write at once: every write
+// succeeds; none fails with "database is locked".
 TEST(Concurrency, ConcurrentWritersNeverSeeDatabaseLocked) {
   TempDir dir;
   const auto file = dir.path() / "busy.db";
@@ -78,7 +78,8 @@ TEST(Concurrency, ConcurrentWritersNeverSeeDatabaseLocked) {
       Store& store = t % 2 ? *server : *cli;
       for (int i = 0; i < kPerThread && std::chrono::steady_clock::now() < deadline; ++i) {
         const int n = t * 1000 + i;
-        auto b = store.insert_booking(sample_booking("b" + std::to_string(n), std::to_string(100000 + n), kT0), {});
+        auto b = store.insert_booking(
+            sample_booking("b" + std::to_string(n), std::to_string(100000 + n), kT0), {});
         Status st = b.ok() ? Status{} : Status{b.error()};
         if (b.ok()) {
           b->max_participants = 20;
@@ -107,15 +108,19 @@ TEST(Concurrency, OptimisticVersionLetsOneOfTwoConcurrentUpdatesWin) {
   auto store = open_migrated(dir.path() / "v.db");
   ASSERT_TRUE(store);
   for (int round = 0; round < 20; ++round) {
-    auto b = store->insert_booking(sample_booking("v" + std::to_string(round), std::to_string(300000 + round), kT0),
-                                   {}).value();
+    auto b = store
+                 ->insert_booking(
+                     sample_booking("v" + std::to_string(round), std::to_string(300000 + round), kT0), {})
+                 .value();
     std::atomic<int> wins{0}, stale{0};
     auto writer = [&](int participants) {
       domain::Booking copy = b;
       copy.max_participants = participants;
       auto r = store->update_booking(copy, b.version, {});
-      if (r.ok()) ++wins;
-      else if (r.error().code == ErrorCode::kFailedPrecondition) ++stale;
+      if (r.ok())
+        ++wins;
+      else if (r.error().code == ErrorCode::kFailedPrecondition)
+        ++stale;
     };
     std::thread a(writer, 20), c(writer, 30);
     a.join();

@@ -1,6 +1,7 @@
+#include "store/store.h"
+
 #include <gtest/gtest.h>
 
-#include "store/store.h"
 #include "store/test_support.h"
 
 namespace confpro::store {
@@ -274,9 +275,12 @@ TEST_P(StoreTest, UsersCrudAndUniqueness) {
 }
 
 TEST_P(StoreTest, AccessNumbersUpsert) {
-  ASSERT_TRUE(store_->upsert_access_number({"0800123456", "Paris toll-free", "toll-free", domain::Language::kFrench}).ok());
+  ASSERT_TRUE(
+      store_->upsert_access_number({"0800123456", "Paris toll-free", "toll-free", domain::Language::kFrench})
+          .ok());
   ASSERT_TRUE(store_->upsert_access_number({"0142000000", "Paris", "local", domain::Language::kFrench}).ok());
-  ASSERT_TRUE(store_->upsert_access_number({"0800123456", "Free", "toll-free", domain::Language::kEnglish}).ok());
+  ASSERT_TRUE(
+      store_->upsert_access_number({"0800123456", "Free", "toll-free", domain::Language::kEnglish}).ok());
   auto all = store_->list_access_numbers().value();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[1], (AccessNumber{"0800123456", "Free", "toll-free", domain::Language::kEnglish}));
@@ -286,8 +290,10 @@ TEST_P(StoreTest, AccessNumbersUpsert) {
 
 TEST_P(StoreTest, AuditIsPagedNewestFirst) {
   for (int i = 0; i < 7; ++i) {
-    ASSERT_TRUE(store_->append_audit({0, kT0 + Millis{i}, i % 2 ? "bob" : "alice", "booking.create",
-                                      "booking:" + std::to_string(i), "", "cli"}).ok());
+    ASSERT_TRUE(store_
+                    ->append_audit({0, kT0 + Millis{i}, i % 2 ? "bob" : "alice", "booking.create",
+                                    "booking:" + std::to_string(i), "", "cli"})
+                    .ok());
   }
   AuditQuery q;
   q.limit = 3;
@@ -331,8 +337,9 @@ std::string postgres_conninfo(const std::string& url);
 namespace {
 
 TEST(OpenStore, PostgresUrlBecomesKeywordConnectionString) {
-  EXPECT_EQ(postgres_conninfo("postgresql://conf:p%40ss@db.example.com:5433/confpro?sslmode=require"),
-            "user='conf' password='p@ss' host='db.example.com' port='5433' dbname='confpro' sslmode='require'");
+  EXPECT_EQ(
+      postgres_conninfo("postgresql://conf:p%40ss@db.example.com:5433/confpro?sslmode=require"),
+      "user='conf' password='p@ss' host='db.example.com' port='5433' dbname='confpro' sslmode='require'");
   EXPECT_EQ(postgres_conninfo("postgresql://127.0.0.1/x"), "host='127.0.0.1' dbname='x'");
   EXPECT_EQ(postgres_conninfo("postgres://u@[::1]:5432/d"), "user='u' host='::1' port='5432' dbname='d'");
   EXPECT_EQ(postgres_conninfo("postgresql://u:it's@h/d"), "user='u' password='it\\'s' host='h' dbname='d'");

@@ -2,12 +2,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 #include "store/soci_include.h"
 #include "store/sql_store.h"
@@ -44,7 +44,9 @@ inline std::unique_ptr<Store> open_migrated(const std::filesystem::path& file) {
 // The backends a store contract test runs on: "sqlite" always; "postgresql" when CONFPRO_TEST_PG_URL names a
 // server where the user may create databases (e.g. postgresql://postgres@127.0.0.1:55432/postgres). Each
 // PostgreSQL test gets a fresh database.
-inline std::vector<std::string> test_backends() { return {"sqlite", "postgresql"}; }
+inline std::vector<std::string> test_backends() {
+  return {"sqlite", "postgresql"};
+}
 
 inline std::string fresh_pg_database_url() {
   const char* admin = std::getenv("CONFPRO_TEST_PG_URL");
@@ -78,7 +80,8 @@ inline std::unique_ptr<Store> open_test_store(const std::string& backend, const 
   return std::move(*store);
 }
 
-inline domain::Booking sample_booking(const std::string& name, const std::string& number, TimePoint valid_from) {
+inline domain::Booking sample_booking(const std::string& name, const std::string& number,
+                                      TimePoint valid_from) {
   domain::Booking b;
   b.name = name;
   b.owner = "alice";

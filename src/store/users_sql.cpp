@@ -123,7 +123,8 @@ Result<User> SqlStore::add_user(const User& user) {
     st.alloc();
     st.prepare(
         "INSERT INTO users (username, display_name, email, mobile, role, password_hash, phone_account, "
-        "phone_pin_hash, phone_default_duration, phone_default_max_participants, disabled, created_at) VALUES "
+        "phone_pin_hash, phone_default_duration, phone_default_max_participants, disabled, created_at) "
+        "VALUES "
         "(:username, :display_name, :email, :mobile, :role, :password_hash, :phone_account, :phone_pin_hash, "
         ":phone_default_duration, :phone_default_max_participants, :disabled, :created_at) RETURNING id");
     st.define_and_bind();
@@ -137,14 +138,16 @@ Result<User> SqlStore::add_user(const User& user) {
 Result<User> SqlStore::get_user(UserId id) {
   return run<User>("get user", [&](soci::session& sql) -> Result<User> {
     std::int64_t raw = id.value();
-    auto users = load_users(sql, "WHERE id = :id", [&](soci::statement& st) { st.exchange(soci::use(raw, "id")); });
+    auto users =
+        load_users(sql, "WHERE id = :id", [&](soci::statement& st) { st.exchange(soci::use(raw, "id")); });
     if (users.empty()) return Error::not_found("no such user");
     return std::move(users.front());
   });
 }
 
 Result<User> SqlStore::find_user(const std::string& username) {
-  return run<User>("find user", [&](soci::session& sql) { return one_user(sql, "WHERE username = :text", username); });
+  return run<User>("find user",
+                   [&](soci::session& sql) { return one_user(sql, "WHERE username = :text", username); });
 }
 
 Result<User> SqlStore::find_user_by_phone_account(const std::string& phone_account) {
@@ -155,7 +158,8 @@ Result<User> SqlStore::find_user_by_phone_account(const std::string& phone_accou
 
 Result<User> SqlStore::find_user_by_mobile(const std::string& mobile) {
   return run<User>("find user", [&](soci::session& sql) {
-    return one_user(sql, "WHERE mobile = :text AND mobile <> '' AND disabled = 0 ORDER BY id LIMIT 1", mobile);
+    return one_user(sql, "WHERE mobile = :text AND mobile <> '' AND disabled = 0 ORDER BY id LIMIT 1",
+                    mobile);
   });
 }
 
@@ -173,7 +177,8 @@ Status SqlStore::update_user(const User& user) {
     st.exchange(soci::use(row.id, "id"));
     st.alloc();
     st.prepare(
-        "UPDATE users SET username = :username, display_name = :display_name, email = :email, mobile = :mobile, "
+        "UPDATE users SET username = :username, display_name = :display_name, email = :email, mobile = "
+        ":mobile, "
         "role = :role, password_hash = :password_hash, phone_account = :phone_account, "
         "phone_pin_hash = :phone_pin_hash, phone_default_duration = :phone_default_duration, "
         "phone_default_max_participants = :phone_default_max_participants, disabled = :disabled, "
@@ -198,7 +203,8 @@ Status SqlStore::delete_user(UserId id) {
 Status SqlStore::upsert_access_number(const AccessNumber& n) {
   return run_status("upsert access number", [&](soci::session& sql) -> Status {
     std::string language = domain::to_string(n.language);
-    sql << "INSERT INTO access_numbers (number, label, kind, language) VALUES (:number, :label, :kind, :language) "
+    sql << "INSERT INTO access_numbers (number, label, kind, language) VALUES (:number, :label, :kind, "
+           ":language) "
            "ON CONFLICT (number) DO UPDATE SET label = excluded.label, kind = excluded.kind, "
            "language = excluded.language",
         soci::use(n.number, "number"), soci::use(n.label, "label"), soci::use(n.kind, "kind"),
@@ -212,8 +218,9 @@ Result<std::vector<AccessNumber>> SqlStore::list_access_numbers() {
     std::vector<AccessNumber> out;
     AccessNumber n;
     std::string language;
-    soci::statement st = (sql.prepare << "SELECT number, label, kind, language FROM access_numbers ORDER BY number",
-                          soci::into(n.number), soci::into(n.label), soci::into(n.kind), soci::into(language));
+    soci::statement st =
+        (sql.prepare << "SELECT number, label, kind, language FROM access_numbers ORDER BY number",
+         soci::into(n.number), soci::into(n.label), soci::into(n.kind), soci::into(language));
     st.execute();
     while (st.fetch()) {
       n.language = domain::language_from_string(language).value_or(domain::Language::kFrench);
@@ -225,7 +232,8 @@ Result<std::vector<AccessNumber>> SqlStore::list_access_numbers() {
 
 Status SqlStore::delete_access_number(const std::string& number) {
   return run_status("delete access number", [&](soci::session& sql) -> Status {
-    soci::statement st = (sql.prepare << "DELETE FROM access_numbers WHERE number = :n", soci::use(number, "n"));
+    soci::statement st =
+        (sql.prepare << "DELETE FROM access_numbers WHERE number = :n", soci::use(number, "n"));
     st.execute(true);
     if (st.get_affected_rows() == 0) return Error::not_found("no such access number");
     return {};
