@@ -113,10 +113,10 @@ test('the whole story as an administrator, in English then French', async () => 
   await page.getByRole('link', { name: 'Current' }).click();
   await page.getByText('No conference is running.').waitFor();
   await page.locator('.live-dot.on').waitFor();
-  assert.equal(await server.live({ op: 'open', booking: bookingId }), 'ok');
+  assert.equal(await server.live({ op: 'open', booking: bookingId, ago_s: 1500 }), 'ok');
   await page.locator(`[data-booking="${bookingId}"]`).waitFor();
-  await server.live({ op: 'join', booking: bookingId, participant: 1, number: '+33611111111', name: 'Chair', role: 'moderator' });
-  await server.live({ op: 'join', booking: bookingId, participant: 2, number: '+33622222222' });
+  await server.live({ op: 'join', booking: bookingId, participant: 1, number: '+33611111111', name: 'Chair', role: 'moderator', ago_s: 1440 });
+  await server.live({ op: 'join', booking: bookingId, participant: 2, number: '+33622222222', ago_s: 1200 });
   await server.live({ op: 'join', booking: bookingId, participant: 3, number: '+33633333333' });
   await page.locator('tr[data-participant="3"]').waitFor();
   await server.live({ op: 'talk', booking: bookingId, participant: 2, on: true });
@@ -152,6 +152,10 @@ test('the whole story as an administrator, in English then French', async () => 
   await page.locator('.tile-value').first().waitFor();
   const used = await page.locator('.tile', { hasText: 'Used' }).locator('.tile-value').textContent();
   assert.ok(Number(used) >= 1);
+  // 24 + 20 + 0 participant-minutes (the third caller was ejected at once); 25 conference-minutes.
+  const minutes = await page.locator('.tile', { hasText: 'Participant minutes' }).locator('.tile-value').textContent();
+  assert.ok(Number(minutes) >= 44, minutes);
+  assert.ok(await page.locator('svg.chart rect.bar').count() >= 30);
   const csvHref = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
   assert.match(csvHref, /format=csv/);
   await shot(page, '10-reports');

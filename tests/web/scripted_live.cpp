@@ -35,19 +35,21 @@ std::string ScriptedLive::apply(const std::string& line) {
     std::lock_guard lock(mutex_);
     const std::string op = j["op"];
     BookingId id{j["booking"].get<std::int64_t>()};
+    // "ago_s": the thing happened that many seconds ago (gives Past and Reports whole minutes in tests).
+    const TimePoint at = clock_.now() - std::chrono::seconds(j.value("ago_s", 0));
     if (op == "open") {
       auto b = store_.get_booking(id);
       if (!b) return b.error().message;
       store::ConferenceSession s;
       s.booking = id;
       s.number = b->number;
-      s.opened_at = clock_.now();
+      s.opened_at = at;
       s.node = "web-harness";
       auto opened = store_.open_session(s);
       if (!opened) return opened.error().message;
       auto updated = *b;
       updated.state = domain::BookingState::kActive;
-      updated.opened_at = clock_.now();
+      updated.opened_at = at;
       if (auto u = store_.update_booking(updated, b->version, {}); !u) return u.error().message;
       Room room;
       room.live.booking = id;
@@ -55,8 +57,8 @@ std::string ScriptedLive::apply(const std::string& line) {
       room.live.name = b->name;
       room.live.number = b->number;
       room.live.owner = b->owner;
-      room.live.opened_at = clock_.now();
-      room.live.ends_at = clock_.now() + std::chrono::minutes(b->duration_minutes);
+      room.live.opened_at = at;
+      room.live.ends_at = at + std::chrono::minutes(b->duration_minutes);
       room.live.max_participants = b->max_participants;
       room.live.recording = b->options.record;
       rooms_[id] = room;
@@ -72,7 +74,7 @@ std::string ScriptedLive::apply(const std::string& line) {
         p.caller_number = j.value("number", std::string("anonymous"));
         p.name = j.value("name", std::string());
         p.role = j.value("role", std::string("user"));
-        p.joined_at = clock_.now();
+        p.joined_at = at;
         p.access_number = j.value("access_number", std::string());
         p.codec = "PCMU";
         store::ParticipantConnection c;

@@ -55,7 +55,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     h('input', { type: 'number', value: String(value), min, max, inputmode: 'numeric' });
 
   const now = new Date(Date.now() + 5 * 60000).toISOString();
-  const basic = h('fieldset', { class: 'grid' }, h('legend', {}, t('tab_schedule')),
+  const basic = h('fieldset', { class: 'grid' }, h('legend', {}, t('conference')),
     field('name', 'name', text(b?.name ?? '', { required: true, maxlength: 100 }), undefined,
       (v) => (v === '' ? 'required' : '')),
     ctx.isAdmin ? field('owner', 'owner', text(b?.owner ?? ctx.session.user.username, { maxlength: 64 })) : null,

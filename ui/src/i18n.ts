@@ -1,6 +1,6 @@
 // French and English; the choice is remembered in localStorage ("confpro.lang"), defaulting to the browser's.
 const en = {
-  app_name: 'Conference Pro', sign_in: 'Sign in', username: 'Username', password: 'Password',
+  app_name: 'Conference Pro', conference: 'Conference', access_number: 'Access number', sign_in: 'Sign in', username: 'Username', password: 'Password',
   sign_out: 'Sign out', signed_in_as: 'Signed in as', language: 'Language', bad_login: 'Invalid username or password.',
   throttled: 'Too many failed attempts. Try again later.', network_error: 'The server cannot be reached.',
   tab_schedule: 'Schedule', tab_future: 'Future', tab_current: 'Current', tab_past: 'Past', tab_delete: 'Delete',
@@ -40,7 +40,7 @@ type Dict = typeof en;
 export type Key = keyof Dict;
 
 const fr: Dict = {
-  app_name: 'Conference Pro', sign_in: 'Se connecter', username: 'Identifiant', password: 'Mot de passe',
+  app_name: 'Conference Pro', conference: 'Conférence', access_number: "Numéro d'accès", sign_in: 'Se connecter', username: 'Identifiant', password: 'Mot de passe',
   sign_out: 'Se déconnecter', signed_in_as: 'Connecté en tant que', language: 'Langue',
   bad_login: 'Identifiant ou mot de passe incorrect.', throttled: 'Trop de tentatives. Réessayez plus tard.',
   network_error: 'Le serveur est injoignable.',

@@ -3,7 +3,7 @@ import { call, query, type Connection, type PastConference, type Page as ApiPage
 import type { Page } from '../app';
 import { append, clear, h } from '../dom';
 import { errorText } from '../errors';
-import { formatDateTime, formatDuration } from '../format';
+import { formatDateTime, formatDateTimeSeconds, formatDuration } from '../format';
 import { t } from '../i18n';
 
 export const pastPage: Page = (root, ctx, param) => {
@@ -60,7 +60,7 @@ async function detail(root: HTMLElement, id: string, back: () => void): Promise<
         h('tbody', {}, s.connections.map((c) => h('tr', {},
           h('td', { class: 'mono' }, c.caller_number), h('td', {}, c.caller_name || '—'),
           h('td', {}, c.role === 'moderator' ? t('moderator') : t('user')),
-          h('td', {}, formatDateTime(c.joined_at)), h('td', {}, formatDateTime(c.left_at)),
+          h('td', {}, formatDateTimeSeconds(c.joined_at)), h('td', {}, formatDateTimeSeconds(c.left_at)),
           h('td', {}, formatDuration(c.duration_seconds)), h('td', {}, quality(c)), h('td', {}, c.leave_reason)))))),
       h('div', { class: 'actions' }, h('button', { class: 'secondary', onclick: back }, '← ' + t('tab_past')))]);
   } catch (e) {

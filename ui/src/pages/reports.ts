@@ -7,15 +7,32 @@ import { today } from '../format';
 import { t } from '../i18n';
 
 function table(rows: ReportRow[], keyLabel: string, emptyKey = ''): HTMLElement {
+  if (!rows.length) return h('p', { class: 'notice' }, t('no_results'));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
-    h('thead', {}, h('tr', {}, [keyLabel, t('planned'), t('used'), t('conference_minutes'), t('participant_minutes')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('thead', {}, h('tr', {}, [keyLabel, t('planned'), t('used'), t('conference_minutes'), t('participant_minutes')].map((x, i) => h('th', { scope: 'col', class: i ? 'num' : '' }, x)))),
     h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.key || emptyKey), h('td', { class: 'num' }, r.planned),
       h('td', { class: 'num' }, r.used), h('td', { class: 'num' }, r.conference_minutes), h('td', { class: 'num' }, r.participant_minutes))))));
 }
 
+// Every day of [from, to] (YYYY-MM-DD), with zeros where the report has no row.
+function allDays(from: string, to: string, rows: ReportRow[]): ReportRow[] {
+  const byDay = new Map(rows.map((r) => [r.key, r]));
+  const out: ReportRow[] = [];
+  for (let d = new Date(from + 'T12:00:00Z'); d <= new Date(to + 'T12:00:00Z') && out.length < 400; d = new Date(d.getTime() + 86400000)) {
+    const key = d.toISOString().slice(0, 10);
+    out.push(byDay.get(key) ?? { key, planned: 0, used: 0, conference_minutes: 0, participant_minutes: 0 });
+  }
+  return out;
+}
+
+// The smallest of 4, 8, 20, 40, 80, 200, … that is >= v, so the four grid steps are whole numbers.
+function niceMax(v: number): number {
+  for (let m = 1; ; m *= 10) for (const k of [4, 8, 20]) if (k * m >= v) return k * m;
+}
+
 export function chart(days: ReportRow[]): SVGElement {
   const w = 720, hgt = 240, left = 44, bottom = 28, top = 12;
-  const max = Math.max(1, ...days.map((d) => d.participant_minutes));
+  const max = niceMax(Math.max(1, ...days.map((d) => d.participant_minutes)));
   const step = days.length ? (w - left - 8) / days.length : 0;
   const root = svg('svg', { viewBox: `0 0 ${w} ${hgt}`, class: 'chart', role: 'img', 'aria-label': t('minutes_per_day') });
   root.appendChild(svg('title', {}, t('minutes_per_day')));
@@ -54,9 +71,9 @@ export const reportsPage: Page = (root) => {
       out.append(h('h2', {}, t('totals')),
         h('div', { class: 'tiles' }, tile(t('planned'), r.totals.planned), tile(t('used'), r.totals.used),
           tile(t('conference_minutes'), r.totals.conference_minutes), tile(t('participant_minutes'), r.totals.participant_minutes)),
-        h('h2', {}, t('minutes_per_day')), h('div', { class: 'card chart-card' }, chart(r.per_day)),
+        h('h2', {}, t('minutes_per_day')), h('div', { class: 'card chart-card' }, chart(allDays(from.value, to.value, r.per_day))),
         h('h2', {}, t('per_owner')), table(r.per_owner, t('owner')),
-        h('h2', {}, t('per_access_number')), table(r.per_access_number, t('number'), t('direct')));
+        h('h2', {}, t('per_access_number')), table(r.per_access_number, t('access_number'), t('direct')));
     } catch (e) {
       clear(out);
       out.appendChild(h('p', { class: 'form-error', role: 'alert' }, errorText(e)));
