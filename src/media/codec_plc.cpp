@@ -19,16 +19,32 @@ Plc::Plc(int rate)
       period_(static_cast<std::size_t>(max_period_), 0.0f) {}
 
 int Plc::find_pitch() const {
+  // AMDF: the lag whose shifted copy differs least from the last 20 ms. Above 8 kHz a coarse pass compares every
+  // k-th sample at every k-th lag, then the best lag is refined one sample at a time (cost ~ that of 8 kHz).
   const int h = static_cast<int>(history_.size());
   const std::int16_t* x = history_.data() + (h - corr_span_);
+  const int k = std::max(1, corr_span_ / 160);
+  auto amdf = [&](int p, int stride, std::int64_t limit) {
+    std::int64_t sum = 0;
+    for (int i = 0; i < corr_span_ && sum < limit; i += stride) sum += std::abs(x[i] - x[i - p]);
+    return sum;
+  };
   int best = min_period_;
   std::int64_t best_sum = std::numeric_limits<std::int64_t>::max();
-  for (int p = min_period_; p <= max_period_; ++p) {
-    std::int64_t sum = 0;
-    for (int i = 0; i < corr_span_ && sum < best_sum; ++i) sum += std::abs(x[i] - x[i - p]);
-    if (sum < best_sum) {
+  for (int p = min_period_; p <= max_period_; p += k) {
+    if (auto sum = amdf(p, k, best_sum); sum < best_sum) {
       best_sum = sum;
       best = p;
+    }
+  }
+  if (k > 1) {
+    const int centre = best;
+    best_sum = std::numeric_limits<std::int64_t>::max();
+    for (int p = std::max(min_period_, centre - k + 1); p <= std::min(max_period_, centre + k - 1); ++p) {
+      if (auto sum = amdf(p, 1, best_sum); sum < best_sum) {
+        best_sum = sum;
+        best = p;
+      }
     }
   }
   return best;
