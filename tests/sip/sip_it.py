@@ -387,6 +387,46 @@ def case_flood(a):
         check(h.stop() == 0, "harness stops cleanly")
 
 
+def case_audio_two_calls(a):
+    """Two calls answered into one room (real media engine): each hears the other's tone, not its own."""
+    sys.path.insert(0, HERE)
+    from rtp_phone import Phone
+    h = Harness(a.harness)
+    try:
+        if "media=real" not in h.lines[0]:
+            print("skipped: sip_harness was built without the media engine")
+            sys.exit(77)
+        alice, bob = Phone("alice"), Phone("bob", ip="127.0.0.2")
+        alice.call("800")
+        bob.call("800")
+        h.wait(r"^answered call=2", 5)
+        alice.tone_hz = 1000
+        time.sleep(2.5)
+        t = time.time()
+        bob_hears, n1 = bob.level_between(t - 1.5, t)
+        alice_hears, n2 = alice.level_between(t - 1.5, t)
+        print("phase 1: alice sends 1 kHz; bob hears rms %.0f (%d frames), alice hears rms %.0f (%d frames)" %
+              (bob_hears, n1, alice_hears, n2))
+        check(n1 > 50 and bob_hears > 1000, "bob hears alice's tone")
+        check(alice_hears < 300, "alice does not hear herself (mix-minus)")
+        alice.tone_hz, bob.tone_hz = 0, 600
+        time.sleep(2.5)
+        t = time.time()
+        alice_hears, n3 = alice.level_between(t - 1.5, t)
+        bob_hears, n4 = bob.level_between(t - 1.5, t)
+        print("phase 2: bob sends 600 Hz; alice hears rms %.0f (%d frames), bob hears rms %.0f (%d frames)" %
+              (alice_hears, n3, bob_hears, n4))
+        check(n3 > 50 and alice_hears > 1000, "alice hears bob's tone")
+        check(bob_hears < 300, "bob does not hear himself")
+        check(alice.hangup() == 200 and bob.hangup() == 200, "both BYEs answered 200")
+        h.wait(r"^ended call=2 cause=caller-bye", 5)
+    except Exception:
+        h.dump()
+        raise
+    finally:
+        check(h.stop() == 0, "harness stops cleanly")
+
+
 # RFC 4475 expectations: "ok" = a final answer that is not 400 (over TCP, where the answer comes back to us),
 # a number = that status, "reject" = 400/505 or silence, "silence" = no answer (responses, which a UAS drops),
 # "any" = whatever, as long as the server survives. Over TCP the top Via's transport is rewritten to TCP.
@@ -527,7 +567,7 @@ CASES = {
     "no_codec_488": case_no_codec_488, "unknown_404": case_unknown_404, "max_calls_503": case_max_calls_503,
     "concurrent_200": case_concurrent_200, "dialout": case_dialout, "dialout_refused": case_dialout_refused,
     "flood": case_flood, "rfc4475_udp": lambda a: case_rfc4475(a, "udp"),
-    "rfc4475_tcp": lambda a: case_rfc4475(a, "tcp"),
+    "rfc4475_tcp": lambda a: case_rfc4475(a, "tcp"), "audio_two_calls": case_audio_two_calls,
 }
 
 

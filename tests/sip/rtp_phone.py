@@ -1,0 +1,125 @@
+"""A scripted SIP/RTP phone for the audio tests: INVITE over UDP with a PCMU offer, then sends 20 ms PCMU frames
+(a sine tone or silence) and measures the level of what it receives. Standard library only."""
+import math
+import re
+import socket
+import struct
+import threading
+import time
+import warnings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop  # G.711 µ-law in C; present up to Python 3.12
+
+
+def header(msg, name):
+    m = re.search(r"^(?:%s):[ \t]*(.*?)\r?$" % name, msg, re.I | re.M)
+    return m.group(1) if m else ""
+
+
+class Phone:
+    def __init__(self, name, ip="127.0.0.1", server=("127.0.0.1", 5060)):
+        self.name, self.ip, self.server = name, ip, server
+        self.sip = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sip.bind((ip, 0))
+        self.sip.settimeout(0.2)
+        self.rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.rtp.bind((ip, 0))
+        self.rtp.settimeout(0.1)
+        self.tone_hz = 0
+        self.levels = []  # (time, rms) of each received frame
+        self.running = False
+        self.remote_rtp = None
+        self.cseq = 1
+
+    def _request(self, method, number, body="", to_tag=""):
+        sip_port, rtp_port = self.sip.getsockname()[1], self.rtp.getsockname()[1]
+        self.branch = "z9hG4bK-%s-%d-%d" % (self.name, self.cseq, int(time.time() * 1000))
+        lines = ["%s sip:%s@%s:%d SIP/2.0" % (method, number, self.server[0], self.server[1]),
+                 "Via: SIP/2.0/UDP %s:%d;branch=%s;rport" % (self.ip, sip_port, self.branch),
+                 "From: \"%s\" <sip:%s@%s>;tag=%s" % (self.name, self.name, self.ip, self.name),
+                 "To: <sip:%s@%s>%s" % (number, self.server[0], ";tag=" + to_tag if to_tag else ""),
+                 "Call-ID: %s-%d@%s" % (self.name, rtp_port, self.ip),
+                 "CSeq: %d %s" % (self.cseq if method != "ACK" else self.cseq, method),
+                 "Contact: <sip:%s@%s:%d>" % (self.name, self.ip, sip_port), "Max-Forwards: 70"]
+        if body:
+            lines.append("Content-Type: application/sdp")
+        lines += ["Content-Length: %d" % len(body), "", body]
+        self.sip.sendto("\r\n".join(lines).encode(), self.server)
+
+    def _wait_final(self, timeout=5):
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                data = self.sip.recv(65535).decode("utf-8", "replace")
+            except socket.timeout:
+                continue
+            m = re.match(r"SIP/2\.0 (\d{3})", data)
+            if m and int(m.group(1)) >= 200:
+                return int(m.group(1)), data
+        raise RuntimeError("%s: no final response" % self.name)
+
+    def call(self, number):
+        rtp_port = self.rtp.getsockname()[1]
+        sdp = ("v=0\r\no=%s 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\n"
+               "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n" %
+               (self.name, self.ip, self.ip, rtp_port))
+        self.number = number
+        self._request("INVITE", number, sdp)
+        status, resp = self._wait_final()
+        if status != 200:
+            raise RuntimeError("%s: INVITE got %d" % (self.name, status))
+        self.to_tag = re.search(r"tag=([^;>\s]+)", header(resp, "To|t")).group(1)
+        body = resp.split("\r\n\r\n", 1)[1]
+        ip = re.search(r"c=IN IP4 (\S+)", body).group(1)
+        port = int(re.search(r"m=audio (\d+)", body).group(1))
+        self.remote_rtp = (ip, port)
+        self._request("ACK", number, to_tag=self.to_tag)
+        self.running = True
+        self.threads = [threading.Thread(target=self._send, daemon=True),
+                        threading.Thread(target=self._recv, daemon=True)]
+        for t in self.threads:
+            t.start()
+
+    def hangup(self):
+        self.running = False
+        for t in self.threads:
+            t.join(2)
+        self.cseq += 1
+        self._request("BYE", self.number, to_tag=self.to_tag)
+        status, _ = self._wait_final()
+        return status
+
+    def _send(self):
+        seq, ts, ssrc, phase = 0, 0, 0x1234 + hash(self.name) % 1000, 0.0
+        start = time.time()
+        n = 0
+        while self.running:
+            samples = []
+            for _ in range(160):
+                v = int(8000 * math.sin(phase)) if self.tone_hz else 0
+                phase += 2 * math.pi * (self.tone_hz or 0) / 8000
+                samples.append(v)
+            payload = audioop.lin2ulaw(struct.pack("<160h", *samples), 2)
+            packet = struct.pack("!BBHII", 0x80, 0, seq & 0xFFFF, ts & 0xFFFFFFFF, ssrc) + payload
+            self.rtp.sendto(packet, self.remote_rtp)
+            seq, ts, n = seq + 1, ts + 160, n + 1
+            delay = start + n * 0.02 - time.time()
+            if delay > 0:
+                time.sleep(delay)
+
+    def _recv(self):
+        while self.running:
+            try:
+                data = self.rtp.recv(2048)
+            except socket.timeout:
+                continue
+            if len(data) < 12 or data[1] & 0x7F != 0:
+                continue
+            pcm = audioop.ulaw2lin(data[12:], 2)
+            self.levels.append((time.time(), audioop.rms(pcm, 2)))
+
+    def level_between(self, t0, t1):
+        vals = [r for t, r in self.levels if t0 <= t <= t1]
+        return (sum(vals) / len(vals) if vals else -1), len(vals)
