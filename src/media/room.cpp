@@ -4,6 +4,9 @@
 #include <algorithm>
 
 namespace confpro::media {
+namespace {
+constexpr int kSilentRunReuse = 2;  // silent frames encoded before the last one is reused
+}  // namespace
 
 Room::Room(RoomId id, std::string label, const MixerOptions& options)
     : id_(id), label_(std::move(label)), mixer_(options), prompt_(mixer_.frame_samples()),
@@ -104,9 +107,16 @@ void Room::tick(SteadyTime now, const EventSink& sink) {
     if (kind == MixOutput::kFullMix) {
       SharedEncoder* se = shared_for(s->codec_kind());
       if (se->len < 0) {
-        se->down->process(mixer_.full_mix(), se->native);
-        se->len = std::max(0, se->encoder->encode(se->native, se->payload));
-        ++shared_encodes_;
+        const bool stateless = se->kind == CodecKind::kPcmu || se->kind == CodecKind::kPcma;
+        if (full_silent && stateless && se->silent_run >= kSilentRunReuse) {
+          se->len = se->last_len;  // a silent room: G.711's silent frame is the same every time; reuse it
+        } else {
+          se->down->process(mixer_.full_mix(), se->native);
+          se->len = std::max(0, se->encoder->encode(se->native, se->payload));
+          se->last_len = se->len;
+          ++shared_encodes_;
+        }
+        se->silent_run = full_silent ? se->silent_run + 1 : 0;
       }
       s->send_payload({se->payload.data(), static_cast<std::size_t>(se->len)}, full_silent, now);
     } else {

@@ -45,6 +45,8 @@ class Room {
     std::vector<std::int16_t> native;
     std::vector<std::uint8_t> payload;
     int len = -1;  // bytes encoded this tick, -1 when not yet
+    int last_len = 0;
+    int silent_run = 0;  // consecutive silent ticks encoded; after a few, the last silent payload is reused
   };
   SharedEncoder* shared_for(CodecKind kind);
 

@@ -165,8 +165,11 @@ void Session::on_rtp(std::uint8_t* data, std::size_t len, bool truncated, const 
   if (!receiving()) return;
   if (audio) {
     jitter_->insert(v.header.ssrc, v.header.sequence, v.header.timestamp, v.payload, arrival);
-  } else if (auto d = dtmf_rx_.on_packet(v.payload, v.header.timestamp, arrival)) {
-    sink(DtmfEvent{id_, d->digit, d->duration_ms, false});
+    jitter_idle_ = false;
+  } else {
+    last_event_packet_ = arrival;
+    if (auto d = dtmf_rx_.on_packet(v.payload, v.header.timestamp, arrival))
+      sink(DtmfEvent{id_, d->digit, d->duration_ms, false});
   }
 }
 
@@ -213,8 +216,13 @@ bool Session::pull(SteadyTime now, const EventSink& sink) {
     timeout_reported_ = true;
     sink(SessionTimeout{id_});
   }
-  if (auto d = dtmf_rx_.poll(now)) sink(DtmfEvent{id_, d->digit, d->duration_ms, false});
-  const PullResult r = receiving() ? jitter_->pull(*decoder_, native_, now) : PullResult::kEmpty;
+  if (last_event_packet_ != SteadyTime{} && now - last_event_packet_ < std::chrono::seconds(3)) {
+    if (auto d = dtmf_rx_.poll(now)) sink(DtmfEvent{id_, d->digit, d->duration_ms, false});
+  }
+  // An idle stream (nothing buffered, the last pull empty) costs nothing until a packet arrives.
+  const bool skip = !receiving() || (jitter_idle_ && jitter_->packets_buffered() == 0);
+  const PullResult r = skip ? PullResult::kEmpty : jitter_->pull(*decoder_, native_, now);
+  jitter_idle_ = r == PullResult::kEmpty;
   if (r == PullResult::kEmpty) {
     if (vad_.talking()) {
       std::fill(input_.begin(), input_.end(), std::int16_t{0});

@@ -124,6 +124,8 @@ class Session {
   std::optional<bool> talk_change_;
   std::vector<std::int16_t> native_, input_;
   bool has_input_ = false;
+  bool jitter_idle_ = false;             // the last pull found nothing and nothing came since: skip pulling
+  SteadyTime last_event_packet_{};       // RFC 4733: poll the receiver only for a while after one
   bool quiet_ = false, was_quiet_ = false;
   double level_ = -96.0;  // of this tick's input, dBov
   SteadyTime last_rtp_{};
