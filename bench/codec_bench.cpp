@@ -91,6 +91,36 @@ void BM_Decode(benchmark::State& state) {
 }
 BENCHMARK(BM_Decode)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 
+// Opus straight at the 16 kHz mix rate (no resamplers) vs the 48 kHz native rate.
+void BM_OpusAtPcmRate(benchmark::State& state) {
+  const int rate = static_cast<int>(state.range(0));
+  const bool encode = state.range(1) != 0;
+  const auto frame = static_cast<std::size_t>(rate / 50);
+  auto pcm = speechlike(rate);
+  auto enc = make_opus_encoder(OpusEncoderOptions{.sample_rate = rate});
+  std::vector<std::vector<std::uint8_t>> packets;
+  std::vector<std::uint8_t> out(1500);
+  for (std::size_t off = 0; off + frame <= pcm.size(); off += frame) {
+    int n = enc->encode(std::span(pcm).subspan(off, frame), out);
+    packets.emplace_back(out.begin(), out.begin() + n);
+  }
+  auto dec = make_opus_decoder(true, rate);
+  std::vector<std::int16_t> decoded(5760);
+  std::size_t i = 0, off = 0;
+  for (auto _ : state) {
+    if (encode) {
+      benchmark::DoNotOptimize(enc->encode(std::span(pcm).subspan(off, frame), out));
+      off = (off + frame) % (pcm.size() - frame + 1);
+    } else {
+      benchmark::DoNotOptimize(dec->decode(packets[i], decoded));
+      i = (i + 1) % packets.size();
+    }
+  }
+  state.SetLabel(encode ? "encode" : "decode");
+}
+BENCHMARK(BM_OpusAtPcmRate)->ArgNames({"rate", "enc"})->Args({16000, 0})->Args({48000, 0})->Args({16000, 1})->Args({48000, 1})
+    ->Unit(benchmark::kMicrosecond);
+
 // One received frame then one lost frame: the cost of concealing right after audio (the PLC's real work;
 // after a long loss spandsp just writes silence). Subtract BM_Decode for the concealment alone.
 void BM_DecodeThenConceal(benchmark::State& state) {

@@ -181,6 +181,27 @@ TEST(Codec, OpusDecodesOtherPacketTimes) {
   }
 }
 
+TEST(Codec, OpusAtSixteenKilohertzPcmSkipsResampling) {
+  auto enc = make_opus_encoder(OpusEncoderOptions{.sample_rate = 16000});
+  auto dec = make_opus_decoder(true, 16000);
+  auto dec48 = make_opus_decoder(true, 48000);
+  ToneGenerator gen(1000, 8000, 16000);
+  std::vector<std::int16_t> pcm(320), out(5760), all;
+  std::vector<std::uint8_t> payload(1500);
+  for (int i = 0; i < 50; ++i) {
+    gen.fill(pcm);
+    int n = enc->encode(pcm, payload);
+    ASSERT_GT(n, 0);
+    auto p = std::span(payload).first(static_cast<std::size_t>(n));
+    ASSERT_EQ(dec->decode(p, out), 320);
+    if (i >= 10) all.insert(all.end(), out.begin(), out.begin() + 320);
+    EXPECT_EQ(dec48->decode(p, out), 960) << "the same packets decode at 48 kHz too";
+  }
+  EXPECT_GT(tone_fraction(all, 1000, 16000), 0.9);
+  EXPECT_EQ(dec->conceal(out, 320), 320);
+  EXPECT_EQ(dec->conceal(out, 100), 100) << "not a multiple of 2.5 ms";
+}
+
 TEST(Codec, BadOpusPayloadIsRefused) {
   auto dec = make_opus_decoder();
   std::vector<std::uint8_t> garbage = {0xFF, 0xFF, 0xFF};

@@ -34,12 +34,12 @@ bool quiet(std::span<const std::int16_t> pcm) {
 JitterBuffer::JitterBuffer(const JitterBufferOptions& options)
     : opt_(options),
       frame_samples_(static_cast<std::size_t>(options.sample_rate * options.frame_ms / 1000)),
-      ratio_(std::max(1, options.sample_rate / std::max(1, options.clock_rate))),
+
       slots_(static_cast<std::size_t>(std::max(2, options.capacity))),
       payloads_(slots_.size() * static_cast<std::size_t>(std::max(1, options.max_payload))),
       carry_(static_cast<std::size_t>(options.sample_rate * 120 / 1000)),
       scratch_(frame_samples_) {
-  assert(options.clock_rate > 0 && options.sample_rate % options.clock_rate == 0);
+  assert(options.clock_rate > 0 && options.sample_rate > 0);
 }
 
 std::int64_t JitterBuffer::ts_us(std::int64_t pos) const { return pos * 1000000 / opt_.sample_rate; }
@@ -109,7 +109,7 @@ bool JitterBuffer::insert(std::uint32_t ssrc, std::uint16_t seq, std::uint32_t t
   }
   seen = seq64 + 1;
 
-  const std::int64_t pos = ts64 * ratio_;
+  const std::int64_t pos = ts64 * opt_.sample_rate / opt_.clock_rate;
   const std::int64_t arrival_us = to_us(arrival);
   // Every packet, late ones included, tells how late packets come.
   transit_[transit_next_] = arrival_us - ts_us(pos);

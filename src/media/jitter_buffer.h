@@ -30,7 +30,7 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 struct JitterBufferOptions {
   int clock_rate = 8000;      // RTP timestamp rate of the stream (CodecSpec::clock_rate) [8000]
-  int sample_rate = 8000;     // PCM rate the decoder produces (native_rate(kind)) [8000]
+  int sample_rate = 8000;     // PCM rate the decoder produces (native_rate(kind), or Opus decoding at 16k) [8000]
   int frame_ms = 20;          // size of one pulled frame [20]
   int min_delay_ms = 20;      // EngineOptions::jitter_min_ms: least wait of a packet [20]
   int max_delay_ms = 200;     // EngineOptions::jitter_max_ms: most wait of a packet [200]
@@ -108,7 +108,6 @@ class JitterBuffer {
 
   JitterBufferOptions opt_;
   std::size_t frame_samples_;
-  std::int64_t ratio_;  // PCM samples per timestamp unit (G.722: 2)
   std::vector<Slot> slots_;
   std::vector<std::uint8_t> payloads_;  // capacity * max_payload
   std::vector<std::int16_t> carry_;     // a decoded packet not yet fully played (120 ms at most)

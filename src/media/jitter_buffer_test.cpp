@@ -11,6 +11,7 @@
 #include <random>
 #include <vector>
 
+#include "media/opus_codec.h"
 #include "media/tone.h"
 
 namespace confpro::media {
@@ -33,7 +34,17 @@ struct Scenario {
   // Source: talk spurts (tone) and pauses (silence), by packet index.
   std::function<bool(int)> talking = [](int) { return true; };
   JitterBufferOptions options{};
+  int opus_pcm_rate = 0;        // Opus decoded/encoded at this PCM rate instead of 48000
 };
+
+std::unique_ptr<Encoder> encoder_for(const Scenario& s) {
+  if (s.opus_pcm_rate) return make_opus_encoder(OpusEncoderOptions{.sample_rate = s.opus_pcm_rate});
+  return make_encoder(CodecSpec{.kind = s.kind});
+}
+std::unique_ptr<Decoder> decoder_for(const Scenario& s) {
+  if (s.opus_pcm_rate) return make_opus_decoder(true, s.opus_pcm_rate);
+  return make_decoder(CodecSpec{.kind = s.kind});
+}
 
 struct Outcome {
   std::vector<std::int16_t> out;          // everything pulled, frame after frame
@@ -46,13 +57,13 @@ struct Outcome {
 };
 
 Outcome run(Scenario s) {
-  const int rate = native_rate(s.kind);
+  const int rate = s.opus_pcm_rate ? s.opus_pcm_rate : native_rate(s.kind);
   const int clock = s.kind == CodecKind::kOpus ? 48000 : 8000;
   s.options.clock_rate = clock;
   s.options.sample_rate = rate;
   const auto packet_samples = static_cast<std::size_t>(rate * s.ptime_ms / 1000);
-  auto enc = make_encoder(CodecSpec{.kind = s.kind});
-  auto ref_dec = make_decoder(CodecSpec{.kind = s.kind});
+  auto enc = encoder_for(s);
+  auto ref_dec = decoder_for(s);
   ToneGenerator gen(1000, 8000, rate);
   std::vector<std::int16_t> pcm(packet_samples), decoded(5760);
   std::vector<std::uint8_t> buf(1500);
@@ -85,7 +96,7 @@ Outcome run(Scenario s) {
   std::stable_sort(arrivals.begin(), arrivals.end(), [](auto& a, auto& b) { return a.at_us < b.at_us; });
 
   JitterBuffer jb(s.options);
-  auto dec = make_decoder(CodecSpec{.kind = s.kind});
+  auto dec = decoder_for(s);
   const auto base = SteadyTime{} + std::chrono::seconds(1000);
   std::vector<std::int16_t> frame(jb.frame_samples());
   std::size_t next = 0;
@@ -313,6 +324,20 @@ TEST(JitterBuffer, OpusLossUsesTheNextPacketsFec) {
   auto o = run(s);
   EXPECT_EQ(o.stats.frames_fec, 1u);
   EXPECT_EQ(o.stats.frames_decoded, 249u);
+}
+
+TEST(JitterBuffer, OpusDecodedAtSixteenKilohertzKeepsItsFortyEightKilohertzClock) {
+  Scenario s;
+  s.kind = CodecKind::kOpus;
+  s.opus_pcm_rate = 16000;
+  s.delay = [](int i) { return i == 120 ? std::nullopt : std::optional<std::int64_t>(5000); };
+  auto o = run(s);
+  EXPECT_EQ(o.stats.frames_decoded, 249u);
+  EXPECT_EQ(o.stats.frames_fec, 1u);
+  EXPECT_EQ(conceal_in_stream(o), 1u);
+  EXPECT_EQ(o.out.size() % 320, 0u);
+  std::span<const std::int16_t> played(o.out.data() + first_audio(o) * 320 + 3200, 16000);
+  EXPECT_GT(tone_fraction(played, 1000, 16000), 0.9);
 }
 
 TEST(JitterBuffer, SsrcChangeRestartsTheStream) {
