@@ -1,5 +1,5 @@
 // Adaptive jitter buffer for one incoming RTP audio stream, decoding into fixed 20 ms (frame_ms) PCM frames at
-// the codec's native rate. Packets go in as they arrive (any order, any packet time 10-60 ms); once per tick the
+// the decoder's PCM rate (sample_rate; timestamps count at clock_rate). Packets go in as they arrive (any order, any packet time 10-60 ms); once per tick the
 // worker pulls one frame: decoded audio, concealment for a loss, or nothing (stream idle).
 //
 // How it adapts: for each packet it records d = arrival - timestamp (both in us). The playout offset
@@ -9,6 +9,10 @@
 // burst, a faster sender) drops a frame, preferably a quiet one (forced when 3 frames too much). A late packet
 // (behind the playout point) is dropped and counted, but still raises the target. On a clean network a packet
 // waits min_delay_ms..min_delay_ms+frame_ms.
+// Pauses (silence suppression, DTX, hold): after idle_after_ms of concealment with nothing buffered, pull()
+// returns kEmpty; the next talk spurt (or any gap longer than max_delay_ms) starts afresh from its first packet.
+// Loss: a gap before a buffered packet is concealed by the decoder, with that packet's in-band FEC when it
+// directly follows the gap (Opus).
 //
 // Wraps: sequence numbers and timestamps are unwrapped to 64 bits; a jump of more than 10 s (or 3000 packets)
 // restarts the stream like an SSRC change, and so do 10 late packets in a row (timestamps moved back).
