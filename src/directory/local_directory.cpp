@@ -125,7 +125,7 @@ Result<store::User> LocalDirectory::add_user(const NewUser& n) {
     if (!pin_hash.ok()) return pin_hash.error();
     u.phone_pin_hash = *pin_hash;
   }
-  u.created_at = std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
+  u.created_at = clock_ != nullptr ? clock_->now() : SystemClock().now();
   return store_.add_user(u);
 }
 

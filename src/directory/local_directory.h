@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/time.h"
 #include "directory/directory.h"
 #include "store/store.h"
 
@@ -25,6 +26,8 @@ struct NewUser {
 class LocalDirectory final : public Directory {
  public:
   explicit LocalDirectory(store::Store& store) : store_(store) {}
+  // `clock` stamps created_at of new users (default: the system clock); borrowed, must outlive this.
+  LocalDirectory(store::Store& store, const Clock& clock) : store_(store), clock_(&clock) {}
 
   Result<DirectoryUser> authenticate(const std::string& username, const std::string& password) override;
   Result<DirectoryUser> authenticate_phone(const std::string& account_or_caller_number,
@@ -47,6 +50,7 @@ class LocalDirectory final : public Directory {
 
  private:
   store::Store& store_;
+  const Clock* clock_ = nullptr;  // null: SystemClock
 };
 
 DirectoryUser to_directory_user(const store::User& user);

@@ -139,6 +139,16 @@ TEST_F(LocalDirectoryTest, FirstAdminIsCreatedOnceWithAPrintedPassword) {
   EXPECT_TRUE(directory_.authenticate("admin", **first).ok());
 }
 
+TEST_F(LocalDirectoryTest, NewUsersAreStampedWithTheInjectedClock) {
+  ManualClock clock(from_epoch_ms(1'800'000'000'000));
+  LocalDirectory directory(*store_, clock);
+  NewUser u;
+  u.username = "carol";
+  u.password = "carol-secret";
+  ASSERT_TRUE(directory.add_user(u).ok());
+  EXPECT_EQ(store_->find_user("carol")->created_at, clock.now());
+}
+
 TEST_F(LocalDirectoryTest, FindAndRemove) {
   EXPECT_EQ(directory_.find("alice")->mobile, "+33612345678");
   EXPECT_EQ(directory_.find("zoe").error().code, ErrorCode::kNotFound);

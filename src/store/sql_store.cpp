@@ -137,12 +137,10 @@ Status SqlStore::migrate() {
 
 Result<int> SqlStore::schema_version() {
   return run<int>("schema_version", [](soci::session& sql) -> Result<int> {
-    int exists = 0;
     try {
       return current_version(sql);
     } catch (const soci::soci_error&) {
-      (void)exists;
-      return 0;  // no schema_version table yet
+      return 0;  // no schema_version table yet: nothing migrated
     }
   });
 }
