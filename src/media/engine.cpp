@@ -105,6 +105,7 @@ class Engine final : public MediaEngine {
 
   Status attach(MediaSessionId session, RoomId room, ParticipantFlags flags) override {
     std::lock_guard lock(mu_);
+    if (stopped_) return Error::precondition("media engine stopped");
     auto s = session_worker_.find(session);
     auto r = room_worker_.find(room);
     if (s == session_worker_.end()) return Error::not_found("no such media session");
@@ -187,6 +188,7 @@ class Engine final : public MediaEngine {
   template <typename C>
   Status to_session(MediaSessionId id, C&& command) {
     std::lock_guard lock(mu_);
+    if (stopped_) return Error::precondition("media engine stopped");
     auto it = session_worker_.find(id);
     if (it == session_worker_.end()) return Error::not_found("no such media session");
     Command c{std::forward<C>(command)};
@@ -197,6 +199,7 @@ class Engine final : public MediaEngine {
   template <typename C>
   Status to_room(RoomId id, C&& command) {
     std::lock_guard lock(mu_);
+    if (stopped_) return Error::precondition("media engine stopped");
     auto it = room_worker_.find(id);
     if (it == room_worker_.end()) return Error::not_found("no such room");
     Command c{std::forward<C>(command)};

@@ -152,5 +152,16 @@ TEST_F(EngineE2e, UnknownIdsAreRefused) {
   EXPECT_EQ(engine_->destroy_session(sa).error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(EngineE2e, CallsAfterStopAreRefused) {
+  Phone a(CodecKind::kPcmu);
+  const auto sa = join(a);
+  engine_->stop();
+  engine_->stop();  // idempotent
+  EXPECT_EQ(engine_->attach(sa, room_, {}).error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(engine_->set_flags(sa, {}).error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_FALSE(engine_->create_session(a.params()).ok());
+  EXPECT_FALSE(engine_->create_room("late").ok());
+}
+
 }  // namespace
 }  // namespace confpro::media::test
