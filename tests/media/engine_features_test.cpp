@@ -152,6 +152,30 @@ TEST_F(EngineE2e, UnknownIdsAreRefused) {
   EXPECT_EQ(engine_->destroy_session(sa).error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(EngineE2e, SessionRecordingKeepsOnlyThatVoiceUpToItsLimit) {
+  Phone a(CodecKind::kPcmu, 440), b(CodecKind::kPcmu, 1000);
+  const auto sa = join(a);
+  join(b);
+  run({&a, &b}, 10);
+  const auto path = std::filesystem::temp_directory_path() / ("confpro_name_" + std::to_string(getpid()) + ".wav");
+  ASSERT_TRUE(engine_->record_session(sa, path.string(), 500).ok());
+  run({&a, &b}, 50);
+  auto done = events_.of<RecordingDone>();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_TRUE(done[0].ok) << done[0].error;
+  EXPECT_EQ(done[0].session, sa);
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  ASSERT_NE(f, nullptr);
+  std::vector<std::int16_t> pcm(static_cast<std::size_t>(info.frames));
+  sf_read_short(f, pcm.data(), info.frames);
+  sf_close(f);
+  EXPECT_NEAR(static_cast<double>(pcm.size()), 8000.0, 320.0);  // 500 ms at 16 kHz
+  EXPECT_GT(goertzel_power(pcm, 440, 16000) / total_power(pcm), 0.5);
+  EXPECT_LT(goertzel_power(pcm, 1000, 16000) / total_power(pcm), 0.02);
+  std::filesystem::remove(path);
+}
+
 TEST_F(EngineE2e, CallsAfterStopAreRefused) {
   Phone a(CodecKind::kPcmu);
   const auto sa = join(a);
