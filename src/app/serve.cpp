@@ -13,6 +13,11 @@
 #include "app/signals.h"
 #include "common/event_loop.h"
 #include "common/log.h"
+#include "conference/conference_service.h"
+#include "ivr/prompt_catalog.h"
+#include "media/media_engine.h"
+#include "sip/sip_endpoint.h"
+#include "web/web_server.h"
 
 namespace confpro::app {
 
@@ -55,6 +60,39 @@ class Housekeeping {
   bool stopped_ = false;  // GUARDED_BY(mu_)
   std::thread thread_;
 };
+
+template <typename T>
+class StopOnce final : public Component {
+ public:
+  explicit StopOnce(T* target) : target_(target) {}
+  void stop() override {
+    if (target_) target_->stop();
+    target_ = nullptr;
+  }
+
+ private:
+  T* target_;
+};
+
+conference::ServiceOptions conference_options(const Config& config) {
+  conference::ServiceOptions o;
+  o.node_id = config.server.node_id;
+  o.time_zone = config.server.time_zone;
+  o.time_scale = config.server.time_scale;
+  o.limits = config.conference;
+  o.flow.digit_timeout = std::chrono::milliseconds(config.ivr.digit_timeout_ms);
+  o.flow.first_digit_timeout = std::chrono::milliseconds(config.ivr.first_digit_timeout_ms);
+  o.flow.max_tries = config.ivr.max_tries;
+  for (const auto& a : config.access_numbers)
+    o.access_numbers.push_back(
+        {a.number, a.kind, a.language == "en" ? domain::Language::kEnglish : domain::Language::kFrench});
+  o.recordings_dir = config.media.recordings_dir;
+  o.names_dir = config.server.data_dir + "/names";
+  o.pin_lockout_failures = config.ivr.pin_lockout_failures;
+  o.pin_lockout_window = std::chrono::seconds(config.ivr.pin_lockout_window_s);
+  o.pin_lockout_duration = std::chrono::seconds(config.ivr.pin_lockout_duration_s);
+  return o;
+}
 
 Status sync_access_numbers(store::Store& store, const Config& config) {
   for (const auto& a : config.access_numbers) {
@@ -125,17 +163,65 @@ int serve(const Config& config) {
 
   std::vector<std::unique_ptr<Component>> components;  // stopped in reverse order
   Housekeeping housekeeping(*ctx.bookings, *ctx.clock);
+  auto stop_all = [&] {
+    for (auto it = components.rbegin(); it != components.rend(); ++it) (*it)->stop();
+    housekeeping.stop();
+    control_loop.stop();
+    control_thread.join();
+  };
+  auto fail_start = [&](const Error& e) {
+    print_error(e);
+    stop_all();
+    return exit_code_for(e) == 2 ? 2 : 1;
+  };
+
+  // Prompts: recorded ones from Debian's packages; sentences they lack are spoken once by espeak-ng.
+  ivr::PromptCatalog::Options prompt_options;
+  prompt_options.sounds_dir = config.ivr.sounds_dir;
+  prompt_options.moh_dir = config.ivr.moh_dir;
+  prompt_options.overrides_dir = config.ivr.overrides_dir;
+  prompt_options.generated_dir = config.ivr.generated_dir;
+  ivr::PromptCatalog prompts(prompt_options);
+  if (auto prepared = prompts.prepare_all(); !prepared) {
+    logger->warn("some prompts could not be prepared: {}", prepared.error().message);
+  } else {
+    logger->info("prompts: {} recorded, {} overridden, {} generated now, {} cached ({} ms)", prepared->recorded,
+                 prepared->overridden, prepared->generated, prepared->reused, prepared->took.count());
+  }
+
+  // Media engine → conference service → SIP endpoint (the service is SIP's call handler) → web console.
+  std::atomic<conference::ConferenceService*> conference_sink{nullptr};
+  auto media = media::make_media_engine(config.media, [&conference_sink](media::Event e) {
+    if (auto* c = conference_sink.load()) c->on_media_event(std::move(e));
+  });
+  if (!media) return fail_start(media.error());
+  components.push_back(std::make_unique<StopOnce<media::MediaEngine>>(media->get()));
+  services.media = media->get();
+
+  conference::ConferenceService conference(control_loop, *ctx.clock, *ctx.store, *ctx.bookings, *ctx.directory,
+                                           **media, prompts, conference_options(config));
+  conference_sink = &conference;
+  services.control = &conference;
+
+  auto sip = sip::start_sip_endpoint(config.sip, **media, conference);
+  if (!sip) return fail_start(sip.error());
+  conference.attach_sip(sip->get());
+  components.push_back(std::make_unique<StopOnce<sip::SipEndpoint>>(sip->get()));
+  components.push_back(std::make_unique<StopOnce<conference::ConferenceService>>(&conference));
+  logger->info("SIP listening on {}:{} (UDP, TCP)", config.sip.listen_address, (*sip)->bound_port());
+
+  auto web = web::start_web(config.web, services);
+  if (!web) return fail_start(web.error());
+  components.push_back(std::move(*web));
 
   logger->info("confpro ready");
-  std::printf("confpro ready (Ctrl-C to stop)\n");
+  std::printf("confpro ready: SIP port %u, web http://localhost:%d/ (Ctrl-C to stop)\n",
+              static_cast<unsigned>((*sip)->bound_port()), config.web.port);
   std::fflush(stdout);
   int sig = wait_for_stop_signal();
   exit_on_second_signal();
   logger->info("signal {}: stopping", sig);
-  for (auto it = components.rbegin(); it != components.rend(); ++it) (*it)->stop();
-  housekeeping.stop();
-  control_loop.stop();
-  control_thread.join();
+  stop_all();
   logger->info("confpro stopped");
   return 0;
 }
