@@ -1,6 +1,11 @@
 // The REST API over real HTTP against a running server: every endpoint, every role, bad bodies, security headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, Client, signedIn } from './harness.mjs';
 
 let server, root, alice, bob, anon;
@@ -291,5 +296,32 @@ test('without the live service, live endpoints answer 503 with a JSON error', as
     assert.equal((await c.get('/api/v1/session')).json.live_service, false);
   } finally {
     await s.stop();
+  }
+});
+
+test('HTTPS when a certificate is configured: the session cookie is Secure and HSTS is sent', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'confpro-tls-'));
+  const cert = join(dir, 'cert.pem'), key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+    '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  const s = await startServer({ live: false, tls: { cert, key } });
+  try {
+    const res = await new Promise((resolve, reject) => {
+      const body = JSON.stringify({ username: 'alice', password: 'alice-password-1' });
+      const req = httpsRequest({ host: '127.0.0.1', port: s.port, path: '/api/v1/session', method: 'POST', rejectUnauthorized: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (r) => {
+        let text = '';
+        r.on('data', (d) => { text += d; });
+        r.on('end', () => resolve({ status: r.statusCode, headers: r.headers, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.match(res.headers['set-cookie'][0], /; Secure/);
+    assert.match(res.headers['strict-transport-security'], /max-age=/);
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -12,7 +12,7 @@ export const USERS = {
   bob: 'bob-password-12',
 };
 
-export async function startServer({ live = true, heartbeat = 15 } = {}) {
+export async function startServer({ live = true, heartbeat = 15, tls = null } = {}) {
   const harness = process.env.CONFPRO_WEB_HARNESS;
   if (!harness) throw new Error('CONFPRO_WEB_HARNESS is not set (run through ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'confpro-web-'));
@@ -20,6 +20,7 @@ export async function startServer({ live = true, heartbeat = 15 } = {}) {
   const args = ['--db', join(dir, 'test.db'), '--static', process.env.CONFPRO_UI_DIST ?? 'ui/dist',
     '--port-file', portFile, '--heartbeat', String(heartbeat)];
   if (!live) args.push('--no-live');
+  if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
   const child = spawn(harness, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const replies = [];
   const waiting = [];
@@ -35,7 +36,7 @@ export async function startServer({ live = true, heartbeat = 15 } = {}) {
   }
   const port = Number(readFileSync(portFile, 'utf8').trim());
   return {
-    base: `http://127.0.0.1:${port}`,
+    base: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     // Sends a scripted live-conference command; resolves with the harness's answer ("ok" or an error).
     live(cmd) {

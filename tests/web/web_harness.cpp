@@ -4,6 +4,7 @@
 // line, until stdin closes or SIGTERM.
 //
 // Usage: web_harness --db PATH --static DIR --port-file FILE [--no-live] [--heartbeat S] [--time-zone Z]
+//                    [--tls-cert PEM --tls-key PEM]
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -32,7 +33,7 @@ constexpr TestUser kUsers[] = {{"root", "admin", "root-password-1", "Ada Root"},
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string db, static_dir = "ui/dist", port_file, zone = "Europe/Paris";
+  std::string db, static_dir = "ui/dist", port_file, zone = "Europe/Paris", tls_cert, tls_key;
   bool live = true;
   int heartbeat = 15;
   for (int i = 1; i < argc; ++i) {
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
     else if (a == "--no-live") live = false;
     else if (a == "--heartbeat") heartbeat = std::stoi(next());
     else if (a == "--time-zone") zone = next();
+    else if (a == "--tls-cert") tls_cert = next();
+    else if (a == "--tls-key") tls_key = next();
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -85,6 +88,8 @@ int main(int argc, char** argv) {
   options.port = 0;
   options.static_dir = static_dir;
   options.port_file = port_file;
+  options.tls_cert_file = tls_cert;
+  options.tls_key_file = tls_key;
   options.time_zone = zone;
   options.sse_heartbeat_s = heartbeat;
   options.login_max_failures = 5;
