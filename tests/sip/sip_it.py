@@ -12,6 +12,7 @@ import argparse
 import glob
 import os
 import random
+import signal
 import re
 import socket
 import subprocess
@@ -427,6 +428,27 @@ def case_audio_two_calls(a):
         check(h.stop() == 0, "harness stops cleanly")
 
 
+def case_load(a):
+    """Manual measurement (not registered in CTest): LOAD_RATE calls/s for LOAD_CALLS calls held LOAD_HOLD_MS each;
+    passes when every call succeeds. Prints the achieved rate and the peak of live calls."""
+    rate, calls = int(os.environ.get("LOAD_RATE", "200")), int(os.environ.get("LOAD_CALLS", "4000"))
+    hold = int(os.environ.get("LOAD_HOLD_MS", "0"))
+    h = Harness(a.harness, "--max-calls", "20000", "--rate", "0", "--log", "warn")
+    try:
+        rc, elapsed = run_sipp(a.sipp, "uac_call.xml", calls=calls, limit=20000, rate=rate, duration_ms=hold,
+                               timeout_s=600, extra=["-timer_resol", "1"])
+        h.send("stats")
+        m = h.wait(r"^stats live=(\d+) max_live=(\d+) answered=(\d+)", 10)
+        print("load: %d calls at %d cps held %d ms: sipp rc=%d, %.1f s, %.0f calls/s achieved, peak live %s, "
+              "answered %s" % (calls, rate, hold, rc, elapsed, calls / elapsed, m.group(2), m.group(3)))
+        check(rc == 0, "no failed call")
+    except Exception:
+        h.dump()
+        raise
+    finally:
+        check(h.stop() == 0, "harness stops cleanly")
+
+
 # RFC 4475 expectations: "ok" = a final answer that is not 400 (over TCP, where the answer comes back to us),
 # a number = that status, "reject" = 400/505 or silence, "silence" = no answer (responses, which a UAS drops),
 # "any" = whatever, as long as the server survives. Over TCP the top Via's transport is rewritten to TCP.
@@ -568,14 +590,31 @@ CASES = {
     "concurrent_200": case_concurrent_200, "dialout": case_dialout, "dialout_refused": case_dialout_refused,
     "flood": case_flood, "rfc4475_udp": lambda a: case_rfc4475(a, "udp"),
     "rfc4475_tcp": lambda a: case_rfc4475(a, "tcp"), "audio_two_calls": case_audio_two_calls,
+    "load": case_load,
 }
 
 
 # ---------------------------------------------------------------------------------------------- netns wrapper
+def remove_stale_namespaces():
+    """Namespaces of earlier runs killed before their clean-up (their creator pid is gone)."""
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+    for name in names:
+        m = re.match(r"cpsip-(\d+)-[0-9a-f]{6}$", name)
+        if m and not os.path.exists("/proc/%s" % m.group(1)):
+            for pid in subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout.split():
+                try:
+                    os.kill(int(pid), 9)
+                except (ProcessLookupError, ValueError):
+                    pass
+            subprocess.run(["ip", "netns", "del", name])
+
+
 def in_namespace(argv):
     if os.geteuid() != 0 or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
         print("skipped: needs root and `ip netns`")
         return 77
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on ctest/timeout kills
+    remove_stale_namespaces()
     name = "cpsip-%d-%06x" % (os.getpid(), random.randrange(1 << 24))
     subprocess.run(["ip", "netns", "add", name], check=True)
     try:
