@@ -428,6 +428,36 @@ def case_audio_two_calls(a):
         check(h.stop() == 0, "harness stops cleanly")
 
 
+def case_tls_options(a):
+    """TLS transport when a certificate is configured: OPTIONS over TLS gets 200."""
+    import ssl
+    tmp = tempfile.mkdtemp(prefix="sip_tls_")
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    h = Harness(a.harness, "--tls-cert", cert, "--tls-key", key, "--tls-port", "5061")
+    try:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        raw = socket.create_connection(("127.0.0.1", 5061), timeout=5)
+        tls = ctx.wrap_socket(raw)
+        port = tls.getsockname()[1]
+        tls.sendall(("OPTIONS sip:127.0.0.1:5061 SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:%d;branch=z9hG4bK-tls1\r\n"
+                     "From: <sip:probe@127.0.0.1>;tag=t1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: tls-1@probe\r\n"
+                     "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n" % port).encode())
+        tls.settimeout(5)
+        data = tls.recv(65535)
+        print("TLS %s answered: %s" % (tls.version(), data.split(b"\r\n", 1)[0].decode()))
+        check(status_of(data) == 200, "OPTIONS over TLS answered 200")
+        tls.close()
+    except Exception:
+        h.dump()
+        raise
+    finally:
+        check(h.stop() == 0, "harness stops cleanly")
+
+
 def case_load(a):
     """Manual measurement (not registered in CTest): LOAD_RATE calls/s for LOAD_CALLS calls held LOAD_HOLD_MS each;
     passes when every call succeeds. Prints the achieved rate and the peak of live calls."""
@@ -590,7 +620,7 @@ CASES = {
     "concurrent_200": case_concurrent_200, "dialout": case_dialout, "dialout_refused": case_dialout_refused,
     "flood": case_flood, "rfc4475_udp": lambda a: case_rfc4475(a, "udp"),
     "rfc4475_tcp": lambda a: case_rfc4475(a, "tcp"), "audio_two_calls": case_audio_two_calls,
-    "load": case_load,
+    "load": case_load, "tls_options": case_tls_options,
 }
 
 
