@@ -10,11 +10,13 @@ usage: sip_it.py <case> --harness PATH --sipp PATH
 """
 import argparse
 import glob
+import math
 import os
 import random
 import signal
 import re
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -455,6 +457,83 @@ def case_tls_options(a):
         h.dump()
         raise
     finally:
+        subprocess.run(["rm", "-rf", tmp])
+        check(h.stop() == 0, "harness stops cleanly")
+
+
+BARESIP_CONFIG = """poll_method epoll
+sip_listen 127.0.0.1:5070
+net_interface 127.0.0.1
+audio_player aufile,{dir}/player.wav
+audio_source aufile,{dir}/tone.wav
+audio_alert aufile,{dir}/alert.wav
+audio_srate 8000
+audio_channels 1
+rtp_ports 30000-30100
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module sndfile.so
+module menu.so
+module_app account.so
+module_app menu.so
+snd_path {dir}
+"""
+
+
+def case_baresip(a):
+    """baresip (a real softphone, headless: aufile source, sndfile dumps) and a scripted RTP phone in one room:
+    each hears the other's tone."""
+    import shutil
+    import wave
+    sys.path.insert(0, HERE)
+    from rtp_phone import Phone, audioop
+    if not shutil.which("baresip"):
+        print("skipped: baresip not installed")
+        sys.exit(77)
+    tmp = tempfile.mkdtemp(prefix="sip_baresip_")
+    with open(os.path.join(tmp, "config"), "w") as f:
+        f.write(BARESIP_CONFIG.format(dir=tmp))
+    with open(os.path.join(tmp, "accounts"), "w") as f:
+        f.write("<sip:bare@127.0.0.1>;regint=0;audio_codecs=PCMU\n")
+    w = wave.open(os.path.join(tmp, "tone.wav"), "wb")
+    w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
+    w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 1000 * i / 8000)))
+                           for i in range(8000 * 15)))
+    w.close()
+    h = Harness(a.harness)
+    try:
+        if "media=real" not in h.lines[0]:
+            print("skipped: sip_harness was built without the media engine")
+            sys.exit(77)
+        phone = Phone("phone", ip="127.0.0.2")
+        phone.call("800")
+        phone.tone_hz = 600
+        t0 = time.time()
+        out = subprocess.run(["baresip", "-f", tmp, "-e", "/dial sip:800@127.0.0.1:5060", "-t", "8"],
+                             capture_output=True, text=True, timeout=30)
+        t1 = time.time()
+        check("Call established" in out.stdout, "baresip's call was established")
+        h.wait(r"^ended call=2 cause=caller-bye", 5)
+        check(True, "baresip hung up with BYE at the end")
+        heard, frames = phone.level_between(t0 + 3, t1 - 1)
+        print("phone hears rms %.0f over %d frames while baresip sends 1 kHz" % (heard, frames))
+        check(frames > 100 and heard > 1000, "the phone hears baresip's tone")
+        dumps = sorted(glob.glob(os.path.join(tmp, "dump-*-dec.wav")))
+        check(dumps, "baresip dumped what it received")
+        d = wave.open(dumps[-1], "rb")
+        pcm = d.readframes(d.getnframes())
+        d.close()
+        mid = pcm[len(pcm) // 4: 3 * len(pcm) // 4]
+        rms = audioop.rms(mid, 2) if mid else 0
+        print("baresip received %.1f s of audio, rms %d in the middle half" % (len(pcm) / 16000, rms))
+        check(len(pcm) > 16000 * 4 and rms > 1000, "baresip hears the phone's tone")
+        check(phone.hangup() == 200, "phone hangs up")
+    except Exception:
+        h.dump()
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
         check(h.stop() == 0, "harness stops cleanly")
 
 
@@ -621,6 +700,7 @@ CASES = {
     "flood": case_flood, "rfc4475_udp": lambda a: case_rfc4475(a, "udp"),
     "rfc4475_tcp": lambda a: case_rfc4475(a, "tcp"), "audio_two_calls": case_audio_two_calls,
     "load": case_load, "tls_options": case_tls_options,
+    "baresip": case_baresip,
 }
 
 
