@@ -7,6 +7,7 @@
 // Methods that must hand back a value (create_session's local port) do the allocation on the calling thread.
 // Events are delivered through the EventSink given at construction, called on a media worker thread: the sink
 // must only post them onward (e.g. to the control loop) and must not call back into the engine synchronously.
+// (RecordingDone comes from the recorder's writer thread, so the sink must be safe to call from several threads.)
 #pragma once
 
 #include <cstdint>
