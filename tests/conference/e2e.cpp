@@ -1,0 +1,108 @@
+#include "e2e.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+namespace confpro::conftest {
+
+void report_ms(const std::string& what, double ms) {
+  std::printf("[ MEASURE  ] %s: %.0f ms\n", what.c_str(), ms);
+  std::fflush(stdout);
+  ::testing::Test::RecordProperty(what, std::to_string(static_cast<int>(ms)));
+}
+
+double ms_between(SteadyClock::time_point from, SteadyClock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+void ConferenceTest::TearDown() {
+  if (HasFailure() && server) {
+    const std::string log = server->log();
+    std::fprintf(stderr, "---- confpro serve log (last 6000 bytes) ----\n%s\n----\n",
+                 log.size() > 6000 ? log.substr(log.size() - 6000).c_str() : log.c_str());
+  }
+}
+
+void ConferenceTest::make_server(ServerOptions options) {
+  server = std::make_unique<Server>(std::move(options));
+  ASSERT_TRUE(server->add_user("alice", "4242", "1357"));
+}
+
+void ConferenceTest::start_server(ServerOptions options) {
+  make_server(std::move(options));
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(server->start());
+}
+
+Conf ConferenceTest::book(const std::string& name, std::vector<std::string> flags) {
+  std::vector<std::string> args{"--owner", "alice", "--user-pin", "111111", "--moderator-pin", "222222",
+                                "--language", "en"};
+  auto has = [&](const std::string& f) { return std::find(flags.begin(), flags.end(), f) != flags.end(); };
+  if (!has("--max-participants")) args.insert(args.end(), {"--max-participants", "10"});
+  if (!has("--duration")) args.insert(args.end(), {"--duration", "60"});
+  if (!has("--validity-days")) args.insert(args.end(), {"--validity-days", "1"});
+  args.insert(args.end(), flags.begin(), flags.end());
+  auto j = server->create_booking(name, args);
+  Conf c;
+  EXPECT_TRUE(j.is_object()) << "booking create failed";
+  if (!j.is_object()) return c;
+  c.id = j.value("id", 0LL);
+  c.number = j.value("number", "");
+  c.user_pin = j.value("user_pin", "");
+  c.moderator_pin = j.value("moderator_pin", "");
+  return c;
+}
+
+std::string ConferenceTest::booking_state(const Conf& c) {
+  auto j = server->cli_json({"booking", "show", c.number});
+  return j.is_object() ? j.value("state", "?") : "?";
+}
+
+std::unique_ptr<Softphone> ConferenceTest::call(const std::string& name, const std::string& number, double tone_hz) {
+  auto phone = std::make_unique<Softphone>(name, tone_hz, "06000000" + std::to_string(10 + next_caller_++));
+  phone->dial(number, server->sip_port());
+  if (!phone->wait_answered(std::chrono::seconds(5))) {
+    ADD_FAILURE() << name << ": call to " << number << " not answered (status " << phone->final_status() << ")";
+    return nullptr;
+  }
+  return phone;
+}
+
+std::unique_ptr<Softphone> ConferenceTest::join_via_menu(const std::string& name, const Conf& conf,
+                                                         const std::string& pin, double tone_hz) {
+  auto phone = call(name, kAccessNumber, tone_hz);
+  if (!phone) return nullptr;
+  phone->press("2" + conf.number + "#" + pin + "#");
+  if (!phone->wait_digits_sent(std::chrono::seconds(10))) ADD_FAILURE() << name << ": digits not sent";
+  return phone;
+}
+
+bool ConferenceTest::wait_tone(Softphone& phone, double hz, std::chrono::milliseconds timeout, double fraction) {
+  return phone
+      .wait_heard(phone.mark(), [&](std::span<const std::int16_t> w) { return hears_tone(w, hz, fraction); },
+                  timeout)
+      .has_value();
+}
+
+bool ConferenceTest::wait_prompt_then_silence(Softphone& phone, std::size_t from, std::chrono::milliseconds quiet,
+                                              std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  auto sound = phone.wait_heard(from, [](std::span<const std::int16_t> w) { return !is_silent(w); }, timeout,
+                                std::chrono::milliseconds(20));
+  if (!sound) return false;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  return phone.wait_heard(sound->end, [](std::span<const std::int16_t> w) { return is_silent(w); }, left, quiet)
+      .has_value();
+}
+
+bool ConferenceTest::wait_log(const std::string& text, std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  while (SteadyClock::now() < deadline) {
+    if (server->log_contains(text)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return server->log_contains(text);
+}
+
+}  // namespace confpro::conftest

@@ -1,0 +1,61 @@
+// Shared fixture of the conference end-to-end tests: a started server with an owner, bookings made with the
+// CLI, and callers that join through the access number or by dialling the conference number.
+// Thread safety: one test thread.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server.h"
+#include "softphone.h"
+
+namespace confpro::conftest {
+
+constexpr const char* kAccessNumber = "3001";  // English main menu
+constexpr double kToneA = 440, kToneB = 1000, kToneC = 1700;
+
+struct Conf {
+  long long id = 0;
+  std::string number, user_pin, moderator_pin;
+};
+
+// Prints a measured figure (and records it in the test's XML output).
+void report_ms(const std::string& what, double ms);
+double ms_between(SteadyClock::time_point from, SteadyClock::time_point to);
+
+class ConferenceTest : public ::testing::Test {
+ protected:
+  void TearDown() override;
+
+  // Creates the server (not started), with alice (phone account 4242, PIN 1357) as owner.
+  void make_server(ServerOptions options = {});
+  // make_server + start; the test fails if it does not come up.
+  void start_server(ServerOptions options = {});
+  // booking create --owner alice with fixed PINs (user 111111, moderator 222222) and `flags`.
+  Conf book(const std::string& name, std::vector<std::string> flags = {});
+  std::string booking_state(const Conf& c);
+
+  // Dials `number` and waits for 200 OK; nullptr (test failed) otherwise.
+  std::unique_ptr<Softphone> call(const std::string& name, const std::string& number, double tone_hz = 0);
+  // Access number → "2" → number# → pin#. Returns once the digits are sent (joining happens on the server).
+  std::unique_ptr<Softphone> join_via_menu(const std::string& name, const Conf& conf, const std::string& pin,
+                                           double tone_hz = 0);
+  // Waits until `phone` hears `hz` carrying most of what it hears (prompts over), for up to `timeout`.
+  bool wait_tone(Softphone& phone, double hz, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                 double fraction = 0.8);
+  // Waits until `phone` heard sound after `from` and then `quiet` of silence: a prompt played and ended, the
+  // IVR now waits for digits.
+  bool wait_prompt_then_silence(Softphone& phone, std::size_t from,
+                                std::chrono::milliseconds quiet = std::chrono::milliseconds(700),
+                                std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Waits until the server log has `text`.
+  bool wait_log(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  std::unique_ptr<Server> server;
+  int next_caller_ = 0;
+};
+
+}  // namespace confpro::conftest

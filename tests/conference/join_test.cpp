@@ -1,0 +1,181 @@
+// Joining a conference by phone (FEATURES.md I1, I2; issue 5 "Tests"): through the access number's main menu and
+// by dialling the conference number; refusals for wrong PINs and unknown numbers. Asserts on what callers hear.
+#include <algorithm>
+#include <thread>
+
+#include "e2e.h"
+
+namespace confpro::conftest {
+namespace {
+
+// No `span`-long stretch of `pcm` where `hz` dominates (the caller never heard that participant).
+bool never_dominant(const std::vector<std::int16_t>& pcm, double hz, std::size_t span = Softphone::kRate / 5) {
+  for (std::size_t at = 0; at + span <= pcm.size(); at += span / 2)
+    if (hears_tone(std::span<const std::int16_t>(pcm.data() + at, span), hz, 0.5)) return false;
+  return true;
+}
+
+std::vector<std::string> open_connections(Server& s, const Conf& c) {
+  return s.sql("SELECT role FROM participant_connections WHERE booking_id = " + std::to_string(c.id) +
+               " AND left_at IS NULL ORDER BY role");
+}
+
+TEST_F(ConferenceTest, UserAndModeratorJoinByAccessNumberHearEachOtherButNotThemselves) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("join-basic");
+
+  auto a = join_via_menu("A-user", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(wait_log("joined as user")) << "A (user PIN) never joined";
+  auto b = join_via_menu("B-moderator", c, c.moderator_pin, kToneB);
+  ASSERT_TRUE(b);
+  const std::size_t b_mark = b->mark();
+  ASSERT_TRUE(wait_log("joined as moderator")) << "B (moderator PIN) never joined";
+
+  // B's time from its final '#' to hearing A.
+  auto b_hears_a = b->wait_heard(b_mark, [](auto w) { return hears_tone(w, kToneA, 0.3); }, 5s, 40ms);
+  ASSERT_TRUE(b_hears_a) << "B never heard A's 440 Hz";
+  if (auto hash = b->last_digit_at()) report_ms("final # to hearing the other participant", ms_between(*hash, b_hears_a->at));
+
+  ASSERT_TRUE(wait_tone(*a, kToneB)) << "A never heard B's 1 kHz (with prompts over)";
+  ASSERT_TRUE(wait_tone(*b, kToneA)) << "B never heard A's 440 Hz (with prompts over)";
+  const std::size_t am = a->mark(), bm = b->mark();
+  std::this_thread::sleep_for(1500ms);
+  const auto ha = a->heard_since(am), hb = b->heard_since(bm);
+  EXPECT_TRUE(hears_tone(ha, kToneB, 0.8)) << "A: 1 kHz share " << power_at(ha, kToneB) / (rms(ha) * rms(ha));
+  EXPECT_TRUE(tone_absent(ha, kToneA)) << "A hears its own 440 Hz: power " << power_at(ha, kToneA);
+  EXPECT_TRUE(hears_tone(hb, kToneA, 0.8)) << "B: 440 Hz share " << power_at(hb, kToneA) / (rms(hb) * rms(hb));
+  EXPECT_TRUE(tone_absent(hb, kToneB)) << "B hears its own 1 kHz: power " << power_at(hb, kToneB);
+
+  // The server recorded both connections, with their roles, and the conference is open.
+  EXPECT_EQ(open_connections(*server, c), (std::vector<std::string>{"moderator", "user"}));
+  EXPECT_EQ(booking_state(c), "active");
+
+  // A third, silent participant hears both.
+  auto third = join_via_menu("C-silent", c, c.user_pin);
+  ASSERT_TRUE(third);
+  auto both = third->wait_heard(third->mark(),
+                                [](auto w) { return hears_tone(w, kToneA, 0.3) && hears_tone(w, kToneB, 0.3); }, 10s);
+  ASSERT_TRUE(both) << "C never heard A and B together";
+  const auto hc = third->listen(1000ms);
+  EXPECT_TRUE(hears_tone(hc, kToneA, 0.3));
+  EXPECT_TRUE(hears_tone(hc, kToneB, 0.3));
+  EXPECT_EQ(open_connections(*server, c).size(), 3u);
+
+  // Hanging up ends every connection.
+  EXPECT_TRUE(third->hang_up());
+  EXPECT_TRUE(b->hang_up());
+  EXPECT_TRUE(a->hang_up());
+  ASSERT_TRUE(wait_log("left: hangup"));
+  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(open_connections(*server, c).empty());
+  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id) +
+                        " AND leave_reason = 'hangup'"),
+            std::vector<std::string>{"3"});
+}
+
+TEST_F(ConferenceTest, FirstPromptIsHeardSoonAfterTheAnswer) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  std::vector<double> took;
+  for (int i = 0; i < 3; ++i) {
+    auto p = call("menu-" + std::to_string(i), kAccessNumber);
+    ASSERT_TRUE(p);
+    auto sound = p->wait_heard(0, [](auto w) { return !is_silent(w); }, 3s, 20ms);
+    ASSERT_TRUE(sound) << "no prompt heard within 3 s of the answer";
+    took.push_back(ms_between(*p->answered_at(), sound->at));
+    report_ms("200 OK to first prompt audio (access number)", took.back());
+    EXPECT_TRUE(p->hang_up());
+  }
+  std::sort(took.begin(), took.end());
+  EXPECT_LT(took[1], 300.0) << "median time to the first prompt (target < 300 ms)";
+}
+
+TEST_F(ConferenceTest, DialingTheConferenceNumberGoesStraightToThePinPrompt) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("direct");
+  auto a = join_via_menu("A-user", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(wait_log("joined as user"));
+
+  auto d = call("D-direct", c.number, kToneB);
+  ASSERT_TRUE(d);
+  auto prompt = d->wait_heard(0, [](auto w) { return !is_silent(w); }, 3s, 20ms);
+  ASSERT_TRUE(prompt) << "the direct caller hears no prompt";
+  report_ms("200 OK to first prompt audio (conference number)", ms_between(*d->answered_at(), prompt->at));
+  // The PIN alone (no menu choice, no conference number) lets the caller in.
+  d->press(c.user_pin + "#");
+  ASSERT_TRUE(d->wait_digits_sent());
+  const std::size_t mark = d->mark();
+  auto in = d->wait_heard(mark, [](auto w) { return hears_tone(w, kToneA, 0.3); }, 5s, 40ms);
+  ASSERT_TRUE(in) << "the direct caller never heard the room";
+  report_ms("final # to hearing the other participant (direct)", ms_between(*d->last_digit_at(), in->at));
+  EXPECT_TRUE(wait_tone(*a, kToneB)) << "the room never heard the direct caller";
+  EXPECT_EQ(open_connections(*server, c).size(), 2u);
+}
+
+TEST_F(ConferenceTest, WrongPinThreeTimesIsHungUpWithoutHearingTheRoom) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("wrong-pin");
+  auto a = join_via_menu("A-user", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(wait_log("joined as user"));
+
+  auto x = call("X-intruder", kAccessNumber);
+  ASSERT_TRUE(x);
+  x->press("2" + c.number + "#");
+  ASSERT_TRUE(x->wait_digits_sent());
+  ASSERT_TRUE(wait_prompt_then_silence(*x, x->mark())) << "no PIN prompt after the conference number";
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    const std::size_t mark = x->mark();
+    x->press("999999#");
+    ASSERT_TRUE(x->wait_digits_sent());
+    if (attempt < 3) {
+      ASSERT_TRUE(wait_prompt_then_silence(*x, mark)) << "no re-prompt after wrong PIN " << attempt;
+    }
+  }
+  ASSERT_TRUE(x->wait_ended(20s)) << "the server did not hang up after 3 wrong PINs";
+  EXPECT_TRUE(x->bye_received()) << "the call ended, but not by the server's BYE";
+  EXPECT_TRUE(never_dominant(x->heard_all(), kToneA)) << "the caller with wrong PINs heard the room";
+  EXPECT_EQ(open_connections(*server, c).size(), 1u);
+  const std::string log = server->log();
+  std::size_t wrong = 0;
+  for (auto at = log.find("wrong PIN"); at != std::string::npos; at = log.find("wrong PIN", at + 1)) ++wrong;
+  EXPECT_EQ(wrong, 3u);
+}
+
+TEST_F(ConferenceTest, UnknownConferenceNumberIsHungUp) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("known");
+  // Through the menu: three unknown numbers, then goodbye and BYE.
+  auto x = call("X-unknown", kAccessNumber);
+  ASSERT_TRUE(x);
+  x->press("2");
+  ASSERT_TRUE(x->wait_digits_sent());
+  ASSERT_TRUE(wait_prompt_then_silence(*x, x->mark())) << "no conference number prompt";
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    const std::size_t mark = x->mark();
+    x->press("98765401#");
+    ASSERT_TRUE(x->wait_digits_sent());
+    if (attempt < 3) {
+      ASSERT_TRUE(wait_prompt_then_silence(*x, mark)) << "no re-prompt after unknown number " << attempt;
+    }
+  }
+  ASSERT_TRUE(x->wait_ended(20s)) << "the server did not hang up after 3 unknown numbers";
+  EXPECT_TRUE(x->bye_received());
+
+  // Dialled directly: refused before answering.
+  Softphone d("D-unknown", 0, "0600000099");
+  d.dial("98765401", server->sip_port());
+  EXPECT_FALSE(d.wait_answered(5s));
+  EXPECT_EQ(d.final_status(), 404);
+  EXPECT_TRUE(d.wait_ended(5s));
+  EXPECT_EQ(c.number.empty(), false);
+}
+
+}  // namespace
+}  // namespace confpro::conftest

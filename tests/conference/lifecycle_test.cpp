@@ -1,0 +1,140 @@
+// A conference's life by phone (FEATURES.md B3, B4, B6, I3; issue 5 "Tests"): warning and cut-off at the end
+// (clock run fast with server.time_scale), a restart with an active conference, creation by phone.
+#include <thread>
+
+#include "e2e.h"
+
+namespace confpro::conftest {
+namespace {
+
+std::string id_of(const Conf& c) { return std::to_string(c.id); }
+
+TEST_F(ConferenceTest, ParticipantsAreWarnedAndCutOffAtTheEnd) {
+  // 60x: the 6-minute conference lasts 6 s, the warning (5 minutes before the end) comes 1 s after opening.
+  ServerOptions o;
+  o.time_scale = 60;
+  start_server(o);
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("ends", {"--duration", "6"});
+  auto a = join_via_menu("A", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(wait_log("opened"));
+  const auto opened = SteadyClock::now();
+  EXPECT_TRUE(wait_log("five-minute warning", 10s)) << "no warning before the end";
+
+  ASSERT_TRUE(a->wait_ended(40s)) << "A was not cut off at the end";
+  ASSERT_TRUE(b->wait_ended(10s)) << "B was not cut off at the end";
+  report_ms("conference opened to participants cut off (6 min at 60x = 6 s + closing prompt)",
+            ms_between(opened, SteadyClock::now()));
+  EXPECT_TRUE(a->bye_received()) << "A's call did not end with the server's BYE";
+  EXPECT_TRUE(b->bye_received()) << "B's call did not end with the server's BYE";
+  // They heard the closing prompt: the last second before the BYE is speech, not the other's tone.
+  const auto tail = a->heard_last(1000ms);
+  EXPECT_FALSE(is_silent(tail));
+  EXPECT_FALSE(hears_tone(tail, kToneB, 0.8)) << "A heard B until the end, no closing prompt";
+
+  EXPECT_EQ(booking_state(c), "ended");
+  EXPECT_EQ(server->sql("SELECT close_reason FROM conference_sessions WHERE booking_id = " + id_of(c)),
+            std::vector<std::string>{"duration-elapsed"});
+  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
+                        " AND left_at IS NULL"),
+            std::vector<std::string>{"0"});
+
+  // An ended conference cannot be rejoined.
+  auto late = call("late", c.number);
+  ASSERT_TRUE(late);
+  late->press(c.user_pin + "#");
+  EXPECT_TRUE(late->wait_ended(20s)) << "a caller could stay in an ended conference";
+  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c)),
+            std::vector<std::string>{"2"});
+}
+
+TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("restart");
+  {
+    auto a = join_via_menu("A", c, c.user_pin, kToneA);
+    ASSERT_TRUE(a);
+    auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
+    ASSERT_TRUE(b);
+    ASSERT_TRUE(wait_tone(*a, kToneB)) << "A and B are not in the conference together";
+    EXPECT_EQ(server->sql("SELECT count(*) FROM conference_sessions WHERE booking_id = " + id_of(c) +
+                          " AND closed_at IS NULL"),
+              std::vector<std::string>{"1"});
+    server->kill9();
+    EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
+                          " AND left_at IS NULL"),
+              std::vector<std::string>{"2"})
+        << "before the restart, the killed server's connections are still open";
+  }  // the phones go (their BYE goes nowhere)
+
+  ASSERT_TRUE(server->start());
+  EXPECT_TRUE(wait_log("left open by the previous run (interrupted)"));
+  EXPECT_EQ(server->sql("SELECT closed_at IS NOT NULL, close_reason FROM conference_sessions WHERE booking_id = " +
+                        id_of(c)),
+            std::vector<std::string>{"1|interrupted"});
+  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
+                        " AND left_at IS NULL"),
+            std::vector<std::string>{"0"});
+  EXPECT_EQ(server->sql("SELECT DISTINCT leave_reason FROM participant_connections WHERE booking_id = " + id_of(c)),
+            std::vector<std::string>{"interrupted"});
+
+  // The conference is still valid and still running: callers join again and hear each other.
+  auto a2 = join_via_menu("A2", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a2);
+  auto b2 = join_via_menu("B2", c, c.moderator_pin, kToneB);
+  ASSERT_TRUE(b2);
+  EXPECT_TRUE(wait_tone(*a2, kToneB)) << "after the restart A2 does not hear B2";
+  EXPECT_TRUE(wait_tone(*b2, kToneA)) << "after the restart B2 does not hear A2";
+  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
+                        " AND left_at IS NULL"),
+            std::vector<std::string>{"2"});
+}
+
+TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  auto p = call("creator", kAccessNumber);
+  ASSERT_TRUE(p);
+  // 1 = create; account 4242#, PIN 1357#, 30 minutes#, 5 participants#.
+  p->press("1");
+  ASSERT_TRUE(p->wait_digits_sent());
+  ASSERT_TRUE(wait_prompt_then_silence(*p, p->mark())) << "no account prompt";
+  p->press("4242#1357#30#5#");
+  ASSERT_TRUE(p->wait_digits_sent());
+  ASSERT_TRUE(wait_log("created by phone by alice", 10s)) << "no booking created by phone";
+  // The read-back (number digit by digit, date, participants) is several seconds of speech.
+  const auto readback = p->listen(3000ms);
+  EXPECT_FALSE(is_silent(readback)) << "nothing read back";
+
+  auto list = server->cli_json({"booking", "list", "--owner", "alice"});
+  ASSERT_FALSE(list.is_null());
+  const nlohmann::json items = list.is_array() ? list : list.value("items", nlohmann::json::array());
+  ASSERT_EQ(items.size(), 1u) << list.dump();
+  const auto& b = items[0];
+  EXPECT_EQ(b.value("owner", ""), "alice");
+  EXPECT_EQ(b.value("created_via", ""), "phone");
+  EXPECT_EQ(b.value("duration_minutes", 0), 30);
+  EXPECT_EQ(b.value("max_participants", 0), 5);
+  EXPECT_EQ(b.value("access_number", ""), kAccessNumber);
+  EXPECT_TRUE(p->hang_up());
+
+  // The new conference works: two callers join it with its PINs and hear each other.
+  Conf c;
+  c.id = b.value("id", 0LL);
+  c.number = b.value("number", "");
+  c.user_pin = b.value("user_pin", "");
+  c.moderator_pin = b.value("moderator_pin", "");
+  auto u = join_via_menu("U", c, c.user_pin, kToneA);
+  ASSERT_TRUE(u);
+  auto m = join_via_menu("M", c, c.moderator_pin, kToneB);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(wait_tone(*u, kToneB)) << "the conference created by phone does not carry audio";
+  EXPECT_TRUE(wait_tone(*m, kToneA));
+}
+
+}  // namespace
+}  // namespace confpro::conftest

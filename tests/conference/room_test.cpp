@@ -1,0 +1,112 @@
+// Inside a conference (FEATURES.md B3–B5, I2, I4; issue 5 "Tests"): full, listen-only, *1 mute, wait-for-leader.
+// Asserts on what callers hear.
+#include <thread>
+
+#include "e2e.h"
+
+namespace confpro::conftest {
+namespace {
+
+// No `span`-long stretch of `pcm` where `hz` dominates.
+bool never_dominant(const std::vector<std::int16_t>& pcm, double hz, std::size_t span = Softphone::kRate / 5) {
+  for (std::size_t at = 0; at + span <= pcm.size(); at += span / 2)
+    if (hears_tone(std::span<const std::int16_t>(pcm.data() + at, span), hz, 0.5)) return false;
+  return true;
+}
+
+TEST_F(ConferenceTest, FullConferenceRefusesTheNextCaller) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("full", {"--max-participants", "2"});
+  auto a = join_via_menu("A", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(wait_tone(*a, kToneB)) << "A and B are not in the conference together";
+
+  auto third = join_via_menu("C-third", c, c.user_pin);
+  ASSERT_TRUE(third);
+  ASSERT_TRUE(third->wait_ended(20s)) << "the third caller was not hung up";
+  EXPECT_TRUE(third->bye_received());
+  EXPECT_FALSE(third->heard_all().empty()) << "the refused caller heard no prompt";
+  EXPECT_TRUE(never_dominant(third->heard_all(), kToneA));
+  EXPECT_TRUE(never_dominant(third->heard_all(), kToneB));
+  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id)),
+            std::vector<std::string>{"2"});
+  // A and B are undisturbed.
+  EXPECT_TRUE(hears_tone(a->listen(600ms), kToneB, 0.8));
+}
+
+TEST_F(ConferenceTest, ListenOnlyUsersAreNotHeard) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("listen-only", {"--listen-only"});
+  auto m = join_via_menu("M-moderator", c, c.moderator_pin, kToneB);
+  ASSERT_TRUE(m);
+  auto u = join_via_menu("U-listener", c, c.user_pin, kToneA);
+  ASSERT_TRUE(u);
+  ASSERT_TRUE(wait_tone(*u, kToneB)) << "the listen-only user does not hear the moderator";
+  ASSERT_TRUE(wait_log("joined as user"));
+  std::this_thread::sleep_for(1s);  // the moderator's "placed into conference" and the like are over
+  const auto hm = m->listen(1500ms);
+  EXPECT_TRUE(tone_absent(hm, kToneA)) << "the moderator hears the listen-only user: 440 Hz power "
+                                       << power_at(hm, kToneA);
+  // *1 does not unmute a listen-only user.
+  u->press("*1");
+  ASSERT_TRUE(u->wait_digits_sent());
+  std::this_thread::sleep_for(500ms);
+  const auto hm2 = m->listen(1500ms);
+  EXPECT_TRUE(tone_absent(hm2, kToneA)) << "*1 made the listen-only user heard";
+}
+
+TEST_F(ConferenceTest, StarOneMutesAndUnmutesSelf) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("mute");
+  auto a = join_via_menu("A", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  auto b = join_via_menu("B", c, c.user_pin, kToneB);
+  ASSERT_TRUE(b);
+  ASSERT_TRUE(wait_tone(*b, kToneA)) << "B does not hear A";
+  ASSERT_TRUE(wait_tone(*a, kToneB)) << "A does not hear B";
+
+  a->press("*1");
+  ASSERT_TRUE(a->wait_digits_sent());
+  auto gone = b->wait_heard(b->mark(), [](auto w) { return tone_absent(w, kToneA); }, 3s);
+  ASSERT_TRUE(gone) << "B still hears A after A pressed *1";
+  const auto muted = b->listen(1500ms);
+  EXPECT_TRUE(tone_absent(muted, kToneA)) << "B hears the muted A: 440 Hz power " << power_at(muted, kToneA);
+  EXPECT_TRUE(hears_tone(a->listen(500ms), kToneB, 0.3)) << "the muted A no longer hears B";
+
+  a->press("*1");
+  ASSERT_TRUE(a->wait_digits_sent());
+  ASSERT_TRUE(wait_tone(*b, kToneA, 3s)) << "B does not hear A again after the second *1";
+}
+
+TEST_F(ConferenceTest, WaitingUsersHearMusicNotEachOtherUntilTheLeaderJoins) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("wait-for-leader", {"--wait-for-leader"});
+  auto u1 = join_via_menu("U1", c, c.user_pin, kToneA);
+  ASSERT_TRUE(u1);
+  ASSERT_TRUE(wait_log("(waiting for the leader)"));
+  auto u2 = join_via_menu("U2", c, c.user_pin, kToneB);
+  ASSERT_TRUE(u2);
+  // Both wait: they hear music on hold (not silence), not each other.
+  std::this_thread::sleep_for(3s);
+  const auto h1 = u1->listen(3000ms), h2 = u2->listen(3000ms);
+  EXPECT_FALSE(is_silent(h1)) << "U1 waits in silence, no music";
+  EXPECT_FALSE(is_silent(h2)) << "U2 waits in silence, no music";
+  EXPECT_TRUE(never_dominant(h1, kToneB)) << "a waiting user hears the other waiting user";
+  EXPECT_TRUE(never_dominant(h2, kToneA)) << "a waiting user hears the other waiting user";
+  EXPECT_EQ(booking_state(c), "scheduled") << "the conference opened without its leader";
+
+  auto m = join_via_menu("M-leader", c, c.moderator_pin);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(wait_tone(*u1, kToneB, 15s)) << "after the leader joined, U1 does not hear U2";
+  EXPECT_TRUE(wait_tone(*u2, kToneA, 15s)) << "after the leader joined, U2 does not hear U1";
+  EXPECT_EQ(booking_state(c), "active");
+}
+
+}  // namespace
+}  // namespace confpro::conftest

@@ -1,0 +1,439 @@
+#include "softphone.h"
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_tag_io.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "media/tone.h"
+#include "tests/media/phone.h"
+
+namespace confpro::conftest {
+
+namespace {
+
+constexpr auto kFrame = 20ms;
+constexpr int kDigitMs = 100;
+constexpr auto kDigitSpacing = 240ms;  // 100 ms of events + 3 end packets + a gap
+
+std::once_flag g_su_init;
+
+std::string offer_sdp(std::uint16_t rtp_port) {
+  std::ostringstream o;
+  o << "v=0\r\n"
+    << "o=- 1 1 IN IP4 127.0.0.1\r\n"
+    << "s=confpro test softphone\r\n"
+    << "c=IN IP4 127.0.0.1\r\n"
+    << "t=0 0\r\n"
+    << "m=audio " << rtp_port << " RTP/AVP 0 101\r\n"
+    << "a=rtpmap:0 PCMU/8000\r\n"
+    << "a=rtpmap:101 telephone-event/8000\r\n"
+    << "a=fmtp:101 0-15\r\n"
+    << "a=ptime:20\r\n"
+    << "a=sendrecv\r\n";
+  return o.str();
+}
+
+// The server's RTP address from its answer (c= and m=audio).
+bool parse_answer(const std::string& sdp, std::string& address, std::uint16_t& port) {
+  std::istringstream in(sdp);
+  std::string line;
+  bool have_port = false;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("c=IN IP4 ", 0) == 0) address = line.substr(9);
+    if (line.rfind("m=audio ", 0) == 0) {
+      port = static_cast<std::uint16_t>(std::stoi(line.substr(8)));
+      have_port = port != 0;
+    }
+  }
+  return have_port && !address.empty();
+}
+
+}  // namespace
+
+struct Softphone::Impl {
+  explicit Impl(std::string n, double tone_hz, std::string c)
+      : name(std::move(n)), caller(std::move(c)), phone(media::CodecKind::kPcmu, tone_hz) {}
+
+  std::string name;
+  std::string caller;
+
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  // GUARDED_BY(mu):
+  bool stop = false;
+  bool started = false;
+  std::deque<std::function<void()>> commands;
+  media::test::Phone phone;
+  bool connected = false;
+  int status = 0;
+  bool ended = false;
+  bool bye_received = false;
+  bool dialled = false;
+  std::optional<SteadyClock::time_point> answered_at;
+  std::deque<char> digits;
+  SteadyClock::time_point next_digit_at{};
+  std::optional<SteadyClock::time_point> last_digit_at;
+  std::vector<std::pair<std::size_t, SteadyClock::time_point>> arrivals;  // (heard size after, when)
+  std::string remote_address;
+
+  // Pump thread only:
+  su_root_t* root = nullptr;
+  nua_t* nua = nullptr;
+  nua_handle_t* nh = nullptr;
+  bool shutdown_done = false;
+  std::thread thread;
+
+  void log(const std::string& what) { std::fprintf(stderr, "[softphone %s] %s\n", name.c_str(), what.c_str()); }
+
+  static void callback(nua_event_t event, int status, char const* phrase, nua_t*, nua_magic_t* magic,
+                       nua_handle_t* nh, nua_hmagic_t*, sip_t const* sip, tagi_t tags[]) {
+    auto* self = static_cast<Impl*>(magic);
+    try {
+      self->on_event(event, status, phrase, nh, sip, tags);
+    } catch (const std::exception& e) {
+      self->log(std::string("exception in SIP callback: ") + e.what());
+    }
+  }
+
+  void on_event(nua_event_t event, int st, char const* phrase, nua_handle_t* h, sip_t const* sip, tagi_t tags[]) {
+    switch (event) {
+      case nua_r_invite: {
+        if (st < 200) return;
+        std::lock_guard lock(mu);
+        if (status == 0) status = st;
+        if (st >= 300) {
+          log("INVITE refused: " + std::to_string(st) + " " + (phrase ? phrase : ""));
+          ended = true;
+        } else if (sip && sip->sip_payload) {
+          std::string sdp(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+          std::string address;
+          std::uint16_t port = 0;
+          if (parse_answer(sdp, address, port)) {
+            remote_address = address + ":" + std::to_string(port);
+            phone.connect(port);
+            connected = true;
+            answered_at = SteadyClock::now();
+          } else {
+            log("unusable SDP answer: " + sdp);
+          }
+        }
+        cv.notify_all();
+        return;
+      }
+      case nua_i_bye: {
+        std::lock_guard lock(mu);
+        bye_received = true;
+        cv.notify_all();
+        return;
+      }
+      case nua_i_state: {
+        int state = -1;
+        tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+        if (state == nua_callstate_terminated) {
+          std::lock_guard lock(mu);
+          ended = true;
+          connected = false;
+          if (h == nh) {
+            nua_handle_destroy(nh);
+            nh = nullptr;
+          }
+          cv.notify_all();
+        }
+        return;
+      }
+      case nua_r_shutdown:
+        if (st >= 200) shutdown_done = true;
+        return;
+      default:
+        // Out-of-dialog requests the stack handed to us (OPTIONS, …): not ours to keep.
+        if (h && h != nh && (event == nua_i_options || event == nua_i_info || event == nua_i_message)) {
+          nua_handle_destroy(h);
+        }
+        return;
+    }
+  }
+
+  void run() {
+    std::call_once(g_su_init, [] { su_init(); });
+    root = su_root_create(nullptr);
+    su_root_threading(root, 0);
+    nua = nua_create(root, &Impl::callback, this, NUTAG_URL("sip:127.0.0.1:0;transport=udp"), NUTAG_MEDIA_ENABLE(0),
+                     NUTAG_AUTOACK(1), NUTAG_ENABLEMESSAGE(0), NUTAG_ENABLEMESSENGER(0),
+                     NUTAG_SESSION_TIMER(0), SIPTAG_USER_AGENT_STR("confpro-test-softphone"), TAG_END());
+    {
+      std::lock_guard lock(mu);
+      started = true;
+      cv.notify_all();
+    }
+    if (!nua) {
+      log("nua_create failed");
+      su_root_destroy(root);
+      return;
+    }
+    auto next_tick = SteadyClock::now();
+    for (;;) {
+      auto now = SteadyClock::now();
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now).count();
+      su_root_step(root, static_cast<su_duration_t>(std::clamp<long long>(wait, 0, 20)));
+      std::deque<std::function<void()>> todo;
+      {
+        std::lock_guard lock(mu);
+        if (stop) break;
+        todo.swap(commands);
+      }
+      for (auto& fn : todo) fn();
+      now = SteadyClock::now();
+      if (now < next_tick) continue;
+      next_tick += kFrame;
+      if (now - next_tick > 200ms) next_tick = now + kFrame;  // fell far behind (loaded machine): resync
+      tick(now);
+    }
+    finish();
+  }
+
+  void tick(SteadyClock::time_point now) {
+    std::lock_guard lock(mu);
+    if (!connected || ended) return;
+    if (!digits.empty() && now >= next_digit_at) {
+      char d = digits.front();
+      digits.pop_front();
+      phone.press(d, kDigitMs);
+      next_digit_at = now + kDigitSpacing;
+      if (digits.empty()) last_digit_at = now;
+    }
+    phone.send_frame();
+    const std::size_t before = phone.heard().size();
+    phone.receive();
+    if (phone.heard().size() != before) {
+      arrivals.emplace_back(phone.heard().size(), SteadyClock::now());
+      cv.notify_all();
+    }
+    if (digits.empty()) cv.notify_all();
+  }
+
+  // Hang up what is still up, shut nua down (bounded), free everything on this thread.
+  void finish() {
+    if (nh) {
+      bool up;
+      {
+        std::lock_guard lock(mu);
+        up = !ended;
+      }
+      if (up) nua_bye(nh, TAG_END());
+    }
+    nua_shutdown(nua);
+    const auto deadline = SteadyClock::now() + 4s;
+    while (!shutdown_done && SteadyClock::now() < deadline) su_root_step(root, 50);
+    if (!shutdown_done) {
+      // The far end is gone (killed server): nua cannot finish; leave it to the process exit.
+      log("nua shutdown did not complete; leaking the stack");
+      return;
+    }
+    nua_destroy(nua);
+    nua = nullptr;
+    su_root_destroy(root);
+    root = nullptr;
+  }
+
+  void post(std::function<void()> fn) {
+    std::lock_guard lock(mu);
+    commands.push_back(std::move(fn));
+  }
+};
+
+Softphone::Softphone(std::string name, double tone_hz, std::string caller)
+    : name_(name), impl_(std::make_unique<Impl>(std::move(name), tone_hz, std::move(caller))) {
+  Impl* impl = impl_.get();
+  impl->thread = std::thread([impl] { impl->run(); });
+  std::unique_lock lock(impl->mu);
+  impl->cv.wait(lock, [impl] { return impl->started; });
+}
+
+Softphone::~Softphone() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stop = true;
+  }
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void Softphone::dial(const std::string& number, std::uint16_t server_port) {
+  Impl* impl = impl_.get();
+  const std::uint16_t rtp = impl->phone.port();
+  {
+    std::lock_guard lock(impl->mu);
+    impl->dialled = true;
+  }
+  const std::string caller = impl->caller.empty() ? std::string("anonymous") : impl->caller;
+  impl->post([impl, number, server_port, rtp, caller] {
+    const std::string uri = "sip:" + number + "@127.0.0.1:" + std::to_string(server_port);
+    const std::string from = "\"" + impl->name + "\" <sip:" + caller + "@127.0.0.1>";
+    const std::string to = "<" + uri + ">";
+    const std::string sdp = offer_sdp(rtp);
+    impl->nh = nua_handle(impl->nua, nullptr, SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
+    nua_invite(impl->nh, NUTAG_URL(uri.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+               SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+  });
+}
+
+bool Softphone::wait_answered(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait_for(lock, timeout, [this] { return impl_->status >= 200 || impl_->ended; });
+  return impl_->status == 200 && impl_->connected;
+}
+
+int Softphone::final_status() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->status;
+}
+
+void Softphone::press(const std::string& digits) {
+  std::lock_guard lock(impl_->mu);
+  for (char d : digits) impl_->digits.push_back(d);
+  impl_->last_digit_at.reset();
+}
+
+bool Softphone::wait_digits_sent(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_for(lock, timeout, [this] { return impl_->digits.empty() || impl_->ended; }) &&
+         impl_->digits.empty();
+}
+
+bool Softphone::hang_up(std::chrono::milliseconds timeout) {
+  Impl* impl = impl_.get();
+  impl->post([impl] {
+    bool up;
+    {
+      std::lock_guard lock(impl->mu);
+      up = !impl->ended;
+    }
+    if (impl->nh && up) nua_bye(impl->nh, TAG_END());
+  });
+  return wait_ended(timeout);
+}
+
+bool Softphone::wait_ended(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(impl_->mu);
+  return impl_->cv.wait_for(lock, timeout, [this] { return impl_->ended; });
+}
+
+bool Softphone::ended() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->ended;
+}
+
+bool Softphone::bye_received() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->bye_received;
+}
+
+std::size_t Softphone::mark() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->phone.heard().size();
+}
+
+std::vector<std::int16_t> Softphone::heard_since(std::size_t mark) const {
+  std::lock_guard lock(impl_->mu);
+  const auto& h = impl_->phone.heard();
+  if (mark >= h.size()) return {};
+  return std::vector<std::int16_t>(h.begin() + static_cast<std::ptrdiff_t>(mark), h.end());
+}
+
+std::vector<std::int16_t> Softphone::heard_last(std::chrono::milliseconds span) const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->phone.heard_last(static_cast<double>(span.count()) / 1000.0);
+}
+
+std::vector<std::int16_t> Softphone::heard_all() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->phone.heard();
+}
+
+std::vector<std::int16_t> Softphone::listen(std::chrono::milliseconds span) {
+  const std::size_t from = mark();
+  std::this_thread::sleep_for(span);
+  return heard_since(from);
+}
+
+std::optional<SteadyClock::time_point> Softphone::arrival_of(std::size_t index) const {
+  std::lock_guard lock(impl_->mu);
+  for (const auto& [size, when] : impl_->arrivals)
+    if (size > index) return when;
+  return std::nullopt;
+}
+
+std::optional<Softphone::Heard> Softphone::wait_heard(std::size_t mark,
+                                                     const std::function<bool(std::span<const std::int16_t>)>& pred,
+                                                     std::chrono::milliseconds timeout,
+                                                     std::chrono::milliseconds window) {
+  const auto win = static_cast<std::size_t>(window.count()) * kRate / 1000;
+  constexpr std::size_t kStep = kRate / 50;
+  const auto deadline = SteadyClock::now() + timeout;
+  std::size_t pos = mark;
+  std::unique_lock lock(impl_->mu);
+  for (;;) {
+    const auto& h = impl_->phone.heard();
+    while (pos + win <= h.size()) {
+      std::span<const std::int16_t> w(h.data() + pos, win);
+      if (pred(w)) {
+        Heard r{pos + win, SteadyClock::now()};
+        for (const auto& [size, when] : impl_->arrivals) {
+          if (size >= r.end) {
+            r.at = when;
+            break;
+          }
+        }
+        return r;
+      }
+      pos += kStep;
+    }
+    if (impl_->ended || SteadyClock::now() >= deadline) return std::nullopt;
+    impl_->cv.wait_until(lock, deadline);
+  }
+}
+
+std::optional<SteadyClock::time_point> Softphone::answered_at() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->answered_at;
+}
+
+std::optional<SteadyClock::time_point> Softphone::last_digit_at() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->last_digit_at;
+}
+
+std::uint64_t Softphone::packets_received() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->phone.packets_received();
+}
+
+// --- audio checks
+
+double power_at(std::span<const std::int16_t> pcm, double hz) {
+  return media::goertzel_power(pcm, hz, Softphone::kRate);
+}
+
+double rms(std::span<const std::int16_t> pcm) { return std::sqrt(media::total_power(pcm)); }
+
+bool hears_tone(std::span<const std::int16_t> pcm, double hz, double min_fraction) {
+  if (pcm.empty()) return false;
+  const double p = power_at(pcm, hz), total = media::total_power(pcm);
+  return p > 1e5 && total > 0 && p / total >= min_fraction;
+}
+
+bool tone_absent(std::span<const std::int16_t> pcm, double hz) {
+  const double p = power_at(pcm, hz), total = media::total_power(pcm);
+  return p < 2e4 || (total > 0 && p / total < 0.01);
+}
+
+bool is_silent(std::span<const std::int16_t> pcm) { return rms(pcm) < 30; }
+
+}  // namespace confpro::conftest
