@@ -81,11 +81,20 @@ Status SqlStore::connect() {
   return {};
 }
 
-Status SqlStore::run_status(const char* what, const std::function<Status(soci::session&)>& work) {
+void heal_session(soci::session& sql) {
   try {
-    soci::session sql(pool_);
-    return work(sql);
+    if (!sql.is_connected()) sql.reconnect();
+  } catch (const std::exception&) {  // still down: the next call tries again
+  }
+}
+
+Status SqlStore::run_status(const char* what, const std::function<Status(soci::session&)>& work) {
+  std::optional<soci::session> sql;
+  try {
+    sql.emplace(pool_);
+    return work(*sql);
   } catch (const std::exception& e) {
+    if (sql) heal_session(*sql);
     return translate_exception(e, what);
   }
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "store/soci_include.h"
@@ -117,12 +118,18 @@ class SqlStore final : public Store {
   soci::connection_pool pool_;
 };
 
+// A session whose connection broke (PostgreSQL restarted, network cut) reconnects before it goes back to the
+// pool, so the next call can succeed; the failed call itself reports kUnavailable.
+void heal_session(soci::session& sql);
+
 template <typename T>
 Result<T> SqlStore::run(const char* what, const std::function<Result<T>(soci::session&)>& work) {
+  std::optional<soci::session> sql;
   try {
-    soci::session sql(pool_);
-    return work(sql);
+    sql.emplace(pool_);
+    return work(*sql);
   } catch (const std::exception& e) {
+    if (sql) heal_session(*sql);
     return translate_exception(e, what);
   }
 }
