@@ -18,9 +18,9 @@ export const usersPage: Page = (root, ctx) => {
           h('td', {}, u.role === 'admin' ? t('admin') : t('organizer')), h('td', {}, u.disabled ? t('yes') : t('no')),
           h('td', { class: 'row-actions' },
             h('button', { class: 'secondary small', onclick: () => patch(u.username, { role: u.role === 'admin' ? 'organizer' : 'admin' }) },
-              u.role === 'admin' ? t('organizer') : t('admin')),
+              u.role === 'admin' ? t('make_organizer') : t('make_admin')),
             h('button', { class: 'secondary small', onclick: () => patch(u.username, { disabled: !u.disabled }) },
-              u.disabled ? t('yes') + ' → ' + t('no') : t('disabled')),
+              u.disabled ? t('enable') : t('disable')),
             h('button', { class: 'secondary small', onclick: () => {
               const p = prompt(t('new_password'));
               if (p) void patch(u.username, { password: p });
