@@ -199,6 +199,19 @@ void BM_JitterBufferInsertPull(benchmark::State& state) {
 }
 BENCHMARK(BM_JitterBufferInsertPull)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 
+// A joined participant that sends nothing: the tick still pulls (and gets kEmpty).
+void BM_JitterBufferPullEmpty(benchmark::State& state) {
+  JitterBuffer jb({});
+  auto dec = make_decoder(CodecSpec{});
+  std::vector<std::int16_t> out(160);
+  auto t = SteadyTime{} + std::chrono::seconds(100);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(jb.pull(*dec, out, t));
+    t += std::chrono::milliseconds(20);
+  }
+}
+BENCHMARK(BM_JitterBufferPullEmpty);
+
 void BM_InbandDtmfDetect(benchmark::State& state) {
   auto pcm = speechlike(8000);
   InbandDtmfDetector det;
