@@ -9,6 +9,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -75,6 +76,7 @@ class SofiaEndpoint final : public SipEndpoint {
   static void on_tick(su_root_magic_t* magic, su_timer_t* timer, su_timer_arg_t* arg);
   void drain_posts();
   void begin_shutdown();
+  void release_dropped(SteadyTime now, bool all);
   void finish_shutdown();
 
   // endpoint_incoming.cpp
@@ -128,6 +130,9 @@ class SofiaEndpoint final : public SipEndpoint {
   SourceRateLimiter rate_limiter_;
   std::unordered_map<std::uint64_t, Call> calls_;
   std::unordered_map<nua_handle_t*, std::uint64_t> by_handle_;
+  // Over-rate INVITEs left unanswered (drop_over_rate), destroyed 40 s later; bounded, beyond it 503.
+  static constexpr std::size_t kMaxDroppedInvites = 20000;
+  std::deque<std::pair<SteadyTime, nua_handle_t*>> dropped_;
 };
 
 // Small helpers on sofia's parsed messages (sip_message_util.cpp).

@@ -44,7 +44,13 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   const std::string retry = std::to_string(options_.retry_after_s);
   if (shutting_down_) return refuse(nua_, nh, 503, "Shutting Down", retry);
   if (!rate_limiter_.admit(ip, std::chrono::steady_clock::now())) {
-    log_->warn("INVITE from {} over the rate limit", ip);
+    log_->warn("INVITE from {} over the rate limit{}", ip, options_.drop_over_rate ? ": dropped" : "");
+    if (options_.drop_over_rate && dropped_.size() < kMaxDroppedInvites) {
+      // No answer at all: destroying the handle now would make nua answer 480, so it is kept until the
+      // caller's transaction has timed out (RFC 3261 timer B, 32 s) and destroyed by the tick.
+      dropped_.emplace_back(std::chrono::steady_clock::now(), nh);
+      return;
+    }
     return refuse(nua_, nh, 503, "Too Many Calls From Source", retry);
   }
   if (live_calls_.load() >= options_.max_calls) {

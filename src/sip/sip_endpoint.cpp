@@ -206,7 +206,9 @@ void SofiaEndpoint::drain_posts() {
 
 void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
   auto* self = reinterpret_cast<SofiaEndpoint*>(arg);
-  self->check_ring_timeouts(std::chrono::steady_clock::now());
+  const auto now = std::chrono::steady_clock::now();
+  self->check_ring_timeouts(now);
+  self->release_dropped(now, false);
 }
 
 void SofiaEndpoint::accept(CallId call) { post([this, call] { do_accept(call); }); }
@@ -235,8 +237,16 @@ void SofiaEndpoint::begin_shutdown() {
   nua_shutdown(nua_);
 }
 
+void SofiaEndpoint::release_dropped(SteadyTime now, bool all) {
+  while (!dropped_.empty() && (all || now - dropped_.front().first > std::chrono::seconds(40))) {
+    nua_handle_destroy(dropped_.front().second);
+    dropped_.pop_front();
+  }
+}
+
 void SofiaEndpoint::finish_shutdown() {
   while (!calls_.empty()) on_terminated(calls_.begin()->second, 0);
+  release_dropped(std::chrono::steady_clock::now(), true);
   nua_destroy(nua_);
   nua_ = nullptr;
   su_root_break(root_);

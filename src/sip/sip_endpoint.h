@@ -56,7 +56,7 @@ struct DialOutLimits {
 
 struct SipOptions {
   std::string listen_address = "0.0.0.0";   // UDP and TCP bind address ["0.0.0.0"]
-  std::uint16_t port = 5060;                 // UDP and TCP port [5060]; 0 picks a free one (see bound_port())
+  std::uint16_t port = 5060;                 // UDP and TCP port [5060]; must be 1-65535
   std::uint16_t tls_port = 5061;             // TLS port [5061], only used when tls_cert_file is set
   std::string tls_cert_file;                 // PEM certificate (+chain) ["" = no TLS]
   std::string tls_key_file;                  // PEM private key [""]
@@ -73,7 +73,7 @@ struct SipOptions {
   int retry_after_s = 5;                     // Retry-After value sent with 503 [5]
   double invite_rate_per_source = 20;        // new INVITEs per second per source IP [20]; 0 = unlimited
   double invite_burst_per_source = 40;       // bucket size [40]
-  bool drop_over_rate = false;               // over the rate: false → 503, true → silently drop [false]
+  bool drop_over_rate = false;               // over the rate: false → 503 + Retry-After, true → no answer [false]
   int session_timer_s = 1800;                // RFC 4028 Session-Expires we ask for [1800]; 0 = off
   int min_session_timer_s = 90;              // Min-SE [90]
   int udp_rmem_bytes = 4 * 1024 * 1024;      // UDP receive buffer [4 MiB] (pitfall 7)
@@ -143,7 +143,7 @@ class SipEndpoint {
   // Ends every call (BYE / CANCEL / 503), shuts nua down and joins the SIP thread. Idempotent.
   virtual void stop() = 0;
 
-  virtual std::uint16_t bound_port() const = 0;  // the UDP/TCP port actually bound
+  virtual std::uint16_t bound_port() const = 0;  // the UDP/TCP port bound (= SipOptions::port)
   virtual int live_calls() const = 0;            // calls not yet ended (any thread; approximate)
 };
 

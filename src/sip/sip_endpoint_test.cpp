@@ -277,6 +277,36 @@ TEST_F(SipEndpointTest, CallsBeyondMaxGet503WithRetryAfter) {
   EXPECT_EQ(header(busy, "Retry-After"), "5");
 }
 
+TEST_F(SipEndpointTest, InvitesOverTheSourceRateGet503) {
+  options.invite_rate_per_source = 0.01;
+  options.invite_burst_per_source = 1;
+  start();
+  peer.send(options.port, invite("q1", "m=audio 4000 RTP/AVP 0\r\n", "999"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  peer.send(options.port, invite("q2", "m=audio 4000 RTP/AVP 0\r\n", "999"));
+  std::string busy = peer.expect("SIP/2.0 503");
+  ASSERT_FALSE(busy.empty());
+  EXPECT_EQ(header(busy, "Call-ID"), "q2");
+}
+
+TEST_F(SipEndpointTest, InvitesOverTheSourceRateAreDroppedWhenConfigured) {
+  options.invite_rate_per_source = 0.01;
+  options.invite_burst_per_source = 1;
+  options.drop_over_rate = true;
+  start();
+  peer.send(options.port, invite("d1", "m=audio 4000 RTP/AVP 0\r\n", "999"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  peer.send(options.port, invite("d2", "m=audio 4000 RTP/AVP 0\r\n", "999"));
+  const auto end = std::chrono::steady_clock::now() + 1500ms;
+  while (std::chrono::steady_clock::now() < end) {
+    std::string msg = peer.expect("SIP/2.0", 300ms);
+    if (msg.empty()) continue;
+    int status = std::stoi(msg.substr(8, 3));
+    EXPECT_FALSE(header(msg, "Call-ID") == "d2" && status >= 200) << msg;
+  }
+  EXPECT_FALSE(handler.wait_for("incoming", 10ms));
+}
+
 TEST_F(SipEndpointTest, CancelBeforeAnswerEndsTheCall) {
   start();
   const std::string inv = invite("x1", "m=audio 4000 RTP/AVP 0\r\n");
