@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, Client, signedIn } from './harness.mjs';
@@ -322,6 +322,40 @@ test('HTTPS when a certificate is configured: the session cookie is Secure and H
     assert.match(res.headers['strict-transport-security'], /max-age=/);
   } finally {
     await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('recordings download whole or by HTTP Range; only for the owner', async () => {
+  const b = (await alice.post('/api/v1/bookings', booking({ valid_from: nowIso(), validity_days: 1, record: true }))).json;
+  const dir = mkdtempSync(join(tmpdir(), 'confpro-rec-'));
+  const wav = join(dir, 'rec.wav');
+  const data = Buffer.alloc(10000);
+  for (let i = 0; i < data.length; i++) data[i] = i % 251;
+  data.write('RIFF', 0);
+  writeFileSync(wav, data);
+  try {
+    assert.equal(await server.live({ op: 'open', booking: b.id, ago_s: 120 }), 'ok');
+    assert.equal(await server.live({ op: 'recording', booking: b.id, path: wav }), 'ok');
+    assert.equal(await server.live({ op: 'close', booking: b.id }), 'ok');
+    const sid = (await alice.get(`/api/v1/conferences/past?number=${b.number}`)).json.items[0].session_id;
+    assert.equal((await alice.get(`/api/v1/conferences/past/${sid}`)).json.has_recording, true);
+    const url = `${server.base}/api/v1/conferences/past/${sid}/recording`;
+    const whole = await fetch(url, { headers: { Cookie: alice.cookie } });
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('content-type'), 'audio/wav');
+    assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+    assert.deepEqual(Buffer.from(await whole.arrayBuffer()), data);
+    const part = await fetch(url, { headers: { Cookie: alice.cookie, Range: 'bytes=5000-5009' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), 'bytes 5000-5009/10000');
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), data.subarray(5000, 5010));
+    const tail = await fetch(url, { headers: { Cookie: alice.cookie, Range: 'bytes=-4' } });
+    assert.deepEqual(Buffer.from(await tail.arrayBuffer()), data.subarray(9996));
+    assert.equal((await fetch(url, { headers: { Cookie: alice.cookie, Range: 'bytes=20000-' } })).status, 416);
+    assert.equal((await fetch(url, { headers: { Cookie: bob.cookie } })).status, 403);
+    assert.equal((await fetch(url)).status, 401);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

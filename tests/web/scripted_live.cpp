@@ -104,6 +104,9 @@ std::string ScriptedLive::apply(const std::string& line) {
         }
       } else if (op == "leave") {
         if (auto st = leave_locked(room, pid, "hangup", out); !st) result = st.error().message;
+      } else if (op == "recording") {
+        auto st = store_.set_recording_path(room.live.session, j.value("path", std::string()));
+        if (!st) result = st.error().message;
       } else if (op == "close") {
         if (auto st = close_locked(id, "duration-elapsed", out); !st) result = st.error().message;
       } else {

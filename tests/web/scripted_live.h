@@ -5,7 +5,8 @@
 //
 // Commands: {"op":"open","booking":ID}  {"op":"join","booking":ID,"participant":N,"number":"+33…","role":"user"}
 //           {"op":"talk","booking":ID,"participant":N,"on":true}  {"op":"leave","booking":ID,"participant":N}
-//           {"op":"close","booking":ID}      open and join take "ago_s": it happened that many seconds ago.
+//           {"op":"recording","booking":ID,"path":"/tmp/x.wav"}  {"op":"close","booking":ID}
+//           open and join take "ago_s": it happened that many seconds ago.
 // Thread safety: every method may be called from any thread (one mutex); subscribers are called without it.
 #pragma once
 
