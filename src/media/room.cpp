@@ -20,11 +20,12 @@ Status Room::add(Session& s, ParticipantFlags flags) {
   if (!shared_for(s.codec_kind())) {
     CodecSpec spec;
     spec.kind = s.codec_kind();
-    auto enc = make_encoder(spec);
-    auto down = Resampler::create({mixer_.sample_rate(), native_rate(spec.kind), 3});
+    const int pcm_rate = engine_pcm_rate(spec.kind, mixer_.sample_rate());
+    auto enc = make_engine_encoder(spec, mixer_.sample_rate());
+    auto down = Resampler::create({mixer_.sample_rate(), pcm_rate, 3});
     if (!enc || !down.ok()) return Error::internal(std::string("no shared encoder for ") + to_string(spec.kind));
     SharedEncoder se{spec.kind, std::move(enc), std::move(*down),
-                     std::vector<std::int16_t>(static_cast<std::size_t>(native_rate(spec.kind) / 1000 * kTickMs)),
+                     std::vector<std::int16_t>(static_cast<std::size_t>(pcm_rate / 1000 * kTickMs)),
                      std::vector<std::uint8_t>(1500), -1};
     shared_.push_back(std::move(se));
   }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "media/opus_codec.h"
 #include "media/rtcp.h"
 #include "media/rtp.h"
 
@@ -27,6 +28,25 @@ std::int64_t steady_ns(SteadyTime t) {
 }
 
 }  // namespace
+
+int engine_pcm_rate(CodecKind kind, int mix_rate) {
+  if (kind == CodecKind::kOpus &&
+      (mix_rate == 8000 || mix_rate == 16000 || mix_rate == 24000 || mix_rate == 48000))
+    return mix_rate;
+  return native_rate(kind);
+}
+
+std::unique_ptr<Encoder> make_engine_encoder(const CodecSpec& spec, int mix_rate) {
+  if (spec.kind != CodecKind::kOpus) return make_encoder(spec);
+  OpusEncoderOptions o;
+  o.sample_rate = engine_pcm_rate(spec.kind, mix_rate);
+  return make_opus_encoder(o);
+}
+
+std::unique_ptr<Decoder> make_engine_decoder(const CodecSpec& spec, int mix_rate) {
+  if (spec.kind != CodecKind::kOpus) return make_decoder(spec);
+  return make_opus_decoder(spec.opus_fec, engine_pcm_rate(spec.kind, mix_rate));
+}
 
 SteadyTime steady_from_realtime(std::int64_t realtime_ns, SteadyTime steady_now, std::int64_t realtime_now_ns) {
   if (realtime_ns <= 0) return steady_now;
@@ -80,10 +100,10 @@ Status Session::update(const SessionParams& params) {
 Status Session::configure_codec() {
   const CodecSpec& c = params_.codec;
   if (c.clock_rate <= 0) return Error::invalid("codec.clock_rate", "must be positive");
-  decoder_ = make_decoder(c);
-  encoder_ = make_encoder(c);
+  decoder_ = make_engine_decoder(c, config_.mix_rate);
+  encoder_ = make_engine_encoder(c, config_.mix_rate);
   if (!decoder_ || !encoder_) return Error::invalid("codec", std::string("codec unavailable: ") + to_string(c.kind));
-  const int native = native_rate(c.kind);
+  const int native = engine_pcm_rate(c.kind, config_.mix_rate);
   JitterBufferOptions jo;
   jo.clock_rate = c.clock_rate;
   jo.sample_rate = native;

@@ -39,6 +39,13 @@ struct SessionConfig {
 
 inline constexpr int kTickMs = 20;
 
+// The PCM rate a session's codec works at inside the engine: the codec's native rate, except Opus, which
+// decodes and encodes at the room's mix rate directly (no resampling; its RTP clock stays 48000).
+int engine_pcm_rate(CodecKind kind, int mix_rate);
+// Encoder/decoder for `spec` at engine_pcm_rate().
+std::unique_ptr<Encoder> make_engine_encoder(const CodecSpec& spec, int mix_rate);
+std::unique_ptr<Decoder> make_engine_decoder(const CodecSpec& spec, int mix_rate);
+
 class Session {
  public:
   static Result<std::unique_ptr<Session>> create(MediaSessionId id, const SessionParams& params, PortPair ports,
