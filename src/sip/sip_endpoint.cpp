@@ -94,6 +94,9 @@ Status SofiaEndpoint::start() {
 
 void SofiaEndpoint::run_thread(std::promise<Status>& started) {
   su_init();
+  // Parse the extension headers too (P-Asserted-Identity for the caller's number). Process-wide, idempotent.
+  static const int extended = sip_update_default_mclass(sip_extend_mclass(nullptr));
+  (void)extended;
   root_ = su_root_create(this);
   if (!root_) {
     su_deinit();

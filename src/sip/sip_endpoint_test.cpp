@@ -150,13 +150,14 @@ class SipEndpointTest : public ::testing::Test {
   void TearDown() override {
     if (endpoint) endpoint->stop();
   }
-  std::string invite(const std::string& call_id, const std::string& sdp_media, const std::string& to = "800") {
+  std::string invite(const std::string& call_id, const std::string& sdp_media, const std::string& to = "800",
+                     const std::string& extra_headers = "") {
     const std::string sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" + sdp_media;
     return "INVITE sip:" + to + "@127.0.0.1:" + std::to_string(options.port) + " SIP/2.0\r\n" +
            "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-" + call_id + "\r\n" +
            "From: \"Alice Smith\" <sip:+33123456789@127.0.0.1>;tag=a1\r\n"
            "To: <sip:" + to + "@127.0.0.1>\r\n"
-           "Call-ID: " + call_id + "\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+           "Call-ID: " + call_id + "\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n" + extra_headers +
            "Contact: <sip:alice@127.0.0.1:" + std::to_string(peer.port()) + ">\r\n"
            "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
   }
@@ -245,6 +246,17 @@ TEST_F(SipEndpointTest, HoldReinviteIsAnsweredRecvonlyAndUpdatesMedia) {
   ASSERT_FALSE(bye.empty());
   peer.send(options.port, ok_for(bye));
   EXPECT_TRUE(handler.wait_for("ended server-bye"));
+}
+
+TEST_F(SipEndpointTest, CallerIsTakenFromPAssertedIdentityAndNormalized) {
+  options.number_rules = {{"0033", "0"}};
+  start();
+  peer.send(options.port, invite("p1", "m=audio 4000 RTP/AVP 0\r\n", "800",
+                                 "P-Asserted-Identity: \"Front Desk\" <sip:+33-1-44-55-66-77@gw.example>\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  std::lock_guard lock(handler.mu);
+  EXPECT_EQ(handler.incoming.back().caller_number, "0144556677");
+  EXPECT_EQ(handler.incoming.back().display_name, "Front Desk");
 }
 
 TEST_F(SipEndpointTest, NoCommonCodecGets488AndNoCall) {
