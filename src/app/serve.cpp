@@ -165,6 +165,8 @@ int serve(const Config& config) {
   Housekeeping housekeeping(*ctx.bookings, *ctx.clock);
   auto stop_all = [&] {
     for (auto it = components.rbegin(); it != components.rend(); ++it) (*it)->stop();
+    // Destroy them now, newest first, while what they borrow (the conference service, the media engine) lives.
+    while (!components.empty()) components.pop_back();
     housekeeping.stop();
     control_loop.stop();
     control_thread.join();

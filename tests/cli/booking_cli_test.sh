@@ -12,10 +12,10 @@ id=$(echo "$out" | json_field '["id"]')
 number=$(echo "$out" | json_field '["number"]')
 upin=$(echo "$out" | json_field '["user_pin"]')
 mpin=$(echo "$out" | json_field '["moderator_pin"]')
-check "JSON has a numeric id" [[ "$id" =~ ^[0-9]+$ ]]
-check "generated number has 6 digits" [[ "$number" =~ ^[1-9][0-9]{5}$ ]]
-check "generated user PIN has 6 digits" [[ "$upin" =~ ^[0-9]{6}$ ]]
-check "generated moderator PIN has 6 digits" [[ "$mpin" =~ ^[0-9]{6}$ ]]
+check "JSON has a numeric id" matches "$id" '^[0-9]+$'
+check "generated number has 6 digits" matches "$number" '^[1-9][0-9]{5}$'
+check "generated user PIN has 6 digits" matches "$upin" '^[0-9]{6}$'
+check "generated moderator PIN has 6 digits" matches "$mpin" '^[0-9]{6}$'
 check "PINs differ" [ "$upin" != "$mpin" ]
 check "state is scheduled" [ "$(echo "$out" | json_field '["state"]')" = scheduled ]
 check "start kept in local time" [ "$(echo "$out" | json_field '["valid_from"]')" = "2030-01-15T09:00:00+01:00" ]

@@ -3,7 +3,7 @@
 # The server runs meanwhile on the same database (WAL), and is killed -9 too.
 . "$(dirname "$0")/lib.sh"
 cli user add alice --password 'correct horse battery' >/dev/null
-"$CONFPRO" --config "$CONFIG" --set sip.port=0 --set web.port=0 serve >"$WORK/serve.log" 2>&1 &
+"$CONFPRO" --config "$CONFIG" serve >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 sleep 1
 numbers=()
