@@ -36,7 +36,7 @@ void ConferenceTest::start_server(ServerOptions options) {
 }
 
 Conf ConferenceTest::book(const std::string& name, std::vector<std::string> flags) {
-  std::vector<std::string> args{"--owner", "alice", "--user-pin", "111111", "--moderator-pin", "222222",
+  std::vector<std::string> args{"--owner", "alice", "--user-pin", "583920", "--moderator-pin", "647185",
                                 "--language", "en"};
   auto has = [&](const std::string& f) { return std::find(flags.begin(), flags.end(), f) != flags.end(); };
   if (!has("--max-participants")) args.insert(args.end(), {"--max-participants", "10"});
@@ -79,9 +79,10 @@ std::unique_ptr<Softphone> ConferenceTest::join_via_menu(const std::string& name
 }
 
 bool ConferenceTest::wait_tone(Softphone& phone, double hz, std::chrono::milliseconds timeout, double fraction) {
+  // Half a second where the tone carries most of the energy: the prompts mixed over the room are over.
   return phone
       .wait_heard(phone.mark(), [&](std::span<const std::int16_t> w) { return hears_tone(w, hz, fraction); },
-                  timeout)
+                  timeout, std::chrono::milliseconds(500))
       .has_value();
 }
 
@@ -92,8 +93,7 @@ bool ConferenceTest::wait_prompt_then_silence(Softphone& phone, std::size_t from
                                 std::chrono::milliseconds(20));
   if (!sound) return false;
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-  return phone.wait_heard(sound->end, [](std::span<const std::int16_t> w) { return is_silent(w); }, left, quiet)
-      .has_value();
+  return phone.wait_quiet(sound->end, quiet, left);
 }
 
 bool ConferenceTest::wait_log(const std::string& text, std::chrono::milliseconds timeout) {

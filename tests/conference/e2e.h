@@ -34,7 +34,7 @@ class ConferenceTest : public ::testing::Test {
   void make_server(ServerOptions options = {});
   // make_server + start; the test fails if it does not come up.
   void start_server(ServerOptions options = {});
-  // booking create --owner alice with fixed PINs (user 111111, moderator 222222) and `flags`.
+  // booking create --owner alice with fixed PINs (user 583920, moderator 647185) and `flags`.
   Conf book(const std::string& name, std::vector<std::string> flags = {});
   std::string booking_state(const Conf& c);
 
@@ -45,7 +45,7 @@ class ConferenceTest : public ::testing::Test {
                                            double tone_hz = 0);
   // Waits until `phone` hears `hz` carrying most of what it hears (prompts over), for up to `timeout`.
   bool wait_tone(Softphone& phone, double hz, std::chrono::milliseconds timeout = std::chrono::seconds(10),
-                 double fraction = 0.8);
+                 double fraction = 0.9);
   // Waits until `phone` heard sound after `from` and then `quiet` of silence: a prompt played and ended, the
   // IVR now waits for digits.
   bool wait_prompt_then_silence(Softphone& phone, std::size_t from,

@@ -16,6 +16,7 @@ TEST_F(ConferenceTest, ParticipantsAreWarnedAndCutOffAtTheEnd) {
   start_server(o);
   ASSERT_FALSE(HasFatalFailure());
   const Conf c = book("ends", {"--duration", "6"});
+  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
@@ -55,6 +56,7 @@ TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain)
   start_server();
   ASSERT_FALSE(HasFatalFailure());
   const Conf c = book("restart");
+  ASSERT_NE(c.id, 0) << "no booking";
   {
     auto a = join_via_menu("A", c, c.user_pin, kToneA);
     ASSERT_TRUE(a);

@@ -18,6 +18,7 @@ TEST_F(ConferenceTest, FullConferenceRefusesTheNextCaller) {
   start_server();
   ASSERT_FALSE(HasFatalFailure());
   const Conf c = book("full", {"--max-participants", "2"});
+  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
@@ -41,6 +42,7 @@ TEST_F(ConferenceTest, ListenOnlyUsersAreNotHeard) {
   start_server();
   ASSERT_FALSE(HasFatalFailure());
   const Conf c = book("listen-only", {"--listen-only"});
+  ASSERT_NE(c.id, 0) << "no booking";
   auto m = join_via_menu("M-moderator", c, c.moderator_pin, kToneB);
   ASSERT_TRUE(m);
   auto u = join_via_menu("U-listener", c, c.user_pin, kToneA);
@@ -63,6 +65,7 @@ TEST_F(ConferenceTest, StarOneMutesAndUnmutesSelf) {
   start_server();
   ASSERT_FALSE(HasFatalFailure());
   const Conf c = book("mute");
+  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   auto b = join_via_menu("B", c, c.user_pin, kToneB);
@@ -87,6 +90,7 @@ TEST_F(ConferenceTest, WaitingUsersHearMusicNotEachOtherUntilTheLeaderJoins) {
   start_server();
   ASSERT_FALSE(HasFatalFailure());
   const Conf c = book("wait-for-leader", {"--wait-for-leader"});
+  ASSERT_NE(c.id, 0) << "no booking";
   auto u1 = join_via_menu("U1", c, c.user_pin, kToneA);
   ASSERT_TRUE(u1);
   ASSERT_TRUE(wait_log("(waiting for the leader)"));

@@ -1,7 +1,10 @@
 #include "server.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +67,29 @@ CliResult run_capture(const std::vector<std::string>& argv) {
   return r;
 }
 
+// A port free for both UDP and TCP on 127.0.0.1 right now. (sip.port = 0 — "any free port" — is refused by
+// `confpro serve`, see the report; inside the test's own network namespace nobody can take it meanwhile.)
+std::uint16_t free_port() {
+  for (int tries = 0; tries < 50; ++tries) {
+    const int tcp = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(tcp, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(tcp, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      ::close(tcp);
+      continue;
+    }
+    const int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
+    const bool ok = ::bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(udp);
+    ::close(tcp);
+    if (ok) return ntohs(a.sin_port);
+  }
+  return 0;
+}
+
 }  // namespace
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
@@ -88,7 +114,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     << "[ivr]\ngenerated_dir = \"" << CONFPRO_PROMPT_CACHE << "\"\noverrides_dir = \"" << dir_ << "/prompts\"\n"
     << "[media]\nrtp_port_min = " << rtp_min << "\nrtp_port_max = " << rtp_min + 198 << "\nrecordings_dir = \""
     << dir_ << "/var/recordings\"\n"
-    << "[sip]\nlisten_address = \"127.0.0.1\"\nport = 0\n"
+    << "[sip]\nlisten_address = \"127.0.0.1\"\nport = " << free_port() << "\n"
     << "[web]\naddress = \"127.0.0.1\"\nport = 0\nstatic_dir = \"" << dir_ << "/ui\"\n";
 }
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "media/tone.h"
@@ -82,6 +83,7 @@ struct Softphone::Impl {
   SteadyClock::time_point next_digit_at{};
   std::optional<SteadyClock::time_point> last_digit_at;
   std::vector<std::pair<std::size_t, SteadyClock::time_point>> arrivals;  // (heard size after, when)
+  SteadyClock::time_point last_packet_at{};
   std::string remote_address;
 
   // Pump thread only:
@@ -213,7 +215,8 @@ struct Softphone::Impl {
     const std::size_t before = phone.heard().size();
     phone.receive();
     if (phone.heard().size() != before) {
-      arrivals.emplace_back(phone.heard().size(), SteadyClock::now());
+      last_packet_at = SteadyClock::now();
+      arrivals.emplace_back(phone.heard().size(), last_packet_at);
       cv.notify_all();
     }
     if (digits.empty()) cv.notify_all();
@@ -263,6 +266,15 @@ Softphone::~Softphone() {
     impl_->stop = true;
   }
   if (impl_->thread.joinable()) impl_->thread.join();
+  // For diagnosis: CONFPRO_DUMP_AUDIO=DIR keeps what each phone heard as DIR/<name>.s16 (8 kHz mono).
+  if (const char* dir = std::getenv("CONFPRO_DUMP_AUDIO")) {
+    const std::string path = std::string(dir) + "/" + name_ + ".s16";
+    if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
+      const auto& h = impl_->phone.heard();
+      std::fwrite(h.data(), sizeof(std::int16_t), h.size(), f);
+      std::fclose(f);
+    }
+  }
 }
 
 void Softphone::dial(const std::string& number, std::uint16_t server_port) {
@@ -397,6 +409,21 @@ std::optional<Softphone::Heard> Softphone::wait_heard(std::size_t mark,
     }
     if (impl_->ended || SteadyClock::now() >= deadline) return std::nullopt;
     impl_->cv.wait_until(lock, deadline);
+  }
+}
+
+bool Softphone::wait_quiet(std::size_t from, std::chrono::milliseconds quiet, std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  const auto q = static_cast<std::size_t>(quiet.count()) * kRate / 1000;
+  std::unique_lock lock(impl_->mu);
+  for (;;) {
+    const auto now = SteadyClock::now();
+    const auto& h = impl_->phone.heard();
+    if (!impl_->answered_at) return false;
+    if (now - std::max(impl_->last_packet_at, *impl_->answered_at) >= quiet) return true;
+    if (h.size() >= from + q && is_silent(std::span<const std::int16_t>(h.data() + h.size() - q, q))) return true;
+    if (impl_->ended || now >= deadline) return false;
+    impl_->cv.wait_for(lock, 20ms);
   }
 }
 

@@ -64,6 +64,9 @@ class Softphone {
   };
   std::optional<Heard> wait_heard(std::size_t mark, const std::function<bool(std::span<const std::int16_t>)>& pred,
                                   std::chrono::milliseconds timeout, std::chrono::milliseconds window = 100ms);
+  // Waits until, after heard index `from`, the phone got `quiet` of silence or no packet at all for `quiet`
+  // (the server sends nothing while nothing plays).
+  bool wait_quiet(std::size_t from, std::chrono::milliseconds quiet, std::chrono::milliseconds timeout);
   // Arrival time of sample `index` of heard audio (the packet that brought it).
   std::optional<SteadyClock::time_point> arrival_of(std::size_t index) const;
 
