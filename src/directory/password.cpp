@@ -2,12 +2,15 @@
 
 #include <sodium.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 
 namespace confpro::directory {
 
 namespace {
+
+std::atomic<std::uint64_t> verifications{0};
 
 void ensure_sodium() {
   static std::once_flag once;
@@ -40,6 +43,7 @@ Result<std::string> hash_password(std::string_view password) {
 bool verify_password(std::string_view hash, std::string_view password) {
   ensure_sodium();
   if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  ++verifications;
   std::string h(hash);  // NUL-terminated copy
   return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
 }
@@ -56,5 +60,7 @@ std::string generate_password(int length) {
   for (int i = 0; i < length; ++i) out += kAlphabet[randombytes_uniform(kSize)];
   return out;
 }
+
+std::uint64_t argon2_verifications() { return verifications.load(); }
 
 }  // namespace confpro::directory
