@@ -78,9 +78,13 @@ HttpResponse update_user(const Call& call, ApiContext& ctx) {
   if (disabled) u.disabled = *disabled;
   if (auto st = ctx.services.store->update_user(u); !st) return error_response(st.error());
   if ((disabled && *disabled) || password || (role && *role != fresh->role)) ctx.sessions.remove_user(u.username);
-  ctx.audit(call, "user.update", "user:" + u.username, call.request.body.find("password") != std::string::npos
-                                                           ? "fields changed (password included)"
-                                                           : "fields changed");
+  std::string changed;
+  for (const auto& [name, set] : {std::pair{"display_name", display_name.has_value()}, {"email", email.has_value()},
+                                  {"mobile", mobile.has_value()}, {"role", role.has_value()},
+                                  {"disabled", disabled.has_value()}, {"password", password.has_value()}}) {
+    if (set) changed += (changed.empty() ? "" : ", ") + std::string(name);
+  }
+  ctx.audit(call, "user.update", "user:" + u.username, "changed: " + changed);
   return json_response(200, user_json(u));
 }
 

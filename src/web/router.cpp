@@ -50,9 +50,8 @@ HttpResponse Router::dispatch(const HttpRequest& request) const {
     return route.handler(call);
   }
   if (path_known) {
-    auto r = error_response({ErrorCode::kInvalidArgument, "method not allowed", {}});
+    auto r = error_response({ErrorCode::kInvalidArgument, "method not allowed on this path", {}});
     r.status = 405;
-    r.body = error_json({ErrorCode::kInvalidArgument, "method not allowed", {}}).dump();
     return r;
   }
   return error_response(Error::not_found("no such API endpoint"));

@@ -74,7 +74,7 @@ restinio::request_handling_status_t send(const restinio::request_handle_t& req, 
 }
 
 // One open event stream: RESTinio's chunked response, written from the control loop and the heartbeat thread.
-struct Stream {
+struct Stream : std::enable_shared_from_this<Stream> {
   std::mutex mutex;
   restinio::response_builder_t<restinio::chunked_output_t> response;  // GUARDED_BY(mutex)
   std::atomic<bool> dead{false};
@@ -85,8 +85,9 @@ struct Stream {
     std::lock_guard lock(mutex);
     try {
       response.append_chunk(text);
-      response.flush([this](const asio::error_code& ec) {
-        if (ec) dead = true;
+      // The callback may run after the hub dropped the stream: it keeps the stream alive itself.
+      response.flush([self = shared_from_this()](const asio::error_code& ec) {
+        if (ec) self->dead = true;
       });
     } catch (const std::exception&) {
       dead = true;

@@ -7,7 +7,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { Client } from './harness.mjs';
+
+// A port that was free a moment ago (SIP needs an explicit one).
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
 
 let child, dir, base, output = '';
 
@@ -23,6 +32,9 @@ data_dir = "${dir}/var"
 url = "sqlite://${dir}/confpro.db"
 [log]
 level = "warn"
+[sip]
+listen_address = "127.0.0.1"
+port = ${await freePort()}
 [ivr]
 generated_dir = "${tmpdir()}/confpro-test-prompts"
 [media]
@@ -33,7 +45,7 @@ port = 0
 static_dir = "${process.env.CONFPRO_UI_DIST ?? 'ui/dist'}"
 port_file = "${dir}/web.port"
 `);
-  child = spawn(confpro, ['--config', config, '--set', 'sip.port=0', 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(confpro, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
   const deadline = Date.now() + 60000;
