@@ -76,7 +76,8 @@ TEST_F(ConferenceTest, StarOneMutesAndUnmutesSelf) {
   a->press("*1");
   ASSERT_TRUE(a->wait_digits_sent());
   auto gone = b->wait_heard(b->mark(), [](auto w) { return tone_absent(w, kToneA); }, 3s);
-  ASSERT_TRUE(gone) << "B still hears A after A pressed *1";
+  ASSERT_TRUE(gone) << "B still hears A after A pressed *1 (B heard " << b->mark() << " samples, "
+                    << b->packets_received() << " packets; " << tone_absent(b->heard_last(500ms), kToneA) << ")";
   const auto muted = b->listen(1500ms);
   EXPECT_TRUE(tone_absent(muted, kToneA)) << "B hears the muted A: 440 Hz power " << power_at(muted, kToneA);
   EXPECT_TRUE(hears_tone(a->listen(500ms), kToneB, 0.3)) << "the muted A no longer hears B";

@@ -84,6 +84,10 @@ struct Softphone::Impl {
   std::optional<SteadyClock::time_point> last_digit_at;
   std::vector<std::pair<std::size_t, SteadyClock::time_point>> arrivals;  // (heard size after, when)
   SteadyClock::time_point last_packet_at{};
+  // What the caller hears: the decoded packets, and silence where the server sent nothing (it suppresses
+  // silence, keeping one packet per second).
+  std::vector<std::int16_t> heard;
+  std::size_t consumed = 0;  // of phone.heard()
   std::string remote_address;
 
   // Pump thread only:
@@ -212,11 +216,17 @@ struct Softphone::Impl {
       if (digits.empty()) last_digit_at = now;
     }
     phone.send_frame();
-    const std::size_t before = phone.heard().size();
     phone.receive();
-    if (phone.heard().size() != before) {
+    const auto& got = phone.heard();
+    if (got.size() > consumed) {
+      heard.insert(heard.end(), got.begin() + static_cast<std::ptrdiff_t>(consumed), got.end());
+      consumed = got.size();
       last_packet_at = SteadyClock::now();
-      arrivals.emplace_back(phone.heard().size(), last_packet_at);
+      arrivals.emplace_back(heard.size(), last_packet_at);
+      cv.notify_all();
+    } else if (answered_at && now - std::max(last_packet_at, *answered_at) > 60ms) {
+      heard.insert(heard.end(), kRate / 50, 0);  // nothing for a while: 20 ms of silence
+      arrivals.emplace_back(heard.size(), now);
       cv.notify_all();
     }
     if (digits.empty()) cv.notify_all();
@@ -270,7 +280,7 @@ Softphone::~Softphone() {
   if (const char* dir = std::getenv("CONFPRO_DUMP_AUDIO")) {
     const std::string path = std::string(dir) + "/" + name_ + ".s16";
     if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
-      const auto& h = impl_->phone.heard();
+      const auto& h = impl_->heard;
       std::fwrite(h.data(), sizeof(std::int16_t), h.size(), f);
       std::fclose(f);
     }
@@ -349,24 +359,26 @@ bool Softphone::bye_received() const {
 
 std::size_t Softphone::mark() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->phone.heard().size();
+  return impl_->heard.size();
 }
 
 std::vector<std::int16_t> Softphone::heard_since(std::size_t mark) const {
   std::lock_guard lock(impl_->mu);
-  const auto& h = impl_->phone.heard();
+  const auto& h = impl_->heard;
   if (mark >= h.size()) return {};
   return std::vector<std::int16_t>(h.begin() + static_cast<std::ptrdiff_t>(mark), h.end());
 }
 
 std::vector<std::int16_t> Softphone::heard_last(std::chrono::milliseconds span) const {
   std::lock_guard lock(impl_->mu);
-  return impl_->phone.heard_last(static_cast<double>(span.count()) / 1000.0);
+  const auto& h = impl_->heard;
+  const auto n = std::min(h.size(), static_cast<std::size_t>(span.count()) * kRate / 1000);
+  return std::vector<std::int16_t>(h.end() - static_cast<std::ptrdiff_t>(n), h.end());
 }
 
 std::vector<std::int16_t> Softphone::heard_all() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->phone.heard();
+  return impl_->heard;
 }
 
 std::vector<std::int16_t> Softphone::listen(std::chrono::milliseconds span) {
@@ -392,7 +404,7 @@ std::optional<Softphone::Heard> Softphone::wait_heard(std::size_t mark,
   std::size_t pos = mark;
   std::unique_lock lock(impl_->mu);
   for (;;) {
-    const auto& h = impl_->phone.heard();
+    const auto& h = impl_->heard;
     while (pos + win <= h.size()) {
       std::span<const std::int16_t> w(h.data() + pos, win);
       if (pred(w)) {
@@ -418,7 +430,7 @@ bool Softphone::wait_quiet(std::size_t from, std::chrono::milliseconds quiet, st
   std::unique_lock lock(impl_->mu);
   for (;;) {
     const auto now = SteadyClock::now();
-    const auto& h = impl_->phone.heard();
+    const auto& h = impl_->heard;
     if (!impl_->answered_at) return false;
     if (now - std::max(impl_->last_packet_at, *impl_->answered_at) >= quiet) return true;
     if (h.size() >= from + q && is_silent(std::span<const std::int16_t>(h.data() + h.size() - q, q))) return true;
