@@ -1,0 +1,110 @@
+// Moderator in-call keys and IVR silence (FEATURES.md I2, I4; issue 5 "Tests"): *3 lock/unlock, *9 end the
+// conference for everyone, a caller who says nothing is re-prompted and then hung up.
+#include <thread>
+
+#include "e2e.h"
+
+namespace confpro::conftest {
+namespace {
+
+bool never_dominant(const std::vector<std::int16_t>& pcm, double hz, std::size_t span = Softphone::kRate / 5) {
+  for (std::size_t at = 0; at + span <= pcm.size(); at += span / 2)
+    if (hears_tone(std::span<const std::int16_t>(pcm.data() + at, span), hz, 0.5)) return false;
+  return true;
+}
+
+TEST_F(ConferenceTest, ModeratorStarThreeLocksOutNewCallersAndUnlocks) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("lock");
+  ASSERT_NE(c.id, 0) << "no booking";
+  auto m = join_via_menu("M", c, c.moderator_pin, kToneB);
+  ASSERT_TRUE(m);
+  auto u = join_via_menu("U", c, c.user_pin, kToneA);
+  ASSERT_TRUE(u);
+  ASSERT_TRUE(wait_tone(*u, kToneB)) << "U does not hear M";
+
+  m->press("*3");
+  ASSERT_TRUE(m->wait_digits_sent());
+  std::this_thread::sleep_for(500ms);
+  auto x = join_via_menu("X-locked-out", c, c.user_pin);
+  ASSERT_TRUE(x);
+  ASSERT_TRUE(x->wait_ended(20s)) << "a caller joined a locked conference";
+  EXPECT_TRUE(x->bye_received());
+  EXPECT_TRUE(never_dominant(x->heard_all(), kToneA));
+  EXPECT_TRUE(never_dominant(x->heard_all(), kToneB));
+
+  m->press("*3");
+  ASSERT_TRUE(m->wait_digits_sent());
+  std::this_thread::sleep_for(500ms);
+  auto y = join_via_menu("Y-after-unlock", c, c.user_pin);
+  ASSERT_TRUE(y);
+  EXPECT_TRUE(wait_tone(*y, kToneA, 10s, 0.4) && wait_tone(*y, kToneB, 10s, 0.4))
+      << "after *3 again, a new caller cannot join";
+  EXPECT_FALSE(y->ended());
+}
+
+TEST_F(ConferenceTest, ModeratorStarNineEndsTheConferenceForEveryone) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("star-nine");
+  ASSERT_NE(c.id, 0) << "no booking";
+  auto u = join_via_menu("U", c, c.user_pin, kToneA);
+  ASSERT_TRUE(u);
+  auto m = join_via_menu("M", c, c.moderator_pin, kToneB);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(wait_tone(*u, kToneB)) << "U does not hear M";
+
+  // A user's *9 does nothing.
+  u->press("*9");
+  ASSERT_TRUE(u->wait_digits_sent());
+  std::this_thread::sleep_for(1s);
+  EXPECT_FALSE(u->ended());
+  EXPECT_EQ(booking_state(c), "active");
+
+  m->press("*9");
+  ASSERT_TRUE(m->wait_digits_sent());
+  EXPECT_TRUE(u->wait_ended(20s)) << "the user was not cut off by the moderator's *9";
+  EXPECT_TRUE(m->wait_ended(5s)) << "the moderator was not cut off by its *9";
+  EXPECT_TRUE(u->bye_received());
+  EXPECT_TRUE(m->bye_received());
+  auto j = server->cli_json({"booking", "show", c.number});
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j.value("state", ""), "ended");
+  EXPECT_EQ(j.value("end_reason", ""), "ended-by-moderator");
+  EXPECT_EQ(server->sql("SELECT close_reason FROM conference_sessions WHERE booking_id = " + std::to_string(c.id)),
+            std::vector<std::string>{"ended-by-moderator"});
+}
+
+TEST_F(ConferenceTest, SilentCallerIsRepromptedThenHungUp) {
+  ServerOptions o;
+  o.settings["ivr.first_digit_timeout_ms"] = "1000";
+  start_server(o);
+  ASSERT_FALSE(HasFatalFailure());
+  auto p = call("silent", kAccessNumber);
+  ASSERT_TRUE(p);
+  const auto t0 = SteadyClock::now();
+  // Menu prompt, 1 s of silence, the menu again (twice), then "no input, goodbye" and the server's BYE.
+  ASSERT_TRUE(p->wait_ended(60s)) << "a silent caller is never hung up";
+  EXPECT_TRUE(p->bye_received());
+  report_ms("silent caller hung up after", ms_between(t0, SteadyClock::now()));
+  // It heard the menu more than once: at least three stretches of sound separated by a second of silence.
+  const auto h = p->heard_all();
+  int stretches = 0;
+  bool in_sound = false;
+  std::size_t quiet = 0;
+  for (std::size_t at = 0; at + 160 <= h.size(); at += 160) {
+    const bool silent = is_silent(std::span<const std::int16_t>(h.data() + at, 160));
+    if (!silent) {
+      if (!in_sound) ++stretches;
+      in_sound = true;
+      quiet = 0;
+    } else if (++quiet >= 40) {  // 800 ms of silence ends a stretch
+      in_sound = false;
+    }
+  }
+  EXPECT_GE(stretches, 3) << "the silent caller was not re-prompted";
+}
+
+}  // namespace
+}  // namespace confpro::conftest
