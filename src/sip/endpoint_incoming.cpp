@@ -1,9 +1,11 @@
 // Incoming calls: INVITE admission (rate, capacity, SDP), accept/reject/hang-up, re-INVITE/UPDATE offers, INFO.
 #include <sofia-sip/sip_extra.h>
 #include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tag_io.h>
 
 #include <random>
+#include <set>
 
 #include "sip/dtmf_info.h"
 #include "sip/endpoint_impl.h"
@@ -26,6 +28,15 @@ void refuse(nua_t* nua, nua_handle_t* nh, int status, const char* phrase, const 
 
 std::string user_of(const url_t* url) {
   return url && url->url_user ? std::string(strip_user_params(url->url_user)) : std::string();
+}
+
+// nua_respond() keeps the phrase pointer until the stack sends the response (later, from the root loop), so a
+// caller's reason must outlive the call: interned here (SIP thread only; a few distinct reasons in practice).
+const char* interned_phrase(int status, const std::string& reason) {
+  static std::set<std::string> phrases;
+  if (reason.empty() || reason.size() > 64) return sip_status_phrase(status);
+  if (phrases.size() >= 256 && !phrases.count(reason)) return sip_status_phrase(status);
+  return phrases.insert(reason).first->c_str();
 }
 
 bool same_media(const Negotiated& a, const Negotiated& b) {
@@ -145,7 +156,7 @@ void SofiaEndpoint::do_reject(CallId id, int status, const std::string& reason) 
   if (status < 300 || status > 699) status = 480;
   c->end_cause = "rejected";
   log_->info("call={} rejected {} {}", id.value(), status, reason);
-  nua_respond(c->nh, status, reason.empty() ? nullptr : reason.c_str(), TAG_END());
+  nua_respond(c->nh, status, interned_phrase(status, reason), TAG_END());
 }
 
 void SofiaEndpoint::do_hangup(CallId id, const std::string& cause) {
