@@ -96,6 +96,17 @@ bool ConferenceTest::wait_prompt_then_silence(Softphone& phone, std::size_t from
   return phone.wait_quiet(sound->end, quiet, left);
 }
 
+std::optional<double> ConferenceTest::log_time_ms(const std::string& text) const {
+  const std::string log = server->log();
+  const auto at = log.find(text);
+  if (at == std::string::npos) return std::nullopt;
+  const auto bol = log.rfind('\n', at);
+  const std::string line = log.substr(bol == std::string::npos ? 0 : bol + 1, 23);
+  int h = 0, m = 0, sec = 0, ms = 0;
+  if (std::sscanf(line.c_str(), "%*4d-%*2d-%*2dT%2d:%2d:%2d.%3d", &h, &m, &sec, &ms) != 4) return std::nullopt;
+  return ((h * 60.0 + m) * 60.0 + sec) * 1000.0 + ms;
+}
+
 bool ConferenceTest::wait_log(const std::string& text, std::chrono::milliseconds timeout) {
   const auto deadline = SteadyClock::now() + timeout;
   while (SteadyClock::now() < deadline) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ class ConferenceTest : public ::testing::Test {
   bool wait_prompt_then_silence(Softphone& phone, std::size_t from,
                                 std::chrono::milliseconds quiet = std::chrono::milliseconds(700),
                                 std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Time of day (ms) of the first server log line containing `text` (lines start "YYYY-MM-DDTHH:MM:SS.mmm").
+  std::optional<double> log_time_ms(const std::string& text) const;
   // Waits until the server log has `text`.
   bool wait_log(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 

@@ -22,13 +22,20 @@ TEST_F(ConferenceTest, ParticipantsAreWarnedAndCutOffAtTheEnd) {
   auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
   ASSERT_TRUE(b);
   ASSERT_TRUE(wait_log("opened"));
-  const auto opened = SteadyClock::now();
   EXPECT_TRUE(wait_log("five-minute warning", 10s)) << "no warning before the end";
 
   ASSERT_TRUE(a->wait_ended(40s)) << "A was not cut off at the end";
   ASSERT_TRUE(b->wait_ended(10s)) << "B was not cut off at the end";
-  report_ms("conference opened to participants cut off (6 min at 60x = 6 s + closing prompt)",
-            ms_between(opened, SteadyClock::now()));
+  EXPECT_TRUE(wait_log(" closed"));
+  // The server's own times: warning 1 s and end 6 s after opening (at 60x), cut-off after the closing prompt.
+  const auto opened = log_time_ms(" opened (ends"), warned = log_time_ms("five-minute warning"),
+             ending = log_time_ms("ending: duration-elapsed"), closed = log_time_ms(" closed");
+  ASSERT_TRUE(opened && warned && ending && closed) << "missing opened/warning/ending/closed log lines";
+  report_ms("opened to warning (expected 1000 at 60x)", *warned - *opened);
+  report_ms("opened to end (expected 6000 at 60x)", *ending - *opened);
+  report_ms("end to everyone cut off (closing prompt)", *closed - *ending);
+  EXPECT_NEAR(*warned - *opened, 1000, 500);
+  EXPECT_NEAR(*ending - *opened, 6000, 500);
   EXPECT_TRUE(a->bye_received()) << "A's call did not end with the server's BYE";
   EXPECT_TRUE(b->bye_received()) << "B's call did not end with the server's BYE";
   // They heard the closing prompt: in the last seconds before the BYE, speech (sound that is not B's tone).
