@@ -113,5 +113,33 @@ TEST_F(ConferenceTest, WaitingUsersHearMusicNotEachOtherUntilTheLeaderJoins) {
   EXPECT_EQ(booking_state(c), "active");
 }
 
+TEST_F(ConferenceTest, ParticipantCanLeaveAndRejoinWhileTheConferenceRuns) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("rejoin");
+  ASSERT_NE(c.id, 0) << "no booking";
+  auto a = join_via_menu("A", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  {
+    auto b = join_via_menu("B", c, c.user_pin, kToneB);
+    ASSERT_TRUE(b);
+    ASSERT_TRUE(wait_tone(*a, kToneB)) << "A does not hear B";
+    EXPECT_TRUE(b->hang_up());
+  }
+  ASSERT_TRUE(wait_log("left: hangup"));
+  auto gone = a->wait_heard(a->mark(), [](auto w) { return tone_absent(w, kToneB); }, 3s);
+  EXPECT_TRUE(gone) << "A still hears B after B hung up";
+  auto b2 = join_via_menu("B-again", c, c.user_pin, kToneB);
+  ASSERT_TRUE(b2);
+  EXPECT_TRUE(wait_tone(*a, kToneB)) << "A does not hear B after B rejoined";
+  EXPECT_TRUE(wait_tone(*b2, kToneA)) << "B does not hear A after rejoining";
+  EXPECT_EQ(server->sql("SELECT count(*), count(left_at) FROM participant_connections WHERE booking_id = " +
+                        std::to_string(c.id)),
+            std::vector<std::string>{"3|1"});
+  EXPECT_EQ(server->sql("SELECT count(*) FROM conference_sessions WHERE booking_id = " + std::to_string(c.id)),
+            std::vector<std::string>{"1"})
+      << "leaving and rejoining must stay in the same session";
+}
+
 }  // namespace
 }  // namespace confpro::conftest
