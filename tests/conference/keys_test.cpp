@@ -106,5 +106,35 @@ TEST_F(ConferenceTest, SilentCallerIsRepromptedThenHungUp) {
   EXPECT_GE(stretches, 3) << "the silent caller was not re-prompted";
 }
 
+TEST_F(ConferenceTest, AnnouncedUserIsAnnouncedOnJoiningAndLeaving) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("announce", {"--announce-users"});
+  ASSERT_NE(c.id, 0) << "no booking";
+  // The moderator is not announced; alone and sending a tone, it hears silence (mix-minus) once its prompt ends.
+  auto m = join_via_menu("M", c, c.moderator_pin, kToneA);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(wait_log("joined as moderator"));
+  ASSERT_TRUE(m->wait_quiet(m->mark(), 1000ms, 15s)) << "the lone moderator never hears silence";
+
+  auto u = join_via_menu("U-announced", c, c.user_pin);
+  ASSERT_TRUE(u);
+  const auto digits_done = SteadyClock::now();
+  const std::size_t before = m->mark();
+  ASSERT_TRUE(wait_log("joined as user", 15s)) << "the announced user never joined";
+  // Saying the name takes up to 3 s after the prompt and the beep.
+  report_ms("final # to joined with announce (name prompt + 3 s recording)", ms_between(digits_done, SteadyClock::now()));
+  EXPECT_GE(ms_between(digits_done, SteadyClock::now()), 2500) << "no name was recorded";
+  auto joined_msg = m->wait_heard(before, [](auto w) { return !is_silent(w) && tone_absent(w, kToneA); }, 5s);
+  EXPECT_TRUE(joined_msg) << "the moderator heard no \"<name> has joined\"";
+  EXPECT_TRUE(wait_tone(*u, kToneA, 10s)) << "the announced user does not hear the moderator";
+
+  ASSERT_TRUE(m->wait_quiet(m->mark(), 700ms, 15s));
+  const std::size_t before_leave = m->mark();
+  EXPECT_TRUE(u->hang_up());
+  auto left_msg = m->wait_heard(before_leave, [](auto w) { return !is_silent(w); }, 5s);
+  EXPECT_TRUE(left_msg) << "the moderator heard no \"<name> has left\"";
+}
+
 }  // namespace
 }  // namespace confpro::conftest
