@@ -719,7 +719,12 @@ def remove_stale_namespaces():
     names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
     for name in names:
         m = re.match(r"cpsip-(\d+)-[0-9a-f]{6}$", name)
-        if m and not os.path.exists("/proc/%s" % m.group(1)):
+        try:
+            age = time.time() - os.stat("/run/netns/" + name).st_mtime
+        except OSError:
+            continue
+        # Every case ends well within 10 minutes; an older namespace whose creator is gone was orphaned.
+        if m and age > 600 and not os.path.exists("/proc/%s" % m.group(1)):
             for pid in subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout.split():
                 try:
                     os.kill(int(pid), 9)
