@@ -5,8 +5,8 @@ namespace confpro::app {
 
 void read_sip(ConfigReader r, sip::SipOptions& s) {
   r.get("listen_address", s.listen_address);
-  r.get_int("port", s.port, 0, 65535);
-  r.get_int("tls_port", s.tls_port, 0, 65535);
+  r.get_int("port", s.port, 1, 65535);
+  r.get_int("tls_port", s.tls_port, 1, 65535);
   r.get("tls_cert_file", s.tls_cert_file);
   r.get("tls_key_file", s.tls_key_file);
   if (s.tls_cert_file.empty() != s.tls_key_file.empty())

@@ -1,7 +1,9 @@
 #include "common/timezone.h"
 
 // date.h's parser trips GCC 12's -Wmaybe-uninitialized when inlined here (a false positive in the library).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <date/date.h>
 #include <date/tz.h>
