@@ -151,6 +151,44 @@ TEST_F(ConferenceTest, WrongPinThreeTimesIsHungUpWithoutHearingTheRoom) {
   EXPECT_EQ(wrong, 3u);
 }
 
+TEST_F(ConferenceTest, RepeatedWrongPinsLockTheCallerOut) {
+  ServerOptions o;
+  o.settings["ivr.pin_lockout_failures"] = "3";
+  start_server(o);
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("lockout");
+  ASSERT_NE(c.id, 0) << "no booking";
+  const std::string caller = "0611223344";
+  {
+    Softphone x("X-guesser", 0, caller);
+    x.dial(c.number, server->sip_port());
+    ASSERT_TRUE(x.wait_answered());
+    ASSERT_TRUE(wait_prompt_then_silence(x, 0)) << "no PIN prompt";
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+      const std::size_t mark = x.mark();
+      x.press("909090#");
+      ASSERT_TRUE(x.wait_digits_sent());
+      if (attempt < 3) {
+        ASSERT_TRUE(wait_prompt_then_silence(x, mark)) << "no re-prompt after wrong PIN " << attempt;
+      }
+    }
+    ASSERT_TRUE(x.wait_ended(20s));
+  }
+  ASSERT_TRUE(wait_log("PIN lockout")) << "three failures with pin_lockout_failures = 3 locked nobody out";
+  // The same caller, now with the right PIN, is refused.
+  Softphone again("X-again", kToneB, caller);
+  again.dial(c.number, server->sip_port());
+  ASSERT_TRUE(again.wait_answered());
+  again.press(c.user_pin + "#");
+  ASSERT_TRUE(again.wait_digits_sent());
+  EXPECT_TRUE(again.wait_ended(20s)) << "a locked-out caller got in with the right PIN";
+  EXPECT_TRUE(wait_log("PIN refused: locked out"));
+  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id)),
+            std::vector<std::string>{"0"});
+  EXPECT_EQ(server->sql("SELECT count(*) FROM audit_log WHERE action = 'pin.lockout'"), std::vector<std::string>{"1"})
+      << "the lockout is not visible in the audit log";
+}
+
 TEST_F(ConferenceTest, UnknownConferenceNumberIsHungUp) {
   start_server();
   ASSERT_FALSE(HasFatalFailure());
