@@ -92,6 +92,10 @@ TEST_F(ConferenceTest, FirstPromptIsHeardSoonAfterTheAnswer) {
   }
   std::sort(took.begin(), took.end());
   EXPECT_LT(took[1], 300.0) << "median time to the first prompt (target < 300 ms)";
+  // The French access number greets in French (recorded or generated prompts exist for it too).
+  auto fr = call("menu-fr", "3000");
+  ASSERT_TRUE(fr);
+  EXPECT_TRUE(fr->wait_heard(0, [](auto w) { return !is_silent(w); }, 3s, 20ms)) << "no French prompt";
 }
 
 TEST_F(ConferenceTest, DialingTheConferenceNumberGoesStraightToThePinPrompt) {
@@ -187,6 +191,33 @@ TEST_F(ConferenceTest, RepeatedWrongPinsLockTheCallerOut) {
             std::vector<std::string>{"0"});
   EXPECT_EQ(server->sql("SELECT count(*) FROM audit_log WHERE action = 'pin.lockout'"), std::vector<std::string>{"1"})
       << "the lockout is not visible in the audit log";
+}
+
+TEST_F(ConferenceTest, HangingUpDuringTheIvrLeavesNothingBehind) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("ivr-hangup");
+  ASSERT_NE(c.id, 0) << "no booking";
+  {
+    auto x = call("X-gives-up", kAccessNumber);
+    ASSERT_TRUE(x);
+    x->press("2" + c.number + "#" + c.user_pin.substr(0, 3));
+    ASSERT_TRUE(x->wait_digits_sent());
+    EXPECT_TRUE(x->hang_up());
+  }
+  ASSERT_TRUE(wait_log("ended: caller-bye"));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(booking_state(c), "scheduled") << "a caller who never entered a PIN opened the conference";
+  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections"), std::vector<std::string>{"0"});
+  EXPECT_EQ(server->sql("SELECT count(*) FROM conference_sessions"), std::vector<std::string>{"0"});
+  // The conference is unaffected: the next callers join and hear each other.
+  auto a = join_via_menu("A", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(wait_tone(*a, kToneB));
+  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE left_at IS NULL"),
+            std::vector<std::string>{"2"});
 }
 
 TEST_F(ConferenceTest, UnknownConferenceNumberIsHungUp) {
