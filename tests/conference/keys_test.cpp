@@ -44,6 +44,34 @@ TEST_F(ConferenceTest, ModeratorStarThreeLocksOutNewCallersAndUnlocks) {
   EXPECT_FALSE(y->ended());
 }
 
+TEST_F(ConferenceTest, ModeratorStarFourMutesAndUnmutesAllUsers) {
+  start_server();
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("mute-all");
+  ASSERT_NE(c.id, 0) << "no booking";
+  auto m = join_via_menu("M", c, c.moderator_pin, kToneC);
+  ASSERT_TRUE(m);
+  auto u1 = join_via_menu("U1", c, c.user_pin, kToneA);
+  ASSERT_TRUE(u1);
+  auto u2 = join_via_menu("U2", c, c.user_pin, kToneB);
+  ASSERT_TRUE(u2);
+  ASSERT_TRUE(wait_tone(*u1, kToneB, 10s, 0.4)) << "U1 does not hear U2";
+
+  m->press("*4");
+  ASSERT_TRUE(m->wait_digits_sent());
+  auto quiet = u1->wait_heard(u1->mark(), [](auto w) { return tone_absent(w, kToneB); }, 3s);
+  ASSERT_TRUE(quiet) << "U1 still hears U2 after the moderator's *4";
+  std::this_thread::sleep_for(300ms);
+  const auto h1 = u1->listen(1000ms), hm = m->listen(1000ms);
+  EXPECT_TRUE(tone_absent(h1, kToneB)) << "U2 not muted by *4";
+  EXPECT_TRUE(tone_absent(hm, kToneA)) << "U1 not muted by *4";
+  EXPECT_TRUE(hears_tone(h1, kToneC, 0.3)) << "the moderator must stay heard after *4";
+
+  m->press("*4");
+  ASSERT_TRUE(m->wait_digits_sent());
+  EXPECT_TRUE(wait_tone(*u1, kToneB, 5s, 0.4)) << "the second *4 did not unmute the users";
+}
+
 TEST_F(ConferenceTest, ModeratorStarNineEndsTheConferenceForEveryone) {
   start_server();
   ASSERT_FALSE(HasFatalFailure());
