@@ -6,6 +6,13 @@
 
 namespace confpro::conftest {
 
+bool never_dominant(const std::vector<std::int16_t>& pcm, double hz) {
+  constexpr std::size_t kSpan = Softphone::kRate / 5;
+  for (std::size_t at = 0; at + kSpan <= pcm.size(); at += kSpan / 2)
+    if (hears_tone(std::span<const std::int16_t>(pcm.data() + at, kSpan), hz, 0.5)) return false;
+  return true;
+}
+
 void report_ms(const std::string& what, double ms) {
   std::printf("[ MEASURE  ] %s: %.0f ms\n", what.c_str(), ms);
   std::fflush(stdout);

@@ -23,6 +23,9 @@ struct Conf {
   std::string number, user_pin, moderator_pin;
 };
 
+// No 200 ms stretch of `pcm` where `hz` carries half the energy: the caller never heard that participant.
+bool never_dominant(const std::vector<std::int16_t>& pcm, double hz);
+
 // Prints a measured figure (and records it in the test's XML output).
 void report_ms(const std::string& what, double ms);
 double ms_between(SteadyClock::time_point from, SteadyClock::time_point to);

@@ -8,12 +8,6 @@
 namespace confpro::conftest {
 namespace {
 
-// No `span`-long stretch of `pcm` where `hz` dominates (the caller never heard that participant).
-bool never_dominant(const std::vector<std::int16_t>& pcm, double hz, std::size_t span = Softphone::kRate / 5) {
-  for (std::size_t at = 0; at + span <= pcm.size(); at += span / 2)
-    if (hears_tone(std::span<const std::int16_t>(pcm.data() + at, span), hz, 0.5)) return false;
-  return true;
-}
 
 std::vector<std::string> open_connections(Server& s, const Conf& c) {
   return s.sql("SELECT role FROM participant_connections WHERE booking_id = " + std::to_string(c.id) +

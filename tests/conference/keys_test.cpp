@@ -7,11 +7,6 @@
 namespace confpro::conftest {
 namespace {
 
-bool never_dominant(const std::vector<std::int16_t>& pcm, double hz, std::size_t span = Softphone::kRate / 5) {
-  for (std::size_t at = 0; at + span <= pcm.size(); at += span / 2)
-    if (hears_tone(std::span<const std::int16_t>(pcm.data() + at, span), hz, 0.5)) return false;
-  return true;
-}
 
 TEST_F(ConferenceTest, ModeratorStarThreeLocksOutNewCallersAndUnlocks) {
   start_server();
