@@ -135,6 +135,7 @@ void read_media(ConfigReader r, media::EngineOptions& m) {
   r.get_int("rtp_timeout_ms", m.rtp_timeout_ms, 0, 3600000);
   r.get_int("max_sessions", m.max_sessions, 1, 1000000);
   r.get("recordings_dir", m.recordings_dir);
+  r.get("suppress_silence", m.suppress_silence);
   if (m.rtp_port_min >= m.rtp_port_max) r.fail("rtp_port_min", "must be below rtp_port_max");
   if (m.jitter_min_ms > m.jitter_max_ms) r.fail("jitter_min_ms", "must not exceed jitter_max_ms");
   r.finish();
