@@ -257,7 +257,8 @@ test('live: list, actions, invite; organizers only their own; bad ids', async ()
     [['+33611111111', 'conference-ended'], ['+33622222222', 'ejected']]);
   assert.equal((await bob.get(`/api/v1/conferences/past/${sid}`)).status, 403);
   assert.equal((await alice.get(`/api/v1/conferences/past/${sid}/recording`)).status, 404);
-  const day = new Date().toISOString().slice(0, 10);
+  // Report days are local days of the server's zone (the harness runs Europe/Paris), not UTC days.
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
   const report = await alice.get(`/api/v1/reports?from=${day}&to=${day}`);
   assert.equal(report.status, 200);
   assert.ok(report.json.totals.used >= 1);
