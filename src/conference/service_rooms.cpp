@@ -457,17 +457,13 @@ void ConferenceService::Impl::in_call_key(Call& call, char digit) {
 }
 
 std::vector<std::string> ConferenceService::Impl::describe(const domain::Booking& b, domain::Language language) {
-  std::vector<std::string> keys{"your-conference-number-is"};
-  if (auto d = ivr::digit_keys(b.number)) keys.insert(keys.end(), d->begin(), d->end());
-  keys.push_back("valid-until");
-  if (auto local = ivr::to_local_date_time(b.valid_until(), options_.time_zone)) {
-    auto date = ivr::date_keys(*local, language);
-    keys.insert(keys.end(), date.begin(), date.end());
+  // Number digit by digit, validity end, max participants (ivr/say.h); PINs and duration are not read back.
+  auto keys = ivr::booking_details_keys(b, options_.time_zone, language, ivr::BookingReadBack{false, false});
+  if (!keys) {
+    log_->warn("conf={} cannot read back the booking: {}", b.number, keys.error().message);
+    return {};
   }
-  keys.push_back("for-up-to");
-  if (auto n = ivr::number_keys(b.max_participants, language)) keys.insert(keys.end(), n->begin(), n->end());
-  keys.push_back("participants");
-  return keys;
+  return *keys;
 }
 
 void ConferenceService::Impl::sweep_active_bookings() {
