@@ -62,8 +62,10 @@ Api::~Api() = default;
 
 HttpResponse Api::handle(const HttpRequest& request) {
   if (request.body.size() > options_.max_body_bytes) {
-    return error_response(Error::invalid(
+    auto r = error_response(Error::invalid(
         "body", "too large: at most " + std::to_string(options_.max_body_bytes) + " bytes"));
+    r.status = 413;
+    return r;
   }
   return router_->dispatch(request);
 }

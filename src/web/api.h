@@ -23,7 +23,8 @@ class Api {
   Api(const WebOptions& options, const app::Services& services);
   ~Api();
 
-  // Answers one request whose path starts with /api/. Bodies over options.max_body_bytes → 400.
+  // Answers one request whose path starts with /api/. Bodies over options.max_body_bytes → 413 with a JSON
+  // error naming "body".
   HttpResponse handle(const HttpRequest& request);
   // For GET /api/v1/events: the caller's session when signed in, else the 401 response.
   std::variant<Session, HttpResponse> authorize_stream(const HttpRequest& request);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <map>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,11 +34,19 @@ struct HttpRequest {
   std::string param(std::string_view name, std::string fallback = {}) const;
 };
 
+// A part of a file sent as the body without reading it into memory (sendfile by the server adapter).
+struct FileBody {
+  std::string path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie, Cache-Control, …)
   std::string body;
+  std::optional<FileBody> file;  // when set, the body is this part of a file (and `body` is empty)
 
   void add_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };

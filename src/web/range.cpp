@@ -50,9 +50,10 @@ std::optional<ByteRange> parse_range(const std::string& header, std::uint64_t si
 
 HttpResponse file_with_range(const std::string& path, const std::string& range_header) {
   std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  std::ifstream in(path, std::ios::binary);
-  if (ec || !in) return error_response(Error::not_found("the recording file is missing"));
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || !std::ifstream(path, std::ios::binary)) {
+    return error_response(Error::not_found("the recording file is missing"));
+  }
   HttpResponse r;
   auto ext = std::filesystem::path(path).extension().string();
   r.content_type = ext == ".wav" ? "audio/wav" : ext == ".ogg" ? "audio/ogg" : ext == ".mp3" ? "audio/mpeg"
@@ -68,10 +69,8 @@ HttpResponse file_with_range(const std::string& path, const std::string& range_h
   }
   ByteRange whole{0, size == 0 ? 0 : size - 1};
   ByteRange part = range.value_or(whole);
-  std::uint64_t length = size == 0 ? 0 : part.last - part.first + 1;
-  r.body.resize(length);
-  in.seekg(static_cast<std::streamoff>(part.first));
-  in.read(r.body.data(), static_cast<std::streamsize>(length));
+  // Not read here: the server sends this part straight from the file (no copy in memory, whatever the size).
+  r.file = FileBody{path, part.first, size == 0 ? 0 : part.last - part.first + 1};
   if (range) {
     r.status = 206;
     r.add_header("Content-Range", "bytes " + std::to_string(part.first) + "-" + std::to_string(part.last) + "/" +

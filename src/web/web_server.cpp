@@ -25,6 +25,11 @@ namespace {
 using Traits = restinio::default_traits_t;
 using TlsTraits = restinio::tls_traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t>;
 
+// The largest body RESTinio reads at all: 64 × max_body_bytes, at least 16 MiB.
+std::uint64_t hard_body_limit(const WebOptions& o) {
+  return std::max<std::uint64_t>(std::uint64_t{o.max_body_bytes} * 64, std::uint64_t{16} << 20);
+}
+
 HttpRequest to_request(const restinio::request_t& req, bool secure) {
   HttpRequest r;
   const auto& h = req.header();
@@ -56,6 +61,7 @@ std::string reason_phrase(int status) {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
+    case 413: return "Content Too Large";
     case 416: return "Range Not Satisfiable";
     case 429: return "Too Many Requests";
     case 503: return "Service Unavailable";
@@ -69,7 +75,12 @@ restinio::request_handling_status_t send(const restinio::request_handle_t& req, 
       restinio::http_status_code_t{static_cast<std::uint16_t>(r.status)}, reason_phrase(r.status)});
   if (!r.content_type.empty()) resp.append_header(restinio::http_field::content_type, r.content_type);
   for (auto& [name, value] : r.headers) resp.append_header(name, value);
-  resp.set_body(std::move(r.body));
+  if (r.file) {
+    // Straight from the file to the socket (sendfile), whatever its size; throws if it vanished meanwhile.
+    resp.set_body(restinio::sendfile(r.file->path).offset_and_size(r.file->offset, r.file->length));
+  } else {
+    resp.set_body(std::move(r.body));
+  }
   return resp.done();
 }
 
@@ -169,8 +180,9 @@ class WebServer final : public app::Component {
         // An event stream gets a write every heartbeat; this must exceed it (notes/web-and-storage.md).
         .handle_request_timeout(std::chrono::seconds(std::max(60, options_.sse_heartbeat_s * 4)))
         .max_pipelined_requests(4)
-        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(
-            std::max<std::uint64_t>(options_.max_body_bytes * 4, 1 << 20)));
+        // RESTinio drops the connection (no answer) past this limit, so it sits far above max_body_bytes: bodies
+        // between the two are read and answered 413 with a JSON error by Api::handle.
+        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(hard_body_limit(options_)));
     return s;
   }
 

@@ -26,7 +26,7 @@ struct WebOptions {
   int login_max_failures = 5;           // failed logins per account and per address before blocking [5]
   int login_window_s = 900;             // … counted over this window [900]
   int login_block_s = 900;              // … and blocked for this long [900]
-  std::size_t max_body_bytes = 65536;   // larger request bodies are refused with 400 [65536]
+  std::size_t max_body_bytes = 65536;   // larger request bodies are refused with 413 [65536]
   int sse_heartbeat_s = 15;             // comment line on idle event streams, keeps proxies open [15]
   std::string port_file;                // when set, the bound port is written there once listening (tests) [""]
 };

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, Client, signedIn } from './harness.mjs';
@@ -92,6 +92,18 @@ test('CSRF: a state change without the token is refused and changes nothing', as
   assert.equal((await alice.get('/api/v1/bookings')).json.total, before);
 });
 
+test('bodies over max_body_bytes (64 KiB here), even far over, get 413 with a JSON error and write nothing', async () => {
+  const before = (await alice.get('/api/v1/bookings')).json.total;
+  for (const size of [70 * 1024, 1024 * 1024, 10 * 1024 * 1024]) {
+    const big = JSON.stringify(booking({ name: 'x'.repeat(size) }));
+    const r = await alice.request('POST', '/api/v1/bookings', undefined, { raw: big });
+    assert.equal(r.status, 413, `${size} bytes: ${r.status}`);
+    assert.equal(r.json.error.fields[0].field, 'body');
+    assert.match(r.json.error.fields[0].message, /at most 65536 bytes/);
+  }
+  assert.equal((await alice.get('/api/v1/bookings')).json.total, before);
+});
+
 test('every protected endpoint answers 401 without a session', async () => {
   const doc = (await anon.get('/api/v1/openapi.json')).json;
   let checked = 0;
@@ -160,7 +172,7 @@ test('bookings: bad bodies name every field and write nothing', async () => {
     for (const f of fields) assert.ok(got.includes(f), `${f} not in ${got} for ${JSON.stringify(input)}`);
   }
   const big = await root.post('/api/v1/bookings', booking({ name: 'x'.repeat(70000) }));
-  assert.equal(big.status, 400);
+  assert.equal(big.status, 413);
   assert.equal(big.json.error.fields[0].field, 'body');
   assert.equal((await root.get('/api/v1/bookings?limit=1')).json.total, before);
   const q = await root.get('/api/v1/bookings?limit=5000&offset=-1&order=up');
@@ -327,19 +339,24 @@ test('HTTPS when a certificate is configured: the session cookie is Secure and H
   }
 });
 
-test('recordings download whole or by HTTP Range; only for the owner', async () => {
+// A conference of alice's, opened and closed with `data` as its recording (a file in `dir`); its session id.
+async function pastRecording(dir, data) {
   const b = (await alice.post('/api/v1/bookings', booking({ valid_from: nowIso(), validity_days: 1, record: true }))).json;
-  const dir = mkdtempSync(join(tmpdir(), 'confpro-rec-'));
   const wav = join(dir, 'rec.wav');
+  writeFileSync(wav, data);
+  assert.equal(await server.live({ op: 'open', booking: b.id, ago_s: 120 }), 'ok');
+  assert.equal(await server.live({ op: 'recording', booking: b.id, path: wav }), 'ok');
+  assert.equal(await server.live({ op: 'close', booking: b.id }), 'ok');
+  return (await alice.get(`/api/v1/conferences/past?number=${b.number}`)).json.items[0].session_id;
+}
+
+test('recordings download whole or by HTTP Range; only for the owner', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'confpro-rec-'));
   const data = Buffer.alloc(10000);
   for (let i = 0; i < data.length; i++) data[i] = i % 251;
   data.write('RIFF', 0);
-  writeFileSync(wav, data);
   try {
-    assert.equal(await server.live({ op: 'open', booking: b.id, ago_s: 120 }), 'ok');
-    assert.equal(await server.live({ op: 'recording', booking: b.id, path: wav }), 'ok');
-    assert.equal(await server.live({ op: 'close', booking: b.id }), 'ok');
-    const sid = (await alice.get(`/api/v1/conferences/past?number=${b.number}`)).json.items[0].session_id;
+    const sid = await pastRecording(dir, data);
     assert.equal((await alice.get(`/api/v1/conferences/past/${sid}`)).json.has_recording, true);
     const url = `${server.base}/api/v1/conferences/past/${sid}/recording`;
     const whole = await fetch(url, { headers: { Cookie: alice.cookie } });
@@ -356,6 +373,38 @@ test('recordings download whole or by HTTP Range; only for the owner', async () 
     assert.equal((await fetch(url, { headers: { Cookie: alice.cookie, Range: 'bytes=20000-' } })).status, 416);
     assert.equal((await fetch(url, { headers: { Cookie: bob.cookie } })).status, 403);
     assert.equal((await fetch(url)).status, 401);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Peak resident memory of a process (kB), from /proc.
+const peakRssKb = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)[1]);
+
+test('a 50 MB recording is streamed from the file: whole and Range reads keep the server small', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'confpro-rec-'));
+  const size = 50 * 1024 * 1024;
+  const data = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4096) data.writeUInt32LE(i, i);
+  data.write('RIFF', 0);
+  try {
+    const sid = await pastRecording(dir, data);
+    const url = `${server.base}/api/v1/conferences/past/${sid}/recording`;
+    const before = peakRssKb(server.pid);
+    const part = await fetch(url, { headers: { Cookie: alice.cookie, Range: `bytes=${size - 40 * 4096}-` } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes ${size - 40 * 4096}-${size - 1}/${size}`);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), data.subarray(size - 40 * 4096));
+    const mid = await fetch(url, { headers: { Cookie: alice.cookie, Range: 'bytes=4096-30000000' } });
+    assert.equal(mid.status, 206);
+    assert.deepEqual(Buffer.from(await mid.arrayBuffer()), data.subarray(4096, 30000001));
+    const whole = await fetch(url, { headers: { Cookie: alice.cookie } });
+    assert.equal(whole.status, 200);
+    assert.equal(Number(whole.headers.get('content-length')), size);
+    assert.ok(Buffer.from(await whole.arrayBuffer()).equals(data));
+    // Reading 50 MB into memory would raise the peak by at least that much.
+    const grown = peakRssKb(server.pid) - before;
+    assert.ok(grown < 16 * 1024, `the server's peak memory grew by ${grown} kB while serving the recording`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 // Starts a web console server for one test file: web_harness on a free port (127.0.0.1) with its own temp
 // SQLite database, plus an HTTP client that keeps the session cookie and CSRF token like a browser.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,6 +39,7 @@ export async function startServer({ live = true, heartbeat = 15, tls = null } = 
   return {
     base: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     // Sends a scripted live-conference command; resolves with the harness's answer ("ok" or an error).
     live(cmd) {
       return new Promise((resolve) => {
@@ -90,4 +92,68 @@ export async function signedIn(base, user, password = USERS[user]) {
   const r = await c.login(user, password);
   if (r.status !== 201) throw new Error(`login ${user}: ${r.status} ${r.text}`);
   return c;
+}
+
+// A port that was free a moment ago (SIP needs an explicit one).
+export function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+// The real product: `confpro serve` (CONFPRO_BINARY) in a temp dir with a fresh SQLite database, SIP on a free
+// port and the console on another, zone Europe/Paris. `server` is added to its [server] table, `extra` appended to the config (TOML). Resolves once it
+// printed "confpro ready"; output() is everything it printed so far (the administrator password among it).
+export async function startConfpro({ logLevel = 'warn', server = '', extra = '' } = {}) {
+  const confpro = process.env.CONFPRO_BINARY;
+  if (!confpro) throw new Error('CONFPRO_BINARY is not set (run through ctest)');
+  const dir = mkdtempSync(join(tmpdir(), 'confpro-serve-'));
+  const config = join(dir, 'confpro.toml');
+  const sipPort = await freePort();
+  writeFileSync(config, `[server]
+time_zone = "Europe/Paris"
+data_dir = "${dir}/var"
+${server}
+[storage]
+url = "sqlite://${dir}/confpro.db"
+[log]
+level = "${logLevel}"
+[sip]
+listen_address = "127.0.0.1"
+port = ${sipPort}
+[ivr]
+generated_dir = "${tmpdir()}/confpro-test-prompts"
+[media]
+recordings_dir = "${dir}/var/recordings"
+[web]
+address = "127.0.0.1"
+port = 0
+static_dir = "${process.env.CONFPRO_UI_DIST ?? 'ui/dist'}"
+port_file = "${dir}/web.port"
+${extra}`);
+  const child = spawn(confpro, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const deadline = Date.now() + 60000;
+  while (!/confpro ready/.test(output) || !existsSync(join(dir, 'web.port'))) {
+    if (child.exitCode !== null) throw new Error('confpro serve exited: ' + output);
+    if (Date.now() > deadline) throw new Error('confpro serve did not start: ' + output);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base: `http://127.0.0.1:${readFileSync(join(dir, 'web.port'), 'utf8').trim()}`,
+    dir,
+    sipPort,
+    output: () => output,
+    password: () => output.match(/password: (\S+)/)?.[1],
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => { child.on('exit', r); setTimeout(r, 10000); });
+      }
+      if (!process.env.CONFPRO_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
