@@ -4,48 +4,22 @@
 // under <build dir>/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser, newPage as openPage, shot, login as signIn, search } from './browser_support.mjs';
 import { startServer, USERS } from './harness.mjs';
 
-const shots = process.env.CONFPRO_SCREENSHOTS ?? join(tmpdir(), 'confpro-screenshots');
 let server, browser;
 
 before(async () => {
-  mkdirSync(shots, { recursive: true });
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CONFPRO_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-      '--no-first-run', '--disable-component-update', '--disable-sync'],
-    // playwright gives each launch a fresh temporary user-data dir (it refuses --user-data-dir here).
-  });
+  browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
   await server?.stop();
 });
 
-async function newPage(viewport = { width: 1280, height: 860 }, locale = 'en-GB') {
-  const context = await browser.newContext({ viewport, locale });
-  const page = await context.newPage();
-  page.on('dialog', (d) => d.accept());
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[0134]|status of 503/.test(m.text())) errors.push(m.text()); });
-  return { page, context, errors };
-}
-const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-
-async function login(page, user) {
-  await page.goto(server.base + '/');
-  await page.getByLabel(/Username|Identifiant/).fill(user);
-  await page.getByLabel(/^(Password|Mot de passe)$/).fill(USERS[user]);
-  await page.getByRole('button', { name: /Sign in|Se connecter/ }).click();
-  await page.getByRole('navigation').waitFor();
-}
+const newPage = (viewport, locale) => openPage(browser, viewport, locale);
+const login = (page, user) => signIn(page, server.base, user, USERS[user]);
 
 test('the whole story as an administrator, in English then French', async () => {
   const { page, context, errors } = await newPage();
@@ -92,9 +66,7 @@ test('the whole story as an administrator, in English then French', async () => 
   await shot(page, '04-schedule-result');
 
   // Future: find it by number and edit it.
-  await page.getByRole('link', { name: 'Future' }).click();
-  await page.getByLabel('Conference number').fill(number);
-  await page.getByRole('button', { name: 'Search' }).click();
+  await search(page, 'Future', 'Conference number', number);
   const row = page.locator('tr', { hasText: number });
   await row.waitFor();
   assert.equal(await page.locator('tbody tr').count(), 1);
@@ -104,8 +76,7 @@ test('the whole story as an administrator, in English then French', async () => 
   await shot(page, '06-future-edit');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('heading', { name: 'Future' }).waitFor();
-  await page.getByLabel('Conference number').fill(number);
-  await page.getByRole('button', { name: 'Search' }).click();
+  await search(page, null, 'Conference number', number);
   await page.locator('tr', { hasText: number }).locator('td', { hasText: /^45$/ }).waitFor();
 
   // Current: live without reloading.
@@ -137,9 +108,7 @@ test('the whole story as an administrator, in English then French', async () => 
   await page.getByText('No conference is running.').waitFor();
 
   // Past: the conference with its connections.
-  await page.getByRole('link', { name: 'Past' }).click();
-  await page.getByLabel('Conference number').fill(number);
-  await page.getByRole('button', { name: 'Search' }).click();
+  await search(page, 'Past', 'Conference number', number);
   await page.locator('tr', { hasText: number }).getByRole('link', { name: 'Detail' }).click();
   await page.getByRole('heading', { name: 'Connections' }).waitFor();
   assert.equal(await page.locator('tbody tr').count(), 3);
@@ -175,9 +144,7 @@ test('the whole story as an administrator, in English then French', async () => 
   await shot(page, '13-audit');
 
   // Delete it.
-  await page.getByRole('link', { name: 'Delete' }).click();
-  await page.getByLabel('Conference number').fill(number);
-  await page.getByRole('button', { name: 'Search' }).click();
+  await search(page, 'Delete', 'Conference number', number);
   await page.locator('tr', { hasText: number }).waitFor();
   await shot(page, '14-delete');
   await page.locator('tr', { hasText: number }).getByRole('button', { name: /Delete/ }).click();

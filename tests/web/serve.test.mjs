@@ -3,71 +3,19 @@
 // the real conference service, and the SPA's files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer } from 'node:net';
-import { Client } from './harness.mjs';
+import { Client, startConfpro } from './harness.mjs';
 
-// A port that was free a moment ago (SIP needs an explicit one).
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
-
-let child, dir, base, output = '';
+let confpro, base;
 
 before(async () => {
-  const confpro = process.env.CONFPRO_BINARY;
-  assert.ok(confpro, 'CONFPRO_BINARY is not set (run through ctest)');
-  dir = mkdtempSync(join(tmpdir(), 'confpro-serve-'));
-  const config = join(dir, 'confpro.toml');
-  writeFileSync(config, `[server]
-time_zone = "Europe/Paris"
-data_dir = "${dir}/var"
-[storage]
-url = "sqlite://${dir}/confpro.db"
-[log]
-level = "warn"
-[sip]
-listen_address = "127.0.0.1"
-port = ${await freePort()}
-[ivr]
-generated_dir = "${tmpdir()}/confpro-test-prompts"
-[media]
-recordings_dir = "${dir}/var/recordings"
-[web]
-address = "127.0.0.1"
-port = 0
-static_dir = "${process.env.CONFPRO_UI_DIST ?? 'ui/dist'}"
-port_file = "${dir}/web.port"
-`);
-  child = spawn(confpro, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  const deadline = Date.now() + 60000;
-  while (!/confpro ready/.test(output) || !existsSync(join(dir, 'web.port'))) {
-    if (child.exitCode !== null) throw new Error('confpro serve exited: ' + output);
-    if (Date.now() > deadline) throw new Error('confpro serve did not start: ' + output);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  base = `http://127.0.0.1:${readFileSync(join(dir, 'web.port'), 'utf8').trim()}`;
+  confpro = await startConfpro();
+  base = confpro.base;
 });
-
-after(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => { child.on('exit', r); setTimeout(r, 10000); });
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(async () => { await confpro?.stop(); });
 
 test('log in with the printed administrator password, book, see the live list and stream', async () => {
-  const password = output.match(/password: (\S+)/)?.[1];
-  assert.ok(password, 'no password printed: ' + output);
+  const password = confpro.password();
+  assert.ok(password, 'no password printed: ' + confpro.output());
   const admin = new Client(base);
   assert.equal((await admin.login('admin', 'wrong-password')).status, 401);
   const login = await admin.login('admin', password);

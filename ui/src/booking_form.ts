@@ -54,7 +54,9 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
   const num = (value: number | string, min: number, max: number) =>
     h('input', { type: 'number', value: String(value), min, max, inputmode: 'numeric' });
 
-  const now = new Date(Date.now() + 5 * 60000).toISOString();
+  // Validity starts when the booking is made (FEATURES.md B1: creation date = start of validity), so callers
+  // can join at once; the minute shown is the current one.
+  const now = new Date().toISOString();
   const basic = h('fieldset', { class: 'grid' }, h('legend', {}, t('conference')),
     field('name', 'name', text(b?.name ?? '', { required: true, maxlength: 100 }), undefined,
       (v) => (v === '' ? 'required' : '')),

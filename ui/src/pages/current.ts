@@ -28,8 +28,14 @@ export const currentPage: Page = (root, ctx) => {
   }
 
   function apply(ev: LiveEvent): void {
+    if (ev.type === 'ended') {
+      // Dropped at once: a reload racing the end could still list it, and no later event would correct that.
+      conferences = conferences.filter((x) => x.booking_id !== ev.booking_id);
+      draw();
+      return;
+    }
     const c = conferences.find((x) => x.booking_id === ev.booking_id);
-    if (!c || ev.type === 'opened' || ev.type === 'ended') { void reload(); return; }
+    if (!c || ev.type === 'opened') { void reload(); return; }
     const p = ev.participant;
     switch (ev.type) {
       case 'joined':

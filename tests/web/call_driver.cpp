@@ -1,0 +1,139 @@
+// call_driver: real SIP callers for the browser tests, driven by a node test over stdin/stdout, one JSON
+// object a line each way (one answer line per command, in order). Each caller is a tests/conference Softphone
+// (sofia-sip UAC, PCMU RTP, RFC 4733 digits, what it hears decoded and kept).
+//
+// Commands ("phone" names a caller; times in ms; answers always carry "ok"):
+//   {"op":"dial","phone":"A","number":"3001","port":5062,"tone_hz":440,"caller":"0611"} →
+//   {"ok":true,"status":200}
+//   {"op":"press","phone":"A","digits":"2123456#"}   → {"ok":true,"sent_at":<epoch ms of the last digit's
+//   end>}
+//   {"op":"wait_tone","phone":"B","hz":440,"timeout":10000,"fraction":0.9}  → {"ok":true} once 500 ms of
+//   heard
+//       audio is mostly that tone
+//   {"op":"wait_absent","phone":"B","hz":440,"timeout":3000}  → {"ok":true} once 100 ms of heard audio has no
+//       trace of it
+//   {"op":"listen","phone":"B","hz":440,"span":1500} →
+//   {"ok":true,"heard":bool,"absent":bool,"power":x,"rms":y}
+//   {"op":"wait_ended","phone":"A","timeout":5000}   → {"ok":<ended>,"bye_received":bool}
+//   {"op":"hang_up","phone":"A"}                     → {"ok":<call over>}
+// Unknown ops, missing fields and unknown phones answer {"ok":false,"error":"..."}. End of input hangs up
+// all.
+//
+// Thread safety: one thread reads commands and answers them; the phones run their own pump threads.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/conference/softphone.h"
+
+namespace {
+
+using confpro::conftest::Softphone;
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+double epoch_ms(confpro::conftest::SteadyClock::time_point at) {
+  // The steady time point shown on the wall clock (the browser and the server log use wall-clock times).
+  const auto now_steady = confpro::conftest::SteadyClock::now();
+  const auto now_wall = std::chrono::system_clock::now();
+  const auto wall =
+      now_wall - std::chrono::duration_cast<std::chrono::system_clock::duration>(now_steady - at);
+  return std::chrono::duration<double, std::milli>(wall.time_since_epoch()).count();
+}
+
+class Driver {
+ public:
+  json handle(const json& cmd) {
+    const std::string op = cmd.value("op", "");
+    const std::string name = cmd.value("phone", "");
+    if (name.empty()) return fail("missing \"phone\"");
+    if (op == "dial") return dial(name, cmd);
+    const auto it = phones_.find(name);
+    if (it == phones_.end()) return fail("unknown phone " + name);
+    Softphone& p = *it->second;
+    const milliseconds timeout{cmd.value("timeout", 5000)};
+    if (op == "press") {
+      p.press(cmd.value("digits", ""));
+      const bool sent = p.wait_digits_sent(milliseconds(20000));
+      json r{{"ok", sent}};
+      // The last digit's first packet plus its 100 ms of events: when the server can act on it.
+      if (const auto at = p.last_digit_at()) r["sent_at"] = epoch_ms(*at) + 100;
+      return r;
+    }
+    if (op == "wait_tone") {
+      const double hz = cmd.value("hz", 0.0), fraction = cmd.value("fraction", 0.9);
+      const auto w = p.wait_heard(
+          p.mark(),
+          [&](std::span<const std::int16_t> pcm) { return confpro::conftest::hears_tone(pcm, hz, fraction); },
+          timeout, milliseconds(500));
+      return w ? json{{"ok", true}, {"at", epoch_ms(w->at)}} : json{{"ok", false}};
+    }
+    if (op == "wait_absent") {
+      const double hz = cmd.value("hz", 0.0);
+      const auto w = p.wait_heard(
+          p.mark(),
+          [&](std::span<const std::int16_t> pcm) { return confpro::conftest::tone_absent(pcm, hz); }, timeout,
+          milliseconds(100));
+      return w ? json{{"ok", true}, {"at", epoch_ms(w->at)}} : json{{"ok", false}};
+    }
+    if (op == "listen") {
+      const double hz = cmd.value("hz", 0.0);
+      const auto pcm = p.listen(milliseconds(cmd.value("span", 1000)));
+      return {{"ok", true},
+              {"samples", pcm.size()},
+              {"heard", confpro::conftest::hears_tone(pcm, hz, cmd.value("fraction", 0.5))},
+              {"absent", confpro::conftest::tone_absent(pcm, hz)},
+              {"power", confpro::conftest::power_at(pcm, hz)},
+              {"rms", confpro::conftest::rms(pcm)}};
+    }
+    if (op == "wait_ended") {
+      const bool ended = p.wait_ended(timeout);
+      return {{"ok", ended}, {"bye_received", p.bye_received()}};
+    }
+    if (op == "hang_up") return {{"ok", p.hang_up(timeout)}};
+    return fail("unknown op " + op);
+  }
+
+  void hang_up_all() {
+    for (auto& [name, phone] : phones_)
+      if (!phone->ended()) phone->hang_up(milliseconds(2000));
+  }
+
+ private:
+  static json fail(const std::string& why) { return {{"ok", false}, {"error", why}}; }
+
+  json dial(const std::string& name, const json& cmd) {
+    if (phones_.count(name)) return fail("phone " + name + " exists");
+    const std::string number = cmd.value("number", "");
+    const int port = cmd.value("port", 0);
+    if (number.empty() || port <= 0 || port > 65535) return fail("dial needs \"number\" and \"port\"");
+    auto phone = std::make_unique<Softphone>(name, cmd.value("tone_hz", 0.0), cmd.value("caller", ""));
+    phone->dial(number, static_cast<std::uint16_t>(port));
+    const bool answered = phone->wait_answered(milliseconds(cmd.value("timeout", 5000)));
+    const int status = phone->final_status();
+    phones_[name] = std::move(phone);
+    return {{"ok", answered}, {"status", status}};
+  }
+
+  std::map<std::string, std::unique_ptr<Softphone>> phones_;
+};
+
+}  // namespace
+
+int main() {
+  Driver driver;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    const json cmd = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const json answer =
+        cmd.is_object() ? driver.handle(cmd) : json{{"ok", false}, {"error", "not a JSON object"}};
+    std::cout << answer.dump() << std::endl;
+  }
+  driver.hang_up_all();
+  return 0;
+}
