@@ -6,13 +6,14 @@
 // echo (a talker hearing its own burst: must be 0), and the engine's CPU per participant-second (the media
 // worker threads' on-CPU time from /proc/self/task/*/schedstat).
 //
-// The engine's worker(s) are pinned to --engine-cpu and the generator (this thread) to --gen-cpu.
+// The engine's worker(s) are pinned to --engine-cpu and the generator (this thread) to --gen-cpu. The engine's
+// datagram I/O is --io (auto: io_uring when the kernel allows it); the generator uses the same PacketIo (io_uring
+// when available) so that it keeps up, and takes arrival times from the kernel's stamps.
 // Usage: media_load [--participants 2000] [--room-size 10] [--talkers 1] [--senders 10] [--codec pcmu|g722|opus]
 //                   [--seconds 20] [--warmup 3] [--workers 1] [--engine-cpu 0] [--gen-cpu 1] [--mix-rate 16000]
-//                   [--suppress-silence] [--realtime]
+//                   [--suppress-silence] [--realtime] [--io auto|uring|epoll]
 #include <dirent.h>
 #include <sched.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -28,6 +30,7 @@
 
 #include "media/codec.h"
 #include "media/media_engine.h"
+#include "media/packet_io.h"
 #include "media/rtp.h"
 #include "media/socket.h"
 #include "media/tone.h"
@@ -44,6 +47,7 @@ struct Options {
   bool suppress_silence = false;
   bool realtime = false;  // SCHED_FIFO for the engine's workers and the generator (needs CAP_SYS_NICE)
   CodecKind codec = CodecKind::kPcmu;
+  PacketIoKind io = PacketIoKind::kAuto;
 };
 
 Options parse(int argc, char** argv) {
@@ -63,6 +67,10 @@ Options parse(int argc, char** argv) {
     else if (a == "--mix-rate") o.mix_rate = std::stoi(next());
     else if (a == "--suppress-silence") o.suppress_silence = true;
     else if (a == "--realtime") o.realtime = true;
+    else if (a == "--io") {
+      const std::string k = next();
+      o.io = k == "uring" ? PacketIoKind::kUring : k == "epoll" ? PacketIoKind::kEpoll : PacketIoKind::kAuto;
+    }
     else if (a == "--codec") {
       const std::string c = next();
       o.codec = c == "g722" ? CodecKind::kG722 : c == "opus" ? CodecKind::kOpus : CodecKind::kPcmu;
@@ -163,6 +171,7 @@ int main(int argc, char** argv) {
   eo.rtp_port_min = 20000;
   eo.rtp_port_max = 60000;
   eo.cpu_affinity = {opt.engine_cpu};
+  eo.packet_io = opt.io;
   auto engine_r = make_media_engine(eo, [](Event) {});
   if (!engine_r.ok()) {
     std::fprintf(stderr, "engine: %s\n", engine_r.error().message.c_str());
@@ -209,7 +218,7 @@ int main(int argc, char** argv) {
   std::vector<RoomId> room_ids;
   for (int r = 0; r < rooms; ++r) room_ids.push_back(*engine->create_room("load"));
   std::vector<Participant> ps(static_cast<std::size_t>(opt.participants));
-  const int epfd = epoll_create1(0);
+  auto io = make_packet_io(PacketIoKind::kAuto);  // the generator's own; this thread only
   for (int i = 0; i < opt.participants; ++i) {
     Participant& p = ps[static_cast<std::size_t>(i)];
     auto s = UdpSocket::bind("127.0.0.1", 0);
@@ -241,10 +250,7 @@ int main(int argc, char** argv) {
     }
     p.engine = *make_sockaddr("127.0.0.1", info->local_port);
     if (!engine->attach(info->id, room_ids[static_cast<std::size_t>(p.room)], {}).ok()) return 1;
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u32 = static_cast<std::uint32_t>(i);
-    epoll_ctl(epfd, EPOLL_CTL_ADD, p.socket.fd(), &ev);
+    io->watch(p.socket.fd(), static_cast<std::uintptr_t>(i));
     if (i % 500 == 499) std::this_thread::sleep_for(std::chrono::milliseconds(30));  // let the queue drain
   }
 
@@ -255,11 +261,9 @@ int main(int argc, char** argv) {
   std::vector<double> delays_ms;
   std::vector<std::int16_t> decoded(5760);
   std::vector<std::uint8_t> packet(1600);
-  RecvBatch batch(32, 2048);
   std::int64_t period = 0;
   std::size_t next_index = 0;
   std::int64_t sent = 0, send_errors = 0, max_send_late_us = 0;
-  epoll_event events[512];
   auto step = start;
 
   auto on_packet = [&](Participant& p, std::span<const std::uint8_t> data, Clock::time_point arrival) {
@@ -305,6 +309,10 @@ int main(int argc, char** argv) {
     }
   };
 
+  struct Receiver final : DatagramHandler {
+    std::function<void(std::uintptr_t, const Datagram&)> fn;
+    void on_datagram(std::uintptr_t tag, const Datagram& d) override { fn(tag, d); }
+  } receiver;
   for (;;) {
     const auto now = Clock::now();
     if (now >= end) break;
@@ -337,7 +345,7 @@ int main(int argc, char** argv) {
         h.timestamp = p.ts;
         h.ssrc = p.ssrc;
         const std::size_t len = build_rtp(h, *payload, packet);
-        if (p.socket.send_to({packet.data(), len}, p.engine)) ++sent; else ++send_errors;
+        if (io->send(p.socket.fd(), {packet.data(), len}, p.engine)) ++sent; else ++send_errors;
       }
       p.ts += ts_step;
       if (++next_index == ps.size()) {
@@ -347,17 +355,16 @@ int main(int argc, char** argv) {
     }
     // Receive what is there, then sleep to the next 1 ms step (no spinning: a spinning real-time thread would be
     // throttled by the kernel and fall behind).
-    const int ready = epoll_wait(epfd, events, 512, 0);
-    const auto arrival = Clock::now();
-    for (int e = 0; e < ready; ++e) {
-      Participant& p = ps[events[e].data.u32];
-      for (;;) {
-        const int got = batch.receive(p.socket.fd());
-        for (int i = 0; i < got; ++i) on_packet(p, batch.data(i), arrival);
-        if (got < static_cast<int>(batch.count())) break;
-      }
-    }
-    if (ready == 512) continue;
+    io->flush();
+    const auto steady_now = Clock::now();
+    const std::int64_t realtime_now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::system_clock::now().time_since_epoch()).count();
+    receiver.fn = [&](std::uintptr_t tag, const Datagram& d) {
+      const std::int64_t age = d.arrival_realtime_ns > 0 ? realtime_now - d.arrival_realtime_ns : 0;
+      const auto arrival = age > 0 && age < 1000000000 ? steady_now - std::chrono::nanoseconds(age) : steady_now;
+      on_packet(ps[tag], {d.data, d.len}, arrival);
+    };
+    io->receive(receiver);
     step += std::chrono::milliseconds(1);
     if (step < Clock::now()) step = Clock::now();
     std::this_thread::sleep_until(step);
@@ -399,6 +406,8 @@ int main(int argc, char** argv) {
               "could not keep%s)\n", missing, opt.suppress_silence ? " and suppressed silence" : "");
   std::printf("  delay_through_room_ms p50=%.1f p99=%.1f max=%.1f samples=%zu  echo_frames=%lld\n", pct(0.5),
               pct(0.99), delays_ms.empty() ? -1.0 : delays_ms.back(), delays_ms.size(), static_cast<long long>(echo));
+  std::printf("  packet_io: engine asked %s (io_uring %s here), generator %s\n", to_string(opt.io),
+              make_uring_io() ? "available" : "refused", to_string(io->kind()));
   std::printf("  generator: latest send %.1f ms behind schedule\n", static_cast<double>(max_send_late_us) / 1000.0);
   std::printf("  engine_cpu=%.3f s over %d s = %.1f%% of a core; per participant-second = %.2f us\n", cpu_s,
               opt.seconds, 100.0 * cpu_s / opt.seconds, per_part_us);

@@ -10,11 +10,13 @@
 #include <filesystem>
 #include <memory>
 #include <new>
+#include <thread>
 #include <vector>
 
 #include "media/codec.h"
 #include "media/dtmf.h"
 #include "media/jitter_buffer.h"
+#include "media/packet_io.h"
 #include "media/player.h"
 #include "media/recorder.h"
 #include "media/resampler.h"
@@ -133,6 +135,51 @@ TEST(NoAllocation, PlayerAndRecorderPerFrame) {
   }
   rec->reset();
   std::filesystem::remove(path);
+}
+
+// Sends and receives 200 datagrams through `io` after one warm-up; returns the allocations seen meanwhile.
+long packet_io_allocations(PacketIo& io) {
+  auto a = UdpSocket::bind("127.0.0.1", 0);
+  auto b = UdpSocket::bind("127.0.0.1", 0);
+  EXPECT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(io.watch(b->fd(), 1));  // command time: may allocate
+  struct Count final : DatagramHandler {
+    int n = 0;
+    void on_datagram(std::uintptr_t, const Datagram&) override { ++n; }
+  } sink;
+  const SockAddr to = *make_sockaddr("127.0.0.1", b->local_port());
+  std::array<std::uint8_t, 172> payload{};
+  auto receive_until = [&](int want) {
+    for (int i = 0; i < 1000 && sink.n < want; ++i) {
+      io.receive(sink);
+      if (sink.n < want) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
+  io.send(a->fd(), payload, to);
+  io.flush();
+  receive_until(1);
+  AllocationCounter counter;
+  for (int i = 0; i < 200; ++i) {
+    io.send(a->fd(), payload, to);
+    if (i % 10 == 9) {
+      io.flush();
+      io.receive(sink);
+    }
+  }
+  receive_until(201);
+  const long allocations = counter.count();
+  EXPECT_EQ(sink.n, 201);
+  io.unwatch(b->fd());
+  return allocations;
+}
+
+TEST(NoAllocation, PacketIoSendsAndReceivesWithoutAllocating) {
+  if (auto uring = make_uring_io()) {
+    EXPECT_EQ(packet_io_allocations(*uring), 0) << "io_uring";
+  }
+  auto epoll = make_epoll_io();
+  ASSERT_TRUE(epoll);
+  EXPECT_EQ(packet_io_allocations(*epoll), 0) << "epoll";
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ class Engine final : public MediaEngine {
       WorkerConfig wc;
       wc.index = i;
       wc.mix_rate = options.mix_rate;
+      wc.packet_io = options.packet_io;
       if (!options.cpu_affinity.empty())
         wc.cpu = options.cpu_affinity[static_cast<std::size_t>(i) % options.cpu_affinity.size()];
       workers_.push_back(std::make_unique<Worker>(wc, sink_, board_));

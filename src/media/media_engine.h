@@ -99,6 +99,13 @@ struct SessionTimeout { MediaSessionId session; };  // no RTP received for the c
 using Event = std::variant<DtmfEvent, PlayDone, TalkingChanged, RecordingDone, SessionTimeout>;
 using EventSink = std::function<void(Event)>;
 
+// How the workers send and receive datagrams (packet_io.h).
+enum class PacketIoKind {
+  kAuto,   // io_uring when the kernel allows it, else epoll
+  kUring,  // io_uring only (a worker that cannot have it falls back to epoll all the same)
+  kEpoll,  // epoll + recvmmsg + sendto
+};
+
 // Options (defaults in brackets), set from [media] in the configuration.
 struct EngineOptions {
   int workers = 0;                        // media worker threads [0 = one per core]
@@ -115,6 +122,8 @@ struct EngineOptions {
   bool suppress_silence = true;
   // CPUs the workers are pinned to, worker i on cpu_affinity[i % size] [empty = not pinned]
   std::vector<int> cpu_affinity;
+  // io_uring (one syscall per batch of sends and for all receives of a tick) or epoll + sendto [kAuto]
+  PacketIoKind packet_io = PacketIoKind::kAuto;
 };
 
 class MediaEngine {

@@ -325,7 +325,7 @@ void Session::send_rtp(std::span<const std::uint8_t> payload, int pt, bool marke
   std::size_t len = build_rtp(h, payload, packet_);
   if (len == 0) return;
   if (srtp_ && srtp_->protect_rtp(packet_, len) != SrtpResult::kOk) return;
-  if (ports_.rtp.send_to({packet_.data(), len}, *dest)) {
+  if (send_datagram(ports_.rtp, {packet_.data(), len}, *dest)) {
     ++stats_.packets_sent;
     octets_sent_ += static_cast<std::uint32_t>(payload.size());
   }
@@ -398,7 +398,11 @@ void Session::maybe_send_rtcp(SteadyTime now) {
                                       "confpro", packet_);
   if (len == 0) return;
   if (srtp_ && srtp_->protect_rtcp(packet_, len) != SrtpResult::kOk) return;
-  ports_.rtcp.send_to({packet_.data(), len}, *dest);
+  send_datagram(ports_.rtcp, {packet_.data(), len}, *dest);
+}
+
+bool Session::send_datagram(const UdpSocket& from, std::span<const std::uint8_t> data, const SockAddr& to) {
+  return io_ != nullptr ? io_->send(from.fd(), data, to) : from.send_to(data, to);
 }
 
 SessionStats Session::stats() const {

@@ -19,6 +19,7 @@
 #include "media/jitter_buffer.h"
 #include "media/media_engine.h"
 #include "media/mixer.h"
+#include "media/packet_io.h"
 #include "media/player.h"
 #include "media/recorder.h"
 #include "media/resampler.h"
@@ -57,6 +58,8 @@ class Session {
   int rtp_fd() const { return ports_.rtp.fd(); }
   int rtcp_fd() const { return ports_.rtcp.fd(); }
   CodecKind codec_kind() const { return params_.codec.kind; }
+  // The owning worker's datagram I/O, set while a worker watches this session (nullptr: plain sendto).
+  void set_io(PacketIo* io) { io_ = io; }
 
   // Re-INVITE: new remote address, codec or direction (allocates: command time). Audio continues.
   Status update(const SessionParams& params);
@@ -108,12 +111,14 @@ class Session {
   bool sending() const;
   void send_rtp(std::span<const std::uint8_t> payload, int pt, bool marker, std::uint32_t ts, SteadyTime now);
   bool send_dtmf_packet(SteadyTime now);
+  bool send_datagram(const UdpSocket& from, std::span<const std::uint8_t> data, const SockAddr& to);
   const SockAddr* rtp_destination() const;
 
   MediaSessionId id_;
   SessionParams params_;
   SessionConfig config_;
   PortPair ports_;
+  PacketIo* io_ = nullptr;
   std::uint16_t local_port_ = 0;
   std::unique_ptr<SrtpSession> srtp_;
   SockAddr remote_rtp_, remote_rtcp_, latched_rtp_, latched_rtcp_;

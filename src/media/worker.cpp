@@ -2,7 +2,6 @@
 #include "media/worker.h"
 
 #include <pthread.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,14 +32,10 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 Worker::Worker(const WorkerConfig& config, const EventSink& sink, StatsBoard& board)
     : config_(config), sink_(sink), board_(board), queue_(config.queue_size),
       frame_(static_cast<std::size_t>(config.mix_rate / 1000 * kTickMs)) {
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   thread_ = std::thread([this] { run(); });
 }
 
-Worker::~Worker() {
-  stop();
-  if (epoll_fd_ >= 0) ::close(epoll_fd_);
-}
+Worker::~Worker() { stop(); }
 
 void Worker::stop() {
   running_ = false;
@@ -58,6 +53,9 @@ void Worker::run() {
     CPU_SET(config_.cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
   }
+  io_ = make_packet_io(config_.packet_io);
+  if (!io_) io_ = make_epoll_io();
+  counters_.packet_io.store(static_cast<int>(io_->kind()), std::memory_order_relaxed);
   timespec deadline;
   clock_gettime(CLOCK_MONOTONIC, &deadline);
   while (running_) {
@@ -80,6 +78,7 @@ void Worker::run() {
   // Shut down on this thread: sessions and rooms die here (recorders finish).
   rooms_.clear();
   sessions_.clear();
+  io_.reset();
 }
 
 void Worker::tick(SteadyTime now) {
@@ -104,34 +103,24 @@ void Worker::tick(SteadyTime now) {
     s->send_pcm(frame_, !prompt, now);
   }
   for (auto& s : sessions_) s->maybe_send_rtcp(now);
+  io_->flush();
   if (tick_count_ % kStatsEveryTicks == 0) publish_stats();
 }
 
 void Worker::read_sockets(SteadyTime now) {
-  epoll_event events[256];
-  const std::int64_t rt_now = realtime_ns();
-  for (;;) {
-    const int n = epoll_wait(epoll_fd_, events, 256, 0);
-    for (int e = 0; e < n; ++e) {
-      const std::uintptr_t tag = static_cast<std::uintptr_t>(events[e].data.u64);
-      auto* s = reinterpret_cast<Session*>(tag & ~kRtcpBit);
-      const bool rtcp = (tag & kRtcpBit) != 0;
-      const int fd = rtcp ? s->rtcp_fd() : s->rtp_fd();
-      for (;;) {
-        const int got = batch_.receive(fd);
-        for (int i = 0; i < got; ++i) {
-          const SteadyTime arrival = steady_from_realtime(batch_.arrival_realtime_ns(i), now, rt_now);
-          if (rtcp)
-            s->on_rtcp(batch_.mutable_data(i), batch_.length(i), batch_.truncated(i), batch_.from(i), arrival);
-          else
-            s->on_rtp(batch_.mutable_data(i), batch_.length(i), batch_.truncated(i), batch_.from(i), arrival, sink_);
-        }
-        counters_.datagrams.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
-        if (got < static_cast<int>(batch_.count())) break;
-      }
-    }
-    if (n < 256) break;
-  }
+  read_now_ = now;
+  read_realtime_ns_ = realtime_ns();
+  const int got = io_->receive(*this);
+  counters_.datagrams.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
+}
+
+void Worker::on_datagram(std::uintptr_t tag, const Datagram& d) {
+  auto* s = reinterpret_cast<Session*>(tag & ~kRtcpBit);
+  const SteadyTime arrival = steady_from_realtime(d.arrival_realtime_ns, read_now_, read_realtime_ns_);
+  if ((tag & kRtcpBit) != 0)
+    s->on_rtcp(d.data, d.len, d.truncated, d.from, arrival);
+  else
+    s->on_rtp(d.data, d.len, d.truncated, d.from, arrival, sink_);
 }
 
 void Worker::publish_stats() {
@@ -142,6 +131,9 @@ void Worker::publish_stats() {
   }
   counters_.shared_encodes.store(shared, std::memory_order_relaxed);
   counters_.own_encodes.store(own, std::memory_order_relaxed);
+  const PacketIoStats io = io_->stats();
+  counters_.send_errors.store(io.send_errors, std::memory_order_relaxed);
+  counters_.io_enters.store(io.enters, std::memory_order_relaxed);
   std::lock_guard lock(board_.mu);
   for (auto& s : sessions_) board_.stats[s->id()] = s->stats();
 }
@@ -159,17 +151,15 @@ Room* Worker::find_room(RoomId id) {
 }
 
 void Worker::watch(Session& s) {
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLET;  // edge-triggered: every ready socket is drained until recvmmsg comes up short
-  ev.data.u64 = reinterpret_cast<std::uintptr_t>(&s);
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s.rtp_fd(), &ev);
-  ev.data.u64 = reinterpret_cast<std::uintptr_t>(&s) | kRtcpBit;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s.rtcp_fd(), &ev);
+  io_->watch(s.rtp_fd(), reinterpret_cast<std::uintptr_t>(&s));
+  io_->watch(s.rtcp_fd(), reinterpret_cast<std::uintptr_t>(&s) | kRtcpBit);
+  s.set_io(io_.get());
 }
 
 void Worker::unwatch(Session& s) {
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.rtp_fd(), nullptr);
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.rtcp_fd(), nullptr);
+  io_->unwatch(s.rtp_fd());
+  io_->unwatch(s.rtcp_fd());
+  s.set_io(nullptr);
 }
 
 void Worker::detach(Session& s) {

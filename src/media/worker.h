@@ -1,8 +1,8 @@
 // A media worker: one thread that owns whole rooms and their sessions. Every 20 ms (absolute deadlines on
 // CLOCK_MONOTONIC, clock_nanosleep TIMER_ABSTIME, so the tick does not drift) it applies the queued commands,
-// reads every ready socket in batches (one epoll_wait, then recvmmsg per ready socket), pulls each session's
-// audio, mixes and sends each room, plays prompts to sessions outside rooms, sends RTCP, and publishes statistics
-// once a second.
+// receives every waiting datagram (PacketIo: io_uring, or epoll + recvmmsg), pulls each session's audio, mixes
+// and sends each room, plays prompts to sessions outside rooms, sends RTCP, hands the queued sends to the kernel,
+// and publishes statistics once a second.
 //
 // Thread safety: post() from any thread (bounded, never blocks, false when full); everything else runs on the
 // worker's own thread. The EventSink is called on the worker thread (and must only post onward).
@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "media/packet_io.h"
 #include "media/queue.h"
 #include "media/room.h"
 #include "media/session.h"
@@ -35,6 +36,9 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> late_ticks{0};   // a tick that started more than one period late
   std::atomic<std::uint64_t> datagrams{0};
   std::atomic<std::uint64_t> shared_encodes{0}, own_encodes{0};
+  std::atomic<std::uint64_t> send_errors{0};  // datagrams the kernel refused
+  std::atomic<std::uint64_t> io_enters{0};    // syscalls spent sending and receiving
+  std::atomic<int> packet_io{-1};             // the PacketIoKind in use, -1 until the thread has started
 };
 
 class Worker;
@@ -70,9 +74,10 @@ struct WorkerConfig {
   int mix_rate = 16000;
   int cpu = -1;                   // pin to this CPU [-1: not pinned]
   std::size_t queue_size = 4096;  // commands waiting at most [4096]
+  PacketIoKind packet_io = PacketIoKind::kAuto;
 };
 
-class Worker {
+class Worker final : private DatagramHandler {
  public:
   Worker(const WorkerConfig& config, const EventSink& sink, StatsBoard& board);
   ~Worker();  // stops and joins
@@ -93,6 +98,7 @@ class Worker {
   void tick(SteadyTime now);
   bool apply(Command& command);  // false: the target is not here (yet)
   void read_sockets(SteadyTime now);
+  void on_datagram(std::uintptr_t tag, const Datagram& d) override;
   void publish_stats();
   Session* find_session(MediaSessionId id);
   Room* find_room(RoomId id);
@@ -107,10 +113,11 @@ class Worker {
   BoundedQueue<Command> queue_;
   std::vector<Deferred> deferred_;
   std::atomic<bool> running_{true};
-  int epoll_fd_ = -1;
+  std::unique_ptr<PacketIo> io_;  // built on the worker thread (run())
+  SteadyTime read_now_{};         // the clock pair of the current read_sockets()
+  std::int64_t read_realtime_ns_ = 0;
   std::vector<std::unique_ptr<Session>> sessions_;
   std::vector<std::unique_ptr<Room>> rooms_;
-  RecvBatch batch_{16, 2048, true};
   std::vector<std::int16_t> frame_;
   std::uint64_t tick_count_ = 0;
   WorkerCounters counters_;

@@ -123,6 +123,7 @@ TEST_F(EngineE2e, BadPacketsAreCountedAndNeverMixed) {
   a.send_raw(std::vector<std::uint8_t>(1600, 0x80));  // oversized
   a.send_raw(unknown_pt);
   run({&a, &c, &intruder}, 80);  // the intruder sends 440 Hz from another address all along
+  std::this_thread::sleep_for(1100ms);  // statistics are published once a second: wait for the next
   const auto st = engine_->stats(ia.id);
   ASSERT_TRUE(st.has_value());
   EXPECT_GE(st->dropped_malformed, 3u);

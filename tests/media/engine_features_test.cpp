@@ -141,6 +141,22 @@ TEST_F(EngineE2e, SessionsOnManyWorkersMeetInOneRoom) {
   EXPECT_LT(total_power(phones[0]->heard_last(1.0)), 100.0);
 }
 
+TEST_F(EngineE2e, TheEpollFallbackCarriesTheRoomToo) {
+  engine_->stop();
+  auto o = test_options();
+  o.packet_io = PacketIoKind::kEpoll;  // what a kernel without io_uring gets
+  start(o);
+  Phone a(CodecKind::kPcmu, 440), b(CodecKind::kG722, 1000), c(CodecKind::kOpus);
+  join(a), join(b), join(c);
+  run({&a, &b, &c}, 100);
+  EXPECT_GT(share(a, 1000), 0.5);
+  EXPECT_LT(share(a, 440), 0.02);
+  EXPECT_GT(share(b, 440), 0.5);
+  EXPECT_LT(share(b, 1000), 0.02);
+  EXPECT_GT(share(c, 440), 0.2);
+  EXPECT_GT(share(c, 1000), 0.2);
+}
+
 TEST_F(EngineE2e, UnknownIdsAreRefused) {
   EXPECT_EQ(engine_->attach(MediaSessionId{999}, room_, {}).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(engine_->destroy_room(RoomId{999}).error().code, ErrorCode::kNotFound);
