@@ -40,6 +40,9 @@ JitterBuffer::JitterBuffer(const JitterBufferOptions& options)
       carry_(static_cast<std::size_t>(options.sample_rate * 120 / 1000)),
       scratch_(frame_samples_) {
   assert(options.clock_rate > 0 && options.sample_rate > 0);
+  order_.reserve(slots_.size());
+  free_.reserve(slots_.size());
+  for (std::size_t i = slots_.size(); i-- > 0;) free_.push_back(static_cast<int>(i));
 }
 
 std::int64_t JitterBuffer::ts_us(std::int64_t pos) const { return pos * 1000000 / opt_.sample_rate; }
@@ -50,6 +53,10 @@ void JitterBuffer::restart(std::uint32_t ssrc) {
   ssrc_ = ssrc;
   for (auto& s : slots_) s.used = false;
   count_ = 0;
+  order_.clear();
+  free_.clear();
+  for (std::size_t i = slots_.size(); i-- > 0;) free_.push_back(static_cast<int>(i));
+  targets_dirty_ = true;
   carry_len_ = carry_off_ = 0;
   state_ = State::kWaiting;
   transit_count_ = transit_next_ = 0;
@@ -115,6 +122,7 @@ bool JitterBuffer::insert(std::uint32_t ssrc, std::uint16_t seq, std::uint32_t t
   transit_[transit_next_] = arrival_us - ts_us(pos);
   transit_next_ = (transit_next_ + 1) % kWindow;
   transit_count_ = std::min(transit_count_ + 1, kWindow);
+  targets_dirty_ = true;
 
   if (state_ != State::kWaiting && pos < pos_) {
     ++stats_.late;
@@ -126,61 +134,53 @@ bool JitterBuffer::insert(std::uint32_t ssrc, std::uint16_t seq, std::uint32_t t
     return false;
   }
   consecutive_late_ = 0;
-  for (const auto& s : slots_) {
-    if (s.used && s.pos == pos) {
-      ++stats_.duplicates;
-      return false;
-    }
+  // order_ holds the buffered slots by position: find where this one goes (usually at the end).
+  std::size_t at = order_.size();
+  while (at > 0 && slots_[static_cast<std::size_t>(order_[at - 1])].pos >= pos) --at;
+  if (at < order_.size() && slots_[static_cast<std::size_t>(order_[at])].pos == pos) {
+    ++stats_.duplicates;
+    return false;
   }
   if (count_ == slots_.size()) {
     ++stats_.overflow;
-    release(earliest_after(std::numeric_limits<std::int64_t>::min()));
+    release(order_.front());  // the oldest goes
+    if (at > 0) --at;
   }
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    auto& s = slots_[i];
-    if (s.used) continue;
-    s = Slot{true, seq64, pos, arrival_us, static_cast<std::uint16_t>(payload.size())};
-    std::memcpy(payloads_.data() + i * static_cast<std::size_t>(opt_.max_payload), payload.data(), payload.size());
-    ++count_;
-    ++stats_.inserted;
-    return true;
-  }
-  return false;  // unreachable: a slot was freed above
+  const int i = free_.back();
+  free_.pop_back();
+  slots_[static_cast<std::size_t>(i)] = Slot{true, seq64, pos, arrival_us, static_cast<std::uint16_t>(payload.size())};
+  std::memcpy(payloads_.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(opt_.max_payload),
+              payload.data(), payload.size());
+  order_.insert(order_.begin() + static_cast<std::ptrdiff_t>(at), i);  // within the reserved capacity
+  ++count_;
+  ++stats_.inserted;
+  return true;
 }
 
 int JitterBuffer::earliest_at_or_before(std::int64_t pos) const {
-  int best = -1;
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    const auto& s = slots_[i];
-    if (s.used && s.pos <= pos && (best < 0 || s.pos < slots_[static_cast<std::size_t>(best)].pos)) {
-      best = static_cast<int>(i);
-    }
-  }
-  return best;
+  if (order_.empty() || slots_[static_cast<std::size_t>(order_.front())].pos > pos) return -1;
+  return order_.front();
 }
 
 int JitterBuffer::earliest_after(std::int64_t pos) const {
-  int best = -1;
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    const auto& s = slots_[i];
-    if (s.used && s.pos > pos && (best < 0 || s.pos < slots_[static_cast<std::size_t>(best)].pos)) {
-      best = static_cast<int>(i);
-    }
-  }
-  return best;
+  for (const int i : order_)
+    if (slots_[static_cast<std::size_t>(i)].pos > pos) return i;
+  return -1;
 }
 
 void JitterBuffer::release(int slot) {
   if (slot < 0) return;
   auto& s = slots_[static_cast<std::size_t>(slot)];
-  if (s.used) {
-    s.used = false;
-    --count_;
-  }
+  if (!s.used) return;
+  s.used = false;
+  --count_;
+  order_.erase(std::find(order_.begin(), order_.end(), slot));
+  free_.push_back(slot);
 }
 
 void JitterBuffer::update_targets() {
-  if (transit_count_ == 0) return;
+  if (!targets_dirty_ || transit_count_ == 0) return;
+  targets_dirty_ = false;
   std::int64_t lo = transit_[0], hi1 = transit_[0], hi2 = transit_[0];
   for (int i = 1; i < transit_count_; ++i) {
     const auto d = transit_[i];
@@ -229,6 +229,7 @@ bool JitterBuffer::decode_slot(Decoder& decoder, int slot) {
   carry_len_ = static_cast<std::size_t>(n);
   carry_pos_ = pos;
   carry_arrival_us_ = arrival;
+  if (last_duration_ != n) targets_dirty_ = true;
   last_duration_ = n;
   return true;
 }

@@ -113,6 +113,8 @@ class JitterBuffer {
   JitterBufferOptions opt_;
   std::size_t frame_samples_;
   std::vector<Slot> slots_;
+  std::vector<int> order_;  // the used slots by position, earliest first
+  std::vector<int> free_;   // the unused slots
   std::vector<std::uint8_t> payloads_;  // capacity * max_payload
   std::vector<std::int16_t> carry_;     // a decoded packet not yet fully played (120 ms at most)
   std::vector<std::int16_t> scratch_;   // one frame, for dropped frames
@@ -137,6 +139,7 @@ class JitterBuffer {
   std::int64_t transit_[kWindow] = {};
   int transit_count_ = 0, transit_next_ = 0;
   std::int64_t d_min_ = 0, p_low_ = 0;  // us
+  bool targets_dirty_ = true;           // a packet came (or the packet time changed) since update_targets()
   std::int64_t seen_[128] = {};          // recently seen unwrapped seq + 1, for duplicate detection
 
   double delay_ms_ = -1;
