@@ -126,8 +126,17 @@ Status Session::configure_codec() {
   rx_stats_ = RtpReceiveStats(c.clock_rate);
   dtmf_rx_ = Rfc4733Receiver(c.clock_rate);
   dtmf_tx_ = Rfc4733Sender(c.clock_rate, kTickMs);
-  if (native == 8000 && !inband_) inband_ = std::make_unique<InbandDtmfDetector>();
-  if (native != 8000) inband_.reset();
+  // In-band DTMF: spandsp's detector works at 8 kHz; wideband callers' audio is brought down to it.
+  if (!inband_) inband_ = std::make_unique<InbandDtmfDetector>();
+  inband_->reset();
+  inband_hold_ = 0;
+  dtmf_down_.reset();
+  if (native != 8000) {
+    auto dtmf_down = Resampler::create({native, 8000, 3});
+    if (!dtmf_down.ok()) return dtmf_down.error();
+    dtmf_down_ = std::move(*dtmf_down);
+    dtmf_pcm_.assign(static_cast<std::size_t>(8000 / 1000 * kTickMs), 0);
+  }
   return {};
 }
 
@@ -261,11 +270,19 @@ bool Session::pull(SteadyTime now, const EventSink& sink) {
   level_ = mean_square < 1.0 ? -96.0 : 10.0 * std::log10(mean_square / (32768.0 * 32768.0));
   quiet_ = level_ < kQuietDbov;
   if (inband_) {
-    if (level_ > -50.0) inband_hold_ = 10;
+    if (level_ > -50.0) {
+      if (inband_hold_ == 0 && dtmf_down_) dtmf_down_->reset();  // a new stretch of sound: no stale history
+      inband_hold_ = 10;
+    }
     if (inband_hold_ > 0) {
       --inband_hold_;
+      std::span<const std::int16_t> narrow = native_;
+      if (dtmf_down_) {
+        dtmf_down_->process(native_, dtmf_pcm_);
+        narrow = dtmf_pcm_;
+      }
       DigitEvent found[4];
-      const std::size_t n = inband_->process(native_, found);
+      const std::size_t n = inband_->process(narrow, found);
       for (std::size_t i = 0; i < n; ++i) sink(DtmfEvent{id_, found[i].digit, found[i].duration_ms, true});
     }
   }

@@ -131,6 +131,8 @@ class Session {
   RtpReceiveStats rx_stats_;
   Rfc4733Receiver dtmf_rx_;
   std::unique_ptr<InbandDtmfDetector> inband_;
+  std::unique_ptr<Resampler> dtmf_down_;  // native -> 8 kHz for the in-band detector (wideband codecs)
+  std::vector<std::int16_t> dtmf_pcm_;
   int inband_hold_ = 0;  // ticks left to feed the in-band detector after the last loud frame
   TalkDetector vad_;
   std::optional<bool> talk_change_;

@@ -52,6 +52,31 @@ TEST_F(EngineE2e, InbandDtmfToneBecomesADtmfEvent) {
   EXPECT_EQ(digits[0].session, sa);
 }
 
+TEST_F(EngineE2e, InbandDtmfFromWidebandCallersBecomesDtmfEvents) {
+  Phone g722(CodecKind::kG722), opus(CodecKind::kOpus), listener(CodecKind::kPcmu);
+  const auto sg = join(g722);
+  const auto so = join(opus);
+  join(listener);
+  run({&g722, &opus, &listener}, 5);
+  auto digits_at = [](int rate, char first, char second) {
+    auto tones = make_dtmf(first, rate, 100, 100, 8000);
+    auto more = make_dtmf(second, rate, 100, 100, 8000);
+    tones.insert(tones.end(), more.begin(), more.end());
+    return tones;
+  };
+  g722.play(digits_at(g722.rate(), '3', '9'));
+  opus.play(digits_at(opus.rate(), '*', '0'));
+  run({&g722, &opus, &listener}, 40);
+  std::string from_g722, from_opus, from_others;
+  for (const auto& d : events_.of<DtmfEvent>()) {
+    EXPECT_TRUE(d.inband);
+    (d.session == sg ? from_g722 : d.session == so ? from_opus : from_others) += d.digit;
+  }
+  EXPECT_EQ(from_g722, "39");
+  EXPECT_EQ(from_opus, "*0");
+  EXPECT_EQ(from_others, "");  // the listener hears the tones in the mix but sends nothing
+}
+
 TEST_F(EngineE2e, SendDtmfGoesOutAsRfc4733) {
   Phone a(CodecKind::kPcma);
   const auto sa = join(a);
