@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -109,6 +110,12 @@ std::int64_t media_cpu_ns() {
   }
   closedir(d);
   return total;
+}
+
+std::int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
 void pin_media_threads(int cpu, bool realtime) {
@@ -257,7 +264,7 @@ int main(int argc, char** argv) {
   const auto start = Clock::now() + std::chrono::milliseconds(200);
   const auto measure_from = start + std::chrono::seconds(opt.warmup);
   const auto end = measure_from + std::chrono::seconds(opt.seconds);
-  std::int64_t cpu_start = -1;
+  std::int64_t cpu_start = -1, gen_cpu_start = 0;
   std::vector<double> delays_ms;
   std::vector<std::int16_t> decoded(5760);
   std::vector<std::uint8_t> packet(1600);
@@ -316,7 +323,10 @@ int main(int argc, char** argv) {
   for (;;) {
     const auto now = Clock::now();
     if (now >= end) break;
-    if (cpu_start < 0 && now >= measure_from) cpu_start = media_cpu_ns();
+    if (cpu_start < 0 && now >= measure_from) {
+      cpu_start = media_cpu_ns();
+      gen_cpu_start = thread_cpu_ns();
+    }
     // Send everything that is due.
     for (;;) {
       Participant& p = ps[next_index];
@@ -370,6 +380,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_until(step);
   }
   const std::int64_t cpu_ns = media_cpu_ns() - cpu_start;
+  const std::int64_t gen_cpu_ns = thread_cpu_ns() - gen_cpu_start;
 
   // Report.
   std::int64_t expected = 0, received = 0, gaps = 0, echo = 0, silent_receivers = 0;
@@ -408,7 +419,8 @@ int main(int argc, char** argv) {
               pct(0.99), delays_ms.empty() ? -1.0 : delays_ms.back(), delays_ms.size(), static_cast<long long>(echo));
   std::printf("  packet_io: engine asked %s (io_uring %s here), generator %s\n", to_string(opt.io),
               make_uring_io() ? "available" : "refused", to_string(io->kind()));
-  std::printf("  generator: latest send %.1f ms behind schedule\n", static_cast<double>(max_send_late_us) / 1000.0);
+  std::printf("  generator: latest send %.1f ms behind schedule, %.1f%% of a core\n",
+              static_cast<double>(max_send_late_us) / 1000.0, 100.0 * static_cast<double>(gen_cpu_ns) / 1e9 / opt.seconds);
   std::printf("  engine_cpu=%.3f s over %d s = %.1f%% of a core; per participant-second = %.2f us\n", cpu_s,
               opt.seconds, 100.0 * cpu_s / opt.seconds, per_part_us);
   std::printf("RESULT codec=%s n=%d loss_pct=%.4f missing_pct=%.3f gaps=%lld p50_ms=%.1f p99_ms=%.1f echo=%lld core_pct=%.1f "
