@@ -25,7 +25,7 @@ std::int64_t to_us(SteadyTime t) {
 
 bool quiet(std::span<const std::int16_t> pcm) {
   std::int64_t sum = 0;
-  for (auto s : pcm) sum += static_cast<std::int64_t>(s) * s;
+  for (auto s : pcm) sum += std::int32_t{s} * s;  // 32-bit products: vectorised
   return pcm.empty() || sum / static_cast<std::int64_t>(pcm.size()) < kQuietMeanSquare;
 }
 
@@ -119,10 +119,7 @@ bool JitterBuffer::insert(std::uint32_t ssrc, std::uint16_t seq, std::uint32_t t
   const std::int64_t pos = ts64 * opt_.sample_rate / opt_.clock_rate;
   const std::int64_t arrival_us = to_us(arrival);
   // Every packet, late ones included, tells how late packets come.
-  transit_[transit_next_] = arrival_us - ts_us(pos);
-  transit_next_ = (transit_next_ + 1) % kWindow;
-  transit_count_ = std::min(transit_count_ + 1, kWindow);
-  targets_dirty_ = true;
+  add_transit(arrival_us - ts_us(pos));
 
   if (state_ != State::kWaiting && pos < pos_) {
     ++stats_.late;
@@ -178,22 +175,42 @@ void JitterBuffer::release(int slot) {
   free_.push_back(slot);
 }
 
+void JitterBuffer::add_transit(std::int64_t d) {
+  const bool evicting = transit_count_ == kWindow;
+  const std::int64_t old = transit_[transit_next_];
+  transit_[transit_next_] = d;
+  transit_next_ = (transit_next_ + 1) % kWindow;
+  transit_count_ = std::min(transit_count_ + 1, kWindow);
+  targets_dirty_ = true;
+  // The lowest and the two highest follow the window without a scan, unless one of them leaves it.
+  if (rescan_ || transit_count_ == 1 || (evicting && (old <= lo_ || old >= hi2_))) {
+    rescan_ = true;
+    return;
+  }
+  track_extremes(d, transit_count_ == 2);
+}
+
+void JitterBuffer::track_extremes(std::int64_t d, bool second) {
+  lo_ = std::min(lo_, d);
+  if (d > hi1_) {
+    hi2_ = hi1_;
+    hi1_ = d;
+  } else if (d > hi2_ || second) {
+    hi2_ = d;
+  }
+}
+
 void JitterBuffer::update_targets() {
   if (!targets_dirty_ || transit_count_ == 0) return;
   targets_dirty_ = false;
-  std::int64_t lo = transit_[0], hi1 = transit_[0], hi2 = transit_[0];
-  for (int i = 1; i < transit_count_; ++i) {
-    const auto d = transit_[i];
-    lo = std::min(lo, d);
-    if (d > hi1) {
-      hi2 = hi1;
-      hi1 = d;
-    } else if (d > hi2 || i == 1) {
-      hi2 = d;
-    }
+  if (rescan_) {
+    rescan_ = false;
+    lo_ = hi1_ = hi2_ = transit_[0];
+    for (int i = 1; i < transit_count_; ++i) track_extremes(transit_[i], i == 1);
   }
+  const std::int64_t lo = lo_;
   // The second-highest of 64 is about the 97th percentile: one outlier does not set the delay.
-  const std::int64_t high = transit_count_ >= 8 ? hi2 : hi1;
+  const std::int64_t high = transit_count_ >= 8 ? hi2_ : hi1_;
   d_min_ = lo;
   // A frame made of several shorter packets waits for the last of them.
   const std::int64_t ptime_us = last_duration_ > 0 ? ts_us(last_duration_) : ts_us(static_cast<std::int64_t>(frame_samples_));

@@ -103,6 +103,8 @@ class JitterBuffer {
   int earliest_at_or_before(std::int64_t pos) const;
   int earliest_after(std::int64_t pos) const;
   void release(int slot);
+  void add_transit(std::int64_t d);
+  void track_extremes(std::int64_t d, bool second);  // `second`: d is the window's second value
   void update_targets();
   std::int64_t ts_us(std::int64_t pos) const;
   bool maybe_start(std::int64_t now_us);
@@ -140,6 +142,8 @@ class JitterBuffer {
   int transit_count_ = 0, transit_next_ = 0;
   std::int64_t d_min_ = 0, p_low_ = 0;  // us
   bool targets_dirty_ = true;           // a packet came (or the packet time changed) since update_targets()
+  bool rescan_ = true;                  // lo_/hi1_/hi2_ must be recomputed from the window
+  std::int64_t lo_ = 0, hi1_ = 0, hi2_ = 0;  // lowest, highest, second highest transit in the window
   std::int64_t seen_[128] = {};          // recently seen unwrapped seq + 1, for duplicate detection
 
   double delay_ms_ = -1;

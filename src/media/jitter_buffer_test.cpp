@@ -440,5 +440,32 @@ TEST(JitterBuffer, FullBufferDropsTheOldestPacket) {
   EXPECT_EQ(jb.stats().overflow, 2u);
 }
 
+// The target is kept incrementally (no scan of the window per packet): it must still be what the definition
+// says, min(max(min_delay, second-highest - lowest transit + 2 ms), max_delay) over the last 64 packets.
+TEST(JitterBuffer, TargetFollowsTheLowestAndSecondHighestTransitOfTheLast64Packets) {
+  JitterBuffer jb({});
+  auto dec = make_decoder({});
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int> jitter_us(0, 30000);
+  const std::vector<std::uint8_t> payload(160, 0xff);
+  std::vector<std::int16_t> pcm(160);
+  std::vector<std::int64_t> transits;
+  const auto t0 = SteadyTime{} + std::chrono::seconds(10);
+  for (int i = 0; i < 600; ++i) {
+    const std::int64_t j = i % 37 == 5 ? 90000 + i * 10 : i % 53 == 9 ? -3000 : jitter_us(rng);  // outliers both ways
+    jb.insert(1, static_cast<std::uint16_t>(i), static_cast<std::uint32_t>(i * 160), payload,
+              t0 + std::chrono::microseconds(std::int64_t{i} * 20000 + j));
+    transits.push_back(j);
+    jb.pull(*dec, pcm, t0 + std::chrono::milliseconds(i * 20 + 5));
+    const std::size_t from = transits.size() > 64 ? transits.size() - 64 : 0;
+    std::vector<std::int64_t> window(transits.begin() + static_cast<std::ptrdiff_t>(from), transits.end());
+    std::sort(window.begin(), window.end(), std::greater<>());
+    const std::int64_t high = window.size() >= 8 ? window[1] : window[0];
+    const double expected = std::clamp(static_cast<double>(high - window.back() + 2000) / 1000.0, 20.0, 200.0);
+    ASSERT_NEAR(jb.target_delay_ms(), expected, 1e-9) << "packet " << i;
+  }
+  EXPECT_EQ(jb.stats().resets, 0u);
+}
+
 }  // namespace
 }  // namespace confpro::media
