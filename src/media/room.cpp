@@ -21,7 +21,7 @@ Status Room::add(Session& s, ParticipantFlags flags) {
     CodecSpec spec;
     spec.kind = s.codec_kind();
     const int pcm_rate = engine_pcm_rate(spec.kind, mixer_.sample_rate());
-    auto enc = make_engine_encoder(spec, mixer_.sample_rate());
+    auto enc = make_engine_encoder(spec, mixer_.sample_rate(), kSharedOpusComplexity);
     auto down = Resampler::create({mixer_.sample_rate(), pcm_rate, 3});
     if (!enc || !down.ok()) return Error::internal(std::string("no shared encoder for ") + to_string(spec.kind));
     SharedEncoder se{spec.kind, std::move(enc), std::move(*down),

@@ -36,10 +36,11 @@ int engine_pcm_rate(CodecKind kind, int mix_rate) {
   return native_rate(kind);
 }
 
-std::unique_ptr<Encoder> make_engine_encoder(const CodecSpec& spec, int mix_rate) {
+std::unique_ptr<Encoder> make_engine_encoder(const CodecSpec& spec, int mix_rate, int opus_complexity) {
   if (spec.kind != CodecKind::kOpus) return make_encoder(spec);
   OpusEncoderOptions o;
   o.sample_rate = engine_pcm_rate(spec.kind, mix_rate);
+  o.complexity = opus_complexity;
   return make_opus_encoder(o);
 }
 
