@@ -35,6 +35,17 @@ const char* sort_column(BookingSort s) {
   return "valid_from";
 }
 
+// "name contains :name_like" (lower case, % around). SQLite: through the trigram index bookings_name_fts (v2),
+// which SQLite uses only for a LIKE without ESCAPE, so ESCAPE is added only when the text needs it.
+std::string name_condition(Dialect dialect, const std::string& text) {
+  const bool plain = text.find_first_of("%_\\") == std::string::npos;
+  if (dialect == Dialect::kSqlite) {
+    return std::string(" AND id IN (SELECT rowid FROM bookings_name_fts WHERE name LIKE :name_like") +
+           (plain ? ")" : " ESCAPE '\\')");
+  }
+  return " AND LOWER(name) LIKE :name_like ESCAPE '\\'";
+}
+
 }  // namespace
 
 Result<domain::Booking> SqlStore::get_booking(BookingId id) {
@@ -78,7 +89,7 @@ Result<Page<domain::Booking>> SqlStore::search_bookings(const BookingQuery& q) {
         std::string state = q.state ? domain::to_string(*q.state) : "";
         std::int64_t from = q.from ? to_epoch_ms(*q.from) : 0, to = q.to ? to_epoch_ms(*q.to) : 0;
         if (!q.number_prefix.empty()) where += " AND number LIKE :prefix ESCAPE '\\'";
-        if (!q.name_contains.empty()) where += " AND LOWER(name) LIKE :name_like ESCAPE '\\'";
+        if (!q.name_contains.empty()) where += name_condition(dialect_, q.name_contains);
         if (!q.owner.empty()) where += " AND owner = :owner";
         if (q.state) where += " AND state = :state";
         if (q.from) where += " AND valid_from >= :from";

@@ -137,10 +137,38 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at)
 )sql";
 
+// v2: the bookings list of the web console at 10,000+ bookings. Each filter it offers has an index in the order
+// of the default sort (valid_from), so a page is an index range walk and its count an index-only count.
+const char* const kV2Indexes = R"sql(
+CREATE INDEX bookings_owner_from ON bookings (owner, valid_from);
+CREATE INDEX bookings_owner_name ON bookings (owner, name);
+CREATE INDEX bookings_state_from ON bookings (state, valid_from);
+CREATE INDEX bookings_created ON bookings (created_at)
+)sql";
+
+// SQLite: name search ("contains", any case) through an FTS5 trigram index over bookings.name, kept in step by
+// triggers (split_statements keeps each CREATE TRIGGER … END whole).
+const char* const kV2SqliteNameIndex = R"sql(;
+CREATE VIRTUAL TABLE bookings_name_fts USING fts5(name, content='bookings', content_rowid='id', tokenize='trigram');
+INSERT INTO bookings_name_fts (bookings_name_fts) VALUES ('rebuild');
+CREATE TRIGGER bookings_name_fts_insert AFTER INSERT ON bookings BEGIN
+  INSERT INTO bookings_name_fts (rowid, name) VALUES (new.id, new.name);
+END;
+CREATE TRIGGER bookings_name_fts_delete AFTER DELETE ON bookings BEGIN
+  INSERT INTO bookings_name_fts (bookings_name_fts, rowid, name) VALUES ('delete', old.id, old.name);
+END;
+CREATE TRIGGER bookings_name_fts_update AFTER UPDATE OF name ON bookings BEGIN
+  INSERT INTO bookings_name_fts (bookings_name_fts, rowid, name) VALUES ('delete', old.id, old.name);
+  INSERT INTO bookings_name_fts (rowid, name) VALUES (new.id, new.name);
+END
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
-  return {with_identity(kV1, dialect)};
+  std::string v2 = kV2Indexes;
+  if (dialect == Dialect::kSqlite) v2 += kV2SqliteNameIndex;
+  return {with_identity(kV1, dialect), v2};
 }
 
 }  // namespace confpro::store::detail

@@ -101,11 +101,14 @@ Status SqlStore::run_status(const char* what, const std::function<Status(soci::s
 
 namespace {
 
+// Splits a migration script at ';'. A CREATE TRIGGER statement runs to its "END" (its body has ';' inside).
 std::vector<std::string> split_statements(const std::string& script) {
   std::vector<std::string> out;
   size_t start = 0;
   while (start < script.size()) {
-    size_t end = script.find(';', start);
+    const size_t first = script.find_first_not_of(" \n\t", start);
+    const bool trigger = first != std::string::npos && script.compare(first, 14, "CREATE TRIGGER") == 0;
+    size_t end = script.find(';', trigger ? script.find("\nEND", first) : start);
     std::string stmt = script.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (stmt.find_first_not_of(" \n\t") != std::string::npos) out.push_back(stmt);
     if (end == std::string::npos) break;

@@ -45,11 +45,13 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
+constexpr int kLatestSchema = 2;  // v2: indexes for the bookings list
+
 TEST_P(StoreTest, MigrationsAreIdempotent) {
-  EXPECT_EQ(store_->schema_version().value(), 1);
+  EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
   ASSERT_TRUE(store_->migrate().ok());
   ASSERT_TRUE(store_->migrate().ok());
-  EXPECT_EQ(store_->schema_version().value(), 1);
+  EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
 }
 
 TEST(SqliteStore, ReopenedFileMigratesNothingAndKeepsData) {
@@ -59,7 +61,7 @@ TEST(SqliteStore, ReopenedFileMigratesNothingAndKeepsData) {
   ASSERT_TRUE(store->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
   auto again = open_migrated(dir.path() / "test.db");
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->schema_version().value(), 1);
+  EXPECT_EQ(again->schema_version().value(), kLatestSchema);
   EXPECT_TRUE(again->find_booking_by_name("A").ok());
 }
 
@@ -211,6 +213,28 @@ TEST_P(StoreTest, SearchFiltersSortsAndPages) {
   ASSERT_EQ(ranged.total, 3);
   EXPECT_EQ(ranged.items[0].number, "700005");
   EXPECT_EQ(ranged.items[2].number, "700003");
+}
+
+TEST_P(StoreTest, NameSearchFollowsRenamesAndDeletes) {
+  auto a = store_->insert_booking(sample_booking("Quarterly Review", "734001", kT0), {}).value();
+  auto b = store_->insert_booking(sample_booking("Weekly 100% sync_up", "734002", kT0), {}).value();
+  ASSERT_TRUE(store_->insert_booking(sample_booking("Board", "734003", kT0), {}).ok());
+  auto count = [&](const std::string& text) {
+    BookingQuery q;
+    q.name_contains = text;
+    return store_->search_bookings(q).value().total;
+  };
+  EXPECT_EQ(count("rterly rev"), 1);
+  EXPECT_EQ(count("Re"), 1);  // shorter than a trigram still works
+  EXPECT_EQ(count("100% s"), 1);
+  EXPECT_EQ(count("sync_up"), 1);
+  EXPECT_EQ(count("syncXup"), 0);  // '_' is not a wildcard
+  a.name = "Annual Plan";
+  ASSERT_TRUE(store_->update_booking(a, a.version, {}).ok());
+  EXPECT_EQ(count("review"), 0);
+  EXPECT_EQ(count("annual"), 1);
+  ASSERT_TRUE(store_->delete_booking(b.id, {}).ok());
+  EXPECT_EQ(count("weekly"), 0);
 }
 
 TEST_P(StoreTest, ScheduledLapsedFindsOnlyExpiredScheduledBookings) {
