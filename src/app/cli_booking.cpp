@@ -8,6 +8,7 @@
 #include "app/context.h"
 #include "common/timezone.h"
 #include "domain/booking_rules.h"
+#include "web/booking_json.h"
 
 namespace confpro::app {
 
@@ -103,7 +104,7 @@ int fail(const Error& e, bool json) {
 
 int print_booking(const domain::Booking& b, const Config& config, bool json) {
   if (json) {
-    std::cout << booking_to_json(b, config.server.time_zone).dump(2) << "\n";
+    std::cout << web::booking_to_json(b, web::BookingJsonFor::kCli, config.server.time_zone).dump(2) << "\n";
   } else {
     std::cout << booking_to_text(b, config.server.time_zone);
   }
@@ -225,7 +226,9 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
       if (!page) return fail(page.error(), lf->json);
       if (lf->json) {
         nlohmann::json items = nlohmann::json::array();
-        for (const auto& b : page->items) items.push_back(booking_to_json(b, config.server.time_zone));
+        for (const auto& b : page->items) {
+          items.push_back(web::booking_to_json(b, web::BookingJsonFor::kCli, config.server.time_zone));
+        }
         std::cout << nlohmann::json{{"total", page->total}, {"items", items}}.dump(2) << "\n";
         return 0;
       }

@@ -5,44 +5,52 @@
 
 namespace confpro::web {
 
-namespace {
-nlohmann::json optional_time(const std::optional<TimePoint>& t) {
-  return t ? nlohmann::json(format_iso_utc(*t)) : nlohmann::json(nullptr);
-}
-}  // namespace
-
-nlohmann::json booking_to_json(const domain::Booking& b) {
+nlohmann::json booking_to_json(const domain::Booking& b, BookingJsonFor reader, const std::string& time_zone) {
+  const bool cli = reader == BookingJsonFor::kCli;
+  auto time = [&](TimePoint t) { return cli ? format_iso_local(t, time_zone) : format_iso_utc(t); };
+  auto optional_time = [&](const std::optional<TimePoint>& t) {
+    return t ? nlohmann::json(time(*t)) : nlohmann::json(nullptr);
+  };
   nlohmann::json invitees = nlohmann::json::array();
   for (const auto& i : b.invitees) {
-    invitees.push_back({{"email", i.email}, {"phone", i.phone}, {"personal_pin", i.personal_pin}});
+    nlohmann::json inv{{"email", i.email}, {"phone", i.phone}};
+    if (!cli || !i.personal_pin.empty()) inv["personal_pin"] = i.personal_pin;
+    invitees.push_back(std::move(inv));
   }
-  return {{"id", b.id.value()},
-          {"name", b.name},
-          {"owner", b.owner},
-          {"number", b.number},
-          {"user_pin", b.user_pin},
-          {"moderator_pin", b.moderator_pin},
-          {"created_at", format_iso_utc(b.created_at)},
-          {"valid_from", format_iso_utc(b.valid_from)},
-          {"valid_until", format_iso_utc(b.valid_until())},
-          {"duration_minutes", b.duration_minutes},
-          {"validity_days", b.validity_days},
-          {"max_participants", b.max_participants},
-          {"language", domain::to_string(b.language)},
-          {"join_policy", domain::to_string(b.join_policy)},
-          {"announce_moderator", b.options.announce_moderator},
-          {"record", b.options.record},
-          {"announce_users", b.options.announce_users},
-          {"listen_only", b.options.listen_only},
-          {"wait_for_leader", b.options.wait_for_leader},
-          {"invitees", invitees},
-          {"created_via", b.created_via},
-          {"state", domain::to_string(b.state)},
-          {"end_reason", domain::to_string(b.end_reason)},
-          {"opened_at", optional_time(b.opened_at)},
-          {"ended_at", optional_time(b.ended_at)},
-          {"updated_at", format_iso_utc(b.updated_at)},
-          {"version", b.version}};
+  const nlohmann::json options{{"announce_moderator", b.options.announce_moderator},
+                               {"record", b.options.record},
+                               {"announce_users", b.options.announce_users},
+                               {"listen_only", b.options.listen_only},
+                               {"wait_for_leader", b.options.wait_for_leader}};
+  nlohmann::json j{{"id", b.id.value()},
+                   {"name", b.name},
+                   {"owner", b.owner},
+                   {"number", b.number},
+                   {"user_pin", b.user_pin},
+                   {"moderator_pin", b.moderator_pin},
+                   {"created_at", time(b.created_at)},
+                   {"valid_from", time(b.valid_from)},
+                   {"valid_until", time(b.valid_until())},
+                   {"duration_minutes", b.duration_minutes},
+                   {"validity_days", b.validity_days},
+                   {"max_participants", b.max_participants},
+                   {"language", domain::to_string(b.language)},
+                   {"join_policy", domain::to_string(b.join_policy)},
+                   {"invitees", invitees},
+                   {"created_via", b.created_via},
+                   {"state", domain::to_string(b.state)},
+                   {"end_reason", domain::to_string(b.end_reason)},
+                   {"opened_at", optional_time(b.opened_at)},
+                   {"ended_at", optional_time(b.ended_at)},
+                   {"version", b.version}};
+  if (cli) {
+    j["options"] = options;
+    j["access_number"] = b.access_number;
+  } else {
+    j.update(options);
+    j["updated_at"] = time(b.updated_at);
+  }
+  return j;
 }
 
 Result<DraftRequest> draft_from_json(const std::string& text, bool creating, const std::string& time_zone) {

@@ -1,5 +1,5 @@
-// JSON ⇄ booking values for the API (internal to web/). Field names are those of domain::BookingDraft, the
-// same words the CLI and the validation errors use.
+// JSON ⇄ booking values: the one JSON view of a booking, for the API and for the CLI's --json (app/). Field
+// names are those of domain::BookingDraft, the same words the CLI and the validation errors use.
 // Thread safety: pure functions.
 #pragma once
 
@@ -13,7 +13,13 @@
 
 namespace confpro::web {
 
-nlohmann::json booking_to_json(const domain::Booking& b);
+// Who reads the JSON. kApi (the REST API, openapi.json's Booking): times in UTC ("…Z"), options as top-level
+// fields, updated_at. kCli (`confpro booking … --json`, which scripts rely on): times in `time_zone` with their
+// offset, options nested under "options", access_number, personal_pin only when set.
+enum class BookingJsonFor { kApi, kCli };
+
+nlohmann::json booking_to_json(const domain::Booking& b, BookingJsonFor reader = BookingJsonFor::kApi,
+                               const std::string& time_zone = "UTC");
 
 struct DraftRequest {
   domain::BookingDraft draft;

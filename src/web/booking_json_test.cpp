@@ -71,5 +71,32 @@ TEST(BookingToJson, ShowsStateAndTimesInUtc) {
   EXPECT_TRUE(j["opened_at"].is_null());
 }
 
+TEST(BookingToJson, CliViewHasLocalTimesNestedOptionsAndTheAccessNumber) {
+  domain::Booking b;
+  b.id = BookingId{5};
+  b.valid_from = from_epoch_ms(1777618800000);
+  b.validity_days = 2;
+  b.options.record = true;
+  b.access_number = "3001";
+  b.invitees = {{"a@example.com", "", ""}, {"b@example.com", "+33611111111", "4321"}};
+  auto cli = booking_to_json(b, BookingJsonFor::kCli, "Europe/Paris");
+  EXPECT_EQ(cli["valid_from"], "2026-05-01T09:00:00+02:00");
+  EXPECT_EQ(cli["options"]["record"], true);
+  EXPECT_FALSE(cli.contains("record"));
+  EXPECT_EQ(cli["access_number"], "3001");
+  EXPECT_FALSE(cli.contains("updated_at"));
+  EXPECT_FALSE(cli["invitees"][0].contains("personal_pin"));
+  EXPECT_EQ(cli["invitees"][1]["personal_pin"], "4321");
+  auto api = booking_to_json(b);
+  EXPECT_EQ(api["record"], true);
+  EXPECT_FALSE(api.contains("options"));
+  EXPECT_FALSE(api.contains("access_number"));
+  EXPECT_EQ(api["invitees"][0]["personal_pin"], "");
+  // The fields both show carry the same values.
+  for (const char* k : {"id", "name", "number", "state", "duration_minutes", "version"}) {
+    EXPECT_EQ(cli[k], api[k]) << k;
+  }
+}
+
 }  // namespace
 }  // namespace confpro::web
