@@ -47,6 +47,8 @@ struct Call {
   SteadyTime started{};
   int auth_attempts = 0;
   bool answered_reported = false;
+  bool late_offer = false;          // incoming INVITE without SDP: our 200 carries the offer
+  bool offer_in_200 = false;        // our last 200 carried an offer; the answer comes in the ACK (RFC 3261 13.2.1)
 };
 
 class SofiaEndpoint final : public SipEndpoint {
@@ -89,6 +91,7 @@ class SofiaEndpoint final : public SipEndpoint {
   void do_reject(CallId id, int status, const std::string& reason);
   void do_hangup(CallId id, const std::string& cause);
   Status answer_offer(Call& call, const std::string& offer_body, int& status_out);
+  void on_ack(Call& call, const sip_t* sip);
   // endpoint_outgoing.cpp
   void do_dial(CallId id, DialRequest request, std::string digits);
   void on_invite_response(Call& call, int status, const char* phrase, const sip_t* sip);

@@ -68,28 +68,33 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
     log_->warn("INVITE from {} refused: {} calls live (max {})", ip, live_calls_.load(), options_.max_calls);
     return refuse(nua_, nh, 503, "Too Many Calls", retry);
   }
+  // Without SDP (late offer) our 200 will carry the offer and the ACK the answer.
   const std::string body = payload_of(sip);
-  if (body.empty()) return refuse(nua_, nh, 488, "Offer Required");
-  auto offer = parse_sdp(body);
+  const bool late_offer = body.empty();
+  Result<SdpDescription> offer = late_offer ? Result<SdpDescription>(SdpDescription{}) : parse_sdp(body);
   if (!offer.ok()) {
     log_->info("INVITE from {} with bad SDP: {}", ip, offer.error().message);
     return refuse(nua_, nh, 488, "Bad SDP");
   }
-  auto chosen = negotiate_offer(*offer, policy_);
+  Result<Negotiated> chosen = late_offer ? Result<Negotiated>(Negotiated{}) : negotiate_offer(*offer, policy_);
   if (!chosen.ok()) {
     log_->info("INVITE from {}: {}", ip, chosen.error().message);
     return refuse(nua_, nh, 488, "Not Acceptable Here");
   }
+  if (late_offer) chosen->codec.kind = policy_.codecs.front();
 
   const CallId id{next_call_id_++};
   Call& c = add_call(id, nh);
   c.remote = std::move(offer).value();
   c.negotiated = std::move(chosen).value();
+  c.late_offer = late_offer;
   c.transport = via_transport(sip);
   c.local.address = media_address();
   c.local.session_id = random_session_id();
   c.local.version = 1;
-  if (c.negotiated.remote_crypto) c.local.crypto_key_b64 = make_srtp_key();
+  if (c.negotiated.remote_crypto || (late_offer && policy_.srtp == SrtpPolicy::kRequired)) {
+    c.local.crypto_key_b64 = make_srtp_key();
+  }
 
   // NAT (pitfall 11): when the Contact is not where the INVITE came from, send in-dialog requests to the source.
   const std::string src = source_address(nua_);
@@ -116,9 +121,9 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   info.codec = c.negotiated.codec;
   info.srtp = c.negotiated.remote_crypto.has_value();
 
-  log_->info("call={} INVITE from={} to={} src={} transport={} codec={}/{}{}", id.value(), info.caller_number,
+  log_->info("call={} INVITE from={} to={} src={} transport={} codec={}/{}{}{}", id.value(), info.caller_number,
              info.dialled, src, c.transport, media::to_string(info.codec.kind), info.codec.payload_type,
-             info.srtp ? " srtp" : "");
+             info.srtp ? " srtp" : "", late_offer ? " late-offer" : "");
   const std::string contact = contact_for(c.transport);
   nua_respond(nh, 180, "Ringing", SIPTAG_CONTACT_STR(contact.c_str()), TAG_END());
   handler_.on_incoming(info);
@@ -130,7 +135,15 @@ void SofiaEndpoint::do_accept(CallId id) {
     log_->info("call={} accept ignored: not a ringing incoming call", id.value());
     return;
   }
-  auto session = media_.create_session(session_params(*c));
+  // Late offer: the session starts without a peer address (like a dial-out) until the ACK brings the answer.
+  media::SessionParams params = session_params(*c);
+  if (c->late_offer) {
+    params = media::SessionParams{};
+    params.local_ip = media_address();
+    params.codec.kind = policy_.codecs.front();
+    params.label = "call=" + std::to_string(id.value());
+  }
+  auto session = media_.create_session(params);
   if (!session.ok()) {
     log_->error("call={} no media session: {}", id.value(), session.error().message);
     c->end_cause = "media-error";
@@ -139,7 +152,8 @@ void SofiaEndpoint::do_accept(CallId id) {
   }
   c->media = session->id;
   c->local.port = session->local_port;
-  c->last_sdp = build_answer(c->remote, c->negotiated, c->local);
+  c->last_sdp = c->late_offer ? build_offer(policy_, c->local) : build_answer(c->remote, c->negotiated, c->local);
+  c->offer_in_200 = c->late_offer;
   const std::string contact = contact_for(c->transport);
   nua_respond(c->nh, 200, "OK", SIPTAG_CONTACT_STR(contact.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
               SIPTAG_PAYLOAD_STR(c->last_sdp.c_str()), TAG_END());
@@ -215,6 +229,7 @@ Status SofiaEndpoint::answer_offer(Call& c, const std::string& body, int& status
 void SofiaEndpoint::on_reinvite(Call& c, const sip_t* sip) {
   const std::string body = payload_of(sip);
   int status = 200;
+  c.offer_in_200 = body.empty();  // an offerless re-INVITE: our last SDP is re-offered, the ACK answers
   if (!body.empty()) {
     if (auto st = answer_offer(c, body, status); !st.ok()) {
       log_->info("call={} re-INVITE refused: {}", c.id.value(), st.error().message);
@@ -240,6 +255,41 @@ void SofiaEndpoint::on_update(Call& c, const sip_t* sip) {
   }
   nua_respond(c.nh, 200, "OK", NUTAG_WITH_THIS(nua_), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
               SIPTAG_PAYLOAD_STR(c.last_sdp.c_str()), TAG_END());
+}
+
+void SofiaEndpoint::on_ack(Call& c, const sip_t* sip) {
+  if (c.offer_in_200) {
+    c.offer_in_200 = false;
+    const std::string body = payload_of(sip);
+    auto answer = body.empty() ? Result<SdpDescription>(Error::invalid("ACK", "no SDP answer")) : parse_sdp(body);
+    auto chosen = answer.ok() ? read_answer(*answer, policy_) : Result<Negotiated>(answer.error());
+    if (!chosen.ok()) {
+      // RFC 3261 13.2.1 / RFC 3264: an offer in a 2xx must be answered in the ACK; without a usable one the
+      // session cannot be set up, and the only way out is BYE.
+      log_->info("call={} ACK without a usable answer: {}", c.id.value(), chosen.error().message);
+      if (c.late_offer) {
+        c.end_cause = "no-common-codec";
+        c.state = Call::State::kEstablished;
+        nua_bye(c.nh, TAG_END());
+        return;
+      }
+    } else {
+      c.remote = std::move(answer).value();
+      c.negotiated = std::move(chosen).value();
+      if (auto st = media_.update_session(c.media, session_params(c)); !st.ok()) {
+        log_->warn("call={} media update failed: {}", c.id.value(), st.error().message);
+      }
+      log_->info("call={} answer in ACK: {}:{} {}", c.id.value(), c.negotiated.remote_ip, c.negotiated.remote_port,
+                 media::to_string(c.negotiated.codec.kind));
+    }
+  }
+  if (c.state != Call::State::kAnswering) return;
+  c.state = Call::State::kEstablished;
+  log_->info("call={} answered (ACK)", c.id.value());
+  if (!c.answered_reported) {
+    c.answered_reported = true;
+    handler_.on_answered(c.id, c.media);
+  }
 }
 
 // OPTIONS (keep-alives, monitoring) in or out of dialog: 200 with what we support, no SDP.

@@ -4,6 +4,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su.h>
 #include <sofia-sip/tport_tag.h>
+#include <sofia-sip/msg.h>
 #include <sofia-sip/nta_tag.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 
 #include "common/log.h"
 #include "sip/endpoint_impl.h"
+#include "sip/request_checks.h"
 
 namespace confpro::sip {
 namespace {
@@ -40,6 +42,32 @@ bool is_foreign_indication(nua_event_t e) {
     default:
       return false;
   }
+}
+
+bool is_request_to_answer(nua_event_t e) {
+  return e == nua_i_invite || e == nua_i_options || e == nua_i_info || e == nua_i_update ||
+         is_foreign_indication(e);
+}
+
+std::string_view raw_text(const msg_common_t* h) {
+  return h && h->h_data ? std::string_view(static_cast<const char*>(h->h_data), h->h_len) : std::string_view();
+}
+
+// RFC 4475 strictness sofia's parser lacks (TC_TRWS_I, TC_BADASPEC_I): the reason phrase of a 400, or nullptr.
+const char* malformed_request(const sip_t* sip) {
+  if (!sip || !sip->sip_request) return nullptr;
+  if (auto line = raw_text(sip->sip_request->rq_common); !line.empty()) {
+    if (const char* problem = request_line_problem(line)) return problem;
+  }
+  for (const sip_addr_t* a : {sip->sip_to, sip->sip_from}) {
+    if (a) {
+      if (const char* problem = name_addr_problem(raw_text(a->a_common))) return problem;
+    }
+  }
+  for (const sip_contact_t* m = sip->sip_contact; m; m = m->m_next) {
+    if (const char* problem = name_addr_problem(raw_text(m->m_common))) return problem;
+  }
+  return nullptr;
 }
 
 std::string bracket(const std::string& host) {
@@ -136,6 +164,8 @@ void SofiaEndpoint::run_thread(std::promise<Status>& started) {
                     NUTAG_MIN_SE(static_cast<unsigned>(options_.min_session_timer_s)),
                     NUTAG_UPDATE_REFRESH(1),
                     NTATAG_SERVER_RPORT(1),
+                    // Keep each header's raw text (h_data) for the RFC 4475 checks sofia's parser skips.
+                    NTATAG_SIPFLAGS(MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
                     TPTAG_UDP_RMEM(static_cast<unsigned>(options_.udp_rmem_bytes)),
                     TPTAG_UDP_WMEM(static_cast<unsigned>(options_.udp_wmem_bytes)),
                     TAG_END());
@@ -259,6 +289,16 @@ void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phra
                                  const sip_t* sip, tagi_t tags[]) {
   if (options_.trace_sip) log_->debug("event {} {} {}", nua_event_name(event), status, phrase ? phrase : "");
   Call* call = nh ? find(nh) : nullptr;
+  if (nh && is_request_to_answer(event)) {
+    // The event's copy of the message lacks the raw text; the request as received still has it.
+    msg_t* current = nua_current_request(nua_);
+    if (const char* problem = malformed_request(current ? sip_object(current) : sip)) {
+      log_->info("{} refused with 400: {}", nua_event_name(event), problem);
+      nua_respond(nh, 400, problem, NUTAG_WITH_THIS(nua_), TAG_END());
+      if (!call) nua_handle_destroy(nh);
+      return;
+    }
+  }
   switch (event) {
     case nua_i_invite:
       if (call) {
@@ -268,14 +308,7 @@ void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phra
       }
       return;
     case nua_i_ack:
-      if (call && call->state == Call::State::kAnswering) {
-        call->state = Call::State::kEstablished;
-        log_->info("call={} answered (ACK)", call->id.value());
-        if (!call->answered_reported) {
-          call->answered_reported = true;
-          handler_.on_answered(call->id, call->media);
-        }
-      }
+      if (call) on_ack(*call, sip);
       return;
     case nua_i_cancel:
       if (call && call->end_cause.empty()) call->end_cause = "cancelled";
@@ -308,6 +341,12 @@ void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phra
       return;
     case nua_r_shutdown:
       if (status >= 200) finish_shutdown();
+      return;
+    case nua_i_method:  // a method we do not even know (RFC 3261 21.5.2; RFC 4475 TC_INTMETH)
+      if (nh) {
+        nua_respond(nh, 501, "Not Implemented", NUTAG_WITH_THIS(nua_), TAG_END());
+        if (!call) nua_handle_destroy(nh);
+      }
       return;
     default:
       if (nh && !call && is_foreign_indication(event)) nua_handle_destroy(nh);

@@ -172,6 +172,15 @@ class SipEndpointTest : public ::testing::Test {
     if (!type.empty()) m += "Content-Type: " + type + "\r\n";
     return m + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   }
+  // Sends an INVITE without SDP, accepts the call and returns our 200 ("" if none came).
+  std::string answer_late_offer(const std::string& call_id) {
+    std::string inv = invite(call_id, "");
+    inv = inv.substr(0, inv.find("Content-Type:")) + "Content-Length: 0\r\n\r\n";
+    peer.send(options.port, inv);
+    if (!handler.wait_for("incoming")) return {};
+    endpoint->accept(handler.last);
+    return peer.expect("SIP/2.0 200");
+  }
   static std::string to_tag(const std::string& response) {
     std::smatch m;
     const std::string to = header(response, "To");
@@ -257,6 +266,53 @@ TEST_F(SipEndpointTest, CallerIsTakenFromPAssertedIdentityAndNormalized) {
   std::lock_guard lock(handler.mu);
   EXPECT_EQ(handler.incoming.back().caller_number, "0144556677");
   EXPECT_EQ(handler.incoming.back().display_name, "Front Desk");
+}
+
+TEST_F(SipEndpointTest, LateOfferGetsOurOfferIn200AndTheAnswerFromTheAck) {
+  start();
+  const std::string ok = answer_late_offer("l1");
+  ASSERT_FALSE(ok.empty());
+  EXPECT_NE(ok.find("m=audio 3000"), std::string::npos) << ok;  // our offer, every codec
+  EXPECT_NE(ok.find("a=rtpmap:8 PCMA/8000"), std::string::npos) << ok;
+  EXPECT_NE(ok.find("a=rtpmap:101 telephone-event/8000"), std::string::npos) << ok;
+  const std::string answer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                             "m=audio 4100 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n";
+  const int updates = media.updated.load();
+  peer.send(options.port, in_dialog("ACK", "l1", 1, to_tag(ok), "ack1", answer, "application/sdp"));
+  ASSERT_TRUE(handler.wait_for("answered"));
+  EXPECT_EQ(media.updated.load(), updates + 1);  // the session now sends PCMA to port 4100
+  peer.send(options.port, in_dialog("BYE", "l1", 2, to_tag(ok), "bye1"));
+  EXPECT_TRUE(handler.wait_for("ended caller-bye"));
+}
+
+TEST_F(SipEndpointTest, LateOfferWithoutAnAnswerInTheAckIsHungUp) {
+  start();
+  const std::string ok = answer_late_offer("l2");
+  ASSERT_FALSE(ok.empty());
+  peer.send(options.port, in_dialog("ACK", "l2", 1, to_tag(ok), "ack1"));
+  std::string bye = peer.expect("BYE ");
+  ASSERT_FALSE(bye.empty());
+  peer.send(options.port, ok_for(bye));
+  EXPECT_TRUE(handler.wait_for("ended no-common-codec"));
+  EXPECT_EQ(media.live(), 0u);
+}
+
+TEST_F(SipEndpointTest, MalformedRequestsGet400AndUnknownMethods501) {
+  start();
+  const std::string via = "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-";
+  const std::string rest = "Call-ID: x@y\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+  peer.send(options.port, "OPTIONS sip:800@127.0.0.1 SIP/2.0  \r\n" + via + "t1\r\nTo: <sip:800@127.0.0.1>\r\n"
+                          "From: <sip:a@127.0.0.1>;tag=1\r\n" + rest);
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 Trailing Whitespace").empty());
+  peer.send(options.port, "OPTIONS sip:800@127.0.0.1 SIP/2.0\r\n" + via + "t2\r\nTo: \"B\" < sip:800@127.0.0.1 >\r\n"
+                          "From: <sip:a@127.0.0.1>;tag=2\r\n" + rest);
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 Whitespace Inside Angle Brackets").empty());
+  std::string odd = "FROBNICATE sip:800@127.0.0.1 SIP/2.0\r\n" + via + "t3\r\nTo: <sip:800@127.0.0.1>\r\n"
+                    "From: <sip:a@127.0.0.1>;tag=3\r\n" + rest;
+  odd.replace(odd.find("1 OPTIONS"), 9, "1 FROBNICATE");
+  peer.send(options.port, odd);
+  EXPECT_FALSE(peer.expect("SIP/2.0 501").empty());
+  EXPECT_TRUE(handler.incoming.empty());
 }
 
 TEST_F(SipEndpointTest, NoCommonCodecGets488AndNoCall) {

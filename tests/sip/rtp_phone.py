@@ -33,7 +33,7 @@ class Phone:
         self.remote_rtp = None
         self.cseq = 1
 
-    def _request(self, method, number, body="", to_tag=""):
+    def _request(self, method, number, body="", to_tag="", content_type="application/sdp"):
         sip_port, rtp_port = self.sip.getsockname()[1], self.rtp.getsockname()[1]
         self.branch = "z9hG4bK-%s-%d-%d" % (self.name, self.cseq, int(time.time() * 1000))
         lines = ["%s sip:%s@%s:%d SIP/2.0" % (method, number, self.server[0], self.server[1]),
@@ -44,29 +44,35 @@ class Phone:
                  "CSeq: %d %s" % (self.cseq if method != "ACK" else self.cseq, method),
                  "Contact: <sip:%s@%s:%d>" % (self.name, self.ip, sip_port), "Max-Forwards: 70"]
         if body:
-            lines.append("Content-Type: application/sdp")
+            lines.append("Content-Type: " + content_type)
         lines += ["Content-Length: %d" % len(body), "", body]
         self.sip.sendto("\r\n".join(lines).encode(), self.server)
 
-    def _wait_final(self, timeout=5):
+    def _messages(self, timeout):
+        """SIP messages received within `timeout` seconds."""
         end = time.time() + timeout
         while time.time() < end:
             try:
-                data = self.sip.recv(65535).decode("utf-8", "replace")
+                yield self.sip.recv(65535).decode("utf-8", "replace")
             except socket.timeout:
                 continue
+
+    def _wait_final(self, timeout=5):
+        for data in self._messages(timeout):
             m = re.match(r"SIP/2\.0 (\d{3})", data)
             if m and int(m.group(1)) >= 200:
                 return int(m.group(1)), data
         raise RuntimeError("%s: no final response" % self.name)
 
-    def call(self, number):
+    def call(self, number, late_offer=False):
+        """INVITE with a PCMU offer — or, with late_offer, without SDP: the 200 then carries the server's offer
+        and the ACK our answer."""
         rtp_port = self.rtp.getsockname()[1]
         sdp = ("v=0\r\no=%s 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\n"
                "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n" %
                (self.name, self.ip, self.ip, rtp_port))
         self.number = number
-        self._request("INVITE", number, sdp)
+        self._request("INVITE", number, "" if late_offer else sdp)
         status, resp = self._wait_final()
         if status != 200:
             raise RuntimeError("%s: INVITE got %d" % (self.name, status))
@@ -75,7 +81,7 @@ class Phone:
         ip = re.search(r"c=IN IP4 (\S+)", body).group(1)
         port = int(re.search(r"m=audio (\d+)", body).group(1))
         self.remote_rtp = (ip, port)
-        self._request("ACK", number, to_tag=self.to_tag)
+        self._request("ACK", number, sdp if late_offer else "", to_tag=self.to_tag)
         self.running = True
         self.threads = [threading.Thread(target=self._send, daemon=True),
                         threading.Thread(target=self._recv, daemon=True)]
@@ -90,6 +96,35 @@ class Phone:
         self._request("BYE", self.number, to_tag=self.to_tag)
         status, _ = self._wait_final()
         return status
+
+    def info(self, digits, gap=0.15):
+        """Sends each digit as its own SIP INFO (application/dtmf-relay); returns the final statuses."""
+        statuses = []
+        for d in digits:
+            self.cseq += 1
+            self._request("INFO", self.number, "Signal=%s\r\nDuration=160\r\n" % d, to_tag=self.to_tag,
+                          content_type="application/dtmf-relay")
+            statuses.append(self._wait_final()[0])
+            time.sleep(gap)
+        return statuses
+
+    def wait_bye(self, timeout):
+        """True when the server's BYE arrives within `timeout` s (answered 200; RTP stops)."""
+        for data in self._messages(timeout):
+            if data.startswith("BYE "):
+                vias = re.findall(r"^(?:Via|v):[ \t]*(.*?)\r?$", data, re.I | re.M)
+                resp = ["SIP/2.0 200 OK"] + ["Via: " + v for v in vias] + [
+                    "From: " + header(data, "From|f"), "To: " + header(data, "To|t"),
+                    "Call-ID: " + header(data, "Call-ID|i"), "CSeq: " + header(data, "CSeq"), "Content-Length: 0",
+                    "", ""]
+                self.sip.sendto("\r\n".join(resp).encode(), self.server)
+                self.running = False
+                return True
+        return False
+
+    def sound_frames(self, t0, t1, rms=500):
+        """Frames received between t0 and t1 louder than `rms` (speech or tone, not silence)."""
+        return sum(1 for t, r in self.levels if t0 <= t <= t1 and r > rms)
 
     def _send(self):
         seq, ts, ssrc, phase = 0, 0, 0x1234 + hash(self.name) % 1000, 0.0

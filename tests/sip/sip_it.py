@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""SIP integration tests: the sip_harness server process driven by SIPp scenarios (scenarios/), raw messages
-(data/rfc4475) and a fake trunk (fake_trunk.py).
+"""SIP integration tests: `confpro serve` (serve.py: test configuration, SQLite, routed as in production) — or,
+for the few cases serve cannot express, the sip_harness endpoint — driven by SIPp scenarios (scenarios/), scripted
+RTP phones (rtp_phone.py), raw messages (data/rfc4475), baresip and a fake trunk (fake_trunk.py).
 
 Every case runs inside its own loopback-only network namespace: the script creates it (unique name), re-runs
 itself inside with --inside, and deletes it at the end, so no answer or DNS look-up leaves the machine and fixed
 ports (5060, 5080, …) never collide with other tests. Needs root for `ip netns`; exits 77 (skipped) without it.
 
-usage: sip_it.py <case> --harness PATH --sipp PATH
+usage: sip_it.py <case> --harness PATH --confpro PATH --prompt-cache DIR --sipp PATH
 """
 import argparse
+import contextlib
 import glob
 import math
 import os
@@ -28,8 +30,10 @@ SCEN = os.path.join(HERE, "scenarios")
 SERVER = "127.0.0.1:5060"
 
 
-class Failure(Exception):
-    pass
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, HERE)
+from serve import Failure, Lines, Serve, WebClient  # noqa: E402
+from rtp_phone import Phone  # noqa: E402
 
 
 def check(cond, what):
@@ -39,8 +43,10 @@ def check(cond, what):
 
 
 # ---------------------------------------------------------------------------------------------- processes
-class Harness:
+class Harness(Lines):
     """The server under test; its stdout lines are events."""
+
+    what = "harness"
 
     def __init__(self, path, *args):
         self.err = tempfile.NamedTemporaryFile(prefix="sip_harness_", suffix=".log", delete=False)
@@ -60,38 +66,6 @@ class Harness:
                 self.cv.notify_all()
         with self.cv:
             self.cv.notify_all()
-
-    def wait(self, pattern, timeout=10, start=0):
-        """The first line (from index `start`) matching `pattern`; raises after `timeout` seconds."""
-        rx = re.compile(pattern)
-        end = time.time() + timeout
-        with self.cv:
-            while True:
-                for line in self.lines[start:]:
-                    m = rx.search(line)
-                    if m:
-                        return m
-                left = end - time.time()
-                if left <= 0 or self.proc.poll() is not None and not self._pending():
-                    raise Failure("harness never printed /%s/ (last lines: %s)" % (pattern, self.lines[-5:]))
-                self.cv.wait(min(left, 0.2))
-
-    def _pending(self):
-        return self.reader.is_alive()
-
-    def count(self, pattern):
-        rx = re.compile(pattern)
-        with self.cv:
-            return sum(1 for line in self.lines if rx.search(line))
-
-    def wait_count(self, pattern, n, timeout=5):
-        """True once `n` lines match `pattern` (events may trail the peer's view of the call by a moment)."""
-        end = time.time() + timeout
-        while time.time() < end:
-            if self.count(pattern) >= n:
-                return self.count(pattern) == n
-            time.sleep(0.05)
-        return False
 
     def send(self, command):
         self.proc.stdin.write(command + "\n")
@@ -161,41 +135,344 @@ def finish(proc, timeout=60):
 
 
 # ---------------------------------------------------------------------------------------------- cases
-def case_call_caller_hangup(a):
-    h = Harness(a.harness)
+
+
+
+
+# ---------------------------------------------------------------------------------------------- cases on serve
+ACCESS = "3001"  # the English access number of serve.py's configuration: the IVR's main menu
+SIP_EVENT = r"sip\] .*call=(\d+) "
+
+
+def serve(a, settings=None):
+    return Serve(a.confpro, a.prompt_cache, settings)
+
+
+def stop_serve(s):
+    check(s.stop() == 0, "confpro serve stops cleanly on SIGTERM")
+
+
+@contextlib.contextmanager
+def running(server):
+    """The server under test for the body of a case: its log is shown when the case fails; it is stopped (and must
+    stop cleanly) at the end."""
     try:
-        rc, _ = run_sipp(a.sipp, "uac_call.xml", calls=3, limit=3, duration_ms=500)
-        check(rc == 0, "3 UDP calls answered and hung up by the caller")
-        check(h.count(r"^incoming .*dialled=800 caller=003312345\d+ name=Caller \d+ transport=udp codec=PCMU pt=0 te=101") == 3,
-              "caller number normalized, display name, codec PCMU and telephone-event reported")
-        check(h.wait_count(r"^ended call=\d+ cause=caller-bye", 3), "3 calls ended with cause caller-bye")
-        rc, _ = run_sipp(a.sipp, "uac_call.xml", calls=2, limit=2, duration_ms=500, transport="t1")
-        check(rc == 0, "2 TCP calls answered and hung up by the caller")
-        check(h.count(r"^incoming .*transport=tcp") == 2, "TCP transport reported")
-        rc, _ = run_sipp(a.sipp, "uac_call_rtp.xml", calls=1)
-        check(rc == 0, "a call playing PCMA RTP (pcap) for 8 s completes")
-        check(h.count(r"^incoming .*codec=PCMA pt=8") == 1, "PCMA chosen when it is the only common codec")
-        h.send("stats")
-        h.wait(r"^stats live=0 ")
-        check(True, "no call left live")
+        yield server
     except Exception:
-        h.dump()
+        server.dump()
         raise
     finally:
-        check(h.stop() == 0, "harness stops cleanly")
+        stop_serve(server)
+
+
+def hears_prompt(phone, seconds=4.0):
+    """Calls are answered into the IVR: the caller must hear the greeting (sound, not silence)."""
+    t0 = time.time()
+    time.sleep(seconds)
+    frames = phone.sound_frames(t0, time.time())
+    check(frames >= 25, "%s hears the greeting prompt (%d frames of sound in %.0f s)" % (phone.name, frames, seconds))
+
+
+def case_call_caller_hangup(a):
+    with running(serve(a)) as s:
+        rc, _ = run_sipp(a.sipp, "uac_call.xml", service=ACCESS, calls=3, limit=3, duration_ms=500)
+        check(rc == 0, "3 UDP calls to the access number answered and hung up by the caller")
+        check(s.count(r"call=\d+ INVITE from=003312345\d+ to=3001 src=127\.0\.0\.1:\d+ transport=udp codec=PCMU/0")
+              == 3, "caller number normalized, codec PCMU reported")
+        check(s.wait_count(r"call=\d+ ended cause=caller-bye", 3), "3 calls ended with cause caller-bye")
+        rc, _ = run_sipp(a.sipp, "uac_call.xml", service=ACCESS, calls=2, limit=2, duration_ms=500, transport="t1")
+        check(rc == 0, "2 TCP calls answered and hung up by the caller")
+        check(s.count(r"call=\d+ INVITE .*transport=tcp") == 2, "TCP transport reported")
+        rc, _ = run_sipp(a.sipp, "uac_call_rtp.xml", service=ACCESS, calls=1)
+        check(rc == 0, "a call playing PCMA RTP (pcap) for 8 s completes")
+        check(s.count(r"call=\d+ INVITE .*codec=PCMA/8") == 1, "PCMA chosen when it is the only common codec")
+        phone = Phone("alice")
+        phone.call(ACCESS)
+        hears_prompt(phone)
+        check(phone.hangup() == 200, "the RTP phone's BYE is answered 200")
+        check(s.wait_count(r"call=\d+ ended cause=caller-bye", 7), "every call ended with cause caller-bye")
+        time.sleep(0.5)
+        check(s.live_calls() == 0, "no call left live")
 
 
 def case_server_hangup(a):
-    h = Harness(a.harness, "--hangup-number", "801", "--hangup-after-ms", "500")
+    """The IVR hangs up on a caller who never dials anything (its silence timeout, shortened): server BYE."""
+    with running(serve(a, {"ivr.first_digit_timeout_ms": "1000", "ivr.max_tries": "1"})) as s:
+        sipp = start_sipp(a.sipp, "uac_server_bye.xml", service=ACCESS, calls=2, limit=2)
+        phone = Phone("silent")
+        phone.call(ACCESS)
+        t0 = time.time()
+        check(phone.wait_bye(60), "the server sends BYE to a silent caller (after %.1f s)" % (time.time() - t0))
+        check(phone.sound_frames(t0 - 1, time.time()) >= 25, "the caller heard prompts before the BYE")
+        check(finish(sipp) == 0, "2 SIPp callers get the server's BYE and answer 200")
+        check(s.wait_count(r"call=\d+ ended cause=(?!caller-bye)", 3), "3 calls ended by the server")
+
+
+def case_hold_resume(a):
+    with running(serve(a)) as s:
+        rc, _ = run_sipp(a.sipp, "uac_hold.xml", service=ACCESS)
+        check(rc == 0, "re-INVITE sendonly answered recvonly, re-INVITE sendrecv answered sendrecv, UPDATE inactive")
+        check(s.wait_count(r"call=\d+ ended cause=caller-bye", 1), "the call survived hold/resume and ended by BYE")
+
+
+def case_late_offer(a):
+    """An INVITE without SDP gets a 200 carrying our offer; the ACK's answer sets up the media (audio flows)."""
+    with running(serve(a)) as s:
+        rc, _ = run_sipp(a.sipp, "uac_late_offer.xml", service=ACCESS, calls=2, limit=2, duration_ms=1000)
+        check(rc == 0, "2 SIPp late-offer calls: 200 with an SDP offer (PCMU, telephone-event), answer in ACK, BYE")
+        check(s.count(r"call=\d+ INVITE .* late-offer") == 2, "the endpoint saw 2 late offers")
+        check(s.wait_count(r"call=\d+ answer in ACK: 127\.0\.0\.1:\d+ PCMU", 2), "both answers taken from the ACK")
+        phone = Phone("late")
+        phone.call(ACCESS, late_offer=True)
+        hears_prompt(phone)
+        check(phone.hangup() == 200, "the late-offer phone hangs up")
+        check(s.wait_count(r"call=\d+ ended cause=caller-bye", 3), "3 calls ended with cause caller-bye")
+
+
+def case_session_timer(a):
+    """RFC 4028 with the shortest interval it allows (Min-SE 90 s), two calls side by side (~60 s): where the
+    server is the refresher it sends an UPDATE half-way; where the caller is and never refreshes, the server ends
+    the call with BYE before the session expires."""
+    # The IVR's silence timeout (longest allowed: 120 s) must not hang up first.
+    with running(serve(a, {"sip.session_timer_s": "90", "sip.min_session_timer_s": "90",
+                           "ivr.first_digit_timeout_ms": "120000"})) as s:
+        t0 = time.time()
+        refresh = start_sipp(a.sipp, "uac_timer_refresh.xml", service=ACCESS, port=5400, timeout_s=100)
+        silent = start_sipp(a.sipp, "uac_timer_silent.xml", service=ACCESS, port=5401, timeout_s=100)
+        check(finish(refresh, 120) == 0, "refresher=uas: 200 says Session-Expires 90;refresher=uas, the server "
+              "refreshed with UPDATE and the call went on (%.0f s)" % (time.time() - t0))
+        check(finish(silent, 120) == 0, "refresher=uac, caller silent: the server sent BYE (%.0f s)" %
+              (time.time() - t0))
+        check(s.wait_count(r"call=\d+ ended cause=caller-bye", 1), "the refreshed call ended by the caller's BYE")
+        check(s.wait_count(r"call=\d+ ended cause=(?!caller-bye)", 1), "the silent caller's call ended by the server")
+
+
+def case_info_dtmf(a):
+    """INFO digits drive the IVR: a SIPp caller dials the conference number and sends 5 9 # as a PIN (wrong)."""
+    with running(serve(a)) as s:
+        conf = s.book("info")
+        rc, _ = run_sipp(a.sipp, "uac_info.xml", service=conf["number"])
+        check(rc == 0, "INFO requests (dtmf-relay, application/dtmf) answered 200")
+        digits = re.findall(r"call=\d+ DTMF (.) \(INFO\)", "\n".join(s.lines))
+        check(digits == ["5", "9", "#"], "the endpoint got 5, 9, # in order: %s" % digits)
+        s.wait(r"wrong PIN", 5)
+        check(True, "the IVR took the INFO digits as a PIN and refused it")
+
+
+def join_by_info(phone, conf, pin):
+    phone.call(conf["number"])
+    time.sleep(1.0)
+    check(phone.info(pin + "#") == [200] * (len(pin) + 1), "%s sends its PIN by INFO" % phone.name)
+
+
+def tone_phase(sender, listener, hz):
+    """`sender` plays a tone for 2.5 s: `listener` must hear it, `sender` must not hear itself (mix-minus)."""
+    sender.tone_hz, listener.tone_hz = hz, 0
+    time.sleep(2.5)
+    t = time.time()
+    heard, n1 = listener.level_between(t - 1.5, t)
+    echo, n2 = sender.level_between(t - 1.5, t)
+    print("%s sends %d Hz; %s hears rms %.0f (%d frames), %s hears rms %.0f (%d frames)" %
+          (sender.name, hz, listener.name, heard, n1, sender.name, echo, n2))
+    check(n1 > 50 and heard > 1000, "%s hears %s's tone" % (listener.name, sender.name))
+    check(echo < 300, "%s does not hear itself (mix-minus)" % sender.name)
+    sender.tone_hz = 0
+
+
+def case_audio_two_calls(a):
+    """Two RTP phones dial the conference number, enter the PIN by INFO and hear each other (not themselves)."""
+    with running(serve(a)) as s:
+        conf = s.book("audio")
+        alice, bob = Phone("alice"), Phone("bob", ip="127.0.0.2")
+        join_by_info(alice, conf, conf["user_pin"])
+        s.wait(r"joined as user", 15)
+        join_by_info(bob, conf, conf["moderator_pin"])
+        s.wait(r"joined as moderator", 15)
+        check(True, "both callers are in the room")
+        time.sleep(3)  # join prompts end
+        tone_phase(alice, bob, 1000)
+        tone_phase(bob, alice, 600)
+        check(alice.hangup() == 200 and bob.hangup() == 200, "both BYEs answered 200")
+        check(s.wait_count(r"call=\d+ ended cause=caller-bye", 2), "both calls ended with cause caller-bye")
+
+
+def case_options(a):
+    with running(serve(a)) as s:
+        rc, _ = run_sipp(a.sipp, "uac_options.xml", calls=20, rate=50)
+        check(rc == 0, "20 OPTIONS answered 200 with INFO in Allow")
+        rc, _ = run_sipp(a.sipp, "uac_options.xml", calls=5, rate=50, transport="t1")
+        check(rc == 0, "OPTIONS over TCP answered")
+        check(s.count(r"call=\d+ INVITE") == 0, "no call reported")
+
+
+def case_no_codec_488(a):
+    with running(serve(a)) as s:
+        rc, _ = run_sipp(a.sipp, "uac_488.xml", service=ACCESS)
+        check(rc == 0, "G.729-only offer refused with 488")
+        check(s.count(r"call=\d+ INVITE") == 0, "no call reported to the conference service")
+
+
+def case_unknown_404(a):
+    with running(serve(a)) as s:
+        rc, _ = run_sipp(a.sipp, "uac_404.xml", service="999")
+        check(rc == 0, "unknown number refused with 404")
+        check(s.wait_count(r"call=\d+ ended cause=rejected", 1), "call ended with cause rejected")
+        conf = s.book("pin-prompt")
+        phone = Phone("direct")
+        phone.call(conf["number"])
+        hears_prompt(phone, 3)
+        check(phone.hangup() == 200, "a conference number is answered (PIN prompt), not refused")
+
+
+def case_max_calls_503(a):
+    with running(serve(a, {"sip.max_calls": "2"})) as s:
+        bg = start_sipp(a.sipp, "uac_call.xml", service=ACCESS, calls=2, limit=2, duration_ms=4000, port=5200)
+        s.wait(r"call=2 answered \(ACK\)", 10)
+        rc, _ = run_sipp(a.sipp, "uac_503.xml", service=ACCESS, port=5201)
+        check(rc == 0, "third call refused with 503 and Retry-After")
+        check(finish(bg) == 0, "the two calls in progress complete normally")
+
+
+def case_concurrent_200(a):
+    """200 calls held at once in the IVR (each hears its menu prompt), all complete."""
+    with running(serve(a, {"sip.max_calls": "400", "sip.invite_rate_per_source": "0", "log.level": "warn",
+                           "log.components.sip": "info"})) as s:
+        t0 = time.time()
+        bg = start_sipp(a.sipp, "uac_call.xml", service=ACCESS, calls=200, limit=250, rate=50, duration_ms=12000,
+                        timeout_s=90)
+        time.sleep(max(0.0, 7.0 - (time.time() - t0)))
+        live = s.live_calls()
+        check(live == 200, "200 calls live at once (live=%d)" % live)
+        check(finish(bg, 120) == 0, "all 200 calls completed without failure")
+        check(s.count(r"call=\d+ answered \(ACK\)") == 200 and s.wait_count(r"cause=caller-bye", 200, 10),
+              "200 answered, 200 caller BYEs")
+
+
+def case_flood(a):
+    with running(serve(a, {"sip.invite_rate_per_source": "20", "sip.invite_burst_per_source": "40"})) as s:
+        long_call = start_sipp(a.sipp, "uac_call.xml", service=ACCESS, local_ip="127.0.0.2", calls=1,
+                               duration_ms=8000, port=5300)
+        s.wait(r"call=1 answered \(ACK\)", 10)
+        rc, elapsed = run_sipp(a.sipp, "uac_flood.xml", service=ACCESS, calls=600, limit=600, rate=600, port=5301,
+                               timeout_s=60)
+        check(rc == 0, "600 INVITEs from one source in ~1 s: each answered or refused with 503 (%.1f s)" % elapsed)
+        answered = s.count(r"call=\d+ answered 200") - 1
+        allowed = 40 + 20 * (elapsed + 1)
+        check(0 < answered <= allowed, "rate limit admitted %d of 600 (bound %.0f)" % (answered, allowed))
+        check(finish(long_call) == 0, "the call in progress from another source was not disturbed")
+        time.sleep(3)
+        rc, _ = run_sipp(a.sipp, "uac_call.xml", service=ACCESS, calls=1, duration_ms=100, port=5302)
+        check(rc == 0, "the flooding source may call again once its bucket refilled")
+
+
+TRUNK = {"sip.trunk.proxy_uri": '"sip:127.0.0.1:5080"', "sip.trunk.username": '"trunkuser"',
+         "sip.trunk.password": '"s3cret"', "sip.trunk.caller_id": '"0987654321"',
+         "sip.dial_plan": '["0[1-5][0-9]{8}"]'}
+
+
+def live_conference(s, conf):
+    """alice's conference made live by a caller who entered the PIN by INFO."""
+    phone = Phone("host", ip="127.0.0.3")
+    join_by_info(phone, conf, conf["moderator_pin"])
+    s.wait(r"joined as moderator", 15)
+    return phone
+
+
+def case_dialout(a):
+    """Invite by number from the web API of serve: the call goes out through the trunk (a SIPp UAS: plain, behind a
+    proxy asking 407, with 401 digest authentication) and is answered; the server ends it with BYE (at its stop:
+    see the report of issue 4 — the invited person does not get into the room yet)."""
+    for scenario, number in (("uas_answer.xml", "0123456789"), ("uas_auth_407.xml", "0322334455"),
+                             ("uas_auth.xml", "0511223344")):
+        uas = start_sipp(a.sipp, scenario, port=5080, calls=1, timeout_s=30)
+        time.sleep(0.3)
+        if uas.poll() is not None:
+            print(uas.communicate()[0][-3000:])
+            raise Failure("the trunk UAS %s did not start" % scenario)
+        try:
+            with running(serve(a, TRUNK)) as s:
+                conf = s.book("dialout")
+                host = live_conference(s, conf)
+                web = WebClient()
+                status, body = web.request("POST", "/api/v1/conferences/live/%d/invite" % conf["id"], {"number": number})
+                check(status == 202, "%s: invite %s accepted by the API (%d %s)" % (scenario, number, status, body))
+                call = s.wait(r"call=(\d+) dial-out to=sip:%s@127\.0\.0\.1:5080 " % number, 5).group(1)
+                s.wait(r"call=%s dial-out answered" % call, 10)
+                check(True, "%s: dial-out to %s rang and was answered" % (scenario, number))
+                check(s.count(r"call=%s authenticating to the trunk" % call) == ("auth" in scenario),
+                      "%s: authenticated %s" % (scenario, "once" if "auth" in scenario else "not at all"))
+                check(host.hangup() == 200, "the host hangs up")
+        except Exception:
+            uas.kill()
+            print("--- trunk UAS ---\n" + uas.communicate()[0][-3000:])
+            raise
+        check(finish(uas) == 0, "%s: the trunk got our BYE; its scenario (number, %s) passed" %
+              (scenario, "digest credentials" if "auth" in scenario else "answer"))
+
+
+def case_dialout_refused_web(a):
+    """Invite by number outside the dial plan, from the web API of serve: refused, nothing reaches the trunk."""
+    trunk = subprocess.Popen([sys.executable, os.path.join(HERE, "fake_trunk.py"), "5080", "60"],
+                             stdout=subprocess.PIPE, text=True)
+    received = []
+    threading.Thread(target=lambda: [received.append(line.strip()) for line in trunk.stdout], daemon=True).start()
+    s = serve(a, TRUNK)
     try:
-        rc, _ = run_sipp(a.sipp, "uac_server_bye.xml", service="801", calls=2, limit=2)
-        check(rc == 0, "server sends BYE, caller answers 200")
-        check(h.wait_count(r"^ended call=\d+ cause=server-bye", 2), "2 calls ended with cause server-bye")
+        conf = s.book("refused")
+        host = live_conference(s, conf)
+        web = WebClient()
+        base = "/api/v1/conferences/live/%d" % conf["id"]
+        for number in ("0899123456", "+44 20 7946 0000", "0123456789@evil.example.com", "00441234567890", "1"):
+            status, body = web.request("POST", base + "/invite", {"number": number})
+            print("invite %r -> %d %s" % (number, status, body))
+            check(400 <= status < 500, "invite %r refused by the API (%d)" % (number, status))
+        time.sleep(1.5)
+        check(received == [], "nothing reached the trunk for refused numbers (got %s)" % received)
+        check(s.count(r"dial-out to=") == 0, "no dial-out started")
+        check(host.hangup() == 200, "the host hangs up")
     except Exception:
-        h.dump()
+        s.dump()
         raise
     finally:
-        check(h.stop() == 0, "harness stops cleanly")
+        trunk.kill()
+        stop_serve(s)
+
+
+def case_tls_options(a):
+    """TLS transport when a certificate is configured: OPTIONS over TLS gets 200."""
+    import ssl
+    tmp = tempfile.mkdtemp(prefix="sip_tls_")
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    s = serve(a, {"sip.tls_cert_file": cert, "sip.tls_key_file": key, "sip.tls_port": "5061"})
+    try:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        raw = socket.create_connection(("127.0.0.1", 5061), timeout=5)
+        tls = ctx.wrap_socket(raw)
+        port = tls.getsockname()[1]
+        tls.sendall(("OPTIONS sip:127.0.0.1:5061 SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:%d;branch=z9hG4bK-tls1\r\n"
+                     "From: <sip:probe@127.0.0.1>;tag=t1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: tls-1@probe\r\n"
+                     "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n" % port).encode())
+        tls.settimeout(5)
+        data = tls.recv(65535)
+        print("TLS %s answered: %s" % (tls.version(), data.split(b"\r\n", 1)[0].decode()))
+        check(status_of(data) == 200, "OPTIONS over TLS answered 200")
+        tls.close()
+    except Exception:
+        s.dump()
+        raise
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
+        stop_serve(s)
+
+
+# ---------------------------------------------------------------------------------------------- cases on sip_harness
+# Kept on the harness because serve cannot express them: serve answers every call at once (no ringing call to
+# CANCEL), and the dial-out limits and ring timeout need calls left ringing at a trunk; baresip needs a room it
+# can enter without DTMF (baresip 1.0 sends RFC 4733 only, and serve's conferences want a PIN).
 
 
 def case_cancel(a):
@@ -212,130 +489,20 @@ def case_cancel(a):
         check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_hold_resume(a):
-    h = Harness(a.harness)
-    try:
-        rc, _ = run_sipp(a.sipp, "uac_hold.xml")
-        check(rc == 0, "re-INVITE sendonly answered recvonly, re-INVITE sendrecv answered sendrecv")
-        check(h.wait_count(r"^ended call=1 cause=caller-bye", 1), "the call survived hold/resume and ended by BYE")
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_info_dtmf(a):
-    h = Harness(a.harness)
-    try:
-        rc, _ = run_sipp(a.sipp, "uac_info.xml")
-        check(rc == 0, "INFO requests answered 200")
-        digits = [m for m in re.findall(r"^dtmf call=1 digit=(.)$", "\n".join(h.lines), re.M)]
-        check(digits == ["5", "9", "#"], "on_dtmf got 5 (dtmf-relay), 9 (application/dtmf), # in order: %s" % digits)
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_options(a):
-    h = Harness(a.harness)
-    try:
-        rc, _ = run_sipp(a.sipp, "uac_options.xml", calls=20, rate=50)
-        check(rc == 0, "20 OPTIONS answered 200 with INFO in Allow")
-        rc, _ = run_sipp(a.sipp, "uac_options.xml", calls=5, rate=50, transport="t1")
-        check(rc == 0, "OPTIONS over TCP answered")
-        check(h.count(r"^incoming") == 0, "no call reported")
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_no_codec_488(a):
-    h = Harness(a.harness)
-    try:
-        rc, _ = run_sipp(a.sipp, "uac_488.xml")
-        check(rc == 0, "G.729-only offer refused with 488")
-        check(h.count(r"^incoming") == 0, "no call reported to the handler")
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_unknown_404(a):
-    h = Harness(a.harness)
-    try:
-        rc, _ = run_sipp(a.sipp, "uac_404.xml", service="999")
-        check(rc == 0, "unknown number refused with 404")
-        check(h.wait_count(r"^ended call=1 cause=rejected", 1), "call ended with cause rejected")
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_max_calls_503(a):
-    h = Harness(a.harness, "--max-calls", "2")
-    try:
-        bg = start_sipp(a.sipp, "uac_call.xml", calls=2, limit=2, duration_ms=4000, port=5200)
-        h.wait(r"^answered call=2", 10)
-        rc, _ = run_sipp(a.sipp, "uac_503.xml", port=5201)
-        check(rc == 0, "third call refused with 503 and Retry-After")
-        check(finish(bg) == 0, "the two calls in progress complete normally")
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_concurrent_200(a):
-    h = Harness(a.harness, "--max-calls", "400", "--rate", "0")
-    try:
-        t0 = time.time()
-        bg = start_sipp(a.sipp, "uac_call.xml", calls=200, limit=250, rate=50, duration_ms=12000, timeout_s=90)
-        time.sleep(max(0.0, 6.0 - (time.time() - t0)))
-        start = len(h.lines)
-        h.send("stats")
-        m = h.wait(r"^stats live=(\d+)", 5, start)
-        check(int(m.group(1)) == 200, "200 calls live at once (live=%s)" % m.group(1))
-        check(finish(bg, 120) == 0, "all 200 calls completed without failure")
-        check(h.count(r"^answered") == 200 and h.wait_count(r"cause=caller-bye", 200), "200 answered, 200 caller BYEs")
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_dialout(a):
-    h = Harness(a.harness, "--trunk", "sip:127.0.0.1:5080", "--dial-plan", "0[1-5][0-9]{8}",
-                "--trunk-user", "trunkuser", "--trunk-password", "s3cret", "--caller-id", "0987654321")
-    try:
-        for scenario, number in (("uas_answer.xml", "0123456789"), ("uas_auth.xml", "0511223344")):
-            uas = start_sipp(a.sipp, scenario, port=5080, calls=1, timeout_s=30)
-            time.sleep(0.5)
-            start = len(h.lines)
-            h.send("dial %s conf-1" % number)
-            call = h.wait(r"^dial-ok call=(\d+)", 5, start).group(1)
-            h.wait(r"^progress call=%s status=180" % call, 10, start)
-            h.wait(r"^answered call=%s" % call, 10, start)
-            check(True, "%s: dial-out to %s rang and was answered" % (scenario, number))
-            h.send("hangup %s" % call)
-            h.wait(r"^ended call=%s cause=server-bye" % call, 10, start)
-            check(finish(uas) == 0, "%s: trunk got our BYE; its scenario (number, %s) passed" %
-                  (scenario, "digest credentials" if "auth" in scenario else "answer"))
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
 def case_dialout_refused(a):
@@ -377,97 +544,10 @@ def case_dialout_refused(a):
         check(rc == 0, "harness stops cleanly")
 
 
-def case_flood(a):
-    h = Harness(a.harness, "--rate", "20", "--burst", "40", "--max-calls", "1000")
-    try:
-        long_call = start_sipp(a.sipp, "uac_call.xml", local_ip="127.0.0.2", calls=1, duration_ms=8000, port=5300)
-        h.wait(r"^answered call=1", 10)
-        rc, elapsed = run_sipp(a.sipp, "uac_flood.xml", calls=600, limit=600, rate=600, port=5301, timeout_s=60)
-        check(rc == 0, "600 INVITEs from one source in ~1 s: each answered or refused with 503 (%.1f s)" % elapsed)
-        answered = h.count(r"^answered") - 1
-        allowed = 40 + 20 * (elapsed + 1)
-        check(0 < answered <= allowed, "rate limit admitted %d of 600 (bound %.0f)" % (answered, allowed))
-        check(finish(long_call) == 0, "the call in progress from another source was not disturbed")
-        start = len(h.lines)
-        time.sleep(3)
-        rc, _ = run_sipp(a.sipp, "uac_call.xml", calls=1, duration_ms=100, port=5302)
-        check(rc == 0, "the flooding source may call again once its bucket refilled")
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_audio_two_calls(a):
-    """Two calls answered into one room (real media engine): each hears the other's tone, not its own."""
-    sys.path.insert(0, HERE)
-    from rtp_phone import Phone
-    h = Harness(a.harness)
-    try:
-        if "media=real" not in h.lines[0]:
-            print("skipped: sip_harness was built without the media engine")
-            sys.exit(77)
-        alice, bob = Phone("alice"), Phone("bob", ip="127.0.0.2")
-        alice.call("800")
-        bob.call("800")
-        h.wait(r"^answered call=2", 5)
-        alice.tone_hz = 1000
-        time.sleep(2.5)
-        t = time.time()
-        bob_hears, n1 = bob.level_between(t - 1.5, t)
-        alice_hears, n2 = alice.level_between(t - 1.5, t)
-        print("phase 1: alice sends 1 kHz; bob hears rms %.0f (%d frames), alice hears rms %.0f (%d frames)" %
-              (bob_hears, n1, alice_hears, n2))
-        check(n1 > 50 and bob_hears > 1000, "bob hears alice's tone")
-        check(alice_hears < 300, "alice does not hear herself (mix-minus)")
-        alice.tone_hz, bob.tone_hz = 0, 600
-        time.sleep(2.5)
-        t = time.time()
-        alice_hears, n3 = alice.level_between(t - 1.5, t)
-        bob_hears, n4 = bob.level_between(t - 1.5, t)
-        print("phase 2: bob sends 600 Hz; alice hears rms %.0f (%d frames), bob hears rms %.0f (%d frames)" %
-              (alice_hears, n3, bob_hears, n4))
-        check(n3 > 50 and alice_hears > 1000, "alice hears bob's tone")
-        check(bob_hears < 300, "bob does not hear himself")
-        check(alice.hangup() == 200 and bob.hangup() == 200, "both BYEs answered 200")
-        h.wait(r"^ended call=2 cause=caller-bye", 5)
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        check(h.stop() == 0, "harness stops cleanly")
 
 
-def case_tls_options(a):
-    """TLS transport when a certificate is configured: OPTIONS over TLS gets 200."""
-    import ssl
-    tmp = tempfile.mkdtemp(prefix="sip_tls_")
-    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
-    h = Harness(a.harness, "--tls-cert", cert, "--tls-key", key, "--tls-port", "5061")
-    try:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        raw = socket.create_connection(("127.0.0.1", 5061), timeout=5)
-        tls = ctx.wrap_socket(raw)
-        port = tls.getsockname()[1]
-        tls.sendall(("OPTIONS sip:127.0.0.1:5061 SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:%d;branch=z9hG4bK-tls1\r\n"
-                     "From: <sip:probe@127.0.0.1>;tag=t1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: tls-1@probe\r\n"
-                     "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n" % port).encode())
-        tls.settimeout(5)
-        data = tls.recv(65535)
-        print("TLS %s answered: %s" % (tls.version(), data.split(b"\r\n", 1)[0].decode()))
-        check(status_of(data) == 200, "OPTIONS over TLS answered 200")
-        tls.close()
-    except Exception:
-        h.dump()
-        raise
-    finally:
-        subprocess.run(["rm", "-rf", tmp])
-        check(h.stop() == 0, "harness stops cleanly")
 
 
 BARESIP_CONFIG = """poll_method epoll
@@ -495,8 +575,7 @@ def case_baresip(a):
     each hears the other's tone."""
     import shutil
     import wave
-    sys.path.insert(0, HERE)
-    from rtp_phone import Phone, audioop
+    from rtp_phone import audioop
     if not shutil.which("baresip"):
         print("skipped: baresip not installed")
         sys.exit(77)
@@ -574,16 +653,17 @@ RFC4475 = {
     "TC_BADBRANCH_V": "200", "TC_LWSDISP_V": "200", "TC_TRANSPORTS_V": "200", "TC_SEMIURI_V": "ok",
     "TC_BADVERS_V": "505", "TC_ZEROMF_V": "any", "TC_BEXT01_V": "ok", "TC_NOVELSC_V": "ok", "TC_UNKSCM_V": "ok",
     "TC_BADDATE_V": "ok", "TC_ESC01_V": "ok", "TC_ESCRURI_V": "any", "TC_INVUT_V": "ok", "TC_LONGREQ_V": "ok",
-    "TC_LWSSTART_V": "ok", "TC_SDP01_V": "ok", "TC_WSINV": "ok", "TC_INTMETH": "ok", "TC_ESC02_V": "ok",
+    "TC_LWSSTART_V": "ok", "TC_SDP01_V": "ok", "TC_WSINV": "ok", "TC_ESC02_V": "ok",
     "TC_CPARAM01_V": "ok", "TC_CPARAM02_V": "ok", "TC_ESCNULL_V": "ok", "TC_REGAUT01_V": "ok",
     "TC_REGESCRT_V": "ok", "TC_SCALAR02_V": "any", "TC_UNKSM2_V": "ok", "TC_MISMATCH01_V": "any",
     "TC_MISMATCH02_V": "any", "TC_MPART01": "ok", "TC_DBLREQ": "any",
     "TC_BCAST_V": "silence", "TC_BIGCODE_V": "silence", "TC_NOREASON_V": "silence", "TC_SCALARLG_V": "silence",
     "TC_UNREASON_V": "silence",
-    # Known deviations of sofia-sip 1.12 (reported in the issue): it tolerates trailing whitespace after the
-    # version (trws) and spaces inside <> (badaspec) and answers those OPTIONS 200 — harmless for an OPTIONS, but
-    # not the 400 RFC 4475 asks for; its parser drops the legal but bizarre intmeth message silently.
-    "TC_TRWS_I": "lenient", "TC_BADASPEC_I": "lenient", "TC_INTMETH": "ok-or-silence",
+    # sofia-sip 1.12 serves these two; the endpoint's own checks (sip/request_checks.h) refuse them with 400.
+    "TC_TRWS_I": "reject", "TC_BADASPEC_I": "reject", "TC_INTMETH": "501-or-silence",
+    # Known deviation: sofia's message parser discards TC_INTMETH as garbage (its quoted display name holds a NUL
+    # byte, its extension header UTF-8) before the endpoint sees it; an unknown method that parses gets 501
+    # (sip_test MalformedRequestsGet400AndUnknownMethods501).
 }
 
 
@@ -645,29 +725,8 @@ def send_tcp(data):
     return [m for m in re.split(rb"(?=SIP/2\.0 \d{3} )", buf) if m]
 
 
-def judge(name, expect, answers, strict):
-    codes = [status_of(x) for x in answers]
-    codes = [c for c in codes if c is not None]
-    finals = [c for c in codes if c >= 200]
-    if expect == "any":
-        return True, codes
-    if expect == "silence":
-        return not codes, codes
-    if expect == "lenient":  # 200 or a rejection, never anything else
-        return all(c in (200, 400, 505) for c in finals), codes
-    if expect == "ok-or-silence":
-        return all(c != 400 for c in finals), codes
-    if expect == "reject" or name.endswith("_I"):
-        return all(c in (400, 505) for c in finals) and all(c == 100 for c in codes if c < 200), codes
-    if not strict and not finals:
-        return True, codes  # over UDP the answer went to the Via host (unreachable in the namespace)
-    if expect == "ok":
-        return bool(finals) and all(c != 400 for c in finals), codes
-    return str(finals[0]) == expect if finals else False, codes
-
-
 def case_rfc4475(a, transport):
-    h = Harness(a.harness, "--log", "warn")
+    s = serve(a, {"log.level": "warn"})
     probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     probe.bind(("127.0.0.1", 0))
     probe.settimeout(0.3)
@@ -691,14 +750,35 @@ def case_rfc4475(a, transport):
                   flush=True)
             if not good or not alive:
                 failures.append(name)
-            if h.proc.poll() is not None:
+            if s.proc.poll() is not None:
                 raise Failure("server died after %s" % name)
         check(not failures, "every torture message handled as expected over %s (%s)" % (transport, failures))
     except Exception:
-        h.dump()
+        s.dump()
         raise
     finally:
-        check(h.stop() == 0, "harness stops cleanly")
+        stop_serve(s)
+
+
+def judge(name, expect, answers, strict):
+    codes = [status_of(x) for x in answers]
+    codes = [c for c in codes if c is not None]
+    finals = [c for c in codes if c >= 200]
+    if expect == "any":
+        return True, codes
+    if expect == "silence":
+        return not codes, codes
+    if expect == "501-or-silence":
+        return all(c == 501 for c in finals), codes
+    if expect == "reject" or name.endswith("_I"):
+        return all(c in (400, 505) for c in finals) and all(c == 100 for c in codes if c < 200), codes
+    if not strict and not finals:
+        return True, codes  # over UDP the answer went to the Via host (unreachable in the namespace)
+    if expect == "ok":
+        return bool(finals) and all(c != 400 for c in finals), codes
+    return str(finals[0]) == expect if finals else False, codes
+
+
 
 
 CASES = {
@@ -708,6 +788,8 @@ CASES = {
     "concurrent_200": case_concurrent_200, "dialout": case_dialout, "dialout_refused": case_dialout_refused,
     "flood": case_flood, "rfc4475_udp": lambda a: case_rfc4475(a, "udp"),
     "rfc4475_tcp": lambda a: case_rfc4475(a, "tcp"), "audio_two_calls": case_audio_two_calls,
+    "dialout_refused_web": case_dialout_refused_web, "late_offer": case_late_offer,
+    "session_timer": case_session_timer,
     "load": case_load, "tls_options": case_tls_options,
     "baresip": case_baresip,
 }
@@ -760,6 +842,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case", choices=sorted(CASES))
     ap.add_argument("--harness", required=True)
+    ap.add_argument("--confpro", required=True)
+    ap.add_argument("--prompt-cache", required=True)
     ap.add_argument("--sipp", default="sipp")
     ap.add_argument("--inside", action="store_true")
     a = ap.parse_args()
