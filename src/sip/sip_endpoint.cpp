@@ -316,6 +316,11 @@ void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phra
     case nua_i_bye:
       if (call && call->end_cause.empty()) call->end_cause = call->outbound ? "remote-bye" : "caller-bye";
       return;
+    case nua_r_bye:
+      // We set a cause whenever we ask for BYE; a BYE we did not ask for is the stack's own: the RFC 4028 session
+      // expired without a refresh (or our 200 was never ACKed).
+      if (call && call->end_cause.empty()) call->end_cause = "session-expired";
+      return;
     case nua_i_info:
       on_info(nh, sip);
       return;

@@ -19,8 +19,10 @@ def header(msg, name):
 
 
 class Phone:
-    def __init__(self, name, ip="127.0.0.1", server=("127.0.0.1", 5060)):
+    def __init__(self, name, ip="127.0.0.1", server=("127.0.0.1", 5060), contact_ip=None):
+        """contact_ip: the address put in Contact (a phone behind NAT shows its private one) [ip]."""
         self.name, self.ip, self.server = name, ip, server
+        self.contact_ip = contact_ip or ip
         self.sip = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sip.bind((ip, 0))
         self.sip.settimeout(0.2)
@@ -42,7 +44,7 @@ class Phone:
                  "To: <sip:%s@%s>%s" % (number, self.server[0], ";tag=" + to_tag if to_tag else ""),
                  "Call-ID: %s-%d@%s" % (self.name, rtp_port, self.ip),
                  "CSeq: %d %s" % (self.cseq if method != "ACK" else self.cseq, method),
-                 "Contact: <sip:%s@%s:%d>" % (self.name, self.ip, sip_port), "Max-Forwards: 70"]
+                 "Contact: <sip:%s@%s:%d>" % (self.name, self.contact_ip, sip_port), "Max-Forwards: 70"]
         if body:
             lines.append("Content-Type: " + content_type)
         lines += ["Content-Length: %d" % len(body), "", body]
