@@ -6,7 +6,9 @@
 #include <restinio/all.hpp>
 #include <restinio/tls.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -20,15 +22,60 @@
 
 namespace confpro::web {
 
+// Our HTTP methods mapper (RESTinio's own, by another name): RESTinio builds its HTTP parser callbacks for the
+// traits' mapper type, so the specialization below replaces them for our servers only.
+struct KeepsOversizedBodiesOut : restinio::default_http_methods_t {};
+
+}  // namespace confpro::web
+
+namespace restinio::impl {
+
+// RESTinio's parser callbacks, except for the body limit (incoming_http_msg_limits max_body_size): RESTinio
+// closes the connection without an answer past it. Here the body is cut at the limit and the rest read and
+// thrown away, so that the request completes, its handler sees a body longer than max_body_bytes and answers
+// 413 — whatever the declared or actual size, and with at most limit bytes held per request.
+template <>
+inline http_parser_settings create_parser_settings<confpro::web::KeepsOversizedBodiesOut>() noexcept {
+  http_parser_settings s = create_parser_settings<default_http_methods_t>();
+  s.on_headers_complete = [](http_parser* parser) -> int {
+    auto* ctx = reinterpret_cast<http_parser_ctx_t*>(parser->data);
+    ctx->m_leading_headers_completed = true;
+    if (parser->content_length != ULLONG_MAX && parser->content_length > 0) {
+      try {
+        ctx->m_body.reserve(static_cast<std::size_t>(
+            std::min<std::uint64_t>(parser->content_length, ctx->m_limits.max_body_size())));
+      } catch (const std::exception&) {
+        return -1;
+      }
+    }
+    return 0;
+  };
+  s.on_body = [](http_parser* parser, const char* at, size_t length) -> int {
+    auto* ctx = reinterpret_cast<http_parser_ctx_t*>(parser->data);
+    const std::uint64_t limit = ctx->m_limits.max_body_size();
+    const std::uint64_t room = limit > ctx->m_body.size() ? limit - ctx->m_body.size() : 0;
+    try {
+      ctx->m_body.append(at, static_cast<size_t>(std::min<std::uint64_t>(length, room)));
+    } catch (const std::exception&) {
+      return -1;
+    }
+    return 0;
+  };
+  return s;
+}
+
+}  // namespace restinio::impl
+
+namespace confpro::web {
+
 namespace {
 
-using Traits = restinio::default_traits_t;
-using TlsTraits = restinio::tls_traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t>;
-
-// The largest body RESTinio reads at all: 64 × max_body_bytes, at least 16 MiB.
-std::uint64_t hard_body_limit(const WebOptions& o) {
-  return std::max<std::uint64_t>(std::uint64_t{o.max_body_bytes} * 64, std::uint64_t{16} << 20);
-}
+struct Traits : restinio::default_traits_t {
+  using http_methods_mapper_t = KeepsOversizedBodiesOut;
+};
+struct TlsTraits : restinio::tls_traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t> {
+  using http_methods_mapper_t = KeepsOversizedBodiesOut;
+};
 
 HttpRequest to_request(const restinio::request_t& req, bool secure) {
   HttpRequest r;
@@ -180,9 +227,10 @@ class WebServer final : public app::Component {
         // An event stream gets a write every heartbeat; this must exceed it (notes/web-and-storage.md).
         .handle_request_timeout(std::chrono::seconds(std::max(60, options_.sse_heartbeat_s * 4)))
         .max_pipelined_requests(4)
-        // RESTinio drops the connection (no answer) past this limit, so it sits far above max_body_bytes: bodies
-        // between the two are read and answered 413 with a JSON error by Api::handle.
-        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(hard_body_limit(options_)));
+        // Bodies are cut one byte past max_body_bytes (the rest is read and dropped, see
+        // create_parser_settings above): Api::handle answers those 413 with a JSON error.
+        .incoming_http_msg_limits(
+            restinio::incoming_http_msg_limits_t{}.max_body_size(std::uint64_t{options_.max_body_bytes} + 1));
     return s;
   }
 

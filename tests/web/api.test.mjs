@@ -92,16 +92,23 @@ test('CSRF: a state change without the token is refused and changes nothing', as
   assert.equal((await alice.get('/api/v1/bookings')).json.total, before);
 });
 
+// Peak resident memory of a process (kB), from /proc.
+const peakRssKb = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)[1]);
+
 test('bodies over max_body_bytes (64 KiB here), even far over, get 413 with a JSON error and write nothing', async () => {
   const before = (await alice.get('/api/v1/bookings')).json.total;
-  for (const size of [70 * 1024, 1024 * 1024, 10 * 1024 * 1024]) {
+  const peak = peakRssKb(server.pid);
+  for (const size of [70 * 1024, 1024 * 1024, 40 * 1024 * 1024]) {
     const big = JSON.stringify(booking({ name: 'x'.repeat(size) }));
     const r = await alice.request('POST', '/api/v1/bookings', undefined, { raw: big });
     assert.equal(r.status, 413, `${size} bytes: ${r.status}`);
     assert.equal(r.json.error.fields[0].field, 'body');
     assert.match(r.json.error.fields[0].message, /at most 65536 bytes/);
   }
+  // The connection still serves the next request, and the server never held the big bodies.
   assert.equal((await alice.get('/api/v1/bookings')).json.total, before);
+  const grown = peakRssKb(server.pid) - peak;
+  assert.ok(grown < 16 * 1024, `the server's peak memory grew by ${grown} kB while refusing the bodies`);
 });
 
 test('every protected endpoint answers 401 without a session', async () => {
@@ -377,9 +384,6 @@ test('recordings download whole or by HTTP Range; only for the owner', async () 
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-// Peak resident memory of a process (kB), from /proc.
-const peakRssKb = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)[1]);
 
 test('a 50 MB recording is streamed from the file: whole and Range reads keep the server small', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'confpro-rec-'));

@@ -2,7 +2,7 @@
 // connections), for the plain list, a name search, an owner filter and a state + date range. Each query is run
 // `runs` times; the summary gives the median p50 / p99 / req/s of the runs and the load average around them.
 // Not a CTest test (it takes minutes and needs `wrk`); run:
-//   CONFPRO_WEB_HARNESS=build/tests/web/web_harness node tests/web/bench_bookings.mjs [count] [runs] [seconds]
+//   CONFPRO_WEB_HARNESS=build/tests/web/web_harness node tests/web/bench_bookings.mjs [count] [runs] [seconds] [web threads]
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { startServer, signedIn } from './harness.mjs';
@@ -10,6 +10,7 @@ import { startServer, signedIn } from './harness.mjs';
 const count = Number(process.argv[2] ?? 10000);
 const runs = Number(process.argv[3] ?? 3);
 const seconds = Number(process.argv[4] ?? 10);
+const threads = Number(process.argv[5] ?? 0);  // 0: the server's default
 const QUERIES = {
   'plain list': '/api/v1/bookings?limit=50',
   'name search': '/api/v1/bookings?name=booking%2099&limit=50',
@@ -25,7 +26,7 @@ function percentile(out, p) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const server = await startServer({ live: false });
+const server = await startServer({ live: false, threads });
 try {
   const root = await signedIn(server.base, 'root');
   const t0 = Date.now();

@@ -3,7 +3,7 @@
 // then reads scripted live-conference commands (scripted_live.h) from stdin, answering "ok" or an error per
 // line, until stdin closes or SIGTERM.
 //
-// Usage: web_harness --db PATH --static DIR --port-file FILE [--no-live] [--heartbeat S] [--time-zone Z]
+// Usage: web_harness --db PATH --static DIR --port-file FILE [--no-live] [--heartbeat S] [--time-zone Z] [--threads N]
 //                    [--tls-cert PEM --tls-key PEM]
 #include <csignal>
 #include <cstdio>
@@ -35,7 +35,7 @@ constexpr TestUser kUsers[] = {{"root", "admin", "root-password-1", "Ada Root"},
 int main(int argc, char** argv) {
   std::string db, static_dir = "ui/dist", port_file, zone = "Europe/Paris", tls_cert, tls_key;
   bool live = true;
-  int heartbeat = 15;
+  int heartbeat = 15, threads = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
     else if (a == "--no-live") live = false;
     else if (a == "--heartbeat") heartbeat = std::stoi(next());
     else if (a == "--time-zone") zone = next();
+    else if (a == "--threads") threads = std::stoi(next());
     else if (a == "--tls-cert") tls_cert = next();
     else if (a == "--tls-key") tls_key = next();
     else {
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   options.port = 0;
   options.static_dir = static_dir;
   options.port_file = port_file;
+  if (threads > 0) options.threads = threads;
   options.tls_cert_file = tls_cert;
   options.tls_key_file = tls_key;
   options.time_zone = zone;
