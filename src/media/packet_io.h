@@ -54,7 +54,9 @@ class PacketIo {
   // Delivers fd's datagrams to the handler with `tag` from the next receive() (command time; may allocate).
   // False when the kernel refused (the socket then stays silent).
   virtual bool watch(int fd, std::uintptr_t tag) = 0;
-  // No datagram of fd is delivered after this; fd may then be closed. Unknown fds are ignored.
+  // No datagram of fd is delivered after this; fd may then be closed. Unknown fds are ignored. Datagrams the
+  // kernel already took from the socket are delivered first (to the handler receive() was last given, for any
+  // socket); those still in the socket stay there for whoever watches it next.
   virtual void unwatch(int fd) = 0;
   // Sends `data` from fd to `to`, or queues a copy to go with the next flush(). False when it could not be sent or
   // queued (a refusal found later is counted in stats().send_errors).

@@ -112,6 +112,41 @@ TEST_P(PacketIoTest, NothingIsDeliveredAfterUnwatchEvenWhenTheFdIsReused) {
   EXPECT_EQ(got.got[0].data[0], 2);
 }
 
+TEST_P(PacketIoTest, UnwatchLosesNothingTheSocketReceived) {
+  Collector got;
+  ASSERT_TRUE(io_->watch(b_.fd(), 11));
+  io_->receive(got);  // the handler unwatch() delivers to
+  for (int i = 0; i < 5; ++i) {
+    const std::uint8_t x[1] = {static_cast<std::uint8_t>(i)};
+    ASSERT_TRUE(io_->send(a_.fd(), x, to(b_)));
+    io_->flush();  // may let the kernel read b's earlier datagrams already
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  io_->unwatch(b_.fd());
+  std::size_t left = 0;  // what was not delivered must still be in the socket, for its next owner
+  std::uint8_t buf[16];
+  while (::recv(b_.fd(), buf, sizeof buf, MSG_DONTWAIT) > 0) ++left;
+  EXPECT_EQ(got.got.size() + left, 5u) << got.got.size() << " delivered";
+}
+
+// A session that joins a room on another worker is watched and unwatched within one tick: what already waited
+// in its socket (its first RTCP report, say) must not be lost on the way.
+TEST_P(PacketIoTest, ADatagramWaitingWhenAWatchEndsAtOnceIsNotLost) {
+  Collector got;
+  io_->receive(got);
+  const SockAddr dst = to(b_);
+  const std::uint8_t x[1] = {7};
+  ASSERT_EQ(::sendto(a_.fd(), x, 1, 0, reinterpret_cast<const sockaddr*>(&dst.storage), dst.len), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_TRUE(io_->watch(b_.fd(), 11));
+  io_->unwatch(b_.fd());
+  io_->receive(got);
+  std::size_t left = 0;
+  std::uint8_t buf[16];
+  while (::recv(b_.fd(), buf, sizeof buf, MSG_DONTWAIT) > 0) ++left;
+  EXPECT_EQ(got.got.size() + left, 1u);
+}
+
 TEST_P(PacketIoTest, AnOversizedDatagramIsMarkedTruncatedNotCrashed) {
   ASSERT_TRUE(io_->watch(b_.fd(), 11));
   std::vector<std::uint8_t> big(4000, 0xab);

@@ -105,14 +105,21 @@ class UringIo final : public PacketIo {
     if (fd < 0 || static_cast<std::size_t>(fd) >= watches_.size()) return;
     Watch& w = watches_[static_cast<std::size_t>(fd)];
     if (!w.active) return;
-    w.active = false;
-    --active_;
     io_uring_sqe* sqe = next_sqe();
     io_uring_prep_cancel64(sqe, recv_data(fd, w.gen), 0);
     io_uring_sqe_set_data64(sqe, kIgnoreBit);
-    ++w.gen;
-    // Hand the cancel over now: the armed receive holds the socket open until it is cancelled.
+    // Hand the cancel over now (the armed receive holds the socket open until it is cancelled), with whatever
+    // is queued before it: a receive armed this very tick reads at once what already waits in the socket.
     submit();
+    // Datagrams the kernel has already read for this socket (completions waiting in the ring) go to it now:
+    // after this they would be dropped as stale, and a session moving to another worker would lose them (e.g.
+    // its first RTCP report). What is still in the socket stays there for the next owner.
+    w.closing = true;
+    if (handler_ != nullptr) reap(handler_);
+    w.closing = false;
+    w.active = false;
+    --active_;
+    ++w.gen;
   }
 
   bool send(int fd, std::span<const std::uint8_t> data, const SockAddr& to) override {
@@ -143,6 +150,7 @@ class UringIo final : public PacketIo {
   int receive(DatagramHandler& handler) override {
     if (queued_ > 0 || io_uring_sq_ready(&ring_) > 0) submit();
     run_deferred_receives();
+    handler_ = &handler;
     return reap(&handler);
   }
 
@@ -153,6 +161,7 @@ class UringIo final : public PacketIo {
     std::uintptr_t tag = 0;
     std::uint32_t gen = 0;
     bool active = false;
+    bool closing = false;  // inside unwatch(): deliver, but do not re-arm
   };
 
   static unsigned mask() { return static_cast<unsigned>(io_uring_buf_ring_mask(kRecvBuffers)); }
@@ -228,7 +237,8 @@ class UringIo final : public PacketIo {
         io_uring_buf_ring_add(br_, recv_buffer(bid), kRecvBufferSize, static_cast<unsigned short>(bid), mask(),
                               static_cast<int>(returned++));
       }
-      if ((cqe->flags & IORING_CQE_F_MORE) == 0 && current) rearm_.push_back(fd);
+      if ((cqe->flags & IORING_CQE_F_MORE) == 0 && current && !watches_[static_cast<std::size_t>(fd)].closing)
+        rearm_.push_back(fd);
     }
     io_uring_cq_advance(&ring_, seen);
     if (returned > 0) io_uring_buf_ring_advance(br_, static_cast<int>(returned));
@@ -285,6 +295,7 @@ class UringIo final : public PacketIo {
     ok = ok && probe.got == 1 && probe.stamped;
     unwatch(b->fd());
     receive(probe);
+    handler_ = nullptr;
     stats_ = {};
     return ok && free_slots_.size() == kSendSlots;
   }
@@ -302,6 +313,7 @@ class UringIo final : public PacketIo {
   std::size_t active_ = 0;
   std::vector<int> rearm_;
   unsigned queued_ = 0;
+  DatagramHandler* handler_ = nullptr;  // the one receive() was last given; unwatch() delivers to it
   SockAddr from_;
   PacketIoStats stats_;
 };

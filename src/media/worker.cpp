@@ -55,6 +55,7 @@ void Worker::run() {
   }
   io_ = make_packet_io(config_.packet_io);
   if (!io_) io_ = make_epoll_io();
+  io_->receive(*this);  // nothing yet; makes this worker the handler unwatch() may deliver to
   counters_.packet_io.store(static_cast<int>(io_->kind()), std::memory_order_relaxed);
   timespec deadline;
   clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -82,6 +83,10 @@ void Worker::run() {
 }
 
 void Worker::tick(SteadyTime now) {
+  // The clock pair that turns kernel arrival stamps into steady time, for the datagrams delivered this tick
+  // (by read_sockets(), and by unwatch() while commands apply).
+  read_now_ = now;
+  read_realtime_ns_ = realtime_ns();
   ++tick_count_;
   counters_.ticks.fetch_add(1, std::memory_order_relaxed);
   if (!deferred_.empty()) {
@@ -107,9 +112,7 @@ void Worker::tick(SteadyTime now) {
   if (tick_count_ % kStatsEveryTicks == 0) publish_stats();
 }
 
-void Worker::read_sockets(SteadyTime now) {
-  read_now_ = now;
-  read_realtime_ns_ = realtime_ns();
+void Worker::read_sockets(SteadyTime /*now*/) {
   const int got = io_->receive(*this);
   counters_.datagrams.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
 }

@@ -114,7 +114,7 @@ class Worker final : private DatagramHandler {
   std::vector<Deferred> deferred_;
   std::atomic<bool> running_{true};
   std::unique_ptr<PacketIo> io_;  // built on the worker thread (run())
-  SteadyTime read_now_{};         // the clock pair of the current read_sockets()
+  SteadyTime read_now_{};         // the clock pair of the current tick (see tick())
   std::int64_t read_realtime_ns_ = 0;
   std::vector<std::unique_ptr<Session>> sessions_;
   std::vector<std::unique_ptr<Room>> rooms_;

@@ -10,7 +10,10 @@
 #include <thread>
 
 #include "media/media_engine.h"
+#include "media/rtcp.h"
 #include "media/rtp.h"
+#include "media/rtp_stats.h"
+#include "media/socket.h"
 #include "media/tone.h"
 #include "engine_fixture.h"
 #include "phone.h"
@@ -161,6 +164,71 @@ TEST_F(EngineE2e, SrtpParticipantTalksWithAPlainOneAndForgeriesAreDropped) {
   const auto st = engine_->stats(ia->id);
   ASSERT_TRUE(st.has_value());
   EXPECT_EQ(st->dropped_srtp_auth, 5u);
+}
+
+// RTCP over real UDP: the engine answers our sender report in its own report (LSR/DLSR), from which we measure
+// the round trip, and it measures the round trip from our answer to its report (SessionStats::rtt_ms).
+TEST_F(EngineE2e, RtcpReportsMeasureTheRoundTripBothWays) {
+  Phone a(CodecKind::kPcmu, 440), b(CodecKind::kPcmu);
+  const auto ia = join_info(a);
+  join(b);
+  auto rtcp = UdpSocket::bind("127.0.0.1", 0);
+  ASSERT_TRUE(rtcp.ok());
+  const SockAddr engine_rtcp = *make_sockaddr("127.0.0.1", static_cast<std::uint16_t>(ia.local_port + 1));
+  auto steady_ns_now = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  auto realtime_ns_now = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  const std::uint32_t phone_ssrc = 0x5eedu ^ a.port();  // the test phone's RTP SSRC (phone.cpp)
+  std::vector<std::uint8_t> buf(1500);
+  const RtcpSenderInfo ours{ntp_from_ns(steady_ns_now()), 0, 1, 160};
+  const std::size_t sr_len = build_rtcp_report(phone_ssrc, &ours, nullptr, "e2e", buf);
+  ASSERT_GT(sr_len, 0u);
+  ASSERT_TRUE(rtcp->send_to({buf.data(), sr_len}, engine_rtcp));  // the engine latches its RTCP to this socket
+
+  // The engine reports every 5 s or so: run the phones until its first report comes, 8 s at most.
+  RecvBatch batch(4, 1500, true);
+  RtcpCompound report;
+  bool have_report = false;
+  std::int64_t report_arrival_ns = 0;  // on the steady clock
+  for (int i = 0; i < 400 && !have_report; ++i) {
+    run({&a, &b}, 1);
+    const int got = batch.receive(rtcp->fd());
+    for (int k = 0; k < got && !have_report; ++k) {
+      if (parse_rtcp(batch.data(k), report) != RtcpParseError::kNone) continue;
+      have_report = true;
+      const std::int64_t age = realtime_ns_now() - batch.arrival_realtime_ns(k);
+      report_arrival_ns = steady_ns_now() - (batch.arrival_realtime_ns(k) > 0 ? age : 0);
+    }
+  }
+  ASSERT_TRUE(have_report) << "no RTCP report from the engine within 8 s";
+  ASSERT_TRUE(report.has_sr);  // the engine sends RTP to this phone, so its report is a sender report
+  const RtcpReportBlock* about_us = nullptr;
+  for (int i = 0; i < report.block_count; ++i)
+    if (report.blocks[i].ssrc == phone_ssrc) about_us = &report.blocks[i];
+  ASSERT_NE(about_us, nullptr) << "the engine's report has no block about the phone's stream";
+  EXPECT_EQ(about_us->lsr, ntp_middle32(ours.ntp));
+  const double our_rtt = rtt_ms_from_block(*about_us, ntp_middle32(ntp_from_ns(report_arrival_ns)));
+  EXPECT_GE(our_rtt, 0.0);
+  EXPECT_LT(our_rtt, 50.0);  // loopback: the engine holds a report at most until the end of its tick
+
+  // Answer with a receiver report about the engine's stream, 100 ms after its report came.
+  run({&a, &b}, 5);
+  RtcpReportBlock answer;
+  answer.ssrc = report.sender_ssrc;
+  answer.lsr = ntp_middle32(report.sender.ntp);
+  answer.dlsr = static_cast<std::uint32_t>((steady_ns_now() - report_arrival_ns) * 65536 / 1000000000);
+  const std::size_t rr_len = build_rtcp_report(phone_ssrc, nullptr, &answer, "e2e", buf);
+  ASSERT_TRUE(rtcp->send_to({buf.data(), rr_len}, engine_rtcp));
+  run({&a, &b}, 60);  // statistics are published once a second
+  const auto st = engine_->stats(ia.id);
+  ASSERT_TRUE(st.has_value());
+  EXPECT_GE(st->rtt_ms, 0.0);
+  EXPECT_LT(st->rtt_ms, 50.0);
 }
 
 }  // namespace
