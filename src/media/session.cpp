@@ -124,6 +124,11 @@ Status Session::configure_codec() {
   input_.assign(static_cast<std::size_t>(config_.mix_rate / 1000 * kTickMs), 0);
   payload_.assign(1500, 0);
   packet_.assign(kMaxRtpPacket + kSrtpMaxOverhead, 0);
+  // Packet time (the peer's a=ptime): sample codecs are regrouped into packets of 10-60 ms; Opus stays at 20.
+  ptime_ms_ = c.kind == CodecKind::kOpus || c.ptime_ms <= 0 || c.ptime_ms > 60 || c.ptime_ms % 10 != 0 ? kTickMs
+                                                                                                      : c.ptime_ms;
+  pending_.assign(static_cast<std::size_t>(native / 1000 * (60 + kTickMs)), 0);  // G.711/G.722: <= 1 byte a sample
+  pending_len_ = 0;
   rx_stats_ = RtpReceiveStats(c.clock_rate);
   dtmf_rx_ = Rfc4733Receiver(c.clock_rate);
   dtmf_tx_ = Rfc4733Sender(c.clock_rate, kTickMs);
@@ -349,8 +354,38 @@ void Session::send_rtp(std::span<const std::uint8_t> payload, int pt, bool marke
   }
 }
 
+void Session::send_audio(std::span<const std::uint8_t> frame, bool marker, bool alone, SteadyTime now) {
+  if (ptime_ms_ == kTickMs || alone || frame.size() % kTickMs != 0) {
+    pending_len_ = 0;
+    send_rtp(frame, params_.codec.payload_type, marker, ts_, now);
+    return;
+  }
+  // One tick's frame of a sample codec (G.711, G.722: a whole number of bytes a millisecond) joins the pending
+  // bytes, and every full packet time of them goes out.
+  if (pending_len_ == 0) {
+    pending_ts_ = ts_;
+    pending_marker_ = marker;
+  }
+  if (pending_len_ + frame.size() > pending_.size()) pending_len_ = 0;  // cannot happen with 20 ms frames
+  std::memcpy(pending_.data() + pending_len_, frame.data(), frame.size());
+  pending_len_ += frame.size();
+  const std::size_t chunk = frame.size() / kTickMs * static_cast<std::size_t>(ptime_ms_);
+  std::size_t sent = 0;
+  while (pending_len_ - sent >= chunk) {
+    send_rtp({pending_.data() + sent, chunk}, params_.codec.payload_type, pending_marker_, pending_ts_, now);
+    pending_marker_ = false;
+    pending_ts_ += static_cast<std::uint32_t>(params_.codec.clock_rate / 1000 * ptime_ms_);
+    sent += chunk;
+  }
+  if (sent > 0) {
+    std::memmove(pending_.data(), pending_.data() + sent, pending_len_ - sent);
+    pending_len_ -= sent;
+  }
+}
+
 bool Session::send_dtmf_packet(SteadyTime now) {
   if (!dtmf_tx_.active() || params_.codec.telephone_event_pt < 0) return false;
+  pending_len_ = 0;  // audio waiting for a longer packet time gives way to the event
   if (!dtmf_sending_) {
     dtmf_sending_ = true;
     dtmf_ts_ = ts_;
@@ -360,19 +395,20 @@ bool Session::send_dtmf_packet(SteadyTime now) {
   return true;
 }
 
-void Session::send_pcm(std::span<const std::int16_t> mix_pcm, bool silent, SteadyTime now) {
+template <class Encode>
+void Session::send_tick(bool silent, SteadyTime now, Encode encode) {
   if (!sending()) return;
   const std::uint32_t step = static_cast<std::uint32_t>(params_.codec.clock_rate / 1000 * kTickMs);
   if (!send_dtmf_packet(now)) {
-    const bool skip = config_.suppress_silence && silent && was_silent_ && (++silent_ticks_ % kKeepaliveTicks) != 0;
-    if (!skip) {
-      down_->process(mix_pcm, native_out_);
-      const int n = encoder_->encode(native_out_, payload_);
-      if (n > 0) {
-        send_rtp({payload_.data(), static_cast<std::size_t>(n)}, params_.codec.payload_type,
-                 first_packet_ || (was_silent_ && !silent), ts_, now);
-        first_packet_ = false;
-      }
+    const bool suppressing = config_.suppress_silence && silent;
+    const bool skip = suppressing && was_silent_ && (++silent_ticks_ % kKeepaliveTicks) != 0;
+    const std::span<const std::uint8_t> frame = skip ? std::span<const std::uint8_t>{} : encode();
+    if (frame.empty()) {
+      pending_len_ = 0;  // a hole in the stream: what waits for a longer packet would be stamped wrong
+    } else {
+      // While silence is suppressed each frame is a keep-alive: it goes out alone, whatever the packet time.
+      send_audio(frame, first_packet_ || (was_silent_ && !silent), suppressing, now);
+      first_packet_ = false;
     }
     if (!silent) silent_ticks_ = 0;
     was_silent_ = silent;
@@ -380,19 +416,16 @@ void Session::send_pcm(std::span<const std::int16_t> mix_pcm, bool silent, Stead
   ts_ += step;
 }
 
+void Session::send_pcm(std::span<const std::int16_t> mix_pcm, bool silent, SteadyTime now) {
+  send_tick(silent, now, [&]() -> std::span<const std::uint8_t> {
+    down_->process(mix_pcm, native_out_);
+    const int n = encoder_->encode(native_out_, payload_);
+    return {payload_.data(), static_cast<std::size_t>(std::max(n, 0))};
+  });
+}
+
 void Session::send_payload(std::span<const std::uint8_t> payload, bool silent, SteadyTime now) {
-  if (!sending()) return;
-  const std::uint32_t step = static_cast<std::uint32_t>(params_.codec.clock_rate / 1000 * kTickMs);
-  if (!send_dtmf_packet(now)) {
-    const bool skip = config_.suppress_silence && silent && was_silent_ && (++silent_ticks_ % kKeepaliveTicks) != 0;
-    if (!skip) {
-      send_rtp(payload, params_.codec.payload_type, first_packet_ || (was_silent_ && !silent), ts_, now);
-      first_packet_ = false;
-    }
-    if (!silent) silent_ticks_ = 0;
-    was_silent_ = silent;
-  }
-  ts_ += step;
+  send_tick(silent, now, [&] { return payload; });
 }
 
 void Session::maybe_send_rtcp(SteadyTime now) {

@@ -116,6 +116,12 @@ class Session {
   void send_rtp(std::span<const std::uint8_t> payload, int pt, bool marker, std::uint32_t ts, SteadyTime now);
   bool send_dtmf_packet(SteadyTime now);
   bool send_datagram(const UdpSocket& from, std::span<const std::uint8_t> data, const SockAddr& to);
+  // One tick of the send path: DTMF, silence suppression, then `encode()` (returns this tick's frame, empty
+  // when there is none) handed to send_audio().
+  template <class Encode>
+  void send_tick(bool silent, SteadyTime now, Encode encode);
+  // This tick's encoded frame (at ts_), sent at once (`alone`, or a 20 ms packet time) or regrouped to it.
+  void send_audio(std::span<const std::uint8_t> frame, bool marker, bool alone, SteadyTime now);
   const SockAddr* rtp_destination() const;
 
   MediaSessionId id_;
@@ -156,6 +162,11 @@ class Session {
   std::unique_ptr<Resampler> down_;  // mix -> native
   std::vector<std::int16_t> native_out_;
   std::vector<std::uint8_t> payload_, packet_;
+  int ptime_ms_ = kTickMs;                 // packet time we send (CodecSpec::ptime_ms for sample codecs)
+  std::vector<std::uint8_t> pending_;      // encoded audio waiting to fill a packet of ptime_ms_
+  std::size_t pending_len_ = 0;
+  std::uint32_t pending_ts_ = 0;
+  bool pending_marker_ = false;
   std::uint32_t ssrc_ = 0, ts_ = 0;
   std::uint16_t seq_ = 0;
   std::uint32_t octets_sent_ = 0;

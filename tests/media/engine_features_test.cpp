@@ -77,6 +77,31 @@ TEST_F(EngineE2e, InbandDtmfFromWidebandCallersBecomesDtmfEvents) {
   EXPECT_EQ(from_others, "");  // the listener hears the tones in the mix but sends nothing
 }
 
+TEST_F(EngineE2e, OutgoingPacketsFollowThePeersPacketTime) {
+  Phone talker(CodecKind::kPcmu, 440), at20(CodecKind::kPcma), at10(CodecKind::kPcmu), at40(CodecKind::kG722);
+  join(talker);
+  join(at20);
+  auto join_with_ptime = [&](Phone& p, int ptime_ms) {
+    auto params = p.params();
+    params.codec.ptime_ms = ptime_ms;  // the peer's a=ptime, as the SIP side negotiated it
+    auto s = engine_->create_session(params);
+    ASSERT_TRUE(s.ok());
+    p.connect(s->local_port);
+    ASSERT_TRUE(engine_->attach(s->id, room_, {}).ok());
+  };
+  join_with_ptime(at10, 10);
+  join_with_ptime(at40, 40);
+  run({&talker, &at20, &at10, &at40}, 100);
+  for (Phone* p : {&at20, &at10, &at40}) EXPECT_GT(share(*p, 440), 0.5) << p->rate();
+  const auto per20 = static_cast<double>(at20.packets_received());
+  ASSERT_GT(per20, 80.0);
+  EXPECT_NEAR(static_cast<double>(at10.packets_received()) / per20, 2.0, 0.1);
+  EXPECT_NEAR(static_cast<double>(at40.packets_received()) / per20, 0.5, 0.05);
+  // The same audio comes, only packed differently (G.722 is 16 kHz).
+  EXPECT_NEAR(static_cast<double>(at10.heard().size()) / static_cast<double>(at20.heard().size()), 1.0, 0.05);
+  EXPECT_NEAR(static_cast<double>(at40.heard().size()) / static_cast<double>(at20.heard().size()), 2.0, 0.1);
+}
+
 TEST_F(EngineE2e, SendDtmfGoesOutAsRfc4733) {
   Phone a(CodecKind::kPcma);
   const auto sa = join(a);
