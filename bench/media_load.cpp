@@ -204,18 +204,32 @@ int main(int argc, char** argv) {
   const std::size_t frame = static_cast<std::size_t>(rate / 50);
   const std::uint32_t ts_step = static_cast<std::uint32_t>(spec.clock_rate / 50);
 
-  // Pre-encoded payloads: silence, and per talker frequency a 200 ms burst (10 frames).
-  auto encoder = make_encoder(spec);
+  // Pre-encoded payloads: a second of silence (sent in a loop), and per talker frequency a 200 ms burst
+  // (10 frames). Each comes from an encoder that has already coded a second of silence, as a phone's would: the
+  // first frame of a fresh ADPCM (G.722) encoder, repeated, decodes to noise at -44 dBov, not to silence.
   std::vector<std::uint8_t> buf(1500);
   std::vector<std::int16_t> pcm(frame, 0);
-  int n = encoder->encode(pcm, buf);
-  const std::vector<std::uint8_t> silence(buf.begin(), buf.begin() + n);
+  auto settled_encoder = [&] {
+    auto e = make_encoder(spec);
+    std::fill(pcm.begin(), pcm.end(), std::int16_t{0});
+    for (int f = 0; f < 50; ++f) e->encode(pcm, buf);
+    return e;
+  };
+  std::vector<std::vector<std::uint8_t>> silence;
+  {
+    auto encoder = settled_encoder();
+    for (int f = 0; f < 50; ++f) {
+      const int n = encoder->encode(pcm, buf);
+      silence.emplace_back(buf.begin(), buf.begin() + n);
+    }
+  }
   std::vector<std::vector<std::vector<std::uint8_t>>> bursts(static_cast<std::size_t>(opt.talkers));
   for (int t = 0; t < opt.talkers; ++t) {
+    auto encoder = settled_encoder();
     ToneGenerator gen(600.0 + 400.0 * t, 8000, rate);
     for (int f = 0; f < 10; ++f) {
       gen.fill(pcm);
-      n = encoder->encode(pcm, buf);
+      const int n = encoder->encode(pcm, buf);
       bursts[static_cast<std::size_t>(t)].emplace_back(buf.begin(), buf.begin() + n);
     }
   }
@@ -335,7 +349,7 @@ int main(int argc, char** argv) {
       if (now >= measure_from) max_send_late_us = std::max<std::int64_t>(
           max_send_late_us, std::chrono::duration_cast<std::chrono::microseconds>(now - due).count());
       if (p.sender) {
-        const std::vector<std::uint8_t>* payload = &silence;
+        const std::vector<std::uint8_t>* payload = &silence[static_cast<std::size_t>(period % 50)];
         if (p.talker) {
           const int phase = static_cast<int>((period + p.room * 7 + p.role_index * 25) % 50);
           if (phase < 10) payload = &bursts[static_cast<std::size_t>(p.role_index)][static_cast<std::size_t>(phase)];
