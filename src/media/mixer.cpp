@@ -83,22 +83,29 @@ void Mixer::set_own_prompt(MixSlot slot, std::span<const std::int16_t> pcm) {
 }
 
 void Mixer::mix() {
-  std::fill(sum_.begin(), sum_.end(), 0);
   contributors_ = 0;
   for (Part& p : parts_) {
     p.contributed = p.used && p.has_input && p.talking && !p.flags.muted && !p.flags.listen_only &&
                     p.gain_q12 > 0;
-    if (!p.contributed) continue;
-    ++contributors_;
-    if (p.gain_q12 != 4096) {
-      for (std::size_t i = 0; i < frame_; ++i)
-        p.in[i] = soft_limit((std::int32_t{p.in[i]} * p.gain_q12) >> 12);
-    }
-    for (std::size_t i = 0; i < frame_; ++i) sum_[i] += p.in[i];
+    if (p.contributed) ++contributors_;
   }
-  if (has_room_prompt_)
-    for (std::size_t i = 0; i < frame_; ++i) sum_[i] += room_prompt_[i];
-  for (std::size_t i = 0; i < frame_; ++i) full_[i] = soft_limit(sum_[i]);
+  // A silent room (most rooms, most of the time) keeps its zero sum and full mix from the tick before.
+  const bool silent = contributors_ == 0 && !has_room_prompt_;
+  if (!silent || !sum_is_zero_) {
+    std::fill(sum_.begin(), sum_.end(), 0);
+    for (Part& p : parts_) {
+      if (!p.contributed) continue;
+      if (p.gain_q12 != 4096) {
+        for (std::size_t i = 0; i < frame_; ++i)
+          p.in[i] = soft_limit((std::int32_t{p.in[i]} * p.gain_q12) >> 12);
+      }
+      for (std::size_t i = 0; i < frame_; ++i) sum_[i] += p.in[i];
+    }
+    if (has_room_prompt_)
+      for (std::size_t i = 0; i < frame_; ++i) sum_[i] += room_prompt_[i];
+    for (std::size_t i = 0; i < frame_; ++i) full_[i] = soft_limit(sum_[i]);
+    sum_is_zero_ = silent;
+  }
 
   for (Part& p : parts_) {
     if (!p.used) continue;

@@ -88,6 +88,7 @@ class Mixer {
   std::vector<std::int32_t> sum_;
   std::vector<std::int16_t> full_, silence_, room_prompt_;
   bool has_room_prompt_ = false;
+  bool sum_is_zero_ = false;  // sum_ and full_ hold the silence of a tick without contributors or room prompt
   int contributors_ = 0;
 };
 

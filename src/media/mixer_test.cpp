@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "media/tone.h"
@@ -74,6 +75,33 @@ TEST(Mixer, FormerTalkerKeepsItsOwnStreamForTheHangTime) {
   r.mixer.set_input(b, r.b_pcm, true);
   r.mixer.mix();
   EXPECT_EQ(r.mixer.output_kind(a), MixOutput::kFullMix);
+}
+
+// A silent room skips summing (its zero mix is kept): it must still go quiet at once after sound, and sound
+// again (a talker, then a room prompt) at once after silence.
+TEST(Mixer, SilenceAfterSoundIsSilentAndSoundAfterSilenceIsHeard) {
+  Room r;
+  auto a = r.mixer.add({}), b = r.mixer.add({}), c = r.mixer.add({});
+  auto all_zero = [](std::span<const std::int16_t> pcm) {
+    return std::all_of(pcm.begin(), pcm.end(), [](std::int16_t v) { return v == 0; });
+  };
+  r.tick(a, b, c);
+  EXPECT_GT(power_at(r.mixer.full_mix(), 440), kPresent);
+  for (int i = 0; i < kOwnHangTicks + 2; ++i) {
+    r.mixer.mix();  // nobody has input
+    EXPECT_TRUE(all_zero(r.mixer.full_mix())) << i;
+    EXPECT_TRUE(all_zero(r.mixer.output(a))) << i;  // a former talker's own stream, in its hang time
+  }
+  r.a_tone.fill(r.a_pcm);
+  r.mixer.set_input(a, r.a_pcm, true);
+  r.mixer.mix();
+  EXPECT_GT(power_at(r.mixer.output(c), 440), kPresent);
+  r.mixer.mix();
+  r.mixer.mix();
+  EXPECT_TRUE(all_zero(r.mixer.full_mix()));
+  r.mixer.set_room_prompt(r.b_pcm);
+  r.mixer.mix();
+  EXPECT_GT(power_at(r.mixer.output(c), 1000), kPresent);
 }
 
 TEST(Mixer, MutedParticipantIsNotHeard) {

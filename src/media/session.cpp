@@ -57,7 +57,7 @@ SteadyTime steady_from_realtime(std::int64_t realtime_ns, SteadyTime steady_now,
 }
 
 Session::Session(MediaSessionId id, const SessionParams& params, PortPair ports, const SessionConfig& config)
-    : id_(id), params_(params), config_(config), ports_(std::move(ports)), ssrc_(ssrc_for(id)) {
+    : id_(id), config_(config), params_(params), ports_(std::move(ports)), ssrc_(ssrc_for(id)) {
   local_port_ = ports_.rtp.local_port();
   seq_ = static_cast<std::uint16_t>(ssrc_ >> 7);
   ts_ = ssrc_ * 2654435761u;
@@ -85,6 +85,9 @@ Status Session::update(const SessionParams& params) {
                              params.codec.clock_rate != params_.codec.clock_rate;
   const bool address_changed = params.remote_ip != params_.remote_ip || params.remote_port != params_.remote_port;
   params_ = params;
+  receiving_ = params.direction == Direction::kSendRecv || params.direction == Direction::kRecvOnly;
+  sending_ = params.direction == Direction::kSendRecv || params.direction == Direction::kSendOnly;
+  kind_ = params.codec.kind;
   remote_rtp_ = SockAddr{};
   remote_rtcp_ = SockAddr{};
   if (!params.remote_ip.empty() && params.remote_port != 0) {
@@ -122,6 +125,7 @@ Status Session::configure_codec() {
   native_.assign(static_cast<std::size_t>(native / 1000 * kTickMs), 0);
   native_out_.assign(native_.size(), 0);
   input_.assign(static_cast<std::size_t>(config_.mix_rate / 1000 * kTickMs), 0);
+  ts_step_ = static_cast<std::uint32_t>(c.clock_rate / 1000 * kTickMs);
   payload_.assign(1500, 0);
   packet_.assign(kMaxRtpPacket + kSrtpMaxOverhead, 0);
   // Packet time (the peer's a=ptime): sample codecs are regrouped into packets of 10-60 ms; Opus stays at 20.
@@ -146,12 +150,8 @@ Status Session::configure_codec() {
   return {};
 }
 
-bool Session::receiving() const {
-  return params_.direction == Direction::kSendRecv || params_.direction == Direction::kRecvOnly;
-}
-bool Session::sending() const {
-  return params_.direction == Direction::kSendRecv || params_.direction == Direction::kSendOnly;
-}
+bool Session::receiving() const { return receiving_; }
+bool Session::sending() const { return sending_; }
 
 void Session::on_rtp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival,
                      const EventSink& sink) {
@@ -255,9 +255,9 @@ bool Session::pull(SteadyTime now, const EventSink& sink) {
     if (auto d = dtmf_rx_.poll(now)) sink(DtmfEvent{id_, d->digit, d->duration_ms, false});
   }
   // An idle stream (nothing buffered, the last pull empty) costs nothing until a packet arrives.
-  const bool skip = !receiving() || (jitter_idle_ && jitter_->packets_buffered() == 0);
+  const bool skip = !receiving() || jitter_idle_;
   const PullResult r = skip ? PullResult::kEmpty : jitter_->pull(*decoder_, native_, now);
-  jitter_idle_ = r == PullResult::kEmpty;
+  jitter_idle_ = r == PullResult::kEmpty && (skip || jitter_->packets_buffered() == 0);
   if (r == PullResult::kEmpty) {
     if (vad_.talking()) {
       std::fill(input_.begin(), input_.end(), std::int16_t{0});
@@ -398,7 +398,6 @@ bool Session::send_dtmf_packet(SteadyTime now) {
 template <class Encode>
 void Session::send_tick(bool silent, SteadyTime now, Encode encode) {
   if (!sending()) return;
-  const std::uint32_t step = static_cast<std::uint32_t>(params_.codec.clock_rate / 1000 * kTickMs);
   if (!send_dtmf_packet(now)) {
     const bool suppressing = config_.suppress_silence && silent;
     const bool skip = suppressing && was_silent_ && (++silent_ticks_ % kKeepaliveTicks) != 0;
@@ -413,7 +412,7 @@ void Session::send_tick(bool silent, SteadyTime now, Encode encode) {
     if (!silent) silent_ticks_ = 0;
     was_silent_ = silent;
   }
-  ts_ += step;
+  ts_ += ts_step_;
 }
 
 void Session::send_pcm(std::span<const std::int16_t> mix_pcm, bool silent, SteadyTime now) {

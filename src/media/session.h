@@ -61,7 +61,7 @@ class Session {
   std::uint16_t local_port() const { return local_port_; }
   int rtp_fd() const { return ports_.rtp.fd(); }
   int rtcp_fd() const { return ports_.rtcp.fd(); }
-  CodecKind codec_kind() const { return params_.codec.kind; }
+  CodecKind codec_kind() const { return kind_; }
   // The owning worker's datagram I/O, set while a worker watches this session (nullptr: plain sendto).
   void set_io(PacketIo* io) { io_ = io; }
 
@@ -124,9 +124,29 @@ class Session {
   void send_audio(std::span<const std::uint8_t> frame, bool marker, bool alone, SteadyTime now);
   const SockAddr* rtp_destination() const;
 
+  // What every tick reads, together at the front: the tick of an idle session (most listeners, most of the
+  // time) touches a few cache lines of it and little else.
+  bool receiving_ = true, sending_ = true;  // from params_.direction (update())
+  bool has_input_ = false;
+  bool jitter_idle_ = false;                // the last pull found nothing, none buffered, none since: skip it
+  bool timeout_reported_ = false;
+  bool was_silent_ = false, first_packet_ = true;
+  bool dtmf_sending_ = false;
+  std::optional<bool> talk_change_;
+  CodecKind kind_ = CodecKind::kPcmu;       // params_.codec.kind
+  int silent_ticks_ = 0;
+  std::uint32_t ts_ = 0, ts_step_ = 160;    // RTP timestamp, and its step a tick
+  SteadyTime last_rtp_{};
+  SteadyTime last_event_packet_{};          // RFC 4733: poll the receiver only for a while after one
+  SteadyTime next_rtcp_{};
+  TalkDetector vad_;
+  Rfc4733Sender dtmf_tx_;
+  std::unique_ptr<Player> player_;
+  std::unique_ptr<Recorder> recorder_;
+
   MediaSessionId id_;
-  SessionParams params_;
   SessionConfig config_;
+  SessionParams params_;
   PortPair ports_;
   PacketIo* io_ = nullptr;
   std::uint16_t local_port_ = 0;
@@ -144,16 +164,9 @@ class Session {
   std::unique_ptr<Resampler> dtmf_down_;  // native -> 8 kHz for the in-band detector (wideband codecs)
   std::vector<std::int16_t> dtmf_pcm_;
   int inband_hold_ = 0;  // ticks left to feed the in-band detector after the last loud frame
-  TalkDetector vad_;
-  std::optional<bool> talk_change_;
   std::vector<std::int16_t> native_, input_;
-  bool has_input_ = false;
-  bool jitter_idle_ = false;             // the last pull found nothing and nothing came since: skip pulling
-  SteadyTime last_event_packet_{};       // RFC 4733: poll the receiver only for a while after one
   bool quiet_ = false, was_quiet_ = false;
   double level_ = -96.0;  // of this tick's input, dBov
-  SteadyTime last_rtp_{};
-  bool timeout_reported_ = false;
   std::uint64_t last_sr_mid_ = 0;
   SteadyTime last_sr_arrival_{};
 
@@ -167,20 +180,13 @@ class Session {
   std::size_t pending_len_ = 0;
   std::uint32_t pending_ts_ = 0;
   bool pending_marker_ = false;
-  std::uint32_t ssrc_ = 0, ts_ = 0;
+  std::uint32_t ssrc_ = 0;
   std::uint16_t seq_ = 0;
   std::uint32_t octets_sent_ = 0;
-  bool was_silent_ = false, first_packet_ = true;
-  int silent_ticks_ = 0;
-  Rfc4733Sender dtmf_tx_;
-  bool dtmf_sending_ = false;
   std::uint32_t dtmf_ts_ = 0;
-  SteadyTime next_rtcp_{};
 
-  // Prompts and recording
-  std::unique_ptr<Player> player_;
+  // Prompts
   std::uint64_t play_id_ = 0;
-  std::unique_ptr<Recorder> recorder_;
 
   SessionStats stats_;
 };
