@@ -386,8 +386,8 @@ def live_conference(s, conf):
 
 def case_dialout(a):
     """Invite by number from the web API of serve: the call goes out through the trunk (a SIPp UAS: plain, behind a
-    proxy asking 407, with 401 digest authentication) and is answered; the server ends it with BYE (at its stop:
-    see the report of issue 4 — the invited person does not get into the room yet)."""
+    proxy asking 407, with 401 digest authentication) and is answered; the first invited person gets into the room
+    and is ejected through the API (server BYE); the other two get the server's BYE when it stops."""
     for scenario, number in (("uas_answer.xml", "0123456789"), ("uas_auth_407.xml", "0322334455"),
                              ("uas_auth.xml", "0511223344")):
         uas = start_sipp(a.sipp, scenario, port=5080, calls=1, timeout_s=30)
@@ -407,6 +407,17 @@ def case_dialout(a):
                 check(True, "%s: dial-out to %s rang and was answered" % (scenario, number))
                 check(s.count(r"call=%s authenticating to the trunk" % call) == ("auth" in scenario),
                       "%s: authenticated %s" % (scenario, "once" if "auth" in scenario else "not at all"))
+                if scenario == "uas_answer.xml":
+                    # The invited person hears which conference it is (~25 s), then is in the room.
+                    s.wait(r"call=%s joined as user" % call, 45)
+                    base = "/api/v1/conferences/live/%d" % conf["id"]
+                    status, live = web.request("GET", base)
+                    joined = [p for p in live.get("participants", []) if p.get("caller_number") == number]
+                    check(status == 200 and len(joined) == 1, "the invited %s is a participant of the live conference"
+                          % number)
+                    status, _ = web.request("POST", base + "/participants/%d/eject" % joined[0]["id"])
+                    check(status == 204, "the invited participant is ejected through the API")
+                    s.wait(r"call=%s ended" % call, 10)
                 check(host.hangup() == 200, "the host hangs up")
         except Exception:
             uas.kill()
