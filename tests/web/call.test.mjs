@@ -201,6 +201,7 @@ test('book, watch real callers live, mute/unmute/eject them from the page, read 
   await search(page, 'Past', 'Conference number', number);
   const past = page.locator('tr', { hasText: number });
   await past.waitFor();
+  await page.getByText('1 result', { exact: true }).waitFor();
   await shot(page, 'call-09-past');
   await past.getByRole('link', { name: 'Detail' }).click();
   await page.getByRole('heading', { name: 'Connections' }).waitFor();

@@ -41,7 +41,7 @@ export function bookingTable(ctx: AppContext, opts: TableOptions): HTMLElement {
   function draw(page: ApiPage<Booking>): void {
     clear(body);
     clear(pager);
-    status.textContent = page.total ? `${page.total} ${t('results')}` : t('no_results');
+    status.textContent = page.total ? `${page.total} ${t(page.total === 1 ? 'result' : 'results')}` : t('no_results');
     if (!page.items.length) return;
     body.appendChild(h('table', { class: 'data' },
       h('thead', {}, h('tr', {}, [t('number'), t('name'), t('owner'), t('state'), t('valid_from'), t('expires'),

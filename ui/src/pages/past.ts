@@ -19,7 +19,7 @@ export const pastPage: Page = (root, ctx, param) => {
       const page = await call<ApiPage<PastConference>>('GET', '/conferences/past' + query({
         number: number.value.trim(), from: from.value, to: to.value, limit: 100 }));
       clear(body);
-      status.textContent = page.total ? `${page.total} ${t('results')}` : t('no_results');
+      status.textContent = page.total ? `${page.total} ${t(page.total === 1 ? 'result' : 'results')}` : t('no_results');
       if (!page.items.length) return;
       body.appendChild(h('table', { class: 'data' },
         h('thead', {}, h('tr', {}, [t('number'), t('name'), t('owner'), t('opened'), t('closed'), t('duration'), t('reason'), ''].map((x) => h('th', { scope: 'col' }, x)))),
