@@ -689,19 +689,37 @@ def case_load_serve(a):
     with running(serve(a, {"sip.max_calls": "20000", "sip.invite_rate_per_source": "0", "log.level": "warn",
                            "media.max_sessions": "5000"})) as s:
         cpu0 = cpu_seconds(s.proc.pid)
+        peak_rss = [0]
+        sampling = threading.Event()
+
+        def sample_rss():
+            while not sampling.wait(0.5):
+                with open("/proc/%d/status" % s.proc.pid) as f:
+                    kb = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+                peak_rss[0] = max(peak_rss[0], kb)
+        threading.Thread(target=sample_rss, daemon=True).start()
         cmd = sipp_cmd(a.sipp, "uac_call.xml", service=ACCESS, calls=calls, limit=20000, rate=rate,
                        duration_ms=hold, timeout_s=600, extra=["-timer_resol", "1"])
         t0 = time.time()
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=700)
+        sipp = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if hold:  # a probe call in the middle of the load: does a caller still hear its greeting?
+            time.sleep(min(calls / rate, hold / 1000.0) * 0.9)
+            probe = Phone("probe", ip="127.0.0.2")
+            probe.call(ACCESS)
+            hears_prompt(probe)
+            probe.hangup()
+        out, _ = sipp.communicate(timeout=700)
+        p = subprocess.CompletedProcess(cmd, sipp.returncode, out)
         elapsed = time.time() - t0
         cpu = cpu_seconds(s.proc.pid) - cpu0
+        sampling.set()
         peak = re.findall(r"Peak was (\d+) calls", p.stdout)
         ok = re.findall(r"Successful call\s*\|\s*\d+\s*\|\s*(\d+)", p.stdout)
         failed = re.findall(r"Failed call\s*\|\s*\d+\s*\|\s*(\d+)", p.stdout)
         print("load_serve: %d calls at %d cps held %d ms: sipp rc=%d, %.1f s, %.0f calls/s achieved, peak %s "
-              "simultaneous, successful %s, failed %s, serve CPU %.1f s (%.0f %% of one core)" %
+              "simultaneous, successful %s, failed %s, serve CPU %.1f s (%.0f %% of one core), peak RSS %d MB" %
               (calls, rate, hold, p.returncode, elapsed, calls / elapsed, peak[-1] if peak else "?",
-               ok[-1] if ok else "?", failed[-1] if failed else "?", cpu, 100 * cpu / elapsed))
+               ok[-1] if ok else "?", failed[-1] if failed else "?", cpu, 100 * cpu / elapsed, peak_rss[0] // 1024))
         if p.returncode != 0:
             print(p.stdout[-2000:])
         check(p.returncode == 0, "no failed call")
