@@ -47,8 +47,8 @@ struct Call {
   SteadyTime started{};
   int auth_attempts = 0;
   bool answered_reported = false;
-  bool late_offer = false;          // incoming INVITE without SDP: our 200 carries the offer
-  bool offer_in_200 = false;        // our last 200 carried an offer; the answer comes in the ACK (RFC 3261 13.2.1)
+  bool late_offer = false;    // incoming INVITE without SDP: our 200 carries the offer
+  bool offer_in_200 = false;  // our last 200 carried an offer; the answer comes in the ACK (RFC 3261 13.2.1)
 };
 
 class SofiaEndpoint final : public SipEndpoint {

@@ -76,7 +76,8 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
     log_->info("INVITE from {} with bad SDP: {}", ip, offer.error().message);
     return refuse(nua_, nh, 488, "Bad SDP");
   }
-  Result<Negotiated> chosen = late_offer ? Result<Negotiated>(Negotiated{}) : negotiate_offer(*offer, policy_);
+  Result<Negotiated> chosen =
+      late_offer ? Result<Negotiated>(Negotiated{}) : negotiate_offer(*offer, policy_);
   if (!chosen.ok()) {
     log_->info("INVITE from {}: {}", ip, chosen.error().message);
     return refuse(nua_, nh, 488, "Not Acceptable Here");
@@ -121,9 +122,9 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   info.codec = c.negotiated.codec;
   info.srtp = c.negotiated.remote_crypto.has_value();
 
-  log_->info("call={} INVITE from={} to={} src={} transport={} codec={}/{}{}{}", id.value(), info.caller_number,
-             info.dialled, src, c.transport, media::to_string(info.codec.kind), info.codec.payload_type,
-             info.srtp ? " srtp" : "", late_offer ? " late-offer" : "");
+  log_->info("call={} INVITE from={} to={} src={} transport={} codec={}/{}{}{}", id.value(),
+             info.caller_number, info.dialled, src, c.transport, media::to_string(info.codec.kind),
+             info.codec.payload_type, info.srtp ? " srtp" : "", late_offer ? " late-offer" : "");
   const std::string contact = contact_for(c.transport);
   nua_respond(nh, 180, "Ringing", SIPTAG_CONTACT_STR(contact.c_str()), TAG_END());
   handler_.on_incoming(info);
@@ -152,7 +153,8 @@ void SofiaEndpoint::do_accept(CallId id) {
   }
   c->media = session->id;
   c->local.port = session->local_port;
-  c->last_sdp = c->late_offer ? build_offer(policy_, c->local) : build_answer(c->remote, c->negotiated, c->local);
+  c->last_sdp =
+      c->late_offer ? build_offer(policy_, c->local) : build_answer(c->remote, c->negotiated, c->local);
   c->offer_in_200 = c->late_offer;
   const std::string contact = contact_for(c->transport);
   nua_respond(c->nh, 200, "OK", SIPTAG_CONTACT_STR(contact.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
@@ -261,7 +263,8 @@ void SofiaEndpoint::on_ack(Call& c, const sip_t* sip) {
   if (c.offer_in_200) {
     c.offer_in_200 = false;
     const std::string body = payload_of(sip);
-    auto answer = body.empty() ? Result<SdpDescription>(Error::invalid("ACK", "no SDP answer")) : parse_sdp(body);
+    auto answer =
+        body.empty() ? Result<SdpDescription>(Error::invalid("ACK", "no SDP answer")) : parse_sdp(body);
     auto chosen = answer.ok() ? read_answer(*answer, policy_) : Result<Negotiated>(answer.error());
     if (!chosen.ok()) {
       // RFC 3261 13.2.1 / RFC 3264: an offer in a 2xx must be answered in the ACK; without a usable one the
@@ -279,8 +282,8 @@ void SofiaEndpoint::on_ack(Call& c, const sip_t* sip) {
       if (auto st = media_.update_session(c.media, session_params(c)); !st.ok()) {
         log_->warn("call={} media update failed: {}", c.id.value(), st.error().message);
       }
-      log_->info("call={} answer in ACK: {}:{} {}", c.id.value(), c.negotiated.remote_ip, c.negotiated.remote_port,
-                 media::to_string(c.negotiated.codec.kind));
+      log_->info("call={} answer in ACK: {}:{} {}", c.id.value(), c.negotiated.remote_ip,
+                 c.negotiated.remote_port, media::to_string(c.negotiated.codec.kind));
     }
   }
   if (c.state != Call::State::kAnswering) return;

@@ -1,5 +1,5 @@
-// Strictness checks sofia-sip's parser skips (RFC 4475 TC_TRWS_I, TC_BADASPEC_I): run on the raw text of a request
-// before it reaches the call logic, so such a request gets 400 instead of being served.
+// Strictness checks sofia-sip's parser skips (RFC 4475 TC_TRWS_I, TC_BADASPEC_I): run on the raw text of a
+// request before it reaches the call logic, so such a request gets 400 instead of being served.
 // Thread safety: pure functions.
 #pragma once
 
@@ -8,14 +8,14 @@
 namespace confpro::sip {
 
 // The request line as received, with or without its CRLF ("OPTIONS sip:a@b SIP/2.0\r\n"). Returns the reason
-// phrase to refuse it with (a string literal, so it outlives any response), or nullptr when it is well formed as
-// far as this check goes: nothing may follow the version and the Request-URI holds no whitespace (runs of SP
-// between the parts are tolerated, as RFC 4475 3.1.1.13 asks).
+// phrase to refuse it with (a string literal, so it outlives any response), or nullptr when it is well formed
+// as far as this check goes: nothing may follow the version and the Request-URI holds no whitespace (runs of
+// SP between the parts are tolerated, as RFC 4475 3.1.1.13 asks).
 const char* request_line_problem(std::string_view raw_line);
 
 // The raw text of a name-addr header (To, From, Contact, …: "To: \"Watson\" < sip:t@example.org >\r\n").
-// Returns the reason phrase (a string literal) when whitespace follows '<' or precedes '>' outside a quoted string
-// (RFC 3261 25.1: LAQUOT/RAQUOT allow whitespace only outside the brackets), nullptr otherwise.
+// Returns the reason phrase (a string literal) when whitespace follows '<' or precedes '>' outside a quoted
+// string (RFC 3261 25.1: LAQUOT/RAQUOT allow whitespace only outside the brackets), nullptr otherwise.
 const char* name_addr_problem(std::string_view raw_header);
 
 }  // namespace confpro::sip

@@ -50,10 +50,12 @@ bool is_request_to_answer(nua_event_t e) {
 }
 
 std::string_view raw_text(const msg_common_t* h) {
-  return h && h->h_data ? std::string_view(static_cast<const char*>(h->h_data), h->h_len) : std::string_view();
+  return h && h->h_data ? std::string_view(static_cast<const char*>(h->h_data), h->h_len)
+                        : std::string_view();
 }
 
-// RFC 4475 strictness sofia's parser lacks (TC_TRWS_I, TC_BADASPEC_I): the reason phrase of a 400, or nullptr.
+// RFC 4475 strictness sofia's parser lacks (TC_TRWS_I, TC_BADASPEC_I): the reason phrase of a 400, or
+// nullptr.
 const char* malformed_request(const sip_t* sip) {
   if (!sip || !sip->sip_request) return nullptr;
   if (auto line = raw_text(sip->sip_request->rq_common); !line.empty()) {
@@ -317,8 +319,8 @@ void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phra
       if (call && call->end_cause.empty()) call->end_cause = call->outbound ? "remote-bye" : "caller-bye";
       return;
     case nua_r_bye:
-      // We set a cause whenever we ask for BYE; a BYE we did not ask for is the stack's own: the RFC 4028 session
-      // expired without a refresh (or our 200 was never ACKed).
+      // We set a cause whenever we ask for BYE; a BYE we did not ask for is the stack's own: the RFC 4028
+      // session expired without a refresh (or our 200 was never ACKed).
       if (call && call->end_cause.empty()) call->end_cause = "session-expired";
       return;
     case nua_i_info:

@@ -275,13 +275,41 @@ TEST_F(SipEndpointTest, LateOfferGetsOurOfferIn200AndTheAnswerFromTheAck) {
   EXPECT_NE(ok.find("m=audio 3000"), std::string::npos) << ok;  // our offer, every codec
   EXPECT_NE(ok.find("a=rtpmap:8 PCMA/8000"), std::string::npos) << ok;
   EXPECT_NE(ok.find("a=rtpmap:101 telephone-event/8000"), std::string::npos) << ok;
-  const std::string answer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                             "m=audio 4100 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n";
+  const std::string answer =
+      "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=audio 4100 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n";
   const int updates = media.updated.load();
   peer.send(options.port, in_dialog("ACK", "l1", 1, to_tag(ok), "ack1", answer, "application/sdp"));
   ASSERT_TRUE(handler.wait_for("answered"));
   EXPECT_EQ(media.updated.load(), updates + 1);  // the session now sends PCMA to port 4100
   peer.send(options.port, in_dialog("BYE", "l1", 2, to_tag(ok), "bye1"));
+  EXPECT_TRUE(handler.wait_for("ended caller-bye"));
+}
+
+TEST_F(SipEndpointTest, OfferlessReinviteGetsOurSdpAndTheAnswerInTheAckUpdatesMedia) {
+  start();
+  peer.send(options.port, invite("r1", "m=audio 4000 RTP/AVP 0\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  endpoint->accept(handler.last);
+  const std::string ok = peer.expect("SIP/2.0 200");
+  const std::string tag = to_tag(ok);
+  peer.send(options.port, in_dialog("ACK", "r1", 1, tag, "ack1"));
+  ASSERT_TRUE(handler.wait_for("answered"));
+  std::string reinvite = in_dialog("INVITE", "r1", 2, tag, "re1");
+  reinvite.insert(reinvite.find("Content-Length"),
+                  "Contact: <sip:alice@127.0.0.1:" + std::to_string(peer.port()) + ">\r\n");
+  peer.send(options.port, reinvite);
+  const std::string ok2 = peer.expect("SIP/2.0 200");
+  ASSERT_FALSE(ok2.empty());
+  EXPECT_NE(ok2.find("m=audio 3000"), std::string::npos) << ok2;  // our current SDP, now an offer
+  const int updates = media.updated.load();
+  const std::string answer =
+      "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+      "m=audio 4444 RTP/AVP 0\r\n";
+  peer.send(options.port, in_dialog("ACK", "r1", 2, tag, "ack2", answer, "application/sdp"));
+  for (int i = 0; i < 100 && media.updated.load() == updates; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(media.updated.load(), updates + 1);  // the new port 4444 reached the media session
+  peer.send(options.port, in_dialog("BYE", "r1", 3, tag, "bye1"));
   EXPECT_TRUE(handler.wait_for("ended caller-bye"));
 }
 
@@ -301,14 +329,20 @@ TEST_F(SipEndpointTest, MalformedRequestsGet400AndUnknownMethods501) {
   start();
   const std::string via = "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-";
   const std::string rest = "Call-ID: x@y\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
-  peer.send(options.port, "OPTIONS sip:800@127.0.0.1 SIP/2.0  \r\n" + via + "t1\r\nTo: <sip:800@127.0.0.1>\r\n"
-                          "From: <sip:a@127.0.0.1>;tag=1\r\n" + rest);
+  peer.send(options.port, "OPTIONS sip:800@127.0.0.1 SIP/2.0  \r\n" + via +
+                              "t1\r\nTo: <sip:800@127.0.0.1>\r\n"
+                              "From: <sip:a@127.0.0.1>;tag=1\r\n" +
+                              rest);
   EXPECT_FALSE(peer.expect("SIP/2.0 400 Trailing Whitespace").empty());
-  peer.send(options.port, "OPTIONS sip:800@127.0.0.1 SIP/2.0\r\n" + via + "t2\r\nTo: \"B\" < sip:800@127.0.0.1 >\r\n"
-                          "From: <sip:a@127.0.0.1>;tag=2\r\n" + rest);
+  peer.send(options.port, "OPTIONS sip:800@127.0.0.1 SIP/2.0\r\n" + via +
+                              "t2\r\nTo: \"B\" < sip:800@127.0.0.1 >\r\n"
+                              "From: <sip:a@127.0.0.1>;tag=2\r\n" +
+                              rest);
   EXPECT_FALSE(peer.expect("SIP/2.0 400 Whitespace Inside Angle Brackets").empty());
-  std::string odd = "FROBNICATE sip:800@127.0.0.1 SIP/2.0\r\n" + via + "t3\r\nTo: <sip:800@127.0.0.1>\r\n"
-                    "From: <sip:a@127.0.0.1>;tag=3\r\n" + rest;
+  std::string odd = "FROBNICATE sip:800@127.0.0.1 SIP/2.0\r\n" + via +
+                    "t3\r\nTo: <sip:800@127.0.0.1>\r\n"
+                    "From: <sip:a@127.0.0.1>;tag=3\r\n" +
+                    rest;
   odd.replace(odd.find("1 OPTIONS"), 9, "1 FROBNICATE");
   peer.send(options.port, odd);
   EXPECT_FALSE(peer.expect("SIP/2.0 501").empty());

@@ -400,7 +400,8 @@ def case_dialout(a):
                 conf = s.book("dialout")
                 host = live_conference(s, conf)
                 web = WebClient()
-                status, body = web.request("POST", "/api/v1/conferences/live/%d/invite" % conf["id"], {"number": number})
+                status, body = web.request("POST", "/api/v1/conferences/live/%d/invite" % conf["id"],
+                                           {"number": number})
                 check(status == 202, "%s: invite %s accepted by the API (%d %s)" % (scenario, number, status, body))
                 call = s.wait(r"call=(\d+) dial-out to=sip:%s@127\.0\.0\.1:5080 " % number, 5).group(1)
                 s.wait(r"call=%s dial-out answered" % call, 10)
