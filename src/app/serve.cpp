@@ -89,6 +89,7 @@ conference::ServiceOptions conference_options(const Config& config) {
   o.recordings_dir = config.media.recordings_dir;
   o.names_dir = config.server.data_dir + "/names";
   o.pin_lockout_failures = config.ivr.pin_lockout_failures;
+  o.pin_lockout_conference_failures = config.ivr.pin_lockout_conference_failures;
   o.pin_lockout_window = std::chrono::seconds(config.ivr.pin_lockout_window_s);
   o.pin_lockout_duration = std::chrono::seconds(config.ivr.pin_lockout_duration_s);
   return o;

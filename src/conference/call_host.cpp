@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "domain/booking_rules.h"
 #include "ivr/say.h"
 
 namespace confpro::conference {
@@ -32,26 +33,44 @@ Result<domain::Booking> CallHost::find_booking(const std::string& number) { retu
 ivr::PinCheck CallHost::check_pin(const domain::Booking& booking, const std::string& pin) {
   ivr::PinCheck check;
   const auto now = s_.clock_.now();
-  const std::string caller_key = "caller:" + (caller_number().empty() ? std::string("anonymous") : caller_number());
-  const std::string conf_key = "conference:" + booking.number;
-  if (s_.pin_guard_.locked(caller_key, now) || s_.pin_guard_.locked(conf_key, now)) {
-    check.locked_out = true;
-    s_.log_->warn("conf={} call={} PIN refused: locked out (caller {})", booking.number, call_.value(), caller_key);
-    return check;
+  const std::string caller = caller_number().empty() ? std::string("anonymous") : caller_number();
+  const std::string normalized = domain::normalize_phone(caller);
+  bool invited = false;
+  for (const auto& i : booking.invitees)
+    if (!i.phone.empty() && !normalized.empty() && domain::normalize_phone(i.phone) == normalized) invited = true;
+  switch (s_.pin_throttle_.check(booking.number, caller, invited, now)) {
+    case PinThrottle::Verdict::kAllowed:
+      break;
+    case PinThrottle::Verdict::kCallerLockedOut:
+      check.locked_out = true;
+      s_.log_->warn("conf={} call={} PIN refused: locked out (caller {})", booking.number, call_.value(), caller);
+      return check;
+    case PinThrottle::Verdict::kConferenceClosedToNewCallers:
+      check.locked_out = true;
+      s_.log_->warn("conf={} call={} PIN refused: locked out (conference closed to new callers; caller {})",
+                    booking.number, call_.value(), caller);
+      return check;
   }
   check.role = domain::role_for_pin(booking, pin);
   if (check.role) {
-    s_.pin_guard_.success(caller_key);
+    s_.pin_throttle_.success(booking.number, caller);
     return check;
   }
-  s_.log_->info("conf={} call={} wrong PIN from {}", booking.number, call_.value(), caller_key);
-  const bool caller_locked = s_.pin_guard_.failure(caller_key, now);
-  const bool conf_locked = s_.pin_guard_.failure(conf_key, now);
-  if (caller_locked || conf_locked) {
-    const std::string who = caller_locked ? caller_key : conf_key;
-    s_.log_->warn("conf={} call={} PIN lockout of {} for {} s", booking.number, call_.value(), who,
-                  s_.options_.pin_lockout_duration.count());
-    s_.audit("system", "pin.lockout", who, "after repeated wrong PINs on conference " + booking.number);
+  s_.log_->info("conf={} call={} wrong PIN from caller {}", booking.number, call_.value(), caller);
+  switch (s_.pin_throttle_.failure(booking.number, caller, now)) {
+    case PinThrottle::Tripped::kNone:
+      break;
+    case PinThrottle::Tripped::kCaller:
+      s_.log_->warn("conf={} call={} PIN lockout of caller {} for {} s", booking.number, call_.value(), caller,
+                    s_.options_.pin_lockout_duration.count());
+      s_.audit("system", "pin.lockout", "caller:" + caller, "after repeated wrong PINs on conference " + booking.number);
+      break;
+    case PinThrottle::Tripped::kConference:
+      s_.log_->warn("conf={} call={} PIN lockout of the conference for new callers for {} s", booking.number,
+                    call_.value(), s_.options_.pin_lockout_duration.count());
+      s_.audit("system", "pin.lockout", "conference:" + booking.number,
+               "closed to new callers after repeated wrong PINs");
+      break;
   }
   return check;
 }

@@ -1,11 +1,17 @@
-// PIN guessing throttle (FEATURES.md R, I2 abuse): failures counted per caller number and per conference in a
-// sliding window; past the threshold the key is locked out for a while. Pure and clock-driven.
-// Thread safety: the control loop only.
+// PIN guessing throttle (FEATURES.md R, I2 abuse). PinGuard counts failures per key in a sliding window and,
+// past the threshold, locks that key out for a while. PinThrottle applies two of them to callers:
+// - per caller number: a caller who keeps guessing is locked out of every conference;
+// - per conference (all callers together, its own threshold, 0 = off): a conference under a guessing attack
+//   from many numbers is closed to *new* callers only — numbers that already entered it with a right PIN (since
+//   this server started) or that are on its invitee list still get in — so an attacker cannot lock the real
+//   participants out of their own conference.
+// Pure and clock-driven. Thread safety: the control loop only.
 #pragma once
 
 #include <chrono>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 
 #include "common/time.h"
@@ -28,6 +34,38 @@ class PinGuard {
   std::chrono::seconds lockout_;
   std::map<std::string, std::deque<TimePoint>> failures_;
   std::map<std::string, TimePoint> locked_until_;
+};
+
+struct PinThrottleOptions {
+  int caller_failures = 10;                   // wrong PINs per caller number within the window [10]
+  int conference_failures = 30;               // wrong PINs per conference within the window [30]; 0 = off
+  std::chrono::seconds window{1800};          // [30 min]
+  std::chrono::seconds lockout{3600};         // how long a lockout lasts [1 h]
+};
+
+class PinThrottle {
+ public:
+  enum class Verdict { kAllowed, kCallerLockedOut, kConferenceClosedToNewCallers };
+  enum class Tripped { kNone, kCaller, kConference };
+
+  explicit PinThrottle(const PinThrottleOptions& options);
+
+  // Before checking a PIN. `caller` is the normalized number ("" or "anonymous": unknown); `invited`: the
+  // number is on the conference's invitee list.
+  Verdict check(const std::string& conference, const std::string& caller, bool invited, TimePoint now) const;
+  // A wrong PIN: counts for the caller and the conference; says which lockout (if any) it just started.
+  Tripped failure(const std::string& conference, const std::string& caller, TimePoint now);
+  // A right PIN: forgets the caller's failures; the number is now known to this conference.
+  void success(const std::string& conference, const std::string& caller);
+  // Forgets who was known to a conference (it ended).
+  void forget(const std::string& conference);
+
+ private:
+  static bool identified(const std::string& caller) { return !caller.empty() && caller != "anonymous"; }
+  PinThrottleOptions options_;
+  PinGuard callers_;
+  PinGuard conferences_;
+  std::map<std::string, std::set<std::string>> known_;  // conference → numbers that entered it
 };
 
 }  // namespace confpro::conference

@@ -35,5 +35,56 @@ TEST(PinGuard, SuccessForgetsPastFailures) {
   EXPECT_FALSE(guard.failure("k", t0 + std::chrono::seconds(1)));
 }
 
+PinThrottleOptions throttle_options(int caller, int conference) {
+  PinThrottleOptions o;
+  o.caller_failures = caller;
+  o.conference_failures = conference;
+  o.window = std::chrono::seconds(60);
+  o.lockout = std::chrono::seconds(300);
+  return o;
+}
+
+TEST(PinThrottle, ACallerWhoKeepsGuessingIsLockedOutEverywhere) {
+  PinThrottle t(throttle_options(3, 0));
+  const TimePoint t0 = from_epoch_ms(1'000'000);
+  EXPECT_EQ(t.failure("111", "0611", t0), PinThrottle::Tripped::kNone);
+  EXPECT_EQ(t.failure("222", "0611", t0), PinThrottle::Tripped::kNone);
+  EXPECT_EQ(t.failure("111", "0611", t0), PinThrottle::Tripped::kCaller);
+  EXPECT_EQ(t.check("333", "0611", false, t0), PinThrottle::Verdict::kCallerLockedOut);
+  EXPECT_EQ(t.check("111", "0622", false, t0), PinThrottle::Verdict::kAllowed) << "other callers unaffected";
+}
+
+TEST(PinThrottle, AnAttackFromManyNumbersClosesTheConferenceToNewCallersOnly) {
+  PinThrottle t(throttle_options(3, 4));
+  const TimePoint t0 = from_epoch_ms(1'000'000);
+  t.success("111", "0600");  // a participant entered earlier
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(t.failure("111", "07" + std::to_string(i), t0), PinThrottle::Tripped::kNone);
+  EXPECT_EQ(t.failure("111", "0799", t0), PinThrottle::Tripped::kConference);
+  EXPECT_EQ(t.check("111", "0600", false, t0), PinThrottle::Verdict::kAllowed) << "a known participant is let in";
+  EXPECT_EQ(t.check("111", "0655", true, t0), PinThrottle::Verdict::kAllowed) << "an invitee is let in";
+  EXPECT_EQ(t.check("111", "0655", false, t0), PinThrottle::Verdict::kConferenceClosedToNewCallers);
+  EXPECT_EQ(t.check("111", "anonymous", true, t0), PinThrottle::Verdict::kConferenceClosedToNewCallers)
+      << "an anonymous caller cannot be recognized";
+  EXPECT_EQ(t.check("222", "0655", false, t0), PinThrottle::Verdict::kAllowed) << "other conferences unaffected";
+  EXPECT_EQ(t.check("111", "0655", false, t0 + std::chrono::seconds(301)), PinThrottle::Verdict::kAllowed)
+      << "the lockout ends";
+}
+
+TEST(PinThrottle, ZeroTurnsThePerConferenceLockoutOff) {
+  PinThrottle t(throttle_options(3, 0));
+  const TimePoint t0 = from_epoch_ms(1'000'000);
+  for (int i = 0; i < 100; ++i) EXPECT_NE(t.failure("111", "07" + std::to_string(i), t0), PinThrottle::Tripped::kConference);
+  EXPECT_EQ(t.check("111", "0655", false, t0), PinThrottle::Verdict::kAllowed);
+}
+
+TEST(PinThrottle, ForgottenConferencesNoLongerKnowTheirParticipants) {
+  PinThrottle t(throttle_options(3, 1));
+  const TimePoint t0 = from_epoch_ms(1'000'000);
+  t.success("111", "0600");
+  t.forget("111");
+  t.failure("111", "0799", t0);
+  EXPECT_EQ(t.check("111", "0600", false, t0), PinThrottle::Verdict::kConferenceClosedToNewCallers);
+}
+
 }  // namespace
 }  // namespace confpro::conference

@@ -21,7 +21,9 @@ ConferenceService::Impl::Impl(ConferenceService& owner, EventLoop& loop, const C
       prompts_(prompts),
       options_(std::move(options)),
       log_(log::get("conference")),
-      pin_guard_(options_.pin_lockout_failures, options_.pin_lockout_window, options_.pin_lockout_duration) {}
+      writer_(std::make_unique<SessionWriter>(store_, log_)),
+      pin_throttle_(PinThrottleOptions{options_.pin_lockout_failures, options_.pin_lockout_conference_failures,
+                                       options_.pin_lockout_window, options_.pin_lockout_duration}) {}
 
 Call* ConferenceService::Impl::find_call(CallId id) {
   auto it = calls_.find(id);

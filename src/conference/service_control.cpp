@@ -164,6 +164,7 @@ void ConferenceService::stop() {
         return true;
       },
       false);
+  impl_->writer_->drain();  // the sessions just closed are in the store before stop() returns
 }
 
 }  // namespace confpro::conference

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "conference/conference_service.h"
 #include "conference/pin_guard.h"
+#include "conference/session_writer.h"
 
 namespace confpro::conference {
 
@@ -54,7 +55,7 @@ struct Participant {
   std::string codec;
   std::string name_file;
   TimePoint joined_at{};
-  ConnectionId connection;   // 0 while waiting for the leader (no session yet)
+  SessionWriter::Key connection = 0;  // 0 while waiting for the leader (no session yet)
   bool muted = false;
   bool listen_only = false;
   bool waiting = false;      // wait-for-leader: hears music, is not heard, hears nobody
@@ -64,7 +65,7 @@ struct Participant {
 // A live conference on this node: its media room and who is in it.
 struct Room {
   domain::Booking booking;
-  SessionId session;             // 0 until opened (wait-for-leader lobby)
+  SessionWriter::Key session = 0;  // 0 until opened (wait-for-leader lobby)
   RoomId media_room;
   std::map<ParticipantId, Participant> participants;
   bool locked = false;
@@ -111,6 +112,7 @@ class ConferenceService::Impl {
   void enter(Call& call, const domain::Booking& booking, domain::Role role, const std::string& name_file);
   void leave(Call& call, const std::string& reason);
   void open_session(Room& room);
+  void record_connection(Room& room, Participant& p);  // queues the connection's row (room opened)
   void schedule_end(Room& room);
   void end_room(BookingId id, domain::EndReason reason, const std::string& actor);
   void finish_room(BookingId id);
@@ -148,12 +150,13 @@ class ConferenceService::Impl {
   ServiceOptions options_;
   sip::SipEndpoint* sip_ = nullptr;
   std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<SessionWriter> writer_;  // sessions and connections, written off the loop
 
   std::unordered_map<CallId, std::unique_ptr<Call>> calls_;
   std::unordered_map<MediaSessionId, CallId> call_by_media_;
   std::map<BookingId, std::unique_ptr<Room>> rooms_;
   std::unordered_map<RoomId, BookingId> room_by_media_;
-  PinGuard pin_guard_;
+  PinThrottle pin_throttle_;
   std::uint64_t next_participant_ = 1;
   std::uint64_t next_tag_ = 1ull << 50;
   std::uint64_t next_seq_ = 1;

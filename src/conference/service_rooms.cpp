@@ -53,6 +53,7 @@ domain::JoinOutcome ConferenceService::Impl::admit(const domain::Booking& stale,
 
 void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested, domain::Role role,
                                     const std::string& name_file) {
+  const auto started = std::chrono::steady_clock::now();  // time this join takes on the control loop
   const auto now = clock_.now();
   Room* room = find_room(requested.id);
   if (!room) {
@@ -115,27 +116,14 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
     log_->warn("conf={} call={} attach failed: {}", room->booking.number, call.id.value(), st.error().message);
   apply_flags(joined);
 
-  if (decision.opens_session || (room->booking.state == domain::BookingState::kActive && !room->session.valid())) {
-    open_session(*room);  // also writes the connections of everyone present
-  } else if (room->session.valid()) {
-    store::ParticipantConnection c;
-    c.session = room->session;
-    c.booking = room->booking.id;
-    c.caller_number = joined.caller_number;
-    c.caller_name = joined.display_name;
-    c.role = role_name(role);
-    c.access_number = joined.access_number;
-    c.call_ref = std::to_string(call.id.value());
-    c.joined_at = now;
-    c.codec = joined.codec;
-    c.remote_address = call.incoming.remote_address;
-    auto stored = store_.start_connection(c);
-    if (stored) joined.connection = stored->id;
-    else log_->error("conf={} call={} connection not recorded: {}", room->booking.number, call.id.value(),
-                     stored.error().message);
+  if (decision.opens_session || (room->booking.state == domain::BookingState::kActive && !room->session)) {
+    open_session(*room);  // also records the connections of everyone present
+  } else if (room->session) {
+    record_connection(*room, joined);
   }
-  log_->info("conf={} call={} joined as {}{}", room->booking.number, call.id.value(), role_name(role),
-             joined.waiting ? " (waiting for the leader)" : "");
+  log_->info("conf={} call={} joined as {}{} (control loop {:.3f} ms)", room->booking.number, call.id.value(),
+             role_name(role), joined.waiting ? " (waiting for the leader)" : "",
+             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
   emit_participant("joined", *room, joined);
 
   if (joined.waiting) {
@@ -194,33 +182,28 @@ void ConferenceService::Impl::open_session(Room& room) {
   session.number = room.booking.number;
   session.opened_at = now;
   session.node = options_.node_id;
-  auto s = store_.open_session(session);
-  if (!s) {
-    log_->error("conf={} session not recorded: {}", room.booking.number, s.error().message);
-  } else {
-    room.session = s->id;
-  }
+  room.session = writer_->open_session(std::move(session));
   log_->info("conf={} opened (ends {})", room.booking.number,
              format_iso_utc(domain::ends_at(room.booking).value_or(now)));
   emit({0, "opened", room.booking.id, room.booking.number, room.booking.owner, now, std::nullopt, false, ""});
-  for (auto& [id, p] : room.participants) {
-    if (p.connection.valid() || !room.session.valid()) continue;
-    store::ParticipantConnection c;
-    c.session = room.session;
-    c.booking = room.booking.id;
-    c.caller_number = p.caller_number;
-    c.caller_name = p.display_name;
-    c.role = role_name(p.role);
-    c.access_number = p.access_number;
-    c.call_ref = std::to_string(p.call.value());
-    c.joined_at = p.joined_at;
-    c.codec = p.codec;
-    if (Call* call = find_call(p.call)) c.remote_address = call->incoming.remote_address;
-    auto stored = store_.start_connection(c);
-    if (stored) p.connection = stored->id;
-  }
+  for (auto& [id, p] : room.participants)
+    if (!p.connection) record_connection(room, p);
   if (room.booking.options.record && !room.recording) toggle_recording(room);
   schedule_end(room);
+}
+
+void ConferenceService::Impl::record_connection(Room& room, Participant& p) {
+  store::ParticipantConnection c;
+  c.booking = room.booking.id;
+  c.caller_number = p.caller_number;
+  c.caller_name = p.display_name;
+  c.role = role_name(p.role);
+  c.access_number = p.access_number;
+  c.call_ref = std::to_string(p.call.value());
+  c.joined_at = p.joined_at;
+  c.codec = p.codec;
+  if (Call* call = find_call(p.call)) c.remote_address = call->incoming.remote_address;
+  p.connection = writer_->start_connection(room.session, std::move(c));
 }
 
 void ConferenceService::Impl::schedule_end(Room& room) {
@@ -289,15 +272,15 @@ void ConferenceService::Impl::finish_room(BookingId id) {
     hangup(*c, "conference-ended");
   }
   if (room->recording) (void)media_.stop_room_recording(room->media_room);
-  if (room->session.valid()) {
+  if (room->session) {
     auto reason = room->booking.end_reason == domain::EndReason::kNone ? std::string("interrupted")
                                                                        : domain::to_string(room->booking.end_reason);
-    if (auto st = store_.close_session(room->session, now, reason); !st)
-      log_->error("conf={} session close failed: {}", room->booking.number, st.error().message);
+    writer_->close_session(room->session, now, reason);
   }
   (void)media_.destroy_room(room->media_room);
   room_by_media_.erase(room->media_room);
   log_->info("conf={} closed", room->booking.number);
+  pin_throttle_.forget(room->booking.number);
   rooms_.erase(id);
 }
 
@@ -310,13 +293,11 @@ void ConferenceService::Impl::leave(Call& call, const std::string& reason) {
   room->participants.erase(it);
   call.booking = BookingId{};
   (void)media_.detach(call.media);
-  if (p.connection.valid()) {
+  if (p.connection) {
     auto stats = media_.stats(call.media);
     double loss = stats ? stats->loss_fraction : 0, jitter = stats ? stats->jitter_ms : 0,
            rtt = stats && stats->rtt_ms >= 0 ? stats->rtt_ms : 0;
-    if (auto st = store_.end_connection(p.connection, clock_.now(), reason, loss, jitter, rtt); !st)
-      log_->error("conf={} call={} connection end not recorded: {}", room->booking.number, call.id.value(),
-                  st.error().message);
+    writer_->end_connection(p.connection, clock_.now(), reason, loss, jitter, rtt);
   }
   log_->info("conf={} call={} left: {}", room->booking.number, call.id.value(), reason);
   emit_participant("left", *room, p, false, reason);
@@ -331,7 +312,7 @@ void ConferenceService::Impl::leave(Call& call, const std::string& reason) {
     }
   }
   // A room that was never opened (users waiting for a leader who all left) disappears.
-  if (room->participants.empty() && !room->session.valid() && !room->ending) {
+  if (room->participants.empty() && !room->session && !room->ending) {
     (void)media_.destroy_room(room->media_room);
     room_by_media_.erase(room->media_room);
     rooms_.erase(room->booking.id);
@@ -368,6 +349,7 @@ void ConferenceService::Impl::set_participant_muted(Room& room, Participant& p, 
 
 void ConferenceService::Impl::set_room_locked(Room& room, bool locked) {
   room.locked = locked;
+  log_->info("conf={} {}", room.booking.number, locked ? "locked" : "unlocked");
   emit({0, "locked", room.booking.id, room.booking.number, room.booking.owner, clock_.now(), std::nullopt, locked, ""});
 }
 
@@ -375,18 +357,20 @@ void ConferenceService::Impl::toggle_recording(Room& room) {
   if (room.recording) {
     (void)media_.stop_room_recording(room.media_room);
     room.recording = false;
+    log_->info("conf={} recording stopped: {}", room.booking.number, room.recording_path);
   } else {
     std::error_code ec;
     std::filesystem::create_directories(options_.recordings_dir, ec);
     room.recording_path = std::filesystem::absolute(options_.recordings_dir).string() + "/" + room.booking.number +
-                          "-" + std::to_string(room.session.value()) + "-" +
+                          "-" + std::to_string(room.session) + "-" +
                           std::to_string(to_epoch_ms(clock_.now())) + ".wav";
     if (auto st = media_.start_room_recording(room.media_room, room.recording_path); !st) {
       log_->warn("conf={} recording failed: {}", room.booking.number, st.error().message);
       return;
     }
     room.recording = true;
-    if (room.session.valid()) (void)store_.set_recording_path(room.session, room.recording_path);
+    log_->info("conf={} recording started: {}", room.booking.number, room.recording_path);
+    if (room.session) writer_->set_recording_path(room.session, room.recording_path);
   }
   emit({0, "recording", room.booking.id, room.booking.number, room.booking.owner, clock_.now(), std::nullopt,
         room.recording, room.recording_path});
@@ -502,7 +486,7 @@ LiveParticipant ConferenceService::Impl::snapshot(const Participant& p) const {
 LiveConference ConferenceService::Impl::snapshot(const Room& room) const {
   LiveConference c;
   c.booking = room.booking.id;
-  c.session = room.session;
+  c.session = writer_->session_id(room.session).value_or(SessionId{});
   c.name = room.booking.name;
   c.number = room.booking.number;
   c.owner = room.booking.owner;
