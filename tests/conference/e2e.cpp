@@ -67,7 +67,15 @@ std::string ConferenceTest::booking_state(const Conf& c) {
 }
 
 std::unique_ptr<Softphone> ConferenceTest::call(const std::string& name, const std::string& number, double tone_hz) {
-  auto phone = std::make_unique<Softphone>(name, tone_hz, "06000000" + std::to_string(10 + next_caller_++));
+  SoftphoneOptions o;
+  o.tone_hz = tone_hz;
+  return call(name, number, o);
+}
+
+std::unique_ptr<Softphone> ConferenceTest::call(const std::string& name, const std::string& number,
+                                                SoftphoneOptions options) {
+  if (options.caller.empty()) options.caller = "06000000" + std::to_string(10 + next_caller_++);
+  auto phone = std::make_unique<Softphone>(name, std::move(options));
   phone->dial(number, server->sip_port());
   if (!phone->wait_answered(std::chrono::seconds(5))) {
     ADD_FAILURE() << name << ": call to " << number << " not answered (status " << phone->final_status() << ")";
@@ -83,6 +91,32 @@ std::unique_ptr<Softphone> ConferenceTest::join_via_menu(const std::string& name
   phone->press("2" + conf.number + "#" + pin + "#");
   if (!phone->wait_digits_sent(std::chrono::seconds(10))) ADD_FAILURE() << name << ": digits not sent";
   return phone;
+}
+
+void ConferenceTest::guess_wrong_pins(const Conf& conf, const std::string& caller) {
+  Softphone x("X-guesser-" + caller, 0, caller);
+  x.dial(conf.number, server->sip_port());
+  ASSERT_TRUE(x.wait_answered());
+  ASSERT_TRUE(wait_prompt_then_silence(x, 0)) << "no PIN prompt";
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    const std::size_t mark = x.mark();
+    x.press("909090#");
+    ASSERT_TRUE(x.wait_digits_sent());
+    if (attempt < 3) {
+      ASSERT_TRUE(wait_prompt_then_silence(x, mark)) << "no re-prompt after wrong PIN " << attempt;
+    }
+  }
+  ASSERT_TRUE(x.wait_ended(20s)) << "the server did not hang up after 3 wrong PINs";
+}
+
+std::pair<std::unique_ptr<Softphone>, std::unique_ptr<Softphone>> ConferenceTest::join_quiet_pair(
+    const Conf& conf, const std::string& user_name, const std::string& moderator_name) {
+  auto u = join_via_menu(user_name, conf, conf.user_pin);
+  auto m = join_via_menu(moderator_name, conf, conf.moderator_pin);
+  if (!u || !m) return {};
+  EXPECT_TRUE(wait_log("joined as user") && wait_log("joined as moderator")) << "the pair did not join";
+  EXPECT_TRUE(u->wait_quiet(u->mark(), 700ms, 10s) && m->wait_quiet(m->mark(), 700ms, 10s)) << "prompts never end";
+  return {std::move(u), std::move(m)};
 }
 
 bool ConferenceTest::wait_tone(Softphone& phone, double hz, std::chrono::milliseconds timeout, double fraction) {
@@ -114,13 +148,56 @@ std::optional<double> ConferenceTest::log_time_ms(const std::string& text) const
   return ((h * 60.0 + m) * 60.0 + sec) * 1000.0 + ms;
 }
 
-bool ConferenceTest::wait_log(const std::string& text, std::chrono::milliseconds timeout) {
+bool ConferenceTest::wait_log(const std::string& text, std::chrono::milliseconds timeout, int times) {
+  auto count = [&] {
+    const std::string log = server->log();
+    int n = 0;
+    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+    return n;
+  };
   const auto deadline = SteadyClock::now() + timeout;
   while (SteadyClock::now() < deadline) {
-    if (server->log_contains(text)) return true;
+    if (count() >= times) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return server->log_contains(text);
+  return count() >= times;
+}
+
+std::optional<PromptMatch> ConferenceTest::wait_prompt(Softphone& phone, const std::vector<std::string>& keys,
+                                                       domain::Language language, std::size_t from,
+                                                       std::chrono::milliseconds timeout) {
+  const auto prompt = prompt_audio(keys, language);
+  if (prompt.empty()) {
+    ADD_FAILURE() << "no audio for the prompt " << keys.front();
+    return std::nullopt;
+  }
+  const auto deadline = SteadyClock::now() + timeout;
+  std::size_t scanned = from;  // offsets before this were tried already (with all the audio they need)
+  double best = 0;
+  for (;;) {
+    const bool last = phone.ended() || SteadyClock::now() >= deadline;
+    const auto heard = phone.heard_since(from);
+    const std::size_t start = scanned - from;
+    auto m = find_prompt(heard, prompt, start);
+    best = std::max(best, m.score);
+    if (m.score >= kHeardScore) return PromptMatch{m.at + from, m.end + from, m.score};
+    const std::size_t window = std::min<std::size_t>(prompt.size(), 1500 * Softphone::kRate / 1000);
+    if (heard.size() > window) scanned = std::max(scanned, from + heard.size() - window);
+    if (last) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  std::fprintf(stderr, "%s: prompt %s not heard (best score %.2f)\n", phone.name().c_str(), keys.front().c_str(), best);
+  return std::nullopt;
+}
+
+double ConferenceTest::prompt_score(const Softphone& phone, const std::vector<std::string>& keys,
+                                    domain::Language language, std::size_t from) {
+  const auto prompt = prompt_audio(keys, language);
+  if (prompt.empty()) {
+    ADD_FAILURE() << "no audio for the prompt " << keys.front();
+    return 1.0;
+  }
+  return find_prompt(phone.heard_since(from), prompt).score;
 }
 
 }  // namespace confpro::conftest

@@ -157,21 +157,8 @@ TEST_F(ConferenceTest, RepeatedWrongPinsLockTheCallerOut) {
   const Conf c = book("lockout");
   ASSERT_NE(c.id, 0) << "no booking";
   const std::string caller = "0611223344";
-  {
-    Softphone x("X-guesser", 0, caller);
-    x.dial(c.number, server->sip_port());
-    ASSERT_TRUE(x.wait_answered());
-    ASSERT_TRUE(wait_prompt_then_silence(x, 0)) << "no PIN prompt";
-    for (int attempt = 1; attempt <= 3; ++attempt) {
-      const std::size_t mark = x.mark();
-      x.press("909090#");
-      ASSERT_TRUE(x.wait_digits_sent());
-      if (attempt < 3) {
-        ASSERT_TRUE(wait_prompt_then_silence(x, mark)) << "no re-prompt after wrong PIN " << attempt;
-      }
-    }
-    ASSERT_TRUE(x.wait_ended(20s));
-  }
+  guess_wrong_pins(c, caller);
+  ASSERT_FALSE(HasFatalFailure());
   ASSERT_TRUE(wait_log("PIN lockout")) << "three failures with pin_lockout_failures = 3 locked nobody out";
   // The same caller, now with the right PIN, is refused.
   Softphone again("X-again", kToneB, caller);
@@ -185,6 +172,55 @@ TEST_F(ConferenceTest, RepeatedWrongPinsLockTheCallerOut) {
             std::vector<std::string>{"0"});
   EXPECT_EQ(server->sql("SELECT count(*) FROM audit_log WHERE action = 'pin.lockout'"), std::vector<std::string>{"1"})
       << "the lockout is not visible in the audit log";
+}
+
+TEST_F(ConferenceTest, GuessingOnAConferenceClosesItToNewCallersOnly) {
+  ServerOptions o;
+  o.settings["ivr.pin_lockout_failures"] = "5";
+  o.settings["ivr.pin_lockout_conference_failures"] = "3";
+  start_server(o);
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("conference-lockout");
+  ASSERT_NE(c.id, 0) << "no booking";
+  const std::string participant = "0612345678";
+  {  // A real participant joined earlier today, and left.
+    Softphone p("P-earlier", 0, participant);
+    p.dial(c.number, server->sip_port());
+    ASSERT_TRUE(p.wait_answered());
+    p.press(c.user_pin + "#");
+    ASSERT_TRUE(p.wait_digits_sent());
+    ASSERT_TRUE(wait_log("joined as user"));
+    EXPECT_TRUE(p.hang_up());
+  }
+  // A guesser: 3 wrong PINs (under its own threshold of 5), the conference's threshold.
+  guess_wrong_pins(c, "0700000001");
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_TRUE(wait_log("PIN lockout of the conference for new callers")) << "3 failures did not trip the lockout";
+  EXPECT_FALSE(server->log_contains("PIN lockout of caller")) << "a caller was locked out below its threshold";
+
+  // A new number, even with the right PIN, is refused for now …
+  Softphone stranger("S-new-number", 0, "0799999999");
+  stranger.dial(c.number, server->sip_port());
+  ASSERT_TRUE(stranger.wait_answered());
+  stranger.press(c.user_pin + "#");
+  ASSERT_TRUE(stranger.wait_digits_sent());
+  EXPECT_TRUE(wait_prompt(stranger, {"too-many-failures"}, domain::Language::kEnglish, 0, 15s))
+      << "the new caller was not told why";
+  EXPECT_TRUE(stranger.wait_ended(20s)) << "a new caller got into a conference under attack";
+  EXPECT_TRUE(wait_log("conference closed to new callers"));
+  // … but the participant who was in before gets in and is in the room with a second known participant.
+  Softphone back("P-back", kToneA, participant);
+  back.dial(c.number, server->sip_port());
+  ASSERT_TRUE(back.wait_answered());
+  back.press(c.user_pin + "#");
+  ASSERT_TRUE(back.wait_digits_sent());
+  EXPECT_TRUE(wait_log("joined as user", 10s, 2)) << "the attack locked a real participant out";
+  EXPECT_FALSE(back.ended());
+  EXPECT_EQ(server->sql("SELECT caller_number FROM participant_connections WHERE booking_id = " +
+                        std::to_string(c.id) + " ORDER BY id"),
+            (std::vector<std::string>{participant, participant}));
+  EXPECT_EQ(server->sql("SELECT target FROM audit_log WHERE action = 'pin.lockout'"),
+            std::vector<std::string>{"conference:" + c.number});
 }
 
 TEST_F(ConferenceTest, HangingUpDuringTheIvrLeavesNothingBehind) {

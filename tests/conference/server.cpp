@@ -67,8 +67,10 @@ CliResult run_capture(const std::vector<std::string>& argv) {
   return r;
 }
 
-// A port free for both UDP and TCP on 127.0.0.1 right now. (sip.port = 0 — "any free port" — is refused by
-// `confpro serve`, see the report; inside the test's own network namespace nobody can take it meanwhile.)
+}  // namespace
+
+// (sip.port = 0 — "any free port" — is refused by `confpro serve`; inside the test's own network namespace
+// nobody can take the port meanwhile.)
 std::uint16_t free_port() {
   for (int tries = 0; tries < 50; ++tries) {
     const int tcp = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -89,8 +91,6 @@ std::uint16_t free_port() {
   }
   return 0;
 }
-
-}  // namespace
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
   char tmpl[] = "/tmp/confpro-conf-XXXXXX";
@@ -115,7 +115,10 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     << "[media]\nrtp_port_min = " << rtp_min << "\nrtp_port_max = " << rtp_min + 198 << "\nrecordings_dir = \""
     << dir_ << "/var/recordings\"\n"
     << "[sip]\nlisten_address = \"127.0.0.1\"\nport = " << free_port() << "\n"
-    << "[web]\naddress = \"127.0.0.1\"\nport = 0\nstatic_dir = \"" << dir_ << "/ui\"\n";
+    << options_.sip_extra << "\n";
+  if (!options_.trunk_uri.empty()) c << "[sip.trunk]\nproxy_uri = \"" << options_.trunk_uri << "\"\n";
+  if (options_.web) web_port_ = free_port();
+  c << "[web]\naddress = \"127.0.0.1\"\nport = " << web_port_ << "\nstatic_dir = \"" << dir_ << "/ui\"\n";
 }
 
 Server::~Server() {

@@ -20,7 +20,13 @@ namespace confpro::conftest {
 struct ServerOptions {
   double time_scale = 1.0;                       // server.time_scale
   std::map<std::string, std::string> settings;   // extra --set key=value (e.g. "ivr.digit_timeout_ms" → "2000")
+  std::string sip_extra;                         // TOML lines added to [sip] (dial_plan = [...])
+  std::string trunk_uri;                         // [sip.trunk] proxy_uri ("" = no dial-out)
+  bool web = false;                              // web console on a free port (web_port()) instead of port 0
 };
+
+// A port free for both UDP and TCP on 127.0.0.1 right now (0 if none found).
+std::uint16_t free_port();
 
 struct CliResult {
   int exit_code = -1;
@@ -40,6 +46,7 @@ class Server {
   bool stop();   // SIGTERM and wait (true when it exited 0)
   bool running() const { return pid_ > 0; }
   std::uint16_t sip_port() const { return sip_port_; }
+  std::uint16_t web_port() const { return web_port_; }  // 0 unless ServerOptions::web
 
   // `confpro --config F <args>`.
   CliResult cli(const std::vector<std::string>& args) const;
@@ -62,6 +69,7 @@ class Server {
   std::string dir_, config_, db_, log_path_;
   pid_t pid_ = -1;
   std::uint16_t sip_port_ = 0;
+  std::uint16_t web_port_ = 0;
 };
 
 }  // namespace confpro::conftest

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "media/resampler.h"
 #include "media/tone.h"
 #include "tests/media/phone.h"
 
@@ -25,18 +26,26 @@ constexpr auto kDigitSpacing = 240ms;  // 100 ms of events + 3 end packets + a g
 
 std::once_flag g_su_init;
 
-std::string offer_sdp(std::uint16_t rtp_port) {
+// Our SDP (offer or answer): the phone's one codec, and telephone-event/101 when asked for.
+std::string offer_sdp(std::uint16_t rtp_port, const media::CodecSpec& codec, bool telephone_event) {
   std::ostringstream o;
   o << "v=0\r\n"
     << "o=- 1 1 IN IP4 127.0.0.1\r\n"
     << "s=confpro test softphone\r\n"
     << "c=IN IP4 127.0.0.1\r\n"
     << "t=0 0\r\n"
-    << "m=audio " << rtp_port << " RTP/AVP 0 101\r\n"
-    << "a=rtpmap:0 PCMU/8000\r\n"
-    << "a=rtpmap:101 telephone-event/8000\r\n"
-    << "a=fmtp:101 0-15\r\n"
-    << "a=ptime:20\r\n"
+    << "m=audio " << rtp_port << " RTP/AVP " << codec.payload_type << (telephone_event ? " 101" : "") << "\r\n";
+  switch (codec.kind) {
+    case media::CodecKind::kPcmu: o << "a=rtpmap:0 PCMU/8000\r\n"; break;
+    case media::CodecKind::kPcma: o << "a=rtpmap:8 PCMA/8000\r\n"; break;
+    case media::CodecKind::kG722: o << "a=rtpmap:9 G722/8000\r\n"; break;
+    case media::CodecKind::kOpus:
+      o << "a=rtpmap:" << codec.payload_type << " opus/48000/2\r\na=fmtp:" << codec.payload_type
+        << " useinbandfec=1\r\n";
+      break;
+  }
+  if (telephone_event) o << "a=rtpmap:101 telephone-event/" << codec.clock_rate << "\r\na=fmtp:101 0-15\r\n";
+  o << "a=ptime:20\r\n"
     << "a=sendrecv\r\n";
   return o.str();
 }
@@ -60,11 +69,22 @@ bool parse_answer(const std::string& sdp, std::string& address, std::uint16_t& p
 }  // namespace
 
 struct Softphone::Impl {
-  explicit Impl(std::string n, double tone_hz, std::string c)
-      : name(std::move(n)), caller(std::move(c)), phone(media::CodecKind::kPcmu, tone_hz) {}
+  Impl(std::string n, SoftphoneOptions o)
+      : name(std::move(n)), options(std::move(o)), caller(options.caller), phone(options.codec, options.tone_hz) {
+    if (phone.rate() != kRate) {
+      auto r = media::Resampler::create({phone.rate(), kRate, 5});
+      if (r) down = std::move(*r);
+    }
+  }
 
   std::string name;
+  SoftphoneOptions options;
   std::string caller;
+  std::unique_ptr<media::Resampler> down;  // the codec's rate → 8 kHz, for what the phone heard
+  std::vector<std::int16_t> down_buf;
+  std::size_t chunks_consumed = 0;         // of phone.chunks()
+  std::optional<std::uint32_t> base_ts;    // RTP timestamp of heard[base_pos]
+  std::size_t base_pos = 0;
 
   mutable std::mutex mu;
   std::condition_variable cv;
@@ -82,13 +102,15 @@ struct Softphone::Impl {
   std::deque<char> digits;
   SteadyClock::time_point next_digit_at{};
   std::optional<SteadyClock::time_point> last_digit_at;
-  std::vector<std::pair<std::size_t, SteadyClock::time_point>> arrivals;  // (heard size after, when)
+  // When each 20 ms block of `heard` was last written (a late packet rewrites silence filled in before it).
+  std::vector<SteadyClock::time_point> written_at;
   SteadyClock::time_point last_packet_at{};
   // What the caller hears: the decoded packets, and silence where the server sent nothing (it suppresses
   // silence, keeping one packet per second).
   std::vector<std::int16_t> heard;
   std::size_t consumed = 0;  // of phone.heard()
   std::string remote_address;
+  std::string incoming_to;
 
   // Pump thread only:
   su_root_t* root = nullptr;
@@ -134,6 +156,43 @@ struct Softphone::Impl {
         cv.notify_all();
         return;
       }
+      case nua_i_invite: {
+        if (nh && h == nh) {  // re-INVITE: same media
+          const std::string again = offer_sdp(phone.port(), phone.spec(), false);
+          nua_respond(h, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(again.c_str()),
+                      TAG_END());
+          return;
+        }
+        if (options.sip_port == 0 || nh) {
+          nua_respond(h, 486, "Busy Here", TAG_END());
+          nua_handle_destroy(h);
+          return;
+        }
+        std::string sdp = sip && sip->sip_payload ? std::string(sip->sip_payload->pl_data, sip->sip_payload->pl_len)
+                                                  : std::string();
+        std::string address;
+        std::uint16_t port = 0;
+        if (!parse_answer(sdp, address, port)) {
+          log("unusable SDP offer: " + sdp);
+          nua_respond(h, 488, "Not Acceptable Here", TAG_END());
+          nua_handle_destroy(h);
+          return;
+        }
+        nh = h;
+        const std::string answer = offer_sdp(phone.port(), phone.spec(), false);
+        nua_respond(h, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer.c_str()),
+                    TAG_END());
+        std::lock_guard lock(mu);
+        if (sip && sip->sip_request && sip->sip_request->rq_url->url_user)
+          incoming_to = sip->sip_request->rq_url->url_user;
+        remote_address = address + ":" + std::to_string(port);
+        phone.connect(port);
+        connected = true;
+        status = 200;
+        answered_at = SteadyClock::now();
+        cv.notify_all();
+        return;
+      }
       case nua_i_bye: {
         std::lock_guard lock(mu);
         bye_received = true;
@@ -171,7 +230,8 @@ struct Softphone::Impl {
     std::call_once(g_su_init, [] { su_init(); });
     root = su_root_create(nullptr);
     su_root_threading(root, 0);
-    nua = nua_create(root, &Impl::callback, this, NUTAG_URL("sip:127.0.0.1:0;transport=udp"), NUTAG_MEDIA_ENABLE(0),
+    const std::string url = "sip:127.0.0.1:" + std::to_string(options.sip_port) + ";transport=udp";
+    nua = nua_create(root, &Impl::callback, this, NUTAG_URL(url.c_str()), NUTAG_MEDIA_ENABLE(0),
                      NUTAG_AUTOACK(1), NUTAG_ENABLEMESSAGE(0), NUTAG_ENABLEMESSENGER(0),
                      NUTAG_SESSION_TIMER(0), SIPTAG_USER_AGENT_STR("confpro-test-softphone"), TAG_END());
     {
@@ -205,28 +265,96 @@ struct Softphone::Impl {
     finish();
   }
 
-  void tick(SteadyClock::time_point now) {
-    std::lock_guard lock(mu);
-    if (!connected || ended) return;
-    if (!digits.empty() && now >= next_digit_at) {
-      char d = digits.front();
-      digits.pop_front();
-      phone.press(d, kDigitMs);
-      next_digit_at = now + kDigitSpacing;
-      if (digits.empty()) last_digit_at = now;
+  // Converts decoded audio (the codec's rate) to 8 kHz.
+  std::span<const std::int16_t> to_8k(std::span<const std::int16_t> fresh) {
+    if (!down) return fresh;
+    down_buf.resize(down->output_size(fresh.size()));
+    const int n = down->process(fresh, down_buf);
+    return std::span<const std::int16_t>(down_buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+  }
+
+  // Puts one packet's audio (8 kHz) where its RTP timestamp says, not merely after what came before: a packet
+  // that arrives late (the machine is loaded) overwrites the silence filled in meanwhile instead of shifting
+  // the rest, and a gap in the timestamps (the server's silence suppression, loss) becomes silence.
+  void place(std::span<const std::int16_t> pcm, std::uint32_t timestamp) {
+    const std::int64_t clock = phone.spec().clock_rate;
+    if (!base_ts) {
+      base_ts = timestamp;
+      base_pos = heard.size();
     }
+    std::int64_t pos = static_cast<std::int64_t>(base_pos) +
+                       static_cast<std::int64_t>(static_cast<std::int32_t>(timestamp - *base_ts)) * kRate / clock;
+    const auto size = static_cast<std::int64_t>(heard.size());
+    if (pos < size - 10 * kRate || pos > size + 10 * kRate || pos < 0) {  // a new stream: start over from here
+      base_ts = timestamp;
+      base_pos = heard.size();
+      pos = size;
+    }
+    auto at = static_cast<std::size_t>(pos);
+    const std::size_t from = std::min(at, heard.size());
+    if (at > heard.size()) heard.resize(at, 0);
+    for (auto sample : pcm) {
+      if (at < heard.size()) heard[at] = sample;
+      else heard.push_back(sample);
+      ++at;
+    }
+    mark_written(from, SteadyClock::now());
+  }
+
+  // Blocks from heard index `from` to the end were written at `when`.
+  void mark_written(std::size_t from, SteadyClock::time_point when) {
+    constexpr std::size_t kBlock = kRate / 50;
+    written_at.resize((heard.size() + kBlock - 1) / kBlock, when);
+    for (std::size_t b = from / kBlock; b < written_at.size(); ++b) written_at[b] = when;
+  }
+
+  std::optional<SteadyClock::time_point> written(std::size_t index) const {
+    const std::size_t b = index / (kRate / 50);
+    if (b >= written_at.size()) return std::nullopt;
+    return written_at[b];
+  }
+
+  void tick(SteadyClock::time_point now) {
+    char info_digit = 0;
+    {
+      std::lock_guard lock(mu);
+      if (!connected || ended) return;
+      if (!digits.empty() && now >= next_digit_at) {
+        char d = digits.front();
+        digits.pop_front();
+        switch (options.dtmf) {
+          case DtmfMode::kRfc4733: phone.press(d, kDigitMs); break;
+          case DtmfMode::kSipInfo: info_digit = d; break;
+          case DtmfMode::kInband: phone.play(media::make_dtmf(d, phone.rate(), kDigitMs, 0)); break;
+        }
+        next_digit_at = now + kDigitSpacing;
+        if (digits.empty()) last_digit_at = now;
+      }
+      receive_frame(now);
+    }
+    if (info_digit && nh) {
+      const std::string body = std::string("Signal=") + info_digit + "\r\nDuration=" + std::to_string(kDigitMs) + "\r\n";
+      nua_info(nh, SIPTAG_CONTENT_TYPE_STR("application/dtmf-relay"), SIPTAG_PAYLOAD_STR(body.c_str()), TAG_END());
+    }
+  }
+
+  void receive_frame(SteadyClock::time_point now) {
     phone.send_frame();
     phone.receive();
     const auto& got = phone.heard();
     if (got.size() > consumed) {
-      heard.insert(heard.end(), got.begin() + static_cast<std::ptrdiff_t>(consumed), got.end());
-      consumed = got.size();
+      const auto& chunks = phone.chunks();
+      for (; chunks_consumed < chunks.size(); ++chunks_consumed) {
+        const auto& c = chunks[chunks_consumed];
+        place(to_8k(std::span<const std::int16_t>(got.data() + consumed, c.samples)), c.timestamp);
+        consumed += c.samples;
+      }
       last_packet_at = SteadyClock::now();
-      arrivals.emplace_back(heard.size(), last_packet_at);
       cv.notify_all();
     } else if (answered_at && now - std::max(last_packet_at, *answered_at) > 60ms) {
+      const std::size_t from = heard.size();
       heard.insert(heard.end(), kRate / 50, 0);  // nothing for a while: 20 ms of silence
-      arrivals.emplace_back(heard.size(), now);
+      mark_written(from, now);
       cv.notify_all();
     }
     if (digits.empty()) cv.notify_all();
@@ -263,7 +391,10 @@ struct Softphone::Impl {
 };
 
 Softphone::Softphone(std::string name, double tone_hz, std::string caller)
-    : name_(name), impl_(std::make_unique<Impl>(std::move(name), tone_hz, std::move(caller))) {
+    : Softphone(std::move(name), SoftphoneOptions{tone_hz, std::move(caller)}) {}
+
+Softphone::Softphone(std::string name, SoftphoneOptions options)
+    : name_(name), impl_(std::make_unique<Impl>(std::move(name), std::move(options))) {
   Impl* impl = impl_.get();
   impl->thread = std::thread([impl] { impl->run(); });
   std::unique_lock lock(impl->mu);
@@ -299,7 +430,7 @@ void Softphone::dial(const std::string& number, std::uint16_t server_port) {
     const std::string uri = "sip:" + number + "@127.0.0.1:" + std::to_string(server_port);
     const std::string from = "\"" + impl->name + "\" <sip:" + caller + "@127.0.0.1>";
     const std::string to = "<" + uri + ">";
-    const std::string sdp = offer_sdp(rtp);
+    const std::string sdp = offer_sdp(rtp, impl->phone.spec(), impl->options.telephone_event);
     impl->nh = nua_handle(impl->nua, nullptr, SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
     nua_invite(impl->nh, NUTAG_URL(uri.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
                SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
@@ -317,10 +448,23 @@ int Softphone::final_status() const {
   return impl_->status;
 }
 
+std::string Softphone::incoming_to() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->incoming_to;
+}
+
 void Softphone::press(const std::string& digits) {
   std::lock_guard lock(impl_->mu);
   for (char d : digits) impl_->digits.push_back(d);
   impl_->last_digit_at.reset();
+}
+
+void Softphone::say(const std::vector<std::int16_t>& pcm) {
+  std::lock_guard lock(impl_->mu);
+  auto& phone = impl_->phone;
+  if (phone.rate() == kRate) return phone.play(pcm);
+  auto up = media::resample_clip(pcm, kRate, phone.rate());
+  if (up) phone.play(std::move(*up));
 }
 
 bool Softphone::wait_digits_sent(std::chrono::milliseconds timeout) {
@@ -389,9 +533,7 @@ std::vector<std::int16_t> Softphone::listen(std::chrono::milliseconds span) {
 
 std::optional<SteadyClock::time_point> Softphone::arrival_of(std::size_t index) const {
   std::lock_guard lock(impl_->mu);
-  for (const auto& [size, when] : impl_->arrivals)
-    if (size > index) return when;
-  return std::nullopt;
+  return impl_->written(index);
 }
 
 std::optional<Softphone::Heard> Softphone::wait_heard(std::size_t mark,
@@ -409,12 +551,7 @@ std::optional<Softphone::Heard> Softphone::wait_heard(std::size_t mark,
       std::span<const std::int16_t> w(h.data() + pos, win);
       if (pred(w)) {
         Heard r{pos + win, SteadyClock::now()};
-        for (const auto& [size, when] : impl_->arrivals) {
-          if (size >= r.end) {
-            r.at = when;
-            break;
-          }
-        }
+        if (auto when = impl_->written(r.end - 1)) r.at = *when;
         return r;
       }
       pos += kStep;

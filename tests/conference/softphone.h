@@ -1,6 +1,8 @@
 // A scriptable test softphone for the end-to-end conference tests: a SIP UAC on sofia-sip nua (media off, our own
-// SDP offer: PCMU/8000 + telephone-event/101) and the RTP side of tests/media/phone.h (a tone or silence every
-// 20 ms, RFC 4733 digits, decoded audio of what it hears, with the arrival time of every received chunk).
+// SDP offer: one codec — PCMU/8000 by default, G.722 or Opus on request — and telephone-event/101) and the RTP
+// side of tests/media/phone.h (a tone or silence every 20 ms, digits as RFC 4733 events, SIP INFO or in-band
+// tones, decoded audio of what it hears — always kept at 8 kHz — with the arrival time of every received chunk).
+// Given a SIP port, it also answers incoming calls there (a trunk's far end: the person invited by number).
 //
 // Thread safety: each Softphone owns one thread ("pump") that creates, runs and destroys its su_root and nua,
 // and sends/receives RTP every 20 ms. Every public method may be called from the test thread; SIP commands are
@@ -20,27 +22,46 @@
 #include <thread>
 #include <vector>
 
+#include "media/media_engine.h"
+
 namespace confpro::conftest {
 
 using SteadyClock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
+// How the phone sends the digits of press().
+enum class DtmfMode { kRfc4733, kSipInfo, kInband };
+
+struct SoftphoneOptions {
+  double tone_hz = 0;                               // 0: the phone sends silence
+  std::string caller;                               // user part of From (the caller number the server sees)
+  media::CodecKind codec = media::CodecKind::kPcmu; // the one audio codec offered / answered with
+  bool telephone_event = true;                      // offer telephone-event (RFC 4733)
+  DtmfMode dtmf = DtmfMode::kRfc4733;
+  std::uint16_t sip_port = 0;                       // > 0: bind there and answer every incoming INVITE with 200
+};
+
 class Softphone {
  public:
   // tone_hz 0: the phone sends silence. caller: the user part of From (the caller number the server sees).
   explicit Softphone(std::string name, double tone_hz = 0, std::string caller = "");
+  Softphone(std::string name, SoftphoneOptions options);
   ~Softphone();
   Softphone(const Softphone&) = delete;
   Softphone& operator=(const Softphone&) = delete;
 
   // Sends INVITE to sip:<number>@127.0.0.1:<port>. Returns at once; wait with wait_answered().
   void dial(const std::string& number, std::uint16_t server_port);
-  // Waits for the final answer; true on 200 (media flows from then on).
+  // Waits for the final answer; true on 200 (media flows from then on). For a phone that answers (sip_port):
+  // true once it answered an incoming call.
   bool wait_answered(std::chrono::milliseconds timeout = 5s);
   int final_status() const;  // 0 until a final answer arrived
-  // Queues DTMF digits (RFC 4733, 100 ms each, 60 ms apart). Returns at once; wait_digits_sent() to wait.
+  std::string incoming_to() const;  // answering phone: Request-URI user part of the call it answered
+  // Queues DTMF digits (as options.dtmf says: 100 ms each, 140 ms apart; INFO: one request per digit). Returns at once; wait_digits_sent() to wait.
   void press(const std::string& digits);
   bool wait_digits_sent(std::chrono::milliseconds timeout = 10s);
+  // Sends `pcm` (8 kHz) instead of the phone's tone or silence until it runs out (someone talks for a while).
+  void say(const std::vector<std::int16_t>& pcm);
   // Sends BYE (if the call is up) and waits until the call is over.
   bool hang_up(std::chrono::milliseconds timeout = 5s);
   // Waits until the call ended, whoever ended it.
@@ -48,7 +69,7 @@ class Softphone {
   bool ended() const;
   bool bye_received() const;  // the server sent the BYE
 
-  // --- what the phone heard (8 kHz PCM decoded from PCMU)
+  // --- what the phone heard (8 kHz PCM decoded from the call's codec, resampled to 8 kHz)
   static constexpr int kRate = 8000;
   std::size_t mark() const;                              // current end of the heard audio
   std::vector<std::int16_t> heard_since(std::size_t mark) const;

@@ -122,7 +122,10 @@ void Phone::receive() {
       if (v.header.payload_type != spec_.payload_type) continue;
       ++received_;
       const int got = decoder_->decode(v.payload, pcm);
-      if (got > 0) heard_.insert(heard_.end(), pcm.begin(), pcm.begin() + got);
+      if (got > 0) {
+        heard_.insert(heard_.end(), pcm.begin(), pcm.begin() + got);
+        chunks_.push_back({v.header.timestamp, static_cast<std::size_t>(got)});
+      }
     }
     if (n < static_cast<int>(batch_.count())) break;
   }

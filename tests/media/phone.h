@@ -36,6 +36,12 @@ class Phone {
   std::vector<std::int16_t> heard_last(double seconds) const;
   int rate() const { return native_rate(spec_.kind); }
   std::uint64_t packets_received() const { return received_; }
+  // Each decoded packet in arrival order: its RTP timestamp and how many samples it appended to heard().
+  struct Chunk {
+    std::uint32_t timestamp = 0;
+    std::size_t samples = 0;
+  };
+  const std::vector<Chunk>& chunks() const { return chunks_; }
   // RFC 4733 packets received: count, and the event code of the last one.
   int events_received() const { return events_received_; }
   int last_event() const { return last_event_; }
@@ -55,6 +61,7 @@ class Phone {
   std::uint16_t seq_ = 1000;
   std::uint32_t ts_ = 5000, ssrc_ = 0x5eed;
   std::vector<std::int16_t> heard_, frame_;
+  std::vector<Chunk> chunks_;
   RecvBatch batch_{16, 2048};
   std::uint64_t received_ = 0;
   int events_received_ = 0, last_event_ = -1;
