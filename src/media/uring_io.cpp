@@ -97,7 +97,7 @@ class UringIo final : public PacketIo {
     w.tag = tag;
     w.active = true;
     rearm_.reserve(++active_);
-    arm(fd);
+    if (!arm(fd)) rearm_.push_back(fd);  // retried at the next reap
     return true;
   }
 
@@ -105,9 +105,12 @@ class UringIo final : public PacketIo {
     if (fd < 0 || static_cast<std::size_t>(fd) >= watches_.size()) return;
     Watch& w = watches_[static_cast<std::size_t>(fd)];
     if (!w.active) return;
-    io_uring_sqe* sqe = next_sqe();
-    io_uring_prep_cancel64(sqe, recv_data(fd, w.gen), 0);
-    io_uring_sqe_set_data64(sqe, kIgnoreBit);
+    // Without a free entry (the kernel refused a submission) the receive stays armed until the ring closes:
+    // its completions are stale (the generation moves on) and the socket stays open until then.
+    if (io_uring_sqe* sqe = next_sqe()) {
+      io_uring_prep_cancel64(sqe, recv_data(fd, w.gen), IORING_ASYNC_CANCEL_ALL);
+      io_uring_sqe_set_data64(sqe, kIgnoreBit);
+    }
     // Hand the cancel over now (the armed receive holds the socket open until it is cancelled), with whatever
     // is queued before it: a receive armed this very tick reads at once what already waits in the socket.
     submit();
@@ -137,6 +140,10 @@ class UringIo final : public PacketIo {
     s.msg.msg_iov = &s.iov;
     s.msg.msg_iovlen = 1;
     io_uring_sqe* sqe = next_sqe();
+    if (sqe == nullptr) {  // the kernel refused a submission: plain sendto
+      free_slots_.push_back(i);
+      return send_now(fd, data, to);
+    }
     io_uring_prep_sendmsg(sqe, fd, &s.msg, MSG_DONTWAIT);
     io_uring_sqe_set_data64(sqe, kSendBit | i);
     if (++queued_ >= kFlushEvery) submit();
@@ -196,12 +203,16 @@ class UringIo final : public PacketIo {
     return io_uring_get_sqe(&ring_);
   }
 
-  void arm(int fd) {
+  // Arms fd's multishot receive; false when no submission entry was free (retried at the next reap).
+  bool arm(int fd) {
+    if (!watches_[static_cast<std::size_t>(fd)].active) return true;  // unwatched meanwhile
     io_uring_sqe* sqe = next_sqe();
+    if (sqe == nullptr) return false;
     io_uring_prep_recvmsg_multishot(sqe, fd, &recv_template_, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = kBufferGroup;
     io_uring_sqe_set_data64(sqe, recv_data(fd, watches_[static_cast<std::size_t>(fd)].gen));
+    return true;
   }
 
   bool send_now(int fd, std::span<const std::uint8_t> data, const SockAddr& to) {
@@ -242,9 +253,11 @@ class UringIo final : public PacketIo {
     }
     io_uring_cq_advance(&ring_, seen);
     if (returned > 0) io_uring_buf_ring_advance(br_, static_cast<int>(returned));
-    for (const int fd : rearm_) arm(fd);
-    stats_.receive_rearms += rearm_.size();
-    rearm_.clear();
+    std::size_t unarmed = 0;
+    for (const int fd : rearm_)
+      if (!arm(fd)) rearm_[unarmed++] = fd;
+    stats_.receive_rearms += rearm_.size() - unarmed;
+    rearm_.resize(unarmed);
     return delivered;
   }
 
