@@ -101,6 +101,8 @@ TEST_F(ConferenceTest, InviteByNumberFromTheWebApiBringsTheAnsweredPersonIn) {
   EXPECT_TRUE(wait_prompt(*invited, {"invited-to-conference"}, Language::kEnglish, 0, 10s))
       << "the invited person was not told which conference it is";
   EXPECT_TRUE(wait_tone(*invited, kToneA, 30s)) << "the invited person never heard the room";
+  EXPECT_EQ(check_number_read_back(invited->heard_all(), c.number, Language::kEnglish), "")
+      << "the invited person was not read the conference's number " << c.number;
   EXPECT_TRUE(wait_tone(*m, kToneB, 10s)) << "the room does not hear the invited person";
   EXPECT_EQ(server->sql("SELECT role, caller_number FROM participant_connections WHERE booking_id = " +
                         std::to_string(c.id) + " AND left_at IS NULL ORDER BY role"),
