@@ -28,6 +28,9 @@ class Api {
   HttpResponse handle(const HttpRequest& request);
   // For GET /api/v1/events: the caller's session when signed in, else the 401 response.
   std::variant<Session, HttpResponse> authorize_stream(const HttpRequest& request);
+  // Whether session `id` still exists (not logged out, not removed with its user); does not restart its idle
+  // clock. Event streams end when this turns false.
+  bool signed_in(const std::string& id) const { return sessions_->contains(id); }
 
   EventHub& events() { return *events_; }
   const Router& router() const { return *router_; }

@@ -90,6 +90,7 @@ class Client {
     r.path = target.substr(0, q);
     if (q != std::string::npos) r.query = parse_query(target.substr(q + 1));
     r.body = body;
+    if (!body.empty()) r.headers["content-type"] = "application/json";
     r.remote_address = address_;
     if (!cookie_.empty()) r.headers["cookie"] = "confpro_session=" + cookie_;
     if (with_csrf && !csrf_.empty()) r.headers["x-csrf-token"] = csrf_;

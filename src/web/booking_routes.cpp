@@ -101,6 +101,7 @@ void add_booking_routes(Router& router, ApiContext& ctx) {
         (std::string(f) == "from" ? q.from : q.to) = t;
       }
     }
+    if (q.from && q.to && *q.to <= *q.from) errors.push_back({"to", "must be after from"});
     auto sort = sort_from(r.param("sort"));
     if (!sort) errors.push_back({"sort", "must be valid_from, created_at, name, number, owner or state"});
     else q.sort = *sort;

@@ -66,8 +66,10 @@ Result<store::SessionWithBooking> visible_session(const Call& call, ApiContext& 
   return store::SessionWithBooking{*s, *b};
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+// A CSV cell. Text a spreadsheet would read as a formula (= + - @, tab or CR first) gets a leading apostrophe.
+std::string csv_field(std::string s) {
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) s.insert(0, "'");
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";

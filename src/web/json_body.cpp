@@ -1,11 +1,30 @@
 #include "web/json_body.h"
 
+#include <set>
+#include <vector>
+
 namespace confpro::web {
 
 Result<JsonBody> JsonBody::parse(const std::string& text) {
   if (text.empty()) return Error::invalid("body", "a JSON object is required");
-  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // Keys seen in each open object: a repeated key is refused (parsers disagree on which one wins).
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  auto json = nlohmann::json::parse(
+      text,
+      [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using E = nlohmann::json::parse_event_t;
+        if (event == E::object_start) open_objects.emplace_back();
+        if (event == E::object_end && !open_objects.empty()) open_objects.pop_back();
+        if (event == E::key && !open_objects.empty() && !open_objects.back().insert(parsed.get<std::string>()).second &&
+            duplicate.empty()) {
+          duplicate = parsed.get<std::string>();
+        }
+        return true;
+      },
+      /*allow_exceptions=*/false);
   if (json.is_discarded()) return Error::invalid("body", "malformed JSON");
+  if (!duplicate.empty()) return Error::invalid(duplicate, "appears more than once");
   if (!json.is_object()) return Error::invalid("body", "must be a JSON object");
   return JsonBody(std::move(json));
 }

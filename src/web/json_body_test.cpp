@@ -16,6 +16,21 @@ TEST(JsonBody, RefusesANonObject) {
   EXPECT_FALSE(JsonBody::parse("").ok());
 }
 
+TEST(JsonBody, RefusesARepeatedKeyNamingIt) {
+  auto b = JsonBody::parse(R"({"name":"a","inner":{"x":1,"x":2},"name":"b"})");
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().fields.at(0).field, "x");
+  EXPECT_TRUE(JsonBody::parse(R"({"a":{"x":1},"b":{"x":2},"x":[{"x":1},{"x":2}]})").ok());
+}
+
+TEST(JsonBody, DeepNestingIsRefusedWithoutCrashing) {
+  EXPECT_FALSE(JsonBody::parse(std::string(100000, '[') + std::string(100000, ']')).ok());
+  auto b = JsonBody::parse("{\"name\":" + std::string(100000, '[') + std::string(100000, ']') + "}");
+  ASSERT_TRUE(b.ok());
+  b->string("name", true, 10);
+  EXPECT_FALSE(b->finish().ok());
+}
+
 TEST(JsonBody, CollectsEveryBadFieldIncludingUnknownOnes) {
   auto b = JsonBody::parse(R"({"name":5,"count":-3,"flag":"yes","typo":1})");
   ASSERT_TRUE(b.ok());

@@ -30,6 +30,17 @@ TEST_F(OpenApiTest, DocumentsExactlyTheRoutesTheServerHas) {
   for (const auto& d : documented) EXPECT_TRUE(served.contains(d)) << "documented but not served: " << d;
 }
 
+TEST_F(OpenApiTest, EveryRequestBodyDocumentsTooLargeAndWrongMediaType) {
+  auto doc = nlohmann::json::parse(openapi_document());
+  for (auto& [path, item] : doc["paths"].items()) {
+    for (auto& [method, op] : item.items()) {
+      if (!op.contains("requestBody")) continue;
+      EXPECT_TRUE(op["responses"].contains("413")) << method << " " << path;
+      EXPECT_TRUE(op["responses"].contains("415")) << method << " " << path;
+    }
+  }
+}
+
 TEST_F(OpenApiTest, IsServedWithoutLogin) {
   testing::Client c(*api);
   auto r = c.get("/api/v1/openapi.json");

@@ -1,6 +1,23 @@
 #include "web/router.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace confpro::web {
+
+namespace {
+
+// Whether the Content-Type names JSON ("application/json", any case, parameters such as charset allowed).
+bool is_json(std::string type) {
+  type = type.substr(0, type.find(';'));
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto first = type.find_first_not_of(" \t");
+  auto last = type.find_last_not_of(" \t");
+  return first != std::string::npos && type.substr(first, last - first + 1) == "application/json";
+}
+
+}  // namespace
 
 void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
   routes_.push_back({std::move(method), std::move(pattern), access, std::move(handler)});
@@ -29,12 +46,18 @@ bool Router::match(const std::string& pattern, const std::string& path,
 }
 
 HttpResponse Router::dispatch(const HttpRequest& request) const {
-  bool path_known = false;
+  // HEAD is answered as GET (the server adapter sends the headers only).
+  const std::string& method = request.method == "HEAD" ? std::string("GET") : request.method;
+  std::string allowed;
   for (const auto& route : routes_) {
     std::map<std::string, std::string> params;
     if (!match(route.pattern, request.path, params)) continue;
-    path_known = true;
-    if (route.method != request.method) continue;
+    if (route.method != method) {
+      if (allowed.find(route.method) == std::string::npos) {
+        allowed += (allowed.empty() ? "" : ", ") + route.method + (route.method == "GET" ? ", HEAD" : "");
+      }
+      continue;
+    }
 
     Call call{request, std::move(params), sessions_.touch(request.cookie(kSessionCookie), clock_.now())};
     if (route.access != Access::kPublic) {
@@ -47,11 +70,18 @@ HttpResponse Router::dispatch(const HttpRequest& request) const {
         return error_response(Error::denied("missing or wrong X-CSRF-Token header"));
       }
     }
+    // A body is JSON, said so: a text/plain or form body (which a cross-site form can send) is refused unread.
+    if (!request.body.empty() && !is_json(request.header("content-type"))) {
+      auto r = error_response(Error::invalid("Content-Type", "must be application/json"));
+      r.status = 415;
+      return r;
+    }
     return route.handler(call);
   }
-  if (path_known) {
+  if (!allowed.empty()) {
     auto r = error_response({ErrorCode::kInvalidArgument, "method not allowed on this path", {}});
     r.status = 405;
+    r.add_header("Allow", allowed);
     return r;
   }
   return error_response(Error::not_found("no such API endpoint"));

@@ -70,6 +70,31 @@ TEST_F(RouterTest, UnknownPathIs404AndWrongMethodIs405) {
   EXPECT_EQ(router.dispatch(request("GET", "/api/v1/things/1/more", &s)).status, 404);
 }
 
+TEST_F(RouterTest, WrongMethodNamesTheAllowedOnesAndHeadIsAnsweredAsGet) {
+  auto s = sessions.create({"alice", "", "organizer"}, clock.now());
+  auto r = router.dispatch(request("DELETE", "/api/v1/things/3", &s));
+  ASSERT_EQ(r.status, 405);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Allow", "GET, HEAD"}));
+  EXPECT_EQ(router.dispatch(request("HEAD", "/api/v1/things/3", &s)).status, 200);
+  EXPECT_EQ(router.dispatch(request("PUT", "/api/v1/things", &s)).headers.at(0).second, "POST");
+}
+
+TEST_F(RouterTest, ABodyThatIsNotJsonIs415) {
+  auto s = sessions.create({"alice", "", "organizer"}, clock.now());
+  for (const char* type : {"", "text/plain", "application/x-www-form-urlencoded", "application/jsonp"}) {
+    auto r = request("POST", "/api/v1/things", &s);
+    r.body = "{}";
+    if (*type) r.headers["content-type"] = type;
+    EXPECT_EQ(router.dispatch(r).status, 415) << type;
+  }
+  auto ok = request("POST", "/api/v1/things", &s);
+  ok.body = "{}";
+  ok.headers["content-type"] = "Application/JSON; charset=utf-8";
+  EXPECT_EQ(router.dispatch(ok).status, 201);
+  EXPECT_EQ(router.dispatch(request("POST", "/api/v1/things", &s)).status, 201);  // no body, no type needed
+}
+
 TEST_F(RouterTest, ExpiredSessionIsUnauthenticated) {
   auto s = sessions.create({"alice", "", "organizer"}, clock.now());
   clock.advance(std::chrono::minutes(31));

@@ -49,6 +49,11 @@ std::optional<Session> SessionTable::touch(const std::string& id, TimePoint now)
   return it->second;
 }
 
+bool SessionTable::contains(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  return sessions_.contains(id);
+}
+
 void SessionTable::remove(const std::string& id) {
   std::lock_guard lock(mutex_);
   sessions_.erase(id);

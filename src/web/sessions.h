@@ -51,6 +51,8 @@ class SessionTable {
   // The live session with this id (its idle clock restarted), or nullopt when unknown or idle too long.
   std::optional<Session> touch(const std::string& id, TimePoint now);
   void remove(const std::string& id);
+  // Whether a session with this id is in the table (its idle clock untouched).
+  bool contains(const std::string& id) const;
   // Removes every session of `username` (after a password change or account removal).
   void remove_user(const std::string& username);
   std::size_t size() const;

@@ -35,6 +35,16 @@ TEST(SessionTable, UnknownAndRemovedIdsAreRefused) {
   EXPECT_FALSE(table.touch(s.id, kT0));
 }
 
+TEST(SessionTable, ContainsOnlyLiveIdsWithoutTouchingThem) {
+  ManualClock clock{from_epoch_ms(1'700'000'000'000)};
+  SessionTable t(std::chrono::minutes(30));
+  auto s = t.create({"alice", "", "organizer"}, clock.now());
+  EXPECT_TRUE(t.contains(s.id));
+  EXPECT_FALSE(t.contains(""));
+  t.remove(s.id);
+  EXPECT_FALSE(t.contains(s.id));
+}
+
 TEST(SessionTable, RemoveUserEndsAllItsSessions) {
   SessionTable table(std::chrono::minutes(30));
   auto a = table.create({"alice", "", "organizer"}, kT0);

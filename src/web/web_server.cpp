@@ -109,6 +109,7 @@ std::string reason_phrase(int status) {
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
     case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
     case 416: return "Range Not Satisfiable";
     case 429: return "Too Many Requests";
     case 503: return "Service Unavailable";
@@ -116,10 +117,25 @@ std::string reason_phrase(int status) {
   }
 }
 
+restinio::http_status_line_t status_line(int status) {
+  return restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(status)},
+                                      reason_phrase(status)};
+}
+
+// The answer to HEAD: the headers GET would carry, Content-Length included, and no body (a body after a HEAD
+// answer would be read as the start of the next answer on a kept-alive connection).
+restinio::request_handling_status_t send_head(const restinio::request_handle_t& req, HttpResponse r) {
+  auto resp = req->create_response<restinio::user_controlled_output_t>(status_line(r.status));
+  if (!r.content_type.empty()) resp.append_header(restinio::http_field::content_type, r.content_type);
+  for (auto& [name, value] : r.headers) resp.append_header(name, value);
+  resp.set_content_length(r.file ? static_cast<std::size_t>(r.file->length) : r.body.size());
+  return resp.done();
+}
+
 restinio::request_handling_status_t send(const restinio::request_handle_t& req, HttpResponse r, bool secure) {
   add_security_headers(r, secure);
-  auto resp = req->create_response(restinio::http_status_line_t{
-      restinio::http_status_code_t{static_cast<std::uint16_t>(r.status)}, reason_phrase(r.status)});
+  if (req->header().method() == restinio::http_method_head()) return send_head(req, std::move(r));
+  auto resp = req->create_response(status_line(r.status));
   if (!r.content_type.empty()) resp.append_header(restinio::http_field::content_type, r.content_type);
   for (auto& [name, value] : r.headers) resp.append_header(name, value);
   if (r.file) {
@@ -151,6 +167,16 @@ struct Stream : std::enable_shared_from_this<Stream> {
       dead = true;
     }
     return !dead;
+  }
+
+  // Ends the response (the last chunk); later writes are refused.
+  void finish() {
+    if (dead.exchange(true)) return;
+    std::lock_guard lock(mutex);
+    try {
+      response.done();
+    } catch (const std::exception&) {
+    }
   }
 };
 
@@ -240,7 +266,10 @@ class WebServer final : public app::Component {
       if (r.path == "/api/v1/events" && r.method == "GET") return open_stream(req, r, secure);
       if (r.path.rfind("/api/", 0) == 0) return send(req, api_.handle(r), secure);
       if (r.method != "GET" && r.method != "HEAD") {
-        return send(req, error_response(Error::not_found("not found")), secure);
+        auto refused = error_response({ErrorCode::kInvalidArgument, "method not allowed on this path", {}});
+        refused.status = 405;
+        refused.add_header("Allow", "GET, HEAD");
+        return send(req, std::move(refused), secure);
       }
       auto file = files_.serve(r.path);
       if (!file) {
@@ -262,6 +291,11 @@ class WebServer final : public app::Component {
     auto who = api_.authorize_stream(r);
     if (auto* response = std::get_if<HttpResponse>(&who)) return send(req, std::move(*response), secure);
     const Session& session = std::get<Session>(who);
+    if (api_.events().size() >= options_.max_event_streams) {
+      auto busy = error_response(Error::unavailable("too many open event streams; try again later"));
+      busy.add_header("Retry-After", "5");
+      return send(req, std::move(busy), secure);
+    }
     HttpResponse headers;
     add_security_headers(headers, secure);
     auto builder = req->create_response<restinio::chunked_output_t>();
@@ -271,7 +305,14 @@ class WebServer final : public app::Component {
     for (auto& [name, value] : headers.headers) builder.append_header(name, value);
     auto stream = std::make_shared<Stream>(std::move(builder));
     stream->write("retry: 2000\n: connected\n\n");
-    api_.events().add(session.principal, [stream](const std::string& text) { return stream->write(text); });
+    // The stream ends with its session (logout, idle timeout, password or role change, account removed).
+    api_.events().add(session.principal, [this, stream, id = session.id](const std::string& text) {
+      if (!api_.signed_in(id)) {
+        stream->finish();
+        return false;
+      }
+      return stream->write(text);
+    });
     return restinio::request_accepted();
   }
 
@@ -318,6 +359,7 @@ Status validate(const WebOptions& o) {
   if (o.login_block_s < 1) errors.push_back({"login_block_s", "must be at least 1"});
   if (o.max_body_bytes < 1024) errors.push_back({"max_body_bytes", "must be at least 1024"});
   if (o.sse_heartbeat_s < 1 || o.sse_heartbeat_s > 300) errors.push_back({"sse_heartbeat_s", "must be 1..300"});
+  if (o.max_event_streams < 1) errors.push_back({"max_event_streams", "must be at least 1"});
   if (!errors.empty()) return Error::invalid_fields(errors);
   return {};
 }

@@ -28,6 +28,7 @@ struct WebOptions {
   int login_block_s = 900;              // … and blocked for this long [900]
   std::size_t max_body_bytes = 65536;   // larger request bodies are refused with 413 [65536]
   int sse_heartbeat_s = 15;             // comment line on idle event streams, keeps proxies open [15]
+  std::size_t max_event_streams = 200;  // open event streams at most; more are refused with 503 [200]
   std::string port_file;                // when set, the bound port is written there once listening (tests) [""]
 };
 

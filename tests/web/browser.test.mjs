@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newPage as openPage, shot, login as signIn, search } from './browser_support.mjs';
-import { startServer, USERS } from './harness.mjs';
+import { startServer, signedIn, USERS } from './harness.mjs';
 
 let server, browser;
 
@@ -191,6 +191,24 @@ test('an organizer on a phone-sized screen: no admin tabs, own bookings only, ke
   await shot(page, '23-phone-current');
   await page.goto(server.base + '/users');
   await page.getByRole('heading', { name: 'Réserver' }).waitFor();  // admin page not offered: falls back
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a booking name with markup is shown as text: nothing in it runs or becomes an element', async () => {
+  const name = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+  const bob = await signedIn(server.base, 'bob');
+  const r = await bob.post('/api/v1/bookings', { name, valid_from: '2030-03-01 09:00', duration_minutes: 60,
+    validity_days: 3, max_participants: 8, language: 'en', join_policy: 'pin' });
+  assert.equal(r.status, 201, r.text);
+  const { page, context, errors } = await newPage();
+  await page.goto(server.base + '/');
+  await page.evaluate(() => localStorage.setItem('confpro.lang', 'en'));
+  await login(page, 'bob');
+  await page.getByRole('link', { name: 'Future' }).click();
+  await page.getByText(name, { exact: true }).first().waitFor();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('main img, main script, tbody img, tbody script').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

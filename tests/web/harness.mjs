@@ -13,7 +13,7 @@ export const USERS = {
   bob: 'bob-password-12',
 };
 
-export async function startServer({ live = true, heartbeat = 15, tls = null, threads = 0 } = {}) {
+export async function startServer({ live = true, heartbeat = 15, tls = null, threads = 0, maxStreams = 0 } = {}) {
   const harness = process.env.CONFPRO_WEB_HARNESS;
   if (!harness) throw new Error('CONFPRO_WEB_HARNESS is not set (run through ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'confpro-web-'));
@@ -23,6 +23,7 @@ export async function startServer({ live = true, heartbeat = 15, tls = null, thr
   if (!live) args.push('--no-live');
   if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
   if (threads) args.push('--threads', String(threads));
+  if (maxStreams) args.push('--max-streams', String(maxStreams));
   const child = spawn(harness, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const replies = [];
   const waiting = [];

@@ -4,6 +4,7 @@
 // line, until stdin closes or SIGTERM.
 //
 // Usage: web_harness --db PATH --static DIR --port-file FILE [--no-live] [--heartbeat S] [--time-zone Z] [--threads N]
+//                    [--max-streams N]
 //                    [--tls-cert PEM --tls-key PEM]
 #include <csignal>
 #include <cstdio>
@@ -35,7 +36,7 @@ constexpr TestUser kUsers[] = {{"root", "admin", "root-password-1", "Ada Root"},
 int main(int argc, char** argv) {
   std::string db, static_dir = "ui/dist", port_file, zone = "Europe/Paris", tls_cert, tls_key;
   bool live = true;
-  int heartbeat = 15, threads = 0;
+  int heartbeat = 15, threads = 0, max_streams = 200;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
     else if (a == "--heartbeat") heartbeat = std::stoi(next());
     else if (a == "--time-zone") zone = next();
     else if (a == "--threads") threads = std::stoi(next());
+    else if (a == "--max-streams") max_streams = std::stoi(next());
     else if (a == "--tls-cert") tls_cert = next();
     else if (a == "--tls-key") tls_key = next();
     else {
@@ -94,6 +96,7 @@ int main(int argc, char** argv) {
   options.tls_key_file = tls_key;
   options.time_zone = zone;
   options.sse_heartbeat_s = heartbeat;
+  options.max_event_streams = static_cast<std::size_t>(max_streams);
   options.login_max_failures = 5;
   auto server = web::start_web(options, services);
   if (!server) {

@@ -1,0 +1,161 @@
+// Hostile input over real HTTP (issue 6 review): HEAD framing, odd methods on static and API paths, bodies that
+// are not JSON or repeat a key, CSV cells a spreadsheet would run, inverted date ranges, event streams that
+// outlive their session or pile up.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { startServer, Client, signedIn } from './harness.mjs';
+
+let server, root, alice, anon;
+before(async () => {
+  server = await startServer({ heartbeat: 1, maxStreams: 4 });
+  root = await signedIn(server.base, 'root');
+  alice = await signedIn(server.base, 'alice');
+  anon = new Client(server.base);
+});
+after(async () => { await server?.stop(); });
+
+const booking = (over = {}) => ({
+  name: 'Hostile ' + Math.random().toString(36).slice(2, 8), valid_from: '2030-03-01 09:00', duration_minutes: 60,
+  validity_days: 3, max_participants: 8, language: 'fr', join_policy: 'pin', ...over,
+});
+
+// Sends raw bytes on one connection and returns everything the server wrote until it closed it.
+function rawExchange(text) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (d) => { data += d; });
+    socket.on('end', () => resolve(data));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => { socket.destroy(); resolve(data); });
+    socket.write(text);
+  });
+}
+
+test('HEAD: the headers of GET with its Content-Length, no body, and the next answer on the connection intact', async () => {
+  for (const path of ['/future', '/api/v1/openapi.json']) {
+    const get = await fetch(server.base + path);
+    const length = (await get.arrayBuffer()).byteLength;
+    const out = await rawExchange(`HEAD ${path} HTTP/1.1\r\nHost: x\r\n\r\n` +
+      'GET /favicon.svg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const [head, rest] = [out.slice(0, out.indexOf('\r\n\r\n')), out.slice(out.indexOf('\r\n\r\n') + 4)];
+    assert.match(head, /^HTTP\/1\.1 200 /, path);
+    assert.match(head, new RegExp(`content-length: ${length}\\r?$`, 'im'), path);
+    assert.match(head, /content-security-policy: .*frame-ancestors 'none'/i, path);
+    assert.match(rest, /^HTTP\/1\.1 200 OK\r\n/, `${path}: a body followed the HEAD answer: ${rest.slice(0, 60)}`);
+  }
+});
+
+test('odd methods: 405 with Allow on static pages and API paths, security headers on the error too', async () => {
+  for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'POST']) {
+    for (const path of ['/', '/future', '/favicon.svg']) {
+      const r = await anon.request(method, path);
+      assert.equal(r.status, 405, `${method} ${path}`);
+      assert.equal(r.headers.get('allow'), 'GET, HEAD', `${method} ${path}`);
+      assert.match(r.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    }
+  }
+  const put = await root.request('PUT', '/api/v1/bookings', {});
+  assert.equal(put.status, 405);
+  assert.equal(put.headers.get('allow'), 'GET, HEAD, POST');
+  const r = await root.request('OPTIONS', '/api/v1/session');
+  assert.equal(r.status, 405);
+  assert.equal(r.headers.get('allow'), 'POST, GET, HEAD, DELETE');
+  assert.equal((await root.request('HEAD', '/api/v1/bookings')).status, 200);
+});
+
+test('a body that is not application/json is 415 (login and bookings) and writes nothing', async () => {
+  const before = (await alice.get('/api/v1/bookings?limit=1')).json.total;
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', null]) {
+    const headers = { Cookie: alice.cookie, 'X-CSRF-Token': alice.csrf };
+    if (type) headers['Content-Type'] = type;
+    const r = await fetch(server.base + '/api/v1/bookings', { method: 'POST', headers, body: JSON.stringify(booking()) });
+    assert.equal(r.status, 415, String(type));
+    assert.equal((await r.json()).error.fields[0].field, 'Content-Type');
+    const login = await fetch(server.base + '/api/v1/session', {
+      method: 'POST', headers: type ? { 'Content-Type': type } : {}, body: '{"username":"alice","password":"x"}' });
+    assert.equal(login.status, 415, 'login ' + type);
+  }
+  assert.equal((await alice.get('/api/v1/bookings?limit=1')).json.total, before);
+  const ok = await alice.request('POST', '/api/v1/bookings', undefined, {
+    raw: JSON.stringify(booking()), headers: { 'Content-Type': 'application/json; charset=UTF-8' } });
+  assert.equal(ok.status, 201);
+});
+
+test('a key repeated in a JSON body is a 400 naming it, and nothing is written', async () => {
+  const before = (await alice.get('/api/v1/bookings?limit=1')).json.total;
+  const text = JSON.stringify(booking()).replace('{', '{"name":"first",');
+  const r = await alice.request('POST', '/api/v1/bookings', undefined, { raw: text });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.fields[0].field, 'name');
+  assert.equal((await alice.get('/api/v1/bookings?limit=1')).json.total, before);
+  const login = await anon.request('POST', '/api/v1/session', undefined,
+    { raw: '{"username":"alice","username":"root","password":"x"}' });
+  assert.equal(login.status, 400);
+});
+
+test('report CSV: cells a spreadsheet would read as formulas start with an apostrophe', async () => {
+  for (const username of ['-2-3', '@A1']) {
+    const u = await root.post('/api/v1/users', { username, password: 'formula-password-1', role: 'organizer' });
+    assert.equal(u.status, 201, u.text);
+    const b = await root.post('/api/v1/bookings', booking({ owner: username }));
+    assert.equal(b.status, 201, b.text);
+  }
+  const r = await root.get('/api/v1/reports?from=2030-03-01&to=2030-03-31&format=csv');
+  assert.equal(r.status, 200);
+  assert.match(r.text, /^owner,'-2-3,/m);
+  assert.match(r.text, /^owner,'@A1,/m);
+  for (const line of r.text.trim().split('\r\n')) {
+    for (const cell of line.split(',')) assert.doesNotMatch(cell, /^[=+\-@\t\r]/, line);
+  }
+});
+
+test('bookings search: to before from is a 400 naming to', async () => {
+  const r = await alice.get('/api/v1/bookings?from=2030-03-10&to=2030-03-01');
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.fields[0].field, 'to');
+});
+
+// Opens an event stream; resolves with the response (its body unread until read()).
+async function stream(client) {
+  const ctrl = new AbortController();
+  const res = await fetch(server.base + '/api/v1/events', { headers: { Cookie: client.cookie }, signal: ctrl.signal });
+  return { res, close: () => ctrl.abort() };
+}
+
+test('an event stream ends when its session logs out', async () => {
+  const carol = await signedIn(server.base, 'bob');
+  const s = await stream(carol);
+  assert.equal(s.res.status, 200);
+  assert.equal((await carol.del('/api/v1/session')).status, 204);
+  const ended = (async () => { for await (const _ of s.res.body) { /* drain */ } return true; })();
+  const result = await Promise.race([ended, new Promise((r) => setTimeout(() => r(false), 4000))]);
+  s.close();
+  assert.equal(result, true, 'the stream was still open 4 s after logout');
+});
+
+test('event streams are bounded: past the limit 503 with Retry-After, the API still answers, closed ones free a slot', async () => {
+  const open = [];
+  for (;;) {
+    const s = await stream(root);
+    if (s.res.status !== 200) {
+      assert.equal(s.res.status, 503);
+      assert.ok(Number(s.res.headers.get('retry-after')) > 0);
+      break;
+    }
+    open.push(s);
+    assert.ok(open.length <= 4, 'more streams than max_event_streams were opened');
+  }
+  assert.equal(open.length, 4);
+  assert.equal((await alice.get('/api/v1/bookings?limit=1')).status, 200);
+  open.pop().close();
+  let reopened = null;
+  for (const end = Date.now() + 5000; Date.now() < end && !reopened;) {
+    const s = await stream(root);
+    if (s.res.status === 200) reopened = s; else await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(reopened, 'a closed stream did not free its slot');
+  for (const s of [...open, reopened]) s.close();
+});
