@@ -148,19 +148,30 @@ restinio::request_handling_status_t send(const restinio::request_handle_t& req, 
 }
 
 // One open event stream: RESTinio's chunked response, written from the control loop and the heartbeat thread.
+// RESTinio queues in memory whatever the socket does not take: a client that stops reading would make the
+// server grow with every event, so a stream with more than kMaxPendingBytes not yet written is given up (no
+// more writes; RESTinio closes the connection at its write timeout).
 struct Stream : std::enable_shared_from_this<Stream> {
+  static constexpr std::size_t kMaxPendingBytes = 256 * 1024;
   std::mutex mutex;
   restinio::response_builder_t<restinio::chunked_output_t> response;  // GUARDED_BY(mutex)
   std::atomic<bool> dead{false};
+  std::atomic<std::size_t> pending{0};  // bytes handed to RESTinio and not yet written to the socket
   explicit Stream(restinio::response_builder_t<restinio::chunked_output_t> r) : response(std::move(r)) {}
 
   bool write(const std::string& text) {
     if (dead) return false;
+    if (pending.load() + text.size() > kMaxPendingBytes) {
+      dead = true;
+      return false;
+    }
     std::lock_guard lock(mutex);
     try {
+      pending += text.size();
       response.append_chunk(text);
       // The callback may run after the hub dropped the stream: it keeps the stream alive itself.
-      response.flush([self = shared_from_this()](const asio::error_code& ec) {
+      response.flush([self = shared_from_this(), n = text.size()](const asio::error_code& ec) {
+        self->pending -= n;
         if (ec) self->dead = true;
       });
     } catch (const std::exception&) {

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { startServer, Client, signedIn } from './harness.mjs';
 
 let server, root, alice, anon;
@@ -158,4 +159,44 @@ test('event streams are bounded: past the limit 503 with Retry-After, the API st
   }
   assert.ok(reopened, 'a closed stream did not free its slot');
   for (const s of [...open, reopened]) s.close();
+});
+
+test('event streams whose clients never read do not make the server grow; a reading stream keeps up', async () => {
+  const own = await startServer({ heartbeat: 1 });
+  try {
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${own.pid}/status`, 'utf8'))[1]) * 1024;
+    const admin = await signedIn(own.base, 'root');
+    const stalled = [];
+    for (let i = 0; i < 12; i++) {
+      const socket = connect(own.port, '127.0.0.1');
+      socket.pause();  // never reads
+      socket.write(`GET /api/v1/events HTTP/1.1\r\nHost: x\r\nCookie: ${admin.cookie}\r\n\r\n`);
+      stalled.push(socket);
+    }
+    const ctrl = new AbortController();
+    const reader = await fetch(own.base + '/api/v1/events', { headers: { Cookie: admin.cookie }, signal: ctrl.signal });
+    let seen = '';
+    const reading = (async () => { try { for await (const c of reader.body) seen = (seen + Buffer.from(c)).slice(-4096); } catch { /* aborted */ } })();
+    const b = (await admin.post('/api/v1/bookings', { name: 'Stalled readers',
+      valid_from: new Date(Date.now() - 60000).toISOString().replace(/\.\d+Z$/, 'Z') })).json;
+    assert.equal(await own.live({ op: 'open', booking: b.id }), 'ok');
+    const start = rss();
+    const name = 'n'.repeat(1500);
+    for (let i = 1; i <= 5000; i++) {
+      await own.live({ op: i % 2 ? 'join' : 'leave', booking: b.id, participant: 1, number: '+33610000001', name });
+    }
+    await own.live({ op: 'join', booking: b.id, participant: 2, number: '+33610000002' });
+    for (const end = Date.now() + 3000; !seen.includes('+33610000002') && Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const grown = rss() - start;
+    assert.ok(seen.includes('+33610000002'), 'the reading stream stopped getting events');
+    assert.ok(grown < 40 * 1024 * 1024, `the server grew by ${(grown / 1048576).toFixed(0)} MB`);
+    assert.equal((await admin.get('/api/v1/bookings?limit=1')).status, 200);
+    ctrl.abort();
+    await reading;
+    for (const s of stalled) s.destroy();
+  } finally {
+    await own.stop();
+  }
 });
