@@ -33,6 +33,7 @@ Status Room::add(Session& s, ParticipantFlags flags) {
   s.flags = flags;
   s.slot = mixer_.add(flags);
   members_.push_back(&s);
+  if (s.talking()) joined_talking_.push_back(&s);  // its detector will not change state: say it once
   return {};
 }
 
@@ -40,6 +41,7 @@ void Room::remove(Session& s, const EventSink& sink) {
   auto it = std::find(members_.begin(), members_.end(), &s);
   if (it == members_.end()) return;
   if (s.talking()) sink(TalkingChanged{id_, s.id(), false});
+  std::erase(joined_talking_, &s);
   mixer_.remove(s.slot);
   members_.erase(it);
   s.room = RoomId{};
@@ -84,6 +86,9 @@ void Room::tick(SteadyTime now, const EventSink& sink) {
     if (s->voice()) mixer_.set_input(s->slot, s->input(), true);  // only voice can contribute
     if (auto change = s->talk_change()) sink(TalkingChanged{id_, s->id(), *change});
   }
+  for (Session* s : joined_talking_)
+    if (s->talking()) sink(TalkingChanged{id_, s->id(), true});
+  joined_talking_.clear();
   bool room_prompt = false;
   if (player_) {
     player_->next_frame(room_prompt_);

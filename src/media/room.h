@@ -54,6 +54,7 @@ class Room {
   std::string label_;
   Mixer mixer_;
   std::vector<Session*> members_;
+  std::vector<Session*> joined_talking_;  // added while already talking (e.g. through the IVR): announced next tick
   std::vector<SharedEncoder> shared_;
   std::vector<std::int16_t> prompt_, room_prompt_;
   std::unique_ptr<Player> player_;

@@ -38,6 +38,23 @@ TEST_F(EngineE2e, EachParticipantHearsTheOthersButNotItselfAcrossCodecs) {
   EXPECT_GE(talking.size(), 2u);
 }
 
+// A caller who talks through the IVR (the session outside any room) and keeps talking as it joins: its detector
+// never changes state, yet the room must report it as talking (the console's talking indicator).
+TEST_F(EngineE2e, ParticipantAlreadyTalkingWhenAttachedIsReportedTalking) {
+  Phone a(CodecKind::kPcmu, 440), b(CodecKind::kPcmu);
+  const auto sa = join(a, {}, false);
+  join(b);
+  run({&a, &b}, 50);  // one second of tone outside the room: talking, but no room to report it
+  EXPECT_TRUE(events_.of<TalkingChanged>().empty());
+  ASSERT_TRUE(engine_->attach(sa, room_, {}).ok());
+  run({&a, &b}, 60);
+  auto talking = events_.of<TalkingChanged>();
+  ASSERT_FALSE(talking.empty()) << "a participant talking as it joined was never reported";
+  EXPECT_EQ(talking.front().session, sa);
+  EXPECT_TRUE(talking.front().talking);
+  EXPECT_GT(share(b, 440), 0.5);
+}
+
 TEST_F(EngineE2e, WidebandAndOpusTalkersReachANarrowbandListener) {
   Phone a(CodecKind::kPcmu), c(CodecKind::kG722, 600), d(CodecKind::kOpus, 1200);
   join(a), join(c), join(d);

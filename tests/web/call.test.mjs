@@ -150,6 +150,9 @@ test('book, watch real callers live, mute/unmute/eject them from the page, read 
   await talkerRow.waitFor();
   await listenerRow.waitFor();
   assert.equal(await page.locator('tr[data-participant]').count(), 2);
+  // The talker has sent its tone since it dialled (through the IVR): it shows as talking; the silent listener not.
+  await talkerRow.locator('.talk.on').waitFor({ timeout: 5000 });
+  assert.equal(await listenerRow.locator('.talk.on').count(), 0, 'the silent listener shows as talking');
   await shot(page, 'call-06-current-live');
   const seen = await page.evaluate(() => window.rowSeen);
   await waitFor(() => /joined as user/.test(confpro.output()), 5000, 'the join in the server log');
