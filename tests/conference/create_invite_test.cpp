@@ -104,8 +104,8 @@ TEST_F(ConferenceTest, InviteByNumberFromTheWebApiBringsTheAnsweredPersonIn) {
   EXPECT_EQ(check_number_read_back(invited->heard_all(), c.number, Language::kEnglish), "")
       << "the invited person was not read the conference's number " << c.number;
   EXPECT_TRUE(wait_tone(*m, kToneB, 10s)) << "the room does not hear the invited person";
-  EXPECT_EQ(server->sql("SELECT role, caller_number FROM participant_connections WHERE booking_id = " +
-                        std::to_string(c.id) + " AND left_at IS NULL ORDER BY role"),
+  EXPECT_SQL_EQ(*server, "SELECT role, caller_number FROM participant_connections WHERE booking_id = " +
+                        std::to_string(c.id) + " AND left_at IS NULL ORDER BY role",
             (std::vector<std::string>{"moderator|0600000010", "user|0712345678"}));
   auto live = web.get(base).json();
   EXPECT_EQ(live.value("participants", nlohmann::json::array()).size(), 2u) << live.dump();

@@ -14,6 +14,14 @@
 #include "server.h"
 #include "softphone.h"
 
+// EXPECT_EQ on a query's rows, polled until they match (history rows are written by the server's writer
+// thread a few ms after the event the test waited for). Usage: EXPECT_SQL_EQ(*server, query,
+// std::vector<std::string>{"1"}).
+#define EXPECT_SQL_EQ(server, query, ...)                                       \
+  EXPECT_EQ((server).sql_until((query), std::vector<std::string>(__VA_ARGS__)), \
+            std::vector<std::string>(__VA_ARGS__))                              \
+      << "query: " << (query)
+
 namespace confpro::conftest {
 
 constexpr const char* kAccessNumber = "3001";  // English main menu
@@ -46,18 +54,18 @@ class ConferenceTest : public ::testing::Test {
   // Dials `number` and waits for 200 OK; nullptr (test failed) otherwise. An empty options.caller gets the
   // next test caller number (06000000NN).
   std::unique_ptr<Softphone> call(const std::string& name, const std::string& number, double tone_hz = 0);
-  std::unique_ptr<Softphone> call(const std::string& name, const std::string& number, SoftphoneOptions options);
+  std::unique_ptr<Softphone> call(const std::string& name, const std::string& number,
+                                  SoftphoneOptions options);
   // Access number → "2" → number# → pin#. Returns once the digits are sent (joining happens on the server).
   std::unique_ptr<Softphone> join_via_menu(const std::string& name, const Conf& conf, const std::string& pin,
                                            double tone_hz = 0);
   // `caller` dials the conference number directly and keys a wrong PIN three times (re-prompted between
   // tries); returns once the server hung up.
   void guess_wrong_pins(const Conf& conf, const std::string& caller);
-  // Joins a silent user (`user_name`) and a silent moderator (`moderator_name`) and waits until both are in and
-  // their prompts are over: what they hear next is what the test makes happen.
-  std::pair<std::unique_ptr<Softphone>, std::unique_ptr<Softphone>> join_quiet_pair(const Conf& conf,
-                                                                                   const std::string& user_name,
-                                                                                   const std::string& moderator_name);
+  // Joins a silent user (`user_name`) and a silent moderator (`moderator_name`) and waits until both are in
+  // and their prompts are over: what they hear next is what the test makes happen.
+  std::pair<std::unique_ptr<Softphone>, std::unique_ptr<Softphone>> join_quiet_pair(
+      const Conf& conf, const std::string& user_name, const std::string& moderator_name);
   // Waits until `phone` hears `hz` carrying most of what it hears (prompts over), for up to `timeout`.
   bool wait_tone(Softphone& phone, double hz, std::chrono::milliseconds timeout = std::chrono::seconds(10),
                  double fraction = 0.9);
@@ -69,9 +77,10 @@ class ConferenceTest : public ::testing::Test {
   // Time of day (ms) of the first server log line containing `text` (lines start "YYYY-MM-DDTHH:MM:SS.mmm").
   std::optional<double> log_time_ms(const std::string& text) const;
   // Waits until the server log has `text` (at least `times` times).
-  bool wait_log(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5), int times = 1);
-  // Waits until `phone` heard the prompt `keys` (in `language`) after heard index `from`: its match, or nothing
-  // (the best score is printed) on timeout or call end.
+  bool wait_log(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                int times = 1);
+  // Waits until `phone` heard the prompt `keys` (in `language`) after heard index `from`: its match, or
+  // nothing (the best score is printed) on timeout or call end.
   std::optional<PromptMatch> wait_prompt(Softphone& phone, const std::vector<std::string>& keys,
                                          domain::Language language, std::size_t from,
                                          std::chrono::milliseconds timeout = std::chrono::seconds(10));

@@ -66,8 +66,8 @@ TEST_F(ConferenceTest, UserAndModeratorJoinByAccessNumberHearEachOtherButNotThem
   ASSERT_TRUE(wait_log("left: hangup"));
   std::this_thread::sleep_for(500ms);
   EXPECT_TRUE(open_connections(*server, c).empty());
-  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id) +
-                        " AND leave_reason = 'hangup'"),
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id) +
+                        " AND leave_reason = 'hangup'",
             std::vector<std::string>{"3"});
 }
 
@@ -168,9 +168,9 @@ TEST_F(ConferenceTest, RepeatedWrongPinsLockTheCallerOut) {
   ASSERT_TRUE(again.wait_digits_sent());
   EXPECT_TRUE(again.wait_ended(20s)) << "a locked-out caller got in with the right PIN";
   EXPECT_TRUE(wait_log("PIN refused: locked out"));
-  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id)),
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id),
             std::vector<std::string>{"0"});
-  EXPECT_EQ(server->sql("SELECT count(*) FROM audit_log WHERE action = 'pin.lockout'"), std::vector<std::string>{"1"})
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM audit_log WHERE action = 'pin.lockout'", std::vector<std::string>{"1"})
       << "the lockout is not visible in the audit log";
 }
 
@@ -216,10 +216,10 @@ TEST_F(ConferenceTest, GuessingOnAConferenceClosesItToNewCallersOnly) {
   ASSERT_TRUE(back.wait_digits_sent());
   EXPECT_TRUE(wait_log("joined as user", 10s, 2)) << "the attack locked a real participant out";
   EXPECT_FALSE(back.ended());
-  EXPECT_EQ(server->sql("SELECT caller_number FROM participant_connections WHERE booking_id = " +
-                        std::to_string(c.id) + " ORDER BY id"),
+  EXPECT_SQL_EQ(*server, "SELECT caller_number FROM participant_connections WHERE booking_id = " +
+                        std::to_string(c.id) + " ORDER BY id",
             (std::vector<std::string>{participant, participant}));
-  EXPECT_EQ(server->sql("SELECT target FROM audit_log WHERE action = 'pin.lockout'"),
+  EXPECT_SQL_EQ(*server, "SELECT target FROM audit_log WHERE action = 'pin.lockout'",
             std::vector<std::string>{"conference:" + c.number});
 }
 
@@ -238,15 +238,15 @@ TEST_F(ConferenceTest, HangingUpDuringTheIvrLeavesNothingBehind) {
   ASSERT_TRUE(wait_log("ended: caller-bye"));
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(booking_state(c), "scheduled") << "a caller who never entered a PIN opened the conference";
-  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections"), std::vector<std::string>{"0"});
-  EXPECT_EQ(server->sql("SELECT count(*) FROM conference_sessions"), std::vector<std::string>{"0"});
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections", std::vector<std::string>{"0"});
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM conference_sessions", std::vector<std::string>{"0"});
   // The conference is unaffected: the next callers join and hear each other.
   auto a = join_via_menu("A", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
   ASSERT_TRUE(b);
   EXPECT_TRUE(wait_tone(*a, kToneB));
-  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE left_at IS NULL"),
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE left_at IS NULL",
             std::vector<std::string>{"2"});
 }
 

@@ -128,7 +128,7 @@ TEST_F(ConferenceTest, ModeratorStarFiveRecordsTheRoomAndAUserCannot) {
     if (hears_tone(std::span<const std::int16_t>(pcm->samples.data() + at, Softphone::kRate / 2), kToneA, 0.5))
       ++with_tone;
   EXPECT_GE(with_tone, 3) << "U's 440 Hz is not in the recording (half-seconds with it: " << with_tone << ")";
-  EXPECT_EQ(server->sql("SELECT recording_path FROM conference_sessions WHERE booking_id = " + std::to_string(c.id)),
+  EXPECT_SQL_EQ(*server, "SELECT recording_path FROM conference_sessions WHERE booking_id = " + std::to_string(c.id),
             std::vector<std::string>{files[0].string()})
       << "the session does not name its recording";
 }

@@ -95,7 +95,7 @@ TEST_F(ConferenceTest, ModeratorStarNineEndsTheConferenceForEveryone) {
   ASSERT_TRUE(j.is_object());
   EXPECT_EQ(j.value("state", ""), "ended");
   EXPECT_EQ(j.value("end_reason", ""), "ended-by-moderator");
-  EXPECT_EQ(server->sql("SELECT close_reason FROM conference_sessions WHERE booking_id = " + std::to_string(c.id)),
+  EXPECT_SQL_EQ(*server, "SELECT close_reason FROM conference_sessions WHERE booking_id = " + std::to_string(c.id),
             std::vector<std::string>{"ended-by-moderator"});
 }
 

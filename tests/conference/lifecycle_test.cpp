@@ -47,10 +47,10 @@ TEST_F(ConferenceTest, ParticipantsAreWarnedAndCutOffAtTheEnd) {
   }
   EXPECT_TRUE(speech) << "A heard no closing prompt before being cut off";
   EXPECT_EQ(booking_state(c), "ended");
-  EXPECT_EQ(server->sql("SELECT close_reason FROM conference_sessions WHERE booking_id = " + id_of(c)),
+  EXPECT_SQL_EQ(*server, "SELECT close_reason FROM conference_sessions WHERE booking_id = " + id_of(c),
             std::vector<std::string>{"duration-elapsed"});
-  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
-                        " AND left_at IS NULL"),
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
+                        " AND left_at IS NULL",
             std::vector<std::string>{"0"});
 
   // An ended conference cannot be rejoined.
@@ -58,7 +58,7 @@ TEST_F(ConferenceTest, ParticipantsAreWarnedAndCutOffAtTheEnd) {
   ASSERT_TRUE(late);
   late->press(c.user_pin + "#");
   EXPECT_TRUE(late->wait_ended(20s)) << "a caller could stay in an ended conference";
-  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c)),
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c),
             std::vector<std::string>{"2"});
 }
 
@@ -73,25 +73,25 @@ TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain)
     auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
     ASSERT_TRUE(b);
     ASSERT_TRUE(wait_tone(*a, kToneB)) << "A and B are not in the conference together";
-    EXPECT_EQ(server->sql("SELECT count(*) FROM conference_sessions WHERE booking_id = " + id_of(c) +
-                          " AND closed_at IS NULL"),
+    EXPECT_SQL_EQ(*server, "SELECT count(*) FROM conference_sessions WHERE booking_id = " + id_of(c) +
+                          " AND closed_at IS NULL",
               std::vector<std::string>{"1"});
     server->kill9();
-    EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
-                          " AND left_at IS NULL"),
+    EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
+                          " AND left_at IS NULL",
               std::vector<std::string>{"2"})
         << "before the restart, the killed server's connections are still open";
   }  // the phones go (their BYE goes nowhere)
 
   ASSERT_TRUE(server->start());
   EXPECT_TRUE(wait_log("left open by the previous run (interrupted)"));
-  EXPECT_EQ(server->sql("SELECT closed_at IS NOT NULL, close_reason FROM conference_sessions WHERE booking_id = " +
-                        id_of(c)),
+  EXPECT_SQL_EQ(*server, "SELECT closed_at IS NOT NULL, close_reason FROM conference_sessions WHERE booking_id = " +
+                        id_of(c),
             std::vector<std::string>{"1|interrupted"});
-  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
-                        " AND left_at IS NULL"),
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
+                        " AND left_at IS NULL",
             std::vector<std::string>{"0"});
-  EXPECT_EQ(server->sql("SELECT DISTINCT leave_reason FROM participant_connections WHERE booking_id = " + id_of(c)),
+  EXPECT_SQL_EQ(*server, "SELECT DISTINCT leave_reason FROM participant_connections WHERE booking_id = " + id_of(c),
             std::vector<std::string>{"interrupted"});
 
   // The conference is still valid and still running: callers join again and hear each other.
@@ -101,8 +101,8 @@ TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain)
   ASSERT_TRUE(b2);
   EXPECT_TRUE(wait_tone(*a2, kToneB)) << "after the restart A2 does not hear B2";
   EXPECT_TRUE(wait_tone(*b2, kToneA)) << "after the restart B2 does not hear A2";
-  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
-                        " AND left_at IS NULL"),
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
+                        " AND left_at IS NULL",
             std::vector<std::string>{"2"});
 }
 

@@ -38,7 +38,7 @@ class RefusalTest : public ConferenceTest {
     EXPECT_TRUE(wait_prompt(*x, {prompt}, Language::kEnglish, 0, 20s)) << "the caller did not hear " << prompt;
     EXPECT_TRUE(x->wait_ended(20s)) << "the refused caller was not hung up";
     EXPECT_TRUE(x->bye_received()) << "the call ended, but not by the server's BYE";
-    EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id)),
+    EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id),
               std::vector<std::string>{"0"});
   }
 };

@@ -26,7 +26,7 @@ TEST_F(ConferenceTest, FullConferenceRefusesTheNextCaller) {
   EXPECT_FALSE(third->heard_all().empty()) << "the refused caller heard no prompt";
   EXPECT_TRUE(never_dominant(third->heard_all(), kToneA));
   EXPECT_TRUE(never_dominant(third->heard_all(), kToneB));
-  EXPECT_EQ(server->sql("SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id)),
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id),
             std::vector<std::string>{"2"});
   // A and B are undisturbed.
   EXPECT_TRUE(hears_tone(a->listen(600ms), kToneB, 0.8));
@@ -127,10 +127,10 @@ TEST_F(ConferenceTest, ParticipantCanLeaveAndRejoinWhileTheConferenceRuns) {
   ASSERT_TRUE(b2);
   EXPECT_TRUE(wait_tone(*a, kToneB)) << "A does not hear B after B rejoined";
   EXPECT_TRUE(wait_tone(*b2, kToneA)) << "B does not hear A after rejoining";
-  EXPECT_EQ(server->sql("SELECT count(*), count(left_at) FROM participant_connections WHERE booking_id = " +
-                        std::to_string(c.id)),
+  EXPECT_SQL_EQ(*server, "SELECT count(*), count(left_at) FROM participant_connections WHERE booking_id = " +
+                        std::to_string(c.id),
             std::vector<std::string>{"3|1"});
-  EXPECT_EQ(server->sql("SELECT count(*) FROM conference_sessions WHERE booking_id = " + std::to_string(c.id)),
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM conference_sessions WHERE booking_id = " + std::to_string(c.id),
             std::vector<std::string>{"1"})
       << "leaving and rejoining must stay in the same session";
 }

@@ -240,6 +240,17 @@ std::vector<std::string> Server::sql(const std::string& query) const {
   return rows;
 }
 
+std::vector<std::string> Server::sql_until(const std::string& query, const std::vector<std::string>& expected,
+                                           std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto rows = sql(query);
+  while (rows != expected && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    rows = sql(query);
+  }
+  return rows;
+}
+
 std::string Server::log() const { return read_file(log_path_); }
 
 bool Server::log_contains(const std::string& text) const { return log().find(text) != std::string::npos; }

@@ -58,6 +58,10 @@ class Server {
   nlohmann::json create_booking(const std::string& name, std::vector<std::string> flags);
   // sqlite3 on the server's database: rows of '|'-separated columns.
   std::vector<std::string> sql(const std::string& query) const;
+  // sql() again every 50 ms until it returns `expected` or `timeout` passes; returns the last answer. The server
+  // writes connection and session history from a writer thread, a few ms after the event a test waited for.
+  std::vector<std::string> sql_until(const std::string& query, const std::vector<std::string>& expected,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
   std::string log() const;                          // the server's stderr so far
   bool log_contains(const std::string& text) const;
