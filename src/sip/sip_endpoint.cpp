@@ -6,9 +6,13 @@
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/msg.h>
 #include <sofia-sip/nta_tag.h>
+#include <sofia-sip/msg_parser.h>
+#include <dlfcn.h>
 #include <sys/eventfd.h>
+#include <strings.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +23,12 @@
 #include "sip/request_checks.h"
 
 namespace confpro::sip {
+// The largest SIP message accepted (sofia default: 2 MiB). A message declaring more is refused by the stack
+// before its body is buffered (see msg_extract_payload below).
+constexpr usize_t kMaxSipMessageBytes = 65536;
+// Record-Route entries of a request we serve (real route sets hold a handful).
+constexpr int kMaxRecordRoutes = 64;
+
 namespace {
 
 void nua_callback(nua_event_t event, int status, char const* phrase, nua_t*, nua_magic_t* magic,
@@ -68,6 +78,20 @@ const char* malformed_request(const sip_t* sip) {
   }
   for (const sip_contact_t* m = sip->sip_contact; m; m = m->m_next) {
     if (const char* problem = name_addr_problem(raw_text(m->m_common))) return problem;
+  }
+  // RFC 3261 8.1.1.5: the CSeq number MUST be less than 2**31 (sofia takes any 32-bit value).
+  if (sip->sip_cseq && sip->sip_cseq->cs_seq >= 0x80000000u) return "CSeq Out Of Range";
+  // A second (or unparsable) Max-Forwards lands in sofia's error list; the request was served as if fine.
+  for (const sip_error_t* e = sip->sip_error; e; e = e->er_next) {
+    const std::string_view raw = raw_text(e->er_common);
+    if (raw.size() >= 12 && strncasecmp(raw.data(), "Max-Forwards", 12) == 0) {
+      return "Bad Or Repeated Max-Forwards";
+    }
+  }
+  // A huge route set cannot be echoed in our answer (sofia then answered 500): refuse it up front.
+  int routes = 0;
+  for (const sip_record_route_t* r = sip->sip_record_route; r; r = r->r_next) {
+    if (++routes > kMaxRecordRoutes) return "Too Many Record-Route Entries";
   }
   return nullptr;
 }
@@ -166,6 +190,7 @@ void SofiaEndpoint::run_thread(std::promise<Status>& started) {
                     NUTAG_MIN_SE(static_cast<unsigned>(options_.min_session_timer_s)),
                     NUTAG_UPDATE_REFRESH(1),
                     NTATAG_SERVER_RPORT(1),
+                    NTATAG_MAXSIZE(kMaxSipMessageBytes),
                     // Keep each header's raw text (h_data) for the RFC 4475 checks sofia's parser skips.
                     NTATAG_SIPFLAGS(MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
                     TPTAG_UDP_RMEM(static_cast<unsigned>(options_.udp_rmem_bytes)),
@@ -457,3 +482,23 @@ Result<std::unique_ptr<SipEndpoint>> start_sip_endpoint(const SipOptions& option
 }
 
 }  // namespace confpro::sip
+
+// sofia-sip 1.12.11 checks a body's declared length against the size limit only for the first message read from a
+// TCP connection (later messages of the stream get no limit): a second request declaring Content-Length 4294967295
+// made msg_extract_payload try to buffer 4 GiB — su_alloc's assert or SIGSEGV killed the process (found by
+// tests/sip hostile suite). The stack calls this function through its PLT, so this definition (exported from the
+// executable: see src/sip/CMakeLists.txt) takes its place: a body larger than the limit that is not in the buffer
+// already marks the message too large (the stack answers 413 or closes the connection); all else goes to sofia's.
+extern "C" issize_t msg_extract_payload(msg_t* msg, msg_pub_t* mo, msg_header_t** return_payload, usize_t body_len,
+                                        char b[], isize_t bsiz, int eos) {
+  using Extract = issize_t (*)(msg_t*, msg_pub_t*, msg_header_t**, usize_t, char*, isize_t, int);
+  static const auto sofia = reinterpret_cast<Extract>(dlsym(RTLD_NEXT, "msg_extract_payload"));
+  // isize_t is int and usize_t unsigned in this build of sofia: compare as 64-bit unsigned.
+  const std::uint64_t have = bsiz > 0 ? static_cast<std::uint64_t>(bsiz) : 0;
+  if (mo && have < body_len && body_len > confpro::sip::kMaxSipMessageBytes) {
+    if (return_payload) *return_payload = nullptr;
+    mo->msg_flags |= MSG_FLG_TOOLARGE;
+    return -1;
+  }
+  return sofia ? sofia(msg, mo, return_payload, body_len, b, bsiz, eos) : -1;
+}

@@ -349,6 +349,54 @@ TEST_F(SipEndpointTest, MalformedRequestsGet400AndUnknownMethods501) {
   EXPECT_TRUE(handler.incoming.empty());
 }
 
+// Found by tests/sip's hostile suite: each was served (200) or answered 500 before.
+TEST_F(SipEndpointTest, OutOfRangeCSeqRepeatedMaxForwardsAndHugeRouteSetsGet400) {
+  start();
+  auto options_with = [&](const std::string& branch, const std::string& cseq, const std::string& extra) {
+    return "OPTIONS sip:800@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) +
+           ";branch=z9hG4bK-" + branch + "\r\nTo: <sip:800@127.0.0.1>\r\nFrom: <sip:a@127.0.0.1>;tag=" + branch +
+           "\r\nCall-ID: " + branch + "@y\r\nCSeq: " + cseq + " OPTIONS\r\nMax-Forwards: 70\r\n" + extra +
+           "Content-Length: 0\r\n\r\n";
+  };
+  peer.send(options.port, options_with("h1", "2147483648", ""));
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 CSeq Out Of Range").empty());
+  peer.send(options.port, options_with("h2", "1", "Max-Forwards: 1\r\n"));
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 Bad Or Repeated Max-Forwards").empty());
+  std::string routes = "Record-Route: <sip:127.0.0.9:5000;lr>";
+  for (int i = 1; i < 100; ++i) routes += ",<sip:127.0.0.9:" + std::to_string(5000 + i) + ";lr>";
+  peer.send(options.port, options_with("h3", "1", routes + "\r\n"));
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 Too Many Record-Route Entries").empty());
+  peer.send(options.port, options_with("h4", "2147483647", "Record-Route: <sip:127.0.0.9;lr>\r\n"));
+  EXPECT_FALSE(peer.expect("SIP/2.0 200").empty());
+}
+
+// sofia-sip 1.12.11 limits the body only of a TCP connection's first message: a second one declaring
+// Content-Length 4294967295 made it write past a 4 GiB offset (SIGSEGV) — this test process would die.
+TEST_F(SipEndpointTest, HugeContentLengthOfALaterMessageOnATcpConnectionIsRefusedNotFatal) {
+  start();
+  const int t = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(options.port);
+  ASSERT_EQ(::connect(t, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  auto request = [&](const std::string& branch, const std::string& length, const std::string& extra) {
+    return "OPTIONS sip:800@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-" + branch +
+           "\r\nTo: <sip:800@127.0.0.1>\r\nFrom: <sip:a@127.0.0.1>;tag=t\r\nCall-ID: " + branch +
+           "@y\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n" + extra + "Content-Length: " + length + "\r\n\r\n";
+  };
+  // The first message carries a header sofia cannot parse (an empty Expires), as the suite's did.
+  const std::string both = request("c1", "0", "Expires: \r\n") + request("c2", "4294967295", "") + "v=0\r\n";
+  ASSERT_EQ(::send(t, both.data(), both.size(), MSG_NOSIGNAL), static_cast<ssize_t>(both.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::close(t);
+  peer.send(options.port, "OPTIONS sip:800@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" +
+                              std::to_string(peer.port()) + ";branch=z9hG4bK-c3\r\nTo: <sip:800@127.0.0.1>\r\n"
+                              "From: <sip:a@127.0.0.1>;tag=u\r\nCall-ID: c3@y\r\nCSeq: 1 OPTIONS\r\n"
+                              "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_FALSE(peer.expect("SIP/2.0 200").empty()) << "the endpoint still answers";
+}
+
 TEST_F(SipEndpointTest, NoCommonCodecGets488AndNoCall) {
   start();
   peer.send(options.port, invite("n1", "m=audio 4000 RTP/AVP 18\r\n"));
