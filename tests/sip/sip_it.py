@@ -860,6 +860,304 @@ def judge(name, expect, answers, strict):
 
 
 
+# ---------------------------------------------------------------------------------------------- hostile suite
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
+class Answers:
+    """Answers to the hostile messages, by token: every status seen, the 2xx ones ACKed and BYEd at once."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.codes = {}  # message number -> [status, …]
+        self.unmatched = 0
+        self.acked = 0
+        self.bye_codes = []
+        self.requests = 0
+
+    def take(self, data, reply):
+        """One SIP message from the server; `reply(bytes)` sends back on the same socket/connection."""
+        import hostile_sip as H
+        m = H.STATUS.match(data)
+        if not m:  # a request of the server's (a BYE ending a call we never ACKed…): 200
+            with self.lock:
+                self.requests += 1
+            vias = re.findall(rb"^(?:Via|v)[ \t]*:[ \t]*(.*?)\r?$", data, re.I | re.M)
+            if vias and not data.startswith(b"ACK"):
+                reply(b"\r\n".join([b"SIP/2.0 200 OK"] + [b"Via: " + v for v in vias] + [
+                    b"From: " + (H.hdr(data, rb"From|f") or b""), b"To: " + (H.hdr(data, rb"To|t") or b""),
+                    b"Call-ID: " + (H.hdr(data, rb"Call-ID|i") or b""), b"CSeq: " + (H.hdr(data, rb"CSeq") or b""),
+                    b"Content-Length: 0", b"", b""]))
+            return
+        code = int(m.group(1))
+        via = H.hdr(data, rb"Via|v") or b""
+        if re.search(rb"branch=z9hG4bK-b\d", via):  # the answer to one of our BYEs
+            with self.lock:
+                self.bye_codes.append(code)
+            return
+        if re.search(rb"branch=z9hG4bK-a\d", via):
+            return
+        t = H.TOKEN.search(data)
+        with self.lock:
+            if not t:
+                self.unmatched += 1
+            else:
+                self.codes.setdefault(int(t.group(1)), []).append(code)
+        cseq = H.hdr(data, rb"CSeq") or b""
+        if 200 <= code < 300 and b"INVITE" in cseq:
+            msgs = H.ack_and_bye(data, "TCP" if b"/TCP" in via.upper() else "UDP", self.port)
+            if msgs:
+                with self.lock:
+                    self.acked += 1
+                for x in msgs:
+                    reply(x)
+        elif code >= 300 and b"INVITE" in cseq:  # ACK for a non-2xx: same top Via (RFC 3261 17.1.1.3)
+            num = re.match(rb"\s*(\d+)", cseq)
+            if num:
+                reply(b"\r\n".join([b"ACK sip:3001@127.0.0.1:5060 SIP/2.0", b"Via: " + via, b"Max-Forwards: 70",
+                                    b"From: " + (H.hdr(data, rb"From|f") or b""),
+                                    b"To: " + (H.hdr(data, rb"To|t") or b""),
+                                    b"Call-ID: " + (H.hdr(data, rb"Call-ID|i") or b""),
+                                    b"CSeq: " + num.group(1) + b" ACK", b"Content-Length: 0", b"", b""]))
+
+
+def split_sip_stream(buf):
+    """Complete messages at the front of a TCP stream buffer (by Content-Length), and the rest."""
+    out = []
+    while True:
+        end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            return out, buf
+        m = re.search(rb"^(?:Content-Length|l)[ \t]*:[ \t]*(\d+)", buf[:end], re.I | re.M)
+        total = end + 4 + (int(m.group(1)) if m else 0)
+        if len(buf) < total:
+            return out, buf
+        out.append(buf[:total])
+        buf = buf[total:]
+
+
+def hostile_tcp_group(group, answers, rng):
+    """One TCP connection: the group's messages sent whole, split in small chunks, pipelined in one write, or cut
+    short and closed; then the answers read until the connection idles (bounded)."""
+    mode = rng.choice(["whole", "split", "pipelined", "cut"])
+    try:
+        c = socket.create_connection(("127.0.0.1", 5060), timeout=2)
+    except OSError:
+        return "connect-failed"
+    c.settimeout(0.05)
+    lock = threading.Lock()
+
+    def reply(data):
+        with lock:
+            try:
+                c.sendall(data)
+            except OSError:
+                pass
+    try:
+        if mode == "pipelined":
+            c.sendall(b"".join(m.data for m in group))
+        else:
+            for m in group:
+                data = m.data
+                if mode == "cut":
+                    data = data[:max(1, len(data) * rng.randrange(1, 10) // 10)]
+                if mode == "split":
+                    pos = 0
+                    for _ in range(50):
+                        if pos >= len(data):
+                            break
+                        step = rng.choice([1, 7, 100, 1500, len(data)])
+                        c.sendall(data[pos:pos + step])
+                        pos += step
+                        time.sleep(0.0005)
+                    c.sendall(data[pos:])
+                else:
+                    c.sendall(data)
+        if mode == "cut":
+            return mode
+        buf, end, idle_until = b"", time.time() + 2.0, time.time() + 0.4
+        while time.time() < min(end, idle_until):
+            try:
+                chunk = c.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                break
+            idle_until = time.time() + 0.2
+            msgs, buf = split_sip_stream(buf + chunk)
+            for x in msgs:
+                answers.take(x, reply)
+    except OSError:
+        pass  # the server closed a connection it found hostile
+    finally:
+        c.close()
+    return mode
+
+
+def hostile_tcp_pass(groups, answers, seed, checkpoint):
+    """The TCP groups, 8 connections at a time, a checkpoint after every 40 groups."""
+    modes, lock = {}, threading.Lock()
+    for b in range(0, len(groups), 40):
+        work = list(groups[b:b + 40])
+
+        def worker(wid, work=work):
+            wrng = random.Random("%s-%d" % (seed, wid))
+            while True:
+                with lock:
+                    if not work:
+                        return
+                    g = work.pop(0)
+                mode = hostile_tcp_group(g, answers, wrng)
+                with lock:
+                    modes[mode] = modes.get(mode, 0) + len(g)
+        threads = [threading.Thread(target=worker, args=(b + w,), daemon=True) for w in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        checkpoint("tcp group %d" % min(b + 40, len(groups)))
+    return modes
+
+
+def case_hostile(a):
+    """A seeded PROTOS-style suite (hostile_sip.py): thousands of INVITEs with one field mutated, over UDP and TCP
+    (whole, split, pipelined, cut short). The process never dies; OPTIONS answered every HOSTILE_EVERY messages;
+    no 500 and no 2xx to clearly invalid messages; every 2xx we see is ACKed and BYEd, the others end when the
+    server's 200 times out (32 s), no call is left over; after the transactions have expired, the UDP messages that
+    were answered are replayed and RSS must not grow by more than a fraction of the first pass; a real call hears
+    the greeting at the end."""
+    import hostile_sip as H
+    seed = os.environ.get("HOSTILE_SEED", "4475")
+    n_udp, n_tcp = int(os.environ.get("HOSTILE_UDP", "2500")), int(os.environ.get("HOSTILE_TCP", "700"))
+    every = int(os.environ.get("HOSTILE_EVERY", "250"))
+    udp_port = 5999
+    udp = H.generate(seed, n_udp, "UDP", udp_port)
+    tcp = H.generate(seed, n_tcp, "TCP", udp_port, start=n_udp)
+    answers = Answers()
+    answers.port = udp_port
+    # A mutant the stack accepts but whose dialog we cannot end (its 200 ACKed, our BYE refused: e.g. CSeq 2**31-1
+    # leaves no valid CSeq for the BYE) stays up like any silent caller: the IVR's silence timeout ends it.
+    with running(serve(a, {"sip.invite_rate_per_source": "0", "sip.max_calls": "5000", "log.level": "warn",
+                           "log.components.sip": "info", "ivr.first_digit_timeout_ms": "5000",
+                           "ivr.max_tries": "1"})) as s:
+        pid = s.proc.pid
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        probe.bind(("127.0.0.1", 0))
+        probe.settimeout(0.3)
+        check(options_alive(probe, 0), "serve answers OPTIONS before the suite")
+        rss = [("start", rss_kb(pid))]
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        sock.bind(("127.0.0.1", udp_port))
+        sock.settimeout(0.1)
+        stop = threading.Event()
+
+        def receive():
+            while not stop.is_set():
+                try:
+                    data, addr = sock.recvfrom(65535)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    return
+                answers.take(data, lambda x, addr=addr: sock.sendto(x, addr))
+        rx = threading.Thread(target=receive, daemon=True)
+        rx.start()
+        probes = [0]
+
+        def checkpoint(label):
+            if s.proc.poll() is not None:
+                raise Failure("confpro serve died (exit status %s) after %s" % (s.proc.returncode, label))
+            probes[0] += 1
+            if not options_alive(probe, probes[0]):
+                raise Failure("serve stopped answering OPTIONS after %s" % label)
+            rss.append((label, rss_kb(pid)))
+
+        def udp_pass(msgs, label):
+            for i, m in enumerate(msgs):
+                try:
+                    sock.sendto(m.data, ("127.0.0.1", 5060))
+                except OSError as e:
+                    print("could not send #%d %s: %s" % (m.n, m.name, e))
+                if i % 20 == 19:
+                    time.sleep(0.04)  # ~500 messages/s
+                if i % every == every - 1:
+                    checkpoint("%s #%d (%s)" % (label, m.n, m.name))
+            time.sleep(1.0)
+            checkpoint("all %d messages of %s" % (len(msgs), label))
+
+        t0 = time.time()
+        udp_pass(udp, "udp")
+        t_udp = time.time() - t0
+        rng = random.Random(seed + "-tcp")
+        groups, i = [], 0
+        while i < len(tcp):
+            k = rng.choice([1, 1, 2, 4])
+            groups.append(tcp[i:i + k])
+            i += k
+        modes = hostile_tcp_pass(groups, answers, seed, checkpoint)
+        t_tcp = time.time() - t0 - t_udp
+        first_pass_kb = rss[-1][1]
+        # Calls whose 200 went where we cannot see it (a mutated Via) end when it times out (64*T1 = 32 s).
+        end = time.time() + 45
+        while s.live_calls() and time.time() < end:
+            time.sleep(0.2)
+        live = s.live_calls()
+        t_wait = time.time() - t0 - t_udp - t_tcp
+        checkpoint("calls cleaned up")
+        settled_kb = rss[-1][1]
+        # Replay (new tokens) the UDP messages whose answers we saw: a second pass over the same paths.
+        seen = {m.n for m in udp if any(c >= 200 for c in answers.codes.get(m.n, []))}
+        again = [m for m in H.generate(seed, n_udp, "UDP", udp_port, start=100000) if m.n - 100000 in seen]
+        udp_pass(again, "replay")
+        replay_kb = rss[-1][1]
+        time.sleep(1.0)
+        stop.set()
+        rx.join(2)
+        # Figures: the first final answer of each message (none = dropped, or answered to a Via we cannot see).
+        finals, violations = {}, []
+        for m in udp + tcp + again:
+            codes = answers.codes.get(m.n, [])
+            fin = [c for c in codes if c >= 200]
+            key = "%s%s %s" % ("replay " if m.n >= 100000 else "", m.transport, fin[0] if fin else "none")
+            finals[key] = finals.get(key, 0) + 1
+            if 500 in fin:
+                violations.append("500 to #%d %s" % (m.n, m.name))
+            if m.expect == "reject" and any(200 <= c < 300 for c in fin):
+                violations.append("%s to clearly invalid #%d %s" % (fin, m.n, m.name))
+        print("hostile: seed %s, %d UDP + %d TCP messages (TCP %s) in %.1f s + %.1f s; calls cleaned up after "
+              "%.1f s more; replay of %d UDP messages" % (seed, len(udp), len(tcp), modes, t_udp, t_tcp, t_wait,
+                                                          len(again)))
+        print("hostile: first final answer by transport and code: %s" % dict(sorted(finals.items())))
+        print("hostile: 2xx ACKed+BYEd %d, BYE answers %s, unmatched answers %d, requests from serve %d" %
+              (answers.acked, {c: answers.bye_codes.count(c) for c in set(answers.bye_codes)}, answers.unmatched,
+               answers.requests))
+        causes = re.findall(r"call=\d+ ended cause=(\S+)", "\n".join(s.lines))
+        print("hostile: calls reported %d, ended %d (%s), live after the wait %d" % (
+            s.count(r"call=\d+ INVITE from="), len(causes), {c: causes.count(c) for c in set(causes)}, live))
+        for v in violations[:40]:
+            print("VIOLATION:", v)
+        phone = Phone("after", ip="127.0.0.2")
+        phone.call(ACCESS)
+        hears_prompt(phone)
+        check(phone.hangup() == 200, "the real call after the suite hangs up with 200")
+        checkpoint("the final call")
+        print("hostile: RSS (kB) " + ", ".join("%s=%d" % (k, v) for k, v in rss))
+        check(s.proc.poll() is None, "confpro serve (pid %d) survived %d hostile messages and answered OPTIONS at "
+              "each of %d checkpoints" % (pid, len(udp) + len(tcp) + len(again), probes[0]))
+        check(not violations, "no 500 and no 2xx to a clearly invalid message (%d violations)" % len(violations))
+        check(live == 0, "no call left live after the first pass (%d)" % live)
+        end = time.time() + 20  # the replay's calls: ACKed and BYEd, or ended by the IVR's silence timeout
+        while s.live_calls() and time.time() < end:
+            time.sleep(0.2)
+        check(s.live_calls() == 0, "no call left live after the replay (%d)" % s.live_calls())
+        growth, regrowth = first_pass_kb - rss[0][1], replay_kb - settled_kb
+        check(regrowth < max(growth // 2, 8 * 1024), "RSS: +%d MB over the first pass (held transactions), +%d MB "
+              "over the replay after they expired (bound: half the first, or 8 MB)" % (growth // 1024,
+                                                                                      regrowth // 1024))
+
 
 CASES = {
     "call_caller_hangup": case_call_caller_hangup, "server_hangup": case_server_hangup, "cancel": case_cancel,
@@ -871,7 +1169,7 @@ CASES = {
     "dialout_refused_web": case_dialout_refused_web, "late_offer": case_late_offer,
     "session_timer": case_session_timer,
     "load": case_load, "load_serve": case_load_serve, "tls_options": case_tls_options,
-    "baresip": case_baresip,
+    "baresip": case_baresip, "hostile": case_hostile,
 }
 
 
