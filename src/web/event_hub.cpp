@@ -72,6 +72,14 @@ std::size_t EventHub::size() const {
   return streams_.size();
 }
 
+void EventHub::clear() {
+  std::map<StreamId, Stream> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(streams_);
+  }
+}
+
 void EventHub::heartbeat() {
   std::lock_guard lock(mutex_);
   std::erase_if(streams_, [](auto& kv) { return !kv.second.sink(": heartbeat\n\n"); });

@@ -40,6 +40,8 @@ class EventHub {
 
   StreamId add(const Principal& watcher, Sink sink);
   void remove(StreamId id);
+  // Drops every stream (server shutdown: before the HTTP server's connections go away).
+  void clear();
   // Sends a comment line to every stream and drops the dead ones.
   void heartbeat();
   // Delivers one event to the streams allowed to see it.

@@ -68,6 +68,8 @@ void add_security_headers(HttpResponse& response, bool secure);
 
 // Splits "a=1&b=x%20y" into decoded pairs; malformed escapes are kept literally.
 std::map<std::string, std::string> parse_query(std::string_view query);
-std::string percent_decode(std::string_view text);
+// Decodes %XX escapes (malformed ones kept literally); '+' is a space in a query string, itself in a path
+// (an access number "+33…" in /api/v1/access-numbers/{number}).
+std::string percent_decode(std::string_view text, bool plus_is_space = true);
 
 }  // namespace confpro::web

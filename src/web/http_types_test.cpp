@@ -33,6 +33,12 @@ TEST(PercentDecode, KeepsMalformedEscapesLiterally) {
   EXPECT_EQ(percent_decode("%41"), "A");
 }
 
+TEST(PercentDecode, PlusIsASpaceOnlyInQueries) {
+  EXPECT_EQ(percent_decode("/api/v1/access-numbers/+331", false), "/api/v1/access-numbers/+331");
+  EXPECT_EQ(percent_decode("a+b"), "a b");
+  EXPECT_EQ(percent_decode("%2B33", false), "+33");
+}
+
 TEST(ErrorResponse, NamesEveryFieldWithMappedStatus) {
   auto r = error_response(Error::invalid_fields({{"name", "is required"}, {"user_pin", "digits only"}}));
   EXPECT_EQ(r.status, 400);

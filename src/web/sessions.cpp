@@ -79,7 +79,12 @@ std::optional<Millis> LoginThrottle::blocked_for(const std::string& key, TimePoi
 
 void LoginThrottle::record_failure(const std::string& key, TimePoint now) {
   std::lock_guard lock(mutex_);
-  if (entries_.size() > 100000) entries_.clear();  // bound memory under a spray of random names
+  if (entries_.size() > 100000) {
+    // Bound memory under a spray of random names, keeping the blocks: clearing them all would let the spray
+    // lift the block on the account it targets.
+    std::erase_if(entries_, [&](const auto& kv) { return kv.second.blocked_until <= now; });
+    if (entries_.size() > 100000) entries_.clear();
+  }
   auto& e = entries_[key];
   while (!e.failures.empty() && now - e.failures.front() > options_.window) e.failures.pop_front();
   e.failures.push_back(now);

@@ -80,6 +80,14 @@ TEST(LoginThrottle, BlocksAfterMaxFailuresInTheWindow) {
   EXPECT_FALSE(t.blocked_for("alice", kT0 + std::chrono::minutes(18)));
 }
 
+TEST(LoginThrottle, ASprayOfOtherNamesDoesNotLiftABlock) {
+  LoginThrottle t({3, std::chrono::minutes(15), std::chrono::minutes(15)});
+  for (int i = 0; i < 3; ++i) t.record_failure("alice", kT0);
+  ASSERT_TRUE(t.blocked_for("alice", kT0));
+  for (int i = 0; i < 100100; ++i) t.record_failure("spray" + std::to_string(i), kT0);
+  EXPECT_TRUE(t.blocked_for("alice", kT0));
+}
+
 TEST(LoginThrottle, FailuresOutsideTheWindowDoNotCount) {
   LoginThrottle t({3, std::chrono::minutes(10), std::chrono::minutes(15)});
   t.record_failure("alice", kT0);

@@ -81,7 +81,7 @@ HttpRequest to_request(const restinio::request_t& req, bool secure) {
   HttpRequest r;
   const auto& h = req.header();
   r.method = h.method().c_str();
-  r.path = percent_decode(std::string(h.path()));
+  r.path = percent_decode(std::string(h.path()), /*plus_is_space=*/false);
   r.query = parse_query(std::string(h.query()));
   h.for_each_field([&](const restinio::http_header_field_t& f) {
     std::string name = f.name();
@@ -237,6 +237,9 @@ class WebServer final : public app::Component {
     }
     stop_cv_.notify_all();
     if (heartbeat_.joinable()) heartbeat_.join();
+    // The open event streams hold RESTinio connections: released while the server's io_context still exists
+    // (released after it, they corrupted the heap at exit).
+    api_.events().clear();
     if (http_) {
       http_->stop();
       http_->wait();
@@ -315,8 +318,8 @@ class WebServer final : public app::Component {
         .append_header("X-Accel-Buffering", "no");
     for (auto& [name, value] : headers.headers) builder.append_header(name, value);
     auto stream = std::make_shared<Stream>(std::move(builder));
-    stream->write("retry: 2000\n: connected\n\n");
-    // The stream ends with its session (logout, idle timeout, password or role change, account removed).
+    // The stream ends with its session (logout, password or role change, account removed). It joins the hub
+    // before its first write sends the headers, so that a client opening another one meanwhile sees it counted.
     api_.events().add(session.principal, [this, stream, id = session.id](const std::string& text) {
       if (!api_.signed_in(id)) {
         stream->finish();
@@ -324,6 +327,7 @@ class WebServer final : public app::Component {
       }
       return stream->write(text);
     });
+    stream->write("retry: 2000\n: connected\n\n");
     return restinio::request_accepted();
   }
 

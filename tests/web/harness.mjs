@@ -42,6 +42,8 @@ export async function startServer({ live = true, heartbeat = 15, tls = null, thr
     base: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     pid: child.pid,
+    // How the harness ended once stop() resolved: { code, signal }.
+    exit: () => ({ code: child.exitCode, signal: child.signalCode }),
     // Sends a scripted live-conference command; resolves with the harness's answer ("ok" or an error).
     live(cmd) {
       return new Promise((resolve) => {
