@@ -47,6 +47,8 @@ struct Call {
   SteadyTime started{};
   int auth_attempts = 0;
   bool answered_reported = false;
+  SteadyTime answered_at{};   // incoming: when our 200 went out (kAnswering until the ACK)
+  bool no_ack_bye = false;    // the ACK never came: we sent BYE
   bool late_offer = false;    // incoming INVITE without SDP: our 200 carries the offer
   bool offer_in_200 = false;  // our last 200 carried an offer; the answer comes in the ACK (RFC 3261 13.2.1)
 };
@@ -96,6 +98,7 @@ class SofiaEndpoint final : public SipEndpoint {
   void do_dial(CallId id, DialRequest request, std::string digits);
   void on_invite_response(Call& call, int status, const char* phrase, const sip_t* sip);
   void check_ring_timeouts(SteadyTime now);
+  void check_missing_acks(SteadyTime now);
 
   // shared helpers (sip_endpoint.cpp)
   Call* find(CallId id);

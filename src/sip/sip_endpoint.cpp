@@ -268,6 +268,7 @@ void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) 
   auto* self = reinterpret_cast<SofiaEndpoint*>(arg);
   const auto now = std::chrono::steady_clock::now();
   self->check_ring_timeouts(now);
+  self->check_missing_acks(now);
   self->release_dropped(now, false);
 }
 

@@ -1149,25 +1149,23 @@ def case_hostile(a):
               "each of %d checkpoints" % (pid, len(udp) + len(tcp) + len(again), probes[0]))
         check(not violations, "no 500 and no 2xx to a clearly invalid message (%d violations)" % len(violations))
         check(live == 0, "no call left live after the first pass (%d)" % live)
-        end = time.time() + 20  # the replay's calls: ACKed and BYEd, or ended by the IVR's silence timeout
+        # The replay's calls: ACKed and BYEd, or ended by the IVR's silence timeout. Replayed INVITEs whose Via host
+        # is garbage (overflow:via-host, bytes:insert of a CR that breaks the Via) are answered 200 but their ACK
+        # never comes and sofia does not end them (12 with seed 4475); the endpoint's missing-ACK safety net sends
+        # BYE 40 s after the 200 and releases the call 10 s later — so wait up to 60 s for every call to end.
+        end = time.time() + 60
         while s.live_calls() and time.time() < end:
             time.sleep(0.2)
-        # KNOWN ISSUE (open): replayed INVITEs whose Via host is garbage (overflow:via-host, and bytes:insert of a
-        # CR that breaks the Via) are answered 200 but never ACKed by us the second time, and the server neither
-        # times the 200 out nor lets the IVR end them: they stay live until shutdown (12 with seed 4475; the same
-        # messages on the first pass were ACKed and ended). Any other leftover fails the case.
         text = "\n".join(s.lines)
         ended = set(re.findall(r"call=(\d+) ended", text))
         names = {m.n: m.name for m in udp + tcp + again}
         stuck = [(cid, int(tok)) for cid, tok in re.findall(r"call=(\d+) INVITE from=h-hx(\d+)x", text)
                  if cid not in ended]
-        known = [x for x in stuck if names.get(x[1], "").startswith(("overflow:via-host", "bytes:insert"))]
         for cid, n in stuck:
-            print("hostile: call=%s left live: #%d %s%s" % (cid, n, names.get(n), " (known issue)" if
-                                                             (cid, n) in known else ""))
-        check(len(stuck) == len(known) and s.live_calls() == len(stuck),
-              "no call left live after the replay but the known via-host ones (%d live, %d known)" %
-              (s.live_calls(), len(known)))
+            print("hostile: call=%s left live: #%d %s" % (cid, n, names.get(n)))
+        print("hostile: calls ended by the missing-ACK safety net: %d" % len(re.findall(r"no ACK for our 200", text)))
+        check(not stuck and s.live_calls() == 0,
+              "no call left live after the replay (%d live, %d never ended)" % (s.live_calls(), len(stuck)))
         growth, regrowth = first_pass_kb - rss[0][1], replay_kb - settled_kb
         check(regrowth < max(growth // 2, 8 * 1024), "RSS: +%d MB over the first pass (held transactions), +%d MB "
               "over the replay after they expired (bound: half the first, or 8 MB)" % (growth // 1024,
