@@ -83,6 +83,7 @@ void read_web(ConfigReader r, web::WebOptions& w) {
   r.get_int("login_block_s", w.login_block_s, 1, 86400);
   r.get_int("max_body_bytes", w.max_body_bytes, 1024, 64 * 1024 * 1024);
   r.get_int("sse_heartbeat_s", w.sse_heartbeat_s, 1, 3600);
+  r.get_int("max_event_streams", w.max_event_streams, 1, 100000);
   r.get("port_file", w.port_file);
   r.finish();
 }
