@@ -9,9 +9,11 @@ namespace confpro::conftest {
 namespace {
 
 
-std::vector<std::string> open_connections(Server& s, const Conf& c) {
-  return s.sql("SELECT role FROM participant_connections WHERE booking_id = " + std::to_string(c.id) +
-               " AND left_at IS NULL ORDER BY role");
+// The open connections of a conference: `what` is "role" (their roles, in order) or "count(*)". Checked with
+// EXPECT_SQL_EQ, which polls: the server's writer thread records them a few ms after the join or leave.
+std::string open_connections(const Conf& c, const std::string& what) {
+  return "SELECT " + what + " FROM participant_connections WHERE booking_id = " + std::to_string(c.id) +
+         " AND left_at IS NULL" + (what == "role" ? " ORDER BY role" : "");
 }
 
 TEST_F(ConferenceTest, UserAndModeratorJoinByAccessNumberHearEachOtherButNotThemselves) {
@@ -44,7 +46,7 @@ TEST_F(ConferenceTest, UserAndModeratorJoinByAccessNumberHearEachOtherButNotThem
   EXPECT_TRUE(tone_absent(hb, kToneB)) << "B hears its own 1 kHz: power " << power_at(hb, kToneB);
 
   // The server recorded both connections, with their roles, and the conference is open.
-  EXPECT_EQ(open_connections(*server, c), (std::vector<std::string>{"moderator", "user"}));
+  EXPECT_SQL_EQ(*server, open_connections(c, "role"), std::vector<std::string>{"moderator", "user"});
   EXPECT_EQ(booking_state(c), "active");
 
   // A third, silent participant hears both.
@@ -57,15 +59,14 @@ TEST_F(ConferenceTest, UserAndModeratorJoinByAccessNumberHearEachOtherButNotThem
   const auto hc = third->listen(1000ms);
   EXPECT_TRUE(hears_tone(hc, kToneA, 0.4)) << "C: 440 Hz share " << power_at(hc, kToneA) / (rms(hc) * rms(hc));
   EXPECT_TRUE(hears_tone(hc, kToneB, 0.4)) << "C: 1 kHz share " << power_at(hc, kToneB) / (rms(hc) * rms(hc));
-  EXPECT_EQ(open_connections(*server, c).size(), 3u);
+  EXPECT_SQL_EQ(*server, open_connections(c, "count(*)"), std::vector<std::string>{"3"});
 
   // Hanging up ends every connection.
   EXPECT_TRUE(third->hang_up());
   EXPECT_TRUE(b->hang_up());
   EXPECT_TRUE(a->hang_up());
   ASSERT_TRUE(wait_log("left: hangup"));
-  std::this_thread::sleep_for(500ms);
-  EXPECT_TRUE(open_connections(*server, c).empty());
+  EXPECT_SQL_EQ(*server, open_connections(c, "count(*)"), std::vector<std::string>{"0"});
   EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id) +
                         " AND leave_reason = 'hangup'",
             std::vector<std::string>{"3"});
@@ -114,7 +115,7 @@ TEST_F(ConferenceTest, DialingTheConferenceNumberGoesStraightToThePinPrompt) {
   ASSERT_TRUE(in) << "the direct caller never heard the room";
   report_ms("final # to hearing the other participant (direct)", ms_between(*d->last_digit_at(), in->at));
   EXPECT_TRUE(wait_tone(*a, kToneB)) << "the room never heard the direct caller";
-  EXPECT_EQ(open_connections(*server, c).size(), 2u);
+  EXPECT_SQL_EQ(*server, open_connections(c, "count(*)"), std::vector<std::string>{"2"});
 }
 
 TEST_F(ConferenceTest, WrongPinThreeTimesIsHungUpWithoutHearingTheRoom) {
@@ -142,7 +143,7 @@ TEST_F(ConferenceTest, WrongPinThreeTimesIsHungUpWithoutHearingTheRoom) {
   ASSERT_TRUE(x->wait_ended(20s)) << "the server did not hang up after 3 wrong PINs";
   EXPECT_TRUE(x->bye_received()) << "the call ended, but not by the server's BYE";
   EXPECT_TRUE(never_dominant(x->heard_all(), kToneA)) << "the caller with wrong PINs heard the room";
-  EXPECT_EQ(open_connections(*server, c).size(), 1u);
+  EXPECT_SQL_EQ(*server, open_connections(c, "count(*)"), std::vector<std::string>{"1"});
   const std::string log = server->log();
   std::size_t wrong = 0;
   for (auto at = log.find("wrong PIN"); at != std::string::npos; at = log.find("wrong PIN", at + 1)) ++wrong;
