@@ -137,6 +137,18 @@ test('book, watch real callers live, mute/unmute/eject them from the page, read 
     new MutationObserver(note).observe(document.body, { childList: true, subtree: true });
   });
 
+  // The snapshot that the first join makes the page load is held back 1.5 s (taken at once on the server, handed
+  // to the page late), so the join's live events reach the page before a snapshot older than they are: the page
+  // must still end up showing the talker talking (a race CI met once).
+  let held = false;
+  await page.route('**/api/v1/conferences/live', async (route) => {
+    if (held) return route.continue();
+    held = true;
+    const response = await route.fetch();
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.fulfill({ response });
+  });
+
   // The moderator first (wait-for-leader), then the listener; both record their name (announce options).
   for (const [who, pin] of [[TALKER, moderatorPin], [LISTENER, userPin]]) {
     const dial = await driver.send({ op: 'dial', ...who, number, port: confpro.sipPort });

@@ -15,27 +15,57 @@ export const currentPage: Page = (root, ctx) => {
   const list = h('div', { class: 'live-list' });
   root.append(h('div', { class: 'title-row' }, h('h1', {}, t('tab_current')), live), list);
 
+  // A snapshot and the event stream race: an event can reach the page before a snapshot taken earlier on the
+  // server. So while a snapshot loads, events are queued and replayed on top of it (every event carries the new
+  // value, so replaying one the snapshot already reflects changes nothing), and one load runs at a time: a
+  // request for another while one is in flight is folded into one more round after it.
+  let loading = false;
+  let again = false;
+  let pending: LiveEvent[] = [];
+
   async function reload(): Promise<void> {
+    if (loading) { again = true; return; }
+    loading = true;
     try {
-      conferences = (await call<ApiPage<LiveConference>>('GET', '/conferences/live')).items;
-      draw();
-    } catch (e) {
-      clear(list);
-      live.textContent = '';
-      list.appendChild(h('p', { class: 'notice', role: 'status' },
-        e instanceof ApiError && e.status === 503 ? t('live_unavailable') : errorText(e)));
+      do {
+        again = false;
+        pending = [];
+        try {
+          conferences = (await call<ApiPage<LiveConference>>('GET', '/conferences/live')).items;
+        } catch (e) {
+          clear(list);
+          live.textContent = '';
+          list.appendChild(h('p', { class: 'notice', role: 'status' },
+            e instanceof ApiError && e.status === 503 ? t('live_unavailable') : errorText(e)));
+          return;
+        }
+        const queued = pending;
+        pending = [];
+        for (const ev of queued) if (!applyOne(ev)) again = true;  // newer than the snapshot: load again
+        draw();
+      } while (again && !closed);
+    } finally {
+      loading = false;
     }
   }
 
   function apply(ev: LiveEvent): void {
+    if (ev.type === 'invite') { ctx.notify(`${t('invite_sent')}: ${ev.detail}`); return; }  // news, not state
+    if (loading) { pending.push(ev); return; }
+    if (applyOne(ev)) draw();
+    else void reload();
+  }
+
+  // Applies one event to `conferences`; false when it names a conference the page does not have yet (or opens
+  // one), which only a new snapshot can show.
+  function applyOne(ev: LiveEvent): boolean {
     if (ev.type === 'ended') {
       // Dropped at once: a reload racing the end could still list it, and no later event would correct that.
       conferences = conferences.filter((x) => x.booking_id !== ev.booking_id);
-      draw();
-      return;
+      return true;
     }
     const c = conferences.find((x) => x.booking_id === ev.booking_id);
-    if (!c || ev.type === 'opened') { void reload(); return; }
+    if (!c) return false;
     const p = ev.participant;
     switch (ev.type) {
       case 'joined':
@@ -52,10 +82,9 @@ export const currentPage: Page = (root, ctx) => {
       }
       case 'locked': c.locked = ev.flag; break;
       case 'recording': c.recording = ev.flag; break;
-      case 'invite': ctx.notify(`${t('invite_sent')}: ${ev.detail}`); break;
       default: break;
     }
-    draw();
+    return true;
   }
 
   async function act(path: string, confirmText?: string, body?: unknown): Promise<void> {
