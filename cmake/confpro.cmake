@@ -32,11 +32,18 @@ function(confpro_library name)
   endif()
 endfunction()
 
-# confpro_test(NAME SOURCES x_test.cpp DEPS confpro_x [LABELS unit] [TIMEOUT s])
+# The throw-away PostgreSQL cluster of the tests (CTest fixture confpro_pg, set up in tests/CMakeLists.txt by
+# tests/pg_cluster.sh): a test that needs it adds CONFPRO_PG_TEST_PROPERTIES to its properties, which require the
+# fixture and tell it where the cluster's URL is written (CONFPRO_TEST_PG_URL_FILE).
+set(CONFPRO_PG_STATE_DIR ${CMAKE_BINARY_DIR}/pg-cluster)
+set(CONFPRO_PG_TEST_PROPERTIES FIXTURES_REQUIRED confpro_pg
+  ENVIRONMENT CONFPRO_TEST_PG_URL_FILE=${CONFPRO_PG_STATE_DIR}/url)
+
+# confpro_test(NAME SOURCES x_test.cpp DEPS confpro_x [LABELS unit] [TIMEOUT s] [PROPERTIES k v ...])
 # A GoogleTest binary registered with CTest; each TEST becomes a CTest test.
 include(GoogleTest)
 function(confpro_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;PROPERTIES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE confpro_warnings ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   if(NOT ARG_LABELS)
@@ -45,6 +52,6 @@ function(confpro_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
-  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT} ${ARG_PROPERTIES}
     DISCOVERY_TIMEOUT 60 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 endfunction()

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "store/sql_store.h"
+#include "store/text_fold.h"
 
 namespace confpro::store::detail {
 
@@ -19,6 +20,7 @@ struct BookingRow {
   soci::indicator opened_ind = soci::i_null, ended_ind = soci::i_null;
   std::int64_t updated_at = 0;
   int version = 0;
+  std::string name_folded;  // written only: fold_for_search(name), what name search matches (migration v3)
 };
 
 const char* const kColumns =
@@ -63,6 +65,7 @@ void bind_into(soci::statement& st, BookingRow& r) {
 void bind_use(soci::statement& st, BookingRow& r) {
   using soci::use;
   st.exchange(use(r.name, "name"));
+  st.exchange(use(r.name_folded, "name_folded"));
   st.exchange(use(r.owner, "owner"));
   st.exchange(use(r.number, "number"));
   st.exchange(use(r.user_pin, "user_pin"));
@@ -93,6 +96,7 @@ BookingRow to_row(const domain::Booking& b) {
   BookingRow r;
   r.id = b.id.value();
   r.name = b.name;
+  r.name_folded = fold_for_search(b.name);
   r.owner = b.owner;
   r.number = b.number;
   r.user_pin = b.user_pin;
@@ -254,12 +258,12 @@ Result<domain::Booking> SqlStore::insert_booking(const domain::Booking& booking,
       st.exchange(soci::into(id));
       st.alloc();
       st.prepare(
-          "INSERT INTO bookings (name, owner, number, user_pin, moderator_pin, created_at, valid_from, "
+          "INSERT INTO bookings (name, name_folded, owner, number, user_pin, moderator_pin, created_at, valid_from, "
           "valid_until, "
           "duration_minutes, validity_days, max_participants, language, announce_moderator, "
           "record_conference, "
           "announce_users, listen_only, wait_for_leader, join_policy, created_via, access_number, state, "
-          "end_reason, opened_at, ended_at, updated_at, version) VALUES (:name, :owner, :number, :user_pin, "
+          "end_reason, opened_at, ended_at, updated_at, version) VALUES (:name, :name_folded, :owner, :number, :user_pin, "
           ":moderator_pin, :created_at, :valid_from, :valid_until, :duration_minutes, :validity_days, "
           ":max_participants, :language, :announce_moderator, :record_conference, :announce_users, "
           ":listen_only, "
@@ -295,7 +299,7 @@ Result<domain::Booking> SqlStore::update_booking(const domain::Booking& booking,
       st.exchange(soci::use(expected_version, "expected"));
       st.alloc();
       st.prepare(
-          "UPDATE bookings SET name = :name, owner = :owner, number = :number, user_pin = :user_pin, "
+          "UPDATE bookings SET name = :name, name_folded = :name_folded, owner = :owner, number = :number, user_pin = :user_pin, "
           "moderator_pin = :moderator_pin, created_at = :created_at, valid_from = :valid_from, "
           "valid_until = :valid_until, duration_minutes = :duration_minutes, validity_days = :validity_days, "
           "max_participants = :max_participants, language = :language, announce_moderator = "

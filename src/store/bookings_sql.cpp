@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "store/sql_store.h"
+#include "store/text_fold.h"
 
 namespace confpro::store::detail {
 
@@ -35,15 +36,16 @@ const char* sort_column(BookingSort s) {
   return "valid_from";
 }
 
-// "name contains :name_like" (lower case, % around). SQLite: through the trigram index bookings_name_fts (v2),
-// which SQLite uses only for a LIKE without ESCAPE, so ESCAPE is added only when the text needs it.
+// "folded name contains :name_like" (fold_for_search of the text, % around). SQLite: through the trigram index
+// bookings_name_fts (v3), which SQLite uses only for a LIKE without ESCAPE, so ESCAPE is added only when the text
+// needs it. PostgreSQL: through the pg_trgm index bookings_name_trgm (v3) when the extension was available.
 std::string name_condition(Dialect dialect, const std::string& text) {
   const bool plain = text.find_first_of("%_\\") == std::string::npos;
   if (dialect == Dialect::kSqlite) {
-    return std::string(" AND id IN (SELECT rowid FROM bookings_name_fts WHERE name LIKE :name_like") +
+    return std::string(" AND id IN (SELECT rowid FROM bookings_name_fts WHERE name_folded LIKE :name_like") +
            (plain ? ")" : " ESCAPE '\\')");
   }
-  return " AND LOWER(name) LIKE :name_like ESCAPE '\\'";
+  return " AND name_folded LIKE :name_like ESCAPE '\\'";
 }
 
 }  // namespace
@@ -82,10 +84,7 @@ Result<Page<domain::Booking>> SqlStore::search_bookings(const BookingQuery& q) {
       "search bookings", [&](soci::session& sql) -> Result<Page<domain::Booking>> {
         std::string where = "WHERE 1 = 1";
         std::string prefix = like_escape(q.number_prefix) + "%";
-        std::string name_like = q.name_contains;
-        std::transform(name_like.begin(), name_like.end(), name_like.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        name_like = "%" + like_escape(name_like) + "%";
+        std::string name_like = "%" + like_escape(fold_for_search(q.name_contains)) + "%";
         std::string state = q.state ? domain::to_string(*q.state) : "";
         std::int64_t from = q.from ? to_epoch_ms(*q.from) : 0, to = q.to ? to_epoch_ms(*q.to) : 0;
         if (!q.number_prefix.empty()) where += " AND number LIKE :prefix ESCAPE '\\'";

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "store/sql_store.h"
+#include "store/text_fold.h"
 
 namespace confpro::store::detail {
 
@@ -146,29 +147,87 @@ CREATE INDEX bookings_state_from ON bookings (state, valid_from);
 CREATE INDEX bookings_created ON bookings (created_at)
 )sql";
 
-// SQLite: name search ("contains", any case) through an FTS5 trigram index over bookings.name, kept in step by
-// triggers (split_statements keeps each CREATE TRIGGER … END whole).
-const char* const kV2SqliteNameIndex = R"sql(;
-CREATE VIRTUAL TABLE bookings_name_fts USING fts5(name, content='bookings', content_rowid='id', tokenize='trigram');
-INSERT INTO bookings_name_fts (bookings_name_fts) VALUES ('rebuild');
-CREATE TRIGGER bookings_name_fts_insert AFTER INSERT ON bookings BEGIN
-  INSERT INTO bookings_name_fts (rowid, name) VALUES (new.id, new.name);
+// SQLite: name search ("contains", any case) through an FTS5 trigram index over one column of bookings, kept in
+// step by triggers on the name (split_statements keeps each CREATE TRIGGER … END whole). `rebuild`: fill it from
+// the existing rows at once. v2 indexed name, v3 name_folded.
+std::string sqlite_name_index(const std::string& column, bool rebuild) {
+  std::string sql = R"sql(;
+CREATE VIRTUAL TABLE bookings_name_fts USING fts5({C}, content='bookings', content_rowid='id', tokenize='trigram');
+)sql";
+  if (rebuild) sql += "INSERT INTO bookings_name_fts (bookings_name_fts) VALUES ('rebuild');\n";
+  sql += R"sql(CREATE TRIGGER bookings_name_fts_insert AFTER INSERT ON bookings BEGIN
+  INSERT INTO bookings_name_fts (rowid, {C}) VALUES (new.id, new.{C});
 END;
 CREATE TRIGGER bookings_name_fts_delete AFTER DELETE ON bookings BEGIN
-  INSERT INTO bookings_name_fts (bookings_name_fts, rowid, name) VALUES ('delete', old.id, old.name);
+  INSERT INTO bookings_name_fts (bookings_name_fts, rowid, {C}) VALUES ('delete', old.id, old.{C});
 END;
 CREATE TRIGGER bookings_name_fts_update AFTER UPDATE OF name ON bookings BEGIN
-  INSERT INTO bookings_name_fts (bookings_name_fts, rowid, name) VALUES ('delete', old.id, old.name);
-  INSERT INTO bookings_name_fts (rowid, name) VALUES (new.id, new.name);
+  INSERT INTO bookings_name_fts (bookings_name_fts, rowid, {C}) VALUES ('delete', old.id, old.{C});
+  INSERT INTO bookings_name_fts (rowid, {C}) VALUES (new.id, new.{C});
 END
+)sql";
+  for (size_t pos; (pos = sql.find("{C}")) != std::string::npos;) sql.replace(pos, 3, column);
+  return sql;
+}
+
+// v3: name search whatever the case and accents. bookings.name_folded holds fold_for_search(name) (text_fold.h),
+// written by the store with every name and filled for existing rows by after_migration; search matches the
+// folded query against it ("élise", "ELISE" and "Elise" all find "Élise" on both back-ends).
+// SQLite: the trigram index moves from name to name_folded; after_migration rebuilds it once the backfill is
+// done. Its update trigger fires on UPDATE OF name (the store writes name and name_folded together), so the
+// backfill's updates, which touch name_folded only, leave the index alone (an FTS5 "delete" of a row the index
+// does not hold corrupts it).
+const char* const kV3SqliteFoldedName = R"sql(
+ALTER TABLE bookings ADD COLUMN name_folded TEXT NOT NULL DEFAULT '';
+DROP TRIGGER bookings_name_fts_insert;
+DROP TRIGGER bookings_name_fts_delete;
+DROP TRIGGER bookings_name_fts_update;
+DROP TABLE bookings_name_fts
+)sql";
+
+// PostgreSQL: a pg_trgm GIN index on name_folded serves LIKE '%…%'. pg_trgm is a trusted extension (PostgreSQL
+// 13+: a database owner may create it); where it cannot be created the search still works, by a scan.
+const char* const kV3PostgresFoldedName = R"sql(
+ALTER TABLE bookings ADD COLUMN name_folded TEXT NOT NULL DEFAULT '';
+DO $$ BEGIN
+  CREATE EXTENSION IF NOT EXISTS pg_trgm;
+EXCEPTION WHEN OTHERS THEN
+  RAISE WARNING 'pg_trgm not available (%): booking name search will scan', SQLERRM;
+END $$;
+DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+    EXECUTE 'CREATE INDEX bookings_name_trgm ON bookings USING gin (name_folded gin_trgm_ops)';
+  END IF;
+END $$
 )sql";
 
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
-  std::string v2 = kV2Indexes;
-  if (dialect == Dialect::kSqlite) v2 += kV2SqliteNameIndex;
-  return {with_identity(kV1, dialect), v2};
+  if (dialect == Dialect::kPostgres) return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName};
+  return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
+          kV3SqliteFoldedName + sqlite_name_index("name_folded", false)};
+}
+
+void after_migration(soci::session& sql, Dialect dialect, int version) {
+  if (version != 3) return;
+  std::vector<std::int64_t> ids(256);
+  std::vector<std::string> names(256);
+  std::int64_t after = 0;
+  for (;;) {  // in id order, 256 rows at a time
+    ids.resize(256);
+    names.resize(256);
+    sql << "SELECT id, name FROM bookings WHERE id > :after ORDER BY id LIMIT 256", soci::use(after, "after"),
+        soci::into(ids), soci::into(names);
+    if (ids.empty()) break;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      std::string folded = fold_for_search(names[i]);
+      sql << "UPDATE bookings SET name_folded = :folded WHERE id = :id", soci::use(folded, "folded"),
+          soci::use(ids[i], "id");
+    }
+    after = ids.back();
+  }
+  if (dialect == Dialect::kSqlite) sql << "INSERT INTO bookings_name_fts (bookings_name_fts) VALUES ('rebuild')";
 }
 
 }  // namespace confpro::store::detail

@@ -1,6 +1,7 @@
 // open_store, the session pool, transactions, error translation and migrations (sql_store.h).
 #include "store/sql_store.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <string_view>
@@ -101,14 +102,18 @@ Status SqlStore::run_status(const char* what, const std::function<Status(soci::s
 
 namespace {
 
-// Splits a migration script at ';'. A CREATE TRIGGER statement runs to its "END" (its body has ';' inside).
+// Splits a migration script at ';'. A CREATE TRIGGER statement runs to its "END", a PostgreSQL "DO $$" block to
+// its closing "$$" (their bodies have ';' inside).
 std::vector<std::string> split_statements(const std::string& script) {
   std::vector<std::string> out;
   size_t start = 0;
   while (start < script.size()) {
     const size_t first = script.find_first_not_of(" \n\t", start);
     const bool trigger = first != std::string::npos && script.compare(first, 14, "CREATE TRIGGER") == 0;
-    size_t end = script.find(';', trigger ? script.find("\nEND", first) : start);
+    const bool block = first != std::string::npos && script.compare(first, 5, "DO $$") == 0;
+    size_t end = script.find(';', trigger ? script.find("\nEND", first)
+                                  : block ? script.find("$$", first + 5) + 2
+                                          : start);
     std::string stmt = script.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (stmt.find_first_not_of(" \n\t") != std::string::npos) out.push_back(stmt);
     if (end == std::string::npos) break;
@@ -126,16 +131,19 @@ int current_version(soci::session& sql) {
 
 }  // namespace
 
-Status SqlStore::migrate() {
-  return run_status("migrate", [this](soci::session& sql) -> Status {
+Status SqlStore::migrate() { return migrate_to(static_cast<int>(migrations(dialect_).size())); }
+
+Status SqlStore::migrate_to(int version) {
+  return run_status("migrate", [this, version](soci::session& sql) -> Status {
     sql << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT "
            "NULL)";
     const auto all = migrations(dialect_);
-    for (int target = 1; target <= static_cast<int>(all.size()); ++target) {
+    for (int target = 1; target <= std::min(version, static_cast<int>(all.size())); ++target) {
       Tx tx(sql, dialect_);
       if (dialect_ == Dialect::kPostgres) sql << "LOCK TABLE schema_version IN EXCLUSIVE MODE";
       if (current_version(sql) >= target) continue;  // applied (maybe by another process meanwhile)
       for (const auto& stmt : split_statements(all[static_cast<size_t>(target - 1)])) sql << stmt;
+      after_migration(sql, dialect_, target);
       const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count();

@@ -49,6 +49,9 @@ std::string postgres_conninfo(const std::string& url);
 
 // The migrations, in order; migration i (1-based) brings the schema to version i.
 std::vector<std::string> migrations(Dialect dialect);
+// The part of migration `version` that is not SQL (run in its transaction, after its statements): v3 fills
+// bookings.name_folded of existing rows (and rebuilds the SQLite trigram index over it).
+void after_migration(soci::session& sql, Dialect dialect, int version);
 
 class SqlStore final : public Store {
  public:
@@ -56,6 +59,8 @@ class SqlStore final : public Store {
   Status connect();
 
   Status migrate() override;
+  // Applies the migrations up to `version` only (tests of a later migration over older data).
+  Status migrate_to(int version);
   Result<int> schema_version() override;
 
   Result<User> add_user(const User& user) override;

@@ -18,7 +18,9 @@ class SessionsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     store_ = testing::open_test_store(GetParam(), dir_.path());
-    if (!store_ && GetParam() != "sqlite") GTEST_SKIP() << "set CONFPRO_TEST_PG_URL to run on PostgreSQL";
+    if (!store_ && GetParam() != "sqlite") {
+      GTEST_SKIP() << "no PostgreSQL: set CONFPRO_TEST_PG_URL or run through ctest (fixture pg.cluster_start)";
+    }
     ASSERT_TRUE(store_);
     booking_ = store_->insert_booking(sample_booking("A", "734912", kT0), {}).value();
   }

@@ -13,12 +13,14 @@ using testing::TempDir;
 
 const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);
 
-// Runs on SQLite, and on PostgreSQL when CONFPRO_TEST_PG_URL is set (test_support.h).
+// Runs on SQLite, and on PostgreSQL when one is configured (test_support.h: under ctest, always).
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     store_ = testing::open_test_store(GetParam(), dir_.path());
-    if (!store_ && GetParam() != "sqlite") GTEST_SKIP() << "set CONFPRO_TEST_PG_URL to run on PostgreSQL";
+    if (!store_ && GetParam() != "sqlite") {
+      GTEST_SKIP() << "no PostgreSQL: set CONFPRO_TEST_PG_URL or run through ctest (fixture pg.cluster_start)";
+    }
     ASSERT_TRUE(store_);
   }
   TempDir dir_;
@@ -45,7 +47,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 2;  // v2: indexes for the bookings list
+constexpr int kLatestSchema = 3;  // v3: folded names for search
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
@@ -235,6 +237,68 @@ TEST_P(StoreTest, NameSearchFollowsRenamesAndDeletes) {
   EXPECT_EQ(count("annual"), 1);
   ASSERT_TRUE(store_->delete_booking(b.id, {}).ok());
   EXPECT_EQ(count("weekly"), 0);
+}
+
+TEST_P(StoreTest, NameSearchIgnoresCaseAndAccents) {
+  ASSERT_TRUE(store_->insert_booking(sample_booking("Élise Dupont", "734101", kT0), {}).ok());
+  ASSERT_TRUE(store_->insert_booking(sample_booking("Réunion d'ÉQUIPE", "734102", kT0), {}).ok());
+  ASSERT_TRUE(store_->insert_booking(sample_booking("Elisabeth", "734103", kT0), {}).ok());
+  auto names = [&](const std::string& text) {
+    BookingQuery q;
+    q.name_contains = text;
+    q.sort = BookingSort::kNumber;
+    const auto page = store_->search_bookings(q).value();
+    std::string out;
+    for (const auto& b : page.items) out += (out.empty() ? "" : "|") + b.name;
+    return out;
+  };
+  EXPECT_EQ(names("élise"), "Élise Dupont");
+  EXPECT_EQ(names("ELISE"), "Élise Dupont");
+  EXPECT_EQ(names("Élise"), "Élise Dupont");
+  EXPECT_EQ(names("elis"), "Élise Dupont|Elisabeth");
+  EXPECT_EQ(names("équipe"), "Réunion d'ÉQUIPE");
+  EXPECT_EQ(names("REUNION D'E"), "Réunion d'ÉQUIPE");
+  EXPECT_EQ(names("Él"), "Élise Dupont|Elisabeth");  // shorter than a trigram
+  EXPECT_EQ(names("éliz"), "");
+}
+
+TEST_P(StoreTest, MigrationV3MakesExistingNamesSearchable) {
+  // A database at v2 holding bookings written before name_folded existed.
+  TempDir dir;
+  const std::string url = GetParam() == "sqlite" ? "sqlite://" + (dir.path() / "v2.db").string()
+                                                 : testing::fresh_pg_database_url();
+  ASSERT_FALSE(url.empty());
+  auto store = open_store(url);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto* sql_store = dynamic_cast<detail::SqlStore*>(store->get());
+  ASSERT_NE(sql_store, nullptr);
+  ASSERT_TRUE(sql_store->migrate_to(2).ok());
+  {
+    soci::session sql(GetParam() == "sqlite" ? "sqlite3" : "postgresql",
+                      GetParam() == "sqlite" ? "db=" + (dir.path() / "v2.db").string()
+                                             : detail::postgres_conninfo(url));
+    int n = 0;
+    for (const std::string name : {"Élise Dupont", "Comité ÉCONOMIQUE", "Board"}) {
+      const std::string number = "73420" + std::to_string(n++);
+      sql << "INSERT INTO bookings (name, owner, number, user_pin, moderator_pin, created_at, valid_from, "
+             "valid_until, duration_minutes, validity_days, max_participants, language, state, updated_at, "
+             "version) VALUES (:name, 'alice', :number, '482915', '739164', 0, 0, 0, 60, 1, 10, 'fr', "
+             "'scheduled', 0, 1)",
+          soci::use(name, "name"), soci::use(number, "number");
+    }
+  }
+  auto migrated = (*store)->migrate();
+  ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+  EXPECT_EQ((*store)->schema_version().value(), kLatestSchema);
+  auto count = [&](const std::string& text) {
+    BookingQuery q;
+    q.name_contains = text;
+    return (*store)->search_bookings(q).value().total;
+  };
+  EXPECT_EQ(count("ELISE"), 1);
+  EXPECT_EQ(count("économique"), 1);
+  EXPECT_EQ(count("board"), 1);
+  EXPECT_EQ(count("o"), 3);
 }
 
 TEST_P(StoreTest, ScheduledLapsedFindsOnlyExpiredScheduledBookings) {

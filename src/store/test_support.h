@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "store/soci_include.h"
@@ -41,19 +42,30 @@ inline std::unique_ptr<Store> open_migrated(const std::filesystem::path& file) {
   return std::move(*store);
 }
 
-// The backends a store contract test runs on: "sqlite" always; "postgresql" when CONFPRO_TEST_PG_URL names a
-// server where the user may create databases (e.g. postgresql://postgres@127.0.0.1:55432/postgres). Each
-// PostgreSQL test gets a fresh database.
+// The backends a store contract test runs on: "sqlite" always; "postgresql" when a server is named where the
+// user may create databases (e.g. postgresql://postgres@127.0.0.1:55432/postgres): by CONFPRO_TEST_PG_URL, or
+// by the file CONFPRO_TEST_PG_URL_FILE names (written by the confpro_pg CTest fixture, tests/pg_cluster.sh).
+// Each PostgreSQL test gets a fresh database.
 inline std::vector<std::string> test_backends() {
   return {"sqlite", "postgresql"};
 }
 
+// The PostgreSQL admin URL of the tests, or "" when none is configured.
+inline std::string test_pg_admin_url() {
+  if (const char* url = std::getenv("CONFPRO_TEST_PG_URL"); url != nullptr && *url != 0) return url;
+  const char* file = std::getenv("CONFPRO_TEST_PG_URL_FILE");
+  if (file == nullptr || *file == 0) return {};
+  std::ifstream in(file);
+  std::string url;
+  std::getline(in, url);
+  return url;
+}
+
 inline std::string fresh_pg_database_url() {
-  const char* admin = std::getenv("CONFPRO_TEST_PG_URL");
-  if (admin == nullptr || *admin == 0) return {};
+  std::string url = test_pg_admin_url();
+  if (url.empty()) return {};
   static std::atomic<int> counter{0};
   const std::string name = "confpro_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-  std::string url = admin;
   try {
     soci::session sql("postgresql", detail::postgres_conninfo(url));
     sql << "DROP DATABASE IF EXISTS " + name;
