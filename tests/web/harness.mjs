@@ -1,6 +1,6 @@
 // Starts a web console server for one test file: web_harness on a free port (127.0.0.1) with its own temp
 // SQLite database, plus an HTTP client that keeps the session cookie and CSRF token like a browser.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,17 +13,45 @@ export const USERS = {
   bob: 'bob-password-12',
 };
 
-export async function startServer({ live = true, heartbeat = 15, tls = null, threads = 0, maxStreams = 0 } = {}) {
+// The PostgreSQL server of the tests: CONFPRO_TEST_PG_URL, or the URL in the file CONFPRO_TEST_PG_URL_FILE names
+// (written by the ctest fixture pg.cluster_start, tests/pg_cluster.sh); null when there is none.
+export function pgAdminUrl() {
+  if (process.env.CONFPRO_TEST_PG_URL) return process.env.CONFPRO_TEST_PG_URL;
+  const file = process.env.CONFPRO_TEST_PG_URL_FILE;
+  if (!file || !existsSync(file)) return null;
+  return readFileSync(file, 'utf8').trim() || null;
+}
+
+let pgDatabases = 0;
+// A fresh, empty PostgreSQL database on that server (created with psql); its URL, or null without a server.
+export function freshPgDatabase() {
+  const admin = pgAdminUrl();
+  if (!admin) return null;
+  const name = `confpro_web_${process.pid}_${pgDatabases++}`;
+  const r = spawnSync('psql', [admin, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot create database ${name}: ${r.stderr || r.error}`);
+  const url = new URL(admin);
+  url.pathname = '/' + name;
+  return url.toString();
+}
+
+// Options: dbUrl (a storage URL, e.g. freshPgDatabase(); default a temp SQLite file); timeScale (the server's
+// clock runs that many times faster: a 60 s idle timeout passes in 1 s at 60).
+export async function startServer({ live = true, heartbeat = 15, tls = null, threads = 0, maxStreams = 0,
+  dbUrl = null, timeScale = 0, maxSessionsPerUser = 0, idleTimeout = 0 } = {}) {
   const harness = process.env.CONFPRO_WEB_HARNESS;
   if (!harness) throw new Error('CONFPRO_WEB_HARNESS is not set (run through ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'confpro-web-'));
   const portFile = join(dir, 'port');
-  const args = ['--db', join(dir, 'test.db'), '--static', process.env.CONFPRO_UI_DIST ?? 'ui/dist',
+  const args = ['--db-url', dbUrl ?? `sqlite://${join(dir, 'test.db')}`, '--static', process.env.CONFPRO_UI_DIST ?? 'ui/dist',
     '--port-file', portFile, '--heartbeat', String(heartbeat)];
   if (!live) args.push('--no-live');
   if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
   if (threads) args.push('--threads', String(threads));
   if (maxStreams) args.push('--max-streams', String(maxStreams));
+  if (timeScale) args.push('--time-scale', String(timeScale));
+  if (maxSessionsPerUser) args.push('--max-sessions-per-user', String(maxSessionsPerUser));
+  if (idleTimeout) args.push('--idle-timeout', String(idleTimeout));
   const child = spawn(harness, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const replies = [];
   const waiting = [];
@@ -106,21 +134,24 @@ export function freePort() {
   });
 }
 
-// The real product: `confpro serve` (CONFPRO_BINARY) in a temp dir with a fresh SQLite database, SIP on a free
-// port and the console on another, zone Europe/Paris. `server` is added to its [server] table, `extra` appended to the config (TOML). Resolves once it
-// printed "confpro ready"; output() is everything it printed so far (the administrator password among it).
-export async function startConfpro({ logLevel = 'warn', server = '', extra = '' } = {}) {
+// The real product: `confpro serve` (CONFPRO_BINARY) in a temp dir with a fresh SQLite database (or `storageUrl`),
+// SIP on a free port and the console on another, zone Europe/Paris. `server` is added to its [server] table,
+// `extra` appended to the config (TOML). Resolves once it printed "confpro ready"; output() is everything it
+// printed so far (the administrator password among it). crashAndRestart() kills it with SIGKILL and starts it
+// again on the same configuration and data.
+export async function startConfpro({ logLevel = 'warn', server = '', extra = '', storageUrl = null } = {}) {
   const confpro = process.env.CONFPRO_BINARY;
   if (!confpro) throw new Error('CONFPRO_BINARY is not set (run through ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'confpro-serve-'));
   const config = join(dir, 'confpro.toml');
+  const portFile = join(dir, 'web.port');
   const sipPort = await freePort();
   writeFileSync(config, `[server]
 time_zone = "Europe/Paris"
 data_dir = "${dir}/var"
 ${server}
 [storage]
-url = "sqlite://${dir}/confpro.db"
+url = "${storageUrl ?? `sqlite://${dir}/confpro.db`}"
 [log]
 level = "${logLevel}"
 [sip]
@@ -134,24 +165,37 @@ recordings_dir = "${dir}/var/recordings"
 address = "127.0.0.1"
 port = 0
 static_dir = "${process.env.CONFPRO_UI_DIST ?? 'ui/dist'}"
-port_file = "${dir}/web.port"
+port_file = "${portFile}"
 ${extra}`);
-  const child = spawn(confpro, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  const deadline = Date.now() + 60000;
-  while (!/confpro ready/.test(output) || !existsSync(join(dir, 'web.port'))) {
-    if (child.exitCode !== null) throw new Error('confpro serve exited: ' + output);
-    if (Date.now() > deadline) throw new Error('confpro serve did not start: ' + output);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    base: `http://127.0.0.1:${readFileSync(join(dir, 'web.port'), 'utf8').trim()}`,
+  let child, output = '';
+  const launch = async () => {
+    rmSync(portFile, { force: true });
+    child = spawn(confpro, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = output.length;
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    const deadline = Date.now() + 60000;
+    while (!/confpro ready/.test(output.slice(started)) || !existsSync(portFile)
+      || !readFileSync(portFile, 'utf8').trim()) {
+      if (child.exitCode !== null) throw new Error('confpro serve exited: ' + output);
+      if (Date.now() > deadline) throw new Error('confpro serve did not start: ' + output);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return `http://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
+  };
+  const running = {
+    base: await launch(),
     dir,
     sipPort,
     output: () => output,
     password: () => output.match(/password: (\S+)/)?.[1],
+    async crashAndRestart() {
+      const exited = new Promise((r) => child.on('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      running.base = await launch();
+      return running.base;
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -160,4 +204,5 @@ ${extra}`);
       if (!process.env.CONFPRO_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
     },
   };
+  return running;
 }

@@ -1,10 +1,11 @@
-// Test harness: runs the web console on a fresh SQLite database, as `confpro serve` will once it starts the web
+// Test harness: runs the web console on a fresh SQLite (or given PostgreSQL) database, as `confpro serve` will once it starts the web
 // component. Creates the accounts the tests use, starts the server on a free port (written to --port-file),
 // then reads scripted live-conference commands (scripted_live.h) from stdin, answering "ok" or an error per
 // line, until stdin closes or SIGTERM.
 //
-// Usage: web_harness --db PATH --static DIR --port-file FILE [--no-live] [--heartbeat S] [--time-zone Z] [--threads N]
-//                    [--max-streams N]
+// Usage: web_harness (--db PATH | --db-url sqlite://…|postgresql://…) --static DIR --port-file FILE [--no-live]
+//                    [--heartbeat S] [--time-zone Z] [--threads N] [--max-streams N] [--time-scale X]
+//                    [--max-sessions-per-user N] [--idle-timeout S]
 //                    [--tls-cert PEM --tls-key PEM]
 #include <csignal>
 #include <cstdio>
@@ -36,11 +37,13 @@ constexpr TestUser kUsers[] = {{"root", "admin", "root-password-1", "Ada Root"},
 int main(int argc, char** argv) {
   std::string db, static_dir = "ui/dist", port_file, zone = "Europe/Paris", tls_cert, tls_key;
   bool live = true;
-  int heartbeat = 15, threads = 0, max_streams = 200;
+  int heartbeat = 15, threads = 0, max_streams = 200, max_sessions_per_user = 10, idle_timeout = 1800;
+  double time_scale = 1;  // > 1: the server's clock runs faster (session expiry in seconds)
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--db") db = next();
+    if (a == "--db") db = "sqlite://" + next();
+    else if (a == "--db-url") db = next();
     else if (a == "--static") static_dir = next();
     else if (a == "--port-file") port_file = next();
     else if (a == "--no-live") live = false;
@@ -48,6 +51,9 @@ int main(int argc, char** argv) {
     else if (a == "--time-zone") zone = next();
     else if (a == "--threads") threads = std::stoi(next());
     else if (a == "--max-streams") max_streams = std::stoi(next());
+    else if (a == "--max-sessions-per-user") max_sessions_per_user = std::stoi(next());
+    else if (a == "--time-scale") time_scale = std::stod(next());
+    else if (a == "--idle-timeout") idle_timeout = std::stoi(next());
     else if (a == "--tls-cert") tls_cert = next();
     else if (a == "--tls-key") tls_key = next();
     else {
@@ -56,12 +62,13 @@ int main(int argc, char** argv) {
     }
   }
   (void)log::init({"warn", {}, ""});
-  auto store = store::open_store("sqlite://" + db);
+  auto store = store::open_store(db);
   if (!store || !(*store)->migrate()) {
     std::fprintf(stderr, "cannot open %s\n", db.c_str());
     return 1;
   }
-  SystemClock clock;
+  SystemClock system_clock;
+  ScaledClock clock(system_clock, time_scale);
   domain::SystemRandom random;
   directory::LocalDirectory directory(**store);
   booking::BookingServiceOptions booking_options;
@@ -97,6 +104,8 @@ int main(int argc, char** argv) {
   options.time_zone = zone;
   options.sse_heartbeat_s = heartbeat;
   options.max_event_streams = static_cast<std::size_t>(max_streams);
+  options.max_sessions_per_user = max_sessions_per_user;
+  options.session_idle_timeout_s = idle_timeout;
   options.login_max_failures = 5;
   auto server = web::start_web(options, services);
   if (!server) {
