@@ -78,6 +78,7 @@ void read_web(ConfigReader r, web::WebOptions& w) {
   r.get("static_dir", w.static_dir);
   r.get_int("threads", w.threads, 1, 64);
   r.get_int("session_idle_timeout_s", w.session_idle_timeout_s, 60, 86400 * 30);
+  r.get_int("max_sessions_per_user", w.max_sessions_per_user, 1, 1000);
   r.get_int("login_max_failures", w.login_max_failures, 1, 1000);
   r.get_int("login_window_s", w.login_window_s, 1, 86400);
   r.get_int("login_block_s", w.login_block_s, 1, 86400);

@@ -31,7 +31,8 @@ void ApiContext::audit(const Call& call, const std::string& action, const std::s
 Api::Api(const WebOptions& options, const app::Services& services)
     : options_(options),
       services_(services),
-      sessions_(std::make_unique<SessionTable>(std::chrono::seconds(options.session_idle_timeout_s))),
+      sessions_(std::make_unique<SessionTable>(std::chrono::seconds(options.session_idle_timeout_s),
+                                               static_cast<std::size_t>(options.max_sessions_per_user))),
       account_throttle_(std::make_unique<LoginThrottle>(ThrottleOptions{
           options.login_max_failures, std::chrono::seconds(options.login_window_s),
           std::chrono::seconds(options.login_block_s)})),
@@ -69,6 +70,8 @@ HttpResponse Api::handle(const HttpRequest& request) {
   }
   return router_->dispatch(request);
 }
+
+bool Api::signed_in(const std::string& id) const { return sessions_->alive(id, services_.clock->now()); }
 
 std::variant<Session, HttpResponse> Api::authorize_stream(const HttpRequest& request) {
   auto s = sessions_->touch(request.cookie(Router::kSessionCookie), services_.clock->now());

@@ -28,9 +28,10 @@ class Api {
   HttpResponse handle(const HttpRequest& request);
   // For GET /api/v1/events: the caller's session when signed in, else the 401 response.
   std::variant<Session, HttpResponse> authorize_stream(const HttpRequest& request);
-  // Whether session `id` still exists (not logged out, not removed with its user); does not restart its idle
-  // clock. Event streams end when this turns false.
-  bool signed_in(const std::string& id) const { return sessions_->contains(id); }
+  // Whether session `id` is still live now: not logged out, not ended with its user (removed, disabled, password
+  // or role changed) or by the per-user cap, not idle past the timeout. Does not restart its idle clock (an open
+  // event stream is not activity). Event streams end when this turns false.
+  bool signed_in(const std::string& id) const;
 
   EventHub& events() { return *events_; }
   const Router& router() const { return *router_; }

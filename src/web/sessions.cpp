@@ -25,6 +25,17 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 Session SessionTable::create(const Principal& principal, TimePoint now) {
   Session s{random_token(), random_token(), principal, now, now};
   std::lock_guard lock(mutex_);
+  for (;;) {  // the user's first sessions go while they have max_per_user_
+    auto first = sessions_.end();
+    std::size_t count = 0;
+    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+      if (it->second.principal.username != principal.username) continue;
+      ++count;
+      if (first == sessions_.end() || it->second.created_at < first->second.created_at) first = it;
+    }
+    if (count < max_per_user_) break;
+    sessions_.erase(first);
+  }
   if (sessions_.size() >= max_sessions_) {
     auto oldest = sessions_.begin();
     for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
@@ -49,9 +60,15 @@ std::optional<Session> SessionTable::touch(const std::string& id, TimePoint now)
   return it->second;
 }
 
-bool SessionTable::contains(const std::string& id) const {
+bool SessionTable::alive(const std::string& id, TimePoint now) {
   std::lock_guard lock(mutex_);
-  return sessions_.contains(id);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return false;
+  if (now - it->second.last_seen > idle_timeout_) {
+    sessions_.erase(it);
+    return false;
+  }
+  return true;
 }
 
 void SessionTable::remove(const std::string& id) {

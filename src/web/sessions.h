@@ -1,7 +1,8 @@
 // Console login sessions and login throttling.
 //
 // SessionTable: a random 256-bit session id per login (never reused, so a login always gets a new id), a CSRF
-// token per session, an idle timeout. LoginThrottle: counts failed logins per key (account, address) in a
+// token per session, an idle timeout, a cap on the sessions of one user (logging in again past it ends that
+// user's oldest session, so one account cannot fill the table and evict everyone else's). LoginThrottle: counts failed logins per key (account, address) in a
 // sliding window and blocks the key for a while once the limit is reached.
 // Thread safety: both classes may be called from any thread (each guards its state with its own mutex).
 // Time is passed in by the caller (STYLE.md #5).
@@ -43,22 +44,25 @@ bool constant_time_equal(const std::string& a, const std::string& b);
 
 class SessionTable {
  public:
-  explicit SessionTable(Millis idle_timeout, std::size_t max_sessions = 10000)
-      : idle_timeout_(idle_timeout), max_sessions_(max_sessions) {}
+  explicit SessionTable(Millis idle_timeout, std::size_t max_per_user = 10, std::size_t max_sessions = 10000)
+      : idle_timeout_(idle_timeout), max_per_user_(max_per_user), max_sessions_(max_sessions) {}
 
-  // Creates a session with fresh random id and CSRF token. When full, the least recently used one is dropped.
+  // Creates a session with fresh random id and CSRF token. When the user already has max_per_user sessions, the
+  // one created first is dropped; when the table is full, the least recently used one.
   Session create(const Principal& principal, TimePoint now);
   // The live session with this id (its idle clock restarted), or nullopt when unknown or idle too long.
   std::optional<Session> touch(const std::string& id, TimePoint now);
   void remove(const std::string& id);
-  // Whether a session with this id is in the table (its idle clock untouched).
-  bool contains(const std::string& id) const;
+  // Whether session `id` is still live at `now`: present and not idle too long (an expired one is removed). Its
+  // idle clock is not restarted.
+  bool alive(const std::string& id, TimePoint now);
   // Removes every session of `username` (after a password change or account removal).
   void remove_user(const std::string& username);
   std::size_t size() const;
 
  private:
   const Millis idle_timeout_;
+  const std::size_t max_per_user_;
   const std::size_t max_sessions_;
   mutable std::mutex mutex_;
   std::map<std::string, Session> sessions_;  // GUARDED_BY(mutex_)

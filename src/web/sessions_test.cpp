@@ -35,14 +35,31 @@ TEST(SessionTable, UnknownAndRemovedIdsAreRefused) {
   EXPECT_FALSE(table.touch(s.id, kT0));
 }
 
-TEST(SessionTable, ContainsOnlyLiveIdsWithoutTouchingThem) {
-  ManualClock clock{from_epoch_ms(1'700'000'000'000)};
+TEST(SessionTable, AliveOnlyForLiveIdsWithoutTouchingThem) {
   SessionTable t(std::chrono::minutes(30));
-  auto s = t.create({"alice", "", "organizer"}, clock.now());
-  EXPECT_TRUE(t.contains(s.id));
-  EXPECT_FALSE(t.contains(""));
-  t.remove(s.id);
-  EXPECT_FALSE(t.contains(s.id));
+  auto s = t.create({"alice", "", "organizer"}, kT0);
+  EXPECT_TRUE(t.alive(s.id, kT0 + std::chrono::minutes(20)));
+  EXPECT_FALSE(t.alive("", kT0));
+  EXPECT_TRUE(t.alive(s.id, kT0 + std::chrono::minutes(30)));  // alive() did not restart the idle clock…
+  EXPECT_FALSE(t.alive(s.id, kT0 + std::chrono::minutes(31)));  // …so it expires 30 min after the login
+  EXPECT_EQ(t.size(), 0u);
+  auto r = t.create({"alice", "", "organizer"}, kT0);
+  t.remove(r.id);
+  EXPECT_FALSE(t.alive(r.id, kT0));
+}
+
+TEST(SessionTable, LoggingInPastThePerUserCapEndsThatUsersFirstSession) {
+  SessionTable table(std::chrono::minutes(30), 2);
+  auto a1 = table.create({"alice", "", "organizer"}, kT0);
+  auto b1 = table.create({"bob", "", "organizer"}, kT0);
+  auto a2 = table.create({"alice", "", "organizer"}, kT0 + std::chrono::seconds(1));
+  table.touch(a1.id, kT0 + std::chrono::seconds(2));  // recent use does not save the first one
+  auto a3 = table.create({"alice", "", "organizer"}, kT0 + std::chrono::seconds(3));
+  EXPECT_FALSE(table.alive(a1.id, kT0 + std::chrono::seconds(4)));
+  EXPECT_TRUE(table.alive(a2.id, kT0 + std::chrono::seconds(4)));
+  EXPECT_TRUE(table.alive(a3.id, kT0 + std::chrono::seconds(4)));
+  EXPECT_TRUE(table.alive(b1.id, kT0 + std::chrono::seconds(4)));  // another user's session is untouched
+  EXPECT_EQ(table.size(), 3u);
 }
 
 TEST(SessionTable, RemoveUserEndsAllItsSessions) {
@@ -57,7 +74,7 @@ TEST(SessionTable, RemoveUserEndsAllItsSessions) {
 }
 
 TEST(SessionTable, FullTableDropsTheLeastRecentlyUsed) {
-  SessionTable table(std::chrono::minutes(30), 2);
+  SessionTable table(std::chrono::minutes(30), 10, 2);
   auto a = table.create({"a", "", "organizer"}, kT0);
   auto b = table.create({"b", "", "organizer"}, kT0 + std::chrono::seconds(1));
   table.touch(a.id, kT0 + std::chrono::seconds(2));

@@ -369,6 +369,7 @@ Status validate(const WebOptions& o) {
   if (auto st = validate_time_zone(o.time_zone); !st) errors.push_back({"time_zone", "unknown time zone"});
   if (o.threads < 1 || o.threads > 64) errors.push_back({"threads", "must be 1..64"});
   if (o.session_idle_timeout_s < 60) errors.push_back({"session_idle_timeout_s", "must be at least 60"});
+  if (o.max_sessions_per_user < 1) errors.push_back({"max_sessions_per_user", "must be at least 1"});
   if (o.login_max_failures < 1) errors.push_back({"login_max_failures", "must be at least 1"});
   if (o.login_window_s < 1) errors.push_back({"login_window_s", "must be at least 1"});
   if (o.login_block_s < 1) errors.push_back({"login_block_s", "must be at least 1"});

@@ -23,6 +23,7 @@ struct WebOptions {
   std::string time_zone = "Europe/Paris";  // zone in which the console shows and enters times ["Europe/Paris"]
   int threads = 2;                      // HTTP worker threads [2]
   int session_idle_timeout_s = 1800;    // a console session ends after this much inactivity [1800]
+  int max_sessions_per_user = 10;       // a login past this many sessions of one user ends its oldest [10]
   int login_max_failures = 5;           // failed logins per account and per address before blocking [5]
   int login_window_s = 900;             // … counted over this window [900]
   int login_block_s = 900;              // … and blocked for this long [900]

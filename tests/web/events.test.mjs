@@ -1,17 +1,20 @@
 // The live event stream (SSE) over real HTTP: events reach the watcher quickly, filtered by owner; heartbeats
-// keep an idle stream open; no session → 401.
+// keep an idle stream open; no session → 401; a stream ends with its login session (logout, user disabled or
+// deleted, dropped by the per-user session cap, idle expiry).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, signedIn } from './harness.mjs';
 
 let server;
-before(async () => { server = await startServer({ heartbeat: 1 }); });
+before(async () => { server = await startServer({ heartbeat: 1, maxSessionsPerUser: 2 }); });
 after(async () => { await server?.stop(); });
 
 // Opens the stream and collects parsed events (and comment lines) as they arrive.
-async function openStream(client) {
+async function openStream(client, base = server.base) {
   const ctrl = new AbortController();
-  const res = await fetch(server.base + '/api/v1/events', { headers: { Cookie: client.cookie }, signal: ctrl.signal });
+  const res = await fetch(base + '/api/v1/events', { headers: { Cookie: client.cookie }, signal: ctrl.signal });
+  assert.equal(res.status, 200);
+  const state = { ended: false };  // the server ended the response
   const events = [];
   const comments = [];
   const waiters = [];
@@ -35,7 +38,9 @@ async function openStream(client) {
           for (const w of waiters.splice(0)) w();
         }
       }
+      state.ended = true;
     } catch { /* aborted */ }
+    for (const w of waiters.splice(0)) w();
   })();
   const waitFor = async (pred, ms = 3000) => {
     const end = Date.now() + ms;
@@ -44,7 +49,7 @@ async function openStream(client) {
       await new Promise((r) => { waiters.push(r); setTimeout(r, 50); });
     }
   };
-  return { res, events, comments, waitFor, close: () => ctrl.abort() };
+  return { res, events, comments, waitFor, state, close: () => ctrl.abort() };
 }
 
 test('no session: 401', async () => {
@@ -100,4 +105,57 @@ test('logging out makes the next stream request 401', async () => {
   await c.del('/api/v1/session');
   const r = await fetch(server.base + '/api/v1/events', { headers: { Cookie: old } });
   assert.equal(r.status, 401);
+});
+
+// Waits (generously) for the server to end `stream`; heartbeats come every second, each checks the session.
+async function endedByServer(stream) {
+  await stream.waitFor(() => stream.state.ended, 15000);
+}
+
+test('a stream ends when its session logs out, its user is disabled or deleted', async () => {
+  const root = await signedIn(server.base, 'root');
+  for (const [name, end] of [
+    ['dora', async (c) => assert.equal((await c.del('/api/v1/session')).status, 204)],
+    ['erin', async () => assert.equal((await root.patch('/api/v1/users/erin', { disabled: true })).status, 200)],
+    ['fred', async () => assert.equal((await root.del('/api/v1/users/fred')).status, 204)],
+  ]) {
+    const made = await root.post('/api/v1/users', { username: name, password: `${name}-password-1`, role: 'organizer' });
+    assert.equal(made.status, 201, made.text);
+    const c = await signedIn(server.base, name, `${name}-password-1`);
+    const other = await signedIn(server.base, 'alice');  // a stream of someone else, which must stay
+    const stream = await openStream(c);
+    const kept = await openStream(other);
+    await stream.waitFor(() => stream.comments.some((l) => l.includes('heartbeat')), 15000);
+    await end(c);
+    await endedByServer(stream);
+    assert.equal(kept.state.ended, false, `${name}: another user's stream ended too`);
+    kept.close();
+    assert.equal((await c.get('/api/v1/session')).status, 401, name);
+  }
+});
+
+test('a login past the per-user session cap ends the oldest session and its stream', async () => {
+  const first = await signedIn(server.base, 'bob');
+  const stream = await openStream(first);
+  const second = await signedIn(server.base, 'bob');
+  await stream.waitFor(() => stream.comments.some((l) => l.includes('heartbeat')), 15000);
+  assert.equal(stream.state.ended, false, 'two sessions are within the cap of 2');
+  const third = await signedIn(server.base, 'bob');
+  await endedByServer(stream);
+  assert.equal((await first.get('/api/v1/session')).status, 401);
+  assert.equal((await second.get('/api/v1/session')).status, 200);
+  assert.equal((await third.get('/api/v1/session')).status, 200);
+});
+
+test('a stream ends when its session expires, and the session is gone', async () => {
+  // 60 s idle timeout at 60× time: the session expires 1 s after its last request (the stream is no activity).
+  const fast = await startServer({ heartbeat: 1, timeScale: 60, idleTimeout: 60 });
+  try {
+    const c = await signedIn(fast.base, 'alice');
+    const stream = await openStream(c, fast.base);
+    await stream.waitFor(() => stream.state.ended, 20000);
+    assert.equal((await c.get('/api/v1/session')).status, 401);
+  } finally {
+    await fast.stop();
+  }
 });

@@ -132,7 +132,18 @@ export const currentPage: Page = (root, ctx) => {
     if (closed || !ctx.session.live_service) return;
     source = new EventSource('/api/v1/events');
     source.onopen = () => { live.textContent = '● ' + t('live_updates'); live.classList.add('on'); void reload(); };
-    source.onerror = () => { live.textContent = t('reconnecting'); live.classList.remove('on'); };
+    source.onerror = () => {
+      live.textContent = t('reconnecting');
+      live.classList.remove('on');
+      // The browser gives up on a stream the server refused (its session ended: expired, logged out elsewhere,
+      // dropped by the per-user cap): ask for the session — a 401 brings the login form — else open it again.
+      if (source?.readyState !== EventSource.CLOSED) return;
+      source = null;
+      void call('GET', '/session').then(() => { if (!closed) setTimeout(connect, 2000); }, (e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) throw e;  // → the login form (main.ts)
+        if (!closed) setTimeout(connect, 5000);
+      });
+    };
     for (const type of ['opened', 'joined', 'left', 'talking', 'muted', 'locked', 'recording', 'warning', 'ended', 'invite']) {
       source.addEventListener(type, (m) => apply(JSON.parse((m as MessageEvent).data) as LiveEvent));
     }
