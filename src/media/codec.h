@@ -4,10 +4,12 @@
 // Thread safety: an Encoder/Decoder instance belongs to one worker thread; no allocation per frame.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "media/media_engine.h"
 
@@ -21,6 +23,32 @@ class Encoder {
   // Encodes one frame of `pcm` (native rate, mono; 10–60 ms) into `out`; returns bytes written, or -1.
   virtual int encode(std::span<const std::int16_t> pcm, std::span<std::uint8_t> out) = 0;
   virtual CodecKind kind() const = 0;
+};
+
+// Whether an encoder's frame of digital silence may be sent again instead of encoding the next one: once two
+// silent frames in a row came out byte for byte the same (G.711 at once; Opus once its look-ahead and decay are
+// spent; G.722's never repeat), the last payload serves every further silent tick. The encoder then misses those
+// silent frames, and its state stays that of silence. One per encoder; copies at most `capacity` bytes a frame.
+class SilentFrameReuse {
+ public:
+  explicit SilentFrameReuse(std::size_t capacity = 0) : previous_(capacity) {}
+  // True when this tick (silent or not) may send the last payload again.
+  bool reuse(bool silent) const { return silent && settled_; }
+  // After each encode: the payload that came out, and whether its input was digital silence.
+  void encoded(std::span<const std::uint8_t> payload, bool silent) {
+    const bool fits = payload.size() <= previous_.size();
+    settled_ = fits && silent && previous_silent_ && payload.size() == len_ &&
+               std::equal(payload.begin(), payload.end(), previous_.begin());
+    previous_silent_ = fits && silent;
+    len_ = fits ? payload.size() : 0;
+    if (fits) std::copy(payload.begin(), payload.end(), previous_.begin());
+  }
+  void reset() { settled_ = previous_silent_ = false; }
+
+ private:
+  std::vector<std::uint8_t> previous_;
+  std::size_t len_ = 0;
+  bool previous_silent_ = false, settled_ = false;
 };
 
 class Decoder {

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <opus/opus.h>
+
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "media/g711.h"
@@ -200,6 +203,46 @@ TEST(Codec, OpusAtSixteenKilohertzPcmSkipsResampling) {
   EXPECT_GT(tone_fraction(all, 1000, 16000), 0.9);
   EXPECT_EQ(dec->conceal(out, 320), 320);
   EXPECT_EQ(dec->conceal(out, 100), 100) << "not a multiple of 2.5 ms";
+}
+
+// The decoder copies the samples of a repeated packet once decoding it leaves its state unchanged: what comes out
+// must be what libopus itself gives for the same packets, sample for sample, through silence, a loss and speech.
+TEST(Codec, OpusRepeatedPacketsDecodeExactlyAsLibopusDoes) {
+  auto enc = make_opus_encoder(OpusEncoderOptions{.sample_rate = 48000});
+  auto dec = make_opus_decoder(true, 16000);
+  int err = 0;
+  OpusDecoder* ref = opus_decoder_create(16000, 1, &err);
+  ASSERT_NE(ref, nullptr);
+  ToneGenerator gen(600, 8000, 48000);
+  std::vector<std::int16_t> pcm(960), out(5760), want(5760);
+  std::vector<std::uint8_t> payload(1500);
+  int compared = 0;
+  auto check = [&](std::span<const std::uint8_t> p) {
+    const int n = dec->decode(p, out);
+    const int m = opus_decode(ref, p.data(), static_cast<opus_int32>(p.size()), want.data(), 5760, 0);
+    ASSERT_EQ(n, m);
+    ASSERT_EQ(0, std::memcmp(out.data(), want.data(), static_cast<std::size_t>(n) * sizeof(std::int16_t)))
+        << "frame " << compared;
+    ++compared;
+  };
+  auto encode = [&](bool tone) {
+    if (tone) gen.fill(pcm); else std::fill(pcm.begin(), pcm.end(), std::int16_t{0});
+    const int n = enc->encode(pcm, payload);
+    EXPECT_GT(n, 0);
+    return std::vector<std::uint8_t>(payload.begin(), payload.begin() + std::max(n, 0));
+  };
+  for (int i = 0; i < 20; ++i) check(encode(true));
+  std::vector<std::uint8_t> silent;
+  for (int i = 0; i < 10; ++i) check(silent = encode(false));
+  for (int i = 0; i < 100; ++i) check(silent);  // the same packet again and again: the state settles
+  ASSERT_EQ(dec->conceal(out, 320), 320);       // a loss moves the state on
+  ASSERT_EQ(opus_decode(ref, nullptr, 0, want.data(), 320, 0), 320);
+  EXPECT_EQ(0, std::memcmp(out.data(), want.data(), 320 * sizeof(std::int16_t)));
+  for (int i = 0; i < 60; ++i) check(silent);
+  for (int i = 0; i < 20; ++i) check(encode(true));  // speech again after the repeats
+  std::vector<std::int16_t> heard(out.begin(), out.begin() + 320);
+  EXPECT_GT(tone_fraction(heard, 600, 16000), 0.5);
+  opus_decoder_destroy(ref);
 }
 
 TEST(Codec, BadOpusPayloadIsRefused) {

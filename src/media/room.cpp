@@ -4,10 +4,6 @@
 #include <algorithm>
 
 namespace confpro::media {
-namespace {
-constexpr int kSilentRunReuse = 2;  // silent frames encoded before the last one is reused
-}  // namespace
-
 Room::Room(RoomId id, std::string label, const MixerOptions& options)
     : id_(id), label_(std::move(label)), mixer_(options), prompt_(mixer_.frame_samples()),
       room_prompt_(mixer_.frame_samples()) {}
@@ -26,7 +22,7 @@ Status Room::add(Session& s, ParticipantFlags flags) {
     if (!enc || !down.ok()) return Error::internal(std::string("no shared encoder for ") + to_string(spec.kind));
     SharedEncoder se{spec.kind, std::move(enc), std::move(*down),
                      std::vector<std::int16_t>(static_cast<std::size_t>(pcm_rate / 1000 * kTickMs)),
-                     std::vector<std::uint8_t>(1500), -1};
+                     std::vector<std::uint8_t>(1500), -1, 0, SilentFrameReuse(1500)};
     shared_.push_back(std::move(se));
   }
   s.room = id_;
@@ -113,16 +109,15 @@ void Room::tick(SteadyTime now, const EventSink& sink) {
     if (kind == MixOutput::kFullMix) {
       SharedEncoder* se = shared_for(s->codec_kind());
       if (se->len < 0) {
-        const bool stateless = se->kind == CodecKind::kPcmu || se->kind == CodecKind::kPcma;
-        if (full_silent && stateless && se->silent_run >= kSilentRunReuse) {
-          se->len = se->last_len;  // a silent room: G.711's silent frame is the same every time; reuse it
+        if (se->silence.reuse(full_silent)) {
+          se->len = se->last_len;  // a silent room: the settled silent frame still in `payload`
         } else {
           se->down->process(mixer_.full_mix(), se->native);
           se->len = std::max(0, se->encoder->encode(se->native, se->payload));
+          se->silence.encoded({se->payload.data(), static_cast<std::size_t>(se->len)}, full_silent);
           se->last_len = se->len;
           ++shared_encodes_;
         }
-        se->silent_run = full_silent ? se->silent_run + 1 : 0;
       }
       s->send_payload({se->payload.data(), static_cast<std::size_t>(se->len)}, full_silent, now);
     } else {

@@ -46,7 +46,7 @@ class Room {
     std::vector<std::uint8_t> payload;
     int len = -1;  // bytes encoded this tick, -1 when not yet
     int last_len = 0;
-    int silent_run = 0;  // consecutive silent ticks encoded; after a few, the last silent payload is reused
+    SilentFrameReuse silence;  // a silent room's frame, once settled, is sent again without encoding
   };
   SharedEncoder* shared_for(CodecKind kind);
 

@@ -127,6 +127,8 @@ Status Session::configure_codec() {
   input_.assign(static_cast<std::size_t>(config_.mix_rate / 1000 * kTickMs), 0);
   ts_step_ = static_cast<std::uint32_t>(c.clock_rate / 1000 * kTickMs);
   payload_.assign(1500, 0);
+  payload_len_ = 0;
+  silence_ = SilentFrameReuse(payload_.size());
   packet_.assign(kMaxRtpPacket + kSrtpMaxOverhead, 0);
   // Packet time (the peer's a=ptime): sample codecs are regrouped into packets of 10-60 ms; Opus stays at 20.
   ptime_ms_ = c.kind == CodecKind::kOpus || c.ptime_ms <= 0 || c.ptime_ms > 60 || c.ptime_ms % 10 != 0 ? kTickMs
@@ -417,9 +419,11 @@ void Session::send_tick(bool silent, SteadyTime now, Encode encode) {
 
 void Session::send_pcm(std::span<const std::int16_t> mix_pcm, bool silent, SteadyTime now) {
   send_tick(silent, now, [&]() -> std::span<const std::uint8_t> {
+    if (silence_.reuse(silent)) return {payload_.data(), payload_len_};  // e.g. a lone talker's mix-minus
     down_->process(mix_pcm, native_out_);
-    const int n = encoder_->encode(native_out_, payload_);
-    return {payload_.data(), static_cast<std::size_t>(std::max(n, 0))};
+    payload_len_ = static_cast<std::size_t>(std::max(encoder_->encode(native_out_, payload_), 0));
+    silence_.encoded({payload_.data(), payload_len_}, silent);
+    return {payload_.data(), payload_len_};
   });
 }
 

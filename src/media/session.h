@@ -44,9 +44,10 @@ inline constexpr int kTickMs = 20;
 // decodes and encodes at the room's mix rate directly (no resampling; its RTP clock stays 48000).
 int engine_pcm_rate(CodecKind kind, int mix_rate);
 // Encoder/decoder for `spec` at engine_pcm_rate(). `opus_complexity`: 0..10 (OpusEncoderOptions::complexity).
-inline constexpr int kOwnOpusComplexity = 5;     // what one participant hears (its mix-minus)
-inline constexpr int kSharedOpusComplexity = 3;  // the full mix shared by a room's listeners: bench/codec_bench
-                                                 // measures 109 vs 140 us a frame, the same speech SNR
+// Opus encoder complexity: bench/codec_bench (BM_OpusEncodeComplexity) measures 111 us a frame at 3 vs 146 at 5,
+// the same speech SNR (10.9 vs 10.8 dB; a crude measure, not a listening test).
+inline constexpr int kOwnOpusComplexity = 3;     // what one participant hears (its mix-minus)
+inline constexpr int kSharedOpusComplexity = 3;  // the full mix shared by a room's listeners
 std::unique_ptr<Encoder> make_engine_encoder(const CodecSpec& spec, int mix_rate,
                                              int opus_complexity = kOwnOpusComplexity);
 std::unique_ptr<Decoder> make_engine_decoder(const CodecSpec& spec, int mix_rate);
@@ -175,6 +176,8 @@ class Session {
   std::unique_ptr<Resampler> down_;  // mix -> native
   std::vector<std::int16_t> native_out_;
   std::vector<std::uint8_t> payload_, packet_;
+  std::size_t payload_len_ = 0;  // of the last frame encoded into payload_
+  SilentFrameReuse silence_;     // this session's own silent frame, once settled, is sent again without encoding
   int ptime_ms_ = kTickMs;                 // packet time we send (CodecSpec::ptime_ms for sample codecs)
   std::vector<std::uint8_t> pending_;      // encoded audio waiting to fill a packet of ptime_ms_
   std::size_t pending_len_ = 0;
