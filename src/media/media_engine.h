@@ -112,7 +112,7 @@ struct EngineOptions {
   std::uint16_t rtp_port_min = 20000;     // RTP ports (even) [20000]
   std::uint16_t rtp_port_max = 29998;     // [29998]
   int mix_rate = 16000;                   // internal mixing rate, 16000 or 48000 [16000]
-  int jitter_min_ms = 20;                 // adaptive jitter buffer bounds [20..200]
+  int jitter_min_ms = 10;                 // adaptive jitter buffer bounds [10..200]
   int jitter_max_ms = 200;
   int rtp_timeout_ms = 0;                 // SessionTimeout after this long without RTP [0 = never]
   int max_sessions = 10000;               // create_session fails beyond [10000]

@@ -1,6 +1,7 @@
 // How a media worker moves datagrams: every send of a tick is queued and flushed once, and every datagram waiting
 // on the watched sockets is delivered in one pass. Two implementations, chosen at run time:
-//   - io_uring: the sends of a whole tick, across all sessions' sockets, go to the kernel in one io_uring_enter;
+//   - io_uring: the sends of a tick, across all sessions' sockets, go to the kernel in batches (128 at a time, or
+//     what has waited 1 ms), one io_uring_enter each;
 //     each socket has a multishot recvmsg armed once, filling a ring of provided buffers, so receiving needs no
 //     epoll and no syscall per socket. Kernel arrival stamps (SO_TIMESTAMPNS) come with each datagram.
 //   - epoll: the fallback when the kernel or the container refuses io_uring (older kernel, seccomp,
