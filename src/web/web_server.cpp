@@ -266,6 +266,7 @@ class WebServer final : public app::Component {
         .write_http_response_timelimit(std::chrono::seconds(30))
         // An event stream gets a write every heartbeat; this must exceed it (notes/web-and-storage.md).
         .handle_request_timeout(std::chrono::seconds(std::max(60, options_.sse_heartbeat_s * 4)))
+        .concurrent_accepts_count(static_cast<std::size_t>(options_.concurrent_accepts))
         .max_pipelined_requests(4)
         // Bodies are cut one byte past max_body_bytes (the rest is read and dropped, see
         // create_parser_settings above): Api::handle answers those 413 with a JSON error.
@@ -376,6 +377,9 @@ Status validate(const WebOptions& o) {
   if (o.max_body_bytes < 1024) errors.push_back({"max_body_bytes", "must be at least 1024"});
   if (o.sse_heartbeat_s < 1 || o.sse_heartbeat_s > 300) errors.push_back({"sse_heartbeat_s", "must be 1..300"});
   if (o.max_event_streams < 1) errors.push_back({"max_event_streams", "must be at least 1"});
+  if (o.concurrent_accepts < 1 || o.concurrent_accepts > 1024) {
+    errors.push_back({"concurrent_accepts", "must be 1..1024"});
+  }
   if (!errors.empty()) return Error::invalid_fields(errors);
   return {};
 }

@@ -1,8 +1,10 @@
 // Load figures for the issue: latency of GET /api/v1/bookings with 10,000 bookings under wrk (2 threads, 50
 // connections), for the plain list, a name search, an owner filter and a state + date range. Each query is run
 // `runs` times; the summary gives the median p50 / p99 / req/s of the runs and the load average around them.
+// `gap`: seconds between runs (0 = back to back: a run starts while the server still tears down the previous
+// run's 50 connections — the case that needed concurrent accepts, WebOptions::concurrent_accepts).
 // Not a CTest test (it takes minutes and needs `wrk`); run:
-//   CONFPRO_WEB_HARNESS=build/tests/web/web_harness node tests/web/bench_bookings.mjs [count] [runs] [seconds] [web threads]
+//   CONFPRO_WEB_HARNESS=build/tests/web/web_harness node tests/web/bench_bookings.mjs [count] [runs] [seconds] [web threads] [gap]
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { startServer, signedIn } from './harness.mjs';
@@ -11,6 +13,7 @@ const count = Number(process.argv[2] ?? 10000);
 const runs = Number(process.argv[3] ?? 3);
 const seconds = Number(process.argv[4] ?? 10);
 const threads = Number(process.argv[5] ?? 0);  // 0: the server's default
+const gap = Number(process.argv[6] ?? 1);
 const QUERIES = {
   'plain list': '/api/v1/bookings?limit=50',
   'name search': '/api/v1/bookings?name=booking%2099&limit=50',
@@ -58,6 +61,7 @@ try {
       p99.push(percentile(wrk.stdout, 99));
       rps.push(Number(wrk.stdout.match(/Requests\/sec:\s+([\d.]+)/)?.[1]));
       if (/Non-2xx|Socket errors/.test(wrk.stdout)) console.log(`### ${path}\n${wrk.stdout}`);
+      await new Promise((r) => setTimeout(r, gap * 1000));
     }
     summary.push({ query: what, total: one.json.total, p50_ms: median(p50), p99_ms: median(p99), req_s: median(rps),
       runs_p99: p99.join(' / '), load1: load.map((l) => l.toFixed(1)).join(' / ') });

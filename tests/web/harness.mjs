@@ -38,7 +38,7 @@ export function freshPgDatabase() {
 // Options: dbUrl (a storage URL, e.g. freshPgDatabase(); default a temp SQLite file); timeScale (the server's
 // clock runs that many times faster: a 60 s idle timeout passes in 1 s at 60).
 export async function startServer({ live = true, heartbeat = 15, tls = null, threads = 0, maxStreams = 0,
-  dbUrl = null, timeScale = 0, maxSessionsPerUser = 0, idleTimeout = 0 } = {}) {
+  dbUrl = null, timeScale = 0, maxSessionsPerUser = 0, idleTimeout = 0, accepts = 0 } = {}) {
   const harness = process.env.CONFPRO_WEB_HARNESS;
   if (!harness) throw new Error('CONFPRO_WEB_HARNESS is not set (run through ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'confpro-web-'));
@@ -52,6 +52,7 @@ export async function startServer({ live = true, heartbeat = 15, tls = null, thr
   if (timeScale) args.push('--time-scale', String(timeScale));
   if (maxSessionsPerUser) args.push('--max-sessions-per-user', String(maxSessionsPerUser));
   if (idleTimeout) args.push('--idle-timeout', String(idleTimeout));
+  if (accepts) args.push('--accepts', String(accepts));
   const child = spawn(harness, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const replies = [];
   const waiting = [];

@@ -5,7 +5,7 @@
 //
 // Usage: web_harness (--db PATH | --db-url sqlite://…|postgresql://…) --static DIR --port-file FILE [--no-live]
 //                    [--heartbeat S] [--time-zone Z] [--threads N] [--max-streams N] [--time-scale X]
-//                    [--max-sessions-per-user N] [--idle-timeout S]
+//                    [--max-sessions-per-user N] [--idle-timeout S] [--accepts N]
 //                    [--tls-cert PEM --tls-key PEM]
 #include <csignal>
 #include <cstdio>
@@ -37,7 +37,7 @@ constexpr TestUser kUsers[] = {{"root", "admin", "root-password-1", "Ada Root"},
 int main(int argc, char** argv) {
   std::string db, static_dir = "ui/dist", port_file, zone = "Europe/Paris", tls_cert, tls_key;
   bool live = true;
-  int heartbeat = 15, threads = 0, max_streams = 200, max_sessions_per_user = 10, idle_timeout = 1800;
+  int heartbeat = 15, threads = 0, max_streams = 200, max_sessions_per_user = 10, idle_timeout = 1800, accepts = 0;
   double time_scale = 1;  // > 1: the server's clock runs faster (session expiry in seconds)
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
     else if (a == "--max-sessions-per-user") max_sessions_per_user = std::stoi(next());
     else if (a == "--time-scale") time_scale = std::stod(next());
     else if (a == "--idle-timeout") idle_timeout = std::stoi(next());
+    else if (a == "--accepts") accepts = std::stoi(next());
     else if (a == "--tls-cert") tls_cert = next();
     else if (a == "--tls-key") tls_key = next();
     else {
@@ -106,6 +107,7 @@ int main(int argc, char** argv) {
   options.max_event_streams = static_cast<std::size_t>(max_streams);
   options.max_sessions_per_user = max_sessions_per_user;
   options.session_idle_timeout_s = idle_timeout;
+  if (accepts > 0) options.concurrent_accepts = accepts;
   options.login_max_failures = 5;
   auto server = web::start_web(options, services);
   if (!server) {
