@@ -212,3 +212,27 @@ test('a booking name with markup is shown as text: nothing in it runs or becomes
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the Current page of a session that expires brings back the login form', async () => {
+  // 300 s idle timeout at 20× time: the session expires 15 s after its last request (ample for the page to
+  // open its stream, even on a loaded machine); the stream is no activity, the server ends it at the next
+  // heartbeat and the page must show the login form, not "Reconnecting…" for ever.
+  const fast = await startServer({ heartbeat: 1, timeScale: 20, idleTimeout: 300 });
+  const { page, context, errors } = await newPage();
+  try {
+    await signIn(page, fast.base, 'alice', USERS.alice);
+    await page.getByRole('link', { name: 'Current' }).click();
+    await page.getByText('● Live').waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 60000 });
+    await shot(page, '25-current-session-expired');
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel(/^Password$/).fill(USERS.alice);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation').waitFor();
+    // The browser reports the refused stream (a JSON 401 where it expected text/event-stream); nothing else.
+    assert.deepEqual(errors.filter((e) => !/EventSource|MIME type/.test(e)), []);
+  } finally {
+    await context.close();
+    await fast.stop();
+  }
+});

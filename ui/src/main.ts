@@ -129,7 +129,8 @@ function start(s: SessionInfo): void {
 
 window.addEventListener('popstate', () => render());
 window.addEventListener('unhandledrejection', (ev) => {
-  if (ev.reason instanceof ApiError && ev.reason.status === 401) { session = null; showLogin(); }
+  // A 401 anywhere (the session expired or was ended) brings the login form; it is handled, not an error.
+  if (ev.reason instanceof ApiError && ev.reason.status === 401) { ev.preventDefault(); session = null; showLogin(); }
 });
 
 call<SessionInfo>('GET', '/session').then(start).catch(() => showLogin());
