@@ -224,6 +224,7 @@ test('the Current page of a session that expires brings back the login form', as
     await page.getByRole('link', { name: 'Current' }).click();
     await page.getByText('● Live').waitFor();
     await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 60000 });
+    await page.getByRole('alert').getByText('Your session has ended. Please sign in again.').waitFor();
     await shot(page, '25-current-session-expired');
     await page.getByLabel('Username').fill('alice');
     await page.getByLabel(/^Password$/).fill(USERS.alice);

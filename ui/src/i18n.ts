@@ -1,7 +1,7 @@
 // French and English; the choice is remembered in localStorage ("confpro.lang"), defaulting to the browser's.
 const en = {
   app_name: 'Conference Pro', conference: 'Conference', access_number: 'Access number', sign_in: 'Sign in', username: 'Username', password: 'Password',
-  sign_out: 'Sign out', signed_in_as: 'Signed in as', language: 'Language', bad_login: 'Invalid username or password.',
+  sign_out: 'Sign out', signed_in_as: 'Signed in as', language: 'Language', bad_login: 'Invalid username or password.', session_ended: 'Your session has ended. Please sign in again.',
   throttled: 'Too many failed attempts. Try again later.', network_error: 'The server cannot be reached.',
   tab_schedule: 'Schedule', tab_future: 'Future', tab_current: 'Current', tab_past: 'Past', tab_delete: 'Delete',
   tab_reports: 'Reports', tab_users: 'Users', tab_access: 'Access numbers', tab_audit: 'Audit log',
@@ -42,7 +42,7 @@ export type Key = keyof Dict;
 const fr: Dict = {
   app_name: 'Conference Pro', conference: 'Conférence', access_number: "Numéro d'accès", sign_in: 'Se connecter', username: 'Identifiant', password: 'Mot de passe',
   sign_out: 'Se déconnecter', signed_in_as: 'Connecté en tant que', language: 'Langue',
-  bad_login: 'Identifiant ou mot de passe incorrect.', throttled: 'Trop de tentatives. Réessayez plus tard.',
+  bad_login: 'Identifiant ou mot de passe incorrect.', session_ended: 'Votre session a pris fin. Veuillez vous reconnecter.', throttled: 'Trop de tentatives. Réessayez plus tard.',
   network_error: 'Le serveur est injoignable.',
   tab_schedule: 'Réserver', tab_future: 'À venir', tab_current: 'En cours', tab_past: 'Passées', tab_delete: 'Supprimer',
   tab_reports: 'Rapports', tab_users: 'Utilisateurs', tab_access: "Numéros d'accès", tab_audit: "Journal d'audit",

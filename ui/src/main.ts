@@ -130,7 +130,11 @@ function start(s: SessionInfo): void {
 window.addEventListener('popstate', () => render());
 window.addEventListener('unhandledrejection', (ev) => {
   // A 401 anywhere (the session expired or was ended) brings the login form; it is handled, not an error.
-  if (ev.reason instanceof ApiError && ev.reason.status === 401) { ev.preventDefault(); session = null; showLogin(); }
+  if (ev.reason instanceof ApiError && ev.reason.status === 401) {
+    ev.preventDefault();
+    session = null;
+    showLogin(t('session_ended'));
+  }
 });
 
 call<SessionInfo>('GET', '/session').then(start).catch(() => showLogin());
