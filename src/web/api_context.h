@@ -37,6 +37,13 @@ void add_history_routes(Router& router, ApiContext& ctx);    // past conferences
 // Parses an integer path parameter (> 0); nullopt for anything else.
 std::optional<std::int64_t> parse_id(const std::string& text);
 
+// Whether the caller may see what `owner` owns: an administrator sees everything, an organizer their own.
+// Something the caller may not see is answered exactly as a missing one (same 404, same body), so ids of other
+// organizers' bookings and conferences cannot be probed.
+inline bool owned_by_caller(const Call& call, const std::string& owner) {
+  return call.principal().is_admin() || owner == call.principal().username;
+}
+
 }  // namespace confpro::web
 
 namespace confpro::web {

@@ -130,15 +130,27 @@ TEST_F(ApiTest, OversizedBodyIsRefused) {
   EXPECT_EQ(r.json["error"]["fields"][0]["field"], "body");
 }
 
+// What `client` gets for `other` (someone else's) must be exactly what it gets for `missing`: 404, same body.
+void expect_same_as_missing(Client& client, const std::string& method, const std::string& other,
+                            const std::string& missing, const std::string& body = "") {
+  auto a = client.request(method, other, body);
+  auto b = client.request(method, missing, body);
+  EXPECT_EQ(a.status, 404) << method << " " << other << ": " << a.raw.body;
+  EXPECT_EQ(a.status, b.status) << method << " " << other;
+  EXPECT_EQ(a.raw.body, b.raw.body) << method << " " << other;
+}
+
 TEST_F(ApiTest, OrganizerSeesOnlyOwnBookingsEvenByGuessingIds) {
   Client alice(*api), bob(*api), root(*api);
   alice.login("alice", "alice-password-1");
   bob.login("bob", "bob-password-12");
   root.login("root", "admin-password-1");
   auto id = std::to_string(alice.post("/api/v1/bookings", full_booking()).json["id"].get<int>());
-  EXPECT_EQ(bob.get("/api/v1/bookings/" + id).status, 403);
-  EXPECT_EQ(bob.patch("/api/v1/bookings/" + id, {{"name", "mine now"}}).status, 403);
-  EXPECT_EQ(bob.del("/api/v1/bookings/" + id).status, 403);
+  for (const char* method : {"GET", "PATCH", "DELETE"}) {
+    expect_same_as_missing(bob, method, "/api/v1/bookings/" + id, "/api/v1/bookings/987654",
+                           std::string(method) == "PATCH" ? R"({"name":"mine now"})" : "");
+  }
+  EXPECT_EQ(alice.get("/api/v1/bookings/" + id).json["name"], "Board meeting");  // untouched
   EXPECT_EQ(bob.get("/api/v1/bookings").json["total"], 0);
   EXPECT_EQ(bob.get("/api/v1/bookings?owner=alice").status, 403);
   EXPECT_EQ(root.get("/api/v1/bookings?owner=alice").json["total"], 1);
@@ -220,7 +232,13 @@ TEST_F(ApiTest, LiveActionsReachTheConferenceServiceOnlyForTheOwner) {
   bob.login("bob", "bob-password-12");
   EXPECT_EQ(alice.get("/api/v1/conferences/live").json["items"].size(), 1u);
   EXPECT_EQ(bob.get("/api/v1/conferences/live").json["items"].size(), 0u);
-  EXPECT_EQ(bob.post("/api/v1/conferences/live/77/participants/5/mute", {}).status, 403);
+  for (const char* path : {"", "/participants/5/mute", "/participants/5/eject", "/lock", "/end"}) {
+    expect_same_as_missing(bob, *path ? "POST" : "GET", std::string("/api/v1/conferences/live/77") + path,
+                           std::string("/api/v1/conferences/live/78") + path, *path ? "{}" : "");
+  }
+  expect_same_as_missing(bob, "POST", "/api/v1/conferences/live/77/invite", "/api/v1/conferences/live/78/invite",
+                         R"({"number":"+33622222222"})");
+  EXPECT_TRUE(control.actions.empty());
   EXPECT_EQ(alice.post("/api/v1/conferences/live/77/participants/5/mute", {}).status, 204);
   EXPECT_EQ(alice.post("/api/v1/conferences/live/77/participants/6/eject", {}).status, 404);
   EXPECT_EQ(alice.post("/api/v1/conferences/live/77/lock", {}).status, 204);
@@ -278,7 +296,9 @@ TEST_F(ApiTest, PastConferencesShowConnectionsAndRecordingRanges) {
   EXPECT_EQ(detail.json["connections"][0]["caller_number"], "+33633333333");
   EXPECT_EQ(detail.json["connections"][0]["duration_seconds"], 420);
   EXPECT_EQ(detail.json["duration_seconds"], 480);
-  EXPECT_EQ(bob.get("/api/v1/conferences/past/" + sid).status, 403);
+  expect_same_as_missing(bob, "GET", "/api/v1/conferences/past/" + sid, "/api/v1/conferences/past/987654");
+  expect_same_as_missing(bob, "GET", "/api/v1/conferences/past/" + sid + "/recording",
+                         "/api/v1/conferences/past/987654/recording");
   EXPECT_EQ(bob.get("/api/v1/conferences/past").json["items"].size(), 0u);
   auto part = alice.request("GET", "/api/v1/conferences/past/" + sid + "/recording");
   EXPECT_EQ(part.status, 200);

@@ -52,17 +52,17 @@ void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint
   if (from && to && *to <= *from) errors.push_back({"to", "must be after from"});
 }
 
-// The past session {session_id} with its booking when the caller may see it.
+// The past session {session_id} with its booking when the caller may see it; another organizer's is answered
+// as a missing one.
 Result<store::SessionWithBooking> visible_session(const Call& call, ApiContext& ctx) {
   auto id = parse_id(call.params.at("session_id"));
   if (!id) return Error::invalid("session_id", "must be a positive integer");
+  const Error missing = Error::not_found("no such session");
   auto s = ctx.services.store->get_session(SessionId{*id});
-  if (!s) return s.error();
+  if (!s) return s.error().code == ErrorCode::kNotFound ? missing : s.error();
   auto b = ctx.services.store->get_booking(s->booking);
-  if (!b) return b.error();
-  if (!call.principal().is_admin() && b->owner != call.principal().username) {
-    return Error::denied("this conference belongs to another organizer");
-  }
+  if (!b) return b.error().code == ErrorCode::kNotFound ? missing : b.error();
+  if (!owned_by_caller(call, b->owner)) return missing;
   return store::SessionWithBooking{*s, *b};
 }
 

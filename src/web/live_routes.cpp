@@ -12,15 +12,13 @@ HttpResponse no_live_service() {
   return error_response(Error::unavailable("the live conference service is not running"));
 }
 
-// The live conference {booking_id} when the caller may act on it.
+// The live conference {booking_id} when the caller may act on it; another organizer's is answered as one that
+// is not live.
 Result<conference::LiveConference> visible_live(const Call& call, ApiContext& ctx) {
   auto id = parse_id(call.params.at("booking_id"));
   if (!id) return Error::invalid("booking_id", "must be a positive integer");
   auto c = ctx.services.control->live_conference(BookingId{*id});
-  if (!c) return Error::not_found("no live conference for this booking");
-  if (!call.principal().is_admin() && c->owner != call.principal().username) {
-    return Error::denied("this conference belongs to another organizer");
-  }
+  if (!c || !owned_by_caller(call, c->owner)) return Error::not_found("no live conference for this booking");
   return *c;
 }
 
@@ -58,7 +56,7 @@ void add_live_routes(Router& router, ApiContext& ctx) {
     if (!ctx.services.control) return no_live_service();
     nlohmann::json items = nlohmann::json::array();
     for (const auto& c : ctx.services.control->live_conferences()) {
-      if (call.principal().is_admin() || c.owner == call.principal().username) items.push_back(to_json(c));
+      if (owned_by_caller(call, c.owner)) items.push_back(to_json(c));
     }
     return json_response(200, {{"items", items}});
   });

@@ -18,6 +18,17 @@ const booking = (over = {}) => ({
   invitees: [{ email: 'guest@example.com', phone: '', personal_pin: '' }], ...over,
 });
 
+// What `client` gets for someone else's `path` is exactly what it gets for the missing `missingPath`: the same
+// 404 with the same body, so ids of other organizers' bookings and conferences cannot be probed.
+async function sameAsMissing(client, method, path, missingPath, body) {
+  const other = await client.request(method, path, body);
+  const missing = await client.request(method, missingPath, body);
+  assert.equal(other.status, 404, `${method} ${path}: ${other.status} ${other.text}`);
+  assert.equal(missing.status, 404, `${method} ${missingPath}: ${missing.status} ${missing.text}`);
+  assert.equal(other.text, missing.text, `${method} ${path}`);
+  assert.equal(other.headers.get('content-type'), missing.headers.get('content-type'), `${method} ${path}`);
+}
+
 before(async () => {
   server = await startServer();
   root = await signedIn(server.base, 'root');
@@ -191,9 +202,14 @@ test('bookings: bad bodies name every field and write nothing', async () => {
 
 test('roles: an organizer cannot see or touch another organizer\'s bookings, even by id', async () => {
   const b = (await alice.post('/api/v1/bookings', booking())).json;
-  assert.equal((await bob.get(`/api/v1/bookings/${b.id}`)).status, 403);
-  assert.equal((await bob.patch(`/api/v1/bookings/${b.id}`, { name: 'hijack' })).status, 403);
-  assert.equal((await bob.del(`/api/v1/bookings/${b.id}`)).status, 403);
+  // Another organizer's booking is answered exactly as a missing one (no 403 that would tell it exists).
+  await sameAsMissing(bob, 'GET', `/api/v1/bookings/${b.id}`, '/api/v1/bookings/999999999');
+  await sameAsMissing(bob, 'PATCH', `/api/v1/bookings/${b.id}`, '/api/v1/bookings/999999999', { name: 'hijack' });
+  await sameAsMissing(bob, 'DELETE', `/api/v1/bookings/${b.id}`, '/api/v1/bookings/999999999');
+  const still = await alice.get(`/api/v1/bookings/${b.id}`);
+  assert.equal(still.json.name, b.name, 'bob changed nothing');
+  assert.equal(still.json.version, b.version);
+  // A role, not an id, is what is lacking here: still 403.
   assert.equal((await bob.get('/api/v1/bookings?owner=alice')).status, 403);
   assert.ok((await bob.get('/api/v1/bookings')).json.items.every((x) => x.owner === 'bob'));
   assert.equal((await bob.post('/api/v1/bookings', booking({ owner: 'alice' }))).status, 403);
@@ -245,9 +261,15 @@ test('live: list, actions, invite; organizers only their own; bad ids', async ()
   const conf = list.json.items.find((c) => c.booking_id === b.id);
   assert.equal(conf.participants.length, 2);
   assert.equal((await bob.get('/api/v1/conferences/live')).json.items.some((c) => c.booking_id === b.id), false);
-  assert.equal((await bob.get(`/api/v1/conferences/live/${b.id}`)).status, 403);
-  assert.equal((await bob.post(`/api/v1/conferences/live/${b.id}/participants/2/mute`)).status, 403);
   const base = `/api/v1/conferences/live/${b.id}`;
+  // Bob gets for alice's live conference exactly what he gets for a booking id that is not live at all.
+  const none = '/api/v1/conferences/live/999999999';
+  await sameAsMissing(bob, 'GET', base, none);
+  for (const action of ['participants/2/mute', 'participants/2/unmute', 'participants/2/eject', 'lock', 'unlock', 'end']) {
+    await sameAsMissing(bob, 'POST', `${base}/${action}`, `${none}/${action}`, {});
+  }
+  await sameAsMissing(bob, 'POST', `${base}/invite`, `${none}/invite`, { number: '+33644444444' });
+  assert.equal((await alice.get(base)).json.participants.length, 2, 'bob ejected no one');
   assert.equal((await alice.post(`${base}/participants/2/mute`)).status, 204);
   assert.equal((await alice.get(base)).json.participants.find((p) => p.id === 2).muted, true);
   assert.equal((await alice.post(`${base}/participants/2/unmute`)).status, 204);
@@ -274,7 +296,8 @@ test('live: list, actions, invite; organizers only their own; bad ids', async ()
   assert.equal(detail.json.close_reason, 'ended-by-admin');
   assert.deepEqual(detail.json.connections.map((c) => [c.caller_number, c.leave_reason]).sort(),
     [['+33611111111', 'conference-ended'], ['+33622222222', 'ejected']]);
-  assert.equal((await bob.get(`/api/v1/conferences/past/${sid}`)).status, 403);
+  await sameAsMissing(bob, 'GET', `/api/v1/conferences/past/${sid}`, '/api/v1/conferences/past/999999999');
+  await sameAsMissing(bob, 'GET', `/api/v1/conferences/past/${sid}/recording`, '/api/v1/conferences/past/999999999/recording');
   assert.equal((await alice.get(`/api/v1/conferences/past/${sid}/recording`)).status, 404);
   // Report days are local days of the server's zone (the harness runs Europe/Paris), not UTC days.
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
@@ -378,7 +401,8 @@ test('recordings download whole or by HTTP Range; only for the owner', async () 
     const tail = await fetch(url, { headers: { Cookie: alice.cookie, Range: 'bytes=-4' } });
     assert.deepEqual(Buffer.from(await tail.arrayBuffer()), data.subarray(9996));
     assert.equal((await fetch(url, { headers: { Cookie: alice.cookie, Range: 'bytes=20000-' } })).status, 416);
-    assert.equal((await fetch(url, { headers: { Cookie: bob.cookie } })).status, 403);
+    await sameAsMissing(bob, 'GET', `/api/v1/conferences/past/${sid}/recording`, '/api/v1/conferences/past/999999999/recording');
+    await sameAsMissing(bob, 'GET', `/api/v1/conferences/past/${sid}`, '/api/v1/conferences/past/999999999');
     assert.equal((await fetch(url)).status, 401);
   } finally {
     rmSync(dir, { recursive: true, force: true });
