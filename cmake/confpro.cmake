@@ -52,6 +52,19 @@ function(confpro_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
-  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT} ${ARG_PROPERTIES}
+  gtest_discover_tests(${name} TEST_LIST ${name}_TESTS PROPERTIES TIMEOUT ${ARG_TIMEOUT} ${ARG_PROPERTIES}
     DISCOVERY_TIMEOUT 60 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  confpro_label_discovered_tests(${name} "${ARG_LABELS}")
+endfunction()
+
+# confpro_label_discovered_tests(TARGET "a;b")
+# Gives every test gtest_discover_tests found in TARGET (TEST_LIST TARGET_TESTS) the labels a and b.
+# gtest_discover_tests' own PROPERTIES splits a list value into separate arguments (CMake 3.25), so
+# `PROPERTIES LABELS "e2e;conference"` labelled the tests "e2e" only and `ctest -L conference` selected nothing;
+# the labels are set by a script CTest includes after the discovered tests instead.
+function(confpro_label_discovered_tests target labels)
+  set(script "${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake")
+  file(WRITE "${script}"
+    "if(DEFINED ${target}_TESTS)\n  set_tests_properties(\${${target}_TESTS} PROPERTIES LABELS \"${labels}\")\nendif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
 endfunction()
