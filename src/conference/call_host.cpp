@@ -38,7 +38,16 @@ ivr::PinCheck CallHost::check_pin(const domain::Booking& booking, const std::str
   bool invited = false;
   for (const auto& i : booking.invitees)
     if (!i.phone.empty() && !normalized.empty() && domain::normalize_phone(i.phone) == normalized) invited = true;
-  switch (s_.pin_throttle_.check(booking.number, caller, invited, now)) {
+  auto verdict = s_.pin_throttle_.check(booking.number, caller, invited, now);
+  if (verdict == PinThrottle::Verdict::kConferenceClosedToNewCallers &&
+      !s_.pin_throttle_.history_loaded(booking.number)) {
+    // Closed for the first time since this server started knowing it: who entered it in earlier runs counts too.
+    if (auto numbers = s_.numbers_that_entered(booking.id)) {
+      s_.pin_throttle_.remember_history(booking.number, *numbers);
+      verdict = s_.pin_throttle_.check(booking.number, caller, invited, now);
+    }
+  }
+  switch (verdict) {
     case PinThrottle::Verdict::kAllowed:
       break;
     case PinThrottle::Verdict::kCallerLockedOut:

@@ -52,6 +52,16 @@ void PinThrottle::success(const std::string& conference, const std::string& call
   known_[conference].insert(caller);
 }
 
-void PinThrottle::forget(const std::string& conference) { known_.erase(conference); }
+void PinThrottle::forget(const std::string& conference) {
+  known_.erase(conference);
+  history_loaded_.erase(conference);
+}
+
+void PinThrottle::remember_history(const std::string& conference, const std::vector<std::string>& numbers) {
+  auto& known = known_[conference];
+  for (const auto& n : numbers)
+    if (identified(n)) known.insert(n);
+  history_loaded_.insert(conference);
+}
 
 }  // namespace confpro::conference

@@ -2,9 +2,10 @@
 // past the threshold, locks that key out for a while. PinThrottle applies two of them to callers:
 // - per caller number: a caller who keeps guessing is locked out of every conference;
 // - per conference (all callers together, its own threshold, 0 = off): a conference under a guessing attack
-//   from many numbers is closed to *new* callers only — numbers that already entered it with a right PIN (since
-//   this server started) or that are on its invitee list still get in — so an attacker cannot lock the real
-//   participants out of their own conference.
+//   from many numbers is closed to *new* callers only — numbers that already entered it with a right PIN or
+//   that are on its invitee list still get in — so an attacker cannot lock the real participants out of their
+//   own conference. The numbers that entered it before this server started come from the stored connection
+//   history (remember_history), loaded by the service the first time the conference is closed.
 // Pure and clock-driven. Thread safety: the control loop only.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/time.h"
 
@@ -59,6 +61,10 @@ class PinThrottle {
   void success(const std::string& conference, const std::string& caller);
   // Forgets who was known to a conference (it ended).
   void forget(const std::string& conference);
+  // Whether remember_history ran for `conference` (since it was last forgotten).
+  bool history_loaded(const std::string& conference) const { return history_loaded_.count(conference) > 0; }
+  // The numbers that entered `conference` in earlier runs (its stored connections) are known to it too.
+  void remember_history(const std::string& conference, const std::vector<std::string>& numbers);
 
  private:
   static bool identified(const std::string& caller) { return !caller.empty() && caller != "anonymous"; }
@@ -66,6 +72,7 @@ class PinThrottle {
   PinGuard callers_;
   PinGuard conferences_;
   std::map<std::string, std::set<std::string>> known_;  // conference → numbers that entered it
+  std::set<std::string> history_loaded_;                // conferences whose stored history is in known_
 };
 
 }  // namespace confpro::conference

@@ -86,5 +86,20 @@ TEST(PinThrottle, ForgottenConferencesNoLongerKnowTheirParticipants) {
   EXPECT_EQ(t.check("111", "0600", false, t0), PinThrottle::Verdict::kConferenceClosedToNewCallers);
 }
 
+TEST(PinThrottle, NumbersFromTheStoredHistoryAreKnownToo) {
+  PinThrottle t(throttle_options(3, 1));
+  const TimePoint t0 = from_epoch_ms(1'000'000);
+  t.failure("111", "0799", t0);
+  EXPECT_FALSE(t.history_loaded("111"));
+  EXPECT_EQ(t.check("111", "0600", false, t0), PinThrottle::Verdict::kConferenceClosedToNewCallers);
+  t.remember_history("111", {"0600", "anonymous", ""});
+  EXPECT_TRUE(t.history_loaded("111"));
+  EXPECT_EQ(t.check("111", "0600", false, t0), PinThrottle::Verdict::kAllowed) << "entered in an earlier run";
+  EXPECT_EQ(t.check("111", "0655", false, t0), PinThrottle::Verdict::kConferenceClosedToNewCallers);
+  EXPECT_EQ(t.check("111", "anonymous", false, t0), PinThrottle::Verdict::kConferenceClosedToNewCallers);
+  t.forget("111");
+  EXPECT_FALSE(t.history_loaded("111")) << "a forgotten conference loads its history again";
+}
+
 }  // namespace
 }  // namespace confpro::conference

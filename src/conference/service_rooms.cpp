@@ -31,7 +31,36 @@ void ConferenceService::Impl::audit(const std::string& actor, const std::string&
   e.target = target;
   e.details = details;
   e.source = actor == "system" ? "system" : "web";
-  if (auto s = store_.append_audit(e); !s) log_->warn("audit {} failed: {}", action, s.error().message);
+  writer_->append_audit(std::move(e));  // off the control loop, in order with the history
+}
+
+std::optional<std::vector<std::string>> ConferenceService::Impl::numbers_that_entered(BookingId booking) {
+  store::SessionQuery q;
+  q.booking = booking;
+  q.limit = 1000;  // the store's page size at most
+  std::vector<std::string> numbers;
+  std::size_t session_count = 0;
+  for (;;) {
+    auto sessions = store_.list_sessions(q);
+    if (!sessions) {
+      log_->warn("booking={} cannot read its sessions: {}", booking.value(), sessions.error().message);
+      return std::nullopt;
+    }
+    for (const auto& s : sessions->items) {
+      auto connections = store_.list_connections(s.session.id);
+      if (!connections) {
+        log_->warn("booking={} cannot read its connections: {}", booking.value(), connections.error().message);
+        return std::nullopt;
+      }
+      for (const auto& c : *connections) numbers.push_back(c.caller_number);
+    }
+    session_count += sessions->items.size();
+    q.offset += q.limit;
+    if (sessions->items.empty() || q.offset >= sessions->total) break;
+  }
+  log_->info("booking={} {} stored connections in {} sessions are known numbers", booking.value(), numbers.size(),
+             session_count);
+  return numbers;
 }
 
 domain::JoinOutcome ConferenceService::Impl::admit(const domain::Booking& stale, domain::Role role,

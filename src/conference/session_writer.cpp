@@ -153,4 +153,14 @@ void SessionWriter::end_connection(Key connection, TimePoint left_at, std::strin
   });
 }
 
+void SessionWriter::append_audit(store::AuditEntry entry) {
+  push([this, entry = std::move(entry)](store::Store& store) {
+    if (auto st = store.append_audit(entry); !st) {
+      log_->warn("audit {} {} not recorded: {}", entry.action, entry.target, st.error().message);
+      return false;
+    }
+    return true;
+  });
+}
+
 }  // namespace confpro::conference

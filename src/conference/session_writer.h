@@ -1,5 +1,5 @@
-// Writes the connection history — conference sessions and participant connections — to the store on one
-// writer thread, so the control loop never waits on the database (a commit with fsync takes milliseconds on
+// Writes the connection history — conference sessions and participant connections — and the conference
+// service's audit entries (PIN lockouts, console actions) to the store on one writer thread, so the control loop never waits on the database (a commit with fsync takes milliseconds on
 // SQLite). Writes run one at a time in the order they were queued, so a session is always stored before its
 // connections and a connection's start before its end.
 //
@@ -53,6 +53,9 @@ class SessionWriter {
   Key start_connection(Key session, store::ParticipantConnection connection);
   void end_connection(Key connection, TimePoint left_at, std::string reason, double loss_fraction, double jitter_ms,
                       double rtt_ms);
+
+  // An audit entry, written in its turn with the history.
+  void append_audit(store::AuditEntry entry);
 
   // The store's id of a session once written and until its close is written (nullopt before, after, or if its
   // opening failed).

@@ -77,6 +77,27 @@ TEST_F(SessionWriterTest, WritesSessionsAndConnectionsInTheOrderQueued) {
   EXPECT_EQ(writer.stats().failed, 0u);
 }
 
+TEST_F(SessionWriterTest, AuditEntriesAreWrittenInTheirTurn) {
+  SessionWriter writer(*faults_, log::get("test"));
+  const auto s = writer.open_session(session());
+  store::AuditEntry e;
+  e.at = from_epoch_ms(1'700'000'001'500);
+  e.actor = "system";
+  e.action = "pin.lockout";
+  e.target = "conference:482913";
+  e.source = "system";
+  writer.append_audit(e);
+  writer.start_connection(s, connection("0611"));
+  writer.drain();
+  auto page = store_->list_audit(store::AuditQuery{});
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].action, "pin.lockout");
+  EXPECT_EQ(page->items[0].target, "conference:482913");
+  EXPECT_EQ(writer.stats().written, 3u);
+  EXPECT_EQ(writer.stats().failed, 0u);
+}
+
 TEST_F(SessionWriterTest, ASessionThatFailedToOpenSkipsItsConnectionsAndTheNextOneIsWritten) {
   faults_->fail_next("open_session", 1, Error::unavailable("disk full"));
   SessionWriter writer(*faults_, log::get("test"));
