@@ -34,6 +34,8 @@ void read_sip(ConfigReader r, sip::SipOptions& s) {
   r.get_int("min_session_timer_s", s.min_session_timer_s, 90, 86400);
   r.get_int("udp_rmem_bytes", s.udp_rmem_bytes, 65536, 256 * 1024 * 1024);
   r.get_int("udp_wmem_bytes", s.udp_wmem_bytes, 65536, 256 * 1024 * 1024);
+  r.get_int("tcp_message_timeout_s", s.tcp_message_timeout_s, 1, 3600);
+  r.get_int("tcp_idle_timeout_s", s.tcp_idle_timeout_s, 1, 86400);
   auto rules = r.tables("number_rules");
   if (!rules.empty()) s.number_rules.clear();
   for (size_t i = 0; i < rules.size(); ++i) {

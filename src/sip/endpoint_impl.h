@@ -81,6 +81,7 @@ class SofiaEndpoint final : public SipEndpoint {
   void drain_posts();
   void begin_shutdown();
   void release_dropped(SteadyTime now, bool all);
+  void check_call_deadlines(SteadyTime now);  // ring timeouts of dial-outs, missing ACKs of our 200s
   void finish_shutdown();
 
   // endpoint_incoming.cpp
@@ -97,8 +98,6 @@ class SofiaEndpoint final : public SipEndpoint {
   // endpoint_outgoing.cpp
   void do_dial(CallId id, DialRequest request, std::string digits);
   void on_invite_response(Call& call, int status, const char* phrase, const sip_t* sip);
-  void check_ring_timeouts(SteadyTime now);
-  void check_missing_acks(SteadyTime now);
 
   // shared helpers (sip_endpoint.cpp)
   Call* find(CallId id);

@@ -164,34 +164,6 @@ void SofiaEndpoint::do_accept(CallId id) {
   log_->info("call={} answered 200 media={} port={}", id.value(), c->media.value(), c->local.port);
 }
 
-// RFC 3261 13.3.1.4: a 200 not acknowledged within 64*T1 (32 s) ends the dialog with BYE. sofia does this itself
-// for most calls, but a hostile suite left calls whose 200 could not be delivered (garbage Via host) answered and
-// never ended; this is the safety net: BYE after 40 s, and if the stack still reports nothing 10 s later, the call
-// is released here so no media session or conference participant is left behind.
-void SofiaEndpoint::check_missing_acks(SteadyTime now) {
-  constexpr auto kAckWait = std::chrono::seconds(40), kByeWait = std::chrono::seconds(10);
-  std::vector<CallId> bye, release;  // act after the scan: nua may report back while we iterate
-  for (auto& [key, c] : calls_) {
-    if (c.outbound || c.state != Call::State::kAnswering || c.answered_at == SteadyTime{}) continue;
-    if (!c.no_ack_bye && now - c.answered_at > kAckWait) bye.push_back(c.id);
-    else if (c.no_ack_bye && now - c.answered_at > kAckWait + kByeWait) release.push_back(c.id);
-  }
-  for (CallId id : bye) {
-    if (Call* c = find(id)) {
-      log_->info("call={} no ACK for our 200 in {} s: BYE", id.value(), kAckWait.count());
-      c->no_ack_bye = true;
-      if (c->end_cause.empty()) c->end_cause = "no-ack";
-      nua_bye(c->nh, TAG_END());
-    }
-  }
-  for (CallId id : release) {
-    if (Call* c = find(id)) {
-      log_->warn("call={} no ACK and no end from the stack: released", id.value());
-      on_terminated(*c, 0);
-    }
-  }
-}
-
 void SofiaEndpoint::do_reject(CallId id, int status, const std::string& reason) {
   Call* c = find(id);
   if (!c || c->outbound || c->state != Call::State::kRinging) {

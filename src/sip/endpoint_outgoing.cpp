@@ -167,17 +167,4 @@ void SofiaEndpoint::on_invite_response(Call& c, int status, const char* phrase, 
   handler_.on_answered(c.id, c.media);
 }
 
-void SofiaEndpoint::check_ring_timeouts(SteadyTime now) {
-  std::vector<nua_handle_t*> expired;  // cancel after the scan: nua may report back while we iterate
-  for (auto& [id, c] : calls_) {
-    if (c.outbound && c.state == Call::State::kOutgoing && c.end_cause.empty() &&
-        now - c.started > options_.ring_timeout) {
-      log_->info("call={} not answered in {} s: cancelling", id, options_.ring_timeout.count());
-      c.end_cause = "timeout";
-      expired.push_back(c.nh);
-    }
-  }
-  for (nua_handle_t* nh : expired) nua_cancel(nh, TAG_END());
-}
-
 }  // namespace confpro::sip

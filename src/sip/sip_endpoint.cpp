@@ -195,6 +195,9 @@ void SofiaEndpoint::run_thread(std::promise<Status>& started) {
                     NTATAG_SIPFLAGS(MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
                     TPTAG_UDP_RMEM(static_cast<unsigned>(options_.udp_rmem_bytes)),
                     TPTAG_UDP_WMEM(static_cast<unsigned>(options_.udp_wmem_bytes)),
+                    // Slow-loris: sofia keeps a stalled or silent TCP connection for ever unless told.
+                    TPTAG_TIMEOUT(static_cast<unsigned>(options_.tcp_message_timeout_s) * 1000u),
+                    TPTAG_IDLE(static_cast<unsigned>(options_.tcp_idle_timeout_s) * 1000u),
                     TAG_END());
   if (!nua_) {
     su_root_unregister(root_, &wait_, &SofiaEndpoint::on_wakeup, reinterpret_cast<su_wakeup_arg_t*>(this));
@@ -267,9 +270,49 @@ void SofiaEndpoint::drain_posts() {
 void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
   auto* self = reinterpret_cast<SofiaEndpoint*>(arg);
   const auto now = std::chrono::steady_clock::now();
-  self->check_ring_timeouts(now);
-  self->check_missing_acks(now);
+  self->check_call_deadlines(now);
   self->release_dropped(now, false);
+}
+
+// One scan of the call table a second for the deadlines a call can miss (actions after the scan: nua may report
+// back while we iterate):
+// - a dial-out not answered within ring_timeout is cancelled;
+// - RFC 3261 13.3.1.4: a 200 not acknowledged within 64*T1 (32 s) ends the dialog with BYE. sofia does this itself
+//   for most calls, but a hostile suite left calls whose 200 could not be delivered (garbage Via host) answered
+//   and never ended; this is the safety net: BYE after 40 s, and if the stack still reports nothing 10 s later,
+//   the call is released here so no media session or conference participant is left behind.
+void SofiaEndpoint::check_call_deadlines(SteadyTime now) {
+  constexpr auto kAckWait = std::chrono::seconds(40), kByeWait = std::chrono::seconds(10);
+  std::vector<nua_handle_t*> cancel;
+  std::vector<CallId> bye, release;
+  for (auto& [key, c] : calls_) {
+    if (c.outbound) {
+      if (c.state == Call::State::kOutgoing && c.end_cause.empty() && now - c.started > options_.ring_timeout) {
+        log_->info("call={} not answered in {} s: cancelling", key, options_.ring_timeout.count());
+        c.end_cause = "timeout";
+        cancel.push_back(c.nh);
+      }
+      continue;
+    }
+    if (c.state != Call::State::kAnswering || c.answered_at == SteadyTime{}) continue;
+    if (!c.no_ack_bye && now - c.answered_at > kAckWait) bye.push_back(c.id);
+    else if (c.no_ack_bye && now - c.answered_at > kAckWait + kByeWait) release.push_back(c.id);
+  }
+  for (nua_handle_t* nh : cancel) nua_cancel(nh, TAG_END());
+  for (CallId id : bye) {
+    if (Call* c = find(id)) {
+      log_->info("call={} no ACK for our 200 in {} s: BYE", id.value(), kAckWait.count());
+      c->no_ack_bye = true;
+      if (c->end_cause.empty()) c->end_cause = "no-ack";
+      nua_bye(c->nh, TAG_END());
+    }
+  }
+  for (CallId id : release) {
+    if (Call* c = find(id)) {
+      log_->warn("call={} no ACK and no end from the stack: released", id.value());
+      on_terminated(*c, 0);
+    }
+  }
 }
 
 void SofiaEndpoint::accept(CallId call) { post([this, call] { do_accept(call); }); }
