@@ -165,12 +165,18 @@ def running(server):
         stop_serve(server)
 
 
-def hears_prompt(phone, seconds=4.0):
-    """Calls are answered into the IVR: the caller must hear the greeting (sound, not silence)."""
+def hears_prompt(phone, seconds=20.0):
+    """Calls are answered into the IVR: the caller must hear the greeting (sound, not silence) — polled for up to
+    `seconds` (a loaded machine may be slow to start the prompt)."""
     t0 = time.time()
-    time.sleep(seconds)
-    frames = phone.sound_frames(t0, time.time())
-    check(frames >= 25, "%s hears the greeting prompt (%d frames of sound in %.0f s)" % (phone.name, frames, seconds))
+    frames = 0
+    while time.time() - t0 < seconds:
+        time.sleep(0.25)
+        frames = phone.sound_frames(t0 - 1, time.time())
+        if frames >= 25:
+            break
+    check(frames >= 25, "%s hears the greeting prompt (%d frames of sound in %.1f s)" %
+          (phone.name, frames, time.time() - t0))
 
 
 def case_call_caller_hangup(a):
@@ -384,13 +390,132 @@ def live_conference(s, conf):
     return phone
 
 
+def digest_authorizations(trace, header):
+    """The digest parameters of every `header` (e.g. Proxy-Authorization) in a SIPp -trace_msg file."""
+    found = []
+    for m in re.finditer(r"^%s:\s*Digest\s+(.*)$" % re.escape(header), trace, re.M | re.I):
+        found.append({k.lower(): v1 or v2 for k, v1, v2 in re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,]+))', m.group(1))})
+    return found
+
+
+def digest_valid(params, method, username, password):
+    """RFC 2617 digest (MD5, no qop or qop=auth) of `params` checked against the credentials."""
+    import hashlib
+    md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
+    ha1 = md5("%s:%s:%s" % (username, params.get("realm", ""), password))
+    ha2 = md5("%s:%s" % (method, params.get("uri", "")))
+    if params.get("qop"):
+        expected = md5(":".join([ha1, params.get("nonce", ""), params.get("nc", ""), params.get("cnonce", ""),
+                                 params["qop"], ha2]))
+    else:
+        expected = md5("%s:%s:%s" % (ha1, params.get("nonce", ""), ha2))
+    return params.get("username") == username and params.get("response", "").lower() == expected
+
+
+def check_proxy_digest(trace_file):
+    """The 407 trunk's check of our Proxy-Authorization. SIPp's <verifyauth> reads the Authorization header only,
+    so the trunk scenario records the messages it received (-trace_msg) and the digest is verified here: the
+    response must be the MD5 digest of trunkuser/s3cret over the trunk's realm and nonce."""
+    trace = open(trace_file, errors="replace").read()
+    auths = digest_authorizations(trace, "Proxy-Authorization")
+    check(len(auths) == 1, "uas_auth_407.xml: the trunk received one Proxy-Authorization (got %d)" % len(auths))
+    pa = auths[0]
+    nonces = re.findall(r'^Proxy-Authenticate:.*nonce="([^"]+)"', trace, re.M | re.I)
+    check(pa.get("realm") == "trunk.test" and pa.get("nonce") in nonces,
+          "uas_auth_407.xml: Proxy-Authorization answers the trunk's realm and nonce (%s)" % pa)
+    check(digest_valid(pa, "INVITE", "trunkuser", "s3cret"),
+          "uas_auth_407.xml: the Proxy-Authorization digest is right for trunkuser/s3cret (%s)" % pa)
+    check(not digest_valid(pa, "INVITE", "trunkuser", "s3cret!"), "a wrong password does not pass the digest check")
+
+
+def closed_by_peer(sock):
+    """True when the server closed this TCP connection (FIN or reset), False while it is open."""
+    try:
+        return sock.recv(1, socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def wait_closed(socks, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        open_ = [c for c in socks if not closed_by_peer(c)]
+        if not open_:
+            return 0
+        time.sleep(0.5)
+    return len([c for c in socks if not closed_by_peer(c)])
+
+
+def case_slowloris(a):
+    """Slow-loris over TCP: 200 connections held open — 100 that never send a byte, 100 that trickle an INVITE one
+    byte a second and never finish it — do not keep real calls (UDP with its greeting heard, TCP) from working;
+    once the trickle stops, the server closes those connections (sip.tcp_message_timeout_s), and the silent ones
+    when they have been idle for sip.tcp_idle_timeout_s."""
+    settings = {"sip.tcp_message_timeout_s": "10", "sip.tcp_idle_timeout_s": "40"}
+    with running(serve(a, settings)) as s:
+        silent, trickling = [], []
+        for i in range(200):
+            (silent if i % 2 == 0 else trickling).append(socket.create_connection(("127.0.0.1", 5060), timeout=10))
+        head = (b"INVITE sip:3001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-loris\r\n"
+                b"X-Loris: " + b"a" * 4000)
+        stop = threading.Event()
+        sent = [0]
+
+        def trickle():
+            for k in range(300):  # bounded: at most 300 s
+                if stop.is_set():
+                    return
+                for c in trickling:
+                    try:
+                        c.send(head[k % len(head):k % len(head) + 1])
+                    except OSError:
+                        pass
+                sent[0] = k + 1
+                stop.wait(1.0)
+
+        t = threading.Thread(target=trickle, daemon=True)
+        t.start()
+        try:
+            phone = Phone("alice")
+            phone.call(ACCESS)
+            hears_prompt(phone)
+            check(phone.hangup() == 200, "a UDP call is answered and hung up while 200 TCP connections are held")
+            rc, _ = run_sipp(a.sipp, "uac_call.xml", service=ACCESS, calls=2, limit=2, duration_ms=500,
+                             transport="t1")
+            check(rc == 0, "2 TCP calls answered and hung up while 200 TCP connections are held")
+            still = len([c for c in trickling if not closed_by_peer(c)])
+            check(still == len(trickling), "the trickling connections are still open while they progress (%d/%d, "
+                  "%d bytes each)" % (still, len(trickling), sent[0]))
+        finally:
+            stop.set()
+            t.join()
+        t0 = time.time()
+        left = wait_closed(trickling, 60)
+        check(left == 0, "the server closed the %d stalled connections (%d left after %.0f s)" %
+              (len(trickling), left, time.time() - t0))
+        left = wait_closed(silent, 120)
+        check(left == 0, "the server closed the %d silent connections (%d left after %.0f s)" %
+              (len(silent), left, time.time() - t0))
+        for c in silent + trickling:
+            c.close()
+        phone = Phone("bob")
+        phone.call(ACCESS)
+        hears_prompt(phone)
+        check(phone.hangup() == 200, "a call after the slow-loris connections are gone")
+        check(s.wait_count(r"call=\d+ ended cause=caller-bye", 4), "every call ended with cause caller-bye")
+
+
 def case_dialout(a):
     """Invite by number from the web API of serve: the call goes out through the trunk (a SIPp UAS: plain, behind a
     proxy asking 407, with 401 digest authentication) and is answered; the first invited person gets into the room
     and is ejected through the API (server BYE); the other two get the server's BYE when it stops."""
     for scenario, number in (("uas_answer.xml", "0123456789"), ("uas_auth_407.xml", "0322334455"),
                              ("uas_auth.xml", "0511223344")):
-        uas = start_sipp(a.sipp, scenario, port=5080, calls=1, timeout_s=30)
+        trace = os.path.join(tempfile.mkdtemp(prefix="sip_trunk_"), "messages.log")
+        uas = start_sipp(a.sipp, scenario, port=5080, calls=1, timeout_s=30,
+                         extra=["-trace_msg", "-message_file", trace])
         time.sleep(0.3)
         if uas.poll() is not None:
             print(uas.communicate()[0][-3000:])
@@ -426,6 +551,8 @@ def case_dialout(a):
             raise
         check(finish(uas) == 0, "%s: the trunk got our BYE; its scenario (number, %s) passed" %
               (scenario, "digest credentials" if "auth" in scenario else "answer"))
+        if scenario == "uas_auth_407.xml":
+            check_proxy_digest(trace)
 
 
 def case_dialout_refused_web(a):
@@ -1182,7 +1309,7 @@ CASES = {
     "dialout_refused_web": case_dialout_refused_web, "late_offer": case_late_offer,
     "session_timer": case_session_timer,
     "load": case_load, "load_serve": case_load_serve, "tls_options": case_tls_options,
-    "baresip": case_baresip, "hostile": case_hostile,
+    "baresip": case_baresip, "hostile": case_hostile, "slowloris": case_slowloris,
 }
 
 
