@@ -2,13 +2,29 @@
 // number from the web console (FEATURES.md I3, I5, S2, M4; issue 5 "Tests").
 #include <thread>
 
+#include "common/timezone.h"
 #include "e2e.h"
+#include "ivr/say.h"
 #include "web_client.h"
 
 namespace confpro::conftest {
 namespace {
 
 using domain::Language;
+
+// "valable jusqu'au <until, in the test servers' zone> pour <max> participants", as catalog keys.
+std::vector<std::string> validity_keys(TimePoint until, int max) {
+  auto local = ivr::to_local_date_time(until, "Europe/Paris");
+  auto count = ivr::number_keys(max, Language::kFrench);
+  if (!local || !count) return {};
+  std::vector<std::string> keys{"valid-until"};
+  const auto date = ivr::date_keys(*local, Language::kFrench);
+  keys.insert(keys.end(), date.begin(), date.end());
+  keys.emplace_back("for-up-to");
+  keys.insert(keys.end(), count->begin(), count->end());
+  keys.emplace_back("participants");
+  return keys;
+}
 
 TEST_F(ConferenceTest, CreateByPhoneInFrenchReadsBackTheNumberThatThenWorks) {
   ServerOptions o;
@@ -36,17 +52,35 @@ TEST_F(ConferenceTest, CreateByPhoneInFrenchReadsBackTheNumberThatThenWorks) {
   c.moderator_pin = b.value("moderator_pin", "");
   ASSERT_FALSE(c.number.empty());
 
-  // The read-back: "votre numéro de conférence est" then the number, digit by digit, in French.
-  ASSERT_TRUE(wait_prompt(*p, {"your-conference-number-is"}, Language::kFrench, before, 15s))
+  // The read-back, in French: "votre numéro de conférence est" then the number digit by digit, then "valable
+  // jusqu'au <date de fin> pour <n> participants" — the end of validity and the maximum of the stored booking.
+  ASSERT_TRUE(wait_prompt(*p, {"your-conference-number-is"}, Language::kFrench, before, 30s))
       << "the creator never heard \"your conference number is\" in French";
-  std::this_thread::sleep_for(std::chrono::milliseconds(700 * c.number.size() + 500));
+  auto until = parse_iso_time(b.value("valid_until", ""));
+  ASSERT_TRUE(until) << "valid_until: " << b.dump();
+  const auto details = validity_keys(*until, b.value("max_participants", 0));
+  ASSERT_FALSE(details.empty());
+  EXPECT_EQ(b.value("max_participants", 0), 5);
+  std::string number_check, details_check;
+  const auto deadline = SteadyClock::now() + 40s;  // polled: the whole sentence takes ~10 s to play
+  do {
+    std::this_thread::sleep_for(300ms);
+    const auto heard = p->heard_since(before);
+    number_check = check_number_read_back(heard, c.number, Language::kFrench);
+    details_check = check_keys_in_order(heard, details, Language::kFrench);
+  } while ((!number_check.empty() || !details_check.empty()) && !p->ended() && SteadyClock::now() < deadline);
+  EXPECT_EQ(number_check, "") << "number " << c.number;
+  EXPECT_EQ(details_check, "") << "validity and participants of " << b.dump();
+  // The checks are able to fail: another number (one digit changed), another end date (a day later) or another
+  // maximum is not what was read back.
   const auto heard = p->heard_since(before);
-  const std::string checked = check_number_read_back(heard, c.number, Language::kFrench);
-  EXPECT_EQ(checked, "") << "number " << c.number;
-  // The check is able to fail: another number (one digit changed) is not what was read back.
   std::string other = c.number;
   other.back() = other.back() == '9' ? '0' : static_cast<char>(other.back() + 1);
   EXPECT_NE(check_number_read_back(heard, other, Language::kFrench), "") << "a wrong number passes the check";
+  EXPECT_NE(check_keys_in_order(heard, validity_keys(*until + std::chrono::hours(24), 5), Language::kFrench), "")
+      << "a wrong end date passes the check";
+  EXPECT_NE(check_keys_in_order(heard, validity_keys(*until, 6), Language::kFrench), "")
+      << "a wrong maximum of participants passes the check";
   EXPECT_TRUE(p->hang_up());
 
   // Two callers join the new conference through the French access number with the PINs, and talk.

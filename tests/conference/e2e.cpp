@@ -42,6 +42,21 @@ void ConferenceTest::start_server(ServerOptions options) {
   ASSERT_TRUE(server->start());
 }
 
+Conf ConferenceTest::start_with_booking(const std::string& name, std::vector<std::string> flags) {
+  return start_with_booking(ServerOptions{}, name, std::move(flags));
+}
+
+Conf ConferenceTest::start_with_booking(ServerOptions options, const std::string& name,
+                                        std::vector<std::string> flags) {
+  Conf c;
+  [&] {
+    ASSERT_NO_FATAL_FAILURE(start_server(std::move(options)));
+    c = book(name, std::move(flags));
+    ASSERT_NE(c.id, 0) << "no booking " << name;
+  }();
+  return c;
+}
+
 Conf ConferenceTest::book(const std::string& name, std::vector<std::string> flags) {
   std::vector<std::string> args{"--owner", "alice", "--user-pin", "583920", "--moderator-pin", "647185",
                                 "--language", "en"};
@@ -77,7 +92,7 @@ std::unique_ptr<Softphone> ConferenceTest::call(const std::string& name, const s
   if (options.caller.empty()) options.caller = "06000000" + std::to_string(10 + next_caller_++);
   auto phone = std::make_unique<Softphone>(name, std::move(options));
   phone->dial(number, server->sip_port());
-  if (!phone->wait_answered(std::chrono::seconds(5))) {
+  if (!phone->wait_answered(std::chrono::seconds(15))) {
     ADD_FAILURE() << name << ": call to " << number << " not answered (status " << phone->final_status() << ")";
     return nullptr;
   }
@@ -89,7 +104,20 @@ std::unique_ptr<Softphone> ConferenceTest::join_via_menu(const std::string& name
   auto phone = call(name, kAccessNumber, tone_hz);
   if (!phone) return nullptr;
   phone->press("2" + conf.number + "#" + pin + "#");
-  if (!phone->wait_digits_sent(std::chrono::seconds(10))) ADD_FAILURE() << name << ": digits not sent";
+  if (!phone->wait_digits_sent(std::chrono::seconds(20))) ADD_FAILURE() << name << ": digits not sent";
+  return phone;
+}
+
+std::unique_ptr<Softphone> ConferenceTest::dial_with_pin(const std::string& name, const Conf& conf,
+                                                         const std::string& pin, const std::string& caller,
+                                                         double tone_hz) {
+  SoftphoneOptions o;
+  o.caller = caller;
+  o.tone_hz = tone_hz;
+  auto phone = call(name, conf.number, o);
+  if (!phone) return nullptr;
+  phone->press(pin + "#");
+  if (!phone->wait_digits_sent()) ADD_FAILURE() << name << ": digits not sent";
   return phone;
 }
 
@@ -115,7 +143,7 @@ std::pair<std::unique_ptr<Softphone>, std::unique_ptr<Softphone>> ConferenceTest
   auto m = join_via_menu(moderator_name, conf, conf.moderator_pin);
   if (!u || !m) return {};
   EXPECT_TRUE(wait_log("joined as user") && wait_log("joined as moderator")) << "the pair did not join";
-  EXPECT_TRUE(u->wait_quiet(u->mark(), 700ms, 10s) && m->wait_quiet(m->mark(), 700ms, 10s)) << "prompts never end";
+  EXPECT_TRUE(u->wait_quiet(u->mark(), 700ms, 20s) && m->wait_quiet(m->mark(), 700ms, 20s)) << "prompts never end";
   return {std::move(u), std::move(m)};
 }
 

@@ -47,6 +47,10 @@ class ConferenceTest : public ::testing::Test {
   void make_server(ServerOptions options = {});
   // make_server + start; the test fails if it does not come up.
   void start_server(ServerOptions options = {});
+  // start_server + book: the conference every test starts with. Fatal failure (check HasFatalFailure()) when
+  // the server does not come up or the booking is not made.
+  Conf start_with_booking(const std::string& name, std::vector<std::string> flags = {});
+  Conf start_with_booking(ServerOptions options, const std::string& name, std::vector<std::string> flags = {});
   // booking create --owner alice with fixed PINs (user 583920, moderator 647185) and `flags`.
   Conf book(const std::string& name, std::vector<std::string> flags = {});
   std::string booking_state(const Conf& c);
@@ -59,6 +63,10 @@ class ConferenceTest : public ::testing::Test {
   // Access number → "2" → number# → pin#. Returns once the digits are sent (joining happens on the server).
   std::unique_ptr<Softphone> join_via_menu(const std::string& name, const Conf& conf, const std::string& pin,
                                            double tone_hz = 0);
+  // `caller` dials the conference number directly and keys `pin`#; returns once the digits are sent (nullptr,
+  // test failed, when the call is not answered).
+  std::unique_ptr<Softphone> dial_with_pin(const std::string& name, const Conf& conf, const std::string& pin,
+                                           const std::string& caller, double tone_hz = 0);
   // `caller` dials the conference number directly and keys a wrong PIN three times (re-prompted between
   // tries); returns once the server hung up.
   void guess_wrong_pins(const Conf& conf, const std::string& caller);
@@ -67,7 +75,7 @@ class ConferenceTest : public ::testing::Test {
   std::pair<std::unique_ptr<Softphone>, std::unique_ptr<Softphone>> join_quiet_pair(
       const Conf& conf, const std::string& user_name, const std::string& moderator_name);
   // Waits until `phone` hears `hz` carrying most of what it hears (prompts over), for up to `timeout`.
-  bool wait_tone(Softphone& phone, double hz, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+  bool wait_tone(Softphone& phone, double hz, std::chrono::milliseconds timeout = std::chrono::seconds(20),
                  double fraction = 0.9);
   // Waits until `phone` heard sound after `from` and then `quiet` of silence: a prompt played and ended, the
   // IVR now waits for digits.
@@ -77,13 +85,13 @@ class ConferenceTest : public ::testing::Test {
   // Time of day (ms) of the first server log line containing `text` (lines start "YYYY-MM-DDTHH:MM:SS.mmm").
   std::optional<double> log_time_ms(const std::string& text) const;
   // Waits until the server log has `text` (at least `times` times).
-  bool wait_log(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+  bool wait_log(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(15),
                 int times = 1);
   // Waits until `phone` heard the prompt `keys` (in `language`) after heard index `from`: its match, or
   // nothing (the best score is printed) on timeout or call end.
   std::optional<PromptMatch> wait_prompt(Softphone& phone, const std::vector<std::string>& keys,
                                          domain::Language language, std::size_t from,
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                                         std::chrono::milliseconds timeout = std::chrono::seconds(20));
   // How well the prompt `keys` matches anything `phone` heard after `from` (< kHeardScore: not heard).
   double prompt_score(const Softphone& phone, const std::vector<std::string>& keys, domain::Language language,
                       std::size_t from);

@@ -8,6 +8,13 @@
 namespace confpro::conftest {
 namespace {
 
+// PIN lockouts at 5 wrong PINs per caller and 3 per conference.
+ServerOptions conference_lockout_settings() {
+  ServerOptions o;
+  o.settings["ivr.pin_lockout_failures"] = "5";
+  o.settings["ivr.pin_lockout_conference_failures"] = "3";
+  return o;
+}
 
 // The open connections of a conference: `what` is "role" (their roles, in order) or "count(*)". Checked with
 // EXPECT_SQL_EQ, which polls: the server's writer thread records them a few ms after the join or leave.
@@ -17,10 +24,8 @@ std::string open_connections(const Conf& c, const std::string& what) {
 }
 
 TEST_F(ConferenceTest, UserAndModeratorJoinByAccessNumberHearEachOtherButNotThemselves) {
-  start_server();
+  const Conf c = start_with_booking("join-basic");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("join-basic");
-  ASSERT_NE(c.id, 0) << "no booking";
 
   auto a = join_via_menu("A-user", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
@@ -94,10 +99,8 @@ TEST_F(ConferenceTest, FirstPromptIsHeardSoonAfterTheAnswer) {
 }
 
 TEST_F(ConferenceTest, DialingTheConferenceNumberGoesStraightToThePinPrompt) {
-  start_server();
+  const Conf c = start_with_booking("direct");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("direct");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A-user", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   ASSERT_TRUE(wait_log("joined as user"));
@@ -119,10 +122,8 @@ TEST_F(ConferenceTest, DialingTheConferenceNumberGoesStraightToThePinPrompt) {
 }
 
 TEST_F(ConferenceTest, WrongPinThreeTimesIsHungUpWithoutHearingTheRoom) {
-  start_server();
+  const Conf c = start_with_booking("wrong-pin");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("wrong-pin");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A-user", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   ASSERT_TRUE(wait_log("joined as user"));
@@ -153,10 +154,8 @@ TEST_F(ConferenceTest, WrongPinThreeTimesIsHungUpWithoutHearingTheRoom) {
 TEST_F(ConferenceTest, RepeatedWrongPinsLockTheCallerOut) {
   ServerOptions o;
   o.settings["ivr.pin_lockout_failures"] = "3";
-  start_server(o);
+  const Conf c = start_with_booking(o, "lockout");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("lockout");
-  ASSERT_NE(c.id, 0) << "no booking";
   const std::string caller = "0611223344";
   guess_wrong_pins(c, caller);
   ASSERT_FALSE(HasFatalFailure());
@@ -176,22 +175,14 @@ TEST_F(ConferenceTest, RepeatedWrongPinsLockTheCallerOut) {
 }
 
 TEST_F(ConferenceTest, GuessingOnAConferenceClosesItToNewCallersOnly) {
-  ServerOptions o;
-  o.settings["ivr.pin_lockout_failures"] = "5";
-  o.settings["ivr.pin_lockout_conference_failures"] = "3";
-  start_server(o);
+  const Conf c = start_with_booking(conference_lockout_settings(), "conference-lockout");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("conference-lockout");
-  ASSERT_NE(c.id, 0) << "no booking";
   const std::string participant = "0612345678";
   {  // A real participant joined earlier today, and left.
-    Softphone p("P-earlier", 0, participant);
-    p.dial(c.number, server->sip_port());
-    ASSERT_TRUE(p.wait_answered());
-    p.press(c.user_pin + "#");
-    ASSERT_TRUE(p.wait_digits_sent());
+    auto p = dial_with_pin("P-earlier", c, c.user_pin, participant);
+    ASSERT_TRUE(p);
     ASSERT_TRUE(wait_log("joined as user"));
-    EXPECT_TRUE(p.hang_up());
+    EXPECT_TRUE(p->hang_up());
   }
   // A guesser: 3 wrong PINs (under its own threshold of 5), the conference's threshold.
   guess_wrong_pins(c, "0700000001");
@@ -200,23 +191,17 @@ TEST_F(ConferenceTest, GuessingOnAConferenceClosesItToNewCallersOnly) {
   EXPECT_FALSE(server->log_contains("PIN lockout of caller")) << "a caller was locked out below its threshold";
 
   // A new number, even with the right PIN, is refused for now …
-  Softphone stranger("S-new-number", 0, "0799999999");
-  stranger.dial(c.number, server->sip_port());
-  ASSERT_TRUE(stranger.wait_answered());
-  stranger.press(c.user_pin + "#");
-  ASSERT_TRUE(stranger.wait_digits_sent());
-  EXPECT_TRUE(wait_prompt(stranger, {"too-many-failures"}, domain::Language::kEnglish, 0, 15s))
+  auto stranger = dial_with_pin("S-new-number", c, c.user_pin, "0799999999");
+  ASSERT_TRUE(stranger);
+  EXPECT_TRUE(wait_prompt(*stranger, {"too-many-failures"}, domain::Language::kEnglish, 0, 20s))
       << "the new caller was not told why";
-  EXPECT_TRUE(stranger.wait_ended(20s)) << "a new caller got into a conference under attack";
+  EXPECT_TRUE(stranger->wait_ended(30s)) << "a new caller got into a conference under attack";
   EXPECT_TRUE(wait_log("conference closed to new callers"));
   // … but the participant who was in before gets in and is in the room with a second known participant.
-  Softphone back("P-back", kToneA, participant);
-  back.dial(c.number, server->sip_port());
-  ASSERT_TRUE(back.wait_answered());
-  back.press(c.user_pin + "#");
-  ASSERT_TRUE(back.wait_digits_sent());
-  EXPECT_TRUE(wait_log("joined as user", 10s, 2)) << "the attack locked a real participant out";
-  EXPECT_FALSE(back.ended());
+  auto back = dial_with_pin("P-back", c, c.user_pin, participant, kToneA);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(wait_log("joined as user", 20s, 2)) << "the attack locked a real participant out";
+  EXPECT_FALSE(back->ended());
   EXPECT_SQL_EQ(*server, "SELECT caller_number FROM participant_connections WHERE booking_id = " +
                         std::to_string(c.id) + " ORDER BY id",
             (std::vector<std::string>{participant, participant}));
@@ -224,11 +209,37 @@ TEST_F(ConferenceTest, GuessingOnAConferenceClosesItToNewCallersOnly) {
             std::vector<std::string>{"conference:" + c.number});
 }
 
-TEST_F(ConferenceTest, HangingUpDuringTheIvrLeavesNothingBehind) {
-  start_server();
+TEST_F(ConferenceTest, NumbersThatEnteredBeforeARestartStillGetIntoAConferenceUnderAttack) {
+  const Conf c = start_with_booking(conference_lockout_settings(), "lockout-after-restart");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("ivr-hangup");
-  ASSERT_NE(c.id, 0) << "no booking";
+  const std::string participant = "0612345678";
+  {  // A real participant joined before the restart, and left.
+    auto p = dial_with_pin("P-before-restart", c, c.user_pin, participant);
+    ASSERT_TRUE(p);
+    ASSERT_TRUE(wait_log("joined as user"));
+    EXPECT_TRUE(p->hang_up());
+  }
+  EXPECT_SQL_EQ(*server, "SELECT caller_number FROM participant_connections WHERE booking_id = " + std::to_string(c.id),
+                std::vector<std::string>{participant});
+  ASSERT_TRUE(server->stop());
+  ASSERT_TRUE(server->start());
+
+  // The new run knows nothing in memory; a guesser closes the conference to new callers.
+  guess_wrong_pins(c, "0700000001");
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_TRUE(wait_log("PIN lockout of the conference for new callers"));
+  // The participant of the earlier run is recognized from the stored connections and gets in.
+  auto back = dial_with_pin("P-after-restart", c, c.user_pin, participant, kToneA);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(wait_log("joined as user", 20s, 2)) << "the attack locked out a participant of the earlier run";
+  EXPECT_FALSE(server->log_contains("conference closed to new callers")) << "the earlier participant was refused";
+  EXPECT_TRUE(server->log_contains("1 stored connections in 1 sessions are known numbers"));
+  EXPECT_FALSE(back->ended());
+}
+
+TEST_F(ConferenceTest, HangingUpDuringTheIvrLeavesNothingBehind) {
+  const Conf c = start_with_booking("ivr-hangup");
+  ASSERT_FALSE(HasFatalFailure());
   {
     auto x = call("X-gives-up", kAccessNumber);
     ASSERT_TRUE(x);
@@ -252,10 +263,8 @@ TEST_F(ConferenceTest, HangingUpDuringTheIvrLeavesNothingBehind) {
 }
 
 TEST_F(ConferenceTest, UnknownConferenceNumberIsHungUp) {
-  start_server();
+  const Conf c = start_with_booking("known");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("known");
-  ASSERT_NE(c.id, 0) << "no booking";
   // Through the menu: three unknown numbers, then goodbye and BYE.
   auto x = call("X-unknown", kAccessNumber);
   ASSERT_TRUE(x);

@@ -31,10 +31,8 @@ std::vector<std::string> count_keys(int others) {
 }
 
 TEST_F(ConferenceTest, StarTwoAndStarZeroAreHeardByTheCallerOnly) {
-  start_server(exact_audio());
+  const Conf c = start_with_booking(exact_audio(), "count-help");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("count-help");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto [a, b] = join_quiet_pair(c, "A-user", "B-moderator");
   ASSERT_TRUE(a && b);
 
@@ -88,10 +86,8 @@ std::vector<std::filesystem::path> recordings(const Server& s) {
 }
 
 TEST_F(ConferenceTest, ModeratorStarFiveRecordsTheRoomAndAUserCannot) {
-  start_server(exact_audio());
+  const Conf c = start_with_booking(exact_audio(), "record");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("record");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto [u, m] = join_quiet_pair(c, "U-talker", "M");  // U is silent but while it talks (clean prompts)
   ASSERT_TRUE(u && m);
 
@@ -107,19 +103,26 @@ TEST_F(ConferenceTest, ModeratorStarFiveRecordsTheRoomAndAUserCannot) {
   m->press("*5");
   ASSERT_TRUE(m->wait_digits_sent());
   EXPECT_TRUE(wait_prompt(*m, {"recording-started"}, kEn, mm)) << "no \"recording started\" for the moderator";
-  ASSERT_TRUE(m->wait_quiet(m->mark(), 500ms, 10s));
-  u->say(media::make_tone(kToneA, 8000, Softphone::kRate, 2.0));
-  EXPECT_TRUE(wait_tone(*m, kToneA, 5s, 0.6)) << "M does not hear U talk";
-  ASSERT_TRUE(m->wait_quiet(m->mark(), 500ms, 5s)) << "U never stops talking";  // the next prompt stays clean
+  ASSERT_TRUE(m->wait_quiet(m->mark(), 500ms, 20s));
+  u->say(media::make_tone(kToneA, 8000, Softphone::kRate, 3.0));
+  EXPECT_TRUE(wait_tone(*m, kToneA, 20s, 0.6)) << "M does not hear U talk";
+  ASSERT_TRUE(m->wait_quiet(m->mark(), 500ms, 20s)) << "U never stops talking";  // the next prompt stays clean
   mm = m->mark();
   m->press("*5");
   ASSERT_TRUE(m->wait_digits_sent());
   EXPECT_TRUE(wait_prompt(*m, {"recording-stopped"}, kEn, mm)) << "no \"recording stopped\" for the moderator";
   ASSERT_TRUE(wait_log("recording stopped")) << "no end of recording in the log";
-  std::this_thread::sleep_for(1s);  // the writer closes the file
-  const auto files = recordings(*server);
+  // The media thread finishes the file a moment after the log line: polled until it is there and readable.
+  auto files = recordings(*server);
+  auto read = [&] { return media::read_audio_file(files.empty() ? std::string() : files[0].string(), Softphone::kRate); };
+  auto pcm = read();
+  for (const auto deadline = SteadyClock::now() + 20s;
+       (files.size() != 1 || !pcm || pcm->duration_seconds() <= 2.0) && SteadyClock::now() < deadline;) {
+    std::this_thread::sleep_for(200ms);
+    files = recordings(*server);
+    pcm = read();
+  }
   ASSERT_EQ(files.size(), 1u) << "expected one recording file";
-  auto pcm = media::read_audio_file(files[0].string(), Softphone::kRate);
   ASSERT_TRUE(pcm) << "unreadable recording: " << pcm.error().message;
   report_ms("recording length", pcm->duration_seconds() * 1000);
   EXPECT_GT(pcm->duration_seconds(), 2.0) << "the recording is shorter than the time between the two *5";

@@ -9,10 +9,8 @@ namespace {
 
 
 TEST_F(ConferenceTest, ModeratorStarThreeLocksOutNewCallersAndUnlocks) {
-  start_server();
+  const Conf c = start_with_booking("lock");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("lock");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto m = join_via_menu("M", c, c.moderator_pin, kToneB);
   ASSERT_TRUE(m);
   auto u = join_via_menu("U", c, c.user_pin, kToneA);
@@ -40,10 +38,8 @@ TEST_F(ConferenceTest, ModeratorStarThreeLocksOutNewCallersAndUnlocks) {
 }
 
 TEST_F(ConferenceTest, ModeratorStarFourMutesAndUnmutesAllUsers) {
-  start_server();
+  const Conf c = start_with_booking("mute-all");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("mute-all");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto m = join_via_menu("M", c, c.moderator_pin, kToneC);
   ASSERT_TRUE(m);
   auto u1 = join_via_menu("U1", c, c.user_pin, kToneA);
@@ -68,10 +64,8 @@ TEST_F(ConferenceTest, ModeratorStarFourMutesAndUnmutesAllUsers) {
 }
 
 TEST_F(ConferenceTest, ModeratorStarNineEndsTheConferenceForEveryone) {
-  start_server();
+  const Conf c = start_with_booking("star-nine");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("star-nine");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto u = join_via_menu("U", c, c.user_pin, kToneA);
   ASSERT_TRUE(u);
   auto m = join_via_menu("M", c, c.moderator_pin, kToneB);
@@ -130,10 +124,8 @@ TEST_F(ConferenceTest, SilentCallerIsRepromptedThenHungUp) {
 }
 
 TEST_F(ConferenceTest, AnnouncedUserIsAnnouncedOnJoiningAndLeaving) {
-  start_server();
+  const Conf c = start_with_booking("announce", {"--announce-users"});
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("announce", {"--announce-users"});
-  ASSERT_NE(c.id, 0) << "no booking";
   // The moderator is not announced; alone and sending a tone, it hears silence (mix-minus) once its prompt ends.
   auto m = join_via_menu("M", c, c.moderator_pin, kToneA);
   ASSERT_TRUE(m);

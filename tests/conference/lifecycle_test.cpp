@@ -13,10 +13,8 @@ TEST_F(ConferenceTest, ParticipantsAreWarnedAndCutOffAtTheEnd) {
   // 60x: the 6-minute conference lasts 6 s, the warning (5 minutes before the end) comes 1 s after opening.
   ServerOptions o;
   o.time_scale = 60;
-  start_server(o);
+  const Conf c = start_with_booking(o, "ends", {"--duration", "6"});
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("ends", {"--duration", "6"});
-  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
@@ -63,10 +61,8 @@ TEST_F(ConferenceTest, ParticipantsAreWarnedAndCutOffAtTheEnd) {
 }
 
 TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain) {
-  start_server();
+  const Conf c = start_with_booking("restart");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("restart");
-  ASSERT_NE(c.id, 0) << "no booking";
   {
     auto a = join_via_menu("A", c, c.user_pin, kToneA);
     ASSERT_TRUE(a);

@@ -8,10 +8,8 @@ namespace confpro::conftest {
 namespace {
 
 TEST_F(ConferenceTest, SipInfoAndInbandDigitsDriveTheIvr) {
-  start_server();
+  const Conf c = start_with_booking("dtmf-kinds");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("dtmf-kinds");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A-rfc4733", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   ASSERT_TRUE(wait_log("joined as user"));
@@ -43,10 +41,8 @@ TEST_F(ConferenceTest, SipInfoAndInbandDigitsDriveTheIvr) {
 }
 
 TEST_F(ConferenceTest, G722AndOpusCallersHearAPcmuCallerAndAreHeard) {
-  start_server();
+  const Conf c = start_with_booking("codecs");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("codecs");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A-pcmu", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
 

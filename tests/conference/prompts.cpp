@@ -178,4 +178,23 @@ std::string check_number_read_back(std::span<const std::int16_t> heard, const st
   return "";
 }
 
+std::string check_keys_in_order(std::span<const std::int16_t> heard, const std::vector<std::string>& keys,
+                                domain::Language language, std::size_t from) {
+  std::size_t lo = from, hi = std::numeric_limits<std::size_t>::max();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto audio = prompt_audio({keys[i]}, language);
+    if (audio.empty()) return "no audio for the prompt " + keys[i];
+    const auto m = find_prompt(heard, audio, lo, hi);
+    if (m.score < kHeardScore) {
+      return "prompt " + std::to_string(i + 1) + " of " + std::to_string(keys.size()) + " (" + keys[i] +
+             ") not heard " + (i == 0 ? "" : "after " + keys[i - 1] + " ") + "(best score " +
+             std::to_string(m.score) + ")";
+    }
+    // The next key starts where this one ended, give or take the silences trimmed off the files.
+    lo = m.end > kRate / 4 ? m.end - kRate / 4 : 0;
+    hi = m.end + kRate * 6 / 10;
+  }
+  return "";
+}
+
 }  // namespace confpro::conftest

@@ -39,4 +39,10 @@ constexpr double kHeardScore = 0.6;
 std::string check_number_read_back(std::span<const std::int16_t> heard, const std::string& number,
                                    domain::Language language, std::size_t from = 0);
 
+// Checks that `heard` contains, from `from` on, the prompt `keys[0]` and then each following key right where the
+// previous one ended (a sentence the IVR assembles from catalog keys, e.g. a date). Returns "" when so, or
+// which key was not heard where expected.
+std::string check_keys_in_order(std::span<const std::int16_t> heard, const std::vector<std::string>& keys,
+                                domain::Language language, std::size_t from = 0);
+
 }  // namespace confpro::conftest

@@ -51,10 +51,8 @@ ServerOptions exact_audio(double time_scale = 1.0) {
 }
 
 TEST_F(RefusalTest, ConferenceNotYetValidIsRefusedWithItsPrompt) {
-  start_server(exact_audio());
+  const Conf c = start_with_booking(exact_audio(), "future", {"--start", paris_time("+2 days")});
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("future", {"--start", paris_time("+2 days")});
-  ASSERT_NE(c.id, 0) << "no booking";
   expect_refused(c, c.moderator_pin, "conference-not-yet-valid");
   EXPECT_EQ(booking_state(c), "scheduled");
 }
@@ -62,10 +60,8 @@ TEST_F(RefusalTest, ConferenceNotYetValidIsRefusedWithItsPrompt) {
 TEST_F(RefusalTest, ConferenceWhoseValidityLapsedIsRefusedAsEnded) {
   // Valid for one day from 23 h 58 min ago: it lapses within two minutes of server time. The server's clock runs
   // 60x, so two real seconds later the window is over.
-  start_server(exact_audio(60));
+  const Conf c = start_with_booking(exact_audio(60), "lapsed", {"--start", paris_time("-1 day +2 minutes"), "--validity-days", "1"});
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("lapsed", {"--start", paris_time("-1 day +2 minutes"), "--validity-days", "1"});
-  ASSERT_NE(c.id, 0) << "no booking";
   std::this_thread::sleep_for(3s);
   expect_refused(c, c.user_pin, "conference-ended");
 }

@@ -9,10 +9,8 @@ namespace {
 
 
 TEST_F(ConferenceTest, FullConferenceRefusesTheNextCaller) {
-  start_server();
+  const Conf c = start_with_booking("full", {"--max-participants", "2"});
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("full", {"--max-participants", "2"});
-  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   auto b = join_via_menu("B", c, c.moderator_pin, kToneB);
@@ -33,10 +31,8 @@ TEST_F(ConferenceTest, FullConferenceRefusesTheNextCaller) {
 }
 
 TEST_F(ConferenceTest, ListenOnlyUsersAreNotHeard) {
-  start_server();
+  const Conf c = start_with_booking("listen-only", {"--listen-only"});
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("listen-only", {"--listen-only"});
-  ASSERT_NE(c.id, 0) << "no booking";
   auto m = join_via_menu("M-moderator", c, c.moderator_pin, kToneB);
   ASSERT_TRUE(m);
   auto u = join_via_menu("U-listener", c, c.user_pin, kToneA);
@@ -56,10 +52,8 @@ TEST_F(ConferenceTest, ListenOnlyUsersAreNotHeard) {
 }
 
 TEST_F(ConferenceTest, StarOneMutesAndUnmutesSelf) {
-  start_server();
+  const Conf c = start_with_booking("mute");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("mute");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   auto b = join_via_menu("B", c, c.user_pin, kToneB);
@@ -82,10 +76,8 @@ TEST_F(ConferenceTest, StarOneMutesAndUnmutesSelf) {
 }
 
 TEST_F(ConferenceTest, WaitingUsersHearMusicNotEachOtherUntilTheLeaderJoins) {
-  start_server();
+  const Conf c = start_with_booking("wait-for-leader", {"--wait-for-leader"});
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("wait-for-leader", {"--wait-for-leader"});
-  ASSERT_NE(c.id, 0) << "no booking";
   auto u1 = join_via_menu("U1", c, c.user_pin, kToneA);
   ASSERT_TRUE(u1);
   ASSERT_TRUE(wait_log("(waiting for the leader)"));
@@ -108,10 +100,8 @@ TEST_F(ConferenceTest, WaitingUsersHearMusicNotEachOtherUntilTheLeaderJoins) {
 }
 
 TEST_F(ConferenceTest, ParticipantCanLeaveAndRejoinWhileTheConferenceRuns) {
-  start_server();
+  const Conf c = start_with_booking("rejoin");
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("rejoin");
-  ASSERT_NE(c.id, 0) << "no booking";
   auto a = join_via_menu("A", c, c.user_pin, kToneA);
   ASSERT_TRUE(a);
   {

@@ -54,12 +54,12 @@ class Softphone {
   void dial(const std::string& number, std::uint16_t server_port);
   // Waits for the final answer; true on 200 (media flows from then on). For a phone that answers (sip_port):
   // true once it answered an incoming call.
-  bool wait_answered(std::chrono::milliseconds timeout = 5s);
+  bool wait_answered(std::chrono::milliseconds timeout = 15s);
   int final_status() const;  // 0 until a final answer arrived
   std::string incoming_to() const;  // answering phone: Request-URI user part of the call it answered
   // Queues DTMF digits (as options.dtmf says: 100 ms each, 140 ms apart; INFO: one request per digit). Returns at once; wait_digits_sent() to wait.
   void press(const std::string& digits);
-  bool wait_digits_sent(std::chrono::milliseconds timeout = 10s);
+  bool wait_digits_sent(std::chrono::milliseconds timeout = 20s);
   // Sends `pcm` (8 kHz) instead of the phone's tone or silence until it runs out (someone talks for a while).
   void say(const std::vector<std::int16_t>& pcm);
   // Sends BYE (if the call is up) and waits until the call is over.
