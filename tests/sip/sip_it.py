@@ -17,6 +17,7 @@ import os
 import random
 import signal
 import re
+import shutil
 import socket
 import struct
 import subprocess
@@ -391,10 +392,17 @@ def live_conference(s, conf):
 
 
 def digest_authorizations(trace, header):
-    """The digest parameters of every `header` (e.g. Proxy-Authorization) in a SIPp -trace_msg file."""
+    """(method, digest parameters) of every received request carrying `header` (e.g. Proxy-Authorization) in a
+    SIPp -trace_msg file."""
     found = []
-    for m in re.finditer(r"^%s:\s*Digest\s+(.*)$" % re.escape(header), trace, re.M | re.I):
-        found.append({k.lower(): v1 or v2 for k, v1, v2 in re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,]+))', m.group(1))})
+    for msg in re.split(r"^.*message (?:received|sent).*$", trace, flags=re.M):
+        lines = msg.strip().splitlines()
+        if not lines or lines[0].startswith("SIP/2.0"):
+            continue
+        m = re.search(r"^%s:\s*Digest\s+(.*)$" % re.escape(header), msg, re.M | re.I)
+        if m:
+            params = {k.lower(): v1 or v2 for k, v1, v2 in re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,]+))', m.group(1))}
+            found.append((lines[0].split(" ", 1)[0], params))
     return found
 
 
@@ -418,14 +426,20 @@ def check_proxy_digest(trace_file):
     response must be the MD5 digest of trunkuser/s3cret over the trunk's realm and nonce."""
     trace = open(trace_file, errors="replace").read()
     auths = digest_authorizations(trace, "Proxy-Authorization")
-    check(len(auths) == 1, "uas_auth_407.xml: the trunk received one Proxy-Authorization (got %d)" % len(auths))
-    pa = auths[0]
+    invites = [pa for method, pa in auths if method == "INVITE"]
+    check(len(invites) == 1, "uas_auth_407.xml: the trunk received one INVITE with Proxy-Authorization (got %d)" %
+          len(invites))
+    pa = invites[0]
     nonces = re.findall(r'^Proxy-Authenticate:.*nonce="([^"]+)"', trace, re.M | re.I)
     check(pa.get("realm") == "trunk.test" and pa.get("nonce") in nonces,
           "uas_auth_407.xml: Proxy-Authorization answers the trunk's realm and nonce (%s)" % pa)
     check(digest_valid(pa, "INVITE", "trunkuser", "s3cret"),
-          "uas_auth_407.xml: the Proxy-Authorization digest is right for trunkuser/s3cret (%s)" % pa)
+          "uas_auth_407.xml: the INVITE's Proxy-Authorization digest is right for trunkuser/s3cret (%s)" % pa)
     check(not digest_valid(pa, "INVITE", "trunkuser", "s3cret!"), "a wrong password does not pass the digest check")
+    # In the dialog the same credentials go with the ACK (RFC 3261 22.1: the INVITE's) and the BYE (its own).
+    byes = [pa for method, pa in auths if method == "BYE"]
+    check(all(digest_valid(b, "BYE", "trunkuser", "s3cret") for b in byes),
+          "uas_auth_407.xml: the BYE's Proxy-Authorization digest is right too (%d BYE)" % len(byes))
 
 
 def closed_by_peer(sock):
@@ -507,6 +521,37 @@ def case_slowloris(a):
         check(s.wait_count(r"call=\d+ ended cause=caller-bye", 4), "every call ended with cause caller-bye")
 
 
+def case_ipv6(a):
+    """IPv6 beside IPv4 (sip.listen_address6 = "::1"): a caller on ::1 is answered with IPv6 media (SDP IN IP6 ::1),
+    hears its greeting over IPv6 RTP and hangs up; an IPv4 caller works at the same time; OPTIONS over TCP on ::1
+    gets 200."""
+    with running(serve(a, {"sip.listen_address6": '"::1"'})) as s:
+        s.wait(r"SIP listening on .* and sip:\[::1\]:5060", 10)
+        v6 = Phone("alice6", ip="::1", server=("::1", 5060))
+        v4 = Phone("bob4")
+        v6.call(ACCESS)
+        v4.call(ACCESS)
+        check(re.search(r"^c=IN IP6 ::1\r?$", v6.answer_sdp, re.M) is not None,
+              "the answer to the IPv6 caller has IPv6 media (%s)" % v6.answer_sdp.replace("\r\n", " | "))
+        check(re.search(r"^c=IN IP4 127\.0\.0\.1\r?$", v4.answer_sdp, re.M) is not None,
+              "the answer to the IPv4 caller keeps IPv4 media")
+        hears_prompt(v6)
+        hears_prompt(v4)
+        check(s.count(r"call=\d+ INVITE .*src=\[::1\]:\d+ transport=udp") == 1, "the IPv6 call is reported as such")
+        check(v6.hangup() == 200 and v4.hangup() == 200, "both callers hang up, BYE answered 200")
+        check(s.wait_count(r"call=\d+ ended cause=caller-bye", 2), "both calls ended with cause caller-bye")
+        tcp = socket.create_connection(("::1", 5060), timeout=10)
+        port = tcp.getsockname()[1]
+        tcp.sendall(("OPTIONS sip:[::1]:5060 SIP/2.0\r\nVia: SIP/2.0/TCP [::1]:%d;branch=z9hG4bK-v6opt\r\n"
+                     "From: <sip:probe@[::1]>;tag=v6\r\nTo: <sip:[::1]:5060>\r\nCall-ID: v6-options@[::1]\r\n"
+                     "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n" % port).encode())
+        answer = tcp.recv(65535).decode("utf-8", "replace")
+        tcp.close()
+        check(answer.startswith("SIP/2.0 200"), "OPTIONS over TCP on [::1]:5060 answered 200 (%s)" %
+              answer.split("\r\n", 1)[0])
+        check(s.live_calls() == 0, "no call left live")
+
+
 def case_dialout(a):
     """Invite by number from the web API of serve: the call goes out through the trunk (a SIPp UAS: plain, behind a
     proxy asking 407, with 401 digest authentication) and is answered; the first invited person gets into the room
@@ -553,6 +598,7 @@ def case_dialout(a):
               (scenario, "digest credentials" if "auth" in scenario else "answer"))
         if scenario == "uas_auth_407.xml":
             check_proxy_digest(trace)
+        shutil.rmtree(os.path.dirname(trace), ignore_errors=True)
 
 
 def case_dialout_refused_web(a):
@@ -1310,6 +1356,7 @@ CASES = {
     "session_timer": case_session_timer,
     "load": case_load, "load_serve": case_load_serve, "tls_options": case_tls_options,
     "baresip": case_baresip, "hostile": case_hostile, "slowloris": case_slowloris,
+    "ipv6": case_ipv6,
 }
 
 
