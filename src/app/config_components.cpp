@@ -5,6 +5,7 @@ namespace confpro::app {
 
 void read_sip(ConfigReader r, sip::SipOptions& s) {
   r.get("listen_address", s.listen_address);
+  r.get("listen_address6", s.listen_address6);
   r.get_int("port", s.port, 1, 65535);
   r.get_int("tls_port", s.tls_port, 1, 65535);
   r.get("tls_cert_file", s.tls_cert_file);

@@ -51,6 +51,7 @@ struct Call {
   bool no_ack_bye = false;    // the ACK never came: we sent BYE
   bool late_offer = false;    // incoming INVITE without SDP: our 200 carries the offer
   bool offer_in_200 = false;  // our last 200 carried an offer; the answer comes in the ACK (RFC 3261 13.2.1)
+  bool ipv6 = false;          // incoming over IPv6: our SDP, Contact and RTP use listen_address6
 };
 
 class SofiaEndpoint final : public SipEndpoint {
@@ -70,7 +71,7 @@ class SofiaEndpoint final : public SipEndpoint {
   int live_calls() const override { return live_calls_.load(); }
 
   // --- SIP thread only (called from the nua callback and posted closures) ---
-  void on_nua_event(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip,
+  void on_nua_event(nua_t* nua, nua_event_t event, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip,
                     tagi_t tags[]);
 
  private:
@@ -105,8 +106,9 @@ class SofiaEndpoint final : public SipEndpoint {
   Call& add_call(CallId id, nua_handle_t* nh);
   void on_terminated(Call& call, int status);
   media::SessionParams session_params(const Call& call) const;
-  std::string contact_for(const std::string& transport) const;
-  std::string media_address() const;
+  std::string contact_for(const std::string& transport, bool ipv6 = false) const;
+  std::string media_address(bool ipv6 = false) const;
+  nua_t* create_nua(const std::string& url, const std::string& sips_url, const std::string& tls_dir);
 
   SipOptions options_;
   NegotiationPolicy policy_;
@@ -128,7 +130,10 @@ class SofiaEndpoint final : public SipEndpoint {
 
   // --- SIP thread only ---
   su_root_t* root_ = nullptr;
-  nua_t* nua_ = nullptr;
+  nua_t* nua_ = nullptr;         // listen_address (and TLS); dial-outs
+  nua_t* nua6_ = nullptr;        // listen_address6, when set (one NUTAG_URL per nua: pitfall 13)
+  nua_t* event_nua_ = nullptr;   // the nua whose event is being handled (responses go through it)
+  int shutdowns_pending_ = 0;    // nua instances not yet shut down
   su_timer_t* tick_ = nullptr;
   su_wait_t wait_{};
   bool shutting_down_ = false;

@@ -51,9 +51,9 @@ bool same_media(const Negotiated& a, const Negotiated& b) {
 
 void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   if (!nh || !sip || !sip->sip_request) return;
-  const std::string ip = source_ip(nua_);
+  const std::string ip = source_ip(event_nua_);
   const std::string retry = std::to_string(options_.retry_after_s);
-  if (shutting_down_) return refuse(nua_, nh, 503, "Shutting Down", retry);
+  if (shutting_down_) return refuse(event_nua_, nh, 503, "Shutting Down", retry);
   if (!rate_limiter_.admit(ip, std::chrono::steady_clock::now())) {
     log_->warn("INVITE from {} over the rate limit{}", ip, options_.drop_over_rate ? ": dropped" : "");
     if (options_.drop_over_rate && dropped_.size() < kMaxDroppedInvites) {
@@ -62,11 +62,11 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
       dropped_.emplace_back(std::chrono::steady_clock::now(), nh);
       return;
     }
-    return refuse(nua_, nh, 503, "Too Many Calls From Source", retry);
+    return refuse(event_nua_, nh, 503, "Too Many Calls From Source", retry);
   }
   if (live_calls_.load() >= options_.max_calls) {
     log_->warn("INVITE from {} refused: {} calls live (max {})", ip, live_calls_.load(), options_.max_calls);
-    return refuse(nua_, nh, 503, "Too Many Calls", retry);
+    return refuse(event_nua_, nh, 503, "Too Many Calls", retry);
   }
   // Without SDP (late offer) our 200 will carry the offer and the ACK the answer.
   const std::string body = payload_of(sip);
@@ -74,13 +74,13 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   Result<SdpDescription> offer = late_offer ? Result<SdpDescription>(SdpDescription{}) : parse_sdp(body);
   if (!offer.ok()) {
     log_->info("INVITE from {} with bad SDP: {}", ip, offer.error().message);
-    return refuse(nua_, nh, 488, "Bad SDP");
+    return refuse(event_nua_, nh, 488, "Bad SDP");
   }
   Result<Negotiated> chosen =
       late_offer ? Result<Negotiated>(Negotiated{}) : negotiate_offer(*offer, policy_);
   if (!chosen.ok()) {
     log_->info("INVITE from {}: {}", ip, chosen.error().message);
-    return refuse(nua_, nh, 488, "Not Acceptable Here");
+    return refuse(event_nua_, nh, 488, "Not Acceptable Here");
   }
   if (late_offer) chosen->codec.kind = policy_.codecs.front();
 
@@ -90,7 +90,8 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   c.negotiated = std::move(chosen).value();
   c.late_offer = late_offer;
   c.transport = via_transport(sip);
-  c.local.address = media_address();
+  c.ipv6 = ip.find(':') != std::string::npos;
+  c.local.address = media_address(c.ipv6);
   c.local.session_id = random_session_id();
   c.local.version = 1;
   if (c.negotiated.remote_crypto || (late_offer && policy_.srtp == SrtpPolicy::kRequired)) {
@@ -98,7 +99,7 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   }
 
   // NAT (pitfall 11): when the Contact is not where the INVITE came from, send in-dialog requests to the source.
-  const std::string src = source_address(nua_);
+  const std::string src = source_address(event_nua_);
   if (c.transport == "udp" && sip->sip_contact && sip->sip_contact->m_url->url_host && !src.empty() &&
       ip != sip->sip_contact->m_url->url_host) {
     const std::string route = "sip:" + src;
@@ -125,7 +126,7 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   log_->info("call={} INVITE from={} to={} src={} transport={} codec={}/{}{}{}", id.value(),
              info.caller_number, info.dialled, src, c.transport, media::to_string(info.codec.kind),
              info.codec.payload_type, info.srtp ? " srtp" : "", late_offer ? " late-offer" : "");
-  const std::string contact = contact_for(c.transport);
+  const std::string contact = contact_for(c.transport, c.ipv6);
   nua_respond(nh, 180, "Ringing", SIPTAG_CONTACT_STR(contact.c_str()), TAG_END());
   handler_.on_incoming(info);
 }
@@ -140,7 +141,7 @@ void SofiaEndpoint::do_accept(CallId id) {
   media::SessionParams params = session_params(*c);
   if (c->late_offer) {
     params = media::SessionParams{};
-    params.local_ip = media_address();
+    params.local_ip = media_address(c->ipv6);
     params.codec.kind = policy_.codecs.front();
     params.label = "call=" + std::to_string(id.value());
   }
@@ -156,7 +157,7 @@ void SofiaEndpoint::do_accept(CallId id) {
   c->last_sdp =
       c->late_offer ? build_offer(policy_, c->local) : build_answer(c->remote, c->negotiated, c->local);
   c->offer_in_200 = c->late_offer;
-  const std::string contact = contact_for(c->transport);
+  const std::string contact = contact_for(c->transport, c->ipv6);
   nua_respond(c->nh, 200, "OK", SIPTAG_CONTACT_STR(contact.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
               SIPTAG_PAYLOAD_STR(c->last_sdp.c_str()), TAG_END());
   c->state = Call::State::kAnswering;
@@ -240,7 +241,7 @@ void SofiaEndpoint::on_reinvite(Call& c, const sip_t* sip) {
       return;
     }
   }
-  const std::string contact = contact_for(c.transport);
+  const std::string contact = contact_for(c.transport, c.ipv6);
   nua_respond(c.nh, 200, "OK", SIPTAG_CONTACT_STR(contact.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
               SIPTAG_PAYLOAD_STR(c.last_sdp.c_str()), TAG_END());
 }
@@ -248,15 +249,15 @@ void SofiaEndpoint::on_reinvite(Call& c, const sip_t* sip) {
 void SofiaEndpoint::on_update(Call& c, const sip_t* sip) {
   const std::string body = payload_of(sip);
   if (body.empty()) {
-    nua_respond(c.nh, 200, "OK", NUTAG_WITH_THIS(nua_), TAG_END());
+    nua_respond(c.nh, 200, "OK", NUTAG_WITH_THIS(event_nua_), TAG_END());
     return;
   }
   int status = 200;
   if (auto st = answer_offer(c, body, status); !st.ok()) {
-    nua_respond(c.nh, status, "Not Acceptable Here", NUTAG_WITH_THIS(nua_), TAG_END());
+    nua_respond(c.nh, status, "Not Acceptable Here", NUTAG_WITH_THIS(event_nua_), TAG_END());
     return;
   }
-  nua_respond(c.nh, 200, "OK", NUTAG_WITH_THIS(nua_), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+  nua_respond(c.nh, 200, "OK", NUTAG_WITH_THIS(event_nua_), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
               SIPTAG_PAYLOAD_STR(c.last_sdp.c_str()), TAG_END());
 }
 
@@ -299,7 +300,7 @@ void SofiaEndpoint::on_ack(Call& c, const sip_t* sip) {
 // OPTIONS (keep-alives, monitoring) in or out of dialog: 200 with what we support, no SDP.
 void SofiaEndpoint::on_options(nua_handle_t* nh, const sip_t*) {
   if (!nh) return;
-  nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(nua_), SIPTAG_ACCEPT_STR("application/sdp"),
+  nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(event_nua_), SIPTAG_ACCEPT_STR("application/sdp"),
               SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"), TAG_END());
   if (!find(nh)) nua_handle_destroy(nh);
 }
@@ -308,18 +309,18 @@ void SofiaEndpoint::on_info(nua_handle_t* nh, const sip_t* sip) {
   if (!nh) return;
   Call* c = find(nh);
   if (!c) {
-    nua_respond(nh, 481, "Call Does Not Exist", NUTAG_WITH_THIS(nua_), TAG_END());
+    nua_respond(nh, 481, "Call Does Not Exist", NUTAG_WITH_THIS(event_nua_), TAG_END());
     nua_handle_destroy(nh);
     return;
   }
   const std::string type = content_type_of(sip);
   auto digit = parse_dtmf_info(type, payload_of(sip));
   if (!digit && type != "application/dtmf-relay" && type != "application/dtmf" && !type.empty()) {
-    nua_respond(nh, 415, "Unsupported Media Type", NUTAG_WITH_THIS(nua_),
+    nua_respond(nh, 415, "Unsupported Media Type", NUTAG_WITH_THIS(event_nua_),
                 SIPTAG_ACCEPT_STR("application/dtmf-relay, application/dtmf"), TAG_END());
     return;
   }
-  nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(nua_), TAG_END());
+  nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(event_nua_), TAG_END());
   if (digit) {
     log_->info("call={} DTMF {} (INFO)", c->id.value(), *digit);
     handler_.on_dtmf(c->id, *digit);

@@ -31,11 +31,11 @@ constexpr int kMaxRecordRoutes = 64;
 
 namespace {
 
-void nua_callback(nua_event_t event, int status, char const* phrase, nua_t*, nua_magic_t* magic,
+void nua_callback(nua_event_t event, int status, char const* phrase, nua_t* nua, nua_magic_t* magic,
                   nua_handle_t* nh, nua_hmagic_t*, sip_t const* sip, tagi_t tags[]) {
   auto* self = static_cast<SofiaEndpoint*>(magic);
   try {
-    self->on_nua_event(event, status, phrase, nh, sip, tags);
+    self->on_nua_event(nua, event, status, phrase, nh, sip, tags);
   } catch (const std::exception& e) {
     log::get("sip")->error("exception in SIP event {}: {}", nua_event_name(event), e.what());
   } catch (...) {
@@ -174,37 +174,22 @@ void SofiaEndpoint::run_thread(std::promise<Status>& started) {
     tls_dir = *dir;
     sips_url = "sips:" + bracket(options_.listen_address) + ":" + std::to_string(options_.tls_port);
   }
-  const std::string allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE";
-  nua_ = nua_create(root_, nua_callback, this,
-                    NUTAG_URL(url.c_str()),
-                    TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
-                    TAG_IF(!tls_dir.empty(), TPTAG_CERTIFICATE(tls_dir.c_str())),
-                    NUTAG_MEDIA_ENABLE(0),
-                    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
-                    NUTAG_ENABLEMESSAGE(0), NUTAG_ENABLEMESSENGER(0),
-                    SIPTAG_USER_AGENT_STR(options_.user_agent.c_str()),
-                    SIPTAG_ALLOW_STR(allow.c_str()),
-                    NUTAG_ALLOW(allow.c_str()),
-                    NUTAG_APPL_METHOD("INFO"), NUTAG_APPL_METHOD("UPDATE"), NUTAG_APPL_METHOD("OPTIONS"),
-                    NUTAG_SESSION_TIMER(static_cast<unsigned>(options_.session_timer_s)),
-                    NUTAG_MIN_SE(static_cast<unsigned>(options_.min_session_timer_s)),
-                    NUTAG_UPDATE_REFRESH(1),
-                    NTATAG_SERVER_RPORT(1),
-                    NTATAG_MAXSIZE(kMaxSipMessageBytes),
-                    // Keep each header's raw text (h_data) for the RFC 4475 checks sofia's parser skips.
-                    NTATAG_SIPFLAGS(MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
-                    TPTAG_UDP_RMEM(static_cast<unsigned>(options_.udp_rmem_bytes)),
-                    TPTAG_UDP_WMEM(static_cast<unsigned>(options_.udp_wmem_bytes)),
-                    // Slow-loris: sofia keeps a stalled or silent TCP connection for ever unless told.
-                    TPTAG_TIMEOUT(static_cast<unsigned>(options_.tcp_message_timeout_s) * 1000u),
-                    TPTAG_IDLE(static_cast<unsigned>(options_.tcp_idle_timeout_s) * 1000u),
-                    TAG_END());
+  nua_ = create_nua(url, sips_url, tls_dir);
+  std::string url6;
+  if (nua_ && !options_.listen_address6.empty()) {
+    url6 = "sip:" + bracket(options_.listen_address6) + ":" + std::to_string(options_.port);
+    nua6_ = create_nua(url6, "", "");
+    // nua_destroy asserts unless a shutdown completed: on this start-up failure (the process then exits) the
+    // IPv4 instance is left as it is.
+    if (!nua6_) nua_ = nullptr;
+  }
   if (!nua_) {
     su_root_unregister(root_, &wait_, &SofiaEndpoint::on_wakeup, reinterpret_cast<su_wakeup_arg_t*>(this));
     su_root_destroy(root_);
     root_ = nullptr;
     su_deinit();
-    started.set_value(Error::unavailable("cannot bind SIP transports on " + url));
+    started.set_value(
+        Error::unavailable("cannot bind SIP transports on " + url + (url6.empty() ? "" : " and " + url6)));
     return;
   }
   tick_ = su_timer_create(su_root_task(root_), 1000);
@@ -213,7 +198,8 @@ void SofiaEndpoint::run_thread(std::promise<Status>& started) {
     std::lock_guard lock(post_mu_);
     posts_open_ = true;
   }
-  log_->info("SIP listening on {} (udp, tcp){}", url, sips_url.empty() ? "" : " and " + sips_url + " (tls)");
+  log_->info("SIP listening on {} (udp, tcp){}{}", url, url6.empty() ? "" : " and " + url6 + " (udp, tcp)",
+             sips_url.empty() ? "" : " and " + sips_url + " (tls)");
   started.set_value(Status{});
 
   su_root_run(root_);
@@ -331,6 +317,34 @@ void SofiaEndpoint::stop() {
   thread_.join();
 }
 
+nua_t* SofiaEndpoint::create_nua(const std::string& url, const std::string& sips_url, const std::string& tls_dir) {
+  const std::string allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE";
+  return nua_create(root_, nua_callback, this,
+                    NUTAG_URL(url.c_str()),
+                    TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
+                    TAG_IF(!tls_dir.empty(), TPTAG_CERTIFICATE(tls_dir.c_str())),
+                    NUTAG_MEDIA_ENABLE(0),
+                    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
+                    NUTAG_ENABLEMESSAGE(0), NUTAG_ENABLEMESSENGER(0),
+                    SIPTAG_USER_AGENT_STR(options_.user_agent.c_str()),
+                    SIPTAG_ALLOW_STR(allow.c_str()),
+                    NUTAG_ALLOW(allow.c_str()),
+                    NUTAG_APPL_METHOD("INFO"), NUTAG_APPL_METHOD("UPDATE"), NUTAG_APPL_METHOD("OPTIONS"),
+                    NUTAG_SESSION_TIMER(static_cast<unsigned>(options_.session_timer_s)),
+                    NUTAG_MIN_SE(static_cast<unsigned>(options_.min_session_timer_s)),
+                    NUTAG_UPDATE_REFRESH(1),
+                    NTATAG_SERVER_RPORT(1),
+                    NTATAG_MAXSIZE(kMaxSipMessageBytes),
+                    // Keep each header's raw text (h_data) for the RFC 4475 checks sofia's parser skips.
+                    NTATAG_SIPFLAGS(MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
+                    TPTAG_UDP_RMEM(static_cast<unsigned>(options_.udp_rmem_bytes)),
+                    TPTAG_UDP_WMEM(static_cast<unsigned>(options_.udp_wmem_bytes)),
+                    // Slow-loris: sofia keeps a stalled or silent TCP connection for ever unless told.
+                    TPTAG_TIMEOUT(static_cast<unsigned>(options_.tcp_message_timeout_s) * 1000u),
+                    TPTAG_IDLE(static_cast<unsigned>(options_.tcp_idle_timeout_s) * 1000u),
+                    TAG_END());
+}
+
 void SofiaEndpoint::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
@@ -338,7 +352,9 @@ void SofiaEndpoint::begin_shutdown() {
   for (auto& [id, call] : calls_) {
     if (call.end_cause.empty()) call.end_cause = "shutdown";
   }
+  shutdowns_pending_ = nua6_ ? 2 : 1;
   nua_shutdown(nua_);
+  if (nua6_) nua_shutdown(nua6_);
 }
 
 void SofiaEndpoint::release_dropped(SteadyTime now, bool all) {
@@ -353,19 +369,22 @@ void SofiaEndpoint::finish_shutdown() {
   release_dropped(std::chrono::steady_clock::now(), true);
   nua_destroy(nua_);
   nua_ = nullptr;
+  if (nua6_) nua_destroy(nua6_);
+  nua6_ = nullptr;
   su_root_break(root_);
 }
 
-void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+void SofiaEndpoint::on_nua_event(nua_t* nua, nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
                                  const sip_t* sip, tagi_t tags[]) {
+  event_nua_ = nua ? nua : nua_;
   if (options_.trace_sip) log_->debug("event {} {} {}", nua_event_name(event), status, phrase ? phrase : "");
   Call* call = nh ? find(nh) : nullptr;
   if (nh && is_request_to_answer(event)) {
     // The event's copy of the message lacks the raw text; the request as received still has it.
-    msg_t* current = nua_current_request(nua_);
+    msg_t* current = nua_current_request(event_nua_);
     if (const char* problem = malformed_request(current ? sip_object(current) : sip)) {
       log_->info("{} refused with 400: {}", nua_event_name(event), problem);
-      nua_respond(nh, 400, problem, NUTAG_WITH_THIS(nua_), TAG_END());
+      nua_respond(nh, 400, problem, NUTAG_WITH_THIS(event_nua_), TAG_END());
       if (!call) nua_handle_destroy(nh);
       return;
     }
@@ -402,7 +421,7 @@ void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phra
       if (call) {
         on_update(*call, sip);
       } else if (nh) {
-        nua_respond(nh, 481, "Call Does Not Exist", NUTAG_WITH_THIS(nua_), TAG_END());
+        nua_respond(nh, 481, "Call Does Not Exist", NUTAG_WITH_THIS(event_nua_), TAG_END());
         nua_handle_destroy(nh);
       }
       return;
@@ -416,11 +435,11 @@ void SofiaEndpoint::on_nua_event(nua_event_t event, int status, const char* phra
       if (call) on_invite_response(*call, status, phrase, sip);
       return;
     case nua_r_shutdown:
-      if (status >= 200) finish_shutdown();
+      if (status >= 200 && --shutdowns_pending_ <= 0) finish_shutdown();
       return;
     case nua_i_method:  // a method we do not even know (RFC 3261 21.5.2; RFC 4475 TC_INTMETH)
       if (nh) {
-        nua_respond(nh, 501, "Not Implemented", NUTAG_WITH_THIS(nua_), TAG_END());
+        nua_respond(nh, 501, "Not Implemented", NUTAG_WITH_THIS(event_nua_), TAG_END());
         if (!call) nua_handle_destroy(nh);
       }
       return;
@@ -469,7 +488,10 @@ void SofiaEndpoint::on_terminated(Call& call, int status) {
   handler_.on_ended(id, cause);
 }
 
-std::string SofiaEndpoint::media_address() const {
+std::string SofiaEndpoint::media_address(bool ipv6) const {
+  if (ipv6 && !options_.listen_address6.empty()) {
+    return options_.listen_address6 == "::" ? std::string("::1") : options_.listen_address6;
+  }
   if (!options_.media_address.empty()) return options_.media_address;
   if (!options_.public_address.empty()) return options_.public_address;
   if (options_.listen_address == "0.0.0.0" || options_.listen_address == "::" || options_.listen_address == "*") {
@@ -478,8 +500,8 @@ std::string SofiaEndpoint::media_address() const {
   return options_.listen_address;
 }
 
-std::string SofiaEndpoint::contact_for(const std::string& transport) const {
-  std::string host = options_.public_address;
+std::string SofiaEndpoint::contact_for(const std::string& transport, bool ipv6) const {
+  std::string host = ipv6 ? media_address(true) : options_.public_address;
   if (host.empty()) host = media_address();
   host = bracket(host);
   if (transport == "tls") return "<sips:" + host + ":" + std::to_string(options_.tls_port) + ">";
@@ -490,7 +512,7 @@ std::string SofiaEndpoint::contact_for(const std::string& transport) const {
 
 media::SessionParams SofiaEndpoint::session_params(const Call& call) const {
   media::SessionParams p;
-  p.local_ip = media_address();
+  p.local_ip = media_address(call.ipv6);
   p.remote_ip = call.negotiated.remote_ip;
   p.remote_port = call.negotiated.remote_port;
   p.codec = call.negotiated.codec;

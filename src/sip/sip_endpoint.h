@@ -56,6 +56,9 @@ struct DialOutLimits {
 
 struct SipOptions {
   std::string listen_address = "0.0.0.0";   // UDP and TCP bind address ["0.0.0.0"]
+  // An IPv6 address to listen on too (UDP and TCP, same port), e.g. "::1" ["" = none]. Calls that arrive over
+  // IPv6 get IPv6 media: our SDP (IN IP6) and Contact show this address, RTP binds to it.
+  std::string listen_address6;
   std::uint16_t port = 5060;                 // UDP and TCP port [5060]; must be 1-65535
   std::uint16_t tls_port = 5061;             // TLS port [5061], only used when tls_cert_file is set
   std::string tls_cert_file;                 // PEM certificate (+chain) ["" = no TLS]

@@ -13,6 +13,11 @@ with warnings.catch_warnings():
     import audioop  # G.711 µ-law in C; present up to Python 3.12
 
 
+def host(addr):
+    """An address as it appears in a SIP URI or Via: IPv6 in brackets."""
+    return "[%s]" % addr if ":" in addr else addr
+
+
 def header(msg, name):
     m = re.search(r"^(?:%s):[ \t]*(.*?)\r?$" % name, msg, re.I | re.M)
     return m.group(1) if m else ""
@@ -20,13 +25,15 @@ def header(msg, name):
 
 class Phone:
     def __init__(self, name, ip="127.0.0.1", server=("127.0.0.1", 5060), contact_ip=None):
-        """contact_ip: the address put in Contact (a phone behind NAT shows its private one) [ip]."""
+        """contact_ip: the address put in Contact (a phone behind NAT shows its private one) [ip]. An IPv6 `ip`
+        (e.g. "::1") makes an IPv6 phone: SIP and RTP over IPv6, SDP with IN IP6."""
         self.name, self.ip, self.server = name, ip, server
         self.contact_ip = contact_ip or ip
-        self.sip = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+        self.sip = socket.socket(self.family, socket.SOCK_DGRAM)
         self.sip.bind((ip, 0))
         self.sip.settimeout(0.2)
-        self.rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.rtp = socket.socket(self.family, socket.SOCK_DGRAM)
         self.rtp.bind((ip, 0))
         self.rtp.settimeout(0.1)
         self.tone_hz = 0
@@ -38,13 +45,13 @@ class Phone:
     def _request(self, method, number, body="", to_tag="", content_type="application/sdp"):
         sip_port, rtp_port = self.sip.getsockname()[1], self.rtp.getsockname()[1]
         self.branch = "z9hG4bK-%s-%d-%d" % (self.name, self.cseq, int(time.time() * 1000))
-        lines = ["%s sip:%s@%s:%d SIP/2.0" % (method, number, self.server[0], self.server[1]),
-                 "Via: SIP/2.0/UDP %s:%d;branch=%s;rport" % (self.ip, sip_port, self.branch),
-                 "From: \"%s\" <sip:%s@%s>;tag=%s" % (self.name, self.name, self.ip, self.name),
-                 "To: <sip:%s@%s>%s" % (number, self.server[0], ";tag=" + to_tag if to_tag else ""),
-                 "Call-ID: %s-%d@%s" % (self.name, rtp_port, self.ip),
+        lines = ["%s sip:%s@%s:%d SIP/2.0" % (method, number, host(self.server[0]), self.server[1]),
+                 "Via: SIP/2.0/UDP %s:%d;branch=%s;rport" % (host(self.ip), sip_port, self.branch),
+                 "From: \"%s\" <sip:%s@%s>;tag=%s" % (self.name, self.name, host(self.ip), self.name),
+                 "To: <sip:%s@%s>%s" % (number, host(self.server[0]), ";tag=" + to_tag if to_tag else ""),
+                 "Call-ID: %s-%d@%s" % (self.name, rtp_port, host(self.ip)),
                  "CSeq: %d %s" % (self.cseq if method != "ACK" else self.cseq, method),
-                 "Contact: <sip:%s@%s:%d>" % (self.name, self.contact_ip, sip_port), "Max-Forwards: 70"]
+                 "Contact: <sip:%s@%s:%d>" % (self.name, host(self.contact_ip), sip_port), "Max-Forwards: 70"]
         if body:
             lines.append("Content-Type: " + content_type)
         lines += ["Content-Length: %d" % len(body), "", body]
@@ -70,9 +77,10 @@ class Phone:
         """INVITE with a PCMU offer — or, with late_offer, without SDP: the 200 then carries the server's offer
         and the ACK our answer."""
         rtp_port = self.rtp.getsockname()[1]
-        sdp = ("v=0\r\no=%s 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\n"
+        ip_type = "IP6" if self.family == socket.AF_INET6 else "IP4"
+        sdp = ("v=0\r\no=%s 1 1 IN %s %s\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\n"
                "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n" %
-               (self.name, self.ip, self.ip, rtp_port))
+               (self.name, ip_type, self.ip, ip_type, self.ip, rtp_port))
         self.number = number
         self._request("INVITE", number, "" if late_offer else sdp)
         status, resp = self._wait_final()
@@ -80,7 +88,8 @@ class Phone:
             raise RuntimeError("%s: INVITE got %d" % (self.name, status))
         self.to_tag = re.search(r"tag=([^;>\s]+)", header(resp, "To|t")).group(1)
         body = resp.split("\r\n\r\n", 1)[1]
-        ip = re.search(r"c=IN IP4 (\S+)", body).group(1)
+        self.answer_sdp = body
+        ip = re.search(r"c=IN IP[46] (\S+)", body).group(1)
         port = int(re.search(r"m=audio (\d+)", body).group(1))
         self.remote_rtp = (ip, port)
         self._request("ACK", number, sdp if late_offer else "", to_tag=self.to_tag)
