@@ -83,6 +83,7 @@ class SofiaEndpoint final : public SipEndpoint {
   void begin_shutdown();
   void release_dropped(SteadyTime now, bool all);
   void check_call_deadlines(SteadyTime now);  // ring timeouts of dial-outs, missing ACKs of our 200s
+  void close_silent_connections();            // TCP connections that never sent a byte (tcp_guard.h)
   void finish_shutdown();
 
   // endpoint_incoming.cpp
@@ -134,6 +135,7 @@ class SofiaEndpoint final : public SipEndpoint {
   nua_t* nua6_ = nullptr;        // listen_address6, when set (one NUTAG_URL per nua: pitfall 13)
   nua_t* event_nua_ = nullptr;   // the nua whose event is being handled (responses go through it)
   int shutdowns_pending_ = 0;    // nua instances not yet shut down
+  std::uint64_t ticks_ = 0;      // on_tick calls
   su_timer_t* tick_ = nullptr;
   su_wait_t wait_{};
   bool shutting_down_ = false;

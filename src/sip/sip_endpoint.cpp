@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "sip/endpoint_impl.h"
+#include "sip/tcp_guard.h"
 #include "sip/request_checks.h"
 
 namespace confpro::sip {
@@ -257,6 +258,7 @@ void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) 
   auto* self = reinterpret_cast<SofiaEndpoint*>(arg);
   const auto now = std::chrono::steady_clock::now();
   self->check_call_deadlines(now);
+  self->close_silent_connections();
   self->release_dropped(now, false);
 }
 
@@ -299,6 +301,16 @@ void SofiaEndpoint::check_call_deadlines(SteadyTime now) {
       on_terminated(*c, 0);
     }
   }
+}
+
+// Slow-loris: sofia never closes a TCP/TLS connection that sent nothing at all (tcp_guard.h); one that has been
+// silent since it opened for tcp_message_timeout_s is shut down here (a scan of the descriptors every 2 s).
+void SofiaEndpoint::close_silent_connections() {
+  if (++ticks_ % 2 != 0) return;
+  std::vector<std::uint16_t> ports{options_.port};
+  if (!options_.tls_cert_file.empty()) ports.push_back(options_.tls_port);
+  const int shut = shut_silent_tcp_connections(ports, std::chrono::seconds(options_.tcp_message_timeout_s));
+  if (shut > 0) log_->info("{} TCP connection(s) silent since they opened were closed", shut);
 }
 
 void SofiaEndpoint::accept(CallId call) { post([this, call] { do_accept(call); }); }

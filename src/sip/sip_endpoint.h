@@ -81,9 +81,10 @@ struct SipOptions {
   int min_session_timer_s = 90;              // Min-SE [90]
   int udp_rmem_bytes = 4 * 1024 * 1024;      // UDP receive buffer [4 MiB] (pitfall 7)
   int udp_wmem_bytes = 1 * 1024 * 1024;      // UDP send buffer [1 MiB]
-  // TCP/TLS connections (slow-loris): one whose message in progress receives nothing more for this long is
-  // closed [30 s]; one with no message in progress, no transaction and no traffic for tcp_idle_timeout_s is
-  // closed too [300 s] (a caller whose connection went reconnects for its next request).
+  // TCP/TLS connections (slow-loris): one whose message in progress receives nothing more for this long, or that
+  // has sent nothing at all since it opened, is closed [30 s]; one with no message in progress, no transaction
+  // and no traffic for tcp_idle_timeout_s is closed too [300 s] (a caller whose connection went reconnects for
+  // its next request).
   int tcp_message_timeout_s = 30;
   int tcp_idle_timeout_s = 300;
   std::vector<NumberRule> number_rules;      // caller/dialled number normalization [none]
