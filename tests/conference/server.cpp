@@ -139,6 +139,9 @@ bool Server::start(std::chrono::seconds timeout) {
     argv.push_back(k + "=" + v);
   }
   argv.push_back("serve");
+  // A restart: the previous run's "confpro ready" must not be read as this one's (the child truncates the file
+  // only once it runs — the test then called a server not yet listening: ICMP refused, 503).
+  ::unlink(out_path.c_str());
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
