@@ -112,8 +112,18 @@ test('the whole story as an administrator, in English then French', async () => 
   await page.locator('tr', { hasText: number }).getByRole('link', { name: 'Detail' }).click();
   await page.getByRole('heading', { name: 'Connections' }).waitFor();
   assert.equal(await page.locator('tbody tr').count(), 3);
-  await page.getByText('ejected').waitFor();
+  // Reasons in words, not the stored codes ("ended-by-admin", "conference-ended", "ejected").
+  const reasons = async () => (await page.locator('tbody tr td:last-child').allTextContents()).sort();
+  await page.locator('dd', { hasText: 'Ended by an operator' }).waitFor();
+  assert.deepEqual(await reasons(), ['Conference ended', 'Conference ended', 'Ejected']);
+  assert.equal(await page.getByText(/ended-by-admin|conference-ended|ejected/).count(), 0);
   await shot(page, '09-past-detail');
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('fr');
+  await page.locator('dd', { hasText: 'Terminée par un opérateur' }).waitFor();
+  assert.deepEqual(await reasons(), ['Exclu', 'Fin de la conférence', 'Fin de la conférence']);
+  await shot(page, '09-past-detail-french');
+  await page.getByRole('combobox', { name: 'Langue' }).selectOption('en');
+  await page.getByRole('heading', { name: 'Connections' }).waitFor();
 
   // Reports for today.
   await page.getByRole('link', { name: 'Reports' }).click();
@@ -191,6 +201,44 @@ test('an organizer on a phone-sized screen: no admin tabs, own bookings only, ke
   await shot(page, '23-phone-current');
   await page.goto(server.base + '/users');
   await page.getByRole('heading', { name: 'Réserver' }).waitFor();  // admin page not offered: falls back
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('Past detail: reasons in words, a SIP status with its number, a code the console does not know as it is', async () => {
+  const root = await signedIn(server.base, 'root');
+  const at = new Date(Date.now() - 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const b = (await root.post('/api/v1/bookings', { name: 'Reasons in words', valid_from: at, duration_minutes: 60,
+    validity_days: 1, max_participants: 8, language: 'en', join_policy: 'pin' })).json;
+  assert.equal(await server.live({ op: 'open', booking: b.id, ago_s: 600 }), 'ok');
+  for (const [participant, number] of [[1, '+33611111111'], [2, '+33622222222'], [3, '+33633333333'], [4, '+33644444444']]) {
+    assert.equal(await server.live({ op: 'join', booking: b.id, participant, number, ago_s: 300 }), 'ok');
+  }
+  assert.equal(await server.live({ op: 'leave', booking: b.id, participant: 1, reason: 'sip-486' }), 'ok');
+  assert.equal(await server.live({ op: 'leave', booking: b.id, participant: 2, reason: 'some-future-code' }), 'ok');
+  assert.equal(await server.live({ op: 'leave', booking: b.id, participant: 3, reason: 'rtp-timeout' }), 'ok');
+  assert.equal(await server.live({ op: 'close', booking: b.id }), 'ok');  // 4 leaves with the conference
+  const sid = (await root.get(`/api/v1/conferences/past?number=${b.number}`)).json.items[0].session_id;
+
+  const { page, context, errors } = await newPage();
+  await page.goto(server.base + '/');
+  await page.evaluate(() => localStorage.setItem('confpro.lang', 'en'));
+  await login(page, 'root');
+  await page.goto(`${server.base}/past/${sid}`);
+  await page.getByRole('heading', { name: 'Connections' }).waitFor();
+  const reasonOf = (number) => page.locator('tbody tr', { hasText: number }).locator('td:last-child').textContent();
+  await page.locator('dd', { hasText: 'Scheduled duration reached' }).waitFor();
+  assert.equal(await reasonOf('+33611111111'), 'Telephone network error (SIP 486)');
+  assert.equal(await reasonOf('+33622222222'), 'some-future-code');
+  assert.equal(await reasonOf('+33633333333'), 'Audio lost (no sound received)');
+  assert.equal(await reasonOf('+33644444444'), 'Conference ended');
+  await shot(page, '17-past-reasons');
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('fr');
+  await page.locator('dd', { hasText: 'Durée prévue atteinte' }).waitFor();
+  assert.equal(await reasonOf('+33611111111'), 'Erreur du réseau téléphonique (SIP 486)');
+  assert.equal(await reasonOf('+33622222222'), 'some-future-code');
+  assert.equal(await reasonOf('+33633333333'), 'Audio perdu (plus de son reçu)');
+  await shot(page, '17-past-reasons-french');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -225,7 +225,7 @@ test('book, watch real callers live, mute/unmute/eject them from the page, read 
   const byCaller = Object.fromEntries(rows.map((r) => [r[0], r]));
   assert.equal(byCaller[TALKER.caller]?.[2], 'Moderator');
   assert.equal(byCaller[LISTENER.caller]?.[2], 'Participant');
-  assert.equal(byCaller[LISTENER.caller]?.[7], 'ejected');
+  assert.equal(byCaller[LISTENER.caller]?.[7], 'Ejected');  // the stored code "ejected" in words
   for (const r of rows) assert.match(r[5], /\d/, `no duration in ${JSON.stringify(r)}`);
   const audio = page.locator('audio');
   await audio.waitFor();

@@ -103,7 +103,8 @@ std::string ScriptedLive::apply(const std::string& line) {
           out.push_back(e);
         }
       } else if (op == "leave") {
-        if (auto st = leave_locked(room, pid, "hangup", out); !st) result = st.error().message;
+        auto reason = j.value("reason", std::string("hangup"));  // any code, as the real service would store it
+        if (auto st = leave_locked(room, pid, reason, out); !st) result = st.error().message;
       } else if (op == "recording") {
         auto st = store_.set_recording_path(room.live.session, j.value("path", std::string()));
         if (!st) result = st.error().message;

@@ -35,6 +35,17 @@ const en = {
   reconnecting: 'Reconnecting…', invite_sent: 'Calling', copy: 'Copy', loading: 'Loading…', yes: 'Yes', no: 'No',
   main_nav: 'Main sections', dial_in: 'Dial-in numbers', minutes: 'min', forbidden: 'You are not allowed to do this.',
   conflict: 'This conflicts with existing data.', error: 'Something went wrong.',
+  // Why a conference closed or a participant left (the codes the server stores; see reasonText below).
+  reason_duration_elapsed: 'Scheduled duration reached', reason_ended_by_moderator: 'Ended by a moderator',
+  reason_ended_by_admin: 'Ended by an operator', reason_expired_unused: 'Expired without being used',
+  reason_interrupted: 'Interrupted (server stopped)', reason_hangup: 'Hung up', reason_remote_bye: 'Hung up (called party)',
+  reason_ejected: 'Ejected', reason_conference_ended: 'Conference ended', reason_rtp_timeout: 'Audio lost (no sound received)',
+  reason_shutdown: 'Server shut down', reason_conference_gone: 'Conference no longer available',
+  reason_media_error: 'Audio error', reason_refused: 'Refused', reason_cancelled: 'Call cancelled',
+  reason_session_expired: 'Call session expired', reason_no_ack: 'Call set-up not confirmed',
+  reason_rejected: 'Call rejected', reason_no_common_codec: 'No common audio format', reason_timeout: 'No answer',
+  reason_ended: 'Call ended', reason_max_calls: 'Server at its call limit', reason_internal_error: 'Internal error',
+  reason_sip: 'Telephone network error',
 };
 type Dict = typeof en;
 export type Key = keyof Dict;
@@ -81,6 +92,17 @@ const fr: Dict = {
   main_nav: 'Sections principales', dial_in: "Numéros d'accès", minutes: 'min',
   forbidden: "Vous n'êtes pas autorisé à faire ceci.", conflict: 'Conflit avec des données existantes.',
   error: "Une erreur s'est produite.",
+  reason_duration_elapsed: 'Durée prévue atteinte', reason_ended_by_moderator: 'Terminée par un animateur',
+  reason_ended_by_admin: 'Terminée par un opérateur', reason_expired_unused: 'Expirée sans avoir servi',
+  reason_interrupted: 'Interrompue (arrêt du serveur)', reason_hangup: 'A raccroché',
+  reason_remote_bye: 'A raccroché (personne appelée)', reason_ejected: 'Exclu', reason_conference_ended: 'Fin de la conférence',
+  reason_rtp_timeout: 'Audio perdu (plus de son reçu)', reason_shutdown: 'Arrêt du serveur',
+  reason_conference_gone: 'Conférence plus disponible', reason_media_error: 'Erreur audio', reason_refused: 'Refusé',
+  reason_cancelled: 'Appel annulé', reason_session_expired: "Session d'appel expirée",
+  reason_no_ack: "Établissement de l'appel non confirmé", reason_rejected: 'Appel rejeté',
+  reason_no_common_codec: 'Aucun format audio commun', reason_timeout: 'Pas de réponse', reason_ended: 'Appel terminé',
+  reason_max_calls: "Limite d'appels du serveur atteinte", reason_internal_error: 'Erreur interne',
+  reason_sip: 'Erreur du réseau téléphonique',
 };
 
 export type Lang = 'fr' | 'en';
@@ -106,4 +128,15 @@ document.documentElement.lang = current;
 export function fieldLabel(field: string): string {
   const base = field.replace(/\[\d+\].*$/, '') as Key;
   return base in en ? t(base) : field;
+}
+
+// A close or leave reason code as the server stores it ("ended-by-admin", "ejected", "sip-486", …) in words; a code
+// this console does not know is shown as it is. The codes come from src/domain (EndReason), src/conference
+// (hang-up reasons), src/sip (call end causes, "caller-bye" stored as "hangup") and the store's crash recovery.
+export function reasonText(code: string): string {
+  if (!code) return '—';
+  const sip = /^sip-(\d{3})$/.exec(code);
+  if (sip) return `${t('reason_sip')} (SIP ${sip[1]})`;
+  const key = 'reason_' + code.replace(/-/g, '_');
+  return key in en ? t(key as Key) : code;
 }

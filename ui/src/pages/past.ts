@@ -4,7 +4,7 @@ import type { Page } from '../app';
 import { append, clear, h } from '../dom';
 import { errorText } from '../errors';
 import { formatDateTime, formatDateTimeSeconds, formatDuration } from '../format';
-import { t } from '../i18n';
+import { reasonText, t } from '../i18n';
 
 export const pastPage: Page = (root, ctx, param) => {
   if (param) { void detail(root, param, () => ctx.navigate('/past')); return; }
@@ -26,7 +26,7 @@ export const pastPage: Page = (root, ctx, param) => {
         h('tbody', {}, page.items.map((s) => h('tr', { 'data-session': s.session_id },
           h('td', { class: 'mono' }, s.number), h('td', {}, s.name), h('td', {}, s.owner),
           h('td', {}, formatDateTime(s.opened_at)), h('td', {}, formatDateTime(s.closed_at)),
-          h('td', {}, formatDuration(s.duration_seconds)), h('td', {}, s.close_reason),
+          h('td', {}, formatDuration(s.duration_seconds)), h('td', { title: s.close_reason }, reasonText(s.close_reason)),
           h('td', {}, h('a', { href: `/past/${s.session_id}`, onclick: (ev: Event) => { ev.preventDefault(); ctx.navigate(`/past/${s.session_id}`); } }, t('detail'))))))));
     } catch (e) { status.textContent = errorText(e); }
   }
@@ -51,7 +51,7 @@ async function detail(root: HTMLElement, id: string, back: () => void): Promise<
     append(root, [h('h1', {}, `${s.name} `, h('span', { class: 'mono muted' }, s.number)),
       h('section', { class: 'card' }, h('dl', { class: 'summary' },
         kv(t('organizer'), s.owner), kv(t('opened'), formatDateTime(s.opened_at)), kv(t('closed'), formatDateTime(s.closed_at)),
-        kv(t('duration'), formatDuration(s.duration_seconds)), kv(t('reason'), s.close_reason))),
+        kv(t('duration'), formatDuration(s.duration_seconds)), kv(t('reason'), reasonText(s.close_reason)))),
       s.has_recording ? h('section', { class: 'card' }, h('h2', {}, t('recording_player')),
         h('audio', { controls: true, preload: 'metadata', src: `/api/v1/conferences/past/${s.session_id}/recording`, 'aria-label': t('recording_player') })) : null,
       h('h2', {}, t('connections')),
@@ -61,7 +61,7 @@ async function detail(root: HTMLElement, id: string, back: () => void): Promise<
           h('td', { class: 'mono' }, c.caller_number), h('td', {}, c.caller_name || '—'),
           h('td', {}, c.role === 'moderator' ? t('moderator') : t('user')),
           h('td', {}, formatDateTimeSeconds(c.joined_at)), h('td', {}, formatDateTimeSeconds(c.left_at)),
-          h('td', {}, formatDuration(c.duration_seconds)), h('td', {}, quality(c)), h('td', {}, c.leave_reason)))))),
+          h('td', {}, formatDuration(c.duration_seconds)), h('td', {}, quality(c)), h('td', { title: c.leave_reason }, reasonText(c.leave_reason))))))),
       h('div', { class: 'actions' }, h('button', { class: 'secondary', onclick: back }, '← ' + t('tab_past')))]);
   } catch (e) {
     clear(root);
