@@ -55,6 +55,21 @@ test('the whole story as an administrator, in English then French', async () => 
   await page.getByText('Please correct the highlighted fields.').waitFor();
   await shot(page, '02-schedule-invalid');
   await page.getByLabel('Duration (minutes)').fill('30');
+  // Dates are written the console's way (day/month/year, 24 h), not the browser's: a text field, checked as typed.
+  const validFrom = page.getByLabel('Start of validity');
+  const startText = await validFrom.inputValue();
+  assert.match(startText, /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
+  assert.equal(await validFrom.getAttribute('placeholder'), 'dd/mm/yyyy hh:mm');
+  // What the browser's calendar picks is written the same way.
+  await page.locator('[data-field="valid_from"] .date-native').evaluate((el) => {
+    el.value = '2030-03-01T09:05';
+    el.dispatchEvent(new Event('change'));
+  });
+  assert.equal(await validFrom.inputValue(), '01/03/2030 09:05');
+  await validFrom.fill('31/02/2030 10:00');
+  await page.getByText('Write it as dd/mm/yyyy hh:mm').waitFor();
+  await validFrom.fill(startText);
+  await page.getByText('Write it as dd/mm/yyyy hh:mm').waitFor({ state: 'detached' });
   await shot(page, '03-schedule-form');
   await page.getByRole('button', { name: 'Book the conference' }).click();
   await page.getByRole('heading', { name: 'Conference booked' }).waitFor();
@@ -73,9 +88,14 @@ test('the whole story as an administrator, in English then French', async () => 
   await shot(page, '05-future-search');
   await row.getByRole('button', { name: /Edit/ }).click();
   await page.getByLabel('Duration (minutes)').fill('45');
+  // The start typed day first came back from the server as the same day and minute.
+  assert.equal(await page.getByLabel('Start of validity').inputValue(), startText);
   await shot(page, '06-future-edit');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('heading', { name: 'Future' }).waitFor();
+  // A date range typed day first finds it (the booking starts on the day it was made).
+  await page.locator('#q-from').fill(startText.slice(0, 10));
+  await page.locator('#q-to').fill(startText.slice(0, 10));
   await search(page, null, 'Conference number', number);
   await page.locator('tr', { hasText: number }).locator('td', { hasText: /^45$/ }).waitFor();
 
@@ -165,6 +185,8 @@ test('the whole story as an administrator, in English then French', async () => 
   await page.getByRole('link', { name: 'Réserver' }).waitFor();
   await page.getByRole('link', { name: 'Réserver' }).click();
   await page.getByLabel('Code animateur').waitFor();
+  assert.equal(await page.getByLabel('Début de validité').getAttribute('placeholder'), 'jj/mm/aaaa hh:mm');
+  assert.match(await page.getByLabel('Début de validité').inputValue(), /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
   await shot(page, '15-schedule-french');
   await page.reload();
   await page.getByRole('link', { name: 'À venir' }).waitFor();

@@ -4,7 +4,8 @@ import { ApiError, call, type Booking, type FieldError } from './api';
 import type { AppContext } from './app';
 import { h, uid } from './dom';
 import { errorText } from './errors';
-import { fromLocalInput, toLocalInput } from './format';
+import { dateField, parseDate, placeholder } from './date_field';
+import { toLocalInput } from './format';
 import { t, type Key } from './i18n';
 
 export interface BookingFormOptions {
@@ -29,7 +30,9 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
   const errors = new Map<string, HTMLElement>();
   const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
 
-  function field(name: string, label: Key, input: HTMLInputElement | HTMLSelectElement, hint?: string, check?: Check): HTMLElement {
+  // `control`: what to show in place of `input` when it is part of a bigger control (the date field).
+  function field(name: string, label: Key, input: HTMLInputElement | HTMLSelectElement, hint?: string, check?: Check,
+    control?: HTMLElement): HTMLElement {
     const id = uid('f-' + name);
     input.id = id;
     input.name = name;
@@ -41,7 +44,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
       input.addEventListener('input', () => setError(name, check(input.value.trim())));
     }
     return h('div', { class: 'field', 'data-field': name },
-      h('label', { for: id }, t(label)), input, hint ? h('span', { class: 'hint' }, hint) : null, err);
+      h('label', { for: id }, t(label)), control ?? input, hint ? h('span', { class: 'hint' }, hint) : null, err);
   }
   function setError(name: string, message: string): void {
     const el = errors.get(name);
@@ -57,6 +60,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
   // Validity starts when the booking is made (FEATURES.md B1: creation date = start of validity), so callers
   // can join at once; the minute shown is the current one.
   const now = new Date().toISOString();
+  const validFrom = dateField({ withTime: true, value: toLocalInput(b?.valid_from ?? now), disabled: locked });
   const basic = h('fieldset', { class: 'grid' }, h('legend', {}, t('conference')),
     field('name', 'name', text(b?.name ?? '', { required: true, maxlength: 100 }), undefined,
       (v) => (v === '' ? 'required' : '')),
@@ -67,7 +71,8 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
       t('generated_hint'), digits(4, 12)),
     field('moderator_pin', 'moderator_pin', text(b?.moderator_pin ?? '', { inputmode: 'numeric', maxlength: 12, disabled: locked }),
       t('generated_hint'), (v) => digits(4, 12)(v) || (v !== '' && v === inputs.get('user_pin')?.value.trim() ? '≠ ' + t('user_pin') : '')),
-    field('valid_from', 'valid_from', h('input', { type: 'datetime-local', value: toLocalInput(b?.valid_from ?? now), disabled: locked })),
+    field('valid_from', 'valid_from', validFrom.input, undefined,
+      (v) => (v === '' || parseDate(v, true) ? '' : `${t('date_expected')} ${placeholder(true)}`), validFrom.el),
     field('duration_minutes', 'duration_minutes', num(b?.duration_minutes ?? 60, 5, 480), undefined, range(5, 480)),
     field('validity_days', 'validity_days', num(b?.validity_days ?? 1, 1, 365), undefined, range(1, 365)),
     field('max_participants', 'max_participants', num(b?.max_participants ?? 10, 2, 100), undefined, range(2, 100)),
@@ -116,7 +121,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     if (ctx.isAdmin && str('owner')) out.owner = str('owner');
     if (!locked) {
       for (const name of ['number', 'user_pin', 'moderator_pin']) if (str(name)) out[name] = str(name);
-      if (str('valid_from')) out.valid_from = fromLocalInput(str('valid_from'));
+      if (validFrom.iso()) out.valid_from = validFrom.iso();
       out.language = str('language');
       out.join_policy = str('join_policy');
       for (const [name, box] of boxes) out[name] = box.checked;

@@ -34,14 +34,11 @@ export function formatTime(iso: string | null | undefined): string {
     .format(new Date(iso));
 }
 
-// ISO instant → "YYYY-MM-DDTHH:MM" in the zone, for <input type="datetime-local">.
+// ISO instant → "YYYY-MM-DDTHH:MM" in the zone (a date field's starting value).
 export function toLocalInput(iso: string): string {
   const p = parts(iso);
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
-
-// <input type="datetime-local"> value → "YYYY-MM-DD HH:MM", which the server reads in the console's zone.
-export function fromLocalInput(v: string): string { return v.replace('T', ' '); }
 
 export function today(offsetDays = 0): string {
   const p = parts(new Date(Date.now() + offsetDays * 86400000).toISOString());

@@ -46,6 +46,7 @@ const en = {
   reason_rejected: 'Call rejected', reason_no_common_codec: 'No common audio format', reason_timeout: 'No answer',
   reason_ended: 'Call ended', reason_max_calls: 'Server at its call limit', reason_internal_error: 'Internal error',
   reason_sip: 'Telephone network error',
+  pick_date: 'Choose on a calendar', date_expected: 'Write it as',
 };
 type Dict = typeof en;
 export type Key = keyof Dict;
@@ -103,6 +104,7 @@ const fr: Dict = {
   reason_no_common_codec: 'Aucun format audio commun', reason_timeout: 'Pas de réponse', reason_ended: 'Appel terminé',
   reason_max_calls: "Limite d'appels du serveur atteinte", reason_internal_error: 'Erreur interne',
   reason_sip: 'Erreur du réseau téléphonique',
+  pick_date: 'Choisir dans un calendrier', date_expected: 'Format attendu :',
 };
 
 export type Lang = 'fr' | 'en';

@@ -1,4 +1,5 @@
 // A searchable, paged table of bookings (Future and Delete tabs).
+import { dateField } from '../date_field';
 import { call, query, type Booking, type Page as ApiPage } from '../api';
 import type { AppContext } from '../app';
 import { clear, h } from '../dom';
@@ -20,8 +21,8 @@ export function bookingTable(ctx: AppContext, opts: TableOptions): HTMLElement {
   const owner = h('input', { id: 'q-owner', type: 'search' });
   const state = h('select', { id: 'q-state' }, opts.states.map((s) =>
     h('option', { value: s, selected: s === opts.defaultState }, s ? t(s as Key) : t('any'))));
-  const from = h('input', { id: 'q-from', type: 'date' });
-  const to = h('input', { id: 'q-to', type: 'date' });
+  const from = dateField({ id: 'q-from', withTime: false });
+  const to = dateField({ id: 'q-to', withTime: false });
   const body = h('div', { class: 'table-wrap' });
   const status = h('p', { class: 'muted', 'aria-live': 'polite' });
   const pager = h('div', { class: 'pager' });
@@ -31,7 +32,7 @@ export function bookingTable(ctx: AppContext, opts: TableOptions): HTMLElement {
     try {
       const page = await call<ApiPage<Booking>>('GET', '/bookings' + query({
         number: number.value.trim(), name: name.value.trim(), owner: owner.value.trim(), state: state.value,
-        from: from.value, to: to.value, limit, offset, sort: 'valid_from', order: 'asc',
+        from: from.iso(), to: to.iso(), limit, offset, sort: 'valid_from', order: 'asc',
       }));
       draw(page);
     } catch (e) {
@@ -60,7 +61,7 @@ export function bookingTable(ctx: AppContext, opts: TableOptions): HTMLElement {
   const form = h('form', { class: 'search', role: 'search', onsubmit: (ev: Event) => { ev.preventDefault(); offset = 0; void load(); } },
     lbl('q-number', 'number', number), lbl('q-name', 'name', name),
     ctx.isAdmin ? lbl('q-owner', 'owner', owner) : null,
-    lbl('q-state', 'state', state), lbl('q-from', 'from', from), lbl('q-to', 'to', to),
+    lbl('q-state', 'state', state), lbl('q-from', 'from', from.el), lbl('q-to', 'to', to.el),
     h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('search'))));
   void load();
   return h('div', {}, form, status, body, pager);

@@ -1,4 +1,5 @@
 // Past: ended conferences with search; the detail shows each connection and the recording.
+import { dateField } from '../date_field';
 import { call, query, type Connection, type PastConference, type Page as ApiPage } from '../api';
 import type { Page } from '../app';
 import { append, clear, h } from '../dom';
@@ -9,15 +10,15 @@ import { reasonText, t } from '../i18n';
 export const pastPage: Page = (root, ctx, param) => {
   if (param) { void detail(root, param, () => ctx.navigate('/past')); return; }
   const number = h('input', { id: 'p-number', type: 'search', inputmode: 'numeric' });
-  const from = h('input', { id: 'p-from', type: 'date' });
-  const to = h('input', { id: 'p-to', type: 'date' });
+  const from = dateField({ id: 'p-from', withTime: false });
+  const to = dateField({ id: 'p-to', withTime: false });
   const status = h('p', { class: 'muted', 'aria-live': 'polite' });
   const body = h('div', { class: 'table-wrap' });
   async function load(): Promise<void> {
     status.textContent = t('loading');
     try {
       const page = await call<ApiPage<PastConference>>('GET', '/conferences/past' + query({
-        number: number.value.trim(), from: from.value, to: to.value, limit: 100 }));
+        number: number.value.trim(), from: from.iso(), to: to.iso(), limit: 100 }));
       clear(body);
       status.textContent = page.total ? `${page.total} ${t(page.total === 1 ? 'result' : 'results')}` : t('no_results');
       if (!page.items.length) return;
@@ -33,7 +34,7 @@ export const pastPage: Page = (root, ctx, param) => {
   const lbl = (id: string, key: 'number' | 'from' | 'to', el: HTMLElement) => h('div', { class: 'field' }, h('label', { for: id }, t(key)), el);
   root.append(h('h1', {}, t('tab_past')),
     h('form', { class: 'search', role: 'search', onsubmit: (ev: Event) => { ev.preventDefault(); void load(); } },
-      lbl('p-number', 'number', number), lbl('p-from', 'from', from), lbl('p-to', 'to', to),
+      lbl('p-number', 'number', number), lbl('p-from', 'from', from.el), lbl('p-to', 'to', to.el),
       h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('search')))),
     status, body);
   void load();

@@ -1,4 +1,5 @@
 // Reports: a date range → totals, per owner, per access number, an SVG chart of minutes per day, CSV export.
+import { dateField } from '../date_field';
 import { call, query, type Report, type ReportRow } from '../api';
 import type { Page } from '../app';
 import { clear, h, svg } from '../dom';
@@ -48,22 +49,22 @@ export function chart(days: ReportRow[]): SVGElement {
     bar.appendChild(svg('title', {}, `${d.key}: ${d.participant_minutes} ${t('minutes')}`));
     root.appendChild(bar);
     if (days.length <= 14 || i % Math.ceil(days.length / 14) === 0) {
-      root.appendChild(svg('text', { x: x + step * 0.35, y: hgt - 8, 'text-anchor': 'middle', class: 'axis' }, d.key.slice(5)));
+      root.appendChild(svg('text', { x: x + step * 0.35, y: hgt - 8, 'text-anchor': 'middle', class: 'axis' }, `${d.key.slice(8, 10)}/${d.key.slice(5, 7)}`));  // day/month, as the date fields
     }
   });
   return root;
 }
 
 export const reportsPage: Page = (root) => {
-  const from = h('input', { id: 'r-from', type: 'date', value: today(-30), required: true });
-  const to = h('input', { id: 'r-to', type: 'date', value: today(), required: true });
+  const from = dateField({ id: 'r-from', withTime: false, value: today(-30), required: true });
+  const to = dateField({ id: 'r-to', withTime: false, value: today(), required: true });
   const out = h('div', { 'aria-live': 'polite' });
   const csv = h('a', { class: 'button secondary', href: '#', download: 'confpro-report.csv' }, t('export_csv'));
   async function load(): Promise<void> {
     clear(out);
     out.appendChild(h('p', { class: 'muted' }, t('loading')));
-    const q = query({ from: from.value, to: to.value });
-    csv.setAttribute('href', '/api/v1/reports' + query({ from: from.value, to: to.value, format: 'csv' }));
+    const q = query({ from: from.iso(), to: to.iso() });
+    csv.setAttribute('href', '/api/v1/reports' + query({ from: from.iso(), to: to.iso(), format: 'csv' }));
     try {
       const r = await call<Report>('GET', '/reports' + q);
       clear(out);
@@ -71,7 +72,7 @@ export const reportsPage: Page = (root) => {
       out.append(h('h2', {}, t('totals')),
         h('div', { class: 'tiles' }, tile(t('planned'), r.totals.planned), tile(t('used'), r.totals.used),
           tile(t('conference_minutes'), r.totals.conference_minutes), tile(t('participant_minutes'), r.totals.participant_minutes)),
-        h('h2', {}, t('minutes_per_day')), h('div', { class: 'card chart-card' }, chart(allDays(from.value, to.value, r.per_day))),
+        h('h2', {}, t('minutes_per_day')), h('div', { class: 'card chart-card' }, chart(allDays(from.iso(), to.iso(), r.per_day))),
         h('h2', {}, t('per_owner')), table(r.per_owner, t('owner')),
         h('h2', {}, t('per_access_number')), table(r.per_access_number, t('access_number'), t('direct')));
     } catch (e) {
@@ -81,8 +82,8 @@ export const reportsPage: Page = (root) => {
   }
   root.append(h('h1', {}, t('tab_reports')),
     h('form', { class: 'search', onsubmit: (ev: Event) => { ev.preventDefault(); void load(); } },
-      h('div', { class: 'field' }, h('label', { for: 'r-from' }, t('from')), from),
-      h('div', { class: 'field' }, h('label', { for: 'r-to' }, t('to')), to),
+      h('div', { class: 'field' }, h('label', { for: 'r-from' }, t('from')), from.el),
+      h('div', { class: 'field' }, h('label', { for: 'r-to' }, t('to')), to.el),
       h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('show'))),
       h('div', { class: 'field field-button' }, csv)),
     out);
