@@ -38,10 +38,16 @@ void add_history_routes(Router& router, ApiContext& ctx);    // past conferences
 std::optional<std::int64_t> parse_id(const std::string& text);
 
 // Whether the caller may see what `owner` owns: an administrator sees everything, an organizer their own.
-// Something the caller may not see is answered exactly as a missing one (same 404, same body), so ids of other
-// organizers' bookings and conferences cannot be probed.
 inline bool owned_by_caller(const Call& call, const std::string& owner) {
   return call.principal().is_admin() || owner == call.principal().username;
+}
+
+// The answer to an id the caller may not see or that does not exist. An organizer gets 403 either way, the same
+// body whether the id is another organizer's or nobody's (issue 6: "403 otherwise, including by guessing ids"),
+// so other organizers' ids cannot be probed; an administrator, who sees everything, gets `missing` (404).
+inline Error not_visible(const Call& call, Error missing) {
+  if (call.principal().is_admin()) return missing;
+  return Error::denied("no booking or conference of yours has this id");
 }
 
 }  // namespace confpro::web

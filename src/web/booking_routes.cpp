@@ -17,14 +17,14 @@ HttpResponse no_booking_service() {
   return error_response(Error::unavailable("the booking service is not running"));
 }
 
-// The booking named by {id} when the caller may see it: 400 bad id; 404 for a missing one and, alike, for
-// another organizer's.
+// The booking named by {id} when the caller may see it: 400 bad id; otherwise not_visible() (403 for an
+// organizer, whether it is another organizer's or missing; 404 for an administrator).
 Result<domain::Booking> visible_booking(const Call& call, ApiContext& ctx) {
   auto id = parse_id(call.params.at("id"));
   if (!id) return Error::invalid("id", "must be a positive integer");
   auto b = ctx.services.bookings->get(BookingId{*id});
   if (!b && b.error().code != ErrorCode::kNotFound) return b.error();
-  if (!b || !owned_by_caller(call, b->owner)) return Error::not_found("no such booking");
+  if (!b || !owned_by_caller(call, b->owner)) return not_visible(call, Error::not_found("no such booking"));
   return b;
 }
 

@@ -52,12 +52,11 @@ void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint
   if (from && to && *to <= *from) errors.push_back({"to", "must be after from"});
 }
 
-// The past session {session_id} with its booking when the caller may see it; another organizer's is answered
-// as a missing one.
+// The past session {session_id} with its booking when the caller may see it; otherwise not_visible().
 Result<store::SessionWithBooking> visible_session(const Call& call, ApiContext& ctx) {
   auto id = parse_id(call.params.at("session_id"));
   if (!id) return Error::invalid("session_id", "must be a positive integer");
-  const Error missing = Error::not_found("no such session");
+  const Error missing = not_visible(call, Error::not_found("no such session"));
   auto s = ctx.services.store->get_session(SessionId{*id});
   if (!s) return s.error().code == ErrorCode::kNotFound ? missing : s.error();
   auto b = ctx.services.store->get_booking(s->booking);

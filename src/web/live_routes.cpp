@@ -1,6 +1,7 @@
 // /api/v1/conferences/live: the running conferences (FEATURES.md S2) and their moderation actions, through
 // conference::ControlApi. Without a live service every route answers 503.
 #include "conference/control_api.h"
+#include "store/store.h"
 #include "web/api_context.h"
 #include "web/json_body.h"
 
@@ -12,14 +13,21 @@ HttpResponse no_live_service() {
   return error_response(Error::unavailable("the live conference service is not running"));
 }
 
-// The live conference {booking_id} when the caller may act on it; another organizer's is answered as one that
-// is not live.
+// The live conference {booking_id} when the caller may act on it. Not live: 404 for an administrator or for
+// the organizer's own booking; anything else an organizer names gets not_visible() (403), live or not.
 Result<conference::LiveConference> visible_live(const Call& call, ApiContext& ctx) {
   auto id = parse_id(call.params.at("booking_id"));
   if (!id) return Error::invalid("booking_id", "must be a positive integer");
   auto c = ctx.services.control->live_conference(BookingId{*id});
-  if (!c || !owned_by_caller(call, c->owner)) return Error::not_found("no live conference for this booking");
-  return *c;
+  const Error not_live = Error::not_found("no live conference for this booking");
+  if (c) {
+    if (!owned_by_caller(call, c->owner)) return not_visible(call, not_live);
+    return *c;
+  }
+  if (call.principal().is_admin()) return not_live;
+  auto b = ctx.services.store ? ctx.services.store->get_booking(BookingId{*id}) : Result<domain::Booking>(Error(not_live));
+  if (b && b->owner == call.principal().username) return not_live;
+  return not_visible(call, not_live);
 }
 
 using Action = std::function<Status(const conference::LiveConference&, const Call&)>;

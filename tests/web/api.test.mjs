@@ -18,13 +18,14 @@ const booking = (over = {}) => ({
   invitees: [{ email: 'guest@example.com', phone: '', personal_pin: '' }], ...over,
 });
 
-// What `client` gets for someone else's `path` is exactly what it gets for the missing `missingPath`: the same
-// 404 with the same body, so ids of other organizers' bookings and conferences cannot be probed.
+// What an organizer `client` gets for someone else's `path` is exactly what it gets for the missing
+// `missingPath`: 403 (issue 6: "including by guessing ids") with the same body, so ids of other organizers'
+// bookings and conferences cannot be probed.
 async function sameAsMissing(client, method, path, missingPath, body) {
   const other = await client.request(method, path, body);
   const missing = await client.request(method, missingPath, body);
-  assert.equal(other.status, 404, `${method} ${path}: ${other.status} ${other.text}`);
-  assert.equal(missing.status, 404, `${method} ${missingPath}: ${missing.status} ${missing.text}`);
+  assert.equal(other.status, 403, `${method} ${path}: ${other.status} ${other.text}`);
+  assert.equal(missing.status, 403, `${method} ${missingPath}: ${missing.status} ${missing.text}`);
   assert.equal(other.text, missing.text, `${method} ${path}`);
   assert.equal(other.headers.get('content-type'), missing.headers.get('content-type'), `${method} ${path}`);
 }
@@ -157,7 +158,9 @@ test('bookings: create with every field, read, search, edit, delete', async () =
   assert.equal(edited.json.duration_minutes, 120);
   assert.equal((await alice.patch(`/api/v1/bookings/${b.id}`, { duration_minutes: 30, version: b.version })).status, 409);
   assert.equal((await alice.del(`/api/v1/bookings/${b.id}`)).status, 204);
-  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).status, 404);
+  // Gone: to an organizer, answered as any id that is not theirs (403); an administrator gets 404.
+  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).status, 403);
+  assert.equal((await root.get(`/api/v1/bookings/${b.id}`)).status, 404);
 });
 
 test('bookings: a chosen number that is taken is a 409 naming the field', async () => {
@@ -202,7 +205,7 @@ test('bookings: bad bodies name every field and write nothing', async () => {
 
 test('roles: an organizer cannot see or touch another organizer\'s bookings, even by id', async () => {
   const b = (await alice.post('/api/v1/bookings', booking())).json;
-  // Another organizer's booking is answered exactly as a missing one (no 403 that would tell it exists).
+  // Another organizer's booking is answered exactly as a missing one: 403 both (nothing tells that it exists).
   await sameAsMissing(bob, 'GET', `/api/v1/bookings/${b.id}`, '/api/v1/bookings/999999999');
   await sameAsMissing(bob, 'PATCH', `/api/v1/bookings/${b.id}`, '/api/v1/bookings/999999999', { name: 'hijack' });
   await sameAsMissing(bob, 'DELETE', `/api/v1/bookings/${b.id}`, '/api/v1/bookings/999999999');
@@ -285,7 +288,7 @@ test('live: list, actions, invite; organizers only their own; bad ids', async ()
   assert.equal((await alice.post(`${base}/participants/2/eject`)).status, 404);
   assert.equal((await alice.post(`${base}/participants/x/eject`)).status, 400);
   assert.equal((await root.post(`${base}/end`)).status, 204);
-  assert.equal((await alice.get(base)).status, 404);
+  assert.equal((await alice.get(base)).status, 404);  // her own booking, no longer live
   assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).json.state, 'ended');
 
   // It is now in Past, with its connection history, and in the day's report.
@@ -319,8 +322,9 @@ test('deleting an active conference ends it first', async () => {
   assert.equal(await server.live({ op: 'open', booking: b.id }), 'ok');
   assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).json.state, 'active');
   assert.equal((await alice.del(`/api/v1/bookings/${b.id}`)).status, 204);
-  assert.equal((await alice.get(`/api/v1/conferences/live/${b.id}`)).status, 404);
-  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).status, 404);
+  assert.equal((await alice.get(`/api/v1/conferences/live/${b.id}`)).status, 403);  // deleted: not hers any more
+  assert.equal((await root.get(`/api/v1/conferences/live/${b.id}`)).status, 404);
+  assert.equal((await alice.get(`/api/v1/bookings/${b.id}`)).status, 403);
 });
 
 test('method not allowed and unknown API paths', async () => {
