@@ -47,28 +47,27 @@ Session SessionTable::create(const Principal& principal, TimePoint now) {
   return s;
 }
 
+std::map<std::string, Session>::iterator SessionTable::find_unexpired(const std::string& id, TimePoint now) {
+  auto it = sessions_.find(id);
+  if (it != sessions_.end() && now - it->second.last_seen > idle_timeout_) {
+    sessions_.erase(it);
+    return sessions_.end();
+  }
+  return it;
+}
+
 std::optional<Session> SessionTable::touch(const std::string& id, TimePoint now) {
   if (id.empty()) return std::nullopt;
   std::lock_guard lock(mutex_);
-  auto it = sessions_.find(id);
+  auto it = find_unexpired(id, now);
   if (it == sessions_.end()) return std::nullopt;
-  if (now - it->second.last_seen > idle_timeout_) {
-    sessions_.erase(it);
-    return std::nullopt;
-  }
   it->second.last_seen = now;
   return it->second;
 }
 
 bool SessionTable::alive(const std::string& id, TimePoint now) {
   std::lock_guard lock(mutex_);
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return false;
-  if (now - it->second.last_seen > idle_timeout_) {
-    sessions_.erase(it);
-    return false;
-  }
-  return true;
+  return find_unexpired(id, now) != sessions_.end();
 }
 
 void SessionTable::remove(const std::string& id) {

@@ -61,6 +61,10 @@ class SessionTable {
   std::size_t size() const;
 
  private:
+  // The session `id` while it has not been idle past the timeout (an expired one is removed); end() otherwise.
+  // Call with mutex_ held.
+  std::map<std::string, Session>::iterator find_unexpired(const std::string& id, TimePoint now);
+
   const Millis idle_timeout_;
   const std::size_t max_per_user_;
   const std::size_t max_sessions_;
