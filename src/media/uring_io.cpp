@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <thread>
@@ -25,17 +26,11 @@ constexpr std::size_t kRecvBufferSize = 2048;
 constexpr unsigned kSendSlots = 8192;
 constexpr std::size_t kSendSlotSize = 512;  // larger datagrams (rare: big Opus frames) go out with sendto
 constexpr unsigned kFlushEvery = 128;            // queued sends go to the kernel in batches of this size,
-constexpr std::int64_t kFlushAfterNs = 1000000;  // or once the oldest has waited 1 ms (a tick of costly rooms, e.g.
-                                                 // Opus encodes, fills a batch slowly: its first sends would wait)
+constexpr std::chrono::milliseconds kFlushAfter{1};  // or once the oldest has waited this long (a tick of costly
+                                                     // rooms, e.g. Opus encodes, fills a batch slowly)
 constexpr unsigned kClockEvery = 8;              // the clock is read every 8 sends
 constexpr int kBufferGroup = 7;
 constexpr std::uint64_t kSendBit = 1ull << 63;
-
-std::int64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
 constexpr std::uint64_t kIgnoreBit = 1ull << 62;
 
 struct SendSlot {
@@ -155,9 +150,9 @@ class UringIo final : public PacketIo {
     }
     io_uring_prep_sendmsg(sqe, fd, &s.msg, MSG_DONTWAIT);
     io_uring_sqe_set_data64(sqe, kSendBit | i);
-    if (++queued_ == 1) first_queued_ns_ = monotonic_ns();
+    if (++queued_ == 1) first_queued_ = std::chrono::steady_clock::now();
     if (queued_ >= kFlushEvery ||
-        (queued_ % kClockEvery == 0 && monotonic_ns() - first_queued_ns_ >= kFlushAfterNs))
+        (queued_ % kClockEvery == 0 && std::chrono::steady_clock::now() - first_queued_ >= kFlushAfter))
       submit();
     return true;
   }
@@ -338,7 +333,7 @@ class UringIo final : public PacketIo {
   std::size_t active_ = 0;
   std::vector<int> rearm_;
   unsigned queued_ = 0;
-  std::int64_t first_queued_ns_ = 0;  // when the oldest queued send was queued
+  std::chrono::steady_clock::time_point first_queued_;  // when the oldest queued send was queued
   DatagramHandler* handler_ = nullptr;  // the one receive() was last given; unwatch() delivers to it
   SockAddr from_;
   PacketIoStats stats_;
