@@ -1,8 +1,10 @@
 // The media engine's load tool (issue 3): N participants in rooms of R over loopback UDP, one socket per
-// participant, send times spread across the 20 ms period. In each room `talkers` participants send a 200 ms tone
-// burst once a second (staggered, one frequency per talker) and silence otherwise; the next `senders - talkers`
+// participant, send times spread evenly across the 20 ms period in a shuffled order (each its own phase). In each
+// room `talkers` participants send a 200 ms tone burst once a second (staggered, one frequency per talker) and
+// silence otherwise; the next `senders - talkers`
 // send silence; the rest send nothing (a muted softphone). It measures what comes back: loss by RTP sequence,
-// gaps over 40 ms, the delay through the room (burst onset sent -> onset heard by two probe listeners per room),
+// gaps over 40 ms, the delay the server adds (burst onset sent -> onset heard by two probe listeners per room: the
+// arrival of the first packet with the burst plus the burst's place in it, less the load tool's own codec delay),
 // echo (a talker hearing its own burst: must be 0), and the engine's CPU per participant-second (the media
 // worker threads' on-CPU time from /proc/self/task/*/schedstat).
 //
@@ -11,7 +13,7 @@
 // when available) so that it keeps up, and takes arrival times from the kernel's stamps.
 // Usage: media_load [--participants 2000] [--room-size 10] [--talkers 1] [--senders 10] [--codec pcmu|g722|opus]
 //                   [--seconds 20] [--warmup 3] [--workers 1] [--engine-cpu 0] [--gen-cpu 1] [--mix-rate 16000]
-//                   [--suppress-silence] [--realtime] [--io auto|uring|epoll]
+//                   [--suppress-silence] [--realtime] [--io auto|uring|epoll] [--jitter-min-ms N]
 #include <dirent.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -45,6 +47,7 @@ namespace {
 struct Options {
   int participants = 2000, room_size = 10, talkers = 1, senders = 10;
   int seconds = 20, warmup = 3, workers = 1, engine_cpu = 0, gen_cpu = 1, mix_rate = 16000;
+  int jitter_min_ms = -1;  // the engine's default unless set
   bool suppress_silence = false;
   bool realtime = false;  // SCHED_FIFO for the engine's workers and the generator (needs CAP_SYS_NICE)
   CodecKind codec = CodecKind::kPcmu;
@@ -66,6 +69,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--engine-cpu") o.engine_cpu = std::stoi(next());
     else if (a == "--gen-cpu") o.gen_cpu = std::stoi(next());
     else if (a == "--mix-rate") o.mix_rate = std::stoi(next());
+    else if (a == "--jitter-min-ms") o.jitter_min_ms = std::stoi(next());
     else if (a == "--suppress-silence") o.suppress_silence = true;
     else if (a == "--realtime") o.realtime = true;
     else if (a == "--io") {
@@ -140,6 +144,14 @@ void pin_media_threads(int cpu, bool realtime) {
   closedir(d);
 }
 
+// First sample of a burst in a decoded frame: the first at a quarter of the bursts' amplitude (8000), well above
+// the decoded silence of every codec; -1 when none.
+int onset_index(std::span<const std::int16_t> pcm) {
+  for (std::size_t i = 0; i < pcm.size(); ++i)
+    if (pcm[i] >= 2000 || pcm[i] <= -2000) return static_cast<int>(i);
+  return -1;
+}
+
 struct Participant {
   UdpSocket socket;
   SockAddr engine;
@@ -174,6 +186,7 @@ int main(int argc, char** argv) {
   eo.workers = opt.workers;
   eo.mix_rate = opt.mix_rate;
   eo.suppress_silence = opt.suppress_silence;
+  if (opt.jitter_min_ms >= 0) eo.jitter_min_ms = opt.jitter_min_ms;
   eo.max_sessions = opt.participants + 10;
   eo.rtp_port_min = 20000;
   eo.rtp_port_max = 60000;
@@ -234,11 +247,47 @@ int main(int argc, char** argv) {
     }
   }
 
+  // The generator's own codec delay (its encoder's look-ahead and filters, and its decoder's): a burst that starts
+  // at sample 0 of a frame is heard this much later even without a server. The server adds its own decode and
+  // encode (the same again for the same codec), which is part of the delay it adds; this part is not.
+  const double own_codec_ms = [&] {
+    auto encoder = settled_encoder();
+    auto decoder = make_decoder(spec);
+    std::vector<std::int16_t> out(5760);
+    std::fill(pcm.begin(), pcm.end(), std::int16_t{0});
+    for (int f = 0; f < 50; ++f) {
+      const int n = encoder->encode(pcm, buf);
+      decoder->decode({buf.data(), static_cast<std::size_t>(n)}, out);
+    }
+    ToneGenerator gen(600.0, 8000, rate);
+    for (int f = 0; f < 10; ++f) {
+      gen.fill(pcm);
+      const int n = encoder->encode(pcm, buf);
+      const int got = decoder->decode({buf.data(), static_cast<std::size_t>(n)}, out);
+      const int at = onset_index({out.data(), static_cast<std::size_t>(std::max(got, 0))});
+      if (at >= 0) return 1000.0 * (f * static_cast<double>(frame) + at) / rate;
+    }
+    return 0.0;
+  }();
+
   // Sessions, rooms, sockets.
   const int rooms = (opt.participants + opt.room_size - 1) / opt.room_size;
   std::vector<RoomId> room_ids;
   for (int r = 0; r < rooms; ++r) room_ids.push_back(*engine->create_room("load"));
   std::vector<Participant> ps(static_cast<std::size_t>(opt.participants));
+  std::vector<MediaSessionId> session_ids;
+  // Send times: spread evenly across the 20 ms period, in an order unrelated to the rooms (phones are not in step
+  // with each other: a room's members each have their own phase). send_order[k] sends k-th in each period.
+  std::vector<int> send_order(static_cast<std::size_t>(opt.participants)), send_slot(send_order.size());
+  for (int i = 0; i < opt.participants; ++i) send_order[static_cast<std::size_t>(i)] = i;
+  {
+    std::uint64_t x = 0x243f6a8885a308d3ull;  // fixed seed: every run the same phases
+    for (std::size_t i = send_order.size(); i > 1; --i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      std::swap(send_order[i - 1], send_order[static_cast<std::size_t>(x % i)]);
+    }
+    for (std::size_t k = 0; k < send_order.size(); ++k) send_slot[static_cast<std::size_t>(send_order[k])] = static_cast<int>(k);
+  }
   auto io = make_packet_io(PacketIoKind::kAuto);  // the generator's own; this thread only
   for (int i = 0; i < opt.participants; ++i) {
     Participant& p = ps[static_cast<std::size_t>(i)];
@@ -254,7 +303,7 @@ int main(int argc, char** argv) {
     p.sender = p.role_index < opt.senders;
     p.probe = p.role_index == opt.room_size - 1 || p.role_index == opt.room_size - 2;
     p.freq = p.talker ? 600.0 + 400.0 * p.role_index : 0;
-    p.offset_ns = static_cast<std::int64_t>(i) * 20000000 / opt.participants;
+    p.offset_ns = static_cast<std::int64_t>(send_slot[static_cast<std::size_t>(i)]) * 20000000 / opt.participants;
     p.ssrc = 0x10000u + static_cast<std::uint32_t>(i);
     p.seq = static_cast<std::uint16_t>(i * 77);
     p.onset_sent.assign(static_cast<std::size_t>(opt.talkers), Clock::time_point{});
@@ -270,6 +319,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     p.engine = *make_sockaddr("127.0.0.1", info->local_port);
+    session_ids.push_back(info->id);
     if (!engine->attach(info->id, room_ids[static_cast<std::size_t>(p.room)], {}).ok()) return 1;
     io->watch(p.socket.fd(), static_cast<std::uintptr_t>(i));
     if (i % 500 == 499) std::this_thread::sleep_for(std::chrono::milliseconds(30));  // let the queue drain
@@ -279,7 +329,7 @@ int main(int argc, char** argv) {
   const auto measure_from = start + std::chrono::seconds(opt.warmup);
   const auto end = measure_from + std::chrono::seconds(opt.seconds);
   std::int64_t cpu_start = -1, gen_cpu_start = 0;
-  std::vector<double> delays_ms;
+  std::vector<double> delays_ms, packet_delays_ms;
   std::vector<std::int16_t> decoded(5760);
   std::vector<std::uint8_t> packet(1600);
   std::int64_t period = 0;
@@ -323,9 +373,14 @@ int main(int argc, char** argv) {
       }
       if (p.probe && !p.onset_heard[static_cast<std::size_t>(t)]) {
         p.onset_heard[static_cast<std::size_t>(t)] = true;
-        if (measuring)
-          delays_ms.push_back(
-              std::chrono::duration<double, std::milli>(arrival - p.onset_sent[static_cast<std::size_t>(t)]).count());
+        if (measuring) {
+          // Heard when the burst's first sample would be played: the packet's arrival plus its place in the frame.
+          const double packet_ms =
+              std::chrono::duration<double, std::milli>(arrival - p.onset_sent[static_cast<std::size_t>(t)]).count();
+          const int at = std::max(0, onset_index(f));
+          packet_delays_ms.push_back(packet_ms);
+          delays_ms.push_back(packet_ms + 1000.0 * at / rate - own_codec_ms);
+        }
       }
     }
   };
@@ -343,7 +398,7 @@ int main(int argc, char** argv) {
     }
     // Send everything that is due.
     for (;;) {
-      Participant& p = ps[next_index];
+      Participant& p = ps[static_cast<std::size_t>(send_order[next_index])];
       const auto due = start + std::chrono::nanoseconds(period * 20000000 + p.offset_ns);
       if (due > now) break;
       if (now >= measure_from) max_send_late_us = std::max<std::int64_t>(
@@ -394,6 +449,10 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_until(step);
   }
   const std::int64_t cpu_ns = media_cpu_ns() - cpu_start;
+  std::vector<double> buffer_ms;  // the engine's jitter buffers: wait of the audio they played lately
+  for (const MediaSessionId id : session_ids)
+    if (auto st = engine->stats(id); st && st->buffer_ms >= 0) buffer_ms.push_back(st->buffer_ms);
+  std::sort(buffer_ms.begin(), buffer_ms.end());
   const std::int64_t gen_cpu_ns = thread_cpu_ns() - gen_cpu_start;
 
   // Report.
@@ -409,9 +468,11 @@ int main(int argc, char** argv) {
     echo += p.echo_frames;
   }
   std::sort(delays_ms.begin(), delays_ms.end());
-  auto pct = [&](double q) {
-    return delays_ms.empty() ? -1.0 : delays_ms[static_cast<std::size_t>(q * static_cast<double>(delays_ms.size() - 1))];
+  std::sort(packet_delays_ms.begin(), packet_delays_ms.end());
+  auto pct_of = [](const std::vector<double>& v, double q) {
+    return v.empty() ? -1.0 : v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
   };
+  auto pct = [&](double q) { return pct_of(delays_ms, q); };
   const double loss = expected > 0 ? 100.0 * static_cast<double>(expected - received) / static_cast<double>(expected) : 100.0;
   const double scheduled = 50.0 * opt.seconds * static_cast<double>(opt.participants);
   const double missing = scheduled > 0 ? std::max(0.0, 100.0 * (scheduled - static_cast<double>(received)) / scheduled) : 0.0;
@@ -429,17 +490,25 @@ int main(int argc, char** argv) {
               static_cast<long long>(silent_receivers));
   std::printf("  missing_vs_schedule=%.3f%% (packets not received of 50/s per participant; includes ticks the engine "
               "could not keep%s)\n", missing, opt.suppress_silence ? " and suppressed silence" : "");
-  std::printf("  delay_through_room_ms p50=%.1f p99=%.1f max=%.1f samples=%zu  echo_frames=%lld\n", pct(0.5),
-              pct(0.99), delays_ms.empty() ? -1.0 : delays_ms.back(), delays_ms.size(), static_cast<long long>(echo));
+  std::printf("  delay added by the server (burst onset sent -> onset heard, less the load tool's own codec delay of "
+              "%.1f ms) p50=%.1f p99=%.1f max=%.1f samples=%zu  echo_frames=%lld\n",
+              own_codec_ms, pct(0.5), pct(0.99), delays_ms.empty() ? -1.0 : delays_ms.back(), delays_ms.size(),
+              static_cast<long long>(echo));
+  std::printf("  first packet with the burst, sent -> arrived: p50=%.1f p99=%.1f ms\n", pct_of(packet_delays_ms, 0.5),
+              pct_of(packet_delays_ms, 0.99));
+  std::printf("  engine's jitter buffers (%zu senders): wait p10=%.1f p50=%.1f p90=%.1f max=%.1f ms\n", buffer_ms.size(),
+              pct_of(buffer_ms, 0.1), pct_of(buffer_ms, 0.5), pct_of(buffer_ms, 0.9),
+              buffer_ms.empty() ? -1.0 : buffer_ms.back());
   std::printf("  packet_io: engine asked %s (io_uring %s here), generator %s\n", to_string(opt.io),
               make_uring_io() ? "available" : "refused", to_string(io->kind()));
   std::printf("  generator: latest send %.1f ms behind schedule, %.1f%% of a core\n",
               static_cast<double>(max_send_late_us) / 1000.0, 100.0 * static_cast<double>(gen_cpu_ns) / 1e9 / opt.seconds);
   std::printf("  engine_cpu=%.3f s over %d s = %.1f%% of a core; per participant-second = %.2f us\n", cpu_s,
               opt.seconds, 100.0 * cpu_s / opt.seconds, per_part_us);
-  std::printf("RESULT codec=%s n=%d loss_pct=%.4f missing_pct=%.3f gaps=%lld p50_ms=%.1f p99_ms=%.1f echo=%lld core_pct=%.1f "
-              "us_per_part_s=%.2f\n",
+  std::printf("RESULT codec=%s n=%d loss_pct=%.4f missing_pct=%.3f gaps=%lld p50_ms=%.1f p99_ms=%.1f pkt_p50_ms=%.1f "
+              "echo=%lld core_pct=%.1f us_per_part_s=%.2f\n",
               to_string(opt.codec), opt.participants, loss, missing, static_cast<long long>(gaps), pct(0.5), pct(0.99),
+              pct_of(packet_delays_ms, 0.5),
               static_cast<long long>(echo), 100.0 * cpu_s / opt.seconds, per_part_us);
   engine->stop();
   return 0;

@@ -86,6 +86,7 @@ struct SessionStats {
   std::uint64_t dropped_srtp_auth = 0;        // SRTP authentication or replay failure
   std::uint64_t dropped_bad_sequence = 0;     // wild sequence jump not (yet) confirmed, or far too old
   double jitter_ms = 0;                       // RFC 3550 interarrival jitter
+  double buffer_ms = -1;                      // jitter buffer: wait of the audio played lately, -1 if none yet
   double rtt_ms = -1;                         // from RTCP, -1 if unknown
   double loss_fraction = 0;                   // 0..1
 };

@@ -463,6 +463,7 @@ SessionStats Session::stats() const {
   SessionStats s = stats_;
   s.packets_lost = static_cast<std::uint64_t>(std::max<std::int64_t>(0, rx_stats_.lost()));
   s.jitter_ms = rx_stats_.jitter_ms();
+  if (jitter_) s.buffer_ms = jitter_->current_delay_ms();
   const std::int64_t expected = rx_stats_.expected();
   s.loss_fraction = expected > 0 ? static_cast<double>(s.packets_lost) / static_cast<double>(expected) : 0.0;
   return s;
