@@ -17,6 +17,9 @@
 #include "media/jitter_buffer.h"
 #include "media/opus_codec.h"
 #include "media/resampler.h"
+#include "media/rtp.h"
+#include "media/session.h"
+#include "media/socket.h"
 #include "media/tone.h"
 #include "media/vad.h"
 #include "speechlike.h"
@@ -231,6 +234,64 @@ void BM_JitterBufferInsertPull(benchmark::State& state) {
   state.SetLabel(std::string(to_string(kind)) + " incl. decode");
 }
 BENCHMARK(BM_JitterBufferInsertPull)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
+
+// A participant's receive path for one 20 ms packet and one tick: Session::on_rtp (parse, checks, statistics,
+// jitter buffer insert) then Session::pull (jitter buffer, decode, level, talk detector), at a 16 kHz mix.
+// Args: codec, and 1 for speech, 0 for the digital silence of a settled encoder (what most senders send
+// in a room most of the time, and what media_load's silent senders send).
+void BM_SessionReceive(benchmark::State& state) {
+  const auto kind = kind_of(state.range(0));
+  const bool speech = state.range(1) != 0;
+  CodecSpec spec{.kind = kind};
+  spec.payload_type = kind == CodecKind::kPcmu ? 0 : kind == CodecKind::kPcma ? 8 : kind == CodecKind::kG722 ? 9 : 111;
+  spec.clock_rate = kind == CodecKind::kOpus ? 48000 : 8000;
+  const int rate = native_rate(kind);
+  const auto frame = static_cast<std::size_t>(rate / 50);
+  auto pcm = speech ? speechlike(rate) : std::vector<std::int16_t>(static_cast<std::size_t>(rate), 0);
+  auto enc = make_encoder(spec);
+  std::vector<std::uint8_t> buf(1500), packet(1600);
+  std::vector<std::vector<std::uint8_t>> packets;
+  for (int pass = 0; pass < 2; ++pass) {  // the first pass settles the encoder
+    packets.clear();
+    for (std::size_t off = 0; off + frame <= pcm.size(); off += frame) {
+      const int n = enc->encode(std::span(pcm).subspan(off, frame), buf);
+      packets.emplace_back(buf.begin(), buf.begin() + n);
+    }
+  }
+  PortAllocator ports(40000, 40100);
+  auto pair = ports.allocate("127.0.0.1");
+  if (!pair.ok()) {
+    state.SkipWithError("no port");
+    return;
+  }
+  SessionParams params;
+  params.remote_ip = "127.0.0.1";
+  params.remote_port = 40200;
+  params.codec = spec;
+  auto session = Session::create(confpro::MediaSessionId{1}, params, std::move(*pair), SessionConfig{});
+  if (!session.ok()) {
+    state.SkipWithError("no session");
+    return;
+  }
+  const SockAddr from = *make_sockaddr("127.0.0.1", 40200);
+  const EventSink sink = [](Event) {};
+  auto t = SteadyTime{} + std::chrono::seconds(100);
+  RtpHeader h;
+  h.payload_type = static_cast<std::uint8_t>(spec.payload_type);
+  h.ssrc = 0x1234;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t len = build_rtp(h, packets[i], packet);
+    (*session)->on_rtp(packet.data(), len, false, from, t + std::chrono::milliseconds(5), sink);
+    benchmark::DoNotOptimize((*session)->pull(t + std::chrono::milliseconds(27), sink));
+    ++h.sequence;
+    h.timestamp += static_cast<std::uint32_t>(spec.clock_rate / 50);
+    t += std::chrono::milliseconds(20);
+    i = (i + 1) % packets.size();
+  }
+  state.SetLabel(std::string(to_string(kind)) + (speech ? " speech" : " silence"));
+}
+BENCHMARK(BM_SessionReceive)->ArgsProduct({{0, 2, 3}, {0, 1}})->Unit(benchmark::kMicrosecond);
 
 // A joined participant that sends nothing: the tick still pulls (and gets kEmpty).
 void BM_JitterBufferPullEmpty(benchmark::State& state) {
