@@ -116,16 +116,24 @@ void Worker::tick(SteadyTime now) {
     }
     for (Session* s : r->members()) s->pull(read_now_, sink_);
     r->tick(read_now_, sink_);
+    for (Session* s : r->members()) s->maybe_send_rtcp(read_now_);
   }
+  // Sessions in no room (the IVR's callers). The list is rebuilt only after commands: a tick touches each
+  // session once, with its room, and not again to find those outside any (thousands of cache misses a tick).
   now = read_now_;
-  for (auto& s : sessions_) {
-    if (s->room.valid()) continue;
+  if (lobby_dirty_) {
+    lobby_dirty_ = false;
+    lobby_.clear();
+    for (auto& s : sessions_)
+      if (!s->room.valid()) lobby_.push_back(s.get());
+  }
+  for (Session* s : lobby_) {
     s->pull(now, sink_);
     const bool prompt = s->prompt_frame(frame_, sink_);
     if (!prompt) std::fill(frame_.begin(), frame_.end(), std::int16_t{0});
     s->send_pcm(frame_, !prompt, now);
+    s->maybe_send_rtcp(now);
   }
-  for (auto& s : sessions_) s->maybe_send_rtcp(now);
   io_->flush();
   if (tick_count_ % kStatsEveryTicks == 0) publish_stats();
 }
@@ -201,6 +209,7 @@ std::unique_ptr<Session> Worker::take_session(MediaSessionId id) {
 }
 
 bool Worker::apply(Command& command) {
+  lobby_dirty_ = true;  // sessions may come, go, join or leave rooms
   return std::visit(
       Overloaded{
           [](std::monostate&) { return true; },

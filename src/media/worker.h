@@ -118,6 +118,8 @@ class Worker final : private DatagramHandler {
   std::int64_t read_realtime_ns_ = 0;
   std::vector<std::unique_ptr<Session>> sessions_;
   std::vector<std::unique_ptr<Room>> rooms_;
+  std::vector<Session*> lobby_;  // the sessions in no room, rebuilt after commands (lobby_dirty_)
+  bool lobby_dirty_ = true;
   std::vector<std::int16_t> frame_;
   std::uint64_t tick_count_ = 0;
   WorkerCounters counters_;
