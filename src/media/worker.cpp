@@ -84,8 +84,8 @@ void Worker::run() {
 }
 
 void Worker::tick(SteadyTime now) {
-  // The clock pair that turns kernel arrival stamps into steady time, for the datagrams delivered this tick
-  // (by read_sockets(), and by unwatch() while commands apply).
+  // The clock pair that turns kernel arrival stamps into steady time, for the datagrams unwatch() delivers while
+  // commands apply (read_sockets() takes a fresh pair for each read).
   read_now_ = now;
   read_realtime_ns_ = realtime_ns();
   ++tick_count_;
@@ -99,7 +99,7 @@ void Worker::tick(SteadyTime now) {
   while (auto c = queue_.pop()) {
     if (!apply(*c)) deferred_.push_back({std::move(*c), kDeferTicks});
   }
-  read_sockets(now);
+  read_sockets();
   // Room by room: its members' audio is pulled (decoded) and at once mixed and sent, so a room's packets leave
   // as soon as it is done rather than after every session of the worker is decoded (and the decoded frames are
   // still in cache when mixed). The sockets are read again whenever a read is kReadAgain old, and each room
@@ -108,12 +108,7 @@ void Worker::tick(SteadyTime now) {
   // core that was up to ~15 ms). A room's turn moves little from tick to tick; the jitter buffer's least wait
   // (jitter_min_ms) covers what it does.
   for (auto& r : rooms_) {
-    const SteadyTime at = std::chrono::steady_clock::now();
-    if (at - read_now_ >= kReadAgain) {
-      read_now_ = at;
-      read_realtime_ns_ = realtime_ns();
-      read_sockets(at);
-    }
+    if (std::chrono::steady_clock::now() - read_now_ >= kReadAgain) read_sockets();
     for (Session* s : r->members()) s->pull(read_now_, sink_);
     r->tick(read_now_, sink_);
     for (Session* s : r->members()) s->maybe_send_rtcp(read_now_);
@@ -138,7 +133,9 @@ void Worker::tick(SteadyTime now) {
   if (tick_count_ % kStatsEveryTicks == 0) publish_stats();
 }
 
-void Worker::read_sockets(SteadyTime /*now*/) {
+void Worker::read_sockets() {
+  read_now_ = std::chrono::steady_clock::now();
+  read_realtime_ns_ = realtime_ns();
   const int got = io_->receive(*this);
   counters_.datagrams.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
 }

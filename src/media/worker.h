@@ -97,7 +97,8 @@ class Worker final : private DatagramHandler {
   void run();
   void tick(SteadyTime now);
   bool apply(Command& command);  // false: the target is not here (yet)
-  void read_sockets(SteadyTime now);
+  // Delivers what the sockets hold, timed by a clock pair taken now (read_now_: the time rooms play out by).
+  void read_sockets();
   void on_datagram(std::uintptr_t tag, const Datagram& d) override;
   void publish_stats();
   Session* find_session(MediaSessionId id);
@@ -114,7 +115,7 @@ class Worker final : private DatagramHandler {
   std::vector<Deferred> deferred_;
   std::atomic<bool> running_{true};
   std::unique_ptr<PacketIo> io_;  // built on the worker thread (run())
-  SteadyTime read_now_{};         // the clock pair of the current tick (see tick())
+  SteadyTime read_now_{};         // the clock pair of the latest read (read_sockets(); see tick())
   std::int64_t read_realtime_ns_ = 0;
   std::vector<std::unique_ptr<Session>> sessions_;
   std::vector<std::unique_ptr<Room>> rooms_;
