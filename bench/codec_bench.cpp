@@ -22,6 +22,7 @@
 #include "media/socket.h"
 #include "media/tone.h"
 #include "media/vad.h"
+#include "rtp_spec.h"
 #include "speechlike.h"
 
 namespace {
@@ -242,9 +243,7 @@ BENCHMARK(BM_JitterBufferInsertPull)->DenseRange(0, 3)->Unit(benchmark::kMicrose
 void BM_SessionReceive(benchmark::State& state) {
   const auto kind = kind_of(state.range(0));
   const bool speech = state.range(1) != 0;
-  CodecSpec spec{.kind = kind};
-  spec.payload_type = kind == CodecKind::kPcmu ? 0 : kind == CodecKind::kPcma ? 8 : kind == CodecKind::kG722 ? 9 : 111;
-  spec.clock_rate = kind == CodecKind::kOpus ? 48000 : 8000;
+  const CodecSpec spec = confpro::bench::rtp_spec_for(kind);
   const int rate = native_rate(kind);
   const auto frame = static_cast<std::size_t>(rate / 50);
   auto pcm = speech ? speechlike(rate) : std::vector<std::int16_t>(static_cast<std::size_t>(rate), 0);

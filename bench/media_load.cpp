@@ -1,12 +1,11 @@
 // The media engine's load tool (issue 3): N participants in rooms of R over loopback UDP, one socket per
 // participant, send times spread evenly across the 20 ms period in a shuffled order (each its own phase). In each
 // room `talkers` participants send a 200 ms tone burst once a second (staggered, one frequency per talker) and
-// silence otherwise; the next `senders - talkers`
-// send silence; the rest send nothing (a muted softphone). It measures what comes back: loss by RTP sequence,
-// gaps over 40 ms, the delay the server adds (burst onset sent -> onset heard by two probe listeners per room: the
-// arrival of the first packet with the burst plus the burst's place in it, less the load tool's own codec delay),
-// echo (a talker hearing its own burst: must be 0), and the engine's CPU per participant-second (the media
-// worker threads' on-CPU time from /proc/self/task/*/schedstat).
+// silence otherwise; the next `senders - talkers` send silence; the rest send nothing (a muted softphone). It
+// measures what comes back: loss by RTP sequence, gaps over 40 ms, the delay the server adds (burst onset sent ->
+// onset heard by two probe listeners per room: the arrival of the first packet with the burst plus the burst's
+// place in it, less the load tool's own codec delay), echo (a talker hearing its own burst: must be 0), and the
+// engine's CPU per participant-second (the media worker threads' on-CPU time from /proc/self/task/*/schedstat).
 //
 // The engine's worker(s) are pinned to --engine-cpu and the generator (this thread) to --gen-cpu. The engine's
 // datagram I/O is --io (auto: io_uring when the kernel allows it); the generator uses the same PacketIo (io_uring
@@ -37,6 +36,7 @@
 #include "media/rtp.h"
 #include "media/socket.h"
 #include "media/tone.h"
+#include "rtp_spec.h"
 
 using namespace confpro;
 using namespace confpro::media;
@@ -86,14 +86,6 @@ Options parse(int argc, char** argv) {
   }
   o.senders = std::max(o.senders, o.talkers);
   return o;
-}
-
-CodecSpec spec_for(CodecKind kind) {
-  CodecSpec s;
-  s.kind = kind;
-  s.payload_type = kind == CodecKind::kPcmu ? 0 : kind == CodecKind::kG722 ? 9 : 111;
-  s.clock_rate = kind == CodecKind::kOpus ? 48000 : 8000;
-  return s;
 }
 
 std::int64_t media_cpu_ns() {
@@ -212,7 +204,7 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   pin_media_threads(opt.engine_cpu, opt.realtime);
 
-  const CodecSpec spec = spec_for(opt.codec);
+  const CodecSpec spec = confpro::bench::rtp_spec_for(opt.codec);
   const int rate = native_rate(opt.codec);
   const std::size_t frame = static_cast<std::size_t>(rate / 50);
   const std::uint32_t ts_step = static_cast<std::uint32_t>(spec.clock_rate / 50);
