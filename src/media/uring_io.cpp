@@ -82,7 +82,9 @@ class UringIo final : public PacketIo {
                             static_cast<int>(i));
     io_uring_buf_ring_advance(br_, kRecvBuffers);
     recv_template_ = msghdr{};
-    recv_template_.msg_namelen = sizeof(sockaddr_in6);
+    // The kernel lays the control messages out right after the name space: a name space that is not a multiple of
+    // 8 bytes (sockaddr_in6 is 28) leaves every cmsghdr misaligned (UBSan: misaligned member access).
+    recv_template_.msg_namelen = (sizeof(sockaddr_in6) + alignof(cmsghdr) - 1) & ~(alignof(cmsghdr) - 1);
     recv_template_.msg_controllen = CMSG_SPACE(sizeof(timespec));
     slots_.resize(kSendSlots);
     send_mem_.assign(kSendSlots * kSendSlotSize, 0);
