@@ -24,9 +24,11 @@ struct WebOptions {
   int threads = 2;                      // HTTP worker threads [2]
   int session_idle_timeout_s = 1800;    // a console session ends after this much inactivity [1800]
   int max_sessions_per_user = 10;       // a login past this many sessions of one user ends its oldest [10]
-  int login_max_failures = 5;           // failed logins per account and per address before blocking [5]
-  int login_window_s = 900;             // … counted over this window [900]
-  int login_block_s = 900;              // … and blocked for this long [900]
+  // Login throttling (sessions.h LoginThrottle): an address may fail this many logins on one account (4× on
+  // any accounts; 2× for an account from many addresses) before waiting 1 s, doubling with each failure. [5]
+  int login_max_failures = 5;
+  int login_window_s = 900;             // failures are forgotten this long after their back-off ends [900]
+  int login_block_s = 900;              // the longest back-off; nobody is ever banned for good [900]
   std::size_t max_body_bytes = 65536;   // larger request bodies are refused with 413 [65536]
   int sse_heartbeat_s = 15;             // comment line on idle event streams, keeps proxies open [15]
   std::size_t max_event_streams = 200;  // open event streams at most; more are refused with 503 [200]
