@@ -37,6 +37,14 @@ struct WebOptions {
   // while the server is busy is taken one per round of requests: 50 connections of a load run that started
   // right after another one took ~1.5 s to be accepted (p99 0.3–1.2 s). [32]
   int concurrent_accepts = 32;
+  // Connections (issue 11: 20,000 idle ones used every descriptor). Over either cap a new connection is
+  // closed at once; behind a reverse proxy all clients have the proxy's address: raise the per-source cap.
+  std::size_t max_connections = 1000;           // open connections at most [1000]
+  std::size_t max_connections_per_source = 64;  // … from one IP address [64]
+  // A connection that has not sent a whole request this long after it opened or after its last answer is
+  // closed: idle keep-alive, slow headers, slow bodies alike. [30]
+  int request_read_timeout_s = 30;
+  std::string recordings_dir = "var/recordings";  // recordings served from here only (= media.recordings_dir)
   std::string port_file;                // when set, the bound port is written there once listening (tests) [""]
 };
 
