@@ -133,6 +133,37 @@ struct TlsTraits : restinio::tls_traits_t<restinio::asio_timer_manager_t, restin
   using connection_state_listener_t = ConnectionGate;
 };
 
+// RESTinio 0.6.16 starts a connection's read timeout only once the TLS handshake is over: a client that opens
+// a connection and never finishes its handshake would hold a place under the caps for ever. RESTinio's
+// initialisation finds this overload (more specialised than its own, by argument-dependent lookup through
+// TlsTraits) and the handshake gets kTlsHandshakeTimeout; both handlers run on the connection's strand.
+constexpr auto kTlsHandshakeTimeout = std::chrono::seconds(10);
+
+template <typename StartRead, typename Failed>
+void prepare_connection_and_start_read(restinio::impl::tls_socket_t& socket,
+                                       restinio::impl::connection_t<TlsTraits>& con, StartRead start_read_cb,
+                                       Failed failed_cb) {
+  auto timer = std::make_shared<asio::steady_timer>(socket.get_executor(), kTlsHandshakeTimeout);
+  timer->async_wait(asio::bind_executor(
+      con.get_executor(), [timer, &socket, keep = con.shared_from_this()](const asio::error_code& ec) {
+        if (ec) return;  // cancelled: the handshake ended in time
+        asio::error_code ignored;
+        socket.close(ignored);  // the handshake fails with operation_aborted: RESTinio closes the connection
+      }));
+  socket.async_handshake(
+      asio::ssl::stream_base::server,
+      asio::bind_executor(con.get_executor(),
+                          [timer, start_read_cb = std::move(start_read_cb), failed_cb = std::move(failed_cb),
+                           keep = con.shared_from_this()](const asio::error_code& ec) {
+                            timer->cancel();
+                            if (!ec) {
+                              start_read_cb();
+                            } else {
+                              failed_cb(ec);
+                            }
+                          }));
+}
+
 // RESTinio 0.6.16 drops an accept that fails: its completion handler does nothing on an error, so each EMFILE
 // or ENFILE silences one of the concurrent accepts for good, and after `concurrent_accepts` of them the
 // server never accepts again (issue 11: it stayed deaf after 20,000 idle connections closed). Here a failed

@@ -6,7 +6,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, startConfpro } from './harness.mjs';
 
 const cleanup = [];
@@ -110,6 +113,27 @@ test('slow headers, slow bodies and idle keep-alive connections are closed at th
   } finally {
     clearInterval(timer);
   }
+});
+
+test('HTTPS: a connection that never finishes its TLS handshake is closed after 10 s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'confpro-tls-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  const cert = join(dir, 'cert.pem'), key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+    '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  const server = await startServer({ live: false, tls: { cert, key }, maxConnectionsPerSource: 2 });
+  cleanup.push(() => server.stop());
+  const silent = await open(server.port, '127.0.0.2');  // no ClientHello
+  const halfHello = await open(server.port, '127.0.0.2');
+  halfHello.socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]));  // a handshake record that never ends
+  assert.ok(await until(() => silent.closedAt !== null && halfHello.closedAt !== null, 14000),
+    'a connection stuck in its TLS handshake stayed open');
+  for (const c of [silent, halfHello]) assert.ok(c.closedAt >= 9000, `closed after ${c.closedAt} ms`);
+  // Their places came back: the same source connects twice again.
+  const again = await openMany(server.port, 2, '127.0.0.2');
+  await sleep(300);
+  assert.ok(again.every((c) => c.closedAt === null));
+  closeAll(again);
 });
 
 // CPU seconds the process used so far (utime + stime).
