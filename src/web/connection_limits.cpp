@@ -13,7 +13,9 @@ bool ConnectionLimits::admit(const std::string& address, const std::string& endp
   if (auto stale = open_.find(endpoint); stale != open_.end()) forget(stale);
   if (max_total_ > 0 && open_.size() >= max_total_) return false;
   auto count = per_address_.find(address);
-  if (max_per_address_ > 0 && count != per_address_.end() && count->second >= max_per_address_) return false;
+  const std::size_t held = count == per_address_.end() ? 0 : count->second;
+  if (max_per_address_ > 0 && held >= max_per_address_) return false;
+  if (max_total_ > 0 && open_.size() >= max_total_ - max_total_ / 10 && held >= kLightSource) return false;
   open_.emplace(endpoint, address);
   ++per_address_[address];
   return true;

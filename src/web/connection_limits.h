@@ -24,6 +24,8 @@ class ConnectionLimits {
   // The connection with peer `endpoint` closed; unknown endpoints (refused ones) are ignored.
   void closed(const std::string& endpoint);
 
+  static constexpr std::size_t kLightSource = 4;
+
   std::size_t open() const;
   std::size_t open_from(const std::string& address) const;
 

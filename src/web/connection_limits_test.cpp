@@ -5,6 +5,18 @@
 namespace confpro::web {
 namespace {
 
+TEST(ConnectionLimits, TheLastTenthIsKeptForAddressesWithFewConnections) {
+  ConnectionLimits limits(100, 64);
+  for (int i = 0; i < 64; ++i) ASSERT_TRUE(limits.admit("busy1", "busy1:" + std::to_string(i)));
+  int second = 0;
+  while (limits.admit("busy2", "busy2:" + std::to_string(second))) ++second;
+  EXPECT_EQ(second, 26);  // 64 + 26 = 90: the rest is for light sources
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(limits.admit("browser", "browser:" + std::to_string(i)));
+  EXPECT_FALSE(limits.admit("browser", "browser:4"));
+  for (int i = 0; i < 6; ++i) EXPECT_TRUE(limits.admit("b" + std::to_string(i), "b:" + std::to_string(i)));
+  EXPECT_FALSE(limits.admit("late", "late:1"));  // the total cap itself
+}
+
 TEST(ConnectionLimits, CapsEachAddressAndTheTotal) {
   ConnectionLimits limits(5, 2);
   EXPECT_TRUE(limits.admit("10.0.0.1", "10.0.0.1:1"));
