@@ -187,6 +187,7 @@ Result<Config> load_config(const std::string& path, const std::vector<std::strin
   read_sip(r.sub(r.table("sip"), "sip"), config.sip);
   read_web(r.sub(r.table("web"), "web"), config.web);
   config.web.time_zone = config.server.time_zone;
+  config.web.recordings_dir = config.media.recordings_dir;  // the only place recordings are served from
   r.finish();
 
   if (!errors.empty()) {

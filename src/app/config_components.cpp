@@ -88,6 +88,9 @@ void read_web(ConfigReader r, web::WebOptions& w) {
   r.get_int("max_body_bytes", w.max_body_bytes, 1024, 64 * 1024 * 1024);
   r.get_int("sse_heartbeat_s", w.sse_heartbeat_s, 1, 3600);
   r.get_int("max_event_streams", w.max_event_streams, 1, 100000);
+  r.get_int("max_connections", w.max_connections, 1, 1000000);
+  r.get_int("max_connections_per_source", w.max_connections_per_source, 0, 1000000);
+  r.get_int("request_read_timeout_s", w.request_read_timeout_s, 1, 3600);
   r.get("port_file", w.port_file);
   r.finish();
 }

@@ -1,5 +1,8 @@
 // `confpro serve`: builds every component from the configuration, starts them, waits for SIGINT/SIGTERM, and
 // stops them in reverse order (a second signal exits at once).
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -107,6 +110,32 @@ Status sync_access_numbers(store::Store& store, const Config& config) {
   return {};
 }
 
+// Descriptors (issue 11): 20,000 idle web connections once used them all and calls then failed for want of an
+// RTP socket. The soft limit is raised to the hard one, and the web may hold at most a quarter of it: the
+// rest is kept for SIP, media and storage. Returns the web options with max_connections lowered when it had
+// to be.
+web::WebOptions reserve_descriptors(web::WebOptions web, const std::shared_ptr<spdlog::logger>& logger) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return web;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  const auto web_share =
+      static_cast<std::size_t>(limit.rlim_cur == RLIM_INFINITY ? 1u << 20 : limit.rlim_cur / 4);
+  logger->info("descriptors: limit {}, web connections at most {}",
+               static_cast<unsigned long long>(limit.rlim_cur), std::min(web.max_connections, web_share));
+  if (web.max_connections > web_share) {
+    logger->warn(
+        "web.max_connections {} lowered to {}: a quarter of the descriptor limit {} (raise it with "
+        "LimitNOFILE= or ulimit -n)",
+        web.max_connections, web_share, static_cast<unsigned long long>(limit.rlim_cur));
+    web.max_connections = std::max<std::size_t>(web_share, 1);
+  }
+  return web;
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, Runner& selected) {
@@ -116,6 +145,8 @@ void add_serve_command(CLI::App& app, Runner& selected) {
 
 int serve(const Config& config) {
   auto logger = log::get("app");
+  const web::WebOptions web_options =
+      reserve_descriptors(config.web, logger);  // first: before any socket opens
   std::error_code ec;
   std::filesystem::create_directories(config.server.data_dir, ec);
   auto ctx_result = open_context(config);
@@ -213,7 +244,7 @@ int serve(const Config& config) {
   components.push_back(std::make_unique<StopOnce<conference::ConferenceService>>(&conference));
   logger->info("SIP listening on {}:{} (UDP, TCP)", config.sip.listen_address, (*sip)->bound_port());
 
-  auto web = web::start_web(config.web, services);
+  auto web = web::start_web(web_options, services);
   if (!web) return fail_start(web.error());
   components.push_back(std::move(*web));
 

@@ -33,14 +33,10 @@ Api::Api(const WebOptions& options, const app::Services& services)
       services_(services),
       sessions_(std::make_unique<SessionTable>(std::chrono::seconds(options.session_idle_timeout_s),
                                                static_cast<std::size_t>(options.max_sessions_per_user))),
-      account_throttle_(std::make_unique<LoginThrottle>(ThrottleOptions{
-          options.login_max_failures, std::chrono::seconds(options.login_window_s),
-          std::chrono::seconds(options.login_block_s)})),
-      address_throttle_(std::make_unique<LoginThrottle>(ThrottleOptions{
-          options.login_max_failures * 4, std::chrono::seconds(options.login_window_s),
-          std::chrono::seconds(options.login_block_s)})) {
-  context_ = std::make_unique<ApiContext>(
-      ApiContext{options_, services_, *sessions_, *account_throttle_, *address_throttle_});
+      login_throttle_(std::make_unique<LoginThrottle>(
+          ThrottleOptions{options.login_max_failures, std::chrono::seconds(options.login_window_s),
+                          std::chrono::seconds(1), std::chrono::seconds(options.login_block_s)})) {
+  context_ = std::make_unique<ApiContext>(ApiContext{options_, services_, *sessions_, *login_throttle_});
   router_ = std::make_unique<Router>(*sessions_, *services_.clock);
   router_->add("GET", "/api/v1/openapi.json", Access::kPublic, [](const Call&) {
     HttpResponse r;

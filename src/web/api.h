@@ -40,8 +40,7 @@ class Api {
   const WebOptions& options_;
   const app::Services& services_;
   std::unique_ptr<SessionTable> sessions_;
-  std::unique_ptr<LoginThrottle> account_throttle_;
-  std::unique_ptr<LoginThrottle> address_throttle_;
+  std::unique_ptr<LoginThrottle> login_throttle_;
   std::unique_ptr<ApiContext> context_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<EventHub> events_;

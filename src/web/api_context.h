@@ -18,8 +18,7 @@ struct ApiContext {
   const WebOptions& options;
   const app::Services& services;
   SessionTable& sessions;
-  LoginThrottle& account_throttle;
-  LoginThrottle& address_throttle;
+  LoginThrottle& login_throttle;
 
   TimePoint now() const { return services.clock->now(); }
   // Appends to the audit log (source "web"); failures are logged, never shown to the caller.

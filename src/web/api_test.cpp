@@ -307,6 +307,21 @@ TEST_F(ApiTest, PastConferencesShowConnectionsAndRecordingRanges) {
   EXPECT_EQ(part.raw.file->path, rec.string());
   EXPECT_EQ(part.raw.file->length, std::string("RIFF0123456789").size());
 
+  // A stored path is served only when it names a file inside the recordings directory (issue 11).
+  std::ofstream(dir.parent_path() / (dir.filename().string() + "-outside.wav")) << "secret";
+  std::filesystem::create_symlink(dir.parent_path() / (dir.filename().string() + "-outside.wav"),
+                                  dir / "link.wav");
+  for (const std::string& stored :
+       {std::string("/etc/passwd"), (dir / ".." / (dir.filename().string() + "-outside.wav")).string(),
+        (dir / "link.wav").string(), (dir / "test.db").string() + "/..", dir.string(),
+        std::string("rec.wav")}) {
+    ASSERT_TRUE(store->set_recording_path(opened->id, stored).ok());
+    auto refused = alice.request("GET", "/api/v1/conferences/past/" + sid + "/recording");
+    EXPECT_EQ(refused.status, 404) << stored;
+    EXPECT_FALSE(refused.raw.file) << stored;
+  }
+  std::filesystem::remove(dir.parent_path() / (dir.filename().string() + "-outside.wav"));
+
   auto report = alice.get("/api/v1/reports?from=2026-05-28&to=2026-05-28");
   ASSERT_EQ(report.status, 200) << report.raw.body;
   EXPECT_EQ(report.json["totals"]["used"], 1);

@@ -56,6 +56,7 @@ class ApiFixture : public ::testing::Test {
     options.time_zone = "Europe/Paris";
     options.max_body_bytes = 4096;
     options.login_max_failures = 3;
+    options.recordings_dir = dir.string();
     api = std::make_unique<Api>(options, services);
   }
   void TearDown() override {

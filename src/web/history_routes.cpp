@@ -2,10 +2,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/log.h"
 #include "common/timezone.h"
 #include "store/store.h"
 #include "web/api_context.h"
 #include "web/range.h"
+#include "web/static_files.h"
 
 namespace confpro::web {
 
@@ -166,7 +168,15 @@ void add_history_routes(Router& router, ApiContext& ctx) {
     auto s = visible_session(call, ctx);
     if (!s) return error_response(s.error());
     if (s->session.recording_path.empty()) return error_response(Error::not_found("this conference was not recorded"));
-    return file_with_range(s->session.recording_path, call.request.header("range"));
+    // The stored path is trusted no further than the recordings directory: a row naming any other file (a
+    // restored or altered database, a symlink in the directory) is not served.
+    auto file = file_inside(ctx.options.recordings_dir, s->session.recording_path);
+    if (!file) {
+      log::get("web")->warn("recording of session {} not served: {} is not a file inside {}",
+                            s->session.id.value(), s->session.recording_path, ctx.options.recordings_dir);
+      return error_response(Error::not_found("the recording file is missing"));
+    }
+    return file_with_range(file->string(), call.request.header("range"));
   });
 
   router.add("GET", "/api/v1/reports", Access::kSignedIn, [&ctx](const Call& call) { return report(call, ctx); });

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/log.h"
 #include "directory/directory.h"
 #include "web/api_context.h"
 #include "web/json_body.h"
@@ -45,18 +46,19 @@ HttpResponse login(const Call& call, ApiContext& ctx) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const std::string address = call.request.remote_address;
   const auto now = ctx.now();
-  if (auto wait = ctx.account_throttle.blocked_for(account, now)) return throttled(*wait);
-  if (auto wait = ctx.address_throttle.blocked_for(address, now)) return throttled(*wait);
+  if (auto wait = ctx.login_throttle.wait(account, address, now)) {
+    log::get("web")->info("login of {} from {} throttled for {} ms", account, address, wait->count());
+    return throttled(*wait);
+  }
 
   auto user = ctx.services.directory->authenticate(*username, *password);
   if (!user) {
     if (user.error().code == ErrorCode::kUnauthenticated) {
-      ctx.account_throttle.record_failure(account, now);
-      ctx.address_throttle.record_failure(address, now);
+      ctx.login_throttle.record_failure(account, address, now);
     }
     return error_response(user.error());
   }
-  ctx.account_throttle.record_success(account);
+  ctx.login_throttle.record_success(account, address);
   // A previous session cookie sent with the login is dropped: a login always gets a new id.
   ctx.sessions.remove(call.request.cookie(Router::kSessionCookie));
   Principal principal{user->username, user->display_name.empty() ? user->username : user->display_name,

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace confpro::web {
@@ -85,34 +86,75 @@ std::size_t SessionTable::size() const {
   return sessions_.size();
 }
 
-std::optional<Millis> LoginThrottle::blocked_for(const std::string& key, TimePoint now) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return std::nullopt;
-  if (it->second.blocked_until > now) return it->second.blocked_until - now;
-  return std::nullopt;
+namespace {
+
+constexpr std::size_t kMaxThrottleKeys = 100000;
+
+std::string pair_key(const std::string& account, const std::string& address) {
+  return account + "\n" + address;
 }
 
-void LoginThrottle::record_failure(const std::string& key, TimePoint now) {
-  std::lock_guard lock(mutex_);
-  if (entries_.size() > 100000) {
-    // Bound memory under a spray of random names, keeping the blocks: clearing them all would let the spray
-    // lift the block on the account it targets.
-    std::erase_if(entries_, [&](const auto& kv) { return kv.second.blocked_until <= now; });
-    if (entries_.size() > 100000) entries_.clear();
-  }
-  auto& e = entries_[key];
-  while (!e.failures.empty() && now - e.failures.front() > options_.window) e.failures.pop_front();
-  e.failures.push_back(now);
-  if (static_cast<int>(e.failures.size()) >= options_.max_failures) {
-    e.blocked_until = now + options_.block_for;
-    e.failures.clear();
-  }
+}  // namespace
+
+Millis LoginThrottle::delay(int failures, int free) const {
+  if (failures < free) return Millis{0};
+  const int doublings = std::min(failures - free, 30);
+  return std::min<Millis>(options_.first_delay * (std::int64_t{1} << doublings), options_.max_delay);
 }
 
-void LoginThrottle::record_success(const std::string& key) {
+const LoginThrottle::Counter* LoginThrottle::live(Counters& counters, const std::string& key, int free,
+                                                  TimePoint now) {
+  auto it = counters.find(key);
+  if (it == counters.end()) return nullptr;
+  if (now >= it->second.last + delay(it->second.failures, free) + options_.forget_after) {
+    counters.erase(it);
+    return nullptr;
+  }
+  return &it->second;
+}
+
+void LoginThrottle::add_failure(Counters& counters, const std::string& key, int free, TimePoint now) {
+  if (counters.size() >= kMaxThrottleKeys && !counters.contains(key)) {
+    // Bound memory under a spray of random names or addresses, keeping the keys still backing off: dropping
+    // them would let the spray lift the back-off on what it targets.
+    std::erase_if(counters,
+                  [&](const auto& kv) { return now >= kv.second.last + delay(kv.second.failures, free); });
+    if (counters.size() >= kMaxThrottleKeys) return;
+  }
+  (void)live(counters, key, free, now);  // a forgotten count starts again from zero
+  Counter& c = counters[key];
+  c.failures = std::min(c.failures + 1, 1000);
+  c.last = now;
+}
+
+std::optional<Millis> LoginThrottle::wait(const std::string& account, const std::string& address,
+                                          TimePoint now) {
   std::lock_guard lock(mutex_);
-  entries_.erase(key);
+  const int free = options_.free_failures;
+  Millis longest{0};
+  auto consider = [&](const Counter* c, int f) {
+    if (c) longest = std::max(longest, c->last + delay(c->failures, f) - now);
+  };
+  consider(live(pairs_, pair_key(account, address), free, now), free);
+  const Counter* from_address = live(addresses_, address, 4 * free, now);
+  consider(from_address, 4 * free);
+  if (from_address) consider(live(accounts_, account, 2 * free, now), 2 * free);
+  if (longest <= Millis{0}) return std::nullopt;
+  return longest;
+}
+
+void LoginThrottle::record_failure(const std::string& account, const std::string& address, TimePoint now) {
+  std::lock_guard lock(mutex_);
+  const int free = options_.free_failures;
+  add_failure(pairs_, pair_key(account, address), free, now);
+  add_failure(addresses_, address, 4 * free, now);
+  add_failure(accounts_, account, 2 * free, now);
+}
+
+void LoginThrottle::record_success(const std::string& account, const std::string& address) {
+  std::lock_guard lock(mutex_);
+  pairs_.erase(pair_key(account, address));
+  accounts_.erase(account);
 }
 
 }  // namespace confpro::web

@@ -2,15 +2,14 @@
 //
 // SessionTable: a random 256-bit session id per login (never reused, so a login always gets a new id), a CSRF
 // token per session, an idle timeout, a cap on the sessions of one user (logging in again past it ends that
-// user's oldest session, so one account cannot fill the table and evict everyone else's). LoginThrottle: counts failed logins per key (account, address) in a
-// sliding window and blocks the key for a while once the limit is reached.
-// Thread safety: both classes may be called from any thread (each guards its state with its own mutex).
-// Time is passed in by the caller (STYLE.md #5).
+// user's oldest session, so one account cannot fill the table and evict everyone else's). LoginThrottle: a
+// growing back-off per (account, address), per address and per account (see the class). Thread safety: both
+// classes may be called from any thread (each guards its state with its own mutex). Time is passed in by the
+// caller (STYLE.md #5).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -73,28 +72,52 @@ class SessionTable {
 };
 
 struct ThrottleOptions {
-  int max_failures = 5;                         // failures allowed in the window before blocking [5]
-  Millis window = std::chrono::minutes(15);     // sliding window for counting failures [15 min]
-  Millis block_for = std::chrono::minutes(15);  // how long a key stays blocked [15 min]
+  int free_failures = 5;  // failures of one account from one address before back-off [5]
+  Millis forget_after =
+      std::chrono::minutes(15);  // failures are forgotten this long after the back-off ends [15 min]
+  Millis first_delay = std::chrono::seconds(1);  // the first back-off; each further failure doubles it [1 s]
+  Millis max_delay = std::chrono::minutes(15);   // the longest back-off [15 min]
 };
 
+// Login throttling the OWASP ASVS way (V2.2.1), keyed on what an attacker cannot take from the account's
+// owner:
+// - (account, address): past free_failures failures, that address waits first_delay before trying that
+// account
+//   again, doubling with each further failure up to max_delay;
+// - address (any account): the same past 4 × free_failures failures (one address spraying many accounts);
+// - account (any address): the same past 2 × free_failures failures (an account attacked from many
+// addresses),
+//   but only for addresses that have failed logins themselves: the owner at an address with none logs in at
+//   once.
+// No key is ever banned outright: each back-off ends, and failures are forgotten forget_after later.
 class LoginThrottle {
  public:
   explicit LoginThrottle(ThrottleOptions options) : options_(options) {}
 
-  // Whether `key` may try now; when blocked, how long until it may.
-  std::optional<Millis> blocked_for(const std::string& key, TimePoint now);
-  void record_failure(const std::string& key, TimePoint now);
-  void record_success(const std::string& key);
+  // How long `address` must wait before trying `account` again; nullopt when it may try now.
+  std::optional<Millis> wait(const std::string& account, const std::string& address, TimePoint now);
+  void record_failure(const std::string& account, const std::string& address, TimePoint now);
+  // The owner got in: the account's failures and this address's failures on it are forgotten (the address's
+  // own count stays: one valid account must not launder guesses at others).
+  void record_success(const std::string& account, const std::string& address);
 
  private:
-  struct Entry {
-    std::deque<TimePoint> failures;
-    TimePoint blocked_until{};
+  struct Counter {
+    int failures = 0;
+    TimePoint last{};
   };
+  using Counters = std::map<std::string, Counter>;
+  // The back-off after `failures` failures when the first `free` are free.
+  Millis delay(int failures, int free) const;
+  // The counter of `key` that is still remembered at `now`, or nullptr (a forgotten one is removed).
+  const Counter* live(Counters& counters, const std::string& key, int free, TimePoint now);
+  void add_failure(Counters& counters, const std::string& key, int free, TimePoint now);
+
   const ThrottleOptions options_;
   std::mutex mutex_;
-  std::map<std::string, Entry> entries_;  // GUARDED_BY(mutex_)
+  Counters pairs_;      // GUARDED_BY(mutex_) key: account + '\n' + address
+  Counters addresses_;  // GUARDED_BY(mutex_)
+  Counters accounts_;   // GUARDED_BY(mutex_)
 };
 
 }  // namespace confpro::web

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace confpro::web {
 namespace {
 
@@ -84,41 +86,81 @@ TEST(SessionTable, FullTableDropsTheLeastRecentlyUsed) {
   EXPECT_TRUE(table.touch(c.id, kT0 + std::chrono::seconds(4)));
 }
 
-TEST(LoginThrottle, BlocksAfterMaxFailuresInTheWindow) {
-  LoginThrottle t({3, std::chrono::minutes(10), std::chrono::minutes(15)});
-  t.record_failure("alice", kT0);
-  t.record_failure("alice", kT0 + std::chrono::minutes(1));
-  EXPECT_FALSE(t.blocked_for("alice", kT0 + std::chrono::minutes(1)));
-  t.record_failure("alice", kT0 + std::chrono::minutes(2));
-  auto wait = t.blocked_for("alice", kT0 + std::chrono::minutes(3));
+// The back-offs of LoginThrottle with 3 free failures: 1 s after the 3rd failure, doubling, at most 60 s.
+LoginThrottle throttle3() {
+  return LoginThrottle({3, std::chrono::minutes(10), std::chrono::seconds(1), std::chrono::seconds(60)});
+}
+
+TEST(LoginThrottle, AnAddressBacksOffOnAnAccountAfterItsFreeFailuresDoublingToTheCap) {
+  auto t = throttle3();
+  const std::string a = "10.0.0.2";
+  t.record_failure("alice", a, kT0);
+  t.record_failure("alice", a, kT0);
+  EXPECT_FALSE(t.wait("alice", a, kT0));
+  auto now = kT0;
+  std::vector<Millis> waits;
+  for (int i = 0; i < 10; ++i) {
+    t.record_failure("alice", a, now);
+    auto wait = t.wait("alice", a, now);
+    ASSERT_TRUE(wait);
+    waits.push_back(*wait);
+    now += *wait;
+    EXPECT_FALSE(t.wait("alice", a, now));  // each back-off ends: never a ban
+  }
+  using std::chrono::seconds;
+  EXPECT_EQ(waits, (std::vector<Millis>{seconds(1), seconds(2), seconds(4), seconds(8), seconds(16),
+                                        seconds(32), seconds(60), seconds(60), seconds(60), seconds(60)}));
+}
+
+TEST(LoginThrottle, TheOwnerAtAnAddressWithoutFailuresIsNeverHeldBack) {
+  auto t = throttle3();
+  // One attacker address, then a hundred of them, all on alice.
+  for (int i = 0; i < 50; ++i) t.record_failure("alice", "10.0.0.2", kT0);
+  for (int i = 0; i < 100; ++i) t.record_failure("alice", "10.1.0." + std::to_string(i), kT0);
+  EXPECT_TRUE(t.wait("alice", "10.0.0.2", kT0));
+  EXPECT_FALSE(t.wait("alice", "127.0.0.1", kT0));  // the owner
+  EXPECT_FALSE(t.wait("bob", "10.1.0.7", kT0));     // another account from an address with one failure
+  // An account attacked from many addresses: each of them (one failure on it so far) waits too.
+  auto wait = t.wait("alice", "10.1.0.7", kT0);
   ASSERT_TRUE(wait);
-  EXPECT_EQ(*wait, std::chrono::minutes(14));
-  EXPECT_FALSE(t.blocked_for("bob", kT0 + std::chrono::minutes(3)));
-  EXPECT_FALSE(t.blocked_for("alice", kT0 + std::chrono::minutes(18)));
+  EXPECT_EQ(*wait, std::chrono::seconds(60));
 }
 
-TEST(LoginThrottle, ASprayOfOtherNamesDoesNotLiftABlock) {
-  LoginThrottle t({3, std::chrono::minutes(15), std::chrono::minutes(15)});
-  for (int i = 0; i < 3; ++i) t.record_failure("alice", kT0);
-  ASSERT_TRUE(t.blocked_for("alice", kT0));
-  for (int i = 0; i < 100100; ++i) t.record_failure("spray" + std::to_string(i), kT0);
-  EXPECT_TRUE(t.blocked_for("alice", kT0));
+TEST(LoginThrottle, AnAddressSprayingManyAccountsBacksOff) {
+  auto t = throttle3();
+  for (int i = 0; i < 11; ++i) t.record_failure("user" + std::to_string(i), "10.0.0.9", kT0);
+  EXPECT_FALSE(t.wait("root", "10.0.0.9", kT0));  // 11 < 4 × 3
+  t.record_failure("user11", "10.0.0.9", kT0);
+  EXPECT_TRUE(t.wait("root", "10.0.0.9", kT0));
+  EXPECT_FALSE(t.wait("root", "10.0.0.10", kT0));
 }
 
-TEST(LoginThrottle, FailuresOutsideTheWindowDoNotCount) {
-  LoginThrottle t({3, std::chrono::minutes(10), std::chrono::minutes(15)});
-  t.record_failure("alice", kT0);
-  t.record_failure("alice", kT0 + std::chrono::minutes(1));
-  t.record_failure("alice", kT0 + std::chrono::minutes(20));
-  EXPECT_FALSE(t.blocked_for("alice", kT0 + std::chrono::minutes(20)));
+TEST(LoginThrottle, FailuresAreForgottenAfterTheirBackOff) {
+  auto t = throttle3();
+  for (int i = 0; i < 4; ++i) t.record_failure("alice", "a", kT0);  // back-off 2 s
+  EXPECT_TRUE(t.wait("alice", "a", kT0 + std::chrono::seconds(1)));
+  const auto later = kT0 + std::chrono::seconds(2) + std::chrono::minutes(10);
+  t.record_failure("alice", "a", later);  // the count starts again
+  EXPECT_FALSE(t.wait("alice", "a", later));
 }
 
-TEST(LoginThrottle, SuccessClearsFailures) {
-  LoginThrottle t({2, std::chrono::minutes(10), std::chrono::minutes(15)});
-  t.record_failure("alice", kT0);
-  t.record_success("alice");
-  t.record_failure("alice", kT0);
-  EXPECT_FALSE(t.blocked_for("alice", kT0));
+TEST(LoginThrottle, SuccessClearsTheAccountButNotTheAddress) {
+  auto t = throttle3();
+  for (int i = 0; i < 3; ++i) t.record_failure("alice", "a", kT0);
+  for (int i = 0; i < 9; ++i) t.record_failure("x" + std::to_string(i), "a", kT0);
+  t.record_success("alice", "a");
+  EXPECT_FALSE(t.wait("alice", "b", kT0));
+  t.record_failure("y", "a", kT0);  // the address's 13th failure: still counted
+  EXPECT_TRUE(t.wait("alice", "a", kT0));
+}
+
+TEST(LoginThrottle, ASprayOfOtherNamesDoesNotLiftABackOff) {
+  auto t = throttle3();
+  for (int i = 0; i < 5; ++i) t.record_failure("alice", "a", kT0);
+  ASSERT_TRUE(t.wait("alice", "a", kT0));
+  for (int i = 0; i < 100100; ++i)
+    t.record_failure("spray" + std::to_string(i), "b" + std::to_string(i % 7), kT0);
+  EXPECT_TRUE(t.wait("alice", "a", kT0));
 }
 
 TEST(ConstantTimeEqual, ComparesContentAndLength) {

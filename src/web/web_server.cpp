@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/timezone.h"
 #include "web/api.h"
+#include "web/connection_limits.h"
 #include "web/static_files.h"
 
 namespace confpro::web {
@@ -70,12 +71,167 @@ namespace confpro::web {
 
 namespace {
 
+std::string endpoint_key(const asio::ip::tcp::endpoint& ep) {
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+// RESTinio's IP blocker and connection state listener in one: each accepted connection is admitted by
+// ConnectionLimits or closed at once (before a byte is read), and each close gives its place back.
+class ConnectionGate {
+ public:
+  ConnectionGate(std::size_t max_total, std::size_t max_per_source) : limits_(max_total, max_per_source) {}
+
+  restinio::ip_blocker::inspection_result_t inspect(
+      const restinio::ip_blocker::incoming_info_t& info) noexcept {
+    try {
+      const auto ep = info.remote_endpoint();
+      const std::string address = ep.address().to_string();
+      if (limits_.admit(address, endpoint_key(ep))) return restinio::ip_blocker::allow();
+      note_refusal(address);
+    } catch (const std::exception&) {
+    }
+    return restinio::ip_blocker::deny();
+  }
+
+  void state_changed(const restinio::connection_state::notice_t& notice) noexcept {
+    if (!restinio::holds_alternative<restinio::connection_state::closed_t>(notice.cause())) return;
+    try {
+      limits_.closed(endpoint_key(notice.remote_endpoint()));
+    } catch (const std::exception&) {
+    }
+  }
+
+ private:
+  // One warning per 10 s at most, with the count since the last one (a flood must not flood the log).
+  void note_refusal(const std::string& address) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(log_mutex_);
+    ++refused_;
+    if (now - last_warning_ < std::chrono::seconds(10)) return;
+    log::get("web")->warn(
+        "web: connection from {} refused: {} open (caps: web.max_connections, "
+        "web.max_connections_per_source); {} refused since the last warning",
+        address, limits_.open(), refused_);
+    refused_ = 0;
+    last_warning_ = now;
+  }
+
+  ConnectionLimits limits_;
+  std::mutex log_mutex_;
+  std::chrono::steady_clock::time_point last_warning_{};  // GUARDED_BY(log_mutex_)
+  std::uint64_t refused_ = 0;                             // GUARDED_BY(log_mutex_)
+};
+
 struct Traits : restinio::default_traits_t {
   using http_methods_mapper_t = KeepsOversizedBodiesOut;
+  using ip_blocker_t = ConnectionGate;
+  using connection_state_listener_t = ConnectionGate;
 };
 struct TlsTraits : restinio::tls_traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t> {
   using http_methods_mapper_t = KeepsOversizedBodiesOut;
+  using ip_blocker_t = ConnectionGate;
+  using connection_state_listener_t = ConnectionGate;
 };
+
+// RESTinio 0.6.16 starts a connection's read timeout only once the TLS handshake is over: a client that opens
+// a connection and never finishes its handshake would hold a place under the caps for ever. RESTinio's
+// initialisation finds this overload (more specialised than its own, by argument-dependent lookup through
+// TlsTraits) and the handshake gets kTlsHandshakeTimeout; both handlers run on the connection's strand.
+constexpr auto kTlsHandshakeTimeout = std::chrono::seconds(10);
+
+template <typename StartRead, typename Failed>
+void prepare_connection_and_start_read(restinio::impl::tls_socket_t& socket,
+                                       restinio::impl::connection_t<TlsTraits>& con, StartRead start_read_cb,
+                                       Failed failed_cb) {
+  auto timer = std::make_shared<asio::steady_timer>(socket.get_executor(), kTlsHandshakeTimeout);
+  timer->async_wait(asio::bind_executor(
+      con.get_executor(), [timer, &socket, keep = con.shared_from_this()](const asio::error_code& ec) {
+        if (ec) return;  // cancelled: the handshake ended in time
+        asio::error_code ignored;
+        socket.close(ignored);  // the handshake fails with operation_aborted: RESTinio closes the connection
+      }));
+  socket.async_handshake(
+      asio::ssl::stream_base::server,
+      asio::bind_executor(con.get_executor(),
+                          [timer, start_read_cb = std::move(start_read_cb), failed_cb = std::move(failed_cb),
+                           keep = con.shared_from_this()](const asio::error_code& ec) {
+                            timer->cancel();
+                            if (!ec) {
+                              start_read_cb();
+                            } else {
+                              failed_cb(ec);
+                            }
+                          }));
+}
+
+// RESTinio 0.6.16 drops an accept that fails: its completion handler does nothing on an error, so each EMFILE
+// or ENFILE silences one of the concurrent accepts for good, and after `concurrent_accepts` of them the
+// server never accepts again (issue 11: it stayed deaf after 20,000 idle connections closed). Here a failed
+// accept is started again after kAcceptRetryDelay (not at once: out of descriptors, an immediate retry fails
+// again and spins); the connections meanwhile wait in the listen backlog.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+void note_accept_error(const asio::error_code& ec) {
+  static std::atomic<std::int64_t> last_warning_ms{0};
+  static std::atomic<std::uint64_t> errors{0};
+  ++errors;
+  const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now().time_since_epoch())
+                                  .count();
+  std::int64_t last = last_warning_ms.load();
+  if (now_ms - last < 10000 || !last_warning_ms.compare_exchange_strong(last, now_ms)) return;
+  log::get("web")->warn(
+      "web: accepting a connection failed: {} ({} failures since the last warning); retrying "
+      "every {} ms",
+      ec.message(), errors.exchange(0), kAcceptRetryDelay.count());
+}
+
+// The body of call_accept_now (below) for the acceptor `self`: `accept(handler)` starts the accept,
+// `on_accepted` takes the connection, `retry` starts the next attempt.
+template <typename Executor, typename Accept, typename OnAccepted, typename Retry>
+void accept_or_retry_later(const Executor& executor, Accept accept, OnAccepted on_accepted, Retry retry) {
+  accept(
+      [executor, on_accepted = std::move(on_accepted), retry = std::move(retry)](const asio::error_code& ec) {
+        if (!ec) return on_accepted();
+        if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
+          return;  // the server stops
+        note_accept_error(ec);
+        auto timer = std::make_shared<asio::steady_timer>(executor, kAcceptRetryDelay);
+        timer->async_wait([timer, retry](const asio::error_code& e) {
+          if (!e) retry();
+        });
+      });
+}
+
+}  // namespace
+}  // namespace confpro::web
+
+namespace restinio::impl {
+
+#define CONFPRO_ACCEPT_OR_RETRY_LATER(TRAITS)                                                  \
+  template <>                                                                                  \
+  void acceptor_t<TRAITS>::call_accept_now(std::size_t index) noexcept {                       \
+    auto ctx = this->shared_from_this();                                                       \
+    confpro::web::accept_or_retry_later(                                                       \
+        get_executor(),                                                                        \
+        [this, index](auto handler) {                                                          \
+          m_acceptor.async_accept(this->socket(index).lowest_layer(),                          \
+                                  asio_ns::bind_executor(get_executor(), std::move(handler))); \
+        },                                                                                     \
+        [ctx, index] { ctx->accept_current_connection(index, {}); },                           \
+        [ctx, index] {                                                                         \
+          if (ctx->m_acceptor.is_open()) ctx->accept_next(index);                              \
+        });                                                                                    \
+  }
+
+CONFPRO_ACCEPT_OR_RETRY_LATER(confpro::web::Traits)
+CONFPRO_ACCEPT_OR_RETRY_LATER(confpro::web::TlsTraits)
+#undef CONFPRO_ACCEPT_OR_RETRY_LATER
+
+}  // namespace restinio::impl
+
+namespace confpro::web {
+namespace {
 
 HttpRequest to_request(const restinio::request_t& req, bool secure) {
   HttpRequest r;
@@ -93,6 +249,22 @@ HttpRequest to_request(const restinio::request_t& req, bool secure) {
   r.remote_address = req.remote_endpoint().address().to_string();
   r.secure = secure;
   return r;
+}
+
+constexpr std::size_t kMaxUrlBytes = 8192;
+
+// 400 for a request whose decoded path is not clean (static_files.h: "..", "//", NUL, '\\', "%2e" encoded
+// twice, non-ASCII such as overlong UTF-8) or whose query has a control character (NUL among them): no route
+// or file has such a name, and nothing behind the API must see them.
+std::optional<HttpResponse> refuse_target(const HttpRequest& r) {
+  bool clean = clean_relative_path(r.path).has_value();
+  const auto has_control = [](const std::string& text) {
+    return std::any_of(text.begin(), text.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+  };
+  for (const auto& [name, value] : r.query) clean = clean && !has_control(name) && !has_control(value);
+  if (clean) return std::nullopt;
+  return error_response(Error::invalid("path", "not a valid request path or query"));
 }
 
 std::string reason_phrase(int status) {
@@ -194,7 +366,12 @@ struct Stream : std::enable_shared_from_this<Stream> {
 class WebServer final : public app::Component {
  public:
   WebServer(const WebOptions& options, const app::Services& services)
-      : options_(options), services_(services), api_(options_, services_), files_(options_.static_dir) {}
+      : options_(options),
+        services_(services),
+        api_(options_, services_),
+        files_(options_.static_dir),
+        gate_(std::make_shared<ConnectionGate>(options_.max_connections,
+                                               options_.max_connections_per_source)) {}
 
   ~WebServer() override { stop(); }
 
@@ -258,11 +435,21 @@ class WebServer final : public app::Component {
     restinio::server_settings_t<T> s;
     s.port(static_cast<std::uint16_t>(options_.port))
         .address(options_.address)
-        .request_handler([this, secure](restinio::request_handle_t req) { return handle(std::move(req), secure); })
-        .socket_options_setter([](auto& opts) { opts.set_option(asio::ip::tcp::no_delay{true}); })
+        .request_handler(
+            [this, secure](restinio::request_handle_t req) { return handle(std::move(req), secure); })
+        // Must not throw: a connection whose setup throws is dropped without its close being reported to the
+        // gate.
+        .socket_options_setter([](restinio::socket_options_t& opts) {
+          asio::error_code ignored;
+          opts.set_option(asio::ip::tcp::no_delay{true}, ignored);
+        })
         .acceptor_post_bind_hook(
             [this](asio::ip::tcp::acceptor& acceptor) { bound_port_ = acceptor.local_endpoint().port(); })
-        .read_next_http_message_timelimit(std::chrono::seconds(60))
+        .ip_blocker(gate_)
+        .connection_state_listener(gate_)
+        // From the connection's start or its last answer to a whole request (headers and body): idle
+        // keep-alive connections and slow senders alike are closed past it.
+        .read_next_http_message_timelimit(std::chrono::seconds(options_.request_read_timeout_s))
         .write_http_response_timelimit(std::chrono::seconds(30))
         // An event stream gets a write every heartbeat; this must exceed it (notes/web-and-storage.md).
         .handle_request_timeout(std::chrono::seconds(std::max(60, options_.sse_heartbeat_s * 4)))
@@ -270,14 +457,21 @@ class WebServer final : public app::Component {
         .max_pipelined_requests(4)
         // Bodies are cut one byte past max_body_bytes (the rest is read and dropped, see
         // create_parser_settings above): Api::handle answers those 413 with a JSON error.
-        .incoming_http_msg_limits(
-            restinio::incoming_http_msg_limits_t{}.max_body_size(std::uint64_t{options_.max_body_bytes} + 1));
+        // RESTinio has no limits on the request line and headers unless given: a connection past them is
+        // closed.
+        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                      .max_body_size(std::uint64_t{options_.max_body_bytes} + 1)
+                                      .max_url_size(kMaxUrlBytes)
+                                      .max_field_name_size(256)
+                                      .max_field_value_size(16 * 1024)
+                                      .max_field_count(100));
     return s;
   }
 
   restinio::request_handling_status_t handle(restinio::request_handle_t req, bool secure) {
     try {
       HttpRequest r = to_request(*req, secure);
+      if (auto refused = refuse_target(r)) return send(req, std::move(*refused), secure);
       if (r.path == "/api/v1/events" && r.method == "GET") return open_stream(req, r, secure);
       if (r.path.rfind("/api/", 0) == 0) return send(req, api_.handle(r), secure);
       if (r.method != "GET" && r.method != "HEAD") {
@@ -347,6 +541,7 @@ class WebServer final : public app::Component {
   const app::Services services_;
   Api api_;
   StaticFiles files_;
+  std::shared_ptr<ConnectionGate> gate_;
   std::atomic<int> bound_port_{0};
   restinio::running_server_handle_t<Traits> http_;
   restinio::running_server_handle_t<TlsTraits> https_;
@@ -377,6 +572,10 @@ Status validate(const WebOptions& o) {
   if (o.max_body_bytes < 1024) errors.push_back({"max_body_bytes", "must be at least 1024"});
   if (o.sse_heartbeat_s < 1 || o.sse_heartbeat_s > 300) errors.push_back({"sse_heartbeat_s", "must be 1..300"});
   if (o.max_event_streams < 1) errors.push_back({"max_event_streams", "must be at least 1"});
+  if (o.max_connections < 1) errors.push_back({"max_connections", "must be at least 1"});
+  if (o.request_read_timeout_s < 1 || o.request_read_timeout_s > 3600) {
+    errors.push_back({"request_read_timeout_s", "must be 1..3600"});
+  }
   if (o.concurrent_accepts < 1 || o.concurrent_accepts > 1024) {
     errors.push_back({"concurrent_accepts", "must be 1..1024"});
   }

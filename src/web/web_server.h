@@ -24,9 +24,11 @@ struct WebOptions {
   int threads = 2;                      // HTTP worker threads [2]
   int session_idle_timeout_s = 1800;    // a console session ends after this much inactivity [1800]
   int max_sessions_per_user = 10;       // a login past this many sessions of one user ends its oldest [10]
-  int login_max_failures = 5;           // failed logins per account and per address before blocking [5]
-  int login_window_s = 900;             // … counted over this window [900]
-  int login_block_s = 900;              // … and blocked for this long [900]
+  // Login throttling (sessions.h LoginThrottle): an address may fail this many logins on one account (4× on
+  // any accounts; 2× for an account from many addresses) before waiting 1 s, doubling with each failure. [5]
+  int login_max_failures = 5;
+  int login_window_s = 900;             // failures are forgotten this long after their back-off ends [900]
+  int login_block_s = 900;              // the longest back-off; nobody is ever banned for good [900]
   std::size_t max_body_bytes = 65536;   // larger request bodies are refused with 413 [65536]
   int sse_heartbeat_s = 15;             // comment line on idle event streams, keeps proxies open [15]
   std::size_t max_event_streams = 200;  // open event streams at most; more are refused with 503 [200]
@@ -35,6 +37,14 @@ struct WebOptions {
   // while the server is busy is taken one per round of requests: 50 connections of a load run that started
   // right after another one took ~1.5 s to be accepted (p99 0.3–1.2 s). [32]
   int concurrent_accepts = 32;
+  // Connections (issue 11: 20,000 idle ones used every descriptor). Over either cap a new connection is
+  // closed at once; behind a reverse proxy all clients have the proxy's address: raise the per-source cap.
+  std::size_t max_connections = 1000;           // open connections at most [1000]
+  std::size_t max_connections_per_source = 64;  // … from one IP address [64]
+  // A connection that has not sent a whole request this long after it opened or after its last answer is
+  // closed: idle keep-alive, slow headers, slow bodies alike. [30]
+  int request_read_timeout_s = 30;
+  std::string recordings_dir = "var/recordings";  // recordings served from here only (= media.recordings_dir)
   std::string port_file;                // when set, the bound port is written there once listening (tests) [""]
 };
 

@@ -385,7 +385,7 @@ async function pastRecording(dir, data) {
 }
 
 test('recordings download whole or by HTTP Range; only for the owner', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'confpro-rec-'));
+  const dir = mkdtempSync(join(server.recordingsDir, 'rec-'));
   const data = Buffer.alloc(10000);
   for (let i = 0; i < data.length; i++) data[i] = i % 251;
   data.write('RIFF', 0);
@@ -414,7 +414,7 @@ test('recordings download whole or by HTTP Range; only for the owner', async () 
 });
 
 test('a 50 MB recording is streamed from the file: whole and Range reads keep the server small', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'confpro-rec-'));
+  const dir = mkdtempSync(join(server.recordingsDir, 'rec-'));
   const size = 50 * 1024 * 1024;
   const data = Buffer.alloc(size);
   for (let i = 0; i < size; i += 4096) data.writeUInt32LE(i, i);

@@ -1,7 +1,7 @@
 // Starts a web console server for one test file: web_harness on a free port (127.0.0.1) with its own temp
 // SQLite database, plus an HTTP client that keeps the session cookie and CSRF token like a browser.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,12 +38,16 @@ export function freshPgDatabase() {
 // Options: dbUrl (a storage URL, e.g. freshPgDatabase(); default a temp SQLite file); timeScale (the server's
 // clock runs that many times faster: a 60 s idle timeout passes in 1 s at 60).
 export async function startServer({ live = true, heartbeat = 15, tls = null, threads = 0, maxStreams = 0,
-  dbUrl = null, timeScale = 0, maxSessionsPerUser = 0, idleTimeout = 0, accepts = 0 } = {}) {
+  dbUrl = null, timeScale = 0, maxSessionsPerUser = 0, idleTimeout = 0, accepts = 0, maxConnections = 0,
+  maxConnectionsPerSource = null, readTimeout = 0, prefix = [], staticDir = null } = {}) {
   const harness = process.env.CONFPRO_WEB_HARNESS;
   if (!harness) throw new Error('CONFPRO_WEB_HARNESS is not set (run through ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'confpro-web-'));
   const portFile = join(dir, 'port');
-  const args = ['--db-url', dbUrl ?? `sqlite://${join(dir, 'test.db')}`, '--static', process.env.CONFPRO_UI_DIST ?? 'ui/dist',
+  const recordingsDir = join(dir, 'recordings');
+  mkdirSync(recordingsDir);
+  const dbPath = join(dir, 'test.db');
+  const args = ['--db-url', dbUrl ?? `sqlite://${dbPath}`, '--static', staticDir ?? process.env.CONFPRO_UI_DIST ?? 'ui/dist',
     '--port-file', portFile, '--heartbeat', String(heartbeat)];
   if (!live) args.push('--no-live');
   if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
@@ -53,7 +57,13 @@ export async function startServer({ live = true, heartbeat = 15, tls = null, thr
   if (maxSessionsPerUser) args.push('--max-sessions-per-user', String(maxSessionsPerUser));
   if (idleTimeout) args.push('--idle-timeout', String(idleTimeout));
   if (accepts) args.push('--accepts', String(accepts));
-  const child = spawn(harness, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  args.push('--recordings-dir', recordingsDir);
+  if (maxConnections) args.push('--max-connections', String(maxConnections));
+  if (maxConnectionsPerSource !== null) args.push('--max-connections-per-source', String(maxConnectionsPerSource));
+  if (readTimeout) args.push('--read-timeout', String(readTimeout));
+  // `prefix`: a command (and its arguments) that runs the harness, e.g. prlimit to lower its descriptor limit.
+  const child = prefix.length ? spawn(prefix[0], [...prefix.slice(1), harness, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+    : spawn(harness, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const replies = [];
   const waiting = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -71,6 +81,8 @@ export async function startServer({ live = true, heartbeat = 15, tls = null, thr
     base: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     pid: child.pid,
+    recordingsDir,  // the server serves recordings from files in here only
+    dbPath,         // its SQLite database (unless dbUrl was given)
     // How the harness ended once stop() resolved: { code, signal }.
     exit: () => ({ code: child.exitCode, signal: child.signalCode }),
     // Sends a scripted live-conference command; resolves with the harness's answer ("ok" or an error).
@@ -140,7 +152,7 @@ export function freePort() {
 // `extra` appended to the config (TOML). Resolves once it printed "confpro ready"; output() is everything it
 // printed so far (the administrator password among it). crashAndRestart() kills it with SIGKILL and starts it
 // again on the same configuration and data.
-export async function startConfpro({ logLevel = 'warn', server = '', extra = '', storageUrl = null } = {}) {
+export async function startConfpro({ logLevel = 'warn', server = '', extra = '', storageUrl = null, prefix = [] } = {}) {
   const confpro = process.env.CONFPRO_BINARY;
   if (!confpro) throw new Error('CONFPRO_BINARY is not set (run through ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'confpro-serve-'));
@@ -171,7 +183,9 @@ ${extra}`);
   let child, output = '';
   const launch = async () => {
     rmSync(portFile, { force: true });
-    child = spawn(confpro, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // `prefix`: a command that runs it (e.g. prlimit to lower its descriptor limit).
+    child = spawn(prefix[0] ?? confpro, [...prefix.slice(1), ...(prefix.length ? [confpro] : []), '--config', config, 'serve'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
     const started = output.length;
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { startServer, Client, signedIn } from './harness.mjs';
 
@@ -227,4 +228,41 @@ test('stopping the server with event streams open exits cleanly', async () => {
     streams.forEach((c) => c.abort());
     assert.deepEqual(own.exit(), { code: 0, signal: null }, `round ${round}`);
   }
+});
+
+// POST /api/v1/session from the local address `from`: { status, retryAfter }.
+function loginFrom(from, username, password) {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ username, password });
+    const req = httpRequest({ host: '127.0.0.1', port: server.port, localAddress: from, method: 'POST',
+      path: '/api/v1/session', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } },
+    (res) => { res.resume(); res.on('end', () => resolve({ status: res.statusCode, retryAfter: res.headers['retry-after'] })); });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('login throttling (issue 11): an attacker elsewhere backs off with 429 and never locks the owner out', async () => {
+  const statuses = [];
+  for (let i = 0; i < 20; i++) statuses.push((await loginFrom('127.0.0.2', 'bob', 'wrong-' + i)).status);
+  assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
+  // Past 5 failures: 429 while backing off (1 s, then 2 s, 4 s…: a slow machine may see a try or two end in 401).
+  assert.ok(statuses.slice(5).every((s) => s === 429 || s === 401), statuses.join());
+  assert.ok(statuses.slice(5).filter((s) => s === 401).length <= 2, statuses.join());
+  const refused = await loginFrom('127.0.0.2', 'bob', 'bob-password-12');  // even the right password, from there
+  assert.equal(refused.status, 429);
+  assert.ok(Number(refused.retryAfter) >= 1, `Retry-After: ${refused.retryAfter}`);
+  // The owner, from an address with no failures, gets in at once; so do the attacker's other addresses' owners.
+  const owner = await loginFrom('127.0.0.1', 'bob', 'bob-password-12');
+  assert.equal(owner.status, 201);
+  assert.equal((await loginFrom('127.0.0.3', 'bob', 'bob-password-12')).status, 201);
+  // The back-off ends (Retry-After is honest): never a 15-minute ban.
+  await new Promise((r) => setTimeout(r, Number(refused.retryAfter) * 1000));
+  assert.equal((await loginFrom('127.0.0.2', 'bob', 'wrong-again')).status, 401);
+  const longer = await loginFrom('127.0.0.2', 'bob', 'wrong-again');
+  assert.equal(longer.status, 429);
+  assert.ok(Number(longer.retryAfter) >= 2, `the back-off grows: Retry-After ${longer.retryAfter}`);
+  // The audit log still records the owner's logins.
+  const audit = await root.get('/api/v1/audit?actor=bob&limit=5');
+  assert.ok(audit.json.items.some((e) => e.actor === 'bob' && /127\.0\.0\.1/.test(e.details)), audit.text);
 });

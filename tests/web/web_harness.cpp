@@ -6,7 +6,8 @@
 // Usage: web_harness (--db PATH | --db-url sqlite://…|postgresql://…) --static DIR --port-file FILE [--no-live]
 //                    [--heartbeat S] [--time-zone Z] [--threads N] [--max-streams N] [--time-scale X]
 //                    [--max-sessions-per-user N] [--idle-timeout S] [--accepts N]
-//                    [--tls-cert PEM --tls-key PEM]
+//                    [--tls-cert PEM --tls-key PEM] [--recordings-dir DIR] [--max-connections N]
+//                    [--max-connections-per-source N] [--read-timeout S]
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   std::string db, static_dir = "ui/dist", port_file, zone = "Europe/Paris", tls_cert, tls_key;
   bool live = true;
   int heartbeat = 15, threads = 0, max_streams = 200, max_sessions_per_user = 10, idle_timeout = 1800, accepts = 0;
+  web::WebOptions options;
   double time_scale = 1;  // > 1: the server's clock runs faster (session expiry in seconds)
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -57,6 +59,10 @@ int main(int argc, char** argv) {
     else if (a == "--accepts") accepts = std::stoi(next());
     else if (a == "--tls-cert") tls_cert = next();
     else if (a == "--tls-key") tls_key = next();
+    else if (a == "--recordings-dir") options.recordings_dir = next();
+    else if (a == "--max-connections") options.max_connections = std::stoul(next());
+    else if (a == "--max-connections-per-source") options.max_connections_per_source = std::stoul(next());
+    else if (a == "--read-timeout") options.request_read_timeout_s = std::stoi(next());
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -94,7 +100,6 @@ int main(int argc, char** argv) {
   services.directory = &directory;
   services.bookings = &bookings;
   services.control = live ? &scripted : nullptr;
-  web::WebOptions options;
   options.address = "127.0.0.1";
   options.port = 0;
   options.static_dir = static_dir;
