@@ -82,6 +82,7 @@ class SofiaEndpoint final : public SipEndpoint {
   void drain_posts();
   void begin_shutdown();
   void release_dropped(SteadyTime now, bool all);
+  void log_admission_summary(SteadyTime now);  // once a second: what the bans dropped (endpoint_incoming.cpp)
   void check_call_deadlines(SteadyTime now);  // ring timeouts of dial-outs, missing ACKs of our 200s
   void close_silent_connections();            // TCP connections that never sent a byte (tcp_guard.h)
   void finish_shutdown();
@@ -139,12 +140,24 @@ class SofiaEndpoint final : public SipEndpoint {
   su_timer_t* tick_ = nullptr;
   su_wait_t wait_{};
   bool shutting_down_ = false;
-  SourceRateLimiter rate_limiter_;
+  AdmissionGuard admission_;
+  int ban_logs_this_second_ = 0;  // "banned" warnings logged since the last tick (the rest go in the summary)
   std::unordered_map<std::uint64_t, Call> calls_;
   std::unordered_map<nua_handle_t*, std::uint64_t> by_handle_;
   // Over-rate INVITEs left unanswered (drop_over_rate), destroyed 40 s later; bounded, beyond it 503.
   static constexpr std::size_t kMaxDroppedInvites = 20000;
+  static constexpr int kBanLogsPerSecond = 10;
   std::deque<std::pair<SteadyTime, nua_handle_t*>> dropped_;
+};
+
+// While alive, requests out of dialog from sources `guard` has banned are dropped on this thread before they
+// reach the SIP stack (our tport_base_deliver, endpoint_incoming.cpp). One per SIP thread.
+class AdmissionScreen {
+ public:
+  explicit AdmissionScreen(AdmissionGuard* guard);
+  ~AdmissionScreen();
+  AdmissionScreen(const AdmissionScreen&) = delete;
+  AdmissionScreen& operator=(const AdmissionScreen&) = delete;
 };
 
 // Small helpers on sofia's parsed messages (sip_message_util.cpp).

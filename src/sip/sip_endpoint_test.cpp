@@ -257,8 +257,9 @@ TEST_F(SipEndpointTest, HoldReinviteIsAnsweredRecvonlyAndUpdatesMedia) {
   EXPECT_TRUE(handler.wait_for("ended server-bye"));
 }
 
-TEST_F(SipEndpointTest, CallerIsTakenFromPAssertedIdentityAndNormalized) {
+TEST_F(SipEndpointTest, CallerIsTakenFromPAssertedIdentityOfATrustedPeerAndNormalized) {
   options.number_rules = {{"0033", "0"}};
+  options.trusted_peers = {"127.0.0.0/8"};
   start();
   peer.send(options.port, invite("p1", "m=audio 4000 RTP/AVP 0\r\n", "800",
                                  "P-Asserted-Identity: \"Front Desk\" <sip:+33-1-44-55-66-77@gw.example>\r\n"));
@@ -266,6 +267,22 @@ TEST_F(SipEndpointTest, CallerIsTakenFromPAssertedIdentityAndNormalized) {
   std::lock_guard lock(handler.mu);
   EXPECT_EQ(handler.incoming.back().caller_number, "0144556677");
   EXPECT_EQ(handler.incoming.back().display_name, "Front Desk");
+  EXPECT_TRUE(handler.incoming.back().trusted_peer);
+  EXPECT_EQ(handler.incoming.back().source_ip, "127.0.0.1");
+}
+
+TEST_F(SipEndpointTest, PAssertedIdentityFromAnUntrustedSourceIsIgnored) {
+  options.number_rules = {{"0033", "0"}};
+  options.trusted_peers = {"192.0.2.0/24"};
+  start();
+  peer.send(options.port, invite("p2", "m=audio 4000 RTP/AVP 0\r\n", "800",
+                                 "P-Asserted-Identity: \"Boss\" <sip:+33-1-44-55-66-77@gw.example>\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  std::lock_guard lock(handler.mu);
+  EXPECT_EQ(handler.incoming.back().caller_number, "0123456789") << "From's number, not the forged PAI";
+  EXPECT_EQ(handler.incoming.back().display_name, "Alice Smith");
+  EXPECT_FALSE(handler.incoming.back().trusted_peer);
+  EXPECT_EQ(handler.incoming.back().source_ip, "127.0.0.1");
 }
 
 TEST_F(SipEndpointTest, LateOfferGetsOurOfferIn200AndTheAnswerFromTheAck) {
@@ -437,6 +454,65 @@ TEST_F(SipEndpointTest, InvitesOverTheSourceRateGet503) {
   std::string busy = peer.expect("SIP/2.0 503");
   ASSERT_FALSE(busy.empty());
   EXPECT_EQ(header(busy, "Call-ID"), "q2");
+}
+
+// After the INVITE that went over the rate (503), the source is banned: its requests out of dialog get no
+// answer at all (not even 100 Trying: the stack never sees them), while its call in progress goes on.
+TEST_F(SipEndpointTest, ABannedSourceIsDroppedBeforeTheStackButItsDialogsGoOn) {
+  options.invite_rate_per_source = 0.01;
+  options.invite_burst_per_source = 1;
+  options.ban_s = 60;
+  start();
+  peer.send(options.port, invite("b1", "m=audio 4000 RTP/AVP 0\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  const CallId first = handler.last;
+  peer.send(options.port, invite("b2", "m=audio 4000 RTP/AVP 0\r\n"));
+  std::string busy = peer.expect("SIP/2.0 503");
+  ASSERT_FALSE(busy.empty());
+  EXPECT_EQ(header(busy, "Call-ID"), "b2");
+  EXPECT_EQ(header(busy, "Retry-After"), "60") << "the ban's length";
+  peer.send(options.port, invite("b3", "m=audio 4000 RTP/AVP 0\r\n"));
+  peer.send(options.port, "OPTIONS sip:127.0.0.1:" + std::to_string(options.port) +
+                              " SIP/2.0\r\nVia: SIP/2.0/UDP "
+                              "127.0.0.1:" +
+                              std::to_string(peer.port()) +
+                              ";branch=z9hG4bK-b4\r\nFrom: "
+                              "<sip:probe@127.0.0.1>;tag=p4\r\nTo: <sip:127.0.0.1>\r\nCall-ID: b4\r\nCSeq: 1 "
+                              "OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+  const auto end = std::chrono::steady_clock::now() + 1500ms;
+  while (std::chrono::steady_clock::now() < end) {
+    std::string msg = peer.expect("SIP/2.0", 300ms);
+    const std::string id = header(msg, "Call-ID");
+    EXPECT_TRUE(msg.empty() || (id != "b3" && id != "b4")) << msg;
+  }
+  EXPECT_FALSE(handler.wait_for("incoming", 10ms));
+  endpoint->accept(first);
+  const std::string ok = peer.expect("SIP/2.0 200");
+  ASSERT_FALSE(ok.empty());
+  peer.send(options.port, in_dialog("ACK", "b1", 1, to_tag(ok), "b1ack"));
+  ASSERT_TRUE(handler.wait_for("answered"));
+  peer.send(options.port, in_dialog("BYE", "b1", 2, to_tag(ok), "b1bye"));
+  EXPECT_TRUE(handler.wait_for("ended caller-bye"));
+}
+
+TEST_F(SipEndpointTest, TrustedPeersAreNotRateLimited) {
+  options.invite_rate_per_source = 0.01;
+  options.invite_burst_per_source = 1;
+  options.trusted_peers = {"127.0.0.1"};
+  start();
+  peer.send(options.port, invite("t1", "m=audio 4000 RTP/AVP 0\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  peer.send(options.port, invite("t2", "m=audio 4000 RTP/AVP 0\r\n"));
+  EXPECT_TRUE(handler.wait_for("incoming"));
+  peer.send(options.port, invite("t3", "m=audio 4000 RTP/AVP 0\r\n"));
+  EXPECT_FALSE(peer.expect("SIP/2.0 503").empty()) << "max_calls (2) still applies to a trusted peer";
+}
+
+TEST_F(SipEndpointTest, BadTrustedPeersAreRefusedAtStart) {
+  options.trusted_peers = {"gateway.example.net"};
+  auto ep = start_sip_endpoint(options, media, handler);
+  ASSERT_FALSE(ep.ok());
+  EXPECT_EQ(ep.error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(SipEndpointTest, InvitesOverTheSourceRateAreDroppedWhenConfigured) {
