@@ -73,6 +73,9 @@ class SofiaEndpoint final : public SipEndpoint {
   // --- SIP thread only (called from the nua callback and posted closures) ---
   void on_nua_event(nua_t* nua, nua_event_t event, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip,
                     tagi_t tags[]);
+  // True when sofia's stack should never see `msg`: a request out of dialog from a banned source, or one that
+  // went over its source's rate (endpoint_incoming.cpp; called by our tport_base_deliver).
+  bool screen_out(msg_t* msg);
 
  private:
   void post(std::function<void()> fn);
@@ -83,6 +86,7 @@ class SofiaEndpoint final : public SipEndpoint {
   void begin_shutdown();
   void release_dropped(SteadyTime now, bool all);
   void log_admission_summary(SteadyTime now);  // once a second: what the bans dropped (endpoint_incoming.cpp)
+  void log_new_ban(const std::string& ip, const char* request, SteadyTime now);
   void check_call_deadlines(SteadyTime now);  // ring timeouts of dial-outs, missing ACKs of our 200s
   void close_silent_connections();            // TCP connections that never sent a byte (tcp_guard.h)
   void finish_shutdown();
@@ -150,11 +154,11 @@ class SofiaEndpoint final : public SipEndpoint {
   std::deque<std::pair<SteadyTime, nua_handle_t*>> dropped_;
 };
 
-// While alive, requests out of dialog from sources `guard` has banned are dropped on this thread before they
-// reach the SIP stack (our tport_base_deliver, endpoint_incoming.cpp). One per SIP thread.
+// While alive, every message sofia reads on this thread passes SofiaEndpoint::screen_out first (our
+// tport_base_deliver, endpoint_incoming.cpp). One per SIP thread.
 class AdmissionScreen {
  public:
-  explicit AdmissionScreen(AdmissionGuard* guard);
+  explicit AdmissionScreen(SofiaEndpoint* endpoint);
   ~AdmissionScreen();
   AdmissionScreen(const AdmissionScreen&) = delete;
   AdmissionScreen& operator=(const AdmissionScreen&) = delete;

@@ -63,11 +63,7 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
     // Cheap on purpose: no SDP, no media, no call; one log line per ban (at most 10 a second), the rest in
     // the once-a-second summary (a line per dropped INVITE would itself flood the SIP thread).
     const auto ban = admission_.ban_left(ip, now);
-    if (verdict == AdmissionGuard::Verdict::kNewBan && ++ban_logs_this_second_ <= kBanLogsPerSecond) {
-      log_->warn("INVITE from {} over {} a second: source banned for {} s (offence {}){}", ip,
-                 options_.invite_rate_per_source, ban.count(), admission_.strikes(ip),
-                 options_.drop_over_rate ? ", dropped" : "");
-    }
+    if (verdict == AdmissionGuard::Verdict::kNewBan) log_new_ban(ip, "INVITE", now);
     if (verdict == AdmissionGuard::Verdict::kBanned || options_.drop_over_rate) {
       if (dropped_.size() < kMaxDroppedInvites) {
         // No answer at all: destroying the handle now would make nua answer 480, so it is kept until the
@@ -350,6 +346,12 @@ void SofiaEndpoint::on_info(nua_handle_t* nh, const sip_t* sip) {
   }
 }
 
+void SofiaEndpoint::log_new_ban(const std::string& ip, const char* request, SteadyTime now) {
+  if (++ban_logs_this_second_ > kBanLogsPerSecond) return;
+  log_->warn("{} from {} over {} requests a second: source banned for {} s (offence {})", request, ip,
+             options_.invite_rate_per_source, admission_.ban_left(ip, now).count(), admission_.strikes(ip));
+}
+
 void SofiaEndpoint::log_admission_summary(SteadyTime now) {
   const int bans = ban_logs_this_second_;
   ban_logs_this_second_ = 0;
@@ -362,14 +364,7 @@ void SofiaEndpoint::log_admission_summary(SteadyTime now) {
 }
 
 namespace {
-thread_local AdmissionGuard* t_screen = nullptr;
-
-// A request out of any dialog (no To tag): what a flooder sends; in-dialog requests (BYE of a call it has)
-// pass.
-bool out_of_dialog_request(msg_t* msg) {
-  const sip_t* sip = sip_object(msg);
-  return sip && sip->sip_request && (!sip->sip_to || !sip->sip_to->a_tag);
-}
+thread_local SofiaEndpoint* t_screen = nullptr;
 
 std::string ip_of(const su_sockaddr_t* su) {
   char buf[INET6_ADDRSTRLEN] = "";
@@ -378,18 +373,35 @@ std::string ip_of(const su_sockaddr_t* su) {
 }
 }  // namespace
 
-AdmissionScreen::AdmissionScreen(AdmissionGuard* guard) {
-  t_screen = guard;
+AdmissionScreen::AdmissionScreen(SofiaEndpoint* endpoint) {
+  t_screen = endpoint;
 }
 AdmissionScreen::~AdmissionScreen() {
   t_screen = nullptr;
 }
 
-// True when the stack should never see `msg`: a request out of dialog from a banned source.
-bool screen_out(msg_t* msg) {
-  if (!t_screen || !msg || !out_of_dialog_request(msg)) return false;
-  return t_screen->screen(ip_of(msg_addr(msg)), std::chrono::steady_clock::now());
+// Only requests out of any dialog (no To tag) are screened: what a flooder sends; in-dialog requests (the BYE
+// of a call it has) pass. A new INVITE's token is taken by on_new_invite, once per transaction (not per
+// retransmission); here it only meets a ban, and so does the CANCEL of an INVITE.
+bool SofiaEndpoint::screen_out(msg_t* msg) {
+  const sip_t* sip = msg ? sip_object(msg) : nullptr;
+  if (!sip || !sip->sip_request || (sip->sip_to && sip->sip_to->a_tag)) return false;
+  const sip_method_t method = sip->sip_request->rq_method;
+  const bool counted = method != sip_method_invite && method != sip_method_cancel && method != sip_method_ack;
+  const std::string ip = ip_of(msg_addr(msg));
+  const auto now = std::chrono::steady_clock::now();
+  const auto verdict = admission_.screen(ip, now, counted);
+  if (verdict == AdmissionGuard::Verdict::kNewBan) {
+    log_new_ban(ip, sip->sip_request->rq_method_name ? sip->sip_request->rq_method_name : "request", now);
+  }
+  return verdict != AdmissionGuard::Verdict::kAdmit;
 }
+
+namespace {
+bool screen_out(msg_t* msg) {
+  return t_screen && t_screen->screen_out(msg);
+}
+}  // namespace
 
 }  // namespace confpro::sip
 

@@ -82,6 +82,24 @@ bool AdmissionGuard::take_token(Source& s, SteadyTime now) const {
 
 AdmissionGuard::Verdict AdmissionGuard::admit(const std::string& ip, SteadyTime now) {
   if (options_.rate_per_s <= 0 || trusted_.contains(ip)) return Verdict::kAdmit;
+  return charge(ip, now);
+}
+
+AdmissionGuard::Verdict AdmissionGuard::screen(const std::string& ip, SteadyTime now, bool counted) {
+  if (options_.rate_per_s <= 0) return Verdict::kAdmit;
+  if (!counted) {
+    // Only a ban applies (trusted peers are never banned): a quick look-up for the common case.
+    auto it = sources_.find(ip);
+    if (it == sources_.end() || now >= it->second.banned_until) return Verdict::kAdmit;
+  } else if (trusted_.contains(ip)) {
+    return Verdict::kAdmit;
+  }
+  return charge(ip, now);
+}
+
+// Takes a token from `ip`'s bucket: kBanned while its ban runs (the request still drains the bucket), kNewBan
+// when the bucket was empty (the ban starts, or grows on a repeat offence), else kAdmit.
+AdmissionGuard::Verdict AdmissionGuard::charge(const std::string& ip, SteadyTime now) {
   prune(now);
   auto it = sources_.find(ip);
   if (it == sources_.end()) {
@@ -104,16 +122,6 @@ AdmissionGuard::Verdict AdmissionGuard::admit(const std::string& ip, SteadyTime 
   s.banned_until = now + ban;
   s.last_ban_end = s.banned_until;
   return Verdict::kNewBan;
-}
-
-bool AdmissionGuard::screen(const std::string& ip, SteadyTime now) {
-  if (sources_.empty()) return false;
-  auto it = sources_.find(ip);
-  if (it == sources_.end() || now >= it->second.banned_until) return false;
-  (void)take_token(it->second, now);  // a source still flooding stays with an empty bucket
-  ++it->second.dropped;
-  ++dropped_;
-  return true;
 }
 
 std::chrono::seconds AdmissionGuard::ban_left(const std::string& ip, SteadyTime now) const {

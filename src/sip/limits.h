@@ -40,13 +40,14 @@ class TrustedPeers {
   std::vector<Net> nets_;
 };
 
-// Per-source INVITE admission with a ban that escalates (the model of Kamailio's pike + an ipban table): each
-// untrusted source has a token bucket (rate_per_s, burst); the new INVITE that finds it empty bans the source
-// for `ban`, doubled at each repeat offence up to `max_ban` (an offence is forgotten once the source has kept
-// clean for max_ban after its last ban). While banned, every request from the source is dropped before the
-// SIP stack sees it (screen()), and those requests keep draining its bucket: a source still flooding when its
-// ban ends is banned again at once, longer, without a new burst. Trusted peers are never limited here (the
-// global caps still apply).
+// Per-source admission with a ban that escalates (the model of Kamailio's pike + an ipban table): each
+// untrusted source has a token bucket (rate_per_s, burst) that its new INVITEs and its other requests out of
+// dialog (OPTIONS, REGISTER, MESSAGE…) draw on; the request that finds it empty bans the source for `ban`,
+// doubled at each repeat offence up to `max_ban` (an offence is forgotten once the source has kept clean for
+// max_ban after its last ban). While banned, every request from the source is dropped before the SIP stack
+// sees it (screen()), and those requests keep draining its bucket: a source still flooding when its ban ends
+// is banned again at once, longer, without a new burst. Trusted peers are never limited here (the global caps
+// still apply).
 struct AdmissionOptions {
   double rate_per_s = 20;              // new INVITEs per second per source; <= 0 disables the limit
   double burst = 40;                   // bucket size
@@ -66,9 +67,10 @@ class AdmissionGuard {
   bool trusted(const std::string& ip) const { return trusted_.contains(ip); }
   // A new INVITE (a new server transaction) from `ip`.
   Verdict admit(const std::string& ip, SteadyTime now);
-  // A request out of any dialog from `ip`, before the stack parses it further: true = drop it (banned
-  // source).
-  bool screen(const std::string& ip, SteadyTime now);
+  // A request out of any dialog from `ip`, before the stack handles it: kAdmit lets it through; kBanned and
+  // kNewBan mean drop it. `counted`: it takes a token here (requests other than INVITE, whose tokens admit()
+  // takes once per transaction, and its CANCEL).
+  Verdict screen(const std::string& ip, SteadyTime now, bool counted);
   // How long the ban of `ip` still runs (0 when not banned), and its count of offences.
   std::chrono::seconds ban_left(const std::string& ip, SteadyTime now) const;
   int strikes(const std::string& ip) const;
@@ -95,6 +97,7 @@ class AdmissionGuard {
     std::uint64_t dropped = 0;  // since the last summary
   };
   bool take_token(Source& s, SteadyTime now) const;
+  Verdict charge(const std::string& ip, SteadyTime now);
   void prune(SteadyTime now);
   AdmissionOptions options_;
   TrustedPeers trusted_;

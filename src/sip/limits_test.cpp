@@ -28,9 +28,9 @@ TEST(AdmissionGuard, BurstThenRateThenBan) {
   EXPECT_EQ(guard.admit("a", t), Verdict::kNewBan);
   EXPECT_EQ(guard.ban_left("a", t), seconds(60));
   EXPECT_EQ(guard.admit("a", t + milliseconds(100)), Verdict::kBanned) << "a token back, but banned";
-  EXPECT_TRUE(guard.screen("a", t + seconds(30)));
-  EXPECT_FALSE(guard.screen("b", t + seconds(30)));
-  EXPECT_FALSE(guard.screen("a", t + seconds(61))) << "the ban ran out";
+  EXPECT_EQ(guard.screen("a", t + seconds(30), false), Verdict::kBanned);
+  EXPECT_EQ(guard.screen("b", t + seconds(30), false), Verdict::kAdmit);
+  EXPECT_EQ(guard.screen("a", t + seconds(61), false), Verdict::kAdmit) << "the ban ran out";
   EXPECT_EQ(guard.admit("a", t + seconds(62)), Verdict::kAdmit) << "a source that stopped is admitted again";
 }
 
@@ -41,7 +41,7 @@ TEST(AdmissionGuard, FloodingThroughTheBanIsBannedAgainLongerWithoutANewBurst) {
   std::vector<std::chrono::seconds> bans;
   // 2,000 INVITEs a second for two minutes; the screen sees them while banned, admit() otherwise.
   for (int i = 0; i < 240000; ++i, t += std::chrono::microseconds(500)) {
-    if (guard.screen("f", t)) continue;
+    if (guard.screen("f", t, false) != Verdict::kAdmit) continue;
     const Verdict v = guard.admit("f", t);
     if (v == Verdict::kAdmit) ++admitted;
     if (v == Verdict::kNewBan) bans.push_back(guard.ban_left("f", t));
@@ -82,9 +82,24 @@ TEST(AdmissionGuard, TrustedPeersAreNeverLimited) {
   EXPECT_EQ(guard.admit("10.2.0.1", t0()), Verdict::kNewBan);
 }
 
+TEST(AdmissionGuard, OtherRequestsOutOfDialogDrawOnTheSameBucket) {
+  AdmissionGuard guard({1, 3, seconds(60), seconds(60)}, peers({"10.0.0.1"}));
+  const SteadyTime t = t0();
+  EXPECT_EQ(guard.screen("a", t, true), Verdict::kAdmit);
+  EXPECT_EQ(guard.screen("a", t, true), Verdict::kAdmit);
+  EXPECT_EQ(guard.admit("a", t), Verdict::kAdmit) << "the INVITE takes the last token";
+  EXPECT_EQ(guard.screen("a", t, false), Verdict::kAdmit) << "an INVITE at the screen only meets bans";
+  EXPECT_EQ(guard.screen("a", t, true), Verdict::kNewBan) << "an OPTIONS flood bans like an INVITE flood";
+  EXPECT_EQ(guard.admit("a", t + seconds(2)), Verdict::kBanned);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(guard.screen("10.0.0.1", t, true), Verdict::kAdmit) << "trusted";
+}
+
 TEST(AdmissionGuard, ZeroRateDisablesTheLimit) {
   AdmissionGuard guard({0, 1, seconds(60), seconds(60)}, {});
-  for (int i = 0; i < 1000; ++i) EXPECT_EQ(guard.admit("a", t0()), Verdict::kAdmit);
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_EQ(guard.admit("a", t0()), Verdict::kAdmit);
+    EXPECT_EQ(guard.screen("a", t0(), true), Verdict::kAdmit);
+  }
 }
 
 TEST(AdmissionGuard, IdleSourcesAreForgottenBannedOnesRemembered) {
@@ -106,8 +121,8 @@ TEST(AdmissionGuard, SummaryCountsDropsAndNamesTheTopSource) {
     (void)guard.admit(ip, t);
     (void)guard.admit(ip, t);
   }
-  for (int i = 0; i < 5; ++i) EXPECT_TRUE(guard.screen("a", t));
-  EXPECT_TRUE(guard.screen("b", t));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(guard.screen("a", t, false), Verdict::kBanned);
+  EXPECT_EQ(guard.screen("b", t, true), Verdict::kBanned);
   const auto sum = guard.take_summary(t);
   EXPECT_EQ(sum.dropped, 6u);
   EXPECT_EQ(sum.banned_sources, 2u);

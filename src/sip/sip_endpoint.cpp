@@ -154,7 +154,7 @@ Status SofiaEndpoint::start() {
 }
 
 void SofiaEndpoint::run_thread(std::promise<Status>& started) {
-  const AdmissionScreen screen(&admission_);  // banned sources' requests dropped before the stack parses on
+  const AdmissionScreen screen(this);  // over-rate and banned sources' requests never reach the stack
   su_init();
   // Parse the extension headers too (P-Asserted-Identity for the caller's number). Process-wide, idempotent.
   static const int extended = sip_update_default_mclass(sip_extend_mclass(nullptr));

@@ -74,7 +74,9 @@ struct SipOptions {
   SrtpPolicy srtp = SrtpPolicy::kOptional;   // [optional]
   int max_calls = 1000;                      // concurrent calls (in + out); beyond: 503 + Retry-After [1000]
   int retry_after_s = 5;                     // Retry-After value sent with 503 [5]
-  double invite_rate_per_source = 20;        // new INVITEs per second per source IP [20]; 0 = unlimited
+  // New INVITEs (and other requests out of dialog: OPTIONS, REGISTER…) per second per source IP [20]; 0 =
+  // unlimited.
+  double invite_rate_per_source = 20;
   double invite_burst_per_source = 40;       // bucket size [40]
   bool drop_over_rate = false;               // INVITE that starts a ban: 503 (false) or no answer [false]
   int ban_s = 60;                            // a source over the rate is banned this long [60 s] …

@@ -13,6 +13,7 @@
 #include <deque>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "sip/fake_media_engine.h"
@@ -493,6 +494,28 @@ TEST_F(SipEndpointTest, ABannedSourceIsDroppedBeforeTheStackButItsDialogsGoOn) {
   ASSERT_TRUE(handler.wait_for("answered"));
   peer.send(options.port, in_dialog("BYE", "b1", 2, to_tag(ok), "b1bye"));
   EXPECT_TRUE(handler.wait_for("ended caller-bye"));
+}
+
+// OPTIONS (or REGISTER, MESSAGE…) out of dialog draw on the same per-source bucket as INVITEs: a source
+// flooding them is banned too, its INVITEs included.
+TEST_F(SipEndpointTest, AnOptionsFloodBansItsSource) {
+  options.invite_rate_per_source = 0.01;
+  options.invite_burst_per_source = 3;
+  start();
+  const auto options_request = [&](const std::string& id) {
+    return "OPTIONS sip:127.0.0.1:" + std::to_string(options.port) +
+           " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-" + id +
+           "\r\nFrom: <sip:probe@127.0.0.1>;tag=" + id + "\r\nTo: <sip:127.0.0.1>\r\nCall-ID: " + id +
+           "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+           "Content-Length: 0\r\n\r\n";
+  };
+  for (const char* id : {"o1", "o2", "o3", "o4", "o5"}) peer.send(options.port, options_request(id));
+  peer.send(options.port, invite("o6", "m=audio 4000 RTP/AVP 0\r\n"));
+  std::set<std::string> answered;
+  for (std::string msg; !(msg = peer.expect("SIP/2.0", 1500ms)).empty();)
+    answered.insert(header(msg, "Call-ID"));
+  EXPECT_EQ(answered, (std::set<std::string>{"o1", "o2", "o3"}));
+  EXPECT_FALSE(handler.wait_for("incoming", 10ms));
 }
 
 TEST_F(SipEndpointTest, TrustedPeersAreNotRateLimited) {
