@@ -182,6 +182,13 @@ class SipEndpointTest : public ::testing::Test {
     endpoint->accept(handler.last);
     return peer.expect("SIP/2.0 200");
   }
+  sockaddr_in server_address() const {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(options.port);
+    return a;
+  }
   static std::string to_tag(const std::string& response) {
     std::smatch m;
     const std::string to = header(response, "To");
@@ -392,12 +399,9 @@ TEST_F(SipEndpointTest, OutOfRangeCSeqRepeatedMaxForwardsAndHugeRouteSetsGet400)
 // Content-Length 4294967295 made it write past a 4 GiB offset (SIGSEGV) — this test process would die.
 TEST_F(SipEndpointTest, HugeContentLengthOfALaterMessageOnATcpConnectionIsRefusedNotFatal) {
   start();
+  const sockaddr_in a = server_address();
   const int t = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(options.port);
-  ASSERT_EQ(::connect(t, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::connect(t, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0);
   auto request = [&](const std::string& branch, const std::string& length, const std::string& extra) {
     return "OPTIONS sip:800@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-" + branch +
            "\r\nTo: <sip:800@127.0.0.1>\r\nFrom: <sip:a@127.0.0.1>;tag=t\r\nCall-ID: " + branch +
@@ -516,6 +520,39 @@ TEST_F(SipEndpointTest, AnOptionsFloodBansItsSource) {
     answered.insert(header(msg, "Call-ID"));
   EXPECT_EQ(answered, (std::set<std::string>{"o1", "o2", "o3"}));
   EXPECT_FALSE(handler.wait_for("incoming", 10ms));
+
+  // Over TCP too (pipelined on one connection): dropped, and the stack goes on.
+  const sockaddr_in a = server_address();
+  const int t = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(::connect(t, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0);
+  std::string pipelined;
+  for (const char* id : {"tc1", "tc2", "tc3"}) {
+    std::string r = options_request(id);
+    pipelined += r.replace(r.find("SIP/2.0/UDP"), 11, "SIP/2.0/TCP");
+  }
+  ASSERT_EQ(::send(t, pipelined.data(), pipelined.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(pipelined.size()));
+  pollfd p{t, POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 700), 0) << "no answer over TCP either";
+  ::close(t);
+  // Another source is still served.
+  const int other = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  src.sin_addr.s_addr = htonl(0x7f000002);  // 127.0.0.2
+  ASSERT_EQ(::bind(other, reinterpret_cast<sockaddr*>(&src), sizeof src), 0);
+  socklen_t len = sizeof src;
+  ::getsockname(other, reinterpret_cast<sockaddr*>(&src), &len);
+  std::string probe = options_request("o7");
+  probe.replace(probe.find("127.0.0.1:" + std::to_string(peer.port())),
+                10 + std::to_string(peer.port()).size(), "127.0.0.2:" + std::to_string(ntohs(src.sin_port)));
+  ::sendto(other, probe.data(), probe.size(), 0, reinterpret_cast<const sockaddr*>(&a), sizeof a);
+  pollfd q{other, POLLIN, 0};
+  char buf[4096];
+  ASSERT_EQ(::poll(&q, 1, 3000), 1) << "127.0.0.2 got no answer";
+  const auto n = ::recv(other, buf, sizeof buf, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(std::max<ssize_t>(n, 0))).substr(0, 11), "SIP/2.0 200");
+  ::close(other);
 }
 
 TEST_F(SipEndpointTest, TrustedPeersAreNotRateLimited) {
