@@ -1,4 +1,5 @@
-// Incoming calls: INVITE admission (rate, capacity, SDP), accept/reject/hang-up, re-INVITE/UPDATE offers, INFO.
+// Incoming calls: admission (per-source rate and bans, screened before the stack; capacity; SDP), accept/reject/
+// hang-up, re-INVITE/UPDATE offers, INFO.
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <sofia-sip/msg_addr.h>
