@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CONFIG ?=
 CMAKE_FLAGS ?=
 
-.PHONY: run test bench build configure bootstrap format lint clean asan tsan ui
+.PHONY: run test bench bench-flood build configure bootstrap format lint clean asan tsan ui
 
 bootstrap-%:
 	@scripts/bootstrap $*
@@ -28,6 +28,11 @@ test: bootstrap-test build ui
 
 bench: bootstrap-bench build
 	@scripts/bench $(BUILD)
+
+# A flood from one source while legitimate callers dial (issue 11): connect ratio, set-up latency, flooder's calls.
+bench-flood: bootstrap-test build
+	@cd tests/sip && python3 sip_it.py flood_bench --harness $(abspath $(BUILD))/tests/sip/sip_harness \
+	  --confpro $(abspath $(BUILD))/src/app/confpro --prompt-cache $(abspath $(BUILD))/tests/sip/prompt-cache --sipp sipp
 
 asan:
 	@$(MAKE) test BUILD=build-asan CMAKE_FLAGS=-DCONFPRO_SANITIZE=address

@@ -1,6 +1,8 @@
 // Readers for the sections whose options structs belong to a component: [sip] and [web].
 #include "app/config_components.h"
 
+#include "sip/limits.h"
+
 namespace confpro::app {
 
 void read_sip(ConfigReader r, sip::SipOptions& s) {
@@ -31,6 +33,14 @@ void read_sip(ConfigReader r, sip::SipOptions& s) {
   r.get("invite_rate_per_source", s.invite_rate_per_source, 0, 100000);
   r.get("invite_burst_per_source", s.invite_burst_per_source, 1, 100000);
   r.get("drop_over_rate", s.drop_over_rate);
+  r.get_int("ban_s", s.ban_s, 1, 86400);
+  r.get_int("max_ban_s", s.max_ban_s, 1, 7 * 86400);
+  if (s.max_ban_s < s.ban_s) r.fail("max_ban_s", "must be at least ban_s");
+  r.get("trusted_peers", s.trusted_peers);
+  if (auto peers = sip::TrustedPeers::parse(s.trusted_peers); !peers.ok()) {
+    r.fail("trusted_peers", peers.error().fields.at(0).message);
+  }
+  r.get_int("max_ivr_calls_per_source", s.max_ivr_calls_per_source, 0, 100000);
   r.get_int("session_timer_s", s.session_timer_s, 0, 86400);
   r.get_int("min_session_timer_s", s.min_session_timer_s, 90, 86400);
   r.get_int("udp_rmem_bytes", s.udp_rmem_bytes, 65536, 256 * 1024 * 1024);

@@ -120,5 +120,22 @@ TEST_F(ConfigTest, CrossFieldChecks) {
   EXPECT_TRUE(has_error(c.error(), "", "media.rtp_port_min: must be below rtp_port_max"));
 }
 
+TEST_F(ConfigTest, FloodSettingsAreReadAndTrustedPeersChecked) {
+  auto c = load_config(write("[sip]\ntrusted_peers = [\"192.0.2.10\", \"10.1.0.0/16\"]\nban_s = 30\n"
+                             "max_ban_s = 600\nmax_ivr_calls_per_source = 4\n"),
+                       {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->sip.trusted_peers, (std::vector<std::string>{"192.0.2.10", "10.1.0.0/16"}));
+  EXPECT_EQ(c->sip.ban_s, 30);
+  EXPECT_EQ(c->sip.max_ban_s, 600);
+  EXPECT_EQ(c->sip.max_ivr_calls_per_source, 4);
+  auto bad =
+      load_config(write("[sip]\ntrusted_peers = [\"trunk.example.net\"]\nban_s = 60\nmax_ban_s = 10\n"), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), "", "sip.trusted_peers: 'trunk.example.net' is not an IP address"))
+      << bad.error().message;
+  EXPECT_TRUE(has_error(bad.error(), "", "sip.max_ban_s: must be at least ban_s")) << bad.error().message;
+}
+
 }  // namespace
 }  // namespace confpro::app

@@ -95,6 +95,7 @@ conference::ServiceOptions conference_options(const Config& config) {
   o.pin_lockout_conference_failures = config.ivr.pin_lockout_conference_failures;
   o.pin_lockout_window = std::chrono::seconds(config.ivr.pin_lockout_window_s);
   o.pin_lockout_duration = std::chrono::seconds(config.ivr.pin_lockout_duration_s);
+  o.max_ivr_calls_per_source = config.sip.max_ivr_calls_per_source;
   return o;
 }
 

@@ -47,6 +47,7 @@ struct ServiceOptions {
   int pin_lockout_conference_failures = 30;          // … per conference (then closed to new callers; 0 = off)
   std::chrono::seconds pin_lockout_window{1800};     // …
   std::chrono::seconds pin_lockout_duration{3600};   // … lock out for this long (pin_guard.h)
+  int max_ivr_calls_per_source = 10;                 // one untrusted source's calls in the IVR; 0 = off
   std::chrono::milliseconds key_timeout{3000};       // '*' then a digit within this time (in-call keys)
   std::chrono::milliseconds end_prompt_grace{8000};  // longest wait for the closing prompt before hanging up
 };

@@ -35,8 +35,28 @@ Call* ConferenceService::Impl::find_call_by_media(MediaSessionId id) {
   return it == call_by_media_.end() ? nullptr : find_call(it->second);
 }
 
+// Calls from `ip` answered or ringing but not in a conference yet (in the IVR): what a flood from one source
+// would pile up, each with media and a prompt playing.
+int ConferenceService::Impl::calls_before_conference(const std::string& ip) const {
+  int n = 0;
+  for (const auto& [id, c] : calls_) {
+    if (c->kind != Call::Kind::kInvite && c->incoming.source_ip == ip &&
+        (c->state == Call::State::kRinging || c->state == Call::State::kIvr)) {
+      ++n;
+    }
+  }
+  return n;
+}
+
 void ConferenceService::Impl::incoming(const sip::IncomingCall& in) {
   if (stopping_ || !sip_) return;
+  if (options_.max_ivr_calls_per_source > 0 && !in.trusted_peer && !in.source_ip.empty() &&
+      calls_before_conference(in.source_ip) >= options_.max_ivr_calls_per_source) {
+    log_->warn("call={} from {}: {} calls from this source in the IVR already → 503", in.call.value(),
+               in.source_ip, options_.max_ivr_calls_per_source);
+    sip_->reject(in.call, 503, "Too Many Calls From Source");
+    return;
+  }
   auto call = std::make_unique<Call>();
   call->id = in.call;
   call->incoming = in;

@@ -92,6 +92,7 @@ class ConferenceService::Impl {
 
   // --- calls (service_calls.cpp)
   void incoming(const sip::IncomingCall& in);
+  int calls_before_conference(const std::string& ip) const;
   void answered(CallId id, MediaSessionId session);
   void dtmf(CallId id, char digit);
   void progress(CallId id, int status, const std::string& reason);

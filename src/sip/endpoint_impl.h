@@ -73,6 +73,9 @@ class SofiaEndpoint final : public SipEndpoint {
   // --- SIP thread only (called from the nua callback and posted closures) ---
   void on_nua_event(nua_t* nua, nua_event_t event, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip,
                     tagi_t tags[]);
+  // True when sofia's stack should never see `msg`: a request out of dialog from a banned source, or one that
+  // went over its source's rate (endpoint_incoming.cpp; called by our tport_base_deliver).
+  bool screen_out(msg_t* msg);
 
  private:
   void post(std::function<void()> fn);
@@ -82,6 +85,8 @@ class SofiaEndpoint final : public SipEndpoint {
   void drain_posts();
   void begin_shutdown();
   void release_dropped(SteadyTime now, bool all);
+  void log_admission_summary(SteadyTime now);  // once a second: what the bans dropped (endpoint_incoming.cpp)
+  void log_new_ban(const std::string& ip, const char* request, SteadyTime now);
   void check_call_deadlines(SteadyTime now);  // ring timeouts of dial-outs, missing ACKs of our 200s
   void close_silent_connections();            // TCP connections that never sent a byte (tcp_guard.h)
   void finish_shutdown();
@@ -139,12 +144,24 @@ class SofiaEndpoint final : public SipEndpoint {
   su_timer_t* tick_ = nullptr;
   su_wait_t wait_{};
   bool shutting_down_ = false;
-  SourceRateLimiter rate_limiter_;
+  AdmissionGuard admission_;
+  int ban_logs_this_second_ = 0;  // "banned" warnings logged since the last tick (the rest go in the summary)
   std::unordered_map<std::uint64_t, Call> calls_;
   std::unordered_map<nua_handle_t*, std::uint64_t> by_handle_;
   // Over-rate INVITEs left unanswered (drop_over_rate), destroyed 40 s later; bounded, beyond it 503.
   static constexpr std::size_t kMaxDroppedInvites = 20000;
+  static constexpr int kBanLogsPerSecond = 10;
   std::deque<std::pair<SteadyTime, nua_handle_t*>> dropped_;
+};
+
+// While alive, every message sofia reads on this thread passes SofiaEndpoint::screen_out first (our
+// tport_base_deliver, endpoint_incoming.cpp). One per SIP thread.
+class AdmissionScreen {
+ public:
+  explicit AdmissionScreen(SofiaEndpoint* endpoint);
+  ~AdmissionScreen();
+  AdmissionScreen(const AdmissionScreen&) = delete;
+  AdmissionScreen& operator=(const AdmissionScreen&) = delete;
 };
 
 // Small helpers on sofia's parsed messages (sip_message_util.cpp).

@@ -1,8 +1,13 @@
-// Incoming calls: INVITE admission (rate, capacity, SDP), accept/reject/hang-up, re-INVITE/UPDATE offers, INFO.
+// Incoming calls: admission (per-source rate and bans, screened before the stack; capacity; SDP), accept/reject/
+// hang-up, re-INVITE/UPDATE offers, INFO.
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_extra.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/tport.h>
 
 #include <random>
 #include <set>
@@ -54,15 +59,21 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   const std::string ip = source_ip(event_nua_);
   const std::string retry = std::to_string(options_.retry_after_s);
   if (shutting_down_) return refuse(event_nua_, nh, 503, "Shutting Down", retry);
-  if (!rate_limiter_.admit(ip, std::chrono::steady_clock::now())) {
-    log_->warn("INVITE from {} over the rate limit{}", ip, options_.drop_over_rate ? ": dropped" : "");
-    if (options_.drop_over_rate && dropped_.size() < kMaxDroppedInvites) {
-      // No answer at all: destroying the handle now would make nua answer 480, so it is kept until the
-      // caller's transaction has timed out (RFC 3261 timer B, 32 s) and destroyed by the tick.
-      dropped_.emplace_back(std::chrono::steady_clock::now(), nh);
-      return;
+  const auto now = std::chrono::steady_clock::now();
+  if (const auto verdict = admission_.admit(ip, now); verdict != AdmissionGuard::Verdict::kAdmit) {
+    // Cheap on purpose: no SDP, no media, no call; one log line per ban (at most 10 a second), the rest in
+    // the once-a-second summary (a line per dropped INVITE would itself flood the SIP thread).
+    const auto ban = admission_.ban_left(ip, now);
+    if (verdict == AdmissionGuard::Verdict::kNewBan) log_new_ban(ip, "INVITE", now);
+    if (verdict == AdmissionGuard::Verdict::kBanned || options_.drop_over_rate) {
+      if (dropped_.size() < kMaxDroppedInvites) {
+        // No answer at all: destroying the handle now would make nua answer 480, so it is kept until the
+        // caller's transaction has timed out (RFC 3261 timer B, 32 s) and destroyed by the tick.
+        dropped_.emplace_back(now, nh);
+        return;
+      }
     }
-    return refuse(event_nua_, nh, 503, "Too Many Calls From Source", retry);
+    return refuse(event_nua_, nh, 503, "Too Many Calls From Source", std::to_string(ban.count()));
   }
   if (live_calls_.load() >= options_.max_calls) {
     log_->warn("INVITE from {} refused: {} calls live (max {})", ip, live_calls_.load(), options_.max_calls);
@@ -111,7 +122,14 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   info.dialled = user_of(sip->sip_request->rq_url);
   info.dialled_digits = normalize_number(info.dialled, options_.number_rules);
   if (!is_digits(info.dialled_digits)) info.dialled_digits.clear();
+  info.trusted_peer = admission_.trusted(ip);
+  // Anyone can write a P-Asserted-Identity: only a trusted peer's is believed (RFC 3325 trust domain).
   const sip_p_asserted_identity_t* pai = sip_p_asserted_identity(sip);
+  if (pai && !info.trusted_peer) {
+    log_->info("call={} P-Asserted-Identity from untrusted {} ignored: caller taken from From", id.value(),
+               ip);
+    pai = nullptr;
+  }
   const url_t* caller_url = pai ? pai->paid_url : (sip->sip_from ? sip->sip_from->a_url : nullptr);
   const char* display = pai ? pai->paid_display : (sip->sip_from ? sip->sip_from->a_display : nullptr);
   std::string caller = user_of(caller_url);
@@ -119,13 +137,15 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   info.caller_number = is_digits(normalized) ? normalized : (caller == "anonymous" ? "" : caller);
   info.display_name = unquote(display);
   info.remote_address = src;
+  info.source_ip = ip;
   info.transport = c.transport;
   info.codec = c.negotiated.codec;
   info.srtp = c.negotiated.remote_crypto.has_value();
 
-  log_->info("call={} INVITE from={} to={} src={} transport={} codec={}/{}{}{}", id.value(),
-             info.caller_number, info.dialled, src, c.transport, media::to_string(info.codec.kind),
-             info.codec.payload_type, info.srtp ? " srtp" : "", late_offer ? " late-offer" : "");
+  log_->info("call={} INVITE from={} to={} src={}{} transport={} codec={}/{}{}{}", id.value(),
+             info.caller_number, info.dialled, src, info.trusted_peer ? " (trusted)" : "", c.transport,
+             media::to_string(info.codec.kind), info.codec.payload_type, info.srtp ? " srtp" : "",
+             late_offer ? " late-offer" : "");
   const std::string contact = contact_for(c.transport, c.ipv6);
   nua_respond(nh, 180, "Ringing", SIPTAG_CONTACT_STR(contact.c_str()), TAG_END());
   handler_.on_incoming(info);
@@ -327,4 +347,76 @@ void SofiaEndpoint::on_info(nua_handle_t* nh, const sip_t* sip) {
   }
 }
 
+void SofiaEndpoint::log_new_ban(const std::string& ip, const char* request, SteadyTime now) {
+  if (++ban_logs_this_second_ > kBanLogsPerSecond) return;
+  log_->warn("{} from {} over {} requests a second: source banned for {} s (offence {})", request, ip,
+             options_.invite_rate_per_source, admission_.ban_left(ip, now).count(), admission_.strikes(ip));
+}
+
+void SofiaEndpoint::log_admission_summary(SteadyTime now) {
+  const int bans = ban_logs_this_second_;
+  ban_logs_this_second_ = 0;
+  const AdmissionGuard::Summary sum = admission_.take_summary(now);
+  if (sum.dropped == 0 && bans <= kBanLogsPerSecond) return;
+  log_->warn("flood: {} request(s) from {} banned source(s) dropped in the last second (most from {}: {}){}",
+             sum.dropped, sum.banned_sources, sum.top_source.empty() ? "-" : sum.top_source, sum.top_dropped,
+             bans > kBanLogsPerSecond ? ", " + std::to_string(bans - kBanLogsPerSecond) + " ban(s) not logged"
+                                      : std::string());
+}
+
+namespace {
+thread_local SofiaEndpoint* t_screen = nullptr;
+
+std::string ip_of(const su_sockaddr_t* su) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (!su || (su->su_family != AF_INET && su->su_family != AF_INET6)) return {};
+  return inet_ntop(su->su_family, SU_ADDR(su), buf, sizeof buf) ? std::string(buf) : std::string();
+}
+}  // namespace
+
+AdmissionScreen::AdmissionScreen(SofiaEndpoint* endpoint) {
+  t_screen = endpoint;
+}
+AdmissionScreen::~AdmissionScreen() {
+  t_screen = nullptr;
+}
+
+// Only requests out of any dialog (no To tag) are screened: what a flooder sends; in-dialog requests (the BYE
+// of a call it has) pass. A new INVITE's token is taken by on_new_invite, once per transaction (not per
+// retransmission); here it only meets a ban, and so does the CANCEL of an INVITE.
+bool SofiaEndpoint::screen_out(msg_t* msg) {
+  const sip_t* sip = msg ? sip_object(msg) : nullptr;
+  if (!sip || !sip->sip_request || (sip->sip_to && sip->sip_to->a_tag)) return false;
+  const sip_method_t method = sip->sip_request->rq_method;
+  const bool counted = method != sip_method_invite && method != sip_method_cancel && method != sip_method_ack;
+  const std::string ip = ip_of(msg_addr(msg));
+  const auto now = std::chrono::steady_clock::now();
+  const auto verdict = admission_.screen(ip, now, counted);
+  if (verdict == AdmissionGuard::Verdict::kNewBan) {
+    log_new_ban(ip, sip->sip_request->rq_method_name ? sip->sip_request->rq_method_name : "request", now);
+  }
+  return verdict != AdmissionGuard::Verdict::kAdmit;
+}
+
+namespace {
+bool screen_out(msg_t* msg) {
+  return t_screen && t_screen->screen_out(msg);
+}
+}  // namespace
+
 }  // namespace confpro::sip
+
+// sofia-sip hands every message it has read and parsed to the stack (nta) through tport_base_deliver; nta
+// would then create a transaction, a nua handle and an event for each, and answer 100 Trying. A banned
+// source's requests stop here instead: freed, unanswered, before any of that (the flood costs a read and a
+// parse). Called through the library's PLT, so this definition (exported from the executable:
+// src/sip/CMakeLists.txt) takes its place; everything else goes on to sofia's.
+extern "C" void tport_base_deliver(tport_t* self, msg_t* msg, su_time_t now) {
+  using Deliver = void (*)(tport_t*, msg_t*, su_time_t);
+  static const auto sofia = reinterpret_cast<Deliver>(dlsym(RTLD_NEXT, "tport_base_deliver"));
+  if (confpro::sip::screen_out(msg)) {
+    msg_destroy(msg);
+    return;
+  }
+  if (sofia) sofia(self, msg, now);
+}

@@ -125,7 +125,13 @@ SofiaEndpoint::SofiaEndpoint(SipOptions options, NegotiationPolicy policy, DialP
       handler_(handler),
       log_(log::get("sip")),
       dial_limiter_(options_.dial_limits),
-      rate_limiter_(options_.invite_rate_per_source, options_.invite_burst_per_source) {}
+      admission_(
+          AdmissionOptions{options_.invite_rate_per_source, options_.invite_burst_per_source,
+                           std::chrono::seconds(options_.ban_s), std::chrono::seconds(options_.max_ban_s)},
+          [this] {  // validated by start_sip_endpoint
+            auto peers = TrustedPeers::parse(options_.trusted_peers);
+            return peers.ok() ? std::move(peers).value() : TrustedPeers{};
+          }()) {}
 
 SofiaEndpoint::~SofiaEndpoint() {
   stop();
@@ -148,6 +154,7 @@ Status SofiaEndpoint::start() {
 }
 
 void SofiaEndpoint::run_thread(std::promise<Status>& started) {
+  const AdmissionScreen screen(this);  // over-rate and banned sources' requests never reach the stack
   su_init();
   // Parse the extension headers too (P-Asserted-Identity for the caller's number). Process-wide, idempotent.
   static const int extended = sip_update_default_mclass(sip_extend_mclass(nullptr));
@@ -260,6 +267,7 @@ void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) 
   self->check_call_deadlines(now);
   self->close_silent_connections();
   self->release_dropped(now, false);
+  self->log_admission_summary(now);
 }
 
 // One scan of the call table a second for the deadlines a call can miss (actions after the scan: nua may report
@@ -545,6 +553,7 @@ Result<std::unique_ptr<SipEndpoint>> start_sip_endpoint(const SipOptions& option
   auto plan = DialPlan::compile(options.dial_plan);
   if (!plan.ok()) return plan.error();
   if (options.max_calls < 1) return Error::invalid("sip.max_calls", "must be at least 1");
+  if (auto peers = TrustedPeers::parse(options.trusted_peers); !peers.ok()) return peers.error();
   if (options.ptime_ms != 10 && options.ptime_ms != 20 && options.ptime_ms != 30 && options.ptime_ms != 40 &&
       options.ptime_ms != 60) {
     return Error::invalid("sip.ptime_ms", "must be 10, 20, 30, 40 or 60");

@@ -74,9 +74,20 @@ struct SipOptions {
   SrtpPolicy srtp = SrtpPolicy::kOptional;   // [optional]
   int max_calls = 1000;                      // concurrent calls (in + out); beyond: 503 + Retry-After [1000]
   int retry_after_s = 5;                     // Retry-After value sent with 503 [5]
-  double invite_rate_per_source = 20;        // new INVITEs per second per source IP [20]; 0 = unlimited
+  // New INVITEs (and other requests out of dialog: OPTIONS, REGISTER…) per second per source IP [20]; 0 =
+  // unlimited.
+  double invite_rate_per_source = 20;
   double invite_burst_per_source = 40;       // bucket size [40]
-  bool drop_over_rate = false;               // over the rate: false → 503 + Retry-After, true → no answer [false]
+  bool drop_over_rate = false;               // INVITE that starts a ban: 503 (false) or no answer [false]
+  int ban_s = 60;                            // a source over the rate is banned this long [60 s] …
+  int max_ban_s = 3600;                      // … doubled at each repeat offence, up to this [3600 s]
+  // Trunks and proxies (addresses or CIDR networks, e.g. ["192.0.2.10", "10.1.0.0/16"]): exempt from the
+  // per-source limits above and max_ivr_calls_per_source (they carry many callers), and the only sources
+  // whose P-Asserted-Identity is believed; from others the caller is taken from From [none].
+  std::vector<std::string> trusted_peers;
+  // Calls from one untrusted source answered but not yet in a conference (in the IVR) at once; more get 503
+  // [10]; 0 = no limit. Applied by the conference service.
+  int max_ivr_calls_per_source = 10;
   int session_timer_s = 1800;                // RFC 4028 Session-Expires we ask for [1800]; 0 = off
   int min_session_timer_s = 90;              // Min-SE [90]
   int udp_rmem_bytes = 4 * 1024 * 1024;      // UDP receive buffer [4 MiB] (pitfall 7)
@@ -102,9 +113,13 @@ struct IncomingCall {
   CallId call;
   std::string dialled;          // Request-URI user part, as received (e.g. "+33123456789" or "800")
   std::string dialled_digits;   // dialled, normalized by number_rules ("" if it has no digits)
-  std::string caller_number;    // from P-Asserted-Identity, else From; normalized ("" if anonymous)
+  std::string caller_number;    // from P-Asserted-Identity (trusted peers only), else From; normalized ("" if
+                                // anonymous)
   std::string display_name;     // display name of PAI/From ("" when none)
   std::string remote_address;   // "ip:port" the INVITE came from
+  std::string source_ip;        // its address alone ("192.0.2.7", "::1"): what per-source limits key on
+  bool trusted_peer = false;    // source_ip is in sip.trusted_peers: caller_number may come from its PAI; one
+                                // address carries many callers
   std::string transport;        // "udp" | "tcp" | "tls"
   media::CodecSpec codec;       // what the answer will select
   bool srtp = false;            // SDES will be used

@@ -13,6 +13,7 @@
 #include <deque>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "sip/fake_media_engine.h"
@@ -181,6 +182,13 @@ class SipEndpointTest : public ::testing::Test {
     endpoint->accept(handler.last);
     return peer.expect("SIP/2.0 200");
   }
+  sockaddr_in server_address() const {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(options.port);
+    return a;
+  }
   static std::string to_tag(const std::string& response) {
     std::smatch m;
     const std::string to = header(response, "To");
@@ -257,8 +265,9 @@ TEST_F(SipEndpointTest, HoldReinviteIsAnsweredRecvonlyAndUpdatesMedia) {
   EXPECT_TRUE(handler.wait_for("ended server-bye"));
 }
 
-TEST_F(SipEndpointTest, CallerIsTakenFromPAssertedIdentityAndNormalized) {
+TEST_F(SipEndpointTest, CallerIsTakenFromPAssertedIdentityOfATrustedPeerAndNormalized) {
   options.number_rules = {{"0033", "0"}};
+  options.trusted_peers = {"127.0.0.0/8"};
   start();
   peer.send(options.port, invite("p1", "m=audio 4000 RTP/AVP 0\r\n", "800",
                                  "P-Asserted-Identity: \"Front Desk\" <sip:+33-1-44-55-66-77@gw.example>\r\n"));
@@ -266,6 +275,22 @@ TEST_F(SipEndpointTest, CallerIsTakenFromPAssertedIdentityAndNormalized) {
   std::lock_guard lock(handler.mu);
   EXPECT_EQ(handler.incoming.back().caller_number, "0144556677");
   EXPECT_EQ(handler.incoming.back().display_name, "Front Desk");
+  EXPECT_TRUE(handler.incoming.back().trusted_peer);
+  EXPECT_EQ(handler.incoming.back().source_ip, "127.0.0.1");
+}
+
+TEST_F(SipEndpointTest, PAssertedIdentityFromAnUntrustedSourceIsIgnored) {
+  options.number_rules = {{"0033", "0"}};
+  options.trusted_peers = {"192.0.2.0/24"};
+  start();
+  peer.send(options.port, invite("p2", "m=audio 4000 RTP/AVP 0\r\n", "800",
+                                 "P-Asserted-Identity: \"Boss\" <sip:+33-1-44-55-66-77@gw.example>\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  std::lock_guard lock(handler.mu);
+  EXPECT_EQ(handler.incoming.back().caller_number, "0123456789") << "From's number, not the forged PAI";
+  EXPECT_EQ(handler.incoming.back().display_name, "Alice Smith");
+  EXPECT_FALSE(handler.incoming.back().trusted_peer);
+  EXPECT_EQ(handler.incoming.back().source_ip, "127.0.0.1");
 }
 
 TEST_F(SipEndpointTest, LateOfferGetsOurOfferIn200AndTheAnswerFromTheAck) {
@@ -374,12 +399,9 @@ TEST_F(SipEndpointTest, OutOfRangeCSeqRepeatedMaxForwardsAndHugeRouteSetsGet400)
 // Content-Length 4294967295 made it write past a 4 GiB offset (SIGSEGV) — this test process would die.
 TEST_F(SipEndpointTest, HugeContentLengthOfALaterMessageOnATcpConnectionIsRefusedNotFatal) {
   start();
+  const sockaddr_in a = server_address();
   const int t = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(options.port);
-  ASSERT_EQ(::connect(t, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::connect(t, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0);
   auto request = [&](const std::string& branch, const std::string& length, const std::string& extra) {
     return "OPTIONS sip:800@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-" + branch +
            "\r\nTo: <sip:800@127.0.0.1>\r\nFrom: <sip:a@127.0.0.1>;tag=t\r\nCall-ID: " + branch +
@@ -437,6 +459,120 @@ TEST_F(SipEndpointTest, InvitesOverTheSourceRateGet503) {
   std::string busy = peer.expect("SIP/2.0 503");
   ASSERT_FALSE(busy.empty());
   EXPECT_EQ(header(busy, "Call-ID"), "q2");
+}
+
+// After the INVITE that went over the rate (503), the source is banned: its requests out of dialog get no
+// answer at all (not even 100 Trying: the stack never sees them), while its call in progress goes on.
+TEST_F(SipEndpointTest, ABannedSourceIsDroppedBeforeTheStackButItsDialogsGoOn) {
+  options.invite_rate_per_source = 0.01;
+  options.invite_burst_per_source = 1;
+  options.ban_s = 60;
+  start();
+  peer.send(options.port, invite("b1", "m=audio 4000 RTP/AVP 0\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  const CallId first = handler.last;
+  peer.send(options.port, invite("b2", "m=audio 4000 RTP/AVP 0\r\n"));
+  std::string busy = peer.expect("SIP/2.0 503");
+  ASSERT_FALSE(busy.empty());
+  EXPECT_EQ(header(busy, "Call-ID"), "b2");
+  EXPECT_EQ(header(busy, "Retry-After"), "60") << "the ban's length";
+  peer.send(options.port, invite("b3", "m=audio 4000 RTP/AVP 0\r\n"));
+  peer.send(options.port, "OPTIONS sip:127.0.0.1:" + std::to_string(options.port) +
+                              " SIP/2.0\r\nVia: SIP/2.0/UDP "
+                              "127.0.0.1:" +
+                              std::to_string(peer.port()) +
+                              ";branch=z9hG4bK-b4\r\nFrom: "
+                              "<sip:probe@127.0.0.1>;tag=p4\r\nTo: <sip:127.0.0.1>\r\nCall-ID: b4\r\nCSeq: 1 "
+                              "OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+  const auto end = std::chrono::steady_clock::now() + 1500ms;
+  while (std::chrono::steady_clock::now() < end) {
+    std::string msg = peer.expect("SIP/2.0", 300ms);
+    const std::string id = header(msg, "Call-ID");
+    EXPECT_TRUE(msg.empty() || (id != "b3" && id != "b4")) << msg;
+  }
+  EXPECT_FALSE(handler.wait_for("incoming", 10ms));
+  endpoint->accept(first);
+  const std::string ok = peer.expect("SIP/2.0 200");
+  ASSERT_FALSE(ok.empty());
+  peer.send(options.port, in_dialog("ACK", "b1", 1, to_tag(ok), "b1ack"));
+  ASSERT_TRUE(handler.wait_for("answered"));
+  peer.send(options.port, in_dialog("BYE", "b1", 2, to_tag(ok), "b1bye"));
+  EXPECT_TRUE(handler.wait_for("ended caller-bye"));
+}
+
+// OPTIONS (or REGISTER, MESSAGE…) out of dialog draw on the same per-source bucket as INVITEs: a source
+// flooding them is banned too, its INVITEs included.
+TEST_F(SipEndpointTest, AnOptionsFloodBansItsSource) {
+  options.invite_rate_per_source = 0.01;
+  options.invite_burst_per_source = 3;
+  start();
+  const auto options_request = [&](const std::string& id) {
+    return "OPTIONS sip:127.0.0.1:" + std::to_string(options.port) +
+           " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) + ";branch=z9hG4bK-" + id +
+           "\r\nFrom: <sip:probe@127.0.0.1>;tag=" + id + "\r\nTo: <sip:127.0.0.1>\r\nCall-ID: " + id +
+           "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+           "Content-Length: 0\r\n\r\n";
+  };
+  for (const char* id : {"o1", "o2", "o3", "o4", "o5"}) peer.send(options.port, options_request(id));
+  peer.send(options.port, invite("o6", "m=audio 4000 RTP/AVP 0\r\n"));
+  std::set<std::string> answered;
+  for (std::string msg; !(msg = peer.expect("SIP/2.0", 1500ms)).empty();)
+    answered.insert(header(msg, "Call-ID"));
+  EXPECT_EQ(answered, (std::set<std::string>{"o1", "o2", "o3"}));
+  EXPECT_FALSE(handler.wait_for("incoming", 10ms));
+
+  // Over TCP too (pipelined on one connection): dropped, and the stack goes on.
+  const sockaddr_in a = server_address();
+  const int t = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(::connect(t, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0);
+  std::string pipelined;
+  for (const char* id : {"tc1", "tc2", "tc3"}) {
+    std::string r = options_request(id);
+    pipelined += r.replace(r.find("SIP/2.0/UDP"), 11, "SIP/2.0/TCP");
+  }
+  ASSERT_EQ(::send(t, pipelined.data(), pipelined.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(pipelined.size()));
+  pollfd p{t, POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 700), 0) << "no answer over TCP either";
+  ::close(t);
+  // Another source is still served.
+  const int other = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  src.sin_addr.s_addr = htonl(0x7f000002);  // 127.0.0.2
+  ASSERT_EQ(::bind(other, reinterpret_cast<sockaddr*>(&src), sizeof src), 0);
+  socklen_t len = sizeof src;
+  ::getsockname(other, reinterpret_cast<sockaddr*>(&src), &len);
+  std::string probe = options_request("o7");
+  probe.replace(probe.find("127.0.0.1:" + std::to_string(peer.port())),
+                10 + std::to_string(peer.port()).size(), "127.0.0.2:" + std::to_string(ntohs(src.sin_port)));
+  ::sendto(other, probe.data(), probe.size(), 0, reinterpret_cast<const sockaddr*>(&a), sizeof a);
+  pollfd q{other, POLLIN, 0};
+  char buf[4096];
+  ASSERT_EQ(::poll(&q, 1, 3000), 1) << "127.0.0.2 got no answer";
+  const auto n = ::recv(other, buf, sizeof buf, 0);
+  EXPECT_EQ(std::string(buf, static_cast<std::size_t>(std::max<ssize_t>(n, 0))).substr(0, 11), "SIP/2.0 200");
+  ::close(other);
+}
+
+TEST_F(SipEndpointTest, TrustedPeersAreNotRateLimited) {
+  options.invite_rate_per_source = 0.01;
+  options.invite_burst_per_source = 1;
+  options.trusted_peers = {"127.0.0.1"};
+  start();
+  peer.send(options.port, invite("t1", "m=audio 4000 RTP/AVP 0\r\n"));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  peer.send(options.port, invite("t2", "m=audio 4000 RTP/AVP 0\r\n"));
+  EXPECT_TRUE(handler.wait_for("incoming"));
+  peer.send(options.port, invite("t3", "m=audio 4000 RTP/AVP 0\r\n"));
+  EXPECT_FALSE(peer.expect("SIP/2.0 503").empty()) << "max_calls (2) still applies to a trusted peer";
+}
+
+TEST_F(SipEndpointTest, BadTrustedPeersAreRefusedAtStart) {
+  options.trusted_peers = {"gateway.example.net"};
+  auto ep = start_sip_endpoint(options, media, handler);
+  ASSERT_FALSE(ep.ok());
+  EXPECT_EQ(ep.error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(SipEndpointTest, InvitesOverTheSourceRateAreDroppedWhenConfigured) {
