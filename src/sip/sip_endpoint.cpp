@@ -295,21 +295,24 @@ void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) 
 // One scan of the call table a second for the deadlines a call can miss (actions after the scan: nua may
 // report back while we iterate):
 // - a dial-out not answered within ring_timeout is cancelled;
-// - RFC 3261 13.3.1.4: a 200 not acknowledged within 64*T1 (32 s) ends the dialog. sofia sends that BYE
-// itself
-//   at 32 s; a call still waiting for its ACK a moment later is one the stack did not end (its 200 could not
-//   even be sent: a garbage Via host), and it is released here;
-// - a BYE (ours or the stack's) gets its final answer within 64*T1 (RFC 3261 17.1.2.2, timer F) or the stack
-//   reports 408; a call whose end the stack still has not reported a moment later is released here.
-// A call made by garbage thus holds its media session and its place in the conference for ~33 s at most, not
-// minutes.
+// - RFC 3261 13.3.1.4: a 200 not acknowledged within 64*T1 (32 s) ends the dialog with BYE. We send it at 30
+// s,
+//   before sofia's own at 32 s: that one is sent from inside its ACK-timeout handling, where a BYE that fails
+//   at once (a target it cannot use) made sofia-sip 1.12 start the next one from inside the failure, without
+//   end (issue 11). A peer that never ACKed gets 3 s to answer our BYE, then the call is released;
+// - any other BYE (ours or the stack's) gets its final answer within 64*T1 (RFC 3261 17.1.2.2, timer F) or
+// the
+//   stack reports 408: a call whose end the stack still has not reported a moment later is released here.
+// A call made by garbage thus holds its media session and its place in a conference for ~33 s, not minutes.
 void SofiaEndpoint::check_call_deadlines(SteadyTime now) {
-  constexpr auto kAckWait = std::chrono::seconds(33), kByeWait = std::chrono::seconds(33);
+  constexpr auto kAckWait = std::chrono::seconds(30), kNoAckByeWait = std::chrono::seconds(3),
+                 kByeWait = std::chrono::seconds(33);
   std::vector<nua_handle_t*> cancel;
-  std::vector<CallId> release;
+  std::vector<CallId> bye, release;
   for (auto& [key, c] : calls_) {
     if (c.bye_sent) {
-      if (now - c.bye_at > kByeWait) release.push_back(c.id);
+      const bool never_acked = !c.outbound && c.state == Call::State::kAnswering;
+      if (now - c.bye_at > (never_acked ? kNoAckByeWait : kByeWait)) release.push_back(c.id);
       continue;
     }
     if (c.outbound) {
@@ -322,19 +325,20 @@ void SofiaEndpoint::check_call_deadlines(SteadyTime now) {
     }
     if (c.state == Call::State::kAnswering && c.answered_at != SteadyTime{} &&
         now - c.answered_at > kAckWait) {
-      release.push_back(c.id);
+      bye.push_back(c.id);
     }
   }
   for (nua_handle_t* nh : cancel) nua_cancel(nh, TAG_END());
+  for (CallId id : bye) {
+    if (Call* c = find(id)) {
+      log_->info("call={} no ACK for our 200 in {} s: BYE", id.value(), kAckWait.count());
+      if (c->end_cause.empty()) c->end_cause = "no-ack";
+      send_bye(*c);
+    }
+  }
   for (CallId id : release) {
     if (Call* c = find(id)) {
-      if (c->bye_sent) {
-        log_->warn("call={} BYE unanswered and no end from the stack in {} s: released", id.value(),
-                   kByeWait.count());
-      } else {
-        log_->info("call={} no ACK for our 200 in {} s: released", id.value(), kAckWait.count());
-        if (c->end_cause.empty()) c->end_cause = "no-ack";
-      }
+      log_->warn("call={} BYE unanswered and no end from the stack: released", id.value());
       on_terminated(*c, 0);
     }
   }

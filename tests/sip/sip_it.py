@@ -162,9 +162,12 @@ def running(server):
         yield server
     except Exception:
         server.dump()
+        try:
+            stop_serve(server)
+        except Failure as e:  # the first failure is the one to report
+            print("also:", e, flush=True)
         raise
-    finally:
-        stop_serve(server)
+    stop_serve(server)
 
 
 def hears_prompt(phone, seconds=20.0):
@@ -903,6 +906,17 @@ def case_load_serve(a):
         check(p.returncode == 0, "no failed call")
 
 
+# Invalid messages that get no answer over TCP, and why that is as good as it gets.
+RFC4475_TCP_SILENT = {
+    # Content-Length 9999 for a 154-byte body: on a stream the rest of the body may still come, the server waits
+    # for it (RFC 4475 expects the 400 only where the message ends with its datagram).
+    "TC_CLERR_I",
+    # Known deviations, in sofia-sip's parser before the endpoint sees anything: a Via of only separators leaves
+    # nothing to answer to (the connection is closed); a request line with whitespace in the Request-URI
+    # (TC_LWSRURI_I) or without a SIP-Version (TC_TEST_I) is discarded as garbage ("received garbage").
+    "TC_BADINV01_I", "TC_LWSRURI_I", "TC_TEST_I",
+}
+
 # RFC 4475 expectations: "ok" = a final answer that is not 400 (over TCP, where the answer comes back to us),
 # a number = that status, "reject" = 400/505 or silence, "silence" = no answer (responses, which a UAS drops),
 # "any" = whatever, as long as the server survives. Over TCP the top Via's transport is rewritten to TCP.
@@ -999,6 +1013,8 @@ def case_rfc4475(a, transport):
                 # message (RFC 3261 18.2.1 sent-by check). Same length, nothing else changes.
                 data = re.sub(rb"(\n(?:Via|v)[ \t]*:\s*SIP\s*/\s*2\.0\s*/\s*)(UDP|TLS)", rb"\1TCP", data, count=1,
                               flags=re.I)
+                if b"\r\n\r\n" not in data:  # the end of a datagram ends its header (TC_BADDN_I); a stream's needs
+                    data += b"\r\n"             # the empty line
             answers = send_udp(data) if transport == "udp" else send_tcp(data)
             expect = RFC4475.get(name, "reject" if name.endswith("_I") else "ok")
             good, codes = judge(name, expect, answers, strict=(transport == "tcp"))
@@ -1028,7 +1044,10 @@ def judge(name, expect, answers, strict):
     if expect == "501-or-silence":
         return all(c == 501 for c in finals), codes
     if expect == "reject" or name.endswith("_I"):
-        return all(c in (400, 505) for c in finals) and all(c == 100 for c in codes if c < 200), codes
+        # Over TCP the answer comes back: an invalid request must get its 400/505, silence is not a refusal
+        # (RFC 4475 asks for 400, or 505 for a bad version) — but for the few a stream cannot answer (below).
+        answered = bool(finals) or not strict or name in RFC4475_TCP_SILENT
+        return answered and all(c in (400, 505) for c in finals) and all(c == 100 for c in codes if c < 200), codes
     if not strict and not finals:
         return True, codes  # over UDP the answer went to the Via host (unreachable in the namespace)
     if expect == "ok":
