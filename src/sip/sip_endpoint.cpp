@@ -75,8 +75,9 @@ UriParts parts_of(const url_t* u) {
 // Contact replaces the target. sofia takes any URI there and fails only when it sends: after a garbage 200
 // was never ACKed, its own BYE to a target it cannot use (a tel: Contact, a tel: Record-Route) failed at
 // once, and sofia-sip 1.12's failure handling started the next BYE on the same handle from inside the failed
-// one, without end — the SIP thread died of a stack overflow (issue 11). Such a request gets 400 and no
-// dialog is ever made.
+// one, without end — the SIP thread died of a stack overflow (issue 11); a BYE of ours failing the same way
+// ends in an assertion inside sofia. Such a request gets 400 and no dialog is ever made. (sofia has already
+// taken a re-INVITE's new target when we refuse it: the hang-up then fails, the call is released at once.)
 const char* dialog_target_problem(const sip_t* sip) {
   const sip_method_t method = sip->sip_request->rq_method;
   if (method != sip_method_invite && method != sip_method_update) return nullptr;
@@ -295,24 +296,22 @@ void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) 
 // One scan of the call table a second for the deadlines a call can miss (actions after the scan: nua may
 // report back while we iterate):
 // - a dial-out not answered within ring_timeout is cancelled;
-// - RFC 3261 13.3.1.4: a 200 not acknowledged within 64*T1 (32 s) ends the dialog with BYE. We send it at 30
-// s,
-//   before sofia's own at 32 s: that one is sent from inside its ACK-timeout handling, where a BYE that fails
-//   at once (a target it cannot use) made sofia-sip 1.12 start the next one from inside the failure, without
-//   end (issue 11). A peer that never ACKed gets 3 s to answer our BYE, then the call is released;
-// - any other BYE (ours or the stack's) gets its final answer within 64*T1 (RFC 3261 17.1.2.2, timer F) or
-// the
-//   stack reports 408: a call whose end the stack still has not reported a moment later is released here.
+// - RFC 3261 13.3.1.4: a 200 not acknowledged within 64*T1 (32 s) ends the dialog. sofia sends that BYE
+//   itself at 32 s; a call still waiting for its ACK a moment later is one the stack did not end (its 200
+//   could not even be sent: a garbage Via host), and it is released here. Not a BYE of ours before sofia's:
+//   a BYE that fails at once crashes sofia-sip 1.12 either way (from inside its ACK-timeout handling it
+//   recursed without end; from ours an assertion in nua_dialog_usage_remove followed), so the targets that
+//   make it fail are refused before any 200 (dialog_target_problem);
+// - a BYE (ours or the stack's) gets its final answer within 64*T1 (RFC 3261 17.1.2.2, timer F) or the
+//   stack reports 408; a call whose end the stack still has not reported a moment later is released here.
 // A call made by garbage thus holds its media session and its place in a conference for ~33 s, not minutes.
 void SofiaEndpoint::check_call_deadlines(SteadyTime now) {
-  constexpr auto kAckWait = std::chrono::seconds(30), kNoAckByeWait = std::chrono::seconds(3),
-                 kByeWait = std::chrono::seconds(33);
+  constexpr auto kAckWait = std::chrono::seconds(33), kByeWait = std::chrono::seconds(33);
   std::vector<nua_handle_t*> cancel;
-  std::vector<CallId> bye, release;
+  std::vector<CallId> release;
   for (auto& [key, c] : calls_) {
     if (c.bye_sent) {
-      const bool never_acked = !c.outbound && c.state == Call::State::kAnswering;
-      if (now - c.bye_at > (never_acked ? kNoAckByeWait : kByeWait)) release.push_back(c.id);
+      if (now - c.bye_at > kByeWait) release.push_back(c.id);
       continue;
     }
     if (c.outbound) {
@@ -325,20 +324,19 @@ void SofiaEndpoint::check_call_deadlines(SteadyTime now) {
     }
     if (c.state == Call::State::kAnswering && c.answered_at != SteadyTime{} &&
         now - c.answered_at > kAckWait) {
-      bye.push_back(c.id);
+      release.push_back(c.id);
     }
   }
   for (nua_handle_t* nh : cancel) nua_cancel(nh, TAG_END());
-  for (CallId id : bye) {
-    if (Call* c = find(id)) {
-      log_->info("call={} no ACK for our 200 in {} s: BYE", id.value(), kAckWait.count());
-      if (c->end_cause.empty()) c->end_cause = "no-ack";
-      send_bye(*c);
-    }
-  }
   for (CallId id : release) {
     if (Call* c = find(id)) {
-      log_->warn("call={} BYE unanswered and no end from the stack: released", id.value());
+      if (c->bye_sent) {
+        log_->warn("call={} BYE unanswered and no end from the stack in {} s: released", id.value(),
+                   kByeWait.count());
+      } else {
+        log_->info("call={} no ACK for our 200 in {} s: released", id.value(), kAckWait.count());
+        if (c->end_cause.empty()) c->end_cause = "no-ack";
+      }
       on_terminated(*c, 0);
     }
   }
