@@ -303,15 +303,19 @@ void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) 
 //   recursed without end; from ours an assertion in nua_dialog_usage_remove followed), so the targets that
 //   make it fail are refused before any 200 (dialog_target_problem);
 // - a BYE (ours or the stack's) gets its final answer within 64*T1 (RFC 3261 17.1.2.2, timer F) or the
-//   stack reports 408; a call whose end the stack still has not reported a moment later is released here.
-// A call made by garbage thus holds its media session and its place in a conference for ~33 s, not minutes.
+//   stack reports 408; a call whose end the stack still has not reported a moment later is released here —
+//   after 3 s only when the peer never ACKed our 200 (it is gone: waiting 32 s more for its answer to the
+//   stack's BYE kept such calls 65 s).
+// A call made by garbage thus holds its media session and its place in a conference for ~35 s, not minutes.
 void SofiaEndpoint::check_call_deadlines(SteadyTime now) {
-  constexpr auto kAckWait = std::chrono::seconds(33), kByeWait = std::chrono::seconds(33);
+  constexpr auto kAckWait = std::chrono::seconds(33), kByeWait = std::chrono::seconds(33),
+                 kNoAckByeWait = std::chrono::seconds(3);
   std::vector<nua_handle_t*> cancel;
   std::vector<CallId> release;
   for (auto& [key, c] : calls_) {
     if (c.bye_sent) {
-      if (now - c.bye_at > kByeWait) release.push_back(c.id);
+      const bool never_acked = !c.outbound && c.state == Call::State::kAnswering;
+      if (now - c.bye_at > (never_acked ? kNoAckByeWait : kByeWait)) release.push_back(c.id);
       continue;
     }
     if (c.outbound) {

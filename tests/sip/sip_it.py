@@ -1390,7 +1390,8 @@ def case_hostile(a):
                  if cid not in ended]
         for cid, n in stuck:
             print("hostile: call=%s left live: #%d %s" % (cid, n, names.get(n)))
-        print("hostile: calls released by the missing-ACK safety net: %d" % len(re.findall(r"no ACK for our 200", text)))
+        print("hostile: calls released by the missing-ACK safety net: %d" % len(
+            re.findall(r"no ACK for our 200|BYE unanswered", text)))
         check(not stuck and s.live_calls() == 0,
               "no call left live after the replay (%d live, %d never ended)" % (s.live_calls(), len(stuck)))
         growth, regrowth = first_pass_kb - rss[0][1], replay_kb - settled_kb
