@@ -48,7 +48,8 @@ struct Call {
   int auth_attempts = 0;
   bool answered_reported = false;
   SteadyTime answered_at{};   // incoming: when our 200 went out (kAnswering until the ACK)
-  bool no_ack_bye = false;    // the ACK never came: we sent BYE
+  bool bye_sent = false;  // a BYE is under way (ours, or the stack's own): never a second one on the handle
+  SteadyTime bye_at{};    // when it started
   bool late_offer = false;    // incoming INVITE without SDP: our 200 carries the offer
   bool offer_in_200 = false;  // our last 200 carried an offer; the answer comes in the ACK (RFC 3261 13.2.1)
   bool ipv6 = false;          // incoming over IPv6: our SDP, Contact and RTP use listen_address6
@@ -87,7 +88,7 @@ class SofiaEndpoint final : public SipEndpoint {
   void release_dropped(SteadyTime now, bool all);
   void log_admission_summary(SteadyTime now);  // once a second: what the bans dropped (endpoint_incoming.cpp)
   void log_new_ban(const std::string& ip, const char* request, SteadyTime now);
-  void check_call_deadlines(SteadyTime now);  // ring timeouts of dial-outs, missing ACKs of our 200s
+  void check_call_deadlines(SteadyTime now);  // ring timeouts, missing ACKs of our 200s, stuck BYEs
   void close_silent_connections();            // TCP connections that never sent a byte (tcp_guard.h)
   void finish_shutdown();
 
@@ -111,6 +112,7 @@ class SofiaEndpoint final : public SipEndpoint {
   Call* find(nua_handle_t* nh);
   Call& add_call(CallId id, nua_handle_t* nh);
   void on_terminated(Call& call, int status);
+  void send_bye(Call& call);  // at most one BYE per call
   media::SessionParams session_params(const Call& call) const;
   std::string contact_for(const std::string& transport, bool ipv6 = false) const;
   std::string media_address(bool ipv6 = false) const;

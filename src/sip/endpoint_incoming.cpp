@@ -211,7 +211,7 @@ void SofiaEndpoint::do_hangup(CallId id, const std::string& cause) {
       break;
     case Call::State::kAnswering:
     case Call::State::kEstablished:
-      nua_bye(c->nh, TAG_END());
+      send_bye(*c);
       break;
   }
 }
@@ -295,7 +295,7 @@ void SofiaEndpoint::on_ack(Call& c, const sip_t* sip) {
       if (c.late_offer) {
         c.end_cause = "no-common-codec";
         c.state = Call::State::kEstablished;
-        nua_bye(c.nh, TAG_END());
+        send_bye(c);
         return;
       }
     } else {

@@ -153,7 +153,7 @@ void SofiaEndpoint::on_invite_response(Call& c, int status, const char* phrase, 
     log_->warn("call={} answer unusable: {}", c.id.value(), chosen.error().message);
     c.end_cause = "no-common-codec";
     c.state = Call::State::kEstablished;
-    nua_bye(c.nh, TAG_END());
+    send_bye(c);
     return;
   }
   c.remote = std::move(answer).value();

@@ -1,6 +1,7 @@
 // Strictness checks sofia-sip's parser skips (RFC 4475 TC_TRWS_I, TC_BADASPEC_I): run on the raw text of a
-// request before it reaches the call logic, so such a request gets 400 instead of being served.
-// Thread safety: pure functions.
+// request before it reaches the call logic, so such a request gets 400 instead of being served. Also the
+// check of the URIs a dialog would send its requests to (Contact, Record-Route). Thread safety: pure
+// functions.
 #pragma once
 
 #include <string_view>
@@ -17,5 +18,18 @@ const char* request_line_problem(std::string_view raw_line);
 // Returns the reason phrase (a string literal) when whitespace follows '<' or precedes '>' outside a quoted
 // string (RFC 3261 25.1: LAQUOT/RAQUOT allow whitespace only outside the brackets), nullptr otherwise.
 const char* name_addr_problem(std::string_view raw_header);
+
+// A URI as sofia parsed it (url_t: scheme, host, port, params without the leading ';').
+struct UriParts {
+  std::string_view scheme, host, port, params;
+};
+
+// Whether the stack can send in-dialog requests (BYE, UPDATE, re-INVITE) to this remote target (Contact) or
+// route (Record-Route) URI: scheme sip or sips, a host that is an IPv4 address, an IPv6 reference or an RFC
+// 3261 hostname, a port in 1..65535 when given, a transport we speak (udp, tcp, tls) and a maddr that is a
+// host. Returns what is wrong (a string literal) or nullptr. sofia accepts any of these at parse time and
+// fails only when it sends: an unusable target made every in-dialog request fail inside the stack (see
+// sip_endpoint.cpp).
+const char* dialog_uri_problem(const UriParts& uri);
 
 }  // namespace confpro::sip

@@ -35,5 +35,43 @@ TEST(RequestChecks, BracketsInsideQuotedDisplayNamesAndSpacesOutsideAreFine) {
   EXPECT_EQ(nullptr, name_addr_problem("To: sip:bob@example.org\r\n"));
 }
 
+TEST(DialogUri, UsableTargetsAndRoutesPass) {
+  EXPECT_EQ(nullptr, dialog_uri_problem({"sip", "127.0.0.1", "5060", ""}));
+  EXPECT_EQ(nullptr, dialog_uri_problem({"SIP", "pc33.atlanta.example.com", "", "transport=tcp;lr"}));
+  EXPECT_EQ(nullptr, dialog_uri_problem({"sips", "[2001:db8::1]", "5061", "transport=TLS"}));
+  EXPECT_EQ(nullptr, dialog_uri_problem({"sip", "proxy.example.com.", "65535", "lr;maddr=192.0.2.1"}));
+  EXPECT_EQ(nullptr, dialog_uri_problem({"sip", "x", "", "ob;foo=bar"}));
+}
+
+// sofia took each of these as a Contact or Record-Route and failed only when it sent a request there (issue
+// 11).
+TEST(DialogUri, OtherSchemesAreRefused) {
+  for (const char* scheme : {"tel", "http", "mailto", "urn", "im", "pres", "", "*", "sipx"}) {
+    EXPECT_STREQ(dialog_uri_problem({scheme, "127.0.0.1", "", ""}), "Unsupported URI Scheme") << scheme;
+  }
+}
+
+TEST(DialogUri, HostsThatAreNeitherAddressesNorHostnamesAreRefused) {
+  for (const char* host :
+       {"", "[::1", "::1]", "[::1]x", "[zz::1]", "256.256.256.256", "1.2.3", "1.2.3.4.5", "-x", "x-", "a..b",
+        "a b", "%00", "1x.2y.3", "host_name", "a.-b.c", "[]", "x..", "a.b.c.1"}) {
+    EXPECT_STREQ(dialog_uri_problem({"sip", host, "", ""}), "Bad Host") << host;
+  }
+  EXPECT_EQ(nullptr, dialog_uri_problem({"sip", "::1", "", ""}));  // an unbracketed IPv6 address is still one
+}
+
+TEST(DialogUri, PortsOutsideOneTo65535AreRefused) {
+  for (const char* port : {"0", "65536", "99999", "999999", "-1", "x", "50 60", "+5"}) {
+    EXPECT_STREQ(dialog_uri_problem({"sip", "127.0.0.1", port, ""}), "Bad Port") << port;
+  }
+}
+
+TEST(DialogUri, TransportsWeLackAndBadMaddrAreRefused) {
+  EXPECT_STREQ(dialog_uri_problem({"sip", "127.0.0.1", "", "transport=sctp"}), "Unsupported Transport");
+  EXPECT_STREQ(dialog_uri_problem({"sip", "127.0.0.1", "", "lr;transport="}), "Unsupported Transport");
+  EXPECT_STREQ(dialog_uri_problem({"sip", "127.0.0.1", "", "maddr="}), "Bad maddr");
+  EXPECT_STREQ(dialog_uri_problem({"sip", "127.0.0.1", "", "lr;maddr=999.1.1.1"}), "Bad maddr");
+}
+
 }  // namespace
 }  // namespace confpro::sip

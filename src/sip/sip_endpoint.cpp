@@ -65,6 +65,33 @@ std::string_view raw_text(const msg_common_t* h) {
                         : std::string_view();
 }
 
+UriParts parts_of(const url_t* u) {
+  auto view = [](const char* p) { return p ? std::string_view(p) : std::string_view(); };
+  return {view(u->url_scheme), view(u->url_host), view(u->url_port), view(u->url_params)};
+}
+
+// RFC 3261 8.1.1.8 and 12.1.1: an INVITE carries exactly one Contact, the SIP(S) URI every request of the
+// dialog goes to, and its Record-Route entries become the dialog's route set; a re-INVITE or UPDATE with a
+// Contact replaces the target. sofia takes any URI there and fails only when it sends: after a garbage 200
+// was never ACKed, its own BYE to a target it cannot use (a tel: Contact, a tel: Record-Route) failed at
+// once, and sofia-sip 1.12's failure handling started the next BYE on the same handle from inside the failed
+// one, without end — the SIP thread died of a stack overflow (issue 11); a BYE of ours failing the same way
+// ends in an assertion inside sofia. Such a request gets 400 and no dialog is ever made. (sofia has already
+// taken a re-INVITE's new target when we refuse it: the hang-up then fails, the call is released at once.)
+const char* dialog_target_problem(const sip_t* sip) {
+  const sip_method_t method = sip->sip_request->rq_method;
+  if (method != sip_method_invite && method != sip_method_update) return nullptr;
+  const sip_contact_t* m = sip->sip_contact;
+  if (!m) return method == sip_method_invite ? "Missing Contact" : nullptr;
+  if (m->m_next || dialog_uri_problem(parts_of(m->m_url))) return "Bad Contact";
+  if (method == sip_method_invite) {
+    for (const sip_record_route_t* r = sip->sip_record_route; r; r = r->r_next) {
+      if (dialog_uri_problem(parts_of(r->r_url))) return "Bad Record-Route";
+    }
+  }
+  return nullptr;
+}
+
 // RFC 4475 strictness sofia's parser lacks (TC_TRWS_I, TC_BADASPEC_I): the reason phrase of a 400, or
 // nullptr.
 const char* malformed_request(const sip_t* sip) {
@@ -94,7 +121,11 @@ const char* malformed_request(const sip_t* sip) {
   for (const sip_record_route_t* r = sip->sip_record_route; r; r = r->r_next) {
     if (++routes > kMaxRecordRoutes) return "Too Many Record-Route Entries";
   }
-  return nullptr;
+  // RFC 3261 8.1.1.6 and 8.1.1.3: every request carries Max-Forwards and a From tag. RFC 2543 syntax has
+  // neither (RFC 4475 TC_INV2543_I) and such an INVITE over UDP was served as a call.
+  if (!sip->sip_max_forwards) return "Missing Max-Forwards";
+  if (sip->sip_from && !sip->sip_from->a_tag) return "Missing From Tag";
+  return dialog_target_problem(sip);
 }
 
 std::string bracket(const std::string& host) {
@@ -270,18 +301,31 @@ void SofiaEndpoint::on_tick(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) 
   self->log_admission_summary(now);
 }
 
-// One scan of the call table a second for the deadlines a call can miss (actions after the scan: nua may report
-// back while we iterate):
+// One scan of the call table a second for the deadlines a call can miss (actions after the scan: nua may
+// report back while we iterate):
 // - a dial-out not answered within ring_timeout is cancelled;
-// - RFC 3261 13.3.1.4: a 200 not acknowledged within 64*T1 (32 s) ends the dialog with BYE. sofia does this itself
-//   for most calls, but a hostile suite left calls whose 200 could not be delivered (garbage Via host) answered
-//   and never ended; this is the safety net: BYE after 40 s, and if the stack still reports nothing 10 s later,
-//   the call is released here so no media session or conference participant is left behind.
+// - RFC 3261 13.3.1.4: a 200 not acknowledged within 64*T1 (32 s) ends the dialog. sofia sends that BYE
+//   itself at 32 s; a call still waiting for its ACK a moment later is one the stack did not end (its 200
+//   could not even be sent: a garbage Via host), and it is released here. Not a BYE of ours before sofia's:
+//   a BYE that fails at once crashes sofia-sip 1.12 either way (from inside its ACK-timeout handling it
+//   recursed without end; from ours an assertion in nua_dialog_usage_remove followed), so the targets that
+//   make it fail are refused before any 200 (dialog_target_problem);
+// - a BYE (ours or the stack's) gets its final answer within 64*T1 (RFC 3261 17.1.2.2, timer F) or the
+//   stack reports 408; a call whose end the stack still has not reported a moment later is released here —
+//   after 3 s only when the peer never ACKed our 200 (it is gone: waiting 32 s more for its answer to the
+//   stack's BYE kept such calls 65 s).
+// A call made by garbage thus holds its media session and its place in a conference for ~35 s, not minutes.
 void SofiaEndpoint::check_call_deadlines(SteadyTime now) {
-  constexpr auto kAckWait = std::chrono::seconds(40), kByeWait = std::chrono::seconds(10);
+  constexpr auto kAckWait = std::chrono::seconds(33), kByeWait = std::chrono::seconds(33),
+                 kNoAckByeWait = std::chrono::seconds(3);
   std::vector<nua_handle_t*> cancel;
-  std::vector<CallId> bye, release;
+  std::vector<CallId> release;
   for (auto& [key, c] : calls_) {
+    if (c.bye_sent) {
+      const bool never_acked = !c.outbound && c.state == Call::State::kAnswering;
+      if (now - c.bye_at > (never_acked ? kNoAckByeWait : kByeWait)) release.push_back(c.id);
+      continue;
+    }
     if (c.outbound) {
       if (c.state == Call::State::kOutgoing && c.end_cause.empty() && now - c.started > options_.ring_timeout) {
         log_->info("call={} not answered in {} s: cancelling", key, options_.ring_timeout.count());
@@ -290,25 +334,31 @@ void SofiaEndpoint::check_call_deadlines(SteadyTime now) {
       }
       continue;
     }
-    if (c.state != Call::State::kAnswering || c.answered_at == SteadyTime{}) continue;
-    if (!c.no_ack_bye && now - c.answered_at > kAckWait) bye.push_back(c.id);
-    else if (c.no_ack_bye && now - c.answered_at > kAckWait + kByeWait) release.push_back(c.id);
-  }
-  for (nua_handle_t* nh : cancel) nua_cancel(nh, TAG_END());
-  for (CallId id : bye) {
-    if (Call* c = find(id)) {
-      log_->info("call={} no ACK for our 200 in {} s: BYE", id.value(), kAckWait.count());
-      c->no_ack_bye = true;
-      if (c->end_cause.empty()) c->end_cause = "no-ack";
-      nua_bye(c->nh, TAG_END());
+    if (c.state == Call::State::kAnswering && c.answered_at != SteadyTime{} &&
+        now - c.answered_at > kAckWait) {
+      release.push_back(c.id);
     }
   }
+  for (nua_handle_t* nh : cancel) nua_cancel(nh, TAG_END());
   for (CallId id : release) {
     if (Call* c = find(id)) {
-      log_->warn("call={} no ACK and no end from the stack: released", id.value());
+      if (c->bye_sent) {
+        log_->warn("call={} BYE unanswered and no end from the stack in {} s: released", id.value(),
+                   kByeWait.count());
+      } else {
+        log_->info("call={} no ACK for our 200 in {} s: released", id.value(), kAckWait.count());
+        if (c->end_cause.empty()) c->end_cause = "no-ack";
+      }
       on_terminated(*c, 0);
     }
   }
+}
+
+void SofiaEndpoint::send_bye(Call& c) {
+  if (c.bye_sent) return;
+  c.bye_sent = true;
+  c.bye_at = std::chrono::steady_clock::now();
+  nua_bye(c.nh, TAG_END());
 }
 
 // Slow-loris: sofia never closes a TCP/TLS connection that sent nothing at all (tcp_guard.h); one that has been
@@ -409,6 +459,18 @@ void SofiaEndpoint::on_nua_event(nua_t* nua, nua_event_t event, int status, cons
       return;
     }
   }
+  // An in-dialog request of ours the stack could not even send (9xx: no usable target or route, a message it
+  // cannot build): the dialog is unusable, and waiting for the stack to end it kept the call — its media
+  // session, its place in a conference — for minutes. Released now.
+  if (call && status >= 900 &&
+      (event == nua_r_bye || event == nua_r_update ||
+       (event == nua_r_invite && call->state != Call::State::kOutgoing))) {
+    log_->warn("call={} {} failed in the stack: {} {}: released", call->id.value(), nua_event_name(event),
+               status, phrase ? phrase : "");
+    if (call->end_cause.empty()) call->end_cause = "unreachable";
+    on_terminated(*call, status);
+    return;
+  }
   switch (event) {
     case nua_i_invite:
       if (call) {
@@ -429,7 +491,8 @@ void SofiaEndpoint::on_nua_event(nua_t* nua, nua_event_t event, int status, cons
     case nua_r_bye:
       // We set a cause whenever we ask for BYE; a BYE we did not ask for is the stack's own: the RFC 4028
       // session expired without a refresh (or our 200 was never ACKed).
-      if (call && call->end_cause.empty()) call->end_cause = "session-expired";
+      if (call && call->end_cause.empty())
+        call->end_cause = call->state == Call::State::kAnswering ? "no-ack" : "session-expired";
       return;
     case nua_i_info:
       on_info(nh, sip);
@@ -448,6 +511,10 @@ void SofiaEndpoint::on_nua_event(nua_t* nua, nua_event_t event, int status, cons
     case nua_i_state: {
       int state = -1;
       tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+      if (call && state == nua_callstate_terminating && !call->bye_sent) {  // the stack's own BYE
+        call->bye_sent = true;
+        call->bye_at = std::chrono::steady_clock::now();
+      }
       if (call && state == nua_callstate_terminated) on_terminated(*call, status);
       return;
     }

@@ -419,6 +419,86 @@ TEST_F(SipEndpointTest, HugeContentLengthOfALaterMessageOnATcpConnectionIsRefuse
   EXPECT_FALSE(peer.expect("SIP/2.0 200").empty()) << "the endpoint still answers";
 }
 
+// Issue 11: an INVITE whose remote target or route set the stack cannot send to was answered 200; when that
+// 200 was never ACKed, sofia's own BYE failed inside the stack and it started another from inside the
+// failure, until the SIP thread overflowed its stack. Such an INVITE now gets 400 and no call, a re-INVITE
+// 400 and the call goes on.
+TEST_F(SipEndpointTest, InviteWithAContactOrRouteTheStackCannotUseGets400AndNoCall) {
+  start();
+  const std::string sdp = "m=audio 4000 RTP/AVP 0\r\n";
+  const std::string good_contact = "Contact: <sip:alice@127.0.0.1:" + std::to_string(peer.port()) + ">\r\n";
+  auto with_contact = [&](const std::string& id, const std::string& contact) {
+    std::string inv = invite(id, sdp);
+    return inv.replace(inv.find(good_contact), good_contact.size(), contact);
+  };
+  int n = 0;
+  for (const char* contact :
+       {"<tel:+33123456789>", "<sip:@>", "<sip:a@b:99999>", "<http://x/>", "*", "<sip:a@[::1>",
+        "<sip:a@127.0.0.1;transport=sctp>", "<sip:a@1.2.3.4>,<sip:b@1.2.3.4>"}) {
+    peer.send(options.port,
+              with_contact("bc" + std::to_string(++n), std::string("Contact: ") + contact + "\r\n"));
+    const std::string answer = peer.expect("SIP/2.0 4");  // after the 100 Trying, if any
+    EXPECT_EQ(answer.substr(0, 23), "SIP/2.0 400 Bad Contact") << contact;
+  }
+  peer.send(options.port, with_contact("bc-none", ""));
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 Missing Contact").empty());
+  for (const char* route : {"<tel:1;lr>", "<sip:[::1;lr>", "<sip:127.0.0.1:5060;lr>, <mailto:x@y;lr>"}) {
+    peer.send(options.port,
+              invite("br" + std::to_string(++n), sdp, "800", std::string("Record-Route: ") + route + "\r\n"));
+    EXPECT_FALSE(peer.expect("SIP/2.0 400 Bad Record-Route").empty()) << route;
+  }
+  EXPECT_FALSE(handler.wait_for("incoming", 200ms));
+  EXPECT_EQ(endpoint->live_calls(), 0);
+
+  // A good call, then a re-INVITE moving its target to tel: — refused. (sofia has taken the new target
+  // already, before the request reaches us, so our BYE cannot be sent: the call still ends at once, not after
+  // minutes.)
+  peer.send(options.port, invite("bc-ok", sdp));
+  ASSERT_TRUE(handler.wait_for("incoming"));
+  endpoint->accept(handler.last);
+  const std::string ok = peer.expect("SIP/2.0 200");
+  ASSERT_FALSE(ok.empty());
+  const std::string tag = to_tag(ok);
+  peer.send(options.port, in_dialog("ACK", "bc-ok", 1, tag, "bc-ok-ack"));
+  ASSERT_TRUE(handler.wait_for("answered"));
+  std::string reinvite = in_dialog("INVITE", "bc-ok", 2, tag, "bc-ok-re",
+                                   "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"
+                                   "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+                                       sdp,
+                                   "application/sdp");
+  reinvite.insert(reinvite.find("Max-Forwards"), "Contact: <tel:+33123456789>\r\n");
+  peer.send(options.port, reinvite);
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 Bad Contact").empty());
+  peer.send(options.port, in_dialog("ACK", "bc-ok", 2, tag, "bc-ok-re"));  // same branch: ACK for a non-2xx
+  endpoint->hangup(handler.last, "");
+  EXPECT_TRUE(handler.wait_for("ended server-bye"));
+  EXPECT_EQ(endpoint->live_calls(), 0);
+}
+
+// RFC 4475 TC_INV2543_I (RFC 2543 syntax: no Max-Forwards, no From tag, no Contact) was served as a call over
+// UDP.
+TEST_F(SipEndpointTest, RequestsWithoutMaxForwardsOrFromTagGet400) {
+  start();
+  const std::string sdp = "m=audio 4000 RTP/AVP 0\r\n";
+  std::string no_mf = invite("mf1", sdp);
+  no_mf.erase(no_mf.find("Max-Forwards: 70\r\n"), 18);
+  peer.send(options.port, no_mf);
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 Missing Max-Forwards").empty());
+  std::string no_tag = invite("ft1", sdp);
+  no_tag.erase(no_tag.find(";tag=a1"), 7);
+  peer.send(options.port, no_tag);
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 Missing From Tag").empty());
+  const std::string options_no_mf =
+      "OPTIONS sip:800@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) +
+      ";branch=z9hG4bK-o1\r\nTo: <sip:800@127.0.0.1>"
+      "\r\nFrom: <sip:a@127.0.0.1>;tag=o1\r\nCall-ID: o1@y\r\nCSeq: 1 OPTIONS\r\n"
+      "Content-Length: 0\r\n\r\n";
+  peer.send(options.port, options_no_mf);
+  EXPECT_FALSE(peer.expect("SIP/2.0 400 Missing Max-Forwards").empty());
+  EXPECT_FALSE(handler.wait_for("incoming", 200ms));
+  EXPECT_EQ(endpoint->live_calls(), 0);
+}
+
 TEST_F(SipEndpointTest, NoCommonCodecGets488AndNoCall) {
   start();
   peer.send(options.port, invite("n1", "m=audio 4000 RTP/AVP 18\r\n"));

@@ -33,10 +33,11 @@ METHODS = ["OPTIONS", "BYE", "CANCEL", "ACK", "INFO", "UPDATE", "PRACK", "REFER"
 
 
 class Msg:
-    __slots__ = ("n", "name", "data", "expect", "transport")
+    __slots__ = ("n", "name", "data", "expect", "transport", "ack")
 
-    def __init__(self, n, name, data, expect, transport):
+    def __init__(self, n, name, data, expect, transport, ack=True):
         self.n, self.name, self.data, self.expect, self.transport = n, name, data, expect, transport
+        self.ack = ack  # dialog_invites: whether the sender ACKs (and later BYEs) a 2xx to it
 
 
 class Req:
@@ -353,6 +354,73 @@ def generate(seed, count, transport="UDP", port=5999, number="3001", start=0):
         if transport == "UDP" and len(data) > 65000:
             data = data[:65000]  # the largest datagram; the declared Content-Length then exceeds it
         out.append(Msg(n, res[0], data, res[1], transport))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ dialogs
+# INVITEs that would set up a dialog whose far end cannot be reached or addressed: the server must never answer one
+# 2xx with a remote target or route set it cannot send in-dialog requests to (RFC 3261 12.1.1), and a dialog that
+# is set up must end (BYE, session timer, missing ACK) without the stack piling requests on it. No valid host names
+# (only addresses and garbage): the test's namespace has no DNS, and sofia-sip 1.12's resolver spins on the SIP
+# thread when its server is unreachable — a separate problem (see tests/sip/README.md).
+BAD_CONTACTS = ["<sip:@>", "<sip:a@[::1>", "<tel:>", "<tel:+33123456789>", "<sip:a@b:99999>", "<sip:a@127.0.0.1:0>",
+                "<http://x/>", "<mailto:a@b>", "<sip:>", "<urn:service:sos>", "<sip:a@%00>", "<sip:a@-->",
+                "<sip:a@127.0.0.1;transport=sctp>", "<sip:a@127.0.0.1;maddr=>", "<>", "<sip:a@256.256.256.256>",
+                "*", "<sip:a@127.0.0.1:65536>", "<im:a@127.0.0.1>", "<sip:a@127.0.0.1:5999>,<tel:1>",
+                "<sip:a@[::1]:99999>", "<sip:a@1.2.3.4.5>", "<sip:a@-x.>"]
+BAD_ROUTES = ["<tel:;lr>", "<sip:@;lr>", "<http://x;lr>", "<sip:[::1;lr>", "<sip:a@b:99999;lr>", "<;lr>", "<>",
+              "garbage", "<sip:127.0.0.1:5999;lr>,<tel:1;lr>", "<mailto:x@y;lr>", "<sip:%00;lr>",
+              "<sip:127.0.0.1:70000;lr>", "<urn:x;lr>", "<sip:a@127.0.0.1:5999;transport=sctp>"]
+BAD_VIAS = ["SIP/2.0/UDP %%%%;branch=z9hG4bK-{tok}", "SIP/2.0/UDP 127.0.0.1:99999;branch=z9hG4bK-{tok}",
+            "SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bK-{tok}", "SIP/2.0/UDP [::1;branch=z9hG4bK-{tok}",
+            "SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-{tok};received=%%", "SIP/2.0/UDP 127.0.0.1:5999",
+            "SIP/2.0/UDP 127.0.0.1:5999;branch={tok};maddr=999.1.1.1"]
+TIMERS = [None, "90", "90;refresher=uac", "90;refresher=uas", "90;refresher=uac", "1800;refresher=uac", "45",
+          "4294967296;refresher=uas"]
+
+
+def dialog_invites(seed, count, transport="UDP", port=5999, number="3001", start=0):
+    """`count` INVITEs, each with its dialog-forming fields damaged (Contact, Record-Route, Via, To-tag, CSeq) or
+    intact, with a short session timer (Session-Expires 90, refresher either side) so the server refreshes or
+    expires the sessions that get set up. `Msg.ack` says whether the sender ACKs a 2xx (the others are left
+    half-open: the 200 is never acknowledged). expect "reject": a 2xx to it is a dialog the server cannot use."""
+    rng = random.Random("%s-dialog-%s" % (seed, transport))
+    out = []
+    for i in range(count):
+        n = start + i
+        tok = "hx%dx" % n
+        r = Req(tok, port, number, transport)
+        kind = rng.choice(["contact", "contact", "contact", "route", "route", "via", "to-tag", "cseq", "intact"])
+        expect = "any"
+        if kind == "contact":
+            c = rng.choice(BAD_CONTACTS)
+            r.set("Contact", c)
+            name, expect = "contact:" + c, "reject"
+        elif kind == "route":
+            rr = rng.choice(BAD_ROUTES)
+            r.set("Record-Route", rr)
+            name, expect = "record-route:" + rr, "reject"
+        elif kind == "via":
+            v = rng.choice(BAD_VIAS).format(tok=tok)
+            r.headers[0][1] = v
+            name = "via:" + v
+        elif kind == "to-tag":
+            r.set("To", r.header("To")[1] + ";tag=t-%d" % rng.randrange(100))
+            name = "to-tag"
+        elif kind == "cseq":
+            v = rng.choice(["2147483647", "2147483646", "0", "4294967295", "99999999999"])
+            r.set("CSeq", v + " INVITE")
+            name, expect = "cseq:" + v, "any" if int(v) < 2 ** 31 else "reject"
+        else:
+            name = "intact"
+        timer = rng.choice(TIMERS)
+        if timer:
+            r.set("Supported", "timer")
+            r.set("Session-Expires", timer)
+            if rng.random() < 0.5:
+                r.set("Min-SE", "90")
+        name += " se=" + (timer or "-")
+        out.append(Msg(n, name, r.bytes(), expect, transport, ack=rng.random() < 0.5))
     return out
 
 
