@@ -170,6 +170,17 @@ void ConferenceService::Impl::media_event(const media::Event& event) {
     } else if (!rec->ok) {
       log_->warn("recording {} failed: {}", rec->path, rec->error);
     }
+  } else if (const auto* src = std::get_if<media::RtpSourceChanged>(&event)) {
+    const Call* call = find_call_by_media(src->session);
+    const auto id = call ? call->id.value() : 0;
+    const char* what = src->rtcp ? "RTCP" : "RTP";
+    if (src->latched) {
+      log_->info("call={} {} now to and from {} (was {})", id, what, src->source,
+                 src->previous.empty() ? "none" : src->previous);
+    } else {
+      log_->warn("call={} {} from {} dropped: not the caller's address {} (further ones are counted only)", id, what,
+                 src->source, src->previous.empty() ? "(none yet)" : src->previous);
+    }
   } else if (const auto* timeout = std::get_if<media::SessionTimeout>(&event)) {
     if (Call* call = find_call_by_media(timeout->session)) {
       log_->warn("call={} no RTP: hanging up", call->id.value());
