@@ -39,6 +39,8 @@ struct SoftphoneOptions {
   bool telephone_event = true;                      // offer telephone-event (RFC 4733)
   DtmfMode dtmf = DtmfMode::kRfc4733;
   std::uint16_t sip_port = 0;                       // > 0: bind there and answer every incoming INVITE with 200
+  std::string address = "127.0.0.1";                // the phone's own address (SIP, RTP, SDP): another 127.0.0.x
+                                                    // is another source to the server
 };
 
 class Softphone {
