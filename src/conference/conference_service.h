@@ -81,6 +81,7 @@ class ConferenceService final : public sip::CallHandler, public ControlApi {
   void on_ended(CallId call, const std::string& cause) override;
 
   // ControlApi (any thread but the loop).
+  HealthReport health() override;
   std::vector<LiveConference> live_conferences() override;
   std::optional<LiveConference> live_conference(BookingId id) override;
   Status set_muted(BookingId conference, ParticipantId participant, bool muted, const std::string& actor) override;
