@@ -244,6 +244,21 @@ TEST_F(SessionWriterTest, AWriteRefusedForGoodIsGivenUpLoudlyAndTheRestIsWritten
   EXPECT_EQ(store_->list_audit(store::AuditQuery{})->items.size(), 1u);
 }
 
+TEST_F(SessionWriterTest, ARowTheSchemaRefusesDoesNotHoldTheRestOfTheHistoryBack) {
+  SessionWriter writer(*faults_, log::get("test"), fast());
+  auto orphan = session();
+  orphan.booking = BookingId{999999};  // deleted meanwhile: the foreign key refuses it, now and forever
+  const auto lost = writer.open_session(orphan);
+  const auto ok = writer.open_session(session());
+  writer.start_connection(ok, connection("0622"));
+  ASSERT_TRUE(writer.drain(10s)) << "the refused row blocked the queue";
+  EXPECT_FALSE(writer.session_id(lost));
+  EXPECT_EQ(writer.stats().dropped, 1u);
+  EXPECT_EQ(writer.stats().failed, 1u) << "a schema refusal is not retried";
+  ASSERT_TRUE(writer.session_id(ok));
+  EXPECT_EQ(store_->list_connections(*writer.session_id(ok))->size(), 1u);
+}
+
 TEST_F(SessionWriterTest, QueueingDoesNotWaitForASlowStore) {
   std::atomic<bool> release{false};
   faults_->set_rule([&](std::string_view) -> std::optional<Error> {
