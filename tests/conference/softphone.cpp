@@ -343,7 +343,7 @@ struct Softphone::Impl {
   }
 
   void receive_frame(SteadyClock::time_point now) {
-    phone.send_frame();
+    if (!answered_at || now - *answered_at >= options.rtp_start_delay) phone.send_frame();
     phone.receive();
     const auto& got = phone.heard();
     if (got.size() > consumed) {
@@ -588,6 +588,11 @@ std::optional<SteadyClock::time_point> Softphone::answered_at() const {
 std::optional<SteadyClock::time_point> Softphone::last_digit_at() const {
   std::lock_guard lock(impl_->mu);
   return impl_->last_digit_at;
+}
+
+std::string Softphone::server_rtp() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->remote_address;
 }
 
 std::uint64_t Softphone::packets_received() const {
