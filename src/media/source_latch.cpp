@@ -5,7 +5,9 @@
 
 namespace confpro::media {
 
-const char* to_string(RtpLatching l) { return l == RtpLatching::kNatWindow ? "nat-window" : "strict"; }
+const char* to_string(RtpLatching l) {
+  return l == RtpLatching::kNatWindow ? "nat-window" : "strict";
+}
 
 void SourceLatch::reset(const SockAddr& signalled) {
   previous_ = current_;
@@ -21,7 +23,9 @@ void SourceLatch::begin(SteadyTime now) {
   if (started_ == SteadyTime{}) started_ = now;
 }
 
-bool SourceLatch::window_open(SteadyTime now) const { return now - started_ < options_.window; }
+bool SourceLatch::window_open(SteadyTime now) const {
+  return now - started_ < options_.window;
+}
 
 int SourceLatch::rank(const SockAddr& from) const {
   if (signalled_.empty()) return 0;
@@ -33,7 +37,8 @@ SourceLatch::Verdict SourceLatch::classify(const SockAddr& from, SteadyTime now)
   begin(now);
   if (!current_.empty() && from == current_) return Verdict::kAccept;
   if (!signalled_.empty() && from == signalled_) return Verdict::kCandidate;  // always preferred
-  if (options_.mode != RtpLatching::kNatWindow || signalled_heard_ || !window_open(now)) return Verdict::kDrop;
+  if (options_.mode != RtpLatching::kNatWindow || signalled_heard_ || !window_open(now))
+    return Verdict::kDrop;
   if (!heard_current_) return Verdict::kCandidate;  // nothing has come from the destination yet
   const bool better = rank(from) > rank(current_);
   const bool current_quiet = now - last_heard_ >= options_.still_sending;

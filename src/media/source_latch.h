@@ -1,6 +1,6 @@
 // Which source address a session accepts RTP (or RTCP) from and sends to: the address signalled in SDP, or —
-// with NAT handling on — an address learned from the peer's own packets during a short window after the answer.
-// Issue 11 item 3: latching onto the first valid packet from anyone let a stranger who sent to a new
+// with NAT handling on — an address learned from the peer's own packets during a short window after the
+// answer. Issue 11 item 3: latching onto the first valid packet from anyone let a stranger who sent to a new
 // participant's port first take the room's mix and speak into it.
 //
 // The rules (compare rtpengine's strict-source with heuristic endpoint learning, and FreeSWITCH's RTP
@@ -8,13 +8,13 @@
 // - kStrict: only the signalled address is accepted; packets from any other source are dropped.
 // - kNatWindow: the signalled address is always accepted and always preferred: when it sends, it becomes the
 //   destination again and learning ends for good. Until then, within `window` of begin(), a valid packet from
-//   another source may become the destination: the first one, then one that ranks higher (same IP as signalled
-//   beats any other IP), or one of equal rank once the current one has been silent for `still_sending`. After
-//   the window nothing new is learned. A source that is still sending is never replaced by an equal or lower
-//   one.
-// A packet is only learned from once the caller has validated it (SRTP authentication, RTP parse, a negotiated
-// payload type): classify() first, then learn() after validation. Pure and clock-driven; no allocation.
-// Thread safety: the owning session's worker only.
+//   another source may become the destination: the first one, then one that ranks higher (same IP as
+//   signalled beats any other IP), or one of equal rank once the current one has been silent for
+//   `still_sending`. After the window nothing new is learned. A source that is still sending is never
+//   replaced by an equal or lower one.
+// A packet is only learned from once the caller has validated it (SRTP authentication, RTP parse, a
+// negotiated payload type): classify() first, then learn() after validation. Pure and clock-driven; no
+// allocation. Thread safety: the owning session's worker only.
 #pragma once
 
 #include <chrono>
@@ -50,8 +50,8 @@ class SourceLatch {
   void begin(SteadyTime now);
 
   Verdict classify(const SockAddr& from, SteadyTime now);
-  // A validated packet: kAccept → it refreshes the source; kCandidate → `from` becomes the destination. Returns
-  // true when the destination changed (the caller logs it: previous() → destination()).
+  // A validated packet: kAccept → it refreshes the source; kCandidate → `from` becomes the destination.
+  // Returns true when the destination changed (the caller logs it: previous() → destination()).
   bool learn(Verdict verdict, const SockAddr& from, SteadyTime now);
 
   // Where to send: the learned address, else the signalled one (nullptr when neither is known).

@@ -9,11 +9,13 @@ namespace {
 using namespace std::chrono_literals;
 using V = SourceLatch::Verdict;
 
-SockAddr at(const char* ip, std::uint16_t port) { return *make_sockaddr(ip, port); }
+SockAddr at(const char* ip, std::uint16_t port) {
+  return *make_sockaddr(ip, port);
+}
 
-const SockAddr kSdp = at("192.0.2.10", 4000);        // what the caller's SDP says
+const SockAddr kSdp = at("192.0.2.10", 4000);  // what the caller's SDP says
 const SockAddr kSdpIpOtherPort = at("192.0.2.10", 4444);
-const SockAddr kNat = at("198.51.100.7", 31000);     // where a NATed caller's packets really come from
+const SockAddr kNat = at("198.51.100.7", 31000);  // where a NATed caller's packets really come from
 const SockAddr kStranger = at("203.0.113.66", 5555);
 const SteadyTime t0 = SteadyTime{} + 100s;
 

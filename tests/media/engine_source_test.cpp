@@ -1,8 +1,8 @@
-// Whose RTP a session takes (issue 11 item 3), over real UDP against the real engine: a stranger who sends to a
-// participant's port — before or after the participant's phone — is never mixed into the room and never hears
-// it; a NATed phone (sending from another port than its SDP says) is learned within the window with
-// rtp_latching = nat-window, and not after it or in strict mode; a packet that fails SRTP authentication never
-// moves the session.
+// Whose RTP a session takes (issue 11 item 3), over real UDP against the real engine: a stranger who sends to
+// a participant's port — before or after the participant's phone — is never mixed into the room and never
+// hears it; a NATed phone (sending from another port than its SDP says) is learned within the window with
+// rtp_latching = nat-window, and not after it or in strict mode; a packet that fails SRTP authentication
+// never moves the session.
 #include "engine_fixture.h"
 #include "phone.h"
 
@@ -21,7 +21,8 @@ class SourceE2e : public EngineE2e {
     start(o);
   }
   // A session for `p` whose SDP names `sdp_port` (another socket's), as a NATed phone's would.
-  MediaSessionId join_behind_nat(Phone& p, std::uint16_t sdp_port, std::optional<SrtpKeys> srtp = std::nullopt) {
+  MediaSessionId join_behind_nat(Phone& p, std::uint16_t sdp_port,
+                                 std::optional<SrtpKeys> srtp = std::nullopt) {
     auto params = p.params();
     params.remote_port = sdp_port;
     params.srtp = std::move(srtp);
@@ -46,8 +47,8 @@ class SourceE2e : public EngineE2e {
   }
 };
 
-// The stranger targets the participant's port and sends a loud tone; the room must neither hear it nor send it
-// anything, and the participant must hear the room.
+// The stranger targets the participant's port and sends a loud tone; the room must neither hear it nor send
+// it anything, and the participant must hear the room.
 void expect_stranger_shut_out(const Phone& a, const Phone& b, const Phone& stranger) {
   EXPECT_EQ(stranger.datagrams_received(), 0u) << "the stranger received the room";
   EXPECT_LT(share(a, kStrangerTone), 0.02) << "the stranger's audio reached the mix";
@@ -118,8 +119,8 @@ TEST_F(SourceE2e, WithNatWindowANatedPhoneIsLearnedWithinTheWindow) {
   join(a);
   const auto sn = join_behind_nat(natted, sdp_only.port());
   run({&a, &natted}, 80);
-  EXPECT_GT(share(natted, kToneA), 0.5);       // it hears the room at its real address ...
-  EXPECT_GT(share(a, kStrangerTone), 0.5);     // ... and is heard
+  EXPECT_GT(share(natted, kToneA), 0.5);    // it hears the room at its real address ...
+  EXPECT_GT(share(a, kStrangerTone), 0.5);  // ... and is heard
   auto latched = changes(sn, true);
   ASSERT_EQ(latched.size(), 1u);
   EXPECT_EQ(latched[0].source, "127.0.0.1:" + std::to_string(natted.port()));
