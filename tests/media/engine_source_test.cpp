@@ -4,6 +4,7 @@
 // rtp_latching = nat-window, and not after it or in strict mode; a packet that fails SRTP authentication
 // never moves the session.
 #include "engine_fixture.h"
+#include "media/rtcp.h"
 #include "phone.h"
 
 namespace confpro::media::test {
@@ -80,6 +81,35 @@ TEST_F(SourceE2e, AStrangerSendingAfterThePhoneIsNeverMixedNorHearsTheRoom) {
   run({&a, &b, &stranger}, 60);
   expect_stranger_shut_out(a, b, stranger);
   EXPECT_TRUE(changes(sb.id, true).empty());
+}
+
+TEST_F(SourceE2e, AStrangersRtcpIsDroppedAndGetsNoReports) {
+  Phone a(CodecKind::kPcmu, kToneA), b(CodecKind::kPcmu);
+  join(a);
+  const auto sb = join_info(b);
+  auto stranger = UdpSocket::bind("127.0.0.1", 0);
+  ASSERT_TRUE(stranger.ok());
+  std::vector<std::uint8_t> buf(1500);
+  const RtcpSenderInfo info{0x1234567800000000ull, 0, 1, 160};
+  const std::size_t len = build_rtcp_report(0xbad, &info, nullptr, "x", buf);
+  ASSERT_GT(len, 0u);
+  const SockAddr engine_rtcp = *make_sockaddr("127.0.0.1", static_cast<std::uint16_t>(sb.local_port + 1));
+  RecvBatch batch(4, 1500);
+  int got = 0;
+  for (int i = 0; i < 330; ++i) {  // past the engine's first report (5-6 s)
+    if (i % 25 == 0) {
+      ASSERT_TRUE(stranger->send_to({buf.data(), len}, engine_rtcp));
+    }
+    run({&a, &b}, 1);
+    got += batch.receive(stranger->fd());
+  }
+  EXPECT_EQ(got, 0) << "the engine sent its RTCP reports to the stranger";
+  const auto st = engine_->stats(sb.id);
+  ASSERT_TRUE(st);
+  EXPECT_GE(st->dropped_wrong_source, 10u);
+  std::size_t rtcp_reports = 0;
+  for (auto& e : events_.of<RtpSourceChanged>()) rtcp_reports += e.session == sb.id && e.rtcp && !e.latched;
+  EXPECT_EQ(rtcp_reports, 1u);
 }
 
 TEST_F(SourceE2e, WithNatWindowAStrangerAfterThePhoneIsShutOutToo) {
