@@ -137,6 +137,14 @@ void read_media(ConfigReader r, media::EngineOptions& m) {
   r.get_int("max_sessions", m.max_sessions, 1, 1000000);
   r.get("recordings_dir", m.recordings_dir);
   r.get("suppress_silence", m.suppress_silence);
+  std::string latching = media::to_string(m.rtp_latching);
+  r.get("rtp_latching", latching);
+  if (latching == "strict" || latching == "nat-window") {
+    m.rtp_latching = latching == "strict" ? media::RtpLatching::kStrict : media::RtpLatching::kNatWindow;
+  } else {
+    r.fail("rtp_latching", "must be \"strict\" or \"nat-window\"");
+  }
+  r.get_int("rtp_latch_window_ms", m.rtp_latch_window_ms, 0, 30000);
   if (m.rtp_port_min >= m.rtp_port_max) r.fail("rtp_port_min", "must be below rtp_port_max");
   if (m.jitter_min_ms > m.jitter_max_ms) r.fail("jitter_min_ms", "must not exceed jitter_max_ms");
   r.finish();

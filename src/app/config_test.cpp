@@ -137,5 +137,18 @@ TEST_F(ConfigTest, FloodSettingsAreReadAndTrustedPeersChecked) {
   EXPECT_TRUE(has_error(bad.error(), "", "sip.max_ban_s: must be at least ban_s")) << bad.error().message;
 }
 
+TEST_F(ConfigTest, RtpLatchingIsStrictUnlessNatWindowIsAskedFor) {
+  auto strict = load_config(write(""), {});
+  ASSERT_TRUE(strict.ok()) << strict.error().message;
+  EXPECT_EQ(strict->media.rtp_latching, media::RtpLatching::kStrict);
+  auto nat = load_config(write("[media]\nrtp_latching = \"nat-window\"\nrtp_latch_window_ms = 2000\n"), {});
+  ASSERT_TRUE(nat.ok()) << nat.error().message;
+  EXPECT_EQ(nat->media.rtp_latching, media::RtpLatching::kNatWindow);
+  EXPECT_EQ(nat->media.rtp_latch_window_ms, 2000);
+  auto bad = load_config(write("[media]\nrtp_latching = \"first-packet\"\n"), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), ":2", "media.rtp_latching: must be \"strict\" or \"nat-window\""));
+}
+
 }  // namespace
 }  // namespace confpro::app

@@ -38,13 +38,14 @@ ivr::PinCheck CallHost::check_pin(const domain::Booking& booking, const std::str
   bool invited = false;
   for (const auto& i : booking.invitees)
     if (!i.phone.empty() && !normalized.empty() && domain::normalize_phone(i.phone) == normalized) invited = true;
-  auto verdict = s_.pin_throttle_.check(booking.number, caller, invited, now);
+  const PinCaller who{caller, ip_of(call().incoming.remote_address)};
+  auto verdict = s_.pin_throttle_.check(booking.number, who, invited, now);
   if (verdict == PinThrottle::Verdict::kConferenceClosedToNewCallers &&
       !s_.pin_throttle_.history_loaded(booking.number)) {
     // Closed for the first time since this server started knowing it: who entered it in earlier runs counts too.
     if (auto numbers = s_.numbers_that_entered(booking.id)) {
       s_.pin_throttle_.remember_history(booking.number, *numbers);
-      verdict = s_.pin_throttle_.check(booking.number, caller, invited, now);
+      verdict = s_.pin_throttle_.check(booking.number, who, invited, now);
     }
   }
   switch (verdict) {
@@ -52,31 +53,36 @@ ivr::PinCheck CallHost::check_pin(const domain::Booking& booking, const std::str
       break;
     case PinThrottle::Verdict::kCallerLockedOut:
       check.locked_out = true;
-      s_.log_->warn("conf={} call={} PIN refused: locked out (caller {})", booking.number, call_.value(), caller);
+      s_.log_->warn("conf={} call={} PIN refused: locked out (caller {} from {})", booking.number, call_.value(),
+                    caller, who.source_ip);
       return check;
     case PinThrottle::Verdict::kConferenceClosedToNewCallers:
       check.locked_out = true;
-      s_.log_->warn("conf={} call={} PIN refused: locked out (conference closed to new callers; caller {})",
-                    booking.number, call_.value(), caller);
+      s_.log_->warn("conf={} call={} PIN refused: locked out (conference closed to new callers; caller {} from {})",
+                    booking.number, call_.value(), caller, who.source_ip);
       return check;
   }
   check.role = domain::role_for_pin(booking, pin);
   if (check.role) {
-    s_.pin_throttle_.success(booking.number, caller);
+    s_.pin_throttle_.success(booking.number, who);
     return check;
   }
-  s_.log_->info("conf={} call={} wrong PIN from caller {}", booking.number, call_.value(), caller);
-  switch (s_.pin_throttle_.failure(booking.number, caller, now)) {
+  s_.log_->info("conf={} call={} wrong PIN from caller {} at {}", booking.number, call_.value(), caller, who.source_ip);
+  const auto failed = s_.pin_throttle_.failure(booking.number, who, now);
+  switch (failed.tripped) {
     case PinThrottle::Tripped::kNone:
       break;
-    case PinThrottle::Tripped::kCaller:
-      s_.log_->warn("conf={} call={} PIN lockout of caller {} for {} s", booking.number, call_.value(), caller,
-                    s_.options_.pin_lockout_duration.count());
-      s_.audit("system", "pin.lockout", "caller:" + caller, "after repeated wrong PINs on conference " + booking.number);
+    case PinThrottle::Tripped::kCaller: {
+      const std::string key = s_.pin_throttle_.source_key(booking.number, who);
+      s_.log_->warn("conf={} call={} PIN lockout of {} (caller {}) for {} s", booking.number, call_.value(), key,
+                    caller, failed.lockout.count());
+      s_.audit("system", "pin.lockout", key,
+               "caller " + caller + " after repeated wrong PINs on conference " + booking.number);
       break;
+    }
     case PinThrottle::Tripped::kConference:
       s_.log_->warn("conf={} call={} PIN lockout of the conference for new callers for {} s", booking.number,
-                    call_.value(), s_.options_.pin_lockout_duration.count());
+                    call_.value(), failed.lockout.count());
       s_.audit("system", "pin.lockout", "conference:" + booking.number,
                "closed to new callers after repeated wrong PINs");
       break;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,10 +44,13 @@ struct ServiceOptions {
   std::vector<AccessNumberRoute> access_numbers;     // numbers that lead to the main menu
   std::string recordings_dir = "var/recordings";     // room recordings [var/recordings]
   std::string names_dir = "var/names";               // recorded names for announce [var/names]
-  int pin_lockout_failures = 10;                     // wrong PINs per caller number within the window …
+  int pin_lockout_failures = 10;                     // wrong PINs in a row per source address …
   int pin_lockout_conference_failures = 30;          // … per conference (then closed to new callers; 0 = off)
-  std::chrono::seconds pin_lockout_window{1800};     // …
-  std::chrono::seconds pin_lockout_duration{3600};   // … lock out for this long (pin_guard.h)
+  std::chrono::seconds pin_lockout_window{1800};     // … a streak ends this long after its last lockout
+  std::chrono::seconds pin_lockout_duration{3600};   // … the longest lockout; the first lasts 30 s, each further
+                                                     // wrong PIN doubles it (pin_guard.h)
+  // Whether a caller's source IP is a trusted peer (trunk/proxy: many callers, one address) [none]
+  std::function<bool(const std::string& ip)> pin_trusted_source;
   int max_ivr_calls_per_source = 10;                 // one untrusted source's calls in the IVR; 0 = off
   std::chrono::milliseconds key_timeout{3000};       // '*' then a digit within this time (in-call keys)
   std::chrono::milliseconds end_prompt_grace{8000};  // longest wait for the closing prompt before hanging up
@@ -78,6 +82,7 @@ class ConferenceService final : public sip::CallHandler, public ControlApi {
   void on_ended(CallId call, const std::string& cause) override;
 
   // ControlApi (any thread but the loop).
+  HealthReport health() override;
   std::vector<LiveConference> live_conferences() override;
   std::optional<LiveConference> live_conference(BookingId id) override;
   Status set_muted(BookingId conference, ParticipantId participant, bool muted, const std::string& actor) override;

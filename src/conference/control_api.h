@@ -68,9 +68,24 @@ struct InviteResult {
   std::string status;  // "dialing" initially; later events carry "ringing", "answered", "failed: <reason>"
 };
 
+// What /api/v1/health reports of the conference service: its history writer (session_writer.h).
+struct HealthReport {
+  bool history_ok = true;                 // not failing, not stalled, not far behind
+  std::size_t history_queued = 0;         // writes waiting, the one under way included
+  long long history_oldest_pending_ms = 0;
+  long long history_since_last_write_ms = -1;  // -1: nothing written yet
+  int history_failing_for = 0;            // failed attempts in a row
+  bool history_stalled = false;
+  std::uint64_t history_written = 0, history_failed = 0, history_dropped = 0;
+  std::string history_last_error;
+};
+
 class ControlApi {
  public:
   virtual ~ControlApi() = default;
+
+  // Any thread; never blocks on the control loop. The default (a test double) is healthy.
+  virtual HealthReport health() { return {}; }
 
   virtual std::vector<LiveConference> live_conferences() = 0;           // blocking snapshot (not on the loop)
   virtual std::optional<LiveConference> live_conference(BookingId id) = 0;

@@ -23,7 +23,8 @@ ConferenceService::Impl::Impl(ConferenceService& owner, EventLoop& loop, const C
       log_(log::get("conference")),
       writer_(std::make_unique<SessionWriter>(store_, log_)),
       pin_throttle_(PinThrottleOptions{options_.pin_lockout_failures, options_.pin_lockout_conference_failures,
-                                       options_.pin_lockout_window, options_.pin_lockout_duration}) {}
+                                       options_.pin_lockout_window, options_.pin_lockout_duration,
+                                       std::chrono::seconds(30), options_.pin_trusted_source}) {}
 
 Call* ConferenceService::Impl::find_call(CallId id) {
   auto it = calls_.find(id);
@@ -189,6 +190,17 @@ void ConferenceService::Impl::media_event(const media::Event& event) {
       if (call && call->flow) call->flow->name_recorded(rec->path, rec->ok);
     } else if (!rec->ok) {
       log_->warn("recording {} failed: {}", rec->path, rec->error);
+    }
+  } else if (const auto* src = std::get_if<media::RtpSourceChanged>(&event)) {
+    const Call* call = find_call_by_media(src->session);
+    const auto id = call ? call->id.value() : 0;
+    const char* what = src->rtcp ? "RTCP" : "RTP";
+    if (src->latched) {
+      log_->info("call={} {} now to and from {} (was {})", id, what, src->source,
+                 src->previous.empty() ? "none" : src->previous);
+    } else {
+      log_->warn("call={} {} from {} dropped: not the caller's address {} (further ones are counted only)", id, what,
+                 src->source, src->previous.empty() ? "(none yet)" : src->previous);
     }
   } else if (const auto* timeout = std::get_if<media::SessionTimeout>(&event)) {
     if (Call* call = find_call_by_media(timeout->session)) {

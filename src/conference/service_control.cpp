@@ -164,7 +164,25 @@ void ConferenceService::stop() {
         return true;
       },
       false);
-  impl_->writer_->drain();  // the sessions just closed are in the store before stop() returns
+  // The sessions just closed are in the store before stop() returns (unless the store is failing: the writer
+  // logs that, and its destructor retries a while longer).
+  (void)impl_->writer_->drain(std::chrono::seconds(10));
+}
+
+HealthReport ConferenceService::health() {
+  const auto w = impl_->writer_->stats();
+  HealthReport r;
+  r.history_ok = !w.degraded;
+  r.history_queued = w.queued;
+  r.history_oldest_pending_ms = w.oldest_pending.count();
+  r.history_since_last_write_ms = w.since_last_write ? w.since_last_write->count() : -1;
+  r.history_failing_for = w.failing_for;
+  r.history_stalled = w.stalled;
+  r.history_written = w.written;
+  r.history_failed = w.failed;
+  r.history_dropped = w.dropped;
+  r.history_last_error = w.last_error;
+  return r;
 }
 
 }  // namespace confpro::conference

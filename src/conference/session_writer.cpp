@@ -1,30 +1,70 @@
 #include "conference/session_writer.h"
 
+#include <algorithm>
+
 namespace confpro::conference {
 
-SessionWriter::SessionWriter(store::Store& store, std::shared_ptr<spdlog::logger> log, std::size_t capacity)
-    : store_(store), log_(std::move(log)), capacity_(capacity == 0 ? 1 : capacity) {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+long long ms(SteadyClock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
+
+}  // namespace
+
+SessionWriter::SessionWriter(store::Store& store, std::shared_ptr<spdlog::logger> log,
+                             const SessionWriterOptions& options)
+    : store_(store), log_(std::move(log)), options_(options) {
   thread_ = std::thread([this] { run(); });
+  watchdog_ = std::thread([this] { watch(); });
 }
+
+SessionWriter::SessionWriter(store::Store& store, std::shared_ptr<spdlog::logger> log, std::size_t capacity)
+    : SessionWriter(store, std::move(log), SessionWriterOptions{capacity == 0 ? 1 : capacity}) {}
 
 SessionWriter::~SessionWriter() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    stop_deadline_ = SteadyClock::now() + options_.stop_timeout;
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(mu_);
+    watchdog_stop_ = true;
+  }
+  cv_.notify_all();
+  if (watchdog_.joinable()) watchdog_.join();
 }
 
-void SessionWriter::push(Write write) {
-  std::unique_lock lock(mu_);
-  if (queue_.size() >= capacity_) {
-    log_->warn("history writer: {} writes queued, the control loop waits for the database", queue_.size());
-    cv_.wait(lock, [this] { return queue_.size() < capacity_; });
-  }
-  queue_.push_back(std::move(write));
+void SessionWriter::push(const char* what, Write write) {
+  std::lock_guard lock(mu_);
+  queue_.push_back(Pending{std::move(write), what, SteadyClock::now(), 0});
   stats_.max_queued = std::max(stats_.max_queued, queue_.size());
+  if (queue_.size() > options_.capacity && !over_capacity_logged_) {
+    over_capacity_logged_ = true;
+    log_->error("history writer: {} writes queued (capacity {}): the database is far behind; they are kept, in "
+                "order, until it catches up",
+                queue_.size(), options_.capacity);
+  } else if (queue_.size() <= options_.capacity / 2) {
+    over_capacity_logged_ = false;
+  }
   cv_.notify_all();
+}
+
+bool SessionWriter::retryable(const Error& e) {
+  return e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kResourceExhausted;
+}
+
+Status SessionWriter::attempt(Pending& p) {
+  try {
+    return p.write(store_);
+  } catch (const std::exception& e) {  // a write must never end the thread
+    return Error::internal(std::string("exception: ") + e.what());
+  } catch (...) {
+    return Error::internal("unknown exception");
+  }
 }
 
 void SessionWriter::run() {
@@ -32,26 +72,100 @@ void SessionWriter::run() {
   for (;;) {
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything is written
-    Write write = std::move(queue_.front());
-    queue_.pop_front();
+    Pending& head = queue_.front();
     busy_ = true;
     lock.unlock();
-    const bool ok = write(store_);
+    const Status st = attempt(head);
     lock.lock();
     busy_ = false;
-    ++(ok ? stats_.written : stats_.failed);
-    cv_.notify_all();
+    const auto now = SteadyClock::now();
+    if (st.ok()) {
+      if (stats_.failing_for > 0) {
+        log_->warn("history writer: writing again after {} failed attempts; {} writes queued, the oldest {} ms old",
+                   stats_.failing_for, queue_.size(), ms(now - head.queued_at));
+      }
+      queue_.pop_front();
+      ++stats_.written;
+      stats_.failing_for = 0;
+      last_write_ = now;
+      cv_.notify_all();
+      continue;
+    }
+    ++stats_.failed;
+    ++stats_.failing_for;
+    ++head.attempts;
+    last_error_ = st.error().message;
+    const bool again = retryable(st.error()) || (st.error().code != ErrorCode::kFailedPrecondition &&
+                                                 head.attempts < options_.max_attempts_refused);
+    if (!again) {
+      ++stats_.dropped;
+      log_->error("history writer: {} given up after {} attempts, not recorded: {} ({} dropped so far)", head.what,
+                  head.attempts, st.error().message, stats_.dropped);
+      queue_.pop_front();
+      stats_.failing_for = 0;
+      cv_.notify_all();
+      continue;
+    }
+    if (stopping_ && now >= stop_deadline_) {
+      stats_.dropped += queue_.size();
+      log_->error("history writer: stopping with {} writes not recorded (the store kept failing: {})", queue_.size(),
+                  st.error().message);
+      queue_.clear();
+      cv_.notify_all();
+      return;
+    }
+    auto delay = options_.first_retry;
+    for (int i = 1; i < head.attempts && delay < options_.max_retry; ++i) delay *= 2;
+    delay = std::min(delay, options_.max_retry);
+    log_->error("history writer: {} failed (attempt {}, {} writes queued, the oldest {} ms old): {}; retrying in {} ms",
+                head.what, head.attempts, queue_.size(), ms(now - head.queued_at), st.error().message, delay.count());
+    cv_.wait_for(lock, delay, [this] { return stopping_ && SteadyClock::now() >= stop_deadline_; });
   }
 }
 
-void SessionWriter::drain() {
+void SessionWriter::watch() {
+  const auto period = std::clamp<std::chrono::milliseconds>(options_.stall_after / 4, std::chrono::milliseconds(10),
+                                                            std::chrono::milliseconds(1000));
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
+  std::optional<SteadyClock::time_point> logged;  // when the current stall was last logged
+  while (!watchdog_stop_) {
+    cv_.wait_for(lock, period, [this] { return watchdog_stop_; });
+    const auto now = SteadyClock::now();
+    const Stats s = stats_locked(now);
+    if (!s.stalled) {
+      if (logged) log_->warn("history writer: no longer stalled ({} writes queued)", s.queued);
+      logged.reset();
+      continue;
+    }
+    if (logged && now - *logged < options_.stall_after) continue;
+    logged = now;
+    log_->error("history writer stalled: the oldest pending write ({}) is {} ms old; {} writes queued, {} failed "
+                "attempts in a row{}, last successful write {}",
+                queue_.front().what, s.oldest_pending.count(), s.queued, s.failing_for,
+                busy_ ? ", a store call under way" : "",
+                s.since_last_write ? std::to_string(s.since_last_write->count()) + " ms ago" : std::string("never"));
+  }
+}
+
+bool SessionWriter::drain(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [this] { return queue_.empty() && !busy_; });
+}
+
+SessionWriter::Stats SessionWriter::stats_locked(SteadyClock::time_point now) const {
+  Stats s = stats_;
+  s.queued = queue_.size();
+  if (!queue_.empty()) s.oldest_pending = std::chrono::duration_cast<std::chrono::milliseconds>(now - queue_.front().queued_at);
+  if (last_write_) s.since_last_write = std::chrono::duration_cast<std::chrono::milliseconds>(now - *last_write_);
+  s.last_error = last_error_;
+  s.stalled = !queue_.empty() && s.oldest_pending > options_.stall_after;
+  s.degraded = s.failing_for > 0 || s.stalled || s.queued > options_.capacity;
+  return s;
 }
 
 SessionWriter::Stats SessionWriter::stats() const {
   std::lock_guard lock(mu_);
-  return stats_;
+  return stats_locked(SteadyClock::now());
 }
 
 std::optional<SessionId> SessionWriter::session_id(Key session) const {
@@ -67,44 +181,35 @@ SessionWriter::Key SessionWriter::open_session(store::ConferenceSession session)
     std::lock_guard lock(mu_);
     key = next_key_++;
   }
-  push([this, key, session = std::move(session)](store::Store& store) {
+  push("session open", [this, key, session = std::move(session)](store::Store& store) -> Status {
     auto s = store.open_session(session);
-    if (!s) {
-      log_->error("conf={} session not recorded: {}", session.number, s.error().message);
-      return false;
-    }
+    if (!s) return Error{s.error().code, "conf=" + session.number + ": " + s.error().message, {}};
     std::lock_guard lock(mu_);
     sessions_[key] = s->id;
-    return true;
+    return {};
   });
   return key;
 }
 
+// A write whose session or connection was never recorded (given up before): it cannot be written either.
+static Error missing(const std::string& what) { return Error::precondition(what + " was not recorded"); }
+
 void SessionWriter::close_session(Key session, TimePoint closed_at, std::string reason) {
-  push([this, session, closed_at, reason = std::move(reason)](store::Store& store) {
+  push("session close", [this, session, closed_at, reason = std::move(reason)](store::Store& store) -> Status {
     auto id = session_id(session);
-    if (!id) return false;  // its opening was not recorded (logged then)
-    {
-      std::lock_guard lock(mu_);
-      sessions_.erase(session);  // nothing refers to a closed session any more
-    }
-    if (auto st = store.close_session(*id, closed_at, reason); !st) {
-      log_->error("session {} close not recorded: {}", id->value(), st.error().message);
-      return false;
-    }
-    return true;
+    if (!id) return missing("its session");
+    if (auto st = store.close_session(*id, closed_at, reason); !st) return st;
+    std::lock_guard lock(mu_);
+    sessions_.erase(session);  // nothing refers to a closed session any more
+    return {};
   });
 }
 
 void SessionWriter::set_recording_path(Key session, std::string path) {
-  push([this, session, path = std::move(path)](store::Store& store) {
+  push("recording path", [this, session, path = std::move(path)](store::Store& store) -> Status {
     auto id = session_id(session);
-    if (!id) return false;
-    if (auto st = store.set_recording_path(*id, path); !st) {
-      log_->error("session {} recording path not recorded: {}", id->value(), st.error().message);
-      return false;
-    }
-    return true;
+    if (!id) return missing("its session");
+    return store.set_recording_path(*id, path);
   });
 }
 
@@ -114,52 +219,43 @@ SessionWriter::Key SessionWriter::start_connection(Key session, store::Participa
     std::lock_guard lock(mu_);
     key = next_key_++;
   }
-  push([this, key, session, connection = std::move(connection)](store::Store& store) mutable {
+  push("connection start", [this, key, session, connection = std::move(connection)](store::Store& store) mutable
+       -> Status {
     auto id = session_id(session);
-    if (!id) {
-      log_->error("call={} connection not recorded: its session was not", connection.call_ref);
-      return false;
-    }
+    if (!id) return missing("call=" + connection.call_ref + ": its session");
     connection.session = *id;
     auto stored = store.start_connection(connection);
-    if (!stored) {
-      log_->error("call={} connection not recorded: {}", connection.call_ref, stored.error().message);
-      return false;
-    }
+    if (!stored) return Error{stored.error().code, "call=" + connection.call_ref + ": " + stored.error().message, {}};
     std::lock_guard lock(mu_);
     connections_[key] = stored->id;
-    return true;
+    return {};
   });
   return key;
 }
 
 void SessionWriter::end_connection(Key connection, TimePoint left_at, std::string reason, double loss_fraction,
                                    double jitter_ms, double rtt_ms) {
-  push([this, connection, left_at, reason = std::move(reason), loss_fraction, jitter_ms,
-        rtt_ms](store::Store& store) {
+  push("connection end", [this, connection, left_at, reason = std::move(reason), loss_fraction, jitter_ms,
+                          rtt_ms](store::Store& store) -> Status {
     ConnectionId id;
     {
       std::lock_guard lock(mu_);
       auto it = connections_.find(connection);
-      if (it == connections_.end()) return false;  // its start was not recorded (logged then)
+      if (it == connections_.end()) return missing("its connection start");
       id = it->second;
-      connections_.erase(it);
     }
-    if (auto st = store.end_connection(id, left_at, reason, loss_fraction, jitter_ms, rtt_ms); !st) {
-      log_->error("connection {} end not recorded: {}", id.value(), st.error().message);
-      return false;
-    }
-    return true;
+    if (auto st = store.end_connection(id, left_at, reason, loss_fraction, jitter_ms, rtt_ms); !st) return st;
+    std::lock_guard lock(mu_);
+    connections_.erase(connection);
+    return {};
   });
 }
 
 void SessionWriter::append_audit(store::AuditEntry entry) {
-  push([this, entry = std::move(entry)](store::Store& store) {
-    if (auto st = store.append_audit(entry); !st) {
-      log_->warn("audit {} {} not recorded: {}", entry.action, entry.target, st.error().message);
-      return false;
-    }
-    return true;
+  push("audit entry", [entry = std::move(entry)](store::Store& store) -> Status {
+    if (auto st = store.append_audit(entry); !st)
+      return Error{st.error().code, "audit " + entry.action + " " + entry.target + ": " + st.error().message, {}};
+    return {};
   });
 }
 

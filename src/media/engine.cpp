@@ -175,8 +175,11 @@ class Engine final : public MediaEngine {
 
  private:
   SessionConfig session_config() const {
+    LatchOptions latch;
+    latch.mode = options_.rtp_latching;
+    latch.window = std::chrono::milliseconds(options_.rtp_latch_window_ms);
     return {options_.mix_rate, options_.jitter_min_ms, options_.jitter_max_ms, options_.rtp_timeout_ms,
-            options_.suppress_silence};
+            options_.suppress_silence, latch};
   }
 
   int least_loaded() const {  // REQUIRES(mu_)

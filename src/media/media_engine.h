@@ -53,7 +53,6 @@ struct SessionParams {
   CodecSpec codec;
   std::optional<SrtpKeys> srtp;
   Direction direction = Direction::kSendRecv;
-  bool symmetric_rtp = true;            // latch to the first valid source (NAT)
   std::string label;                    // for logs: "conf=123456 call=42"
 };
 
@@ -82,7 +81,8 @@ struct SessionStats {
   std::uint64_t packets_lost = 0;             // by sequence gaps
   std::uint64_t dropped_malformed = 0;        // truncated/garbage RTP or RTCP
   std::uint64_t dropped_unknown_pt = 0;
-  std::uint64_t dropped_wrong_source = 0;     // not the latched address
+  std::uint64_t dropped_wrong_source = 0;     // not the accepted source (the SDP address or the latched one)
+  std::uint64_t source_changes = 0;           // RTP/RTCP destinations learned (RtpSourceChanged, latched)
   std::uint64_t dropped_srtp_auth = 0;        // SRTP authentication or replay failure
   std::uint64_t dropped_bad_sequence = 0;     // wild sequence jump not (yet) confirmed, or far too old
   double jitter_ms = 0;                       // RFC 3550 interarrival jitter
@@ -97,7 +97,17 @@ struct PlayDone { MediaSessionId session; RoomId room; std::uint64_t play_id; bo
 struct TalkingChanged { RoomId room; MediaSessionId session; bool talking; };
 struct RecordingDone { RoomId room; MediaSessionId session; std::string path; bool ok; std::string error; };
 struct SessionTimeout { MediaSessionId session; };  // no RTP received for the configured time
-using Event = std::variant<DtmfEvent, PlayDone, TalkingChanged, RecordingDone, SessionTimeout>;
+// The session's RTP (or RTCP) peer: `latched` — it now sends to and accepts only `source` (was `previous`:
+// the SDP address, or an address learned before; EngineOptions::rtp_latching); !latched — the first packet
+// from a source it does not accept (`source`; `previous`: the one it accepts) was dropped, once a session.
+// Rare (a few a session), so the addresses are strings.
+struct RtpSourceChanged {
+  MediaSessionId session;
+  bool rtcp = false;
+  bool latched = false;
+  std::string source, previous;
+};
+using Event = std::variant<DtmfEvent, PlayDone, TalkingChanged, RecordingDone, SessionTimeout, RtpSourceChanged>;
 using EventSink = std::function<void(Event)>;
 
 // How the workers send and receive datagrams (packet_io.h).
@@ -106,6 +116,13 @@ enum class PacketIoKind {
   kUring,  // io_uring only (a worker that cannot have it falls back to epoll all the same)
   kEpoll,  // epoll + recvmmsg + sendto
 };
+
+// Which source a session takes RTP from (source_latch.h has the rules).
+enum class RtpLatching {
+  kStrict,     // only the address and port in the peer's SDP
+  kNatWindow,  // also learn a NATed peer's address from its first packets, early in the call only
+};
+const char* to_string(RtpLatching l);  // "strict" | "nat-window"
 
 // Options (defaults in brackets), set from [media] in the configuration.
 struct EngineOptions {
@@ -125,6 +142,11 @@ struct EngineOptions {
   std::vector<int> cpu_affinity;
   // io_uring (one syscall per batch of sends and for all receives of a tick) or epoll + sendto [kAuto]
   PacketIoKind packet_io = PacketIoKind::kAuto;
+  // Whose RTP a session takes and where it sends (source_latch.h): "strict" accepts only the address and port
+  // in the peer's SDP; "nat-window" also learns a NATed peer's address from its packets during the first
+  // rtp_latch_window_ms after the answer, while nothing came from the SDP address [strict, 3000 ms]
+  RtpLatching rtp_latching = RtpLatching::kStrict;
+  int rtp_latch_window_ms = 3000;
 };
 
 class MediaEngine {

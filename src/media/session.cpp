@@ -57,7 +57,8 @@ SteadyTime steady_from_realtime(std::int64_t realtime_ns, SteadyTime steady_now,
 }
 
 Session::Session(MediaSessionId id, const SessionParams& params, PortPair ports, const SessionConfig& config)
-    : id_(id), config_(config), params_(params), ports_(std::move(ports)), ssrc_(ssrc_for(id)) {
+    : id_(id), config_(config), params_(params), ports_(std::move(ports)), rtp_source_(config.latch),
+      rtcp_source_(config.latch), ssrc_(ssrc_for(id)) {
   local_port_ = ports_.rtp.local_port();
   seq_ = static_cast<std::uint16_t>(ssrc_ >> 7);
   ts_ = ssrc_ * 2654435761u;
@@ -83,20 +84,24 @@ Result<std::unique_ptr<Session>> Session::create(MediaSessionId id, const Sessio
 Status Session::update(const SessionParams& params) {
   const bool codec_changed = !decoder_ || params.codec.kind != params_.codec.kind ||
                              params.codec.clock_rate != params_.codec.clock_rate;
-  const bool address_changed = params.remote_ip != params_.remote_ip || params.remote_port != params_.remote_port;
+  const bool address_changed = !decoder_ || params.remote_ip != params_.remote_ip ||
+                               params.remote_port != params_.remote_port;
   params_ = params;
   receiving_ = params.direction == Direction::kSendRecv || params.direction == Direction::kRecvOnly;
   sending_ = params.direction == Direction::kSendRecv || params.direction == Direction::kSendOnly;
   kind_ = params.codec.kind;
-  remote_rtp_ = SockAddr{};
-  remote_rtcp_ = SockAddr{};
-  if (!params.remote_ip.empty() && params.remote_port != 0) {
-    auto a = make_sockaddr(params.remote_ip, params.remote_port);
-    if (!a.ok()) return a.error();
-    remote_rtp_ = *a;
-    remote_rtcp_ = *make_sockaddr(params.remote_ip, static_cast<std::uint16_t>(params.remote_port + 1));
+  if (address_changed) {  // a new peer address (or the first): only it is accepted, learning may start again
+    SockAddr rtp, rtcp;
+    if (!params.remote_ip.empty() && params.remote_port != 0) {
+      auto a = make_sockaddr(params.remote_ip, params.remote_port);
+      if (!a.ok()) return a.error();
+      rtp = *a;
+      rtcp = *make_sockaddr(params.remote_ip, static_cast<std::uint16_t>(params.remote_port + 1));
+    }
+    rtp_source_.reset(rtp);
+    rtcp_source_.reset(rtcp);
+    reported_foreign_rtp_ = reported_foreign_rtcp_ = false;
   }
-  if (address_changed) latched_ = latched_rtcp_ok_ = false;  // a new peer address: latch again
   if (codec_changed) return configure_codec();
   return {};
 }
@@ -161,10 +166,8 @@ void Session::on_rtp(std::uint8_t* data, std::size_t len, bool truncated, const 
     ++stats_.dropped_malformed;
     return;
   }
-  if (params_.symmetric_rtp && latched_ && !(from == latched_rtp_)) {
-    ++stats_.dropped_wrong_source;
-    return;
-  }
+  const SourceLatch::Verdict source = admit(rtp_source_, from, arrival, false, sink);
+  if (source == SourceLatch::Verdict::kDrop) return;
   if (srtp_) {
     const SrtpResult r = srtp_->unprotect_rtp(data, len);
     if (r != SrtpResult::kOk) {
@@ -184,10 +187,7 @@ void Session::on_rtp(std::uint8_t* data, std::size_t len, bool truncated, const 
     if (pt != kRtpCn) ++stats_.dropped_unknown_pt;
     return;
   }
-  if (params_.symmetric_rtp && !latched_) {
-    latched_rtp_ = from;
-    latched_ = true;
-  }
+  learned(rtp_source_, source, from, arrival, false, sink);
   const auto arrival_units =
       static_cast<std::uint32_t>(static_cast<std::uint64_t>(steady_ns(arrival)) * params_.codec.clock_rate /
                                  1000000000ull);
@@ -210,15 +210,14 @@ void Session::on_rtp(std::uint8_t* data, std::size_t len, bool truncated, const 
   }
 }
 
-void Session::on_rtcp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival) {
+void Session::on_rtcp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival,
+                      const EventSink& sink) {
   if (truncated || len > kMaxRtpPacket) {
     ++stats_.dropped_malformed;
     return;
   }
-  if (params_.symmetric_rtp && latched_rtcp_ok_ && !(from == latched_rtcp_)) {
-    ++stats_.dropped_wrong_source;
-    return;
-  }
+  const SourceLatch::Verdict source = admit(rtcp_source_, from, arrival, true, sink);
+  if (source == SourceLatch::Verdict::kDrop) return;
   if (srtp_ && srtp_->unprotect_rtcp(data, len) != SrtpResult::kOk) {
     ++stats_.dropped_srtp_auth;
     return;
@@ -228,10 +227,7 @@ void Session::on_rtcp(std::uint8_t* data, std::size_t len, bool truncated, const
     ++stats_.dropped_malformed;
     return;
   }
-  if (params_.symmetric_rtp && !latched_rtcp_ok_) {
-    latched_rtcp_ = from;
-    latched_rtcp_ok_ = true;
-  }
+  learned(rtcp_source_, source, from, arrival, true, sink);
   if (c.has_sr) {
     last_sr_mid_ = ntp_middle32(c.sender.ntp);
     last_sr_arrival_ = arrival;
@@ -244,8 +240,32 @@ void Session::on_rtcp(std::uint8_t* data, std::size_t len, bool truncated, const
   }
 }
 
+SourceLatch::Verdict Session::admit(SourceLatch& latch, const SockAddr& from, SteadyTime arrival, bool rtcp,
+                                   const EventSink& sink) {
+  const SourceLatch::Verdict v = latch.classify(from, arrival);
+  if (v != SourceLatch::Verdict::kDrop) return v;
+  ++stats_.dropped_wrong_source;
+  bool& reported = rtcp ? reported_foreign_rtcp_ : reported_foreign_rtp_;
+  if (!reported) {
+    reported = true;
+    const SockAddr* accepted = latch.destination();
+    sink(RtpSourceChanged{id_, rtcp, false, from.to_string(), accepted ? accepted->to_string() : std::string()});
+  }
+  return v;
+}
+
+void Session::learned(SourceLatch& latch, SourceLatch::Verdict verdict, const SockAddr& from, SteadyTime arrival,
+                      bool rtcp, const EventSink& sink) {
+  if (!latch.learn(verdict, from, arrival)) return;
+  ++stats_.source_changes;
+  const SockAddr& was = latch.previous();
+  sink(RtpSourceChanged{id_, rtcp, true, from.to_string(), was.empty() ? std::string() : was.to_string()});
+}
+
 bool Session::pull(SteadyTime now, const EventSink& sink) {
   talk_change_.reset();
+  rtp_source_.begin(now);
+  rtcp_source_.begin(now);
   has_input_ = false;
   if (last_rtp_ == SteadyTime{}) last_rtp_ = now;  // the timeout counts from the first tick
   if (config_.rtp_timeout_ms > 0 && receiving() && !timeout_reported_ &&
@@ -331,15 +351,9 @@ void Session::stop_playing(const EventSink& sink) {
   player_.reset();
 }
 
-const SockAddr* Session::rtp_destination() const {
-  if (latched_) return &latched_rtp_;
-  if (!remote_rtp_.empty()) return &remote_rtp_;
-  return nullptr;
-}
-
 void Session::send_rtp(std::span<const std::uint8_t> payload, int pt, bool marker, std::uint32_t ts,
                        SteadyTime /*now*/) {
-  const SockAddr* dest = rtp_destination();
+  const SockAddr* dest = rtp_source_.destination();
   if (!dest) return;
   RtpHeader h;
   h.payload_type = static_cast<std::uint8_t>(pt);
@@ -436,7 +450,7 @@ void Session::maybe_send_rtcp(SteadyTime now) {
   const bool first = next_rtcp_ == SteadyTime{};
   next_rtcp_ = now + std::chrono::milliseconds(kRtcpIntervalMs + static_cast<int>(ssrc_ % 1000));
   if (first) return;
-  const SockAddr* dest = latched_rtcp_ok_ ? &latched_rtcp_ : (remote_rtcp_.empty() ? nullptr : &remote_rtcp_);
+  const SockAddr* dest = rtcp_source_.destination();
   if (!dest) return;
   RtcpSenderInfo si{ntp_from_ns(steady_ns(now)), ts_, static_cast<std::uint32_t>(stats_.packets_sent), octets_sent_};
   RtcpReportBlock block;

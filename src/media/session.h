@@ -4,7 +4,11 @@
 //
 // Thread safety: create() runs on the caller's thread (it allocates everything the session will need); every
 // other method belongs to the worker that currently owns the session. The per-packet and per-tick methods do not
-// allocate, lock or log.
+// allocate, lock or log — except the rare RtpSourceChanged event (a few a session at most).
+//
+// Sources (issue 11): RTP and RTCP are accepted only from the peer's SDP address, or from the one address a
+// SourceLatch learned (EngineOptions::rtp_latching); a packet is learned from only after SRTP authentication,
+// parsing and its payload type were checked. Everything else is dropped and counted (dropped_wrong_source).
 #pragma once
 
 #include <chrono>
@@ -25,6 +29,7 @@
 #include "media/resampler.h"
 #include "media/rtp_stats.h"
 #include "media/socket.h"
+#include "media/source_latch.h"
 #include "media/srtp.h"
 #include "media/vad.h"
 
@@ -36,6 +41,7 @@ struct SessionConfig {
   int jitter_max_ms = 200;       // EngineOptions::jitter_max_ms
   int rtp_timeout_ms = 0;        // EngineOptions::rtp_timeout_ms
   bool suppress_silence = true;  // EngineOptions::suppress_silence
+  LatchOptions latch;            // EngineOptions::rtp_latching, rtp_latch_window_ms
 };
 
 inline constexpr int kTickMs = 20;
@@ -72,7 +78,8 @@ class Session {
   // Receive path, per datagram. `data` may be modified (SRTP in place).
   void on_rtp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival,
               const EventSink& sink);
-  void on_rtcp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival);
+  void on_rtcp(std::uint8_t* data, std::size_t len, bool truncated, const SockAddr& from, SteadyTime arrival,
+               const EventSink& sink);
 
   // Per tick, first: pulls this tick's audio into input() (mix rate), runs the talk detector and DTMF
   // detection, feeds the session recorder, reports a timeout. Returns true when there is input this tick.
@@ -123,7 +130,12 @@ class Session {
   void send_tick(bool silent, SteadyTime now, Encode encode);
   // This tick's encoded frame (at ts_), sent at once (`alone`, or a 20 ms packet time) or regrouped to it.
   void send_audio(std::span<const std::uint8_t> frame, bool marker, bool alone, SteadyTime now);
-  const SockAddr* rtp_destination() const;
+  // The latch's verdict on a packet from `from`; counts and reports (once) what it drops.
+  SourceLatch::Verdict admit(SourceLatch& latch, const SockAddr& from, SteadyTime arrival, bool rtcp,
+                             const EventSink& sink);
+  // A validated packet from `from`: the latch learns it, and a change of peer is counted and reported.
+  void learned(SourceLatch& latch, SourceLatch::Verdict verdict, const SockAddr& from, SteadyTime arrival, bool rtcp,
+               const EventSink& sink);
 
   // What every tick reads, together at the front: the tick of an idle session (most listeners, most of the
   // time) touches a few cache lines of it and little else.
@@ -152,8 +164,8 @@ class Session {
   PacketIo* io_ = nullptr;
   std::uint16_t local_port_ = 0;
   std::unique_ptr<SrtpSession> srtp_;
-  SockAddr remote_rtp_, remote_rtcp_, latched_rtp_, latched_rtcp_;
-  bool latched_ = false, latched_rtcp_ok_ = false;
+  SourceLatch rtp_source_, rtcp_source_;
+  bool reported_foreign_rtp_ = false, reported_foreign_rtcp_ = false;  // RtpSourceChanged{!latched} sent
 
   // Receive
   std::unique_ptr<Decoder> decoder_;

@@ -26,6 +26,19 @@ bool SockAddr::operator==(const SockAddr& o) const {
   return len == o.len && std::memcmp(&storage, &o.storage, len) == 0;
 }
 
+bool SockAddr::same_host(const SockAddr& o) const {
+  if (storage.ss_family != o.storage.ss_family) return false;
+  if (storage.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in&>(storage).sin_addr.s_addr ==
+           reinterpret_cast<const sockaddr_in&>(o.storage).sin_addr.s_addr;
+  }
+  if (storage.ss_family == AF_INET6) {
+    return std::memcmp(&reinterpret_cast<const sockaddr_in6&>(storage).sin6_addr,
+                       &reinterpret_cast<const sockaddr_in6&>(o.storage).sin6_addr, sizeof(in6_addr)) == 0;
+  }
+  return false;
+}
+
 std::uint16_t SockAddr::port() const {
   if (storage.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(storage).sin_port);
   if (storage.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(storage).sin6_port);

@@ -23,6 +23,7 @@ struct SockAddr {
   sockaddr_storage storage{};
   socklen_t len = 0;
   bool operator==(const SockAddr& o) const;
+  bool same_host(const SockAddr& o) const;  // the same IP address, whatever the ports
   bool empty() const { return len == 0; }
   std::uint16_t port() const;
   std::string to_string() const;

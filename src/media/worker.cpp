@@ -144,7 +144,7 @@ void Worker::on_datagram(std::uintptr_t tag, const Datagram& d) {
   auto* s = reinterpret_cast<Session*>(tag & ~kRtcpBit);
   const SteadyTime arrival = steady_from_realtime(d.arrival_realtime_ns, read_now_, read_realtime_ns_);
   if ((tag & kRtcpBit) != 0)
-    s->on_rtcp(d.data, d.len, d.truncated, d.from, arrival);
+    s->on_rtcp(d.data, d.len, d.truncated, d.from, arrival, sink_);
   else
     s->on_rtp(d.data, d.len, d.truncated, d.from, arrival, sink_);
 }

@@ -50,6 +50,13 @@ Error translate_exception(const std::exception& e, const char* what) {
     }
     return Error::exists(std::string(what) + ": already exists");
   }
+  // A row the schema refuses (a booking deleted meanwhile, a missing value): retrying cannot help, so not
+  // "unavailable" — the history writer retries that until it succeeds (issue 11 item 7).
+  if (has("FOREIGN KEY constraint failed") || has("violates foreign key constraint") ||
+      has("NOT NULL constraint failed") || has("violates not-null constraint") || has("CHECK constraint failed") ||
+      has("violates check constraint")) {
+    return Error::precondition(std::string(what) + ": refused by the schema: " + text);
+  }
   if (dynamic_cast<const soci::soci_error*>(&e) != nullptr) {
     return Error::unavailable(std::string(what) + ": database error: " + text);
   }

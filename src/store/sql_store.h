@@ -29,7 +29,8 @@ class Tx {
 };
 
 // Turns a SOCI/std exception into an Error (SqlStore::run is the one place that catches them): a unique
-// violation → kAlreadyExists naming the field; a database failure → kUnavailable; anything else → kInternal.
+// violation → kAlreadyExists naming the field; a foreign key, NOT NULL or CHECK violation → kFailedPrecondition
+// (retrying cannot help); any other database failure → kUnavailable; anything else → kInternal.
 Error translate_exception(const std::exception& e, const char* what);
 
 // Booking rows <-> domain::Booking.

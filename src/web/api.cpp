@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/log.h"
+#include "conference/control_api.h"
 #include "store/store.h"
 #include "web/api_context.h"
 
@@ -42,6 +43,22 @@ Api::Api(const WebOptions& options, const app::Services& services)
     HttpResponse r;
     r.body = openapi_document();
     return r;
+  });
+  // Health (issue 11 item 7): "degraded" (503) while the history writer fails, stalls or falls far behind. The
+  // last error text (it may name paths or hosts) only for administrators.
+  router_->add("GET", "/api/v1/health", Access::kPublic, [this](const Call& call) {
+    const conference::HealthReport h = services_.control ? services_.control->health() : conference::HealthReport{};
+    nlohmann::json history = {{"ok", h.history_ok},
+                              {"queued", h.history_queued},
+                              {"oldest_pending_ms", h.history_oldest_pending_ms},
+                              {"since_last_write_ms", h.history_since_last_write_ms},
+                              {"failing_for", h.history_failing_for},
+                              {"stalled", h.history_stalled},
+                              {"written", h.history_written},
+                              {"failed", h.history_failed},
+                              {"dropped", h.history_dropped}};
+    if (call.session && call.principal().is_admin()) history["last_error"] = h.history_last_error;
+    return json_response(h.history_ok ? 200 : 503, {{"status", h.history_ok ? "ok" : "degraded"}, {"history", history}});
   });
   // The stream itself is served by the server (it outlives one response); listed here for the route table.
   router_->add("GET", "/api/v1/events", Access::kSignedIn, [](const Call&) {

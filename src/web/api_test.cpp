@@ -334,5 +334,35 @@ TEST_F(ApiTest, PastConferencesShowConnectionsAndRecordingRanges) {
   EXPECT_EQ(bob.get("/api/v1/reports?from=2026-05-28&to=2026-05-28&owner=alice").status, 403);
 }
 
+// Issue 11 item 7: a history writer that fails or stalls is visible without logging in (load balancers,
+// monitoring): 503 "degraded" with its counts; the error text itself only for administrators.
+TEST_F(ApiTest, HealthReportsTheHistoryWriterAndIsDegradedWhileItFails) {
+  Client anyone(*api);
+  auto ok = anyone.get("/api/v1/health");
+  ASSERT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.json["status"], "ok");
+  {
+    conference::HealthReport h;
+    h.history_ok = false;
+    h.history_queued = 42;
+    h.history_oldest_pending_ms = 15000;
+    h.history_failing_for = 7;
+    h.history_stalled = true;
+    h.history_last_error = "disk I/O error at /var/lib/confpro/confpro.db";
+    control.health_report = h;
+  }
+  auto bad = anyone.get("/api/v1/health");
+  ASSERT_EQ(bad.status, 503);
+  EXPECT_EQ(bad.json["status"], "degraded");
+  EXPECT_EQ(bad.json["history"]["queued"], 42);
+  EXPECT_EQ(bad.json["history"]["oldest_pending_ms"], 15000);
+  EXPECT_EQ(bad.json["history"]["failing_for"], 7);
+  EXPECT_EQ(bad.json["history"]["stalled"], true);
+  EXPECT_FALSE(bad.json["history"].contains("last_error")) << "a stranger sees the database's error text";
+  Client admin(*api);
+  ASSERT_EQ(admin.login("root", "admin-password-1").status, 201);
+  EXPECT_EQ(admin.get("/api/v1/health").json["history"]["last_error"], control.health_report.history_last_error);
+}
+
 }  // namespace
 }  // namespace confpro::web

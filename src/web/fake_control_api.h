@@ -15,6 +15,12 @@ class FakeControlApi final : public conference::ControlApi {
  public:
   std::vector<conference::LiveConference> conferences;  // set by the test
   std::vector<std::string> actions;                     // "mute 5 7 alice", "end 5 root", …
+  conference::HealthReport health_report;               // what health() answers, set by the test
+
+  conference::HealthReport health() override {
+    std::lock_guard lock(mutex_);
+    return health_report;
+  }
 
   std::vector<conference::LiveConference> live_conferences() override {
     std::lock_guard lock(mutex_);

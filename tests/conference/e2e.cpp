@@ -110,10 +110,11 @@ std::unique_ptr<Softphone> ConferenceTest::join_via_menu(const std::string& name
 
 std::unique_ptr<Softphone> ConferenceTest::dial_with_pin(const std::string& name, const Conf& conf,
                                                          const std::string& pin, const std::string& caller,
-                                                         double tone_hz) {
+                                                         double tone_hz, const std::string& address) {
   SoftphoneOptions o;
   o.caller = caller;
   o.tone_hz = tone_hz;
+  o.address = address;
   auto phone = call(name, conf.number, o);
   if (!phone) return nullptr;
   phone->press(pin + "#");
@@ -121,8 +122,11 @@ std::unique_ptr<Softphone> ConferenceTest::dial_with_pin(const std::string& name
   return phone;
 }
 
-void ConferenceTest::guess_wrong_pins(const Conf& conf, const std::string& caller) {
-  Softphone x("X-guesser-" + caller, 0, caller);
+void ConferenceTest::guess_wrong_pins(const Conf& conf, const std::string& caller, const std::string& address) {
+  SoftphoneOptions o;
+  o.caller = caller;
+  o.address = address;
+  Softphone x("X-guesser-" + caller, o);
   x.dial(conf.number, server->sip_port());
   ASSERT_TRUE(x.wait_answered());
   ASSERT_TRUE(wait_prompt_then_silence(x, 0)) << "no PIN prompt";

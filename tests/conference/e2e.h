@@ -65,11 +65,13 @@ class ConferenceTest : public ::testing::Test {
                                            double tone_hz = 0);
   // `caller` dials the conference number directly and keys `pin`#; returns once the digits are sent (nullptr,
   // test failed, when the call is not answered).
+  // `address`: the phone's own 127.0.0.x (another one is another source to the server).
   std::unique_ptr<Softphone> dial_with_pin(const std::string& name, const Conf& conf, const std::string& pin,
-                                           const std::string& caller, double tone_hz = 0);
-  // `caller` dials the conference number directly and keys a wrong PIN three times (re-prompted between
-  // tries); returns once the server hung up.
-  void guess_wrong_pins(const Conf& conf, const std::string& caller);
+                                           const std::string& caller, double tone_hz = 0,
+                                           const std::string& address = "127.0.0.1");
+  // `caller` dials the conference number directly from `address` and keys a wrong PIN three times (re-prompted
+  // between tries); returns once the server hung up.
+  void guess_wrong_pins(const Conf& conf, const std::string& caller, const std::string& address = "127.0.0.1");
   // Joins a silent user (`user_name`) and a silent moderator (`moderator_name`) and waits until both are in
   // and their prompts are over: what they hear next is what the test makes happen.
   std::pair<std::unique_ptr<Softphone>, std::unique_ptr<Softphone>> join_quiet_pair(

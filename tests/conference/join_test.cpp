@@ -8,7 +8,10 @@
 namespace confpro::conftest {
 namespace {
 
-// PIN lockouts at 5 wrong PINs per caller and 3 per conference.
+// Where PIN guessers call from in these tests: not the participants' 127.0.0.1 (lockouts are per source).
+const std::string kGuesserAddress = "127.0.0.66";
+
+// PIN lockouts at 5 wrong PINs per source and 3 per conference.
 ServerOptions conference_lockout_settings() {
   ServerOptions o;
   o.settings["ivr.pin_lockout_failures"] = "5";
@@ -174,6 +177,34 @@ TEST_F(ConferenceTest, RepeatedWrongPinsLockTheCallerOut) {
       << "the lockout is not visible in the audit log";
 }
 
+// Issue 11 item 4: the caller number is whatever From says. A guesser forging a real participant's number is
+// locked out — its source, not the number: the participant, calling from its own address, still gets in.
+TEST_F(ConferenceTest, ForgingAParticipantsNumberLocksOutTheForgerNotTheParticipant) {
+  ServerOptions o;
+  o.settings["ivr.pin_lockout_failures"] = "3";
+  o.settings["ivr.pin_lockout_conference_failures"] = "0";
+  const Conf c = start_with_booking(o, "forged-number");
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string participant = "0612345678";
+  guess_wrong_pins(c, participant, kGuesserAddress);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_TRUE(wait_log("PIN lockout")) << "three wrong PINs with pin_lockout_failures = 3 locked nobody out";
+  EXPECT_TRUE(server->log_contains("PIN lockout of source:" + kGuesserAddress)) << "not the forger's source";
+  // The forger, even with the right PIN now, stays out ...
+  auto forger = dial_with_pin("X-forger-again", c, c.user_pin, participant, kToneB, kGuesserAddress);
+  ASSERT_TRUE(forger);
+  EXPECT_TRUE(forger->wait_ended(20s)) << "a locked-out source got in with the right PIN";
+  EXPECT_TRUE(wait_log("PIN refused: locked out"));
+  // ... while the participant whose number it forged, from its own address, gets in and hears no one missing.
+  auto real = dial_with_pin("P-real", c, c.user_pin, participant, kToneA);
+  ASSERT_TRUE(real);
+  EXPECT_TRUE(wait_log("joined as user")) << "forging a participant's number locked the participant out";
+  EXPECT_FALSE(real->ended());
+  EXPECT_SQL_EQ(*server, "SELECT caller_number FROM participant_connections WHERE booking_id = " +
+                             std::to_string(c.id),
+                std::vector<std::string>{participant});
+}
+
 TEST_F(ConferenceTest, GuessingOnAConferenceClosesItToNewCallersOnly) {
   const Conf c = start_with_booking(conference_lockout_settings(), "conference-lockout");
   ASSERT_FALSE(HasFatalFailure());
@@ -184,11 +215,11 @@ TEST_F(ConferenceTest, GuessingOnAConferenceClosesItToNewCallersOnly) {
     ASSERT_TRUE(wait_log("joined as user"));
     EXPECT_TRUE(p->hang_up());
   }
-  // A guesser: 3 wrong PINs (under its own threshold of 5), the conference's threshold.
-  guess_wrong_pins(c, "0700000001");
+  // A guesser (from its own address): 3 wrong PINs (under its own threshold of 5), the conference's threshold.
+  guess_wrong_pins(c, "0700000001", kGuesserAddress);
   ASSERT_FALSE(HasFatalFailure());
   ASSERT_TRUE(wait_log("PIN lockout of the conference for new callers")) << "3 failures did not trip the lockout";
-  EXPECT_FALSE(server->log_contains("PIN lockout of caller")) << "a caller was locked out below its threshold";
+  EXPECT_FALSE(server->log_contains("PIN lockout of source")) << "a source was locked out below its threshold";
 
   // A new number, even with the right PIN, is refused for now …
   auto stranger = dial_with_pin("S-new-number", c, c.user_pin, "0799999999");
@@ -225,7 +256,7 @@ TEST_F(ConferenceTest, NumbersThatEnteredBeforeARestartStillGetIntoAConferenceUn
   ASSERT_TRUE(server->start());
 
   // The new run knows nothing in memory; a guesser closes the conference to new callers.
-  guess_wrong_pins(c, "0700000001");
+  guess_wrong_pins(c, "0700000001", kGuesserAddress);
   ASSERT_FALSE(HasFatalFailure());
   ASSERT_TRUE(wait_log("PIN lockout of the conference for new callers"));
   // The participant of the earlier run is recognized from the stored connections and gets in.

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "e2e.h"
+#include "web_client.h"
 
 namespace confpro::conftest {
 namespace {
@@ -100,6 +101,33 @@ TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain)
   EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
                         " AND left_at IS NULL",
             std::vector<std::string>{"2"});
+}
+
+// Issue 11 item 7: the running server reports its history writer at /api/v1/health, without logging in: a
+// session and a connection written, nothing pending, healthy.
+TEST_F(ConferenceTest, HealthReportsTheHistoryWriterOfTheRunningServer) {
+  ServerOptions o;
+  o.web = true;
+  const Conf c = start_with_booking(o, "health");
+  ASSERT_FALSE(HasFatalFailure());
+  auto a = join_via_menu("A", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(wait_log("joined as user"));
+  WebClient web(server->web_port());
+  nlohmann::json health;
+  for (int i = 0; i < 50; ++i) {  // the writer commits a few ms after the join
+    const auto r = web.get("/api/v1/health");
+    ASSERT_EQ(r.status, 200) << r.body;
+    health = r.json();
+    if (health["history"]["written"].get<int>() >= 2) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(health["status"], "ok");
+  EXPECT_GE(health["history"]["written"].get<int>(), 2) << health.dump();
+  EXPECT_EQ(health["history"]["queued"], 0);
+  EXPECT_EQ(health["history"]["failing_for"], 0);
+  EXPECT_GE(health["history"]["since_last_write_ms"].get<long long>(), 0);
+  EXPECT_FALSE(health["history"].contains("last_error"));
 }
 
 TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {

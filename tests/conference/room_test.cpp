@@ -1,12 +1,58 @@
 // Inside a conference (FEATURES.md B3–B5, I2, I4; issue 5 "Tests"): full, listen-only, *1 mute, wait-for-leader.
 // Asserts on what callers hear.
+#include <atomic>
 #include <thread>
+
+#include "tests/media/phone.h"
 
 #include "e2e.h"
 
 namespace confpro::conftest {
 namespace {
 
+
+// Issue 11 item 3, the whole server: a stranger who sends RTP to a participant's port from another address
+// (scanning the RTP range finds it) from the moment the call is answered — before the participant's phone sends
+// anything — is never heard in the room and is sent nothing, while the participant hears its prompts, keys its
+// PIN, hears and is heard as usual.
+TEST_F(ConferenceTest, AStrangerSendingToAParticipantsRtpPortIsNeitherHeardNorSentTheRoom) {
+  const Conf c = start_with_booking("rtp-stranger");
+  ASSERT_FALSE(HasFatalFailure());
+  auto a = join_via_menu("A", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(wait_log("joined as user"));
+  SoftphoneOptions o;
+  o.tone_hz = kToneB;
+  o.rtp_start_delay = 1500ms;  // the stranger is first
+  auto b = call("B", kAccessNumber, o);
+  ASSERT_TRUE(b);
+  const std::string target = b->server_rtp();
+  const auto colon = target.rfind(':');
+  ASSERT_NE(colon, std::string::npos);
+  media::test::Phone stranger(media::CodecKind::kPcmu, kToneC, std::nullopt, "127.0.0.77");
+  stranger.connect(static_cast<std::uint16_t>(std::stoi(target.substr(colon + 1))));
+  std::atomic<bool> stop{false};
+  std::thread sender([&] {  // 20 ms frames until the test ends, 40 s at most
+    for (int i = 0; i < 2000 && !stop.load(); ++i) {
+      stranger.send_frame();
+      std::this_thread::sleep_for(20ms);
+      stranger.receive();
+    }
+  });
+  std::this_thread::sleep_for(1600ms);
+  b->press("2" + c.number + "#" + c.moderator_pin + "#");
+  ASSERT_TRUE(b->wait_digits_sent());
+  EXPECT_TRUE(wait_log("joined as moderator")) << "B's digits did not get through";
+  EXPECT_TRUE(wait_tone(*a, kToneB)) << "A does not hear B";
+  EXPECT_TRUE(wait_tone(*b, kToneA)) << "B does not hear A";
+  const auto heard_by_a = a->listen(1500ms);
+  stop = true;
+  sender.join();
+  EXPECT_TRUE(tone_absent(heard_by_a, kToneC)) << "the stranger is heard in the room";
+  EXPECT_TRUE(never_dominant(a->heard_all(), kToneC));
+  EXPECT_EQ(stranger.datagrams_received(), 0u) << "the stranger was sent the room";
+  EXPECT_TRUE(wait_log("dropped: not the caller's address")) << "the stranger's packets were not reported";
+}
 
 TEST_F(ConferenceTest, FullConferenceRefusesTheNextCaller) {
   const Conf c = start_with_booking("full", {"--max-participants", "2"});

@@ -27,12 +27,13 @@ constexpr auto kDigitSpacing = 240ms;  // 100 ms of events + 3 end packets + a g
 std::once_flag g_su_init;
 
 // Our SDP (offer or answer): the phone's one codec, and telephone-event/101 when asked for.
-std::string offer_sdp(std::uint16_t rtp_port, const media::CodecSpec& codec, bool telephone_event) {
+std::string offer_sdp(const std::string& address, std::uint16_t rtp_port, const media::CodecSpec& codec,
+                      bool telephone_event) {
   std::ostringstream o;
   o << "v=0\r\n"
-    << "o=- 1 1 IN IP4 127.0.0.1\r\n"
+    << "o=- 1 1 IN IP4 " << address << "\r\n"
     << "s=confpro test softphone\r\n"
-    << "c=IN IP4 127.0.0.1\r\n"
+    << "c=IN IP4 " << address << "\r\n"
     << "t=0 0\r\n"
     << "m=audio " << rtp_port << " RTP/AVP " << codec.payload_type << (telephone_event ? " 101" : "") << "\r\n";
   switch (codec.kind) {
@@ -70,7 +71,10 @@ bool parse_answer(const std::string& sdp, std::string& address, std::uint16_t& p
 
 struct Softphone::Impl {
   Impl(std::string n, SoftphoneOptions o)
-      : name(std::move(n)), options(std::move(o)), caller(options.caller), phone(options.codec, options.tone_hz) {
+      : name(std::move(n)),
+        options(std::move(o)),
+        caller(options.caller),
+        phone(options.codec, options.tone_hz, std::nullopt, options.address) {
     if (phone.rate() != kRate) {
       auto r = media::Resampler::create({phone.rate(), kRate, 5});
       if (r) down = std::move(*r);
@@ -158,7 +162,7 @@ struct Softphone::Impl {
       }
       case nua_i_invite: {
         if (nh && h == nh) {  // re-INVITE: same media
-          const std::string again = offer_sdp(phone.port(), phone.spec(), false);
+          const std::string again = offer_sdp(options.address, phone.port(), phone.spec(), false);
           nua_respond(h, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(again.c_str()),
                       TAG_END());
           return;
@@ -179,7 +183,7 @@ struct Softphone::Impl {
           return;
         }
         nh = h;
-        const std::string answer = offer_sdp(phone.port(), phone.spec(), false);
+        const std::string answer = offer_sdp(options.address, phone.port(), phone.spec(), false);
         nua_respond(h, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer.c_str()),
                     TAG_END());
         std::lock_guard lock(mu);
@@ -230,7 +234,7 @@ struct Softphone::Impl {
     std::call_once(g_su_init, [] { su_init(); });
     root = su_root_create(nullptr);
     su_root_threading(root, 0);
-    const std::string url = "sip:127.0.0.1:" + std::to_string(options.sip_port) + ";transport=udp";
+    const std::string url = "sip:" + options.address + ":" + std::to_string(options.sip_port) + ";transport=udp";
     nua = nua_create(root, &Impl::callback, this, NUTAG_URL(url.c_str()), NUTAG_MEDIA_ENABLE(0),
                      NUTAG_AUTOACK(1), NUTAG_ENABLEMESSAGE(0), NUTAG_ENABLEMESSENGER(0),
                      NUTAG_SESSION_TIMER(0), SIPTAG_USER_AGENT_STR("confpro-test-softphone"), TAG_END());
@@ -339,7 +343,7 @@ struct Softphone::Impl {
   }
 
   void receive_frame(SteadyClock::time_point now) {
-    phone.send_frame();
+    if (!answered_at || now - *answered_at >= options.rtp_start_delay) phone.send_frame();
     phone.receive();
     const auto& got = phone.heard();
     if (got.size() > consumed) {
@@ -428,9 +432,9 @@ void Softphone::dial(const std::string& number, std::uint16_t server_port) {
   const std::string caller = impl->caller.empty() ? std::string("anonymous") : impl->caller;
   impl->post([impl, number, server_port, rtp, caller] {
     const std::string uri = "sip:" + number + "@127.0.0.1:" + std::to_string(server_port);
-    const std::string from = "\"" + impl->name + "\" <sip:" + caller + "@127.0.0.1>";
+    const std::string from = "\"" + impl->name + "\" <sip:" + caller + "@" + impl->options.address + ">";
     const std::string to = "<" + uri + ">";
-    const std::string sdp = offer_sdp(rtp, impl->phone.spec(), impl->options.telephone_event);
+    const std::string sdp = offer_sdp(impl->options.address, rtp, impl->phone.spec(), impl->options.telephone_event);
     impl->nh = nua_handle(impl->nua, nullptr, SIPTAG_TO_STR(to.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
     nua_invite(impl->nh, NUTAG_URL(uri.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
                SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
@@ -584,6 +588,11 @@ std::optional<SteadyClock::time_point> Softphone::answered_at() const {
 std::optional<SteadyClock::time_point> Softphone::last_digit_at() const {
   std::lock_guard lock(impl_->mu);
   return impl_->last_digit_at;
+}
+
+std::string Softphone::server_rtp() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->remote_address;
 }
 
 std::uint64_t Softphone::packets_received() const {

@@ -39,6 +39,9 @@ struct SoftphoneOptions {
   bool telephone_event = true;                      // offer telephone-event (RFC 4733)
   DtmfMode dtmf = DtmfMode::kRfc4733;
   std::uint16_t sip_port = 0;                       // > 0: bind there and answer every incoming INVITE with 200
+  std::chrono::milliseconds rtp_start_delay{0};     // sends no RTP for this long after the answer (hears all along)
+  std::string address = "127.0.0.1";                // the phone's own address (SIP, RTP, SDP): another 127.0.0.x
+                                                    // is another source to the server
 };
 
 class Softphone {
@@ -95,6 +98,7 @@ class Softphone {
   std::optional<SteadyClock::time_point> answered_at() const;   // 200 OK received
   std::optional<SteadyClock::time_point> last_digit_at() const;  // first packet of the last queued digit sent
   std::uint64_t packets_received() const;
+  std::string server_rtp() const;  // "ip:port" of the server's RTP from its SDP ("" before)
   const std::string& name() const { return name_; }
 
  private:

@@ -21,9 +21,9 @@ CodecSpec spec_for(CodecKind kind) {
   return s;
 }
 
-Phone::Phone(CodecKind kind, double tone_hz, std::optional<SrtpKeys> srtp)
-    : spec_(spec_for(kind)), dtmf_(spec_.clock_rate, 20) {
-  auto s = UdpSocket::bind("127.0.0.1", 0);
+Phone::Phone(CodecKind kind, double tone_hz, std::optional<SrtpKeys> srtp, std::string local_ip)
+    : spec_(spec_for(kind)), local_ip_(std::move(local_ip)), dtmf_(spec_.clock_rate, 20) {
+  auto s = UdpSocket::bind(local_ip_, 0);
   if (!s.ok()) throw std::runtime_error(s.error().message);
   socket_ = std::move(*s);
   port_ = socket_.local_port();
@@ -44,7 +44,7 @@ Phone::Phone(CodecKind kind, double tone_hz, std::optional<SrtpKeys> srtp)
 SessionParams Phone::params() const {
   SessionParams p;
   p.local_ip = "127.0.0.1";
-  p.remote_ip = "127.0.0.1";
+  p.remote_ip = local_ip_;
   p.remote_port = port_;
   p.codec = spec_;
   return p;
@@ -107,6 +107,7 @@ void Phone::receive() {
   std::vector<std::int16_t> pcm(5760);
   for (;;) {
     const int n = batch_.receive(socket_.fd());
+    datagrams_ += static_cast<std::uint64_t>(std::max(n, 0));
     for (int i = 0; i < n; ++i) {
       std::size_t len = batch_.length(i);
       std::uint8_t* data = batch_.mutable_data(i);

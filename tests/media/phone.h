@@ -20,12 +20,15 @@ CodecSpec spec_for(CodecKind kind);  // PCMU 0, PCMA 8, G722 9, opus 111; teleph
 
 class Phone {
  public:
-  explicit Phone(CodecKind kind, double tone_hz = 0, std::optional<SrtpKeys> srtp = std::nullopt);
+  // local_ip: the loopback address the phone's socket binds (another 127.0.0.x is another caller's machine).
+  explicit Phone(CodecKind kind, double tone_hz = 0, std::optional<SrtpKeys> srtp = std::nullopt,
+                 std::string local_ip = "127.0.0.1");
   std::uint16_t port() const { return port_; }
   const CodecSpec& spec() const { return spec_; }
   SessionParams params() const;  // what to create the engine's session with
 
   void connect(std::uint16_t engine_port);
+  std::uint16_t engine_port() const { return engine_.port(); }
   void send_frame();                             // 20 ms of the tone (or silence), or a DTMF packet if pressing
   void press(char digit, int duration_ms);       // RFC 4733 from the next send_frame() on
   void play(std::vector<std::int16_t> pcm);      // native-rate audio sent instead of the tone until it runs out
@@ -36,6 +39,7 @@ class Phone {
   std::vector<std::int16_t> heard_last(double seconds) const;
   int rate() const { return native_rate(spec_.kind); }
   std::uint64_t packets_received() const { return received_; }
+  std::uint64_t datagrams_received() const { return datagrams_; }  // anything at all, RTCP and garbage included
   // Each decoded packet in arrival order: its RTP timestamp and how many samples it appended to heard().
   struct Chunk {
     std::uint32_t timestamp = 0;
@@ -48,6 +52,7 @@ class Phone {
 
  private:
   CodecSpec spec_;
+  std::string local_ip_;
   UdpSocket socket_;
   std::uint16_t port_ = 0;
   SockAddr engine_;
@@ -63,7 +68,7 @@ class Phone {
   std::vector<std::int16_t> heard_, frame_;
   std::vector<Chunk> chunks_;
   RecvBatch batch_{16, 2048};
-  std::uint64_t received_ = 0;
+  std::uint64_t received_ = 0, datagrams_ = 0;
   int events_received_ = 0, last_event_ = -1;
   std::vector<std::int16_t> queued_;
   std::size_t queued_pos_ = 0;
