@@ -5,7 +5,8 @@ JOBS ?= $(shell nproc)
 CONFIG ?=
 CMAKE_FLAGS ?=
 
-.PHONY: run test bench bench-flood build configure bootstrap format lint clean asan tsan ui
+.PHONY: run test check bench bench-flood build configure bootstrap format lint clean asan tsan fuzz asan-smoke \
+  tsan-smoke fuzz-smoke ui
 
 bootstrap-%:
 	@scripts/bootstrap $*
@@ -23,7 +24,16 @@ run: bootstrap-run build ui
 	@mkdir -p var
 	exec $(BUILD)/src/app/confpro $(if $(CONFIG),--config $(CONFIG)) serve
 
+# Every test: the suite, then bounded sanitizer and fuzzing runs (scripts/sanitize); all run, and any failure fails.
 test: bootstrap-test build ui
+	@status=0; \
+	  scripts/sanitize fuzz smoke || status=1; \
+	  scripts/sanitize asan smoke || status=1; \
+	  scripts/sanitize tsan smoke || status=1; \
+	  $(MAKE) --no-print-directory check || status=1; \
+	  exit $$status
+
+check:
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 bench: bootstrap-bench build
@@ -34,10 +44,15 @@ bench-flood: bootstrap-test build
 	@cd tests/sip && python3 sip_it.py flood_bench --harness $(abspath $(BUILD))/tests/sip/sip_harness \
 	  --confpro $(abspath $(BUILD))/src/app/confpro --prompt-cache $(abspath $(BUILD))/tests/sip/prompt-cache --sipp sipp
 
-asan:
-	@$(MAKE) test BUILD=build-asan CMAKE_FLAGS=-DCONFPRO_SANITIZE=address
-tsan:
-	@$(MAKE) test BUILD=build-tsan CMAKE_FLAGS=-DCONFPRO_SANITIZE=thread
+# The whole suite under ASan+UBSan or TSan, and each fuzzer for FUZZ_SECONDS (600): long runs, not in `make test`.
+asan: bootstrap-test ui
+	@$(MAKE) --no-print-directory build check BUILD=build-asan CMAKE_FLAGS=-DCONFPRO_SANITIZE=address
+tsan: bootstrap-test ui
+	@$(MAKE) --no-print-directory build check BUILD=build-tsan CMAKE_FLAGS=-DCONFPRO_SANITIZE=thread
+fuzz: bootstrap-test
+	@scripts/sanitize fuzz full
+asan-smoke tsan-smoke fuzz-smoke: bootstrap-test
+	@scripts/sanitize $(@:-smoke=) smoke
 
 format: configure
 	@cmake --build $(BUILD) --target format
@@ -45,4 +60,4 @@ lint: configure
 	@cmake --build $(BUILD) --target lint
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz
