@@ -24,7 +24,7 @@ run: bootstrap-run build ui
 	@mkdir -p var
 	exec $(BUILD)/src/app/confpro $(if $(CONFIG),--config $(CONFIG)) serve
 
-# Every test: the suite, then bounded sanitizer and fuzzing runs (scripts/sanitize); all run, and any failure fails.
+# Every test: bounded fuzzing, ASan+UBSan and TSan runs (scripts/sanitize), then the suite; all run, any failure fails.
 test: bootstrap-test build ui
 	@status=0; \
 	  scripts/sanitize fuzz smoke || status=1; \
