@@ -11,7 +11,10 @@ if(CONFPRO_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 elseif(CONFPRO_SANITIZE STREQUAL "thread")
-  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  # asio's fenced blocks use std::atomic_thread_fence, which GCC 12 warns TSan does not model (-Wtsan): a
+  # third-party header, so the warning is not ours to fix under -Werror (a false report would be suppressed in
+  # scripts/tsan.supp with its reason).
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>)
   add_link_options(-fsanitize=thread)
 elseif(NOT CONFPRO_SANITIZE STREQUAL "")
   message(FATAL_ERROR "CONFPRO_SANITIZE must be '', 'address' or 'thread'")

@@ -127,18 +127,22 @@ void SessionWriter::watch() {
   const auto period = std::clamp<std::chrono::milliseconds>(options_.stall_after / 4, std::chrono::milliseconds(10),
                                                             std::chrono::milliseconds(1000));
   std::unique_lock lock(mu_);
-  std::optional<SteadyClock::time_point> logged;  // when the current stall was last logged
+  // When the current stall was last logged (a plain pair: GCC 12 at -O1 warns that an optional's time may be
+  // used uninitialized).
+  bool stall_logged = false;
+  SteadyClock::time_point logged_at{};
   while (!watchdog_stop_) {
     cv_.wait_for(lock, period, [this] { return watchdog_stop_; });
     const auto now = SteadyClock::now();
     const Stats s = stats_locked(now);
     if (!s.stalled) {
-      if (logged) log_->warn("history writer: no longer stalled ({} writes queued)", s.queued);
-      logged.reset();
+      if (stall_logged) log_->warn("history writer: no longer stalled ({} writes queued)", s.queued);
+      stall_logged = false;
       continue;
     }
-    if (logged && now - *logged < options_.stall_after) continue;
-    logged = now;
+    if (stall_logged && now - logged_at < options_.stall_after) continue;
+    stall_logged = true;
+    logged_at = now;
     log_->error("history writer stalled: the oldest pending write ({}) is {} ms old; {} writes queued, {} failed "
                 "attempts in a row{}, last successful write {}",
                 queue_.front().what, s.oldest_pending.count(), s.queued, s.failing_for,

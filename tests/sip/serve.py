@@ -150,6 +150,8 @@ class Serve(Lines):
             raise Failure("confpro serve did not stop within %d s" % timeout)
         self.reader.join(5)
         self.err.close()
+        if rc != 0:  # a crash or a sanitizer report at exit: what it printed is the only trace
+            self.dump()
         if not os.environ.get("CONFPRO_KEEP_TEST_DIR"):
             shutil.rmtree(self.dir, ignore_errors=True)
         else:
