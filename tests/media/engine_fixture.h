@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <mutex>
 #include <thread>
 
@@ -49,6 +51,10 @@ inline EngineOptions test_options() {
   o.rtp_port_min = static_cast<std::uint16_t>(30000 + (getpid() % 500) * 20);
   o.rtp_port_max = static_cast<std::uint16_t>(o.rtp_port_min + 3000);
   o.suppress_silence = false;
+  // scripts/sanitize's TSan run asks for epoll: under TSan the io_uring back-end delivers almost none of the
+  // phones' datagrams (no race report; cause not found, issue 11's note), while ASan and the main build run it.
+  if (const char* io = std::getenv("CONFPRO_TEST_PACKET_IO"); io != nullptr && std::string_view(io) == "epoll")
+    o.packet_io = PacketIoKind::kEpoll;
   return o;
 }
 
