@@ -20,17 +20,49 @@ elseif(NOT CONFPRO_SANITIZE STREQUAL "")
   message(FATAL_ERROR "CONFPRO_SANITIZE must be '', 'address' or 'thread'")
 endif()
 
+# Which components each component may include (issue 13: boundaries the build enforces). The list is what its
+# own code and the headers of what it uses need — the closure, since a header includes its own component's
+# dependencies. A component compiles against a view of src/ (build/include/<folder>/) holding links to these
+# folders only, so `#include "sip/…"` in web/ fails to compile. Tests, harnesses, benchmarks and tools see the
+# whole of src/.
+set(CONFPRO_MAY_INCLUDE_common "")
+set(CONFPRO_MAY_INCLUDE_domain common)
+set(CONFPRO_MAY_INCLUDE_store common domain)
+set(CONFPRO_MAY_INCLUDE_directory common domain store)
+set(CONFPRO_MAY_INCLUDE_booking common domain store)
+set(CONFPRO_MAY_INCLUDE_media common)
+set(CONFPRO_MAY_INCLUDE_sip common media)
+set(CONFPRO_MAY_INCLUDE_ivr common domain)
+set(CONFPRO_MAY_INCLUDE_conference common domain store booking directory ivr media sip)
+set(CONFPRO_MAY_INCLUDE_web common domain store booking directory conference)
+set(CONFPRO_MAY_INCLUDE_app common domain store booking directory ivr media sip conference web)
+
 # confpro_library(NAME SOURCES a.cpp b.cpp DEPS x y [PUBLIC_DEPS ...])
-# A component library named confpro_<NAME>; headers are included as "<component>/<file>.h" from src/.
+# A component library named confpro_<NAME> of the folder it is declared in; headers are included as
+# "<component>/<file>.h".
 function(confpro_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PUBLIC_DEPS" ${ARGN})
+  get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)
+  if(NOT DEFINED CONFPRO_MAY_INCLUDE_${folder})
+    message(FATAL_ERROR "cmake/confpro.cmake: no CONFPRO_MAY_INCLUDE_${folder} for component ${folder}")
+  endif()
+  set(view ${CMAKE_BINARY_DIR}/include/${folder})
+  foreach(component ${folder} ${CONFPRO_MAY_INCLUDE_${folder}})
+    if(NOT EXISTS ${view}/${component})
+      file(MAKE_DIRECTORY ${view})
+      file(CREATE_LINK ${PROJECT_SOURCE_DIR}/src/${component} ${view}/${component} SYMBOLIC)
+    endif()
+  endforeach()
+  # Consumers that are not components get the whole of src/; a component gets only its own view.
+  set(everything $<$<NOT:$<BOOL:$<TARGET_PROPERTY:CONFPRO_COMPONENT>>>:${PROJECT_SOURCE_DIR}/src>)
   if(ARG_SOURCES)
     add_library(confpro_${name} STATIC ${ARG_SOURCES})
-    target_include_directories(confpro_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    set_target_properties(confpro_${name} PROPERTIES CONFPRO_COMPONENT ON)
+    target_include_directories(confpro_${name} PRIVATE ${view} INTERFACE ${everything})
     target_link_libraries(confpro_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE confpro_warnings ${ARG_DEPS})
   else()
     add_library(confpro_${name} INTERFACE)
-    target_include_directories(confpro_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_include_directories(confpro_${name} INTERFACE ${everything})
     target_link_libraries(confpro_${name} INTERFACE ${ARG_PUBLIC_DEPS})
   endif()
 endfunction()

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -63,6 +64,17 @@ class Housekeeping {
   std::condition_variable cv_;
   bool stopped_ = false;  // GUARDED_BY(mu_)
   std::thread thread_;
+};
+
+// A component app/ owns: stopped, then destroyed with the others.
+template <typename T>
+class Owned final : public Component {
+ public:
+  explicit Owned(std::unique_ptr<T> target) : target_(std::move(target)) {}
+  void stop() override { target_->stop(); }
+
+ private:
+  std::unique_ptr<T> target_;
 };
 
 template <typename T>
@@ -251,9 +263,15 @@ int serve(const Config& config) {
   components.push_back(std::make_unique<StopOnce<conference::ConferenceService>>(&conference));
   logger->info("SIP listening on {}:{} (UDP, TCP)", config.sip.listen_address, (*sip)->bound_port());
 
-  auto web = web::start_web(web_options, services);
+  web::WebDeps web_deps;
+  web_deps.clock = services.clock;
+  web_deps.store = services.store;
+  web_deps.directory = services.directory;
+  web_deps.bookings = services.bookings;
+  web_deps.control = services.control;
+  auto web = web::start_web(web_options, web_deps);
   if (!web) return fail_start(web.error());
-  components.push_back(std::move(*web));
+  components.push_back(std::make_unique<Owned<web::RunningWeb>>(std::move(*web)));
 
   logger->info("confpro ready");
   std::printf("confpro ready: SIP port %u, web http://localhost:%d/ (Ctrl-C to stop)\n",

@@ -29,7 +29,7 @@ void ApiContext::audit(const Call& call, const std::string& action, const std::s
   if (!st) log::get("web")->warn("audit {} {}: {}", action, target, st.error().message);
 }
 
-Api::Api(const WebOptions& options, const app::Services& services)
+Api::Api(const WebOptions& options, const WebDeps& services)
     : options_(options),
       services_(services),
       sessions_(std::make_unique<SessionTable>(std::chrono::seconds(options.session_idle_timeout_s),

@@ -6,7 +6,7 @@
 #include <memory>
 #include <variant>
 
-#include "app/services.h"
+#include "web/web_deps.h"
 #include "web/event_hub.h"
 #include "web/http_types.h"
 #include "web/router.h"
@@ -20,7 +20,7 @@ struct ApiContext;
 class Api {
  public:
   // `options` and `services` must outlive the Api.
-  Api(const WebOptions& options, const app::Services& services);
+  Api(const WebOptions& options, const WebDeps& services);
   ~Api();
 
   // Answers one request whose path starts with /api/. Bodies over options.max_body_bytes → 413 with a JSON
@@ -38,7 +38,7 @@ class Api {
 
  private:
   const WebOptions& options_;
-  const app::Services& services_;
+  const WebDeps& services_;
   std::unique_ptr<SessionTable> sessions_;
   std::unique_ptr<LoginThrottle> login_throttle_;
   std::unique_ptr<ApiContext> context_;

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "app/services.h"
+#include "web/web_deps.h"
 #include "common/time.h"
 #include "web/event_hub.h"
 #include "web/router.h"
@@ -16,7 +16,7 @@ namespace confpro::web {
 
 struct ApiContext {
   const WebOptions& options;
-  const app::Services& services;
+  const WebDeps& services;
   SessionTable& sessions;
   LoginThrottle& login_throttle;
 

@@ -32,7 +32,7 @@ class ApiFixture : public ::testing::Test {
   domain::SystemRandom random;
   std::unique_ptr<booking::BookingService> bookings;
   FakeControlApi control;
-  app::Services services;
+  WebDeps services;
   WebOptions options;
   std::unique_ptr<Api> api;
 

@@ -363,9 +363,9 @@ struct Stream : std::enable_shared_from_this<Stream> {
   }
 };
 
-class WebServer final : public app::Component {
+class WebServer final : public RunningWeb {
  public:
-  WebServer(const WebOptions& options, const app::Services& services)
+  WebServer(const WebOptions& options, const WebDeps& services)
       : options_(options),
         services_(services),
         api_(options_, services_),
@@ -538,7 +538,7 @@ class WebServer final : public app::Component {
   }
 
   const WebOptions options_;
-  const app::Services services_;
+  const WebDeps services_;
   Api api_;
   StaticFiles files_;
   std::shared_ptr<ConnectionGate> gate_;
@@ -583,14 +583,14 @@ Status validate(const WebOptions& o) {
   return {};
 }
 
-Result<std::unique_ptr<app::Component>> start_web(const WebOptions& options, const app::Services& services) {
+Result<std::unique_ptr<RunningWeb>> start_web(const WebOptions& options, const WebDeps& services) {
   if (auto st = validate(options); !st) return st.error();
   if (!services.store || !services.directory || !services.clock) {
     return Error::invalid("services", "store, directory and clock are required");
   }
   auto server = std::make_unique<WebServer>(options, services);
   if (auto st = server->start(); !st) return st.error();
-  return std::unique_ptr<app::Component>(std::move(server));
+  return std::unique_ptr<RunningWeb>(std::move(server));
 }
 
 }  // namespace confpro::web

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "app/services.h"
+#include "web/web_deps.h"
 #include "common/result.h"
 
 namespace confpro::web {
@@ -55,6 +55,6 @@ Status validate(const WebOptions& options);
 // Starts listening and returns once the socket is bound. `services` (store, directory and clock required; the
 // booking service and the control API may be null: live endpoints then answer 503) must outlive the component.
 // Errors: kInvalidArgument for bad options, kUnavailable when the address cannot be bound or TLS files not read.
-Result<std::unique_ptr<app::Component>> start_web(const WebOptions& options, const app::Services& services);
+Result<std::unique_ptr<RunningWeb>> start_web(const WebOptions& options, const WebDeps& services);
 
 }  // namespace confpro::web

@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     }
   }
   web::testing::ScriptedLive scripted(**store, clock);
-  app::Services services;
+  web::WebDeps services;
   services.clock = &clock;
   services.store = store->get();
   services.directory = &directory;

@@ -1,0 +1,50 @@
+#!/bin/sh
+# boundaries_test.sh CXX VIEWS SRC — see CMakeLists.txt. Each line below: component, header, expected result.
+set -u
+cxx="$1" views="$2" src="$3"
+failed=0
+check() {  # component header ok|forbidden
+  out=$(printf '#include "%s"\n' "$2" | "$cxx" -std=c++20 -fsyntax-only -I"$views/$1" -x c++ - 2>&1)
+  rc=$?
+  if [ "$3" = ok ] && [ $rc -ne 0 ]; then
+    echo "FAIL: $1 may include $2 but it does not compile:"; echo "$out" | head -5; failed=1
+  elif [ "$3" = forbidden ] && [ $rc -eq 0 ]; then
+    echo "FAIL: $1 must not see $2, yet it compiles"; failed=1
+  elif [ "$3" = forbidden ] && ! echo "$out" | grep -q "No such file"; then
+    echo "FAIL: $1 including $2 fails for another reason than the boundary:"; echo "$out" | head -5; failed=1
+  else
+    echo "ok: $1 → $2 ($3)"
+  fi
+}
+# domain/ is pure: no I/O component.
+check domain common/result.h ok
+check domain store/store.h forbidden
+check domain sip/sdp.h forbidden
+check domain media/media_engine.h forbidden
+check domain web/web_deps.h forbidden
+# media/ knows neither SIP nor bookings.
+check media common/result.h ok
+check media sip/sdp.h forbidden
+check media domain/booking.h forbidden
+check media conference/control_api.h forbidden
+# sip/ creates media sessions but decides nothing about conferences.
+check sip media/media_engine.h ok
+check sip conference/control_api.h forbidden
+check sip store/store.h forbidden
+# web/ reaches live conferences only through conference::ControlApi: no media, no SIP, no app/.
+check web conference/control_api.h ok
+check web booking/booking_service.h ok
+check web media/media_engine.h forbidden
+check web sip/sip_endpoint.h forbidden
+check web app/services.h forbidden
+# store/ and directory/ hold no live state.
+check store domain/booking.h ok
+check store conference/control_api.h forbidden
+check directory store/store.h ok
+check directory web/web_deps.h forbidden
+# The views exist for every component folder of src/.
+for d in "$src"/*/; do
+  c=$(basename "$d")
+  [ -e "$views/$c/$c" ] || { echo "FAIL: no include view for component $c"; failed=1; }
+done
+exit $failed
