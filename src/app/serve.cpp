@@ -205,12 +205,11 @@ int serve(const Config& config) {
   EventLoop control_loop;
   std::thread control_thread([&] { control_loop.run(); });
 
-  Services services;
-  services.clock = ctx.clock.get();
-  services.control_loop = &control_loop;
-  services.store = ctx.store.get();
-  services.directory = ctx.directory.get();
-  services.bookings = ctx.bookings.get();
+  web::WebDeps web_deps;  // what the console's routes use (web/ gets no media engine nor SIP endpoint)
+  web_deps.clock = ctx.clock.get();
+  web_deps.store = ctx.store.get();
+  web_deps.directory = ctx.directory.get();
+  web_deps.bookings = ctx.bookings.get();
 
   std::vector<std::unique_ptr<Component>> components;  // stopped in reverse order
   Housekeeping housekeeping(*ctx.bookings, *ctx.clock);
@@ -249,12 +248,11 @@ int serve(const Config& config) {
   });
   if (!media) return fail_start(media.error());
   components.push_back(std::make_unique<StopOnce<media::MediaEngine>>(media->get()));
-  services.media = media->get();
 
   conference::ConferenceService conference(control_loop, *ctx.clock, *ctx.store, *ctx.bookings, *ctx.directory,
                                            **media, prompts, conference_options(config));
   conference_sink = &conference;
-  services.control = &conference;
+  web_deps.control = &conference;
 
   auto sip = sip::start_sip_endpoint(config.sip, **media, conference);
   if (!sip) return fail_start(sip.error());
@@ -263,12 +261,6 @@ int serve(const Config& config) {
   components.push_back(std::make_unique<StopOnce<conference::ConferenceService>>(&conference));
   logger->info("SIP listening on {}:{} (UDP, TCP)", config.sip.listen_address, (*sip)->bound_port());
 
-  web::WebDeps web_deps;
-  web_deps.clock = services.clock;
-  web_deps.store = services.store;
-  web_deps.directory = services.directory;
-  web_deps.bookings = services.bookings;
-  web_deps.control = services.control;
   auto web = web::start_web(web_options, web_deps);
   if (!web) return fail_start(web.error());
   components.push_back(std::make_unique<Owned<web::RunningWeb>>(std::move(*web)));
