@@ -20,7 +20,6 @@
 #include "conference/conference_service.h"
 #include "ivr/prompt_catalog.h"
 #include "media/media_engine.h"
-#include "sip/limits.h"
 #include "sip/sip_endpoint.h"
 #include "web/web_server.h"
 
@@ -109,11 +108,6 @@ conference::ServiceOptions conference_options(const Config& config) {
   o.pin_lockout_window = std::chrono::seconds(config.ivr.pin_lockout_window_s);
   o.pin_lockout_duration = std::chrono::seconds(config.ivr.pin_lockout_duration_s);
   o.max_ivr_calls_per_source = config.sip.max_ivr_calls_per_source;
-  // A trunk or proxy carries many callers on one address: PIN guessing is counted per conference and number there
-  // (pin_guard.h). The list was checked with the configuration.
-  if (auto peers = sip::TrustedPeers::parse(config.sip.trusted_peers); peers.ok() && !peers->empty()) {
-    o.pin_trusted_source = [peers = std::move(peers).value()](const std::string& ip) { return peers.contains(ip); };
-  }
   return o;
 }
 

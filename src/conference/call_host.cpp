@@ -38,7 +38,7 @@ ivr::PinCheck CallHost::check_pin(const domain::Booking& booking, const std::str
   bool invited = false;
   for (const auto& i : booking.invitees)
     if (!i.phone.empty() && !normalized.empty() && domain::normalize_phone(i.phone) == normalized) invited = true;
-  const PinCaller who{caller, ip_of(call().incoming.remote_address)};
+  const PinCaller who{caller, call().incoming.source_ip, call().incoming.trusted_peer};
   auto verdict = s_.pin_throttle_.check(booking.number, who, invited, now);
   if (verdict == PinThrottle::Verdict::kConferenceClosedToNewCallers &&
       !s_.pin_throttle_.history_loaded(booking.number)) {

@@ -49,8 +49,6 @@ struct ServiceOptions {
   std::chrono::seconds pin_lockout_window{1800};     // … a streak ends this long after its last lockout
   std::chrono::seconds pin_lockout_duration{3600};   // … the longest lockout; the first lasts 30 s, each further
                                                      // wrong PIN doubles it (pin_guard.h)
-  // Whether a caller's source IP is a trusted peer (trunk/proxy: many callers, one address) [none]
-  std::function<bool(const std::string& ip)> pin_trusted_source;
   int max_ivr_calls_per_source = 10;                 // one untrusted source's calls in the IVR; 0 = off
   std::chrono::milliseconds key_timeout{3000};       // '*' then a digit within this time (in-call keys)
   std::chrono::milliseconds end_prompt_grace{8000};  // longest wait for the closing prompt before hanging up

@@ -49,17 +49,6 @@ void PinGuard::prune(TimePoint now) {
   prune_at_ = std::max<std::size_t>(1024, entries_.size() * 2);
 }
 
-std::string ip_of(const std::string& address) {
-  if (!address.empty() && address.front() == '[') {
-    const auto close = address.find(']');
-    return close == std::string::npos ? address : address.substr(1, close - 1);
-  }
-  const auto colon = address.find(':');
-  if (colon != std::string::npos && address.find(':', colon + 1) == std::string::npos)
-    return address.substr(0, colon);  // IPv4 "ip:port"; a bare IPv6 address has several colons
-  return address;
-}
-
 PinThrottle::PinThrottle(const PinThrottleOptions& options)
     : options_(options),
       sources_(options.caller_failures, options.window, options.lockout, options.first_lockout),
@@ -68,7 +57,7 @@ PinThrottle::PinThrottle(const PinThrottleOptions& options)
 std::string PinThrottle::source_key(const std::string& conference, const PinCaller& caller) const {
   const std::string number = identified(caller.number) ? caller.number : std::string("anonymous");
   if (caller.source_ip.empty()) return "number:" + number;  // no source known (not a SIP call)
-  if (options_.trusted_source && options_.trusted_source(caller.source_ip))
+  if (caller.trusted_peer)
     return "peer:" + caller.source_ip + "|conference:" + conference + "|number:" + number;
   return "source:" + caller.source_ip;
 }

@@ -18,7 +18,6 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -63,14 +62,14 @@ struct PinThrottleOptions {
   std::chrono::seconds window{1800};          // a streak ends this long after its last lockout [30 min]
   std::chrono::seconds lockout{3600};         // the longest lockout [1 h] ...
   std::chrono::seconds first_lockout{30};     // ... the first one [30 s], doubled by each further wrong PIN
-  // Whether a source IP is a trusted peer (trunk, proxy) carrying many callers [none is]
-  std::function<bool(const std::string& ip)> trusted_source;
 };
 
 // Who is calling, as far as the throttle is concerned.
 struct PinCaller {
   std::string number;     // normalized caller number ("" or "anonymous": unknown); anyone can send any
   std::string source_ip;  // where the call came from (not forgeable over TCP, costly over UDP)
+  bool trusted_peer = false;  // the source is a trunk or proxy of sip.trusted_peers carrying many callers (SIP
+                              // decided it: sip::IncomingCall::trusted_peer)
 };
 
 class PinThrottle {
@@ -108,8 +107,5 @@ class PinThrottle {
   std::map<std::string, std::set<std::string>> known_;  // conference → numbers that entered it
   std::set<std::string> history_loaded_;                // conferences whose stored history is in known_
 };
-
-// "192.0.2.7:5060" → "192.0.2.7", "[::1]:5060" → "::1"; anything else as it is.
-std::string ip_of(const std::string& address);
 
 }  // namespace confpro::conference

@@ -24,7 +24,7 @@ ConferenceService::Impl::Impl(ConferenceService& owner, EventLoop& loop, const C
       writer_(std::make_unique<SessionWriter>(store_, log_)),
       pin_throttle_(PinThrottleOptions{options_.pin_lockout_failures, options_.pin_lockout_conference_failures,
                                        options_.pin_lockout_window, options_.pin_lockout_duration,
-                                       std::chrono::seconds(30), options_.pin_trusted_source}) {}
+                                       std::chrono::seconds(30)}) {}
 
 Call* ConferenceService::Impl::find_call(CallId id) {
   auto it = calls_.find(id);
