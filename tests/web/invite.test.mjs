@@ -7,8 +7,7 @@
 // and they then hear the moderator). Screenshots at 1024, 1366 and 1920 px in en-GB and fr-FR.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { startDriver } from './call_driver.mjs';
 import { launchBrowser, newPage, shot, login } from './browser_support.mjs';
 import { startConfpro, freePort } from './harness.mjs';
 
@@ -18,23 +17,6 @@ const INVITED = '0712345678';
 const WIDTHS = [1024, 1366, 1920];
 
 let confpro, browser, driver, trunkPort;
-
-function startDriver() {
-  const bin = process.env.CONFPRO_CALL_DRIVER;
-  if (!bin) throw new Error('CONFPRO_CALL_DRIVER is not set (run through ctest)');
-  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const waiting = [];
-  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.(JSON.parse(line)));
-  return {
-    send(cmd) {
-      return new Promise((resolve) => { waiting.push(resolve); child.stdin.write(JSON.stringify(cmd) + '\n'); });
-    },
-    async stop() {
-      child.stdin.end();
-      await new Promise((r) => { if (child.exitCode !== null) r(); else child.on('exit', r); setTimeout(() => { child.kill('SIGKILL'); r(); }, 8000); });
-    },
-  };
-}
 
 before(async () => {
   trunkPort = await freePort();
@@ -153,6 +135,9 @@ test('Current: waiting for the leader, listen-only, invite by number refused whe
   // Unlocked: dialled; the invitee's state follows live; 1 brings them in and they hear the moderator.
   await en.getByRole('button', { name: 'Unlock' }).click();
   await en.locator('.badge-locked').waitFor({ state: 'detached' });
+  await fr.locator('.badge-locked').waitFor({ state: 'detached' });
+  assert.equal(await fr.getByRole('alert').count(), 0, 'the locked refusal stays after unlocking');
+  assert.equal(await fr.getByLabel('Numéro à appeler').inputValue(), INVITED, 'the French page lost the number');
   await en.getByLabel('Number to call').fill(INVITED);
   await en.getByRole('button', { name: 'Invite', exact: true }).click();
   const answered = await driver.send({ op: 'wait_answered', phone: 'invited', timeout: 10000 });

@@ -123,7 +123,12 @@ export const currentPage: Page = (root, ctx) => {
         if (at >= 0) list[at] = i; else list.push(i);
         break;
       }
-      case 'locked': c.locked = ev.flag; break;
+      case 'locked': {
+        c.locked = ev.flag;
+        const draft = drafts.get(c.booking_id);
+        if (draft) draft.error = '';  // a refusal for being locked (or not) may no longer hold
+        break;
+      }
       case 'recording': c.recording = ev.flag; break;
       default: break;
     }
