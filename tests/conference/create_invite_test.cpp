@@ -196,13 +196,17 @@ TEST_F(InviteTest, InviteByNumberSaysWhoInvitesAndOnlyOneBringsThePersonIn) {
 TEST_F(InviteTest, AnInviteeWhoNeverPressesOneIsHungUpOnAndNeverEnters) {
   start_with_trunk({{"ivr.invite_answer_timeout_ms", "1000"}});
   ASSERT_FALSE(HasFatalFailure());
-  const Conf c = book("voicemail");
+  const Conf c = book("voicemail", {"--max-participants", "2"});
   auto m = join_via_menu("M", c, c.moderator_pin, kToneA);
   ASSERT_TRUE(m);
   ASSERT_TRUE(wait_log("joined as moderator"));
   ASSERT_EQ(web->post(base(c) + "/invite", {{"number", "0712345678"}}).status, 202);
   ASSERT_TRUE(invited->wait_answered(10s)) << "the trunk never got the call";
   const auto answered = SteadyClock::now();
+  // The moderator and the invite being answered take both places: another invite is refused before dialling.
+  auto full = web->post(base(c) + "/invite", {{"number", "0712345679"}});
+  EXPECT_EQ(full.status, 409) << full.body;
+  EXPECT_EQ(full.json()["error"].value("code", ""), "conference_full") << full.body;
   // Like an answering machine: it listens and never presses anything.
   ASSERT_TRUE(invited->wait_ended(30s)) << "the invitee who never pressed 1 was not hung up";
   report_ms("answer to the hang-up without 1", ms_between(answered, SteadyClock::now()));
