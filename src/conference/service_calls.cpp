@@ -4,9 +4,9 @@
 
 #include "conference/call_host.h"
 #include "conference/service_impl.h"
+#include "ivr/flow_menu.h"
 #include "ivr/invite_flow.h"
 #include "ivr/join_flow.h"
-#include "ivr/flow_menu.h"
 
 namespace confpro::conference {
 
@@ -140,17 +140,20 @@ void ConferenceService::Impl::progress(CallId id, int status, const std::string&
   if (status == 180 || status == 183) invite_update(*call, "ringing");  // failures: ended() says how it ended
 }
 
-void ConferenceService::Impl::invite_update(const Call& call, const std::string& state, const std::string& reason) {
+void ConferenceService::Impl::invite_update(const Call& call, const std::string& state,
+                                            const std::string& reason) {
   if (call.kind != Call::Kind::kInvite || !call.direct) return;
   const domain::Booking& b = *call.direct;
   LiveInvite invite{call.invite_id, call.incoming.dialled, state, reason, clock_.now()};
-  log_->info("conf={} call={} {} to {}: {}{}", b.number, call.id.value(), call.invite_id, invite.number, state,
-             reason.empty() ? "" : " (" + reason + ")");
+  log_->info("conf={} call={} {} to {}: {}{}", b.number, call.id.value(), call.invite_id, invite.number,
+             state, reason.empty() ? "" : " (" + reason + ")");
   if (Room* room = find_room(b.id)) {
     auto& list = room->invites;
     auto it = std::find_if(list.begin(), list.end(), [&](const LiveInvite& i) { return i.id == invite.id; });
-    if (it != list.end()) *it = invite;
-    else list.push_back(invite);
+    if (it != list.end())
+      *it = invite;
+    else
+      list.push_back(invite);
     constexpr std::size_t kKept = 10;
     if (list.size() > kKept) list.erase(list.begin(), list.end() - kKept);
   }
@@ -186,7 +189,7 @@ std::pair<std::string, std::string> invite_outcome(const Call& call, const std::
   if (ours == "invite-no-answer") return {"no-answer", "no-key"};
   if (ours == "conference-ended") return {"refused", "ended"};
   if (ours == "refused") return {"refused", "refused"};  // enter() found it closed meanwhile
-  if (call.answered) return {"refused", "hung-up"};  // hung up during the intro
+  if (call.answered) return {"refused", "hung-up"};      // hung up during the intro
   if (cause == "timeout" || cause == "sip-408" || cause == "sip-480" || cause == "sip-487")
     return {"no-answer", cause};
   return {"failed", cause};

@@ -114,7 +114,8 @@ std::string intro_text(const domain::Booking& booking, const std::string& organi
 
 Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, const std::string& number,
                                                          const std::string& actor) {
-  // The intro is spoken here, on the caller's thread: speech may take a moment the control loop must not wait.
+  // The intro is spoken here, on the caller's thread: speech may take a moment the control loop must not
+  // wait.
   std::vector<std::string> intro{"invited-to-conference"};
   if (auto b = impl_->bookings_.get(conference)) {
     auto owner = impl_->directory_.find(b->owner);
@@ -127,7 +128,8 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
   }
   return impl_->on_loop<Result<InviteResult>>(
       [=, this]() -> Result<InviteResult> {
-        if (!impl_->sip_) return refused("dial_out_unavailable", "Calling out is not available: SIP is not running.");
+        if (!impl_->sip_)
+          return refused("dial_out_unavailable", "Calling out is not available: SIP is not running.");
         Room* room = impl_->find_room(conference);
         domain::Booking booking;
         if (room) {
@@ -143,22 +145,26 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
           return refused("conference_ended", "The conference has ended.");
         if (room && room->locked)
           return refused("conference_locked", "The conference is locked: unlock it to invite someone.");
-        const int taken = (room ? static_cast<int>(room->participants.size()) : 0) + impl_->invites_pending(conference);
+        const int taken =
+            (room ? static_cast<int>(room->participants.size()) : 0) + impl_->invites_pending(conference);
         if (taken >= booking.max_participants)
-          return refused("conference_full", "The conference is full (" + std::to_string(booking.max_participants) +
+          return refused("conference_full", "The conference is full (" +
+                                                std::to_string(booking.max_participants) +
                                                 " participants, invites being answered included).");
         sip::DialRequest request;
         request.number = number;
         request.conference_tag = booking.number;
         auto call_id = impl_->sip_->dial(request);
         if (!call_id) {
-          impl_->log_->info("conf={} invite of {} not dialled: {}", booking.number, number, call_id.error().message);
+          impl_->log_->info("conf={} invite of {} not dialled: {}", booking.number, number,
+                            call_id.error().message);
           switch (call_id.error().code) {
             case ErrorCode::kPermissionDenied:
             case ErrorCode::kInvalidArgument:
               return refused("number_not_allowed", "This number may not be called from this server.");
             case ErrorCode::kResourceExhausted:
-              return refused("dial_out_limit", "Too many calls out right now: " + call_id.error().message + ".");
+              return refused("dial_out_limit",
+                             "Too many calls out right now: " + call_id.error().message + ".");
             case ErrorCode::kFailedPrecondition:
               return refused("dial_out_unavailable", "Calling out is not configured on this server.");
             default:

@@ -100,7 +100,8 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
     auto fresh = bookings_.get(requested.id);
     if (!fresh) return hangup(call, "conference-gone");
     // An ended conference never comes back: no room is made again for a leg that arrives late.
-    if (domain::effective_state(*fresh, now) == domain::BookingState::kEnded) return refuse("conference-ended");
+    if (domain::effective_state(*fresh, now) == domain::BookingState::kEnded)
+      return refuse("conference-ended");
     auto media_room = media_.create_room("conf=" + fresh->number);
     if (!media_room) {
       log_->error("conf={} cannot create media room: {}", fresh->number, media_room.error().message);

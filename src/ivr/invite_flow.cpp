@@ -49,7 +49,8 @@ void InviteFlow::digit(char d) {
   host_.cancel_timer();
   host_.stop_prompt();
   const Refusal refusal = refusal_for(host_.admit(booking_, domain::Role::kUser, ""));
-  if (!refusal.reason.empty()) return goodbye("invite-refused-" + refusal.reason, {refusal.prompt, "goodbye"});
+  if (!refusal.reason.empty())
+    return goodbye("invite-refused-" + refusal.reason, {refusal.prompt, "goodbye"});
   step_ = Step::kDone;
   host_.enter_conference(booking_, domain::Role::kUser, "");
 }

@@ -14,12 +14,18 @@ nlohmann::json to_json(const conference::LiveParticipant& p) {
 }
 
 nlohmann::json to_json(const conference::LiveInvite& i) {
-  return {{"id", i.id}, {"number", i.number}, {"state", i.state}, {"reason", i.reason}, {"at", format_iso_utc(i.at)}};
+  return {{"id", i.id},
+          {"number", i.number},
+          {"state", i.state},
+          {"reason", i.reason},
+          {"at", format_iso_utc(i.at)}};
 }
 
 namespace {
 // A time the conference does not have yet (not opened: waiting for the leader) is null, never the epoch.
-nlohmann::json time_or_null(TimePoint t) { return t == TimePoint{} ? nlohmann::json() : nlohmann::json(format_iso_utc(t)); }
+nlohmann::json time_or_null(TimePoint t) {
+  return t == TimePoint{} ? nlohmann::json() : nlohmann::json(format_iso_utc(t));
+}
 }  // namespace
 
 nlohmann::json to_json(const conference::LiveConference& c) {

@@ -98,7 +98,8 @@ TEST_F(ConferenceTest, CreateByPhoneInFrenchReadsBackTheNumberThatThenWorks) {
   EXPECT_TRUE(wait_tone(*m, kToneA, 15s));
 }
 
-// Invites by number (issue 12 items 5 and 6): the trunk's far end is a softphone answering on its own SIP port.
+// Invites by number (issue 12 items 5 and 6): the trunk's far end is a softphone answering on its own SIP
+// port.
 class InviteTest : public ConferenceTest {
  protected:
   // Starts a server whose trunk leads to `invited` (which answers), with an admin "root" and `settings`.
@@ -115,7 +116,9 @@ class InviteTest : public ConferenceTest {
     o.settings["media.suppress_silence"] = "false";
     make_server(o);
     ASSERT_FALSE(HasFatalFailure());
-    ASSERT_EQ(server->cli({"user", "add", "root", "--role", "admin", "--password", "root-password-1"}).exit_code, 0);
+    ASSERT_EQ(
+        server->cli({"user", "add", "root", "--role", "admin", "--password", "root-password-1"}).exit_code,
+        0);
     ASSERT_TRUE(server->start());
     web = std::make_unique<WebClient>(server->web_port());
     ASSERT_TRUE(web->login("root", "root-password-1")) << "admin login failed";
@@ -125,7 +128,8 @@ class InviteTest : public ConferenceTest {
   std::string invite_state(const Conf& c) {
     auto live = web->get(base(c)).json();
     auto invites = live.value("invites", nlohmann::json::array());
-    return invites.empty() ? "" : invites.back().value("state", "") + "/" + invites.back().value("reason", "");
+    return invites.empty() ? ""
+                           : invites.back().value("state", "") + "/" + invites.back().value("reason", "");
   }
   bool wait_invite_state(const Conf& c, const std::string& state, std::chrono::milliseconds timeout) {
     const auto deadline = SteadyClock::now() + timeout;
@@ -214,7 +218,8 @@ TEST_F(InviteTest, AnInviteeWhoNeverPressesOneIsHungUpOnAndNeverEnters) {
   EXPECT_FALSE(hears_tone(invited->heard_all(), kToneA, 0.1)) << "the answering machine heard the room";
   EXPECT_TRUE(wait_invite_state(c, "no-answer", 5s));
   EXPECT_EQ(web->get(base(c)).json().value("participants", nlohmann::json::array()).size(), 1u);
-  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id),
+  EXPECT_SQL_EQ(*server,
+                "SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id),
                 (std::vector<std::string>{"1"}));
 }
 
@@ -229,7 +234,8 @@ TEST_F(InviteTest, EndingTheConferenceDuringTheIntroHangsUpTheInviteeAndItNeverC
   ASSERT_TRUE(invited->wait_answered(10s));
   ASSERT_TRUE(wait_invite_state(c, "answered", 5s));
   ASSERT_EQ(web->post(base(c) + "/end", nlohmann::json::object()).status, 204);
-  EXPECT_TRUE(invited->wait_ended(10s)) << "the invitee in the intro was not hung up when the conference ended";
+  EXPECT_TRUE(invited->wait_ended(10s))
+      << "the invitee in the intro was not hung up when the conference ended";
   EXPECT_TRUE(m->wait_ended(15s));
   // Longer than the intro played twice with its silences (the old ghost came back when the intro ended).
   const auto deadline = SteadyClock::now() + 12s;
@@ -240,7 +246,8 @@ TEST_F(InviteTest, EndingTheConferenceDuringTheIntroHangsUpTheInviteeAndItNeverC
     std::this_thread::sleep_for(500ms);
   }
   EXPECT_EQ(booking_state(c), "ended");
-  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM conference_sessions WHERE booking_id = " + std::to_string(c.id),
+  EXPECT_SQL_EQ(*server,
+                "SELECT count(*) FROM conference_sessions WHERE booking_id = " + std::to_string(c.id),
                 (std::vector<std::string>{"1"}));
   // And the invite is refused before dialling now.
   auto again = web->post(base(c) + "/invite", {{"number", "0712345678"}});
