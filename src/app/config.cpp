@@ -117,6 +117,7 @@ void read_ivr(ConfigReader r, IvrSettings& s) {
   r.get_int("digit_timeout_ms", s.digit_timeout_ms, 500, 60000);
   r.get_int("first_digit_timeout_ms", s.first_digit_timeout_ms, 1000, 120000);
   r.get_int("max_tries", s.max_tries, 1, 10);
+  r.get_int("invite_answer_timeout_ms", s.invite_answer_timeout_ms, 1000, 120000);
   r.get_int("pin_lockout_failures", s.pin_lockout_failures, 1, 1000);
   r.get_int("pin_lockout_conference_failures", s.pin_lockout_conference_failures, 0, 100000);
   r.get_int("pin_lockout_window_s", s.pin_lockout_window_s, 10, 86400);

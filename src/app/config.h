@@ -42,6 +42,8 @@ struct IvrSettings {
   int digit_timeout_ms = 5000;      // time for the next digit before the entry is taken as ended [5000]
   int first_digit_timeout_ms = 10000;  // silence after a prompt before it is repeated [10000]
   int max_tries = 3;                // tries for the number and the PIN [3]
+  int invite_answer_timeout_ms = 10000;  // invited by number: silence after the intro before it is said again,
+                                         // then the call ends (no 1 pressed) [10000]
   int pin_lockout_failures = 10;    // PIN failures per caller number within the window … [10]
   int pin_lockout_conference_failures = 30;  // … per conference, then closed to new callers [30]; 0 = off
   int pin_lockout_window_s = 1800;  // … [1800] lock out for … 

@@ -98,6 +98,7 @@ conference::ServiceOptions conference_options(const Config& config) {
   o.flow.digit_timeout = std::chrono::milliseconds(config.ivr.digit_timeout_ms);
   o.flow.first_digit_timeout = std::chrono::milliseconds(config.ivr.first_digit_timeout_ms);
   o.flow.max_tries = config.ivr.max_tries;
+  o.flow.invite_answer_timeout = std::chrono::milliseconds(config.ivr.invite_answer_timeout_ms);
   for (const auto& a : config.access_numbers)
     o.access_numbers.push_back(
         {a.number, a.kind, a.language == "en" ? domain::Language::kEnglish : domain::Language::kFrench});

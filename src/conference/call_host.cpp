@@ -107,6 +107,11 @@ void CallHost::record_name(int max_ms) {
 
 void CallHost::enter_conference(const domain::Booking& booking, domain::Role role, const std::string& name_file) {
   s_.enter(call(), booking, role, name_file);
+  Call& c = call();
+  if (c.kind == Call::Kind::kInvite && c.state == Call::State::kInConference && !c.joined) {
+    c.joined = true;
+    s_.invite_update(c, "joined");
+  }
 }
 
 Result<ivr::PhoneCreator> CallHost::authenticate_creator(const std::string& account, const std::string& pin) {

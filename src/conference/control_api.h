@@ -29,8 +29,21 @@ struct LiveParticipant {
   bool talking = false;
   bool muted = false;
   bool listen_only = false;
+  bool waiting = false;        // waiting for the leader: hears music, is not heard
   std::string access_number;   // number dialled, or "" for dial-outs / direct
   std::string codec;           // "PCMU", "G722", "opus", …
+};
+
+// One invite by number and where it stands. States: "dialing", "ringing", "answered" (hears the intro),
+// "joined" (pressed 1 and is in), "refused" (pressed 1 but the conference no longer takes them — reason
+// "locked", "full", "ended", … — or hung up during the intro: "hung-up"; or the conference ended: "ended"),
+// "no-answer" (never answered, or never pressed 1), "failed" (the trunk refused: reason "sip-486", …).
+struct LiveInvite {
+  std::string id;      // "invite-3", as InviteResult::invite_id
+  std::string number;  // the number dialled
+  std::string state;
+  std::string reason;  // for refused / no-answer / failed, else ""
+  TimePoint at{};      // when it reached this state
 };
 
 struct LiveConference {
@@ -39,13 +52,14 @@ struct LiveConference {
   std::string name;
   std::string number;
   std::string owner;
-  TimePoint opened_at{};
-  TimePoint ends_at{};         // opened_at + duration
+  TimePoint opened_at{};       // the epoch while waiting for the leader (not opened yet)
+  TimePoint ends_at{};         // opened_at + duration; the epoch while not opened
   int max_participants = 0;
   bool locked = false;
   bool recording = false;
   bool waiting_for_leader = false;   // users are in, no moderator yet
   std::vector<LiveParticipant> participants;
+  std::vector<LiveInvite> invites;   // the latest invites by number (at most 10), oldest first
 };
 
 // An event on the live stream, as the console shows it. `type` is one of: "opened", "joined", "left",
@@ -59,13 +73,18 @@ struct ConferenceEvent {
   TimePoint at{};
   std::optional<LiveParticipant> participant;  // for joined/left/talking/muted
   bool flag = false;            // talking / muted / locked / recording: the new value
-  std::string detail;           // reason (ended, left), dial-out status, …
+  std::string detail;           // reason (ended, left), the invite's state, …
+  std::optional<LiveInvite> invite = std::nullopt;  // for "invite": its new state
 };
 
-// Progress of an invite by number.
+// An invite by number: dialling, or refused before dialling. Later "invite" events carry its LiveInvite.
 struct InviteResult {
   std::string invite_id;
-  std::string status;  // "dialing" initially; later events carry "ringing", "answered", "failed: <reason>"
+  std::string status;   // "dialing", or "refused" (nothing dialled)
+  // When refused: "conference_locked", "conference_full", "conference_ended", "number_not_allowed" (dial plan),
+  // "dial_out_limit", "dial_out_unavailable" (no trunk, SIP not running); and an English sentence.
+  std::string refused = "";
+  std::string message = "";
 };
 
 // What /api/v1/health reports of the conference service: its history writer (session_writer.h).

@@ -1,10 +1,12 @@
 // ConferenceService: call routing, IVR plumbing and media events (control loop).
+#include <algorithm>
 #include <filesystem>
 
 #include "conference/call_host.h"
 #include "conference/service_impl.h"
-#include "ivr/join_flow.h"
 #include "ivr/flow_menu.h"
+#include "ivr/invite_flow.h"
+#include "ivr/join_flow.h"
 
 namespace confpro::conference {
 
@@ -104,16 +106,18 @@ void ConferenceService::Impl::answered(CallId id, MediaSessionId session) {
     case Call::Kind::kDirect:
       call->flow = std::make_unique<ivr::JoinFlow>(*call->host, options_.flow, call->direct);
       break;
-    case Call::Kind::kInvite: {
-      // The invited person hears which conference it is, then joins as a user.
-      std::vector<std::string> keys{"invited-to-conference"};
-      for (auto& k : describe(*call->direct, call->language)) keys.push_back(std::move(k));
-      call->playing_tag = next_tag_++;
-      play_keys(*call, keys, call->playing_tag);
-      emit({0, "invite", call->direct->id, call->direct->number, call->direct->owner, clock_.now(), std::nullopt,
-            false, "answered " + call->incoming.dialled});
-      return;
-    }
+    case Call::Kind::kInvite:
+      // The invited person hears who invites them to what, and joins only by pressing 1 (ivr/invite_flow.h).
+      call->flow = std::make_unique<ivr::InviteFlow>(*call->host, options_.flow, *call->direct, call->intro);
+      call->answered = true;
+      if (admit(*call->direct, domain::Role::kUser, "", "") == domain::JoinOutcome::kEnded) {
+        // Answered after the conference ended: nothing to invite to (and no room is made again for it).
+        call->flow.reset();
+        hangup(*call, "conference-ended");
+        return;
+      }
+      invite_update(*call, "answered");
+      break;
   }
   call->flow->start();
 }
@@ -131,10 +135,66 @@ void ConferenceService::Impl::dtmf(CallId id, char digit) {
 
 void ConferenceService::Impl::progress(CallId id, int status, const std::string& reason) {
   Call* call = find_call(id);
-  if (!call || !call->direct) return;
-  emit({0, "invite", call->direct->id, call->direct->number, call->direct->owner, clock_.now(), std::nullopt, false,
-        (status >= 300 ? "failed: " : "ringing: ") + std::to_string(status) + " " + reason});
+  if (!call || call->kind != Call::Kind::kInvite || call->state != Call::State::kRinging) return;
+  log_->debug("call={} invite progress {} {}", id.value(), status, reason);
+  if (status == 180 || status == 183) invite_update(*call, "ringing");  // failures: ended() says how it ended
 }
+
+void ConferenceService::Impl::invite_update(const Call& call, const std::string& state,
+                                            const std::string& reason) {
+  if (call.kind != Call::Kind::kInvite || !call.direct) return;
+  const domain::Booking& b = *call.direct;
+  LiveInvite invite{call.invite_id, call.incoming.dialled, state, reason, clock_.now()};
+  log_->info("conf={} call={} {} to {}: {}{}", b.number, call.id.value(), call.invite_id, invite.number,
+             state, reason.empty() ? "" : " (" + reason + ")");
+  if (Room* room = find_room(b.id)) {
+    auto& list = room->invites;
+    auto it = std::find_if(list.begin(), list.end(), [&](const LiveInvite& i) { return i.id == invite.id; });
+    if (it != list.end())
+      *it = invite;
+    else
+      list.push_back(invite);
+    constexpr std::size_t kKept = 10;
+    if (list.size() > kKept) list.erase(list.begin(), list.end() - kKept);
+  }
+  ConferenceEvent e{0, "invite", b.id, b.number, b.owner, clock_.now(), std::nullopt, false, state};
+  e.invite = std::move(invite);
+  emit(std::move(e));
+}
+
+int ConferenceService::Impl::invites_pending(BookingId booking) const {
+  int n = 0;
+  for (const auto& [id, c] : calls_)
+    if (c->kind == Call::Kind::kInvite && c->direct && c->direct->id == booking &&
+        (c->state == Call::State::kRinging || c->state == Call::State::kIvr))
+      ++n;
+  return n;
+}
+
+void ConferenceService::Impl::drop_invites(BookingId booking) {
+  std::vector<CallId> legs;
+  for (const auto& [id, c] : calls_)
+    if (c->kind == Call::Kind::kInvite && c->direct && c->direct->id == booking &&
+        (c->state == Call::State::kRinging || c->state == Call::State::kIvr))
+      legs.push_back(id);
+  for (CallId id : legs)
+    if (Call* c = find_call(id)) hangup(*c, "conference-ended");
+}
+
+namespace {
+// How an invite that never joined ended, from the cause of the call's end and our own hang-up reason.
+std::pair<std::string, std::string> invite_outcome(const Call& call, const std::string& cause) {
+  const std::string& ours = call.end_cause;
+  if (ours.rfind("invite-refused-", 0) == 0) return {"refused", ours.substr(15)};
+  if (ours == "invite-no-answer") return {"no-answer", "no-key"};
+  if (ours == "conference-ended") return {"refused", "ended"};
+  if (ours == "refused") return {"refused", "refused"};  // enter() found it closed meanwhile
+  if (call.answered) return {"refused", "hung-up"};      // hung up during the intro
+  if (cause == "timeout" || cause == "sip-408" || cause == "sip-480" || cause == "sip-487")
+    return {"no-answer", cause};
+  return {"failed", cause};
+}
+}  // namespace
 
 void ConferenceService::Impl::ended(CallId id, const std::string& cause) {
   auto it = calls_.find(id);
@@ -146,9 +206,9 @@ void ConferenceService::Impl::ended(CallId id, const std::string& cause) {
   if (call.state == Call::State::kInConference || call.booking.valid()) {
     leave(call, call.end_cause.empty() ? (cause == "caller-bye" ? "hangup" : cause) : call.end_cause);
   }
-  if (call.kind == Call::Kind::kInvite && call.direct && call.state == Call::State::kRinging) {
-    emit({0, "invite", call.direct->id, call.direct->number, call.direct->owner, clock_.now(), std::nullopt, false,
-          "failed: " + cause});
+  if (call.kind == Call::Kind::kInvite && !call.joined) {
+    auto [state, reason] = invite_outcome(call, cause);
+    invite_update(call, state, reason);
   }
   if (!call.name_file.empty()) {
     std::error_code ec;
@@ -166,11 +226,7 @@ void ConferenceService::Impl::media_event(const media::Event& event) {
       Call* call = find_call_by_media(p->session);
       if (!call || p->play_id == 0 || p->play_id != call->playing_tag) return;
       call->playing_tag = 0;
-      if (call->state == Call::State::kIvr && call->flow) {
-        call->flow->prompt_done(p->play_id);
-      } else if (call->state == Call::State::kIvr && call->kind == Call::Kind::kInvite) {
-        enter(*call, *call->direct, domain::Role::kUser, "");
-      }
+      if (call->state == Call::State::kIvr && call->flow) call->flow->prompt_done(p->play_id);
     } else if (auto r = room_by_media_.find(p->room); r != room_by_media_.end()) {
       Room* room = find_room(r->second);
       if (room && room->ending && p->play_id == room->closing_tag) finish_room(room->booking.id);
@@ -214,6 +270,10 @@ std::vector<std::string> ConferenceService::Impl::files_for(const std::vector<st
                                                             domain::Language language) {
   std::vector<std::string> files;
   for (const auto& key : keys) {
+    if (key.starts_with('/')) {  // a WAV file made for this call (FlowHost::play)
+      files.push_back(key);
+      continue;
+    }
     auto f = prompts_.files(key, language);
     if (!f) {
       log_->warn("prompt '{}' unavailable: {}", key, f.error().message);

@@ -98,11 +98,38 @@ Status ConferenceService::end_conference(BookingId conference, const std::string
       Error::unavailable("the conference service did not answer"));
 }
 
+namespace {
+InviteResult refused(std::string code, std::string message) {
+  return InviteResult{"", "refused", std::move(code), std::move(message)};
+}
+
+// "You are invited to <conference> by <organizer>." in the conference's language, for speech.
+std::string intro_text(const domain::Booking& booking, const std::string& organizer) {
+  auto clip = [](const std::string& s) { return s.size() > 100 ? s.substr(0, 100) : s; };
+  if (booking.language == domain::Language::kEnglish)
+    return "You are invited to " + clip(booking.name) + " by " + clip(organizer) + ".";
+  return "Vous êtes invité à " + clip(booking.name) + " par " + clip(organizer) + ".";
+}
+}  // namespace
+
 Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, const std::string& number,
                                                          const std::string& actor) {
+  // The intro is spoken here, on the caller's thread: speech may take a moment the control loop must not
+  // wait.
+  std::vector<std::string> intro{"invited-to-conference"};
+  if (auto b = impl_->bookings_.get(conference)) {
+    auto owner = impl_->directory_.find(b->owner);
+    const std::string organizer = owner && !owner->display_name.empty() ? owner->display_name : b->owner;
+    if (auto said = impl_->prompts_.speak(intro_text(*b, organizer), b->language)) {
+      intro = {*said};
+    } else {
+      impl_->log_->warn("conf={} invite intro not spoken: {}", b->number, said.error().message);
+    }
+  }
   return impl_->on_loop<Result<InviteResult>>(
       [=, this]() -> Result<InviteResult> {
-        if (!impl_->sip_) return Error::unavailable("SIP is not running");
+        if (!impl_->sip_)
+          return refused("dial_out_unavailable", "Calling out is not available: SIP is not running.");
         Room* room = impl_->find_room(conference);
         domain::Booking booking;
         if (room) {
@@ -112,13 +139,38 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
           if (!b) return b.error();
           booking = *b;
         }
-        if (domain::effective_state(booking, impl_->clock_.now()) == domain::BookingState::kEnded)
-          return Error::precondition("the conference has ended");
+        // Refused before dialling what the invitee could not join anyway.
+        if ((room && room->ending) ||
+            domain::effective_state(booking, impl_->clock_.now()) == domain::BookingState::kEnded)
+          return refused("conference_ended", "The conference has ended.");
+        if (room && room->locked)
+          return refused("conference_locked", "The conference is locked: unlock it to invite someone.");
+        const int taken =
+            (room ? static_cast<int>(room->participants.size()) : 0) + impl_->invites_pending(conference);
+        if (taken >= booking.max_participants)
+          return refused("conference_full", "The conference is full (" +
+                                                std::to_string(booking.max_participants) +
+                                                " participants, invites being answered included).");
         sip::DialRequest request;
         request.number = number;
         request.conference_tag = booking.number;
         auto call_id = impl_->sip_->dial(request);
-        if (!call_id) return call_id.error();
+        if (!call_id) {
+          impl_->log_->info("conf={} invite of {} not dialled: {}", booking.number, number,
+                            call_id.error().message);
+          switch (call_id.error().code) {
+            case ErrorCode::kPermissionDenied:
+            case ErrorCode::kInvalidArgument:
+              return refused("number_not_allowed", "This number may not be called from this server.");
+            case ErrorCode::kResourceExhausted:
+              return refused("dial_out_limit",
+                             "Too many calls out right now: " + call_id.error().message + ".");
+            case ErrorCode::kFailedPrecondition:
+              return refused("dial_out_unavailable", "Calling out is not configured on this server.");
+            default:
+              return call_id.error();
+          }
+        }
         auto call = std::make_unique<Call>();
         call->id = *call_id;
         call->kind = Call::Kind::kInvite;
@@ -128,11 +180,12 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
         call->incoming.caller_number = number;
         call->incoming.dialled = number;
         call->invite_id = "invite-" + std::to_string(impl_->next_invite_++);
-        InviteResult result{call->invite_id, "dialing"};
+        call->intro = intro;
+        InviteResult result{call->invite_id, "dialing", "", ""};
+        Call& placed = *call;
         impl_->calls_[*call_id] = std::move(call);
         impl_->audit(actor, "conference.invite", "booking:" + std::to_string(conference.value()), number);
-        impl_->emit({0, "invite", booking.id, booking.number, booking.owner, impl_->clock_.now(), std::nullopt, false,
-                     "dialing " + number});
+        impl_->invite_update(placed, "dialing");
         return result;
       },
       Error::unavailable("the conference service did not answer"));

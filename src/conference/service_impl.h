@@ -41,6 +41,9 @@ struct Call {
   bool star_pressed = false;
   EventLoop::TimerId key_timer = 0;
   std::string invite_id;
+  std::vector<std::string> intro;         // invite: what the invitee hears first (keys or WAV paths)
+  bool answered = false;                  // invite: the invitee answered
+  bool joined = false;                    // invite: the invitee pressed 1 and entered
   std::string end_cause;
 };
 
@@ -76,6 +79,7 @@ struct Room {
   EventLoop::TimerId end_timer = 0;
   EventLoop::TimerId hangup_timer = 0;
   std::uint64_t closing_tag = 0;
+  std::vector<LiveInvite> invites;  // the latest invites by number, oldest first (snapshot, console)
   int moderators() const {
     int n = 0;
     for (const auto& [id, p] : participants)
@@ -106,6 +110,12 @@ class ConferenceService::Impl {
   void cancel_call_timer(Call& call);
   void hangup(Call& call, const std::string& reason);
   std::vector<std::string> files_for(const std::vector<std::string>& keys, domain::Language language);
+  // --- invites by number (service_calls.cpp): records the invite's new state in its room and tells the console.
+  void invite_update(const Call& call, const std::string& state, const std::string& reason = "");
+  // How many invite legs of `booking` are dialling or in their intro (places they may take).
+  int invites_pending(BookingId booking) const;
+  // Hangs up the invite legs of `booking` that have not joined (the conference ended).
+  void drop_invites(BookingId booking);
 
   // --- rooms (service_rooms.cpp)
   domain::JoinOutcome admit(const domain::Booking& booking, domain::Role role, const std::string& pin,

@@ -85,9 +85,23 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
   const auto started = std::chrono::steady_clock::now();  // time this join takes on the control loop
   const auto now = clock_.now();
   Room* room = find_room(requested.id);
+  // Someone took the last place (or locked, or it ended) during the IVR: the caller hears why, then goodbye.
+  auto refuse = [this, &call](const std::string& prompt) {
+    call.state = Call::State::kIvr;
+    call.flow.reset();
+    call.playing_tag = next_tag_++;
+    play_keys(call, {prompt, "goodbye"}, call.playing_tag);
+    CallId id = call.id;
+    loop_.add_timer_after(std::chrono::seconds(6), [this, id] {
+      if (Call* c = find_call(id)) hangup(*c, "refused");
+    });
+  };
   if (!room) {
     auto fresh = bookings_.get(requested.id);
     if (!fresh) return hangup(call, "conference-gone");
+    // An ended conference never comes back: no room is made again for a leg that arrives late.
+    if (domain::effective_state(*fresh, now) == domain::BookingState::kEnded)
+      return refuse("conference-ended");
     auto media_room = media_.create_room("conf=" + fresh->number);
     if (!media_room) {
       log_->error("conf={} cannot create media room: {}", fresh->number, media_room.error().message);
@@ -102,19 +116,9 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
   }
   auto decision = domain::can_join(room->booking, role, now, static_cast<int>(room->participants.size()), room->locked);
   if (decision.outcome != domain::JoinOutcome::kOk || room->ending) {
-    // Someone took the last place (or locked, or it ended) during the IVR.
     static const char* prompts[] = {"", "conference-not-yet-valid", "conference-ended", "conference-full",
                                     "conference-locked", "not-on-allow-list"};
-    auto idx = static_cast<size_t>(decision.outcome);
-    call.state = Call::State::kIvr;
-    call.flow.reset();
-    call.playing_tag = next_tag_++;
-    play_keys(call, {room->ending ? "conference-ended" : prompts[idx], "goodbye"}, call.playing_tag);
-    CallId id = call.id;
-    loop_.add_timer_after(std::chrono::seconds(6), [this, id] {
-      if (Call* c = find_call(id)) hangup(*c, "refused");
-    });
-    return;
+    return refuse(room->ending ? "conference-ended" : prompts[static_cast<size_t>(decision.outcome)]);
   }
 
   Participant p;
@@ -277,6 +281,7 @@ void ConferenceService::Impl::end_room(BookingId id, domain::EndReason reason, c
   }
   emit({0, "ended", id, room->booking.number, room->booking.owner, now, std::nullopt, false,
         domain::to_string(reason)});
+  drop_invites(id);  // invitees still ringing or in their intro are hung up: nothing to join any more
   if (room->participants.empty()) return finish_room(id);
   room->closing_tag = next_tag_++;
   auto files = files_for({"conference-has-ended", "goodbye"}, room->booking.language);
@@ -507,6 +512,7 @@ LiveParticipant ConferenceService::Impl::snapshot(const Participant& p) const {
   l.talking = p.talking;
   l.muted = p.muted;
   l.listen_only = p.listen_only;
+  l.waiting = p.waiting;
   l.access_number = p.access_number;
   l.codec = p.codec;
   return l;
@@ -528,6 +534,7 @@ LiveConference ConferenceService::Impl::snapshot(const Room& room) const {
     if (p.waiting) c.waiting_for_leader = true;
     c.participants.push_back(snapshot(p));
   }
+  c.invites = room.invites;
   return c;
 }
 

@@ -36,7 +36,8 @@ class FlowHost {
  public:
   virtual ~FlowHost() = default;
   // Plays prompt keys (catalog keys like "enter-pin" or "digits/4") in order; prompt_done(tag) follows
-  // unless stopped. Replaces whatever was playing to the caller.
+  // unless stopped. Replaces whatever was playing to the caller. A key starting with '/' is the absolute path of
+  // a WAV file to play as it is (speech made for one call, e.g. a conference's name).
   virtual void play(const std::vector<std::string>& keys, std::uint64_t tag) = 0;
   virtual void stop_prompt() = 0;
   // The call's one timer; starting replaces the previous one; timeout() follows.
@@ -75,6 +76,8 @@ struct FlowOptions {
   int max_tries = 3;                                    // per question
   int max_silences = 2;                                 // re-prompts for silence before goodbye
   int name_max_ms = 3000;
+  std::chrono::milliseconds invite_answer_timeout{10000};  // invited by number: silence after the intro before
+                                                           // it is said again, then the call ends (no 1)
 };
 
 class Flow {

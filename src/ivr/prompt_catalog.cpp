@@ -191,7 +191,7 @@ Result<PromptCatalog::Resolved> PromptCatalog::resolve(std::string_view key, Lan
   return Resolved{PromptSource::kGenerated, {cached.string()}, std::move(*spoken)};
 }
 
-Status PromptCatalog::generate(const Resolved& r, Language language) const {
+Status PromptCatalog::generate(const Resolved& r, Language language, bool replaces_older) const {
   const fs::path final_path = r.files.front();
   std::error_code ec;
   fs::create_directories(final_path.parent_path(), ec);
@@ -212,8 +212,19 @@ Status PromptCatalog::generate(const Resolved& r, Language language) const {
     fs::remove(tmp, ec);
     return made.error();
   }
-  remove_stale(final_path);
+  if (replaces_older) remove_stale(final_path);
   return {};
+}
+
+Result<std::string> PromptCatalog::speak(std::string_view text, Language language) const {
+  Resolved r{PromptSource::kGenerated, {}, std::string(text)};
+  r.files.push_back((options_.generated_dir / lang_code(language) /
+                     ("said-" + stable_hash(text, synthesizer_->fingerprint(language)) + ".wav"))
+                        .string());
+  if (!is_file(r.files.front())) {
+    if (auto made = generate(r, language, false); !made) return made.error();
+  }
+  return r.files.front();
 }
 
 Result<std::vector<std::string>> PromptCatalog::files(std::string_view key, Language language) const {

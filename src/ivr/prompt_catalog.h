@@ -94,6 +94,11 @@ class PromptCatalog {
   // reason (the others that succeeded are kept).
   Result<PrepareReport> prepare_all();
 
+  // Speech for a text that is no prompt (a conference's name, an organizer's) in `language`: the path of a WAV
+  // file in the generated cache (<generated_dir>/<lang>/said-<hash>.wav, kept for the next time). Blocks for
+  // up to the speech timeout when not cached: never on the control loop. Errors: kUnavailable when it fails.
+  Result<std::string> speak(std::string_view text, domain::Language language) const;
+
   // Music on hold: the *.wav files of moh_dir, sorted. kNotFound when there are none.
   Result<std::vector<std::string>> music_on_hold_files() const;
 
@@ -103,7 +108,8 @@ class PromptCatalog {
  private:
   struct Resolved;
   Result<Resolved> resolve(std::string_view key, domain::Language language) const;
-  Status generate(const Resolved& r, domain::Language language) const;
+  // `replaces_older`: remove the files of earlier texts of the same key (not for speak()'s files).
+  Status generate(const Resolved& r, domain::Language language, bool replaces_older = true) const;
 
   Options options_;
   std::unique_ptr<SpeechSynthesizer> synthesizer_;

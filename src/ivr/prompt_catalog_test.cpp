@@ -466,3 +466,31 @@ TEST(PromptCatalog, DebianMusicOnHoldIsFound) {
 
 }  // namespace
 }  // namespace confpro::ivr
+
+namespace confpro::ivr {
+namespace {
+
+TEST(PromptCatalog, SpeaksAnyTextOnceAndKeepsEachTextsFile) {
+  TempDir dir;
+  FakeSpeechSynthesizer::Stats stats;
+  PromptCatalog catalog(options_in(dir), std::make_unique<FakeSpeechSynthesizer>(stats));
+  auto a = catalog.speak("You are invited to Weekly sync by Alice.", Language::kEnglish);
+  auto b = catalog.speak("Vous êtes invité à Point hebdo par Alice.", Language::kFrench);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(is_wav(*a));
+  EXPECT_TRUE(is_wav(*b));
+  EXPECT_NE(*a, *b);
+  EXPECT_EQ(stats.calls, 2);
+  auto again = catalog.speak("You are invited to Weekly sync by Alice.", Language::kEnglish);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *a);
+  EXPECT_EQ(stats.calls, 2) << "cached";
+  auto other = catalog.speak("You are invited to Board by Bob.", Language::kEnglish);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(fs::exists(*a)) << "another text's file is not a stale version of this one";
+  stats.fail = true;
+  EXPECT_FALSE(catalog.speak("Something new", Language::kEnglish).ok());
+}
+
+}  // namespace
+}  // namespace confpro::ivr

@@ -10,24 +10,42 @@ nlohmann::json to_json(const conference::LiveParticipant& p) {
   return {{"id", p.id.value()},           {"caller_number", p.caller_number}, {"name", p.name},
           {"role", p.role},               {"joined_at", format_iso_utc(p.joined_at)},
           {"talking", p.talking},         {"muted", p.muted},                 {"listen_only", p.listen_only},
-          {"access_number", p.access_number}, {"codec", p.codec}};
+          {"waiting", p.waiting},         {"access_number", p.access_number}, {"codec", p.codec}};
 }
+
+nlohmann::json to_json(const conference::LiveInvite& i) {
+  return {{"id", i.id},
+          {"number", i.number},
+          {"state", i.state},
+          {"reason", i.reason},
+          {"at", format_iso_utc(i.at)}};
+}
+
+namespace {
+// A time the conference does not have yet (not opened: waiting for the leader) is null, never the epoch.
+nlohmann::json time_or_null(TimePoint t) {
+  return t == TimePoint{} ? nlohmann::json() : nlohmann::json(format_iso_utc(t));
+}
+}  // namespace
 
 nlohmann::json to_json(const conference::LiveConference& c) {
   nlohmann::json participants = nlohmann::json::array();
   for (const auto& p : c.participants) participants.push_back(to_json(p));
+  nlohmann::json invites = nlohmann::json::array();
+  for (const auto& i : c.invites) invites.push_back(to_json(i));
   return {{"booking_id", c.booking.value()},
           {"session_id", c.session.value()},
           {"name", c.name},
           {"number", c.number},
           {"owner", c.owner},
-          {"opened_at", format_iso_utc(c.opened_at)},
-          {"ends_at", format_iso_utc(c.ends_at)},
+          {"opened_at", time_or_null(c.opened_at)},
+          {"ends_at", time_or_null(c.ends_at)},
           {"max_participants", c.max_participants},
           {"locked", c.locked},
           {"recording", c.recording},
           {"waiting_for_leader", c.waiting_for_leader},
-          {"participants", participants}};
+          {"participants", participants},
+          {"invites", invites}};
 }
 
 nlohmann::json to_json(const conference::ConferenceEvent& e) {
@@ -35,6 +53,7 @@ nlohmann::json to_json(const conference::ConferenceEvent& e) {
                       {"number", e.number}, {"owner", e.owner}, {"at", format_iso_utc(e.at)},
                       {"flag", e.flag},     {"detail", e.detail}};
   if (e.participant) j["participant"] = to_json(*e.participant);
+  if (e.invite) j["invite"] = to_json(*e.invite);
   return j;
 }
 

@@ -21,6 +21,7 @@ namespace confpro::web {
 // JSON of one live participant / conference / event, as the API and the stream show them.
 nlohmann::json to_json(const conference::LiveParticipant& p);
 nlohmann::json to_json(const conference::LiveConference& c);
+nlohmann::json to_json(const conference::LiveInvite& i);
 nlohmann::json to_json(const conference::ConferenceEvent& e);
 
 // "event: <type>\nid: <seq>\ndata: <json>\n\n"

@@ -32,6 +32,40 @@ TEST(FormatSse, CarriesTypeSeqAndJson) {
   EXPECT_EQ(json["booking_id"], 7);
 }
 
+TEST(LiveJson, AConferenceWaitingForItsLeaderHasNoTimesAndSaysWhoWaits) {
+  conference::LiveConference c;
+  c.booking = BookingId{7};
+  c.waiting_for_leader = true;
+  conference::LiveParticipant p;
+  p.waiting = true;
+  p.listen_only = true;
+  c.participants.push_back(p);
+  auto j = to_json(c);
+  EXPECT_TRUE(j["ends_at"].is_null()) << j.dump();  // was "1970-01-01T00:00:00Z": "Ends at 01:00:00" in Paris
+  EXPECT_TRUE(j["opened_at"].is_null()) << j.dump();
+  EXPECT_EQ(j["participants"][0]["waiting"], true);
+  EXPECT_EQ(j["participants"][0]["listen_only"], true);
+  EXPECT_EQ(j["invites"], nlohmann::json::array());
+  c.opened_at = from_epoch_ms(1'700'000'000'000);
+  c.ends_at = from_epoch_ms(1'700'003'600'000);
+  c.invites.push_back({"invite-1", "0712345678", "refused", "locked", c.opened_at});
+  j = to_json(c);
+  EXPECT_EQ(j["ends_at"], "2023-11-14T23:13:20Z");
+  EXPECT_EQ(j["invites"][0]["state"], "refused");
+  EXPECT_EQ(j["invites"][0]["reason"], "locked");
+}
+
+TEST(FormatSse, AnInviteEventCarriesTheInvitesState) {
+  auto e = joined("alice", 5);
+  e.type = "invite";
+  e.participant.reset();
+  e.invite = conference::LiveInvite{"invite-2", "0712345678", "joined", "", e.at};
+  auto text = format_sse(e);
+  auto json = nlohmann::json::parse(text.substr(text.find("data: ") + 6));
+  EXPECT_EQ(json["invite"]["id"], "invite-2");
+  EXPECT_EQ(json["invite"]["state"], "joined");
+}
+
 TEST(EventHub, AdminSeesEveryEventOrganizerOnlyOwn) {
   testing::FakeControlApi control;
   EventHub hub(&control);

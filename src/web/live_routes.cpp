@@ -57,6 +57,22 @@ Result<ParticipantId> participant_of(const Call& call, const conference::LiveCon
   return Error::not_found("no such participant in this conference");
 }
 
+// An invite refused before anything was dialled: its own code (conference_locked, number_not_allowed, …), the
+// status of its kind, and for a number the dial plan refuses, the field.
+HttpResponse invite_refused(const conference::InviteResult& r) {
+  int status = 409;
+  nlohmann::json e = {{"code", r.refused}, {"message", r.message}};
+  if (r.refused == "number_not_allowed") {
+    status = 400;
+    e["fields"] = nlohmann::json::array({{{"field", "number"}, {"message", r.message}}});
+  } else if (r.refused == "dial_out_limit") {
+    status = 429;
+  } else if (r.refused == "dial_out_unavailable") {
+    status = 503;
+  }
+  return json_response(status, {{"error", e}});
+}
+
 }  // namespace
 
 void add_live_routes(Router& router, ApiContext& ctx) {
@@ -113,6 +129,7 @@ void add_live_routes(Router& router, ApiContext& ctx) {
     if (!c) return error_response(c.error());
     auto r = ctx.services.control->invite_by_number(c->booking, *number, call.principal().username);
     if (!r) return error_response(r.error());
+    if (!r->refused.empty()) return invite_refused(*r);
     ctx.audit(call, "live.invite", "booking:" + std::to_string(c->booking.value()), "number " + *number);
     return json_response(202, {{"invite_id", r->invite_id}, {"status", r->status}});
   });

@@ -1,5 +1,6 @@
 // Creating a conference by phone in French with the number read back checked by ear, and inviting someone by
 // number from the web console (FEATURES.md I3, I5, S2, M4; issue 5 "Tests").
+#include <map>
 #include <thread>
 
 #include "common/timezone.h"
@@ -97,52 +98,160 @@ TEST_F(ConferenceTest, CreateByPhoneInFrenchReadsBackTheNumberThatThenWorks) {
   EXPECT_TRUE(wait_tone(*m, kToneA, 15s));
 }
 
-TEST_F(ConferenceTest, InviteByNumberFromTheWebApiBringsTheAnsweredPersonIn) {
-  // The trunk's far end: a softphone answering on its own SIP port.
-  SoftphoneOptions callee;
-  callee.sip_port = free_port();
-  callee.tone_hz = kToneB;
-  auto invited = std::make_unique<Softphone>("invited", callee);
-  ServerOptions o;
-  o.web = true;
-  o.trunk_uri = "sip:127.0.0.1:" + std::to_string(callee.sip_port);
-  o.sip_extra = "dial_plan = [\"07[0-9]{8}\"]";
-  o.settings["media.suppress_silence"] = "false";
-  make_server(o);
+// Invites by number (issue 12 items 5 and 6): the trunk's far end is a softphone answering on its own SIP
+// port.
+class InviteTest : public ConferenceTest {
+ protected:
+  // Starts a server whose trunk leads to `invited` (which answers), with an admin "root" and `settings`.
+  void start_with_trunk(std::map<std::string, std::string> settings = {}) {
+    SoftphoneOptions callee;
+    callee.sip_port = free_port();
+    callee.tone_hz = kToneB;
+    invited = std::make_unique<Softphone>("invited", callee);
+    ServerOptions o;
+    o.web = true;
+    o.trunk_uri = "sip:127.0.0.1:" + std::to_string(callee.sip_port);
+    o.sip_extra = "dial_plan = [\"07[0-9]{8}\"]";
+    o.settings = std::move(settings);
+    o.settings["media.suppress_silence"] = "false";
+    make_server(o);
+    ASSERT_FALSE(HasFatalFailure());
+    ASSERT_EQ(
+        server->cli({"user", "add", "root", "--role", "admin", "--password", "root-password-1"}).exit_code,
+        0);
+    ASSERT_TRUE(server->start());
+    web = std::make_unique<WebClient>(server->web_port());
+    ASSERT_TRUE(web->login("root", "root-password-1")) << "admin login failed";
+  }
+  std::string base(const Conf& c) { return "/api/v1/conferences/live/" + std::to_string(c.id); }
+  // The state of the (only) invite in the live snapshot, "" when none (or the conference is not live).
+  std::string invite_state(const Conf& c) {
+    auto live = web->get(base(c)).json();
+    auto invites = live.value("invites", nlohmann::json::array());
+    return invites.empty() ? ""
+                           : invites.back().value("state", "") + "/" + invites.back().value("reason", "");
+  }
+  bool wait_invite_state(const Conf& c, const std::string& state, std::chrono::milliseconds timeout) {
+    const auto deadline = SteadyClock::now() + timeout;
+    while (SteadyClock::now() < deadline) {
+      if (invite_state(c).rfind(state + "/", 0) == 0) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    ADD_FAILURE() << "invite never reached " << state << "; last: " << invite_state(c);
+    return false;
+  }
+  std::unique_ptr<Softphone> invited;
+  std::unique_ptr<WebClient> web;
+};
+
+TEST_F(InviteTest, InviteByNumberSaysWhoInvitesAndOnlyOneBringsThePersonIn) {
+  start_with_trunk();
   ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(server->cli({"user", "add", "root", "--role", "admin", "--password", "root-password-1"}).exit_code, 0);
-  ASSERT_TRUE(server->start());
   const Conf c = book("invite");
   ASSERT_NE(c.id, 0) << "no booking";
   auto m = join_via_menu("M", c, c.moderator_pin, kToneA);
   ASSERT_TRUE(m);
   ASSERT_TRUE(wait_log("joined as moderator"));
 
-  WebClient web(server->web_port());
-  ASSERT_TRUE(web.login("root", "root-password-1")) << "admin login failed";
-  const auto base = "/api/v1/conferences/live/" + std::to_string(c.id);
-  EXPECT_EQ(web.post(base + "/invite", {{"number", "0899999999"}}).status / 100, 4)
-      << "a number outside the dial plan was dialled";
+  // Refused before anything is dialled, each with its own code: outside the dial plan (the number field), a
+  // locked conference.
+  auto bad = web->post(base(c) + "/invite", {{"number", "0899999999"}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(bad.json()["error"].value("code", ""), "number_not_allowed") << bad.body;
+  EXPECT_EQ(bad.json()["error"]["fields"][0].value("field", ""), "number") << bad.body;
+  ASSERT_EQ(web->post(base(c) + "/lock", nlohmann::json::object()).status, 204);
+  auto locked = web->post(base(c) + "/invite", {{"number", "0712345678"}});
+  EXPECT_EQ(locked.status, 409) << locked.body;
+  EXPECT_EQ(locked.json()["error"].value("code", ""), "conference_locked") << locked.body;
+  EXPECT_FALSE(invited->wait_answered(2s)) << "a locked conference's invite was dialled";
+  ASSERT_EQ(web->post(base(c) + "/unlock", nlohmann::json::object()).status, 204);
+
   const auto started = SteadyClock::now();
-  auto r = web.post(base + "/invite", {{"number", "0712345678"}});
+  auto r = web->post(base(c) + "/invite", {{"number", "0712345678"}});
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(r.json().value("status", ""), "dialing");
-
   ASSERT_TRUE(invited->wait_answered(10s)) << "the trunk never got the call";
   EXPECT_EQ(invited->incoming_to(), "0712345678");
   report_ms("invite request to the trunk's answer", ms_between(started, *invited->answered_at()));
-  // It hears which conference it is ("you are invited to join conference …"), then the room.
-  EXPECT_TRUE(wait_prompt(*invited, {"invited-to-conference"}, Language::kEnglish, 0, 10s))
-      << "the invited person was not told which conference it is";
-  EXPECT_TRUE(wait_tone(*invited, kToneA, 30s)) << "the invited person never heard the room";
-  EXPECT_EQ(check_number_read_back(invited->heard_all(), c.number, Language::kEnglish), "")
-      << "the invited person was not read the conference's number " << c.number;
+  EXPECT_TRUE(wait_invite_state(c, "answered", 5s));
+
+  // The intro (the conference's name and organizer, spoken), then "to join, press 1" — and not the room yet.
+  auto press1 = wait_prompt(*invited, {"press-1-to-join"}, Language::kEnglish, 0, 15s);
+  ASSERT_TRUE(press1) << "the invited person was not asked to press 1";
+  report_ms("answer to the end of \"press 1 to join\"", static_cast<double>(press1->end) / 8.0);
+  EXPECT_LT(press1->end, static_cast<std::size_t>(12 * Softphone::kRate)) << "the intro is not short";
+  EXPECT_EQ(web->get(base(c)).json().value("participants", nlohmann::json::array()).size(), 1u)
+      << "answering put the person in before pressing 1";
+  EXPECT_FALSE(hears_tone(invited->heard_all(), kToneA, 0.1)) << "the room was heard before pressing 1";
+
+  const std::size_t before = invited->mark();
+  invited->press("1");
+  ASSERT_TRUE(invited->wait_digits_sent());
+  EXPECT_TRUE(wait_tone(*invited, kToneA, 15s)) << "the invited person never heard the room after pressing 1";
+  EXPECT_GT(invited->mark(), before);
   EXPECT_TRUE(wait_tone(*m, kToneB, 10s)) << "the room does not hear the invited person";
+  EXPECT_TRUE(wait_invite_state(c, "joined", 5s));
   EXPECT_SQL_EQ(*server, "SELECT role, caller_number FROM participant_connections WHERE booking_id = " +
                         std::to_string(c.id) + " AND left_at IS NULL ORDER BY role",
             (std::vector<std::string>{"moderator|0600000010", "user|0712345678"}));
-  auto live = web.get(base).json();
-  EXPECT_EQ(live.value("participants", nlohmann::json::array()).size(), 2u) << live.dump();
+  EXPECT_EQ(web->get(base(c)).json().value("participants", nlohmann::json::array()).size(), 2u);
+}
+
+TEST_F(InviteTest, AnInviteeWhoNeverPressesOneIsHungUpOnAndNeverEnters) {
+  start_with_trunk({{"ivr.invite_answer_timeout_ms", "1000"}});
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("voicemail", {"--max-participants", "2"});
+  auto m = join_via_menu("M", c, c.moderator_pin, kToneA);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(wait_log("joined as moderator"));
+  ASSERT_EQ(web->post(base(c) + "/invite", {{"number", "0712345678"}}).status, 202);
+  ASSERT_TRUE(invited->wait_answered(10s)) << "the trunk never got the call";
+  const auto answered = SteadyClock::now();
+  // The moderator and the invite being answered take both places: another invite is refused before dialling.
+  auto full = web->post(base(c) + "/invite", {{"number", "0712345679"}});
+  EXPECT_EQ(full.status, 409) << full.body;
+  EXPECT_EQ(full.json()["error"].value("code", ""), "conference_full") << full.body;
+  // Like an answering machine: it listens and never presses anything.
+  ASSERT_TRUE(invited->wait_ended(30s)) << "the invitee who never pressed 1 was not hung up";
+  report_ms("answer to the hang-up without 1", ms_between(answered, SteadyClock::now()));
+  EXPECT_TRUE(invited->bye_received());
+  EXPECT_FALSE(hears_tone(invited->heard_all(), kToneA, 0.1)) << "the answering machine heard the room";
+  EXPECT_TRUE(wait_invite_state(c, "no-answer", 5s));
+  EXPECT_EQ(web->get(base(c)).json().value("participants", nlohmann::json::array()).size(), 1u);
+  EXPECT_SQL_EQ(*server,
+                "SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id),
+                (std::vector<std::string>{"1"}));
+}
+
+TEST_F(InviteTest, EndingTheConferenceDuringTheIntroHangsUpTheInviteeAndItNeverComesBack) {
+  start_with_trunk({{"ivr.invite_answer_timeout_ms", "1000"}});
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf c = book("ghost");
+  auto m = join_via_menu("M", c, c.moderator_pin, kToneA);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(wait_log("joined as moderator"));
+  ASSERT_EQ(web->post(base(c) + "/invite", {{"number", "0712345678"}}).status, 202);
+  ASSERT_TRUE(invited->wait_answered(10s));
+  ASSERT_TRUE(wait_invite_state(c, "answered", 5s));
+  ASSERT_EQ(web->post(base(c) + "/end", nlohmann::json::object()).status, 204);
+  EXPECT_TRUE(invited->wait_ended(10s))
+      << "the invitee in the intro was not hung up when the conference ended";
+  EXPECT_TRUE(m->wait_ended(15s));
+  // Longer than the intro played twice with its silences (the old ghost came back when the intro ended).
+  const auto deadline = SteadyClock::now() + 12s;
+  while (SteadyClock::now() < deadline) {
+    auto live = web->get("/api/v1/conferences/live").json();
+    for (const auto& item : live.value("items", nlohmann::json::array()))
+      ASSERT_NE(item.value("booking_id", 0LL), c.id) << "the ended conference came back: " << live.dump();
+    std::this_thread::sleep_for(500ms);
+  }
+  EXPECT_EQ(booking_state(c), "ended");
+  EXPECT_SQL_EQ(*server,
+                "SELECT count(*) FROM conference_sessions WHERE booking_id = " + std::to_string(c.id),
+                (std::vector<std::string>{"1"}));
+  // And the invite is refused before dialling now.
+  auto again = web->post(base(c) + "/invite", {{"number", "0712345678"}});
+  EXPECT_EQ(again.status / 100, 4) << again.body;
 }
 
 }  // namespace

@@ -183,7 +183,8 @@ struct Softphone::Impl {
           return;
         }
         nh = h;
-        const std::string answer = offer_sdp(options.address, phone.port(), phone.spec(), false);
+        // Like a real phone: it keys digits as RFC 4733 events when offered them (SoftphoneOptions::dtmf).
+        const std::string answer = offer_sdp(options.address, phone.port(), phone.spec(), options.telephone_event);
         nua_respond(h, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer.c_str()),
                     TAG_END());
         std::lock_guard lock(mu);

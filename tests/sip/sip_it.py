@@ -789,8 +789,9 @@ def case_dialout(a):
                 check(s.count(r"call=%s authenticating to the trunk" % call) == ("auth" in scenario),
                       "%s: authenticated %s" % (scenario, "once" if "auth" in scenario else "not at all"))
                 if scenario == "uas_answer.xml":
-                    # The invited person hears which conference it is (~25 s), then is in the room.
-                    s.wait(r"call=%s joined as user" % call, 45)
+                    # The invited person hears who invites them to what (~4 s), keys 1 (INFO), then is in the room.
+                    s.wait(r"call=%s invite-\d+ to %s: answered" % (call, number), 10)
+                    s.wait(r"call=%s joined as user" % call, 20)
                     base = "/api/v1/conferences/live/%d" % conf["id"]
                     status, live = web.request("GET", base)
                     joined = [p for p in live.get("participants", []) if p.get("caller_number") == number]

@@ -119,9 +119,14 @@ test('the whole story as an administrator, in English then French', async () => 
   await page.locator('tr[data-participant="3"]').waitFor({ state: 'detached' });
   await page.getByRole('button', { name: 'Lock' }).click();
   await page.getByText('Locked', { exact: true }).waitFor();
+  // Inviting into a locked conference is refused in words, the number kept; unlocked, the invite shows dialling.
   await page.getByLabel('Number to call').fill('+33644444444');
   await page.getByRole('button', { name: 'Invite' }).click();
-  await page.getByText(/Calling: dialing \+33644444444/).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'This conference is locked' }).waitFor();
+  assert.equal(await page.getByLabel('Number to call').inputValue(), '+33644444444');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('button', { name: 'Invite' }).click();
+  await page.locator('[data-state="dialing"]', { hasText: '+33644444444' }).waitFor();
   await shot(page, '08-current-moderated');
   await server.live({ op: 'talk', booking: bookingId, participant: 2, on: false });
   await page.getByRole('button', { name: 'End' }).click();

@@ -25,7 +25,7 @@ export async function newPage(browser, viewport = { width: 1280, height: 860 }, 
   page.on('dialog', (d) => d.accept());
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[0134]|status of 503/.test(m.text())) errors.push(m.text()); });
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[01349]|status of 503/.test(m.text())) errors.push(m.text()); });
   return { page, context, errors };
 }
 

@@ -8,8 +8,7 @@
 // The server runs with server.time_scale = 4 so that ~25 s of call count as more than a minute in the reports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { startDriver } from './call_driver.mjs';
 import { launchBrowser, newPage, shot, login, search } from './browser_support.mjs';
 import { startConfpro } from './harness.mjs';
 
@@ -18,24 +17,6 @@ const LISTENER = { phone: 'listener', caller: '0622222222', tone_hz: 0 };
 const TIME_SCALE = 4;
 
 let confpro, browser, driver;
-
-// Real callers: one call_driver process, one JSON command a line, one answer a line.
-function startDriver() {
-  const bin = process.env.CONFPRO_CALL_DRIVER;
-  if (!bin) throw new Error('CONFPRO_CALL_DRIVER is not set (run through ctest)');
-  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const waiting = [];
-  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.(JSON.parse(line)));
-  return {
-    send(cmd) {
-      return new Promise((resolve) => { waiting.push(resolve); child.stdin.write(JSON.stringify(cmd) + '\n'); });
-    },
-    async stop() {
-      child.stdin.end();
-      await new Promise((r) => { if (child.exitCode !== null) r(); else child.on('exit', r); setTimeout(() => { child.kill('SIGKILL'); r(); }, 8000); });
-    },
-  };
-}
 
 before(async () => {
   confpro = await startConfpro({ logLevel: 'info', server: `time_scale = ${TIME_SCALE}` });

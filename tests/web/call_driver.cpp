@@ -16,6 +16,9 @@
 //   {"ok":true,"heard":bool,"absent":bool,"power":x,"rms":y}
 //   {"op":"wait_ended","phone":"A","timeout":5000}   → {"ok":<ended>,"bye_received":bool}
 //   {"op":"hang_up","phone":"A"}                     → {"ok":<call over>}
+//   {"op":"answer","phone":"T","sip_port":5090,"tone_hz":0} → {"ok":true}: a phone answering the first call that
+//       reaches that port (the trunk's far end, for invites by number)
+//   {"op":"wait_answered","phone":"T","timeout":5000} → {"ok":<a call was answered>,"to":"<number called>"}
 // Unknown ops, missing fields and unknown phones answer {"ok":false,"error":"..."}. End of input hangs up
 // all.
 //
@@ -52,6 +55,7 @@ class Driver {
     const std::string name = cmd.value("phone", "");
     if (name.empty()) return fail("missing \"phone\"");
     if (op == "dial") return dial(name, cmd);
+    if (op == "answer") return answer(name, cmd);
     const auto it = phones_.find(name);
     if (it == phones_.end()) return fail("unknown phone " + name);
     Softphone& p = *it->second;
@@ -95,6 +99,10 @@ class Driver {
       return {{"ok", ended}, {"bye_received", p.bye_received()}};
     }
     if (op == "hang_up") return {{"ok", p.hang_up(timeout)}};
+    if (op == "wait_answered") {
+      const bool ok = p.wait_answered(timeout);
+      return {{"ok", ok}, {"to", p.incoming_to()}};
+    }
     return fail("unknown op " + op);
   }
 
@@ -117,6 +125,17 @@ class Driver {
     const int status = phone->final_status();
     phones_[name] = std::move(phone);
     return {{"ok", answered}, {"status", status}};
+  }
+
+  json answer(const std::string& name, const json& cmd) {
+    if (phones_.count(name)) return fail("phone " + name + " exists");
+    const int port = cmd.value("sip_port", 0);
+    if (port <= 0 || port > 65535) return fail("answer needs \"sip_port\"");
+    confpro::conftest::SoftphoneOptions o;
+    o.sip_port = static_cast<std::uint16_t>(port);
+    o.tone_hz = cmd.value("tone_hz", 0.0);
+    phones_[name] = std::make_unique<Softphone>(name, o);
+    return {{"ok", true}};
   }
 
   std::map<std::string, std::unique_ptr<Softphone>> phones_;

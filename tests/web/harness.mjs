@@ -149,10 +149,10 @@ export function freePort() {
 
 // The real product: `confpro serve` (CONFPRO_BINARY) in a temp dir with a fresh SQLite database (or `storageUrl`),
 // SIP on a free port and the console on another, zone Europe/Paris. `server` is added to its [server] table,
-// `extra` appended to the config (TOML). Resolves once it printed "confpro ready"; output() is everything it
+// `sip` to its [sip] table, `extra` appended to the config (TOML). Resolves once it printed "confpro ready"; output() is everything it
 // printed so far (the administrator password among it). crashAndRestart() kills it with SIGKILL and starts it
 // again on the same configuration and data.
-export async function startConfpro({ logLevel = 'warn', server = '', extra = '', storageUrl = null, prefix = [] } = {}) {
+export async function startConfpro({ logLevel = 'warn', server = '', sip = '', extra = '', storageUrl = null, prefix = [] } = {}) {
   const confpro = process.env.CONFPRO_BINARY;
   if (!confpro) throw new Error('CONFPRO_BINARY is not set (run through ctest)');
   const dir = mkdtempSync(join(tmpdir(), 'confpro-serve-'));
@@ -170,6 +170,7 @@ level = "${logLevel}"
 [sip]
 listen_address = "127.0.0.1"
 port = ${sipPort}
+${sip}
 [ivr]
 generated_dir = "${tmpdir()}/confpro-test-prompts"
 [media]

@@ -237,12 +237,19 @@ Result<conference::InviteResult> ScriptedLive::invite_by_number(BookingId c, con
     std::lock_guard lock(mutex_);
     auto it = rooms_.find(c);
     if (it == rooms_.end()) return Error::not_found("no live conference");
+    // Like the conference service: a locked conference is refused before dialling; else the invite is dialling.
+    if (it->second.live.locked)
+      return conference::InviteResult{"", "refused", "conference_locked",
+                                      "The conference is locked: unlock it to invite someone."};
+    conference::LiveInvite invite{"invite-" + number, number, "dialing", "", clock_.now()};
+    it->second.live.invites.push_back(invite);
     auto e = event(it->second, "invite");
-    e.detail = "dialing " + number;
+    e.detail = "dialing";
+    e.invite = invite;
     out.push_back(e);
   }
   flush(out);
-  return conference::InviteResult{"invite-" + number, "dialing"};
+  return conference::InviteResult{"invite-" + number, "dialing", "", ""};
 }
 
 ScriptedLive::SubscriptionId ScriptedLive::subscribe(Subscriber s) {

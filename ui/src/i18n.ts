@@ -47,6 +47,19 @@ const en = {
   reason_ended: 'Call ended', reason_max_calls: 'Server at its call limit', reason_internal_error: 'Internal error',
   reason_sip: 'Telephone network error',
   pick_date: 'Choose on a calendar', date_expected: 'Write it as',
+  // Current page: invites by number, wait-for-leader, listen-only (issue 12 items 5, 9, 14).
+  invites: 'Invites', invite_dialing: 'Dialling…', invite_ringing: 'Ringing…', invite_answered: 'Answered, hearing the invitation',
+  invite_joined: 'Joined', invite_refused: 'Refused', invite_no_answer: 'No answer', invite_failed: 'Failed',
+  invite_why_locked: 'conference locked', invite_why_full: 'conference full', invite_why_ended: 'conference ended',
+  invite_why_hung_up: 'hung up during the invitation', invite_why_no_key: '1 was never pressed', invite_why_busy: 'busy',
+  invite_err_conference_locked: 'This conference is locked: unlock it before inviting someone.',
+  invite_err_conference_full: 'This conference is full (invites being answered count too).',
+  invite_err_conference_ended: 'This conference has ended.',
+  invite_err_number_not_allowed: 'This number may not be called from this server (outside the allowed numbers).',
+  invite_err_dial_out_limit: 'Too many calls out right now. Try again in a moment.',
+  invite_err_dial_out_unavailable: 'Calling out is not available on this server.',
+  invite_err_bad_number: 'Enter a phone number: digits, with an optional leading +.',
+  waiting_for_leader: 'Waiting for the moderator', listening_only: 'Listen only', not_opened: 'Not started',
 };
 type Dict = typeof en;
 export type Key = keyof Dict;
@@ -105,6 +118,18 @@ const fr: Dict = {
   reason_max_calls: "Limite d'appels du serveur atteinte", reason_internal_error: 'Erreur interne',
   reason_sip: 'Erreur du réseau téléphonique',
   pick_date: 'Choisir dans un calendrier', date_expected: 'Format attendu :',
+  invites: 'Invitations', invite_dialing: 'Numérotation…', invite_ringing: 'Sonnerie…', invite_answered: "Décroché, écoute l'invitation",
+  invite_joined: 'A rejoint', invite_refused: 'Refusée', invite_no_answer: 'Pas de réponse', invite_failed: 'Échec',
+  invite_why_locked: 'conférence verrouillée', invite_why_full: 'conférence complète', invite_why_ended: 'conférence terminée',
+  invite_why_hung_up: "a raccroché pendant l'invitation", invite_why_no_key: "n'a pas appuyé sur 1", invite_why_busy: 'occupé',
+  invite_err_conference_locked: "Cette conférence est verrouillée : déverrouillez-la avant d'inviter quelqu'un.",
+  invite_err_conference_full: 'Cette conférence est complète (les invitations en cours comptent aussi).',
+  invite_err_conference_ended: 'Cette conférence est terminée.',
+  invite_err_number_not_allowed: "Ce numéro ne peut pas être appelé depuis ce serveur (hors des numéros autorisés).",
+  invite_err_dial_out_limit: "Trop d'appels sortants en ce moment. Réessayez dans un instant.",
+  invite_err_dial_out_unavailable: "Les appels sortants ne sont pas disponibles sur ce serveur.",
+  invite_err_bad_number: 'Saisissez un numéro de téléphone : des chiffres, avec un + initial facultatif.',
+  waiting_for_leader: "En attente de l'animateur", listening_only: 'Écoute seule', not_opened: 'Pas commencée',
 };
 
 export type Lang = 'fr' | 'en';

@@ -1,14 +1,48 @@
 // Current: running conferences, kept live by the server's event stream (SSE). Participants appear and
-// disappear, talking indicators follow the speakers; moderation buttons act on the call.
-import { ApiError, call, type LiveConference, type LiveEvent, type Page as ApiPage } from '../api';
+// disappear, talking indicators follow the speakers; moderation buttons act on the call. A conference waiting
+// for its leader says so (it has no end time yet) until it opens; listen-only and waiting participants say so
+// instead of offering Mute. Invites by number show their state live (ringing, answered, joined, refused, …).
+import {
+  ApiError, call, type LiveConference, type LiveEvent, type LiveParticipant, type Page as ApiPage,
+} from '../api';
 import type { Page } from '../app';
 import { clear, h } from '../dom';
 import { errorText } from '../errors';
 import { formatTime } from '../format';
-import { t } from '../i18n';
+import { t, type Key } from '../i18n';
+
+// What the live API sends beyond api.ts's types: invites, a participant waiting for the leader, and no times
+// (null) for a conference not opened yet.
+interface LiveInvite { id: string; number: string; state: string; reason: string; at: string }
+type Participant = LiveParticipant & { waiting?: boolean };
+type Conference = Omit<LiveConference, 'opened_at' | 'ends_at' | 'participants'> & {
+  opened_at: string | null; ends_at: string | null; participants: Participant[]; invites?: LiveInvite[];
+};
+type LiveEv = Omit<LiveEvent, 'participant'> & { participant?: Participant; invite?: LiveInvite };
+
+// An invite's state (and why) in words.
+function inviteStateText(i: LiveInvite): string {
+  const state = t(('invite_' + i.state.replace(/-/g, '_')) as Key) ?? i.state;
+  if (!i.reason || i.state === 'joined') return state;
+  const why = i.reason === 'sip-486' ? 'busy' : i.reason.replace(/-/g, '_');
+  const text = t(('invite_why_' + why) as Key);
+  return text ? `${state} (${text})` : state;
+}
+
+// An invite refused by the server, worded: its code when the server gave one, else the number's field error.
+function inviteErrorText(e: unknown): string {
+  if (e instanceof ApiError) {
+    const coded = e.code ? t(('invite_err_' + e.code) as Key) : undefined;
+    if (coded) return coded;
+    if (e.fields.some((f) => f.field === 'number')) return t('invite_err_bad_number');
+  }
+  return errorText(e);
+}
 
 export const currentPage: Page = (root, ctx) => {
-  let conferences: LiveConference[] = [];
+  let conferences: Conference[] = [];
+  // The invite box of each conference keeps what was typed and the last error across redraws (every event redraws).
+  const drafts = new Map<number, { value: string; error: string }>();
   let source: EventSource | null = null;
   let closed = false;
   const live = h('span', { class: 'live-dot', 'aria-live': 'polite' }, t('loading'));
@@ -21,7 +55,7 @@ export const currentPage: Page = (root, ctx) => {
   // request for another while one is in flight is folded into one more round after it.
   let loading = false;
   let again = false;
-  let pending: LiveEvent[] = [];
+  let pending: LiveEv[] = [];
 
   async function reload(): Promise<void> {
     if (loading) { again = true; return; }
@@ -31,7 +65,7 @@ export const currentPage: Page = (root, ctx) => {
         again = false;
         pending = [];
         try {
-          conferences = (await call<ApiPage<LiveConference>>('GET', '/conferences/live')).items;
+          conferences = (await call<ApiPage<Conference>>('GET', '/conferences/live')).items;
         } catch (e) {
           clear(list);
           live.textContent = '';
@@ -49,8 +83,7 @@ export const currentPage: Page = (root, ctx) => {
     }
   }
 
-  function apply(ev: LiveEvent): void {
-    if (ev.type === 'invite') { ctx.notify(`${t('invite_sent')}: ${ev.detail}`); return; }  // news, not state
+  function apply(ev: LiveEv): void {
     if (loading) { pending.push(ev); return; }
     if (applyOne(ev)) draw();
     else void reload();
@@ -58,7 +91,8 @@ export const currentPage: Page = (root, ctx) => {
 
   // Applies one event to `conferences`; false when it names a conference the page does not have yet (or opens
   // one), which only a new snapshot can show.
-  function applyOne(ev: LiveEvent): boolean {
+  function applyOne(ev: LiveEv): boolean {
+    if (ev.type === 'opened') return false;  // its end time and session: only a snapshot has them
     if (ev.type === 'ended') {
       // Dropped at once: a reload racing the end could still list it, and no later event would correct that.
       conferences = conferences.filter((x) => x.booking_id !== ev.booking_id);
@@ -76,11 +110,25 @@ export const currentPage: Page = (root, ctx) => {
         break;
       case 'talking':
       case 'muted': {
+        // The event carries the participant as it is now (a user released by the moderator stops waiting).
         const x = p && c.participants.find((y) => y.id === p.id);
-        if (x) { if (ev.type === 'talking') x.talking = ev.flag; else x.muted = ev.flag; }
+        if (x) { Object.assign(x, p); if (ev.type === 'talking') x.talking = ev.flag; else x.muted = ev.flag; }
         break;
       }
-      case 'locked': c.locked = ev.flag; break;
+      case 'invite': {
+        const i = ev.invite;
+        if (!i) break;
+        const list = c.invites ?? (c.invites = []);
+        const at = list.findIndex((x) => x.id === i.id);
+        if (at >= 0) list[at] = i; else list.push(i);
+        break;
+      }
+      case 'locked': {
+        c.locked = ev.flag;
+        const draft = drafts.get(c.booking_id);
+        if (draft) draft.error = '';  // a refusal for being locked (or not) may no longer hold
+        break;
+      }
       case 'recording': c.recording = ev.flag; break;
       default: break;
     }
@@ -92,40 +140,88 @@ export const currentPage: Page = (root, ctx) => {
     try { await call('POST', path, body); } catch (e) { ctx.notify(errorText(e), 'error'); }
   }
 
-  function card(c: LiveConference): HTMLElement {
+  async function invite(c: Conference, input: HTMLInputElement): Promise<void> {
+    const draft = drafts.get(c.booking_id) ?? { value: '', error: '' };
+    draft.value = input.value.trim();
+    drafts.set(c.booking_id, draft);
+    try {
+      await call('POST', `/conferences/live/${c.booking_id}/invite`, { number: draft.value });
+      drafts.delete(c.booking_id);  // sent: the number now shows among the invites
+    } catch (e) {
+      draft.error = inviteErrorText(e);  // the number stays, to correct it
+    }
+    draw();
+  }
+
+  function participantRow(c: Conference, p: Participant): HTMLElement {
     const base = `/conferences/live/${c.booking_id}`;
-    const inviteInput = h('input', { type: 'tel', id: `invite-${c.booking_id}`, placeholder: '+33…', inputmode: 'tel' });
+    const state = p.waiting ? t('waiting_for_leader') : p.listen_only ? t('listening_only') : p.muted ? t('yes') : t('no');
+    return h('tr', { 'data-participant': p.id, class: p.talking ? 'talking' : '' },
+      h('td', {}, h('span', { class: p.talking ? 'talk on' : 'talk', role: 'img', 'aria-label': p.talking ? t('talking') : '' })),
+      h('td', { class: 'mono' }, p.caller_number), h('td', {}, p.name || '—'),
+      h('td', {}, p.role === 'moderator' ? t('moderator') : t('user')),
+      h('td', {}, formatTime(p.joined_at)),
+      h('td', { class: p.waiting || p.listen_only ? 'participant-state' : '' }, state),
+      h('td', { class: 'row-actions' },
+        // A listen-only participant cannot speak (the server refuses to unmute them), a waiting one is not heard yet.
+        p.listen_only || p.waiting ? null :
+          h('button', { class: 'secondary small', onclick: () => act(`${base}/participants/${p.id}/${p.muted ? 'unmute' : 'mute'}`) },
+            p.muted ? t('unmute') : t('mute')),
+        h('button', { class: 'danger small', onclick: () => act(`${base}/participants/${p.id}/eject`, t('confirm_eject')) }, t('eject'))));
+  }
+
+  function card(c: Conference): HTMLElement {
+    const base = `/conferences/live/${c.booking_id}`;
+    const draft = drafts.get(c.booking_id) ?? { value: '', error: '' };
+    const errorId = `invite-error-${c.booking_id}`;
+    const inviteInput = h('input', {
+      type: 'tel', id: `invite-${c.booking_id}`, placeholder: '+33…', inputmode: 'tel', value: draft.value,
+      'aria-invalid': draft.error ? 'true' : null, 'aria-describedby': draft.error ? errorId : null,
+      oninput: () => { drafts.set(c.booking_id, { value: inviteInput.value, error: draft.error }); },
+    });
+    const waiting = c.waiting_for_leader || c.participants.some((p) => p.waiting);
+    const invites = c.invites ?? [];
+    const when = c.ends_at ? `${t('ends_at')} ${formatTime(c.ends_at)}` : t('not_opened');
     return h('section', { class: 'card live-card', 'data-booking': c.booking_id, 'aria-labelledby': `lc-${c.booking_id}` },
       h('div', { class: 'live-head' },
         h('h2', { id: `lc-${c.booking_id}` }, c.name, ' ', h('span', { class: 'mono muted' }, c.number)),
         h('div', { class: 'badges' },
+          waiting ? h('span', { class: 'badge badge-waiting', 'data-state': 'waiting-for-leader' }, t('waiting_for_leader')) : null,
           c.locked ? h('span', { class: 'badge badge-locked' }, t('locked')) : null,
           c.recording ? h('span', { class: 'badge badge-rec' }, '● ' + t('recording')) : null,
-          h('span', { class: 'muted' }, `${t('owner')}: ${c.owner} · ${t('ends_at')} ${formatTime(c.ends_at)} · ${c.participants.length}/${c.max_participants}`))),
+          h('span', { class: 'muted' }, `${t('owner')}: ${c.owner} · ${when} · ${c.participants.length}/${c.max_participants}`))),
       c.participants.length === 0 ? h('p', { class: 'muted' }, '—') :
         h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
           h('thead', {}, h('tr', {}, ['', t('phone'), t('name'), t('role'), t('joined'), t('muted'), ''].map((x) => h('th', { scope: 'col' }, x)))),
-          h('tbody', {}, c.participants.map((p) => h('tr', { 'data-participant': p.id, class: p.talking ? 'talking' : '' },
-            h('td', {}, h('span', { class: p.talking ? 'talk on' : 'talk', role: 'img', 'aria-label': p.talking ? t('talking') : '' })),
-            h('td', { class: 'mono' }, p.caller_number), h('td', {}, p.name || '—'),
-            h('td', {}, p.role === 'moderator' ? t('moderator') : t('user')),
-            h('td', {}, formatTime(p.joined_at)), h('td', {}, p.muted ? t('yes') : t('no')),
-            h('td', { class: 'row-actions' },
-              h('button', { class: 'secondary small', onclick: () => act(`${base}/participants/${p.id}/${p.muted ? 'unmute' : 'mute'}`) },
-                p.muted ? t('unmute') : t('mute')),
-              h('button', { class: 'danger small', onclick: () => act(`${base}/participants/${p.id}/eject`, t('confirm_eject')) }, t('eject')))))))),
+          h('tbody', {}, c.participants.map((p) => participantRow(c, p))))),
+      invites.length === 0 ? null :
+        h('div', { class: 'invites', 'aria-live': 'polite' },
+          h('h3', {}, t('invites')),
+          h('ul', {}, invites.slice().reverse().map((i) =>
+            h('li', { 'data-invite': i.id, 'data-state': i.state, class: `invite-state invite-${i.state}` },
+              h('span', { class: 'mono' }, i.number), ' — ', inviteStateText(i), ' ',
+              h('span', { class: 'muted' }, formatTime(i.at)))))),
       h('div', { class: 'live-actions' },
         h('button', { class: 'secondary', onclick: () => act(`${base}/${c.locked ? 'unlock' : 'lock'}`) }, c.locked ? t('unlock') : t('lock')),
         h('button', { class: 'danger', onclick: () => act(`${base}/end`, t('confirm_end')) }, t('end')),
-        h('form', { class: 'invite', onsubmit: (ev: Event) => { ev.preventDefault(); void act(`${base}/invite`, undefined, { number: inviteInput.value.trim() }); inviteInput.value = ''; } },
+        h('form', { class: 'invite', onsubmit: (ev: Event) => { ev.preventDefault(); void invite(c, inviteInput); } },
           h('label', { for: `invite-${c.booking_id}` }, t('invite_number')), inviteInput,
-          h('button', { type: 'submit', class: 'primary' }, t('invite')))));
+          h('button', { type: 'submit', class: 'primary' }, t('invite')),
+          draft.error ? h('p', { class: 'field-error invite-error', id: errorId, role: 'alert' }, draft.error) : null)));
   }
 
   function draw(): void {
+    // Redrawn on every event: the invite box being typed in keeps its focus and caret.
+    const focused = document.activeElement instanceof HTMLInputElement && list.contains(document.activeElement)
+      ? { id: document.activeElement.id, at: document.activeElement.selectionStart } : null;
     clear(list);
     if (!conferences.length) list.appendChild(h('p', { class: 'notice' }, t('no_live')));
     for (const c of conferences) list.appendChild(card(c));
+    const again = focused ? document.getElementById(focused.id) : null;
+    if (focused && again instanceof HTMLInputElement) {
+      again.focus();
+      if (focused.at !== null) again.setSelectionRange(focused.at, focused.at);
+    }
   }
 
   function connect(): void {
@@ -145,7 +241,7 @@ export const currentPage: Page = (root, ctx) => {
       });
     };
     for (const type of ['opened', 'joined', 'left', 'talking', 'muted', 'locked', 'recording', 'warning', 'ended', 'invite']) {
-      source.addEventListener(type, (m) => apply(JSON.parse((m as MessageEvent).data) as LiveEvent));
+      source.addEventListener(type, (m) => apply(JSON.parse((m as MessageEvent).data) as LiveEv));
     }
   }
 
