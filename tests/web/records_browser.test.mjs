@@ -52,11 +52,11 @@ test('Users, Reports and Past with a deleted conference at laptop and desktop wi
       await page.getByRole('link', { name: fr ? 'Utilisateurs' : 'Users' }).click();
       await page.locator('tr[data-user="alice"]').waitFor();
       assert.equal(await page.locator('tr[data-user="alice"] td.mono').textContent(), '1001');
+      await shot(page, `records-users-${tag}`);
       const del = page.locator('tr[data-user="bob"]').getByRole('button', { name: fr ? 'Supprimer bob' : 'Delete bob' });
       const box = await del.boundingBox();
       assert.ok(box && box.x + box.width <= width, `${tag}: the Delete button of a user is cut off`);
       await fitsWidth(page, `users ${tag}`);
-      await shot(page, `records-users-${tag}`);
 
       await page.getByRole('link', { name: fr ? 'Rapports' : 'Reports' }).click();
       const row = page.locator(`#report-conferences tr[data-booking="${deleted.id}"]`);
@@ -124,6 +124,6 @@ test('Users: edit phone access, disable and enable, a refused delete says why; D
   assert.match(await page.locator('#purge-result').textContent(), /0 conferences, 0 sessions, 0 connections, 0 recordings/);
   assert.equal(await page.getByLabel('Older than (days)').inputValue(), '365');
   await shot(page, 'records-delete-purge-en');
-  assert.deepEqual(errors, []);
+  assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);  // the refused delete answers 409 on purpose
   await context.close();
 });

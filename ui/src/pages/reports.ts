@@ -21,13 +21,16 @@ function conferenceTable(rows: ReportConference[]): HTMLElement {
   if (!rows.length) return h('p', { class: 'notice' }, t('no_results'));
   const state = (s: string) => s === 'deleted' ? h('span', { class: 'badge badge-rec' }, t('state_deleted'))
     : h('span', { class: `badge badge-${s}` }, t(s === 'active' ? 'active' : s === 'ended' ? 'ended' : 'scheduled'));
+  // Compact enough for a 1024 px laptop: the planned window on two lines, both minute counts in one column.
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'report-conferences' },
-    h('thead', {}, h('tr', {}, [t('number'), t('name'), t('owner'), t('planned_start'), t('planned_end'), t('state'), t('conference_minutes'), t('participant_minutes'), t('participants')]
-      .map((x, i) => h('th', { scope: 'col', class: i >= 6 ? 'num' : '' }, x)))),
+    h('thead', {}, h('tr', {}, [t('col_number'), t('name'), t('owner'), t('col_planned'), t('state'), t('col_minutes'), t('participants')]
+      .map((x, i) => h('th', { scope: 'col', class: i >= 5 ? 'num' : '' }, x)))),
     h('tbody', {}, rows.map((c) => h('tr', { 'data-booking': c.booking_id },
       h('td', { class: 'mono' }, c.number), h('td', {}, c.name), h('td', {}, c.owner),
-      h('td', {}, formatDateTime(c.planned_start)), h('td', {}, formatDateTime(c.planned_end)), h('td', {}, state(c.state)),
-      h('td', { class: 'num' }, c.conference_minutes), h('td', { class: 'num' }, c.participant_minutes), h('td', { class: 'num' }, c.participants))))));
+      h('td', { title: `${t('planned_start')} → ${t('planned_end')}` }, formatDateTime(c.planned_start), h('br'), '→ ' + formatDateTime(c.planned_end)),
+      h('td', {}, state(c.state)),
+      h('td', { class: 'num', title: `${t('conference_minutes')} / ${t('participant_minutes')}` }, `${c.conference_minutes} / ${c.participant_minutes}`),
+      h('td', { class: 'num' }, c.participants))))));
 }
 
 // Every day of [from, to] (YYYY-MM-DD), with zeros where the report has no row.
