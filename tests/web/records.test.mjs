@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServer, Client, signedIn } from './harness.mjs';
 
 let server, root, alice, bob;
@@ -111,6 +113,9 @@ test('purge: administrators only, dry run first, retention setting, one audited 
   assert.equal((await root.post('/api/v1/history/purge', { retention_days: 0 })).status, 400);
   assert.equal((await root.post('/api/v1/history/purge', { dry_run: 'yes' })).status, 400);
   const b = await usedConference();
+  const recording = join(server.recordingsDir, `purge-${b.id}.wav`);
+  writeFileSync(recording, 'RIFF');
+  assert.equal(await server.live({ op: 'recording', booking: b.id, path: recording }), 'ok');
   assert.equal(await server.live({ op: 'close', booking: b.id }), 'ok');
   assert.equal((await alice.del(`/api/v1/bookings/${b.id}`)).status, 204);
   // Nothing is that old yet: the default retention (365 days) purges nothing.
@@ -128,7 +133,8 @@ test('purge: administrators only, dry run first, retention setting, one audited 
   assert.deepEqual([dry.dry_run, dry.bookings, dry.sessions, dry.connections], [true, 1, 1, 2]);
   assert.equal((await root.get(`/api/v1/conferences/past?number=${b.number}`)).json.items.length, 1, 'a dry run removes nothing');
   const done = (await root.post('/api/v1/history/purge', {})).json;
-  assert.deepEqual([done.dry_run, done.bookings, done.sessions, done.connections], [false, 1, 1, 2]);
+  assert.deepEqual([done.dry_run, done.bookings, done.sessions, done.connections, done.recordings], [false, 1, 1, 2, 1]);
+  assert.equal(existsSync(recording), false, 'the recording file is removed with its conference');
   assert.equal((await root.get(`/api/v1/conferences/past?number=${b.number}`)).json.items.length, 0);
   assert.equal((await root.post('/api/v1/history/purge', { dry_run: true })).json.bookings, 0);
   const audit = (await root.get('/api/v1/audit?limit=20')).json.items;
