@@ -197,6 +197,11 @@ Result<Config> load_config(const std::string& path, const std::vector<std::strin
   read_web(r.sub(r.table("web"), "web"), config.web);
   config.web.time_zone = config.server.time_zone;
   config.web.recordings_dir = config.media.recordings_dir;  // the only place recordings are served from
+  {
+    ConfigReader h = r.sub(r.table("history"), "history");
+    h.get_int("retention_days", config.web.history_retention_days, 1, 36500);
+    h.finish();
+  }
   r.finish();
 
   if (!errors.empty()) {

@@ -142,7 +142,7 @@ Status BookingService::remove(BookingId id, const Actor& actor) {
   }
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.delete", *current, describe(*current)));
-  return store_.delete_booking(id, effects);
+  return store_.delete_booking(id, store::Deletion{now, actor.username}, effects);
 }
 
 Result<store::Page<domain::Booking>> BookingService::search(const store::BookingQuery& query) {

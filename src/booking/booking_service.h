@@ -65,6 +65,8 @@ class BookingService {
                                  std::optional<int> expected_version, const Actor& actor);
 
   // Deletes a scheduled or ended booking (an active one must be ended first: kFailedPrecondition). Audited.
+  // The booking is marked deleted, not erased (Store::delete_booking): it no longer answers calls, its number
+  // and name are free, and its sessions and minutes stay in the history and reports.
   Status remove(BookingId id, const Actor& actor);
 
   Result<store::Page<domain::Booking>> search(const store::BookingQuery& query);

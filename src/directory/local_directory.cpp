@@ -154,6 +154,33 @@ Status LocalDirectory::set_phone_credentials(const std::string& username, const 
   return store_.update_user(*user);
 }
 
+Status LocalDirectory::set_phone_access(const std::string& username,
+                                        const std::optional<std::string>& phone_account,
+                                        const std::optional<std::string>& phone_pin) {
+  auto user = store_.find_user(username);
+  if (!user.ok()) return user.error();
+  const std::string account = phone_account ? *phone_account : user->phone_account;
+  const bool new_pin = phone_pin && !phone_pin->empty();
+  std::vector<FieldError> errors;
+  if (!account.empty() && !digits(account)) errors.push_back({"phone_account", "must be digits"});
+  if (new_pin) {
+    if (auto e = check_phone_pin(*phone_pin); !e.empty()) errors.push_back({"phone_pin", e});
+  }
+  if (account.empty() && new_pin) errors.push_back({"phone_account", "is required with a phone PIN"});
+  if (!account.empty() && !new_pin && user->phone_pin_hash.empty())
+    errors.push_back({"phone_pin", "is required with a phone account"});
+  if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+  user->phone_account = account;
+  if (account.empty()) {
+    user->phone_pin_hash.clear();
+  } else if (new_pin) {
+    auto hash = hash_password(*phone_pin);
+    if (!hash.ok()) return hash.error();
+    user->phone_pin_hash = *hash;
+  }
+  return store_.update_user(*user);
+}
+
 Status LocalDirectory::set_disabled(const std::string& username, bool disabled) {
   auto user = store_.find_user(username);
   if (!user.ok()) return user.error();

@@ -41,6 +41,13 @@ class LocalDirectory final : public Directory {
   Status set_password(const std::string& username, const std::string& password);
   Status set_phone_credentials(const std::string& username, const std::string& phone_account,
                                const std::string& phone_pin);
+  // The console's edit (issue 12 item 13): each given value replaces the stored one. An empty account turns
+  // phone access off (the PIN goes with it); an account needs a PIN, given now or stored before. kNotFound;
+  // kInvalidArgument naming phone_account/phone_pin; kAlreadyExists for an account another user has.
+  Status set_phone_access(const std::string& username, const std::optional<std::string>& phone_account,
+                          const std::optional<std::string>& phone_pin);
+  // A disabled user can neither log in nor create or authenticate by phone; the account and its bookings
+  // stay.
   Status set_disabled(const std::string& username, bool disabled);
   Status remove_user(const std::string& username);
 

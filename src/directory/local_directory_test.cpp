@@ -127,6 +127,39 @@ TEST_F(LocalDirectoryTest, PasswordChangeTakesEffect) {
   EXPECT_FALSE(directory_.authenticate_phone("1001", "4729").ok());
 }
 
+// Issue 12 item 13: the console edits the phone account and PIN; disabling stops phone creation too.
+TEST_F(LocalDirectoryTest, ConsoleEditsPhoneAccessAndDisables) {
+  NewUser bob;
+  bob.username = "bob";
+  bob.password = "bob-secret-1";
+  ASSERT_TRUE(directory_.add_user(bob).ok());
+  // An account needs a PIN; digits only; the PIN 4–12 digits; an account another user has is refused.
+  auto st = directory_.set_phone_access("bob", std::string("2002"), std::nullopt);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().fields.at(0).field, "phone_pin");
+  EXPECT_EQ(
+      directory_.set_phone_access("bob", std::string("20a2"), std::string("8156")).error().fields.at(0).field,
+      "phone_account");
+  EXPECT_EQ(
+      directory_.set_phone_access("bob", std::string("2002"), std::string("81")).error().fields.at(0).field,
+      "phone_pin");
+  EXPECT_EQ(directory_.set_phone_access("bob", std::string("1001"), std::string("8156")).error().code,
+            ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(directory_.set_phone_access("bob", std::string("2002"), std::string("8156")).ok());
+  EXPECT_EQ(directory_.authenticate_phone("2002", "8156")->username, "bob");
+  // A new account keeps the stored PIN; an empty account turns phone access off.
+  ASSERT_TRUE(directory_.set_phone_access("bob", std::string("2003"), std::nullopt).ok());
+  EXPECT_EQ(directory_.authenticate_phone("2003", "8156")->username, "bob");
+  ASSERT_TRUE(directory_.set_disabled("bob", true).ok());
+  EXPECT_EQ(directory_.authenticate_phone("2003", "8156").error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(directory_.authenticate("bob", "bob-secret-1").error().code, ErrorCode::kUnauthenticated);
+  ASSERT_TRUE(directory_.set_disabled("bob", false).ok());
+  EXPECT_TRUE(directory_.authenticate_phone("2003", "8156").ok());
+  ASSERT_TRUE(directory_.set_phone_access("bob", std::string(""), std::nullopt).ok());
+  EXPECT_FALSE(directory_.authenticate_phone("2003", "8156").ok());
+  EXPECT_TRUE(store_->find_user("bob")->phone_pin_hash.empty());
+}
+
 TEST_F(LocalDirectoryTest, FirstAdminIsCreatedOnceWithAPrintedPassword) {
   auto first = directory_.ensure_admin("admin");
   ASSERT_TRUE(first.ok());

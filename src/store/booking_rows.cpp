@@ -299,7 +299,8 @@ Result<domain::Booking> SqlStore::update_booking(const domain::Booking& booking,
       st.exchange(soci::use(expected_version, "expected"));
       st.alloc();
       st.prepare(
-          "UPDATE bookings SET name = :name, name_folded = :name_folded, owner = :owner, number = :number, user_pin = :user_pin, "
+          "UPDATE bookings SET name = :name, name_folded = :name_folded, owner = :owner, number = :number, "
+          "user_pin = :user_pin, "
           "moderator_pin = :moderator_pin, created_at = :created_at, valid_from = :valid_from, "
           "valid_until = :valid_until, duration_minutes = :duration_minutes, validity_days = :validity_days, "
           "max_participants = :max_participants, language = :language, announce_moderator = "
@@ -309,7 +310,7 @@ Result<domain::Booking> SqlStore::update_booking(const domain::Booking& booking,
           "wait_for_leader = :wait_for_leader, join_policy = :join_policy, created_via = :created_via, "
           "access_number = :access_number, state = :state, end_reason = :end_reason, opened_at = :opened_at, "
           "ended_at = :ended_at, updated_at = :updated_at, version = version + 1 "
-          "WHERE id = :id AND version = :expected");
+          "WHERE id = :id AND version = :expected AND deleted_at IS NULL");
       st.define_and_bind();
       st.execute(true);
       affected = st.get_affected_rows();
@@ -318,6 +319,10 @@ Result<domain::Booking> SqlStore::update_booking(const domain::Booking& booking,
       int count = 0;
       sql << "SELECT COUNT(*) FROM bookings WHERE id = :id", soci::use(id, "id"), soci::into(count);
       if (count == 0) return Error::not_found("no such booking");
+      int deleted = 0;
+      sql << "SELECT COUNT(*) FROM bookings WHERE id = :id AND deleted_at IS NOT NULL", soci::use(id, "id"),
+          soci::into(deleted);
+      if (deleted > 0) return Error::not_found("the booking was deleted");
       return Error::precondition("the booking was changed by someone else (stale version " +
                                  std::to_string(expected_version) + "); reload and retry");
     }

@@ -51,26 +51,35 @@ std::string name_condition(Dialect dialect, const std::string& text) {
 }  // namespace
 
 Result<domain::Booking> SqlStore::get_booking(BookingId id) {
-  return run<domain::Booking>(
-      "get booking", [&](soci::session& sql) { return load_booking(sql, "WHERE id = :id", id.value(), ""); });
+  return run<domain::Booking>("get booking", [&](soci::session& sql) {
+    return load_booking(sql, "WHERE id = :id AND deleted_at IS NULL", id.value(), "");
+  });
 }
 
 Result<domain::Booking> SqlStore::find_booking_by_number(const std::string& number) {
   return run<domain::Booking>("find booking", [&](soci::session& sql) {
-    return load_booking(sql, "WHERE number = :text", 0, number);
+    return load_booking(sql, "WHERE number = :text AND deleted_at IS NULL", 0, number);
   });
 }
 
 Result<domain::Booking> SqlStore::find_booking_by_name(const std::string& name) {
-  return run<domain::Booking>(
-      "find booking", [&](soci::session& sql) { return load_booking(sql, "WHERE name = :text", 0, name); });
+  return run<domain::Booking>("find booking", [&](soci::session& sql) {
+    return load_booking(sql, "WHERE name = :text AND deleted_at IS NULL", 0, name);
+  });
 }
 
-Status SqlStore::delete_booking(BookingId id, const SideEffects& effects) {
+Status SqlStore::delete_booking(BookingId id, const Deletion& deletion, const SideEffects& effects) {
   return run_status("delete booking", [&](soci::session& sql) -> Status {
     Tx tx(sql, dialect_);
-    std::int64_t raw = id.value();
-    soci::statement st = (sql.prepare << "DELETE FROM bookings WHERE id = :id", soci::use(raw, "id"));
+    std::int64_t raw = id.value(), at = to_epoch_ms(deletion.at);
+    // The tombstone frees the unique number and name; it is no digit string, so no call ever dials it.
+    const std::string tombstone = "deleted:" + std::to_string(raw);
+    soci::statement st =
+        (sql.prepare << "UPDATE bookings SET deleted_at = :at, deleted_by = :by, deleted_number = number, "
+                        "deleted_name = name, number = :tomb, name = :tomb, name_folded = :tomb, "
+                        "updated_at = :at, version = version + 1 WHERE id = :id AND deleted_at IS NULL",
+         soci::use(at, "at"), soci::use(deletion.by, "by"), soci::use(tombstone, "tomb"),
+         soci::use(raw, "id"));
     st.execute(true);
     if (st.get_affected_rows() == 0) return Error::not_found("no such booking");
     write_effects(sql, dialect_, effects);
@@ -82,7 +91,7 @@ Status SqlStore::delete_booking(BookingId id, const SideEffects& effects) {
 Result<Page<domain::Booking>> SqlStore::search_bookings(const BookingQuery& q) {
   return run<Page<domain::Booking>>(
       "search bookings", [&](soci::session& sql) -> Result<Page<domain::Booking>> {
-        std::string where = "WHERE 1 = 1";
+        std::string where = "WHERE deleted_at IS NULL";
         std::string prefix = like_escape(q.number_prefix) + "%";
         std::string name_like = "%" + like_escape(fold_for_search(q.name_contains)) + "%";
         std::string state = q.state ? domain::to_string(*q.state) : "";
@@ -127,7 +136,8 @@ Result<std::vector<domain::Booking>> SqlStore::scheduled_lapsed(TimePoint now, i
     std::int64_t at = to_epoch_ms(now);
     return Result<std::vector<domain::Booking>>(
         load_bookings(sql,
-                      "WHERE state = 'scheduled' AND valid_until <= :now ORDER BY valid_until LIMIT " +
+                      "WHERE state = 'scheduled' AND deleted_at IS NULL AND valid_until <= :now ORDER BY "
+                      "valid_until LIMIT " +
                           std::to_string(std::clamp(limit, 1, 10000)),
                       [&](soci::statement& st) { st.exchange(soci::use(at, "now")); }));
   });
@@ -138,12 +148,43 @@ Result<std::vector<domain::Booking>> SqlStore::active_overdue(TimePoint now, int
     std::int64_t at = to_epoch_ms(now);
     return Result<std::vector<domain::Booking>>(load_bookings(
         sql,
-        "WHERE state = 'active' AND opened_at + duration_minutes * 60000 <= :now AND NOT EXISTS (SELECT 1 "
+        "WHERE state = 'active' AND deleted_at IS NULL AND opened_at + duration_minutes * 60000 <= :now AND "
+        "NOT EXISTS (SELECT 1 "
         "FROM "
         "conference_sessions s WHERE s.booking_id = bookings.id AND s.closed_at IS NULL) ORDER BY id LIMIT " +
             std::to_string(std::clamp(limit, 1, 10000)),
         [&](soci::statement& st) { st.exchange(soci::use(at, "now")); }));
   });
+}
+
+}  // namespace confpro::store::detail
+
+namespace confpro::store::detail {
+
+std::map<std::int64_t, Deletion> restore_deleted(soci::session& sql, std::vector<domain::Booking>& bookings) {
+  std::map<std::int64_t, Deletion> out;
+  std::string ids;
+  for (const auto& b : bookings) ids += (ids.empty() ? "" : ",") + std::to_string(b.id.value());
+  if (ids.empty()) return out;
+  std::int64_t id = 0, at = 0;
+  std::string by, number, name;
+  soci::statement st = (sql.prepare << "SELECT id, deleted_at, deleted_by, deleted_number, deleted_name FROM "
+                                       "bookings WHERE deleted_at IS NOT NULL AND id IN (" +
+                                           ids + ")",
+                        soci::into(id), soci::into(at), soci::into(by), soci::into(number), soci::into(name));
+  st.execute();
+  std::map<std::int64_t, std::pair<std::string, std::string>> names;
+  while (st.fetch()) {
+    out[id] = Deletion{from_epoch_ms(at), by};
+    names[id] = {number, name};
+  }
+  for (auto& b : bookings) {
+    if (auto it = names.find(b.id.value()); it != names.end()) {
+      b.number = it->second.first;
+      b.name = it->second.second;
+    }
+  }
+  return out;
 }
 
 }  // namespace confpro::store::detail

@@ -129,9 +129,16 @@ Result<domain::Booking> FaultInjectingStore::update_booking(const domain::Bookin
   return inner_.update_booking(booking, expected_version, effects);
 }
 
-Status FaultInjectingStore::delete_booking(BookingId id, const SideEffects& effects) {
+Status FaultInjectingStore::delete_booking(BookingId id, const Deletion& deletion,
+                                           const SideEffects& effects) {
   if (auto e = check("delete_booking")) return *e;
-  return inner_.delete_booking(id, effects);
+  return inner_.delete_booking(id, deletion, effects);
+}
+
+Result<PurgeCounts> FaultInjectingStore::purge_history(TimePoint before, bool dry_run,
+                                                       const SideEffects& effects) {
+  if (auto e = check("purge_history")) return *e;
+  return inner_.purge_history(before, dry_run, effects);
 }
 
 Result<Page<domain::Booking>> FaultInjectingStore::search_bookings(const BookingQuery& query) {

@@ -45,7 +45,7 @@ class FaultInjectingStore final : public Store {
   Result<domain::Booking> find_booking_by_name(const std::string& name) override;
   Result<domain::Booking> update_booking(const domain::Booking& booking, int expected_version,
                                          const SideEffects& effects) override;
-  Status delete_booking(BookingId id, const SideEffects& effects) override;
+  Status delete_booking(BookingId id, const Deletion& deletion, const SideEffects& effects) override;
   Result<Page<domain::Booking>> search_bookings(const BookingQuery& query) override;
   Result<std::vector<domain::Booking>> scheduled_lapsed(TimePoint now, int limit) override;
   Result<std::vector<domain::Booking>> active_overdue(TimePoint now, int limit) override;
@@ -58,6 +58,7 @@ class FaultInjectingStore final : public Store {
   Status end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction,
                         double jitter_ms, double rtt_ms) override;
   Result<std::vector<ParticipantConnection>> list_connections(SessionId session) override;
+  Result<PurgeCounts> purge_history(TimePoint before, bool dry_run, const SideEffects& effects) override;
   Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) override;
   Status append_audit(const AuditEntry& entry) override;
   Result<Page<AuditEntry>> list_audit(const AuditQuery& query) override;

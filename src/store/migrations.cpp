@@ -201,12 +201,25 @@ DO $$ BEGIN
 END $$
 )sql";
 
+// v4: deleting a booking keeps what was used (issue 12 item 8). A deleted booking keeps its row, sessions and
+// connections; deleted_at/deleted_by say when and by whom. Its number and name become free for new bookings:
+// the store moves them to deleted_number/deleted_name and leaves a tombstone ("deleted:<id>", never dialled)
+// in the unique columns. Only a purge (Store::purge_history) removes rows.
+const char* const kV4SoftDelete = R"sql(
+ALTER TABLE bookings ADD COLUMN deleted_at BIGINT;
+ALTER TABLE bookings ADD COLUMN deleted_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE bookings ADD COLUMN deleted_number TEXT NOT NULL DEFAULT '';
+ALTER TABLE bookings ADD COLUMN deleted_name TEXT NOT NULL DEFAULT '';
+CREATE INDEX bookings_deleted ON bookings (deleted_at)
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
-  if (dialect == Dialect::kPostgres) return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName};
+  if (dialect == Dialect::kPostgres)
+    return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
-          kV3SqliteFoldedName + sqlite_name_index("name_folded", false)};
+          kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

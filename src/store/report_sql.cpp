@@ -29,6 +29,84 @@ std::string local_day(std::int64_t ms, const std::string& zone) {
   return format_local_time(from_epoch_ms(ms), zone).substr(0, 10);
 }
 
+// A booking counts as planned unless it was deleted without ever being used (issue 12 item 8: deleting keeps
+// what was used; a booking made by mistake and deleted is not a planned conference).
+const char* const kCounted =
+    "(b.deleted_at IS NULL OR EXISTS (SELECT 1 FROM conference_sessions u WHERE u.booking_id = b.id))";
+
+// The conferences of the report: planned in the range or used in it, with their use in the range.
+void list_conferences(soci::session& sql, const ReportQuery& q, std::int64_t from, std::int64_t to,
+                      Report& report) {
+  const std::string owner_filter = q.owner.empty() ? "" : " AND b.owner = :owner";
+  const std::string in_range =
+      "FROM bookings b WHERE ((b.valid_from >= :from AND b.valid_from < :to AND " + std::string(kCounted) +
+      ") OR EXISTS (SELECT 1 FROM conference_sessions r WHERE r.booking_id = b.id AND "
+      "r.opened_at >= :from AND r.opened_at < :to))" +
+      owner_filter;
+  auto bind = [&](soci::statement& st) {
+    st.exchange(soci::use(from, "from"));
+    st.exchange(soci::use(to, "to"));
+    if (!q.owner.empty()) st.exchange(soci::use(q.owner, "owner"));
+  };
+  std::vector<domain::Booking> bookings =
+      load_bookings(sql,
+                    "WHERE id IN (SELECT b.id " + in_range + ") ORDER BY valid_from, id LIMIT " +
+                        std::to_string(kReportConferenceLimit + 1),
+                    bind);
+  if (static_cast<int>(bookings.size()) > kReportConferenceLimit) {
+    bookings.resize(kReportConferenceLimit);
+    report.conferences_truncated = true;
+  }
+  const auto deleted = restore_deleted(sql, bookings);
+  std::map<std::int64_t, ReportConference*> by_id;
+  report.conferences.reserve(bookings.size());
+  for (const auto& b : bookings) {
+    ReportConference c;
+    c.id = b.id;
+    c.number = b.number;
+    c.name = b.name;
+    c.owner = b.owner;
+    c.planned_start = b.valid_from;
+    c.planned_end = b.valid_until();
+    c.duration_minutes = b.duration_minutes;
+    c.state = deleted.contains(b.id.value()) ? "deleted" : domain::to_string(b.state);
+    report.conferences.push_back(std::move(c));
+  }
+  for (auto& c : report.conferences) by_id[c.id.value()] = &c;
+  if (by_id.empty()) return;
+  std::string ids;
+  for (const auto& [id, c] : by_id) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+  // Per booking: how many rows of `table` started in the range, and their time up to `to` (open ones).
+  auto per_booking = [&](const std::string& table, const char* start, const char* stop,
+                         void (*store)(ReportConference&, std::int64_t count, std::int64_t ms)) {
+    std::int64_t booking = 0, count = 0, ms = 0;
+    const std::string until = std::string("COALESCE(") + stop + ", :to)";
+    soci::statement st(sql);
+    st.exchange(soci::into(booking));
+    st.exchange(soci::into(count));
+    st.exchange(soci::into(ms));
+    st.exchange(soci::use(from, "from"));
+    st.exchange(soci::use(to, "to"));
+    st.alloc();
+    st.prepare("SELECT booking_id, COUNT(*), CAST(SUM(CASE WHEN " + until + " > " + start + " THEN " + until +
+               " - " + start + " ELSE 0 END) AS BIGINT) FROM " + table + " WHERE " + start +
+               " >= :from AND " + start + " < :to AND booking_id IN (" + ids + ") GROUP BY booking_id");
+    st.define_and_bind();
+    st.execute();
+    while (st.fetch()) store(*by_id[booking], count, ms);
+  };
+  per_booking("conference_sessions", "opened_at", "closed_at",
+              [](ReportConference& c, std::int64_t n, std::int64_t ms) {
+                c.sessions = n;
+                c.conference_minutes = ms / 60000;
+              });
+  per_booking("participant_connections", "joined_at", "left_at",
+              [](ReportConference& c, std::int64_t n, std::int64_t ms) {
+                c.participants = n;
+                c.participant_minutes = ms / 60000;
+              });
+}
+
 }  // namespace
 
 Result<Report> SqlStore::report(const ReportQuery& q) {
@@ -56,8 +134,8 @@ Result<Report> SqlStore::report(const ReportQuery& q) {
       st.alloc();
       st.prepare(
           "SELECT b.owner, b.access_number, b.valid_from FROM bookings b WHERE b.valid_from >= :from "
-          "AND b.valid_from < :to" +
-          owner_filter);
+          "AND b.valid_from < :to AND " +
+          std::string(kCounted) + owner_filter);
       st.define_and_bind();
       st.execute();
       while (st.fetch()) {
@@ -122,7 +200,8 @@ Result<Report> SqlStore::report(const ReportQuery& q) {
         part_ms_total += duration;
         part_ms_owner[owner] += duration;
         part_ms_day[local_day(joined, q.time_zone)] += duration;
-        if (access.empty()) continue;
+        // "" = direct dialling and dial-outs (invite by number): a row of its own, so the per-number table
+        // adds up to the totals (issue 12 item 11).
         part_ms_number[access] += duration;
         numbers.at(access);
         if (seen.insert({access, session}).second) {
@@ -146,6 +225,7 @@ Result<Report> SqlStore::report(const ReportQuery& q) {
     report.per_owner = finish(owners, conf_ms_owner, part_ms_owner);
     report.per_access_number = finish(numbers, conf_ms_number, part_ms_number);
     report.per_day = finish(days, conf_ms_day, part_ms_day);
+    list_conferences(sql, q, from, to, report);
     return report;
   });
 }

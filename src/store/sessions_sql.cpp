@@ -113,7 +113,9 @@ Result<Page<SessionWithBooking>> SqlStore::list_sessions(const SessionQuery& q) 
       "list sessions", [&](soci::session& sql) -> Result<Page<SessionWithBooking>> {
         std::string where = " FROM conference_sessions s JOIN bookings b ON b.id = s.booking_id WHERE 1 = 1";
         std::int64_t from = q.from ? to_epoch_ms(*q.from) : 0, to = q.to ? to_epoch_ms(*q.to) : 0;
-        std::int64_t booking = q.booking ? q.booking->value() : 0;
+        std::int64_t booking = q.booking ? q.booking->value() : 0,
+                     session = q.session ? q.session->value() : 0;
+        if (q.session) where += " AND s.id = :session";
         if (q.from) where += " AND s.opened_at >= :from";
         if (q.to) where += " AND s.opened_at < :to";
         if (!q.owner.empty()) where += " AND b.owner = :owner";
@@ -122,6 +124,7 @@ Result<Page<SessionWithBooking>> SqlStore::list_sessions(const SessionQuery& q) 
         if (q.closed_only) where += " AND s.closed_at IS NOT NULL";
         if (q.open_only) where += " AND s.closed_at IS NULL";
         auto bind = [&](soci::statement& st) {
+          if (q.session) st.exchange(soci::use(session, "session"));
           if (q.from) st.exchange(soci::use(from, "from"));
           if (q.to) st.exchange(soci::use(to, "to"));
           if (!q.owner.empty()) st.exchange(soci::use(q.owner, "owner"));
@@ -160,10 +163,14 @@ Result<Page<SessionWithBooking>> SqlStore::list_sessions(const SessionQuery& q) 
         std::string ids;
         for (const auto& s : sessions) ids += (ids.empty() ? "" : ",") + std::to_string(s.booking.value());
         auto bookings = load_bookings(sql, "WHERE id IN (" + ids + ")", nullptr);
+        const auto deleted = restore_deleted(sql, bookings);
         for (auto& s : sessions) {
           auto it = std::find_if(bookings.begin(), bookings.end(),
                                  [&](const auto& b) { return b.id == s.booking; });
-          if (it != bookings.end()) page.items.push_back({std::move(s), *it});
+          if (it == bookings.end()) continue;
+          auto d = deleted.find(it->id.value());
+          page.items.push_back(
+              {std::move(s), *it, d == deleted.end() ? std::nullopt : std::optional<Deletion>(d->second)});
         }
         return page;
       });
@@ -286,6 +293,52 @@ Result<InterruptedCounts> SqlStore::close_interrupted(TimePoint now, const std::
       st.execute(true);
       counts.sessions = static_cast<int>(st.get_affected_rows());
     }
+    tx.commit();
+    return counts;
+  });
+}
+
+Result<PurgeCounts> SqlStore::purge_history(TimePoint before, bool dry_run, const SideEffects& effects) {
+  return run<PurgeCounts>("purge history", [&](soci::session& sql) -> Result<PurgeCounts> {
+    Tx tx(sql, dialect_);
+    std::int64_t cutoff = to_epoch_ms(before);
+    // Over (ended or deleted, nothing open) and older than the cutoff, sessions included.
+    const std::string over =
+        "(b.state = 'ended' OR b.deleted_at IS NOT NULL) AND COALESCE(b.ended_at, b.deleted_at, "
+        "b.valid_until) < "
+        ":cutoff AND NOT EXISTS (SELECT 1 FROM conference_sessions s WHERE s.booking_id = b.id AND "
+        "(s.closed_at "
+        "IS NULL OR s.closed_at >= :cutoff))";
+    const std::string ids = "SELECT b.id FROM bookings b WHERE " + over;
+    PurgeCounts counts;
+    sql << "SELECT COUNT(*) FROM bookings b WHERE " + over, soci::use(cutoff, "cutoff"),
+        soci::into(counts.bookings);
+    sql << "SELECT COUNT(*) FROM conference_sessions WHERE booking_id IN (" + ids + ")",
+        soci::use(cutoff, "cutoff"), soci::into(counts.sessions);
+    sql << "SELECT COUNT(*) FROM participant_connections WHERE booking_id IN (" + ids + ")",
+        soci::use(cutoff, "cutoff"), soci::into(counts.connections);
+    {
+      std::string path;
+      soci::statement st =
+          (sql.prepare << "SELECT recording_path FROM conference_sessions WHERE recording_path <> '' "
+                          "AND booking_id IN (" +
+                              ids + ")",
+           soci::use(cutoff, "cutoff"), soci::into(path));
+      st.execute();
+      while (st.fetch()) counts.recording_paths.push_back(path);
+    }
+    if (dry_run) return counts;  // the transaction rolls back: nothing written
+    // Children first (the cascades would do it, but explicitly is the same on both back-ends and whatever the
+    // foreign-key setting); outbox rows keep their text with booking NULL (ON DELETE SET NULL).
+    sql << "DELETE FROM participant_connections WHERE booking_id IN (" + ids + ")",
+        soci::use(cutoff, "cutoff");
+    sql << "DELETE FROM conference_sessions WHERE booking_id IN (" + ids + ")", soci::use(cutoff, "cutoff");
+    sql << "DELETE FROM booking_invitees WHERE booking_id IN (" + ids + ")", soci::use(cutoff, "cutoff");
+    sql << "UPDATE outbox SET booking_id = NULL WHERE booking_id IN (" + ids + ")",
+        soci::use(cutoff, "cutoff");
+    sql << "DELETE FROM bookings WHERE id IN (SELECT id FROM (" + ids + ") purged)",
+        soci::use(cutoff, "cutoff");
+    write_effects(sql, dialect_, effects);
     tx.commit();
     return counts;
   });

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -38,6 +39,9 @@ Result<domain::Booking> load_booking(soci::session& sql, const std::string& wher
                                      const std::string& text);
 std::vector<domain::Booking> load_bookings(soci::session& sql, const std::string& where_sql,
                                            const std::function<void(soci::statement&)>& bind);
+// Deleted bookings (issue 12 item 8) among `bookings`: gives each its own number and name back (the row keeps
+// tombstones) and returns when and by whom it was deleted, by booking id.
+std::map<std::int64_t, Deletion> restore_deleted(soci::session& sql, std::vector<domain::Booking>& bookings);
 void write_invitees(soci::session& sql, std::int64_t booking_id,
                     const std::vector<domain::Invitee>& invitees);
 void write_effects(soci::session& sql, Dialect dialect, const SideEffects& effects);
@@ -83,7 +87,7 @@ class SqlStore final : public Store {
   Result<domain::Booking> find_booking_by_name(const std::string& name) override;
   Result<domain::Booking> update_booking(const domain::Booking& booking, int expected_version,
                                          const SideEffects& effects) override;
-  Status delete_booking(BookingId id, const SideEffects& effects) override;
+  Status delete_booking(BookingId id, const Deletion& deletion, const SideEffects& effects) override;
   Result<Page<domain::Booking>> search_bookings(const BookingQuery& query) override;
   Result<std::vector<domain::Booking>> scheduled_lapsed(TimePoint now, int limit) override;
   Result<std::vector<domain::Booking>> active_overdue(TimePoint now, int limit) override;
@@ -99,6 +103,7 @@ class SqlStore final : public Store {
                         double jitter_ms, double rtt_ms) override;
   Result<std::vector<ParticipantConnection>> list_connections(SessionId session) override;
   Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) override;
+  Result<PurgeCounts> purge_history(TimePoint before, bool dry_run, const SideEffects& effects) override;
 
   Status append_audit(const AuditEntry& entry) override;
   Result<Page<AuditEntry>> list_audit(const AuditQuery& query) override;

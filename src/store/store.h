@@ -138,6 +138,7 @@ struct BookingQuery {
 };
 
 struct SessionQuery {
+  std::optional<SessionId> session;  // that one session only
   std::optional<TimePoint> from;  // opened_at >= from
   std::optional<TimePoint> to;    // opened_at < to
   std::string owner;              // booking owner; "" = any
@@ -150,9 +151,27 @@ struct SessionQuery {
   int offset = 0;
 };
 
+// Who deleted a booking and when (issue 12 item 8: deleting keeps what was used).
+struct Deletion {
+  TimePoint at{};
+  std::string by;  // username, or "system"
+  bool operator==(const Deletion&) const = default;
+};
+
+// A deleted booking comes back with its own number and name (not the tombstones the store keeps in their
+// unique columns) and `deleted` set.
 struct SessionWithBooking {
   ConferenceSession session;
   domain::Booking booking;
+  std::optional<Deletion> deleted;
+};
+
+// What purge_history removes (or, on a dry run, would remove).
+struct PurgeCounts {
+  std::int64_t bookings = 0;
+  std::int64_t sessions = 0;
+  std::int64_t connections = 0;
+  std::vector<std::string> recording_paths;  // of the sessions removed, for the caller to delete the files
 };
 
 struct InterruptedCounts {
@@ -187,6 +206,24 @@ struct ReportRow {
   bool operator==(const ReportRow&) const = default;
 };
 
+// One planned or used conference of a report: a booking planned in the range (valid_from in it) or with a
+// session opened in it. Minutes and participants count its sessions/connections in the range.
+struct ReportConference {
+  BookingId id;
+  std::string number;  // its own, also when deleted
+  std::string name;
+  std::string owner;
+  TimePoint planned_start{};  // valid_from
+  TimePoint planned_end{};    // end of the validity window
+  int duration_minutes = 0;
+  std::string state;  // "scheduled" | "active" | "ended" | "deleted"
+  std::int64_t sessions = 0;
+  std::int64_t conference_minutes = 0;
+  std::int64_t participant_minutes = 0;
+  std::int64_t participants = 0;  // connections
+  bool operator==(const ReportConference&) const = default;
+};
+
 struct Report {
   ReportRow totals;
   std::vector<ReportRow> per_owner;  // sorted by key
@@ -194,7 +231,11 @@ struct Report {
       per_access_number;           // planned: bookings created by phone on it; used/minutes: from
                                    // connections that came in on it (a session counts once per number)
   std::vector<ReportRow> per_day;  // sorted by day
+  std::vector<ReportConference> conferences;  // by planned start, then id; at most kReportConferenceLimit
+  bool conferences_truncated = false;
 };
+
+inline constexpr int kReportConferenceLimit = 5000;
 
 class Store {
  public:
@@ -230,8 +271,10 @@ class Store {
   virtual Result<domain::Booking> find_booking_by_name(const std::string& name) = 0;
   virtual Result<domain::Booking> update_booking(const domain::Booking& booking, int expected_version,
                                                  const SideEffects& effects) = 0;
-  // Deletes the booking with its sessions and connections (outbox rows keep booking 0). kNotFound.
-  virtual Status delete_booking(BookingId id, const SideEffects& effects) = 0;
+  // Marks the booking deleted (issue 12 item 8): it leaves every booking read, search and number/name lookup
+  // (its number and name become free), but its row, sessions and connections stay for the history and the
+  // reports (list_sessions, report). Version + 1. kNotFound (also when already deleted).
+  virtual Status delete_booking(BookingId id, const Deletion& deletion, const SideEffects& effects) = 0;
   virtual Result<Page<domain::Booking>> search_bookings(const BookingQuery& query) = 0;
   // Scheduled bookings whose window ended before `now` (valid_from + validity_days <= now), at most `limit`.
   virtual Result<std::vector<domain::Booking>> scheduled_lapsed(TimePoint now, int limit) = 0;
@@ -251,6 +294,12 @@ class Store {
   virtual Status end_connection(ConnectionId id, TimePoint left_at, const std::string& reason,
                                 double loss_fraction, double jitter_ms, double rtt_ms) = 0;
   virtual Result<std::vector<ParticipantConnection>> list_connections(SessionId session) = 0;  // by joined_at
+
+  // Removes, in one transaction with `effects`, the bookings that are over — ended or deleted, with no open
+  // session — and whose end (ended_at, else deleted_at, else the end of the validity window) and every
+  // session are before `before`, with their sessions, connections and invitees. dry_run: counts only, writes
+  // nothing.
+  virtual Result<PurgeCounts> purge_history(TimePoint before, bool dry_run, const SideEffects& effects) = 0;
 
   // At start: closes every open session (reason "interrupted", closed_at = now) and ends every open
   // connection (reason "interrupted"), in one transaction. Pass `node` to touch only this node's sessions (""

@@ -157,12 +157,130 @@ TEST_P(SessionsTest, ActiveOverdueSkipsBookingsWithAnOpenSession) {
   EXPECT_EQ(due[0].id, booking_.id);
 }
 
-TEST_P(SessionsTest, DeletingABookingPurgesItsHistory) {
+// Issue 12 item 8: deleting a booking keeps what was used; it only leaves the bookings and frees its number.
+TEST_P(SessionsTest, DeletingABookingKeepsItsHistory) {
+  auto s = open(kT0);
+  auto c = join(s, kT0, "1");
+  ASSERT_TRUE(store_->end_connection(c.id, kT0 + minutes{20}, "hangup", 0, 0, 0).ok());
+  ASSERT_TRUE(store_->close_session(s.id, kT0 + minutes{30}, "ended-by-moderator").ok());
+  ASSERT_TRUE(store_->delete_booking(booking_.id, {kT0 + hours{1}, "admin"}, {}).ok());
+
+  // Gone from every booking read: no call finds it, the console's lists do not show it, it cannot be changed.
+  EXPECT_EQ(store_->get_booking(booking_.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->find_booking_by_number("734912").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->find_booking_by_name("A").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->search_bookings({})->total, 0);
+  EXPECT_EQ(store_->update_booking(booking_, booking_.version, {}).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->delete_booking(booking_.id, {kT0, "admin"}, {}).error().code, ErrorCode::kNotFound);
+
+  // Its history stays, under its own number and name, marked deleted.
+  auto past = store_->list_sessions({}).value();
+  ASSERT_EQ(past.total, 1);
+  EXPECT_EQ(past.items[0].session, *store_->get_session(s.id));
+  EXPECT_EQ(past.items[0].booking.number, "734912");
+  EXPECT_EQ(past.items[0].booking.name, "A");
+  EXPECT_EQ(past.items[0].deleted, (Deletion{kT0 + hours{1}, "admin"}));
+  SessionQuery one;
+  one.session = s.id;
+  EXPECT_EQ(store_->list_sessions(one)->items.at(0).deleted->by, "admin");
+  EXPECT_EQ(store_->list_connections(s.id)->size(), 1u);
+  ReportQuery q{kT0 - hours{1}, kT0 + hours{2}, "", "UTC"};
+  auto r = store_->report(q).value();
+  EXPECT_EQ(r.totals, (ReportRow{"total", 1, 1, 30, 20}));
+  ASSERT_EQ(r.conferences.size(), 1u);
+  EXPECT_EQ(r.conferences[0].state, "deleted");
+  EXPECT_EQ(r.conferences[0].number, "734912");
+  EXPECT_EQ(r.conferences[0].conference_minutes, 30);
+  EXPECT_EQ(r.conferences[0].participants, 1);
+
+  // Its number and name are free again; the old history keeps its own.
+  auto again = store_->insert_booking(sample_booking("A", "734912", kT0 + hours{3}), {});
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(store_->find_booking_by_number("734912")->id, again->id);
+  EXPECT_EQ(store_->list_sessions({})->items.at(0).booking.id, booking_.id);
+}
+
+TEST_P(SessionsTest, ADeletedUnusedBookingLeavesTheReport) {
+  ASSERT_TRUE(store_->delete_booking(booking_.id, {kT0, "alice"}, {}).ok());
+  auto r = store_->report({kT0 - hours{1}, kT0 + hours{2}, "", "UTC"}).value();
+  EXPECT_EQ(r.totals, (ReportRow{"total", 0, 0, 0, 0}));
+  EXPECT_TRUE(r.conferences.empty());
+}
+
+// Issue 12 item 11: dial-outs and direct calls are a row of their own; the conferences are listed.
+TEST_P(SessionsTest, ReportListsConferencesAndDirectCalls) {
+  auto s = open(kT0);
+  auto c1 = join(s, kT0, "1", "0800123456");
+  auto c2 = join(s, kT0 + minutes{2}, "2", "");  // invited by number
+  ASSERT_TRUE(store_->end_connection(c1.id, kT0 + minutes{12}, "hangup", 0, 0, 0).ok());
+  ASSERT_TRUE(store_->end_connection(c2.id, kT0 + minutes{10}, "hangup", 0, 0, 0).ok());
+  ASSERT_TRUE(store_->close_session(s.id, kT0 + minutes{15}, "ended-by-moderator").ok());
+  auto later = store_->insert_booking(sample_booking("Later", "555123", kT0 + hours{1}), {}).value();
+  auto r = store_->report({kT0 - hours{1}, kT0 + hours{2}, "", "UTC"}).value();
+  ASSERT_EQ(r.per_access_number.size(), 2u);
+  EXPECT_EQ(r.per_access_number[0], (ReportRow{"", 0, 1, 15, 8}));
+  EXPECT_EQ(r.per_access_number[1], (ReportRow{"0800123456", 0, 1, 15, 12}));
+  ASSERT_EQ(r.conferences.size(), 2u);
+  const auto& a = r.conferences[0];
+  EXPECT_EQ(a.id, booking_.id);
+  EXPECT_EQ(a.name, "A");
+  EXPECT_EQ(a.owner, "alice");
+  EXPECT_EQ(a.planned_start, kT0);
+  EXPECT_EQ(a.planned_end, booking_.valid_until());
+  EXPECT_EQ(a.sessions, 1);
+  EXPECT_EQ(a.conference_minutes, 15);
+  EXPECT_EQ(a.participant_minutes, 20);
+  EXPECT_EQ(a.participants, 2);
+  EXPECT_EQ(r.conferences[1].id, later.id);
+  EXPECT_EQ(r.conferences[1].state, "scheduled");
+  EXPECT_EQ(r.conferences[1].participants, 0);
+}
+
+// Issue 12 item 8: the administrators' purge removes what is over and older than the cutoff, in one
+// transaction; a dry run counts the same rows and writes nothing.
+TEST_P(SessionsTest, PurgeRemovesOnlyOldFinishedHistory) {
   auto s = open(kT0);
   join(s, kT0, "1");
-  ASSERT_TRUE(store_->delete_booking(booking_.id, {}).ok());
+  ASSERT_TRUE(store_->close_session(s.id, kT0 + minutes{30}, "duration-elapsed").ok());
+  auto ended = booking_;
+  ended.state = domain::BookingState::kEnded;
+  ended.opened_at = kT0;
+  ended.ended_at = kT0 + minutes{30};
+  ASSERT_TRUE(store_->update_booking(ended, booking_.version, {}).ok());
+  auto deleted = store_->insert_booking(sample_booking("Deleted", "555001", kT0), {}).value();
+  ASSERT_TRUE(store_->delete_booking(deleted.id, {kT0 + hours{1}, "alice"}, {}).ok());
+  auto future = store_->insert_booking(sample_booking("Future", "555002", kT0 - hours{240}), {}).value();
+  auto recent = store_->insert_booking(sample_booking("Recent", "555003", kT0 + hours{100}), {}).value();
+  ASSERT_TRUE(store_->delete_booking(recent.id, {kT0 + hours{101}, "alice"}, {}).ok());
+  auto open_one = store_->insert_booking(sample_booking("Open", "555004", kT0), {}).value();
+  ConferenceSession live;
+  live.booking = open_one.id;
+  live.number = open_one.number;
+  live.opened_at = kT0;
+  ASSERT_TRUE(store_->open_session(live).ok());
+
+  const TimePoint cutoff = kT0 + hours{50};
+  auto dry = store_->purge_history(cutoff, true, {}).value();
+  EXPECT_EQ(dry.bookings, 2);
+  EXPECT_EQ(dry.sessions, 1);
+  EXPECT_EQ(dry.connections, 1);
+  EXPECT_EQ(store_->list_sessions({})->total, 2);
+
+  SideEffects fx;
+  fx.audit.push_back({0, cutoff, "admin", "history.purge", "history", "2 bookings", "web"});
+  auto done = store_->purge_history(cutoff, false, fx).value();
+  EXPECT_EQ(done.bookings, dry.bookings);
+  EXPECT_EQ(done.sessions, dry.sessions);
+  EXPECT_EQ(done.connections, dry.connections);
   EXPECT_EQ(store_->get_session(s.id).error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(store_->list_connections(s.id)->empty());
+  EXPECT_EQ(store_->list_sessions({})->total, 1);    // the open one stays
+  EXPECT_TRUE(store_->get_booking(future.id).ok());  // scheduled, not over: stays
+  EXPECT_TRUE(store_->get_booking(open_one.id).ok());
+  EXPECT_EQ(store_->report({kT0 - hours{300}, kT0 + hours{300}, "", "UTC"})->conferences.size(),
+            2u);  // Future and Open
+  EXPECT_EQ(store_->list_audit({})->items.at(0).action, "history.purge");
+  EXPECT_EQ(store_->purge_history(cutoff, false, {})->bookings, 0);
 }
 
 TEST_P(SessionsTest, ReportCountsPlannedUsedAndMinutes) {

@@ -47,7 +47,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 3;  // v3: folded names for search
+constexpr int kLatestSchema = 4;  // v4: soft delete of bookings
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
@@ -162,9 +162,9 @@ TEST_P(StoreTest, DeleteRemovesBookingAndInvitees) {
   auto b = sample_booking("A", "734912", kT0);
   b.invitees = {{"bob@example.com", "", ""}};
   auto stored = store_->insert_booking(b, {}).value();
-  ASSERT_TRUE(store_->delete_booking(stored.id, {}).ok());
+  ASSERT_TRUE(store_->delete_booking(stored.id, {kT0, "alice"}, {}).ok());
   EXPECT_EQ(store_->get_booking(stored.id).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->delete_booking(stored.id, {}).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->delete_booking(stored.id, {kT0, "alice"}, {}).error().code, ErrorCode::kNotFound);
   // The same number and name may be booked again, without stale invitees.
   auto again = store_->insert_booking(sample_booking("A", "734912", kT0), {});
   ASSERT_TRUE(again.ok());
@@ -235,7 +235,7 @@ TEST_P(StoreTest, NameSearchFollowsRenamesAndDeletes) {
   ASSERT_TRUE(store_->update_booking(a, a.version, {}).ok());
   EXPECT_EQ(count("review"), 0);
   EXPECT_EQ(count("annual"), 1);
-  ASSERT_TRUE(store_->delete_booking(b.id, {}).ok());
+  ASSERT_TRUE(store_->delete_booking(b.id, {kT0, "alice"}, {}).ok());
   EXPECT_EQ(count("weekly"), 0);
 }
 

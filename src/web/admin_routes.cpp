@@ -1,4 +1,5 @@
 // Administrators only: /api/v1/users, /api/v1/access-numbers, /api/v1/audit. Every change is audited.
+#include "booking/booking_service.h"
 #include "directory/local_directory.h"
 #include "common/timezone.h"
 #include "store/store.h"
@@ -12,7 +13,8 @@ namespace {
 nlohmann::json user_json(const store::User& u) {
   return {{"id", u.id.value()},       {"username", u.username},         {"display_name", u.display_name},
           {"email", u.email},         {"mobile", u.mobile},             {"role", u.role},
-          {"phone_account", u.phone_account}, {"disabled", u.disabled}, {"created_at", format_iso_utc(u.created_at)}};
+          {"phone_account", u.phone_account}, {"has_phone_pin", !u.phone_pin_hash.empty()},
+          {"disabled", u.disabled}, {"created_at", format_iso_utc(u.created_at)}};
 }
 
 directory::LocalDirectory* local_directory(ApiContext& ctx) {
@@ -21,6 +23,32 @@ directory::LocalDirectory* local_directory(ApiContext& ctx) {
 
 HttpResponse not_local() {
   return error_response(Error::precondition("users are managed in the external directory"));
+}
+
+// A user who owns upcoming or running conferences is not deleted (issue 12 item 13): their participants still
+// dial in, and the bookings would have an owner nobody can log in as. The operator gives those bookings to
+// someone else (Future → Edit → owner) or deletes them, or disables the account instead. Past conferences
+// keep the username as written; they do not block.
+std::optional<HttpResponse> refuse_owner_of_bookings(ApiContext& ctx, const std::string& username) {
+  if (!ctx.services.bookings) return std::nullopt;
+  std::int64_t owned = 0;
+  for (auto state : {domain::BookingState::kScheduled, domain::BookingState::kActive}) {
+    store::BookingQuery q;
+    q.owner = username;
+    q.state = state;
+    q.limit = 1;
+    auto page = ctx.services.bookings->search(q);
+    if (!page) return error_response(page.error());
+    owned += page->total;
+  }
+  if (owned == 0) return std::nullopt;
+  Error e = Error::precondition(username + " owns " + std::to_string(owned) +
+                                " upcoming or running conference(s): give them to another owner or delete them "
+                                "first, or disable the account instead");
+  auto j = error_json(e);
+  j["error"]["reason"] = "user_owns_bookings";
+  j["error"]["params"] = {{"username", username}, {"count", owned}};
+  return json_response(http_status(e.code), j);
 }
 
 bool valid_role(const std::string& r) { return r == "admin" || r == "organizer"; }
@@ -61,9 +89,14 @@ HttpResponse update_user(const Call& call, ApiContext& ctx) {
   if (role && !valid_role(*role)) body->add_error("role", "must be admin or organizer");
   auto disabled = body->boolean("disabled");
   auto password = body->string("password", false, 256);
+  auto phone_account = body->string("phone_account", false, 32);  // "" = no phone access
+  auto phone_pin = body->string("phone_pin", false, 32);          // "" or absent = keep the stored PIN
   if (auto st = body->finish(); !st) return error_response(st.error());
   if (user->username == call.principal().username && ((role && *role != "admin") || (disabled && *disabled))) {
     return error_response(Error::precondition("you cannot remove your own administrator rights"));
+  }
+  if (phone_account || (phone_pin && !phone_pin->empty())) {
+    if (auto st = dir->set_phone_access(user->username, phone_account, phone_pin); !st) return error_response(st.error());
   }
   if (password) {
     if (auto st = dir->set_password(user->username, *password); !st) return error_response(st.error());
@@ -81,7 +114,9 @@ HttpResponse update_user(const Call& call, ApiContext& ctx) {
   std::string changed;
   for (const auto& [name, set] : {std::pair{"display_name", display_name.has_value()}, {"email", email.has_value()},
                                   {"mobile", mobile.has_value()}, {"role", role.has_value()},
-                                  {"disabled", disabled.has_value()}, {"password", password.has_value()}}) {
+                                  {"disabled", disabled.has_value()}, {"password", password.has_value()},
+                                  {"phone_account", phone_account.has_value()},
+                                  {"phone_pin", phone_pin && !phone_pin->empty()}}) {
     if (set) changed += (changed.empty() ? "" : ", ") + std::string(name);
   }
   ctx.audit(call, "user.update", "user:" + u.username, "changed: " + changed);
@@ -128,6 +163,7 @@ void add_admin_routes(Router& router, ApiContext& ctx) {
     if (!dir) return not_local();
     const auto& name = call.params.at("username");
     if (name == call.principal().username) return error_response(Error::precondition("you cannot delete yourself"));
+    if (auto refused = refuse_owner_of_bookings(ctx, name)) return *refused;
     if (auto st = dir->remove_user(name); !st) return error_response(st.error());
     ctx.sessions.remove_user(name);
     ctx.audit(call, "user.remove", "user:" + name, "");

@@ -162,12 +162,13 @@ void add_booking_routes(Router& router, ApiContext& ctx) {
     if (!ctx.services.bookings) return no_booking_service();
     auto b = visible_booking(call, ctx);
     if (!b) return error_response(b.error());
+    // S4: deleting an active conference ends it first — also a room whose callers wait for the leader — so its
+    // session and connections are closed and written; the booking is then only marked deleted (issue 12 item 8).
+    if (ctx.services.control && ctx.services.control->live_conference(b->id)) {
+      auto st = ctx.services.control->end_conference(b->id, call.principal().username);
+      if (!st && st.error().code != ErrorCode::kNotFound) return error_response(st.error());
+    }
     if (b->state == domain::BookingState::kActive) {
-      // S4: deleting an active conference ends it first.
-      if (ctx.services.control && ctx.services.control->live_conference(b->id)) {
-        auto st = ctx.services.control->end_conference(b->id, call.principal().username);
-        if (!st) return error_response(st.error());
-      }
       auto ended = ctx.services.bookings->end(b->id, domain::EndReason::kEndedByAdmin, actor_of(call));
       if (!ended && ended.error().code != ErrorCode::kFailedPrecondition) return error_response(ended.error());
     }

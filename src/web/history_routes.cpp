@@ -6,6 +6,7 @@
 #include "common/timezone.h"
 #include "store/store.h"
 #include "web/api_context.h"
+#include "web/json_body.h"
 #include "web/range.h"
 #include "web/static_files.h"
 
@@ -21,7 +22,11 @@ nlohmann::json session_json(const store::SessionWithBooking& s) {
           {"name", s.booking.name},            {"owner", s.booking.owner},
           {"opened_at", format_iso_utc(c.opened_at)}, {"closed_at", closed},
           {"duration_seconds", seconds},       {"close_reason", c.close_reason},
-          {"has_recording", !c.recording_path.empty()}, {"node", c.node}};
+          {"has_recording", !c.recording_path.empty()}, {"node", c.node},
+          // A deleted booking's conferences stay in the history (issue 12 item 8), marked so.
+          {"deleted", s.deleted.has_value()},
+          {"deleted_at", s.deleted ? nlohmann::json(format_iso_utc(s.deleted->at)) : nlohmann::json(nullptr)},
+          {"deleted_by", s.deleted ? nlohmann::json(s.deleted->by) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json connection_json(const store::ParticipantConnection& p) {
@@ -59,12 +64,12 @@ Result<store::SessionWithBooking> visible_session(const Call& call, ApiContext& 
   auto id = parse_id(call.params.at("session_id"));
   if (!id) return Error::invalid("session_id", "must be a positive integer");
   const Error missing = not_visible(call, Error::not_found("no such session"));
-  auto s = ctx.services.store->get_session(SessionId{*id});
-  if (!s) return s.error().code == ErrorCode::kNotFound ? missing : s.error();
-  auto b = ctx.services.store->get_booking(s->booking);
-  if (!b) return b.error().code == ErrorCode::kNotFound ? missing : b.error();
-  if (!owned_by_caller(call, b->owner)) return missing;
-  return store::SessionWithBooking{*s, *b};
+  store::SessionQuery q;  // with its booking, also a deleted one
+  q.session = SessionId{*id};
+  auto page = ctx.services.store->list_sessions(q);
+  if (!page) return page.error();
+  if (page->items.empty() || !owned_by_caller(call, page->items.front().booking.owner)) return missing;
+  return page->items.front();
 }
 
 // A CSV cell. Text a spreadsheet would read as a formula (= + - @, tab or CR first) gets a leading apostrophe.
@@ -81,6 +86,39 @@ nlohmann::json row_json(const store::ReportRow& r) {
           {"participant_minutes", r.participant_minutes}};
 }
 
+nlohmann::json conference_json(const store::ReportConference& c) {
+  return {{"booking_id", c.id.value()},
+          {"number", c.number},
+          {"name", c.name},
+          {"owner", c.owner},
+          {"planned_start", format_iso_utc(c.planned_start)},
+          {"planned_end", format_iso_utc(c.planned_end)},
+          {"duration_minutes", c.duration_minutes},
+          {"state", c.state},
+          {"sessions", c.sessions},
+          {"conference_minutes", c.conference_minutes},
+          {"participant_minutes", c.participant_minutes},
+          {"participants", c.participants}};
+}
+
+// part=conferences: the planned and used conferences themselves, one line each (times in the console's zone).
+HttpResponse conferences_csv(const store::Report& rep, const std::string& zone) {
+  HttpResponse r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.add_header("Content-Disposition", "attachment; filename=\"confpro-conferences.csv\"");
+  r.body =
+      "number,name,owner,planned_start,planned_end,duration_minutes,state,sessions,conference_minutes,"
+      "participant_minutes,participants\r\n";
+  for (const auto& c : rep.conferences) {
+    r.body += csv_field(c.number) + "," + csv_field(c.name) + "," + csv_field(c.owner) + "," +
+              format_local_time(c.planned_start, zone) + "," + format_local_time(c.planned_end, zone) + "," +
+              std::to_string(c.duration_minutes) + "," + c.state + "," + std::to_string(c.sessions) + "," +
+              std::to_string(c.conference_minutes) + "," + std::to_string(c.participant_minutes) + "," +
+              std::to_string(c.participants) + "\r\n";
+  }
+  return r;
+}
+
 HttpResponse report(const Call& call, ApiContext& ctx) {
   std::optional<TimePoint> from, to;
   std::vector<FieldError> errors;
@@ -88,6 +126,8 @@ HttpResponse report(const Call& call, ApiContext& ctx) {
   auto format = call.request.param("format", "json");
   if (format != "json" && format != "csv") errors.push_back({"format", "must be json or csv"});
   auto owner = call.request.param("owner");
+  auto part = call.request.param("part", "summary");
+  if (part != "summary" && part != "conferences") errors.push_back({"part", "must be summary or conferences"});
   if (!errors.empty()) return error_response(Error::invalid_fields(errors));
   if (*to - *from > std::chrono::days(3700)) return error_response(Error::invalid("to", "range longer than 10 years"));
   if (!call.principal().is_admin()) {
@@ -98,6 +138,7 @@ HttpResponse report(const Call& call, ApiContext& ctx) {
   }
   auto rep = ctx.services.store->report({*from, *to, owner, ctx.options.time_zone});
   if (!rep) return error_response(rep.error());
+  if (format == "csv" && part == "conferences") return conferences_csv(*rep, ctx.options.time_zone);
   if (format == "csv") {
     HttpResponse r;
     r.content_type = "text/csv; charset=utf-8";
@@ -119,13 +160,54 @@ HttpResponse report(const Call& call, ApiContext& ctx) {
     for (const auto& r : v) a.push_back(row_json(r));
     return a;
   };
+  nlohmann::json conferences = nlohmann::json::array();
+  for (const auto& c : rep->conferences) conferences.push_back(conference_json(c));
   return json_response(200, {{"from", format_iso_utc(*from)},
                              {"to", format_iso_utc(*to)},
                              {"time_zone", ctx.options.time_zone},
                              {"totals", row_json(rep->totals)},
                              {"per_owner", rows(rep->per_owner)},
                              {"per_access_number", rows(rep->per_access_number)},
-                             {"per_day", rows(rep->per_day)}});
+                             {"per_day", rows(rep->per_day)},
+                             {"conferences", conferences},
+                             {"conferences_truncated", rep->conferences_truncated}});
+}
+
+// POST /api/v1/history/purge {"dry_run": bool, "retention_days": n}: removes finished or deleted conferences
+// older than n days (default history.retention_days) with their connections and recording files; a dry run
+// counts them. The purge and its audit entry are one transaction.
+HttpResponse purge(const Call& call, ApiContext& ctx) {
+  auto body = JsonBody::parse(call.request.body.empty() ? "{}" : call.request.body);
+  if (!body) return error_response(body.error());
+  const bool dry_run = body->boolean("dry_run").value_or(false);
+  const auto days = body->integer("retention_days", 1, 36500).value_or(ctx.options.history_retention_days);
+  if (auto st = body->finish(); !st) return error_response(st.error());
+  const TimePoint before = ctx.now() - std::chrono::days(days);
+  store::SideEffects effects;
+  if (!dry_run) {
+    effects.audit.push_back({0, ctx.now(), call.principal().username, "history.purge", "history",
+                             "older than " + std::to_string(days) + " days (before " + format_iso_utc(before) + ")",
+                             "web"});
+  }
+  auto counts = ctx.services.store->purge_history(before, dry_run, effects);
+  if (!counts) return error_response(counts.error());
+  std::int64_t files = 0;
+  if (!dry_run) {
+    for (const auto& path : counts->recording_paths) {
+      std::error_code ec;
+      if (auto file = file_inside(ctx.options.recordings_dir, path); file && std::filesystem::remove(*file, ec)) ++files;
+    }
+    log::get("web")->info("history purge by {}: {} bookings, {} sessions, {} connections, {} recordings (before {})",
+                          call.principal().username, counts->bookings, counts->sessions, counts->connections, files,
+                          format_iso_utc(before));
+  }
+  return json_response(200, {{"dry_run", dry_run},
+                             {"retention_days", days},
+                             {"before", format_iso_utc(before)},
+                             {"bookings", counts->bookings},
+                             {"sessions", counts->sessions},
+                             {"connections", counts->connections},
+                             {"recordings", dry_run ? static_cast<std::int64_t>(counts->recording_paths.size()) : files}});
 }
 
 }  // namespace
@@ -180,6 +262,7 @@ void add_history_routes(Router& router, ApiContext& ctx) {
   });
 
   router.add("GET", "/api/v1/reports", Access::kSignedIn, [&ctx](const Call& call) { return report(call, ctx); });
+  router.add("POST", "/api/v1/history/purge", Access::kAdmin, [&ctx](const Call& call) { return purge(call, ctx); });
 }
 
 }  // namespace confpro::web

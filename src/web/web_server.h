@@ -45,6 +45,9 @@ struct WebOptions {
   // closed: idle keep-alive, slow headers, slow bodies alike. [30]
   int request_read_timeout_s = 30;
   std::string recordings_dir = "var/recordings";  // recordings served from here only (= media.recordings_dir)
+  // The administrators' purge (POST /api/v1/history/purge) removes finished conferences older than this many
+  // days (= history.retention_days) [365]
+  int history_retention_days = 365;
   std::string port_file;                // when set, the bound port is written there once listening (tests) [""]
 };
 

@@ -38,6 +38,7 @@ export interface LiveEvent {
 export interface PastConference {
   session_id: number; booking_id: number; number: string; name: string; owner: string; opened_at: string;
   closed_at: string | null; duration_seconds: number; close_reason: string; has_recording: boolean;
+  deleted?: boolean; deleted_at?: string | null; deleted_by?: string | null;
 }
 export interface Connection {
   id: number; caller_number: string; caller_name: string; role: string; access_number: string; joined_at: string;
@@ -47,10 +48,17 @@ export interface Connection {
 export interface ReportRow { key: string; planned: number; used: number; conference_minutes: number; participant_minutes: number }
 export interface Report {
   from: string; to: string; totals: ReportRow; per_owner: ReportRow[]; per_access_number: ReportRow[]; per_day: ReportRow[];
+  conferences?: ReportConference[]; conferences_truncated?: boolean;
 }
+export interface ReportConference {
+  booking_id: number; number: string; name: string; owner: string; planned_start: string; planned_end: string;
+  duration_minutes: number; state: string; sessions: number; conference_minutes: number; participant_minutes: number;
+  participants: number;
+}
+export interface PurgeResult { dry_run: boolean; retention_days: number; before: string; bookings: number; sessions: number; connections: number; recordings: number }
 export interface AccountRow {
   id: number; username: string; display_name: string; email: string; mobile: string; role: string;
-  phone_account: string; disabled: boolean; created_at: string;
+  phone_account: string; has_phone_pin?: boolean; disabled: boolean; created_at: string;
 }
 export interface AccessNumber { number: string; label: string; kind: string; language: string }
 export interface AuditRow { id: number; at: string; actor: string; action: string; target: string; details: string; source: string }

@@ -7,6 +7,11 @@ import { errorText } from '../errors';
 import { formatDateTime, formatDateTimeSeconds, formatDuration } from '../format';
 import { reasonText, t } from '../i18n';
 
+// A conference whose booking was deleted stays in the history, marked so (issue 12 item 8).
+function deletedBadge(s: PastConference): HTMLElement | null {
+  return s.deleted ? h('span', { class: 'badge badge-rec', title: `${t('deleted_by')} ${s.deleted_by ?? ''} · ${formatDateTime(s.deleted_at)}` }, t('state_deleted')) : null;
+}
+
 export const pastPage: Page = (root, ctx, param) => {
   if (param) { void detail(root, param, () => ctx.navigate('/past')); return; }
   const number = h('input', { id: 'p-number', type: 'search', inputmode: 'numeric' });
@@ -25,7 +30,7 @@ export const pastPage: Page = (root, ctx, param) => {
       body.appendChild(h('table', { class: 'data' },
         h('thead', {}, h('tr', {}, [t('number'), t('name'), t('owner'), t('opened'), t('closed'), t('duration'), t('reason'), ''].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, page.items.map((s) => h('tr', { 'data-session': s.session_id },
-          h('td', { class: 'mono' }, s.number), h('td', {}, s.name), h('td', {}, s.owner),
+          h('td', { class: 'mono' }, s.number), h('td', {}, s.name, s.deleted ? ' ' : null, deletedBadge(s)), h('td', {}, s.owner),
           h('td', {}, formatDateTime(s.opened_at)), h('td', {}, formatDateTime(s.closed_at)),
           h('td', {}, formatDuration(s.duration_seconds)), h('td', { title: s.close_reason }, reasonText(s.close_reason)),
           h('td', {}, h('a', { href: `/past/${s.session_id}`, onclick: (ev: Event) => { ev.preventDefault(); ctx.navigate(`/past/${s.session_id}`); } }, t('detail'))))))));
@@ -49,10 +54,11 @@ async function detail(root: HTMLElement, id: string, back: () => void): Promise<
     clear(root);
     const kv = (k: string, v: string) => h('div', { class: 'kv' }, h('dt', {}, k), h('dd', {}, v));
     const quality = (c: Connection) => c.codec ? `${c.codec} · ${(c.loss_fraction * 100).toFixed(1)} % · ${c.jitter_ms.toFixed(0)} ms` : '—';
-    append(root, [h('h1', {}, `${s.name} `, h('span', { class: 'mono muted' }, s.number)),
+    append(root, [h('h1', {}, `${s.name} `, h('span', { class: 'mono muted' }, s.number), s.deleted ? ' ' : null, deletedBadge(s)),
       h('section', { class: 'card' }, h('dl', { class: 'summary' },
         kv(t('organizer'), s.owner), kv(t('opened'), formatDateTime(s.opened_at)), kv(t('closed'), formatDateTime(s.closed_at)),
-        kv(t('duration'), formatDuration(s.duration_seconds)), kv(t('reason'), reasonText(s.close_reason)))),
+        kv(t('duration'), formatDuration(s.duration_seconds)), kv(t('reason'), reasonText(s.close_reason)),
+        s.deleted ? kv(t('deleted_by'), `${s.deleted_by ?? ''} · ${formatDateTime(s.deleted_at)}`) : null)),
       s.has_recording ? h('section', { class: 'card' }, h('h2', {}, t('recording_player')),
         h('audio', { controls: true, preload: 'metadata', src: `/api/v1/conferences/past/${s.session_id}/recording`, 'aria-label': t('recording_player') })) : null,
       h('h2', {}, t('connections')),

@@ -1,10 +1,10 @@
 // Reports: a date range → totals, per owner, per access number, an SVG chart of minutes per day, CSV export.
 import { dateField } from '../date_field';
-import { call, query, type Report, type ReportRow } from '../api';
+import { call, query, type Report, type ReportConference, type ReportRow } from '../api';
 import type { Page } from '../app';
 import { clear, h, svg } from '../dom';
 import { errorText } from '../errors';
-import { today } from '../format';
+import { formatDateTime, today } from '../format';
 import { t } from '../i18n';
 
 function table(rows: ReportRow[], keyLabel: string, emptyKey = ''): HTMLElement {
@@ -13,6 +13,24 @@ function table(rows: ReportRow[], keyLabel: string, emptyKey = ''): HTMLElement 
     h('thead', {}, h('tr', {}, [keyLabel, t('planned'), t('used'), t('conference_minutes'), t('participant_minutes')].map((x, i) => h('th', { scope: 'col', class: i ? 'num' : '' }, x)))),
     h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.key || emptyKey), h('td', { class: 'num' }, r.planned),
       h('td', { class: 'num' }, r.used), h('td', { class: 'num' }, r.conference_minutes), h('td', { class: 'num' }, r.participant_minutes))))));
+}
+
+// The planned and used conferences themselves (the original's "toutes les conférences planifiées, utilisées"),
+// deleted ones included and marked.
+function conferenceTable(rows: ReportConference[]): HTMLElement {
+  if (!rows.length) return h('p', { class: 'notice' }, t('no_results'));
+  const state = (s: string) => s === 'deleted' ? h('span', { class: 'badge badge-rec' }, t('state_deleted'))
+    : h('span', { class: `badge badge-${s}` }, t(s === 'active' ? 'active' : s === 'ended' ? 'ended' : 'scheduled'));
+  // Compact enough for a 1024 px laptop: the planned window on two lines, both minute counts in one column.
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'report-conferences' },
+    h('thead', {}, h('tr', {}, [t('col_number'), t('name'), t('owner'), t('col_planned'), t('state'), t('col_minutes'), t('participants')]
+      .map((x, i) => h('th', { scope: 'col', class: i >= 5 ? 'num' : '' }, x)))),
+    h('tbody', {}, rows.map((c) => h('tr', { 'data-booking': c.booking_id },
+      h('td', { class: 'mono' }, c.number), h('td', {}, c.name), h('td', {}, c.owner),
+      h('td', { title: `${t('planned_start')} → ${t('planned_end')}` }, formatDateTime(c.planned_start), h('br'), '→ ' + formatDateTime(c.planned_end)),
+      h('td', {}, state(c.state)),
+      h('td', { class: 'num', title: `${t('conference_minutes')} / ${t('participant_minutes')}` }, `${c.conference_minutes} / ${c.participant_minutes}`),
+      h('td', { class: 'num' }, c.participants))))));
 }
 
 // Every day of [from, to] (YYYY-MM-DD), with zeros where the report has no row.
@@ -60,11 +78,13 @@ export const reportsPage: Page = (root) => {
   const to = dateField({ id: 'r-to', withTime: false, value: today(), required: true });
   const out = h('div', { 'aria-live': 'polite' });
   const csv = h('a', { class: 'button secondary', href: '#', download: 'confpro-report.csv' }, t('export_csv'));
+  const csvConferences = h('a', { class: 'button secondary', href: '#', download: 'confpro-conferences.csv' }, t('export_conferences_csv'));
   async function load(): Promise<void> {
     clear(out);
     out.appendChild(h('p', { class: 'muted' }, t('loading')));
     const q = query({ from: from.iso(), to: to.iso() });
     csv.setAttribute('href', '/api/v1/reports' + query({ from: from.iso(), to: to.iso(), format: 'csv' }));
+    csvConferences.setAttribute('href', '/api/v1/reports' + query({ from: from.iso(), to: to.iso(), format: 'csv', part: 'conferences' }));
     try {
       const r = await call<Report>('GET', '/reports' + q);
       clear(out);
@@ -72,6 +92,8 @@ export const reportsPage: Page = (root) => {
       out.append(h('h2', {}, t('totals')),
         h('div', { class: 'tiles' }, tile(t('planned'), r.totals.planned), tile(t('used'), r.totals.used),
           tile(t('conference_minutes'), r.totals.conference_minutes), tile(t('participant_minutes'), r.totals.participant_minutes)),
+        h('h2', {}, t('conferences_list')), conferenceTable(r.conferences ?? []),
+        r.conferences_truncated ? h('p', { class: 'notice' }, t('list_truncated')) : '',
         h('h2', {}, t('minutes_per_day')), h('div', { class: 'card chart-card' }, chart(allDays(from.iso(), to.iso(), r.per_day))),
         h('h2', {}, t('per_owner')), table(r.per_owner, t('owner')),
         h('h2', {}, t('per_access_number')), table(r.per_access_number, t('access_number'), t('direct')));
@@ -85,7 +107,8 @@ export const reportsPage: Page = (root) => {
       h('div', { class: 'field' }, h('label', { for: 'r-from' }, t('from')), from.el),
       h('div', { class: 'field' }, h('label', { for: 'r-to' }, t('to')), to.el),
       h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('show'))),
-      h('div', { class: 'field field-button' }, csv)),
+      h('div', { class: 'field field-button' }, csv),
+      h('div', { class: 'field field-button' }, csvConferences)),
     out);
   void load();
 };

@@ -1,55 +1,92 @@
-// Users (administrators): list, add, change role, disable, set a password.
-import { call, type AccountRow, type Page as ApiPage } from '../api';
+// Users (administrators): list, add, edit (details, role, phone account and PIN, password), disable/enable, delete.
+import { ApiError, call, type AccountRow, type Page as ApiPage } from '../api';
 import type { Page } from '../app';
 import { clear, h, uid } from '../dom';
 import { errorText } from '../errors';
 import { t, type Key } from '../i18n';
 
+type Field = [string, Key, string];
+// The fields of the add form; the edit form has the same but the username (fixed) and with "leave empty to keep"
+// for the password and the phone PIN.
+const FIELDS: Field[] = [['username', 'username', 'text'], ['password', 'password', 'password'],
+  ['display_name', 'display_name', 'text'], ['email', 'email', 'email'], ['mobile', 'mobile', 'tel'],
+  ['phone_account', 'phone_account', 'text'], ['phone_pin', 'phone_pin', 'password']];
+
 export const usersPage: Page = (root, ctx) => {
   const body = h('div', { class: 'table-wrap' });
+  const editor = h('div');
   async function load(): Promise<void> {
     try {
       const users = (await call<ApiPage<AccountRow>>('GET', '/users')).items;
       clear(body);
       body.appendChild(h('table', { class: 'data' },
-        h('thead', {}, h('tr', {}, [t('username'), t('display_name'), t('email'), t('mobile'), t('role'), t('disabled'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+        // Mobile is in the edit form; a disabled user is marked beside the name (fits a 1024 px laptop).
+        h('thead', {}, h('tr', {}, [t('username'), t('display_name'), t('email'), t('role'), t('phone'), ''].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, users.map((u) => h('tr', { 'data-user': u.username },
-          h('td', {}, u.username), h('td', {}, u.display_name), h('td', {}, u.email), h('td', {}, u.mobile),
-          h('td', {}, u.role === 'admin' ? t('admin') : t('organizer')), h('td', {}, u.disabled ? t('yes') : t('no')),
+          h('td', {}, u.username, u.disabled ? ' ' : null, u.disabled ? h('span', { class: 'badge badge-locked' }, t('disabled')) : null),
+          h('td', {}, u.display_name), h('td', {}, u.email),
+          h('td', {}, u.role === 'admin' ? t('admin') : t('organizer')), h('td', { class: 'mono' }, u.phone_account || '—'),
           h('td', { class: 'row-actions' },
-            h('button', { class: 'secondary small', onclick: () => patch(u.username, { role: u.role === 'admin' ? 'organizer' : 'admin' }) },
-              u.role === 'admin' ? t('make_organizer') : t('make_admin')),
+            h('button', { class: 'secondary small', onclick: () => edit(u) }, t('edit')),
             h('button', { class: 'secondary small', onclick: () => patch(u.username, { disabled: !u.disabled }) },
               u.disabled ? t('enable') : t('disable')),
-            h('button', { class: 'secondary small', onclick: () => {
-              const p = prompt(t('new_password'));
-              if (p) void patch(u.username, { password: p });
-            } }, t('new_password'))))))));
+            h('button', { class: 'danger small', 'aria-label': `${t('delete')} ${u.username}`, onclick: () => remove(u.username) }, t('delete'))))))));
     } catch (e) { clear(body); body.appendChild(h('p', { class: 'form-error' }, errorText(e))); }
   }
-  async function patch(username: string, change: Record<string, unknown>): Promise<void> {
-    try { await call('PATCH', `/users/${encodeURIComponent(username)}`, change); ctx.notify(t('saved')); void load(); }
-    catch (e) { ctx.notify(errorText(e), 'error'); }
+  async function patch(username: string, change: Record<string, unknown>): Promise<boolean> {
+    try { await call('PATCH', `/users/${encodeURIComponent(username)}`, change); ctx.notify(t('saved')); void load(); return true; }
+    catch (e) { ctx.notify(errorText(e), 'error'); return false; }
   }
-  const fields: [string, Key, string][] = [['username', 'username', 'text'], ['password', 'password', 'password'],
-    ['display_name', 'display_name', 'text'], ['email', 'email', 'email'], ['mobile', 'mobile', 'tel']];
-  const inputs = new Map<string, HTMLInputElement>();
-  const role = h('select', { id: 'nu-role' }, h('option', { value: 'organizer' }, t('organizer')), h('option', { value: 'admin' }, t('admin')));
-  const error = h('p', { class: 'form-error', role: 'alert' });
-  const form = h('form', { class: 'search', onsubmit: async (ev: Event) => {
-    ev.preventDefault();
-    error.textContent = '';
-    const b: Record<string, string> = { role: role.value };
-    for (const [k, el] of inputs) if (el.value.trim()) b[k] = el.value.trim();
-    try { await call('POST', '/users', b); ctx.notify(t('saved')); for (const el of inputs.values()) el.value = ''; void load(); }
-    catch (e) { error.textContent = errorText(e); }
-  } }, fields.map(([name, label, type]) => {
-    const id = uid('nu');
-    const el = h('input', { id, name, type, autocomplete: type === 'password' ? 'new-password' : 'off' });
-    inputs.set(name, el);
-    return h('div', { class: 'field' }, h('label', { for: id }, t(label)), el);
-  }), h('div', { class: 'field' }, h('label', { for: 'nu-role' }, t('role')), role),
-  h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('add_user'))));
-  root.append(h('h1', {}, t('tab_users')), body, h('h2', {}, t('add_user')), form, error);
+  async function remove(username: string): Promise<void> {
+    if (!confirm(`${t('confirm_delete_user')}\n${username}`)) return;
+    try { await call('DELETE', `/users/${encodeURIComponent(username)}`); ctx.notify(t('user_deleted')); clear(editor); void load(); }
+    catch (e) {
+      // Refused (reason user_owns_bookings): say it in the console's language, with what to do instead.
+      const owned = e instanceof ApiError && e.status === 409 ? /owns (\d+) upcoming/.exec(e.message) : null;
+      ctx.notify(owned ? t('user_owns_bookings').replace('{n}', owned[1]) : errorText(e), 'error');
+    }
+  }
+  // One form for both: `user` set = edit that user (PATCH the fields, secrets only when typed), else add (POST).
+  function form(user: AccountRow | null, error: HTMLElement): HTMLFormElement {
+    const prefix = user ? 'eu' : 'nu';
+    const inputs = new Map<string, HTMLInputElement>();
+    const role = h('select', { id: `${prefix}-role` }, h('option', { value: 'organizer' }, t('organizer')), h('option', { value: 'admin' }, t('admin')));
+    if (user) role.value = user.role;
+    const fields = FIELDS.filter(([name]) => !user || name !== 'username').map(([name, label, type]) => {
+      const id = uid(prefix);
+      const secret = type === 'password';
+      const value = user && !secret ? String((user as unknown as Record<string, unknown>)[name] ?? '') : '';
+      const el = h('input', { id, name, type, value, autocomplete: secret ? 'new-password' : 'off',
+        inputmode: name === 'phone_account' || name === 'phone_pin' ? 'numeric' : null,
+        placeholder: user && secret ? t('keep_empty') : null });
+      inputs.set(name, el);
+      return h('div', { class: 'field' }, h('label', { for: id }, t(user && name === 'password' ? 'new_password' : label)), el);
+    });
+    return h('form', { class: 'search', onsubmit: async (ev: Event) => {
+      ev.preventDefault();
+      error.textContent = '';
+      const b: Record<string, string> = { role: role.value };
+      for (const [k, el] of inputs) {
+        const v = el.value.trim();
+        if (v || (user && el.type !== 'password')) b[k] = v;  // editing: an emptied field clears it, an empty secret keeps it
+      }
+      if (user) {
+        if (await patch(user.username, b)) clear(editor);
+        return;
+      }
+      try { await call('POST', '/users', b); ctx.notify(t('saved')); for (const el of inputs.values()) el.value = ''; void load(); }
+      catch (e) { error.textContent = errorText(e); }
+    } }, fields, h('div', { class: 'field' }, h('label', { for: `${prefix}-role` }, t('role')), role),
+    h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, user ? t('save') : t('add_user'))),
+    user ? h('div', { class: 'field field-button' }, h('button', { type: 'button', class: 'secondary', onclick: () => clear(editor) }, t('cancel'))) : null);
+  }
+  function edit(u: AccountRow): void {
+    clear(editor);
+    const error = h('p', { class: 'form-error', role: 'alert' });
+    editor.append(h('section', { class: 'card', id: 'edit-user' }, h('h2', {}, `${t('edit_user')} `, h('span', { class: 'mono' }, u.username)), form(u, error), error));
+    editor.querySelector('input')?.focus();
+  }
+  const addError = h('p', { class: 'form-error', role: 'alert' });
+  root.append(h('h1', {}, t('tab_users')), body, editor, h('h2', {}, t('add_user')), form(null, addError), addError);
   void load();
 };
