@@ -54,7 +54,8 @@ export function bookingTable(ctx: AppContext, opts: TableOptions): HTMLElement {
         col(t('col_max'), 'num', t('max_participants')), col(''))),
       h('tbody', {}, page.items.map((b) => {
         const start = b.opened_at ?? b.valid_from;
-        const end = new Date(Date.parse(start) + b.duration_minutes * 60000).toISOString();
+        // When it ended: the real end; else the planned one, start + duration.
+        const end = b.ended_at ?? new Date(Date.parse(start) + b.duration_minutes * 60000).toISOString();
         return h('tr', { 'data-booking': b.id },
           h('td', { class: 'mono' }, b.number), h('td', { class: 'wrap' }, b.name), h('td', {}, b.owner),
           h('td', { class: 'col-low' }, h('span', { class: `badge badge-${b.state}` }, t(b.state))),

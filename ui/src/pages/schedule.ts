@@ -28,7 +28,8 @@ export function bookingSummary(b: Booking, numbers: AccessNumber[]): HTMLElement
       h('dd', {}, options.length ? h('ul', { class: 'plain' }, options.map((o) => h('li', {}, o))) : t('none'))),
     h('div', { class: 'kv kv-wide', 'data-kv': 'invitees' }, h('dt', {}, t('invitees')),
       h('dd', {}, b.invitees.length ? h('ul', { class: 'plain' }, b.invitees.map((i) => h('li', {}, invitee(i)))) : t('none'))),
-    numbers.length ? row(t('dial_in'), numbers.map((n) => `${n.number}${n.label ? ' (' + n.label + ')' : ''}`).join(', ')) : null);
+    numbers.length ? h('div', { class: 'kv kv-wide' }, h('dt', {}, t('dial_in')),
+      h('dd', {}, numbers.map((n) => `${n.number}${n.label ? ' (' + n.label + ')' : ''}`).join(', '))) : null);
 }
 
 export const schedulePage: Page = (root, ctx) => {
