@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, newPage, shot, login } from './browser_support.mjs';
 import { startServer, signedIn, USERS } from './harness.mjs';
 
-let server, browser;
+let server, browser, editPath, detailPath;
 const WIDTHS = [1024, 1366, 1920];
 const LANGS = [['en', 'en-GB'], ['fr', 'fr-FR']];
 
@@ -38,6 +38,9 @@ before(async () => {
     await server.live({ op: 'join', booking: id, participant: 2, number: '+442071234567', ago_s: 2000 });
     assert.equal(await server.live({ op: 'close', booking: id }), 'ok');
   }
+  editPath = `/future/${ids[4]}`;
+  const past = await root.get('/api/v1/conferences/past?limit=1');
+  detailPath = `/past/${past.json.items[0].session_id}`;
   const live = ids[3];
   assert.equal(await server.live({ op: 'open', booking: live, ago_s: 600 }), 'ok');
   await server.live({ op: 'join', booking: live, participant: 1, number: '+33611111111', name: 'Présidente de séance', role: 'moderator', ago_s: 590 });
@@ -93,8 +96,10 @@ const errorTexts = (page) => page.locator('.field-error, .form-error, [role=aler
   .then((all) => all.map((s) => s.trim()).filter((s) => s));
 const ENGLISH = /\b(required|digits only|must|exactly|between|YYYY|invalid|write it as)\b/i;
 
-const pages = [
+const pages = () => [
   ['future', '/future', 'table.data tbody tr'],
+  ['future-edit', editPath, '[data-field="name"] input'],
+  ['past-detail', detailPath, 'table tbody tr'],
   ['past', '/past', 'table tbody tr'],
   ['current', '/current', '[data-booking] tr[data-participant]'],
   ['reports', '/reports', 'svg.chart'],
@@ -111,7 +116,7 @@ for (const [lang, locale] of LANGS) {
       await page.addInitScript((l) => localStorage.setItem('confpro.lang', l), lang);
       await login(page, server.base, 'root', USERS.root);
       const problems = [];
-      for (const [name, path, ready] of pages) {
+      for (const [name, path, ready] of pages()) {
         await page.goto(server.base + path);
         await page.locator(ready).first().waitFor();
         await shot(page, `${name}-${lang}-${width}`);
