@@ -41,7 +41,7 @@ Status BookingService::check_owner(const std::string& owner) {
   auto user = store_.find_user(owner);
   if (user.ok()) return {};
   if (user.error().code == ErrorCode::kNotFound)
-    return Error::invalid("owner", "no such user '" + owner + "'");
+    return Error::invalid("owner", "no such user '" + owner + "'", "unknown_user", {{"username", owner}});
   return user.error();
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <variant>
@@ -25,10 +27,23 @@ enum class ErrorCode {
 
 const char* to_string(ErrorCode code);
 
-// One problem with one input field, e.g. {"user_pin", "must contain digits only"}.
+// The values a rule names (a limit, a length, an allowed list), by name, so that a client can word the rule
+// in its own language from the reason code: {"min": 4, "max": 12}, {"allowed": "fr, en"}.
+using ErrorParam = std::variant<std::int64_t, std::string>;
+using ErrorParams = std::map<std::string, ErrorParam>;
+
+// One problem with one input field, e.g. {"user_pin", "must contain digits only", "digits_only"}: the English
+// message for a person, and a stable snake_case reason with its parameters for a program ("" when none
+// given).
 struct FieldError {
   std::string field;
   std::string message;
+  std::string reason;
+  ErrorParams params;
+
+  FieldError() = default;
+  FieldError(std::string f, std::string m, std::string r = {}, ErrorParams p = {})
+      : field(std::move(f)), message(std::move(m)), reason(std::move(r)), params(std::move(p)) {}
   bool operator==(const FieldError&) const = default;
 };
 
@@ -36,10 +51,24 @@ struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;              // one sentence for a person
   std::vector<FieldError> fields;   // for kInvalidArgument: every bad field, not only the first
+  std::string reason;  // a stable snake_case refusal ("outside_dial_plan"); "" when only `code` says it
+  ErrorParams params;  // the values `reason` names
 
-  static Error invalid(std::string field, std::string message) {
+  Error() = default;
+  Error(ErrorCode c, std::string m, std::vector<FieldError> f = {}, std::string r = {}, ErrorParams p = {})
+      : code(c), message(std::move(m)), fields(std::move(f)), reason(std::move(r)), params(std::move(p)) {}
+
+  // This error with a machine-readable reason and its parameters added.
+  Error with_reason(std::string r, ErrorParams p = {}) && {
+    reason = std::move(r);
+    params = std::move(p);
+    return std::move(*this);
+  }
+
+  static Error invalid(std::string field, std::string message, std::string reason = {},
+                       ErrorParams params = {}) {
     Error e{ErrorCode::kInvalidArgument, field + ": " + message, {}};
-    e.fields.push_back({std::move(field), std::move(message)});
+    e.fields.emplace_back(std::move(field), std::move(message), std::move(reason), std::move(params));
     return e;
   }
   static Error invalid_fields(std::vector<FieldError> fields);

@@ -47,12 +47,13 @@ std::vector<Invitee> normalized(std::vector<Invitee> invitees) {
 
 // Cross-field rules on a complete booking: PINs differ from each other and from personal PINs.
 void check_pins_together(const Booking& b, std::vector<FieldError>& errors) {
-  if (b.user_pin == b.moderator_pin) errors.push_back({"moderator_pin", "must differ from the user PIN"});
+  if (b.user_pin == b.moderator_pin)
+    errors.emplace_back("moderator_pin", "must differ from the user PIN", "pins_equal");
   for (size_t i = 0; i < b.invitees.size(); ++i) {
     const auto& p = b.invitees[i].personal_pin;
     if (!p.empty() && (p == b.user_pin || p == b.moderator_pin)) {
-      errors.push_back({"invitees[" + std::to_string(i) + "].personal_pin",
-                        "must differ from the user and moderator PINs"});
+      errors.emplace_back("invitees[" + std::to_string(i) + "].personal_pin",
+                          "must differ from the user and moderator PINs", "pin_reused");
     }
   }
 }
@@ -129,7 +130,8 @@ Result<Booking> apply_update(const Booking& current, const BookingDraft& d, cons
   auto set = [&](const char* field, auto& target, const auto& value) {
     if (target == value) return;
     if (!field_editable(state, field)) {
-      forbidden.push_back({field, std::string("cannot be changed while the booking is ") + to_string(state)});
+      forbidden.emplace_back(field, std::string("cannot be changed while the booking is ") + to_string(state),
+                             "not_editable_in_state", ErrorParams{{"state", std::string(to_string(state))}});
     }
     target = value;
   };
@@ -167,12 +169,12 @@ Result<Booking> apply_update(const Booking& current, const BookingDraft& d, cons
     bool window_changed =
         next.valid_from != current.valid_from || next.validity_days != current.validity_days;
     if (window_changed && next.valid_until() <= now) {
-      errors.push_back({next.valid_from != current.valid_from ? "valid_from" : "validity_days",
-                        "the validity window would already have ended"});
+      errors.emplace_back(next.valid_from != current.valid_from ? "valid_from" : "validity_days",
+                          "the validity window would already have ended", "window_ended");
     }
     if (state == BookingState::kActive && next.duration_minutes != current.duration_minutes &&
         next.opened_at && *next.opened_at + std::chrono::minutes{next.duration_minutes} <= now) {
-      errors.push_back({"duration_minutes", "would end the running conference in the past"});
+      errors.emplace_back("duration_minutes", "would end the running conference in the past", "ends_in_past");
     }
   }
   if (!errors.empty()) return Error::invalid_fields(std::move(errors));

@@ -116,6 +116,38 @@ TEST(Validation, EveryBadFieldIsReportedAtOnce) {
   EXPECT_NE(e.message.find("duration_minutes: must be between 5 and 480 minutes"), std::string::npos);
 }
 
+// Issue 12 item 10: every field error names its rule by a stable reason with the values it uses.
+TEST(Validation, EveryFieldErrorHasAReasonAndItsParams) {
+  BookingDraft d = valid_draft();
+  d.name = "";
+  d.user_pin = "4829";
+  d.moderator_pin = "12a456";
+  d.number = "012345";
+  d.duration_minutes = 481;
+  d.language = "de";
+  d.invitees = std::vector<Invitee>{{"not-an-email", "12", "123456"}, {"", "", ""}};
+  auto errors = validate_draft(d, ConferenceLimits{}, true, at(0));
+  std::map<std::string, FieldError> by_field;
+  for (const auto& e : errors) {
+    EXPECT_FALSE(e.reason.empty()) << e.field << ": " << e.message;
+    by_field[e.field] = e;
+  }
+  EXPECT_EQ(by_field["name"].reason, "required");
+  EXPECT_EQ(by_field["user_pin"].reason, "pin_length");
+  EXPECT_EQ(by_field["user_pin"].params, (ErrorParams{{"length", std::int64_t{6}}}));
+  EXPECT_EQ(by_field["user_pin"].message, "must be exactly 6 digits");
+  EXPECT_EQ(by_field["moderator_pin"].reason, "digits_only");
+  EXPECT_EQ(by_field["number"].reason, "leading_zero");
+  EXPECT_EQ(by_field["duration_minutes"].reason, "range");
+  EXPECT_EQ(by_field["duration_minutes"].params,
+            (ErrorParams{{"min", std::int64_t{5}}, {"max", std::int64_t{480}}}));
+  EXPECT_EQ(by_field["language"].reason, "one_of");
+  EXPECT_EQ(by_field["invitees[0].email"].reason, "email_invalid");
+  EXPECT_EQ(by_field["invitees[0].phone"].reason, "phone_length");
+  EXPECT_EQ(by_field["invitees[0].personal_pin"].reason, "pin_trivial");
+  EXPECT_EQ(by_field["invitees[1].email"].reason, "contact_required");
+}
+
 TEST(Validation, LimitsAreInclusive) {
   ConferenceLimits limits;
   BookingDraft d = valid_draft();

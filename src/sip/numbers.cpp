@@ -49,7 +49,10 @@ Result<std::string> check_dial_number(std::string_view raw, const std::vector<Nu
   std::string digits = normalize_number(raw, rules);
   if (!is_digits(digits)) return Error::invalid("number", "must contain digits only");
   if (digits.size() > 20) return Error::invalid("number", "too long");
-  if (!plan.allows(digits)) return Error::denied("number " + digits + " is outside the dial plan");
+  if (!plan.allows(digits)) {
+    return Error::denied("number " + digits + " is outside the dial plan")
+        .with_reason("outside_dial_plan", {{"number", digits}});
+  }
   return digits;
 }
 

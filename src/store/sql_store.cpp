@@ -44,7 +44,7 @@ Error translate_exception(const std::exception& e, const char* what) {
     for (const auto& k : known) {
       if (has(k.sqlite) || has(k.postgres)) {
         Error err = Error::exists(std::string(k.field) + ": already taken");
-        err.fields.push_back({k.field, "already taken"});
+        err.fields.emplace_back(k.field, "already taken", "taken");
         return err;
       }
     }

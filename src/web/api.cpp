@@ -76,8 +76,9 @@ Api::~Api() = default;
 
 HttpResponse Api::handle(const HttpRequest& request) {
   if (request.body.size() > options_.max_body_bytes) {
-    auto r = error_response(Error::invalid(
-        "body", "too large: at most " + std::to_string(options_.max_body_bytes) + " bytes"));
+    auto r = error_response(
+        Error::invalid("body", "too large: at most " + std::to_string(options_.max_body_bytes) + " bytes",
+                       "too_large", {{"max", static_cast<std::int64_t>(options_.max_body_bytes)}}));
     r.status = 413;
     return r;
   }

@@ -46,7 +46,7 @@ inline bool owned_by_caller(const Call& call, const std::string& owner) {
 // so other organizers' ids cannot be probed; an administrator, who sees everything, gets `missing` (404).
 inline Error not_visible(const Call& call, Error missing) {
   if (call.principal().is_admin()) return missing;
-  return Error::denied("no booking or conference of yours has this id");
+  return Error::denied("no booking or conference of yours has this id").with_reason("not_found_or_not_yours");
 }
 
 }  // namespace confpro::web

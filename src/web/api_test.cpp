@@ -117,6 +117,17 @@ TEST_F(ApiTest, BadBodiesNameEachFieldAndWriteNothing) {
   EXPECT_TRUE(df.contains("duration_minutes"));
   EXPECT_TRUE(df.contains("user_pin"));
   EXPECT_TRUE(df.contains("max_participants"));
+  // Issue 12 item 10: the rule as a reason with its values, beside the English message, for every field.
+  for (auto& f : domain_errors.json["error"]["fields"]) {
+    EXPECT_FALSE(f.value("reason", "").empty()) << f.dump();
+    EXPECT_TRUE(f["params"].is_object()) << f.dump();
+    if (f["field"] == "user_pin") {
+      EXPECT_EQ(f["reason"], "digits_only");
+    }
+    if (f["field"] == "max_participants") {
+      EXPECT_EQ(f["params"], (nlohmann::json{{"min", 2}, {"max", 100}}));
+    }
+  }
   EXPECT_EQ(c.get("/api/v1/bookings").json["total"], 0);
 }
 

@@ -69,7 +69,8 @@ Result<DraftRequest> draft_from_json(const std::string& text, bool creating, con
     if (t) {
       d.valid_from = *t;
     } else {
-      body.add_error("valid_from", "must be a date and time such as 2026-05-01T09:00:00+02:00");
+      body.add_error("valid_from", "must be a date and time such as 2026-05-01T09:00:00+02:00",
+                     "date_time_format");
     }
   }
   auto small_int = [&](const char* field) -> std::optional<int> {
@@ -88,14 +89,15 @@ Result<DraftRequest> draft_from_json(const std::string& text, bool creating, con
   d.wait_for_leader = body.boolean("wait_for_leader");
   if (const auto* list = body.raw("invitees")) {
     if (!list->is_array() || list->size() > 500) {
-      body.add_error("invitees", "must be a list of at most 500 {email, phone, personal_pin}");
+      body.add_error("invitees", "must be a list of at most 500 {email, phone, personal_pin}", "too_many",
+                     {{"max", 500}});
     } else {
       std::vector<domain::Invitee> invitees;
       for (std::size_t i = 0; i < list->size(); ++i) {
         const auto& item = (*list)[i];
         const std::string prefix = "invitees[" + std::to_string(i) + "]";
         if (!item.is_object()) {
-          body.add_error(prefix, "must be an object");
+          body.add_error(prefix, "must be an object", "wrong_type", {{"type", "object"}});
           continue;
         }
         domain::Invitee inv;
@@ -105,10 +107,11 @@ Result<DraftRequest> draft_from_json(const std::string& text, bool creating, con
                                 : key == "personal_pin" ? &inv.personal_pin
                                                         : nullptr;
           if (!target) {
-            body.add_error(prefix + "." + key, "unknown field");
+            body.add_error(prefix + "." + key, "unknown field", "unknown_field");
           } else if (value.is_null()) {
           } else if (!value.is_string() || value.get<std::string>().size() > 200) {
-            body.add_error(prefix + "." + key, "must be a string of at most 200 characters");
+            body.add_error(prefix + "." + key, "must be a string of at most 200 characters", "too_long",
+                           {{"max", 200}});
           } else {
             *target = value.get<std::string>();
           }

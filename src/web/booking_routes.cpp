@@ -14,17 +14,18 @@ booking::Actor actor_of(const Call& call) {
 }
 
 HttpResponse no_booking_service() {
-  return error_response(Error::unavailable("the booking service is not running"));
+  return error_response(Error::unavailable("the booking service is not running").with_reason("service_down"));
 }
 
 // The booking named by {id} when the caller may see it: 400 bad id; otherwise not_visible() (403 for an
 // organizer, whether it is another organizer's or missing; 404 for an administrator).
 Result<domain::Booking> visible_booking(const Call& call, ApiContext& ctx) {
   auto id = parse_id(call.params.at("id"));
-  if (!id) return Error::invalid("id", "must be a positive integer");
+  if (!id) return Error::invalid("id", "must be a positive integer", "positive_integer");
   auto b = ctx.services.bookings->get(BookingId{*id});
   if (!b && b.error().code != ErrorCode::kNotFound) return b.error();
-  if (!b || !owned_by_caller(call, b->owner)) return not_visible(call, Error::not_found("no such booking"));
+  if (!b || !owned_by_caller(call, b->owner))
+    return not_visible(call, Error::not_found("no such booking").with_reason("booking_not_found"));
   return b;
 }
 
@@ -44,12 +45,16 @@ void read_paging(const HttpRequest& r, int& limit, int& offset, std::vector<Fiel
   auto o = r.param("offset");
   if (!l.empty()) {
     auto v = parse_id(l);
-    if (!v || *v > 1000) errors.push_back({"limit", "must be an integer from 1 to 1000"});
+    if (!v || *v > 1000)
+      errors.emplace_back("limit", "must be an integer from 1 to 1000", "range",
+                          ErrorParams{{"min", 1}, {"max", 1000}});
     else limit = static_cast<int>(*v);
   }
   if (!o.empty()) {
     auto v = o == "0" ? std::optional<std::int64_t>(0) : parse_id(o);
-    if (!v || *v > 100000000) errors.push_back({"offset", "must be an integer >= 0"});
+    if (!v || *v > 100000000)
+      errors.emplace_back("offset", "must be an integer >= 0", "range",
+                          ErrorParams{{"min", 0}, {"max", 100000000}});
     else offset = static_cast<int>(*v);
   }
 }
@@ -87,31 +92,41 @@ void add_booking_routes(Router& router, ApiContext& ctx) {
     q.number_prefix = r.param("number");
     q.name_contains = r.param("name");
     q.owner = r.param("owner");
-    if (q.number_prefix.size() > 32) errors.push_back({"number", "too long"});
-    if (q.name_contains.size() > 200) errors.push_back({"name", "too long"});
+    if (q.number_prefix.size() > 32)
+      errors.emplace_back("number", "too long", "too_long", ErrorParams{{"max", 32}});
+    if (q.name_contains.size() > 200)
+      errors.emplace_back("name", "too long", "too_long", ErrorParams{{"max", 200}});
     if (auto s = r.param("state"); !s.empty()) {
       q.state = domain::booking_state_from_string(s);
-      if (!q.state) errors.push_back({"state", "must be scheduled, active or ended"});
+      if (!q.state)
+        errors.emplace_back("state", "must be scheduled, active or ended", "one_of",
+                            ErrorParams{{"allowed", "scheduled, active, ended"}});
     }
     for (const char* f : {"from", "to"}) {
       if (auto s = r.param(f); !s.empty()) {
         auto t = parse_query_time(s, ctx.options.time_zone, std::string(f) == "to");
-        if (!t) errors.push_back({f, "must be a date (YYYY-MM-DD) or an ISO 8601 time"});
+        if (!t) errors.emplace_back(f, "must be a date (YYYY-MM-DD) or an ISO 8601 time", "date_format");
         (std::string(f) == "from" ? q.from : q.to) = t;
       }
     }
-    if (q.from && q.to && *q.to <= *q.from) errors.push_back({"to", "must be after from"});
+    if (q.from && q.to && *q.to <= *q.from) errors.emplace_back("to", "must be after from", "after_from");
     auto sort = sort_from(r.param("sort"));
-    if (!sort) errors.push_back({"sort", "must be valid_from, created_at, name, number, owner or state"});
-    else q.sort = *sort;
+    if (!sort) {
+      errors.emplace_back("sort", "must be valid_from, created_at, name, number, owner or state", "one_of",
+                          ErrorParams{{"allowed", "valid_from, created_at, name, number, owner, state"}});
+    } else
+      q.sort = *sort;
     auto order = r.param("order", "asc");
-    if (order != "asc" && order != "desc") errors.push_back({"order", "must be asc or desc"});
+    if (order != "asc" && order != "desc") {
+      errors.emplace_back("order", "must be asc or desc", "one_of", ErrorParams{{"allowed", "asc, desc"}});
+    }
     q.descending = order == "desc";
     read_paging(r, q.limit, q.offset, errors);
     if (!errors.empty()) return error_response(Error::invalid_fields(errors));
     if (!call.principal().is_admin()) {
       if (!q.owner.empty() && q.owner != call.principal().username) {
-        return error_response(Error::denied("organizers see only their own bookings"));
+        return error_response(
+            Error::denied("organizers see only their own bookings").with_reason("own_bookings_only"));
       }
       q.owner = call.principal().username;
     }
@@ -128,7 +143,8 @@ void add_booking_routes(Router& router, ApiContext& ctx) {
     if (!req) return error_response(req.error());
     if (!req->draft.owner || req->draft.owner->empty()) req->draft.owner = call.principal().username;
     if (!call.principal().is_admin() && *req->draft.owner != call.principal().username) {
-      return error_response(Error::denied("organizers may book only for themselves"));
+      return error_response(
+          Error::denied("organizers may book only for themselves").with_reason("own_bookings_only"));
     }
     auto b = ctx.services.bookings->create(req->draft, actor_of(call));
     if (!b) return error_response(b.error());
@@ -151,7 +167,8 @@ void add_booking_routes(Router& router, ApiContext& ctx) {
     auto req = draft_from_json(call.request.body, false, ctx.options.time_zone);
     if (!req) return error_response(req.error());
     if (!call.principal().is_admin() && req->draft.owner && *req->draft.owner != b->owner) {
-      return error_response(Error::denied("only administrators may change the owner"));
+      return error_response(
+          Error::denied("only administrators may change the owner").with_reason("admin_only"));
     }
     auto updated = ctx.services.bookings->update(b->id, req->draft, req->version, actor_of(call));
     if (!updated) return error_response(updated.error());

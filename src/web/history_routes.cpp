@@ -46,17 +46,17 @@ void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint
   for (const char* f : {"from", "to"}) {
     auto text = call.request.param(f);
     if (text.empty()) {
-      if (required) errors.push_back({f, "is required (YYYY-MM-DD)"});
+      if (required) errors.emplace_back(f, "is required (YYYY-MM-DD)", "required");
       continue;
     }
     auto t = parse_query_time(text, ctx.options.time_zone, std::string(f) == "to");
     if (!t) {
-      errors.push_back({f, "must be a date (YYYY-MM-DD) or an ISO 8601 time"});
+      errors.emplace_back(f, "must be a date (YYYY-MM-DD) or an ISO 8601 time", "date_format");
       continue;
     }
     (std::string(f) == "from" ? from : to) = t;
   }
-  if (from && to && *to <= *from) errors.push_back({"to", "must be after from"});
+  if (from && to && *to <= *from) errors.emplace_back("to", "must be after from", "after_from");
 }
 
 // The past session {session_id} with its booking when the caller may see it; otherwise not_visible().
@@ -124,7 +124,9 @@ HttpResponse report(const Call& call, ApiContext& ctx) {
   std::vector<FieldError> errors;
   read_range(call, ctx, from, to, errors, true);
   auto format = call.request.param("format", "json");
-  if (format != "json" && format != "csv") errors.push_back({"format", "must be json or csv"});
+  if (format != "json" && format != "csv") {
+    errors.emplace_back("format", "must be json or csv", "one_of", ErrorParams{{"allowed", "json, csv"}});
+  }
   auto owner = call.request.param("owner");
   auto part = call.request.param("part", "summary");
   if (part != "summary" && part != "conferences") errors.push_back({"part", "must be summary or conferences"});

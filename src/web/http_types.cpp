@@ -1,6 +1,7 @@
 #include "web/http_types.h"
 
 #include <cctype>
+#include <variant>
 
 namespace confpro::web {
 
@@ -75,10 +76,31 @@ HttpResponse no_content() {
   return r;
 }
 
+namespace {
+nlohmann::json params_json(const ErrorParams& params) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, value] : params) {
+    std::visit([&out, &name](const auto& v) { out[name] = v; }, value);
+  }
+  return out;
+}
+}  // namespace
+
 nlohmann::json error_json(const Error& error) {
   nlohmann::json fields = nlohmann::json::array();
-  for (const auto& f : error.fields) fields.push_back({{"field", f.field}, {"message", f.message}});
+  for (const auto& f : error.fields) {
+    nlohmann::json field = {{"field", f.field}, {"message", f.message}};
+    if (!f.reason.empty()) {
+      field["reason"] = f.reason;
+      field["params"] = params_json(f.params);
+    }
+    fields.push_back(std::move(field));
+  }
   nlohmann::json e = {{"code", to_string(error.code)}, {"message", error.message}};
+  if (!error.reason.empty()) {
+    e["reason"] = error.reason;
+    e["params"] = params_json(error.params);
+  }
   if (!fields.empty()) e["fields"] = fields;
   return {{"error", e}};
 }

@@ -58,7 +58,9 @@ int http_status(ErrorCode code);
 HttpResponse json_response(int status, const nlohmann::json& body);
 // 204 without a body.
 HttpResponse no_content();
-// {"error":{"code":"invalid_argument","message":…,"fields":[{"field":…,"message":…}]}} with the mapped status.
+// {"error":{"code":"invalid_argument","message":…,"fields":[{"field":…,"message":…}]}} with the mapped
+// status; a field error with a reason adds "reason" and "params" ({"field":"user_pin","reason":"pin_length",
+// "params":{"length":6},"message":…}), and so does the error itself when it has one ("outside_dial_plan").
 HttpResponse error_response(const Error& error);
 // The JSON form of an error, as above.
 nlohmann::json error_json(const Error& error);

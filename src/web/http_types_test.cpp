@@ -48,6 +48,32 @@ TEST(ErrorResponse, NamesEveryFieldWithMappedStatus) {
   EXPECT_EQ(j["error"]["fields"][1]["field"], "user_pin");
 }
 
+// Issue 12 item 10: a client words the rule from the reason and its parameters; the shape only grows.
+TEST(ErrorResponse, CarriesReasonAndParamsWhenGiven) {
+  std::vector<FieldError> fields;
+  fields.emplace_back("user_pin", "must be exactly 6 digits", "pin_length", ErrorParams{{"length", 6}});
+  fields.emplace_back("language", "must be fr or en", "one_of", ErrorParams{{"allowed", "fr, en"}});
+  fields.emplace_back("name", "is bad");  // no reason: the old shape, nothing added
+  auto j = nlohmann::json::parse(error_response(Error::invalid_fields(fields)).body);
+  const auto& f = j["error"]["fields"];
+  EXPECT_EQ(
+      f[0],
+      nlohmann::json::parse(
+          R"({"field":"user_pin","message":"must be exactly 6 digits","reason":"pin_length","params":{"length":6}})"));
+  EXPECT_EQ(f[1]["params"]["allowed"], "fr, en");
+  EXPECT_EQ(f[2], nlohmann::json::parse(R"({"field":"name","message":"is bad"})"));
+  EXPECT_FALSE(j["error"].contains("reason"));
+
+  auto denied =
+      nlohmann::json::parse(error_response(Error::denied("number 0899 is outside the dial plan")
+                                               .with_reason("outside_dial_plan", {{"number", "0899"}}))
+                                .body);
+  EXPECT_EQ(denied["error"]["code"], "permission_denied");
+  EXPECT_EQ(denied["error"]["reason"], "outside_dial_plan");
+  EXPECT_EQ(denied["error"]["params"]["number"], "0899");
+  EXPECT_EQ(denied["error"]["message"], "number 0899 is outside the dial plan");
+}
+
 TEST(ErrorResponse, MapsEachCodeToItsStatus) {
   EXPECT_EQ(http_status(ErrorCode::kUnauthenticated), 401);
   EXPECT_EQ(http_status(ErrorCode::kPermissionDenied), 403);

@@ -32,7 +32,8 @@ class JsonBody {
   // A nested value of any type (arrays, objects); the caller validates it and may call add_error.
   const nlohmann::json* raw(const std::string& field, bool required = false);
 
-  void add_error(std::string field, std::string message);
+  // `reason`: the rule's stable snake_case code ("required", "range", …) and `params` the values it names.
+  void add_error(std::string field, std::string message, std::string reason = {}, ErrorParams params = {});
   // Ok when every field was known and valid; else an invalid_argument Error with all field errors.
   Status finish();
 

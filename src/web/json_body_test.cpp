@@ -44,6 +44,27 @@ TEST(JsonBody, CollectsEveryBadFieldIncludingUnknownOnes) {
   EXPECT_EQ(fields, (std::vector<std::string>{"name", "count", "flag", "typo"}));
 }
 
+TEST(JsonBody, EachErrorCarriesItsReasonAndParams) {
+  auto b = JsonBody::parse(R"({"name":5,"count":-3,"title":"abcdefghijk","typo":1})");
+  ASSERT_TRUE(b.ok());
+  b->string("name", true);
+  b->integer("count", 0, 10);
+  b->string("title", false, 10);
+  b->string("password", true);
+  auto st = b->finish();
+  ASSERT_FALSE(st.ok());
+  const auto& f = st.error().fields;
+  ASSERT_EQ(f.size(), 5u);
+  EXPECT_EQ(f[0].reason, "wrong_type");
+  EXPECT_EQ(f[0].params, (ErrorParams{{"type", "string"}}));
+  EXPECT_EQ(f[1].reason, "range");
+  EXPECT_EQ(f[1].params, (ErrorParams{{"min", std::int64_t{0}}, {"max", std::int64_t{10}}}));
+  EXPECT_EQ(f[2].reason, "too_long");
+  EXPECT_EQ(f[3].reason, "required");
+  EXPECT_EQ(f[4].reason, "unknown_field");
+  EXPECT_EQ(JsonBody::parse("{").error().fields.at(0).reason, "malformed_json");
+}
+
 TEST(JsonBody, ReadsValidFields) {
   auto b = JsonBody::parse(R"({"name":"Board","count":7,"flag":true})");
   ASSERT_TRUE(b.ok());

@@ -191,7 +191,20 @@ test('bookings: bad bodies name every field and write nothing', async () => {
     assert.equal(r.json.error.code, 'invalid_argument');
     const got = r.json.error.fields.map((f) => f.field);
     for (const f of fields) assert.ok(got.includes(f), `${f} not in ${got} for ${JSON.stringify(input)}`);
+    // Issue 12 item 10: each field error also names its rule by a stable reason, with the values it uses.
+    for (const f of r.json.error.fields) {
+      assert.match(f.reason ?? '', /^[a-z_]+$/, `no reason for ${JSON.stringify(f)}`);
+      assert.equal(typeof f.params, 'object');
+      assert.equal(typeof f.message, 'string');
+    }
   }
+  const pin = await root.post('/api/v1/bookings', booking({ user_pin: '4829', duration_minutes: 1000 }));
+  const byField = Object.fromEntries(pin.json.error.fields.map((f) => [f.field, f]));
+  assert.deepEqual(byField.user_pin, { field: 'user_pin', message: 'must be exactly 6 digits', reason: 'pin_length', params: { length: 6 } });
+  assert.deepEqual(byField.duration_minutes.params, { min: 5, max: 480 });
+  assert.equal(byField.duration_minutes.reason, 'range');
+  const date = await root.post('/api/v1/bookings', booking({ valid_from: '31/02/2030 10:00' }));
+  assert.deepEqual(date.json.error.fields.map((f) => f.reason), ['date_time_format']);
   const big = await root.post('/api/v1/bookings', booking({ name: 'x'.repeat(70000) }));
   assert.equal(big.status, 413);
   assert.equal(big.json.error.fields[0].field, 'body');
@@ -314,6 +327,8 @@ test('live: list, actions, invite; organizers only their own; bad ids', async ()
   const badReport = await alice.get('/api/v1/reports?from=2026-13-01&format=xml');
   assert.equal(badReport.status, 400);
   assert.deepEqual(badReport.json.error.fields.map((f) => f.field).sort(), ['format', 'from', 'to']);
+  assert.equal(badReport.json.error.fields.find((f) => f.field === 'from').reason, 'date_format');
+  assert.equal(badReport.json.error.fields.find((f) => f.field === 'to').reason, 'required');
   assert.equal((await root.get('/api/v1/audit?limit=300')).json.items.some((e) => e.action === 'live.end'), true);
 });
 

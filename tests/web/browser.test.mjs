@@ -97,7 +97,8 @@ test('the whole story as an administrator, in English then French', async () => 
   await page.locator('#q-from').fill(startText.slice(0, 10));
   await page.locator('#q-to').fill(startText.slice(0, 10));
   await search(page, null, 'Conference number', number);
-  await page.locator('tr', { hasText: number }).locator('td', { hasText: /^45$/ }).waitFor();
+  // The end is start + duration: its cell says the duration it comes from.
+  await page.locator('tr', { hasText: number }).locator('td[title="45 min"]').waitFor();
 
   // Current: live without reloading.
   const bookingId = Number(await page.locator('tr', { hasText: number }).getAttribute('data-booking'));

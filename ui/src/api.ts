@@ -1,9 +1,13 @@
 // The REST API client: same-origin fetch with the session cookie; the CSRF token from login goes in
 // X-CSRF-Token on every state-changing request. Errors come back as ApiError with the server's field list.
-export interface FieldError { field: string; message: string }
+// `reason` and `params`: the rule broken, as a stable code with the values it names ({"min": 4, "max": 12}), so the
+// console words it in its own language (errors.ts); `message` is the server's English sentence.
+export type ErrorParams = Record<string, string | number>;
+export interface FieldError { field: string; message: string; reason?: string; params?: ErrorParams }
 
 export class ApiError extends Error {
-  constructor(public status: number, public code: string, message: string, public fields: FieldError[] = []) {
+  constructor(public status: number, public code: string, message: string, public fields: FieldError[] = [],
+    public reason = '', public params: ErrorParams = {}) {
     super(message);
   }
 }
@@ -83,8 +87,9 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   let json: unknown = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!res.ok) {
-    const e = (json as { error?: { code: string; message: string; fields?: FieldError[] } } | null)?.error;
-    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? res.statusText, e?.fields ?? []);
+    const e = (json as { error?: { code: string; message: string; fields?: FieldError[]; reason?: string; params?: ErrorParams } } | null)?.error;
+    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? res.statusText, e?.fields ?? [],
+      e?.reason ?? '', e?.params ?? {});
   }
   return json as T;
 }

@@ -3,8 +3,8 @@
 import { ApiError, call, type Booking, type FieldError } from './api';
 import type { AppContext } from './app';
 import { h, uid } from './dom';
-import { errorText } from './errors';
-import { dateField, parseDate, placeholder } from './date_field';
+import { errorText, fieldErrorText, fieldName, labelled, reasonText } from './errors';
+import { dateField, parseDate } from './date_field';
 import { toLocalInput } from './format';
 import { t, type Key } from './i18n';
 
@@ -14,13 +14,15 @@ export interface BookingFormOptions {
   onCancel?(): void;
 }
 
+// A check returns the rule broken in the console's language (the same reason codes the server sends), or ''.
 type Check = (v: string) => string;
+const rule = (reason: string, params = {}) => reasonText(reason, params) ?? reason;
 const digits = (min: number, max: number): Check => (v) =>
-  v === '' ? '' : /^\d+$/.test(v) ? (v.length < min || v.length > max ? `${min}–${max} digits` : '') : 'digits only';
+  v === '' ? '' : /^\d+$/.test(v) ? (v.length < min || v.length > max ? rule('digits_range', { min, max }) : '') : rule('digits_only');
 const range = (min: number, max: number): Check => (v) => {
   if (v === '') return '';
   const n = Number(v);
-  return Number.isInteger(n) && n >= min && n <= max ? '' : `${min}–${max}`;
+  return Number.isInteger(n) && n >= min && n <= max ? '' : rule('range', { min, max });
 };
 
 export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLFormElement {
@@ -63,16 +65,16 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
   const validFrom = dateField({ withTime: true, value: toLocalInput(b?.valid_from ?? now), disabled: locked });
   const basic = h('fieldset', { class: 'grid' }, h('legend', {}, t('conference')),
     field('name', 'name', text(b?.name ?? '', { required: true, maxlength: 100 }), undefined,
-      (v) => (v === '' ? 'required' : '')),
+      (v) => (v === '' ? rule('required') : '')),
     ctx.isAdmin ? field('owner', 'owner', text(b?.owner ?? ctx.session.user.username, { maxlength: 64 })) : null,
     field('number', 'number', text(b?.number ?? '', { inputmode: 'numeric', maxlength: 12, disabled: locked }),
       t('generated_hint'), digits(4, 12)),
     field('user_pin', 'user_pin', text(b?.user_pin ?? '', { inputmode: 'numeric', maxlength: 12, disabled: locked }),
       t('generated_hint'), digits(4, 12)),
     field('moderator_pin', 'moderator_pin', text(b?.moderator_pin ?? '', { inputmode: 'numeric', maxlength: 12, disabled: locked }),
-      t('generated_hint'), (v) => digits(4, 12)(v) || (v !== '' && v === inputs.get('user_pin')?.value.trim() ? '≠ ' + t('user_pin') : '')),
+      t('generated_hint'), (v) => digits(4, 12)(v) || (v !== '' && v === inputs.get('user_pin')?.value.trim() ? rule('pins_equal') : '')),
     field('valid_from', 'valid_from', validFrom.input, undefined,
-      (v) => (v === '' || parseDate(v, true) ? '' : `${t('date_expected')} ${placeholder(true)}`), validFrom.el),
+      (v) => (v === '' || parseDate(v, true) ? '' : rule('date_time_format')), validFrom.el),
     field('duration_minutes', 'duration_minutes', num(b?.duration_minutes ?? 60, 5, 480), undefined, range(5, 480)),
     field('validity_days', 'validity_days', num(b?.validity_days ?? 1, 1, 365), undefined, range(1, 365)),
     field('max_participants', 'max_participants', num(b?.max_participants ?? 10, 2, 100), undefined, range(2, 100)),
@@ -144,10 +146,15 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
       const base = f.field.startsWith('invitees') ? 'invitees' : f.field;
       const el = errors.get(base);
       if (el) {
-        el.textContent = base === 'invitees' ? `${el.textContent ?? ''} ${f.field}: ${f.message}`.trim() : f.message;
+        el.textContent = base === 'invitees'
+          ? [el.textContent, labelled(fieldName(f.field), fieldErrorText(f))].filter((x) => x).join(' · ')
+          : fieldErrorText(f);
         inputs.get(base)?.setAttribute('aria-invalid', 'true');
       }
     }
+    // A field the form does not show (an unknown one, the body): said under the form, not lost.
+    const other = fields.filter((f) => !errors.has(f.field.startsWith('invitees') ? 'invitees' : f.field));
+    if (other.length) formError.textContent = [t('fix_errors'), ...other.map((f) => labelled(fieldName(f.field), fieldErrorText(f)))].join(' ');
     const first = fields.map((f) => inputs.get(f.field)).find((x) => x);
     first?.focus();
   }
@@ -156,10 +163,14 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     ev.preventDefault();
     for (const name of errors.keys()) setError(name, '');
     formError.textContent = '';
-    if (!(inputs.get('name')?.value.trim())) {
-      setError('name', 'required');
+    // What the form can tell without the server: a missing name, a date it cannot read.
+    const local: [string, string][] = [];
+    if (!(inputs.get('name')?.value.trim())) local.push(['name', rule('required')]);
+    if (!validFrom.valid()) local.push(['valid_from', rule('date_time_format')]);
+    if (local.length) {
+      for (const [name, message] of local) setError(name, message);
       formError.textContent = t('fix_errors');
-      inputs.get('name')?.focus();
+      inputs.get(local[0][0])?.focus();
       return;
     }
     submit.disabled = true;

@@ -14,18 +14,31 @@ function parts(iso: string): Record<string, string> {
   return out;
 }
 
+// Dates in tables and summaries are numeric and compact, the way the date fields are written (day/month/year, 24 h),
+// in both languages: "25/11/2026 14:30". The space before the time does not break, so a date never wraps.
+const NBSP = '\u00a0';
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const p = parts(iso);
+  return `${p.day}/${p.month}/${p.year}`;
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(lang() === 'fr' ? 'fr-FR' : 'en-GB', {
-    timeZone: zone, dateStyle: 'medium', timeStyle: 'short',
-  }).format(new Date(iso));
+  const p = parts(iso);
+  return `${p.day}/${p.month}/${p.year}${NBSP}${p.hour}:${p.minute}`;
 }
 
 export function formatDateTimeSeconds(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(lang() === 'fr' ? 'fr-FR' : 'en-GB', {
-    timeZone: zone, dateStyle: 'medium', timeStyle: 'medium',
-  }).format(new Date(iso));
+  const seconds = new Intl.DateTimeFormat('en-GB', { timeZone: zone, second: '2-digit' }).format(new Date(iso));
+  return `${formatDateTime(iso)}:${seconds.padStart(2, '0')}`;
+}
+
+// The end of something that started at `startIso`: only the time when it is the same day, else date and time.
+export function formatEnd(startIso: string, endIso: string): string {
+  return formatDate(startIso) === formatDate(endIso) ? formatDateTime(endIso).split(NBSP)[1] : formatDateTime(endIso);
 }
 
 export function formatTime(iso: string | null | undefined): string {
@@ -49,5 +62,5 @@ export function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = Math.floor(seconds % 60);
-  return h > 0 ? `${h} h ${String(m).padStart(2, '0')}` : `${m} min ${String(s).padStart(2, '0')} s`;
+  return (h > 0 ? `${h} h ${String(m).padStart(2, '0')}` : `${m} min ${String(s).padStart(2, '0')} s`).replace(/ /g, NBSP);
 }

@@ -71,6 +71,28 @@ const en = {
   invite_err_dial_out_unavailable: 'Calling out is not available on this server.',
   invite_err_bad_number: 'Enter a phone number: digits, with an optional leading +.',
   waiting_for_leader: 'Waiting for the moderator', listening_only: 'Listen only', not_opened: 'Not started',
+  // API errors by reason (errors.ts); {name} is a parameter the server sends with the reason.
+  err_required: 'Required', err_digits_only: 'Digits only', err_digits_range: '{min}–{max} digits',
+  err_pin_length: 'Must be exactly {length} digits', err_number_length: 'Must be exactly {length} digits',
+  err_leading_zero: 'Must not start with 0', err_pin_trivial: 'Too easy to guess (repeated digits, a run like 1234 or a repeated pattern)',
+  err_printable_only: 'Printable characters only', err_too_long: 'At most {max} characters', err_too_many: 'At most {max}',
+  err_email_invalid: 'Not a valid e-mail address', err_phone_digits_only: 'Digits only, with an optional leading +',
+  err_phone_plus_position: '+ is allowed only at the start', err_phone_length: '{min} to {max} digits',
+  err_username_invalid: 'Must be a username (letters, digits, . _ @ -; at most {max})', err_range: 'Between {min} and {max}',
+  err_pins_equal: 'Must differ from the participant PIN', err_pin_reused: 'Must differ from the participant and moderator PINs',
+  err_pin_duplicate: "Must differ from the other invitees' PINs", err_one_of: 'Must be one of: {allowed}',
+  err_window_ended: 'The validity period would already be over', err_not_editable: 'Cannot be changed',
+  err_not_editable_in_state: 'Cannot be changed while the conference is {state}', err_contact_required: 'An e-mail or a phone is required',
+  err_ends_in_past: 'Would end the running conference in the past', err_wrong_type: 'Wrong type ({type} expected)',
+  err_unknown_field: 'Unknown field', err_malformed_json: 'Malformed request', err_duplicate_key: 'Given more than once',
+  err_after_from: 'Must be after the start date', err_taken: 'Already taken', err_positive_integer: 'Must be a positive whole number',
+  err_service_down: 'The booking service is not running.', err_booking_not_found: 'This conference does not exist (any more).',
+  err_own_bookings_only: 'Organizers may only see and book their own conferences.', err_admin_only: 'Only an administrator may do this.',
+  err_outside_dial_plan: 'The number {number} may not be called (outside the dial plan).',
+  err_invalid_argument: 'The request is not valid.', err_not_found: 'Not found.', err_resource_exhausted: 'Too many requests; try again later.',
+  err_unavailable: 'The service is unavailable; try again later.', invitee: 'invitee',
+  word_scheduled: 'scheduled', word_active: 'running', word_ended: 'ended', word_string: 'text', word_integer: 'whole number',
+  word_boolean: 'yes/no', word_object: 'object', ends: 'Ends', start: 'Start', col_max: 'Max.', none: 'None', err_unknown_user: 'No such user: {username}', err_too_large: 'Too large (at most {max} bytes)', err_not_found_or_not_yours: 'This conference does not exist or is not yours.',
 };
 type Dict = typeof en;
 export type Key = keyof Dict;
@@ -152,6 +174,27 @@ const fr: Dict = {
   invite_err_dial_out_unavailable: "Les appels sortants ne sont pas disponibles sur ce serveur.",
   invite_err_bad_number: 'Saisissez un numéro de téléphone : des chiffres, avec un + initial facultatif.',
   waiting_for_leader: "En attente de l'animateur", listening_only: 'Écoute seule', not_opened: 'Pas commencée',
+  err_required: 'Obligatoire', err_digits_only: 'Chiffres uniquement', err_digits_range: '{min} à {max} chiffres',
+  err_pin_length: 'Doit comporter exactement {length} chiffres', err_number_length: 'Doit comporter exactement {length} chiffres',
+  err_leading_zero: 'Ne doit pas commencer par 0', err_pin_trivial: 'Trop facile à deviner (chiffres répétés, suite comme 1234 ou motif répété)',
+  err_printable_only: 'Caractères imprimables uniquement', err_too_long: '{max} caractères au plus', err_too_many: '{max} au plus',
+  err_email_invalid: 'Adresse e-mail non valide', err_phone_digits_only: 'Chiffres uniquement, avec un + initial facultatif',
+  err_phone_plus_position: 'Le + est permis seulement au début', err_phone_length: 'De {min} à {max} chiffres',
+  err_username_invalid: 'Doit être un identifiant (lettres, chiffres, . _ @ - ; {max} au plus)', err_range: 'Entre {min} et {max}',
+  err_pins_equal: 'Doit différer du code participant', err_pin_reused: 'Doit différer des codes participant et animateur',
+  err_pin_duplicate: 'Doit différer des codes des autres invités', err_one_of: 'Valeurs possibles : {allowed}',
+  err_window_ended: 'La période de validité serait déjà terminée', err_not_editable: 'Ne peut pas être modifié',
+  err_not_editable_in_state: 'Ne peut pas être modifié quand la conférence est {state}', err_contact_required: 'Un e-mail ou un téléphone est requis',
+  err_ends_in_past: 'Terminerait la conférence en cours dans le passé', err_wrong_type: 'Type incorrect ({type} attendu)',
+  err_unknown_field: 'Champ inconnu', err_malformed_json: 'Requête mal formée', err_duplicate_key: 'Donné plusieurs fois',
+  err_after_from: 'Doit être après la date de début', err_taken: 'Déjà utilisé', err_positive_integer: 'Doit être un nombre entier positif',
+  err_service_down: "Le service de réservation n'est pas démarré.", err_booking_not_found: "Cette conférence n'existe pas (ou plus).",
+  err_own_bookings_only: 'Un organisateur ne voit et ne réserve que ses propres conférences.', err_admin_only: 'Seul un administrateur peut faire ceci.',
+  err_outside_dial_plan: 'Le numéro {number} ne peut pas être appelé (hors du plan de numérotation).',
+  err_invalid_argument: "La requête n'est pas valide.", err_not_found: 'Introuvable.', err_resource_exhausted: 'Trop de demandes ; réessayez plus tard.',
+  err_unavailable: 'Le service est indisponible ; réessayez plus tard.', invitee: 'invité',
+  word_scheduled: 'prévue', word_active: 'en cours', word_ended: 'terminée', word_string: 'texte', word_integer: 'nombre entier',
+  word_boolean: 'oui/non', word_object: 'objet', ends: 'Fin', start: 'Début', col_max: 'Max.', none: 'Aucun', err_unknown_user: 'Utilisateur inconnu : {username}', err_too_large: 'Trop volumineux ({max} octets au plus)', err_not_found_or_not_yours: "Cette conférence n'existe pas ou n'est pas la vôtre.",
 };
 
 export type Lang = 'fr' | 'en';
@@ -171,6 +214,8 @@ export function setLang(l: Lang): void {
   document.documentElement.lang = l;
 }
 export function t(key: Key): string { return dicts[current][key]; }
+// Whether `key` is a text of the console (for keys built from a server's code).
+export function hasKey(key: string): key is Key { return key in en; }
 document.documentElement.lang = current;
 
 // Server field-error messages are English sentences; show them with the translated field name.

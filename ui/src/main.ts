@@ -42,6 +42,16 @@ function languageSwitch(onChange: () => void): HTMLElement {
   return select;
 }
 
+// The person and their role in the console's language. A display name that only names a role ("Administrator", as
+// the first account is made) would read "Administrator (Administrateur)" in French: the username stands in for it.
+function whoName(s: SessionInfo): string {
+  const role = s.user.role === 'admin' ? t('admin') : t('organizer');
+  const roleWords = ['administrator', 'administrateur', 'admin', 'organizer', 'organisateur'];
+  const name = roleWords.includes(s.user.display_name.trim().toLowerCase()) || !s.user.display_name.trim()
+    ? s.user.username : s.user.display_name;
+  return `${name} (${role})`;
+}
+
 function showLogin(message = ''): void {
   if (leave) leave();
   leave = undefined;
@@ -112,7 +122,7 @@ function render(): void {
   } }, t('sign_out'));
   const header = h('header', { class: 'topbar' },
     h('div', { class: 'brand' }, h('img', { src: '/favicon.svg', alt: '', width: 28, height: 28 }), t('app_name')),
-    h('div', { class: 'who' }, h('span', { class: 'who-name' }, `${s.user.display_name} (${s.user.role === 'admin' ? t('admin') : t('organizer')})`),
+    h('div', { class: 'who' }, h('span', { class: 'who-name' }, whoName(s)),
       languageSwitch(render), logout));
   const main = h('main', { id: 'main', class: 'page', tabindex: -1 });
   root.append(header, nav, main, toasts);

@@ -4,7 +4,7 @@ import { call, query, type Booking, type Page as ApiPage } from '../api';
 import type { AppContext } from '../app';
 import { clear, h } from '../dom';
 import { errorText } from '../errors';
-import { formatDateTime } from '../format';
+import { formatDate, formatDateTime, formatEnd } from '../format';
 import { t, type Key } from '../i18n';
 
 export interface TableOptions {
@@ -44,15 +44,27 @@ export function bookingTable(ctx: AppContext, opts: TableOptions): HTMLElement {
     clear(pager);
     status.textContent = page.total ? `${page.total} ${t(page.total === 1 ? 'result' : 'results')}` : t('no_results');
     if (!page.items.length) return;
-    body.appendChild(h('table', { class: 'data' },
-      h('thead', {}, h('tr', {}, [t('number'), t('name'), t('owner'), t('state'), t('valid_from'), t('expires'),
-        t('opened'), t('duration_minutes'), t('max_participants'), ''].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, page.items.map((b) => h('tr', { 'data-booking': b.id },
-        h('td', { class: 'mono' }, b.number), h('td', {}, b.name), h('td', {}, b.owner),
-        h('td', {}, h('span', { class: `badge badge-${b.state}` }, t(b.state))),
-        h('td', {}, formatDateTime(b.valid_from)), h('td', {}, formatDateTime(b.valid_until)),
-        h('td', {}, formatDateTime(b.opened_at)), h('td', { class: 'num' }, b.duration_minutes),
-        h('td', { class: 'num' }, b.max_participants), h('td', { class: 'row-actions' }, opts.action(b, load)))))));
+    // The columns the original lists for Future (number, creator, creation, expiry, start — the opening when it
+    // opened, else the start of validity —, end, size), plus name and state. Dates are compact and never wrap;
+    // the name wraps; at laptop widths the lower-priority columns (.col-low) go first (style.css).
+    const col = (label: string, cls = '', title?: string) => h('th', { scope: 'col', class: cls, title }, label);
+    body.appendChild(h('table', { class: 'data bookings' },
+      h('thead', {}, h('tr', {}, col(t('col_number')), col(t('name'), 'wrap'), col(t('owner')), col(t('state'), 'col-low'),
+        col(t('created'), 'col-low'), col(t('start')), col(t('ends')), col(t('expires')),
+        col(t('col_max'), 'num', t('max_participants')), col(''))),
+      h('tbody', {}, page.items.map((b) => {
+        const start = b.opened_at ?? b.valid_from;
+        // When it ended: the real end; else the planned one, start + duration.
+        const end = b.ended_at ?? new Date(Date.parse(start) + b.duration_minutes * 60000).toISOString();
+        return h('tr', { 'data-booking': b.id },
+          h('td', { class: 'mono' }, b.number), h('td', { class: 'wrap' }, b.name), h('td', {}, b.owner),
+          h('td', { class: 'col-low' }, h('span', { class: `badge badge-${b.state}` }, t(b.state))),
+          h('td', { class: 'col-low' }, formatDate(b.created_at)),
+          h('td', { title: b.opened_at ? t('opened') : t('valid_from') }, formatDateTime(start)),
+          h('td', { title: `${b.duration_minutes} ${t('minutes')}` }, formatEnd(start, end)),
+          h('td', {}, formatDateTime(b.valid_until)),
+          h('td', { class: 'num' }, b.max_participants), h('td', { class: 'row-actions' }, opts.action(b, load)));
+      }))));
     const prev = h('button', { class: 'secondary small', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - limit); void load(); } }, t('previous'));
     const next = h('button', { class: 'secondary small', disabled: offset + limit >= page.total, onclick: () => { offset += limit; void load(); } }, t('next'));
     pager.append(prev, h('span', {}, `${offset + 1}–${Math.min(offset + limit, page.total)} / ${page.total}`), next);
