@@ -121,6 +121,7 @@ void read_ivr(ConfigReader r, IvrSettings& s) {
   r.get_int("pin_lockout_conference_failures", s.pin_lockout_conference_failures, 0, 100000);
   r.get_int("pin_lockout_window_s", s.pin_lockout_window_s, 10, 86400);
   r.get_int("pin_lockout_duration_s", s.pin_lockout_duration_s, 10, 86400 * 7);
+  r.get("read_back_pins", s.read_back_pins);
   r.finish();
 }
 

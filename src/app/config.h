@@ -46,6 +46,7 @@ struct IvrSettings {
   int pin_lockout_conference_failures = 30;  // … per conference, then closed to new callers [30]; 0 = off
   int pin_lockout_window_s = 1800;  // … [1800] lock out for … 
   int pin_lockout_duration_s = 3600;  // [3600]
+  bool read_back_pins = true;       // a conference created by phone reads its PINs back to the creator [true]
 };
 
 struct Config {

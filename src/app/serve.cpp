@@ -92,6 +92,7 @@ conference::ServiceOptions conference_options(const Config& config) {
         {a.number, a.kind, a.language == "en" ? domain::Language::kEnglish : domain::Language::kFrench});
   o.recordings_dir = config.media.recordings_dir;
   o.names_dir = config.server.data_dir + "/names";
+  o.read_back_pins = config.ivr.read_back_pins;
   o.pin_lockout_failures = config.ivr.pin_lockout_failures;
   o.pin_lockout_conference_failures = config.ivr.pin_lockout_conference_failures;
   o.pin_lockout_window = std::chrono::seconds(config.ivr.pin_lockout_window_s);

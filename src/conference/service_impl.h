@@ -124,7 +124,8 @@ class ConferenceService::Impl {
   void apply_flags(const Participant& p);
   void play_to_participant(Room& room, const Participant& p, const std::vector<std::string>& keys);
   void play_to_others(Room& room, ParticipantId except, const std::vector<std::string>& keys);
-  std::vector<std::string> describe(const domain::Booking& b, domain::Language language);
+  // `pins`: also the participant and moderator PINs (only to the booking's creator, by phone).
+  std::vector<std::string> describe(const domain::Booking& b, domain::Language language, bool pins = false);
   void sweep_active_bookings();
   Room* find_room(BookingId id);
   LiveConference snapshot(const Room& room) const;

@@ -469,9 +469,10 @@ void ConferenceService::Impl::in_call_key(Call& call, char digit) {
   }
 }
 
-std::vector<std::string> ConferenceService::Impl::describe(const domain::Booking& b, domain::Language language) {
-  // Number digit by digit, validity end, max participants (ivr/say.h); PINs and duration are not read back.
-  auto keys = ivr::booking_details_keys(b, options_.time_zone, language, ivr::BookingReadBack{false, false});
+std::vector<std::string> ConferenceService::Impl::describe(const domain::Booking& b, domain::Language language,
+                                                        bool pins) {
+  // Number digit by digit, [PINs digit by digit,] validity end, max participants (ivr/say.h); no duration.
+  auto keys = ivr::booking_details_keys(b, options_.time_zone, language, ivr::BookingReadBack{pins, false});
   if (!keys) {
     log_->warn("conf={} cannot read back the booking: {}", b.number, keys.error().message);
     return {};

@@ -141,10 +141,11 @@ TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
   ASSERT_TRUE(wait_prompt_then_silence(*p, p->mark())) << "no account prompt";
   p->press("4242#1357#30#5#");
   ASSERT_TRUE(p->wait_digits_sent());
+  const std::size_t created_at = p->mark();
   ASSERT_TRUE(wait_log("created by phone by alice", 10s)) << "no booking created by phone";
-  // The read-back (number digit by digit, date, participants) is several seconds of speech.
-  const auto readback = p->listen(3000ms);
-  EXPECT_FALSE(is_silent(readback)) << "nothing read back";
+  // The read-back: number, PINs (issue 12 item 2), date, participants, "press 1 to repeat".
+  ASSERT_TRUE(wait_prompt(*p, {"press-1-to-repeat"}, domain::Language::kEnglish, created_at, 60s))
+      << "the read-back did not end with press 1 to repeat";
 
   auto list = server->cli_json({"booking", "list", "--owner", "alice"});
   ASSERT_FALSE(list.is_null());
@@ -156,6 +157,13 @@ TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
   EXPECT_EQ(b.value("duration_minutes", 0), 30);
   EXPECT_EQ(b.value("max_participants", 0), 5);
   EXPECT_EQ(b.value("access_number", ""), kAccessNumber);
+  // The creator heard both PINs digit by digit: the user PIN, then the moderator PIN.
+  std::vector<std::string> pins{"participant-pin-is"};
+  for (char d : b.value("user_pin", "")) pins.push_back(std::string("digits/") + d);
+  pins.push_back("moderator-pin-is");
+  for (char d : b.value("moderator_pin", "")) pins.push_back(std::string("digits/") + d);
+  EXPECT_EQ(check_keys_in_order(p->heard_all(), pins, domain::Language::kEnglish, created_at), "")
+      << "the creator did not hear the PINs";
   EXPECT_TRUE(p->hang_up());
 
   // The new conference works: two callers join it with its PINs and hear each other.
