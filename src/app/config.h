@@ -24,6 +24,8 @@ struct ServerSettings {
   std::string data_dir = "var";            // recordings, generated prompts, runtime files [var]
   double time_scale = 1.0;                 // >1 runs conference clocks faster (tests, demos) [1.0]
   std::string admin_user = "admin";        // first administrator, created on first start [admin]
+  // The folder relative paths are taken against ["" = the installation folder]; config_paths.h.
+  std::string base_dir;
 };
 
 // One dialled number leading to the service (I1).

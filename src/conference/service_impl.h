@@ -76,6 +76,8 @@ struct Room {
   EventLoop::TimerId end_timer = 0;
   EventLoop::TimerId hangup_timer = 0;
   std::uint64_t closing_tag = 0;
+  EventLoop::TimerId empty_timer = 0;  // nobody left: ends the room after conference.empty_end_minutes
+  bool warn_at_opening = false;        // a booking no longer than the warning: warned after the entry prompt
   int moderators() const {
     int n = 0;
     for (const auto& [id, p] : participants)
@@ -121,6 +123,12 @@ class ConferenceService::Impl {
   void set_participant_muted(Room& room, Participant& p, bool muted, bool tell);
   void set_room_locked(Room& room, bool locked);
   void toggle_recording(Room& room);
+  // The last participant left an opened room: arms its end after conference.empty_end_minutes.
+  void empty_room(Room& room);
+  // What a participant placed in the room hears: `placed`, "listen-only" for a listen-only one, the warning
+  // when it is due at the opening.
+  std::vector<std::string> entry_keys(const Room& room, const Participant& p,
+                                      const std::string& placed) const;
   void apply_flags(const Participant& p);
   void play_to_participant(Room& room, const Participant& p, const std::vector<std::string>& keys);
   void play_to_others(Room& room, ParticipantId except, const std::vector<std::string>& keys);
