@@ -246,10 +246,7 @@ TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
   EXPECT_EQ(b.value("max_participants", 0), 5);
   EXPECT_EQ(b.value("access_number", ""), kAccessNumber);
   // The creator heard both PINs digit by digit: the user PIN, then the moderator PIN.
-  std::vector<std::string> pins{"participant-pin-is"};
-  for (char d : b.value("user_pin", "")) pins.push_back(std::string("digits/") + d);
-  pins.push_back("moderator-pin-is");
-  for (char d : b.value("moderator_pin", "")) pins.push_back(std::string("digits/") + d);
+  const auto pins = pin_read_back_keys(b.value("user_pin", ""), b.value("moderator_pin", ""));
   EXPECT_EQ(check_keys_in_order(p->heard_all(), pins, domain::Language::kEnglish, created_at), "")
       << "the creator did not hear the PINs";
   EXPECT_TRUE(p->hang_up());
