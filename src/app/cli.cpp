@@ -5,6 +5,7 @@
 
 #include "app/cli_commands.h"
 #include "app/config.h"
+#include "app/config_paths.h"
 #include "app/context.h"
 
 #ifndef CONFPRO_VERSION
@@ -43,7 +44,8 @@ int run_cli(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "validate the configuration and exit");
   check->callback([&] {
     selected = [](const Config& config) {
-      std::printf("%s: ok\n", config.file.empty() ? "<defaults>" : config.file.c_str());
+      std::printf("%s: ok (relative paths from %s)\n",
+                  config.file.empty() ? "<defaults>" : config.file.c_str(), config.server.base_dir.c_str());
       return 0;
     };
   });
@@ -72,6 +74,7 @@ int run_cli(int argc, char** argv) {
     for (const auto& f : config.error().fields) std::fprintf(stderr, "  %s: %s\n", f.field.c_str(), f.message.c_str());
     return 2;
   }
+  resolve_paths(*config, base_directory(config->server.base_dir));  // once: the components see absolute paths
   if (auto s = log::init(config->log); !s) {
     print_error(s.error());
     return 2;

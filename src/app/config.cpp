@@ -53,6 +53,7 @@ void read_server(ConfigReader r, ServerSettings& s) {
   r.get("data_dir", s.data_dir);
   r.get("time_scale", s.time_scale, 0.01, 10000.0);
   r.get("admin_user", s.admin_user);
+  r.get("base_dir", s.base_dir);
   r.finish();
 }
 
@@ -95,6 +96,7 @@ void read_conference(ConfigReader r, domain::ConferenceLimits& c) {
   r.get_int("max_validity_days", c.max_validity_days, 1, 3650);
   r.get_int("default_validity_days", c.default_validity_days, 1, 3650);
   r.get_int("warning_minutes", c.warning_minutes, 0, 60);
+  r.get_int("empty_end_minutes", c.empty_end_minutes, 0, 1440);
   std::string lang = c.default_language == domain::Language::kEnglish ? "en" : "fr";
   r.get_enum("default_language", lang, {"fr", "en"});
   c.default_language = lang == "en" ? domain::Language::kEnglish : domain::Language::kFrench;
@@ -122,6 +124,7 @@ void read_ivr(ConfigReader r, IvrSettings& s) {
   r.get_int("pin_lockout_conference_failures", s.pin_lockout_conference_failures, 0, 100000);
   r.get_int("pin_lockout_window_s", s.pin_lockout_window_s, 10, 86400);
   r.get_int("pin_lockout_duration_s", s.pin_lockout_duration_s, 10, 86400 * 7);
+  r.get("read_back_pins", s.read_back_pins);
   r.finish();
 }
 

@@ -24,6 +24,8 @@ struct ServerSettings {
   std::string data_dir = "var";            // recordings, generated prompts, runtime files [var]
   double time_scale = 1.0;                 // >1 runs conference clocks faster (tests, demos) [1.0]
   std::string admin_user = "admin";        // first administrator, created on first start [admin]
+  // The folder relative paths are taken against ["" = the installation folder]; config_paths.h.
+  std::string base_dir;
 };
 
 // One dialled number leading to the service (I1).
@@ -48,6 +50,7 @@ struct IvrSettings {
   int pin_lockout_conference_failures = 30;  // … per conference, then closed to new callers [30]; 0 = off
   int pin_lockout_window_s = 1800;  // … [1800] lock out for … 
   int pin_lockout_duration_s = 3600;  // [3600]
+  bool read_back_pins = true;       // a conference created by phone reads its PINs back to the creator [true]
 };
 
 struct Config {

@@ -109,6 +109,23 @@ TEST_F(ConfigTest, OverridesApplyOnTopOfFile) {
   EXPECT_EQ(c->server.time_zone, "UTC");
 }
 
+// Issue 12: the PIN read-back (default on), the empty-room grace (default 5 minutes, 0 = never) and the base
+// folder.
+TEST_F(ConfigTest, CallSettingsOfIssue12HaveTheirDefaultsAndRanges) {
+  auto d = load_config("", {});
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_TRUE(d->ivr.read_back_pins);
+  EXPECT_EQ(d->conference.empty_end_minutes, 5);
+  EXPECT_EQ(d->server.base_dir, "");
+  auto c = load_config(write("[ivr]\nread_back_pins = false\n[conference]\nempty_end_minutes = 0\n"),
+                       {"server.base_dir=/opt/confpro"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->ivr.read_back_pins);
+  EXPECT_EQ(c->conference.empty_end_minutes, 0);
+  EXPECT_EQ(c->server.base_dir, "/opt/confpro");
+  EXPECT_FALSE(load_config("", {"conference.empty_end_minutes=-1"}).ok());
+}
+
 TEST_F(ConfigTest, BadOverrideIsRefused) {
   EXPECT_FALSE(load_config("", {"conference.pin_length"}).ok());
   EXPECT_FALSE(load_config("", {"conference.nope=1"}).ok());

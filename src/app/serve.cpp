@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "app/cli_commands.h"
+#include "app/config_paths.h"
 #include "app/context.h"
 #include "app/services.h"
 #include "app/signals.h"
@@ -103,7 +104,8 @@ conference::ServiceOptions conference_options(const Config& config) {
     o.access_numbers.push_back(
         {a.number, a.kind, a.language == "en" ? domain::Language::kEnglish : domain::Language::kFrench});
   o.recordings_dir = config.media.recordings_dir;
-  o.names_dir = config.server.data_dir + "/names";
+  o.names_dir = names_directory(config);
+  o.read_back_pins = config.ivr.read_back_pins;
   o.pin_lockout_failures = config.ivr.pin_lockout_failures;
   o.pin_lockout_conference_failures = config.ivr.pin_lockout_conference_failures;
   o.pin_lockout_window = std::chrono::seconds(config.ivr.pin_lockout_window_s);
@@ -161,16 +163,20 @@ int serve(const Config& config) {
   auto logger = log::get("app");
   const web::WebOptions web_options =
       reserve_descriptors(config.web, logger);  // first: before any socket opens
-  std::error_code ec;
-  std::filesystem::create_directories(config.server.data_dir, ec);
+  if (auto made = create_data_folders(config); !made) {
+    print_error(made.error());
+    return 1;
+  }
+  if (!config.web.static_dir.empty() && !std::filesystem::is_directory(config.web.static_dir))
+    logger->warn("no web console at {} (web.static_dir): the API only", config.web.static_dir);
   auto ctx_result = open_context(config);
   if (!ctx_result) {
     print_error(ctx_result.error());
     return exit_code_for(ctx_result.error());
   }
   Context& ctx = **ctx_result;
-  logger->info("confpro starting: node={} storage={} time_zone={}", config.server.node_id, config.storage_url,
-               config.server.time_zone);
+  logger->info("confpro starting: node={} storage={} time_zone={} paths from {}", config.server.node_id,
+               config.storage_url, config.server.time_zone, config.server.base_dir);
 
   auto interrupted = ctx.store->close_interrupted(ctx.clock->now(), config.server.node_id);
   if (!interrupted) {

@@ -147,7 +147,8 @@ Result<domain::Booking> CallHost::create_booking(const ivr::PhoneCreator& creato
 }
 
 std::vector<std::string> CallHost::describe_booking(const domain::Booking& booking) {
-  return s_.describe(booking, call().language);
+  // The creator by phone has no other way to learn the PINs (issue 12): read them back unless turned off.
+  return s_.describe(booking, call().language, s_.options_.read_back_pins);
 }
 
 std::vector<std::string> CallHost::say_number(int n) {

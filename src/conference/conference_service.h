@@ -44,6 +44,7 @@ struct ServiceOptions {
   std::vector<AccessNumberRoute> access_numbers;     // numbers that lead to the main menu
   std::string recordings_dir = "var/recordings";     // room recordings [var/recordings]
   std::string names_dir = "var/names";               // recorded names for announce [var/names]
+  bool read_back_pins = true;                        // a creator by phone hears the PINs read back [true]
   int pin_lockout_failures = 10;                     // wrong PINs in a row per source address …
   int pin_lockout_conference_failures = 30;          // … per conference (then closed to new callers; 0 = off)
   std::chrono::seconds pin_lockout_window{1800};     // … a streak ends this long after its last lockout

@@ -80,6 +80,8 @@ struct Room {
   EventLoop::TimerId hangup_timer = 0;
   std::uint64_t closing_tag = 0;
   std::vector<LiveInvite> invites;  // the latest invites by number, oldest first (snapshot, console)
+  EventLoop::TimerId empty_timer = 0;  // nobody left: ends the room after conference.empty_end_minutes
+  bool warn_at_opening = false;        // a booking no longer than the warning: warned after the entry prompt
   int moderators() const {
     int n = 0;
     for (const auto& [id, p] : participants)
@@ -131,10 +133,17 @@ class ConferenceService::Impl {
   void set_participant_muted(Room& room, Participant& p, bool muted, bool tell);
   void set_room_locked(Room& room, bool locked);
   void toggle_recording(Room& room);
+  // The last participant left an opened room: arms its end after conference.empty_end_minutes.
+  void empty_room(Room& room);
+  // What a participant placed in the room hears: `placed`, "listen-only" for a listen-only one, the warning
+  // when it is due at the opening.
+  std::vector<std::string> entry_keys(const Room& room, const Participant& p,
+                                      const std::string& placed) const;
   void apply_flags(const Participant& p);
   void play_to_participant(Room& room, const Participant& p, const std::vector<std::string>& keys);
   void play_to_others(Room& room, ParticipantId except, const std::vector<std::string>& keys);
-  std::vector<std::string> describe(const domain::Booking& b, domain::Language language);
+  // `pins`: also the participant and moderator PINs (only to the booking's creator, by phone).
+  std::vector<std::string> describe(const domain::Booking& b, domain::Language language, bool pins = false);
   void sweep_active_bookings();
   Room* find_room(BookingId id);
   LiveConference snapshot(const Room& room) const;

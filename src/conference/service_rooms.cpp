@@ -143,6 +143,12 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
   (void)media_.stop_playing_session(call.media);
 
   const bool first = room->participants.empty();
+  if (room->empty_timer) {
+    loop_.cancel_timer(room->empty_timer);
+    room->empty_timer = 0;
+    log_->info("conf={} not empty any more{}", room->booking.number,
+               room->recording ? ": recording resumes" : "");
+  }
   auto [it, inserted] = room->participants.emplace(p.id, p);
   Participant& joined = it->second;
   if (auto st = media_.attach(call.media, room->media_room, {}); !st)
@@ -168,11 +174,8 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
     (void)media_.play_to_session(call.media, spec);
     return;
   }
-  if (first) {
-    play_to_participant(*room, joined, {"only-person"});
-  } else {
-    play_to_participant(*room, joined, {"placed-into-conference"});
-  }
+  play_to_participant(*room, joined,
+                      entry_keys(*room, joined, first ? "only-person" : "placed-into-conference"));
   if (!name_file.empty()) {
     // "<name> has joined" to everyone else: the recording, then the sentence.
     for (auto& [id, other] : room->participants) {
@@ -192,10 +195,20 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
       other.waiting = false;
       (void)media_.stop_playing_session(other.media);
       apply_flags(other);
-      play_to_participant(*room, other, {"placed-into-conference"});
+      play_to_participant(*room, other, entry_keys(*room, other, "placed-into-conference"));
       emit_participant("muted", *room, other, other.muted);
     }
   }
+  room->warn_at_opening = false;  // heard by everyone placed in with the opening
+}
+
+std::vector<std::string> ConferenceService::Impl::entry_keys(const Room& room, const Participant& p,
+                                                             const std::string& placed) const {
+  std::vector<std::string> keys{placed};
+  if (p.listen_only)
+    keys.emplace_back("listen-only");  // issue 12: they were never told why nobody hears them
+  if (room.warn_at_opening) keys.emplace_back("warning-5-minutes");
+  return keys;
 }
 
 void ConferenceService::Impl::open_session(Room& room) {
@@ -244,7 +257,15 @@ void ConferenceService::Impl::schedule_end(Room& room) {
   if (room.warning_timer) loop_.cancel_timer(room.warning_timer);
   if (room.end_timer) loop_.cancel_timer(room.end_timer);
   room.warning_timer = room.end_timer = 0;
-  if (auto warn = domain::warning_at(room.booking, options_.limits); warn && *warn > clock_.now()) {
+  auto warn = domain::warning_at(room.booking, options_.limits);
+  if (warn && room.booking.opened_at && *warn <= *room.booking.opened_at && *warn <= clock_.now()) {
+    // A booking no longer than the warning time (the 5-minute booking): its warning is due at the opening, so
+    // everyone placed in with the opening hears it right after the entry prompt (issue 12: it was never
+    // given).
+    room.warn_at_opening = true;
+    log_->info("conf={} five-minute warning (at opening)", room.booking.number);
+    emit({0, "warning", id, room.booking.number, room.booking.owner, clock_.now(), std::nullopt, false, ""});
+  } else if (warn && *warn > clock_.now()) {
     room.warning_timer = loop_.add_timer_after(real_delay_until(*warn), [this, id] {
       Room* r = find_room(id);
       if (!r || r->ending) return;
@@ -271,7 +292,8 @@ void ConferenceService::Impl::end_room(BookingId id, domain::EndReason reason, c
   log_->info("conf={} ending: {} (by {})", room->booking.number, domain::to_string(reason), actor);
   if (room->warning_timer) loop_.cancel_timer(room->warning_timer);
   if (room->end_timer) loop_.cancel_timer(room->end_timer);
-  room->warning_timer = room->end_timer = 0;
+  if (room->empty_timer) loop_.cancel_timer(room->empty_timer);
+  room->warning_timer = room->end_timer = room->empty_timer = 0;
   // The booking ends now (durably), the room closes once everyone heard the closing prompt.
   if (room->booking.state != domain::BookingState::kEnded) {
     booking::Actor a{actor, true, actor == "system" ? "system" : "web"};
@@ -350,7 +372,26 @@ void ConferenceService::Impl::leave(Call& call, const std::string& reason) {
     (void)media_.destroy_room(room->media_room);
     room_by_media_.erase(room->media_room);
     rooms_.erase(room->booking.id);
+    return;
   }
+  if (room->participants.empty() && !room->ending) empty_room(*room);
+}
+
+void ConferenceService::Impl::empty_room(Room& room) {
+  // Nobody left (issue 12): the media engine pauses the recording of an empty room; the room ends after the
+  // grace time unless someone comes back.
+  const int minutes = options_.limits.empty_end_minutes;
+  log_->info("conf={} empty{}{}", room.booking.number, room.recording ? ": recording paused" : "",
+             minutes > 0 ? "; ends in " + std::to_string(minutes) + " min unless someone joins" : "");
+  if (minutes <= 0 || room.empty_timer) return;
+  BookingId id = room.booking.id;
+  room.empty_timer =
+      loop_.add_timer_after(real_delay_until(clock_.now() + std::chrono::minutes{minutes}), [this, id] {
+        Room* r = find_room(id);
+        if (!r) return;
+        r->empty_timer = 0;
+        if (r->participants.empty()) end_room(id, domain::EndReason::kEmpty, "system");
+      });
 }
 
 void ConferenceService::Impl::apply_flags(const Participant& p) {
@@ -474,9 +515,10 @@ void ConferenceService::Impl::in_call_key(Call& call, char digit) {
   }
 }
 
-std::vector<std::string> ConferenceService::Impl::describe(const domain::Booking& b, domain::Language language) {
-  // Number digit by digit, validity end, max participants (ivr/say.h); PINs and duration are not read back.
-  auto keys = ivr::booking_details_keys(b, options_.time_zone, language, ivr::BookingReadBack{false, false});
+std::vector<std::string> ConferenceService::Impl::describe(const domain::Booking& b, domain::Language language,
+                                                        bool pins) {
+  // Number digit by digit, [PINs digit by digit,] validity end, max participants (ivr/say.h); no duration.
+  auto keys = ivr::booking_details_keys(b, options_.time_zone, language, ivr::BookingReadBack{pins, false});
   if (!keys) {
     log_->warn("conf={} cannot read back the booking: {}", b.number, keys.error().message);
     return {};

@@ -47,13 +47,16 @@ const char* to_string(EndReason r) {
       return "expired-unused";
     case EndReason::kInterrupted:
       return "interrupted";
+    case EndReason::kEmpty:
+      return "empty";
   }
   return "";
 }
 
 std::optional<EndReason> end_reason_from_string(std::string_view s) {
-  for (auto r : {EndReason::kNone, EndReason::kDurationElapsed, EndReason::kEndedByModerator,
-                 EndReason::kEndedByAdmin, EndReason::kExpiredUnused, EndReason::kInterrupted}) {
+  for (auto r :
+       {EndReason::kNone, EndReason::kDurationElapsed, EndReason::kEndedByModerator, EndReason::kEndedByAdmin,
+        EndReason::kExpiredUnused, EndReason::kInterrupted, EndReason::kEmpty}) {
     if (s == to_string(r)) return r;
   }
   return std::nullopt;

@@ -30,9 +30,10 @@ enum class EndReason {
   kEndedByAdmin,      // an administrator ended it from the console/API/CLI
   kExpiredUnused,     // never opened before its validity window lapsed
   kInterrupted,       // the server stopped or crashed while it was active (session row only)
+  kEmpty,             // nobody was left in it for the grace time (conference.empty_end_minutes)
 };
 const char* to_string(EndReason r);  // "", "duration-elapsed", "ended-by-moderator", "ended-by-admin",
-                                     // "expired-unused", "interrupted"
+                                     // "expired-unused", "interrupted", "empty"
 std::optional<EndReason> end_reason_from_string(std::string_view s);
 
 enum class Role { kUser, kModerator };

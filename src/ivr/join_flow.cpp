@@ -13,8 +13,7 @@ JoinFlow::JoinFlow(FlowHost& host, const FlowOptions& options, std::optional<dom
 void JoinFlow::start() {
   if (booking_) {
     host_.set_language(booking_->language);
-    step_ = asking_ = Step::kPin;
-    question_.ask({"enter-pin"}, 0);
+    ask_pin();
   } else {
     step_ = asking_ = Step::kNumber;
     question_.ask({"enter-conference-number"}, 0);
@@ -78,7 +77,12 @@ void JoinFlow::on_number(const std::string& number) {
   }
   booking_ = *found;
   host_.set_language(booking_->language);
-  // Refuse early what no PIN can change.
+  ask_pin();
+}
+
+void JoinFlow::ask_pin() {
+  // Refuse early what no PIN can change (issue 12: a caller dialling an ended conference's own number was asked
+  // for a PIN first, then told it had ended).
   auto outcome = host_.admit(*booking_, domain::Role::kModerator, "");
   if (outcome == domain::JoinOutcome::kNotYetValid)
     return goodbye("not-yet-valid", {"conference-not-yet-valid", "goodbye"});

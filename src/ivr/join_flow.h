@@ -1,7 +1,7 @@
 // Joining a conference by phone (FEATURES.md I2, B5, B8): conference number + '#' (3 tries), PIN + '#'
 // (3 tries, role from the PIN, failures counted by the host for the lockout), refusals with the right prompt
 // (unknown, not yet valid, ended, full, locked, not on the allow-list), the optional name recording (announce),
-// then hand-over to the conference. A caller who dialled a conference number directly starts at the PIN.
+// then hand-over to the conference. A caller who dialled a conference number directly starts at the PIN (after the same early refusals).
 // Thread safety: the control loop only.
 #pragma once
 
@@ -28,6 +28,8 @@ class JoinFlow final : public Flow {
 
   void on_answer();
   void on_number(const std::string& number);
+  // The PIN question, unless the conference has ended or is not yet valid (then why, and goodbye).
+  void ask_pin();
   void on_pin(const std::string& pin);
   void after_role();
   // Plays `keys`; then either asks the current question again or hangs up.

@@ -56,6 +56,21 @@ TEST_F(JoinFlowTest, DirectDialStartsAtPin) {
   EXPECT_TRUE(host.entered);
 }
 
+// Issue 12 item 7: dialling an ended (or not yet valid) conference's own number says so before any PIN.
+TEST_F(JoinFlowTest, DirectDialToAnEndedConferenceSaysSoBeforeAskingThePin) {
+  host.outcome = domain::JoinOutcome::kEnded;
+  JoinFlow flow(host, options, conference());
+  flow.start();
+  EXPECT_EQ(host.last().keys, (std::vector<std::string>{"conference-ended", "goodbye"}));
+  host.finish_last_prompt(flow);
+  EXPECT_EQ(host.hung_up, "ended");
+  EXPECT_FALSE(host.entered);
+  host.outcome = domain::JoinOutcome::kNotYetValid;
+  JoinFlow early(host, options, conference());
+  early.start();
+  EXPECT_EQ(host.last().keys, (std::vector<std::string>{"conference-not-yet-valid", "goodbye"}));
+}
+
 TEST_F(JoinFlowTest, TypingDuringPromptStopsIt) {
   JoinFlow flow(host, options);
   flow.start();

@@ -173,7 +173,8 @@ class MediaEngine {
   virtual Status stop_playing_room(RoomId room) = 0;
   virtual Status send_dtmf(MediaSessionId session, char digit, int duration_ms) = 0;  // RFC 4733
 
-  // Recording: the room's mix to a file (.wav or .ogg/.opus by extension); one participant's voice (announce).
+  // Recording: the room's mix to a file (.wav or .ogg/.opus by extension), paused while no session is
+  // attached; one participant's voice (announce).
   virtual Status start_room_recording(RoomId room, const std::string& path) = 0;
   virtual Status stop_room_recording(RoomId room) = 0;
   virtual Status record_session(MediaSessionId session, const std::string& path, int max_ms) = 0;

@@ -100,7 +100,9 @@ void Room::tick(SteadyTime now, const EventSink& sink) {
     if (s->prompt_frame(prompt_, sink)) mixer_.set_own_prompt(s->slot, prompt_);
   }
   mixer_.mix();
-  if (recorder_ && !recorder_->write(mixer_.full_mix())) stop_recording();
+  // An empty room's recording pauses (issue 12: hours of silence were written after everyone left); it goes
+  // on in the same file when someone is back.
+  if (recorder_ && !members_.empty() && !recorder_->write(mixer_.full_mix())) stop_recording();
 
   for (auto& se : shared_) se.len = -1;
   const bool full_silent = mixer_.contributors() == 0 && !room_prompt;

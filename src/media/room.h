@@ -27,6 +27,8 @@ class Room {
 
   void play(std::unique_ptr<Player> player, std::uint64_t play_id, const EventSink& sink);
   void stop_playing(const EventSink& sink);
+  // Records the mix while the room has members: an empty room's recording pauses, and resumes in the same
+  // file.
   void record(std::unique_ptr<Recorder> recorder);
   void stop_recording();
 

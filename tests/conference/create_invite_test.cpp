@@ -72,6 +72,11 @@ TEST_F(ConferenceTest, CreateByPhoneInFrenchReadsBackTheNumberThatThenWorks) {
   } while ((!number_check.empty() || !details_check.empty()) && !p->ended() && SteadyClock::now() < deadline);
   EXPECT_EQ(number_check, "") << "number " << c.number;
   EXPECT_EQ(details_check, "") << "validity and participants of " << b.dump();
+  // Issue 12 item 2: between the number and the validity, both PINs digit by digit, in French.
+  EXPECT_EQ(check_keys_in_order(p->heard_since(before), pin_read_back_keys(c.user_pin, c.moderator_pin),
+                                Language::kFrench),
+            "")
+      << "the creator did not hear the PINs in French";
   // The checks are able to fail: another number (one digit changed), another end date (a day later) or another
   // maximum is not what was read back.
   const auto heard = p->heard_since(before);

@@ -13,6 +13,14 @@ bool never_dominant(const std::vector<std::int16_t>& pcm, double hz) {
   return true;
 }
 
+std::vector<std::string> pin_read_back_keys(const std::string& user_pin, const std::string& moderator_pin) {
+  std::vector<std::string> keys{"participant-pin-is"};
+  for (char d : user_pin) keys.push_back(std::string("digits/") + d);
+  keys.emplace_back("moderator-pin-is");
+  for (char d : moderator_pin) keys.push_back(std::string("digits/") + d);
+  return keys;
+}
+
 void report_ms(const std::string& what, double ms) {
   std::printf("[ MEASURE  ] %s: %.0f ms\n", what.c_str(), ms);
   std::fflush(stdout);

@@ -35,6 +35,10 @@ struct Conf {
 // No 200 ms stretch of `pcm` where `hz` carries half the energy: the caller never heard that participant.
 bool never_dominant(const std::vector<std::int16_t>& pcm, double hz);
 
+// The keys of a PIN read-back: "participant-pin-is", the user PIN digit by digit, "moderator-pin-is", the
+// moderator PIN digit by digit (ivr/say.h).
+std::vector<std::string> pin_read_back_keys(const std::string& user_pin, const std::string& moderator_pin);
+
 // Prints a measured figure (and records it in the test's XML output).
 void report_ms(const std::string& what, double ms);
 double ms_between(SteadyClock::time_point from, SteadyClock::time_point to);

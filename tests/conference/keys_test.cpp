@@ -1,5 +1,6 @@
 // Moderator in-call keys and IVR silence (FEATURES.md I2, I4; issue 5 "Tests"): *3 lock/unlock, *9 end the
 // conference for everyone, a caller who says nothing is re-prompted and then hung up.
+#include <filesystem>
 #include <thread>
 
 #include "e2e.h"
@@ -149,6 +150,33 @@ TEST_F(ConferenceTest, AnnouncedUserIsAnnouncedOnJoiningAndLeaving) {
   EXPECT_TRUE(u->hang_up());
   auto left_msg = m->wait_heard(before_leave, [](auto w) { return !is_silent(w); }, 5s);
   EXPECT_TRUE(left_msg) << "the moderator heard no \"<name> has left\"";
+}
+
+// Issue 12 item 1: with the default relative paths (data_dir "var", its database, names and recordings) under
+// the configured base folder and `confpro serve` started from "/", a user records its name and the moderator
+// hears
+// "<name> has joined" (before: "name recording failed: no directory var/recordings/var/names").
+TEST_F(ConferenceTest, AnnouncedNameIsHeardWithTheDefaultRelativePaths) {
+  ServerOptions o;
+  o.default_paths = true;
+  const Conf c = start_with_booking(o, "announce-default-paths", {"--announce-users"});
+  ASSERT_FALSE(HasFatalFailure());
+  auto m = join_via_menu("M", c, c.moderator_pin);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(wait_log("joined as moderator"));
+  ASSERT_TRUE(m->wait_quiet(m->mark(), 1000ms, 15s)) << "the moderator's entry prompt never ended";
+  const std::size_t before = m->mark();
+  auto u = join_via_menu("U-named", c, c.user_pin);
+  ASSERT_TRUE(u);
+  ASSERT_TRUE(wait_log("joined as user", 20s)) << "the announced user never joined";
+  EXPECT_TRUE(wait_prompt(*m, {"has-joined"}, domain::Language::kEnglish, before, 15s))
+      << "the moderator did not hear the user's name announced";
+  EXPECT_FALSE(server->log_contains("name recording failed")) << server->log();
+  std::error_code ec;
+  EXPECT_FALSE(std::filesystem::is_empty(server->dir() + "/var/names", ec))
+      << "no name under <base>/var/names";
+  EXPECT_TRUE(std::filesystem::exists(server->dir() + "/var/confpro.db"))
+      << "the database is not under <base>/var";
 }
 
 }  // namespace

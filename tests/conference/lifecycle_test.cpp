@@ -1,8 +1,10 @@
 // A conference's life by phone (FEATURES.md B3, B4, B6, I3; issue 5 "Tests"): warning and cut-off at the end
 // (clock run fast with server.time_scale), a restart with an active conference, creation by phone.
+#include <filesystem>
 #include <thread>
 
 #include "e2e.h"
+#include "media/audio_file.h"
 #include "web_client.h"
 
 namespace confpro::conftest {
@@ -59,6 +61,92 @@ TEST_F(ConferenceTest, ParticipantsAreWarnedAndCutOffAtTheEnd) {
   EXPECT_TRUE(late->wait_ended(20s)) << "a caller could stay in an ended conference";
   EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c),
             std::vector<std::string>{"2"});
+}
+
+// Exact audio for the prompt checks (no silence suppression) on a clock run `time_scale` times faster.
+ServerOptions fast_exact(double time_scale) {
+  ServerOptions o;
+  o.time_scale = time_scale;
+  o.settings["media.suppress_silence"] = "false";
+  return o;
+}
+
+// Issue 12 item 4: the 5-minute booking (warning time = its whole duration) is warned at its opening, right
+// after the entry prompt; before, its warning time was the opening time and the timer was armed for future
+// times only.
+TEST_F(ConferenceTest, TheShortestBookingIsWarnedAtItsOpening) {
+  const Conf c = start_with_booking(fast_exact(20), "five-minutes", {"--duration", "5"});  // 15 s at 20x
+  ASSERT_FALSE(HasFatalFailure());
+  auto a = join_via_menu("A", c, c.user_pin);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(wait_log("joined as user"));
+  EXPECT_TRUE(wait_log("five-minute warning (at opening)", 5s)) << "no warning logged at the opening";
+  EXPECT_TRUE(wait_prompt(*a, {"warning-5-minutes"}, domain::Language::kEnglish, 0, 12s))
+      << "the participant of a 5-minute booking never heard the warning";
+  EXPECT_EQ(
+      check_keys_in_order(a->heard_all(), {"only-person", "warning-5-minutes"}, domain::Language::kEnglish),
+      "")
+      << "the warning does not follow the entry prompt";
+  EXPECT_TRUE(a->wait_ended(30s)) << "the 5-minute booking did not end";
+}
+
+// Issue 12 item 7: a listen-only user is told so on entry; a moderator is not.
+TEST_F(ConferenceTest, ListenOnlyUserIsToldOnEntry) {
+  const Conf c = start_with_booking(fast_exact(1), "listen-only-told", {"--listen-only"});
+  ASSERT_FALSE(HasFatalFailure());
+  auto m = join_via_menu("M", c, c.moderator_pin);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(wait_log("joined as moderator"));
+  auto u = join_via_menu("U-listener", c, c.user_pin);
+  ASSERT_TRUE(u);
+  ASSERT_TRUE(wait_log("joined as user"));
+  EXPECT_TRUE(wait_prompt(*u, {"listen-only"}, domain::Language::kEnglish, 0, 15s))
+      << "the listen-only user was not told";
+  EXPECT_EQ(check_keys_in_order(u->heard_all(), {"placed-into-conference", "listen-only"},
+                                domain::Language::kEnglish),
+            "");
+  EXPECT_LT(prompt_score(*m, {"listen-only"}, domain::Language::kEnglish, 0), kHeardScore)
+      << "the moderator was told it is listen-only";
+}
+
+// Issue 12 item 3: a recorded conference nobody is left in stops recording at once and ends after
+// conference.empty_end_minutes; before, it recorded silence until its duration ran out.
+TEST_F(ConferenceTest, EmptyRoomPausesItsRecordingAndEndsAfterTheGraceTime) {
+  ServerOptions o = fast_exact(10);  // the 1-minute grace lasts 6 s
+  o.settings["conference.empty_end_minutes"] = "1";
+  const Conf c = start_with_booking(o, "empty-room", {"--record"});
+  ASSERT_FALSE(HasFatalFailure());
+  auto a = join_via_menu("A", c, c.user_pin, kToneA);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(wait_log("recording started"));
+  const auto in_at = SteadyClock::now();
+  std::this_thread::sleep_for(2s);
+  EXPECT_TRUE(a->hang_up());
+  const double in_room_ms = ms_between(in_at, SteadyClock::now());
+  EXPECT_TRUE(wait_log("recording paused")) << "the empty room's recording was not paused";
+  EXPECT_TRUE(wait_log("ending: empty", 15s)) << "the empty room did not end after the grace time";
+  const auto empty = log_time_ms(" empty: recording paused"), ending = log_time_ms("ending: empty");
+  ASSERT_TRUE(empty && ending);
+  report_ms("empty to end (expected 6000: 1 minute at 10x)", *ending - *empty);
+  EXPECT_NEAR(*ending - *empty, 6000, 1000);
+  EXPECT_EQ(booking_state(c), "ended");
+  EXPECT_SQL_EQ(*server, "SELECT close_reason FROM conference_sessions WHERE booking_id = " + id_of(c),
+                std::vector<std::string>{"empty"});
+  // The file holds the time someone was in, not the 6 s of empty room after.
+  std::vector<std::string> files;
+  Result<media::Pcm> pcm = Error::not_found("no recording");
+  for (const auto deadline = SteadyClock::now() + 10s; SteadyClock::now() < deadline;) {
+    const auto rows =
+        server->sql("SELECT recording_path FROM conference_sessions WHERE booking_id = " + id_of(c));
+    if (!rows.empty() && !rows[0].empty()) pcm = media::read_audio_file(rows[0], Softphone::kRate);
+    if (pcm && pcm->duration_seconds() > 1.0) break;  // the writer thread finishes the file a moment later
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_TRUE(pcm) << pcm.error().message;
+  EXPECT_GT(pcm->duration_seconds(), 1.0) << "the time someone was in is not in the recording";
+  report_ms("recording length", pcm->duration_seconds() * 1000);
+  report_ms("time someone was in after the recording started", in_room_ms);
+  EXPECT_LT(pcm->duration_seconds() * 1000, in_room_ms + 1500) << "the empty room was recorded";
 }
 
 TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain) {
@@ -141,10 +229,11 @@ TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
   ASSERT_TRUE(wait_prompt_then_silence(*p, p->mark())) << "no account prompt";
   p->press("4242#1357#30#5#");
   ASSERT_TRUE(p->wait_digits_sent());
+  const std::size_t created_at = p->mark();
   ASSERT_TRUE(wait_log("created by phone by alice", 10s)) << "no booking created by phone";
-  // The read-back (number digit by digit, date, participants) is several seconds of speech.
-  const auto readback = p->listen(3000ms);
-  EXPECT_FALSE(is_silent(readback)) << "nothing read back";
+  // The read-back: number, PINs (issue 12 item 2), date, participants, "press 1 to repeat".
+  ASSERT_TRUE(wait_prompt(*p, {"press-1-to-repeat"}, domain::Language::kEnglish, created_at, 60s))
+      << "the read-back did not end with press 1 to repeat";
 
   auto list = server->cli_json({"booking", "list", "--owner", "alice"});
   ASSERT_FALSE(list.is_null());
@@ -156,6 +245,10 @@ TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
   EXPECT_EQ(b.value("duration_minutes", 0), 30);
   EXPECT_EQ(b.value("max_participants", 0), 5);
   EXPECT_EQ(b.value("access_number", ""), kAccessNumber);
+  // The creator heard both PINs digit by digit: the user PIN, then the moderator PIN.
+  const auto pins = pin_read_back_keys(b.value("user_pin", ""), b.value("moderator_pin", ""));
+  EXPECT_EQ(check_keys_in_order(p->heard_all(), pins, domain::Language::kEnglish, created_at), "")
+      << "the creator did not hear the PINs";
   EXPECT_TRUE(p->hang_up());
 
   // The new conference works: two callers join it with its PINs and hear each other.

@@ -66,6 +66,23 @@ TEST_F(RefusalTest, ConferenceWhoseValidityLapsedIsRefusedAsEnded) {
   expect_refused(c, c.user_pin, "conference-ended");
 }
 
+// Issue 12 item 7: dialling an ended conference's own number says it has ended at once — no PIN asked first.
+TEST_F(RefusalTest, EndedConferenceDialledDirectlySaysSoBeforeAnyPin) {
+  const Conf c = start_with_booking(exact_audio(60), "lapsed-direct",
+                                    {"--start", paris_time("-1 day +2 minutes"), "--validity-days", "1"});
+  ASSERT_FALSE(HasFatalFailure());
+  std::this_thread::sleep_for(3s);
+  auto x = call("X-direct", c.number);
+  ASSERT_TRUE(x);
+  EXPECT_TRUE(wait_prompt(*x, {"conference-ended"}, Language::kEnglish, 0, 20s))
+      << "the caller did not hear that the conference has ended";
+  EXPECT_TRUE(x->wait_ended(20s)) << "the caller of an ended conference was not hung up";
+  EXPECT_LT(prompt_score(*x, {"enter-pin"}, Language::kEnglish, 0), kHeardScore)
+      << "the caller was asked for a PIN of an ended conference";
+  EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + std::to_string(c.id),
+                std::vector<std::string>{"0"});
+}
+
 TEST_F(RefusalTest, CallerNotOnTheAllowListIsRefused) {
   start_server(exact_audio());
   ASSERT_FALSE(HasFatalFailure());

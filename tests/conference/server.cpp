@@ -96,7 +96,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   char tmpl[] = "/tmp/confpro-conf-XXXXXX";
   dir_ = ::mkdtemp(tmpl);
   config_ = dir_ + "/confpro.toml";
-  db_ = dir_ + "/confpro.db";
+  db_ = dir_ + (options_.default_paths ? "/var/confpro.db" : "/confpro.db");
   log_path_ = dir_ + "/serve.log";
   fs::create_directories(CONFPRO_PROMPT_CACHE);
   // RTP ports: a random window (busy ports are skipped by the engine; inside the test's own network namespace
@@ -104,21 +104,26 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   std::random_device rd;
   const int rtp_min = 30000 + static_cast<int>(rd() % 150) * 200;
   std::ofstream c(config_);
-  c << "[server]\nnode_id = \"test\"\ntime_zone = \"Europe/Paris\"\ndata_dir = \"" << dir_ << "/var\"\n"
-    << "time_scale = " << options_.time_scale << "\nadmin_user = \"admin\"\n"
-    << "[storage]\nurl = \"sqlite://" << db_ << "\"\n"
-    << "[log]\nlevel = \"info\"\n"
+  c << "[server]\nnode_id = \"test\"\ntime_zone = \"Europe/Paris\"\n";
+  if (options_.default_paths)
+    c << "base_dir = \"" << dir_ << "\"\n";
+  else
+    c << "data_dir = \"" << dir_ << "/var\"\n";
+  c << "time_scale = " << options_.time_scale << "\nadmin_user = \"admin\"\n";
+  if (!options_.default_paths) c << "[storage]\nurl = \"sqlite://" << db_ << "\"\n";
+  c << "[log]\nlevel = \"info\"\n"
     << "[[access_numbers]]\nnumber = \"3001\"\nlabel = \"Local access (English)\"\nkind = \"local\"\n"
     << "language = \"en\"\n"
     << "[[access_numbers]]\nnumber = \"3000\"\nlabel = \"Accès local\"\nkind = \"local\"\nlanguage = \"fr\"\n"
-    << "[ivr]\ngenerated_dir = \"" << CONFPRO_PROMPT_CACHE << "\"\noverrides_dir = \"" << dir_ << "/prompts\"\n"
-    << "[media]\nrtp_port_min = " << rtp_min << "\nrtp_port_max = " << rtp_min + 198 << "\nrecordings_dir = \""
-    << dir_ << "/var/recordings\"\n"
-    << "[sip]\nlisten_address = \"127.0.0.1\"\nport = " << free_port() << "\n"
-    << options_.sip_extra << "\n";
+    << "[ivr]\ngenerated_dir = \"" << CONFPRO_PROMPT_CACHE << "\"\noverrides_dir = \"" << dir_
+    << "/prompts\"\n"
+    << "[media]\nrtp_port_min = " << rtp_min << "\nrtp_port_max = " << rtp_min + 198 << "\n";
+  if (!options_.default_paths) c << "recordings_dir = \"" << dir_ << "/var/recordings\"\n";
+  c << "[sip]\nlisten_address = \"127.0.0.1\"\nport = " << free_port() << "\n" << options_.sip_extra << "\n";
   if (!options_.trunk_uri.empty()) c << "[sip.trunk]\nproxy_uri = \"" << options_.trunk_uri << "\"\n";
   if (options_.web) web_port_ = free_port();
-  c << "[web]\naddress = \"127.0.0.1\"\nport = " << web_port_ << "\nstatic_dir = \"" << dir_ << "/ui\"\n";
+  c << "[web]\naddress = \"127.0.0.1\"\nport = " << web_port_ << "\n";
+  if (!options_.default_paths) c << "static_dir = \"" << dir_ << "/ui\"\n";
 }
 
 Server::~Server() {
@@ -148,6 +153,7 @@ bool Server::start(std::chrono::seconds timeout) {
     const int err = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(out, 1);
     ::dup2(err, 2);
+    if (options_.default_paths && ::chdir("/") != 0) std::_Exit(126);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

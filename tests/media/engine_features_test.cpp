@@ -2,6 +2,7 @@
 // RTP timeout, room recording, re-INVITE to a new address, many workers.
 #include <sndfile.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "engine_fixture.h"
@@ -129,6 +130,19 @@ TEST_F(EngineE2e, SilentSessionTimesOut) {
   EXPECT_EQ(timeouts[0].session, sa);
 }
 
+// A recording's 16-bit samples and `rate` (0 when the file cannot be read).
+std::vector<std::int16_t> read_recording(const std::filesystem::path& path, int& rate) {
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  rate = 0;
+  if (!f) return {};
+  std::vector<std::int16_t> pcm(static_cast<std::size_t>(info.frames));
+  sf_read_short(f, pcm.data(), info.frames);
+  sf_close(f);
+  rate = info.samplerate;
+  return pcm;
+}
+
 TEST_F(EngineE2e, RoomRecordingHoldsTheMix) {
   Phone a(CodecKind::kPcmu, 440), b(CodecKind::kPcmu);
   join(a), join(b);
@@ -140,16 +154,40 @@ TEST_F(EngineE2e, RoomRecordingHoldsTheMix) {
   auto done = events_.of<RecordingDone>();
   ASSERT_EQ(done.size(), 1u);
   EXPECT_TRUE(done[0].ok) << done[0].error;
-  SF_INFO info{};
-  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
-  ASSERT_NE(f, nullptr);
-  std::vector<std::int16_t> pcm(static_cast<std::size_t>(info.frames));
-  sf_read_short(f, pcm.data(), info.frames);
-  sf_close(f);
-  EXPECT_EQ(info.samplerate, 16000);
+  int rate = 0;
+  const auto pcm = read_recording(path, rate);
+  EXPECT_EQ(rate, 16000);
   ASSERT_GT(pcm.size(), 16000u);
   const std::span<const std::int16_t> last(pcm.data() + pcm.size() - 8000, 8000);
   EXPECT_GT(goertzel_power(last, 440, 16000) / total_power(last), 0.5);
+  std::filesystem::remove(path);
+}
+
+// Issue 12 item 3: a room's recording pauses while nobody is attached and goes on in the same file when
+// someone is back: 1 s with a, 2 s empty, 1 s with a again → about 2 s of audio, not 4.
+TEST_F(EngineE2e, RoomRecordingPausesWhileTheRoomIsEmpty) {
+  Phone a(CodecKind::kPcmu, 440);
+  const auto sa = join(a);
+  const auto path =
+      std::filesystem::temp_directory_path() / ("confpro_rec_empty_" + std::to_string(getpid()) + ".wav");
+  ASSERT_TRUE(engine_->start_room_recording(room_, path.string()).ok());
+  run({&a}, 50);
+  ASSERT_TRUE(engine_->detach(sa).ok());
+  run({&a}, 100);
+  ASSERT_TRUE(engine_->attach(sa, room_, {}).ok());
+  run({&a}, 50);
+  ASSERT_TRUE(engine_->stop_room_recording(room_).ok());
+  run({&a}, 10);
+  auto done = events_.of<RecordingDone>();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_TRUE(done[0].ok) << done[0].error;
+  int rate = 0;
+  const auto pcm = read_recording(path, rate);
+  ASSERT_GT(rate, 0) << "unreadable recording";
+  const double seconds = static_cast<double>(pcm.size()) / rate;
+  std::printf("recorded %.2f s for 2 s with someone in and 2 s empty\n", seconds);
+  EXPECT_GT(seconds, 1.5);
+  EXPECT_LT(seconds, 2.6) << "the empty room was recorded";
   std::filesystem::remove(path);
 }
 

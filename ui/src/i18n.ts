@@ -49,6 +49,7 @@ const en = {
   // Why a conference closed or a participant left (the codes the server stores; see reasonText below).
   reason_duration_elapsed: 'Scheduled duration reached', reason_ended_by_moderator: 'Ended by a moderator',
   reason_ended_by_admin: 'Ended by an operator', reason_expired_unused: 'Expired without being used',
+  reason_empty: 'Nobody left (grace time over)',
   reason_interrupted: 'Interrupted (server stopped)', reason_hangup: 'Hung up', reason_remote_bye: 'Hung up (called party)',
   reason_ejected: 'Ejected', reason_conference_ended: 'Conference ended', reason_rtp_timeout: 'Audio lost (no sound received)',
   reason_shutdown: 'Server shut down', reason_conference_gone: 'Conference no longer available',
@@ -152,6 +153,7 @@ const fr: Dict = {
   error: "Une erreur s'est produite.",
   reason_duration_elapsed: 'Durée prévue atteinte', reason_ended_by_moderator: 'Terminée par un animateur',
   reason_ended_by_admin: 'Terminée par un opérateur', reason_expired_unused: 'Expirée sans avoir servi',
+  reason_empty: 'Plus personne (délai écoulé)',
   reason_interrupted: 'Interrompue (arrêt du serveur)', reason_hangup: 'A raccroché',
   reason_remote_bye: 'A raccroché (personne appelée)', reason_ejected: 'Exclu', reason_conference_ended: 'Fin de la conférence',
   reason_rtp_timeout: 'Audio perdu (plus de son reçu)', reason_shutdown: 'Arrêt du serveur',
