@@ -27,7 +27,7 @@ function conferenceTable(rows: ReportConference[]): HTMLElement {
       .map((x, i) => h('th', { scope: 'col', class: i >= 5 ? 'num' : '' }, x)))),
     h('tbody', {}, rows.map((c) => h('tr', { 'data-booking': c.booking_id },
       h('td', { class: 'mono' }, c.number), h('td', {}, c.name), h('td', {}, c.owner),
-      h('td', { title: `${t('planned_start')} → ${t('planned_end')}` }, formatDateTime(c.planned_start), h('br'), '→ ' + formatDateTime(c.planned_end)),
+      h('td', { title: `${t('planned_start')} → ${t('planned_end')}` }, formatDateTime(c.planned_start), h('br'), '→\u00a0' + formatDateTime(c.planned_end)),
       h('td', {}, state(c.state)),
       h('td', { class: 'num', title: `${t('conference_minutes')} / ${t('participant_minutes')}` }, `${formatNumber(c.conference_minutes)} / ${formatNumber(c.participant_minutes)}`),
       h('td', { class: 'num' }, c.participants))))));
@@ -58,7 +58,7 @@ export function chart(days: ReportRow[]): SVGElement {
   for (let i = 0; i <= 4; i++) {
     const y = top + ((hgt - top - bottom) * i) / 4;
     root.appendChild(svg('line', { x1: left, x2: w - 4, y1: y, y2: y, class: 'grid-line' }));
-    root.appendChild(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, String(Math.round(max * (1 - i / 4)))));
+    root.appendChild(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, formatNumber(Math.round(max * (1 - i / 4)))));
   }
   days.forEach((d, i) => {
     const bh = ((hgt - top - bottom) * d.participant_minutes) / max;
