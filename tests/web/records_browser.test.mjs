@@ -75,6 +75,12 @@ test('Users, Reports and Past with a deleted conference at laptop and desktop wi
           'Code PIN téléphone\u202f: 4 à 12 chiffres']) assert.ok(text.includes(part), `${part} in «${text}»`);
         assert.doesNotMatch(text, /must|digits|required|characters|is not/i, 'no English in the French console');
         await shot(page, 'records-users-bad-form-fr');
+        // An access number that is not one, in French too, under the field's own name.
+        await page.getByRole('link', { name: "Numéros d'accès" }).click();
+        await page.getByLabel("Numéro d'accès", { exact: true }).fill('08OO');
+        await page.getByRole('button', { name: 'Ajouter un numéro' }).click();
+        await page.getByRole('alert').filter({ hasText: "Numéro d'accès\u202f: Chiffres uniquement, avec un + initial facultatif" }).waitFor();
+        await shot(page, 'records-access-bad-number-fr');
       }
 
       await page.getByRole('link', { name: fr ? 'Rapports' : 'Reports' }).click();

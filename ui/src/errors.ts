@@ -50,12 +50,13 @@ const byCode: Record<string, Key> = {
   resource_exhausted: 'err_resource_exhausted', unavailable: 'err_unavailable', internal: 'error',
 };
 
-export function errorText(e: unknown): string {
+// `labels`: a page's own names for fields whose general label would mislead (the access-number form's "number").
+export function errorText(e: unknown, labels: Record<string, string> = {}): string {
   if (e instanceof ApiError) {
     if (e.status === 0) return t('network_error');
     const known = reasonText(e.reason, e.params);
     if (known) return known;
-    if (e.fields.length) return e.fields.map((f) => labelled(fieldName(f.field), fieldErrorText(f))).join(' · ');
+    if (e.fields.length) return e.fields.map((f) => labelled(labels[f.field] ?? fieldName(f.field), fieldErrorText(f))).join(' · ');
     // No reason this console knows: the server's own sentence in English, the category's sentence in French.
     if (lang() === 'en' && e.message) return e.status === 403 ? `${t('forbidden')} ${e.message}` : e.message;
     const generic = byCode[e.code];
