@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "directory/password.h"
 
@@ -25,14 +26,21 @@ bool valid_username(std::string_view s) {
   });
 }
 
-std::string check_password(std::string_view p) {
-  return p.size() < 8      ? "must be at least 8 characters"
-         : p.size() > 1024 ? "must be at most 1024 characters"
-                           : "";
+// Each rule's refusal carries its reason and parameters (issue 12 item 10): the console words it.
+std::optional<FieldError> check_password(std::string_view p) {
+  if (p.size() < 8) return FieldError{"password", "must be at least 8 characters", "too_short", {{"min", 8}}};
+  if (p.size() > 1024) return FieldError{"password", "must be at most 1024 characters", "too_long", {{"max", 1024}}};
+  return std::nullopt;
 }
 
-std::string check_phone_pin(std::string_view p) {
-  return digits(p) && p.size() >= 4 && p.size() <= 12 ? "" : "must be 4 to 12 digits";
+std::optional<FieldError> check_phone_pin(std::string_view p) {
+  if (digits(p) && p.size() >= 4 && p.size() <= 12) return std::nullopt;
+  return FieldError{"phone_pin", "must be 4 to 12 digits", "digits_range", {{"min", 4}, {"max", 12}}};
+}
+
+FieldError phone_account_digits() { return {"phone_account", "must be digits", "digits_only"}; }
+FieldError phone_pin_required() {
+  return {"phone_pin", "is required with a phone account", "phone_pin_required"};
 }
 
 // Store failures other than "not found" are passed through (kUnavailable), never turned into "bad
@@ -91,22 +99,20 @@ Result<DirectoryUser> LocalDirectory::find(const std::string& username) {
 
 Result<store::User> LocalDirectory::add_user(const NewUser& n) {
   std::vector<FieldError> errors;
-  if (!valid_username(n.username)) errors.push_back({"username", "must be 1–64 of letters, digits, . _ @ -"});
-  if (auto e = check_password(n.password); !e.empty()) errors.push_back({"password", e});
-  if (n.role != "admin" && n.role != "organizer") errors.push_back({"role", "must be admin or organizer"});
+  if (!valid_username(n.username)) errors.push_back({"username", "must be 1–64 of letters, digits, . _ @ -", "username_invalid", {{"max", 64}}});
+  if (auto e = check_password(n.password)) errors.push_back(*e);
+  if (n.role != "admin" && n.role != "organizer") errors.push_back({"role", "must be admin or organizer", "one_of", {{"allowed", "admin, organizer"}}});
   if (!n.mobile.empty()) {
     std::string_view m = n.mobile;
     if (m.starts_with('+')) m.remove_prefix(1);
-    if (!digits(m)) errors.push_back({"mobile", "must be digits with an optional leading +"});
+    if (!digits(m)) errors.push_back({"mobile", "must be digits with an optional leading +", "phone_digits_only"});
   }
   if (!n.email.empty() && n.email.find('@') == std::string::npos)
-    errors.push_back({"email", "is not an e-mail address"});
-  if (!n.phone_account.empty() && !digits(n.phone_account))
-    errors.push_back({"phone_account", "must be digits"});
-  if (!n.phone_account.empty() && n.phone_pin.empty())
-    errors.push_back({"phone_pin", "is required with a phone account"});
+    errors.push_back({"email", "is not an e-mail address", "email_invalid"});
+  if (!n.phone_account.empty() && !digits(n.phone_account)) errors.push_back(phone_account_digits());
+  if (!n.phone_account.empty() && n.phone_pin.empty()) errors.push_back(phone_pin_required());
   if (!n.phone_pin.empty()) {
-    if (auto e = check_phone_pin(n.phone_pin); !e.empty()) errors.push_back({"phone_pin", e});
+    if (auto e = check_phone_pin(n.phone_pin)) errors.push_back(*e);
   }
   if (!errors.empty()) return Error::invalid_fields(std::move(errors));
 
@@ -130,7 +136,7 @@ Result<store::User> LocalDirectory::add_user(const NewUser& n) {
 }
 
 Status LocalDirectory::set_password(const std::string& username, const std::string& password) {
-  if (auto e = check_password(password); !e.empty()) return Error::invalid("password", e);
+  if (auto e = check_password(password)) return Error::invalid_fields({*e});
   auto user = store_.find_user(username);
   if (!user.ok()) return user.error();
   auto hash = hash_password(password);
@@ -142,8 +148,8 @@ Status LocalDirectory::set_password(const std::string& username, const std::stri
 Status LocalDirectory::set_phone_credentials(const std::string& username, const std::string& phone_account,
                                              const std::string& phone_pin) {
   std::vector<FieldError> errors;
-  if (!digits(phone_account)) errors.push_back({"phone_account", "must be digits"});
-  if (auto e = check_phone_pin(phone_pin); !e.empty()) errors.push_back({"phone_pin", e});
+  if (!digits(phone_account)) errors.push_back(phone_account_digits());
+  if (auto e = check_phone_pin(phone_pin)) errors.push_back(*e);
   if (!errors.empty()) return Error::invalid_fields(std::move(errors));
   auto user = store_.find_user(username);
   if (!user.ok()) return user.error();
@@ -162,13 +168,13 @@ Status LocalDirectory::set_phone_access(const std::string& username,
   const std::string account = phone_account ? *phone_account : user->phone_account;
   const bool new_pin = phone_pin && !phone_pin->empty();
   std::vector<FieldError> errors;
-  if (!account.empty() && !digits(account)) errors.push_back({"phone_account", "must be digits"});
+  if (!account.empty() && !digits(account)) errors.push_back(phone_account_digits());
   if (new_pin) {
-    if (auto e = check_phone_pin(*phone_pin); !e.empty()) errors.push_back({"phone_pin", e});
+    if (auto e = check_phone_pin(*phone_pin)) errors.push_back(*e);
   }
-  if (account.empty() && new_pin) errors.push_back({"phone_account", "is required with a phone PIN"});
-  if (!account.empty() && !new_pin && user->phone_pin_hash.empty())
-    errors.push_back({"phone_pin", "is required with a phone account"});
+  if (account.empty() && new_pin)
+    errors.push_back({"phone_account", "is required with a phone PIN", "phone_account_required"});
+  if (!account.empty() && !new_pin && user->phone_pin_hash.empty()) errors.push_back(phone_pin_required());
   if (!errors.empty()) return Error::invalid_fields(std::move(errors));
   user->phone_account = account;
   if (account.empty()) {

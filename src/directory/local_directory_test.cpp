@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <utility>
 
 #include "directory/password.h"
 #include "store/test_support.h"
@@ -109,6 +111,15 @@ TEST_F(LocalDirectoryTest, AddUserValidatesEveryField) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(r.error().fields.size(), 6u) << r.error().message;
+  // Each with its reason and params, for the console to word (issue 12 item 10).
+  std::map<std::string, std::pair<std::string, ErrorParams>> reasons;
+  for (const auto& f : r.error().fields) reasons[f.field] = {f.reason, f.params};
+  EXPECT_EQ(reasons["username"], std::pair(std::string("username_invalid"), ErrorParams{{"max", 64}}));
+  EXPECT_EQ(reasons["password"], std::pair(std::string("too_short"), ErrorParams{{"min", 8}}));
+  EXPECT_EQ(reasons["role"], std::pair(std::string("one_of"), ErrorParams{{"allowed", "admin, organizer"}}));
+  EXPECT_EQ(reasons["mobile"].first, "phone_digits_only");
+  EXPECT_EQ(reasons["phone_account"].first, "digits_only");
+  EXPECT_EQ(reasons["phone_pin"], std::pair(std::string("digits_range"), ErrorParams{{"min", 4}, {"max", 12}}));
   NewUser dup;
   dup.username = "alice";
   dup.password = "another-one";

@@ -22,7 +22,8 @@ directory::LocalDirectory* local_directory(ApiContext& ctx) {
 }
 
 HttpResponse not_local() {
-  return error_response(Error::precondition("users are managed in the external directory"));
+  return error_response(
+      Error::precondition("users are managed in the external directory").with_reason("external_directory"));
 }
 
 // A user who owns upcoming or running conferences is not deleted (issue 12 item 13): their participants still
@@ -42,16 +43,17 @@ std::optional<HttpResponse> refuse_owner_of_bookings(ApiContext& ctx, const std:
     owned += page->total;
   }
   if (owned == 0) return std::nullopt;
-  Error e = Error::precondition(username + " owns " + std::to_string(owned) +
-                                " upcoming or running conference(s): give them to another owner or delete them "
-                                "first, or disable the account instead");
-  auto j = error_json(e);
-  j["error"]["reason"] = "user_owns_bookings";
-  j["error"]["params"] = {{"username", username}, {"count", owned}};
-  return json_response(http_status(e.code), j);
+  return error_response(Error::precondition(username + " owns " + std::to_string(owned) +
+                                            " upcoming or running conference(s): give them to another owner or "
+                                            "delete them first, or disable the account instead")
+                            .with_reason("user_owns_bookings", {{"username", username}, {"count", owned}}));
 }
 
 bool valid_role(const std::string& r) { return r == "admin" || r == "organizer"; }
+
+void add_role_error(JsonBody& body) {
+  body.add_error("role", "must be admin or organizer", "one_of", {{"allowed", "admin, organizer"}});
+}
 
 HttpResponse create_user(const Call& call, ApiContext& ctx) {
   auto* dir = local_directory(ctx);
@@ -65,7 +67,7 @@ HttpResponse create_user(const Call& call, ApiContext& ctx) {
   u.email = body->string("email", false, 200).value_or("");
   u.mobile = body->string("mobile", false, 32).value_or("");
   u.role = body->string("role", false, 16).value_or("organizer");
-  if (!valid_role(u.role)) body->add_error("role", "must be admin or organizer");
+  if (!valid_role(u.role)) add_role_error(*body);
   u.phone_account = body->string("phone_account", false, 32).value_or("");
   u.phone_pin = body->string("phone_pin", false, 32).value_or("");
   if (auto st = body->finish(); !st) return error_response(st.error());
@@ -86,14 +88,15 @@ HttpResponse update_user(const Call& call, ApiContext& ctx) {
   auto email = body->string("email", false, 200);
   auto mobile = body->string("mobile", false, 32);
   auto role = body->string("role", false, 16);
-  if (role && !valid_role(*role)) body->add_error("role", "must be admin or organizer");
+  if (role && !valid_role(*role)) add_role_error(*body);
   auto disabled = body->boolean("disabled");
   auto password = body->string("password", false, 256);
   auto phone_account = body->string("phone_account", false, 32);  // "" = no phone access
   auto phone_pin = body->string("phone_pin", false, 32);          // "" or absent = keep the stored PIN
   if (auto st = body->finish(); !st) return error_response(st.error());
   if (user->username == call.principal().username && ((role && *role != "admin") || (disabled && *disabled))) {
-    return error_response(Error::precondition("you cannot remove your own administrator rights"));
+    return error_response(
+        Error::precondition("you cannot remove your own administrator rights").with_reason("own_admin_rights"));
   }
   if (phone_account || (phone_pin && !phone_pin->empty())) {
     if (auto st = dir->set_phone_access(user->username, phone_account, phone_pin); !st) return error_response(st.error());
@@ -129,14 +132,14 @@ HttpResponse upsert_access_number(const Call& call, ApiContext& ctx) {
   store::AccessNumber n;
   n.number = body->string("number", true, 32).value_or("");
   if (!n.number.empty() && n.number.find_first_not_of("+0123456789") != std::string::npos) {
-    body->add_error("number", "must contain digits only");
+    body->add_error("number", "must contain digits only", "phone_digits_only");
   }
   n.label = body->string("label", false, 100).value_or("");
   n.kind = body->string("kind", false, 16).value_or("local");
-  if (n.kind != "local" && n.kind != "toll-free") body->add_error("kind", "must be local or toll-free");
+  if (n.kind != "local" && n.kind != "toll-free") body->add_error("kind", "must be local or toll-free", "one_of", {{"allowed", "local, toll-free"}});
   auto lang = body->string("language", false, 8).value_or("fr");
   auto parsed_lang = domain::language_from_string(lang);
-  if (!parsed_lang) body->add_error("language", "must be fr or en");
+  if (!parsed_lang) body->add_error("language", "must be fr or en", "one_of", {{"allowed", "fr, en"}});
   if (auto st = body->finish(); !st) return error_response(st.error());
   n.language = *parsed_lang;
   if (auto st = ctx.services.store->upsert_access_number(n); !st) return error_response(st.error());
@@ -162,7 +165,9 @@ void add_admin_routes(Router& router, ApiContext& ctx) {
     auto* dir = local_directory(ctx);
     if (!dir) return not_local();
     const auto& name = call.params.at("username");
-    if (name == call.principal().username) return error_response(Error::precondition("you cannot delete yourself"));
+    if (name == call.principal().username) {
+      return error_response(Error::precondition("you cannot delete yourself").with_reason("delete_self"));
+    }
     if (auto refused = refuse_owner_of_bookings(ctx, name)) return *refused;
     if (auto st = dir->remove_user(name); !st) return error_response(st.error());
     ctx.sessions.remove_user(name);

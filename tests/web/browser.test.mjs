@@ -170,7 +170,7 @@ test('the whole story as an administrator, in English then French', async () => 
   await page.locator('tr[data-user="alice"]').waitFor();
   await shot(page, '11-users');
   await page.getByRole('link', { name: 'Access numbers' }).click();
-  await page.getByLabel('Conference number').fill('0800123456');
+  await page.getByLabel('Access number', { exact: true }).fill('0800123456');
   await page.getByLabel('Label').fill('Paris toll-free');
   await page.getByRole('button', { name: 'Add number' }).click();
   await page.locator('td', { hasText: 'Paris toll-free' }).waitFor();

@@ -82,10 +82,14 @@ function misfits(page) {
     }
     for (const td of document.querySelectorAll('td')) {
       if (!/\d{2}\/\d{2}\/\d{4}|\d+\u00a0(min|h)/.test(td.textContent)) continue;
-      const range = document.createRange();
-      range.selectNodeContents(td);
-      const lines = new Set([...range.getClientRects()].map((x) => Math.round(x.top))).size;
-      if (lines > 1) out.push(`date or duration "${td.textContent}" wraps over ${lines} lines`);
+      // Each piece of text on one line (a cell may put two dates on two lines on purpose, with a <br>).
+      const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const lines = new Set([...range.getClientRects()].map((x) => Math.round(x.top))).size;
+        if (lines > 1) out.push(`date or duration "${node.textContent}" in "${td.textContent}" wraps over ${lines} lines`);
+      }
     }
     return out;
   });

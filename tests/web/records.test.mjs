@@ -180,3 +180,47 @@ test('users: phone account and PIN from the console, disable and enable, delete 
   assert.ok(audit.some((e) => e.action === 'user.update' && e.target === 'user:dora' && /phone_account/.test(e.details)));
   assert.ok(audit.some((e) => e.action === 'user.remove' && e.target === 'user:dora'));
 });
+
+// Issue 12 item 10: every refusal of the user and access-number routes carries a reason and its params, so that
+// the console words it in its own language (errors.ts) instead of showing the server's English.
+test('users and access numbers: each refusal has a reason and params', async () => {
+  const reasons = (r) => Object.fromEntries(r.json.error.fields.map((f) => [f.field, [f.reason, f.params ?? {}]]));
+  let r = await root.post('/api/v1/users', { username: 'bad name', password: 'short', role: 'boss', email: 'nope',
+    mobile: '06-12', phone_account: '12a', phone_pin: '12' });
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual(reasons(r), {
+    role: ['one_of', { allowed: 'admin, organizer' }],  // the route's own check
+  });
+  r = await root.post('/api/v1/users', { username: 'bad name', password: 'short', email: 'nope', mobile: '06-12',
+    phone_account: '12a', phone_pin: '12' });
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual(reasons(r), {
+    username: ['username_invalid', { max: 64 }], password: ['too_short', { min: 8 }], email: ['email_invalid', {}],
+    mobile: ['phone_digits_only', {}], phone_account: ['digits_only', {}], phone_pin: ['digits_range', { min: 4, max: 12 }],
+  });
+  r = await root.post('/api/v1/users', { username: 'frank', password: 'frank-password-1', phone_account: '5566' });
+  assert.deepEqual(reasons(r), { phone_pin: ['phone_pin_required', {}] });
+  r = await root.post('/api/v1/users', { password: 'frank-password-1' });
+  assert.deepEqual(reasons(r), { username: ['required', {}] });
+  r = await root.post('/api/v1/users', { username: 'alice', password: 'alice-password-2' });
+  assert.equal(r.status, 409, r.text);
+  assert.deepEqual(reasons(r), { username: ['taken', {}] });
+
+  r = await root.patch('/api/v1/users/bob', { role: 'boss' });
+  assert.deepEqual(reasons(r), { role: ['one_of', { allowed: 'admin, organizer' }] });
+  r = await root.patch('/api/v1/users/bob', { password: 'x' });
+  assert.deepEqual(reasons(r), { password: ['too_short', { min: 8 }] });
+  r = await root.patch('/api/v1/users/bob', { phone_account: '', phone_pin: '2468' });
+  assert.deepEqual(reasons(r), { phone_account: ['phone_account_required', {}] });
+  r = await root.patch('/api/v1/users/root', { role: 'organizer' });
+  assert.deepEqual([r.status, r.json.error.reason], [409, 'own_admin_rights']);
+  r = await root.del('/api/v1/users/root');
+  assert.deepEqual([r.status, r.json.error.reason], [409, 'delete_self']);
+
+  r = await root.post('/api/v1/access-numbers', { number: '08OO', kind: 'cheap', language: 'de' });
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual(reasons(r), {
+    number: ['phone_digits_only', {}], kind: ['one_of', { allowed: 'local, toll-free' }],
+    language: ['one_of', { allowed: 'fr, en' }],
+  });
+});

@@ -24,8 +24,9 @@ before(async () => {
   assert.equal(await server.live({ op: 'join', booking: deleted.id, participant: 2, number: '+33622222222', ago_s: 1200 }), 'ok');
   assert.equal(await server.live({ op: 'close', booking: deleted.id }), 'ok');
   assert.equal((await alice.del(`/api/v1/bookings/${deleted.id}`)).status, 204);
-  await alice.post('/api/v1/bookings', { name: 'Weekly sync', valid_from: nowIso(), duration_minutes: 30, validity_days: 7,
-    max_participants: 5, language: 'fr' });
+  const weekly = (await alice.post('/api/v1/bookings', { name: 'Weekly sync', valid_from: nowIso(), duration_minutes: 30,
+    validity_days: 7, max_participants: 5, language: 'fr' })).json;
+  assert.equal(await server.live({ op: 'open', booking: weekly.id }), 'ok');  // in Current: "Owner: alice"
   assert.equal((await root.patch('/api/v1/users/alice', { phone_account: '1001', phone_pin: '4729' })).status, 200);
 });
 after(async () => {
@@ -57,10 +58,29 @@ test('Users, Reports and Past with a deleted conference at laptop and desktop wi
       const box = await del.boundingBox();
       assert.ok(box && box.x + box.width <= width, `${tag}: the Delete button of a user is cut off`);
       await fitsWidth(page, `users ${tag}`);
-      if (fr && width === 1366) {  // the refusal to delete an owner, in French
+      if (fr && width === 1366) {  // the refusal to delete an owner and a bad user form, in French only (item 10)
         await page.locator('tr[data-user="alice"]').getByRole('button', { name: 'Supprimer alice' }).click();
-        await page.getByText(/Non supprimé : cet utilisateur possède 1 conférence/).waitFor();
+        const refused = page.getByText(/Non supprimé\u202f: alice possède 1 conférence/);
+        await refused.waitFor();
+        assert.doesNotMatch(await refused.textContent(), /owns|upcoming|delete/);
         await shot(page, 'records-users-delete-refused-fr');
+        await page.getByLabel('Identifiant', { exact: true }).fill('bad name');
+        await page.getByLabel('Mot de passe', { exact: true }).fill('short');
+        await page.getByLabel('Code PIN téléphone', { exact: true }).fill('12');
+        await page.getByRole('button', { name: 'Ajouter un utilisateur' }).click();
+        const formError = page.locator('p.form-error', { hasText: 'Identifiant' });
+        await formError.waitFor();
+        const text = await formError.textContent();
+        for (const part of ['Identifiant\u202f: Doit être un identifiant', 'Mot de passe\u202f: 8 caractères au moins',
+          'Code PIN téléphone\u202f: 4 à 12 chiffres']) assert.ok(text.includes(part), `${part} in «${text}»`);
+        assert.doesNotMatch(text, /must|digits|required|characters|is not/i, 'no English in the French console');
+        await shot(page, 'records-users-bad-form-fr');
+        // An access number that is not one, in French too, under the field's own name.
+        await page.getByRole('link', { name: "Numéros d'accès" }).click();
+        await page.getByLabel("Numéro d'accès", { exact: true }).fill('08OO');
+        await page.getByRole('button', { name: 'Ajouter un numéro' }).click();
+        await page.getByRole('alert').filter({ hasText: "Numéro d'accès\u202f: Chiffres uniquement, avec un + initial facultatif" }).waitFor();
+        await shot(page, 'records-access-bad-number-fr');
       }
 
       await page.getByRole('link', { name: fr ? 'Rapports' : 'Reports' }).click();
@@ -82,7 +102,15 @@ test('Users, Reports and Past with a deleted conference at laptop and desktop wi
       if (width === 1366) {
         await past.getByRole('link').click();
         await page.locator('dt', { hasText: fr ? 'Supprimée par' : 'Deleted by' }).waitFor();
+        // Numbers the language's way: "0,2 %" in French (item 10), "0.2 %" in English.
+        const quality = page.locator('td', { hasText: 'PCMU' }).first();
+        assert.match(await quality.textContent(), fr ? /^PCMU · \d+,\d\u00a0% · \d+\u00a0ms$/ : /^PCMU · \d+\.\d\u00a0% · \d+\u00a0ms$/);
         await shot(page, `records-past-detail-${tag}`);
+        // Current: "label: value" with French typography (a narrow no-break space before the colon).
+        await page.getByRole('link', { name: fr ? 'En cours' : 'Current' }).click();
+        const head = page.locator('.live-head .muted', { hasText: 'alice' });
+        await head.waitFor();
+        assert.match(await head.textContent(), fr ? /^Propriétaire\u202f: alice · / : /^Owner: alice · /);
       }
       assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);  // the refused delete answers 409 on purpose
       await context.close();
@@ -101,7 +129,7 @@ test('Users: edit phone access, disable and enable, a refused delete says why; D
   const editor = page.locator('#edit-user');
   await editor.getByLabel('Phone account').fill('2002');
   await editor.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('Phone PIN: is required with a phone account').waitFor();  // an account needs a PIN
+  await page.getByText('Phone PIN: Required with a phone account').waitFor();  // an account needs a PIN
   await editor.getByLabel('Phone PIN').fill('8156');
   await shot(page, 'records-users-edit-en');
   await editor.getByRole('button', { name: 'Save' }).click();
@@ -118,7 +146,7 @@ test('Users: edit phone access, disable and enable, a refused delete says why; D
 
   // alice owns "Weekly sync": her deletion is refused with the reason; she stays.
   await page.locator('tr[data-user="alice"]').getByRole('button', { name: 'Delete alice' }).click();
-  await page.getByText(/this user owns 1 upcoming or running conference/).waitFor();
+  await page.getByText(/alice owns 1 upcoming or running conference/).waitFor();
   await shot(page, 'records-users-delete-refused-en');
   assert.equal(await page.locator('tr[data-user="alice"]').count(), 1);
 

@@ -4,14 +4,17 @@
 // know yet is shown with the server's English message; an error without a reason gets its category's sentence.
 import { ApiError, type ErrorParams, type FieldError } from './api';
 import { placeholder } from './date_field';
+import { formatNumber } from './format';
 import { fieldLabel, hasKey, lang, t, type Key } from './i18n';
 
-// "{min}–{max}" → the values of `params`; a value that is itself a word of the console ("active") is translated.
+// "{min}–{max}" → the values of `params`; a value that is itself a word of the console ("active"), or a list of
+// such words ("admin, organizer"), is translated; numbers are written the language's way.
+function word(v: string): string { return hasKey('word_' + v) ? t(('word_' + v) as Key) : v; }
 function fill(text: string, params: ErrorParams = {}): string {
   return text.replace(/\{(\w+)\}/g, (_, name: string) => {
     const v = params[name];
     if (v === undefined) return '';
-    return typeof v === 'string' && hasKey('word_' + v) ? t(('word_' + v) as Key) : String(v);
+    return typeof v === 'string' ? v.split(', ').map(word).join(', ') : formatNumber(v);
   });
 }
 
@@ -36,9 +39,9 @@ export function fieldName(field: string): string {
   return fieldLabel(field);
 }
 
-// "Label: rule" with the language's punctuation (a space before the colon in French).
+// "Label: rule" with the language's punctuation (French puts a narrow no-break space before the colon).
 export function labelled(label: string, text: string): string {
-  return lang() === 'fr' ? `${label} : ${text}` : `${label}: ${text}`;
+  return lang() === 'fr' ? `${label}\u202f: ${text}` : `${label}: ${text}`;
 }
 
 const byCode: Record<string, Key> = {
@@ -47,12 +50,13 @@ const byCode: Record<string, Key> = {
   resource_exhausted: 'err_resource_exhausted', unavailable: 'err_unavailable', internal: 'error',
 };
 
-export function errorText(e: unknown): string {
+// `labels`: a page's own names for fields whose general label would mislead (the access-number form's "number").
+export function errorText(e: unknown, labels: Record<string, string> = {}): string {
   if (e instanceof ApiError) {
     if (e.status === 0) return t('network_error');
     const known = reasonText(e.reason, e.params);
     if (known) return known;
-    if (e.fields.length) return e.fields.map((f) => labelled(fieldName(f.field), fieldErrorText(f))).join(' · ');
+    if (e.fields.length) return e.fields.map((f) => labelled(labels[f.field] ?? fieldName(f.field), fieldErrorText(f))).join(' · ');
     // No reason this console knows: the server's own sentence in English, the category's sentence in French.
     if (lang() === 'en' && e.message) return e.status === 403 ? `${t('forbidden')} ${e.message}` : e.message;
     const generic = byCode[e.code];

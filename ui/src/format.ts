@@ -64,3 +64,14 @@ export function formatDuration(seconds: number): string {
   const s = Math.floor(seconds % 60);
   return (h > 0 ? `${h} h ${String(m).padStart(2, '0')}` : `${m} min ${String(s).padStart(2, '0')} s`).replace(/ /g, NBSP);
 }
+
+// A number the language's way: "0,2" in French, "0.2" in English (`digits` decimals, fixed).
+export function formatNumber(value: number, digits = 0): string {
+  return new Intl.NumberFormat(lang() === 'fr' ? 'fr-FR' : 'en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    .format(value);
+}
+
+// A fraction (0.002) as a percentage with one decimal: "0,2 %" in French, "0.2 %" in English (no break before %).
+export function formatPercent(fraction: number): string {
+  return `${formatNumber(fraction * 100, 1)}${NBSP}%`;
+}

@@ -13,7 +13,7 @@ export const accessPage: Page = (root, ctx) => {
       clear(body);
       if (!items.length) { body.appendChild(h('p', { class: 'muted' }, t('no_results'))); return; }
       body.appendChild(h('table', { class: 'data' },
-        h('thead', {}, h('tr', {}, [t('number'), t('label'), t('kind'), t('prompt_language'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+        h('thead', {}, h('tr', {}, [t('access_number'), t('label'), t('kind'), t('prompt_language'), ''].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, items.map((n) => h('tr', {}, h('td', { class: 'mono' }, n.number), h('td', {}, n.label),
           h('td', {}, n.kind === 'toll-free' ? t('toll_free') : t('local')), h('td', {}, n.language),
           h('td', {}, h('button', { class: 'danger small', onclick: async () => {
@@ -35,9 +35,9 @@ export const accessPage: Page = (root, ctx) => {
       try {
         await call('POST', '/access-numbers', { number: number.value.trim(), label: label.value.trim(), kind: kind.value, language: language.value });
         number.value = ''; label.value = ''; void load();
-      } catch (e) { error.textContent = errorText(e); }
+      } catch (e) { error.textContent = errorText(e, { number: t('access_number') }); }
     } },
-    h('div', { class: 'field' }, h('label', { for: 'an-number' }, t('number')), number),
+    h('div', { class: 'field' }, h('label', { for: 'an-number' }, t('access_number')), number),
     h('div', { class: 'field' }, h('label', { for: 'an-label' }, t('label')), label),
     h('div', { class: 'field' }, h('label', { for: 'an-kind' }, t('kind')), kind),
     h('div', { class: 'field' }, h('label', { for: 'an-lang' }, t('prompt_language')), language),

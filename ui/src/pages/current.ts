@@ -7,7 +7,7 @@ import {
 } from '../api';
 import type { Page } from '../app';
 import { clear, h } from '../dom';
-import { errorText } from '../errors';
+import { errorText, labelled } from '../errors';
 import { formatTime } from '../format';
 import { t, type Key } from '../i18n';
 
@@ -189,7 +189,7 @@ export const currentPage: Page = (root, ctx) => {
           waiting ? h('span', { class: 'badge badge-waiting', 'data-state': 'waiting-for-leader' }, t('waiting_for_leader')) : null,
           c.locked ? h('span', { class: 'badge badge-locked' }, t('locked')) : null,
           c.recording ? h('span', { class: 'badge badge-rec' }, '● ' + t('recording')) : null,
-          h('span', { class: 'muted' }, `${t('owner')}: ${c.owner} · ${when} · ${c.participants.length}/${c.max_participants}`))),
+          h('span', { class: 'muted' }, `${labelled(t('owner'), c.owner)} · ${when} · ${c.participants.length}/${c.max_participants}`))),
       c.participants.length === 0 ? h('p', { class: 'muted' }, '—') :
         h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
           h('thead', {}, h('tr', {}, ['', t('phone'), t('name'), t('role'), t('joined'), t('muted'), ''].map((x) => h('th', { scope: 'col' }, x)))),

@@ -4,7 +4,7 @@ import { call, query, type Connection, type PastConference, type Page as ApiPage
 import type { Page } from '../app';
 import { append, clear, h } from '../dom';
 import { errorText } from '../errors';
-import { formatDateTime, formatDateTimeSeconds, formatDuration } from '../format';
+import { formatDateTime, formatDateTimeSeconds, formatDuration, formatNumber, formatPercent } from '../format';
 import { reasonText, t } from '../i18n';
 
 // A conference whose booking was deleted stays in the history, marked so (issue 12 item 8).
@@ -53,7 +53,7 @@ async function detail(root: HTMLElement, id: string, back: () => void): Promise<
     const s = await call<PastDetail>('GET', `/conferences/past/${id}`);
     clear(root);
     const kv = (k: string, v: string) => h('div', { class: 'kv' }, h('dt', {}, k), h('dd', {}, v));
-    const quality = (c: Connection) => c.codec ? `${c.codec} · ${(c.loss_fraction * 100).toFixed(1)} % · ${c.jitter_ms.toFixed(0)} ms` : '—';
+    const quality = (c: Connection) => c.codec ? `${c.codec} · ${formatPercent(c.loss_fraction)} · ${formatNumber(c.jitter_ms)}\u00a0ms` : '—';
     append(root, [h('h1', {}, `${s.name} `, h('span', { class: 'mono muted' }, s.number), s.deleted ? ' ' : null, deletedBadge(s)),
       h('section', { class: 'card' }, h('dl', { class: 'summary' },
         kv(t('organizer'), s.owner), kv(t('opened'), formatDateTime(s.opened_at)), kv(t('closed'), formatDateTime(s.closed_at)),

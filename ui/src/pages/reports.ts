@@ -3,8 +3,8 @@ import { dateField } from '../date_field';
 import { call, query, type Report, type ReportConference, type ReportRow } from '../api';
 import type { Page } from '../app';
 import { clear, h, svg } from '../dom';
-import { errorText } from '../errors';
-import { formatDateTime, today } from '../format';
+import { errorText, labelled } from '../errors';
+import { formatDateTime, formatNumber, today } from '../format';
 import { t } from '../i18n';
 
 function table(rows: ReportRow[], keyLabel: string, emptyKey = ''): HTMLElement {
@@ -12,7 +12,7 @@ function table(rows: ReportRow[], keyLabel: string, emptyKey = ''): HTMLElement 
   return h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
     h('thead', {}, h('tr', {}, [keyLabel, t('planned'), t('used'), t('conference_minutes'), t('participant_minutes')].map((x, i) => h('th', { scope: 'col', class: i ? 'num' : '' }, x)))),
     h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.key || emptyKey), h('td', { class: 'num' }, r.planned),
-      h('td', { class: 'num' }, r.used), h('td', { class: 'num' }, r.conference_minutes), h('td', { class: 'num' }, r.participant_minutes))))));
+      h('td', { class: 'num' }, r.used), h('td', { class: 'num' }, formatNumber(r.conference_minutes)), h('td', { class: 'num' }, formatNumber(r.participant_minutes)))))));
 }
 
 // The planned and used conferences themselves (the original's "toutes les conférences planifiées, utilisées"),
@@ -27,9 +27,9 @@ function conferenceTable(rows: ReportConference[]): HTMLElement {
       .map((x, i) => h('th', { scope: 'col', class: i >= 5 ? 'num' : '' }, x)))),
     h('tbody', {}, rows.map((c) => h('tr', { 'data-booking': c.booking_id },
       h('td', { class: 'mono' }, c.number), h('td', {}, c.name), h('td', {}, c.owner),
-      h('td', { title: `${t('planned_start')} → ${t('planned_end')}` }, formatDateTime(c.planned_start), h('br'), '→ ' + formatDateTime(c.planned_end)),
+      h('td', { title: `${t('planned_start')} → ${t('planned_end')}` }, formatDateTime(c.planned_start), h('br'), '→\u00a0' + formatDateTime(c.planned_end)),
       h('td', {}, state(c.state)),
-      h('td', { class: 'num', title: `${t('conference_minutes')} / ${t('participant_minutes')}` }, `${c.conference_minutes} / ${c.participant_minutes}`),
+      h('td', { class: 'num', title: `${t('conference_minutes')} / ${t('participant_minutes')}` }, `${formatNumber(c.conference_minutes)} / ${formatNumber(c.participant_minutes)}`),
       h('td', { class: 'num' }, c.participants))))));
 }
 
@@ -58,13 +58,13 @@ export function chart(days: ReportRow[]): SVGElement {
   for (let i = 0; i <= 4; i++) {
     const y = top + ((hgt - top - bottom) * i) / 4;
     root.appendChild(svg('line', { x1: left, x2: w - 4, y1: y, y2: y, class: 'grid-line' }));
-    root.appendChild(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, String(Math.round(max * (1 - i / 4)))));
+    root.appendChild(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, formatNumber(Math.round(max * (1 - i / 4)))));
   }
   days.forEach((d, i) => {
     const bh = ((hgt - top - bottom) * d.participant_minutes) / max;
     const x = left + i * step + step * 0.15;
     const bar = svg('rect', { x, y: hgt - bottom - bh, width: Math.max(1, step * 0.7), height: bh, class: 'bar', rx: 2 });
-    bar.appendChild(svg('title', {}, `${d.key}: ${d.participant_minutes} ${t('minutes')}`));
+    bar.appendChild(svg('title', {}, labelled(d.key, `${formatNumber(d.participant_minutes)} ${t('minutes')}`)));
     root.appendChild(bar);
     if (days.length <= 14 || i % Math.ceil(days.length / 14) === 0) {
       root.appendChild(svg('text', { x: x + step * 0.35, y: hgt - 8, 'text-anchor': 'middle', class: 'axis' }, `${d.key.slice(8, 10)}/${d.key.slice(5, 7)}`));  // day/month, as the date fields
@@ -88,7 +88,7 @@ export const reportsPage: Page = (root) => {
     try {
       const r = await call<Report>('GET', '/reports' + q);
       clear(out);
-      const tile = (label: string, value: number) => h('div', { class: 'tile' }, h('div', { class: 'tile-value' }, value), h('div', { class: 'tile-label' }, label));
+      const tile = (label: string, value: number) => h('div', { class: 'tile' }, h('div', { class: 'tile-value' }, formatNumber(value)), h('div', { class: 'tile-label' }, label));
       out.append(h('h2', {}, t('totals')),
         h('div', { class: 'tiles' }, tile(t('planned'), r.totals.planned), tile(t('used'), r.totals.used),
           tile(t('conference_minutes'), r.totals.conference_minutes), tile(t('participant_minutes'), r.totals.participant_minutes)),

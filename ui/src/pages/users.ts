@@ -1,5 +1,5 @@
 // Users (administrators): list, add, edit (details, role, phone account and PIN, password), disable/enable, delete.
-import { ApiError, call, type AccountRow, type Page as ApiPage } from '../api';
+import { call, type AccountRow, type Page as ApiPage } from '../api';
 import type { Page } from '../app';
 import { clear, h, uid } from '../dom';
 import { errorText } from '../errors';
@@ -40,11 +40,8 @@ export const usersPage: Page = (root, ctx) => {
   async function remove(username: string): Promise<void> {
     if (!confirm(`${t('confirm_delete_user')}\n${username}`)) return;
     try { await call('DELETE', `/users/${encodeURIComponent(username)}`); ctx.notify(t('user_deleted')); clear(editor); void load(); }
-    catch (e) {
-      // Refused (reason user_owns_bookings): say it in the console's language, with what to do instead.
-      const owned = e instanceof ApiError && e.status === 409 ? /owns (\d+) upcoming/.exec(e.message) : null;
-      ctx.notify(owned ? t('user_owns_bookings').replace('{n}', owned[1]) : errorText(e), 'error');
-    }
+    // Refused (reason user_owns_bookings {username, count}): errorText words it, with what to do instead.
+    catch (e) { ctx.notify(errorText(e), 'error'); }
   }
   // One form for both: `user` set = edit that user (PATCH the fields, secrets only when typed), else add (POST).
   function form(user: AccountRow | null, error: HTMLElement): HTMLFormElement {
