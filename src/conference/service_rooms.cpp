@@ -116,9 +116,7 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
   }
   auto decision = domain::can_join(room->booking, role, now, static_cast<int>(room->participants.size()), room->locked);
   if (decision.outcome != domain::JoinOutcome::kOk || room->ending) {
-    static const char* prompts[] = {"", "conference-not-yet-valid", "conference-ended", "conference-full",
-                                    "conference-locked", "not-on-allow-list"};
-    return refuse(room->ending ? "conference-ended" : prompts[static_cast<size_t>(decision.outcome)]);
+    return refuse(room->ending ? "conference-ended" : ivr::refusal_for(decision.outcome).prompt);
   }
 
   Participant p;

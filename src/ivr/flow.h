@@ -18,6 +18,31 @@
 
 namespace confpro::ivr {
 
+// Why a caller cannot enter a conference (domain::can_join's outcome): the reason code the call ends with
+// ("locked", "full", …) and the prompt that says it; for kOk: {"", ""}. One table for every flow and the
+// conference service.
+struct Refusal {
+  std::string reason;
+  std::string prompt;
+};
+inline Refusal refusal_for(domain::JoinOutcome outcome) {
+  switch (outcome) {
+    case domain::JoinOutcome::kOk:
+      return {"", ""};
+    case domain::JoinOutcome::kNotYetValid:
+      return {"not-yet-valid", "conference-not-yet-valid"};
+    case domain::JoinOutcome::kEnded:
+      return {"ended", "conference-ended"};
+    case domain::JoinOutcome::kFull:
+      return {"full", "conference-full"};
+    case domain::JoinOutcome::kLocked:
+      return {"locked", "conference-locked"};
+    case domain::JoinOutcome::kNotAllowed:
+      return {"not-allowed", "not-on-allow-list"};
+  }
+  return {"refused", "conference-locked"};
+}
+
 // Result of a PIN check by the host (it counts failures per caller and per conference: abuse lockout).
 struct PinCheck {
   std::optional<domain::Role> role;  // nullopt: wrong PIN

@@ -7,24 +7,6 @@ constexpr std::uint64_t kInviteTagBase = 1ull << 45;
 std::uint64_t g_invite_tags = kInviteTagBase;
 }  // namespace
 
-Refusal refusal_for(domain::JoinOutcome outcome) {
-  switch (outcome) {
-    case domain::JoinOutcome::kOk:
-      return {"", ""};
-    case domain::JoinOutcome::kNotYetValid:
-      return {"not-yet-valid", "conference-not-yet-valid"};
-    case domain::JoinOutcome::kEnded:
-      return {"ended", "conference-ended"};
-    case domain::JoinOutcome::kFull:
-      return {"full", "conference-full"};
-    case domain::JoinOutcome::kLocked:
-      return {"locked", "conference-locked"};
-    case domain::JoinOutcome::kNotAllowed:
-      return {"not-allowed", "not-on-allow-list"};
-  }
-  return {"refused", "conference-locked"};
-}
-
 InviteFlow::InviteFlow(FlowHost& host, const FlowOptions& options, domain::Booking booking,
                        std::vector<std::string> intro)
     : host_(host), options_(options), booking_(std::move(booking)), intro_(std::move(intro)) {}

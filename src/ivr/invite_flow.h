@@ -11,14 +11,6 @@
 
 namespace confpro::ivr {
 
-// The prompt that tells a caller why they cannot enter, and the reason code for it ("locked", "full", …); for
-// kOk: {"", ""}.
-struct Refusal {
-  std::string reason;
-  std::string prompt;
-};
-Refusal refusal_for(domain::JoinOutcome outcome);
-
 class InviteFlow final : public Flow {
  public:
   // `intro`: what to say first — catalog keys, or absolute paths of WAV files (the spoken conference name);

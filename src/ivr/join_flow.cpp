@@ -83,10 +83,11 @@ void JoinFlow::on_number(const std::string& number) {
 void JoinFlow::ask_pin() {
   // Refuse early what no PIN can change (issue 12: a caller dialling an ended conference's own number was asked
   // for a PIN first, then told it had ended).
-  auto outcome = host_.admit(*booking_, domain::Role::kModerator, "");
-  if (outcome == domain::JoinOutcome::kNotYetValid)
-    return goodbye("not-yet-valid", {"conference-not-yet-valid", "goodbye"});
-  if (outcome == domain::JoinOutcome::kEnded) return goodbye("ended", {"conference-ended", "goodbye"});
+  const auto outcome = host_.admit(*booking_, domain::Role::kModerator, "");
+  if (outcome == domain::JoinOutcome::kNotYetValid || outcome == domain::JoinOutcome::kEnded) {
+    const Refusal refusal = refusal_for(outcome);
+    return goodbye(refusal.reason, {refusal.prompt, "goodbye"});
+  }
   step_ = asking_ = Step::kPin;
   question_.ask({"enter-pin"}, 0);
 }
@@ -105,20 +106,8 @@ void JoinFlow::on_pin(const std::string& pin) {
 }
 
 void JoinFlow::after_role() {
-  switch (host_.admit(*booking_, role_, pin_)) {
-    case domain::JoinOutcome::kOk:
-      break;
-    case domain::JoinOutcome::kNotYetValid:
-      return goodbye("not-yet-valid", {"conference-not-yet-valid", "goodbye"});
-    case domain::JoinOutcome::kEnded:
-      return goodbye("ended", {"conference-ended", "goodbye"});
-    case domain::JoinOutcome::kFull:
-      return goodbye("full", {"conference-full", "goodbye"});
-    case domain::JoinOutcome::kLocked:
-      return goodbye("locked", {"conference-locked", "goodbye"});
-    case domain::JoinOutcome::kNotAllowed:
-      return goodbye("not-allowed", {"not-on-allow-list", "goodbye"});
-  }
+  if (const Refusal refusal = refusal_for(host_.admit(*booking_, role_, pin_)); !refusal.reason.empty())
+    return goodbye(refusal.reason, {refusal.prompt, "goodbye"});
   const bool announce = role_ == domain::Role::kModerator ? booking_->options.announce_moderator
                                                           : booking_->options.announce_users;
   if (announce) {
