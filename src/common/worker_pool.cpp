@@ -1,0 +1,57 @@
+#include "common/worker_pool.h"
+
+#include <pthread.h>
+
+namespace confpro {
+
+WorkerPool::WorkerPool(int threads, std::string name) : name_(std::move(name)) {
+  if (threads < 1) threads = 1;
+  threads_.reserve(static_cast<std::size_t>(threads));
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] { run(); });
+    pthread_setname_np(threads_.back().native_handle(), name_.substr(0, 15).c_str());
+  }
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+bool WorkerPool::post(Task task) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return false;
+    tasks_.push_back(std::move(task));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void WorkerPool::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+}
+
+std::size_t WorkerPool::queued() const {
+  std::lock_guard lock(mu_);
+  return tasks_.size();
+}
+
+void WorkerPool::run() {
+  for (;;) {
+    Task task;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopped_ || !tasks_.empty(); });
+      if (tasks_.empty()) return;  // stopped and drained
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+  }
+}
+
+}  // namespace confpro
