@@ -45,7 +45,9 @@ class Engine final : public MediaEngine {
     if (!session.ok()) return session.error();
     SessionInfo info{id, (*session)->local_port()};
     std::lock_guard lock(mu_);
-    const int w = least_loaded();
+    int w = least_loaded();
+    if (auto near = room_worker_.find(params.near_room); params.near_room.valid() && near != room_worker_.end())
+      w = near->second;  // where its conference lives: attaching it will move nothing
     Command c{cmd::AddSession{std::move(*session)}};
     if (!workers_[static_cast<std::size_t>(w)]->post(c)) return Error::exhausted("media worker queue full");
     session_worker_[id] = w;
@@ -81,11 +83,13 @@ class Engine final : public MediaEngine {
     return it->second;
   }
 
-  Result<RoomId> create_room(const std::string& label) override {
+  Result<RoomId> create_room(const std::string& label, MediaSessionId near) override {
     std::lock_guard lock(mu_);
     if (stopped_) return Error::precondition("media engine stopped");
     const RoomId id{++next_room_};
-    const int w = least_loaded();
+    int w = least_loaded();
+    if (auto s = session_worker_.find(near); near.valid() && s != session_worker_.end())
+      w = s->second;  // where its first participant's session is
     Command c{cmd::CreateRoom{id, label}};
     if (!workers_[static_cast<std::size_t>(w)]->post(c)) return Error::exhausted("media worker queue full");
     room_worker_[id] = w;
@@ -122,8 +126,11 @@ class Engine final : public MediaEngine {
     s->second = r->second;
     --load_[ws];
     ++load_[wr];
+    moved_.fetch_add(1, std::memory_order_relaxed);
     return {};
   }
+
+  std::uint64_t sessions_moved() const override { return moved_.load(std::memory_order_relaxed); }
 
   Status detach(MediaSessionId session) override { return to_session(session, cmd::Detach{session}); }
   Status set_flags(MediaSessionId session, ParticipantFlags flags) override {
@@ -233,6 +240,7 @@ class Engine final : public MediaEngine {
   StatsBoard board_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<std::uint64_t> next_session_{0};
+  std::atomic<std::uint64_t> moved_{0};
 
   std::mutex mu_;
   bool stopped_ = false;                                     // GUARDED_BY(mu_)

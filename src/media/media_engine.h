@@ -54,6 +54,9 @@ struct SessionParams {
   std::optional<SrtpKeys> srtp;
   Direction direction = Direction::kSendRecv;
   std::string label;                    // for logs: "conf=123456 call=42"
+  // The room the session is going to join, when known: the session is made on that room's worker, so attaching
+  // it moves nothing (docs/architecture.md, the call path). Invalid or unknown: the least loaded worker.
+  RoomId near_room;
 };
 
 struct SessionInfo {
@@ -160,7 +163,10 @@ class MediaEngine {
   virtual std::optional<SessionStats> stats(MediaSessionId id) = 0;  // last known, may lag a tick
 
   // Rooms: a mixer each, owned by one worker.
-  virtual Result<RoomId> create_room(const std::string& label) = 0;
+  // `near`: the session of the room's first participant, when there is one: the room is made on that session's
+  // worker, so the first attach moves nothing. Invalid: the least loaded worker.
+  virtual Result<RoomId> create_room(const std::string& label, MediaSessionId near) = 0;
+  Result<RoomId> create_room(const std::string& label) { return create_room(label, MediaSessionId{}); }
   virtual Status destroy_room(RoomId room) = 0;  // sessions in it are detached, not destroyed
   virtual Status attach(MediaSessionId session, RoomId room, ParticipantFlags flags) = 0;
   virtual Status detach(MediaSessionId session) = 0;
@@ -180,6 +186,8 @@ class MediaEngine {
   virtual Status record_session(MediaSessionId session, const std::string& path, int max_ms) = 0;
 
   virtual void stop() = 0;  // stop workers; idempotent
+  // Sessions moved from one worker to another to join a room (any thread): what placement could not avoid.
+  virtual std::uint64_t sessions_moved() const { return 0; }
 };
 
 // Builds the engine with its worker threads started.

@@ -63,7 +63,8 @@ class SofiaEndpoint final : public SipEndpoint {
 
   Status start();  // starts the SIP thread; returns once nua is bound (or failed)
 
-  void accept(CallId call) override;
+  void accept(CallId call, RoomId near_room) override;
+  using SipEndpoint::accept;
   void reject(CallId call, int status, const std::string& reason) override;
   void hangup(CallId call, const std::string& cause) override;
   Result<CallId> dial(const DialRequest& request) override;
@@ -98,7 +99,7 @@ class SofiaEndpoint final : public SipEndpoint {
   void on_update(Call& call, const sip_t* sip);
   void on_info(nua_handle_t* nh, const sip_t* sip);
   void on_options(nua_handle_t* nh, const sip_t* sip);
-  void do_accept(CallId id);
+  void do_accept(CallId id, RoomId near_room);
   void do_reject(CallId id, int status, const std::string& reason);
   void do_hangup(CallId id, const std::string& cause);
   Status answer_offer(Call& call, const std::string& offer_body, int& status_out);

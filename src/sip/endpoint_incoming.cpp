@@ -151,7 +151,7 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   handler_.on_incoming(info);
 }
 
-void SofiaEndpoint::do_accept(CallId id) {
+void SofiaEndpoint::do_accept(CallId id, RoomId near_room) {
   Call* c = find(id);
   if (!c || c->outbound || c->state != Call::State::kRinging) {
     log_->info("call={} accept ignored: not a ringing incoming call", id.value());
@@ -165,6 +165,7 @@ void SofiaEndpoint::do_accept(CallId id) {
     params.codec.kind = policy_.codecs.front();
     params.label = "call=" + std::to_string(id.value());
   }
+  params.near_room = near_room;
   auto session = media_.create_session(params);
   if (!session.ok()) {
     log_->error("call={} no media session: {}", id.value(), session.error().message);

@@ -108,6 +108,7 @@ void SofiaEndpoint::do_dial(CallId id, DialRequest request, std::string digits) 
   params.local_ip = media_address();
   params.codec.kind = policy_.codecs.front();
   params.label = "call=" + std::to_string(id.value());
+  params.near_room = request.near_room;
   auto session = media_.create_session(params);
   if (!session.ok()) {
     log_->error("call={} dial-out: no media session: {}", id.value(), session.error().message);

@@ -35,7 +35,7 @@ class FakeMediaEngine final : public media::MediaEngine {
     return {};
   }
   std::optional<media::SessionStats> stats(MediaSessionId) override { return std::nullopt; }
-  Result<RoomId> create_room(const std::string&) override { return RoomId{1}; }
+  Result<RoomId> create_room(const std::string&, MediaSessionId) override { return RoomId{1}; }
   Status destroy_room(RoomId) override { return {}; }
   Status attach(MediaSessionId, RoomId, media::ParticipantFlags) override { return {}; }
   Status detach(MediaSessionId) override { return {}; }

@@ -371,7 +371,9 @@ void SofiaEndpoint::close_silent_connections() {
   if (shut > 0) log_->info("{} TCP connection(s) silent since they opened were closed", shut);
 }
 
-void SofiaEndpoint::accept(CallId call) { post([this, call] { do_accept(call); }); }
+void SofiaEndpoint::accept(CallId call, RoomId near_room) {
+  post([this, call, near_room] { do_accept(call, near_room); });
+}
 void SofiaEndpoint::reject(CallId call, int status, const std::string& reason) {
   post([this, call, status, reason] { do_reject(call, status, reason); });
 }

@@ -147,6 +147,7 @@ struct DialRequest {
   std::string caller_id;        // number to present ["" = trunk.caller_id]
   std::string display_name;     // display name to present [""]
   std::string conference_tag;   // key for the per-conference limits (e.g. the conference number); required
+  RoomId near_room;             // the media room the callee will join (its session is made on that room's worker)
 };
 
 class SipEndpoint {
@@ -155,7 +156,10 @@ class SipEndpoint {
 
   // Answers an incoming call: creates its media session through the MediaEngine and sends 200 with our SDP.
   // on_answered follows when the ACK arrives; on_ended if it cannot be answered any more.
-  virtual void accept(CallId call) = 0;
+  // `near_room`: the media room the caller is going to join when already known (a conference number whose
+  // conference is live): the media session is made on that room's worker (media::SessionParams::near_room).
+  virtual void accept(CallId call, RoomId near_room) = 0;
+  void accept(CallId call) { accept(call, RoomId{}); }
   // Refuses an unanswered incoming call with `status` (4xx–6xx). on_ended(call, "rejected") follows.
   virtual void reject(CallId call, int status, const std::string& reason) = 0;
   // Ends a call in any state (BYE, CANCEL or a final answer); on_ended(call, cause) follows.

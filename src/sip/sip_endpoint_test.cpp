@@ -701,13 +701,13 @@ TEST_F(SipEndpointTest, OptionsIsAnsweredWithAllow) {
 
 TEST_F(SipEndpointTest, DialOutsideThePlanFailsBeforeAnythingIsSent) {
   start();
-  auto premium = endpoint->dial({"0899123456", "", "", "conf1"});
+  auto premium = endpoint->dial({"0899123456", "", "", "conf1", {}});
   ASSERT_FALSE(premium.ok());
   EXPECT_EQ(premium.error().code, ErrorCode::kPermissionDenied);
-  auto injection = endpoint->dial({"0123456789@evil.example.com", "", "", "conf1"});
+  auto injection = endpoint->dial({"0123456789@evil.example.com", "", "", "conf1", {}});
   ASSERT_FALSE(injection.ok());
   EXPECT_EQ(injection.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_FALSE(endpoint->dial({"0123456789", "", "", ""}).ok()) << "a conference tag is required";
+  EXPECT_FALSE(endpoint->dial({"0123456789", "", "", "", {}}).ok()) << "a conference tag is required";
   EXPECT_EQ(media.created.load(), 0);
 }
 

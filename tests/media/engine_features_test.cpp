@@ -288,5 +288,36 @@ TEST_F(EngineE2e, CallsAfterStopAreRefused) {
   EXPECT_FALSE(engine_->create_room("late").ok());
 }
 
+// Issue 13 item 2: a session made for a known room is made on that room's worker, and a room is made on its first
+// participant's worker, so joining moves nothing; a session made elsewhere is moved once. Either way the room
+// hears it.
+TEST_F(EngineE2e, SessionsMadeNearTheirRoomJoinItWithoutMoving) {
+  Phone a(CodecKind::kPcmu, 440), b(CodecKind::kPcmu, 1000), c(CodecKind::kPcmu);
+  // The fixture's room sits on one worker (a room counts as load 10): without a hint a session is made on the
+  // other worker and must move to join.
+  auto near = a.params();
+  near.near_room = room_;
+  auto sa = engine_->create_session(near);
+  ASSERT_TRUE(sa.ok());
+  a.connect(sa->local_port);
+  ASSERT_TRUE(engine_->attach(sa->id, room_, {}).ok());
+  EXPECT_EQ(engine_->sessions_moved(), 0u) << "a session made on its room's worker was moved";
+  join(b);  // no hint
+  EXPECT_EQ(engine_->sessions_moved(), 1u) << "a session made on the other worker joins by one move";
+  run({&a, &b}, 100);
+  EXPECT_GT(share(a, 1000), 0.5);
+  EXPECT_GT(share(b, 440), 0.5);
+
+  // A room made for its first participant's session lives on that session's worker.
+  auto sc = engine_->create_session(c.params());
+  ASSERT_TRUE(sc.ok());
+  c.connect(sc->local_port);
+  auto second = engine_->create_room("near-first", sc->id);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(engine_->attach(sc->id, *second, {}).ok());
+  EXPECT_EQ(engine_->sessions_moved(), 1u) << "the first participant of a room made near it was moved";
+}
+
+
 }  // namespace
 }  // namespace confpro::media::test
