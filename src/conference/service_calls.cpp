@@ -88,8 +88,12 @@ void ConferenceService::Impl::incoming(const sip::IncomingCall& in) {
              in.caller_number.empty() ? "anonymous" : in.caller_number, in.dialled,
              call->kind == Call::Kind::kDirect ? "conference" : "access number", media::to_string(in.codec.kind),
              in.remote_address);
+  // A caller of a live conference's own number gets its media session on that room's worker.
+  RoomId near;
+  if (call->direct)
+    if (const RoomLink* room = find_room(call->direct->id)) near = room->media_room;
   calls_[in.call] = std::move(call);
-  sip_->accept(in.call);
+  sip_->accept(in.call, near);
 }
 
 void ConferenceService::Impl::answered(CallId id, MediaSessionId session) {
@@ -147,7 +151,7 @@ void ConferenceService::Impl::invite_update(const Call& call, const std::string&
   LiveInvite invite{call.invite_id, call.incoming.dialled, state, reason, clock_.now()};
   log_->info("conf={} call={} {} to {}: {}{}", b.number, call.id.value(), call.invite_id, invite.number,
              state, reason.empty() ? "" : " (" + reason + ")");
-  if (Room* room = find_room(b.id)) {
+  if (RoomLink* room = find_room(b.id)) {
     auto& list = room->invites;
     auto it = std::find_if(list.begin(), list.end(), [&](const LiveInvite& i) { return i.id == invite.id; });
     if (it != list.end())
@@ -202,7 +206,6 @@ void ConferenceService::Impl::ended(CallId id, const std::string& cause) {
   Call& call = *it->second;
   log_->info("call={} ended: {}", id.value(), cause);
   cancel_call_timer(call);
-  if (call.key_timer) loop_.cancel_timer(call.key_timer);
   if (call.state == Call::State::kInConference || call.booking.valid()) {
     leave(call, call.end_cause.empty() ? (cause == "caller-bye" ? "hangup" : cause) : call.end_cause);
   }
@@ -228,18 +231,14 @@ void ConferenceService::Impl::media_event(const media::Event& event) {
       call->playing_tag = 0;
       if (call->state == Call::State::kIvr && call->flow) call->flow->prompt_done(p->play_id);
     } else if (auto r = room_by_media_.find(p->room); r != room_by_media_.end()) {
-      Room* room = find_room(r->second);
-      if (room && room->ending && p->play_id == room->closing_tag) finish_room(room->booking.id);
+      if (RoomLink* room = find_room(r->second))
+        apply(r->second, room->room.closing_prompt_done(p->play_id, clock_.now()));
     }
   } else if (const auto* t = std::get_if<media::TalkingChanged>(&event)) {
     Call* call = find_call_by_media(t->session);
     if (!call || call->state != Call::State::kInConference) return;
-    Room* room = find_room(call->booking);
-    if (!room) return;
-    auto part = room->participants.find(call->participant);
-    if (part == room->participants.end() || part->second.talking == t->talking) return;
-    part->second.talking = t->talking;
-    emit_participant("talking", *room, part->second, t->talking);
+    if (RoomLink* room = find_room(call->booking))
+      apply(call->booking, room->room.talking(call->participant, t->talking, clock_.now()));
   } else if (const auto* rec = std::get_if<media::RecordingDone>(&event)) {
     if (rec->session.valid()) {
       Call* call = find_call_by_media(rec->session);

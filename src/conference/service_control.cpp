@@ -22,7 +22,7 @@ std::vector<LiveConference> ConferenceService::live_conferences() {
 std::optional<LiveConference> ConferenceService::live_conference(BookingId id) {
   return impl_->on_loop<std::optional<LiveConference>>(
       [this, id]() -> std::optional<LiveConference> {
-        Room* room = impl_->find_room(id);
+        RoomLink* room = impl_->find_room(id);
         if (!room) return std::nullopt;
         return impl_->snapshot(*room);
       },
@@ -33,14 +33,15 @@ Status ConferenceService::set_muted(BookingId conference, ParticipantId particip
                                     const std::string& actor) {
   return impl_->on_loop<Status>(
       [=, this]() -> Status {
-        Room* room = impl_->find_room(conference);
+        RoomLink* room = impl_->find_room(conference);
         if (!room) return no_conference(conference);
-        auto it = room->participants.find(participant);
-        if (it == room->participants.end()) return Error::not_found("no such participant");
-        if (!muted && it->second.listen_only) return Error::precondition("a listen-only participant cannot be unmuted");
-        impl_->set_participant_muted(*room, it->second, muted, true);
+        const Participant* p = room->room.participant(participant);
+        const std::string number = p ? p->caller_number : "";
+        auto effects = room->room.set_muted(participant, muted, impl_->clock_.now());
+        if (!effects) return effects.error();
+        impl_->apply(conference, std::move(*effects));
         impl_->audit(actor, muted ? "participant.mute" : "participant.unmute", "booking:" + std::to_string(conference.value()),
-                     it->second.caller_number);
+                     number);
         return {};
       },
       Error::unavailable("the conference service did not answer"));
@@ -49,13 +50,13 @@ Status ConferenceService::set_muted(BookingId conference, ParticipantId particip
 Status ConferenceService::eject(BookingId conference, ParticipantId participant, const std::string& actor) {
   return impl_->on_loop<Status>(
       [=, this]() -> Status {
-        Room* room = impl_->find_room(conference);
+        RoomLink* room = impl_->find_room(conference);
         if (!room) return no_conference(conference);
-        auto it = room->participants.find(participant);
-        if (it == room->participants.end()) return Error::not_found("no such participant");
-        Call* call = impl_->find_call(it->second.call);
+        const Participant* p = room->room.participant(participant);
+        if (!p) return Error::not_found("no such participant");
+        Call* call = impl_->find_call(p->call);
         impl_->audit(actor, "participant.eject", "booking:" + std::to_string(conference.value()),
-                     it->second.caller_number);
+                     p->caller_number);
         if (call) {
           impl_->leave(*call, "ejected");
           impl_->play_keys(*call, {"kicked"}, 0);
@@ -76,9 +77,9 @@ Status ConferenceService::eject(BookingId conference, ParticipantId participant,
 Status ConferenceService::set_locked(BookingId conference, bool locked, const std::string& actor) {
   return impl_->on_loop<Status>(
       [=, this]() -> Status {
-        Room* room = impl_->find_room(conference);
+        RoomLink* room = impl_->find_room(conference);
         if (!room) return no_conference(conference);
-        impl_->set_room_locked(*room, locked);
+        impl_->apply(conference, room->room.set_locked(locked, impl_->clock_.now()));
         impl_->audit(actor, locked ? "conference.lock" : "conference.unlock",
                      "booking:" + std::to_string(conference.value()), "");
         return {};
@@ -87,15 +88,24 @@ Status ConferenceService::set_locked(BookingId conference, bool locked, const st
 }
 
 Status ConferenceService::end_conference(BookingId conference, const std::string& actor) {
-  return impl_->on_loop<Status>(
+  auto st = impl_->on_loop<Status>(
       [=, this]() -> Status {
-        Room* room = impl_->find_room(conference);
+        RoomLink* room = impl_->find_room(conference);
         if (!room) return no_conference(conference);
         impl_->audit(actor, "conference.end", "booking:" + std::to_string(conference.value()), "");
         impl_->end_room(conference, domain::EndReason::kEndedByAdmin, actor);
         return {};
       },
       Error::unavailable("the conference service did not answer"));
+  if (!st) return st;
+  // The end is stored (off the loop) before the console hears it is done: what it does next (delete the booking,
+  // read it back) sees the ended booking. The room writes run in order: this task runs after the end's.
+  auto stored = std::make_shared<std::promise<void>>();
+  auto done = stored->get_future();
+  if (impl_->room_writes_.post([stored] { stored->set_value(); }) &&
+      done.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
+    return Error::unavailable("the conference ended but its end is not stored yet");
+  return {};
 }
 
 namespace {
@@ -130,23 +140,23 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
       [=, this]() -> Result<InviteResult> {
         if (!impl_->sip_)
           return refused("dial_out_unavailable", "Calling out is not available: SIP is not running.");
-        Room* room = impl_->find_room(conference);
+        RoomLink* room = impl_->find_room(conference);
         domain::Booking booking;
         if (room) {
-          booking = room->booking;
+          booking = room->room.booking();
         } else {
           auto b = impl_->bookings_.get(conference);
           if (!b) return b.error();
           booking = *b;
         }
         // Refused before dialling what the invitee could not join anyway.
-        if ((room && room->ending) ||
+        if ((room && room->room.ending()) ||
             domain::effective_state(booking, impl_->clock_.now()) == domain::BookingState::kEnded)
           return refused("conference_ended", "The conference has ended.");
-        if (room && room->locked)
+        if (room && room->room.locked())
           return refused("conference_locked", "The conference is locked: unlock it to invite someone.");
         const int taken =
-            (room ? static_cast<int>(room->participants.size()) : 0) + impl_->invites_pending(conference);
+            (room ? static_cast<int>(room->room.participants().size()) : 0) + impl_->invites_pending(conference);
         if (taken >= booking.max_participants)
           return refused("conference_full", "The conference is full (" +
                                                 std::to_string(booking.max_participants) +
@@ -154,6 +164,7 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
         sip::DialRequest request;
         request.number = number;
         request.conference_tag = booking.number;
+        if (room) request.near_room = room->media_room;  // the invitee's session is made where the room lives
         auto call_id = impl_->sip_->dial(request);
         if (!call_id) {
           impl_->log_->info("conf={} invite of {} not dialled: {}", booking.number, number,
@@ -212,11 +223,13 @@ void ConferenceService::stop() {
         if (impl_->sweep_timer_) impl_->loop_.cancel_timer(impl_->sweep_timer_);
         std::vector<BookingId> rooms;
         for (const auto& [id, room] : impl_->rooms_) rooms.push_back(id);
-        for (BookingId id : rooms) impl_->finish_room(id);  // sessions closed "interrupted" unless ended
+        for (BookingId id : rooms)  // sessions closed "interrupted" unless ended
+          if (RoomLink* room = impl_->find_room(id)) impl_->apply(id, room->room.shut_down(impl_->clock_.now()));
         for (auto& [id, call] : impl_->calls_) impl_->hangup(*call, "shutdown");
         return true;
       },
       false);
+  impl_->room_writes_.stop();  // the bookings' openings and ends under way are stored
   // The sessions just closed are in the store before stop() returns (unless the store is failing: the writer
   // logs that, and its destructor retries a while longer).
   (void)impl_->writer_->drain(std::chrono::seconds(10));

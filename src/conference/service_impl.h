@@ -13,6 +13,8 @@
 #include "common/log.h"
 #include "conference/conference_service.h"
 #include "conference/pin_guard.h"
+#include "conference/room.h"
+#include "common/worker_pool.h"
 #include "conference/session_writer.h"
 
 namespace confpro::conference {
@@ -38,8 +40,6 @@ struct Call {
   // In a conference:
   BookingId booking;
   ParticipantId participant;
-  bool star_pressed = false;
-  EventLoop::TimerId key_timer = 0;
   std::string invite_id;
   std::vector<std::string> intro;         // invite: what the invitee hears first (keys or WAV paths)
   bool answered = false;                  // invite: the invitee answered
@@ -47,47 +47,24 @@ struct Call {
   std::string end_cause;
 };
 
-struct Participant {
-  ParticipantId id;
-  CallId call;
-  MediaSessionId media;
-  domain::Role role = domain::Role::kUser;
-  std::string caller_number;
-  std::string display_name;
-  std::string access_number;
-  std::string codec;
-  std::string name_file;
-  TimePoint joined_at{};
-  SessionWriter::Key connection = 0;  // 0 while waiting for the leader (no session yet)
-  bool muted = false;
-  bool listen_only = false;
-  bool waiting = false;      // wait-for-leader: hears music, is not heard, hears nobody
-  bool talking = false;
-};
-
-// A live conference on this node: its media room and who is in it.
-struct Room {
-  domain::Booking booking;
-  SessionWriter::Key session = 0;  // 0 until opened (wait-for-leader lobby)
+// A live conference on this node: its rules (room.h) and what the executor keeps to carry out their effects —
+// the media room, the history keys, the timers, and each participant's call and media session.
+struct RoomLink {
+  struct Member {
+    CallId call;
+    MediaSessionId media;
+    domain::Language language = domain::Language::kFrench;
+    SessionWriter::Key connection = 0;  // 0 until the room is opened
+    EventLoop::TimerId star_timer = 0;
+  };
+  explicit RoomLink(Room r) : room(std::move(r)) {}
+  Room room;
   RoomId media_room;
-  std::map<ParticipantId, Participant> participants;
-  bool locked = false;
-  bool recording = false;
+  SessionWriter::Key session = 0;  // 0 until opened (wait-for-leader lobby)
   std::string recording_path;
-  bool ending = false;
-  EventLoop::TimerId warning_timer = 0;
-  EventLoop::TimerId end_timer = 0;
-  EventLoop::TimerId hangup_timer = 0;
-  std::uint64_t closing_tag = 0;
+  std::map<ParticipantId, Member> members;
+  std::map<RoomTimer, EventLoop::TimerId> timers;  // the room's timers but kStarKey (Member::star_timer)
   std::vector<LiveInvite> invites;  // the latest invites by number, oldest first (snapshot, console)
-  EventLoop::TimerId empty_timer = 0;  // nobody left: ends the room after conference.empty_end_minutes
-  bool warn_at_opening = false;        // a booking no longer than the warning: warned after the entry prompt
-  int moderators() const {
-    int n = 0;
-    for (const auto& [id, p] : participants)
-      if (p.role == domain::Role::kModerator) ++n;
-    return n;
-  }
 };
 
 class ConferenceService::Impl {
@@ -119,44 +96,35 @@ class ConferenceService::Impl {
   // Hangs up the invite legs of `booking` that have not joined (the conference ended).
   void drop_invites(BookingId booking);
 
-  // --- rooms (service_rooms.cpp)
+  // --- rooms (service_rooms.cpp): the executor of the rooms' effects (room.h).
+  // Whether the caller may enter now: the live room's rules, or the booking's own when no room is live here.
   domain::JoinOutcome admit(const domain::Booking& booking, domain::Role role, const std::string& pin,
                             const std::string& caller);
   void enter(Call& call, const domain::Booking& booking, domain::Role role, const std::string& name_file);
   void leave(Call& call, const std::string& reason);
-  void open_session(Room& room);
-  void record_connection(Room& room, Participant& p);  // queues the connection's row (room opened)
-  void schedule_end(Room& room);
   void end_room(BookingId id, domain::EndReason reason, const std::string& actor);
-  void finish_room(BookingId id);
   void in_call_key(Call& call, char digit);
-  void set_participant_muted(Room& room, Participant& p, bool muted, bool tell);
-  void set_room_locked(Room& room, bool locked);
-  void toggle_recording(Room& room);
-  // The last participant left an opened room: arms its end after conference.empty_end_minutes.
-  void empty_room(Room& room);
-  // What a participant placed in the room hears: `placed`, "listen-only" for a listen-only one, the warning
-  // when it is due at the opening.
-  std::vector<std::string> entry_keys(const Room& room, const Participant& p,
-                                      const std::string& placed) const;
-  void apply_flags(const Participant& p);
-  void play_to_participant(Room& room, const Participant& p, const std::vector<std::string>& keys);
-  void play_to_others(Room& room, ParticipantId except, const std::vector<std::string>& keys);
+  // Carries out `effects` of room `id` in order (and what they cause in turn: a recording that cannot start).
+  void apply(BookingId id, Effects effects);
+  void apply_one(RoomLink& link, const Effect& effect, Effects& more, bool& closed);
+  void arm(BookingId id, RoomLink& link, const effect::Arm& a);
+  // Runs a store write of room `id` off the control loop, in order with the room's other writes; the stored
+  // booking comes back to the room.
+  void store_then(BookingId id, std::function<Result<domain::Booking>()> write, std::string what);
+  void play_to(const RoomLink::Member& m, const std::vector<std::string>& keys);
   // `pins`: also the participant and moderator PINs (only to the booking's creator, by phone).
   std::vector<std::string> describe(const domain::Booking& b, domain::Language language, bool pins = false);
   void sweep_active_bookings();
-  Room* find_room(BookingId id);
-  LiveConference snapshot(const Room& room) const;
-  LiveParticipant snapshot(const Participant& p) const;
+  RoomLink* find_room(BookingId id);
+  LiveConference snapshot(const RoomLink& link) const;
   void emit(ConferenceEvent event);
-  void emit_participant(const std::string& type, const Room& room, const Participant& p, bool flag = false,
-                        const std::string& detail = "");
   std::chrono::milliseconds real_delay_until(TimePoint t) const;
   // The caller numbers of every stored connection of `booking` (all its sessions); nullopt when the store fails.
   // A store read on the control loop: only the first time a conference is closed to new callers.
   std::optional<std::vector<std::string>> numbers_that_entered(BookingId booking);
   void audit(const std::string& actor, const std::string& action, const std::string& target,
              const std::string& details);
+  RoomOptions room_options() const;
 
   // --- control (service_control.cpp): run `fn` on the loop and wait for its result.
   template <typename T>
@@ -177,7 +145,9 @@ class ConferenceService::Impl {
 
   std::unordered_map<CallId, std::unique_ptr<Call>> calls_;
   std::unordered_map<MediaSessionId, CallId> call_by_media_;
-  std::map<BookingId, std::unique_ptr<Room>> rooms_;
+  std::map<BookingId, std::unique_ptr<RoomLink>> rooms_;
+  std::deque<BookingId> ended_here_;  // rooms that ended on this node (latest 1000): never made again (ghosts)
+  WorkerPool room_writes_{1, "confpro-rooms"};  // the rooms' booking writes, in order, off the control loop
   std::unordered_map<RoomId, BookingId> room_by_media_;
   PinThrottle pin_throttle_;
   std::uint64_t next_participant_ = 1;
