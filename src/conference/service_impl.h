@@ -45,6 +45,8 @@ struct Call {
   bool answered = false;                  // invite: the invitee answered
   bool joined = false;                    // invite: the invitee pressed 1 and entered
   std::string end_cause;
+  bool routing = false;                   // a conference number's booking is being read (off the loop): ringing,
+                                          // not accepted yet
 };
 
 struct Participant {
@@ -92,12 +94,17 @@ struct Room {
 
 class ConferenceService::Impl {
  public:
-  Impl(ConferenceService& owner, EventLoop& loop, const Clock& clock, store::Store& store,
+  Impl(ConferenceService& owner, EventLoop& loop, WorkerPool& work, const Clock& clock, store::Store& store,
        booking::BookingService& bookings, directory::Directory& directory, media::MediaEngine& media,
        const ivr::PromptCatalog& prompts, ServiceOptions options);
 
   // --- calls (service_calls.cpp)
   void incoming(const sip::IncomingCall& in);
+  // The booking of a conference number dialled by call `id` was read: accept the call (or 404), unless it ended
+  // or was hung up meanwhile.
+  void routed(CallId id, Result<domain::Booking> booking);
+  // Accepts a routed call: SIP answers it, answered() follows.
+  void accept(Call& call);
   int calls_before_conference(const std::string& ip) const;
   void answered(CallId id, MediaSessionId session);
   void dtmf(CallId id, char digit);
@@ -164,6 +171,7 @@ class ConferenceService::Impl {
 
   ConferenceService& owner_;
   EventLoop& loop_;
+  WorkerPool& work_;  // store, directory and hashing calls, answered back on loop_
   const Clock& clock_;
   store::Store& store_;
   booking::BookingService& bookings_;
