@@ -20,7 +20,7 @@ void answer_call(ConferenceService::Impl& s, CallId id, const ivr::Flow* flow,
                  const std::function<void(CallHost&, ivr::Flow&)>& answer) {
   Call* c = s.find_call(id);
   if (!c || !c->flow || c->flow.get() != flow || c->state != Call::State::kIvr || !c->host) {
-    s.log_->debug("call={} an answer arrived for a call that ended or moved on: dropped", id.value());
+    s.log_->info("call={} an answer came back for a call that ended or moved on: dropped", id.value());
     return;
   }
   answer(static_cast<CallHost&>(*c->host), *c->flow);

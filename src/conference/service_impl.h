@@ -160,7 +160,8 @@ class ConferenceService::Impl {
                         const std::string& detail = "");
   std::chrono::milliseconds real_delay_until(TimePoint t) const;
   // The caller numbers of every stored connection of `booking` (all its sessions); nullopt when the store fails.
-  // A store read on the control loop: only the first time a conference is closed to new callers.
+  // Store reads only (thread-safe): CallHost runs it on the work pool, the first time a conference is closed to
+  // new callers.
   std::optional<std::vector<std::string>> numbers_that_entered(BookingId booking);
   void audit(const std::string& actor, const std::string& action, const std::string& target,
              const std::string& details);

@@ -100,6 +100,25 @@ TEST_F(ConferenceTest, ASlowDatabaseHoldsNeitherTheIvrPromptsNorTheMixing) {
     EXPECT_LT(ms_between(*p.last_digit_at(), asked->at), 400.0);
   }
 
+  // M1 keys the conference number and hears the PIN prompt once the look-up answers; M0 keys it and hangs up
+  // during the look-up: its answer comes back for a call that is gone.
+  Softphone& m0 = *callers[5].phone;
+  Softphone& m1 = *callers[6].phone;
+  ASSERT_TRUE(m1.wait_quiet(m1.mark(), 300ms, 10s)) << "M1's number prompt never ended";
+  const std::size_t m1_mark = m1.mark();
+  m1.press(c.number + "#");
+  m0.press(c.number + "#");
+  ASSERT_TRUE(m0.wait_digits_sent());  // the '#' has started: the server gets it at its end, 100 ms later, and
+  std::this_thread::sleep_for(150ms);  // its look-up then takes 200 ms
+  EXPECT_TRUE(m0.hang_up());
+  ASSERT_TRUE(m1.wait_digits_sent());
+  auto pin_prompt = m1.wait_heard(m1_mark, [](auto w) { return !is_silent(w); }, 3s, 20ms);
+  ASSERT_TRUE(pin_prompt) << "M1 never heard the PIN prompt";
+  report_ms("M1: conference number # to the PIN prompt (a 100 ms key, a 200 ms look-up)",
+            ms_between(*m1.last_digit_at(), pin_prompt->at));
+  EXPECT_TRUE(wait_log("an answer came back for a call that ended or moved on: dropped"))
+      << "M0's look-up never came back";
+
   // The conference was mixed all along: B heard A without a gap.
   const auto heard = b->heard_since(b_mark);
   ASSERT_GT(heard.size(), static_cast<std::size_t>(Softphone::kRate)) << "less than a second of B's audio";
@@ -110,6 +129,8 @@ TEST_F(ConferenceTest, ASlowDatabaseHoldsNeitherTheIvrPromptsNorTheMixing) {
   // The caller who hung up during the look-up left nothing behind; the server still answers.
   EXPECT_TRUE(gone.wait_ended(5s));
   EXPECT_NE(gone.final_status(), 200);
+  EXPECT_TRUE(wait_log("ended: cancelled")) << "the server never saw the hang-up during the look-up";
+  EXPECT_FALSE(server->log_contains("accept ignored")) << "a call that ended during its look-up was accepted";
   EXPECT_TRUE(a->hang_up());
   auto again = call("E-after", kAccessNumber);
   EXPECT_TRUE(again) << "the server stopped answering";
