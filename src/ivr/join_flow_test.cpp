@@ -280,6 +280,23 @@ TEST(MenuFlowTest, TwoLeadsToJoinAndOneToCreate) {
   EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-account-number"});
 }
 
+TEST(MenuFlowTest, PassesTheHostsAnswersToTheChosenFlow) {
+  FakeHost host;
+  host.bookings["482913"] = conference();
+  host.auto_deliver = false;
+  FlowOptions options;
+  MenuFlow menu(host, options);
+  menu.start();
+  host.type(menu, "2482913#");
+  ASSERT_EQ(host.pending.size(), 1u);
+  host.deliver(menu);
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-pin"});
+  host.type(menu, "915372#");
+  host.deliver(menu);
+  ASSERT_TRUE(host.entered);
+  EXPECT_EQ(host.entered->role, domain::Role::kModerator);
+}
+
 TEST(MenuFlowTest, WrongKeyThenMenuAgain) {
   FakeHost host;
   FlowOptions options;
