@@ -1,8 +1,35 @@
 #include "app/context.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "common/log.h"
+#include "store/fault_injection.h"
 
 namespace confpro::app {
+
+namespace {
+// Tests only (issue 13): CONFPRO_TEST_STORE_DELAY_MS=N makes every store call wait N ms (but the methods listed,
+// comma-separated, in CONFPRO_TEST_STORE_DELAY_EXCEPT), to show what must not wait for the database. Not a
+// setting: the end-to-end harness sets it in the environment of the server it starts.
+std::unique_ptr<store::Store> slow_store_for_tests(std::unique_ptr<store::Store> store) {
+  const char* delay = std::getenv("CONFPRO_TEST_STORE_DELAY_MS");
+  const int ms = delay ? std::atoi(delay) : 0;
+  if (ms <= 0) return store;
+  std::vector<std::string> except;
+  if (const char* list = std::getenv("CONFPRO_TEST_STORE_DELAY_EXCEPT")) {
+    std::istringstream in(list);
+    for (std::string method; std::getline(in, method, ',');)
+      if (!method.empty()) except.push_back(method);
+  }
+  log::get("app")->warn("CONFPRO_TEST_STORE_DELAY_MS: every store call waits {} ms ({} methods excepted) — tests only",
+                        ms, except.size());
+  auto slow = std::make_unique<store::FaultInjectingStore>(std::move(store));
+  slow->set_delay(std::chrono::milliseconds(ms), std::move(except));
+  return slow;
+}
+}  // namespace
 
 Result<std::unique_ptr<Context>> open_context(const Config& config) {
   auto ctx = std::make_unique<Context>();
@@ -16,6 +43,7 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
   if (!store) return store.error();
   ctx->store = std::move(*store);
   if (auto s = ctx->store->migrate(); !s) return s.error();
+  ctx->store = slow_store_for_tests(std::move(ctx->store));
   ctx->directory = std::make_unique<directory::LocalDirectory>(*ctx->store);
   booking::BookingServiceOptions options;
   options.limits = config.conference;

@@ -18,6 +18,7 @@
 #include "app/signals.h"
 #include "common/event_loop.h"
 #include "common/log.h"
+#include "common/worker_pool.h"
 #include "conference/conference_service.h"
 #include "ivr/prompt_catalog.h"
 #include "media/media_engine.h"
@@ -250,7 +251,11 @@ int serve(const Config& config) {
   if (!media) return fail_start(media.error());
   components.push_back(std::make_unique<StopOnce<media::MediaEngine>>(media->get()));
 
-  conference::ConferenceService conference(control_loop, *ctx.clock, *ctx.store, *ctx.bookings, *ctx.directory,
+  // Store, directory and hashing calls of the conference service, answered back on the control loop; stopped
+  // (drained) after the service, before the media engine.
+  WorkerPool work_pool(2, "confpro-work");
+  components.push_back(std::make_unique<StopOnce<WorkerPool>>(&work_pool));
+  conference::ConferenceService conference(control_loop, work_pool, *ctx.clock, *ctx.store, *ctx.bookings, *ctx.directory,
                                            **media, prompts, conference_options(config));
   conference_sink = &conference;
   web_deps.control = &conference;

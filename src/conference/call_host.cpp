@@ -13,6 +13,39 @@ Call& CallHost::call() const {
   return *c;
 }
 
+namespace {
+// Runs `answer` if call `id` still exists and still runs `flow` in the IVR: a caller who hung up (or entered,
+// or was refused) while a slow question ran gets no answer.
+void answer_call(ConferenceService::Impl& s, CallId id, const ivr::Flow* flow,
+                 const std::function<void(CallHost&, ivr::Flow&)>& answer) {
+  Call* c = s.find_call(id);
+  if (!c || !c->flow || c->flow.get() != flow || c->state != Call::State::kIvr || !c->host) {
+    s.log_->info("call={} an answer came back for a call that ended or moved on: dropped", id.value());
+    return;
+  }
+  answer(static_cast<CallHost&>(*c->host), *c->flow);
+}
+}  // namespace
+
+template <typename T>
+void CallHost::ask(std::function<T()> work, std::function<void(CallHost&, ivr::Flow&, T)> answer) {
+  ConferenceService::Impl* s = &s_;
+  const CallId id = call_;
+  const ivr::Flow* flow = call().flow.get();
+  auto done = [s, id, flow, answer = std::move(answer)](T result) {
+    answer_call(*s, id, flow, [&](CallHost& host, ivr::Flow& f) { answer(host, f, std::move(result)); });
+  };
+  if (!s_.work_.then<T>(s_.loop_, std::move(work), std::move(done)))
+    s_.log_->warn("call={} the worker pool has stopped: no answer (the service is stopping)", id.value());
+}
+
+void CallHost::answer_soon(Answer answer) {
+  ConferenceService::Impl* s = &s_;
+  const CallId id = call_;
+  const ivr::Flow* flow = call().flow.get();
+  s_.loop_.post([s, id, flow, answer = std::move(answer)] { answer_call(*s, id, flow, answer); });
+}
+
 void CallHost::play(const std::vector<std::string>& keys, std::uint64_t tag) { s_.play_keys(call(), keys, tag); }
 
 void CallHost::stop_prompt() {
@@ -28,9 +61,31 @@ domain::Language CallHost::language() const { return call().language; }
 void CallHost::set_language(domain::Language language) { call().language = language; }
 const std::string& CallHost::caller_number() const { return call().incoming.caller_number; }
 
-Result<domain::Booking> CallHost::find_booking(const std::string& number) { return s_.bookings_.get_by_number(number); }
+void CallHost::find_booking(const std::string& number, std::uint64_t request) {
+  ask<Result<domain::Booking>>([&bookings = s_.bookings_, number] { return bookings.get_by_number(number); },
+                               [request](CallHost&, ivr::Flow& flow, Result<domain::Booking> found) {
+                                 flow.booking_found(request, std::move(found));
+                               });
+}
 
-ivr::PinCheck CallHost::check_pin(const domain::Booking& booking, const std::string& pin) {
+void CallHost::check_pin(const domain::Booking& booking, const std::string& pin, std::uint64_t request) {
+  if (auto check = decide_pin(booking, pin, false)) {
+    answer_soon([request, check = *check](CallHost&, ivr::Flow& flow) { flow.pin_checked(request, check); });
+    return;
+  }
+  // Closed to new callers for the first time since this server started knowing it: who entered it in earlier
+  // runs counts too (a store read, off the loop).
+  ConferenceService::Impl* s = &s_;
+  using Numbers = std::optional<std::vector<std::string>>;
+  ask<Numbers>([s, id = booking.id] { return s->numbers_that_entered(id); },
+               [booking, pin, request](CallHost& host, ivr::Flow& flow, Numbers numbers) {
+                 if (numbers) host.s_.pin_throttle_.remember_history(booking.number, *numbers);
+                 flow.pin_checked(request, *host.decide_pin(booking, pin, true));
+               });
+}
+
+std::optional<ivr::PinCheck> CallHost::decide_pin(const domain::Booking& booking, const std::string& pin,
+                                                  bool history_read) {
   ivr::PinCheck check;
   const auto now = s_.clock_.now();
   const std::string caller = caller_number().empty() ? std::string("anonymous") : caller_number();
@@ -41,13 +96,8 @@ ivr::PinCheck CallHost::check_pin(const domain::Booking& booking, const std::str
   const PinCaller who{caller, call().incoming.source_ip, call().incoming.trusted_peer};
   auto verdict = s_.pin_throttle_.check(booking.number, who, invited, now);
   if (verdict == PinThrottle::Verdict::kConferenceClosedToNewCallers &&
-      !s_.pin_throttle_.history_loaded(booking.number)) {
-    // Closed for the first time since this server started knowing it: who entered it in earlier runs counts too.
-    if (auto numbers = s_.numbers_that_entered(booking.id)) {
-      s_.pin_throttle_.remember_history(booking.number, *numbers);
-      verdict = s_.pin_throttle_.check(booking.number, who, invited, now);
-    }
-  }
+      !s_.pin_throttle_.history_loaded(booking.number) && !history_read)
+    return std::nullopt;
   switch (verdict) {
     case PinThrottle::Verdict::kAllowed:
       break;
@@ -114,22 +164,30 @@ void CallHost::enter_conference(const domain::Booking& booking, domain::Role rol
   }
 }
 
-Result<ivr::PhoneCreator> CallHost::authenticate_creator(const std::string& account, const std::string& pin) {
-  auto user = s_.directory_.authenticate_phone(account, pin);
-  if (!user) return user.error();
-  ivr::PhoneCreator creator;
-  creator.username = user->username;
-  creator.default_duration_minutes = user->phone_default_duration_minutes > 0
-                                         ? user->phone_default_duration_minutes
-                                         : s_.options_.limits.default_duration_minutes;
-  creator.default_max_participants = user->phone_default_max_participants > 0
-                                         ? user->phone_default_max_participants
-                                         : s_.options_.limits.default_max_participants;
-  return creator;
+void CallHost::authenticate_creator(const std::string& account, const std::string& pin, std::uint64_t request) {
+  // argon2id (tens of ms, 64 MiB) and store reads: on a worker.
+  auto work = [&directory = s_.directory_, limits = s_.options_.limits, account,
+               pin]() -> Result<ivr::PhoneCreator> {
+    auto user = directory.authenticate_phone(account, pin);
+    if (!user) return user.error();
+    ivr::PhoneCreator creator;
+    creator.username = user->username;
+    creator.default_duration_minutes = user->phone_default_duration_minutes > 0
+                                           ? user->phone_default_duration_minutes
+                                           : limits.default_duration_minutes;
+    creator.default_max_participants = user->phone_default_max_participants > 0
+                                           ? user->phone_default_max_participants
+                                           : limits.default_max_participants;
+    return creator;
+  };
+  ask<Result<ivr::PhoneCreator>>(std::move(work),
+                                 [request](CallHost&, ivr::Flow& flow, Result<ivr::PhoneCreator> creator) {
+                                   flow.creator_authenticated(request, std::move(creator));
+                                 });
 }
 
-Result<domain::Booking> CallHost::create_booking(const ivr::PhoneCreator& creator, int duration_minutes,
-                                                 int max_participants) {
+void CallHost::create_booking(const ivr::PhoneCreator& creator, int duration_minutes, int max_participants,
+                              std::uint64_t request) {
   Call& c = call();
   domain::BookingDraft draft;
   // A unique, readable name: the creator and the time of the call.
@@ -141,9 +199,16 @@ Result<domain::Booking> CallHost::create_booking(const ivr::PhoneCreator& creato
   draft.created_via = "phone";
   if (!c.access_number.empty()) draft.access_number = c.access_number;
   booking::Actor actor{creator.username, false, "phone"};
-  auto b = s_.bookings_.create(draft, actor);
-  if (b) s_.log_->info("conf={} call={} created by phone by {}", b->number, c.id.value(), creator.username);
-  return b;
+  // The booking write (a transaction with fsync): on a worker.
+  auto work = [&bookings = s_.bookings_, log = s_.log_, draft, actor, id = c.id] {
+    auto b = bookings.create(draft, actor);
+    if (b) log->info("conf={} call={} created by phone by {}", b->number, id.value(), actor.username);
+    return b;
+  };
+  ask<Result<domain::Booking>>(std::move(work),
+                               [request](CallHost&, ivr::Flow& flow, Result<domain::Booking> booking) {
+                                 flow.booking_created(request, std::move(booking));
+                               });
 }
 
 std::vector<std::string> CallHost::describe_booking(const domain::Booking& booking) {

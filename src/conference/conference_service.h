@@ -18,6 +18,7 @@
 #include "booking/booking_service.h"
 #include "common/event_loop.h"
 #include "common/time.h"
+#include "common/worker_pool.h"
 #include "conference/control_api.h"
 #include "directory/directory.h"
 #include "domain/limits.h"
@@ -58,8 +59,9 @@ struct ServiceOptions {
 class ConferenceService final : public sip::CallHandler, public ControlApi {
  public:
   // Borrows everything; all must outlive the service. The SIP endpoint is attached after it starts (it needs
-  // this service as its handler).
-  ConferenceService(EventLoop& loop, const Clock& clock, store::Store& store, booking::BookingService& bookings,
+  // this service as its handler). `work` runs the store, directory and hashing calls off `loop` (a call's routing
+  // and its IVR questions); stop it after stop() and before destroying the service.
+  ConferenceService(EventLoop& loop, WorkerPool& work, const Clock& clock, store::Store& store, booking::BookingService& bookings,
                     directory::Directory& directory, media::MediaEngine& media, const ivr::PromptCatalog& prompts,
                     ServiceOptions options);
   ~ConferenceService() override;

@@ -10,11 +10,13 @@
 
 namespace confpro::conference {
 
-ConferenceService::Impl::Impl(ConferenceService& owner, EventLoop& loop, const Clock& clock, store::Store& store,
+ConferenceService::Impl::Impl(ConferenceService& owner, EventLoop& loop, WorkerPool& work, const Clock& clock,
+                              store::Store& store,
                               booking::BookingService& bookings, directory::Directory& directory,
                               media::MediaEngine& media, const ivr::PromptCatalog& prompts, ServiceOptions options)
     : owner_(owner),
       loop_(loop),
+      work_(work),
       clock_(clock),
       store_(store),
       bookings_(bookings),
@@ -51,6 +53,14 @@ int ConferenceService::Impl::calls_before_conference(const std::string& ip) cons
   return n;
 }
 
+namespace {
+void not_found(ConferenceService::Impl& s, const sip::IncomingCall& in) {
+  s.log_->info("call={} from {} to {}: no such access or conference number → 404", in.call.value(), in.caller_number,
+               in.dialled);
+  s.sip_->reject(in.call, 404, "Not Found");
+}
+}  // namespace
+
 void ConferenceService::Impl::incoming(const sip::IncomingCall& in) {
   if (stopping_ || !sip_) return;
   if (options_.max_ivr_calls_per_source > 0 && !in.trusted_peer && !in.source_ip.empty() &&
@@ -73,26 +83,47 @@ void ConferenceService::Impl::incoming(const sip::IncomingCall& in) {
     }
   }
   if (call->access_number.empty()) {
-    auto booking = dialled.empty() ? Result<domain::Booking>(Error::not_found("")) : bookings_.get_by_number(dialled);
-    if (!booking) {
-      log_->info("call={} from {} to {}: no such access or conference number → 404", in.call.value(),
-                 in.caller_number, in.dialled);
-      sip_->reject(in.call, 404, "Not Found");
-      return;
-    }
-    call->kind = Call::Kind::kDirect;
-    call->language = booking->language;
-    call->direct = *booking;
+    if (dialled.empty()) return not_found(*this, in);
+    // A conference number: its booking is read on a worker. The call waits, ringing, in calls_ (a CANCEL
+    // meanwhile ends it there: ended()); routed() accepts it or answers 404.
+    call->routing = true;
+    calls_[in.call] = std::move(call);
+    auto work = [&bookings = bookings_, number = dialled] { return bookings.get_by_number(number); };
+    auto done = [this, id = in.call](Result<domain::Booking> booking) { routed(id, std::move(booking)); };
+    if (!work_.then<Result<domain::Booking>>(loop_, std::move(work), std::move(done)))
+      routed(in.call, Error::unavailable("the worker pool has stopped"));
+    return;
   }
+  calls_[in.call] = std::move(call);
+  accept(*calls_[in.call]);
+}
+
+void ConferenceService::Impl::routed(CallId id, Result<domain::Booking> booking) {
+  Call* call = find_call(id);
+  if (!call || !call->routing) return;  // ended (CANCEL) during the look-up
+  call->routing = false;
+  if (stopping_ || !sip_ || call->state != Call::State::kRinging) return;  // hung up meanwhile (stop)
+  if (!booking) {
+    not_found(*this, call->incoming);
+    calls_.erase(id);  // refused, never accepted: the end SIP reports next finds nothing to close
+    return;
+  }
+  call->kind = Call::Kind::kDirect;
+  call->language = booking->language;
+  call->direct = *booking;
+  accept(*call);
+}
+
+void ConferenceService::Impl::accept(Call& call) {
+  const sip::IncomingCall& in = call.incoming;
   log_->info("call={} from {} to {} ({}) codec={} remote={}", in.call.value(),
              in.caller_number.empty() ? "anonymous" : in.caller_number, in.dialled,
-             call->kind == Call::Kind::kDirect ? "conference" : "access number", media::to_string(in.codec.kind),
+             call.kind == Call::Kind::kDirect ? "conference" : "access number", media::to_string(in.codec.kind),
              in.remote_address);
   // A caller of a live conference's own number gets its media session on that room's worker.
   RoomId near;
-  if (call->direct)
-    if (const RoomLink* room = find_room(call->direct->id)) near = room->media_room;
-  calls_[in.call] = std::move(call);
+  if (call.direct)
+    if (const RoomLink* room = find_room(call.direct->id)) near = room->media_room;
   sip_->accept(in.call, near);
 }
 
@@ -321,11 +352,11 @@ void ConferenceService::Impl::hangup(Call& call, const std::string& reason) {
 
 // --- ConferenceService: posting facade
 
-ConferenceService::ConferenceService(EventLoop& loop, const Clock& clock, store::Store& store,
+ConferenceService::ConferenceService(EventLoop& loop, WorkerPool& work, const Clock& clock, store::Store& store,
                                      booking::BookingService& bookings, directory::Directory& directory,
                                      media::MediaEngine& media, const ivr::PromptCatalog& prompts,
                                      ServiceOptions options)
-    : impl_(std::make_unique<Impl>(*this, loop, clock, store, bookings, directory, media, prompts,
+    : impl_(std::make_unique<Impl>(*this, loop, work, clock, store, bookings, directory, media, prompts,
                                    std::move(options))) {
   loop.post([impl = impl_.get()] { impl->sweep_active_bookings(); });
 }

@@ -45,6 +45,8 @@ struct Call {
   bool answered = false;                  // invite: the invitee answered
   bool joined = false;                    // invite: the invitee pressed 1 and entered
   std::string end_cause;
+  bool routing = false;                   // a conference number's booking is being read (off the loop): ringing,
+                                          // not accepted yet
 };
 
 // A live conference on this node: its rules (room.h) and what the executor keeps to carry out their effects —
@@ -69,12 +71,17 @@ struct RoomLink {
 
 class ConferenceService::Impl {
  public:
-  Impl(ConferenceService& owner, EventLoop& loop, const Clock& clock, store::Store& store,
+  Impl(ConferenceService& owner, EventLoop& loop, WorkerPool& work, const Clock& clock, store::Store& store,
        booking::BookingService& bookings, directory::Directory& directory, media::MediaEngine& media,
        const ivr::PromptCatalog& prompts, ServiceOptions options);
 
   // --- calls (service_calls.cpp)
   void incoming(const sip::IncomingCall& in);
+  // The booking of a conference number dialled by call `id` was read: accept the call (or 404), unless it ended
+  // or was hung up meanwhile.
+  void routed(CallId id, Result<domain::Booking> booking);
+  // Accepts a routed call: SIP answers it, answered() follows.
+  void accept(Call& call);
   int calls_before_conference(const std::string& ip) const;
   void answered(CallId id, MediaSessionId session);
   void dtmf(CallId id, char digit);
@@ -120,7 +127,8 @@ class ConferenceService::Impl {
   void emit(ConferenceEvent event);
   std::chrono::milliseconds real_delay_until(TimePoint t) const;
   // The caller numbers of every stored connection of `booking` (all its sessions); nullopt when the store fails.
-  // A store read on the control loop: only the first time a conference is closed to new callers.
+  // Store reads only (thread-safe): CallHost runs it on the work pool, the first time a conference is closed to
+  // new callers.
   std::optional<std::vector<std::string>> numbers_that_entered(BookingId booking);
   void audit(const std::string& actor, const std::string& action, const std::string& target,
              const std::string& details);
@@ -132,6 +140,7 @@ class ConferenceService::Impl {
 
   ConferenceService& owner_;
   EventLoop& loop_;
+  WorkerPool& work_;  // store, directory and hashing calls, answered back on loop_
   const Clock& clock_;
   store::Store& store_;
   booking::BookingService& bookings_;

@@ -29,6 +29,10 @@ void CreateFlow::ask(Step step) {
 }
 
 void CreateFlow::digit(char d) {
+  if (step_ == Step::kAuthenticating || step_ == Step::kCreating) {
+    typed_ahead_.push_back(d);
+    return;
+  }
   if (step_ == Step::kReadBack) {
     if (d == '1') read_back();
     return;
@@ -72,19 +76,11 @@ void CreateFlow::on_answer() {
       account_ = answer.empty() ? host_.caller_number() : answer;
       ask(Step::kPin);
       return;
-    case Step::kPin: {
-      auto who = host_.authenticate_creator(account_, answer);
-      if (!who) {
-        if (++tries_ >= options_.max_tries) return message({"invalid-account", "goodbye"}, true, "wrong-account");
-        asking_ = Step::kAccount;
-        question_.set({"enter-account-number"}, 0);
-        message({"invalid-account"}, false);
-        return;
-      }
-      creator_ = *who;
-      ask(Step::kDuration);
+    case Step::kPin:
+      step_ = Step::kAuthenticating;
+      request_ = ++g_create_tags;
+      host_.authenticate_creator(account_, answer, request_);
       return;
-    }
     case Step::kDuration: {
       auto v = answer.empty() ? std::optional<int>(creator_->default_duration_minutes) : to_int(answer);
       if (!v || *v <= 0) return message({"value-out-of-range"}, false);
@@ -96,25 +92,52 @@ void CreateFlow::on_answer() {
       auto v = answer.empty() ? std::optional<int>(creator_->default_max_participants) : to_int(answer);
       if (!v || *v <= 0) return message({"value-out-of-range"}, false);
       participants_ = *v;
-      auto booking = host_.create_booking(*creator_, duration_, participants_);
-      if (!booking) {
-        if (booking.error().code == ErrorCode::kInvalidArgument) {
-          // Duration or size outside what the policy allows: ask the duration again.
-          asking_ = Step::kDuration;
-          question_.set({"how-many-minutes"}, 0);
-          return message({"value-out-of-range"}, false);
-        }
-        if (booking.error().code == ErrorCode::kPermissionDenied)
-          return message({"not-allowed-to-create", "goodbye"}, true, "not-allowed");
-        return message({"conference-not-created", "goodbye"}, true, "create-failed");
-      }
-      created_ = *booking;
-      read_back();
+      step_ = Step::kCreating;
+      request_ = ++g_create_tags;
+      host_.create_booking(*creator_, duration_, participants_, request_);
       return;
     }
     default:
       return;
   }
+}
+
+void CreateFlow::creator_authenticated(std::uint64_t request, Result<PhoneCreator> who) {
+  if (step_ != Step::kAuthenticating || request != request_) return;
+  if (!who) {
+    if (++tries_ >= options_.max_tries) return message({"invalid-account", "goodbye"}, true, "wrong-account");
+    asking_ = Step::kAccount;
+    question_.set({"enter-account-number"}, 0);
+    message({"invalid-account"}, false);
+    return;
+  }
+  creator_ = *who;
+  ask(Step::kDuration);
+  replay_typed_ahead();
+}
+
+void CreateFlow::booking_created(std::uint64_t request, Result<domain::Booking> booking) {
+  if (step_ != Step::kCreating || request != request_) return;
+  if (!booking) {
+    if (booking.error().code == ErrorCode::kInvalidArgument) {
+      // Duration or size outside what the policy allows: ask the duration again.
+      asking_ = Step::kDuration;
+      question_.set({"how-many-minutes"}, 0);
+      return message({"value-out-of-range"}, false);
+    }
+    if (booking.error().code == ErrorCode::kPermissionDenied)
+      return message({"not-allowed-to-create", "goodbye"}, true, "not-allowed");
+    return message({"conference-not-created", "goodbye"}, true, "create-failed");
+  }
+  created_ = *booking;
+  read_back();
+  replay_typed_ahead();
+}
+
+void CreateFlow::replay_typed_ahead() {
+  const std::string typed = std::move(typed_ahead_);
+  typed_ahead_.clear();
+  for (char d : typed) digit(d);  // a '#' among them answers again: later digits wait for that answer
 }
 
 void CreateFlow::read_back() {
@@ -128,6 +151,7 @@ void CreateFlow::read_back() {
 }
 
 void CreateFlow::message(std::vector<std::string> keys, bool then_hangup, const std::string& reason) {
+  typed_ahead_.clear();  // typed before hearing the message: not an answer to the question asked again
   step_ = then_hangup ? Step::kMessageThenHangup : Step::kMessageThenAsk;
   hangup_reason_ = reason;
   message_tag_ = ++g_create_tags;

@@ -2,6 +2,9 @@
 // for the caller's own number), check the numeric PIN through the directory, ask the duration and the maximum
 // participants ('#' alone takes the caller's defaults), create the booking under the booking policy, then read
 // back the conference number digit by digit, the validity end and the max participants; '1' repeats.
+// Checking the account and PIN (argon2id) and creating the booking are the host's slow questions (flow.h): while
+// one runs the flow waits; digits typed meanwhile go to the next question (or the read-back), or are dropped when
+// the answer is a refusal.
 // Thread safety: the control loop only.
 #pragma once
 
@@ -20,10 +23,12 @@ class CreateFlow final : public Flow {
   void digit(char d) override;
   void prompt_done(std::uint64_t tag) override;
   void timeout() override;
+  void creator_authenticated(std::uint64_t request, Result<PhoneCreator> creator) override;
+  void booking_created(std::uint64_t request, Result<domain::Booking> booking) override;
 
  private:
-  enum class Step { kAccount, kPin, kDuration, kParticipants, kMessageThenAsk, kMessageThenHangup, kReadBack,
-                    kDone };
+  enum class Step { kAccount, kPin, kAuthenticating, kDuration, kParticipants, kCreating, kMessageThenAsk,
+                    kMessageThenHangup, kReadBack, kDone };
   bool asking() const {
     return step_ == Step::kAccount || step_ == Step::kPin || step_ == Step::kDuration ||
            step_ == Step::kParticipants;
@@ -32,6 +37,7 @@ class CreateFlow final : public Flow {
   void ask(Step step);
   void message(std::vector<std::string> keys, bool then_hangup, const std::string& reason = "");
   void read_back();
+  void replay_typed_ahead();
 
   FlowHost& host_;
   const FlowOptions& options_;
@@ -46,6 +52,8 @@ class CreateFlow final : public Flow {
   int tries_ = 0;
   std::uint64_t message_tag_ = 0;
   std::string hangup_reason_;
+  std::uint64_t request_ = 0;  // the host's answer the flow waits for (kAuthenticating, kCreating)
+  std::string typed_ahead_;    // digits typed while waiting
 };
 
 }  // namespace confpro::ivr

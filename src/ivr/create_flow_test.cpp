@@ -98,5 +98,41 @@ TEST_F(CreateFlowTest, NotAllowedSaysSoAndHangsUp) {
   EXPECT_EQ(host.hung_up, "not-allowed");
 }
 
+// Issue 13: the account check (argon2id) and the booking write run off the control loop; answers come later.
+TEST_F(CreateFlowTest, WaitsForTheAccountCheckAndTheCreationKeepingDigitsTypedMeanwhile) {
+  host.auto_deliver = false;
+  CreateFlow flow(host, options);
+  flow.start();
+  host.type(flow, "4242#1357#");
+  ASSERT_EQ(host.pending.size(), 1u) << "the account is being checked";
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-account-pin"});
+  host.type(flow, "45#");  // the duration, typed before the answer
+  flow.timeout();
+  host.deliver(flow);
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"how-many-participants"});
+  host.type(flow, "8#");
+  ASSERT_EQ(host.pending.size(), 1u) << "the booking is being written";
+  const auto played = host.played.size();
+  flow.booking_created(12345, domain::Booking{});  // not the awaited answer
+  flow.timeout();
+  EXPECT_EQ(host.played.size(), played);
+  host.deliver(flow);
+  ASSERT_TRUE(host.created);
+  EXPECT_EQ(*host.created, std::make_pair(45, 8));
+  EXPECT_EQ(host.last().keys.front(), "conference-created");
+}
+
+TEST_F(CreateFlowTest, AWrongPinAnswerDropsTheDigitsTypedMeanwhile) {
+  host.auto_deliver = false;
+  CreateFlow flow(host, options);
+  flow.start();
+  host.type(flow, "4242#9999#45#");
+  host.deliver(flow);
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"invalid-account"});
+  EXPECT_TRUE(host.pending.empty());
+  host.finish_last_prompt(flow);
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-account-number"});
+}
+
 }  // namespace
 }  // namespace confpro::ivr

@@ -4,6 +4,10 @@
 // with a fake host, without SIP, media or a database (STYLE.md #4, #5).
 // Thread safety: the control loop only. Host calls made from a flow may not call back into the flow
 // synchronously (events arrive later, posted).
+// Slow questions (a booking by number, a PIN check, the creator's account and PIN, creating a booking) touch the
+// store or hash a password: the host runs them off the control loop and answers later with the matching Flow
+// event, carrying the request number the flow gave. A flow waits for at most one answer at a time and ignores
+// an answer that is not the one it waits for; the host drops the answer of a call that ended meanwhile.
 #pragma once
 
 #include <chrono>
@@ -74,9 +78,9 @@ class FlowHost {
   virtual void set_language(domain::Language language) = 0;
   virtual const std::string& caller_number() const = 0;
 
-  // Join (I2).
-  virtual Result<domain::Booking> find_booking(const std::string& number) = 0;  // kNotFound
-  virtual PinCheck check_pin(const domain::Booking& booking, const std::string& pin) = 0;
+  // Join (I2). Answers: Flow::booking_found (kNotFound for no such conference), Flow::pin_checked.
+  virtual void find_booking(const std::string& number, std::uint64_t request) = 0;
+  virtual void check_pin(const domain::Booking& booking, const std::string& pin, std::uint64_t request) = 0;
   // Whether the caller may enter now (window, ended, locked, full, allow-list); does not enter.
   virtual domain::JoinOutcome admit(const domain::Booking& booking, domain::Role role, const std::string& pin) = 0;
   // Records the caller's name (after the beep the flow played) for up to max_ms; name_recorded() follows.
@@ -84,10 +88,10 @@ class FlowHost {
   // Hands the call to the conference; the flow is done after this.
   virtual void enter_conference(const domain::Booking& booking, domain::Role role, const std::string& name_file) = 0;
 
-  // Create by phone (I3).
-  virtual Result<PhoneCreator> authenticate_creator(const std::string& account, const std::string& pin) = 0;
-  virtual Result<domain::Booking> create_booking(const PhoneCreator& creator, int duration_minutes,
-                                                 int max_participants) = 0;
+  // Create by phone (I3). Answers: Flow::creator_authenticated, Flow::booking_created.
+  virtual void authenticate_creator(const std::string& account, const std::string& pin, std::uint64_t request) = 0;
+  virtual void create_booking(const PhoneCreator& creator, int duration_minutes, int max_participants,
+                              std::uint64_t request) = 0;
   // Keys that say a conference's details: number digit by digit, validity end, max participants.
   virtual std::vector<std::string> describe_booking(const domain::Booking& booking) = 0;
   // Keys that say a number ("how many") in the call's language.
@@ -113,6 +117,11 @@ class Flow {
   virtual void prompt_done(std::uint64_t tag) = 0;
   virtual void timeout() = 0;
   virtual void name_recorded(const std::string& /*file*/, bool /*ok*/) {}
+  // Answers of the host's slow questions (FlowHost::find_booking, …), `request` as asked.
+  virtual void booking_found(std::uint64_t /*request*/, Result<domain::Booking> /*booking*/) {}
+  virtual void pin_checked(std::uint64_t /*request*/, PinCheck /*check*/) {}
+  virtual void creator_authenticated(std::uint64_t /*request*/, Result<PhoneCreator> /*creator*/) {}
+  virtual void booking_created(std::uint64_t /*request*/, Result<domain::Booking> /*booking*/) {}
 };
 
 }  // namespace confpro::ivr

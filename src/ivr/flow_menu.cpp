@@ -50,6 +50,19 @@ void MenuFlow::name_recorded(const std::string& file, bool ok) {
   if (chosen_) chosen_->name_recorded(file, ok);
 }
 
+void MenuFlow::booking_found(std::uint64_t request, Result<domain::Booking> booking) {
+  if (chosen_) chosen_->booking_found(request, std::move(booking));
+}
+void MenuFlow::pin_checked(std::uint64_t request, PinCheck check) {
+  if (chosen_) chosen_->pin_checked(request, check);
+}
+void MenuFlow::creator_authenticated(std::uint64_t request, Result<PhoneCreator> creator) {
+  if (chosen_) chosen_->creator_authenticated(request, std::move(creator));
+}
+void MenuFlow::booking_created(std::uint64_t request, Result<domain::Booking> booking) {
+  if (chosen_) chosen_->booking_created(request, std::move(booking));
+}
+
 void MenuFlow::choose(const std::string& answer) {
   if (answer == "1") {
     chosen_ = std::make_unique<CreateFlow>(host_, options_);

@@ -20,6 +20,10 @@ class MenuFlow final : public Flow {
   void prompt_done(std::uint64_t tag) override;
   void timeout() override;
   void name_recorded(const std::string& file, bool ok) override;
+  void booking_found(std::uint64_t request, Result<domain::Booking> booking) override;
+  void pin_checked(std::uint64_t request, PinCheck check) override;
+  void creator_authenticated(std::uint64_t request, Result<PhoneCreator> creator) override;
+  void booking_created(std::uint64_t request, Result<domain::Booking> booking) override;
 
  private:
   void choose(const std::string& answer);

@@ -21,6 +21,10 @@ void JoinFlow::start() {
 }
 
 void JoinFlow::digit(char d) {
+  if (step_ == Step::kFindingBooking || step_ == Step::kCheckingPin) {
+    typed_ahead_.push_back(d);
+    return;
+  }
   if (step_ != Step::kNumber && step_ != Step::kPin) return;
   if (question_.digit(d) == DigitQuestion::State::kAnswered) on_answer();
 }
@@ -70,7 +74,14 @@ void JoinFlow::on_answer() {
 
 void JoinFlow::on_number(const std::string& number) {
   ++number_tries_;
-  auto found = number.empty() ? Result<domain::Booking>(Error::not_found("empty")) : host_.find_booking(number);
+  step_ = Step::kFindingBooking;
+  request_ = ++g_message_tags;
+  if (number.empty()) return booking_found(request_, Error::not_found("empty"));
+  host_.find_booking(number, request_);
+}
+
+void JoinFlow::booking_found(std::uint64_t request, Result<domain::Booking> found) {
+  if (step_ != Step::kFindingBooking || request != request_) return;
   if (!found) {
     if (number_tries_ >= options_.max_tries) return goodbye("unknown-conference", {"conference-unknown", "goodbye"});
     return message({"conference-unknown"}, false);
@@ -78,6 +89,17 @@ void JoinFlow::on_number(const std::string& number) {
   booking_ = *found;
   host_.set_language(booking_->language);
   ask_pin();
+  replay_typed_ahead();
+}
+
+void JoinFlow::replay_typed_ahead() {
+  if (step_ != Step::kNumber && step_ != Step::kPin) {
+    typed_ahead_.clear();
+    return;
+  }
+  const std::string typed = std::move(typed_ahead_);
+  typed_ahead_.clear();
+  for (char d : typed) digit(d);  // a '#' among them answers again: later digits wait for that answer
 }
 
 void JoinFlow::ask_pin() {
@@ -94,14 +116,20 @@ void JoinFlow::ask_pin() {
 
 void JoinFlow::on_pin(const std::string& pin) {
   ++pin_tries_;
-  PinCheck check = host_.check_pin(*booking_, pin);
+  pin_ = pin;
+  step_ = Step::kCheckingPin;
+  request_ = ++g_message_tags;
+  host_.check_pin(*booking_, pin, request_);
+}
+
+void JoinFlow::pin_checked(std::uint64_t request, PinCheck check) {
+  if (step_ != Step::kCheckingPin || request != request_) return;
   if (check.locked_out) return goodbye("pin-locked-out", {"too-many-failures", "goodbye"});
   if (!check.role) {
     if (pin_tries_ >= options_.max_tries) return goodbye("wrong-pin", {"invalid-pin", "too-many-failures", "goodbye"});
     return message({"invalid-pin"}, false);
   }
   role_ = *check.role;
-  pin_ = pin;
   after_role();
 }
 
@@ -123,6 +151,7 @@ void JoinFlow::after_role() {
 }
 
 void JoinFlow::message(std::vector<std::string> keys, bool then_hangup, const std::string& reason) {
+  typed_ahead_.clear();  // typed before hearing the message: not an answer to the question asked again
   step_ = then_hangup ? Step::kMessageThenHangup : Step::kMessageThenAsk;
   hangup_reason_ = reason;
   message_tag_ = ++g_message_tags;

@@ -2,6 +2,9 @@
 // (3 tries, role from the PIN, failures counted by the host for the lockout), refusals with the right prompt
 // (unknown, not yet valid, ended, full, locked, not on the allow-list), the optional name recording (announce),
 // then hand-over to the conference. A caller who dialled a conference number directly starts at the PIN (after the same early refusals).
+// The booking look-up and the PIN check are the host's slow questions (flow.h): while one runs the flow waits;
+// digits typed meanwhile are kept and given to the next question (a caller typing number#PIN# in one go loses
+// nothing), or dropped when the answer is a refusal; timers and prompt ends are ignored while waiting.
 // Thread safety: the control loop only.
 #pragma once
 
@@ -22,9 +25,12 @@ class JoinFlow final : public Flow {
   void prompt_done(std::uint64_t tag) override;
   void timeout() override;
   void name_recorded(const std::string& file, bool ok) override;
+  void booking_found(std::uint64_t request, Result<domain::Booking> booking) override;
+  void pin_checked(std::uint64_t request, PinCheck check) override;
 
  private:
-  enum class Step { kNumber, kPin, kMessageThenAsk, kMessageThenHangup, kNamePrompt, kRecordingName, kDone };
+  enum class Step { kNumber, kFindingBooking, kPin, kCheckingPin, kMessageThenAsk, kMessageThenHangup,
+                    kNamePrompt, kRecordingName, kDone };
 
   void on_answer();
   void on_number(const std::string& number);
@@ -35,6 +41,8 @@ class JoinFlow final : public Flow {
   // Plays `keys`; then either asks the current question again or hangs up.
   void message(std::vector<std::string> keys, bool then_hangup, const std::string& reason = "");
   void goodbye(const std::string& reason, std::vector<std::string> keys);
+  // Gives the digits typed while waiting for an answer to the question just asked.
+  void replay_typed_ahead();
 
   FlowHost& host_;
   const FlowOptions& options_;
@@ -48,6 +56,8 @@ class JoinFlow final : public Flow {
   int pin_tries_ = 0;
   std::uint64_t message_tag_ = 0;
   std::string hangup_reason_;
+  std::uint64_t request_ = 0;  // the host's answer the flow waits for (kFindingBooking, kCheckingPin)
+  std::string typed_ahead_;    // digits typed while waiting
 };
 
 }  // namespace confpro::ivr

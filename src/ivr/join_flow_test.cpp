@@ -187,7 +187,76 @@ TEST_F(JoinFlowTest, PauseAfterDigitsEndsTheEntryWithoutHash) {
   ASSERT_TRUE(host.timer);
   EXPECT_EQ(*host.timer, options.digit_timeout);
   flow.timeout();
+  host.deliver(flow);
   EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-pin"});
+}
+
+// Issue 13: the booking look-up and the PIN check run off the control loop; their answers come later.
+TEST_F(JoinFlowTest, WaitsForTheLookupAndKeepsTheDigitsTypedMeanwhile) {
+  host.auto_deliver = false;
+  JoinFlow flow(host, options);
+  flow.start();
+  host.type(flow, "482913#");
+  EXPECT_EQ(host.pending.size(), 1u) << "the booking is asked for";
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-conference-number"}) << "nothing said while it runs";
+  host.type(flow, "604817#");  // the caller goes on with the PIN before the answer
+  flow.timeout();              // stray events while waiting change nothing
+  flow.prompt_done(host.last().tag);
+  EXPECT_EQ(host.pending.size(), 1u);
+  EXPECT_FALSE(host.hung_up);
+  host.deliver(flow);
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-pin"});
+  ASSERT_TRUE(host.entered) << "the PIN typed during the look-up was kept and checked";
+  EXPECT_EQ(host.entered->role, domain::Role::kUser);
+}
+
+TEST_F(JoinFlowTest, DigitsTypedDuringALookupThatFailsAreDropped) {
+  host.auto_deliver = false;
+  JoinFlow flow(host, options);
+  flow.start();
+  host.type(flow, "111111#604817#");
+  host.deliver(flow);
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"conference-unknown"});
+  EXPECT_TRUE(host.pending.empty()) << "no digit was taken as the next number";
+  host.finish_last_prompt(flow);
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-conference-number"});
+}
+
+TEST_F(JoinFlowTest, PinCheckAnswersLaterAndOnlyTheAwaitedAnswerCounts) {
+  host.auto_deliver = false;
+  JoinFlow flow(host, options, conference());
+  flow.start();
+  host.type(flow, "000001#");
+  ASSERT_EQ(host.pending.size(), 1u);
+  const auto played = host.played.size();
+  flow.pin_checked(12345, PinCheck{domain::Role::kModerator, false});  // not the request it waits for
+  flow.booking_found(12345, conference());
+  EXPECT_EQ(host.played.size(), played);
+  EXPECT_FALSE(host.entered);
+  host.deliver(flow);
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"invalid-pin"});
+}
+
+TEST_F(JoinFlowTest, AnAnswerAfterTheCallerWasToldGoodbyeChangesNothing) {
+  host.auto_deliver = false;
+  JoinFlow flow(host, options);
+  flow.start();
+  host.type(flow, "482913#");
+  auto late = std::move(host.pending.front());  // the answer is still on its way …
+  host.pending.clear();
+  flow.timeout();  // (ignored: waiting)
+  JoinFlow other(host, options);
+  other.start();
+  for (int i = 0; i < 3; ++i) {
+    host.type(other, "1#");
+    host.deliver(other);
+    host.finish_last_prompt(other);
+  }
+  EXPECT_EQ(host.hung_up, "unknown-conference");
+  late(other);  // … and reaches a flow that did not ask for it, now hung up
+  EXPECT_EQ(host.hung_up, "unknown-conference");
+  EXPECT_FALSE(host.entered);
+  EXPECT_TRUE(host.pending.empty());
 }
 
 TEST_F(JoinFlowTest, StarClearsTheEntry) {
@@ -209,6 +278,23 @@ TEST(MenuFlowTest, TwoLeadsToJoinAndOneToCreate) {
   create.start();
   create.digit('1');
   EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-account-number"});
+}
+
+TEST(MenuFlowTest, PassesTheHostsAnswersToTheChosenFlow) {
+  FakeHost host;
+  host.bookings["482913"] = conference();
+  host.auto_deliver = false;
+  FlowOptions options;
+  MenuFlow menu(host, options);
+  menu.start();
+  host.type(menu, "2482913#");
+  ASSERT_EQ(host.pending.size(), 1u);
+  host.deliver(menu);
+  EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-pin"});
+  host.type(menu, "915372#");
+  host.deliver(menu);
+  ASSERT_TRUE(host.entered);
+  EXPECT_EQ(host.entered->role, domain::Role::kModerator);
 }
 
 TEST(MenuFlowTest, WrongKeyThenMenuAgain) {

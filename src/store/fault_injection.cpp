@@ -1,6 +1,8 @@
 #include "store/fault_injection.h"
 
+#include <algorithm>
 #include <memory>
+#include <thread>
 
 namespace confpro::store {
 
@@ -28,11 +30,22 @@ int FaultInjectingStore::failures_injected() const {
   return injected_;
 }
 
-std::optional<Error> FaultInjectingStore::check(std::string_view method) {
+void FaultInjectingStore::set_delay(std::chrono::milliseconds delay, std::vector<std::string> except) {
   std::lock_guard lock(mutex_);
-  if (!rule_) return std::nullopt;
-  auto e = rule_(method);
-  if (e) ++injected_;
+  delay_ = delay;
+  not_delayed_ = std::move(except);
+}
+
+std::optional<Error> FaultInjectingStore::check(std::string_view method) {
+  std::chrono::milliseconds delay{0};
+  std::optional<Error> e;
+  {
+    std::lock_guard lock(mutex_);
+    if (std::find(not_delayed_.begin(), not_delayed_.end(), method) == not_delayed_.end()) delay = delay_;
+    if (rule_) e = rule_(method);
+    if (e) ++injected_;
+  }
+  if (delay.count() > 0) std::this_thread::sleep_for(delay);
   return e;
 }
 

@@ -1,9 +1,15 @@
 // A Store that forwards to another and fails the calls a test chooses (STYLE.md #10): for reliability tests
-// of callers — "the database is down", "the disk is full" — without breaking a real database.
-// Thread safety: as the wrapped store; the failure rule is guarded by a mutex.
+// of callers — "the database is down", "the disk is full" — without breaking a real database. It can also make
+// every call slow (set_delay): for tests that show who waits on the database and who must not (issue 13: the
+// control loop). `confpro serve` wraps its store in one when CONFPRO_TEST_STORE_DELAY_MS is set (tests only; see
+// app/context.cpp).
+// Thread safety: as the wrapped store; the failure rule and the delay are guarded by a mutex (a delayed call
+// sleeps outside it: calls from several threads are slow together, not one after the other).
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -19,12 +25,16 @@ class FaultInjectingStore final : public Store {
   using Rule = std::function<std::optional<Error>(std::string_view method)>;
 
   explicit FaultInjectingStore(Store& inner) : inner_(inner) {}
+  // Owns the wrapped store.
+  explicit FaultInjectingStore(std::unique_ptr<Store> inner) : owned_(std::move(inner)), inner_(*owned_) {}
 
   void set_rule(Rule rule);
   // Shorthand: the next `count` calls of `method` ("" = any method) fail with `error`.
   void fail_next(std::string method, int count, Error error);
   void clear();
   int failures_injected() const;
+  // Every call but those named in `except` ("search_bookings", …) waits `delay` first; 0 = none.
+  void set_delay(std::chrono::milliseconds delay, std::vector<std::string> except = {});
 
   Status migrate() override;
   Result<int> schema_version() override;
@@ -73,10 +83,13 @@ class FaultInjectingStore final : public Store {
  private:
   std::optional<Error> check(std::string_view method);
 
+  std::unique_ptr<Store> owned_;
   Store& inner_;
   mutable std::mutex mutex_;
   Rule rule_;         // GUARDED_BY(mutex_)
   int injected_ = 0;  // GUARDED_BY(mutex_)
+  std::chrono::milliseconds delay_{0};    // GUARDED_BY(mutex_)
+  std::vector<std::string> not_delayed_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace confpro::store

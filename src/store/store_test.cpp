@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include "store/fault_injection.h"
 #include "store/test_support.h"
 
 namespace confpro::store {
@@ -435,3 +438,34 @@ TEST(OpenStore, PostgresUrlBecomesKeywordConnectionString) {
 
 }  // namespace
 }  // namespace confpro::store::detail
+
+
+namespace confpro::store {
+namespace {
+// Issue 13: the slow-database mode of the fault-injecting store (CONFPRO_TEST_STORE_DELAY_MS in `confpro serve`).
+TEST(FaultInjectingStore, DelaysEveryCallButTheExceptedOnesAndSlowCallsOverlap) {
+  TempDir dir;
+  auto inner = open_migrated(dir.path() / "confpro.db");
+  ASSERT_TRUE(inner);
+  FaultInjectingStore store(std::move(inner));
+  store.set_delay(std::chrono::milliseconds(200), {"list_users"});
+  auto took = [](auto&& fn) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    return std::chrono::steady_clock::now() - start;
+  };
+  EXPECT_GE(took([&] { (void)store.find_booking_by_number("123456"); }), std::chrono::milliseconds(200));
+  EXPECT_LT(took([&] { (void)store.list_users(); }), std::chrono::milliseconds(150));
+  // Two threads at once wait 200 ms together, not 400 ms in turn.
+  const auto both = took([&] {
+    std::thread other([&] { (void)store.find_user("alice"); });
+    (void)store.find_user("bob");
+    other.join();
+  });
+  EXPECT_LT(both, std::chrono::milliseconds(380));
+  store.set_delay(std::chrono::milliseconds(0));
+  EXPECT_LT(took([&] { (void)store.find_user("alice"); }), std::chrono::milliseconds(150));
+}
+
+}  // namespace
+}  // namespace confpro::store

@@ -147,6 +147,15 @@ bool Server::start(std::chrono::seconds timeout) {
   // A restart: the previous run's "confpro ready" must not be read as this one's (the child truncates the file
   // only once it runs — the test then called a server not yet listening: ICMP refused, 503).
   ::unlink(out_path.c_str());
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) {
+    const std::string var = *e;
+    if (!options_.env.contains(var.substr(0, var.find('=')))) env_strings.push_back(var);
+  }
+  for (const auto& [k, v] : options_.env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -157,7 +166,7 @@ bool Server::start(std::chrono::seconds timeout) {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), envp.data());
     std::_Exit(127);
   }
   pid_ = pid;

@@ -26,6 +26,8 @@ struct ServerOptions {
   // server.base_dir = the temp dir, with `confpro serve` started from "/" (issue 12: paths resolved once).
   bool default_paths = false;
   bool web = false;                              // web console on a free port (web_port()) instead of port 0
+  std::map<std::string, std::string> env;        // extra environment of `confpro serve` only (not of the CLI),
+                                                 // e.g. CONFPRO_TEST_STORE_DELAY_MS (app/context.cpp)
 };
 
 // A port free for both UDP and TCP on 127.0.0.1 right now (0 if none found).
