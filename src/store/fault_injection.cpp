@@ -5,7 +5,7 @@
 namespace confpro::store {
 
 void FaultInjectingStore::set_rule(Rule rule) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   rule_ = std::move(rule);
 }
 
@@ -24,12 +24,12 @@ void FaultInjectingStore::clear() {
 }
 
 int FaultInjectingStore::failures_injected() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return injected_;
 }
 
 std::optional<Error> FaultInjectingStore::check(std::string_view method) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (!rule_) return std::nullopt;
   auto e = rule_(method);
   if (e) ++injected_;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "store/store.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::store {
 
@@ -74,9 +75,9 @@ class FaultInjectingStore final : public Store {
   std::optional<Error> check(std::string_view method);
 
   Store& inner_;
-  mutable std::mutex mutex_;
-  Rule rule_;         // GUARDED_BY(mutex_)
-  int injected_ = 0;  // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  Rule rule_ GUARDED_BY(mutex_);
+  int injected_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace confpro::store
