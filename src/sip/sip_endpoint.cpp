@@ -644,6 +644,10 @@ Result<std::unique_ptr<SipEndpoint>> start_sip_endpoint(const SipOptions& option
 // tests/sip hostile suite). The stack calls this function through its PLT, so this definition (exported from the
 // executable: see src/sip/CMakeLists.txt) takes its place: a body larger than the limit that is not in the buffer
 // already marks the message too large (the stack answers 413 or closes the connection); all else goes to sofia's.
+// Why an interposition (issue 13 asked; docs/architecture.md "Library internals we override"): the limit that
+// should apply (NTATAG_MAXSIZE, which start() sets) is checked by tport only for a stream's first message;
+// no public setting reaches msg_extract_payload for later ones. Fixed upstream nowhere we could find (the
+// freeswitch/sofia-sip tracker has no report of it yet); drop this when a sofia-sip release checks every message.
 extern "C" issize_t msg_extract_payload(msg_t* msg, msg_pub_t* mo, msg_header_t** return_payload, usize_t body_len,
                                         char b[], isize_t bsiz, int eos) {
   using Extract = issize_t (*)(msg_t*, msg_pub_t*, msg_header_t**, usize_t, char*, isize_t, int);
