@@ -47,10 +47,12 @@ void write_invitees(soci::session& sql, std::int64_t booking_id,
 void write_effects(soci::session& sql, Dialect dialect, const SideEffects& effects);
 std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m);
 
-// "postgresql://user:pass@host:port/db?sslmode=require" → "user='user' password='pass' host='host'
-// port='port' dbname='db' sslmode='require'" (libpq keyword form; SOCI 4.0 mangles URIs). Percent-escapes are
-// decoded.
-std::string postgres_conninfo(const std::string& url);
+// The storage URL for SOCI's postgresql backend, which hands it to libpq's PQconnectdb: libpq reads
+// postgresql:// URIs itself (percent-escapes, [ipv6] hosts, ?options). One wrinkle: SOCI 4.0.3's factory rebuilds
+// the string as key=value words to take out its own `singlerows` option, and a word without '=' gains one
+// ("postgresql://u@h/db" reached libpq as ".../db=": database "db=" does not exist). A URI with any '=' passes
+// unchanged, so one without gets "?application_name=confpro" (which also names our sessions in pg_stat_activity).
+std::string postgres_connect_string(const std::string& url);
 
 // The migrations, in order; migration i (1-based) brings the schema to version i.
 std::vector<std::string> migrations(Dialect dialect);
