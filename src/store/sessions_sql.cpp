@@ -132,15 +132,7 @@ Result<Page<SessionWithBooking>> SqlStore::list_sessions(const SessionQuery& q) 
           if (!q.number.empty()) st.exchange(soci::use(q.number, "number"));
         };
         Page<SessionWithBooking> page;
-        {
-          soci::statement st(sql);
-          st.exchange(soci::into(page.total));
-          bind(st);
-          st.alloc();
-          st.prepare("SELECT COUNT(*)" + where);
-          st.define_and_bind();
-          st.execute(true);
-        }
+        page.total = count_matching(sql, where, bind);
         std::vector<ConferenceSession> sessions;
         {
           SessionRow row;
@@ -150,8 +142,7 @@ Result<Page<SessionWithBooking>> SqlStore::list_sessions(const SessionQuery& q) 
           st.alloc();
           const std::string dir = q.descending ? " DESC" : " ASC";
           st.prepare(std::string("SELECT ") + kSessionColumns + where + " ORDER BY s.opened_at" + dir +
-                     ", s.id" + dir + " LIMIT " + std::to_string(std::clamp(q.limit, 1, 1000)) + " OFFSET " +
-                     std::to_string(std::max(q.offset, 0)));
+                     ", s.id" + dir + page_clause(q.limit, q.offset));
           st.define_and_bind();
           st.execute();
           while (st.fetch()) {

@@ -172,6 +172,23 @@ Result<int> SqlStore::schema_version() {
   });
 }
 
+std::int64_t count_matching(soci::session& sql, const std::string& from_where,
+                            const std::function<void(soci::statement&)>& bind) {
+  std::int64_t total = 0;
+  soci::statement st(sql);
+  st.exchange(soci::into(total));
+  bind(st);
+  st.alloc();
+  st.prepare("SELECT COUNT(*) " + from_where);
+  st.define_and_bind();
+  st.execute(true);
+  return total;
+}
+
+std::string page_clause(int limit, int offset) {
+  return " LIMIT " + std::to_string(std::clamp(limit, 1, 1000)) + " OFFSET " + std::to_string(std::max(offset, 0));
+}
+
 std::string postgres_connect_string(const std::string& url) {
   if (url.find('=') != std::string::npos) return url;
   return url + (url.ends_with('?') ? "" : url.find('?') == std::string::npos ? "?" : "&") +

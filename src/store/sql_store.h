@@ -39,6 +39,12 @@ Result<domain::Booking> load_booking(soci::session& sql, const std::string& wher
                                      const std::string& text);
 std::vector<domain::Booking> load_bookings(soci::session& sql, const std::string& where_sql,
                                            const std::function<void(soci::statement&)>& bind);
+// The paged lists' two halves (bookings, sessions, audit): how many rows match `from_where` ("FROM … WHERE …",
+// its named parameters bound by `bind`), and the " LIMIT … OFFSET …" of one page with the bounds every list
+// accepts (1 to 1000 rows, offset ≥ 0).
+std::int64_t count_matching(soci::session& sql, const std::string& from_where,
+                            const std::function<void(soci::statement&)>& bind);
+std::string page_clause(int limit, int offset);
 // Deleted bookings (issue 12 item 8) among `bookings`: gives each its own number and name back (the row keeps
 // tombstones) and returns when and by whom it was deleted, by booking id.
 std::map<std::int64_t, Deletion> restore_deleted(soci::session& sql, std::vector<domain::Booking>& bookings);
