@@ -189,6 +189,20 @@ std::string page_clause(int limit, int offset) {
   return " LIMIT " + std::to_string(std::clamp(limit, 1, 1000)) + " OFFSET " + std::to_string(std::max(offset, 0));
 }
 
+std::int64_t int_at(const soci::values& v, std::size_t i) {
+  switch (v.get_properties(i).get_data_type()) {
+    case soci::dt_integer: return v.get<int>(i);
+    case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(v.get<unsigned long long>(i));
+    case soci::dt_double: return static_cast<std::int64_t>(v.get<double>(i));
+    default: return v.get<long long>(i);
+  }
+}
+
+std::optional<std::int64_t> optional_int_at(const soci::values& v, std::size_t i) {
+  if (v.get_indicator(i) == soci::i_null) return std::nullopt;
+  return int_at(v, i);
+}
+
 std::string postgres_connect_string(const std::string& url) {
   if (url.find('=') != std::string::npos) return url;
   return url + (url.ends_with('?') ? "" : url.find('?') == std::string::npos ? "?" : "&") +

@@ -45,6 +45,11 @@ std::vector<domain::Booking> load_bookings(soci::session& sql, const std::string
 std::int64_t count_matching(soci::session& sql, const std::string& from_where,
                             const std::function<void(soci::statement&)>& bind);
 std::string page_clause(int limit, int offset);
+// For the soci::type_conversion<T> specialisations that read a row (sessions_sql.cpp): an integer column,
+// whatever width the backend describes it with (SQLite's INTEGER PRIMARY KEY, PostgreSQL's BIGINT), and a
+// nullable one as nullopt.
+std::int64_t int_at(const soci::values& v, std::size_t i);
+std::optional<std::int64_t> optional_int_at(const soci::values& v, std::size_t i);
 // Deleted bookings (issue 12 item 8) among `bookings`: gives each its own number and name back (the row keeps
 // tombstones) and returns when and by whom it was deleted, by booking id.
 std::map<std::int64_t, Deletion> restore_deleted(soci::session& sql, std::vector<domain::Booking>& bookings);
