@@ -24,6 +24,7 @@
 #include "media/media_engine.h"
 #include "sip/sip_endpoint.h"
 #include "web/web_server.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::app {
 
@@ -38,7 +39,7 @@ class Housekeeping {
   ~Housekeeping() { stop(); }
   void stop() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stopped_ = true;
     }
     cv_.notify_all();
@@ -48,22 +49,24 @@ class Housekeeping {
  private:
   void run() {
     auto logger = log::get("app");
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     while (!stopped_) {
       lock.unlock();
       auto n = bookings_.expire_due(clock_.now());
       if (!n) logger->warn("expiring bookings failed: {}", n.error().message);
       else if (*n > 0) logger->info("{} unused booking(s) expired", *n);
       lock.lock();
-      cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stopped_; });
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (!stopped_ && lock.wait_until(cv_, until) == std::cv_status::no_timeout) {
+      }
     }
   }
 
   booking::BookingService& bookings_;
   const Clock& clock_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  bool stopped_ = false;  // GUARDED_BY(mu_)
+  bool stopped_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

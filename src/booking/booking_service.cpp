@@ -54,7 +54,7 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
   const TimePoint now = clock_.now();
   Result<domain::Booking> built = Error::internal("not built");
   {
-    std::lock_guard lock(random_mutex_);
+    MutexLock lock(random_mutex_);
     built = domain::build_booking(draft, options_.limits, now, random_);
   }
   if (!built.ok()) return built.error();
@@ -76,7 +76,7 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
     // Only a clash of a value we generated is retried; the caller's own choices are reported.
     if (!conflict_on(stored.error(), "number") || draft.number) return stored;
     {
-      std::lock_guard lock(random_mutex_);
+      MutexLock lock(random_mutex_);
       booking.number = domain::generate_number(options_.limits, random_);
     }
     if (options_.notify) {

@@ -20,6 +20,7 @@
 #include "domain/limits.h"
 #include "domain/random.h"
 #include "store/store.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::booking {
 
@@ -91,8 +92,8 @@ class BookingService {
 
   store::Store& store_;
   const Clock& clock_;
-  std::mutex random_mutex_;
-  domain::RandomSource& random_;  // GUARDED_BY(random_mutex_)
+  Mutex random_mutex_;
+  domain::RandomSource& random_ GUARDED_BY(random_mutex_);
   BookingServiceOptions options_;
 };
 

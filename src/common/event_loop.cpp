@@ -4,7 +4,7 @@ namespace confpro {
 
 bool EventLoop::post(Task task) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return false;
     tasks_.push_back(std::move(task));
   }
@@ -14,7 +14,7 @@ bool EventLoop::post(Task task) {
 
 void EventLoop::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopped_ = true;
   }
   cv_.notify_all();
@@ -45,12 +45,13 @@ void EventLoop::run() {
   std::deque<Task> batch;
   for (;;) {
     {
-      std::unique_lock lock(mu_);
-      auto ready = [&] { return stopped_ || !tasks_.empty(); };
+      MutexLock lock(mu_);
       if (timers_.empty()) {
-        cv_.wait(lock, ready);
+        while (!stopped_ && tasks_.empty()) lock.wait(cv_);
       } else {
-        cv_.wait_until(lock, timers_.begin()->first, ready);
+        const SteadyTime until = timers_.begin()->first;
+        while (!stopped_ && tasks_.empty() && lock.wait_until(cv_, until) == std::cv_status::no_timeout) {
+        }
       }
       if (stopped_) return;
       batch.swap(tasks_);

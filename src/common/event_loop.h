@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include "common/thread_annotations.h"
 
 namespace confpro {
 
@@ -43,10 +44,10 @@ class EventLoop {
   std::size_t pending_timers() const { return timers_.size(); }
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  std::deque<Task> tasks_;  // GUARDED_BY(mu_)
-  bool stopped_ = false;    // GUARDED_BY(mu_)
+  std::deque<Task> tasks_ GUARDED_BY(mu_);
+  bool stopped_ GUARDED_BY(mu_) = false;
   std::thread::id owner_;
 
   // Loop thread only.

@@ -4,15 +4,16 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <mutex>
+#include "common/thread_annotations.h"
 
 namespace confpro::log {
 
 namespace {
-std::mutex g_mu;
-Options g_options;                                // GUARDED_BY(g_mu)
-std::vector<spdlog::sink_ptr> g_sinks;            // GUARDED_BY(g_mu)
+Mutex g_mu;
+Options g_options GUARDED_BY(g_mu);
+std::vector<spdlog::sink_ptr> g_sinks GUARDED_BY(g_mu);
 
-std::vector<spdlog::sink_ptr>& sinks_locked() {
+std::vector<spdlog::sink_ptr>& sinks_locked() REQUIRES(g_mu) {
   if (g_sinks.empty()) g_sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   return g_sinks;
 }
@@ -29,7 +30,7 @@ Status init(const Options& options) {
   if (auto s = validate_level(options.level); !s) return s;
   for (const auto& [name, level] : options.components)
     if (auto s = validate_level(level); !s) return s;
-  std::lock_guard lock(g_mu);
+  MutexLock lock(g_mu);
   g_options = options;
   g_sinks.clear();
   g_sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
@@ -46,7 +47,7 @@ Status init(const Options& options) {
 
 std::shared_ptr<spdlog::logger> get(const std::string& component) {
   if (auto existing = spdlog::get(component)) return existing;
-  std::lock_guard lock(g_mu);
+  MutexLock lock(g_mu);
   if (auto existing = spdlog::get(component)) return existing;
   auto& sinks = sinks_locked();
   auto logger = std::make_shared<spdlog::logger>(component, sinks.begin(), sinks.end());

@@ -17,7 +17,7 @@ WorkerPool::~WorkerPool() { stop(); }
 
 bool WorkerPool::post(Task task) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return false;
     tasks_.push_back(std::move(task));
   }
@@ -27,7 +27,7 @@ bool WorkerPool::post(Task task) {
 
 void WorkerPool::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopped_ = true;
   }
   cv_.notify_all();
@@ -36,7 +36,7 @@ void WorkerPool::stop() {
 }
 
 std::size_t WorkerPool::queued() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return tasks_.size();
 }
 
@@ -44,8 +44,8 @@ void WorkerPool::run() {
   for (;;) {
     Task task;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopped_ || !tasks_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopped_ && tasks_.empty()) lock.wait(cv_);
       if (tasks_.empty()) return;  // stopped and drained
       task = std::move(tasks_.front());
       tasks_.pop_front();

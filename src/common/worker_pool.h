@@ -10,13 +10,14 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "common/event_loop.h"
+#include "common/thread_annotations.h"
+#include "common/thread_annotations.h"
 
 namespace confpro {
 
@@ -52,7 +53,7 @@ class WorkerPool {
  private:
   void run();
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
   std::deque<Task> tasks_;  // guarded by mu_
   bool stopped_ = false;    // guarded by mu_

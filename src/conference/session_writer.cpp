@@ -24,14 +24,14 @@ SessionWriter::SessionWriter(store::Store& store, std::shared_ptr<spdlog::logger
 
 SessionWriter::~SessionWriter() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     stop_deadline_ = SteadyClock::now() + options_.stop_timeout;
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     watchdog_stop_ = true;
   }
   cv_.notify_all();
@@ -39,7 +39,7 @@ SessionWriter::~SessionWriter() {
 }
 
 void SessionWriter::push(const char* what, Write write) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   queue_.push_back(Pending{std::move(write), what, SteadyClock::now(), 0});
   stats_.max_queued = std::max(stats_.max_queued, queue_.size());
   if (queue_.size() > options_.capacity && !over_capacity_logged_) {
@@ -68,9 +68,9 @@ Status SessionWriter::attempt(Pending& p) {
 }
 
 void SessionWriter::run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    while (!stopping_ && queue_.empty()) lock.wait(cv_);
     if (queue_.empty()) return;  // stopping, and everything is written
     Pending& head = queue_.front();
     busy_ = true;
@@ -119,20 +119,25 @@ void SessionWriter::run() {
     delay = std::min(delay, options_.max_retry);
     log_->error("history writer: {} failed (attempt {}, {} writes queued, the oldest {} ms old): {}; retrying in {} ms",
                 head.what, head.attempts, queue_.size(), ms(now - head.queued_at), st.error().message, delay.count());
-    cv_.wait_for(lock, delay, [this] { return stopping_ && SteadyClock::now() >= stop_deadline_; });
+    const auto retry_at = SteadyClock::now() + delay;
+    while (!(stopping_ && SteadyClock::now() >= stop_deadline_) &&
+           lock.wait_until(cv_, retry_at) == std::cv_status::no_timeout) {
+    }
   }
 }
 
 void SessionWriter::watch() {
   const auto period = std::clamp<std::chrono::milliseconds>(options_.stall_after / 4, std::chrono::milliseconds(10),
                                                             std::chrono::milliseconds(1000));
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   // When the current stall was last logged (a plain pair: GCC 12 at -O1 warns that an optional's time may be
   // used uninitialized).
   bool stall_logged = false;
   SteadyClock::time_point logged_at{};
   while (!watchdog_stop_) {
-    cv_.wait_for(lock, period, [this] { return watchdog_stop_; });
+    const auto wake_at = SteadyClock::now() + period;
+    while (!watchdog_stop_ && lock.wait_until(cv_, wake_at) == std::cv_status::no_timeout) {
+    }
     const auto now = SteadyClock::now();
     const Stats s = stats_locked(now);
     if (!s.stalled) {
@@ -152,8 +157,12 @@ void SessionWriter::watch() {
 }
 
 bool SessionWriter::drain(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [this] { return queue_.empty() && !busy_; });
+  MutexLock lock(mu_);
+  const auto until = SteadyClock::now() + timeout;
+  while (!(queue_.empty() && !busy_)) {
+    if (lock.wait_until(cv_, until) == std::cv_status::timeout) return queue_.empty() && !busy_;
+  }
+  return true;
 }
 
 SessionWriter::Stats SessionWriter::stats_locked(SteadyClock::time_point now) const {
@@ -168,12 +177,12 @@ SessionWriter::Stats SessionWriter::stats_locked(SteadyClock::time_point now) co
 }
 
 SessionWriter::Stats SessionWriter::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_locked(SteadyClock::now());
 }
 
 std::optional<SessionId> SessionWriter::session_id(Key session) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = sessions_.find(session);
   if (it == sessions_.end()) return std::nullopt;
   return it->second;
@@ -182,13 +191,13 @@ std::optional<SessionId> SessionWriter::session_id(Key session) const {
 SessionWriter::Key SessionWriter::open_session(store::ConferenceSession session) {
   Key key;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     key = next_key_++;
   }
   push("session open", [this, key, session = std::move(session)](store::Store& store) -> Status {
     auto s = store.open_session(session);
     if (!s) return Error{s.error().code, "conf=" + session.number + ": " + s.error().message, {}};
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     sessions_[key] = s->id;
     return {};
   });
@@ -203,7 +212,7 @@ void SessionWriter::close_session(Key session, TimePoint closed_at, std::string 
     auto id = session_id(session);
     if (!id) return missing("its session");
     if (auto st = store.close_session(*id, closed_at, reason); !st) return st;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     sessions_.erase(session);  // nothing refers to a closed session any more
     return {};
   });
@@ -220,7 +229,7 @@ void SessionWriter::set_recording_path(Key session, std::string path) {
 SessionWriter::Key SessionWriter::start_connection(Key session, store::ParticipantConnection connection) {
   Key key;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     key = next_key_++;
   }
   push("connection start", [this, key, session, connection = std::move(connection)](store::Store& store) mutable
@@ -230,7 +239,7 @@ SessionWriter::Key SessionWriter::start_connection(Key session, store::Participa
     connection.session = *id;
     auto stored = store.start_connection(connection);
     if (!stored) return Error{stored.error().code, "call=" + connection.call_ref + ": " + stored.error().message, {}};
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     connections_[key] = stored->id;
     return {};
   });
@@ -243,13 +252,13 @@ void SessionWriter::end_connection(Key connection, TimePoint left_at, std::strin
                           rtt_ms](store::Store& store) -> Status {
     ConnectionId id;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto it = connections_.find(connection);
       if (it == connections_.end()) return missing("its connection start");
       id = it->second;
     }
     if (auto st = store.end_connection(id, left_at, reason, loss_fraction, jitter_ms, rtt_ms); !st) return st;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     connections_.erase(connection);
     return {};
   });

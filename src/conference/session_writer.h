@@ -44,6 +44,7 @@
 #include "common/strong_id.h"
 #include "common/time.h"
 #include "store/store.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::conference {
 
@@ -114,26 +115,26 @@ class SessionWriter {
   void watch();
   Status attempt(Pending& p);
   static bool retryable(const Error& e);
-  Stats stats_locked(std::chrono::steady_clock::time_point now) const;  // REQUIRES(mu_)
+  Stats stats_locked(std::chrono::steady_clock::time_point now) const REQUIRES(mu_);
 
   store::Store& store_;
   std::shared_ptr<spdlog::logger> log_;
   const SessionWriterOptions options_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
-  std::deque<Pending> queue_;                        // GUARDED_BY(mu_): the head stays until done
-  bool busy_ = false;                                // GUARDED_BY(mu_): a write is under way
-  bool stopping_ = false;                            // GUARDED_BY(mu_)
-  std::chrono::steady_clock::time_point stop_deadline_{};             // GUARDED_BY(mu_)
-  std::optional<std::chrono::steady_clock::time_point> last_write_;   // GUARDED_BY(mu_)
-  std::string last_error_;                           // GUARDED_BY(mu_)
-  bool over_capacity_logged_ = false;                // GUARDED_BY(mu_)
-  bool watchdog_stop_ = false;                       // GUARDED_BY(mu_)
-  Key next_key_ = 1;                                 // GUARDED_BY(mu_)
-  std::unordered_map<Key, SessionId> sessions_;      // GUARDED_BY(mu_)
-  std::unordered_map<Key, ConnectionId> connections_;  // GUARDED_BY(mu_)
-  Stats stats_;                                      // GUARDED_BY(mu_): the counters
+  std::deque<Pending> queue_ GUARDED_BY(mu_);  // the head stays until done
+  bool busy_ GUARDED_BY(mu_) = false;  // a write is under way
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point stop_deadline_ GUARDED_BY(mu_){};
+  std::optional<std::chrono::steady_clock::time_point> last_write_ GUARDED_BY(mu_);
+  std::string last_error_ GUARDED_BY(mu_);
+  bool over_capacity_logged_ GUARDED_BY(mu_) = false;
+  bool watchdog_stop_ GUARDED_BY(mu_) = false;
+  Key next_key_ GUARDED_BY(mu_) = 1;
+  std::unordered_map<Key, SessionId> sessions_ GUARDED_BY(mu_);
+  std::unordered_map<Key, ConnectionId> connections_ GUARDED_BY(mu_);
+  Stats stats_ GUARDED_BY(mu_);  // the counters
   std::thread thread_, watchdog_;
 };
 

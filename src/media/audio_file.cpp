@@ -50,24 +50,24 @@ Result<Pcm> read_audio_file(const std::string& path, int sample_rate) {
 Result<PcmPtr> PromptCache::load(const std::string& path, int sample_rate) {
   const auto key = std::make_pair(path, sample_rate);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (auto it = clips_.find(key); it != clips_.end()) return it->second;
   }
   auto pcm = read_audio_file(path, sample_rate);  // without the lock: other prompts stay available meanwhile
   if (!pcm.ok()) return pcm.error();
   auto ptr = std::make_shared<const Pcm>(std::move(*pcm));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto [it, inserted] = clips_.emplace(key, ptr);
   return it->second;  // if another thread won the race, everyone shares its copy
 }
 
 std::size_t PromptCache::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return clips_.size();
 }
 
 void PromptCache::clear() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   clips_.clear();
 }
 

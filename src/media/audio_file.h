@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::media {
 
@@ -39,8 +40,8 @@ class PromptCache {
   void clear();
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, PcmPtr> clips_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<std::pair<std::string, int>, PcmPtr> clips_ GUARDED_BY(mu_);
 };
 
 }  // namespace confpro::media

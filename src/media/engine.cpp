@@ -8,6 +8,7 @@
 #include "media/audio_file.h"
 #include "media/media_engine.h"
 #include "media/worker.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::media {
 namespace {
@@ -33,7 +34,7 @@ class Engine final : public MediaEngine {
 
   Result<SessionInfo> create_session(const SessionParams& params) override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopped_) return Error::precondition("media engine stopped");
       if (session_worker_.size() >= static_cast<std::size_t>(options_.max_sessions))
         return Error::exhausted("too many media sessions");
@@ -44,7 +45,7 @@ class Engine final : public MediaEngine {
     auto session = Session::create(id, params, std::move(*pair), session_config());
     if (!session.ok()) return session.error();
     SessionInfo info{id, (*session)->local_port()};
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     int w = least_loaded();
     if (auto near = room_worker_.find(params.near_room); params.near_room.valid() && near != room_worker_.end())
       w = near->second;  // where its conference lives: attaching it will move nothing
@@ -66,7 +67,7 @@ class Engine final : public MediaEngine {
   }
 
   Status destroy_session(MediaSessionId id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = session_worker_.find(id);
     if (it == session_worker_.end()) return Error::not_found("no such media session");
     Command c{cmd::DestroySession{id}};
@@ -77,14 +78,14 @@ class Engine final : public MediaEngine {
   }
 
   std::optional<SessionStats> stats(MediaSessionId id) override {
-    std::lock_guard lock(board_.mu);
+    MutexLock lock(board_.mu);
     auto it = board_.stats.find(id);
     if (it == board_.stats.end()) return std::nullopt;
     return it->second;
   }
 
   Result<RoomId> create_room(const std::string& label, MediaSessionId near) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return Error::precondition("media engine stopped");
     const RoomId id{++next_room_};
     int w = least_loaded();
@@ -98,7 +99,7 @@ class Engine final : public MediaEngine {
   }
 
   Status destroy_room(RoomId room) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = room_worker_.find(room);
     if (it == room_worker_.end()) return Error::not_found("no such room");
     Command c{cmd::DestroyRoom{room}};
@@ -109,7 +110,7 @@ class Engine final : public MediaEngine {
   }
 
   Status attach(MediaSessionId session, RoomId room, ParticipantFlags flags) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return Error::precondition("media engine stopped");
     auto s = session_worker_.find(session);
     auto r = room_worker_.find(room);
@@ -171,7 +172,7 @@ class Engine final : public MediaEngine {
 
   void stop() override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopped_) return;
       stopped_ = true;
     }
@@ -189,7 +190,7 @@ class Engine final : public MediaEngine {
             options_.suppress_silence, latch};
   }
 
-  int least_loaded() const {  // REQUIRES(mu_)
+  int least_loaded() const REQUIRES(mu_) {
     std::size_t best = 0;
     for (std::size_t i = 1; i < load_.size(); ++i)
       if (load_[i] < load_[best]) best = i;
@@ -198,7 +199,7 @@ class Engine final : public MediaEngine {
 
   template <typename C>
   Status to_session(MediaSessionId id, C&& command) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return Error::precondition("media engine stopped");
     auto it = session_worker_.find(id);
     if (it == session_worker_.end()) return Error::not_found("no such media session");
@@ -209,7 +210,7 @@ class Engine final : public MediaEngine {
 
   template <typename C>
   Status to_room(RoomId id, C&& command) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopped_) return Error::precondition("media engine stopped");
     auto it = room_worker_.find(id);
     if (it == room_worker_.end()) return Error::not_found("no such room");
@@ -242,12 +243,12 @@ class Engine final : public MediaEngine {
   std::atomic<std::uint64_t> next_session_{0};
   std::atomic<std::uint64_t> moved_{0};
 
-  std::mutex mu_;
-  bool stopped_ = false;                                     // GUARDED_BY(mu_)
-  std::uint64_t next_room_ = 0;                              // GUARDED_BY(mu_)
-  std::unordered_map<MediaSessionId, int> session_worker_;   // GUARDED_BY(mu_)
-  std::unordered_map<RoomId, int> room_worker_;              // GUARDED_BY(mu_)
-  std::vector<int> load_;                                    // GUARDED_BY(mu_)
+  Mutex mu_;
+  bool stopped_ GUARDED_BY(mu_) = false;
+  std::uint64_t next_room_ GUARDED_BY(mu_) = 0;
+  std::unordered_map<MediaSessionId, int> session_worker_ GUARDED_BY(mu_);
+  std::unordered_map<RoomId, int> room_worker_ GUARDED_BY(mu_);
+  std::vector<int> load_ GUARDED_BY(mu_);
 };
 
 }  // namespace

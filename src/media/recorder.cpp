@@ -6,18 +6,22 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
+#include "common/thread_annotations.h"
 
 namespace confpro::media {
 
 // State shared with the writer thread. The ring: blocks [head, tail) are queued for the writer; the producer
 // fills block `tail` (never handed out until queued). All counters are guarded by mu.
 struct Recorder::Shared {
-  std::mutex mu;
+  Mutex mu;
   std::condition_variable cv;
   std::vector<std::vector<std::int16_t>> blocks;
   std::vector<std::size_t> lengths;
-  std::size_t head = 0, tail = 0;  // GUARDED_BY(mu)
-  bool finishing = false;           // GUARDED_BY(mu)
+  std::size_t head GUARDED_BY(mu) = 0;
+  std::size_t tail GUARDED_BY(mu) = 0;
+  bool finishing GUARDED_BY(mu) = false;
+  // The producer's own read of tail: only the producer writes tail (under mu), so this read races with nothing.
+  std::size_t producer_tail() const NO_THREAD_SAFETY_ANALYSIS { return tail; }
   SNDFILE* file = nullptr;          // writer thread only, after open()
   std::function<void(bool, const std::string&)> on_done;
 };
@@ -93,7 +97,7 @@ bool Recorder::write(std::span<const std::int16_t> pcm) {
   std::size_t done = 0;
   // The current block is only touched by this thread: it is not queued until hand_over().
   while (done < take) {
-    auto& block = shared_->blocks[shared_->tail % shared_->blocks.size()];  // tail changes only here
+    auto& block = shared_->blocks[shared_->producer_tail() % shared_->blocks.size()];
     const std::size_t k = std::min(take - done, block_samples_ - fill_);
     std::memcpy(block.data() + fill_, pcm.data() + done, k * sizeof(std::int16_t));
     fill_ += k;
@@ -107,7 +111,7 @@ bool Recorder::write(std::span<const std::int16_t> pcm) {
 void Recorder::hand_over() {
   if (fill_ == 0) return;
   {
-    std::lock_guard lock(shared_->mu);
+    MutexLock lock(shared_->mu);
     const std::size_t n = shared_->blocks.size();
     if (shared_->tail + 1 - shared_->head < n) {
       shared_->lengths[shared_->tail % n] = fill_;
@@ -125,7 +129,7 @@ void Recorder::finish() {
   hand_over();
   finished_ = true;
   {
-    std::lock_guard lock(shared_->mu);
+    MutexLock lock(shared_->mu);
     shared_->finishing = true;
   }
   shared_->cv.notify_one();
@@ -134,9 +138,9 @@ void Recorder::finish() {
 void Recorder::writer_main(Shared* s) {
   bool ok = true;
   std::string error;
-  std::unique_lock lock(s->mu);
+  MutexLock lock(s->mu);
   for (;;) {
-    s->cv.wait(lock, [s] { return s->head < s->tail || s->finishing; });
+    while (!(s->head < s->tail || s->finishing)) lock.wait(s->cv);
     if (s->head < s->tail) {
       const std::size_t i = s->head % s->blocks.size();
       const std::size_t len = s->lengths[i];

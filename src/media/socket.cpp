@@ -162,7 +162,7 @@ PortAllocator::PortAllocator(std::uint16_t min_port, std::uint16_t max_port)
     : min_(static_cast<std::uint16_t>(min_port + (min_port & 1))), max_(max_port), next_(min_) {}
 
 Result<PortPair> PortAllocator::allocate(const std::string& ip) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (min_ >= max_) return Error::invalid("rtp_port_min", "empty RTP port range");
   const std::uint32_t pairs = (std::uint32_t{max_} - min_) / 2 + 1;
   for (std::uint32_t tries = 0; tries < pairs; ++tries) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::media {
 
@@ -90,9 +91,9 @@ class PortAllocator {
   Result<PortPair> allocate(const std::string& ip);
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::uint16_t min_, max_;
-  std::uint32_t next_;  // GUARDED_BY(mu_)
+  std::uint32_t next_ GUARDED_BY(mu_);
 };
 
 }  // namespace confpro::media

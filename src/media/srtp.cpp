@@ -1,6 +1,7 @@
 // SRTP with libsrtp2 (srtp.h).
 #include "media/srtp.h"
 
+#include <sodium.h>
 #include <srtp2/srtp.h>
 
 #include <cstring>
@@ -23,15 +24,6 @@ SrtpResult map(srtp_err_status_t s) {
     case srtp_err_status_replay_old: return SrtpResult::kReplay;
     default: return SrtpResult::kError;
   }
-}
-
-int b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
 }
 
 Result<srtp_t> make_ctx(const std::string& suite, std::string_view key_b64, srtp_ssrc_type_t direction) {
@@ -109,42 +101,22 @@ SrtpResult SrtpSession::unprotect_rtcp(std::uint8_t* buf, std::size_t& len) {
   return map(s);
 }
 
+// libsodium's codec: padding is optional on input (SDES peers send both), bytes after the text are refused.
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::vector<std::uint8_t> out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int v = b64_value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>(acc >> bits));
-    }
-  }
+  std::vector<std::uint8_t> out(text.size() * 3 / 4 + 1);
+  std::size_t len = 0;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+    return std::nullopt;
+  out.resize(len);
   return out;
 }
 
 std::string base64_encode(std::span<const std::uint8_t> bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
-  }
-  if (i < bytes.size()) {
-    std::uint32_t v = std::uint32_t{bytes[i]} << 16;
-    if (i + 1 < bytes.size()) v |= std::uint32_t{bytes[i + 1]} << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += (i + 1 < bytes.size()) ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
   return out;
 }
 

@@ -46,7 +46,7 @@ class SrtpSession {
   void* rx_;  // srtp_t
 };
 
-// Base64 (RFC 4648) for SDES keys. decode returns nullopt on bad input.
+// Base64 (RFC 4648) for SDES keys, by libsodium. decode returns nullopt on bad input; its padding is optional.
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
 std::string base64_encode(std::span<const std::uint8_t> bytes);
 

@@ -48,6 +48,9 @@ TEST(Srtp, Base64RoundTripsAndRejectsGarbage) {
   EXPECT_EQ(text, "AAEC+vs=");
   EXPECT_EQ(base64_decode(text), bytes);
   EXPECT_FALSE(base64_decode("ab$d"));
+  EXPECT_EQ(base64_decode("AAEC+vs"), bytes);  // padding is optional
+  EXPECT_FALSE(base64_decode("AAEC+vs=x"));    // nothing may follow
+  EXPECT_FALSE(base64_decode("A"));            // not a whole byte
 }
 
 TEST(Srtp, RtpRoundTripsForBothSuites) {

@@ -160,7 +160,7 @@ void Worker::publish_stats() {
   const PacketIoStats io = io_->stats();
   counters_.send_errors.store(io.send_errors, std::memory_order_relaxed);
   counters_.io_enters.store(io.enters, std::memory_order_relaxed);
-  std::lock_guard lock(board_.mu);
+  MutexLock lock(board_.mu);
   for (auto& s : sessions_) board_.stats[s->id()] = s->stats();
 }
 
@@ -224,7 +224,7 @@ bool Worker::apply(Command& command) {
           [&](cmd::DestroySession& c) {
             auto s = take_session(c.id);
             if (!s) return false;
-            std::lock_guard lock(board_.mu);
+            MutexLock lock(board_.mu);
             board_.stats.erase(c.id);
             return true;
           },

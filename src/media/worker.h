@@ -21,13 +21,14 @@
 #include "media/queue.h"
 #include "media/room.h"
 #include "media/session.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::media {
 
 // Statistics published by the workers, read by MediaEngine::stats(). One lock per worker per second.
 struct StatsBoard {
-  std::mutex mu;
-  std::unordered_map<MediaSessionId, SessionStats> stats;  // GUARDED_BY(mu)
+  Mutex mu;
+  std::unordered_map<MediaSessionId, SessionStats> stats GUARDED_BY(mu);
 };
 
 // Totals of one worker, for benchmarks and health.

@@ -24,6 +24,7 @@
 #include "sip/sdp.h"
 #include "sip/sdp_negotiate.h"
 #include "sip/sip_endpoint.h"
+#include "common/thread_annotations.h"
 
 namespace spdlog { class logger; }
 
@@ -131,11 +132,11 @@ class SofiaEndpoint final : public SipEndpoint {
 
   std::thread thread_;
   int wake_fd_ = -1;
-  std::mutex post_mu_;
-  std::vector<std::function<void()>> posts_;  // GUARDED_BY(post_mu_)
-  bool posts_open_ = false;                    // GUARDED_BY(post_mu_)
-  std::mutex stop_mu_;                         // serializes stop()
-  bool stopped_ = false;                       // GUARDED_BY(stop_mu_)
+  Mutex post_mu_;
+  std::vector<std::function<void()>> posts_ GUARDED_BY(post_mu_);
+  bool posts_open_ GUARDED_BY(post_mu_) = false;
+  Mutex stop_mu_;                         // serializes stop()
+  bool stopped_ GUARDED_BY(stop_mu_) = false;
 
   // --- SIP thread only ---
   su_root_t* root_ = nullptr;

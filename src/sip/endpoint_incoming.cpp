@@ -412,6 +412,11 @@ bool screen_out(msg_t* msg) {
 // source's requests stop here instead: freed, unanswered, before any of that (the flood costs a read and a
 // parse). Called through the library's PLT, so this definition (exported from the executable:
 // src/sip/CMakeLists.txt) takes its place; everything else goes on to sofia's.
+// Why an interposition (issue 13 asked; docs/architecture.md "Library internals we override"): sofia-sip 1.12
+// has no public hook between a parsed message and nta. tport_base_deliver is declared only in the private
+// tport_internal.h; tport_tag.h offers no receive filter (TPTAG_* are transport settings); nua owns the nta
+// agent, so nta_agent_create's message callback (stateless mode) is not ours; NUTAG/NTATAG have no screen either.
+// Screening later (in nua's callback) would still cost a transaction, a handle and a 100 Trying per request.
 extern "C" void tport_base_deliver(tport_t* self, msg_t* msg, su_time_t now) {
   using Deliver = void (*)(tport_t*, msg_t*, su_time_t);
   static const auto sofia = reinterpret_cast<Deliver>(dlsym(RTLD_NEXT, "tport_base_deliver"));

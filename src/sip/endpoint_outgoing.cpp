@@ -10,6 +10,7 @@
 
 #include "sip/endpoint_impl.h"
 #include "spdlog/spdlog.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::sip {
 namespace {
@@ -56,7 +57,7 @@ Result<CallId> SofiaEndpoint::dial(const DialRequest& request) {
   }
   const CallId id{next_call_id_++};
   {
-    std::lock_guard lock(post_mu_);
+    MutexLock lock(post_mu_);
     if (!posts_open_) {
       dial_limiter_.release(request.conference_tag);
       return Error::unavailable("SIP endpoint is stopped");

@@ -7,13 +7,14 @@
 #include <mutex>
 
 #include "media/media_engine.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::sip {
 
 class FakeMediaEngine final : public media::MediaEngine {
  public:
   Result<media::SessionInfo> create_session(const media::SessionParams& params) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (fail_create) return Error::exhausted("fake: no media");
     MediaSessionId id{++next_id_};
     sessions_[id.value()] = params;
@@ -21,7 +22,7 @@ class FakeMediaEngine final : public media::MediaEngine {
     return media::SessionInfo{id, static_cast<std::uint16_t>(30000 + 2 * (next_id_ % 10000))};
   }
   Status update_session(MediaSessionId id, const media::SessionParams& params) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = sessions_.find(id.value());
     if (it == sessions_.end()) return Error::not_found("fake: no such session");
     it->second = params;
@@ -29,7 +30,7 @@ class FakeMediaEngine final : public media::MediaEngine {
     return {};
   }
   Status destroy_session(MediaSessionId id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (sessions_.erase(id.value()) == 0) return Error::not_found("fake: no such session");
     ++destroyed;
     return {};
@@ -51,13 +52,13 @@ class FakeMediaEngine final : public media::MediaEngine {
   void stop() override {}
 
   std::optional<media::SessionParams> params(MediaSessionId id) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = sessions_.find(id.value());
     if (it == sessions_.end()) return std::nullopt;
     return it->second;
   }
   std::size_t live() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return sessions_.size();
   }
 
@@ -65,9 +66,9 @@ class FakeMediaEngine final : public media::MediaEngine {
   std::atomic<int> created{0}, updated{0}, destroyed{0};
 
  private:
-  std::mutex mu_;
-  std::uint64_t next_id_ = 0;                               // GUARDED_BY(mu_)
-  std::map<std::uint64_t, media::SessionParams> sessions_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::uint64_t next_id_ GUARDED_BY(mu_) = 0;
+  std::map<std::uint64_t, media::SessionParams> sessions_ GUARDED_BY(mu_);
 };
 
 }  // namespace confpro::sip

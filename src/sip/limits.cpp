@@ -169,7 +169,7 @@ void AdmissionGuard::prune(SteadyTime now) {
 }
 
 Status DialOutLimiter::acquire(const std::string& tag, SteadyTime now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (live_total_ >= limits_.max_concurrent_total) return Error::exhausted("too many dial-outs on this node");
   PerTag& t = tags_[tag];
   while (!t.started.empty() && now - t.started.front() >= std::chrono::hours(1)) t.started.pop_front();
@@ -186,7 +186,7 @@ Status DialOutLimiter::acquire(const std::string& tag, SteadyTime now) {
 }
 
 void DialOutLimiter::release(const std::string& tag) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = tags_.find(tag);
   if (it == tags_.end() || it->second.live == 0) return;
   --it->second.live;
@@ -194,7 +194,7 @@ void DialOutLimiter::release(const std::string& tag) {
 }
 
 int DialOutLimiter::live(const std::string& tag) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = tags_.find(tag);
   return it == tags_.end() ? 0 : it->second.live;
 }

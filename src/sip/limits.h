@@ -17,6 +17,7 @@
 
 #include "common/result.h"
 #include "sip/sip_endpoint.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::sip {
 
@@ -121,9 +122,9 @@ class DialOutLimiter {
     std::deque<SteadyTime> started;  // within the last hour
   };
   DialOutLimits limits_;
-  mutable std::mutex mu_;
-  std::map<std::string, PerTag> tags_;  // GUARDED_BY(mu_)
-  int live_total_ = 0;                  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<std::string, PerTag> tags_ GUARDED_BY(mu_);
+  int live_total_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace confpro::sip

@@ -111,22 +111,11 @@ Result<Page<domain::Booking>> SqlStore::search_bookings(const BookingQuery& q) {
           if (q.to) st.exchange(soci::use(to, "to"));
         };
         Page<domain::Booking> page;
-        {
-          soci::statement st(sql);
-          st.exchange(soci::into(page.total));
-          bind(st);
-          st.alloc();
-          st.prepare("SELECT COUNT(*) FROM bookings " + where);
-          st.define_and_bind();
-          st.execute(true);
-        }
-        const int limit = std::clamp(q.limit, 1, 1000), offset = std::max(q.offset, 0);
+        page.total = count_matching(sql, "FROM bookings " + where, bind);
         const std::string dir = q.descending ? " DESC" : " ASC";
-        page.items =
-            load_bookings(sql,
-                          where + " ORDER BY " + sort_column(q.sort) + dir + ", id" + dir + " LIMIT " +
-                              std::to_string(limit) + " OFFSET " + std::to_string(offset),
-                          bind);
+        page.items = load_bookings(
+            sql, where + " ORDER BY " + sort_column(q.sort) + dir + ", id" + dir + page_clause(q.limit, q.offset),
+            bind);
         return page;
       });
 }

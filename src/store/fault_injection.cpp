@@ -7,7 +7,7 @@
 namespace confpro::store {
 
 void FaultInjectingStore::set_rule(Rule rule) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   rule_ = std::move(rule);
 }
 
@@ -26,12 +26,12 @@ void FaultInjectingStore::clear() {
 }
 
 int FaultInjectingStore::failures_injected() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return injected_;
 }
 
 void FaultInjectingStore::set_delay(std::chrono::milliseconds delay, std::vector<std::string> except) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   delay_ = delay;
   not_delayed_ = std::move(except);
 }
@@ -40,7 +40,7 @@ std::optional<Error> FaultInjectingStore::check(std::string_view method) {
   std::chrono::milliseconds delay{0};
   std::optional<Error> e;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     if (std::find(not_delayed_.begin(), not_delayed_.end(), method) == not_delayed_.end()) delay = delay_;
     if (rule_) e = rule_(method);
     if (e) ++injected_;

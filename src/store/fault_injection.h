@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "store/store.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::store {
 
@@ -85,11 +86,11 @@ class FaultInjectingStore final : public Store {
 
   std::unique_ptr<Store> owned_;
   Store& inner_;
-  mutable std::mutex mutex_;
-  Rule rule_;         // GUARDED_BY(mutex_)
-  int injected_ = 0;  // GUARDED_BY(mutex_)
-  std::chrono::milliseconds delay_{0};    // GUARDED_BY(mutex_)
-  std::vector<std::string> not_delayed_;  // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  Rule rule_ GUARDED_BY(mutex_);
+  int injected_ GUARDED_BY(mutex_) = 0;
+  std::chrono::milliseconds delay_ GUARDED_BY(mutex_){0};
+  std::vector<std::string> not_delayed_ GUARDED_BY(mutex_);
 };
 
 }  // namespace confpro::store

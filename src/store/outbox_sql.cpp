@@ -78,15 +78,7 @@ Result<Page<AuditEntry>> SqlStore::list_audit(const AuditQuery& q) {
       if (!q.target.empty()) st.exchange(soci::use(q.target, "target"));
     };
     Page<AuditEntry> page;
-    {
-      soci::statement st(sql);
-      st.exchange(soci::into(page.total));
-      bind(st);
-      st.alloc();
-      st.prepare("SELECT COUNT(*)" + where);
-      st.define_and_bind();
-      st.execute(true);
-    }
+    page.total = count_matching(sql, where, bind);
     AuditEntry e;
     std::int64_t at = 0;
     soci::statement st(sql);
@@ -99,9 +91,7 @@ Result<Page<AuditEntry>> SqlStore::list_audit(const AuditQuery& q) {
     st.exchange(soci::into(e.source));
     bind(st);
     st.alloc();
-    st.prepare("SELECT id, at, actor, action, target, details, source" + where + " ORDER BY id DESC LIMIT " +
-               std::to_string(std::clamp(q.limit, 1, 1000)) + " OFFSET " +
-               std::to_string(std::max(q.offset, 0)));
+    st.prepare("SELECT id, at, actor, action, target, details, source" + where + " ORDER BY id DESC" + page_clause(q.limit, q.offset));
     st.define_and_bind();
     st.execute();
     while (st.fetch()) {

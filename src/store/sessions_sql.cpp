@@ -3,49 +3,58 @@
 
 #include "store/sql_store.h"
 
+// Rows → structs by SOCI (soci::into(session) reads a whole row): columns in the order of kSessionColumns and
+// of list_connections' SELECT.
+namespace soci {
+template <>
+struct type_conversion<confpro::store::ConferenceSession> {
+  using base_type = values;
+  static void from_base(const values& v, indicator, confpro::store::ConferenceSession& s) {
+    using namespace confpro::store::detail;
+    s = {};
+    s.id = confpro::SessionId{int_at(v, 0)};
+    s.booking = confpro::BookingId{int_at(v, 1)};
+    s.number = v.get<std::string>(2);
+    s.opened_at = confpro::from_epoch_ms(int_at(v, 3));
+    if (auto closed = optional_int_at(v, 4)) s.closed_at = confpro::from_epoch_ms(*closed);
+    s.close_reason = v.get<std::string>(5);
+    s.recording_path = v.get<std::string>(6);
+    s.node = v.get<std::string>(7);
+  }
+};
+
+template <>
+struct type_conversion<confpro::store::ParticipantConnection> {
+  using base_type = values;
+  static void from_base(const values& v, indicator, confpro::store::ParticipantConnection& c) {
+    using namespace confpro::store::detail;
+    c = {};
+    c.id = confpro::ConnectionId{int_at(v, 0)};
+    c.session = confpro::SessionId{int_at(v, 1)};
+    c.booking = confpro::BookingId{int_at(v, 2)};
+    c.caller_number = v.get<std::string>(3);
+    c.caller_name = v.get<std::string>(4);
+    c.role = v.get<std::string>(5);
+    c.access_number = v.get<std::string>(6);
+    c.call_ref = v.get<std::string>(7);
+    c.joined_at = confpro::from_epoch_ms(int_at(v, 8));
+    if (auto left = optional_int_at(v, 9)) c.left_at = confpro::from_epoch_ms(*left);
+    c.leave_reason = v.get<std::string>(10);
+    c.codec = v.get<std::string>(11);
+    c.remote_address = v.get<std::string>(12);
+    c.loss_fraction = v.get<double>(13);
+    c.jitter_ms = v.get<double>(14);
+    c.rtt_ms = v.get<double>(15);
+  }
+};
+}  // namespace soci
+
 namespace confpro::store::detail {
 
 namespace {
 
-struct SessionRow {
-  std::int64_t id = 0, booking = 0, opened_at = 0, closed_at = 0;
-  soci::indicator closed_ind = soci::i_null;
-  std::string number, close_reason, recording_path, node;
-};
-
-void bind_into(soci::statement& st, SessionRow& r) {
-  st.exchange(soci::into(r.id));
-  st.exchange(soci::into(r.booking));
-  st.exchange(soci::into(r.number));
-  st.exchange(soci::into(r.opened_at));
-  st.exchange(soci::into(r.closed_at, r.closed_ind));
-  st.exchange(soci::into(r.close_reason));
-  st.exchange(soci::into(r.recording_path));
-  st.exchange(soci::into(r.node));
-}
-
 const char* const kSessionColumns =
     "s.id, s.booking_id, s.number, s.opened_at, s.closed_at, s.close_reason, s.recording_path, s.node";
-
-ConferenceSession from_row(const SessionRow& r) {
-  ConferenceSession s;
-  s.id = SessionId{r.id};
-  s.booking = BookingId{r.booking};
-  s.number = r.number;
-  s.opened_at = from_epoch_ms(r.opened_at);
-  if (r.closed_ind == soci::i_ok) s.closed_at = from_epoch_ms(r.closed_at);
-  s.close_reason = r.close_reason;
-  s.recording_path = r.recording_path;
-  s.node = r.node;
-  return s;
-}
-
-struct ConnectionRow {
-  std::int64_t id = 0, session = 0, booking = 0, joined_at = 0, left_at = 0;
-  soci::indicator left_ind = soci::i_null;
-  std::string caller_number, caller_name, role, access_number, call_ref, leave_reason, codec, remote_address;
-  double loss_fraction = 0, jitter_ms = 0, rtt_ms = 0;
-};
 
 }  // namespace
 
@@ -94,17 +103,17 @@ Status SqlStore::set_recording_path(SessionId id, const std::string& path) {
 
 Result<ConferenceSession> SqlStore::get_session(SessionId id) {
   return run<ConferenceSession>("get session", [&](soci::session& sql) -> Result<ConferenceSession> {
-    SessionRow row;
+    ConferenceSession session;
     std::int64_t raw = id.value();
     soci::statement st(sql);
-    bind_into(st, row);
+    st.exchange(soci::into(session));
     st.exchange(soci::use(raw, "id"));
     st.alloc();
     st.prepare(std::string("SELECT ") + kSessionColumns + " FROM conference_sessions s WHERE s.id = :id");
     st.define_and_bind();
     st.execute();
     if (!st.fetch()) return Error::not_found("no such session");
-    return from_row(row);
+    return session;
   });
 }
 
@@ -132,31 +141,21 @@ Result<Page<SessionWithBooking>> SqlStore::list_sessions(const SessionQuery& q) 
           if (!q.number.empty()) st.exchange(soci::use(q.number, "number"));
         };
         Page<SessionWithBooking> page;
-        {
-          soci::statement st(sql);
-          st.exchange(soci::into(page.total));
-          bind(st);
-          st.alloc();
-          st.prepare("SELECT COUNT(*)" + where);
-          st.define_and_bind();
-          st.execute(true);
-        }
+        page.total = count_matching(sql, where, bind);
         std::vector<ConferenceSession> sessions;
         {
-          SessionRow row;
+          ConferenceSession row;
           soci::statement st(sql);
-          bind_into(st, row);
+          st.exchange(soci::into(row));
           bind(st);
           st.alloc();
           const std::string dir = q.descending ? " DESC" : " ASC";
           st.prepare(std::string("SELECT ") + kSessionColumns + where + " ORDER BY s.opened_at" + dir +
-                     ", s.id" + dir + " LIMIT " + std::to_string(std::clamp(q.limit, 1, 1000)) + " OFFSET " +
-                     std::to_string(std::max(q.offset, 0)));
+                     ", s.id" + dir + page_clause(q.limit, q.offset));
           st.define_and_bind();
           st.execute();
           while (st.fetch()) {
-            sessions.push_back(from_row(row));
-            row.closed_ind = soci::i_null;
+            sessions.push_back(row);
           }
         }
         if (sessions.empty()) return page;
@@ -220,7 +219,7 @@ Status SqlStore::end_connection(ConnectionId id, TimePoint left_at, const std::s
 Result<std::vector<ParticipantConnection>> SqlStore::list_connections(SessionId session) {
   return run<std::vector<ParticipantConnection>>("list connections", [&](soci::session& sql) {
     std::vector<ParticipantConnection> out;
-    ConnectionRow r;
+    ParticipantConnection c;
     std::int64_t raw = session.value();
     soci::statement st =
         (sql.prepare
@@ -228,34 +227,9 @@ Result<std::vector<ParticipantConnection>> SqlStore::list_connections(SessionId 
                 "call_ref, "
                 "joined_at, left_at, leave_reason, codec, remote_address, loss_fraction, jitter_ms, rtt_ms "
                 "FROM participant_connections WHERE session_id = :s ORDER BY joined_at, id",
-         soci::use(raw, "s"), soci::into(r.id), soci::into(r.session), soci::into(r.booking),
-         soci::into(r.caller_number), soci::into(r.caller_name), soci::into(r.role),
-         soci::into(r.access_number), soci::into(r.call_ref), soci::into(r.joined_at),
-         soci::into(r.left_at, r.left_ind), soci::into(r.leave_reason), soci::into(r.codec),
-         soci::into(r.remote_address), soci::into(r.loss_fraction), soci::into(r.jitter_ms),
-         soci::into(r.rtt_ms));
+         soci::use(raw, "s"), soci::into(c));
     st.execute();
-    while (st.fetch()) {
-      ParticipantConnection c;
-      c.id = ConnectionId{r.id};
-      c.session = SessionId{r.session};
-      c.booking = BookingId{r.booking};
-      c.caller_number = r.caller_number;
-      c.caller_name = r.caller_name;
-      c.role = r.role;
-      c.access_number = r.access_number;
-      c.call_ref = r.call_ref;
-      c.joined_at = from_epoch_ms(r.joined_at);
-      if (r.left_ind == soci::i_ok) c.left_at = from_epoch_ms(r.left_at);
-      c.leave_reason = r.leave_reason;
-      c.codec = r.codec;
-      c.remote_address = r.remote_address;
-      c.loss_fraction = r.loss_fraction;
-      c.jitter_ms = r.jitter_ms;
-      c.rtt_ms = r.rtt_ms;
-      out.push_back(std::move(c));
-      r.left_ind = soci::i_null;
-    }
+    while (st.fetch()) out.push_back(c);
     return Result<std::vector<ParticipantConnection>>(std::move(out));
   });
 }

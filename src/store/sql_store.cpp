@@ -172,83 +172,41 @@ Result<int> SqlStore::schema_version() {
   });
 }
 
-namespace {
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
+std::int64_t count_matching(soci::session& sql, const std::string& from_where,
+                            const std::function<void(soci::statement&)>& bind) {
+  std::int64_t total = 0;
+  soci::statement st(sql);
+  st.exchange(soci::into(total));
+  bind(st);
+  st.alloc();
+  st.prepare("SELECT COUNT(*) " + from_where);
+  st.define_and_bind();
+  st.execute(true);
+  return total;
 }
 
-std::string pg_quote(std::string_view v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\\' || c == '\'') out += '\\';
-    out += c;
-  }
-  return out + "'";
+std::string page_clause(int limit, int offset) {
+  return " LIMIT " + std::to_string(std::clamp(limit, 1, 1000)) + " OFFSET " + std::to_string(std::max(offset, 0));
 }
 
-}  // namespace
+std::int64_t int_at(const soci::values& v, std::size_t i) {
+  switch (v.get_properties(i).get_data_type()) {
+    case soci::dt_integer: return v.get<int>(i);
+    case soci::dt_unsigned_long_long: return static_cast<std::int64_t>(v.get<unsigned long long>(i));
+    case soci::dt_double: return static_cast<std::int64_t>(v.get<double>(i));
+    default: return v.get<long long>(i);
+  }
+}
 
-std::string postgres_conninfo(const std::string& url) {
-  std::string_view rest = url;
-  rest.remove_prefix(rest.find("://") + 3);
-  std::string out;
-  auto add = [&out](const char* key, std::string_view value) {
-    if (value.empty()) return;
-    if (!out.empty()) out += ' ';
-    out += std::string(key) + "=" + pg_quote(percent_decode(value));
-  };
-  std::string_view query;
-  if (auto q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  std::string_view db;
-  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-    db = rest.substr(slash + 1);
-    rest = rest.substr(0, slash);
-  }
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view cred = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    auto colon = cred.find(':');
-    add("user", cred.substr(0, colon));
-    if (colon != std::string_view::npos) add("password", cred.substr(colon + 1));
-  }
-  std::string_view host = rest, port;
-  if (!rest.empty() && rest.front() == '[') {  // [ipv6]:port
-    auto close = rest.find(']');
-    host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
-  } else if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
-  }
-  add("host", host);
-  add("port", port);
-  add("dbname", db);
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    auto eq = pair.find('=');
-    if (eq != std::string_view::npos) {
-      std::string key(pair.substr(0, eq));
-      add(key.c_str(), pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return out;
+std::optional<std::int64_t> optional_int_at(const soci::values& v, std::size_t i) {
+  if (v.get_indicator(i) == soci::i_null) return std::nullopt;
+  return int_at(v, i);
+}
+
+std::string postgres_connect_string(const std::string& url) {
+  if (url.find('=') != std::string::npos) return url;
+  return url + (url.ends_with('?') ? "" : url.find('?') == std::string::npos ? "?" : "&") +
+         "application_name=confpro";
 }
 
 }  // namespace confpro::store::detail
@@ -271,7 +229,7 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url, int pool_size)
                                                pool_size > 0 ? pool_size : 4);
   } else if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     store = std::make_unique<detail::SqlStore>(Dialect::kPostgres, "postgresql",
-                                               detail::postgres_conninfo(url), pool_size > 0 ? pool_size : 4);
+                                               detail::postgres_connect_string(url), pool_size > 0 ? pool_size : 4);
   } else {
     return Error::invalid("storage_url", "must start with sqlite:// or postgresql:// (got '" + url + "')");
   }

@@ -39,6 +39,17 @@ Result<domain::Booking> load_booking(soci::session& sql, const std::string& wher
                                      const std::string& text);
 std::vector<domain::Booking> load_bookings(soci::session& sql, const std::string& where_sql,
                                            const std::function<void(soci::statement&)>& bind);
+// The paged lists' two halves (bookings, sessions, audit): how many rows match `from_where` ("FROM … WHERE …",
+// its named parameters bound by `bind`), and the " LIMIT … OFFSET …" of one page with the bounds every list
+// accepts (1 to 1000 rows, offset ≥ 0).
+std::int64_t count_matching(soci::session& sql, const std::string& from_where,
+                            const std::function<void(soci::statement&)>& bind);
+std::string page_clause(int limit, int offset);
+// For the soci::type_conversion<T> specialisations that read a row (sessions_sql.cpp): an integer column,
+// whatever width the backend describes it with (SQLite's INTEGER PRIMARY KEY, PostgreSQL's BIGINT), and a
+// nullable one as nullopt.
+std::int64_t int_at(const soci::values& v, std::size_t i);
+std::optional<std::int64_t> optional_int_at(const soci::values& v, std::size_t i);
 // Deleted bookings (issue 12 item 8) among `bookings`: gives each its own number and name back (the row keeps
 // tombstones) and returns when and by whom it was deleted, by booking id.
 std::map<std::int64_t, Deletion> restore_deleted(soci::session& sql, std::vector<domain::Booking>& bookings);
@@ -47,10 +58,12 @@ void write_invitees(soci::session& sql, std::int64_t booking_id,
 void write_effects(soci::session& sql, Dialect dialect, const SideEffects& effects);
 std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m);
 
-// "postgresql://user:pass@host:port/db?sslmode=require" → "user='user' password='pass' host='host'
-// port='port' dbname='db' sslmode='require'" (libpq keyword form; SOCI 4.0 mangles URIs). Percent-escapes are
-// decoded.
-std::string postgres_conninfo(const std::string& url);
+// The storage URL for SOCI's postgresql backend, which hands it to libpq's PQconnectdb: libpq reads
+// postgresql:// URIs itself (percent-escapes, [ipv6] hosts, ?options). One wrinkle: SOCI 4.0.3's factory rebuilds
+// the string as key=value words to take out its own `singlerows` option, and a word without '=' gains one
+// ("postgresql://u@h/db" reached libpq as ".../db=": database "db=" does not exist). A URI with any '=' passes
+// unchanged, so one without gets "?application_name=confpro" (which also names our sessions in pg_stat_activity).
+std::string postgres_connect_string(const std::string& url);
 
 // The migrations, in order; migration i (1-based) brings the schema to version i.
 std::vector<std::string> migrations(Dialect dialect);

@@ -279,7 +279,7 @@ TEST_P(StoreTest, MigrationV3MakesExistingNamesSearchable) {
   {
     soci::session sql(GetParam() == "sqlite" ? "sqlite3" : "postgresql",
                       GetParam() == "sqlite" ? "db=" + (dir.path() / "v2.db").string()
-                                             : detail::postgres_conninfo(url));
+                                             : detail::postgres_connect_string(url));
     int n = 0;
     for (const std::string name : {"Élise Dupont", "Comité ÉCONOMIQUE", "Board"}) {
       const std::string number = "73420" + std::to_string(n++);
@@ -424,16 +424,32 @@ TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
 }  // namespace confpro::store
 
 namespace confpro::store::detail {
-std::string postgres_conninfo(const std::string& url);
+std::string postgres_connect_string(const std::string& url);
 namespace {
 
-TEST(OpenStore, PostgresUrlBecomesKeywordConnectionString) {
-  EXPECT_EQ(
-      postgres_conninfo("postgresql://conf:p%40ss@db.example.com:5433/confpro?sslmode=require"),
-      "user='conf' password='p@ss' host='db.example.com' port='5433' dbname='confpro' sslmode='require'");
-  EXPECT_EQ(postgres_conninfo("postgresql://127.0.0.1/x"), "host='127.0.0.1' dbname='x'");
-  EXPECT_EQ(postgres_conninfo("postgres://u@[::1]:5432/d"), "user='u' host='::1' port='5432' dbname='d'");
-  EXPECT_EQ(postgres_conninfo("postgresql://u:it's@h/d"), "user='u' password='it\\'s' host='h' dbname='d'");
+TEST(OpenStore, PostgresUrlGoesToLibpqAsItIs) {
+  EXPECT_EQ(postgres_connect_string("postgresql://conf:p%40ss@db.example.com:5433/confpro?sslmode=require"),
+            "postgresql://conf:p%40ss@db.example.com:5433/confpro?sslmode=require");
+  EXPECT_EQ(postgres_connect_string("postgresql://127.0.0.1/x"), "postgresql://127.0.0.1/x?application_name=confpro");
+  EXPECT_EQ(postgres_connect_string("postgres://u@[::1]:5432/d?"), "postgres://u@[::1]:5432/d?application_name=confpro");
+}
+
+// libpq itself reads the URI: user, percent-escaped password, host, port and database, with and without options
+// (SOCI 4.0.3 broke the form without '=' before postgres_connect_string added one).
+TEST(OpenStore, PostgresUrisConnect) {
+  const std::string admin = testing::test_pg_admin_url();
+  if (admin.empty()) GTEST_SKIP() << "no PostgreSQL server (CONFPRO_TEST_PG_URL / the confpro_pg fixture)";
+  const auto rest = admin.substr(admin.find("://") + 3);         // postgres@127.0.0.1:port/postgres
+  const auto host_db = rest.substr(rest.find('@') + 1);           // 127.0.0.1:port/postgres
+  const auto user = rest.substr(0, rest.find_first_of(":@"));
+  for (const std::string& url : {"postgresql://" + user + ":it%27s%40x@" + host_db,
+                                "postgres://" + user + "@" + host_db + "?sslmode=disable"}) {
+    auto store = open_store(url);
+    ASSERT_TRUE(store.ok()) << url << ": " << store.error().message;
+  }
+  auto missing = open_store("postgresql://" + user + "@" + host_db + "_no_such_db");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("_no_such_db\""), std::string::npos) << missing.error().message;
 }
 
 }  // namespace

@@ -67,7 +67,7 @@ inline std::string fresh_pg_database_url() {
   static std::atomic<int> counter{0};
   const std::string name = "confpro_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
   try {
-    soci::session sql("postgresql", detail::postgres_conninfo(url));
+    soci::session sql("postgresql", detail::postgres_connect_string(url));
     sql << "DROP DATABASE IF EXISTS " + name;
     sql << "CREATE DATABASE " + name;
   } catch (const std::exception& e) {

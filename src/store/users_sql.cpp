@@ -1,107 +1,67 @@
 // Users and access numbers (sql_store.h).
 #include "store/sql_store.h"
 
+// A user row ↔ User by SOCI: soci::into(user) reads the columns of kUserColumns in order; soci::use(user) binds
+// the named parameters :username … :created_at (an empty phone account is NULL: the column is unique).
+namespace soci {
+template <>
+struct type_conversion<confpro::store::User> {
+  using base_type = values;
+  static void from_base(const values& v, indicator, confpro::store::User& u) {
+    using confpro::store::detail::int_at;
+    u = {};
+    u.id = confpro::UserId{int_at(v, 0)};
+    u.username = v.get<std::string>(1);
+    u.display_name = v.get<std::string>(2);
+    u.email = v.get<std::string>(3);
+    u.mobile = v.get<std::string>(4);
+    u.role = v.get<std::string>(5);
+    u.password_hash = v.get<std::string>(6);
+    u.phone_account = v.get<std::string>(7, std::string());
+    u.phone_pin_hash = v.get<std::string>(8);
+    u.phone_default_duration_minutes = static_cast<int>(int_at(v, 9));
+    u.phone_default_max_participants = static_cast<int>(int_at(v, 10));
+    u.disabled = int_at(v, 11) != 0;
+    u.created_at = confpro::from_epoch_ms(int_at(v, 12));
+  }
+  static void to_base(const confpro::store::User& u, values& v, indicator& ind) {
+    v.set("username", u.username);
+    v.set("display_name", u.display_name);
+    v.set("email", u.email);
+    v.set("mobile", u.mobile);
+    v.set("role", u.role);
+    v.set("password_hash", u.password_hash);
+    v.set("phone_account", u.phone_account, u.phone_account.empty() ? i_null : i_ok);
+    v.set("phone_pin_hash", u.phone_pin_hash);
+    v.set("phone_default_duration", u.phone_default_duration_minutes);
+    v.set("phone_default_max_participants", u.phone_default_max_participants);
+    v.set("disabled", u.disabled ? 1 : 0);
+    v.set("created_at", static_cast<long long>(confpro::to_epoch_ms(u.created_at)));
+    ind = i_ok;
+  }
+};
+}  // namespace soci
+
 namespace confpro::store::detail {
 
 namespace {
-
-struct UserRow {
-  std::int64_t id = 0;
-  std::string username, display_name, email, mobile, role, password_hash, phone_account, phone_pin_hash;
-  soci::indicator phone_account_ind = soci::i_null;
-  int phone_default_duration = 0, phone_default_max_participants = 0, disabled = 0;
-  std::int64_t created_at = 0;
-};
 
 const char* const kUserColumns =
     "SELECT id, username, display_name, email, mobile, role, password_hash, phone_account, phone_pin_hash, "
     "phone_default_duration, phone_default_max_participants, disabled, created_at FROM users ";
 
-void bind_into(soci::statement& st, UserRow& r) {
-  using soci::into;
-  st.exchange(into(r.id));
-  st.exchange(into(r.username));
-  st.exchange(into(r.display_name));
-  st.exchange(into(r.email));
-  st.exchange(into(r.mobile));
-  st.exchange(into(r.role));
-  st.exchange(into(r.password_hash));
-  st.exchange(into(r.phone_account, r.phone_account_ind));
-  st.exchange(into(r.phone_pin_hash));
-  st.exchange(into(r.phone_default_duration));
-  st.exchange(into(r.phone_default_max_participants));
-  st.exchange(into(r.disabled));
-  st.exchange(into(r.created_at));
-}
-
-void bind_use(soci::statement& st, UserRow& r) {
-  using soci::use;
-  st.exchange(use(r.username, "username"));
-  st.exchange(use(r.display_name, "display_name"));
-  st.exchange(use(r.email, "email"));
-  st.exchange(use(r.mobile, "mobile"));
-  st.exchange(use(r.role, "role"));
-  st.exchange(use(r.password_hash, "password_hash"));
-  st.exchange(use(r.phone_account, r.phone_account_ind, "phone_account"));
-  st.exchange(use(r.phone_pin_hash, "phone_pin_hash"));
-  st.exchange(use(r.phone_default_duration, "phone_default_duration"));
-  st.exchange(use(r.phone_default_max_participants, "phone_default_max_participants"));
-  st.exchange(use(r.disabled, "disabled"));
-  st.exchange(use(r.created_at, "created_at"));
-}
-
-UserRow to_row(const User& u) {
-  UserRow r;
-  r.id = u.id.value();
-  r.username = u.username;
-  r.display_name = u.display_name;
-  r.email = u.email;
-  r.mobile = u.mobile;
-  r.role = u.role;
-  r.password_hash = u.password_hash;
-  r.phone_account = u.phone_account;
-  r.phone_account_ind = u.phone_account.empty() ? soci::i_null : soci::i_ok;
-  r.phone_pin_hash = u.phone_pin_hash;
-  r.phone_default_duration = u.phone_default_duration_minutes;
-  r.phone_default_max_participants = u.phone_default_max_participants;
-  r.disabled = u.disabled ? 1 : 0;
-  r.created_at = to_epoch_ms(u.created_at);
-  return r;
-}
-
-User from_row(const UserRow& r) {
-  User u;
-  u.id = UserId{r.id};
-  u.username = r.username;
-  u.display_name = r.display_name;
-  u.email = r.email;
-  u.mobile = r.mobile;
-  u.role = r.role;
-  u.password_hash = r.password_hash;
-  u.phone_account = r.phone_account_ind == soci::i_ok ? r.phone_account : "";
-  u.phone_pin_hash = r.phone_pin_hash;
-  u.phone_default_duration_minutes = r.phone_default_duration;
-  u.phone_default_max_participants = r.phone_default_max_participants;
-  u.disabled = r.disabled != 0;
-  u.created_at = from_epoch_ms(r.created_at);
-  return u;
-}
-
 std::vector<User> load_users(soci::session& sql, const std::string& where,
                              const std::function<void(soci::statement&)>& bind) {
   std::vector<User> out;
-  UserRow row;
+  User row;
   soci::statement st(sql);
-  bind_into(st, row);
+  st.exchange(soci::into(row));
   if (bind) bind(st);
   st.alloc();
   st.prepare(kUserColumns + where);
   st.define_and_bind();
   st.execute();
-  while (st.fetch()) {
-    out.push_back(from_row(row));
-    row.phone_account_ind = soci::i_null;
-  }
+  while (st.fetch()) out.push_back(row);
   return out;
 }
 
@@ -115,10 +75,9 @@ Result<User> one_user(soci::session& sql, const std::string& where, const std::s
 
 Result<User> SqlStore::add_user(const User& user) {
   return run<User>("add user", [&](soci::session& sql) -> Result<User> {
-    UserRow row = to_row(user);
     std::int64_t id = 0;
     soci::statement st(sql);
-    bind_use(st, row);
+    st.exchange(soci::use(user));
     st.exchange(soci::into(id));
     st.alloc();
     st.prepare(
@@ -171,10 +130,10 @@ Result<std::vector<User>> SqlStore::list_users() {
 
 Status SqlStore::update_user(const User& user) {
   return run_status("update user", [&](soci::session& sql) -> Status {
-    UserRow row = to_row(user);
+    std::int64_t id = user.id.value();
     soci::statement st(sql);
-    bind_use(st, row);
-    st.exchange(soci::use(row.id, "id"));
+    st.exchange(soci::use(user));
+    st.exchange(soci::use(id, "id"));
     st.alloc();
     st.prepare(
         "UPDATE users SET username = :username, display_name = :display_name, email = :email, mobile = "

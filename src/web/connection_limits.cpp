@@ -9,7 +9,7 @@ void ConnectionLimits::forget(std::map<std::string, std::string>::iterator it) {
 }
 
 bool ConnectionLimits::admit(const std::string& address, const std::string& endpoint) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (auto stale = open_.find(endpoint); stale != open_.end()) forget(stale);
   if (max_total_ > 0 && open_.size() >= max_total_) return false;
   auto count = per_address_.find(address);
@@ -22,17 +22,17 @@ bool ConnectionLimits::admit(const std::string& address, const std::string& endp
 }
 
 void ConnectionLimits::closed(const std::string& endpoint) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (auto it = open_.find(endpoint); it != open_.end()) forget(it);
 }
 
 std::size_t ConnectionLimits::open() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return open_.size();
 }
 
 std::size_t ConnectionLimits::open_from(const std::string& address) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = per_address_.find(address);
   return it == per_address_.end() ? 0 : it->second;
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include "common/thread_annotations.h"
 
 namespace confpro::web {
 
@@ -30,13 +31,13 @@ class ConnectionLimits {
   std::size_t open_from(const std::string& address) const;
 
  private:
-  void forget(std::map<std::string, std::string>::iterator it);  // call with mutex_ held
+  void forget(std::map<std::string, std::string>::iterator it) REQUIRES(mutex_);
 
   const std::size_t max_total_;
   const std::size_t max_per_address_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::string> open_;         // GUARDED_BY(mutex_) endpoint → address
-  std::map<std::string, std::size_t> per_address_;  // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::map<std::string, std::string> open_ GUARDED_BY(mutex_);  // endpoint → address
+  std::map<std::string, std::size_t> per_address_ GUARDED_BY(mutex_);
 };
 
 }  // namespace confpro::web

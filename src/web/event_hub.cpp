@@ -75,38 +75,38 @@ EventHub::~EventHub() {
 }
 
 EventHub::StreamId EventHub::add(const Principal& watcher, Sink sink) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto id = next_id_++;
   streams_[id] = Stream{watcher, std::move(sink)};
   return id;
 }
 
 void EventHub::remove(StreamId id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   streams_.erase(id);
 }
 
 std::size_t EventHub::size() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return streams_.size();
 }
 
 void EventHub::clear() {
   std::map<StreamId, Stream> dropped;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     dropped.swap(streams_);
   }
 }
 
 void EventHub::heartbeat() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::erase_if(streams_, [](auto& kv) { return !kv.second.sink(": heartbeat\n\n"); });
 }
 
 void EventHub::publish(const conference::ConferenceEvent& event) {
   const std::string text = format_sse(event);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::erase_if(streams_, [&](auto& kv) {
     const auto& w = kv.second.watcher;
     if (!w.is_admin() && w.username != event.owner) return false;

@@ -15,6 +15,7 @@
 
 #include "conference/control_api.h"
 #include "web/sessions.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::web {
 
@@ -56,9 +57,9 @@ class EventHub {
   };
   conference::ControlApi* control_;
   conference::ControlApi::SubscriptionId subscription_ = 0;
-  mutable std::mutex mutex_;
-  std::map<StreamId, Stream> streams_;  // GUARDED_BY(mutex_)
-  StreamId next_id_ = 1;                // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::map<StreamId, Stream> streams_ GUARDED_BY(mutex_);
+  StreamId next_id_ GUARDED_BY(mutex_) = 1;
 };
 
 }  // namespace confpro::web

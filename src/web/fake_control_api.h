@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "conference/control_api.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::web::testing {
 
@@ -18,16 +19,16 @@ class FakeControlApi final : public conference::ControlApi {
   conference::HealthReport health_report;               // what health() answers, set by the test
 
   conference::HealthReport health() override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return health_report;
   }
 
   std::vector<conference::LiveConference> live_conferences() override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return conferences;
   }
   std::optional<conference::LiveConference> live_conference(BookingId id) override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     for (auto& c : conferences) if (c.booking == id) return c;
     return std::nullopt;
   }
@@ -49,34 +50,34 @@ class FakeControlApi final : public conference::ControlApi {
     return conference::InviteResult{"inv-1", "dialing"};
   }
   SubscriptionId subscribe(Subscriber s) override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     subscribers_[++next_] = std::move(s);
     return next_;
   }
   void unsubscribe(SubscriptionId id) override {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     subscribers_.erase(id);
   }
   void emit(const conference::ConferenceEvent& e) {
     std::map<SubscriptionId, Subscriber> copy;
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       copy = subscribers_;
     }
     for (auto& [id, s] : copy) s(e);
   }
   std::size_t subscriber_count() {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return subscribers_.size();
   }
 
  private:
   Status record(std::string action) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     actions.push_back(std::move(action));
     return {};
   }
-  std::mutex mutex_;
+  Mutex mutex_;
   std::map<SubscriptionId, Subscriber> subscribers_;
   SubscriptionId next_ = 0;
 };

@@ -1,5 +1,7 @@
 #include "web/http_types.h"
 
+#include <restinio/utils/percent_encoding.hpp>
+
 #include <cctype>
 #include <variant>
 
@@ -11,12 +13,11 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// For RESTinio's unescaper: every byte that is not an escape passes as it is (a browser sends "|" or raw UTF-8
+// in a query; they were always accepted), so only '%' sequences are decoded and checked.
+struct AnyCharUnescapeTraits {
+  static constexpr bool ordinary_char(char) noexcept { return true; }
+};
 }  // namespace
 
 std::string HttpRequest::header(std::string_view name) const {
@@ -119,20 +120,14 @@ void add_security_headers(HttpResponse& response, bool secure) {
 }
 
 std::string percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
+  // RESTinio's decoder always reads '+' as a space: in a path it is itself, so it goes in escaped.
+  std::string in(text);
+  if (!plus_is_space) {
+    for (std::size_t at = in.find('+'); at != std::string::npos; at = in.find('+', at + 3)) in.replace(at, 1, "%2B");
   }
-  return out;
+  auto decoded = restinio::utils::try_unescape_percent_encoding<AnyCharUnescapeTraits>(in);
+  if (!decoded) return std::string(text);  // a malformed escape, or escaped bytes that are not UTF-8
+  return std::move(*decoded);
 }
 
 std::map<std::string, std::string> parse_query(std::string_view query) {

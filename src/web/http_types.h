@@ -68,10 +68,11 @@ nlohmann::json error_json(const Error& error);
 // Headers every response carries: CSP without inline script, frame-ancestors 'none', nosniff, referrer policy.
 void add_security_headers(HttpResponse& response, bool secure);
 
-// Splits "a=1&b=x%20y" into decoded pairs; malformed escapes are kept literally.
+// Splits "a=1&b=x%20y" into decoded pairs (percent_decode below).
 std::map<std::string, std::string> parse_query(std::string_view query);
-// Decodes %XX escapes (malformed ones kept literally); '+' is a space in a query string, itself in a path
-// (an access number "+33…" in /api/v1/access-numbers/{number}).
+// Decodes %XX escapes with RESTinio's decoder (restinio::utils::try_unescape_percent_encoding); a text it refuses
+// (a malformed escape such as "100%", or escaped bytes that are not UTF-8) is kept as it came. '+' is a space in
+// a query string, itself in a path (an access number "+33…" in /api/v1/access-numbers/{number}).
 std::string percent_decode(std::string_view text, bool plus_is_space = true);
 
 }  // namespace confpro::web

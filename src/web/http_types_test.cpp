@@ -37,6 +37,13 @@ TEST(PercentDecode, PlusIsASpaceOnlyInQueries) {
   EXPECT_EQ(percent_decode("/api/v1/access-numbers/+331", false), "/api/v1/access-numbers/+331");
   EXPECT_EQ(percent_decode("a+b"), "a b");
   EXPECT_EQ(percent_decode("%2B33", false), "+33");
+  EXPECT_EQ(percent_decode("+33+1%201", false), "+33+1 1");
+}
+
+TEST(PercentDecode, DecodesUtf8AndKeepsOtherBytesAsTheyCame) {
+  EXPECT_EQ(percent_decode("%C3%A9t%C3%A9"), "\xC3\xA9t\xC3\xA9");
+  EXPECT_EQ(percent_decode("a|b%20c"), "a|b c");   // a byte no RFC allows unescaped still passes
+  EXPECT_EQ(percent_decode("%FF%20"), "%FF%20");   // not UTF-8: kept as it came
 }
 
 TEST(ErrorResponse, NamesEveryFieldWithMappedStatus) {

@@ -1,51 +1,42 @@
 #include "web/range.h"
 
-#include <charconv>
+#include <restinio/helpers/http_field_parsers/range.hpp>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 namespace confpro::web {
 
-namespace {
-std::optional<std::uint64_t> number(std::string_view s) {
-  std::uint64_t v = 0;
-  if (s.empty()) return std::nullopt;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-}  // namespace
-
 std::optional<ByteRange> parse_range(const std::string& header, std::uint64_t size, bool& unsatisfiable) {
+  using Range = restinio::http_field_parsers::range_value_t<std::uint64_t>;
   unsatisfiable = false;
-  std::string_view h = header;
-  if (h.rfind("bytes=", 0) != 0 || h.find(',') != std::string_view::npos) return std::nullopt;
-  h.remove_prefix(6);
-  auto dash = h.find('-');
-  if (dash == std::string_view::npos) return std::nullopt;
-  auto a = h.substr(0, dash), b = h.substr(dash + 1);
-  if (a.empty()) {  // suffix: the last n bytes
-    auto n = number(b);
-    if (!n) return std::nullopt;
-    if (*n == 0 || size == 0) {
+  const auto parsed = Range::try_parse(header);
+  if (!parsed) return std::nullopt;
+  const auto* bytes = restinio::get_if<Range::byte_ranges_specifier_t>(&parsed->value);
+  if (!bytes || bytes->ranges.size() != 1) return std::nullopt;  // another unit, or several ranges: everything
+  const auto& spec = bytes->ranges.front();
+  std::uint64_t first = 0;
+  std::uint64_t last = size == 0 ? 0 : size - 1;
+  if (const auto* suffix = restinio::get_if<Range::suffix_length_t>(&spec)) {  // the last n bytes
+    if (suffix->length == 0 || size == 0) {
       unsatisfiable = true;
       return std::nullopt;
     }
-    return ByteRange{size - std::min(*n, size), size - 1};
+    return ByteRange{size - std::min(suffix->length, size), size - 1};
   }
-  auto first = number(a);
-  if (!first) return std::nullopt;
-  std::uint64_t last = size == 0 ? 0 : size - 1;
-  if (!b.empty()) {
-    auto l = number(b);
-    if (!l || *l < *first) return std::nullopt;
-    last = std::min(*l, last);
+  if (const auto* both = restinio::get_if<Range::double_ended_range_t>(&spec)) {
+    if (both->last < both->first) return std::nullopt;  // invalid: ignored (RFC 9110 §14.2)
+    first = both->first;
+    last = std::min(both->last, last);
+  } else {
+    first = restinio::get<Range::open_ended_range_t>(spec).first;
   }
-  if (*first >= size) {
+  if (first >= size) {
     unsatisfiable = true;
     return std::nullopt;
   }
-  return ByteRange{*first, last};
+  return ByteRange{first, last};
 }
 
 HttpResponse file_with_range(const std::string& path, const std::string& range_header) {

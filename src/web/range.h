@@ -17,7 +17,8 @@ struct ByteRange {
   std::uint64_t last = 0;  // inclusive
 };
 
-// nullopt with `unsatisfiable` false: no usable range (serve everything); with true: answer 416.
+// The header is read by RESTinio's parser (restinio::http_field_parsers::range_value_t); the rules here are
+// what to serve. nullopt with `unsatisfiable` false: no usable range (serve everything); with true: answer 416.
 std::optional<ByteRange> parse_range(const std::string& header, std::uint64_t size, bool& unsatisfiable);
 
 // 200/206/416 for `path` (404 when it cannot be read), the body as HttpResponse::file (never read into

@@ -39,6 +39,11 @@ TEST(ParseRange, IgnoresMalformedAndMultiRanges) {
   EXPECT_FALSE(parse_range("bytes=0-1,5-6", 1000, bad));
   EXPECT_FALSE(parse_range("bytes=5-1", 1000, bad));
   EXPECT_FALSE(parse_range("bytes=a-b", 1000, bad));
+  EXPECT_FALSE(parse_range("bytes=", 1000, bad));
+  EXPECT_FALSE(parse_range("bytes=-", 1000, bad));
+  EXPECT_FALSE(bad);
+  EXPECT_FALSE(parse_range("bytes=-0", 1000, bad));
+  EXPECT_TRUE(bad) << "an empty suffix is unsatisfiable";
 }
 
 TEST(FileWithRange, AnswersPartialContent) {

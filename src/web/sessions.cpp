@@ -25,7 +25,7 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 
 Session SessionTable::create(const Principal& principal, TimePoint now) {
   Session s{random_token(), random_token(), principal, now, now};
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (;;) {  // the user's first sessions go while they have max_per_user_
     auto first = sessions_.end();
     std::size_t count = 0;
@@ -59,7 +59,7 @@ std::map<std::string, Session>::iterator SessionTable::find_unexpired(const std:
 
 std::optional<Session> SessionTable::touch(const std::string& id, TimePoint now) {
   if (id.empty()) return std::nullopt;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = find_unexpired(id, now);
   if (it == sessions_.end()) return std::nullopt;
   it->second.last_seen = now;
@@ -67,22 +67,22 @@ std::optional<Session> SessionTable::touch(const std::string& id, TimePoint now)
 }
 
 bool SessionTable::alive(const std::string& id, TimePoint now) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return find_unexpired(id, now) != sessions_.end();
 }
 
 void SessionTable::remove(const std::string& id) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   sessions_.erase(id);
 }
 
 void SessionTable::remove_user(const std::string& username) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::erase_if(sessions_, [&](const auto& kv) { return kv.second.principal.username == username; });
 }
 
 std::size_t SessionTable::size() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return sessions_.size();
 }
 
@@ -129,7 +129,7 @@ void LoginThrottle::add_failure(Counters& counters, const std::string& key, int 
 
 std::optional<Millis> LoginThrottle::wait(const std::string& account, const std::string& address,
                                           TimePoint now) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const int free = options_.free_failures;
   Millis longest{0};
   auto consider = [&](const Counter* c, int f) {
@@ -144,7 +144,7 @@ std::optional<Millis> LoginThrottle::wait(const std::string& account, const std:
 }
 
 void LoginThrottle::record_failure(const std::string& account, const std::string& address, TimePoint now) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const int free = options_.free_failures;
   add_failure(pairs_, pair_key(account, address), free, now);
   add_failure(addresses_, address, 4 * free, now);
@@ -152,7 +152,7 @@ void LoginThrottle::record_failure(const std::string& account, const std::string
 }
 
 void LoginThrottle::record_success(const std::string& account, const std::string& address) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   pairs_.erase(pair_key(account, address));
   accounts_.erase(account);
 }

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "common/time.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::web {
 
@@ -61,14 +62,13 @@ class SessionTable {
 
  private:
   // The session `id` while it has not been idle past the timeout (an expired one is removed); end() otherwise.
-  // Call with mutex_ held.
-  std::map<std::string, Session>::iterator find_unexpired(const std::string& id, TimePoint now);
+  std::map<std::string, Session>::iterator find_unexpired(const std::string& id, TimePoint now) REQUIRES(mutex_);
 
   const Millis idle_timeout_;
   const std::size_t max_per_user_;
   const std::size_t max_sessions_;
-  mutable std::mutex mutex_;
-  std::map<std::string, Session> sessions_;  // GUARDED_BY(mutex_)
+  mutable Mutex mutex_;
+  std::map<std::string, Session> sessions_ GUARDED_BY(mutex_);
 };
 
 struct ThrottleOptions {
@@ -114,10 +114,10 @@ class LoginThrottle {
   void add_failure(Counters& counters, const std::string& key, int free, TimePoint now);
 
   const ThrottleOptions options_;
-  std::mutex mutex_;
-  Counters pairs_;      // GUARDED_BY(mutex_) key: account + '\n' + address
-  Counters addresses_;  // GUARDED_BY(mutex_)
-  Counters accounts_;   // GUARDED_BY(mutex_)
+  Mutex mutex_;
+  Counters pairs_ GUARDED_BY(mutex_);  // key: account + '\n' + address
+  Counters addresses_ GUARDED_BY(mutex_);
+  Counters accounts_ GUARDED_BY(mutex_);
 };
 
 }  // namespace confpro::web

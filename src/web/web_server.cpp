@@ -20,6 +20,7 @@
 #include "web/api.h"
 #include "web/connection_limits.h"
 #include "web/static_files.h"
+#include "common/thread_annotations.h"
 
 namespace confpro::web {
 
@@ -105,7 +106,7 @@ class ConnectionGate {
   // One warning per 10 s at most, with the count since the last one (a flood must not flood the log).
   void note_refusal(const std::string& address) {
     const auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(log_mutex_);
+    MutexLock lock(log_mutex_);
     ++refused_;
     if (now - last_warning_ < std::chrono::seconds(10)) return;
     log::get("web")->warn(
@@ -117,9 +118,9 @@ class ConnectionGate {
   }
 
   ConnectionLimits limits_;
-  std::mutex log_mutex_;
-  std::chrono::steady_clock::time_point last_warning_{};  // GUARDED_BY(log_mutex_)
-  std::uint64_t refused_ = 0;                             // GUARDED_BY(log_mutex_)
+  Mutex log_mutex_;
+  std::chrono::steady_clock::time_point last_warning_ GUARDED_BY(log_mutex_){};
+  std::uint64_t refused_ GUARDED_BY(log_mutex_) = 0;
 };
 
 struct Traits : restinio::default_traits_t {
@@ -325,8 +326,8 @@ restinio::request_handling_status_t send(const restinio::request_handle_t& req, 
 // more writes; RESTinio closes the connection at its write timeout).
 struct Stream : std::enable_shared_from_this<Stream> {
   static constexpr std::size_t kMaxPendingBytes = 256 * 1024;
-  std::mutex mutex;
-  restinio::response_builder_t<restinio::chunked_output_t> response;  // GUARDED_BY(mutex)
+  Mutex mutex;
+  restinio::response_builder_t<restinio::chunked_output_t> response GUARDED_BY(mutex);
   std::atomic<bool> dead{false};
   std::atomic<std::size_t> pending{0};  // bytes handed to RESTinio and not yet written to the socket
   explicit Stream(restinio::response_builder_t<restinio::chunked_output_t> r) : response(std::move(r)) {}
@@ -337,7 +338,7 @@ struct Stream : std::enable_shared_from_this<Stream> {
       dead = true;
       return false;
     }
-    std::lock_guard lock(mutex);
+    MutexLock lock(mutex);
     try {
       pending += text.size();
       response.append_chunk(text);
@@ -355,7 +356,7 @@ struct Stream : std::enable_shared_from_this<Stream> {
   // Ends the response (the last chunk); later writes are refused.
   void finish() {
     if (dead.exchange(true)) return;
-    std::lock_guard lock(mutex);
+    MutexLock lock(mutex);
     try {
       response.done();
     } catch (const std::exception&) {
@@ -408,7 +409,7 @@ class WebServer final : public RunningWeb {
 
   void stop() override {
     {
-      std::lock_guard lock(stop_mutex_);
+      MutexLock lock(stop_mutex_);
       if (stopped_) return;
       stopped_ = true;
     }
@@ -527,9 +528,9 @@ class WebServer final : public RunningWeb {
   }
 
   void heartbeat_loop() {
-    std::unique_lock lock(stop_mutex_);
+    MutexLock lock(stop_mutex_);
     while (!stopped_) {
-      stop_cv_.wait_for(lock, std::chrono::seconds(options_.sse_heartbeat_s));
+      lock.wait_for(stop_cv_, std::chrono::seconds(options_.sse_heartbeat_s));
       if (stopped_) break;
       lock.unlock();
       api_.events().heartbeat();
@@ -546,9 +547,9 @@ class WebServer final : public RunningWeb {
   restinio::running_server_handle_t<Traits> http_;
   restinio::running_server_handle_t<TlsTraits> https_;
   std::thread heartbeat_;
-  std::mutex stop_mutex_;
+  Mutex stop_mutex_;
   std::condition_variable stop_cv_;
-  bool stopped_ = false;  // GUARDED_BY(stop_mutex_)
+  bool stopped_ GUARDED_BY(stop_mutex_) = false;
 };
 
 }  // namespace
