@@ -100,9 +100,6 @@ conference::ServiceOptions conference_options(const Config& config) {
   o.flow.first_digit_timeout = std::chrono::milliseconds(config.ivr.first_digit_timeout_ms);
   o.flow.max_tries = config.ivr.max_tries;
   o.flow.invite_answer_timeout = std::chrono::milliseconds(config.ivr.invite_answer_timeout_ms);
-  for (const auto& a : config.access_numbers)
-    o.access_numbers.push_back(
-        {a.number, a.kind, a.language == "en" ? domain::Language::kEnglish : domain::Language::kFrench});
   o.recordings_dir = config.media.recordings_dir;
   o.names_dir = names_directory(config);
   o.read_back_pins = config.ivr.read_back_pins;
@@ -114,15 +111,21 @@ conference::ServiceOptions conference_options(const Config& config) {
   return o;
 }
 
-Status sync_access_numbers(store::Store& store, const Config& config) {
+// The configuration's access numbers seed the store (conference/access_numbers.h: a stored one is kept as the
+// console left it); calls are routed from the store.
+Status seed_configured_access_numbers(store::Store& store, const Config& config) {
+  std::vector<store::AccessNumber> configured;
   for (const auto& a : config.access_numbers) {
     store::AccessNumber n;
     n.number = a.number;
     n.label = a.label;
     n.kind = a.kind;
     n.language = a.language == "en" ? domain::Language::kEnglish : domain::Language::kFrench;
-    if (auto s = store.upsert_access_number(n); !s) return s;
+    configured.push_back(std::move(n));
   }
+  auto added = conference::seed_access_numbers(store, configured);
+  if (!added) return added.error();
+  if (*added > 0) log::get("app")->info("{} access number(s) from the configuration added to the store", *added);
   return {};
 }
 
@@ -198,7 +201,7 @@ int serve(const Config& config) {
                 config.server.admin_user.c_str(), (*admin)->c_str(), config.server.admin_user.c_str());
     std::fflush(stdout);
   }
-  if (auto s = sync_access_numbers(*ctx.store, config); !s) {
+  if (auto s = seed_configured_access_numbers(*ctx.store, config); !s) {
     print_error(s.error());
     return 1;
   }

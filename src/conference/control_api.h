@@ -120,6 +120,11 @@ class ControlApi {
   using SubscriptionId = std::uint64_t;
   virtual SubscriptionId subscribe(Subscriber subscriber) = 0;
   virtual void unsubscribe(SubscriptionId id) = 0;
+
+  // The access numbers in the store changed (added, changed or deleted): call routing reloads them from the
+  // store (off the control loop). Blocks until the loop routes the new list, or a few seconds; an error when it
+  // could not be reloaded (the previous list stays routed). The default (a test double) does nothing.
+  virtual Status access_numbers_changed() { return {}; }
 };
 
 }  // namespace confpro::conference

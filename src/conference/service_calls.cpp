@@ -64,13 +64,10 @@ void ConferenceService::Impl::incoming(const sip::IncomingCall& in) {
   call->id = in.call;
   call->incoming = in;
   const std::string& dialled = in.dialled_digits.empty() ? in.dialled : in.dialled_digits;
-  for (const auto& route : options_.access_numbers) {
-    if (route.number == dialled) {
-      call->kind = Call::Kind::kAccessNumber;
-      call->language = route.language;
-      call->access_number = route.number;
-      break;
-    }
+  if (const store::AccessNumber* route = owner_.access_numbers_->find(dialled)) {
+    call->kind = Call::Kind::kAccessNumber;
+    call->language = route->language;
+    call->access_number = route->number;
   }
   if (call->access_number.empty()) {
     auto booking = dialled.empty() ? Result<domain::Booking>(Error::not_found("")) : bookings_.get_by_number(dialled);
@@ -326,8 +323,12 @@ ConferenceService::ConferenceService(EventLoop& loop, const Clock& clock, store:
                                      booking::BookingService& bookings, directory::Directory& directory,
                                      media::MediaEngine& media, const ivr::PromptCatalog& prompts,
                                      ServiceOptions options)
-    : impl_(std::make_unique<Impl>(*this, loop, clock, store, bookings, directory, media, prompts,
+    : access_numbers_(std::make_unique<AccessNumberTable>(loop, store)),
+      impl_(std::make_unique<Impl>(*this, loop, clock, store, bookings, directory, media, prompts,
                                    std::move(options))) {
+  if (auto st = access_numbers_->load(); !st)
+    impl_->log_->error("access numbers not loaded, none routed until the console changes one: {}",
+                       st.error().message);
   loop.post([impl = impl_.get()] { impl->sweep_active_bookings(); });
 }
 

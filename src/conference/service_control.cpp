@@ -238,4 +238,17 @@ HealthReport ConferenceService::health() {
   return r;
 }
 
+Status ConferenceService::access_numbers_changed() {
+  auto answer = std::make_shared<std::promise<Status>>();
+  auto routed = answer->get_future();
+  access_numbers_->reload([answer](Status st) { answer->set_value(std::move(st)); });
+  if (routed.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+    return Error::unavailable("access numbers are still being reloaded");
+  try {
+    return routed.get();
+  } catch (const std::future_error&) {  // the loop stopped before the answer
+    return Error::unavailable("the service is stopping");
+  }
+}
+
 }  // namespace confpro::conference
