@@ -28,10 +28,13 @@ namespace confpro::app {
 
 namespace {
 
-// Periodic work off the control loop: expiring unused bookings whose window lapsed.
+// Periodic work off the control loop: booking expiry (BookingService::expire_due, its one owner) every 5 s —
+// bookings never used whose window lapsed, and active ones whose time ran out with nobody connected; those with a
+// room on this node (asked of the conference service) are left to their room.
 class Housekeeping {
  public:
-  Housekeeping(booking::BookingService& bookings, const Clock& clock) : bookings_(bookings), clock_(clock) {
+  Housekeeping(booking::BookingService& bookings, conference::ControlApi& conference, const Clock& clock)
+      : bookings_(bookings), conference_(conference), clock_(clock) {
     thread_ = std::thread([this] { run(); });
   }
   ~Housekeeping() { stop(); }
@@ -50,15 +53,20 @@ class Housekeeping {
     std::unique_lock lock(mu_);
     while (!stopped_) {
       lock.unlock();
-      auto n = bookings_.expire_due(clock_.now());
-      if (!n) logger->warn("expiring bookings failed: {}", n.error().message);
-      else if (*n > 0) logger->info("{} unused booking(s) expired", *n);
+      if (auto rooms = conference_.bookings_with_room()) {
+        auto n = bookings_.expire_due(clock_.now(), *rooms);
+        if (!n) logger->warn("expiring bookings failed: {}", n.error().message);
+        else if (*n > 0) logger->info("{} booking(s) expired or ended (time ran out, nobody connected)", *n);
+      } else {
+        logger->warn("bookings not expired this time: the conference service did not say which rooms are live");
+      }
       lock.lock();
       cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stopped_; });
     }
   }
 
   booking::BookingService& bookings_;
+  conference::ControlApi& conference_;
   const Clock& clock_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -216,12 +224,12 @@ int serve(const Config& config) {
   web_deps.bookings = ctx.bookings.get();
 
   std::vector<std::unique_ptr<Component>> components;  // stopped in reverse order
-  Housekeeping housekeeping(*ctx.bookings, *ctx.clock);
+  std::unique_ptr<Housekeeping> housekeeping;  // started once the conference service exists
   auto stop_all = [&] {
+    if (housekeeping) housekeeping->stop();  // first: it asks the conference service
     for (auto it = components.rbegin(); it != components.rend(); ++it) (*it)->stop();
     // Destroy them now, newest first, while what they borrow (the conference service, the media engine) lives.
     while (!components.empty()) components.pop_back();
-    housekeeping.stop();
     control_loop.stop();
     control_thread.join();
   };
@@ -257,6 +265,7 @@ int serve(const Config& config) {
                                            **media, prompts, conference_options(config));
   conference_sink = &conference;
   web_deps.control = &conference;
+  housekeeping = std::make_unique<Housekeeping>(*ctx.bookings, conference, *ctx.clock);
 
   auto sip = sip::start_sip_endpoint(config.sip, **media, conference);
   if (!sip) return fail_start(sip.error());

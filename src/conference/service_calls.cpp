@@ -329,7 +329,6 @@ ConferenceService::ConferenceService(EventLoop& loop, const Clock& clock, store:
   if (auto st = access_numbers_->load(); !st)
     impl_->log_->error("access numbers not loaded, none routed until the console changes one: {}",
                        st.error().message);
-  loop.post([impl = impl_.get()] { impl->sweep_active_bookings(); });
 }
 
 ConferenceService::~ConferenceService() = default;

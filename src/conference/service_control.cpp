@@ -209,7 +209,6 @@ void ConferenceService::stop() {
   impl_->on_loop<bool>(
       [this] {
         impl_->stopping_ = true;
-        if (impl_->sweep_timer_) impl_->loop_.cancel_timer(impl_->sweep_timer_);
         std::vector<BookingId> rooms;
         for (const auto& [id, room] : impl_->rooms_) rooms.push_back(id);
         for (BookingId id : rooms) impl_->finish_room(id);  // sessions closed "interrupted" unless ended
@@ -236,6 +235,16 @@ HealthReport ConferenceService::health() {
   r.history_dropped = w.dropped;
   r.history_last_error = w.last_error;
   return r;
+}
+
+std::optional<std::set<BookingId>> ConferenceService::bookings_with_room() {
+  return impl_->on_loop<std::optional<std::set<BookingId>>>(
+      [this] {
+        std::set<BookingId> ids;
+        for (const auto& [id, room] : impl_->rooms_) ids.insert(id);
+        return std::optional<std::set<BookingId>>(std::move(ids));
+      },
+      std::nullopt);
 }
 
 Status ConferenceService::access_numbers_changed() {
