@@ -108,6 +108,7 @@ conference::ServiceOptions conference_options(const Config& config) {
   o.flow.first_digit_timeout = std::chrono::milliseconds(config.ivr.first_digit_timeout_ms);
   o.flow.max_tries = config.ivr.max_tries;
   o.flow.invite_answer_timeout = std::chrono::milliseconds(config.ivr.invite_answer_timeout_ms);
+  o.number_rules = config.sip.number_rules;
   o.recordings_dir = config.media.recordings_dir;
   o.names_dir = names_directory(config);
   o.read_back_pins = config.ivr.read_back_pins;

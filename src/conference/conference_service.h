@@ -38,6 +38,8 @@ struct ServiceOptions {
   double time_scale = 1.0;                           // conference clock speed (tests) [1.0]
   domain::ConferenceLimits limits;                   // warning minutes, defaults for phone creation
   ivr::FlowOptions flow;                             // IVR timing and tries
+  std::vector<domain::NumberRule> number_rules;      // [[sip.number_rules]]: invitees' phones are compared with
+                                                     // callers' numbers after domain::normalize_phone with them
   std::string recordings_dir = "var/recordings";     // room recordings [var/recordings]
   std::string names_dir = "var/names";               // recorded names for announce [var/names]
   bool read_back_pins = true;                        // a creator by phone hears the PINs read back [true]
