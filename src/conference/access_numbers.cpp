@@ -22,7 +22,9 @@ Result<int> seed_access_numbers(store::Store& store, const std::vector<store::Ac
 AccessNumberTable::AccessNumberTable(EventLoop& loop, store::Store& store)
     : loop_(loop), store_(store), log_(log::get("conference")) {}
 
-AccessNumberTable::~AccessNumberTable() { reads_.stop(); }
+AccessNumberTable::~AccessNumberTable() {
+  reads_.stop();
+}
 
 Status AccessNumberTable::load() {
   auto numbers = store_.list_access_numbers();

@@ -66,7 +66,8 @@ class AccessNumberTableTest : public ::testing::Test {
 };
 
 TEST_F(AccessNumberTableTest, TheConfigurationSeedsOnlyWhatTheStoreLacks) {
-  // The console changed 3001 (now French, relabelled): a restart with the configuration's English 3001 keeps it.
+  // The console changed 3001 (now French, relabelled): a restart with the configuration's English 3001 keeps
+  // it.
   ASSERT_TRUE(store_->upsert_access_number(number("3001", Language::kFrench, "Console")).ok());
   auto added = seed_access_numbers(*store_, {number("3001", Language::kEnglish, "Configured"),
                                              number("3000", Language::kFrench, "Configured")});

@@ -13,8 +13,8 @@
 namespace confpro::domain {
 
 // One normalisation rule, applied to a number once separators are gone and a leading '+' became "00": if the
-// number starts with `strip_prefix`, that prefix is removed and `add_prefix` put in front; the first rule that
-// matches wins. Example (France): {"0033", "0"} turns "+33 1 23 45 67 89" into "0123456789".
+// number starts with `strip_prefix`, that prefix is removed and `add_prefix` put in front; the first rule
+// that matches wins. Example (France): {"0033", "0"} turns "+33 1 23 45 67 89" into "0123456789".
 struct NumberRule {
   std::string strip_prefix;
   std::string add_prefix;
@@ -25,7 +25,8 @@ struct NumberRule {
 // name ("alice") stays a name and is never taken for a number.
 std::string normalize_phone(std::string_view raw, const std::vector<NumberRule>& rules = {});
 
-// Whether `a` and `b` are the same phone once both are normalised with `rules` (an empty one matches nothing):
+// Whether `a` and `b` are the same phone once both are normalised with `rules` (an empty one matches
+// nothing):
 // "+33 6 12 34 56 78", "0033612345678" and, with {"0033", "0"}, "06 12 34 56 78" are one phone.
 bool same_phone(std::string_view a, std::string_view b, const std::vector<NumberRule>& rules = {});
 

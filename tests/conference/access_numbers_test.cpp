@@ -1,7 +1,7 @@
-// Issue 13 item 3 (one owner per rule): access numbers are routed from the store. A number an administrator adds
-// through the web API answers at once with the main menu in its language, a change of its language is heard by
-// the next caller, and once deleted it answers 404. The configuration only seeds the store: after a restart the
-// console's change to a configured number still holds.
+// Issue 13 item 3 (one owner per rule): access numbers are routed from the store. A number an administrator
+// adds through the web API answers at once with the main menu in its language, a change of its language is
+// heard by the next caller, and once deleted it answers 404. The configuration only seeds the store: after a
+// restart the console's change to a configured number still holds.
 #include "e2e.h"
 
 namespace confpro::conftest {
@@ -11,7 +11,8 @@ using domain::Language;
 
 class AccessNumberTest : public ConferenceTest {
  protected:
-  // Dials `number`; true when the caller hears the main menu (welcome, then the menu's choices) in `language`.
+  // Dials `number`; true when the caller hears the main menu (welcome, then the menu's choices) in
+  // `language`.
   bool hears_main_menu(const std::string& name, const std::string& number, Language language) {
     auto p = call(name, number);
     if (!p) return false;
@@ -59,8 +60,9 @@ TEST_F(AccessNumberTest, TheConsolesChangeToAConfiguredNumberOutlivesARestart) {
   web = start_with_admin();
   ASSERT_TRUE(web);
   // 3001 is configured in English; the console makes it French.
-  auto changed = web->post("/api/v1/access-numbers",
-                           {{"number", kAccessNumber}, {"label", "Renamed"}, {"kind", "local"}, {"language", "fr"}});
+  auto changed =
+      web->post("/api/v1/access-numbers",
+                {{"number", kAccessNumber}, {"label", "Renamed"}, {"kind", "local"}, {"language", "fr"}});
   ASSERT_EQ(changed.status, 200) << changed.body;
   ASSERT_TRUE(server->stop());
   ASSERT_TRUE(server->start());
