@@ -60,7 +60,8 @@ struct Config {
   log::Options log;
   domain::ConferenceLimits conference;
   // [[access_numbers]]; the embedded defaults are examples for a first run (a local number per language and
-  // a toll-free one); a file that lists any replaces them all.
+  // a toll-free one); a file that lists any replaces them all. They only seed the store at start: calls are
+  // routed from the store (conference/access_numbers.h).
   std::vector<AccessNumberSettings> access_numbers = {
       {"3000", "Accès local (français)", "local", "fr"},
       {"3001", "Local access (English)", "local", "en"},

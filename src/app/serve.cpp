@@ -30,10 +30,13 @@ namespace confpro::app {
 
 namespace {
 
-// Periodic work off the control loop: expiring unused bookings whose window lapsed.
+// Periodic work off the control loop: booking expiry (BookingService::expire_due, its one owner) every 5 s —
+// bookings never used whose window lapsed, and active ones whose time ran out with nobody connected; those with a
+// room on this node (asked of the conference service) are left to their room.
 class Housekeeping {
  public:
-  Housekeeping(booking::BookingService& bookings, const Clock& clock) : bookings_(bookings), clock_(clock) {
+  Housekeeping(booking::BookingService& bookings, conference::ControlApi& conference, const Clock& clock)
+      : bookings_(bookings), conference_(conference), clock_(clock) {
     thread_ = std::thread([this] { run(); });
   }
   ~Housekeeping() { stop(); }
@@ -52,9 +55,13 @@ class Housekeeping {
     MutexLock lock(mu_);
     while (!stopped_) {
       lock.unlock();
-      auto n = bookings_.expire_due(clock_.now());
-      if (!n) logger->warn("expiring bookings failed: {}", n.error().message);
-      else if (*n > 0) logger->info("{} unused booking(s) expired", *n);
+      if (auto rooms = conference_.bookings_with_room()) {
+        auto n = bookings_.expire_due(clock_.now(), *rooms);
+        if (!n) logger->warn("expiring bookings failed: {}", n.error().message);
+        else if (*n > 0) logger->info("{} booking(s) expired or ended (time ran out, nobody connected)", *n);
+      } else {
+        logger->warn("bookings not expired this time: the conference service did not say which rooms are live");
+      }
       lock.lock();
       const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
       while (!stopped_ && lock.wait_until(cv_, until) == std::cv_status::no_timeout) {
@@ -63,6 +70,7 @@ class Housekeeping {
   }
 
   booking::BookingService& bookings_;
+  conference::ControlApi& conference_;
   const Clock& clock_;
   Mutex mu_;
   std::condition_variable cv_;
@@ -104,9 +112,7 @@ conference::ServiceOptions conference_options(const Config& config) {
   o.flow.first_digit_timeout = std::chrono::milliseconds(config.ivr.first_digit_timeout_ms);
   o.flow.max_tries = config.ivr.max_tries;
   o.flow.invite_answer_timeout = std::chrono::milliseconds(config.ivr.invite_answer_timeout_ms);
-  for (const auto& a : config.access_numbers)
-    o.access_numbers.push_back(
-        {a.number, a.kind, a.language == "en" ? domain::Language::kEnglish : domain::Language::kFrench});
+  o.number_rules = config.sip.number_rules;
   o.recordings_dir = config.media.recordings_dir;
   o.names_dir = names_directory(config);
   o.read_back_pins = config.ivr.read_back_pins;
@@ -118,15 +124,21 @@ conference::ServiceOptions conference_options(const Config& config) {
   return o;
 }
 
-Status sync_access_numbers(store::Store& store, const Config& config) {
+// The configuration's access numbers seed the store (conference/access_numbers.h: a stored one is kept as the
+// console left it); calls are routed from the store.
+Status seed_configured_access_numbers(store::Store& store, const Config& config) {
+  std::vector<store::AccessNumber> configured;
   for (const auto& a : config.access_numbers) {
     store::AccessNumber n;
     n.number = a.number;
     n.label = a.label;
     n.kind = a.kind;
     n.language = a.language == "en" ? domain::Language::kEnglish : domain::Language::kFrench;
-    if (auto s = store.upsert_access_number(n); !s) return s;
+    configured.push_back(std::move(n));
   }
+  auto added = conference::seed_access_numbers(store, configured);
+  if (!added) return added.error();
+  if (*added > 0) log::get("app")->info("{} access number(s) from the configuration added to the store", *added);
   return {};
 }
 
@@ -202,7 +214,7 @@ int serve(const Config& config) {
                 config.server.admin_user.c_str(), (*admin)->c_str(), config.server.admin_user.c_str());
     std::fflush(stdout);
   }
-  if (auto s = sync_access_numbers(*ctx.store, config); !s) {
+  if (auto s = seed_configured_access_numbers(*ctx.store, config); !s) {
     print_error(s.error());
     return 1;
   }
@@ -217,12 +229,12 @@ int serve(const Config& config) {
   web_deps.bookings = ctx.bookings.get();
 
   std::vector<std::unique_ptr<Component>> components;  // stopped in reverse order
-  Housekeeping housekeeping(*ctx.bookings, *ctx.clock);
+  std::unique_ptr<Housekeeping> housekeeping;  // started once the conference service exists
   auto stop_all = [&] {
+    if (housekeeping) housekeeping->stop();  // first: it asks the conference service
     for (auto it = components.rbegin(); it != components.rend(); ++it) (*it)->stop();
     // Destroy them now, newest first, while what they borrow (the conference service, the media engine) lives.
     while (!components.empty()) components.pop_back();
-    housekeeping.stop();
     control_loop.stop();
     control_thread.join();
   };
@@ -262,6 +274,7 @@ int serve(const Config& config) {
                                            **media, prompts, conference_options(config));
   conference_sink = &conference;
   web_deps.control = &conference;
+  housekeeping = std::make_unique<Housekeeping>(*ctx.bookings, conference, *ctx.clock);
 
   auto sip = sip::start_sip_endpoint(config.sip, **media, conference);
   if (!sip) return fail_start(sip.error());

@@ -161,7 +161,7 @@ Result<domain::Booking> BookingService::end(BookingId id, domain::EndReason reas
   return store_.update_booking(next, current->version, effects);
 }
 
-Result<int> BookingService::expire_due(TimePoint now) {
+Result<int> BookingService::expire_due(TimePoint now, const std::set<BookingId>& live_here) {
   int marked = 0;
   const Actor system{"system", true, "system"};
   using Finder = Result<std::vector<domain::Booking>> (store::Store::*)(TimePoint, int);
@@ -175,6 +175,7 @@ Result<int> BookingService::expire_due(TimePoint now) {
       if (!due.ok()) return due.error();
       int progressed = 0;
       for (auto& b : *due) {
+        if (live_here.contains(b.id)) continue;  // its room ends it
         domain::Booking next = b;
         const TimePoint ended_at =
             reason == domain::EndReason::kExpiredUnused ? b.valid_until() : *domain::ends_at(b);

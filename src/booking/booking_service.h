@@ -10,6 +10,7 @@
 #pragma once
 
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "common/result.h"
@@ -77,12 +78,15 @@ class BookingService {
   // calls this with its reason). kFailedPrecondition when already ended. Audited.
   Result<domain::Booking> end(BookingId id, domain::EndReason reason, const Actor& actor);
 
-  // Marks every scheduled booking whose validity window lapsed before `now` as ended/expired-unused (ended_at
-  // = the end of the window), and every active booking left behind by a crash (duration run out, no open
-  // session) as ended/duration-elapsed (ended_at = opened_at + duration). Returns how many were marked. Safe
-  // to run on several nodes at once (optimistic versions: a booking someone else changed meanwhile is
-  // skipped).
-  Result<int> expire_due(TimePoint now);
+  // The one owner of booking expiry (docs/architecture.md "One owner per rule"), run by the housekeeping thread
+  // every few seconds, never on the control loop. Marks every scheduled booking whose validity window lapsed
+  // before `now` as ended/expired-unused (ended_at = the end of the window), and every active booking whose
+  // duration ran out with nobody connected (no open session: the room ended without ending it, or a crash left
+  // it) as ended/duration-elapsed (ended_at = opened_at + duration). Bookings in `live_here` (a room on this
+  // node: live, ending, or waiting for its leader) are left to their room, which ends them itself with its
+  // closing prompt. Returns how many were marked. Safe to run on several nodes at once (optimistic versions: a
+  // booking someone else changed meanwhile is skipped).
+  Result<int> expire_due(TimePoint now, const std::set<BookingId>& live_here);
 
   const BookingServiceOptions& options() const { return options_; }
 

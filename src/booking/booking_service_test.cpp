@@ -272,15 +272,15 @@ TEST_F(BookingServiceTest, ExpireDueEndsLapsedScheduledBookings) {
   week.validity_days = 7;
   auto a = service_.create(one_day, kAdmin).value();
   auto b = service_.create(week, kAdmin).value();
-  EXPECT_EQ(service_.expire_due(kT0 + days{1} - Millis{1}).value(), 0);
-  EXPECT_EQ(service_.expire_due(kT0 + days{1}).value(), 1);
+  EXPECT_EQ(service_.expire_due(kT0 + days{1} - Millis{1}, {}).value(), 0);
+  EXPECT_EQ(service_.expire_due(kT0 + days{1}, {}).value(), 1);
   auto expired = service_.get(a.id).value();
   EXPECT_EQ(expired.state, domain::BookingState::kEnded);
   EXPECT_EQ(expired.end_reason, domain::EndReason::kExpiredUnused);
   EXPECT_EQ(expired.ended_at, kT0 + days{1});
   EXPECT_EQ(service_.get(b.id)->state, domain::BookingState::kScheduled);
-  EXPECT_EQ(service_.expire_due(kT0 + days{2}).value(), 0);
-  EXPECT_EQ(service_.expire_due(kT0 + days{8}).value(), 1);
+  EXPECT_EQ(service_.expire_due(kT0 + days{2}, {}).value(), 0);
+  EXPECT_EQ(service_.expire_due(kT0 + days{8}, {}).value(), 1);
   store::BookingQuery q;
   q.state = domain::BookingState::kEnded;
   EXPECT_EQ(service_.search(q)->total, 2);
@@ -334,16 +334,35 @@ TEST_F(BookingServiceTest, ExpireDueEndsActiveBookingsLeftBehindByACrash) {
   s.number = a.number;
   s.opened_at = kT0;
   auto session = store_->open_session(s).value();
-  EXPECT_EQ(service_.expire_due(kT0 + minutes{120}).value(), 0);  // session still open: hands off
+  EXPECT_EQ(service_.expire_due(kT0 + minutes{120}, {}).value(), 0);  // session still open: hands off
   ASSERT_TRUE(store_->close_interrupted(kT0 + minutes{10}, "").ok());
-  EXPECT_EQ(service_.expire_due(kT0 + minutes{59}).value(), 0);  // duration not yet run out
-  EXPECT_EQ(service_.expire_due(kT0 + minutes{60}).value(), 1);
+  EXPECT_EQ(service_.expire_due(kT0 + minutes{59}, {}).value(), 0);  // duration not yet run out
+  EXPECT_EQ(service_.expire_due(kT0 + minutes{60}, {}).value(), 1);
   auto ended = service_.get(a.id).value();
   EXPECT_EQ(ended.state, domain::BookingState::kEnded);
   EXPECT_EQ(ended.end_reason, domain::EndReason::kDurationElapsed);
   EXPECT_EQ(ended.ended_at, kT0 + minutes{60});
-  EXPECT_EQ(service_.expire_due(kT0 + minutes{61}).value(), 0);
+  EXPECT_EQ(service_.expire_due(kT0 + minutes{61}, {}).value(), 0);
   (void)session;
+}
+
+// The one owner of expiry leaves a booking with a room on this node to its room (which ends it with its closing
+// prompt), whether the booking is active and its time ran out or scheduled and its window lapsed (a lobby
+// waiting for the leader); once the room is gone, it ends them.
+TEST_F(BookingServiceTest, ExpireDueLeavesBookingsWithARoomHereToTheirRoom) {
+  auto a = service_.create(draft("A"), kAdmin).value();
+  auto active = a;
+  ASSERT_TRUE(domain::open(active, kT0).ok());
+  active = store_->update_booking(active, active.version, {}).value();
+  auto lobby = service_.create(draft("B"), kAdmin).value();
+  const std::set<BookingId> rooms{a.id, lobby.id};
+  EXPECT_EQ(service_.expire_due(kT0 + days{2}, rooms).value(), 0);
+  EXPECT_EQ(service_.get(a.id)->state, domain::BookingState::kActive);
+  EXPECT_EQ(service_.get(lobby.id)->state, domain::BookingState::kScheduled);
+  EXPECT_EQ(service_.expire_due(kT0 + days{2}, {lobby.id}).value(), 1);
+  EXPECT_EQ(service_.get(a.id)->end_reason, domain::EndReason::kDurationElapsed);
+  EXPECT_EQ(service_.expire_due(kT0 + days{2}, {}).value(), 1);
+  EXPECT_EQ(service_.get(lobby.id)->end_reason, domain::EndReason::kExpiredUnused);
 }
 
 }  // namespace
@@ -368,7 +387,7 @@ TEST_F(BookingServiceTest, StoreOutageIsReportedAndWritesNothing) {
   // The outage is over: the same request succeeds.
   EXPECT_TRUE(service.create(draft("A"), kAdmin).ok());
   faulty.fail_next("", 1, Error::unavailable("database is down"));
-  EXPECT_EQ(service.expire_due(kT0).error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(service.expire_due(kT0, {}).error().code, ErrorCode::kUnavailable);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "domain/booking_rules.h"
+#include "domain/phone.h"
 #include "ivr/say.h"
 
 namespace confpro::conference {
@@ -89,10 +90,9 @@ std::optional<ivr::PinCheck> CallHost::decide_pin(const domain::Booking& booking
   ivr::PinCheck check;
   const auto now = s_.clock_.now();
   const std::string caller = caller_number().empty() ? std::string("anonymous") : caller_number();
-  const std::string normalized = domain::normalize_phone(caller);
   bool invited = false;
   for (const auto& i : booking.invitees)
-    if (!i.phone.empty() && !normalized.empty() && domain::normalize_phone(i.phone) == normalized) invited = true;
+    if (!i.phone.empty() && domain::same_phone(i.phone, caller, s_.options_.number_rules)) invited = true;
   const PinCaller who{caller, call().incoming.source_ip, call().incoming.trusted_peer};
   auto verdict = s_.pin_throttle_.check(booking.number, who, invited, now);
   if (verdict == PinThrottle::Verdict::kConferenceClosedToNewCallers &&

@@ -3,6 +3,8 @@
 // booking rules of domain/ (opening, capacity, lock, wait-for-leader, warning and end), drives media/ and sip/
 // by commands, writes sessions and participant connections, and publishes the event stream.
 //
+// Access numbers are routed from the store (access_numbers.h): the constructor loads them (a store read on the
+// main thread), access_numbers_changed() reloads them off the loop.
 // Thread safety: all state lives on the control loop. The sip::CallHandler methods (SIP thread), on_media_event
 // (media workers) and the ControlApi methods (web threads) only post to the loop; the synchronous ControlApi
 // calls wait for the loop's answer and must not be called from the loop itself. start() and stop() are called on
@@ -19,6 +21,7 @@
 #include "common/event_loop.h"
 #include "common/time.h"
 #include "common/worker_pool.h"
+#include "conference/access_numbers.h"
 #include "conference/control_api.h"
 #include "directory/directory.h"
 #include "domain/limits.h"
@@ -30,19 +33,14 @@
 
 namespace confpro::conference {
 
-struct AccessNumberRoute {
-  std::string number;                                // dialled digits
-  std::string kind = "local";                        // "toll-free" | "local"
-  domain::Language language = domain::Language::kFrench;
-};
-
 struct ServiceOptions {
   std::string node_id = "node1";                     // written on sessions [node1]
   std::string time_zone = "Europe/Paris";            // dates read back to callers [Europe/Paris]
   double time_scale = 1.0;                           // conference clock speed (tests) [1.0]
   domain::ConferenceLimits limits;                   // warning minutes, defaults for phone creation
   ivr::FlowOptions flow;                             // IVR timing and tries
-  std::vector<AccessNumberRoute> access_numbers;     // numbers that lead to the main menu
+  std::vector<domain::NumberRule> number_rules;      // [[sip.number_rules]]: invitees' phones are compared with
+                                                     // callers' numbers after domain::normalize_phone with them
   std::string recordings_dir = "var/recordings";     // room recordings [var/recordings]
   std::string names_dir = "var/names";               // recorded names for announce [var/names]
   bool read_back_pins = true;                        // a creator by phone hears the PINs read back [true]
@@ -86,6 +84,7 @@ class ConferenceService final : public sip::CallHandler, public ControlApi {
   HealthReport health() override;
   std::vector<LiveConference> live_conferences() override;
   std::optional<LiveConference> live_conference(BookingId id) override;
+  std::optional<std::set<BookingId>> bookings_with_room() override;
   Status set_muted(BookingId conference, ParticipantId participant, bool muted, const std::string& actor) override;
   Status eject(BookingId conference, ParticipantId participant, const std::string& actor) override;
   Status set_locked(BookingId conference, bool locked, const std::string& actor) override;
@@ -94,10 +93,14 @@ class ConferenceService final : public sip::CallHandler, public ControlApi {
                                         const std::string& actor) override;
   SubscriptionId subscribe(Subscriber subscriber) override;
   void unsubscribe(SubscriptionId id) override;
+  Status access_numbers_changed() override;
 
   class Impl;
 
  private:
+  // The access numbers calls are routed by (access_numbers.h): loaded from the store at construction (main
+  // thread), reloaded by access_numbers_changed(), read by Impl::incoming() on the loop.
+  std::unique_ptr<AccessNumberTable> access_numbers_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,14 @@ class ControlApi {
 
   virtual std::vector<LiveConference> live_conferences() = 0;           // blocking snapshot (not on the loop)
   virtual std::optional<LiveConference> live_conference(BookingId id) = 0;
+  // The bookings that have a room on this node (live, ending, or waiting for their leader): the housekeeping
+  // thread leaves their expiry to the room (booking::BookingService::expire_due). Blocking, not on the loop;
+  // nullopt when the loop did not answer. The default is built from live_conferences().
+  virtual std::optional<std::set<BookingId>> bookings_with_room() {
+    std::set<BookingId> ids;
+    for (const auto& c : live_conferences()) ids.insert(c.booking);
+    return ids;
+  }
 
   virtual Status set_muted(BookingId conference, ParticipantId participant, bool muted, const std::string& actor) = 0;
   virtual Status eject(BookingId conference, ParticipantId participant, const std::string& actor) = 0;
@@ -120,6 +129,11 @@ class ControlApi {
   using SubscriptionId = std::uint64_t;
   virtual SubscriptionId subscribe(Subscriber subscriber) = 0;
   virtual void unsubscribe(SubscriptionId id) = 0;
+
+  // The access numbers in the store changed (added, changed or deleted): call routing reloads them from the
+  // store (off the control loop). Blocks until the loop routes the new list, or a few seconds; an error when it
+  // could not be reloaded (the previous list stays routed). The default (a test double) does nothing.
+  virtual Status access_numbers_changed() { return {}; }
 };
 
 }  // namespace confpro::conference

@@ -15,7 +15,8 @@ domain::JoinOutcome Room::admit(domain::Role role, const std::string& pin, const
   if (ending_ || closed_) return domain::JoinOutcome::kEnded;
   auto decision = domain::can_join(booking_, role, now, static_cast<int>(participants_.size()), locked_);
   if (decision.outcome != domain::JoinOutcome::kOk) return decision.outcome;
-  if (!pin.empty() && !domain::caller_allowed(booking_, caller, pin)) return domain::JoinOutcome::kNotAllowed;
+  if (!pin.empty() && !domain::caller_allowed(booking_, caller, pin, options_.number_rules))
+    return domain::JoinOutcome::kNotAllowed;
   return domain::JoinOutcome::kOk;
 }
 

@@ -22,6 +22,7 @@
 #include "domain/booking.h"
 #include "domain/lifecycle.h"
 #include "domain/limits.h"
+#include "domain/phone.h"
 
 namespace confpro::conference {
 
@@ -116,6 +117,7 @@ struct RoomOptions {
   domain::ConferenceLimits limits;                   // warning minutes, empty_end_minutes
   std::chrono::milliseconds key_timeout{3000};       // '*' then a digit within this time
   std::chrono::milliseconds end_prompt_grace{8000};  // longest wait for the closing prompt before hanging up
+  std::vector<domain::NumberRule> number_rules;      // how a caller's number is compared with invitees' phones
 };
 
 // Who asks to enter (from the call).

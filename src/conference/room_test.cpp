@@ -324,6 +324,22 @@ TEST_F(RoomTest, TheAllowListIsCheckedWhenAPinIsGiven) {
   EXPECT_EQ(room.admit(domain::Role::kUser, b.user_pin, "+33699999999", now), domain::JoinOutcome::kNotAllowed);
 }
 
+TEST_F(RoomTest, TheAllowListComparesNumbersWithTheConfiguredRules) {
+  auto b = booking();
+  b.join_policy = domain::JoinPolicy::kAllowListOnly;
+  domain::Invitee i;
+  i.phone = "+33600000011";
+  b.invitees.push_back(i);
+  auto o = options();
+  room = Room(b, o);
+  EXPECT_EQ(room.admit(domain::Role::kUser, b.user_pin, "0600000011", now), domain::JoinOutcome::kNotAllowed)
+      << "without a rule a national number is another number";
+  o.number_rules = {{"06", "00336"}};
+  room = Room(b, o);
+  EXPECT_EQ(room.admit(domain::Role::kUser, b.user_pin, "0600000011", now), domain::JoinOutcome::kOk);
+  EXPECT_EQ(room.admit(domain::Role::kUser, b.user_pin, "0033600000011", now), domain::JoinOutcome::kOk);
+}
+
 // --- I4: in-call keys
 
 TEST_F(RoomTest, StarOneMutesAndUnmutesTheCallerAndADigitAloneDoesNothing) {

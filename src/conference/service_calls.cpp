@@ -74,13 +74,10 @@ void ConferenceService::Impl::incoming(const sip::IncomingCall& in) {
   call->id = in.call;
   call->incoming = in;
   const std::string& dialled = in.dialled_digits.empty() ? in.dialled : in.dialled_digits;
-  for (const auto& route : options_.access_numbers) {
-    if (route.number == dialled) {
-      call->kind = Call::Kind::kAccessNumber;
-      call->language = route.language;
-      call->access_number = route.number;
-      break;
-    }
+  if (const store::AccessNumber* route = owner_.access_numbers_->find(dialled)) {
+    call->kind = Call::Kind::kAccessNumber;
+    call->language = route->language;
+    call->access_number = route->number;
   }
   if (call->access_number.empty()) {
     if (dialled.empty()) return not_found(*this, in);
@@ -356,9 +353,12 @@ ConferenceService::ConferenceService(EventLoop& loop, WorkerPool& work, const Cl
                                      booking::BookingService& bookings, directory::Directory& directory,
                                      media::MediaEngine& media, const ivr::PromptCatalog& prompts,
                                      ServiceOptions options)
-    : impl_(std::make_unique<Impl>(*this, loop, work, clock, store, bookings, directory, media, prompts,
+    : access_numbers_(std::make_unique<AccessNumberTable>(loop, store)),
+      impl_(std::make_unique<Impl>(*this, loop, work, clock, store, bookings, directory, media, prompts,
                                    std::move(options))) {
-  loop.post([impl = impl_.get()] { impl->sweep_active_bookings(); });
+  if (auto st = access_numbers_->load(); !st)
+    impl_->log_->error("access numbers not loaded, none routed until the console changes one: {}",
+                       st.error().message);
 }
 
 ConferenceService::~ConferenceService() = default;

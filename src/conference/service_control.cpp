@@ -220,7 +220,6 @@ void ConferenceService::stop() {
   impl_->on_loop<bool>(
       [this] {
         impl_->stopping_ = true;
-        if (impl_->sweep_timer_) impl_->loop_.cancel_timer(impl_->sweep_timer_);
         std::vector<BookingId> rooms;
         for (const auto& [id, room] : impl_->rooms_) rooms.push_back(id);
         for (BookingId id : rooms)  // sessions closed "interrupted" unless ended
@@ -249,6 +248,29 @@ HealthReport ConferenceService::health() {
   r.history_dropped = w.dropped;
   r.history_last_error = w.last_error;
   return r;
+}
+
+std::optional<std::set<BookingId>> ConferenceService::bookings_with_room() {
+  return impl_->on_loop<std::optional<std::set<BookingId>>>(
+      [this] {
+        std::set<BookingId> ids;
+        for (const auto& [id, room] : impl_->rooms_) ids.insert(id);
+        return std::optional<std::set<BookingId>>(std::move(ids));
+      },
+      std::nullopt);
+}
+
+Status ConferenceService::access_numbers_changed() {
+  auto answer = std::make_shared<std::promise<Status>>();
+  auto routed = answer->get_future();
+  access_numbers_->reload([answer](Status st) { answer->set_value(std::move(st)); });
+  if (routed.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+    return Error::unavailable("access numbers are still being reloaded");
+  try {
+    return routed.get();
+  } catch (const std::future_error&) {  // the loop stopped before the answer
+    return Error::unavailable("the service is stopping");
+  }
 }
 
 }  // namespace confpro::conference

@@ -121,7 +121,6 @@ class ConferenceService::Impl {
   void play_to(const RoomLink::Member& m, const std::vector<std::string>& keys);
   // `pins`: also the participant and moderator PINs (only to the booking's creator, by phone).
   std::vector<std::string> describe(const domain::Booking& b, domain::Language language, bool pins = false);
-  void sweep_active_bookings();
   RoomLink* find_room(BookingId id);
   LiveConference snapshot(const RoomLink& link) const;
   void emit(ConferenceEvent event);
@@ -165,7 +164,6 @@ class ConferenceService::Impl {
   std::uint64_t next_invite_ = 1;
   std::map<ControlApi::SubscriptionId, ControlApi::Subscriber> subscribers_;
   ControlApi::SubscriptionId next_subscription_ = 1;
-  EventLoop::TimerId sweep_timer_ = 0;
   bool stopping_ = false;
 };
 

@@ -59,7 +59,7 @@ std::optional<std::vector<std::string>> ConferenceService::Impl::numbers_that_en
 }
 
 RoomOptions ConferenceService::Impl::room_options() const {
-  return RoomOptions{options_.limits, options_.key_timeout, options_.end_prompt_grace};
+  return RoomOptions{options_.limits, options_.key_timeout, options_.end_prompt_grace, options_.number_rules};
 }
 
 domain::JoinOutcome ConferenceService::Impl::admit(const domain::Booking& booking, domain::Role role,
@@ -395,24 +395,6 @@ std::vector<std::string> ConferenceService::Impl::describe(const domain::Booking
     return {};
   }
   return *keys;
-}
-
-void ConferenceService::Impl::sweep_active_bookings() {
-  // Active bookings with no room here whose time ran out while nobody was connected (or while the node was down).
-  store::BookingQuery q;
-  q.state = domain::BookingState::kActive;
-  q.limit = 1000;
-  auto page = store_.search_bookings(q);
-  if (page) {
-    for (const auto& b : page->items) {
-      if (find_room(b.id)) continue;
-      if (domain::effective_state(b, clock_.now()) == domain::BookingState::kEnded) {
-        auto ended = bookings_.end(b.id, domain::EndReason::kDurationElapsed, booking::Actor{});
-        if (ended) log_->info("conf={} ended: duration elapsed with nobody connected", b.number);
-      }
-    }
-  }
-  sweep_timer_ = loop_.add_timer_after(std::chrono::seconds(5), [this] { sweep_active_bookings(); });
 }
 
 }  // namespace confpro::conference

@@ -57,7 +57,7 @@ struct BookingOptions {
 // An invited person (B1 invitee list; B8 allow-list by number or personal PIN).
 struct Invitee {
   std::string email;         // may be empty when a phone is given
-  std::string phone;         // optional; digits (with leading +) after normalization
+  std::string phone;         // optional; as typed, tidied (domain/phone.h tidy_phone); compared with same_phone
   std::string personal_pin;  // optional personal PIN (B8); empty when none
   bool operator==(const Invitee&) const = default;
 };

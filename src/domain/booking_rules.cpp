@@ -40,7 +40,7 @@ std::string pin_avoiding(const ConferenceLimits& limits, RandomSource& random, s
 std::vector<Invitee> normalized(std::vector<Invitee> invitees) {
   for (auto& i : invitees) {
     i.email = trimmed(i.email);
-    i.phone = normalize_phone(i.phone);
+    i.phone = tidy_phone(i.phone);
   }
   return invitees;
 }

@@ -94,7 +94,4 @@ bool field_editable(BookingState state, std::string_view field);
 Result<Booking> apply_update(const Booking& current, const BookingDraft& draft,
                              const ConferenceLimits& limits, TimePoint now);
 
-// Digits only (a leading '+' kept) from a phone number as typed: "+33 1 23-45" → "+331 2345" → "+3312345".
-std::string normalize_phone(std::string_view phone);
-
 }  // namespace confpro::domain

@@ -78,12 +78,12 @@ std::optional<Role> role_for_pin(const Booking& b, std::string_view pin) {
   return std::nullopt;
 }
 
-bool caller_allowed(const Booking& b, std::string_view caller_number, std::string_view pin) {
+bool caller_allowed(const Booking& b, std::string_view caller_number, std::string_view pin,
+                    const std::vector<NumberRule>& rules) {
   if (b.join_policy == JoinPolicy::kAnyoneWithPin) return true;
   if (!pin.empty() && pin == b.moderator_pin) return true;
-  const std::string caller = normalize_phone(caller_number);
   for (const auto& i : b.invitees) {
-    if (!caller.empty() && !i.phone.empty() && normalize_phone(i.phone) == caller) return true;
+    if (!i.phone.empty() && same_phone(i.phone, caller_number, rules)) return true;
     if (!pin.empty() && !i.personal_pin.empty() && i.personal_pin == pin) return true;
   }
   return false;

@@ -15,6 +15,7 @@
 #include "common/time.h"
 #include "domain/booking.h"
 #include "domain/limits.h"
+#include "domain/phone.h"
 
 namespace confpro::domain {
 
@@ -60,9 +61,11 @@ JoinDecision can_join(const Booking& b, Role role, TimePoint now, int current_pa
 // nullopt = wrong PIN.
 std::optional<Role> role_for_pin(const Booking& b, std::string_view pin);
 
-// B8: with JoinPolicy::kAnyoneWithPin always true. With kAllowListOnly: true when the caller's number
-// (normalized) is an invitee's phone, or `pin` is an invitee's personal PIN, or `pin` is the moderator PIN.
-bool caller_allowed(const Booking& b, std::string_view caller_number, std::string_view pin);
+// B8: with JoinPolicy::kAnyoneWithPin always true. With kAllowListOnly: true when the caller's number is an
+// invitee's phone (same_phone with the configured `rules`: "+33…", "0033…" and the national form are one
+// phone), or `pin` is an invitee's personal PIN, or `pin` is the moderator PIN.
+bool caller_allowed(const Booking& b, std::string_view caller_number, std::string_view pin,
+                    const std::vector<NumberRule>& rules = {});
 
 // scheduled → active at `now`. Errors: kFailedPrecondition when not scheduled or outside the window.
 Status open(Booking& b, TimePoint now);

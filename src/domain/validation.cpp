@@ -4,6 +4,7 @@
 #include <string>
 
 #include "domain/booking_rules.h"
+#include "domain/phone.h"
 
 namespace confpro::domain {
 
@@ -158,7 +159,7 @@ Rule phone_rule(std::string_view phone) {
   }
   if (t.find('+', 1) != std::string_view::npos)
     return {"may contain '+' only at the start", "phone_plus_position", {}};
-  std::string n = normalize_phone(t);
+  std::string n = tidy_phone(t);
   size_t digits = n.size() - (n.starts_with('+') ? 1 : 0);
   if (digits < 3 || digits > 20)
     return {"must have 3 to 20 digits", "phone_length", {{"min", 3}, {"max", 20}}};
@@ -181,14 +182,6 @@ std::string check_email(std::string_view email) {
 }
 std::string check_phone(std::string_view phone) {
   return phone_rule(phone).message;
-}
-
-std::string normalize_phone(std::string_view phone) {
-  std::string out;
-  for (char c : trim(phone)) {
-    if ((c >= '0' && c <= '9') || (c == '+' && out.empty())) out += c;
-  }
-  return out;
 }
 
 std::vector<FieldError> validate_draft(const BookingDraft& d, const ConferenceLimits& limits, bool creating,

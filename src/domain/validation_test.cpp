@@ -80,7 +80,7 @@ TEST(Validation, EmailAndPhone) {
   EXPECT_NE(check_phone("06-12-AB"), "");
   EXPECT_NE(check_phone("12"), "");
   EXPECT_NE(check_phone("33+12345"), "");
-  EXPECT_EQ(normalize_phone(" +33 (1) 23-45.67 "),
+  EXPECT_EQ(tidy_phone(" +33 (1) 23-45.67 "),
             "+33123456"
             "7");
 }

@@ -120,7 +120,7 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   IncomingCall info;
   info.call = id;
   info.dialled = user_of(sip->sip_request->rq_url);
-  info.dialled_digits = normalize_number(info.dialled, options_.number_rules);
+  info.dialled_digits = domain::normalize_phone(info.dialled, options_.number_rules);
   if (!is_digits(info.dialled_digits)) info.dialled_digits.clear();
   info.trusted_peer = admission_.trusted(ip);
   // Anyone can write a P-Asserted-Identity: only a trusted peer's is believed (RFC 3325 trust domain).
@@ -133,7 +133,7 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   const url_t* caller_url = pai ? pai->paid_url : (sip->sip_from ? sip->sip_from->a_url : nullptr);
   const char* display = pai ? pai->paid_display : (sip->sip_from ? sip->sip_from->a_display : nullptr);
   std::string caller = user_of(caller_url);
-  std::string normalized = normalize_number(caller, options_.number_rules);
+  std::string normalized = domain::normalize_phone(caller, options_.number_rules);
   info.caller_number = is_digits(normalized) ? normalized : (caller == "anonymous" ? "" : caller);
   info.display_name = unquote(display);
   info.remote_address = src;

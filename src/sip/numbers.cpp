@@ -6,23 +6,6 @@ namespace confpro::sip {
 
 std::string_view strip_user_params(std::string_view user) { return user.substr(0, user.find(';')); }
 
-std::string normalize_number(std::string_view raw, const std::vector<NumberRule>& rules) {
-  std::string out;
-  out.reserve(raw.size() + 1);
-  for (char c : raw) {
-    if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') continue;
-    out += c;
-  }
-  if (!out.empty() && out[0] == '+') out.replace(0, 1, "00");
-  for (const auto& rule : rules) {
-    if (out.compare(0, rule.strip_prefix.size(), rule.strip_prefix) == 0) {
-      out = rule.add_prefix + out.substr(rule.strip_prefix.size());
-      break;
-    }
-  }
-  return out;
-}
-
 bool is_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -46,7 +29,7 @@ bool DialPlan::allows(const std::string& digits) const {
 
 Result<std::string> check_dial_number(std::string_view raw, const std::vector<NumberRule>& rules,
                                       const DialPlan& plan) {
-  std::string digits = normalize_number(raw, rules);
+  std::string digits = domain::normalize_phone(raw, rules);
   if (!is_digits(digits)) return Error::invalid("number", "must contain digits only");
   if (digits.size() > 20) return Error::invalid("number", "too long");
   if (!plan.allows(digits)) {

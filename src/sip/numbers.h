@@ -1,5 +1,5 @@
-// Telephone numbers at the SIP edge: normalization of caller/dialled numbers by the configured rules, and the
-// dial plan that guards dial-out (toll-fraud: FEATURES.md M4).
+// Telephone numbers at the SIP edge: the dial plan that guards dial-out (toll-fraud: FEATURES.md M4). Numbers
+// are normalized by the one phone normaliser, domain::normalize_phone (domain/phone.h).
 // Thread safety: pure functions; a compiled DialPlan is immutable and may be shared between threads.
 #pragma once
 
@@ -15,10 +15,6 @@ namespace confpro::sip {
 
 // The user part of a SIP URI without user parameters (";phone-context=…"), as text.
 std::string_view strip_user_params(std::string_view user);
-
-// Removes visual separators (space - . ( )), turns a leading '+' into "00", then applies the first matching
-// rule (see NumberRule). Other characters are kept, so callers can tell a number from a name.
-std::string normalize_number(std::string_view raw, const std::vector<NumberRule>& rules);
 
 bool is_digits(std::string_view s);  // non-empty and only 0-9
 

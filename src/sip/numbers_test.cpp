@@ -5,17 +5,6 @@
 namespace confpro::sip {
 namespace {
 
-TEST(Numbers, SeparatorsAreRemovedAndPlusBecomesDoubleZero) {
-  EXPECT_EQ(normalize_number("+33 (1) 23-45.67.89", {}), "0033123456789");
-}
-
-TEST(Numbers, FirstMatchingRuleRewritesThePrefix) {
-  std::vector<NumberRule> rules = {{"0033", "0"}, {"00", "+"}};
-  EXPECT_EQ(normalize_number("+33 1 23 45 67 89", rules), "0123456789");
-  EXPECT_EQ(normalize_number("0044201", rules), "+44201");
-  EXPECT_EQ(normalize_number("0123", rules), "0123");
-}
-
 TEST(Numbers, UserParametersAreStripped) {
   EXPECT_EQ(strip_user_params("+331234;phone-context=example.com"), "+331234");
 }

@@ -20,6 +20,7 @@
 
 #include "common/result.h"
 #include "common/strong_id.h"
+#include "domain/phone.h"
 #include "media/media_engine.h"
 
 namespace confpro::sip {
@@ -30,14 +31,9 @@ enum class SrtpPolicy {
   kRequired,  // plain RTP offers → 488
 };
 
-// One caller-number normalization rule, applied in order to the digits of the caller (or a dialled number):
-// if the number starts with `strip_prefix`, that prefix is removed and `add_prefix` put in front; the first rule
-// that matches wins. Before the rules, visual separators (space - . ( )) are removed and a leading '+' becomes
-// "00". Example (France): {"0033", "0"} turns "+33 1 23 45 67 89" into "0123456789".
-struct NumberRule {
-  std::string strip_prefix;
-  std::string add_prefix;
-};
+// A number normalization rule ([[sip.number_rules]]): the caller, the number dialled and a number dialled out
+// are normalized by the one phone normaliser, domain::normalize_phone (domain/phone.h), with these rules.
+using NumberRule = domain::NumberRule;
 
 // The dial-out trunk (outbound calls only go there).
 struct TrunkOptions {

@@ -1,7 +1,9 @@
 // Administrators only: /api/v1/users, /api/v1/access-numbers, /api/v1/audit. Every change is audited.
 #include "booking/booking_service.h"
-#include "directory/local_directory.h"
+#include "common/log.h"
 #include "common/timezone.h"
+#include "conference/control_api.h"
+#include "directory/local_directory.h"
 #include "store/store.h"
 #include "web/api_context.h"
 #include "web/json_body.h"
@@ -126,6 +128,15 @@ HttpResponse update_user(const Call& call, ApiContext& ctx) {
   return json_response(200, user_json(u));
 }
 
+// Calls are routed from the store's access numbers (conference/access_numbers.h): once changed there, the
+// conference service reloads them before the API answers, so the next call already reaches the new list. The
+// change is stored either way; a failed reload is logged (the previous list stays routed until the next one).
+void reroute_access_numbers(ApiContext& ctx) {
+  if (!ctx.services.control) return;
+  if (auto st = ctx.services.control->access_numbers_changed(); !st)
+    log::get("web")->warn("access numbers changed but not reloaded for calls: {}", st.error().message);
+}
+
 HttpResponse upsert_access_number(const Call& call, ApiContext& ctx) {
   auto body = JsonBody::parse(call.request.body);
   if (!body) return error_response(body.error());
@@ -144,6 +155,7 @@ HttpResponse upsert_access_number(const Call& call, ApiContext& ctx) {
   n.language = *parsed_lang;
   if (auto st = ctx.services.store->upsert_access_number(n); !st) return error_response(st.error());
   ctx.audit(call, "access_number.upsert", "access_number:" + n.number, n.label);
+  reroute_access_numbers(ctx);
   return json_response(200, {{"number", n.number}, {"label", n.label}, {"kind", n.kind},
                              {"language", domain::to_string(n.language)}});
 }
@@ -191,6 +203,7 @@ void add_admin_routes(Router& router, ApiContext& ctx) {
     const auto& number = call.params.at("number");
     if (auto st = ctx.services.store->delete_access_number(number); !st) return error_response(st.error());
     ctx.audit(call, "access_number.remove", "access_number:" + number, "");
+    reroute_access_numbers(ctx);
     return no_content();
   });
 

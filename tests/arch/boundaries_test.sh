@@ -29,6 +29,7 @@ check media domain/booking.h forbidden
 check media conference/control_api.h forbidden
 # sip/ creates media sessions but decides nothing about conferences.
 check sip media/media_engine.h ok
+check sip domain/phone.h ok
 check sip conference/control_api.h forbidden
 check sip store/store.h forbidden
 # web/ reaches live conferences only through conference::ControlApi: no media, no SIP, no app/.

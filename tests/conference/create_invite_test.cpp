@@ -114,19 +114,12 @@ class InviteTest : public ConferenceTest {
     callee.tone_hz = kToneB;
     invited = std::make_unique<Softphone>("invited", callee);
     ServerOptions o;
-    o.web = true;
     o.trunk_uri = "sip:127.0.0.1:" + std::to_string(callee.sip_port);
     o.sip_extra = "dial_plan = [\"07[0-9]{8}\"]";
     o.settings = std::move(settings);
     o.settings["media.suppress_silence"] = "false";
-    make_server(o);
-    ASSERT_FALSE(HasFatalFailure());
-    ASSERT_EQ(
-        server->cli({"user", "add", "root", "--role", "admin", "--password", "root-password-1"}).exit_code,
-        0);
-    ASSERT_TRUE(server->start());
-    web = std::make_unique<WebClient>(server->web_port());
-    ASSERT_TRUE(web->login("root", "root-password-1")) << "admin login failed";
+    web = start_with_admin(o);
+    ASSERT_TRUE(web);
   }
   std::string base(const Conf& c) { return "/api/v1/conferences/live/" + std::to_string(c.id); }
   // The state of the (only) invite in the live snapshot, "" when none (or the conference is not live).

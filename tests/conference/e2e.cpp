@@ -50,6 +50,29 @@ void ConferenceTest::start_server(ServerOptions options) {
   ASSERT_TRUE(server->start());
 }
 
+std::unique_ptr<WebClient> ConferenceTest::start_with_admin(ServerOptions options) {
+  options.web = true;
+  make_server(std::move(options));
+  if (HasFatalFailure()) return nullptr;
+  const auto added = server->cli({"user", "add", "root", "--role", "admin", "--password", "root-password-1"});
+  if (added.exit_code != 0) {
+    ADD_FAILURE() << "admin not added: " << added.out;
+    return nullptr;
+  }
+  if (!server->start()) {
+    ADD_FAILURE() << "the server did not start";
+    return nullptr;
+  }
+  return admin_web();
+}
+
+std::unique_ptr<WebClient> ConferenceTest::admin_web() {
+  auto web = std::make_unique<WebClient>(server->web_port());
+  if (web->login("root", "root-password-1")) return web;
+  ADD_FAILURE() << "admin login failed";
+  return nullptr;
+}
+
 Conf ConferenceTest::start_with_booking(const std::string& name, std::vector<std::string> flags) {
   return start_with_booking(ServerOptions{}, name, std::move(flags));
 }

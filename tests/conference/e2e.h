@@ -13,6 +13,7 @@
 #include "prompts.h"
 #include "server.h"
 #include "softphone.h"
+#include "web_client.h"
 
 // EXPECT_EQ on a query's rows, polled until they match (history rows are written by the server's writer
 // thread a few ms after the event the test waited for). Usage: EXPECT_SQL_EQ(*server, query,
@@ -51,6 +52,11 @@ class ConferenceTest : public ::testing::Test {
   void make_server(ServerOptions options = {});
   // make_server + start; the test fails if it does not come up.
   void start_server(ServerOptions options = {});
+  // make_server with the web console on (options.web), an administrator "root", start; then a WebClient logged
+  // in as root. nullptr (the test failed) when a step fails.
+  std::unique_ptr<WebClient> start_with_admin(ServerOptions options = {});
+  // A WebClient logged in as root on the running server; nullptr (the test failed) when the login fails.
+  std::unique_ptr<WebClient> admin_web();
   // start_server + book: the conference every test starts with. Fatal failure (check HasFatalFailure()) when
   // the server does not come up or the booking is not made.
   Conf start_with_booking(const std::string& name, std::vector<std::string> flags = {});

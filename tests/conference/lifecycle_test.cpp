@@ -265,5 +265,35 @@ TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
   EXPECT_TRUE(wait_tone(*m, kToneA));
 }
 
+// Issue 13 item 3: booking expiry has one owner, the housekeeping thread (BookingService::expire_due every 5 s,
+// off the control loop). With nobody connected, an active booking whose time ran out (as a crash or an unended
+// room leaves it) is ended as duration-elapsed, and a booking never used whose window lapsed as expired-unused,
+// both within seconds; a booking still valid is left alone.
+TEST_F(ConferenceTest, BookingsWhoseTimeRanOutWithNobodyConnectedAreEndedWithinSeconds) {
+  const Conf abandoned = start_with_booking("abandoned");
+  ASSERT_FALSE(HasFatalFailure());
+  const Conf unused = book("never-used");
+  const Conf valid = book("still-valid");
+  ASSERT_TRUE(unused.id != 0 && valid.id != 0) << "no booking";
+  const long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  const long long hour = 3'600'000, day = 24 * hour;
+  // Opened two hours ago for 60 minutes, no open session.
+  server->sql("UPDATE bookings SET state = 'active', valid_from = " + std::to_string(now - 3 * hour) +
+              ", valid_until = " + std::to_string(now - 3 * hour + day) + ", opened_at = " +
+              std::to_string(now - 2 * hour) + " WHERE id = " + id_of(abandoned));
+  // Valid for one day, two days ago; never used.
+  server->sql("UPDATE bookings SET valid_from = " + std::to_string(now - 2 * day) + ", valid_until = " +
+              std::to_string(now - day) + " WHERE id = " + id_of(unused));
+  const auto changed = SteadyClock::now();
+  const std::string query = "SELECT state, end_reason FROM bookings WHERE id IN (" + id_of(abandoned) + ", " +
+                            id_of(unused) + ", " + id_of(valid) + ") ORDER BY id";
+  const std::vector<std::string> expected{"ended|duration-elapsed", "ended|expired-unused", "scheduled|"};
+  EXPECT_EQ(server->sql_until(query, expected, 8s), expected);
+  report_ms("time ran out to the booking ended (housekeeping every 5 s)", ms_between(changed, SteadyClock::now()));
+  EXPECT_TRUE(server->log_contains("booking(s) expired or ended")) << server->log();
+}
+
 }  // namespace
 }  // namespace confpro::conftest

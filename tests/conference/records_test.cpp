@@ -27,12 +27,8 @@ std::string paris_today() {
 }
 
 TEST_F(ConferenceTest, DeletingARunningConferenceEndsItAndKeepsItsHistoryAndReport) {
-  ServerOptions o;
-  o.web = true;
-  make_server(o);
-  ASSERT_FALSE(HasFatalFailure());
-  ASSERT_EQ(server->cli({"user", "add", "root", "--role", "admin", "--password", "root-password-1"}).exit_code, 0);
-  ASSERT_TRUE(server->start());
+  auto web = start_with_admin();
+  ASSERT_TRUE(web);
   const Conf c = book("records");
   ASSERT_NE(c.id, 0) << "no booking";
   const std::string id = std::to_string(c.id);
@@ -44,15 +40,13 @@ TEST_F(ConferenceTest, DeletingARunningConferenceEndsItAndKeepsItsHistoryAndRepo
   auto u = dial_with_pin("U", c, c.user_pin, "0600000077", kToneB);
   ASSERT_TRUE(u);
   ASSERT_TRUE(wait_log("joined as user"));
-  WebClient web(server->web_port());
-  ASSERT_TRUE(web.login("root", "root-password-1"));
   EXPECT_SQL_EQ(*server,
                 "SELECT access_number FROM participant_connections WHERE booking_id = " + id +
                     " AND left_at IS NULL ORDER BY access_number",
                 std::vector<std::string>{"", "3001"});
 
   // Delete it while it runs.
-  auto r = web.del("/api/v1/bookings/" + id);
+  auto r = web->del("/api/v1/bookings/" + id);
   ASSERT_EQ(r.status, 204) << r.body;
   EXPECT_TRUE(m->wait_ended(20s)) << "the moderator was not hung up";
   EXPECT_TRUE(u->wait_ended(20s)) << "the user was not hung up";
@@ -73,11 +67,11 @@ TEST_F(ConferenceTest, DeletingARunningConferenceEndsItAndKeepsItsHistoryAndRepo
   EXPECT_EQ(late.final_status(), 404);
 
   // Past and the report keep it.
-  auto past = web.get("/api/v1/conferences/past?number=" + c.number).json();
+  auto past = web->get("/api/v1/conferences/past?number=" + c.number).json();
   ASSERT_EQ(past.value("items", nlohmann::json::array()).size(), 1u) << past.dump();
   EXPECT_TRUE(past["items"][0].value("deleted", false));
   const std::string day = paris_today();
-  auto report = web.get("/api/v1/reports?from=" + day + "&to=" + day).json();
+  auto report = web->get("/api/v1/reports?from=" + day + "&to=" + day).json();
   std::map<std::string, int> used;
   for (const auto& row : report.value("per_access_number", nlohmann::json::array()))
     used[row.value("key", "?")] = row.value("used", 0);
