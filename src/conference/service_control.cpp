@@ -1,4 +1,6 @@
 // ConferenceService: the ControlApi for the console (web threads → control loop) and stopping.
+#include <algorithm>
+
 #include "conference/service_impl.h"
 
 namespace confpro::conference {
@@ -126,8 +128,10 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
                                                          const std::string& actor) {
   // The intro is spoken here, on the caller's thread: speech may take a moment the control loop must not
   // wait.
+  // The booking is read here too, not on the control loop (it is used when no room is live).
   std::vector<std::string> intro{"invited-to-conference"};
-  if (auto b = impl_->bookings_.get(conference)) {
+  auto read = impl_->bookings_.get(conference);
+  if (const auto& b = read) {
     auto owner = impl_->directory_.find(b->owner);
     const std::string organizer = owner && !owner->display_name.empty() ? owner->display_name : b->owner;
     if (auto said = impl_->prompts_.speak(intro_text(*b, organizer), b->language)) {
@@ -145,9 +149,10 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
         if (room) {
           booking = room->room.booking();
         } else {
-          auto b = impl_->bookings_.get(conference);
-          if (!b) return b.error();
-          booking = *b;
+          if (!read) return read.error();
+          booking = *read;
+          if (std::find(impl_->ended_here_.begin(), impl_->ended_here_.end(), conference) != impl_->ended_here_.end())
+            return refused("conference_ended", "The conference has ended.");
         }
         // Refused before dialling what the invitee could not join anyway.
         if ((room && room->room.ending()) ||
