@@ -181,16 +181,26 @@ std::string check_number_read_back(std::span<const std::int16_t> heard, const st
 std::string check_keys_in_order(std::span<const std::int16_t> heard, const std::vector<std::string>& keys,
                                 domain::Language language, std::size_t from) {
   std::size_t lo = from, hi = std::numeric_limits<std::size_t>::max();
+  std::size_t floor = from;  // no earlier than just after the previous key's start
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const auto audio = prompt_audio({keys[i]}, language);
     if (audio.empty()) return "no audio for the prompt " + keys[i];
-    const auto m = find_prompt(heard, audio, lo, hi);
+    auto m = find_prompt(heard, audio, lo, hi);
+    // The earliest occurrence, not the best one: a key said twice in a row ("1", "1" in a PIN) may match its
+    // second copy best, and the next key would then be looked for after it.
+    // (Another occurrence: at least 0.2 s before, not the same one a few samples off.)
+    while (m.score >= kHeardScore && m.at >= std::max(lo, floor) + kRate / 5) {
+      const auto earlier = find_prompt(heard, audio, std::max(lo, floor), m.at - kRate / 5 + 1);
+      if (earlier.score < kHeardScore) break;
+      m = earlier;
+    }
     if (m.score < kHeardScore) {
       return "prompt " + std::to_string(i + 1) + " of " + std::to_string(keys.size()) + " (" + keys[i] +
              ") not heard " + (i == 0 ? "" : "after " + keys[i - 1] + " ") + "(best score " +
              std::to_string(m.score) + ")";
     }
     // The next key starts where this one ended, give or take the silences trimmed off the files.
+    floor = m.at + kRate / 10;
     lo = m.end > kRate / 4 ? m.end - kRate / 4 : 0;
     hi = m.end + kRate * 6 / 10;
   }
