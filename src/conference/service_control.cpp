@@ -151,8 +151,7 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
         } else {
           if (!read) return read.error();
           booking = *read;
-          if (std::find(impl_->ended_here_.begin(), impl_->ended_here_.end(), conference) != impl_->ended_here_.end())
-            return refused("conference_ended", "The conference has ended.");
+          if (impl_->ended_here(conference)) return refused("conference_ended", "The conference has ended.");
         }
         // Refused before dialling what the invitee could not join anyway.
         if ((room && room->room.ending()) ||

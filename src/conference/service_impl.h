@@ -132,6 +132,8 @@ class ConferenceService::Impl {
   void audit(const std::string& actor, const std::string& action, const std::string& target,
              const std::string& details);
   RoomOptions room_options() const;
+  // Whether a room of `booking` ended on this node (it is never made again: no ghost conference).
+  bool ended_here(BookingId booking) const;
 
   // --- control (service_control.cpp): run `fn` on the loop and wait for its result.
   template <typename T>

@@ -62,14 +62,17 @@ RoomOptions ConferenceService::Impl::room_options() const {
   return RoomOptions{options_.limits, options_.key_timeout, options_.end_prompt_grace, options_.number_rules};
 }
 
+bool ConferenceService::Impl::ended_here(BookingId booking) const {
+  return std::find(ended_here_.begin(), ended_here_.end(), booking) != ended_here_.end();
+}
+
 domain::JoinOutcome ConferenceService::Impl::admit(const domain::Booking& booking, domain::Role role,
                                                    const std::string& pin, const std::string& caller) {
   const auto now = clock_.now();
   if (RoomLink* link = find_room(booking.id)) return link->room.admit(role, pin, caller, now);
   // No room here: the booking as the caller's flow read it (off the loop, moments ago). A conference that ended
   // on this node stays ended for late callers whose flow read it before the end.
-  if (std::find(ended_here_.begin(), ended_here_.end(), booking.id) != ended_here_.end())
-    return domain::JoinOutcome::kEnded;
+  if (ended_here(booking.id)) return domain::JoinOutcome::kEnded;
   return Room(booking, room_options()).admit(role, pin, caller, now);
 }
 
