@@ -149,7 +149,8 @@ void ConferenceService::Impl::leave(Call& call, const std::string& reason) {
 }
 
 void ConferenceService::Impl::in_call_key(Call& call, char digit) {
-  if (RoomLink* link = find_room(call.booking)) apply(call.booking, link->room.key(call.participant, digit, clock_.now()));
+  if (RoomLink* link = find_room(call.booking))
+    apply(call.booking, link->room.key(call.participant, digit, clock_.now()));
 }
 
 void ConferenceService::Impl::end_room(BookingId id, domain::EndReason reason, const std::string& actor) {
