@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -19,6 +20,10 @@ struct DirectoryUser {
   std::string role = "organizer";          // "admin" | "organizer"
   int phone_default_duration_minutes = 0;  // defaults for bookings created by phone; 0 = configured default
   int phone_default_max_participants = 0;
+  // Where the account lives ("local" | "ldap") and the directory groups it belongs to (LDAP group DNs; empty
+  // for local accounts): booking categories (B7) are decided from these.
+  std::string source = "local";
+  std::vector<std::string> groups;
   bool is_admin() const { return role == "admin"; }
   bool operator==(const DirectoryUser&) const = default;
 };
