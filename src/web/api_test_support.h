@@ -89,7 +89,7 @@ class Client {
     r.method = method;
     auto q = target.find('?');
     r.path = target.substr(0, q);
-    if (q != std::string::npos) r.query = parse_query(target.substr(q + 1));
+    if (q != std::string::npos) r.query = parse_query(target.substr(q + 1)).value_or(std::map<std::string, std::string>{});
     r.body = body;
     if (!body.empty()) r.headers["content-type"] = "application/json";
     r.remote_address = address_;

@@ -119,29 +119,28 @@ void add_security_headers(HttpResponse& response, bool secure) {
   if (secure) response.add_header("Strict-Transport-Security", "max-age=31536000");
 }
 
-std::string percent_decode(std::string_view text, bool plus_is_space) {
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
   // RESTinio's decoder always reads '+' as a space: in a path it is itself, so it goes in escaped.
   std::string in(text);
   if (!plus_is_space) {
     for (std::size_t at = in.find('+'); at != std::string::npos; at = in.find('+', at + 3)) in.replace(at, 1, "%2B");
   }
   auto decoded = restinio::utils::try_unescape_percent_encoding<AnyCharUnescapeTraits>(in);
-  if (!decoded) return std::string(text);  // a malformed escape, or escaped bytes that are not UTF-8
+  if (!decoded) return std::nullopt;  // a malformed escape, or escaped bytes that are not UTF-8
   return std::move(*decoded);
 }
 
-std::map<std::string, std::string> parse_query(std::string_view query) {
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {
     auto amp = query.find('&');
     std::string_view part = query.substr(0, amp);
     if (!part.empty()) {
       auto eq = part.find('=');
-      if (eq == std::string_view::npos) {
-        out[percent_decode(part)] = "";
-      } else {
-        out[percent_decode(part.substr(0, eq))] = percent_decode(part.substr(eq + 1));
-      }
+      auto name = percent_decode(part.substr(0, eq));
+      auto value = eq == std::string_view::npos ? std::optional<std::string>("") : percent_decode(part.substr(eq + 1));
+      if (!name || !value) return std::nullopt;
+      out[std::move(*name)] = std::move(*value);
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);

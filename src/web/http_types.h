@@ -25,6 +25,7 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;                       // peer IP, for login throttling and the audit log
   bool secure = false;                              // arrived over HTTPS
+  bool malformed = false;                           // the path or query had a malformed %-escape: 400
 
   // The header's value, or "" when absent. `name` in lower case.
   std::string header(std::string_view name) const;
@@ -68,11 +69,12 @@ nlohmann::json error_json(const Error& error);
 // Headers every response carries: CSP without inline script, frame-ancestors 'none', nosniff, referrer policy.
 void add_security_headers(HttpResponse& response, bool secure);
 
-// Splits "a=1&b=x%20y" into decoded pairs (percent_decode below).
-std::map<std::string, std::string> parse_query(std::string_view query);
-// Decodes %XX escapes with RESTinio's decoder (restinio::utils::try_unescape_percent_encoding); a text it refuses
-// (a malformed escape such as "100%", or escaped bytes that are not UTF-8) is kept as it came. '+' is a space in
-// a query string, itself in a path (an access number "+33…" in /api/v1/access-numbers/{number}).
-std::string percent_decode(std::string_view text, bool plus_is_space = true);
+// Splits "a=1&b=x%20y" into decoded pairs (percent_decode below); nullopt when a name or value is malformed.
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view query);
+// Decodes %XX escapes with RESTinio's decoder (restinio::utils::try_unescape_percent_encoding); nullopt for a
+// text it refuses (a malformed escape such as "100%" or "%zz", or escaped bytes that are not UTF-8): the server
+// answers 400 rather than guess. '+' is a space in a query string, itself in a path (an access number "+33…" in
+// /api/v1/access-numbers/{number}).
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = true);
 
 }  // namespace confpro::web

@@ -238,8 +238,11 @@ HttpRequest to_request(const restinio::request_t& req, bool secure) {
   HttpRequest r;
   const auto& h = req.header();
   r.method = h.method().c_str();
-  r.path = percent_decode(std::string(h.path()), /*plus_is_space=*/false);
-  r.query = parse_query(std::string(h.query()));
+  auto path = percent_decode(std::string(h.path()), /*plus_is_space=*/false);
+  auto query = parse_query(std::string(h.query()));
+  r.malformed = !path || !query;
+  r.path = path ? std::move(*path) : std::string(h.path());
+  if (query) r.query = std::move(*query);
   h.for_each_field([&](const restinio::http_header_field_t& f) {
     std::string name = f.name();
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -254,10 +257,12 @@ HttpRequest to_request(const restinio::request_t& req, bool secure) {
 
 constexpr std::size_t kMaxUrlBytes = 8192;
 
-// 400 for a request whose decoded path is not clean (static_files.h: "..", "//", NUL, '\\', "%2e" encoded
+// 400 for a request whose path or query has a malformed %-escape (or escaped bytes that are not UTF-8), or whose decoded path is not clean (static_files.h: "..", "//", NUL, '\\', "%2e" encoded
 // twice, non-ASCII such as overlong UTF-8) or whose query has a control character (NUL among them): no route
 // or file has such a name, and nothing behind the API must see them.
 std::optional<HttpResponse> refuse_target(const HttpRequest& r) {
+  if (r.malformed)
+    return error_response(Error::invalid("path", "malformed percent-encoding in the request path or query"));
   bool clean = clean_relative_path(r.path).has_value();
   const auto has_control = [](const std::string& text) {
     return std::any_of(text.begin(), text.end(),

@@ -113,4 +113,10 @@ test('confpro serve: no traversal variant reaches /etc/passwd or its database', 
   const targets = [...corpus('/etc/passwd', 0), ...corpus(db, db.split('/').length - 2)];
   await expectNoneLeak(port, targets, ['root:x:0:0', 'SQLite format 3']);
   assert.equal((await rawGet(port, '/current')).status, 200);
+  // A malformed escape is refused as such, not guessed at (a literal '%zz' file or parameter is never looked up).
+  for (const target of ['/%zz', '/assets/app%4', '/api/v1/bookings?owner=%zz', '/api/v1/bookings?%G1=1', '/%FF']) {
+    const r = await rawGet(port, target);
+    assert.equal(r.status, 400, `${target}: ${r.raw.slice(0, 200)}`);
+    assert.match(r.body, /malformed percent-encoding/);
+  }
 });
