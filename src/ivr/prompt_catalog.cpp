@@ -6,10 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
-#include <mutex>
 #include <system_error>
 #include <thread>
 
+#include "common/thread_annotations.h"
 #include "ivr/prompt_table.h"
 
 namespace confpro::ivr {
@@ -283,16 +283,24 @@ Result<PrepareReport> PromptCatalog::prepare_all() {
     }
   }
 
+  // The generator threads' failures (Clang checks the lock: common/thread_annotations.h).
+  struct Failures {
+    void add(std::string message) {
+      MutexLock lock(mu);
+      list.push_back(std::move(message));
+    }
+    std::vector<std::string> taken() {
+      MutexLock lock(mu);
+      return std::move(list);
+    }
+    Mutex mu;
+    std::vector<std::string> list GUARDED_BY(mu);
+  } failed;
   std::atomic<std::size_t> next{0};
-  std::mutex mu;
-  std::vector<std::string> failures;  // GUARDED_BY(mu)
   auto worker = [&] {
     for (std::size_t i = next++; i < missing.size(); i = next++) {
       auto made = generate(missing[i].first, missing[i].second);
-      if (!made) {
-        std::lock_guard lock(mu);
-        failures.push_back(made.error().message);
-      }
+      if (!made) failed.add(made.error().message);
     }
   };
   std::vector<std::thread> threads;
@@ -300,6 +308,7 @@ Result<PrepareReport> PromptCatalog::prepare_all() {
   for (int i = 1; i < jobs && static_cast<std::size_t>(i) < missing.size(); ++i) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  const std::vector<std::string> failures = failed.taken();
 
   report.generated = static_cast<int>(missing.size() - failures.size());
   for (const auto& [name, text] : options_.texts) {
