@@ -20,7 +20,7 @@ namespace {
 void answer_call(ConferenceService::Impl& s, CallId id, const ivr::Flow* flow,
                  const std::function<void(CallHost&, ivr::Flow&)>& answer) {
   Call* c = s.find_call(id);
-  if (!c || !c->flow || c->flow.get() != flow || c->state != Call::State::kIvr || !c->host) {
+  if (!c || !c->flow || c->flow.get() != flow || c->core.state() != CallCore::State::kIvr || !c->host) {
     s.log_->info("call={} an answer came back for a call that ended or moved on: dropped", id.value());
     return;
   }
@@ -51,12 +51,12 @@ void CallHost::play(const std::vector<std::string>& keys, std::uint64_t tag) { s
 
 void CallHost::stop_prompt() {
   Call& c = call();
-  c.playing_tag = 0;
+  c.core.playing(0);
   (void)s_.media_.stop_playing_session(c.media);
 }
 
-void CallHost::start_timer(std::chrono::milliseconds delay) { s_.start_call_timer(call(), delay); }
-void CallHost::cancel_timer() { s_.cancel_call_timer(call()); }
+void CallHost::start_timer(std::chrono::milliseconds delay) { s_.arm(call(), CallTimer::kFlow, delay); }
+void CallHost::cancel_timer() { s_.disarm(call(), CallTimer::kFlow); }
 void CallHost::hangup(const std::string& reason) { s_.hangup(call(), reason); }
 domain::Language CallHost::language() const { return call().language; }
 void CallHost::set_language(domain::Language language) { call().language = language; }
@@ -157,11 +157,7 @@ void CallHost::record_name(int max_ms) {
 
 void CallHost::enter_conference(const domain::Booking& booking, domain::Role role, const std::string& name_file) {
   s_.enter(call(), booking, role, name_file);
-  Call& c = call();
-  if (c.kind == Call::Kind::kInvite && c.state == Call::State::kInConference && !c.joined) {
-    c.joined = true;
-    s_.invite_update(c, "joined");
-  }
+  if (Call* c = s_.find_call(call_)) s_.run(call_, c->core.invite_joined());
 }
 
 void CallHost::authenticate_creator(const std::string& account, const std::string& pin, std::uint64_t request) {

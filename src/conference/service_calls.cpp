@@ -44,84 +44,115 @@ Call* ConferenceService::Impl::find_call_by_media(MediaSessionId id) {
 // would pile up, each with media and a prompt playing.
 int ConferenceService::Impl::calls_before_conference(const std::string& ip) const {
   int n = 0;
-  for (const auto& [id, c] : calls_) {
-    if (c->kind != Call::Kind::kInvite && c->incoming.source_ip == ip &&
-        (c->state == Call::State::kRinging || c->state == Call::State::kIvr)) {
-      ++n;
-    }
-  }
+  for (const auto& [id, c] : calls_)
+    if (c->core.kind() != CallCore::Kind::kInvite && c->incoming.source_ip == ip && c->core.before_conference()) ++n;
   return n;
 }
 
-namespace {
-void not_found(ConferenceService::Impl& s, const sip::IncomingCall& in) {
-  s.log_->info("call={} from {} to {}: no such access or conference number → 404", in.call.value(), in.caller_number,
-               in.dialled);
-  s.sip_->reject(in.call, 404, "Not Found");
-}
-}  // namespace
-
 void ConferenceService::Impl::incoming(const sip::IncomingCall& in) {
   if (stopping_ || !sip_) return;
-  if (options_.max_ivr_calls_per_source > 0 && !in.trusted_peer && !in.source_ip.empty() &&
-      calls_before_conference(in.source_ip) >= options_.max_ivr_calls_per_source) {
-    log_->warn("call={} from {}: {} calls from this source in the IVR already → 503", in.call.value(),
-               in.source_ip, options_.max_ivr_calls_per_source);
-    sip_->reject(in.call, 503, "Too Many Calls From Source");
-    return;
-  }
-  auto call = std::make_unique<Call>();
+  const std::string& dialled = in.dialled_digits.empty() ? in.dialled : in.dialled_digits;
+  const store::AccessNumber* route = owner_.access_numbers_->find(dialled);
+  Arrival arrival;
+  arrival.dialled = dialled;
+  arrival.access_number = route != nullptr;
+  arrival.trusted_peer = in.trusted_peer || in.source_ip.empty();
+  arrival.ivr_calls_from_source = in.source_ip.empty() ? 0 : calls_before_conference(in.source_ip);
+  arrival.max_ivr_calls_per_source = options_.max_ivr_calls_per_source;
+  auto [core, effects] = CallCore::arrive(arrival);
+  auto call = std::make_unique<Call>(std::move(core));
   call->id = in.call;
   call->incoming = in;
-  const std::string& dialled = in.dialled_digits.empty() ? in.dialled : in.dialled_digits;
-  if (const store::AccessNumber* route = owner_.access_numbers_->find(dialled)) {
-    call->kind = Call::Kind::kAccessNumber;
+  if (route) {
     call->language = route->language;
     call->access_number = route->number;
   }
-  if (call->access_number.empty()) {
-    if (dialled.empty()) return not_found(*this, in);
-    // A conference number: its booking is read on a worker. The call waits, ringing, in calls_ (a CANCEL
-    // meanwhile ends it there: ended()); routed() accepts it or answers 404.
-    call->routing = true;
-    calls_[in.call] = std::move(call);
-    auto work = [&bookings = bookings_, number = dialled] { return bookings.get_by_number(number); };
-    auto done = [this, id = in.call](Result<domain::Booking> booking) { routed(id, std::move(booking)); };
-    if (!work_.then<Result<domain::Booking>>(loop_, std::move(work), std::move(done)))
-      routed(in.call, Error::unavailable("the worker pool has stopped"));
-    return;
-  }
   calls_[in.call] = std::move(call);
-  accept(*calls_[in.call]);
+  run(in.call, std::move(effects));
 }
 
 void ConferenceService::Impl::routed(CallId id, Result<domain::Booking> booking) {
   Call* call = find_call(id);
-  if (!call || !call->routing) return;  // ended (CANCEL) during the look-up
-  call->routing = false;
-  if (stopping_ || !sip_ || call->state != Call::State::kRinging) return;  // hung up meanwhile (stop)
-  if (!booking) {
-    not_found(*this, call->incoming);
-    calls_.erase(id);  // refused, never accepted: the end SIP reports next finds nothing to close
-    return;
+  if (!call) return;  // ended (CANCEL) during the look-up
+  if (booking && call->core.routing()) {
+    call->language = booking->language;
+    call->direct = *booking;
   }
-  call->kind = Call::Kind::kDirect;
-  call->language = booking->language;
-  call->direct = *booking;
-  accept(*call);
+  run(id, call->core.booking_read(static_cast<bool>(booking), stopping_ || !sip_));
 }
 
-void ConferenceService::Impl::accept(Call& call) {
+void ConferenceService::Impl::run(CallId id, CallEffects effects) {
+  for (auto& effect : effects) {
+    Call* call = find_call(id);
+    if (!call) return;
+    run_one(*call, effect);
+  }
+}
+
+void ConferenceService::Impl::run_one(Call& call, CallEffect& effect) {
+  using namespace call_effect;
   const sip::IncomingCall& in = call.incoming;
-  log_->info("call={} from {} to {} ({}) codec={} remote={}", in.call.value(),
-             in.caller_number.empty() ? "anonymous" : in.caller_number, in.dialled,
-             call.kind == Call::Kind::kDirect ? "conference" : "access number", media::to_string(in.codec.kind),
-             in.remote_address);
-  // A caller of a live conference's own number gets its media session on that room's worker.
-  RoomId near;
-  if (call.direct)
-    if (const RoomLink* room = find_room(call.direct->id)) near = room->media_room;
-  sip_->accept(in.call, near);
+  std::visit(
+      [&](auto& e) {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, Reject>) {
+          if (e.status == 503)
+            log_->warn("call={} from {}: {} calls from this source in the IVR already → 503", in.call.value(),
+                       in.source_ip, options_.max_ivr_calls_per_source);
+          else
+            log_->info("call={} from {} to {}: no such access or conference number → {}", in.call.value(),
+                       in.caller_number, in.dialled, e.status);
+          if (sip_) sip_->reject(call.id, e.status, e.reason);
+        } else if constexpr (std::is_same_v<E, ReadBooking>) {
+          auto work = [&bookings = bookings_, number = e.number] { return bookings.get_by_number(number); };
+          auto done = [this, id = call.id](Result<domain::Booking> booking) { routed(id, std::move(booking)); };
+          if (!work_.then<Result<domain::Booking>>(loop_, std::move(work), std::move(done)))
+            loop_.post([this, id = call.id] { routed(id, Error::unavailable("the worker pool has stopped")); });
+        } else if constexpr (std::is_same_v<E, Accept>) {
+          log_->info("call={} from {} to {} ({}) codec={} remote={}", in.call.value(),
+                     in.caller_number.empty() ? "anonymous" : in.caller_number, in.dialled,
+                     call.core.kind() == CallCore::Kind::kDirect ? "conference" : "access number",
+                     media::to_string(in.codec.kind), in.remote_address);
+          // A caller of a live conference's own number gets its media session on that room's worker.
+          RoomId near;
+          if (call.direct)
+            if (const RoomLink* room = find_room(call.direct->id)) near = room->media_room;
+          if (sip_) sip_->accept(call.id, near);
+        } else if constexpr (std::is_same_v<E, StartFlow>) {
+          start_flow(call);
+        } else if constexpr (std::is_same_v<E, FlowDigit>) {
+          if (call.flow) call.flow->digit(e.digit);
+        } else if constexpr (std::is_same_v<E, FlowPromptDone>) {
+          if (call.flow) call.flow->prompt_done(e.tag);
+        } else if constexpr (std::is_same_v<E, FlowTimeout>) {
+          if (call.flow) call.flow->timeout();
+        } else if constexpr (std::is_same_v<E, DropFlow>) {
+          call.flow.reset();
+        } else if constexpr (std::is_same_v<E, RoomKey>) {
+          in_call_key(call, e.digit);
+        } else if constexpr (std::is_same_v<E, LeaveRoom>) {
+          leave(call, e.reason);
+        } else if constexpr (std::is_same_v<E, Play>) {
+          play_keys(call, e.keys, e.tag);
+        } else if constexpr (std::is_same_v<E, InviteUpdate>) {
+          invite_update(call, e.state, e.reason);
+        } else if constexpr (std::is_same_v<E, Arm>) {
+          arm(call, e.timer, e.after);
+        } else if constexpr (std::is_same_v<E, Disarm>) {
+          disarm(call, e.timer);
+        } else if constexpr (std::is_same_v<E, Hangup>) {
+          if (sip_) sip_->hangup(call.id, e.reason);
+        } else if constexpr (std::is_same_v<E, Forget>) {
+          for (auto& [timer, timer_id] : call.timers) loop_.cancel_timer(timer_id);
+          if (!call.name_file.empty()) {
+            std::error_code ec;
+            std::filesystem::remove(call.name_file, ec);
+          }
+          if (call.media.valid()) call_by_media_.erase(call.media);
+          calls_.erase(call.id);  // `call` is gone: run() stops here
+        }
+      },
+      effect);
 }
 
 void ConferenceService::Impl::answered(CallId id, MediaSessionId session) {
@@ -129,52 +160,45 @@ void ConferenceService::Impl::answered(CallId id, MediaSessionId session) {
   if (!call) return;
   call->media = session;
   call_by_media_[session] = id;
-  call->state = Call::State::kIvr;
-  call->host = std::make_unique<CallHost>(*this, id);
-  switch (call->kind) {
-    case Call::Kind::kAccessNumber:
-      call->flow = std::make_unique<ivr::MenuFlow>(*call->host, options_.flow);
+  bool ended = false;
+  if (call->core.kind() == CallCore::Kind::kInvite && call->direct)
+    ended = admit(*call->direct, domain::Role::kUser, "", "") == domain::JoinOutcome::kEnded;
+  run(id, call->core.answered(ended));
+}
+
+void ConferenceService::Impl::start_flow(Call& call) {
+  if (!call.host) call.host = std::make_unique<CallHost>(*this, call.id);
+  switch (call.core.kind()) {
+    case CallCore::Kind::kAccessNumber:
+      call.flow = std::make_unique<ivr::MenuFlow>(*call.host, options_.flow);
       break;
-    case Call::Kind::kDirect:
-      call->flow = std::make_unique<ivr::JoinFlow>(*call->host, options_.flow, call->direct);
+    case CallCore::Kind::kDirect:
+      call.flow = std::make_unique<ivr::JoinFlow>(*call.host, options_.flow, call.direct);
       break;
-    case Call::Kind::kInvite:
-      // The invited person hears who invites them to what, and joins only by pressing 1 (ivr/invite_flow.h).
-      call->flow = std::make_unique<ivr::InviteFlow>(*call->host, options_.flow, *call->direct, call->intro);
-      call->answered = true;
-      if (admit(*call->direct, domain::Role::kUser, "", "") == domain::JoinOutcome::kEnded) {
-        // Answered after the conference ended: nothing to invite to (and no room is made again for it).
-        call->flow.reset();
-        hangup(*call, "conference-ended");
-        return;
-      }
-      invite_update(*call, "answered");
+    case CallCore::Kind::kInvite:
+      call.flow = std::make_unique<ivr::InviteFlow>(*call.host, options_.flow, *call.direct, call.intro);
       break;
   }
-  call->flow->start();
+  call.flow->start();
 }
 
 void ConferenceService::Impl::dtmf(CallId id, char digit) {
   Call* call = find_call(id);
   if (!call) return;
   log_->debug("call={} digit {}", id.value(), digit);
-  if (call->state == Call::State::kIvr && call->flow) {
-    call->flow->digit(digit);
-  } else if (call->state == Call::State::kInConference) {
-    in_call_key(*call, digit);
-  }
+  run(id, call->core.digit(digit));
 }
 
 void ConferenceService::Impl::progress(CallId id, int status, const std::string& reason) {
   Call* call = find_call(id);
-  if (!call || call->kind != Call::Kind::kInvite || call->state != Call::State::kRinging) return;
-  log_->debug("call={} invite progress {} {}", id.value(), status, reason);
-  if (status == 180 || status == 183) invite_update(*call, "ringing");  // failures: ended() says how it ended
+  if (!call) return;
+  log_->debug("call={} progress {} {}", id.value(), status, reason);
+  run(id, call->core.progress(status));
 }
 
 void ConferenceService::Impl::invite_update(const Call& call, const std::string& state,
                                             const std::string& reason) {
-  if (call.kind != Call::Kind::kInvite || !call.direct) return;
+  if (call.core.kind() != CallCore::Kind::kInvite || !call.direct) return;
   const domain::Booking& b = *call.direct;
   LiveInvite invite{call.invite_id, call.incoming.dialled, state, reason, clock_.now()};
   log_->info("conf={} call={} {} to {}: {}{}", b.number, call.id.value(), call.invite_id, invite.number,
@@ -194,59 +218,33 @@ void ConferenceService::Impl::invite_update(const Call& call, const std::string&
   emit(std::move(e));
 }
 
+namespace {
+bool pending_invite_of(const Call& c, BookingId booking) {
+  return c.core.kind() == CallCore::Kind::kInvite && c.direct && c.direct->id == booking &&
+         c.core.before_conference();
+}
+}  // namespace
+
 int ConferenceService::Impl::invites_pending(BookingId booking) const {
   int n = 0;
   for (const auto& [id, c] : calls_)
-    if (c->kind == Call::Kind::kInvite && c->direct && c->direct->id == booking &&
-        (c->state == Call::State::kRinging || c->state == Call::State::kIvr))
-      ++n;
+    if (pending_invite_of(*c, booking)) ++n;
   return n;
 }
 
 void ConferenceService::Impl::drop_invites(BookingId booking) {
   std::vector<CallId> legs;
   for (const auto& [id, c] : calls_)
-    if (c->kind == Call::Kind::kInvite && c->direct && c->direct->id == booking &&
-        (c->state == Call::State::kRinging || c->state == Call::State::kIvr))
-      legs.push_back(id);
+    if (pending_invite_of(*c, booking)) legs.push_back(id);
   for (CallId id : legs)
     if (Call* c = find_call(id)) hangup(*c, "conference-ended");
 }
 
-namespace {
-// How an invite that never joined ended, from the cause of the call's end and our own hang-up reason.
-std::pair<std::string, std::string> invite_outcome(const Call& call, const std::string& cause) {
-  const std::string& ours = call.end_cause;
-  if (ours.rfind("invite-refused-", 0) == 0) return {"refused", ours.substr(15)};
-  if (ours == "invite-no-answer") return {"no-answer", "no-key"};
-  if (ours == "conference-ended") return {"refused", "ended"};
-  if (ours == "refused") return {"refused", "refused"};  // enter() found it closed meanwhile
-  if (call.answered) return {"refused", "hung-up"};      // hung up during the intro
-  if (cause == "timeout" || cause == "sip-408" || cause == "sip-480" || cause == "sip-487")
-    return {"no-answer", cause};
-  return {"failed", cause};
-}
-}  // namespace
-
 void ConferenceService::Impl::ended(CallId id, const std::string& cause) {
-  auto it = calls_.find(id);
-  if (it == calls_.end()) return;
-  Call& call = *it->second;
+  Call* call = find_call(id);
+  if (!call) return;
   log_->info("call={} ended: {}", id.value(), cause);
-  cancel_call_timer(call);
-  if (call.state == Call::State::kInConference || call.booking.valid()) {
-    leave(call, call.end_cause.empty() ? (cause == "caller-bye" ? "hangup" : cause) : call.end_cause);
-  }
-  if (call.kind == Call::Kind::kInvite && !call.joined) {
-    auto [state, reason] = invite_outcome(call, cause);
-    invite_update(call, state, reason);
-  }
-  if (!call.name_file.empty()) {
-    std::error_code ec;
-    std::filesystem::remove(call.name_file, ec);
-  }
-  if (call.media.valid()) call_by_media_.erase(call.media);
-  calls_.erase(it);
+  run(id, call->core.ended(cause));
 }
 
 void ConferenceService::Impl::media_event(const media::Event& event) {
@@ -254,17 +252,14 @@ void ConferenceService::Impl::media_event(const media::Event& event) {
     if (Call* call = find_call_by_media(d->session)) dtmf(call->id, d->digit);
   } else if (const auto* p = std::get_if<media::PlayDone>(&event)) {
     if (p->session.valid()) {
-      Call* call = find_call_by_media(p->session);
-      if (!call || p->play_id == 0 || p->play_id != call->playing_tag) return;
-      call->playing_tag = 0;
-      if (call->state == Call::State::kIvr && call->flow) call->flow->prompt_done(p->play_id);
+      if (Call* call = find_call_by_media(p->session)) run(call->id, call->core.prompt_done(p->play_id));
     } else if (auto r = room_by_media_.find(p->room); r != room_by_media_.end()) {
       if (RoomLink* room = find_room(r->second))
         apply(r->second, room->room.closing_prompt_done(p->play_id, clock_.now()));
     }
   } else if (const auto* t = std::get_if<media::TalkingChanged>(&event)) {
     Call* call = find_call_by_media(t->session);
-    if (!call || call->state != Call::State::kInConference) return;
+    if (!call || call->core.state() != CallCore::State::kInConference) return;
     if (RoomLink* room = find_room(call->booking))
       apply(call->booking, room->room.talking(call->participant, t->talking, clock_.now()));
   } else if (const auto* rec = std::get_if<media::RecordingDone>(&event)) {
@@ -316,36 +311,31 @@ void ConferenceService::Impl::play_keys(Call& call, const std::vector<std::strin
 }
 
 void ConferenceService::Impl::play_files(Call& call, std::vector<std::string> files, std::uint64_t tag, bool loop) {
-  call.playing_tag = tag;
+  call.core.playing(tag);
   media::PlaySpec spec{std::move(files), loop, tag};
   if (auto st = media_.play_to_session(call.media, std::move(spec)); !st) {
     log_->warn("call={} cannot play: {}", call.id.value(), st.error().message);
   }
 }
 
-void ConferenceService::Impl::start_call_timer(Call& call, std::chrono::milliseconds delay) {
-  cancel_call_timer(call);
-  CallId id = call.id;
-  call.timer = loop_.add_timer_after(delay, [this, id] {
+void ConferenceService::Impl::arm(Call& call, CallTimer timer, std::chrono::milliseconds after) {
+  disarm(call, timer);
+  call.timers[timer] = loop_.add_timer_after(after, [this, id = call.id, timer] {
     Call* c = find_call(id);
     if (!c) return;
-    c->timer = 0;
-    if (c->state == Call::State::kIvr && c->flow) c->flow->timeout();
+    c->timers.erase(timer);
+    run(id, c->core.timer(timer));
   });
 }
 
-void ConferenceService::Impl::cancel_call_timer(Call& call) {
-  if (call.timer) loop_.cancel_timer(call.timer);
-  call.timer = 0;
+void ConferenceService::Impl::disarm(Call& call, CallTimer timer) {
+  auto it = call.timers.find(timer);
+  if (it == call.timers.end()) return;
+  loop_.cancel_timer(it->second);
+  call.timers.erase(it);
 }
 
-void ConferenceService::Impl::hangup(Call& call, const std::string& reason) {
-  if (call.state == Call::State::kLeaving) return;
-  call.end_cause = reason;
-  call.state = Call::State::kLeaving;  // leave() runs when the SIP side reports the end
-  cancel_call_timer(call);
-  if (sip_) sip_->hangup(call.id, reason);
-}
+void ConferenceService::Impl::hangup(Call& call, const std::string& reason) { run(call.id, call.core.hang_up(reason)); }
 
 // --- ConferenceService: posting facade
 

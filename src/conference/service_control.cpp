@@ -59,18 +59,7 @@ Status ConferenceService::eject(BookingId conference, ParticipantId participant,
         Call* call = impl_->find_call(p->call);
         impl_->audit(actor, "participant.eject", "booking:" + std::to_string(conference.value()),
                      p->caller_number);
-        if (call) {
-          impl_->leave(*call, "ejected");
-          impl_->play_keys(*call, {"kicked"}, 0);
-          CallId id = call->id;
-          call->state = Call::State::kLeaving;
-          impl_->loop_.add_timer_after(std::chrono::milliseconds(2500), [impl = impl_.get(), id] {
-            if (Call* c = impl->find_call(id)) {
-              c->state = Call::State::kIvr;
-              impl->hangup(*c, "ejected");
-            }
-          });
-        }
+        if (call) impl_->run(call->id, call->core.ejected());
         return {};
       },
       Error::unavailable("the conference service did not answer"));
@@ -186,9 +175,8 @@ Result<InviteResult> ConferenceService::invite_by_number(BookingId conference, c
               return call_id.error();
           }
         }
-        auto call = std::make_unique<Call>();
+        auto call = std::make_unique<Call>(CallCore::dial_out());
         call->id = *call_id;
-        call->kind = Call::Kind::kInvite;
         call->direct = booking;
         call->language = booking.language;
         call->incoming.call = *call_id;

@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "conference/conference_service.h"
+#include "conference/call_core.h"
 #include "conference/pin_guard.h"
 #include "conference/room.h"
 #include "common/worker_pool.h"
@@ -20,13 +21,12 @@
 namespace confpro::conference {
 
 
-// One SIP call leg, from INVITE to its end.
+// One SIP call leg, from INVITE to its end: its rules (call_core.h) and what the executor keeps to carry out
+// their effects — the SIP call, the media session, the IVR flow and its host, the timers.
 struct Call {
-  enum class Kind { kAccessNumber, kDirect, kInvite };
-  enum class State { kRinging, kIvr, kInConference, kLeaving };
+  explicit Call(CallCore c) : core(std::move(c)) {}
+  CallCore core;
   CallId id;
-  Kind kind = Kind::kAccessNumber;
-  State state = State::kRinging;
   sip::IncomingCall incoming;             // for dial-outs: number/dialled filled in
   MediaSessionId media;
   domain::Language language = domain::Language::kFrench;
@@ -34,19 +34,13 @@ struct Call {
   std::optional<domain::Booking> direct;  // conference dialled directly, or the one invited to
   std::unique_ptr<ivr::FlowHost> host;
   std::unique_ptr<ivr::Flow> flow;
-  EventLoop::TimerId timer = 0;
-  std::uint64_t playing_tag = 0;          // the prompt we wait for (flows' tag, or our own)
+  std::map<CallTimer, EventLoop::TimerId> timers;
   std::string name_file;                  // announce recording
   // In a conference:
   BookingId booking;
   ParticipantId participant;
   std::string invite_id;
   std::vector<std::string> intro;         // invite: what the invitee hears first (keys or WAV paths)
-  bool answered = false;                  // invite: the invitee answered
-  bool joined = false;                    // invite: the invitee pressed 1 and entered
-  std::string end_cause;
-  bool routing = false;                   // a conference number's booking is being read (off the loop): ringing,
-                                          // not accepted yet
 };
 
 // A live conference on this node: its rules (room.h) and what the executor keeps to carry out their effects —
@@ -55,6 +49,7 @@ struct RoomLink {
   struct Member {
     CallId call;
     MediaSessionId media;
+    // The participant's, copied at entry: a goodbye may be played to a member the room has already let go.
     domain::Language language = domain::Language::kFrench;
     SessionWriter::Key connection = 0;  // 0 until the room is opened
     EventLoop::TimerId star_timer = 0;
@@ -77,11 +72,12 @@ class ConferenceService::Impl {
 
   // --- calls (service_calls.cpp)
   void incoming(const sip::IncomingCall& in);
-  // The booking of a conference number dialled by call `id` was read: accept the call (or 404), unless it ended
-  // or was hung up meanwhile.
+  // The booking of a conference number dialled by call `id` was read.
   void routed(CallId id, Result<domain::Booking> booking);
-  // Accepts a routed call: SIP answers it, answered() follows.
-  void accept(Call& call);
+  // Carries out `effects` of call `id` in order (call_core.h); stops when the call is forgotten.
+  void run(CallId id, CallEffects effects);
+  void run_one(Call& call, CallEffect& effect);
+  void start_flow(Call& call);
   int calls_before_conference(const std::string& ip) const;
   void answered(CallId id, MediaSessionId session);
   void dtmf(CallId id, char digit);
@@ -92,8 +88,8 @@ class ConferenceService::Impl {
   Call* find_call_by_media(MediaSessionId id);
   void play_keys(Call& call, const std::vector<std::string>& keys, std::uint64_t tag);
   void play_files(Call& call, std::vector<std::string> files, std::uint64_t tag, bool loop = false);
-  void start_call_timer(Call& call, std::chrono::milliseconds delay);
-  void cancel_call_timer(Call& call);
+  void arm(Call& call, CallTimer timer, std::chrono::milliseconds after);
+  void disarm(Call& call, CallTimer timer);
   void hangup(Call& call, const std::string& reason);
   std::vector<std::string> files_for(const std::vector<std::string>& keys, domain::Language language);
   // --- invites by number (service_calls.cpp): records the invite's new state in its room and tells the console.

@@ -82,14 +82,7 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
   const auto now = clock_.now();
   // Someone took the last place (or locked, or it ended) during the IVR: the caller hears why, then goodbye.
   auto refuse = [this, &call](domain::JoinOutcome outcome) {
-    call.state = Call::State::kIvr;
-    call.flow.reset();
-    call.playing_tag = next_tag_++;
-    play_keys(call, {ivr::refusal_for(outcome).prompt, "goodbye"}, call.playing_tag);
-    CallId id = call.id;
-    loop_.add_timer_after(std::chrono::seconds(6), [this, id] {
-      if (Call* c = find_call(id)) hangup(*c, "refused");
-    });
+    run(call.id, call.core.refused({ivr::refusal_for(outcome).prompt, "goodbye"}, next_tag_++));
   };
   RoomLink* link = find_room(requested.id);
   if (!link) {
@@ -126,12 +119,9 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
     if (link->room.participants().empty() && !link->room.opened()) apply(id, {effect::Close{}});
     return refuse(*refused);
   }
-  call.state = Call::State::kInConference;
-  call.flow.reset();
-  cancel_call_timer(call);
   call.booking = id;
   call.participant = pid;
-  call.playing_tag = 0;
+  run(call.id, call.core.entered());
   apply(id, std::move(effects));
   const Participant* joined = link->room.participant(pid);
   log_->info("conf={} call={} joined as {}{} (control loop {:.3f} ms)", requested.number, call.id.value(),
@@ -142,6 +132,7 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
 void ConferenceService::Impl::leave(Call& call, const std::string& reason) {
   const BookingId id = call.booking;
   call.booking = BookingId{};
+  call.core.left_room();
   RoomLink* link = find_room(id);
   if (!link || !link->room.participant(call.participant)) return;
   log_->info("conf={} call={} left: {}", link->room.booking().number, call.id.value(), reason);
