@@ -44,7 +44,7 @@ struct BookingFlags {
     given["listen_only"] = cmd->add_flag("--listen-only,!--no-listen-only", listen_only, "users only listen");
     given["wait_for_leader"] =
         cmd->add_flag("--wait-for-leader,!--no-wait-for-leader", wait_for_leader, "users wait for a moderator");
-    given["invitees"] = cmd->add_option("--invitee", invitees, "invitee: EMAIL, PHONE or EMAIL/PHONE (repeatable)");
+    given["invitees"] = cmd->add_option("--invitee", invitees, "invitee: EMAIL, PHONE, EMAIL/PHONE or EMAIL/PHONE/PERSONAL_PIN (repeatable)");
     cmd->add_flag("--json", json, "print JSON");
   }
   bool has(const std::string& k) const { return given.at(k)->count() > 0; }
@@ -75,9 +75,16 @@ struct BookingFlags {
       std::vector<domain::Invitee> list;
       for (const auto& text : invitees) {
         domain::Invitee inv;
+        // EMAIL, PHONE, EMAIL/PHONE, or with a third part the invitee's personal PIN: EMAIL/PHONE/PIN
+        // (the phone may be empty: EMAIL//PIN).
         auto slash = text.find('/');
         std::string a = text.substr(0, slash);
         std::string b = slash == std::string::npos ? "" : text.substr(slash + 1);
+        auto second = b.find('/');
+        if (second != std::string::npos) {
+          inv.personal_pin = b.substr(second + 1);
+          b.resize(second);
+        }
         (a.find('@') != std::string::npos ? inv.email : inv.phone) = a;
         if (!b.empty()) inv.phone = b;
         list.push_back(inv);

@@ -90,9 +90,7 @@ std::optional<ivr::PinCheck> CallHost::decide_pin(const domain::Booking& booking
   ivr::PinCheck check;
   const auto now = s_.clock_.now();
   const std::string caller = caller_number().empty() ? std::string("anonymous") : caller_number();
-  bool invited = false;
-  for (const auto& i : booking.invitees)
-    if (!i.phone.empty() && domain::same_phone(i.phone, caller, s_.options_.number_rules)) invited = true;
+  const bool invited = domain::matching_invitee(booking, caller, "", s_.options_.number_rules) != nullptr;
   const PinCaller who{caller, call().incoming.source_ip, call().incoming.trusted_peer};
   auto verdict = s_.pin_throttle_.check(booking.number, who, invited, now);
   if (verdict == PinThrottle::Verdict::kConferenceClosedToNewCallers &&
@@ -141,6 +139,7 @@ std::optional<ivr::PinCheck> CallHost::decide_pin(const domain::Booking& booking
 }
 
 domain::JoinOutcome CallHost::admit(const domain::Booking& booking, domain::Role role, const std::string& pin) {
+  call().pin = pin;  // entering names the invitee whose personal PIN this is
   return s_.admit(booking, role, pin, caller_number());
 }
 

@@ -65,6 +65,8 @@ Effects Room::enter(ParticipantId id, const Entrant& who, TimePoint now,
   p.language = who.language;
   p.caller_number = who.caller_number.empty() ? "anonymous" : who.caller_number;
   p.display_name = who.display_name;
+  if (const auto* invitee = domain::matching_invitee(booking_, who.caller_number, who.pin, options_.number_rules))
+    p.invitee = domain::invitee_label(*invitee);
   p.access_number = who.access_number;
   p.codec = who.codec;
   p.name_file = who.name_file;

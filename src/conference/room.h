@@ -35,6 +35,7 @@ struct Participant {
   domain::Language language = domain::Language::kFrench;  // what the caller hears prompts in
   std::string caller_number;  // "anonymous" when unknown
   std::string display_name;
+  std::string invitee;        // the booking's invitee this caller is (e-mail, else phone), "" if none
   std::string access_number;  // "" for direct / dial-out
   std::string codec;
   std::string name_file;      // recorded name (announce), "" if none
@@ -128,6 +129,7 @@ struct Entrant {
   domain::Language language = domain::Language::kFrench;
   std::string caller_number;  // "" = anonymous
   std::string display_name;
+  std::string pin;  // the PIN typed ("" for dial-outs and moderator-free entries): names a personal-PIN invitee
   std::string access_number;
   std::string codec;
   std::string name_file;

@@ -36,6 +36,7 @@ struct Call {
   std::unique_ptr<ivr::Flow> flow;
   std::map<CallTimer, EventLoop::TimerId> timers;
   std::string name_file;                  // announce recording
+  std::string pin;                        // the PIN admitted (names a personal-PIN invitee in the history)
   // In a conference:
   BookingId booking;
   ParticipantId participant;

@@ -108,6 +108,7 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
               call.language,
               call.incoming.caller_number,
               call.incoming.display_name,
+              call.pin,
               call.access_number,
               media::to_string(call.incoming.codec.kind),
               name_file};
@@ -258,6 +259,7 @@ void ConferenceService::Impl::apply_one(RoomLink& link, const Effect& fx, Effect
           c.booking = id;
           c.caller_number = p->caller_number;
           c.caller_name = p->display_name;
+          c.invitee = p->invitee;
           c.role = domain::to_string(p->role);
           c.access_number = p->access_number;
           c.call_ref = std::to_string(p->call.value());

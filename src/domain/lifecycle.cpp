@@ -82,12 +82,21 @@ bool caller_allowed(const Booking& b, std::string_view caller_number, std::strin
                     const std::vector<NumberRule>& rules) {
   if (b.join_policy == JoinPolicy::kAnyoneWithPin) return true;
   if (!pin.empty() && pin == b.moderator_pin) return true;
-  for (const auto& i : b.invitees) {
-    if (!i.phone.empty() && same_phone(i.phone, caller_number, rules)) return true;
-    if (!pin.empty() && !i.personal_pin.empty() && i.personal_pin == pin) return true;
-  }
-  return false;
+  return matching_invitee(b, caller_number, pin, rules) != nullptr;
 }
+
+const Invitee* matching_invitee(const Booking& b, std::string_view caller_number, std::string_view pin,
+                                const std::vector<NumberRule>& rules) {
+  if (!pin.empty()) {
+    for (const auto& i : b.invitees)
+      if (!i.personal_pin.empty() && i.personal_pin == pin) return &i;
+  }
+  for (const auto& i : b.invitees)
+    if (!i.phone.empty() && same_phone(i.phone, caller_number, rules)) return &i;
+  return nullptr;
+}
+
+std::string invitee_label(const Invitee& i) { return i.email.empty() ? i.phone : i.email; }
 
 Status open(Booking& b, TimePoint now) {
   if (b.state != BookingState::kScheduled) {

@@ -67,6 +67,14 @@ std::optional<Role> role_for_pin(const Booking& b, std::string_view pin);
 bool caller_allowed(const Booking& b, std::string_view caller_number, std::string_view pin,
                     const std::vector<NumberRule>& rules = {});
 
+// The invitee a caller is (B8, and the connection history's "who"): the one whose personal PIN is `pin`, else
+// the first whose phone is the caller's number (same_phone with `rules`); nullptr when none.
+const Invitee* matching_invitee(const Booking& b, std::string_view caller_number, std::string_view pin,
+                                const std::vector<NumberRule>& rules = {});
+
+// How an invitee is named in the history and the console: their e-mail, else their phone.
+std::string invitee_label(const Invitee& i);
+
 // scheduled → active at `now`. Errors: kFailedPrecondition when not scheduled or outside the window.
 Status open(Booking& b, TimePoint now);
 // → ended at `now` with `reason` (not kNone). scheduled may end (admin/expired-unused), active may end with

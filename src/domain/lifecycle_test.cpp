@@ -127,6 +127,20 @@ TEST(Lifecycle, AllowListByNumberOrPersonalPin) {
   EXPECT_FALSE(caller_allowed(b, "", ""));
 }
 
+// The history names who came: a personal PIN names its invitee whatever the number; else the number does.
+TEST(Lifecycle, MatchingInviteeByPersonalPinThenNumber) {
+  Booking b = booking();
+  b.invitees = {{"bob@example.com", "+33612345678", ""}, {"", "+33698765432", "604731"}};
+  const std::vector<NumberRule> france{{"0033", "0"}};
+  ASSERT_NE(matching_invitee(b, "0033612345678", "", {}), nullptr);
+  EXPECT_EQ(invitee_label(*matching_invitee(b, "0033612345678", "", {})), "bob@example.com");
+  ASSERT_NE(matching_invitee(b, "0612345678", "482915", france), nullptr) << "the national form is the same phone";
+  EXPECT_EQ(invitee_label(*matching_invitee(b, "+33612345678", "604731", {})), "+33698765432")
+      << "the personal PIN names its invitee before the number does";
+  EXPECT_EQ(matching_invitee(b, "+33611111111", "482915", {}), nullptr);
+  EXPECT_EQ(matching_invitee(b, "anonymous", "", {}), nullptr);
+}
+
 TEST(Lifecycle, OpenAndEndTransitions) {
   Booking b = booking();
   EXPECT_FALSE(open(b, kStart - kMs).ok());

@@ -213,13 +213,19 @@ ALTER TABLE bookings ADD COLUMN deleted_name TEXT NOT NULL DEFAULT '';
 CREATE INDEX bookings_deleted ON bookings (deleted_at)
 )sql";
 
+// v5: a connection names the booking's invitee the caller was (by number or personal PIN; B8, issue 14).
+const char* const kV5ConnectionInvitee = R"sql(
+ALTER TABLE participant_connections ADD COLUMN invitee TEXT NOT NULL DEFAULT ''
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
-    return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete};
+    return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
-          kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete};
+          kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
+          kV5ConnectionInvitee};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

@@ -45,6 +45,7 @@ struct type_conversion<confpro::store::ParticipantConnection> {
     c.loss_fraction = v.get<double>(13);
     c.jitter_ms = v.get<double>(14);
     c.rtt_ms = v.get<double>(15);
+    c.invitee = v.get<std::string>(16);
   }
 };
 }  // namespace soci
@@ -181,14 +182,14 @@ Result<ParticipantConnection> SqlStore::start_connection(const ParticipantConnec
     std::int64_t id = 0, session = c.session.value(), booking = c.booking.value(),
                  joined = to_epoch_ms(c.joined_at);
     sql << "INSERT INTO participant_connections (session_id, booking_id, caller_number, caller_name, role, "
-           "access_number, call_ref, joined_at, codec, remote_address) VALUES (:session, :booking, "
-           ":caller_number, "
-           ":caller_name, :role, :access_number, :call_ref, :joined, :codec, :remote) RETURNING id",
+           "access_number, call_ref, joined_at, codec, remote_address, invitee) VALUES (:session, :booking, "
+           ":caller_number, :caller_name, :role, :access_number, :call_ref, :joined, :codec, :remote, :invitee) "
+           "RETURNING id",
         soci::use(session, "session"), soci::use(booking, "booking"),
         soci::use(c.caller_number, "caller_number"), soci::use(c.caller_name, "caller_name"),
         soci::use(c.role, "role"), soci::use(c.access_number, "access_number"),
         soci::use(c.call_ref, "call_ref"), soci::use(joined, "joined"), soci::use(c.codec, "codec"),
-        soci::use(c.remote_address, "remote"), soci::into(id);
+        soci::use(c.remote_address, "remote"), soci::use(c.invitee, "invitee"), soci::into(id);
     ParticipantConnection stored = c;
     stored.id = ConnectionId{id};
     stored.left_at.reset();
@@ -225,7 +226,7 @@ Result<std::vector<ParticipantConnection>> SqlStore::list_connections(SessionId 
         (sql.prepare
              << "SELECT id, session_id, booking_id, caller_number, caller_name, role, access_number, "
                 "call_ref, "
-                "joined_at, left_at, leave_reason, codec, remote_address, loss_fraction, jitter_ms, rtt_ms "
+                "joined_at, left_at, leave_reason, codec, remote_address, loss_fraction, jitter_ms, rtt_ms, invitee "
                 "FROM participant_connections WHERE session_id = :s ORDER BY joined_at, id",
          soci::use(raw, "s"), soci::into(c));
     st.execute();

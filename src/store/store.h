@@ -70,6 +70,7 @@ struct ParticipantConnection {
   BookingId booking;
   std::string caller_number;  // normalized, or "anonymous"
   std::string caller_name;
+  std::string invitee;        // the booking's invitee this caller was (e-mail, else phone; B8), "" if none
   std::string role = "user";  // "user" | "moderator"
   std::string access_number;  // number dialled; "" for dial-outs / direct
   std::string call_ref;       // SIP Call-ID or dial-out id

@@ -43,6 +43,7 @@ class SessionsTest : public ::testing::TestWithParam<std::string> {
     c.call_ref = "call-" + caller;
     c.joined_at = at;
     c.codec = "PCMU";
+    c.invitee = caller == "+33622222222" ? "bob@example.com" : "";
     return store_->start_connection(c).value();
   }
 
@@ -85,6 +86,8 @@ TEST_P(SessionsTest, ConnectionsStartEndAndList) {
   EXPECT_EQ(list[1].id, b.id);
   EXPECT_FALSE(list[1].left_at);
   EXPECT_EQ(list[1].codec, "PCMU");
+  EXPECT_EQ(list[0].invitee, "");
+  EXPECT_EQ(list[1].invitee, "bob@example.com");
 }
 
 TEST_P(SessionsTest, CloseInterruptedEndsOpenSessionsAndConnections) {

@@ -37,7 +37,7 @@ nlohmann::json connection_json(const store::ParticipantConnection& p) {
           {"role", p.role},             {"access_number", p.access_number}, {"joined_at", format_iso_utc(p.joined_at)},
           {"left_at", left},            {"duration_seconds", seconds},      {"leave_reason", p.leave_reason},
           {"codec", p.codec},           {"loss_fraction", p.loss_fraction}, {"jitter_ms", p.jitter_ms},
-          {"rtt_ms", p.rtt_ms}};
+          {"rtt_ms", p.rtt_ms},         {"invitee", p.invitee}};
 }
 
 // Reads from/to; a bare date as `to` includes that whole day.

@@ -86,13 +86,15 @@ TEST_F(RefusalTest, EndedConferenceDialledDirectlySaysSoBeforeAnyPin) {
 TEST_F(RefusalTest, CallerNotOnTheAllowListIsRefused) {
   start_server(exact_audio());
   ASSERT_FALSE(HasFatalFailure());
-  const std::string invited = "0611110000";
-  const Conf c = book("allow-list", {"--join-policy", "allow-list", "--invitee", "bob@example.com/" + invited});
+  // bob is listed in the international form and calls from the "00" form of the same phone; carol is listed
+  // with a personal PIN only.
+  const Conf c = book("allow-list", {"--join-policy", "allow-list", "--invitee", "bob@example.com/+33611110000",
+                                     "--invitee", "carol@example.com//604731"});
   ASSERT_NE(c.id, 0) << "no booking";
   expect_refused(c, c.user_pin, "not-on-allow-list", "0699999999");
   // The listed caller gets in with the same PIN.
   SoftphoneOptions o;
-  o.caller = invited;
+  o.caller = "0033611110000";
   auto bob = call("bob-invited", kAccessNumber, o);
   ASSERT_TRUE(bob);
   bob->press("2" + c.number + "#" + c.user_pin + "#");
@@ -100,6 +102,16 @@ TEST_F(RefusalTest, CallerNotOnTheAllowListIsRefused) {
   EXPECT_TRUE(wait_log("joined as user", 10s)) << "the caller on the allow-list was refused";
   EXPECT_TRUE(wait_prompt(*bob, {"only-person"}, Language::kEnglish, 0)) << "bob is not in the conference";
   EXPECT_FALSE(bob->ended());
+  // carol, from a number nobody listed, gets in with her personal PIN.
+  auto carol = dial_with_pin("carol-personal-pin", c, "604731", "0688888888");
+  ASSERT_TRUE(carol);
+  EXPECT_TRUE(wait_log("joined as user", 10s, 2)) << "the invitee with her personal PIN was refused";
+  EXPECT_FALSE(carol->ended());
+  // The history names who came.
+  EXPECT_SQL_EQ(*server,
+                "SELECT caller_number || ' ' || invitee FROM participant_connections WHERE booking_id = " +
+                    std::to_string(c.id) + " ORDER BY id",
+                std::vector<std::string>{"0033611110000 bob@example.com", "0688888888 carol@example.com"});
 }
 
 }  // namespace

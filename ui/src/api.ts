@@ -47,7 +47,7 @@ export interface PastConference {
 export interface Connection {
   id: number; caller_number: string; caller_name: string; role: string; access_number: string; joined_at: string;
   left_at: string | null; duration_seconds: number; leave_reason: string; codec: string; loss_fraction: number;
-  jitter_ms: number; rtt_ms: number;
+  jitter_ms: number; rtt_ms: number; invitee: string;
 }
 export interface ReportRow { key: string; planned: number; used: number; conference_minutes: number; participant_minutes: number }
 export interface Report {
