@@ -123,6 +123,10 @@ Result<domain::Booking> BookingService::update(BookingId id, const domain::Booki
   const TimePoint now = clock_.now();
   auto next = domain::apply_update(*current, draft, options_.limits, now);
   if (!next.ok()) return next;
+  {
+    MutexLock lock(random_mutex_);
+    domain::give_personal_pins(*next, options_.limits, random_);
+  }
   if (*next == *current) return current;  // nothing changed: nothing written
   if (next->owner != current->owner) {
     if (!actor.admin) return Error::denied("only an administrator may give a booking to another owner");

@@ -105,7 +105,20 @@ Result<Booking> build_booking(const BookingDraft& d, const ConferenceLimits& lim
   }
   check_pins_together(b, errors);
   if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+  give_personal_pins(b, limits, random);
   return b;
+}
+
+void give_personal_pins(Booking& b, const ConferenceLimits& limits, RandomSource& random) {
+  if (b.join_policy != JoinPolicy::kAllowListOnly) return;
+  for (auto& invitee : b.invitees) {
+    if (!invitee.personal_pin.empty()) continue;
+    std::string pin;
+    do {
+      pin = pin_avoiding(limits, random, b.user_pin, b.invitees);
+    } while (pin == b.moderator_pin);
+    invitee.personal_pin = pin;
+  }
 }
 
 bool field_editable(BookingState state, std::string_view field) {

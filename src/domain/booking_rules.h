@@ -81,6 +81,11 @@ std::string generate_pin(const ConferenceLimits& limits, RandomSource& random,
 Result<Booking> build_booking(const BookingDraft& draft, const ConferenceLimits& limits, TimePoint now,
                               RandomSource& random);
 
+// B8: with JoinPolicy::kAllowListOnly every invitee without a personal PIN gets one, different from the
+// booking's PINs and from the other invitees' (their own e-mail carries it, and it lets them in from any
+// phone). build_booking does it; call it after apply_update too. Nothing changes under kAnyoneWithPin.
+void give_personal_pins(Booking& b, const ConferenceLimits& limits, RandomSource& random);
+
 // Which fields may be edited in each state (B6):
 //  - scheduled: every field except created_via/access_number;
 //  - active: only name, duration_minutes (to extend or shorten the running session), max_participants,

@@ -159,6 +159,35 @@ TEST(BuildBooking, PersonalPinEqualToGivenPinIsRefused) {
   EXPECT_EQ(b.error().fields.at(0).field, "invitees[0].personal_pin");
 }
 
+// B8: a listed-participants-only booking gives each invitee without one a personal PIN of their own.
+TEST(BuildBooking, AllowListGivesEveryInviteeAPersonalPin) {
+  ConferenceLimits limits;
+  SeededRandom random(5);
+  BookingDraft d = valid_draft();
+  d.invitees = std::vector<Invitee>{{"bob@example.com", "", ""}, {"", "+33612345678", ""}, {"eve@example.com", "", "604731"}};
+  auto open = build_booking(d, limits, at(0), random);
+  ASSERT_TRUE(open.ok());
+  EXPECT_EQ(open->invitees[0].personal_pin, "") << "anyone with the PIN: nobody needs a personal PIN";
+  d.join_policy = "allow-list";
+  auto b = build_booking(d, limits, at(0), random);
+  ASSERT_TRUE(b.ok());
+  std::set<std::string> pins{b->user_pin, b->moderator_pin};
+  for (const auto& i : b->invitees) {
+    EXPECT_EQ(static_cast<int>(i.personal_pin.size()), limits.pin_length);
+    pins.insert(i.personal_pin);
+  }
+  EXPECT_EQ(pins.size(), 5u) << "personal PINs differ from each other and from the booking's";
+  EXPECT_EQ(b->invitees[2].personal_pin, "604731") << "a given personal PIN is kept";
+  // Switching an open booking to the allow-list later gives them too.
+  Booking later = *open;
+  give_personal_pins(later, limits, random);
+  EXPECT_EQ(later.invitees[0].personal_pin, "");
+  later.join_policy = JoinPolicy::kAllowListOnly;
+  give_personal_pins(later, limits, random);
+  EXPECT_FALSE(later.invitees[0].personal_pin.empty());
+  EXPECT_FALSE(later.invitees[1].personal_pin.empty());
+}
+
 TEST(BuildBooking, InvalidDraftReturnsEveryFieldAndNoBooking) {
   SeededRandom random(3);
   BookingDraft d;
