@@ -279,6 +279,7 @@ Result<domain::Booking> SqlStore::insert_booking(const domain::Booking& booking,
     }
     for (auto& m : fx.outbox) m.booking = BookingId{id};
     write_effects(sql, dialect_, fx);
+    if (auto st = write_ledger(sql, dialect_, fx.ledger, id); !st.ok()) return st.error();
     auto stored = load_booking(sql, "WHERE id = :id", id, "");
     tx.commit();
     return stored;
@@ -328,6 +329,7 @@ Result<domain::Booking> SqlStore::update_booking(const domain::Booking& booking,
     }
     write_invitees(sql, id, booking.invitees);
     write_effects(sql, dialect_, effects);
+    if (auto st = write_ledger(sql, dialect_, effects.ledger, id); !st.ok()) return st.error();
     auto stored = load_booking(sql, "WHERE id = :id", id, "");
     tx.commit();
     return stored;

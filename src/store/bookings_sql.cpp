@@ -83,6 +83,8 @@ Status SqlStore::delete_booking(BookingId id, const Deletion& deletion, const Si
     st.execute(true);
     if (st.get_affected_rows() == 0) return Error::not_found("no such booking");
     write_effects(sql, dialect_, effects);
+    // A deleted booking holds no credit any more (issue 16): what was reserved for it is released.
+    release_holds(sql, raw, deletion.at, deletion.by, "booking deleted");
     tx.commit();
     return {};
   });

@@ -256,4 +256,35 @@ Result<Report> FaultInjectingStore::report(const ReportQuery& query) {
   return inner_.report(query);
 }
 
+Result<BillingAccount> FaultInjectingStore::insert_account(const BillingAccount& account,
+                                                           const LedgerEntry& opening) {
+  if (auto e = check("insert_account")) return *e;
+  return inner_.insert_account(account, opening);
+}
+
+Result<AccountBalance> FaultInjectingStore::get_account(const std::string& name) {
+  if (auto e = check("get_account")) return *e;
+  return inner_.get_account(name);
+}
+
+Result<std::vector<AccountBalance>> FaultInjectingStore::list_accounts() {
+  if (auto e = check("list_accounts")) return *e;
+  return inner_.list_accounts();
+}
+
+Result<LedgerEntry> FaultInjectingStore::append_ledger(const LedgerEntry& entry, const AuditEntry& audit) {
+  if (auto e = check("append_ledger")) return *e;
+  return inner_.append_ledger(entry, audit);
+}
+
+Result<std::vector<LedgerEntry>> FaultInjectingStore::list_ledger(const std::string& account, int limit) {
+  if (auto e = check("list_ledger")) return *e;
+  return inner_.list_ledger(account, limit);
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> FaultInjectingStore::holds_of(BookingId booking) {
+  if (auto e = check("holds_of")) return *e;
+  return inner_.holds_of(booking);
+}
+
 }  // namespace confpro::store

@@ -80,6 +80,12 @@ class FaultInjectingStore final : public Store {
                      bool give_up) override;
   Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) override;
   Result<Report> report(const ReportQuery& query) override;
+  Result<BillingAccount> insert_account(const BillingAccount& account, const LedgerEntry& opening) override;
+  Result<AccountBalance> get_account(const std::string& name) override;
+  Result<std::vector<AccountBalance>> list_accounts() override;
+  Result<LedgerEntry> append_ledger(const LedgerEntry& entry, const AuditEntry& audit) override;
+  Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit) override;
+  Result<std::vector<std::pair<std::string, std::int64_t>>> holds_of(BookingId booking) override;
 
  private:
   std::optional<Error> check(std::string_view method);

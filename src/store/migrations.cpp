@@ -218,14 +218,41 @@ const char* const kV5ConnectionInvitee = R"sql(
 ALTER TABLE participant_connections ADD COLUMN invitee TEXT NOT NULL DEFAULT ''
 )sql";
 
+// v6: billing accounts and their append-only ledger (FEATURES.md P2, issue 16). Amounts in minor units.
+const char* const kV6Billing = R"sql(
+CREATE TABLE billing_accounts (
+  id {ID},
+  name TEXT NOT NULL UNIQUE,
+  owner TEXT NOT NULL,
+  prepaid INTEGER NOT NULL DEFAULT 1,
+  credit_limit BIGINT NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT 'EUR',
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE ledger (
+  id {ID},
+  account_id BIGINT NOT NULL REFERENCES billing_accounts (id),
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  amount BIGINT NOT NULL DEFAULT 0,
+  hold BIGINT NOT NULL DEFAULT 0,
+  booking_id BIGINT,
+  actor TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ledger_account ON ledger (account_id);
+CREATE INDEX ledger_booking ON ledger (booking_id)
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
-    return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee};
+    return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
+            with_identity(kV6Billing, dialect)};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
-          kV5ConnectionInvitee};
+          kV5ConnectionInvitee, with_identity(kV6Billing, dialect)};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

@@ -56,6 +56,13 @@ std::map<std::int64_t, Deletion> restore_deleted(soci::session& sql, std::vector
 void write_invitees(soci::session& sql, std::int64_t booking_id,
                     const std::vector<domain::Invitee>& invitees);
 void write_effects(soci::session& sql, Dialect dialect, const SideEffects& effects);
+// The ledger lines of `effects` about booking `booking_id` (ledger_sql.cpp): kResourceExhausted when a hold
+// exceeds what the account has available, kNotFound for an unknown account. Inside the caller's transaction.
+Status write_ledger(soci::session& sql, Dialect dialect, const std::vector<LedgerEntry>& entries,
+                    std::int64_t booking_id);
+// Releases every hold still outstanding for `booking_id` (the booking is deleted): one "release" line each.
+void release_holds(soci::session& sql, std::int64_t booking_id, TimePoint at, const std::string& actor,
+                   const std::string& note);
 std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m);
 
 // The storage URL for SOCI's postgresql backend, which hands it to libpq's PQconnectdb: libpq reads
@@ -129,6 +136,13 @@ class SqlStore final : public Store {
   Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) override;
 
   Result<Report> report(const ReportQuery& query) override;
+
+  Result<BillingAccount> insert_account(const BillingAccount& account, const LedgerEntry& opening) override;
+  Result<AccountBalance> get_account(const std::string& name) override;
+  Result<std::vector<AccountBalance>> list_accounts() override;
+  Result<LedgerEntry> append_ledger(const LedgerEntry& entry, const AuditEntry& audit) override;
+  Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit) override;
+  Result<std::vector<std::pair<std::string, std::int64_t>>> holds_of(BookingId booking) override;
 
  private:
   template <typename T>

@@ -111,10 +111,50 @@ struct OutboxMessage {
   bool operator==(const OutboxMessage&) const = default;
 };
 
+// Billing (FEATURES.md P2, issue 16): an account pays for bookings; its ledger is append-only and its balance
+// is the sum of its entries. Amounts are integer minor units (domain/money.h).
+struct BillingAccount {
+  std::int64_t id = 0;  // 0 until stored
+  std::string name;     // unique
+  std::string owner;    // the organizer it belongs to (a username)
+  bool prepaid = true;  // prepaid: may not go below zero; postpaid: down to -credit_limit
+  std::int64_t credit_limit = 0;
+  std::string currency = "EUR";
+  TimePoint created_at{};
+  bool operator==(const BillingAccount&) const = default;
+};
+
+// One ledger line. `amount` moves the balance (credit, adjust, capture, refund), `hold` moves what is held
+// for bookings not yet used (reserve +, release −, capture −).
+struct LedgerEntry {
+  std::int64_t id = 0;  // 0 until stored
+  std::string account;  // account name
+  TimePoint at{};
+  std::string kind;  // "credit" | "adjust" | "reserve" | "release" | "capture" | "refund"
+  std::int64_t amount = 0;
+  std::int64_t hold = 0;
+  BookingId booking;  // 0 when not about a booking (a credit, an adjustment)
+  std::string actor;
+  std::string note;
+  bool operator==(const LedgerEntry&) const = default;
+};
+
+struct AccountBalance {
+  BillingAccount account;
+  std::int64_t balance = 0;  // sum of amounts
+  std::int64_t held = 0;     // sum of holds
+  // What a new reservation may still take.
+  std::int64_t available() const { return balance - held + (account.prepaid ? 0 : account.credit_limit); }
+};
+
 // Rows written in the same transaction as a booking change.
 struct SideEffects {
   std::vector<AuditEntry> audit;
   std::vector<OutboxMessage> outbox;
+  // Ledger lines about the booking (its id filled in on insert). A line that raises the hold is refused with
+  // kResourceExhausted, naming the amount missing, when the account cannot cover it — checked inside the
+  // transaction, so two bookings racing for the last credit cannot both pass.
+  std::vector<LedgerEntry> ledger;
 };
 
 template <typename T>
@@ -323,6 +363,17 @@ class Store {
 
   // S5.
   virtual Result<Report> report(const ReportQuery& query) = 0;
+
+  // P2 (issue 16). insert_account: kAlreadyExists for a taken name; `opening` (if not 0) is a first
+  // "credit" line written with it.
+  virtual Result<BillingAccount> insert_account(const BillingAccount& account, const LedgerEntry& opening) = 0;
+  virtual Result<AccountBalance> get_account(const std::string& name) = 0;
+  virtual Result<std::vector<AccountBalance>> list_accounts() = 0;
+  // A credit or an adjustment (not about a booking). kNotFound for an unknown account.
+  virtual Result<LedgerEntry> append_ledger(const LedgerEntry& entry, const AuditEntry& audit) = 0;
+  virtual Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit) = 0;
+  // What is held for a booking, per account name (outstanding reservations).
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> holds_of(BookingId booking) = 0;
 };
 
 // Opens (does not migrate) a store: "sqlite:///abs/path.db", "sqlite://relative/path.db" (relative to the

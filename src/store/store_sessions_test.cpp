@@ -14,14 +14,11 @@ using testing::TempDir;
 
 const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);  // 2027-01-15 08:00 UTC
 
-class SessionsTest : public ::testing::TestWithParam<std::string> {
+class SessionsTest : public testing::BackendTest {
  protected:
   void SetUp() override {
-    store_ = testing::open_test_store(GetParam(), dir_.path());
-    if (!store_ && GetParam() != "sqlite") {
-      GTEST_SKIP() << "no PostgreSQL: set CONFPRO_TEST_PG_URL or run through ctest (fixture pg.cluster_start)";
-    }
-    ASSERT_TRUE(store_);
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     booking_ = store_->insert_booking(sample_booking("A", "734912", kT0), {}).value();
   }
   ConferenceSession open(TimePoint at, const std::string& node = "node1") {
@@ -47,8 +44,6 @@ class SessionsTest : public ::testing::TestWithParam<std::string> {
     return store_->start_connection(c).value();
   }
 
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
   domain::Booking booking_;
 };
 

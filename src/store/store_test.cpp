@@ -17,18 +17,7 @@ using testing::TempDir;
 const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);
 
 // Runs on SQLite, and on PostgreSQL when one is configured (test_support.h: under ctest, always).
-class StoreTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    store_ = testing::open_test_store(GetParam(), dir_.path());
-    if (!store_ && GetParam() != "sqlite") {
-      GTEST_SKIP() << "no PostgreSQL: set CONFPRO_TEST_PG_URL or run through ctest (fixture pg.cluster_start)";
-    }
-    ASSERT_TRUE(store_);
-  }
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
-};
+class StoreTest : public testing::BackendTest {};
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(testing::test_backends()),
                          [](const auto& backend) { return backend.param; });
@@ -50,7 +39,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 5;  // v5: connections name their invitee
+constexpr int kLatestSchema = 6;  // v6: billing accounts and ledger
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);

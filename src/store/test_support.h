@@ -92,6 +92,21 @@ inline std::unique_ptr<Store> open_test_store(const std::string& backend, const 
   return std::move(*store);
 }
 
+// A test run on each backend of test_backends() with a fresh, migrated store_ (skipped on PostgreSQL when none
+// is configured). Fixtures derive from it and may extend SetUp (call BackendTest::SetUp() first).
+class BackendTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    store_ = open_test_store(GetParam(), dir_.path());
+    if (!store_ && GetParam() != "sqlite") {
+      GTEST_SKIP() << "no PostgreSQL: set CONFPRO_TEST_PG_URL or run through ctest (fixture pg.cluster_start)";
+    }
+    ASSERT_TRUE(store_);
+  }
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
 inline domain::Booking sample_booking(const std::string& name, const std::string& number,
                                       TimePoint valid_from) {
   domain::Booking b;

@@ -1,0 +1,207 @@
+// Billing accounts and their ledger (sql_store.h, issue 16). The balance and the held amount are sums over the
+// append-only ledger, never stored totals: a line is never updated or deleted.
+#include "domain/money.h"
+#include "store/sql_store.h"
+
+namespace confpro::store::detail {
+
+namespace {
+
+const char* const kAccountColumns = "a.id, a.name, a.owner, a.prepaid, a.credit_limit, a.currency, a.created_at";
+
+// The account named `name`, locked for the rest of the transaction on PostgreSQL (FOR UPDATE: two bookings
+// racing for the last credit of one account are served one after the other); SQLite's BEGIN IMMEDIATE
+// already serializes writers. nullopt when there is no such account.
+std::optional<std::int64_t> lock_account(soci::session& sql, Dialect dialect, const std::string& name) {
+  std::int64_t id = 0;
+  soci::indicator ind = soci::i_null;
+  sql << std::string("SELECT id FROM billing_accounts WHERE name = :name") +
+             (dialect == Dialect::kPostgres ? " FOR UPDATE" : ""),
+      soci::use(name, "name"), soci::into(id, ind);
+  if (!sql.got_data() || ind != soci::i_ok) return std::nullopt;
+  return id;
+}
+
+std::vector<AccountBalance> load_accounts(soci::session& sql, const std::string& where, const std::string* name) {
+  std::vector<AccountBalance> out;
+  AccountBalance row;
+  std::int64_t prepaid = 1, created = 0;
+  std::int64_t balance = 0, held = 0;
+  soci::statement st(sql);
+  st.exchange(soci::into(row.account.id));
+  st.exchange(soci::into(row.account.name));
+  st.exchange(soci::into(row.account.owner));
+  st.exchange(soci::into(prepaid));
+  st.exchange(soci::into(row.account.credit_limit));
+  st.exchange(soci::into(row.account.currency));
+  st.exchange(soci::into(created));
+  st.exchange(soci::into(balance));
+  st.exchange(soci::into(held));
+  if (name) st.exchange(soci::use(*name, "name"));
+  st.alloc();
+  st.prepare(std::string("SELECT ") + kAccountColumns +
+             ", COALESCE(SUM(l.amount), 0), COALESCE(SUM(l.hold), 0) FROM billing_accounts a LEFT JOIN ledger l "
+             "ON l.account_id = a.id " +
+             where + " GROUP BY " + kAccountColumns + " ORDER BY a.name");
+  st.define_and_bind();
+  st.execute();
+  while (st.fetch()) {
+    row.account.prepaid = prepaid != 0;
+    row.account.created_at = from_epoch_ms(created);
+    row.balance = balance;
+    row.held = held;
+    out.push_back(row);
+  }
+  return out;
+}
+
+std::int64_t insert_line(soci::session& sql, std::int64_t account_id, const LedgerEntry& e,
+                         std::int64_t booking_id) {
+  std::int64_t id = 0, at = to_epoch_ms(e.at);
+  soci::indicator booking_ind = booking_id > 0 ? soci::i_ok : soci::i_null;
+  sql << "INSERT INTO ledger (account_id, at, kind, amount, hold, booking_id, actor, note) VALUES (:account, "
+         ":at, :kind, :amount, :hold, :booking, :actor, :note) RETURNING id",
+      soci::use(account_id, "account"), soci::use(at, "at"), soci::use(e.kind, "kind"),
+      soci::use(e.amount, "amount"), soci::use(e.hold, "hold"), soci::use(booking_id, booking_ind, "booking"),
+      soci::use(e.actor, "actor"), soci::use(e.note, "note"), soci::into(id);
+  return id;
+}
+
+void write_audit(soci::session& sql, const AuditEntry& a) {
+  SideEffects fx;
+  fx.audit.push_back(a);
+  write_effects(sql, Dialect::kSqlite, fx);
+}
+
+}  // namespace
+
+Status write_ledger(soci::session& sql, Dialect dialect, const std::vector<LedgerEntry>& entries,
+                    std::int64_t booking_id) {
+  for (const auto& e : entries) {
+    auto account = lock_account(sql, dialect, e.account);
+    if (!account) return Error::not_found("no billing account named '" + e.account + "'");
+    if (e.hold > 0) {
+      auto rows = load_accounts(sql, "WHERE a.id = " + std::to_string(*account), nullptr);
+      const std::int64_t available = rows.empty() ? 0 : rows.front().available();
+      if (available < e.hold) {
+        const std::int64_t have = std::max<std::int64_t>(available, 0);
+        const std::string needed = domain::format_amount(e.hold), left = domain::format_amount(have),
+                          missing = domain::format_amount(e.hold - have);
+        return Error(ErrorCode::kResourceExhausted,
+                     "insufficient credit on account '" + e.account + "': " + needed + " needed, " + left +
+                         " available (" + missing + " missing)",
+                     {}, "insufficient_credit",
+                     ErrorParams{{"account", e.account}, {"needed", needed}, {"available", left}, {"missing", missing}});
+      }
+    }
+    insert_line(sql, *account, e, booking_id > 0 ? booking_id : e.booking.value());
+  }
+  return {};
+}
+
+void release_holds(soci::session& sql, std::int64_t booking_id, TimePoint at, const std::string& actor,
+                   const std::string& note) {
+  std::vector<std::pair<std::int64_t, std::int64_t>> open;  // account id, hold
+  {
+    std::int64_t account = 0, hold = 0;
+    soci::statement st = (sql.prepare << "SELECT account_id, SUM(hold) FROM ledger WHERE booking_id = :b "
+                                         "GROUP BY account_id",
+                          soci::use(booking_id, "b"), soci::into(account), soci::into(hold));
+    st.execute();
+    while (st.fetch())
+      if (hold != 0) open.emplace_back(account, hold);
+  }
+  for (const auto& [account, hold] : open) {
+    LedgerEntry e;
+    e.at = at;
+    e.kind = "release";
+    e.hold = -hold;
+    e.actor = actor;
+    e.note = note;
+    insert_line(sql, account, e, booking_id);
+  }
+}
+
+Result<BillingAccount> SqlStore::insert_account(const BillingAccount& account, const LedgerEntry& opening) {
+  return run<BillingAccount>("insert account", [&](soci::session& sql) -> Result<BillingAccount> {
+    Tx tx(sql, dialect_);
+    std::int64_t id = 0, prepaid = account.prepaid ? 1 : 0, created = to_epoch_ms(account.created_at);
+    sql << "INSERT INTO billing_accounts (name, owner, prepaid, credit_limit, currency, created_at) VALUES "
+           "(:name, :owner, :prepaid, :limit, :currency, :created) RETURNING id",
+        soci::use(account.name, "name"), soci::use(account.owner, "owner"), soci::use(prepaid, "prepaid"),
+        soci::use(account.credit_limit, "limit"), soci::use(account.currency, "currency"),
+        soci::use(created, "created"), soci::into(id);
+    if (opening.amount != 0) insert_line(sql, id, opening, 0);
+    tx.commit();
+    BillingAccount stored = account;
+    stored.id = id;
+    return stored;
+  });
+}
+
+Result<AccountBalance> SqlStore::get_account(const std::string& name) {
+  return run<AccountBalance>("get account", [&](soci::session& sql) -> Result<AccountBalance> {
+    auto rows = load_accounts(sql, "WHERE a.name = :name", &name);
+    if (rows.empty()) return Error::not_found("no billing account named '" + name + "'");
+    return rows.front();
+  });
+}
+
+Result<std::vector<AccountBalance>> SqlStore::list_accounts() {
+  return run<std::vector<AccountBalance>>(
+      "list accounts", [&](soci::session& sql) { return Result<std::vector<AccountBalance>>(load_accounts(sql, "", nullptr)); });
+}
+
+Result<LedgerEntry> SqlStore::append_ledger(const LedgerEntry& entry, const AuditEntry& audit) {
+  return run<LedgerEntry>("append ledger", [&](soci::session& sql) -> Result<LedgerEntry> {
+    Tx tx(sql, dialect_);
+    auto account = lock_account(sql, dialect_, entry.account);
+    if (!account) return Error::not_found("no billing account named '" + entry.account + "'");
+    LedgerEntry stored = entry;
+    stored.id = insert_line(sql, *account, entry, entry.booking.value());
+    write_audit(sql, audit);
+    tx.commit();
+    return stored;
+  });
+}
+
+Result<std::vector<LedgerEntry>> SqlStore::list_ledger(const std::string& account, int limit) {
+  return run<std::vector<LedgerEntry>>("list ledger", [&](soci::session& sql) {
+    std::vector<LedgerEntry> out;
+    LedgerEntry e;
+    std::int64_t at = 0, booking = 0;
+    soci::indicator booking_ind = soci::i_null;
+    const int n = std::clamp(limit, 1, 1000);
+    soci::statement st =
+        (sql.prepare << "SELECT l.id, a.name, l.at, l.kind, l.amount, l.hold, l.booking_id, l.actor, l.note FROM "
+                        "ledger l JOIN billing_accounts a ON a.id = l.account_id WHERE a.name = :name "
+                        "ORDER BY l.id DESC LIMIT " + std::to_string(n),
+         soci::use(account, "name"), soci::into(e.id), soci::into(e.account), soci::into(at), soci::into(e.kind),
+         soci::into(e.amount), soci::into(e.hold), soci::into(booking, booking_ind), soci::into(e.actor),
+         soci::into(e.note));
+    st.execute();
+    while (st.fetch()) {
+      e.at = from_epoch_ms(at);
+      e.booking = BookingId{booking_ind == soci::i_ok ? booking : 0};
+      out.push_back(e);
+    }
+    return Result<std::vector<LedgerEntry>>(std::move(out));
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqlStore::holds_of(BookingId booking) {
+  return run<std::vector<std::pair<std::string, std::int64_t>>>("holds of booking", [&](soci::session& sql) {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    std::string name;
+    std::int64_t hold = 0, raw = booking.value();
+    soci::statement st = (sql.prepare << "SELECT a.name, SUM(l.hold) FROM ledger l JOIN billing_accounts a ON "
+                                         "a.id = l.account_id WHERE l.booking_id = :b GROUP BY a.name",
+                          soci::use(raw, "b"), soci::into(name), soci::into(hold));
+    st.execute();
+    while (st.fetch())
+      if (hold != 0) out.emplace_back(name, hold);
+    return Result<std::vector<std::pair<std::string, std::int64_t>>>(std::move(out));
+  });
+}
+
+}  // namespace confpro::store::detail
