@@ -213,13 +213,18 @@ ALTER TABLE bookings ADD COLUMN deleted_name TEXT NOT NULL DEFAULT '';
 CREATE INDEX bookings_deleted ON bookings (deleted_at)
 )sql";
 
+// v5: users provisioned from an LDAP directory (issue 14) are kept beside local ones; `source` says which.
+const char* const kV5UserSource = R"sql(
+ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local'
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
-    return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete};
+    return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5UserSource};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
-          kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete};
+          kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete, kV5UserSource};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

@@ -20,10 +20,13 @@ export const usersPage: Page = (root, ctx) => {
       const users = (await call<ApiPage<AccountRow>>('GET', '/users')).items;
       clear(body);
       body.appendChild(h('table', { class: 'data' },
-        // Mobile is in the edit form; a disabled user is marked beside the name (fits a 1024 px laptop).
+        // Mobile is in the edit form; a disabled or LDAP user is marked beside the name (fits a 1024 px laptop).
         h('thead', {}, h('tr', {}, [t('username'), t('display_name'), t('email'), t('role'), t('phone'), ''].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, users.map((u) => h('tr', { 'data-user': u.username },
-          h('td', {}, u.username, u.disabled ? ' ' : null, u.disabled ? h('span', { class: 'badge badge-locked' }, t('disabled')) : null),
+          h('td', {}, u.username, u.disabled ? ' ' : null, u.disabled ? h('span', { class: 'badge badge-locked' }, t('disabled')) : null,
+            // Where the account lives: an LDAP user's password and groups are the directory's.
+            u.source === 'ldap' ? ' ' : null,
+            u.source === 'ldap' ? h('span', { class: 'badge badge-ended', 'data-source': 'ldap', title: t('source_ldap_title') }, t('source_ldap')) : null),
           h('td', {}, u.display_name), h('td', {}, u.email),
           h('td', {}, u.role === 'admin' ? t('admin') : t('organizer')), h('td', { class: 'mono' }, u.phone_account || '—'),
           h('td', { class: 'row-actions' },
