@@ -86,6 +86,14 @@ test('LDAP users log in (roles from groups), the local admin too; status and tes
   assert.equal((await new Client(confpro.base).login('alice', 'alice-pw-1')).status, 401);
   assert.equal((await local.patch('/api/v1/users/alice', { disabled: false })).status, 200);
   assert.equal((await new Client(confpro.base).login('alice', 'alice-pw-1')).status, 201);
+  // `confpro user list` shows where each account lives.
+  const cli = (args) => execFileSync(process.env.CONFPRO_BINARY, ['--config', join(confpro.dir, 'confpro.toml'), 'user', 'list', ...args], { encoding: 'utf8' });
+  const table = cli([]);
+  assert.match(table.split('\n')[0], /^USERNAME +ROLE +SOURCE /, table);
+  assert.match(table, /^alice +organizer +ldap /m, table);
+  assert.match(table, /^admin +admin +local /m, table);
+  assert.deepEqual(JSON.parse(cli(['--json'])).map((u) => [u.username, u.source]).sort(),
+    [['admin', 'local'], ['alice', 'ldap'], ['bob', 'ldap'], ['dave', 'ldap']]);  // dave: by the test login
 });
 
 test('slapd killed: "directory unavailable" within the timeout, local admin still in; restarted: LDAP works again', { skip }, async () => {
@@ -131,7 +139,7 @@ test('50 concurrent LDAP logins: the web server keeps answering meanwhile', { sk
   assert.ok(probes[9] < 500, `health waited ${probes[9]} ms behind the logins`);
 });
 
-test('an LDAP user logs in to the console; Users shows them with source LDAP', { skip }, async () => {
+test('an LDAP user logs in to the console; Users shows them with source LDAP, the directory status and a test login', { skip }, async () => {
   for (const [locale, widths] of [['en-GB', [1024, 1366, 1920]], ['fr-FR', [1024, 1366, 1920]]]) {
     for (const width of widths) {
       const { page, context, errors } = await newPage(browser, { width, height: 800 }, locale);
@@ -142,9 +150,24 @@ test('an LDAP user logs in to the console; Users shows them with source LDAP', {
       assert.equal(await bob.locator('[data-source="ldap"]').textContent(), 'LDAP');
       assert.equal(await page.locator('tr[data-user="alice"] [data-source="ldap"]').count(), 1);
       assert.equal(await page.locator('tr[data-user="admin"] [data-source="ldap"]').count(), 0, 'admin is local');
+      // Directory: the dead first server and the live second one, as contacted now.
+      await page.locator('#directory tr[data-server]').nth(1).waitFor();
+      const states = await page.locator('#directory tr[data-server] .badge').allTextContents();
+      assert.deepEqual(states, locale === 'en-GB' ? ['Unreachable', 'Reachable'] : ['Injoignable', 'Joignable']);
+      assert.notEqual((await page.locator('#directory tr[data-server]').first().locator('td').nth(2).textContent()).trim(), '');
+      if (width === 1024) {
+        await page.locator('#tl-user').fill('dave');
+        await page.locator('#tl-pass').fill('wrong');
+        await page.locator('#directory button[type=submit]').click();
+        await page.locator('#test-login-result .form-error').waitFor();
+        await page.locator('#tl-pass').fill('dave-pw-44');
+        await page.locator('#directory button[type=submit]').click();
+        await page.locator('#test-login-result [data-role="organizer"]').waitFor();
+        assert.match(await page.locator('#test-login-result').textContent(), /cn=team-a,ou=groups,dc=example,dc=org/);
+      }
+      await shot(page, `ldap-users-${locale}-${width}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${locale} ${width}px: the page is ${overflow}px wider than the window`);
-      await shot(page, `ldap-users-${locale}-${width}`);
       assert.deepEqual(errors, []);
       await context.close();
     }
