@@ -208,6 +208,11 @@ Result<std::unique_ptr<LdapDirectory::Conn>> LdapDirectory::connect(size_t serve
   return c;
 }
 
+LdapDirectory::Deadline LdapDirectory::server_deadline(Deadline overall, bool others_remain) const {
+  if (!others_remain) return overall;
+  return std::min(overall, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.network_timeout_ms));
+}
+
 namespace {
 
 enum class Outcome { kFound, kNone, kFailed };
@@ -225,8 +230,8 @@ Result<LdapDirectory::Found> LdapDirectory::search_user(const std::string& usern
   attrs.push_back(nullptr);
 
   // One try on `c`: kFailed when the connection or server failed (the caller drops it and goes on).
-  auto attempt = [&](Conn& c, Found& found, std::string& error) -> Outcome {
-    timeval limit = to_timeval(left_ms(deadline));
+  auto attempt = [&](Conn& c, Found& found, std::string& error, Deadline until) -> Outcome {
+    timeval limit = to_timeval(left_ms(until));
     const timeval op = limit;
     ldap_set_option(c.ld, LDAP_OPT_TIMEOUT, &op);  // a pooled connection keeps its creator's otherwise
     LDAPMessage* raw = nullptr;
@@ -334,10 +339,10 @@ Result<LdapDirectory::Found> LdapDirectory::search_user(const std::string& usern
   // A pooled connection first; when it fails (server restarted, idle timeout), it is dropped and every server
   // is tried in order on a fresh connection.
   std::string last_error;
-  auto run = [&](std::unique_ptr<Conn> c) -> std::optional<Result<Found>> {
+  auto run = [&](std::unique_ptr<Conn> c, Deadline until) -> std::optional<Result<Found>> {
     Found found;
     std::string error;
-    switch (attempt(*c, found, error)) {
+    switch (attempt(*c, found, error, until)) {
       case Outcome::kFound:
         note(c->server, "");
         give_back(std::move(c));
@@ -354,17 +359,18 @@ Result<LdapDirectory::Found> LdapDirectory::search_user(const std::string& usern
     return std::nullopt;
   };
   if (auto pooled = take_idle()) {
-    if (auto r = run(std::move(pooled))) return std::move(*r);
+    if (auto r = run(std::move(pooled), server_deadline(deadline, true))) return std::move(*r);
   }
   for (size_t s = 0; s < options_.uris.size() && left_ms(deadline) > 0; ++s) {
-    auto c = connect(s, true, deadline);
+    const Deadline until = server_deadline(deadline, s + 1 < options_.uris.size());
+    auto c = connect(s, true, until);
     if (!c) {
       note(s, c.error().message);
       last_error = c.error().message;
       logger()->warn("ldap: {}", c.error().message);
       continue;
     }
-    if (auto r = run(std::move(*c))) return std::move(*r);
+    if (auto r = run(std::move(*c), until)) return std::move(*r);
     logger()->warn("ldap: {}", last_error);
   }
   logger()->error("ldap: no directory server answered (last: {})", last_error);
@@ -407,7 +413,7 @@ Result<DirectoryUser> LdapDirectory::authenticate(const std::string& username, c
   std::string last_error;
   for (size_t i = 0; i < n && left_ms(deadline) > 0; ++i) {
     const size_t s = (found->server + i) % n;
-    auto c = connect(s, false, deadline);
+    auto c = connect(s, false, server_deadline(deadline, i + 1 < n));
     if (!c) {
       note(s, c.error().message);
       last_error = c.error().message;
@@ -450,8 +456,10 @@ Result<DirectoryUser> LdapDirectory::find(const std::string& username) {
 
 std::vector<LdapServerStatus> LdapDirectory::probe() {
   for (size_t s = 0; s < options_.uris.size(); ++s) {
-    auto c = connect(s, true,
-                     std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.operation_timeout_ms));
+    // network_timeout_ms each: a server that accepts connections but never answers is reported, not waited for.
+    auto c = connect(s, true, server_deadline(std::chrono::steady_clock::now() +
+                                                  std::chrono::milliseconds(options_.operation_timeout_ms),
+                                              true));
     note(s, c ? "" : c.error().message);
   }
   return status();

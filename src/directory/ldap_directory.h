@@ -94,6 +94,10 @@ class LdapDirectory final : public Directory {
   // A connection to options_.uris[server] (StartTLS done), bound as the service account when `service_bind`;
   // its operations wait until `deadline` at most.
   Result<std::unique_ptr<Conn>> connect(size_t server, bool service_bind, Deadline deadline);
+  // How long one server may take within `overall`: network_timeout_ms at most while other servers remain to be
+  // tried (a server that accepts connections but never answers does not eat the whole login), all that is left
+  // for the last one.
+  Deadline server_deadline(Deadline overall, bool others_remain) const;
   std::unique_ptr<Conn> take_idle() EXCLUDES(mu_);
   void give_back(std::unique_ptr<Conn> c) EXCLUDES(mu_);
   void note(size_t server, const std::string& error) EXCLUDES(mu_);

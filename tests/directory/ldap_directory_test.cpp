@@ -216,7 +216,8 @@ TEST_F(LdapTest, FailsOverFromADeadFirstServerAndSaysWhichIsDown) {
 }
 
 // Its own server: killed (refused at once), restarted (works again: the pooled connection to the dead process is
-// dropped), then frozen (SIGSTOP: connects but never answers) — "directory unavailable" within the timeout.
+// dropped), then frozen (SIGSTOP: connects but never answers) — "directory unavailable" within the timeout, and
+// a second server behind it is reached after network_timeout_ms.
 TEST_F(LdapTest, KilledRestartedAndFrozenServer) {
   const fs::path dir = fs::temp_directory_path() / ("confpro-slapd-own-" + std::to_string(::getpid()));
   ASSERT_EQ(run_script("start", dir), 0);
@@ -246,12 +247,25 @@ TEST_F(LdapTest, KilledRestartedAndFrozenServer) {
   t0 = Clock::now();
   auto frozen = ldap.authenticate("alice", "alice-pw-1");
   const long long frozen_ms = ms_since(t0);
+  // Fail-over past a server that accepts connections but never answers: it gets network_timeout_ms, not the
+  // whole login, and the next server (the shared one) answers.
+  LdapOptions two = options_for(slapd_);
+  two.uris = {own->ldap(), slapd_.ldap()};
+  two.network_timeout_ms = 300;
+  two.operation_timeout_ms = 3000;
+  LdapDirectory failover(two);
+  t0 = Clock::now();
+  auto past_frozen = failover.authenticate("alice", "alice-pw-1");
+  const long long failover_ms = ms_since(t0);
+  EXPECT_TRUE(past_frozen.ok()) << past_frozen.error().message;
+  EXPECT_LE(failover_ms, 3 * two.network_timeout_ms) << "waited for the frozen server past network_timeout_ms";
   ::kill(pid, SIGCONT);
   ASSERT_FALSE(frozen.ok());
   EXPECT_EQ(frozen.error().code, ErrorCode::kUnavailable);
   EXPECT_LE(frozen_ms, o.operation_timeout_ms + 250) << "waited past operation_timeout_ms";
-  std::printf("[ measure ] directory down: killed %lld ms, frozen %lld ms (operation_timeout_ms %d)\n", killed_ms,
-              frozen_ms, o.operation_timeout_ms);
+  std::printf("[ measure ] directory down: killed %lld ms, frozen %lld ms (operation_timeout_ms %d); fail-over past "
+              "a frozen server %lld ms (network_timeout_ms %d)\n",
+              killed_ms, frozen_ms, o.operation_timeout_ms, failover_ms, two.network_timeout_ms);
   run_script("stop", dir);
 }
 
