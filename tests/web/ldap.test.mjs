@@ -111,6 +111,17 @@ test('slapd killed: "directory unavailable" within the timeout, local admin stil
     assert.equal(signedIn.status, 201, signedIn.text);
     const status = await admin.get('/api/v1/directory/status');
     assert.deepEqual(status.json.servers.map((x) => x.reachable), [false, false], status.text);
+    // The login page says so, in the user's language.
+    const { page, context, errors } = await newPage(browser, { width: 1024, height: 700 }, 'fr-FR');
+    await page.goto(confpro.base + '/');
+    await page.getByLabel('Identifiant').fill('dave');
+    await page.getByLabel(/^Mot de passe$/).fill('dave-pw-44');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('alert').filter({ hasText: /annuaire/ }).waitFor();
+    assert.match(await page.getByRole('alert').textContent(), /L'annuaire \(LDAP\) ne répond pas/);
+    await shot(page, 'ldap-login-directory-down-fr-FR-1024');
+    assert.deepEqual(errors, []);
+    await context.close();
   } finally {
     slapd('restart');
   }
