@@ -61,6 +61,33 @@ HttpResponse directory_test_login(const Call& call, ApiContext& ctx) {
                              {"source", user->source}, {"groups", user->groups}});
 }
 
+// GET/PUT /api/v1/session/phone-access: the signed-in user's own phone account and PIN (FEATURES.md I3), for
+// creating conferences by phone. An LDAP user sets theirs here (the directory holds no phone PINs).
+nlohmann::json phone_access_json(const store::User& u) {
+  return {{"phone_account", u.phone_account}, {"has_phone_pin", !u.phone_pin_hash.empty()}};
+}
+
+HttpResponse own_phone_access(const Call& call, ApiContext& ctx) {
+  auto u = ctx.services.store->find_user(call.principal().username);
+  if (!u) return error_response(u.error());
+  return json_response(200, phone_access_json(*u));
+}
+
+HttpResponse set_own_phone_access(const Call& call, ApiContext& ctx, directory::LocalDirectory& dir) {
+  auto body = JsonBody::parse(call.request.body);
+  if (!body) return error_response(body.error());
+  auto phone_account = body->string("phone_account", true, 32);  // "" = no phone access
+  auto phone_pin = body->string("phone_pin", false, 32);        // "" or absent = keep the stored PIN
+  if (auto st = body->finish(); !st) return error_response(st.error());
+  const std::string& me = call.principal().username;
+  if (auto st = dir.set_phone_access(me, phone_account, phone_pin); !st) return error_response(st.error());
+  auto u = ctx.services.store->find_user(me);
+  if (!u) return error_response(u.error());
+  ctx.audit(call, "user.phone_access", "user:" + me,
+            phone_pin && !phone_pin->empty() ? "account and PIN set" : "account set");
+  return json_response(200, phone_access_json(*u));
+}
+
 HttpResponse not_local() {
   return error_response(
       Error::precondition("users are managed in the external directory").with_reason("external_directory"));
@@ -225,6 +252,13 @@ void add_admin_routes(Router& router, ApiContext& ctx) {
     return no_content();
   });
 
+  router.add("GET", "/api/v1/session/phone-access", Access::kSignedIn,
+             [&ctx](const Call& c) { return own_phone_access(c, ctx); });
+  router.add("PUT", "/api/v1/session/phone-access", Access::kSignedIn, [&ctx](const Call& c) {
+    auto* dir = local_directory(ctx);
+    if (!dir) return not_local();
+    return set_own_phone_access(c, ctx, *dir);
+  });
   router.add("GET", "/api/v1/directory/status", Access::kAdmin,
              [&ctx](const Call&) { return directory_status(ctx); });
   router.add("POST", "/api/v1/directory/test-login", Access::kAdmin,

@@ -512,9 +512,10 @@ class WebServer final : public RunningWeb {
     }
   }
 
-  // The routes that ask the directory (password hashing, LDAP): answered on directory_pool_.
+  // The routes that ask the directory or hash a secret (argon2id, LDAP): answered on directory_pool_.
   static bool waits_for_directory(const HttpRequest& r) {
     return (r.method == "POST" && (r.path == "/api/v1/session" || r.path == "/api/v1/directory/test-login")) ||
+           (r.method == "PUT" && r.path == "/api/v1/session/phone-access") ||  // hashes the PIN
            (r.method == "GET" && r.path == "/api/v1/directory/status");
   }
 

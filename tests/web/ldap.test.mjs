@@ -184,3 +184,42 @@ test('an LDAP user logs in to the console; Users shows them with source LDAP, th
     }
   }
 });
+
+test('an LDAP user sets their own phone account and PIN in the console (the directory holds none)', { skip }, async () => {
+  for (const [locale, widths] of [['en-GB', [1024, 1366, 1920]], ['fr-FR', [1024, 1366, 1920]]]) {
+    for (const width of widths) {
+      const { page, context, errors } = await newPage(browser, { width, height: 700 }, locale);
+      await login(page, confpro.base, 'dave', 'dave-pw-44');  // an organizer through a nested group
+      await page.locator('a.who-name').click();
+      await page.locator('#my-phone-state').filter({ hasText: /./ }).waitFor();
+      if (locale === 'en-GB' && width === 1024) {
+        assert.equal(await page.locator('#my-phone-state').textContent(), 'No phone PIN is set yet.');
+        await page.getByLabel('Phone account').fill('4713');
+        await page.getByLabel('Phone PIN').fill('12');
+        await page.getByRole('button', { name: 'Save' }).click();
+        await page.getByRole('alert').filter({ hasText: /PIN/ }).waitFor();  // too short: refused, said why
+        await page.getByLabel('Phone PIN').fill('246810');
+        await page.getByRole('button', { name: 'Save' }).click();
+        await page.locator('#my-phone-state', { hasText: 'A phone PIN is set.' }).waitFor();
+      }
+      assert.equal(await page.locator('#my-phone-account').inputValue(), '4713');
+      await shot(page, `ldap-phone-access-${locale}-${width}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${locale} ${width}px: the page is ${overflow}px wider than the window`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+  }
+  const dave = new Client(confpro.base);
+  assert.equal((await dave.login('dave', 'dave-pw-44')).status, 201);
+  assert.deepEqual((await dave.get('/api/v1/session/phone-access')).json, { phone_account: '4713', has_phone_pin: true });
+  // Another user's account is refused (409), and the PIN is stored, not shown.
+  const bob = new Client(confpro.base);
+  await bob.login('bob', 'bob-pw-22');
+  assert.equal((await bob.request('PUT', '/api/v1/session/phone-access', { phone_account: '4713', phone_pin: '135790' })).status, 409);
+  const users = await bob.get('/api/v1/users');
+  const row = users.json.items.find((u) => u.username === 'dave');
+  assert.equal(row.phone_account, '4713');
+  assert.equal(row.has_phone_pin, true);
+  assert.equal(row.source, 'ldap');
+});
