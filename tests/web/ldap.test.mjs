@@ -223,3 +223,44 @@ test('an LDAP user sets their own phone account and PIN in the console (the dire
   assert.equal(row.has_phone_pin, true);
   assert.equal(row.source, 'ldap');
 });
+
+test('an LDAP user creates a conference by phone with the phone PIN set in the console; directory down: apology, hang-up', { skip }, async () => {
+  const { startDriver } = await import('./call_driver.mjs');
+  const driver = startDriver();
+  try {
+    // dave set phone account 4713 and PIN 246810 above. 1 = create; account#, PIN#, 30 minutes#, 5 participants#
+    // (keyed ahead: the IVR keeps the digits pressed during its prompts).
+    const dial = await driver.send({ op: 'dial', phone: 'D', number: '3001', port: confpro.sipPort, tone_hz: 0, caller: '0600000001' });
+    assert.ok(dial.ok, JSON.stringify(dial));
+    assert.ok((await driver.send({ op: 'press', phone: 'D', digits: '1' })).ok);
+    assert.ok((await driver.send({ op: 'press', phone: 'D', digits: '4713#246810#30#5#' })).ok);
+    const admin = new Client(confpro.base);
+    await admin.login('admin', confpro.password());
+    let mine = [];
+    for (const deadline = Date.now() + 20000; !mine.length && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 200));
+      mine = ((await admin.get('/api/v1/bookings?owner=dave')).json?.items ?? []).filter((b) => b.owner === 'dave');
+    }
+    assert.equal(mine.length, 1, confpro.output().slice(-2000));
+    assert.equal(mine[0].created_via, 'phone');
+    assert.ok((await driver.send({ op: 'hang_up', phone: 'D' })).ok);
+
+    // The directory down: the same call is told the conference could not be created and is hung up on (not asked
+    // for the account again), and nothing is created.
+    slapd('kill');
+    try {
+      assert.ok((await driver.send({ op: 'dial', phone: 'E', number: '3001', port: confpro.sipPort, tone_hz: 0, caller: '0600000001' })).ok);
+      assert.ok((await driver.send({ op: 'press', phone: 'E', digits: '1' })).ok);
+      assert.ok((await driver.send({ op: 'press', phone: 'E', digits: '4713#246810#30#5#' })).ok);
+      // Two short prompts then BYE (a refused PIN would be asked again instead, and the call would stay up).
+      const ended = await driver.send({ op: 'wait_ended', phone: 'E', timeout: 15000 });
+      assert.ok(ended.ok && ended.bye_received, JSON.stringify(ended));
+      const after = ((await admin.get('/api/v1/bookings?owner=dave')).json?.items ?? []).filter((b) => b.owner === 'dave');
+      assert.equal(after.length, 1);
+    } finally {
+      slapd('restart');
+    }
+  } finally {
+    await driver.stop();
+  }
+});
