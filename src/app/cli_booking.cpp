@@ -134,7 +134,7 @@ Result<domain::Booking> find_booking(Context& ctx, const std::string& ref) {
 }
 
 Status check_owner(Context& ctx, const std::string& owner) {
-  auto u = ctx.directory->find(owner);
+  auto u = ctx.logins->find(owner);
   if (u) return {};
   if (u.error().code == ErrorCode::kNotFound)
     return Error::invalid("owner", "no user named '" + owner + "' (add one with: confpro user add " + owner + ")");

@@ -77,14 +77,14 @@ void add_user_commands(CLI::App& app, Runner& selected) {
         for (const auto& u : *users)
           out.push_back({{"username", u.username}, {"display_name", u.display_name}, {"role", u.role},
                          {"email", u.email}, {"mobile", u.mobile}, {"phone_account", u.phone_account},
-                         {"disabled", u.disabled}});
+                         {"disabled", u.disabled}, {"source", u.source}});
         std::cout << out.dump(2) << "\n";
         return 0;
       }
-      std::printf("%-20s %-10s %-28s %-14s %s\n", "USERNAME", "ROLE", "E-MAIL", "PHONE ACCOUNT", "");
+      std::printf("%-20s %-10s %-6s %-28s %-14s %s\n", "USERNAME", "ROLE", "SOURCE", "E-MAIL", "PHONE ACCOUNT", "");
       for (const auto& u : *users)
-        std::printf("%-20s %-10s %-28s %-14s %s\n", u.username.c_str(), u.role.c_str(), u.email.c_str(),
-                    u.phone_account.c_str(), u.disabled ? "disabled" : "");
+        std::printf("%-20s %-10s %-6s %-28s %-14s %s\n", u.username.c_str(), u.role.c_str(), u.source.c_str(),
+                    u.email.c_str(), u.phone_account.c_str(), u.disabled ? "disabled" : "");
       return 0;
     };
   });

@@ -161,6 +161,62 @@ void read_storage(ConfigReader r, std::string& url) {
   r.finish();
 }
 
+void read_ldap(ConfigReader l, const toml::table& t, directory::LdapOptions& o) {
+  if (const toml::node* uri = t.get("uri"); uri != nullptr && uri->is_string()) {
+    std::string one;
+    l.get("uri", one);
+    o.uris = {one};
+  } else {
+    l.get("uri", o.uris);
+  }
+  if (o.uris.empty()) l.fail("uri", "is required: \"ldap://host\", \"ldaps://host\" or a list of them");
+  for (const auto& u : o.uris)
+    if (u.rfind("ldap://", 0) != 0 && u.rfind("ldaps://", 0) != 0)
+      l.fail("uri", "'" + u + "' must start with ldap:// or ldaps://");
+  l.get("start_tls", o.start_tls);
+  l.get("ca_file", o.ca_file);
+  l.get("bind_dn", o.bind_dn);
+  l.get("bind_password", o.bind_password);
+  l.get("base_dn", o.base_dn);
+  if (o.base_dn.empty()) l.fail("base_dn", "is required (where users are searched)");
+  l.get("user_filter", o.user_filter);
+  if (o.user_filter.find("{user}") == std::string::npos || o.user_filter.front() != '(')
+    l.fail("user_filter", "must be an LDAP filter holding {user}, e.g. \"(uid={user})\"");
+  l.get("admin_group", o.admin_group);
+  l.get("organizer_group", o.organizer_group);
+  if (o.admin_group.empty() && o.organizer_group.empty())
+    l.fail("organizer_group", "admin_group or organizer_group is required: a user in neither cannot log in");
+  l.get_enum("group_strategy", o.group_strategy, {"memberof", "in_chain", "recursive"});
+  l.get("login_attribute", o.login_attribute);
+  l.get("display_name_attribute", o.display_name_attribute);
+  l.get("mail_attribute", o.mail_attribute);
+  l.get("mobile_attribute", o.mobile_attribute);
+  l.get("member_of_attribute", o.member_of_attribute);
+  l.get("group_filter", o.group_filter);
+  l.get("member_attribute", o.member_attribute);
+  l.get_int("network_timeout_ms", o.network_timeout_ms, 100, 60000);
+  l.get_int("operation_timeout_ms", o.operation_timeout_ms, 100, 120000);
+  l.get_int("pool_size", o.pool_size, 1, 64);
+  l.finish();
+}
+
+void read_directory(ConfigReader r, DirectorySettings& d) {
+  r.get("order", d.order);
+  if (const toml::table* t = r.table("ldap")) {
+    d.ldap_enabled = true;
+    read_ldap(r.sub(t, "ldap"), *t, d.ldap);
+  }
+  if (d.order.empty()) d.order = d.ldap_enabled ? std::vector<std::string>{"local", "ldap"} : std::vector<std::string>{"local"};
+  for (size_t i = 0; i < d.order.size(); ++i) {
+    const auto& name = d.order[i];
+    if (name != "local" && name != "ldap") r.fail("order", "unknown directory '" + name + "' (local|ldap)");
+    if (name == "ldap" && !d.ldap_enabled) r.fail("order", "names ldap but [directory.ldap] is missing");
+    for (size_t j = 0; j < i; ++j)
+      if (d.order[j] == name) r.fail("order", "names " + name + " twice");
+  }
+  r.finish();
+}
+
 }  // namespace
 
 std::string format_config_errors(const Error& error) {
@@ -198,6 +254,7 @@ Result<Config> load_config(const std::string& path, const std::vector<std::strin
   read_media(r.sub(r.table("media"), "media"), config.media);
   read_sip(r.sub(r.table("sip"), "sip"), config.sip);
   read_web(r.sub(r.table("web"), "web"), config.web);
+  read_directory(r.sub(r.table("directory"), "directory"), config.directory);
   config.web.time_zone = config.server.time_zone;
   config.web.recordings_dir = config.media.recordings_dir;  // the only place recordings are served from
   {

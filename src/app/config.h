@@ -11,6 +11,7 @@
 #include "app/config_reader.h"
 #include "common/log.h"
 #include "common/result.h"
+#include "directory/ldap_directory.h"
 #include "domain/limits.h"
 #include "media/media_engine.h"
 #include "sip/sip_endpoint.h"
@@ -53,6 +54,14 @@ struct IvrSettings {
   bool read_back_pins = true;       // a conference created by phone reads its PINs back to the creator [true]
 };
 
+// [directory] and [directory.ldap] (issue 14): who may log in.
+struct DirectorySettings {
+  // The directories asked in turn, "local" and/or "ldap" [["local"], or ["local", "ldap"] with [directory.ldap]]
+  std::vector<std::string> order;
+  bool ldap_enabled = false;     // [directory.ldap] is present
+  directory::LdapOptions ldap;   // its keys: uri, start_tls, ca_file, bind_dn, … (etc/confpro.example.toml)
+};
+
 struct Config {
   std::string file;                           // where it came from ("" = embedded defaults)
   ServerSettings server;
@@ -71,6 +80,7 @@ struct Config {
   media::EngineOptions media;
   sip::SipOptions sip;
   web::WebOptions web;   // web.time_zone follows server.time_zone
+  DirectorySettings directory;
 };
 
 // Loads `path` (empty: embedded defaults only) and applies `overrides` ("section.key=value", value in TOML

@@ -167,5 +167,47 @@ TEST_F(ConfigTest, RtpLatchingIsStrictUnlessNatWindowIsAskedFor) {
   EXPECT_TRUE(has_error(bad.error(), ":2", "media.rtp_latching: must be \"strict\" or \"nat-window\""));
 }
 
+TEST_F(ConfigTest, DirectoryLdapKeysAreReadAndChecked) {
+  auto none = load_config("", {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->directory.ldap_enabled);
+  EXPECT_EQ(none->directory.order, std::vector<std::string>{"local"});
+
+  const std::string ldap =
+      "[directory.ldap]\n"
+      "base_dn = \"dc=example,dc=org\"\n"
+      "user_filter = \"(uid={user})\"\n"
+      "organizer_group = \"cn=staff,dc=example,dc=org\"\n";
+  auto one = load_config(write(ldap + "uri = \"ldaps://ldap.example.org\"\nstart_tls = true\n"), {});
+  ASSERT_TRUE(one.ok()) << format_config_errors(one.error());
+  EXPECT_TRUE(one->directory.ldap_enabled);
+  EXPECT_EQ(one->directory.ldap.uris, std::vector<std::string>{"ldaps://ldap.example.org"});
+  EXPECT_TRUE(one->directory.ldap.start_tls);
+  EXPECT_EQ(one->directory.order, (std::vector<std::string>{"local", "ldap"}));
+  EXPECT_EQ(one->directory.ldap.operation_timeout_ms, 5000);
+
+  auto list = load_config(write("[directory]\norder = [\"ldap\", \"local\"]\n" + ldap +
+                                "uri = [\"ldap://a:389\", \"ldap://b:389\"]\n"),
+                          {});
+  ASSERT_TRUE(list.ok()) << format_config_errors(list.error());
+  EXPECT_EQ(list->directory.ldap.uris, (std::vector<std::string>{"ldap://a:389", "ldap://b:389"}));
+  EXPECT_EQ(list->directory.order, (std::vector<std::string>{"ldap", "local"}));
+
+  auto bad = load_config(write("[directory]\norder = [\"local\", \"local\", \"nis\"]\n"
+                               "[directory.ldap]\nuri = \"http://x\"\nuser_filter = \"uid=x\"\n"),
+                         {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), ".toml:4", "directory.ldap.uri: 'http://x' must start with ldap://")) << format_config_errors(bad.error());
+  EXPECT_TRUE(has_error(bad.error(), ".toml", "directory.ldap.base_dn: is required"));
+  EXPECT_TRUE(has_error(bad.error(), ".toml:5", "directory.ldap.user_filter: must be an LDAP filter holding {user}"));
+  EXPECT_TRUE(has_error(bad.error(), ".toml", "directory.ldap.organizer_group: admin_group or organizer_group is required"));
+  EXPECT_TRUE(has_error(bad.error(), ".toml:2", "directory.order: names local twice"));
+  EXPECT_TRUE(has_error(bad.error(), ".toml:2", "directory.order: unknown directory 'nis'"));
+
+  auto no_ldap = load_config(write("[directory]\norder = [\"local\", \"ldap\"]\n"), {});
+  ASSERT_FALSE(no_ldap.ok());
+  EXPECT_TRUE(has_error(no_ldap.error(), ".toml:2", "directory.order: names ldap but [directory.ldap] is missing"));
+}
+
 }  // namespace
 }  // namespace confpro::app

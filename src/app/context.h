@@ -9,6 +9,8 @@
 #include "booking/booking_service.h"
 #include "common/result.h"
 #include "common/time.h"
+#include "directory/chain_directory.h"
+#include "directory/ldap_directory.h"
 #include "directory/local_directory.h"
 #include "domain/random.h"
 #include "store/store.h"
@@ -20,7 +22,9 @@ struct Context {
   SystemClock system_clock;
   std::unique_ptr<Clock> clock;  // system clock, or scaled by server.time_scale
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<directory::LocalDirectory> directory;
+  std::unique_ptr<directory::LocalDirectory> directory;  // local accounts (administration)
+  std::unique_ptr<directory::LdapDirectory> ldap;        // null without [directory.ldap]
+  std::unique_ptr<directory::ChainDirectory> logins;     // who logs in: [directory] order over the two
   domain::SystemRandom random;
   std::unique_ptr<booking::BookingService> bookings;
 };

@@ -225,7 +225,7 @@ int serve(const Config& config) {
   web::WebDeps web_deps;  // what the console's routes use (web/ gets no media engine nor SIP endpoint)
   web_deps.clock = ctx.clock.get();
   web_deps.store = ctx.store.get();
-  web_deps.directory = ctx.directory.get();
+  web_deps.directory = ctx.logins.get();
   web_deps.bookings = ctx.bookings.get();
 
   std::vector<std::unique_ptr<Component>> components;  // stopped in reverse order
@@ -270,7 +270,7 @@ int serve(const Config& config) {
   // (drained) after the service, before the media engine.
   WorkerPool work_pool(2, "confpro-work");
   components.push_back(std::make_unique<StopOnce<WorkerPool>>(&work_pool));
-  conference::ConferenceService conference(control_loop, work_pool, *ctx.clock, *ctx.store, *ctx.bookings, *ctx.directory,
+  conference::ConferenceService conference(control_loop, work_pool, *ctx.clock, *ctx.store, *ctx.bookings, *ctx.logins,
                                            **media, prompts, conference_options(config));
   conference_sink = &conference;
   web_deps.control = &conference;

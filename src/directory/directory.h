@@ -28,6 +28,9 @@ struct DirectoryUser {
   bool operator==(const DirectoryUser&) const = default;
 };
 
+// The one refusal of a login, whatever the cause (unknown user, wrong password, disabled, in no group).
+inline Error invalid_credentials() { return Error{ErrorCode::kUnauthenticated, "invalid username or password", {}}; }
+
 class Directory {
  public:
   virtual ~Directory() = default;

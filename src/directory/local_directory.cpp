@@ -10,11 +10,7 @@ namespace confpro::directory {
 
 namespace {
 
-constexpr const char* kBadCredentials = "invalid username or password";
-
-Error bad_credentials() {
-  return Error{ErrorCode::kUnauthenticated, kBadCredentials, {}};
-}
+Error bad_credentials() { return invalid_credentials(); }
 
 bool digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -61,6 +57,7 @@ DirectoryUser to_directory_user(const store::User& u) {
   d.role = u.role;
   d.phone_default_duration_minutes = u.phone_default_duration_minutes;
   d.phone_default_max_participants = u.phone_default_max_participants;
+  d.source = u.source;
   return d;
 }
 
@@ -139,6 +136,10 @@ Status LocalDirectory::set_password(const std::string& username, const std::stri
   if (auto e = check_password(password)) return Error::invalid_fields({*e});
   auto user = store_.find_user(username);
   if (!user.ok()) return user.error();
+  if (user->source != "local") {
+    return Error::precondition("the password of a directory user is changed in the directory")
+        .with_reason("external_directory");
+  }
   auto hash = hash_password(password);
   if (!hash.ok()) return hash.error();
   user->password_hash = *hash;
@@ -204,7 +205,8 @@ Result<std::optional<std::string>> LocalDirectory::ensure_admin(const std::strin
   auto users = store_.list_users();
   if (!users.ok()) return users.error();
   for (const auto& u : *users) {
-    if (u.role == "admin" && !u.disabled) return std::optional<std::string>{};
+    // A local one: an LDAP administrator cannot log in while the directory is down.
+    if (u.role == "admin" && !u.disabled && u.source == "local") return std::optional<std::string>{};
   }
   NewUser admin;
   admin.username = username;
@@ -217,6 +219,7 @@ Result<std::optional<std::string>> LocalDirectory::ensure_admin(const std::strin
     if (!hash.ok()) return hash.error();
     existing->role = "admin";
     existing->disabled = false;
+    existing->source = "local";
     existing->password_hash = *hash;
     if (auto st = store_.update_user(*existing); !st.ok()) return st.error();
     return std::optional<std::string>{admin.password};

@@ -105,6 +105,9 @@ void CreateFlow::on_answer() {
 void CreateFlow::creator_authenticated(std::uint64_t request, Result<PhoneCreator> who) {
   if (step_ != Step::kAuthenticating || request != request_) return;
   if (!who) {
+    // The directory (LDAP) did not answer: not the caller's mistake, and asking again would only wait again.
+    if (who.error().code == ErrorCode::kUnavailable)
+      return message({"conference-not-created", "goodbye"}, true, "directory-unavailable");
     if (++tries_ >= options_.max_tries) return message({"invalid-account", "goodbye"}, true, "wrong-account");
     asking_ = Step::kAccount;
     question_.set({"enter-account-number"}, 0);

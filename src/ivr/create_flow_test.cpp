@@ -134,5 +134,16 @@ TEST_F(CreateFlowTest, AWrongPinAnswerDropsTheDigitsTypedMeanwhile) {
   EXPECT_EQ(host.last().keys, std::vector<std::string>{"enter-account-number"});
 }
 
+TEST_F(CreateFlowTest, DirectoryDownApologisesAndHangsUp) {
+  host.auth_error = Error::unavailable("directory unavailable");
+  CreateFlow flow(host, options);
+  flow.start();
+  host.type(flow, "4242#1357#");
+  EXPECT_EQ(host.last().keys, (std::vector<std::string>{"conference-not-created", "goodbye"}));
+  host.finish_last_prompt(flow);
+  EXPECT_EQ(host.hung_up, "directory-unavailable");
+  EXPECT_FALSE(host.created);
+}
+
 }  // namespace
 }  // namespace confpro::ivr

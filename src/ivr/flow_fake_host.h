@@ -36,6 +36,7 @@ class FakeHost : public FlowHost {
   };
   std::optional<Entered> entered;
   std::map<std::string, std::string> accounts;  // account → pin
+  std::optional<Error> auth_error;  // set: every account check answers this (e.g. the directory is down)
   std::optional<std::pair<int, int>> created;
   Error create_error{ErrorCode::kInternal, "", {}};
   bool create_fails = false;
@@ -71,6 +72,7 @@ class FakeHost : public FlowHost {
     Result<PhoneCreator> who = it == accounts.end() || it->second != pin
                                    ? Result<PhoneCreator>(Error{ErrorCode::kUnauthenticated, "bad", {}})
                                    : PhoneCreator{"alice", 60, 10};
+    if (auth_error) who = *auth_error;
     pending.push_back([request, who](Flow& f) { f.creator_authenticated(request, who); });
   }
   void create_booking(const PhoneCreator&, int duration, int max, std::uint64_t request) override {

@@ -244,15 +244,20 @@ CREATE INDEX ledger_account ON ledger (account_id);
 CREATE INDEX ledger_booking ON ledger (booking_id)
 )sql";
 
+// v7: users provisioned from an LDAP directory (issue 14) are kept beside local ones; `source` says which.
+const char* const kV7UserSource = R"sql(
+ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local'
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
-            with_identity(kV6Billing, dialect)};
+            with_identity(kV6Billing, dialect), kV7UserSource};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
-          kV5ConnectionInvitee, with_identity(kV6Billing, dialect)};
+          kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

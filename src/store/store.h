@@ -38,6 +38,9 @@ struct User {
   int phone_default_max_participants = 0;  // idem
   bool disabled = false;
   TimePoint created_at{};
+  // Where the account lives: "local" (password here) or "ldap" (provisioned at its first LDAP login; no local
+  // password, its name, mail, mobile and role refreshed from the directory at each login).
+  std::string source = "local";
   bool operator==(const User&) const = default;
 };
 

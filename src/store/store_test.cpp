@@ -39,7 +39,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 6;  // v6: billing accounts and ledger
+constexpr int kLatestSchema = 7;  // v7: users.source (local | ldap)
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
@@ -352,6 +352,22 @@ TEST_P(StoreTest, UsersCrudAndUniqueness) {
   ASSERT_TRUE(store_->delete_user(u.id).ok());
   EXPECT_EQ(store_->delete_user(u.id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store_->list_users()->size(), 2u);
+}
+
+TEST_P(StoreTest, UsersKeepTheirSource) {
+  User u;
+  u.username = "dave";
+  u.created_at = kT0;
+  EXPECT_EQ(store_->add_user(u).value().source, "local");  // the default, also for rows older than v5
+  User l = u;
+  l.username = "erin";
+  l.source = "ldap";
+  l = store_->add_user(l).value();
+  EXPECT_EQ(store_->find_user("erin")->source, "ldap");
+  l.source = "local";
+  ASSERT_TRUE(store_->update_user(l).ok());
+  EXPECT_EQ(store_->find_user("erin")->source, "local");
+  EXPECT_EQ(store_->find_user("dave")->source, "local");
 }
 
 TEST_P(StoreTest, AccessNumbersUpsert) {

@@ -23,6 +23,7 @@ struct type_conversion<confpro::store::User> {
     u.phone_default_max_participants = static_cast<int>(int_at(v, 10));
     u.disabled = int_at(v, 11) != 0;
     u.created_at = confpro::from_epoch_ms(int_at(v, 12));
+    u.source = v.get<std::string>(13);
   }
   static void to_base(const confpro::store::User& u, values& v, indicator& ind) {
     v.set("username", u.username);
@@ -37,6 +38,7 @@ struct type_conversion<confpro::store::User> {
     v.set("phone_default_max_participants", u.phone_default_max_participants);
     v.set("disabled", u.disabled ? 1 : 0);
     v.set("created_at", static_cast<long long>(confpro::to_epoch_ms(u.created_at)));
+    v.set("source", u.source);
     ind = i_ok;
   }
 };
@@ -48,7 +50,7 @@ namespace {
 
 const char* const kUserColumns =
     "SELECT id, username, display_name, email, mobile, role, password_hash, phone_account, phone_pin_hash, "
-    "phone_default_duration, phone_default_max_participants, disabled, created_at FROM users ";
+    "phone_default_duration, phone_default_max_participants, disabled, created_at, source FROM users ";
 
 std::vector<User> load_users(soci::session& sql, const std::string& where,
                              const std::function<void(soci::statement&)>& bind) {
@@ -82,10 +84,10 @@ Result<User> SqlStore::add_user(const User& user) {
     st.alloc();
     st.prepare(
         "INSERT INTO users (username, display_name, email, mobile, role, password_hash, phone_account, "
-        "phone_pin_hash, phone_default_duration, phone_default_max_participants, disabled, created_at) "
+        "phone_pin_hash, phone_default_duration, phone_default_max_participants, disabled, created_at, source) "
         "VALUES "
         "(:username, :display_name, :email, :mobile, :role, :password_hash, :phone_account, :phone_pin_hash, "
-        ":phone_default_duration, :phone_default_max_participants, :disabled, :created_at) RETURNING id");
+        ":phone_default_duration, :phone_default_max_participants, :disabled, :created_at, :source) RETURNING id");
     st.define_and_bind();
     st.execute(true);
     User stored = user;
@@ -141,7 +143,7 @@ Status SqlStore::update_user(const User& user) {
         "role = :role, password_hash = :password_hash, phone_account = :phone_account, "
         "phone_pin_hash = :phone_pin_hash, phone_default_duration = :phone_default_duration, "
         "phone_default_max_participants = :phone_default_max_participants, disabled = :disabled, "
-        "created_at = :created_at WHERE id = :id");
+        "created_at = :created_at, source = :source WHERE id = :id");
     st.define_and_bind();
     st.execute(true);
     if (st.get_affected_rows() == 0) return Error::not_found("no such user");

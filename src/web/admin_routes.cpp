@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "common/timezone.h"
 #include "conference/control_api.h"
+#include "directory/chain_directory.h"
 #include "directory/local_directory.h"
 #include "store/store.h"
 #include "web/api_context.h"
@@ -16,11 +17,75 @@ nlohmann::json user_json(const store::User& u) {
   return {{"id", u.id.value()},       {"username", u.username},         {"display_name", u.display_name},
           {"email", u.email},         {"mobile", u.mobile},             {"role", u.role},
           {"phone_account", u.phone_account}, {"has_phone_pin", !u.phone_pin_hash.empty()},
-          {"disabled", u.disabled}, {"created_at", format_iso_utc(u.created_at)}};
+          {"disabled", u.disabled}, {"created_at", format_iso_utc(u.created_at)}, {"source", u.source}};
 }
 
+// The local accounts: the directory itself, or the local one inside the chain `confpro serve` gives
+// (directory/chain_directory.h).
 directory::LocalDirectory* local_directory(ApiContext& ctx) {
+  if (auto* chain = dynamic_cast<directory::ChainDirectory*>(ctx.services.directory)) return &chain->local();
   return dynamic_cast<directory::LocalDirectory*>(ctx.services.directory);
+}
+
+directory::LdapDirectory* ldap_directory(ApiContext& ctx) {
+  auto* chain = dynamic_cast<directory::ChainDirectory*>(ctx.services.directory);
+  return chain ? chain->ldap() : nullptr;
+}
+
+// GET /api/v1/directory/status: each configured LDAP server, contacted now (connect, StartTLS, service bind).
+HttpResponse directory_status(ApiContext& ctx) {
+  auto* ldap = ldap_directory(ctx);
+  nlohmann::json servers = nlohmann::json::array();
+  if (ldap) {
+    for (const auto& s : ldap->probe())
+      servers.push_back({{"uri", s.uri}, {"reachable", s.reachable}, {"last_error", s.last_error}});
+  }
+  nlohmann::json order = nlohmann::json::array();
+  if (auto* chain = dynamic_cast<directory::ChainDirectory*>(ctx.services.directory)) order = chain->order();
+  return json_response(200, {{"ldap_configured", ldap != nullptr}, {"order", order}, {"servers", servers}});
+}
+
+// POST /api/v1/directory/test-login: what a login with these credentials would give (user, groups, role),
+// through the same chain as a real login, without a session. Audited (not the password).
+HttpResponse directory_test_login(const Call& call, ApiContext& ctx) {
+  auto body = JsonBody::parse(call.request.body);
+  if (!body) return error_response(body.error());
+  auto username = body->string("username", true, 64);
+  auto password = body->string("password", true, 256);
+  if (auto st = body->finish(); !st) return error_response(st.error());
+  auto user = ctx.services.directory->authenticate(*username, *password);
+  ctx.audit(call, "directory.test_login", "user:" + *username, user ? "ok" : user.error().message);
+  if (!user) return error_response(user.error());
+  return json_response(200, {{"username", user->username}, {"display_name", user->display_name},
+                             {"email", user->email}, {"mobile", user->mobile}, {"role", user->role},
+                             {"source", user->source}, {"groups", user->groups}});
+}
+
+// GET/PUT /api/v1/session/phone-access: the signed-in user's own phone account and PIN (FEATURES.md I3), for
+// creating conferences by phone. An LDAP user sets theirs here (the directory holds no phone PINs).
+nlohmann::json phone_access_json(const store::User& u) {
+  return {{"phone_account", u.phone_account}, {"has_phone_pin", !u.phone_pin_hash.empty()}};
+}
+
+HttpResponse own_phone_access(const Call& call, ApiContext& ctx) {
+  auto u = ctx.services.store->find_user(call.principal().username);
+  if (!u) return error_response(u.error());
+  return json_response(200, phone_access_json(*u));
+}
+
+HttpResponse set_own_phone_access(const Call& call, ApiContext& ctx, directory::LocalDirectory& dir) {
+  auto body = JsonBody::parse(call.request.body);
+  if (!body) return error_response(body.error());
+  auto phone_account = body->string("phone_account", true, 32);  // "" = no phone access
+  auto phone_pin = body->string("phone_pin", false, 32);        // "" or absent = keep the stored PIN
+  if (auto st = body->finish(); !st) return error_response(st.error());
+  const std::string& me = call.principal().username;
+  if (auto st = dir.set_phone_access(me, phone_account, phone_pin); !st) return error_response(st.error());
+  auto u = ctx.services.store->find_user(me);
+  if (!u) return error_response(u.error());
+  ctx.audit(call, "user.phone_access", "user:" + me,
+            phone_pin && !phone_pin->empty() ? "account and PIN set" : "account set");
+  return json_response(200, phone_access_json(*u));
 }
 
 HttpResponse not_local() {
@@ -186,6 +251,18 @@ void add_admin_routes(Router& router, ApiContext& ctx) {
     ctx.audit(call, "user.remove", "user:" + name, "");
     return no_content();
   });
+
+  router.add("GET", "/api/v1/session/phone-access", Access::kSignedIn,
+             [&ctx](const Call& c) { return own_phone_access(c, ctx); });
+  router.add("PUT", "/api/v1/session/phone-access", Access::kSignedIn, [&ctx](const Call& c) {
+    auto* dir = local_directory(ctx);
+    if (!dir) return not_local();
+    return set_own_phone_access(c, ctx, *dir);
+  });
+  router.add("GET", "/api/v1/directory/status", Access::kAdmin,
+             [&ctx](const Call&) { return directory_status(ctx); });
+  router.add("POST", "/api/v1/directory/test-login", Access::kAdmin,
+             [&ctx](const Call& c) { return directory_test_login(c, ctx); });
 
   router.add("GET", "/api/v1/access-numbers", Access::kSignedIn, [&ctx](const Call&) {
     auto list = ctx.services.store->list_access_numbers();

@@ -17,6 +17,7 @@
 
 #include "common/log.h"
 #include "common/timezone.h"
+#include "common/worker_pool.h"
 #include "web/api.h"
 #include "web/connection_limits.h"
 #include "web/static_files.h"
@@ -420,6 +421,7 @@ class WebServer final : public RunningWeb {
     }
     stop_cv_.notify_all();
     if (heartbeat_.joinable()) heartbeat_.join();
+    directory_pool_.stop();  // the logins under way answer first, while their connections exist
     // The open event streams hold RESTinio connections: released while the server's io_context still exists
     // (released after it, they corrupted the heap at exit).
     api_.events().clear();
@@ -479,7 +481,21 @@ class WebServer final : public RunningWeb {
       HttpRequest r = to_request(*req, secure);
       if (auto refused = refuse_target(r)) return send(req, std::move(*refused), secure);
       if (r.path == "/api/v1/events" && r.method == "GET") return open_stream(req, r, secure);
-      if (r.path.rfind("/api/", 0) == 0) return send(req, api_.handle(r), secure);
+      if (r.path.rfind("/api/", 0) == 0) {
+        // A login waits for argon2id (~50–100 ms) or an LDAP directory (up to its timeout): on a worker, so the
+        // server's event loop goes on serving every other connection meanwhile; the answer is sent from there.
+        if (waits_for_directory(r) &&
+            directory_pool_.post([this, req, r, secure]() mutable {
+              try {
+                send(req, api_.handle(r), secure);
+              } catch (const std::exception& e) {
+                log::get("web")->error("web: request failed: {}", e.what());
+              }
+            })) {
+          return restinio::request_accepted();
+        }
+        return send(req, api_.handle(r), secure);
+      }
       if (r.method != "GET" && r.method != "HEAD") {
         auto refused = error_response({ErrorCode::kInvalidArgument, "method not allowed on this path", {}});
         refused.status = 405;
@@ -499,6 +515,13 @@ class WebServer final : public RunningWeb {
       log::get("web")->error("web: request failed: {}", e.what());
       return restinio::request_rejected();
     }
+  }
+
+  // The routes that ask the directory or hash a secret (argon2id, LDAP): answered on directory_pool_.
+  static bool waits_for_directory(const HttpRequest& r) {
+    return (r.method == "POST" && (r.path == "/api/v1/session" || r.path == "/api/v1/directory/test-login")) ||
+           (r.method == "PUT" && r.path == "/api/v1/session/phone-access") ||  // hashes the PIN
+           (r.method == "GET" && r.path == "/api/v1/directory/status");
   }
 
   restinio::request_handling_status_t open_stream(const restinio::request_handle_t& req, const HttpRequest& r,
@@ -551,6 +574,7 @@ class WebServer final : public RunningWeb {
   std::atomic<int> bound_port_{0};
   restinio::running_server_handle_t<Traits> http_;
   restinio::running_server_handle_t<TlsTraits> https_;
+  WorkerPool directory_pool_{4, "confpro-login"};  // logins and directory look-ups, off the event loop
   std::thread heartbeat_;
   Mutex stop_mutex_;
   std::condition_variable stop_cv_;

@@ -63,7 +63,13 @@ export interface PurgeResult { dry_run: boolean; retention_days: number; before:
 export interface AccountRow {
   id: number; username: string; display_name: string; email: string; mobile: string; role: string;
   phone_account: string; has_phone_pin?: boolean; disabled: boolean; created_at: string;
+  source?: 'local' | 'ldap';
 }
+// GET /directory/status and POST /directory/test-login (issue 14).
+export interface DirectoryStatus {
+  ldap_configured: boolean; order: string[]; servers: { uri: string; reachable: boolean; last_error: string }[];
+}
+export interface TestLogin { username: string; display_name: string; email: string; role: string; source: string; groups: string[] }
 export interface AccessNumber { number: string; label: string; kind: string; language: string }
 export interface AuditRow { id: number; at: string; actor: string; action: string; target: string; details: string; source: string }
 

@@ -16,8 +16,9 @@ import { reportsPage } from './pages/reports';
 import { usersPage } from './pages/users';
 import { accessPage } from './pages/access';
 import { auditPage } from './pages/audit';
+import { phonePage } from './pages/phone';
 
-interface Tab { path: string; label: Key; page: Page; admin?: boolean }
+interface Tab { path: string; label: Key; page: Page; admin?: boolean; hidden?: boolean }  // hidden: not in the bar
 const tabs: Tab[] = [
   { path: 'schedule', label: 'tab_schedule', page: schedulePage },
   { path: 'future', label: 'tab_future', page: futurePage },
@@ -28,6 +29,7 @@ const tabs: Tab[] = [
   { path: 'users', label: 'tab_users', page: usersPage, admin: true },
   { path: 'access', label: 'tab_access', page: accessPage, admin: true },
   { path: 'audit', label: 'tab_audit', page: auditPage, admin: true },
+  { path: 'phone-access', label: 'my_phone_access', page: phonePage, hidden: true },  // from the name in the top bar
 ];
 
 const root = document.getElementById('app') as HTMLElement;
@@ -110,7 +112,7 @@ function render(): void {
     },
   };
   const nav = h('nav', { class: 'tabs', 'aria-label': t('main_nav') },
-    tabs.filter((tb) => !tb.admin || ctx.isAdmin).map((tb) => h('a', {
+    tabs.filter((tb) => (!tb.admin || ctx.isAdmin) && !tb.hidden).map((tb) => h('a', {
       href: '/' + tb.path, class: tb === tab ? 'tab active' : 'tab', 'aria-current': tb === tab ? 'page' : null,
       onclick: (ev: Event) => { ev.preventDefault(); ctx.navigate('/' + tb.path); },
     }, t(tb.label))));
@@ -122,7 +124,8 @@ function render(): void {
   } }, t('sign_out'));
   const header = h('header', { class: 'topbar' },
     h('div', { class: 'brand' }, h('img', { src: '/favicon.svg', alt: '', width: 28, height: 28 }), t('app_name')),
-    h('div', { class: 'who' }, h('span', { class: 'who-name' }, whoName(s)),
+    h('div', { class: 'who' }, h('a', { class: 'who-name', href: '/phone-access', title: t('my_phone_access'),
+      onclick: (ev: Event) => { ev.preventDefault(); ctx.navigate('/phone-access'); } }, whoName(s)),
       languageSwitch(render), logout));
   const main = h('main', { id: 'main', class: 'page', tabindex: -1 });
   root.append(header, nav, main, toasts);
