@@ -213,13 +213,19 @@ ALTER TABLE bookings ADD COLUMN deleted_name TEXT NOT NULL DEFAULT '';
 CREATE INDEX bookings_deleted ON bookings (deleted_at)
 )sql";
 
+// v5: an e-mail row carries its calendar invitation (iMIP, notify/), rendered with the rest of the message
+// when the booking change is stored, so what is sent is what the booking was then.
+const char* const kV5OutboxCalendar = R"sql(
+ALTER TABLE outbox ADD COLUMN calendar TEXT NOT NULL DEFAULT ''
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
-    return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete};
+    return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5OutboxCalendar};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
-          kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete};
+          kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete, kV5OutboxCalendar};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {
