@@ -72,6 +72,8 @@ int DeliveryWorker::run_once() {
       }
       continue;
     }
+    if (auto held = held_until_.find(kind); held != held_until_.end() && clock_.now() < held->second)
+      continue;
     auto due = store_.due_messages_for(kind, clock_.now(), options_.batch);
     if (!due.ok()) {
       logger->warn("outbox not read: {}", due.error().message);
@@ -104,6 +106,10 @@ int DeliveryWorker::run_once() {
       }
       if (!recorded.ok())  // sent but not recorded: sent again after the lease, with the same Message-ID
         logger->warn("outbox {}: attempt not recorded: {}", m.id, recorded.error().message);
+      if (result.server_down) {
+        held_until_[kind] = done + options_.retry.first_delay;
+        break;
+      }
     }
   }
   return attempted;

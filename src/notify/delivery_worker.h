@@ -6,7 +6,9 @@
 // At least once: a row is taken with Store::claim_message (a lease, so another node or a second process does
 // not send it meanwhile), sent, then recorded. A crash between sending and recording leaves it pending: it is
 // sent again when the lease ends, with the same Message-ID (mime.h), so the duplicate is recognisable; it is
-// never lost. A kind without a Sender (e.g. no [notify.smtp]) stays pending, logged once.
+// never lost. A kind without a Sender (e.g. no [notify.smtp]) stays pending, logged once. When the server
+// itself fails (unreachable, TLS, AUTH: SendResult::server_down) the look ends for that kind and the next one
+// waits retry.first_delay: one probe, not one timeout per waiting message.
 //
 // Thread safety: start/stop/wake from any thread; run_once from one thread at a time (the worker's, or a
 // test's).
@@ -62,6 +64,7 @@ class DeliveryWorker {
   RateLimiter limiter_;
   std::uint64_t rng_;
   std::set<std::string> reported_unsent_kinds_;
+  std::map<std::string, TimePoint> held_until_;  // kind → no sending before (its server failed: SendResult)
   Mutex mu_;
   std::condition_variable cv_;
   bool stopped_ GUARDED_BY(mu_) = false;

@@ -104,19 +104,19 @@ TEST(Retry, RateLimitIsPerDestination) {
 // A sender that fails the first `failures` sends, then accepts; remembers what it was given.
 class ScriptedSender final : public Sender {
  public:
-  explicit ScriptedSender(int failures, bool permanent = false)
-      : failures_(failures), permanent_(permanent) {}
+  explicit ScriptedSender(int failures, bool permanent = false, bool server_down = false)
+      : failures_(failures), permanent_(permanent), server_down_(server_down) {}
   std::string destination(const store::OutboxMessage&) const override { return "smtp://test"; }
   SendResult send(const store::OutboxMessage& m) override {
     sent.push_back(m.id);
-    if (failures_-- > 0) return {false, permanent_, "421 try later"};
+    if (failures_-- > 0) return {false, permanent_, "421 try later", server_down_};
     return {true, false, "250"};
   }
   std::vector<std::int64_t> sent;
 
  private:
   int failures_;
-  bool permanent_;
+  bool permanent_, server_down_;
 };
 
 class WorkerTest : public ::testing::Test {
@@ -178,6 +178,26 @@ TEST_F(WorkerTest, GivesUpAtTheDeadlineOrOnAPermanentRefusal) {
   DeliveryWorker w(*store_, clock_, std::move(senders), {}, 1);
   EXPECT_EQ(w.run_once(), 1);
   EXPECT_EQ(store_->list_outbox("failed", 10)->size(), 2u);
+}
+
+TEST_F(WorkerTest, AServerDownIsProbedByOneMessageNotOneTimeoutPerMessage) {
+  auto a = enqueue("x");
+  auto b = enqueue("y");
+  auto sender = std::make_unique<ScriptedSender>(2, false, true);
+  auto* s = sender.get();
+  std::map<std::string, std::unique_ptr<Sender>> senders;
+  senders["email"] = std::move(sender);
+  DeliveryWorker w(*store_, clock_, std::move(senders),
+                   {{milliseconds{1000}, milliseconds{4000}, minutes{1}}}, 7);
+  EXPECT_EQ(w.run_once(), 1);  // the first fails with the server down: the second is not tried
+  EXPECT_EQ(w.run_once(), 0);  // held
+  clock_.advance(milliseconds{1000});
+  EXPECT_EQ(w.run_once(), 1);  // one probe again (the second, due since the start), still down
+  clock_.advance(milliseconds{1000});
+  EXPECT_EQ(w.run_once(), 2);  // back: both sent
+  EXPECT_EQ(s->sent, (std::vector<std::int64_t>{a.id, b.id, a.id, b.id}));
+  const auto rows = store_->list_outbox("", 10).value();
+  for (const auto& r : rows) EXPECT_EQ(r.status, "sent");
 }
 
 TEST_F(WorkerTest, WithoutASenderRowsStayPending) {

@@ -12,6 +12,8 @@ struct SendResult {
   bool ok = false;
   bool permanent = false;  // the server refused this message for good (e.g. 550 unknown recipient): no retry
   std::string reply;       // the server's last reply, or what went wrong, for the row's last_error
+  bool server_down = false;  // the server, not the message, failed (unreachable, TLS, AUTH, silent): the
+                             // messages waiting for it wait on (the worker probes it after retry.first_delay)
 };
 
 class Sender {

@@ -112,6 +112,23 @@ SendResult SmtpSender::send(const store::OutboxMessage& message) {
   // 5xx refusing this message (recipient, content) is final; authentication, TLS and connection problems are
   // the operator's to fix: retried until the deadline.
   result.permanent = code >= 550 && code <= 554 && rc != CURLE_LOGIN_DENIED;
+  switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_ABORTED_BY_CALLBACK:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_LOGIN_DENIED:
+      result.server_down = true;
+      break;
+    default:
+      result.server_down = code == 421;  // "service not available, closing channel"
+  }
   return result;
 }
 
