@@ -32,7 +32,7 @@ namespace confpro::notify {
 
 struct WorkerOptions {
   RetryPolicy retry;
-  std::chrono::milliseconds poll_interval{500};  // how often the outbox is looked at [500 ms]
+  std::chrono::milliseconds poll_interval{200};  // how often the outbox is looked at (an indexed read) [200 ms]
   int batch = 50;                                // rows taken per look
   double rate_per_second = 20;                   // per destination server; 0 = no limit [20]
   double burst = 50;

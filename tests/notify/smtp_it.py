@@ -393,7 +393,6 @@ address = "127.0.0.1"
 port = {web_port}
 static_dir = "{dir}/ui"
 [notify]
-poll_interval_ms = 100
 retry_first_s = 1
 retry_max_s = 2
 lease_s = 2
