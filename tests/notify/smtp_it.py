@@ -24,6 +24,9 @@ import time
 import urllib.error
 import urllib.request
 
+import logging
+import warnings
+
 try:
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
@@ -31,6 +34,10 @@ try:
 except ImportError as e:  # scripts/bootstrap test installs them
     print("skipped: %s (apt-get install python3-aiosmtpd python3-icalendar)" % e)
     sys.exit(77)
+
+# smtps:// gives the session TLS from the first byte, which aiosmtpd 1.4 does not count for auth_require_tls.
+warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 PASSWORD = "secret-password-1"
 SMTP_USER, SMTP_PASSWORD = "confpro", "mail-pass-9"
@@ -56,8 +63,8 @@ def wait_for(what, predicate, timeout=20):
 class Sink:
     """The mail server: every accepted message, parsed, with the time it was accepted."""
 
-    def __init__(self, port, cert, key):
-        self.port, self.cert, self.key = port, cert, key
+    def __init__(self, port, cert, key, implicit_tls=False):
+        self.port, self.cert, self.key, self.implicit_tls = port, cert, key, implicit_tls
         self.messages = []  # (accepted_at, envelope recipients, email.message.EmailMessage)
         self.lock = threading.Lock()
         self.delay = 0.0
@@ -80,9 +87,13 @@ class Sink:
             ok = data.login == SMTP_USER.encode() and data.password == SMTP_PASSWORD.encode()
             return AuthResult(success=ok)
 
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, tls_context=ctx,
-                                     require_starttls=True, authenticator=auth, auth_required=True,
-                                     auth_require_tls=True)
+        if self.implicit_tls:  # smtps://: TLS from the first byte
+            self.controller = Controller(self, hostname="127.0.0.1", port=self.port, ssl_context=ctx,
+                                         authenticator=auth, auth_required=True, auth_require_tls=False)
+        else:
+            self.controller = Controller(self, hostname="127.0.0.1", port=self.port, tls_context=ctx,
+                                         require_starttls=True, authenticator=auth, auth_required=True,
+                                         auth_require_tls=True)
         self.controller.start()
 
     def stop(self):
@@ -169,6 +180,11 @@ class Server:
         with open(os.path.join(self.root, "serve.log"), errors="replace") as f:
             return f.read()[-6000:]
 
+    def due(self, row_id):
+        with sqlite3.connect(self.db) as c:
+            at = c.execute("SELECT next_attempt_at FROM outbox WHERE id = ?", (row_id,)).fetchone()[0]
+        return at <= time.time() * 1000
+
     def outbox(self):
         with sqlite3.connect(self.db) as c:
             return c.execute("SELECT id, booking_id, recipient, status, attempts, last_error FROM outbox").fetchall()
@@ -228,6 +244,14 @@ def check_mail(msg, booking, method, sequence, uid=None, to_creator=False, langu
     return str(ev["UID"])
 
 
+def make_cert(root, name):
+    cert, key = os.path.join(root, name + "-cert.pem"), os.path.join(root, name + "-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return cert, key
+
+
 def percentile(values, p):
     v = sorted(values)
     return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
@@ -237,10 +261,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     root = tempfile.mkdtemp(prefix="confpro-notify-")
     started = time.time()
-    cert, key = os.path.join(root, "cert.pem"), os.path.join(root, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cert, key = make_cert(root, "server")
     sink = Sink(free_port(), cert, key)
     sink.start()
     cache = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.join(root, "prompt-cache")
@@ -348,6 +369,31 @@ def main():
         dups = sum(1 for _, _, m in sink.received() if "Burst" in m["Subject"]) - 30
         print("kill -9 after %d of 30 burst mails: all 30 delivered after restart, %d duplicate(s), same ids"
               % (got_before_restart, dups))
+
+        # 7. The CLI alone (no server running) sends; implicit TLS (smtps://); a server certificate that ca_file
+        # does not vouch for is refused (nothing sent, the row waits with the reason), then sent once it does.
+        assert server.stop() == 0
+        tls_sink = Sink(free_port(), cert, key, implicit_tls=True)
+        tls_sink.start()
+        try:
+            other_ca, _ = make_cert(root, "other")
+            smtps = ["--set", 'notify.smtp.url="smtps://127.0.0.1:%d"' % tls_sink.port,
+                     "--set", "notify.smtp.starttls=false"]
+            out = server.cli(*(smtps + ["--set", 'notify.smtp.ca_file="%s"' % other_ca, "booking", "create",
+                                        "--name", "Untrusted", "--owner", "alice", "--language", "en", "--json"]))
+            untrusted = json.loads(out.stdout)
+            row = [r for r in server.outbox() if r[1] == untrusted["id"]][0]
+            assert row[3] == "pending" and row[4] == 1 and "certificate" in row[5].lower(), row
+            assert not tls_sink.received()
+            print("untrusted certificate refused:", row[5])
+            wait_for("the refused row due again", lambda: server.due(row[0]), timeout=10)
+            server.cli(*(smtps + ["booking", "create", "--name", "Trusted", "--owner", "alice", "--language", "en"]))
+            assert tls_sink.to("alice@example.com", "Untrusted"), "the refused mail, due again"
+            assert tls_sink.to("alice@example.com", "Trusted"), "the CLI's own booking mail"
+            assert all(r[3] == "sent" for r in server.outbox()), server.outbox()
+            print("CLI alone over smtps:// delivered")
+        finally:
+            tls_sink.stop()
         ok = True
     finally:
         rc = server.stop()
