@@ -85,7 +85,7 @@ class Sink:
 
         def auth(server, session, envelope, mechanism, data):
             ok = data.login == SMTP_USER.encode() and data.password == SMTP_PASSWORD.encode()
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
         if self.implicit_tls:  # smtps://: TLS from the first byte
             self.controller = Controller(self, hostname="127.0.0.1", port=self.port, ssl_context=ctx,
@@ -386,9 +386,16 @@ def main():
             assert row[3] == "pending" and row[4] == 1 and "certificate" in row[5].lower(), row
             assert not tls_sink.received()
             print("untrusted certificate refused:", row[5])
-            wait_for("the refused row due again", lambda: server.due(row[0]), timeout=10)
+            out = server.cli(*(smtps + ["--set", 'notify.smtp.password="wrong"', "booking", "create", "--name",
+                                        "Refused login", "--owner", "alice", "--language", "en", "--json"]))
+            refused = [r for r in server.outbox() if r[1] == json.loads(out.stdout)["id"]][0]
+            assert refused[3] == "pending" and "login denied" in refused[5].lower(), refused
+            assert not tls_sink.received()
+            print("AUTH refused:", refused[5])
+            wait_for("the refused rows due again", lambda: server.due(row[0]) and server.due(refused[0]), timeout=10)
             server.cli(*(smtps + ["booking", "create", "--name", "Trusted", "--owner", "alice", "--language", "en"]))
             assert tls_sink.to("alice@example.com", "Untrusted"), "the refused mail, due again"
+            assert tls_sink.to("alice@example.com", "Refused login"), "the mail refused at AUTH, due again"
             assert tls_sink.to("alice@example.com", "Trusted"), "the CLI's own booking mail"
             assert all(r[3] == "sent" for r in server.outbox()), server.outbox()
             print("CLI alone over smtps:// delivered")
