@@ -133,6 +133,14 @@ Result<domain::Booking> find_booking(Context& ctx, const std::string& ref) {
   return b;
 }
 
+// With [notify.smtp] set, the e-mails of the change just stored leave now (also when no server runs); a
+// server running on the same store would send them too, the outbox's claim keeps it to one sender.
+void send_notifications(Context& ctx, const Config& config) {
+  std::cout.flush();  // what the command printed is out before any wait on the mail server
+  std::fflush(stdout);
+  deliver_due(*ctx.store, *ctx.clock, config.notify);
+}
+
 Status check_owner(Context& ctx, const std::string& owner) {
   auto u = ctx.logins->find(owner);
   if (u) return {};
@@ -161,7 +169,9 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
       }
       auto b = (*ctx)->bookings->create(*draft, cli_actor());
       if (!b) return fail(b.error(), create_flags->json);
-      return print_booking(*b, config, create_flags->json);
+      const int rc = print_booking(*b, config, create_flags->json);
+      send_notifications(**ctx, config);
+      return rc;
     };
   });
 
@@ -189,7 +199,9 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
       if (has_version) version = *expected_version;
       auto b = (*ctx)->bookings->update(current->id, *draft, version, cli_actor());
       if (!b) return fail(b.error(), update_flags->json);
-      return print_booking(*b, config, update_flags->json);
+      const int rc = print_booking(*b, config, update_flags->json);
+      send_notifications(**ctx, config);
+      return rc;
     };
   });
 
@@ -278,6 +290,7 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
       if (!b) return fail(b.error(), false);
       if (auto s = (*ctx)->bookings->remove(b->id, cli_actor()); !s) return fail(s.error(), false);
       std::printf("deleted booking %lld (%s)\n", static_cast<long long>(b->id.value()), b->number.c_str());
+      send_notifications(**ctx, config);
       return 0;
     };
   });

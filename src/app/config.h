@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/config_notify.h"
 #include "app/config_reader.h"
 #include "common/log.h"
 #include "common/result.h"
@@ -81,6 +82,7 @@ struct Config {
   sip::SipOptions sip;
   web::WebOptions web;   // web.time_zone follows server.time_zone
   DirectorySettings directory;
+  NotifySettings notify;  // [notify], [notify.smtp]
 };
 
 // Loads `path` (empty: embedded defaults only) and applies `overrides` ("section.key=value", value in TOML

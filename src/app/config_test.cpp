@@ -35,6 +35,28 @@ TEST_F(ConfigTest, EmbeddedDefaultsAreValid) {
   EXPECT_FALSE(c->access_numbers.empty());
 }
 
+TEST_F(ConfigTest, NotifySmtpIsReadAndABadUrlOrSenderIsRefused) {
+  EXPECT_TRUE(load_config("", {})->notify.smtp.url.empty());  // no [notify.smtp]: serve sends nothing
+  auto c =
+      load_config(write("[notify]\nlease_s = 5\n[notify.smtp]\nurl = \"smtps://mail.example.org:465\"\n"
+                        "starttls = false\nca_file = \"/etc/ca.pem\"\nusername = \"u\"\npassword = \"p\"\n"
+                        "from = \"Conf <conf@example.org>\"\n"),
+                  {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->notify.smtp.url, "smtps://mail.example.org:465");
+  EXPECT_FALSE(c->notify.smtp.starttls);
+  EXPECT_EQ(c->notify.smtp.ca_file, "/etc/ca.pem");
+  EXPECT_EQ(c->notify.smtp.username, "u");
+  EXPECT_EQ(c->notify.smtp.from, "Conf <conf@example.org>");
+  EXPECT_EQ(c->notify.worker.lease, std::chrono::seconds{5});
+  auto bad = load_config(write("[notify.smtp]\nurl = \"http://mail\"\nfrom = \"nobody\"\n"), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), ":2", "notify.smtp.url: must start with smtp://"))
+      << bad.error().message;
+  EXPECT_TRUE(has_error(bad.error(), ":3", "notify.smtp.from: must be an e-mail address"))
+      << bad.error().message;
+}
+
 TEST_F(ConfigTest, UnknownKeyIsRefusedWithFileAndLine) {
   auto file = write("[server]\ntime_zone = \"UTC\"\n\n[conference]\nnumber_lenght = 7\n");
   auto c = load_config(file, {});

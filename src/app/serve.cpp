@@ -22,6 +22,7 @@
 #include "conference/conference_service.h"
 #include "ivr/prompt_catalog.h"
 #include "media/media_engine.h"
+#include "notify/delivery_worker.h"
 #include "sip/sip_endpoint.h"
 #include "web/web_server.h"
 #include "common/thread_annotations.h"
@@ -275,6 +276,12 @@ int serve(const Config& config) {
   conference_sink = &conference;
   web_deps.control = &conference;
   housekeeping = std::make_unique<Housekeeping>(*ctx.bookings, conference, *ctx.clock);
+  // The outbox's delivery worker, on its own thread, when [notify.smtp] is set (else the rows stay pending).
+  if (!config.notify.smtp.url.empty()) {
+    auto delivery = make_delivery_worker(*ctx.store, *ctx.clock, config.notify);
+    delivery->start();
+    components.push_back(std::make_unique<Owned<notify::DeliveryWorker>>(std::move(delivery)));
+  }
 
   auto sip = sip::start_sip_endpoint(config.sip, **media, conference);
   if (!sip) return fail_start(sip.error());

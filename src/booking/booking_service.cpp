@@ -30,6 +30,18 @@ bool conflict_on(const Error& e, const char* field) {
   return false;
 }
 
+// The e-mails of a change of a stored booking (notification_text.h), added to `effects`.
+Status add_change_notifications(store::Store& store, const std::string& zone, const domain::Booking& before,
+                                const domain::Booking& after, BookingChange change, TimePoint now,
+                                store::SideEffects& effects) {
+  auto owner = store.find_user(after.owner);
+  auto numbers = store.list_access_numbers();
+  if (!numbers.ok()) return numbers.error();
+  effects.outbox = booking_change_notifications(before, after, change, owner.ok() ? &*owner : nullptr,
+                                                *numbers, zone, now);
+  return {};
+}
+
 }  // namespace
 
 BookingService::BookingService(store::Store& store, const Clock& clock, domain::RandomSource& random,
@@ -134,6 +146,11 @@ Result<domain::Booking> BookingService::update(BookingId id, const domain::Booki
   }
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.update", *next, describe(*next)));
+  if (options_.notify) {
+    auto st = add_change_notifications(store_, options_.time_zone, *current, *next, BookingChange::kUpdated,
+                                       now, effects);
+    if (!st.ok()) return st.error();
+  }
   return store_.update_booking(*next, current->version, effects);
 }
 
@@ -146,6 +163,11 @@ Status BookingService::remove(BookingId id, const Actor& actor) {
   }
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.delete", *current, describe(*current)));
+  if (options_.notify) {
+    auto st = add_change_notifications(store_, options_.time_zone, *current, *current,
+                                       BookingChange::kDeleted, now, effects);
+    if (!st.ok()) return st.error();
+  }
   return store_.delete_booking(id, store::Deletion{now, actor.username}, effects);
 }
 

@@ -36,7 +36,7 @@ struct BookingServiceOptions {
   domain::ConferenceLimits limits;         // validation limits and defaults [ConferenceLimits{}]
   std::string time_zone = "Europe/Paris";  // zone of the times written in notifications [Europe/Paris]
   int generation_attempts = 20;     // new number/PINs tried on a unique conflict of a generated value [20]
-  bool notify = true;               // enqueue e-mail/SMS rows on create [true]
+  bool notify = true;               // enqueue e-mail/SMS rows on create, e-mails on update and delete [true]
   bool require_known_owner = true;  // the owner must be a user of the store (B1: a directory user) [true]
 };
 

@@ -114,6 +114,26 @@ TEST_F(BookingServiceTest, FrenchBookingGetsFrenchText) {
   EXPECT_NE(outbox[0].body.find("2027-01-15 09:00"), std::string::npos) << outbox[0].body;
 }
 
+TEST_F(BookingServiceTest, UpdateAndDeleteEnqueueInvitationsWithTheNextSequence) {
+  auto d = draft("Planning");
+  d.invitees = std::vector<domain::Invitee>{{"carol@example.com", "", ""}};
+  auto b = service_.create(d, kAdmin).value();
+  const auto created = outbox_count();
+  domain::BookingDraft change;
+  change.duration_minutes = 45;
+  ASSERT_TRUE(service_.update(b.id, change, std::nullopt, kAdmin).ok());
+  auto rows = store_->list_outbox("", 100).value();
+  ASSERT_EQ(static_cast<std::int64_t>(rows.size()), created + 2);  // alice and carol
+  EXPECT_EQ(rows.back().booking, b.id);
+  EXPECT_NE(rows.back().calendar.find("METHOD:REQUEST"), std::string::npos);
+  EXPECT_NE(rows.back().calendar.find("SEQUENCE:1\r\n"), std::string::npos);
+  ASSERT_TRUE(service_.remove(b.id, kAdmin).ok());
+  rows = store_->list_outbox("", 100).value();
+  ASSERT_EQ(static_cast<std::int64_t>(rows.size()), created + 4);
+  EXPECT_NE(rows.back().calendar.find("METHOD:CANCEL"), std::string::npos);
+  EXPECT_NE(rows.back().calendar.find("SEQUENCE:2\r\n"), std::string::npos);
+}
+
 TEST_F(BookingServiceTest, InvalidDraftWritesNothing) {
   domain::BookingDraft d;
   d.user_pin = "12ab";

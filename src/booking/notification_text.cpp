@@ -1,14 +1,23 @@
 #include "booking/notification_text.h"
 
+#include <algorithm>
+
 #include "common/timezone.h"
+#include "domain/calendar.h"
 
 namespace confpro::booking {
 
 namespace {
 
+using domain::calendar_text;
+using domain::CalendarEvent;
+
 struct Words {
   const char* subject_owner;
   const char* subject_invitee;
+  const char* subject_updated;
+  const char* subject_cancelled;
+  const char* cancelled;
   const char* conference;
   const char* number;
   const char* moderator_pin;
@@ -21,10 +30,14 @@ struct Words {
   const char* max;
   const char* access;
   const char* invited_by;
+  const char* dial_in;
 };
 
 const Words kFrench{"Votre conférence",
                     "Invitation à la conférence",
+                    "Conférence modifiée",
+                    "Conférence annulée",
+                    "Cette conférence est annulée.",
                     "Conférence",
                     "Numéro de conférence",
                     "Code modérateur",
@@ -36,9 +49,13 @@ const Words kFrench{"Votre conférence",
                     "minutes",
                     "Participants au plus",
                     "Numéros d'accès",
-                    "Invité par"};
+                    "Invité par",
+                    "Appeler"};
 const Words kEnglish{"Your conference",
                      "Invitation to conference",
+                     "Conference updated",
+                     "Conference cancelled",
+                     "This conference is cancelled.",
                      "Conference",
                      "Conference number",
                      "Moderator PIN",
@@ -50,7 +67,15 @@ const Words kEnglish{"Your conference",
                      "minutes",
                      "Maximum participants",
                      "Access numbers",
-                     "Invited by"};
+                     "Invited by",
+                     "Dial in"};
+
+// The number callers dial first: a toll-free one when there is one.
+const store::AccessNumber* dial_in_number(const std::vector<store::AccessNumber>& numbers) {
+  auto it = std::find_if(numbers.begin(), numbers.end(), [](const auto& n) { return n.kind == "toll-free"; });
+  if (it != numbers.end()) return &*it;
+  return numbers.empty() ? nullptr : &numbers.front();
+}
 
 std::string details(const domain::Booking& b, const Words& w, const std::vector<store::AccessNumber>& numbers,
                     const std::string& zone) {
@@ -65,6 +90,8 @@ std::string details(const domain::Booking& b, const Words& w, const std::vector<
     s += std::string(w.access) + ":\n";
     for (const auto& n : numbers) s += "  " + n.number + (n.label.empty() ? "" : "  " + n.label) + "\n";
   }
+  if (const auto* dial = dial_in_number(numbers))
+    s += std::string(w.dial_in) + ": tel:" + dial->number + "  (" + w.number + " " + b.number + ")\n";
   return s;
 }
 
@@ -80,34 +107,88 @@ store::OutboxMessage message(std::string kind, std::string recipient, std::strin
   return m;
 }
 
+std::string display_name(const store::User& u) {
+  return u.display_name.empty() ? u.username : u.display_name;
+}
+
+// The calendar of one recipient's copy: its DESCRIPTION is that recipient's text (so its PINs only).
+std::string calendar_for(const domain::Booking& b, const std::string& method, int sequence,
+                         const store::User* owner, const std::vector<store::AccessNumber>& numbers,
+                         const std::string& body, TimePoint now) {
+  CalendarEvent e;
+  e.method = method;
+  e.sequence = sequence;
+  e.stamp = now;
+  e.start = b.valid_from;
+  e.end = b.valid_from + std::chrono::minutes{b.duration_minutes};
+  e.summary = b.name;
+  if (const auto* dial = dial_in_number(numbers)) e.location = "tel:" + dial->number + " (" + b.number + ")";
+  e.description = body;
+  if (owner != nullptr && !owner->email.empty()) {
+    e.organizer_email = owner->email;
+    e.organizer_name = display_name(*owner);
+  }
+  for (const auto& inv : b.invitees)
+    if (!inv.email.empty()) e.attendees.push_back(inv.email);
+  return calendar_text(e);
+}
+
+std::string invitee_body(const domain::Booking& b, const domain::Invitee& inv, const Words& w,
+                         const std::string& common, const store::User* owner) {
+  std::string body = common;
+  if (!inv.personal_pin.empty())
+    body += std::string(w.personal_pin) + ": " + inv.personal_pin + "\n";
+  else
+    body += std::string(w.user_pin) + ": " + b.user_pin + "\n";
+  if (owner != nullptr) body += std::string(w.invited_by) + ": " + display_name(*owner) + "\n";
+  return body;
+}
+
+std::vector<store::OutboxMessage> emails(const domain::Booking& b, BookingChange change, int sequence,
+                                         const std::vector<domain::Invitee>& removed,
+                                         const store::User* owner,
+                                         const std::vector<store::AccessNumber>& numbers,
+                                         const std::string& zone, TimePoint now) {
+  const Words& w = b.language == domain::Language::kEnglish ? kEnglish : kFrench;
+  const std::string quoted = " « " + b.name + " »";
+  const std::string common = details(b, w, numbers, zone);
+  const std::string cancelled = std::string(w.cancelled) + "\n\n" + common;
+  const bool cancel = change == BookingChange::kDeleted;
+  const std::string method = cancel ? "CANCEL" : "REQUEST";
+  std::vector<store::OutboxMessage> out;
+  auto add = [&](const std::string& to, std::string subject, std::string body, const std::string& how) {
+    auto m = message("email", to, std::move(subject), body, now);
+    m.calendar = calendar_for(b, how, sequence, owner, numbers, body, now);
+    m.booking = b.id;
+    out.push_back(std::move(m));
+  };
+  const char* changed_subject = cancel                              ? w.subject_cancelled
+                                : change == BookingChange::kUpdated ? w.subject_updated
+                                                                    : nullptr;
+  if (owner != nullptr && !owner->email.empty()) {
+    std::string body = cancel ? cancelled
+                              : common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " +
+                                    b.user_pin + "\n";
+    add(owner->email, (changed_subject ? changed_subject : w.subject_owner) + quoted, body, method);
+  }
+  for (const auto& inv : b.invitees) {
+    if (inv.email.empty()) continue;
+    std::string body = cancel ? cancelled : invitee_body(b, inv, w, common, owner);
+    add(inv.email, (changed_subject ? changed_subject : w.subject_invitee) + quoted, body, method);
+  }
+  for (const auto& inv : removed)
+    if (!inv.email.empty()) add(inv.email, w.subject_cancelled + quoted, cancelled, "CANCEL");
+  return out;
+}
+
 }  // namespace
 
 std::vector<store::OutboxMessage> booking_notifications(const domain::Booking& b, const store::User* owner,
                                                         const std::vector<store::AccessNumber>& numbers,
                                                         const std::string& zone, TimePoint now) {
   const Words& w = b.language == domain::Language::kEnglish ? kEnglish : kFrench;
-  const std::string common = details(b, w, numbers, zone);
-  std::vector<store::OutboxMessage> out;
-  if (owner != nullptr && !owner->email.empty()) {
-    std::string body =
-        common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " + b.user_pin + "\n";
-    out.push_back(
-        message("email", owner->email, std::string(w.subject_owner) + " « " + b.name + " »", body, now));
-  }
-  for (const auto& inv : b.invitees) {
-    if (inv.email.empty()) continue;
-    std::string body = common;
-    if (!inv.personal_pin.empty())
-      body += std::string(w.personal_pin) + ": " + inv.personal_pin + "\n";
-    else
-      body += std::string(w.user_pin) + ": " + b.user_pin + "\n";
-    if (owner != nullptr) {
-      body += std::string(w.invited_by) + ": " +
-              (owner->display_name.empty() ? owner->username : owner->display_name) + "\n";
-    }
-    out.push_back(
-        message("email", inv.email, std::string(w.subject_invitee) + " « " + b.name + " »", body, now));
-  }
+  std::vector<store::OutboxMessage> out =
+      emails(b, BookingChange::kCreated, 0, {}, owner, numbers, zone, now);
   if (owner != nullptr && !owner->mobile.empty()) {
     std::string sms = std::string(w.conference) + " " + b.name + ": " + b.number + ", " + w.moderator_pin +
                       " " + b.moderator_pin + ", " + w.user_pin + " " + b.user_pin + ", " + w.to + " " +
@@ -117,6 +198,21 @@ std::vector<store::OutboxMessage> booking_notifications(const domain::Booking& b
     out.push_back(message("sms", owner->mobile, "", sms, now));
   }
   return out;
+}
+
+std::vector<store::OutboxMessage> booking_change_notifications(
+    const domain::Booking& before, const domain::Booking& after, BookingChange change,
+    const store::User* owner, const std::vector<store::AccessNumber>& numbers, const std::string& zone,
+    TimePoint now) {
+  std::vector<domain::Invitee> removed;
+  if (change == BookingChange::kUpdated) {
+    for (const auto& inv : before.invitees) {
+      bool kept = std::any_of(after.invitees.begin(), after.invitees.end(),
+                              [&](const auto& a) { return a.email == inv.email; });
+      if (!kept) removed.push_back(inv);
+    }
+  }
+  return emails(after, change, before.version, removed, owner, numbers, zone, now);
 }
 
 }  // namespace confpro::booking

@@ -223,11 +223,13 @@ std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m) {
   std::int64_t booking = m.booking.value();
   soci::indicator booking_ind = m.booking.valid() ? soci::i_ok : soci::i_null;
   std::int64_t next = to_epoch_ms(m.next_attempt_at), created = to_epoch_ms(m.created_at);
-  sql << "INSERT INTO outbox (kind, recipient, subject, body, booking_id, status, attempts, next_attempt_at, "
-         "last_error, created_at) VALUES (:kind, :recipient, :subject, :body, :booking, :status, :attempts, "
-         ":next, :last_error, :created) RETURNING id",
+  sql << "INSERT INTO outbox (kind, recipient, subject, body, calendar, booking_id, status, attempts, "
+         "next_attempt_at, last_error, created_at) VALUES (:kind, :recipient, :subject, :body, :calendar, "
+         ":booking, "
+         ":status, :attempts, :next, :last_error, :created) RETURNING id",
       soci::use(m.kind, "kind"), soci::use(m.recipient, "recipient"), soci::use(m.subject, "subject"),
-      soci::use(m.body, "body"), soci::use(booking, booking_ind, "booking"), soci::use(m.status, "status"),
+      soci::use(m.body, "body"), soci::use(m.calendar, "calendar"),
+      soci::use(booking, booking_ind, "booking"), soci::use(m.status, "status"),
       soci::use(m.attempts, "attempts"), soci::use(next, "next"), soci::use(m.last_error, "last_error"),
       soci::use(created, "created"), soci::into(id);
   return id;

@@ -235,6 +235,17 @@ Result<std::vector<OutboxMessage>> FaultInjectingStore::due_messages(TimePoint n
   return inner_.due_messages(now, limit);
 }
 
+Result<std::vector<OutboxMessage>> FaultInjectingStore::due_messages_for(const std::string& kind,
+                                                                         TimePoint now, int limit) {
+  if (auto e = check("due_messages")) return *e;
+  return inner_.due_messages_for(kind, now, limit);
+}
+
+Result<bool> FaultInjectingStore::claim_message(std::int64_t id, TimePoint seen, TimePoint lease_until) {
+  if (auto e = check("claim_message")) return *e;
+  return inner_.claim_message(id, seen, lease_until);
+}
+
 Status FaultInjectingStore::mark_sent(std::int64_t id, TimePoint at) {
   if (auto e = check("mark_sent")) return *e;
   return inner_.mark_sent(id, at);

@@ -75,10 +75,13 @@ class FaultInjectingStore final : public Store {
   Result<Page<AuditEntry>> list_audit(const AuditQuery& query) override;
   Result<OutboxMessage> enqueue(const OutboxMessage& message) override;
   Result<std::vector<OutboxMessage>> due_messages(TimePoint now, int limit) override;
+  Result<std::vector<OutboxMessage>> due_messages_for(const std::string& kind, TimePoint now,
+                                                      int limit) override;
   Status mark_sent(std::int64_t id, TimePoint at) override;
   Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at,
                      bool give_up) override;
   Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) override;
+  Result<bool> claim_message(std::int64_t id, TimePoint seen, TimePoint lease_until) override;
   Result<Report> report(const ReportQuery& query) override;
   Result<BillingAccount> insert_account(const BillingAccount& account, const LedgerEntry& opening) override;
   Result<AccountBalance> get_account(const std::string& name) override;

@@ -249,15 +249,21 @@ const char* const kV7UserSource = R"sql(
 ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local'
 )sql";
 
+// v8: an e-mail row carries its calendar invitation (iMIP, notify/), rendered with the rest of the message
+// when the booking change is stored, so what is sent is what the booking was then.
+const char* const kV8OutboxCalendar = R"sql(
+ALTER TABLE outbox ADD COLUMN calendar TEXT NOT NULL DEFAULT ''
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
-            with_identity(kV6Billing, dialect), kV7UserSource};
+            with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
-          kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource};
+          kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

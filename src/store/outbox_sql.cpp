@@ -10,7 +10,7 @@ namespace {
 struct OutboxRow {
   std::int64_t id = 0, booking = 0, next = 0, created = 0;
   soci::indicator booking_ind = soci::i_null;
-  std::string kind, recipient, subject, body, status, last_error;
+  std::string kind, recipient, subject, body, calendar, status, last_error;
   int attempts = 0;
 };
 
@@ -24,6 +24,7 @@ std::vector<OutboxMessage> load_outbox(soci::session& sql, const std::string& wh
   st.exchange(soci::into(r.recipient));
   st.exchange(soci::into(r.subject));
   st.exchange(soci::into(r.body));
+  st.exchange(soci::into(r.calendar));
   st.exchange(soci::into(r.booking, r.booking_ind));
   st.exchange(soci::into(r.status));
   st.exchange(soci::into(r.attempts));
@@ -33,7 +34,8 @@ std::vector<OutboxMessage> load_outbox(soci::session& sql, const std::string& wh
   bind(st);
   st.alloc();
   st.prepare(
-      "SELECT id, kind, recipient, subject, body, booking_id, status, attempts, next_attempt_at, last_error, "
+      "SELECT id, kind, recipient, subject, body, calendar, booking_id, status, attempts, next_attempt_at, "
+      "last_error, "
       "created_at FROM outbox " +
       where);
   st.define_and_bind();
@@ -45,6 +47,7 @@ std::vector<OutboxMessage> load_outbox(soci::session& sql, const std::string& wh
     m.recipient = r.recipient;
     m.subject = r.subject;
     m.body = r.body;
+    m.calendar = r.calendar;
     if (r.booking_ind == soci::i_ok) m.booking = BookingId{r.booking};
     m.status = r.status;
     m.attempts = r.attempts;
@@ -118,6 +121,33 @@ Result<std::vector<OutboxMessage>> SqlStore::due_messages(TimePoint now, int lim
         "WHERE status = 'pending' AND next_attempt_at <= :now ORDER BY next_attempt_at, id LIMIT " +
             std::to_string(std::clamp(limit, 1, 1000)),
         [&](soci::statement& st) { st.exchange(soci::use(at, "now")); }));
+  });
+}
+
+Result<std::vector<OutboxMessage>> SqlStore::due_messages_for(const std::string& kind, TimePoint now,
+                                                              int limit) {
+  return run<std::vector<OutboxMessage>>("due messages", [&](soci::session& sql) {
+    std::int64_t at = to_epoch_ms(now);
+    return Result<std::vector<OutboxMessage>>(load_outbox(
+        sql,
+        "WHERE status = 'pending' AND next_attempt_at <= :now AND kind = :kind ORDER BY next_attempt_at, id "
+        "LIMIT " +
+            std::to_string(std::clamp(limit, 1, 1000)),
+        [&](soci::statement& st) {
+          st.exchange(soci::use(at, "now"));
+          st.exchange(soci::use(kind, "kind"));
+        }));
+  });
+}
+
+Result<bool> SqlStore::claim_message(std::int64_t id, TimePoint seen, TimePoint lease_until) {
+  return run<bool>("claim message", [&](soci::session& sql) -> Result<bool> {
+    std::int64_t was = to_epoch_ms(seen), until = to_epoch_ms(lease_until);
+    soci::statement st = (sql.prepare << "UPDATE outbox SET next_attempt_at = :until WHERE id = :id AND "
+                                         "status = 'pending' AND next_attempt_at = :was",
+                          soci::use(until, "until"), soci::use(id, "id"), soci::use(was, "was"));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
   });
 }
 

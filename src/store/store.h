@@ -111,6 +111,7 @@ struct OutboxMessage {
   TimePoint next_attempt_at{};
   std::string last_error;
   TimePoint created_at{};
+  std::string calendar;  // e-mail: an iCalendar (METHOD:REQUEST|CANCEL) sent as invitation; "" = none
   bool operator==(const OutboxMessage&) const = default;
 };
 
@@ -358,11 +359,19 @@ class Store {
   // last_error, and either a retry at `next_attempt_at` or, when `give_up`, status "failed".
   virtual Result<OutboxMessage> enqueue(const OutboxMessage& message) = 0;
   virtual Result<std::vector<OutboxMessage>> due_messages(TimePoint now, int limit) = 0;
+  // The same, of one kind only ("email" | "sms"): a kind nobody sends does not hold up the others.
+  virtual Result<std::vector<OutboxMessage>> due_messages_for(const std::string& kind, TimePoint now,
+                                                              int limit) = 0;
   virtual Status mark_sent(std::int64_t id, TimePoint at) = 0;
   virtual Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at,
                              bool give_up) = 0;
   virtual Result<std::vector<OutboxMessage>> list_outbox(const std::string& status,
                                                          int limit) = 0;  // "" = all
+  // Takes a due pending message for one sending attempt: moves its next_attempt_at from `seen` (what
+  // due_messages returned) to `lease_until`, so that another worker (another node, or the CLI) does not take
+  // it meanwhile. false when someone else took or changed it first. A crash while it is held only delays the
+  // retry.
+  virtual Result<bool> claim_message(std::int64_t id, TimePoint seen, TimePoint lease_until) = 0;
 
   // S5.
   virtual Result<Report> report(const ReportQuery& query) = 0;

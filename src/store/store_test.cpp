@@ -39,7 +39,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 7;  // v7: users.source (local | ldap)
+constexpr int kLatestSchema = 8;  // v8: outbox.calendar (notify/)
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
@@ -105,7 +105,7 @@ TEST_P(StoreTest, FailedInsertWritesNoSideEffects) {
   ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
   SideEffects fx;
   fx.audit.push_back({0, kT0, "alice", "booking.create", "", "", "cli"});
-  fx.outbox.push_back({0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0});
+  fx.outbox.push_back({0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, ""});
   ASSERT_FALSE(store_->insert_booking(sample_booking("B", "734912", kT0), fx).ok());
   EXPECT_EQ(store_->list_audit({}).value().total, 0);
   EXPECT_TRUE(store_->list_outbox("", 100).value().empty());
@@ -404,7 +404,7 @@ TEST_P(StoreTest, AuditIsPagedNewestFirst) {
 }
 
 TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
-  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0};
+  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0, ""};
   auto a = store_->enqueue(m).value();
   m.next_attempt_at = kT0 + std::chrono::minutes{10};
   auto b = store_->enqueue(m).value();
@@ -423,6 +423,23 @@ TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
   EXPECT_EQ(store_->list_outbox("failed", 10)->size(), 1u);
   EXPECT_EQ(store_->list_outbox("sent", 10)->size(), 1u);
   EXPECT_EQ(store_->mark_sent(999, kT0).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, OutboxClaimIsTakenOnceAndTheCalendarIsKept) {
+  OutboxMessage m{0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, ""};
+  m.calendar = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n";
+  auto a = store_->enqueue(m).value();
+  auto due = store_->due_messages(kT0, 10).value();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].calendar, m.calendar);
+  EXPECT_EQ(store_->due_messages_for("email", kT0, 10)->size(), 1u);
+  EXPECT_TRUE(store_->due_messages_for("sms", kT0, 10)->empty());
+  const TimePoint lease = kT0 + std::chrono::minutes{2};
+  EXPECT_TRUE(store_->claim_message(a.id, due[0].next_attempt_at, lease).value());
+  EXPECT_FALSE(store_->claim_message(a.id, due[0].next_attempt_at, lease).value());  // already taken
+  EXPECT_TRUE(store_->due_messages(kT0 + std::chrono::minutes{1}, 10)->empty());     // held while sending
+  ASSERT_TRUE(store_->mark_sent(a.id, kT0).ok());
+  EXPECT_FALSE(store_->claim_message(a.id, kT0, lease).value());  // sent: never taken again
 }
 
 }  // namespace

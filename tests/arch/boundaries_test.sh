@@ -43,6 +43,13 @@ check store domain/booking.h ok
 check store conference/control_api.h forbidden
 check directory store/store.h ok
 check directory web/web_deps.h forbidden
+# notify/ sends the outbox: it reads the store, and nothing live (conference/, sip/) uses it or is used by it.
+check notify store/store.h ok
+check notify domain/calendar.h ok
+check notify conference/control_api.h forbidden
+check notify booking/booking_service.h forbidden
+check conference notify/delivery_worker.h forbidden
+check sip notify/delivery_worker.h forbidden
 # The views exist for every component folder of src/.
 for d in "$src"/*/; do
   c=$(basename "$d")

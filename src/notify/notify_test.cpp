@@ -1,0 +1,225 @@
+#include <gtest/gtest.h>
+
+#include "notify/delivery_worker.h"
+#include "notify/mime.h"
+#include "notify/retry.h"
+#include "store/test_support.h"
+
+namespace confpro::notify {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using store::testing::open_migrated;
+using store::testing::TempDir;
+
+const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);  // 2027-01-15 08:00 UTC
+
+store::OutboxMessage row(std::int64_t id, const std::string& subject, const std::string& calendar = "") {
+  store::OutboxMessage m;
+  m.id = id;
+  m.booking = BookingId{7};
+  m.recipient = "carol@example.com";
+  m.subject = subject;
+  m.body = "Conference: Budget\nDial in: tel:0800300300  (number 734912)\n";
+  m.calendar = calendar;
+  m.created_at = kT0;
+  m.next_attempt_at = kT0;
+  return m;
+}
+
+TEST(Mime, AsciiSubjectStaysAndUtf8IsEncodedWordsOfAtMost75Octets) {
+  EXPECT_EQ(encode_header("Your conference"), "Your conference");
+  const std::string french = "Invitation à la conférence « Réunion budgétaire trimestrielle de l'équipe »";
+  std::string encoded = encode_header(french);
+  EXPECT_EQ(encoded.rfind("=?UTF-8?B?", 0), 0u);
+  size_t start = 0;
+  while (start < encoded.size()) {
+    size_t end = encoded.find("\r\n ", start);
+    if (end == std::string::npos) end = encoded.size();
+    EXPECT_LE(end - start, 75u);
+    start = end + 3;
+  }
+  EXPECT_EQ(encode_header("a\r\nBcc: x@y"), "=?UTF-8?B?YQ0KQmNjOiB4QHk=?=");  // no header injection
+}
+
+TEST(Mime, DateAndMessageIdAreThereAndStablePerRow) {
+  auto m = row(12, "Hello");
+  std::string a = build_email(m, {"Conference Pro <noreply@conf.example>", ""}, kT0);
+  std::string b = build_email(m, {"Conference Pro <noreply@conf.example>", ""}, kT0 + minutes{5});
+  EXPECT_EQ(a.rfind("Date: Fri, 15 Jan 2027 08:00:00 +0000\r\n", 0), 0u) << a;
+  EXPECT_NE(a.find("\r\nMessage-ID: <outbox-12.7@conf.example>\r\n"), std::string::npos);
+  EXPECT_NE(b.find("\r\nMessage-ID: <outbox-12.7@conf.example>\r\n"), std::string::npos);
+  EXPECT_NE(a.find("Content-Type: multipart/alternative;"), std::string::npos);
+  EXPECT_NE(a.find("Content-Type: text/html; charset=UTF-8"), std::string::npos);
+  EXPECT_EQ(a.find("multipart/mixed"), std::string::npos);  // no calendar: no attachment
+  EXPECT_EQ(a.find("\n\n"), std::string::npos);             // CRLF only
+}
+
+TEST(Mime, CalendarRowIsMixedWithAlternativeAndAttachmentAndMatchingMethod) {
+  const std::string ics =
+      "BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\nUID:{booking-uid}\r\nEND:VEVENT\r\n"
+      "END:VCALENDAR\r\n";
+  std::string mail = build_email(row(3, "x", ics), {"noreply@conf.example", ""}, kT0);
+  size_t mixed = mail.find("Content-Type: multipart/mixed;"),
+         alt = mail.find("Content-Type: multipart/alternative;");
+  size_t cal = mail.find("Content-Type: text/calendar; charset=UTF-8; method=CANCEL");
+  size_t att = mail.find("Content-Disposition: attachment; filename=\"invite.ics\"");
+  ASSERT_NE(mixed, std::string::npos);
+  ASSERT_NE(alt, std::string::npos);
+  ASSERT_NE(cal, std::string::npos);
+  ASSERT_NE(att, std::string::npos);
+  EXPECT_LT(mixed, alt);
+  EXPECT_LT(alt, cal);
+  EXPECT_LT(cal, att);
+}
+
+TEST(Mime, HtmlEscapesAndLinksTheDialIn) {
+  std::string html = html_from_text("a <b> & c\nDial in: tel:0800300300  (x)\n");
+  EXPECT_NE(html.find("a &lt;b&gt; &amp; c"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"tel:0800300300\">0800300300</a>"), std::string::npos);
+}
+
+TEST(Retry, BackOffDoublesWithJitterUpToTheCapThenGivesUpAtTheDeadline) {
+  RetryPolicy p{milliseconds{1000}, milliseconds{8000}, minutes{1}};
+  EXPECT_EQ(next_attempt(p, 1, kT0, kT0, 0.0), kT0 + milliseconds{500});
+  EXPECT_EQ(next_attempt(p, 1, kT0, kT0, 1.0), kT0 + milliseconds{1000});
+  EXPECT_EQ(next_attempt(p, 2, kT0, kT0, 1.0), kT0 + milliseconds{2000});
+  EXPECT_EQ(next_attempt(p, 3, kT0, kT0, 0.5), kT0 + milliseconds{3000});
+  EXPECT_EQ(next_attempt(p, 10, kT0, kT0, 1.0), kT0 + milliseconds{8000});             // capped
+  EXPECT_EQ(next_attempt(p, 60, kT0, kT0, 1.0), kT0 + milliseconds{8000});             // no overflow
+  EXPECT_FALSE(next_attempt(p, 5, kT0 + milliseconds{55'000}, kT0, 1.0).has_value());  // past the deadline
+}
+
+TEST(Retry, RateLimitIsPerDestination) {
+  RateLimiter limit(2, 2);
+  auto t = std::chrono::steady_clock::time_point{} + std::chrono::seconds{100};
+  EXPECT_TRUE(limit.try_take("a", t));
+  EXPECT_TRUE(limit.try_take("a", t));
+  EXPECT_FALSE(limit.try_take("a", t));
+  EXPECT_TRUE(limit.try_take("b", t));
+  EXPECT_TRUE(limit.try_take("a", t + milliseconds{500}));  // one token back after 0.5 s at 2/s
+}
+
+// A sender that fails the first `failures` sends, then accepts; remembers what it was given.
+class ScriptedSender final : public Sender {
+ public:
+  explicit ScriptedSender(int failures, bool permanent = false, bool server_down = false)
+      : failures_(failures), permanent_(permanent), server_down_(server_down) {}
+  std::string destination(const store::OutboxMessage&) const override { return "smtp://test"; }
+  SendResult send(const store::OutboxMessage& m) override {
+    sent.push_back(m.id);
+    if (failures_-- > 0) return {false, permanent_, "421 try later", server_down_};
+    return {true, false, "250"};
+  }
+  std::vector<std::int64_t> sent;
+
+ private:
+  int failures_;
+  bool permanent_, server_down_;
+};
+
+class WorkerTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_ = open_migrated(dir_.path() / "n.db");
+  ManualClock clock_{kT0};
+  // A row of no booking (the outbox's booking_id references bookings).
+  store::OutboxMessage enqueue(const std::string& subject) {
+    auto m = row(0, subject);
+    m.booking = {};
+    return store_->enqueue(m).value();
+  }
+};
+
+TEST_F(WorkerTest, RetriesAfterTheBackOffThenRecordsSent) {
+  auto sender = std::make_unique<ScriptedSender>(1);
+  auto* s = sender.get();
+  std::map<std::string, std::unique_ptr<Sender>> senders;
+  senders["email"] = std::move(sender);
+  DeliveryWorker w(*store_, clock_, std::move(senders),
+                   {{milliseconds{1000}, milliseconds{4000}, minutes{1}}}, 42);
+  auto m = enqueue("x");
+  EXPECT_EQ(w.run_once(), 1);
+  auto rows = store_->list_outbox("", 10).value();
+  EXPECT_EQ(rows[0].status, "pending");
+  EXPECT_EQ(rows[0].attempts, 1);
+  EXPECT_EQ(rows[0].last_error, "421 try later");
+  EXPECT_GE(rows[0].next_attempt_at, kT0 + milliseconds{500});
+  EXPECT_LE(rows[0].next_attempt_at, kT0 + milliseconds{1000});
+  EXPECT_EQ(w.run_once(), 0);  // not yet due
+  clock_.advance(milliseconds{1000});
+  EXPECT_EQ(w.run_once(), 1);
+  rows = store_->list_outbox("", 10).value();
+  EXPECT_EQ(rows[0].status, "sent");
+  EXPECT_EQ(rows[0].attempts, 2);
+  EXPECT_EQ(s->sent, (std::vector<std::int64_t>{m.id, m.id}));
+}
+
+TEST_F(WorkerTest, GivesUpAtTheDeadlineOrOnAPermanentRefusal) {
+  auto a = enqueue("x");
+  {
+    std::map<std::string, std::unique_ptr<Sender>> senders;
+    senders["email"] = std::make_unique<ScriptedSender>(100);
+    DeliveryWorker w(*store_, clock_, std::move(senders),
+                     {{milliseconds{1000}, milliseconds{4000}, minutes{1}}}, 1);
+    for (int i = 0; i < 40; ++i) {
+      w.run_once();
+      clock_.advance(milliseconds{4000});
+    }
+  }
+  auto rows = store_->list_outbox("failed", 10).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].id, a.id);
+  EXPECT_GT(rows[0].attempts, 5);
+  auto b = enqueue("y");
+  std::map<std::string, std::unique_ptr<Sender>> senders;
+  senders["email"] = std::make_unique<ScriptedSender>(1, true);
+  DeliveryWorker w(*store_, clock_, std::move(senders), {}, 1);
+  EXPECT_EQ(w.run_once(), 1);
+  EXPECT_EQ(store_->list_outbox("failed", 10)->size(), 2u);
+}
+
+TEST_F(WorkerTest, AServerDownIsProbedByOneMessageNotOneTimeoutPerMessage) {
+  auto a = enqueue("x");
+  auto b = enqueue("y");
+  auto sender = std::make_unique<ScriptedSender>(2, false, true);
+  auto* s = sender.get();
+  std::map<std::string, std::unique_ptr<Sender>> senders;
+  senders["email"] = std::move(sender);
+  DeliveryWorker w(*store_, clock_, std::move(senders),
+                   {{milliseconds{1000}, milliseconds{4000}, minutes{1}}}, 7);
+  EXPECT_EQ(w.run_once(), 1);  // the first fails with the server down: the second is not tried
+  EXPECT_EQ(w.run_once(), 0);  // held
+  clock_.advance(milliseconds{1000});
+  EXPECT_EQ(w.run_once(), 1);  // one probe again (the second, due since the start), still down
+  clock_.advance(milliseconds{1000});
+  EXPECT_EQ(w.run_once(), 2);  // back: both sent
+  EXPECT_EQ(s->sent, (std::vector<std::int64_t>{a.id, b.id, a.id, b.id}));
+  const auto rows = store_->list_outbox("", 10).value();
+  for (const auto& r : rows) EXPECT_EQ(r.status, "sent");
+}
+
+TEST_F(WorkerTest, WithoutASenderRowsStayPending) {
+  DeliveryWorker w(*store_, clock_, {}, {}, 1);
+  enqueue("x");
+  EXPECT_EQ(w.run_once(), 0);
+  EXPECT_EQ(w.run_once(), 0);
+  auto rows = store_->list_outbox("", 10).value();
+  EXPECT_EQ(rows[0].status, "pending");
+  EXPECT_EQ(rows[0].attempts, 0);
+}
+
+TEST_F(WorkerTest, ARowTakenByAnotherWorkerIsNotSentTwice) {
+  auto m = enqueue("x");
+  ASSERT_TRUE(store_->claim_message(m.id, m.next_attempt_at, kT0 + minutes{2}).value());  // another node
+  std::map<std::string, std::unique_ptr<Sender>> senders;
+  senders["email"] = std::make_unique<ScriptedSender>(0);
+  DeliveryWorker w(*store_, clock_, std::move(senders), {}, 1);
+  EXPECT_EQ(w.run_once(), 0);
+  clock_.advance(minutes{3});  // its lease ran out without a record (it crashed): sent here
+  EXPECT_EQ(w.run_once(), 1);
+}
+
+}  // namespace
+}  // namespace confpro::notify
