@@ -34,7 +34,29 @@ bool conflict_on(const Error& e, const char* field) {
 
 BookingService::BookingService(store::Store& store, const Clock& clock, domain::RandomSource& random,
                                BookingServiceOptions options)
-    : store_(store), clock_(clock), random_(random), options_(std::move(options)) {}
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      options_(std::move(options)),
+      authorizer_(std::make_unique<CategoryAuthorizer>(store, clock, options_.policy)) {}
+
+domain::BookingCategory BookingService::category_of(const Actor& actor) const {
+  return domain::category_of(options_.policy, requester_of(actor));
+}
+
+domain::ConferenceLimits BookingService::limits_for(const Actor& actor) const {
+  if (actor.admin) return options_.limits;  // administrators are not limited by categories
+  return domain::limits_for(category_of(actor), options_.limits);
+}
+
+Status BookingService::authorize(const Actor& actor, const domain::Booking& proposed,
+                                 const domain::Booking* current) {
+  auto decision = authorizer_->authorize(actor, proposed, current);
+  if (!decision.ok()) return decision.error();
+  if (decision->allowed()) return {};
+  // Billing is not built yet: a booking that needs payment is refused (domain::to_error says so).
+  return domain::to_error(*decision);
+}
 
 Status BookingService::check_owner(const std::string& owner) {
   if (!options_.require_known_owner) return {};
@@ -60,6 +82,7 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
   if (!built.ok()) return built.error();
   domain::Booking booking = std::move(*built);
   if (auto st = check_owner(booking.owner); !st.ok()) return st.error();
+  if (auto st = authorize(actor, booking, nullptr); !st.ok()) return st.error();
 
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.create", booking, describe(booking)));
@@ -128,6 +151,7 @@ Result<domain::Booking> BookingService::update(BookingId id, const domain::Booki
     if (!actor.admin) return Error::denied("only an administrator may give a booking to another owner");
     if (auto st = check_owner(next->owner); !st.ok()) return st.error();
   }
+  if (auto st = authorize(actor, *next, &*current); !st.ok()) return st.error();
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.update", *next, describe(*next)));
   return store_.update_booking(*next, current->version, effects);
