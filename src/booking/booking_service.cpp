@@ -49,6 +49,16 @@ domain::ConferenceLimits BookingService::limits_for(const Actor& actor) const {
   return domain::limits_for(category_of(actor), options_.limits);
 }
 
+Result<domain::Decision> BookingService::precheck(const Actor& actor) {
+  const domain::ConferenceLimits limits = limits_for(actor);
+  domain::Booking proposed;
+  proposed.owner = actor.username;
+  proposed.duration_minutes = limits.default_duration_minutes;
+  proposed.max_participants = limits.default_max_participants;
+  proposed.validity_days = limits.default_validity_days;
+  return authorizer_->authorize(actor, proposed, nullptr);
+}
+
 Status BookingService::authorize(const Actor& actor, const domain::Booking& proposed,
                                  const domain::Booking* current) {
   auto decision = authorizer_->authorize(actor, proposed, current);

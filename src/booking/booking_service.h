@@ -94,6 +94,11 @@ class BookingService {
   // should offer.
   domain::BookingCategory category_of(const Actor& actor) const;
   domain::ConferenceLimits limits_for(const Actor& actor) const;
+  // The decision on a booking of the actor's own at its category's defaults (no recording): whether it may
+  // book at all before it chooses anything — a refused category, too many bookings in force, payment needed.
+  // Errors: the store's only. Used by the form (GET /api/v1/me/policy) and by creation by phone right after
+  // the PIN.
+  Result<domain::Decision> precheck(const Actor& actor);
 
   // Replaces the authorizer (billing plugs in here). Call before the service is used from other threads.
   void set_authorizer(std::unique_ptr<BookingAuthorizer> authorizer) { authorizer_ = std::move(authorizer); }

@@ -468,6 +468,22 @@ TEST_F(BookingPolicyServiceTest, AnEditPastTheLimitsIsRefused) {
   EXPECT_EQ(policed_.category_of(kAlice).name, "others");
 }
 
+TEST_F(BookingPolicyServiceTest, PrecheckAnswersBeforeAnythingIsChosen) {
+  auto others = policed_.precheck(kAlice);
+  ASSERT_TRUE(others.ok());
+  EXPECT_EQ(others->kind, domain::Decision::Kind::kRefused);
+  EXPECT_EQ(others->reason, "booking_refused");
+  auto staff = policed_.precheck(alice_staff_);
+  ASSERT_TRUE(staff.ok());
+  EXPECT_TRUE(staff->allowed()) << staff->message;
+  ASSERT_TRUE(policed_.create(draft("A"), alice_staff_).ok());
+  ASSERT_TRUE(policed_.create(draft("B"), alice_staff_).ok());
+  auto full = policed_.precheck(alice_staff_);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->reason, "too_many_bookings");
+  EXPECT_TRUE(policed_.precheck(kAdmin)->allowed());
+}
+
 TEST_F(BookingPolicyServiceTest, ABilledCategoryIsRefusedUntilBillingExists) {
   domain::BookingPolicy p;
   domain::BookingCategory paid;

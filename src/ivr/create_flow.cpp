@@ -5,6 +5,11 @@ namespace confpro::ivr {
 namespace {
 std::uint64_t g_create_tags = 2ull << 40;
 
+// What a caller hears when the booking policy (B7) refuses them, before "goodbye".
+std::string refusal_prompt(const Error& e) {
+  return e.reason == "too_many_bookings" ? "too-many-conferences" : "not-allowed-to-create";
+}
+
 std::optional<int> to_int(const std::string& digits) {
   if (digits.empty() || digits.size() > 6) return std::nullopt;
   return std::stoi(digits);
@@ -105,6 +110,9 @@ void CreateFlow::on_answer() {
 void CreateFlow::creator_authenticated(std::uint64_t request, Result<PhoneCreator> who) {
   if (step_ != Step::kAuthenticating || request != request_) return;
   if (!who) {
+    // Who they are is right, but the booking policy refuses them: said once, then the call ends.
+    if (who.error().code == ErrorCode::kPermissionDenied)
+      return message({refusal_prompt(who.error()), "goodbye"}, true, "not-allowed");
     if (++tries_ >= options_.max_tries) return message({"invalid-account", "goodbye"}, true, "wrong-account");
     asking_ = Step::kAccount;
     question_.set({"enter-account-number"}, 0);
@@ -126,7 +134,7 @@ void CreateFlow::booking_created(std::uint64_t request, Result<domain::Booking> 
       return message({"value-out-of-range"}, false);
     }
     if (booking.error().code == ErrorCode::kPermissionDenied)
-      return message({"not-allowed-to-create", "goodbye"}, true, "not-allowed");
+      return message({refusal_prompt(booking.error()), "goodbye"}, true, "not-allowed");
     return message({"conference-not-created", "goodbye"}, true, "create-failed");
   }
   created_ = *booking;
