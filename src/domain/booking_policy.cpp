@@ -136,8 +136,9 @@ Decision decide(const BookingPolicy& policy, const Requester& who, const Booking
        category.max_participants);
   over("validity_days", proposed.validity_days, current ? current->validity_days : 0, category.max_validity_days);
   if (!category.recording && proposed.options.record && !(current && current->options.record)) {
-    fields.emplace_back("record", "recording is not allowed for your account (category '" + category.name + "')",
-                        "category_limit", ErrorParams{{"category", category.name}});
+    fields.emplace_back("record",
+                        "recording is not allowed for your account (category '" + category.name + "')",
+                        "recording_not_allowed", ErrorParams{{"category", category.name}});
   }
   if (!fields.empty()) {
     Decision d = refused(category.name, "category_limit", "the booking exceeds the limits of your account");

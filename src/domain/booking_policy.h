@@ -86,8 +86,9 @@ struct Decision {
   Kind kind = Kind::kAllowed;
   std::string category;  // the requester's category
   // kRefused: a stable snake_case reason ("booking_refused", "no_category", "too_many_bookings",
-  // "category_limit", "billing_unavailable"), one English sentence, its params, and for "category_limit" every
-  // field over its limit (reason "category_limit", params {"max", "category"}).
+  // "category_limit", "billing_unavailable"), one English sentence, its params, and for "category_limit"
+  // every field over its limit (reason "category_limit", params {"max", "category"}; the field "record":
+  // reason "recording_not_allowed", params {"category"}).
   std::string reason;
   std::string message;
   ErrorParams params;

@@ -109,7 +109,8 @@ TEST(BookingPolicyTest, EveryLimitIsCheckedAndNamedWithItsMax) {
   EXPECT_EQ(d.fields[2].field, "validity_days");
   EXPECT_EQ(std::get<std::int64_t>(d.fields[2].params.at("max")), 30);
   EXPECT_EQ(d.fields[3].field, "record");
-  for (const auto& f : d.fields) EXPECT_EQ(f.reason, "category_limit");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(d.fields[i].reason, "category_limit");
+  EXPECT_EQ(d.fields[3].reason, "recording_not_allowed");
   Error e = to_error(d);
   EXPECT_EQ(e.code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(e.fields.size(), 4u);

@@ -1,16 +1,18 @@
 // Booking policy (issue 14 item 2, FEATURES.md B7) in the real product: `confpro serve` with [[booking.category]]
 // tables; the same decision over the API (GET /api/v1/me/policy, refusals in the error shape) and from
-// `confpro booking create` on the same database. One server for the file.
+// `confpro booking create` on the same database, and the console's booking form offering only what the category
+// allows (screenshots at 1024/1366/1920 px, en-GB and fr-FR). One server for the file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client, signedIn, startConfpro } from './harness.mjs';
+import { launchBrowser, login, newPage, shot } from './browser_support.mjs';
 
 const CATEGORIES = `
 [[booking.category]]
 name = "staff"
-users = ["sam"]
+users = ["sam", "tess"]
 max_duration_minutes = 90
 max_participants = 12
 max_active_bookings = 1
@@ -28,7 +30,7 @@ const password = 'policy-password-1';
 before(async () => {
   confpro = await startConfpro({ extra: CATEGORIES });
   admin = await signedIn(confpro.base, 'admin', confpro.password());
-  for (const username of ['sam', 'vic']) {
+  for (const username of ['sam', 'tess', 'vic']) {
     const r = await admin.post('/api/v1/users', { username, password, role: 'organizer' });
     assert.equal(r.status, 201, r.text);
   }
@@ -92,4 +94,41 @@ test('confpro booking create takes the same decision for the owner', () => {
   assert.equal(JSON.parse(over.stdout).error.reason, 'too_many_bookings');
   const adminOwn = cli(['--name', 'CLI admin', '--owner', 'admin', '--duration', '300', '--record']);
   assert.equal(adminOwn.status, 0, adminOwn.stdout + adminOwn.stderr);
+});
+
+test('the booking form offers only what the category allows and shows why it may not book', async () => {
+  const browser = await launchBrowser();
+  try {
+    for (const locale of ['en-GB', 'fr-FR']) {
+      const fr = locale === 'fr-FR';
+      for (const width of [1024, 1366, 1920]) {
+        const { page, context, errors } = await newPage(browser, { width, height: 900 }, locale);
+        await login(page, confpro.base, 'tess', password);
+        await page.goto(confpro.base + '/schedule');
+        const duration = page.getByLabel(fr ? 'Durée (minutes)' : 'Duration (minutes)');
+        await page.locator('.policy-note', { hasText: 'staff' }).waitFor();
+        assert.equal(await duration.getAttribute('max'), '90');
+        assert.equal(await page.getByLabel(fr ? 'Participants max.' : 'Max participants').getAttribute('max'), '12');
+        assert.equal(await page.getByLabel(fr ? 'Participants max.' : 'Max participants').inputValue(), '10');
+        assert.ok(await page.getByLabel(fr ? 'Enregistrer la conférence' : 'Record the conference').isDisabled());
+        await duration.fill('120');
+        await page.getByText(fr ? 'Entre 5 et 90' : 'Between 5 and 90').waitFor();
+        await shot(page, `policy-form-${locale}-${width}`);
+        await context.close();
+
+        const visitor = await newPage(browser, { width, height: 900 }, locale);
+        await login(visitor.page, confpro.base, 'vic', password);
+        await visitor.page.goto(confpro.base + '/schedule');
+        await visitor.page.locator('form[data-refused="booking_refused"]').waitFor();
+        const said = await visitor.page.locator('.form-error').textContent();
+        assert.match(said, fr ? /ne peut pas réserver.*visitors/ : /may not book.*visitors/);
+        assert.ok(await visitor.page.getByRole('button', { name: fr ? /Réserver/ : /Book the conference/ }).isDisabled());
+        await shot(visitor.page, `policy-refused-${locale}-${width}`);
+        await visitor.context.close();
+        assert.deepEqual([...errors, ...visitor.errors], []);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
 });
