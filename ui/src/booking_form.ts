@@ -44,6 +44,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     input.setAttribute('aria-describedby', id + '-err');
     errors.set(name, err);
     inputs.set(name, input);
+    input.addEventListener('input', () => { input.dataset.typed = '1'; });
     if (check) {
       input.addEventListener('input', () => setError(name, check(input.value.trim())));
     }
@@ -210,7 +211,8 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
       if (!input) return;
       input.min = String(min);
       input.max = String(max);
-      if (!b) input.value = String(def);
+      // The category's default, unless the user already typed something (the answer may come late).
+      if (!b && !input.dataset.typed) input.value = String(def);
     };
     offer('duration_minutes', l.min_duration_minutes, l.max_duration_minutes, l.default_duration_minutes);
     offer('validity_days', 1, l.max_validity_days, l.default_validity_days);
