@@ -120,7 +120,7 @@ test('the booking form offers only what the category allows and shows why it may
         await login(visitor.page, confpro.base, 'vic', password);
         await visitor.page.goto(confpro.base + '/schedule');
         await visitor.page.locator('form[data-refused="booking_refused"]').waitFor();
-        const said = await visitor.page.locator('.form-error').textContent();
+        const said = await visitor.page.locator('.policy-note').textContent();
         assert.match(said, fr ? /ne peut pas réserver.*visitors/ : /may not book.*visitors/);
         assert.ok(await visitor.page.getByRole('button', { name: fr ? /Réserver/ : /Book the conference/ }).isDisabled());
         await shot(visitor.page, `policy-refused-${locale}-${width}`);

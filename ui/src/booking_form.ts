@@ -224,7 +224,10 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     }
     if (p.limited) policyNote.textContent = t('policy_category').replace('{category}', p.category);
     if (!b && !p.may_book && p.refusal) {
-      formError.textContent = reasonText(p.refusal.reason, p.refusal.params) ?? p.refusal.message;
+      // Said at the top, before anything is filled in.
+      policyNote.className = 'form-error policy-note';
+      policyNote.setAttribute('role', 'alert');
+      policyNote.textContent = reasonText(p.refusal.reason, p.refusal.params) ?? p.refusal.message;
       submit.disabled = true;
       form.dataset.refused = p.refusal.reason ?? 'refused';
     }
