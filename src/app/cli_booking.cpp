@@ -102,8 +102,9 @@ int fail(const Error& e, bool json) {
   if (json) {
     nlohmann::json fields = nlohmann::json::array();
     for (const auto& f : e.fields) fields.push_back({{"field", f.field}, {"message", f.message}});
-    std::cout << nlohmann::json{{"error", {{"code", to_string(e.code)}, {"message", e.message}, {"fields", fields}}}}.dump(2)
-              << "\n";
+    nlohmann::json out{{"error", {{"code", to_string(e.code)}, {"message", e.message}, {"fields", fields}}}};
+    if (!e.reason.empty()) out["error"]["reason"] = e.reason;  // e.g. a booking policy refusal (B7)
+    std::cout << out.dump(2) << "\n";
   }
   print_error(e);
   return exit_code_for(e);
@@ -141,12 +142,17 @@ void send_notifications(Context& ctx, const Config& config) {
   deliver_due(*ctx.store, *ctx.clock, config.notify);
 }
 
-Status check_owner(Context& ctx, const std::string& owner) {
+Result<directory::DirectoryUser> check_owner(Context& ctx, const std::string& owner) {
   auto u = ctx.logins->find(owner);
-  if (u) return {};
+  if (u) return u;
   if (u.error().code == ErrorCode::kNotFound)
     return Error::invalid("owner", "no user named '" + owner + "' (add one with: confpro user add " + owner + ")");
   return u.error();
+}
+
+// The CLI books on behalf of the owner: the owner's booking category decides (B7), as in the console.
+booking::Actor owner_actor(const directory::DirectoryUser& owner) {
+  return {owner.username, owner.is_admin(), "cli", owner.groups};
 }
 
 }  // namespace
@@ -164,10 +170,13 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
       if (!draft) return fail(draft.error(), create_flags->json);
       auto ctx = open_context(config);
       if (!ctx) return fail(ctx.error(), create_flags->json);
+      booking::Actor actor = cli_actor();
       if (draft->owner) {
-        if (auto s = check_owner(**ctx, *draft->owner); !s) return fail(s.error(), create_flags->json);
+        auto owner = check_owner(**ctx, *draft->owner);
+        if (!owner) return fail(owner.error(), create_flags->json);
+        actor = owner_actor(*owner);
       }
-      auto b = (*ctx)->bookings->create(*draft, cli_actor());
+      auto b = (*ctx)->bookings->create(*draft, actor);
       if (!b) return fail(b.error(), create_flags->json);
       const int rc = print_booking(*b, config, create_flags->json);
       send_notifications(**ctx, config);
@@ -192,12 +201,18 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
       if (!ctx) return fail(ctx.error(), update_flags->json);
       auto current = find_booking(**ctx, *ref);
       if (!current) return fail(current.error(), update_flags->json);
+      // An edit is decided on its owner's category; giving it to another owner is an administrator's act.
+      booking::Actor actor = cli_actor();
       if (draft->owner) {
         if (auto s = check_owner(**ctx, *draft->owner); !s) return fail(s.error(), update_flags->json);
       }
+      if (!draft->owner || *draft->owner == current->owner) {
+        auto owner = check_owner(**ctx, current->owner);
+        if (owner) actor = owner_actor(*owner);
+      }
       std::optional<int> version;
       if (has_version) version = *expected_version;
-      auto b = (*ctx)->bookings->update(current->id, *draft, version, cli_actor());
+      auto b = (*ctx)->bookings->update(current->id, *draft, version, actor);
       if (!b) return fail(b.error(), update_flags->json);
       const int rc = print_booking(*b, config, update_flags->json);
       send_notifications(**ctx, config);

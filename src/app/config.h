@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "directory/ldap_directory.h"
+#include "domain/booking_policy.h"
 #include "domain/limits.h"
 #include "media/media_engine.h"
 #include "sip/sip_endpoint.h"
@@ -69,6 +70,9 @@ struct Config {
   std::string storage_url = "sqlite://var/confpro.db";  // sqlite://path | postgresql://… [sqlite://var/confpro.db]
   log::Options log;
   domain::ConferenceLimits conference;
+  // [booking] default_category and [[booking.category]] (B7) [none: everybody books freely, no limit but
+  // [conference]'s]
+  domain::BookingPolicy booking;
   // [[access_numbers]]; the embedded defaults are examples for a first run (a local number per language and
   // a toll-free one); a file that lists any replaces them all. They only seed the store at start: calls are
   // routed from the store (conference/access_numbers.h).

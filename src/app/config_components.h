@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/config_reader.h"
+#include "domain/booking_policy.h"
 #include "sip/sip_endpoint.h"
 #include "web/web_server.h"
 
@@ -10,5 +11,7 @@ namespace confpro::app {
 
 void read_sip(ConfigReader r, sip::SipOptions& s);
 void read_web(ConfigReader r, web::WebOptions& w);
+// [booking] (config_booking.cpp): the booking categories; their limits are checked against [conference].
+void read_booking(ConfigReader r, const domain::ConferenceLimits& conference, domain::BookingPolicy& policy);
 
 }  // namespace confpro::app

@@ -231,5 +231,78 @@ TEST_F(ConfigTest, DirectoryLdapKeysAreReadAndChecked) {
   EXPECT_TRUE(has_error(no_ldap.error(), ".toml:2", "directory.order: names ldap but [directory.ldap] is missing"));
 }
 
+// B7: [[booking.category]] tables; none configured keeps everybody free with the [conference] limits only.
+TEST_F(ConfigTest, BookingCategoriesAreRead) {
+  auto none = load_config("", {});
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_TRUE(none->booking.categories.empty());
+  auto c =
+      load_config(write("[booking]\ndefault_category = \"guests\"\n"
+                        "[[booking.category]]\nname = \"staff\"\n"
+                        "groups = [\"cn=staff,ou=groups,dc=example,dc=org\"]\nusers = [\"alice\"]\n"
+                        "max_duration_minutes = 120\nmax_participants = 20\nmax_validity_days = 30\n"
+                        "max_active_bookings = 3\nrecording_allowed = false\n"
+                        "[[booking.category]]\nname = \"guests\"\nusers = [\"bob\"]\nmode = \"refused\"\n"
+                        "[[booking.category]]\nname = \"paying\"\neveryone = true\nmode = \"billed\"\n"),
+                  {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const auto& cs = c->booking.categories;
+  ASSERT_EQ(cs.size(), 3u);
+  EXPECT_EQ(c->booking.default_category, "guests");
+  EXPECT_EQ(cs[0].name, "staff");
+  EXPECT_EQ(cs[0].members.groups, (std::vector<std::string>{"cn=staff,ou=groups,dc=example,dc=org"}));
+  EXPECT_EQ(cs[0].members.users, (std::vector<std::string>{"alice"}));
+  EXPECT_EQ(cs[0].booking, domain::BookingMode::kFree);
+  EXPECT_EQ(cs[0].max_duration_minutes, 120);
+  EXPECT_EQ(cs[0].max_participants, 20);
+  EXPECT_EQ(cs[0].max_validity_days, 30);
+  EXPECT_EQ(cs[0].max_active_bookings, 3);
+  EXPECT_FALSE(cs[0].recording);
+  EXPECT_EQ(cs[1].booking, domain::BookingMode::kRefused);
+  EXPECT_TRUE(cs[1].recording);
+  EXPECT_EQ(cs[1].max_duration_minutes, 0);
+  EXPECT_TRUE(cs[2].members.everyone);
+  EXPECT_EQ(cs[2].booking, domain::BookingMode::kBilled);
+}
+
+TEST_F(ConfigTest, BadBookingCategoriesAreRefusedPrecisely) {
+  auto file = write(
+      "[booking]\ndefault_category = \"nobody\"\n"
+      "[[booking.category]]\nname = \"staff\"\nmode = \"cheap\"\nmax_participants = 1\n"
+      "max_duration_minutes = 3\ngroups = [\"staff\"]\nrecording_allowed = \"no\"\nmax_seats = 4\n"
+      "[[booking.category]]\nname = \"staff\"\nusers = [\"alice\"]\nmax_validity_days = -1\n"
+      "[[booking.category]]\nname = \"empty\"\n");
+  auto c = load_config(file, {});
+  ASSERT_FALSE(c.ok());
+  const Error& e = c.error();
+  EXPECT_TRUE(
+      has_error(e, file + ":5", "booking.category[0].mode: must be one of free|refused|billed, got 'cheap'"))
+      << e.message;
+  EXPECT_TRUE(has_error(e, file + ":6",
+                        "booking.category[0].max_participants: must be 0 (no limit of the category) "
+                        "or at least 2, got 1"));
+  EXPECT_TRUE(has_error(e, file + ":7",
+                        "booking.category[0].max_duration_minutes: must be 0 (no limit of the "
+                        "category) or at least 5 (conference.min_duration_minutes), got 3"));
+  EXPECT_TRUE(has_error(e, file + ":8", "booking.category[0].groups: 'staff' is not a group DN"));
+  EXPECT_TRUE(has_error(e, file + ":9", "booking.category[0].recording_allowed: expected true or false"));
+  EXPECT_TRUE(has_error(e, file + ":10", "booking.category[0].max_seats: unknown key"));
+  EXPECT_TRUE(has_error(e, file + ":12", "booking.category[1].name: duplicate category 'staff'"));
+  EXPECT_TRUE(
+      has_error(e, file + ":14", "booking.category[1].max_validity_days: must be between 0 and 3650"));
+  EXPECT_TRUE(has_error(e, file + ":16", "booking.category[2].name: category 'empty' has no members"));
+  EXPECT_TRUE(has_error(e, file + ":2",
+                        "booking.default_category: 'nobody' is not the name of a [[booking.category]]"));
+  auto twice =
+      load_config(write("[[booking.category]]\nname = \"a\"\nusers = [\"alice\"]\neveryone = true\n"
+                        "[[booking.category]]\nname = \"b\"\nusers = [\"alice\"]\neveryone = true\n"),
+                  {});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_TRUE(
+      has_error(twice.error(), ":7", "booking.category[1].users: 'alice' is already in category 'a'"));
+  EXPECT_TRUE(
+      has_error(twice.error(), ":8", "booking.category[1].everyone: category 'a' already has everyone"));
+}
+
 }  // namespace
 }  // namespace confpro::app

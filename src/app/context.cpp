@@ -51,6 +51,7 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
   booking::BookingServiceOptions options;
   options.limits = config.conference;
   options.time_zone = config.server.time_zone;
+  options.policy = config.booking;
   ctx->bookings = std::make_unique<booking::BookingService>(*ctx->store, *ctx->clock, ctx->random, options);
   return ctx;
 }

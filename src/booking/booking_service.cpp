@@ -46,7 +46,39 @@ Status add_change_notifications(store::Store& store, const std::string& zone, co
 
 BookingService::BookingService(store::Store& store, const Clock& clock, domain::RandomSource& random,
                                BookingServiceOptions options)
-    : store_(store), clock_(clock), random_(random), options_(std::move(options)) {}
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      options_(std::move(options)),
+      authorizer_(std::make_unique<CategoryAuthorizer>(store, clock, options_.policy)) {}
+
+domain::BookingCategory BookingService::category_of(const Actor& actor) const {
+  return domain::category_of(options_.policy, requester_of(actor));
+}
+
+domain::ConferenceLimits BookingService::limits_for(const Actor& actor) const {
+  if (actor.admin) return options_.limits;  // administrators are not limited by categories
+  return domain::limits_for(category_of(actor), options_.limits);
+}
+
+Result<domain::Decision> BookingService::precheck(const Actor& actor) {
+  const domain::ConferenceLimits limits = limits_for(actor);
+  domain::Booking proposed;
+  proposed.owner = actor.username;
+  proposed.duration_minutes = limits.default_duration_minutes;
+  proposed.max_participants = limits.default_max_participants;
+  proposed.validity_days = limits.default_validity_days;
+  return authorizer_->authorize(actor, proposed, nullptr);
+}
+
+Status BookingService::authorize(const Actor& actor, const domain::Booking& proposed,
+                                 const domain::Booking* current) {
+  auto decision = authorizer_->authorize(actor, proposed, current);
+  if (!decision.ok()) return decision.error();
+  if (decision->allowed()) return {};
+  // Billing is not built yet: a booking that needs payment is refused (domain::to_error says so).
+  return domain::to_error(*decision);
+}
 
 Status BookingService::check_owner(const std::string& owner) {
   if (!options_.require_known_owner) return {};
@@ -72,6 +104,7 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
   if (!built.ok()) return built.error();
   domain::Booking booking = std::move(*built);
   if (auto st = check_owner(booking.owner); !st.ok()) return st.error();
+  if (auto st = authorize(actor, booking, nullptr); !st.ok()) return st.error();
 
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.create", booking, describe(booking)));
@@ -144,6 +177,7 @@ Result<domain::Booking> BookingService::update(BookingId id, const domain::Booki
     if (!actor.admin) return Error::denied("only an administrator may give a booking to another owner");
     if (auto st = check_owner(next->owner); !st.ok()) return st.error();
   }
+  if (auto st = authorize(actor, *next, &*current); !st.ok()) return st.error();
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.update", *next, describe(*next)));
   if (options_.notify) {

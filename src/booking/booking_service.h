@@ -5,14 +5,20 @@
 //
 // Permissions: an actor with admin = true may act on any booking; otherwise only on bookings it owns
 // (kPermissionDenied), and it may create bookings only for itself.
+// Booking policy (B7): every create and update also asks the BookingAuthorizer (booking_authorizer.h; by
+// default the configured categories): a refusal is kPermissionDenied with reason "booking_refused",
+// "no_category", "too_many_bookings" or "billing_unavailable", or kInvalidArgument with reason
+// "category_limit" and every field over its category's limit (params max, category).
 // Thread safety: every method may be called from any thread (the store is thread-safe; the random source is
 // guarded by a mutex). Calls do database I/O: from the control loop, post them to a worker instead.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 
+#include "booking/booking_authorizer.h"
 #include "common/result.h"
 #include "common/strong_id.h"
 #include "common/time.h"
@@ -25,19 +31,13 @@
 
 namespace confpro::booking {
 
-// Who asks, for permissions and the audit log.
-struct Actor {
-  std::string username = "system";  // a directory username, or "system"
-  bool admin = true;                // administrators act on every booking
-  std::string source = "system";    // "web" | "cli" | "phone" | "api" | "system"
-};
-
 struct BookingServiceOptions {
   domain::ConferenceLimits limits;         // validation limits and defaults [ConferenceLimits{}]
   std::string time_zone = "Europe/Paris";  // zone of the times written in notifications [Europe/Paris]
   int generation_attempts = 20;     // new number/PINs tried on a unique conflict of a generated value [20]
   bool notify = true;               // enqueue e-mail/SMS rows on create, e-mails on update and delete [true]
   bool require_known_owner = true;  // the owner must be a user of the store (B1: a directory user) [true]
+  domain::BookingPolicy policy;     // booking categories (B7) [none: everybody books freely]
 };
 
 class BookingService {
@@ -90,15 +90,30 @@ class BookingService {
 
   const BookingServiceOptions& options() const { return options_; }
 
+  // The actor's booking category and the [conference] limits it narrows to (B7): what a form or the phone
+  // should offer.
+  domain::BookingCategory category_of(const Actor& actor) const;
+  domain::ConferenceLimits limits_for(const Actor& actor) const;
+  // The decision on a booking of the actor's own at its category's defaults (no recording): whether it may
+  // book at all before it chooses anything — a refused category, too many bookings in force, payment needed.
+  // Errors: the store's only. Used by the form (GET /api/v1/me/policy) and by creation by phone right after
+  // the PIN.
+  Result<domain::Decision> precheck(const Actor& actor);
+
+  // Replaces the authorizer (billing plugs in here). Call before the service is used from other threads.
+  void set_authorizer(std::unique_ptr<BookingAuthorizer> authorizer) { authorizer_ = std::move(authorizer); }
+
  private:
   Result<domain::Booking> load_for(BookingId id, const Actor& actor);
   Status check_owner(const std::string& owner);
+  Status authorize(const Actor& actor, const domain::Booking& proposed, const domain::Booking* current);
 
   store::Store& store_;
   const Clock& clock_;
   Mutex random_mutex_;
   domain::RandomSource& random_ GUARDED_BY(random_mutex_);
   BookingServiceOptions options_;
+  std::unique_ptr<BookingAuthorizer> authorizer_;
 };
 
 }  // namespace confpro::booking

@@ -410,5 +410,125 @@ TEST_F(BookingServiceTest, StoreOutageIsReportedAndWritesNothing) {
   EXPECT_EQ(service.expire_due(kT0, {}).error().code, ErrorCode::kUnavailable);
 }
 
+domain::BookingPolicy staff_policy() {
+  domain::BookingCategory staff;
+  staff.name = "staff";
+  staff.members.groups = {"cn=staff,ou=groups,dc=example,dc=org"};
+  staff.max_duration_minutes = 120;
+  staff.max_participants = 20;
+  staff.max_active_bookings = 2;
+  staff.recording = false;
+  domain::BookingCategory others;
+  others.name = "others";
+  others.members.everyone = true;
+  others.booking = domain::BookingMode::kRefused;
+  return {{staff, others}, ""};
+}
+
+class BookingPolicyServiceTest : public BookingServiceTest {
+ protected:
+  BookingServiceOptions policy_options() {
+    BookingServiceOptions o;
+    o.policy = staff_policy();
+    return o;
+  }
+  BookingService policed_{*store_, clock_, random_, policy_options()};
+  const Actor alice_staff_{"alice", false, "web", {"CN=Staff,OU=Groups,DC=Example,DC=org"}};
+};
+
+TEST_F(BookingPolicyServiceTest, CreateOutsideTheCategoryIsRefusedAndWritesNothing) {
+  auto refused = policed_.create(draft("A"), kAlice);  // no group: "others", refused
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(refused.error().reason, "booking_refused");
+  auto d = draft("B");
+  d.duration_minutes = 121;
+  d.record = true;
+  auto over = policed_.create(d, alice_staff_);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(over.error().reason, "category_limit");
+  ASSERT_EQ(over.error().fields.size(), 2u);
+  EXPECT_EQ(over.error().fields[0].field, "duration_minutes");
+  EXPECT_EQ(std::get<std::int64_t>(over.error().fields[0].params.at("max")), 120);
+  EXPECT_EQ(over.error().fields[1].field, "record");
+  EXPECT_EQ(booking_count(), 0);
+  EXPECT_EQ(audit_count(), 0);
+  EXPECT_EQ(outbox_count(), 0);
+  // Administrators are not limited by categories.
+  d.owner = "bob";
+  EXPECT_TRUE(policed_.create(d, kAdmin).ok());
+}
+
+TEST_F(BookingPolicyServiceTest, BookingsInForceAreCountedFromTheStore) {
+  ASSERT_TRUE(policed_.create(draft("A"), alice_staff_).ok());
+  auto second = policed_.create(draft("B"), alice_staff_);
+  ASSERT_TRUE(second.ok());
+  auto third = policed_.create(draft("C"), alice_staff_);
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().reason, "too_many_bookings");
+  EXPECT_EQ(std::get<std::int64_t>(third.error().params.at("max")), 2);
+  // One ends: a place is free again.
+  ASSERT_TRUE(policed_.end(second->id, domain::EndReason::kEndedByAdmin, kAdmin).ok());
+  EXPECT_TRUE(policed_.create(draft("C"), alice_staff_).ok());
+}
+
+TEST_F(BookingPolicyServiceTest, AnEditPastTheLimitsIsRefused) {
+  auto b = policed_.create(draft("A"), alice_staff_);
+  ASSERT_TRUE(b.ok());
+  domain::BookingDraft edit;
+  edit.max_participants = 21;
+  auto refused = policed_.update(b->id, edit, std::nullopt, alice_staff_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().reason, "category_limit");
+  EXPECT_EQ(refused.error().fields.at(0).field, "max_participants");
+  edit.max_participants = 20;
+  EXPECT_TRUE(policed_.update(b->id, edit, std::nullopt, alice_staff_).ok());
+  EXPECT_EQ(policed_.limits_for(alice_staff_).max_participants, 20);
+  EXPECT_EQ(policed_.category_of(kAlice).name, "others");
+}
+
+TEST_F(BookingPolicyServiceTest, PrecheckAnswersBeforeAnythingIsChosen) {
+  auto others = policed_.precheck(kAlice);
+  ASSERT_TRUE(others.ok());
+  EXPECT_EQ(others->kind, domain::Decision::Kind::kRefused);
+  EXPECT_EQ(others->reason, "booking_refused");
+  auto staff = policed_.precheck(alice_staff_);
+  ASSERT_TRUE(staff.ok());
+  EXPECT_TRUE(staff->allowed()) << staff->message;
+  ASSERT_TRUE(policed_.create(draft("A"), alice_staff_).ok());
+  ASSERT_TRUE(policed_.create(draft("B"), alice_staff_).ok());
+  auto full = policed_.precheck(alice_staff_);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->reason, "too_many_bookings");
+  EXPECT_TRUE(policed_.precheck(kAdmin)->allowed());
+}
+
+TEST_F(BookingPolicyServiceTest, ABilledCategoryIsRefusedUntilBillingExists) {
+  domain::BookingPolicy p;
+  domain::BookingCategory paid;
+  paid.name = "paid";
+  paid.members.everyone = true;
+  paid.booking = domain::BookingMode::kBilled;
+  p.categories = {paid};
+  BookingServiceOptions o;
+  o.policy = p;
+  BookingService service{*store_, clock_, random_, o};
+  auto b = service.create(draft("A"), kAlice);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().reason, "billing_unavailable");
+  EXPECT_EQ(booking_count(), 0);
+}
+
+TEST_F(BookingPolicyServiceTest, CountingOnAStoreOutageIsReported) {
+  store::FaultInjectingStore faulty(*store_);
+  BookingService service{faulty, clock_, random_, policy_options()};
+  faulty.fail_next("count_bookings_in_force", 1, Error::unavailable("database is down"));
+  auto b = service.create(draft("A"), alice_staff_);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(booking_count(), 0);
+}
+
 }  // namespace
 }  // namespace confpro::booking

@@ -161,18 +161,34 @@ void CallHost::enter_conference(const domain::Booking& booking, domain::Role rol
 
 void CallHost::authenticate_creator(const std::string& account, const std::string& pin, std::uint64_t request) {
   // argon2id (tens of ms, 64 MiB) and store reads: on a worker.
-  auto work = [&directory = s_.directory_, limits = s_.options_.limits, account,
+  auto work = [&directory = s_.directory_, &bookings = s_.bookings_, log = s_.log_, account,
                pin]() -> Result<ivr::PhoneCreator> {
     auto user = directory.authenticate_phone(account, pin);
     if (!user) return user.error();
+    // The booking policy (B7) answers before anything is asked: a refused category, too many bookings in
+    // force or payment needed is said now (kPermissionDenied, with its reason), and the defaults offered by
+    // '#' are the category's.
+    const booking::Actor actor{user->username, user->is_admin(), "phone", user->groups};
+    auto decision = bookings.precheck(actor);
+    if (!decision) return decision.error();
+    if (!decision->allowed()) {
+      log->info("creation by phone by {} refused: {} (category {})", user->username, decision->reason,
+                decision->category);
+      return domain::to_error(*decision);
+    }
+    const domain::ConferenceLimits limits = bookings.limits_for(actor);
     ivr::PhoneCreator creator;
     creator.username = user->username;
-    creator.default_duration_minutes = user->phone_default_duration_minutes > 0
-                                           ? user->phone_default_duration_minutes
-                                           : limits.default_duration_minutes;
-    creator.default_max_participants = user->phone_default_max_participants > 0
-                                           ? user->phone_default_max_participants
-                                           : limits.default_max_participants;
+    creator.admin = actor.admin;
+    creator.groups = user->groups;
+    creator.default_duration_minutes =
+        user->phone_default_duration_minutes > 0
+            ? std::min(user->phone_default_duration_minutes, limits.max_duration_minutes)
+            : limits.default_duration_minutes;
+    creator.default_max_participants =
+        user->phone_default_max_participants > 0
+            ? std::min(user->phone_default_max_participants, limits.max_participants)
+            : limits.default_max_participants;
     return creator;
   };
   ask<Result<ivr::PhoneCreator>>(std::move(work),
@@ -193,7 +209,7 @@ void CallHost::create_booking(const ivr::PhoneCreator& creator, int duration_min
   draft.language = domain::to_string(c.language);
   draft.created_via = "phone";
   if (!c.access_number.empty()) draft.access_number = c.access_number;
-  booking::Actor actor{creator.username, false, "phone"};
+  booking::Actor actor{creator.username, creator.admin, "phone", creator.groups};
   // The booking write (a transaction with fsync): on a worker.
   auto work = [&bookings = s_.bookings_, log = s_.log_, draft, actor, id = c.id] {
     auto b = bookings.create(draft, actor);

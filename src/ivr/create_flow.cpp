@@ -5,6 +5,11 @@ namespace confpro::ivr {
 namespace {
 std::uint64_t g_create_tags = 2ull << 40;
 
+// What a caller hears when the booking policy (B7) refuses them, before "goodbye".
+std::string refusal_prompt(const Error& e) {
+  return e.reason == "too_many_bookings" ? "too-many-conferences" : "not-allowed-to-create";
+}
+
 std::optional<int> to_int(const std::string& digits) {
   if (digits.empty() || digits.size() > 6) return std::nullopt;
   return std::stoi(digits);
@@ -108,6 +113,9 @@ void CreateFlow::creator_authenticated(std::uint64_t request, Result<PhoneCreato
     // The directory (LDAP) did not answer: not the caller's mistake, and asking again would only wait again.
     if (who.error().code == ErrorCode::kUnavailable)
       return message({"conference-not-created", "goodbye"}, true, "directory-unavailable");
+    // Who they are is right, but the booking policy refuses them: said once, then the call ends.
+    if (who.error().code == ErrorCode::kPermissionDenied)
+      return message({refusal_prompt(who.error()), "goodbye"}, true, "not-allowed");
     if (++tries_ >= options_.max_tries) return message({"invalid-account", "goodbye"}, true, "wrong-account");
     asking_ = Step::kAccount;
     question_.set({"enter-account-number"}, 0);
@@ -129,7 +137,7 @@ void CreateFlow::booking_created(std::uint64_t request, Result<domain::Booking> 
       return message({"value-out-of-range"}, false);
     }
     if (booking.error().code == ErrorCode::kPermissionDenied)
-      return message({"not-allowed-to-create", "goodbye"}, true, "not-allowed");
+      return message({refusal_prompt(booking.error()), "goodbye"}, true, "not-allowed");
     return message({"conference-not-created", "goodbye"}, true, "create-failed");
   }
   created_ = *booking;

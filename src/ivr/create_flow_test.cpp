@@ -98,6 +98,24 @@ TEST_F(CreateFlowTest, NotAllowedSaysSoAndHangsUp) {
   EXPECT_EQ(host.hung_up, "not-allowed");
 }
 
+// B7: the booking policy refuses the caller right after the PIN, before any question, with its reason.
+TEST_F(CreateFlowTest, PolicyRefusalAfterThePinIsSaidThenTheCallEnds) {
+  host.auth_refusal = Error::denied("too many").with_reason("too_many_bookings");
+  CreateFlow flow(host, options);
+  flow.start();
+  host.type(flow, "4242#1357#45#");
+  EXPECT_EQ(host.last().keys, (std::vector<std::string>{"too-many-conferences", "goodbye"}));
+  host.finish_last_prompt(flow);
+  EXPECT_EQ(host.hung_up, "not-allowed");
+  EXPECT_FALSE(host.created);
+  host.auth_refusal = Error::denied("refused").with_reason("booking_refused");
+  host.hung_up.reset();
+  CreateFlow again(host, options);
+  again.start();
+  host.type(again, "4242#1357#");
+  EXPECT_EQ(host.last().keys, (std::vector<std::string>{"not-allowed-to-create", "goodbye"}));
+}
+
 // Issue 13: the account check (argon2id) and the booking write run off the control loop; answers come later.
 TEST_F(CreateFlowTest, WaitsForTheAccountCheckAndTheCreationKeepingDigitsTypedMeanwhile) {
   host.auto_deliver = false;

@@ -58,6 +58,8 @@ struct PhoneCreator {
   std::string username;
   int default_duration_minutes = 60;
   int default_max_participants = 10;
+  bool admin = false;                    // not limited by booking categories (B7)
+  std::vector<std::string> groups = {};  // directory group DNs: the booking category (B7)
 };
 
 // Effects of a flow, carried out by the conference service for one call.

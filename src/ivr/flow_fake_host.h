@@ -39,6 +39,7 @@ class FakeHost : public FlowHost {
   std::optional<Error> auth_error;  // set: every account check answers this (e.g. the directory is down)
   std::optional<std::pair<int, int>> created;
   Error create_error{ErrorCode::kInternal, "", {}};
+  std::optional<Error> auth_refusal;  // a right account and PIN, refused by the booking policy
   bool create_fails = false;
 
   void play(const std::vector<std::string>& keys, std::uint64_t tag) override { played.push_back({keys, tag}); }
@@ -73,6 +74,7 @@ class FakeHost : public FlowHost {
                                    ? Result<PhoneCreator>(Error{ErrorCode::kUnauthenticated, "bad", {}})
                                    : PhoneCreator{"alice", 60, 10};
     if (auth_error) who = *auth_error;
+    if (who && auth_refusal) who = *auth_refusal;  // the booking policy refuses the caller (B7)
     pending.push_back([request, who](Flow& f) { f.creator_authenticated(request, who); });
   }
   void create_booking(const PhoneCreator&, int duration, int max, std::uint64_t request) override {

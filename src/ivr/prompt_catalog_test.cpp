@@ -122,6 +122,7 @@ TEST(PromptCatalog, HasEveryPromptTheFlowsNeedWithATextInBothLanguages) {
                           "try-again",
                           "too-many-failures",
                           "not-allowed-to-create",
+                          "too-many-conferences",
                           "leader-has-left",
                           "please-hold",
                           "listen-only",

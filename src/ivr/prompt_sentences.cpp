@@ -66,6 +66,8 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
      "Ce numéro de compte ou ce code personnel est incorrect."},
     {"not-allowed-to-create", "", "", "You are not allowed to create a conference.",
      "Vous n'êtes pas autorisé à créer une conférence."},
+    {"too-many-conferences", "", "", "You already have as many conferences booked as your account allows.",
+     "Vous avez déjà autant de conférences réservées que votre compte le permet."},
     {"insufficient-credit", "", "", "Your account does not have enough credit for this conference.",
      "Votre compte n'a pas assez de crédit pour cette conférence."},
     {"how-many-minutes", "", "",

@@ -148,6 +148,20 @@ Result<std::vector<domain::Booking>> SqlStore::active_overdue(TimePoint now, int
   });
 }
 
+Result<int> SqlStore::count_bookings_in_force(const std::string& owner, TimePoint now) {
+  return run<int>("bookings in force", [&](soci::session& sql) {
+    std::int64_t at = to_epoch_ms(now);
+    return Result<int>(static_cast<int>(count_matching(
+        sql,
+        "FROM bookings WHERE owner = :owner AND deleted_at IS NULL AND (state = 'active' OR (state = "
+        "'scheduled' AND valid_until > :now))",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(owner, "owner"));
+          st.exchange(soci::use(at, "now"));
+        })));
+  });
+}
+
 }  // namespace confpro::store::detail
 
 namespace confpro::store::detail {

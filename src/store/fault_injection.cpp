@@ -169,6 +169,11 @@ Result<std::vector<domain::Booking>> FaultInjectingStore::active_overdue(TimePoi
   return inner_.active_overdue(now, limit);
 }
 
+Result<int> FaultInjectingStore::count_bookings_in_force(const std::string& owner, TimePoint now) {
+  if (auto e = check("count_bookings_in_force")) return *e;
+  return inner_.count_bookings_in_force(owner, now);
+}
+
 Result<ConferenceSession> FaultInjectingStore::open_session(const ConferenceSession& session) {
   if (auto e = check("open_session")) return *e;
   return inner_.open_session(session);

@@ -60,6 +60,7 @@ class FaultInjectingStore final : public Store {
   Result<Page<domain::Booking>> search_bookings(const BookingQuery& query) override;
   Result<std::vector<domain::Booking>> scheduled_lapsed(TimePoint now, int limit) override;
   Result<std::vector<domain::Booking>> active_overdue(TimePoint now, int limit) override;
+  Result<int> count_bookings_in_force(const std::string& owner, TimePoint now) override;
   Result<ConferenceSession> open_session(const ConferenceSession& session) override;
   Status close_session(SessionId id, TimePoint closed_at, const std::string& reason) override;
   Status set_recording_path(SessionId id, const std::string& path) override;

@@ -326,6 +326,9 @@ class Store {
   // Active bookings whose duration ran out (opened_at + duration <= now) and that have no open session — left
   // behind by a crash (close_interrupted closed their sessions). At most `limit`.
   virtual Result<std::vector<domain::Booking>> active_overdue(TimePoint now, int limit) = 0;
+  // How many bookings of `owner` are in force at `now` (booking policy B7, max_active_bookings): active, or
+  // scheduled with a validity window not yet lapsed; deleted ones not counted.
+  virtual Result<int> count_bookings_in_force(const std::string& owner, TimePoint now) = 0;
 
   // Sessions. open: returns it with its id. close: kNotFound, kFailedPrecondition when already closed.
   virtual Result<ConferenceSession> open_session(const ConferenceSession& session) = 0;

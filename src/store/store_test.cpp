@@ -306,6 +306,29 @@ TEST_P(StoreTest, ScheduledLapsedFindsOnlyExpiredScheduledBookings) {
   EXPECT_EQ(lapsed[1].name, "edge");
 }
 
+TEST_P(StoreTest, CountBookingsInForceCountsTheOwnersScheduledAndActiveOnes) {
+  ASSERT_TRUE(store_->insert_booking(sample_booking("lapsed", "710001", kT0 - std::chrono::days{2}), {}).ok());
+  ASSERT_TRUE(store_->insert_booking(sample_booking("soon", "710002", kT0 + std::chrono::hours{1}), {}).ok());
+  auto active = sample_booking("running", "710003", kT0 - std::chrono::days{3});
+  active.state = domain::BookingState::kActive;
+  active.opened_at = kT0 - std::chrono::days{3};
+  ASSERT_TRUE(store_->insert_booking(active, {}).ok());
+  auto ended = sample_booking("done", "710004", kT0 - std::chrono::hours{1});
+  ended.state = domain::BookingState::kEnded;
+  ended.end_reason = domain::EndReason::kEndedByAdmin;
+  ended.ended_at = kT0;
+  ASSERT_TRUE(store_->insert_booking(ended, {}).ok());
+  auto other = sample_booking("bobs", "710005", kT0);
+  other.owner = "bob";
+  ASSERT_TRUE(store_->insert_booking(other, {}).ok());
+  auto gone = store_->insert_booking(sample_booking("gone", "710006", kT0), {});
+  ASSERT_TRUE(gone.ok());
+  ASSERT_TRUE(store_->delete_booking(gone->id, Deletion{kT0, "alice"}, {}).ok());
+  EXPECT_EQ(store_->count_bookings_in_force("alice", kT0).value(), 2);  // "soon" and "running"
+  EXPECT_EQ(store_->count_bookings_in_force("bob", kT0).value(), 1);
+  EXPECT_EQ(store_->count_bookings_in_force("carol", kT0).value(), 0);
+}
+
 TEST_P(StoreTest, UsersCrudAndUniqueness) {
   User u;
   u.username = "alice";

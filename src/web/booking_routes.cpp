@@ -10,7 +10,7 @@ namespace confpro::web {
 namespace {
 
 booking::Actor actor_of(const Call& call) {
-  return {call.principal().username, call.principal().is_admin(), "web"};
+  return {call.principal().username, call.principal().is_admin(), "web", call.principal().groups};
 }
 
 HttpResponse no_booking_service() {
@@ -57,6 +57,33 @@ void read_paging(const HttpRequest& r, int& limit, int& offset, std::vector<Fiel
                           ErrorParams{{"min", 0}, {"max", 100000000}});
     else offset = static_cast<int>(*v);
   }
+}
+
+// GET /api/v1/me/policy: the caller's booking category (B7) and what it allows — what the booking form
+// offers.
+HttpResponse my_policy(const Call& call, ApiContext& ctx) {
+  const booking::Actor actor = actor_of(call);
+  const auto category = ctx.services.bookings->category_of(actor);
+  const auto limits = ctx.services.bookings->limits_for(actor);
+  auto decision = ctx.services.bookings->precheck(actor);
+  if (!decision) return error_response(decision.error());
+  nlohmann::json out = {{"category", category.name},
+                        {"mode", domain::to_string(category.booking)},
+                        {"limited", !actor.admin},
+                        {"may_book", decision->allowed()},
+                        {"limits",
+                         {{"min_duration_minutes", limits.min_duration_minutes},
+                          {"max_duration_minutes", limits.max_duration_minutes},
+                          {"default_duration_minutes", limits.default_duration_minutes},
+                          {"max_participants", limits.max_participants},
+                          {"default_max_participants", limits.default_max_participants},
+                          {"max_validity_days", limits.max_validity_days},
+                          {"default_validity_days", limits.default_validity_days},
+                          {"max_active_bookings", actor.admin ? 0 : category.max_active_bookings},
+                          {"recording_allowed", actor.admin || category.recording}}}};
+  // Why it may not book now, in the error shape a refused POST /api/v1/bookings would give.
+  if (!decision->allowed()) out["refusal"] = error_json(domain::to_error(*decision))["error"];
+  return json_response(200, out);
 }
 
 }  // namespace
@@ -135,6 +162,11 @@ void add_booking_routes(Router& router, ApiContext& ctx) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& b : page->items) items.push_back(booking_to_json(b));
     return json_response(200, {{"items", items}, {"total", page->total}, {"limit", q.limit}, {"offset", q.offset}});
+  });
+
+  router.add("GET", "/api/v1/me/policy", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.bookings) return no_booking_service();
+    return my_policy(call, ctx);
   });
 
   router.add("POST", "/api/v1/bookings", Access::kSignedIn, [&ctx](const Call& call) {

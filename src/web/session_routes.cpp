@@ -62,7 +62,7 @@ HttpResponse login(const Call& call, ApiContext& ctx) {
   // A previous session cookie sent with the login is dropped: a login always gets a new id.
   ctx.sessions.remove(call.request.cookie(Router::kSessionCookie));
   Principal principal{user->username, user->display_name.empty() ? user->username : user->display_name,
-                      user->role == "admin" ? "admin" : "organizer"};
+                      user->role == "admin" ? "admin" : "organizer", user->groups};
   Session session = ctx.sessions.create(principal, now);
   Call signed_in{call.request, {}, session};
   ctx.audit(signed_in, "session.login", "user:" + principal.username, "from " + address);

@@ -14,9 +14,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "common/time.h"
 #include "common/thread_annotations.h"
+#include "common/time.h"
 
 namespace confpro::web {
 
@@ -25,6 +26,7 @@ struct Principal {
   std::string username;
   std::string display_name;
   std::string role;
+  std::vector<std::string> groups = {};  // directory group DNs at login (LDAP): the booking category (B7)
   bool is_admin() const { return role == "admin"; }
 };
 

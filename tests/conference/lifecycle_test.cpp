@@ -265,6 +265,32 @@ TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
   EXPECT_TRUE(wait_tone(*m, kToneA));
 }
 
+// Issue 14 item 2 (B7): a caller whose booking category may not book hears why right after the PIN, then the
+// server hangs up; nothing is booked.
+TEST_F(ConferenceTest, CreateByPhoneRefusedByTheBookingPolicyIsSaidThenHungUp) {
+  ServerOptions options;
+  options.settings["booking.category"] = R"([{name = "visitors", everyone = true, mode = "refused"}])";
+  start_server(options);
+  ASSERT_FALSE(HasFatalFailure());
+  auto p = call("creator", kAccessNumber);
+  ASSERT_TRUE(p);
+  p->press("1");
+  ASSERT_TRUE(p->wait_digits_sent());
+  ASSERT_TRUE(wait_prompt_then_silence(*p, p->mark())) << "no account prompt";
+  const std::size_t pin_at = p->mark();
+  p->press("4242#1357#");
+  ASSERT_TRUE(p->wait_digits_sent());
+  ASSERT_TRUE(wait_log("creation by phone by alice refused: booking_refused", 10s))
+      << "not refused by the policy";
+  EXPECT_TRUE(wait_prompt(*p, {"not-allowed-to-create"}, domain::Language::kEnglish, pin_at, 30s))
+      << "the refusal was not said";
+  EXPECT_TRUE(p->wait_ended(20s)) << "the refused creator was not hung up";
+  EXPECT_TRUE(p->bye_received()) << "the call ended, but not by the server's BYE";
+  auto list = server->cli_json({"booking", "list", "--owner", "alice"});
+  ASSERT_FALSE(list.is_null());
+  EXPECT_EQ(list.value("total", -1), 0) << list.dump();
+}
+
 // Issue 13 item 3: booking expiry has one owner, the housekeeping thread (BookingService::expire_due every 5 s,
 // off the control loop). With nobody connected, an active booking whose time ran out (as a crash or an unended
 // room leaves it) is ended as duration-elapsed, and a booking never used whose window lapsed as expired-unused,

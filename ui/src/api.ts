@@ -106,3 +106,14 @@ export function query(params: Record<string, string | number | undefined>): stri
   const s = q.toString();
   return s ? '?' + s : '';
 }
+
+// GET /api/v1/me/policy: the signed-in user's booking category (B7) and what it allows.
+export interface PolicyLimits {
+  min_duration_minutes: number; max_duration_minutes: number; default_duration_minutes: number;
+  max_participants: number; default_max_participants: number; max_validity_days: number;
+  default_validity_days: number; max_active_bookings: number; recording_allowed: boolean;
+}
+export interface MyPolicy {
+  category: string; mode: 'free' | 'refused' | 'billed'; limited: boolean; may_book: boolean; limits: PolicyLimits;
+  refusal?: { code: string; message: string; reason?: string; params?: ErrorParams };
+}

@@ -1,6 +1,6 @@
 // The booking form (FEATURES.md B1/B2), used by Schedule (create) and Future (edit). Checks fields as they are
 // typed; the server's field errors are shown under the fields they name.
-import { ApiError, call, type Booking, type FieldError } from './api';
+import { ApiError, call, type Booking, type FieldError, type MyPolicy } from './api';
 import type { AppContext } from './app';
 import { h, uid } from './dom';
 import { errorText, fieldErrorText, fieldName, labelled, reasonText } from './errors';
@@ -19,9 +19,11 @@ type Check = (v: string) => string;
 const rule = (reason: string, params = {}) => reasonText(reason, params) ?? reason;
 const digits = (min: number, max: number): Check => (v) =>
   v === '' ? '' : /^\d+$/.test(v) ? (v.length < min || v.length > max ? rule('digits_range', { min, max }) : '') : rule('digits_only');
-const range = (min: number, max: number): Check => (v) => {
+// `bounds` is read at each check: the user's category (GET /me/policy) narrows it once known.
+const range = (bounds: { min: number; max: number }): Check => (v) => {
   if (v === '') return '';
   const n = Number(v);
+  const { min, max } = bounds;
   return Number.isInteger(n) && n >= min && n <= max ? '' : rule('range', { min, max });
 };
 
@@ -42,6 +44,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     input.setAttribute('aria-describedby', id + '-err');
     errors.set(name, err);
     inputs.set(name, input);
+    input.addEventListener('input', () => { input.dataset.typed = '1'; });
     if (check) {
       input.addEventListener('input', () => setError(name, check(input.value.trim())));
     }
@@ -59,6 +62,11 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
   const num = (value: number | string, min: number, max: number) =>
     h('input', { type: 'number', value: String(value), min, max, inputmode: 'numeric' });
 
+  // What the form offers until the user's booking category (B7) is known, then what it allows.
+  const bounds = {
+    duration_minutes: { min: 5, max: 480 }, validity_days: { min: 1, max: 365 }, max_participants: { min: 2, max: 100 },
+  };
+
   // Validity starts when the booking is made (FEATURES.md B1: creation date = start of validity), so callers
   // can join at once; the minute shown is the current one.
   const now = new Date().toISOString();
@@ -75,9 +83,9 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
       t('generated_hint'), (v) => digits(4, 12)(v) || (v !== '' && v === inputs.get('user_pin')?.value.trim() ? rule('pins_equal') : '')),
     field('valid_from', 'valid_from', validFrom.input, undefined,
       (v) => (v === '' || parseDate(v, true) ? '' : rule('date_time_format')), validFrom.el),
-    field('duration_minutes', 'duration_minutes', num(b?.duration_minutes ?? 60, 5, 480), undefined, range(5, 480)),
-    field('validity_days', 'validity_days', num(b?.validity_days ?? 1, 1, 365), undefined, range(1, 365)),
-    field('max_participants', 'max_participants', num(b?.max_participants ?? 10, 2, 100), undefined, range(2, 100)),
+    field('duration_minutes', 'duration_minutes', num(b?.duration_minutes ?? 60, 5, 480), undefined, range(bounds.duration_minutes)),
+    field('validity_days', 'validity_days', num(b?.validity_days ?? 1, 1, 365), undefined, range(bounds.validity_days)),
+    field('max_participants', 'max_participants', num(b?.max_participants ?? 10, 2, 100), undefined, range(bounds.max_participants)),
     field('language', 'prompt_language', h('select', { disabled: locked },
       h('option', { value: 'fr', selected: (b?.language ?? 'fr') === 'fr' }, t('french')),
       h('option', { value: 'en', selected: b?.language === 'en' }, t('english')))),
@@ -112,6 +120,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     h('button', { type: 'button', class: 'secondary', onclick: () => addInvitee() }, '+ ' + t('add_invitee')));
 
   const formError = h('p', { class: 'form-error', role: 'alert' });
+  const policyNote = h('p', { class: 'hint policy-note' });
   const submit = h('button', { type: 'submit', class: 'primary' }, editing ? t('save') : t('book'));
   const actions = h('div', { class: 'actions' }, submit,
     opts.onCancel ? h('button', { type: 'button', class: 'secondary', onclick: opts.onCancel }, t('cancel')) : null);
@@ -191,6 +200,39 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
       submit.disabled = false;
       submit.textContent = editing ? t('save') : t('book');
     }
-  } }, basic, options, invitees, formError, actions);
+  } }, policyNote, basic, options, invitees, formError, actions);
+
+  // The booking policy (B7): offer only what the user's category allows, and say why it may not book.
+  function applyPolicy(p: MyPolicy): void {
+    const l = p.limits;
+    const offer = (name: 'duration_minutes' | 'validity_days' | 'max_participants', min: number, max: number, def: number) => {
+      Object.assign(bounds[name], { min, max });  // in place: the field checks hold these objects
+      const input = inputs.get(name) as HTMLInputElement | undefined;
+      if (!input) return;
+      input.min = String(min);
+      input.max = String(max);
+      // The category's default, unless the user already typed something (the answer may come late).
+      if (!b && !input.dataset.typed) input.value = String(def);
+    };
+    offer('duration_minutes', l.min_duration_minutes, l.max_duration_minutes, l.default_duration_minutes);
+    offer('validity_days', 1, l.max_validity_days, l.default_validity_days);
+    offer('max_participants', 2, l.max_participants, l.default_max_participants);
+    const record = boxes.get('record');
+    if (record && !l.recording_allowed && !record.checked) {
+      record.disabled = true;
+      record.closest('label')?.setAttribute('title', rule('recording_not_allowed', { category: p.category }));
+    }
+    if (p.limited) policyNote.textContent = t('policy_category').replace('{category}', p.category);
+    if (!b && !p.may_book && p.refusal) {
+      // Said at the top, before anything is filled in.
+      policyNote.className = 'form-error policy-note';
+      policyNote.setAttribute('role', 'alert');
+      policyNote.textContent = reasonText(p.refusal.reason, p.refusal.params) ?? p.refusal.message;
+      submit.disabled = true;
+      form.dataset.refused = p.refusal.reason ?? 'refused';
+    }
+  }
+  // Editing someone else's booking (an administrator) is not limited by the editor's category.
+  if (!ctx.isAdmin) call<MyPolicy>('GET', '/me/policy').then(applyPolicy).catch(() => { /* the server still decides */ });
   return form;
 }

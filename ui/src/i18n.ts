@@ -104,6 +104,13 @@ const en = {
   err_unavailable: 'The service is unavailable; try again later.', invitee: 'invitee',
   word_scheduled: 'scheduled', word_active: 'running', word_ended: 'ended', word_string: 'text', word_integer: 'whole number',
   word_boolean: 'yes/no', word_object: 'object', ends: 'Ends', start: 'Start', col_max: 'Max.', none: 'None', err_unknown_user: 'No such user: {username}', err_too_large: 'Too large (at most {max} bytes)', err_not_found_or_not_yours: 'This conference does not exist or is not yours.',
+  err_booking_refused: 'Your account may not book conferences (category {category}).',
+  err_no_category: 'Your account is in no booking category: it may not book conferences.',
+  err_too_many_bookings: 'You already have {max} conferences booked, the most your category ({category}) allows.',
+  err_category_limit: 'At most {max} for your category ({category})',
+  err_recording_not_allowed: 'Recording is not allowed for your category ({category})',
+  err_billing_unavailable: 'Booking is paid for your category ({category}); payment is not available yet.',
+  policy_category: 'Your booking category: {category}',
 };
 type Dict = typeof en;
 export type Key = keyof Dict;
@@ -217,6 +224,13 @@ const fr: Dict = {
   err_unavailable: 'Le service est indisponible ; réessayez plus tard.', invitee: 'invité',
   word_scheduled: 'prévue', word_active: 'en cours', word_ended: 'terminée', word_string: 'texte', word_integer: 'nombre entier',
   word_boolean: 'oui/non', word_object: 'objet', ends: 'Fin', start: 'Début', col_max: 'Max.', none: 'Aucun', err_unknown_user: 'Utilisateur inconnu : {username}', err_too_large: 'Trop volumineux ({max} octets au plus)', err_not_found_or_not_yours: "Cette conférence n'existe pas ou n'est pas la vôtre.",
+  err_booking_refused: 'Votre compte ne peut pas réserver de conférence (catégorie {category}).',
+  err_no_category: "Votre compte n'appartient à aucune catégorie de réservation : il ne peut pas réserver de conférence.",
+  err_too_many_bookings: 'Vous avez déjà {max} conférences réservées, le maximum de votre catégorie ({category}).',
+  err_category_limit: 'Au plus {max} pour votre catégorie ({category})',
+  err_recording_not_allowed: "L'enregistrement n'est pas autorisé pour votre catégorie ({category})",
+  err_billing_unavailable: "La réservation est payante pour votre catégorie ({category}) ; le paiement n'est pas encore disponible.",
+  policy_category: 'Votre catégorie de réservation : {category}',
 };
 
 export type Lang = 'fr' | 'en';

@@ -1,0 +1,61 @@
+// The one booking authorization (FEATURES.md B7), asked by BookingService on every create and update,
+// whatever the path (web, API, CLI, phone): an interface so that billing can plug in later — its answer is
+// allowed, refused (with a reason) or needs payment (amount, currency, description). The implementation here
+// decides from the configured categories (domain/booking_policy.h), counting the requester's bookings in
+// force in the store when the category caps them. Until billing exists, BookingService refuses a "needs
+// payment" answer with reason "billing_unavailable". Thread safety: implementations are called from any
+// thread at once; CategoryAuthorizer only reads its policy and asks the thread-safe store.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "domain/booking.h"
+#include "domain/booking_policy.h"
+#include "store/store.h"
+
+namespace confpro::booking {
+
+// Who asks, for permissions, the booking policy and the audit log.
+struct Actor {
+  Actor() = default;
+  Actor(std::string user, bool is_admin, std::string from, std::vector<std::string> directory_groups = {})
+      : username(std::move(user)),
+        admin(is_admin),
+        source(std::move(from)),
+        groups(std::move(directory_groups)) {}
+
+  std::string username = "system";  // a directory username, or "system"
+  bool admin = true;                // administrators act on every booking and are not limited by categories
+  std::string source = "system";    // "web" | "cli" | "phone" | "api" | "system"
+  std::vector<std::string> groups;  // the user's directory group DNs (LDAP; empty for local accounts)
+};
+
+domain::Requester requester_of(const Actor& actor);
+
+class BookingAuthorizer {
+ public:
+  virtual ~BookingAuthorizer() = default;
+  // `proposed` is the booking as it would be stored; `current` the stored one for an edit, nullptr for a
+  // creation. Errors: only the store's (kUnavailable…), never a refusal (that is a Decision).
+  virtual Result<domain::Decision> authorize(const Actor& actor, const domain::Booking& proposed,
+                                             const domain::Booking* current) = 0;
+};
+
+class CategoryAuthorizer final : public BookingAuthorizer {
+ public:
+  // Borrows store and clock; they must outlive it.
+  CategoryAuthorizer(store::Store& store, const Clock& clock, domain::BookingPolicy policy)
+      : store_(store), clock_(clock), policy_(std::move(policy)) {}
+  Result<domain::Decision> authorize(const Actor& actor, const domain::Booking& proposed,
+                                     const domain::Booking* current) override;
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  const domain::BookingPolicy policy_;
+};
+
+}  // namespace confpro::booking
