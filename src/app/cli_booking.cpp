@@ -164,10 +164,13 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
   auto create_flags = std::make_shared<BookingFlags>();
   auto* create = booking->add_subcommand("create", "book a conference");
   create_flags->add(create);
-  create->callback([&selected, create_flags] {
-    selected = [create_flags](const Config& config) {
+  auto account = std::make_shared<std::string>();
+  create->add_option("--account", *account, "billing account that pays (priced by [[billing.plans]])");
+  create->callback([&selected, create_flags, account] {
+    selected = [create_flags, account](const Config& config) {
       auto draft = create_flags->draft(config);
       if (!draft) return fail(draft.error(), create_flags->json);
+      if (!account->empty()) draft->account = *account;
       auto ctx = open_context(config);
       if (!ctx) return fail(ctx.error(), create_flags->json);
       booking::Actor actor = cli_actor();

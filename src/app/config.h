@@ -15,6 +15,7 @@
 #include "directory/ldap_directory.h"
 #include "domain/booking_policy.h"
 #include "domain/limits.h"
+#include "domain/tariff.h"
 #include "media/media_engine.h"
 #include "sip/sip_endpoint.h"
 #include "web/web_server.h"
@@ -73,6 +74,8 @@ struct Config {
   // [booking] default_category and [[booking.category]] (B7) [none: everybody books freely, no limit but
   // [conference]'s]
   domain::BookingPolicy booking;
+  // [[billing.plans]] (issue 16): packages pricing a booking paid by a billing account [none]
+  std::vector<domain::TariffPlan> plans;
   // [[access_numbers]]; the embedded defaults are examples for a first run (a local number per language and
   // a toll-free one); a file that lists any replaces them all. They only seed the store at start: calls are
   // routed from the store (conference/access_numbers.h).

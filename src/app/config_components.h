@@ -4,6 +4,7 @@
 
 #include "app/config_reader.h"
 #include "domain/booking_policy.h"
+#include "domain/tariff.h"
 #include "sip/sip_endpoint.h"
 #include "web/web_server.h"
 
@@ -13,5 +14,6 @@ void read_sip(ConfigReader r, sip::SipOptions& s);
 void read_web(ConfigReader r, web::WebOptions& w);
 // [booking] (config_booking.cpp): the booking categories; their limits are checked against [conference].
 void read_booking(ConfigReader r, const domain::ConferenceLimits& conference, domain::BookingPolicy& policy);
+void read_billing(ConfigReader r, std::vector<domain::TariffPlan>& plans);
 
 }  // namespace confpro::app

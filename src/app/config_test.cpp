@@ -304,5 +304,26 @@ TEST_F(ConfigTest, BadBookingCategoriesAreRefusedPrecisely) {
       has_error(twice.error(), ":8", "booking.category[1].everyone: category 'a' already has everyone"));
 }
 
+// Issue 16 P1: [[billing.plans]] prices in integer minor units; bad prices and currencies named precisely.
+TEST_F(ConfigTest, BillingPlansAreReadAndBadOnesRefused) {
+  auto c = load_config(write("[[billing.plans]]\nname = \"small\"\nmax_duration_minutes = 60\n"
+                             "max_participants = 5\nprice = \"5.00\"\ncurrency = \"EUR\"\n"),
+                       {});
+  ASSERT_TRUE(c.ok()) << format_config_errors(c.error());
+  ASSERT_EQ(c->plans.size(), 1u);
+  EXPECT_EQ(c->plans[0].price, 500);
+  EXPECT_EQ(c->plans[0].max_participants, 5);
+  auto file = write("[[billing.plans]]\nname = \"a\"\nmax_duration_minutes = 60\nmax_participants = 5\n"
+                    "price = \"-1\"\ncurrency = \"euro\"\n"
+                    "[[billing.plans]]\nname = \"a\"\nprice = \"1.234\"\n");
+  auto bad = load_config(file, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), file + ":5", "billing.plans[0].price: must be a decimal amount"))
+      << format_config_errors(bad.error());
+  EXPECT_TRUE(has_error(bad.error(), file + ":6", "billing.plans[0].currency: must be an ISO 4217 code"));
+  EXPECT_TRUE(has_error(bad.error(), file + ":8", "billing.plans[1].name: duplicate plan 'a'"));
+  EXPECT_TRUE(has_error(bad.error(), file, "billing.plans[1].max_duration_minutes: is required"));
+}
+
 }  // namespace
 }  // namespace confpro::app

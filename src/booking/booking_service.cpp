@@ -1,5 +1,6 @@
 #include "booking/booking_service.h"
 
+#include "booking/billing.h"
 #include "booking/notification_text.h"
 
 namespace confpro::booking {
@@ -72,11 +73,15 @@ Result<domain::Decision> BookingService::precheck(const Actor& actor) {
 }
 
 Status BookingService::authorize(const Actor& actor, const domain::Booking& proposed,
-                                 const domain::Booking* current) {
+                                 const domain::Booking* current, bool billed) {
   auto decision = authorizer_->authorize(actor, proposed, current);
   if (!decision.ok()) return decision.error();
   if (decision->allowed()) return {};
-  // Billing is not built yet: a booking that needs payment is refused (domain::to_error says so).
+  // A billed category's booking is paid by the account it names (its reservation is written with it).
+  if (decision->kind == domain::Decision::Kind::kNeedsPayment && billed) return {};
+  if (decision->kind == domain::Decision::Kind::kNeedsPayment && !options_.plans.empty())
+    return Error::invalid("account", "this booking is billed: name the billing account that pays for it",
+                          "account_required");
   return domain::to_error(*decision);
 }
 
@@ -104,10 +109,16 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
   if (!built.ok()) return built.error();
   domain::Booking booking = std::move(*built);
   if (auto st = check_owner(booking.owner); !st.ok()) return st.error();
-  if (auto st = authorize(actor, booking, nullptr); !st.ok()) return st.error();
+  const bool billed = draft.account && !draft.account->empty();
+  if (auto st = authorize(actor, booking, nullptr, billed); !st.ok()) return st.error();
 
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.create", booking, describe(booking)));
+  if (billed) {
+    auto reserve = reserve_for(store_, options_.plans, booking, *draft.account, actor, now);
+    if (!reserve.ok()) return reserve.error();
+    effects.ledger = std::move(*reserve);
+  }
   if (options_.notify) {
     auto owner = store_.find_user(booking.owner);
     auto numbers = store_.list_access_numbers();
@@ -177,9 +188,14 @@ Result<domain::Booking> BookingService::update(BookingId id, const domain::Booki
     if (!actor.admin) return Error::denied("only an administrator may give a booking to another owner");
     if (auto st = check_owner(next->owner); !st.ok()) return st.error();
   }
-  if (auto st = authorize(actor, *next, &*current); !st.ok()) return st.error();
+  auto rehold = rehold_for(store_, options_.plans, *next, actor, now);
+  if (!rehold.ok()) return rehold.error();
+  auto holds = store_.holds_of(id);
+  if (!holds.ok()) return holds.error();
+  if (auto st = authorize(actor, *next, &*current, !holds->empty()); !st.ok()) return st.error();
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.update", *next, describe(*next)));
+  effects.ledger = std::move(*rehold);
   if (options_.notify) {
     auto st = add_change_notifications(store_, options_.time_zone, *current, *next, BookingChange::kUpdated,
                                        now, effects);
@@ -218,6 +234,9 @@ Result<domain::Booking> BookingService::end(BookingId id, domain::EndReason reas
   store::SideEffects effects;
   effects.audit.push_back(
       audit(actor, now, "booking.end", next, std::string("reason=") + domain::to_string(reason)));
+  auto settle = settle_for(store_, next, actor, now);
+  if (!settle.ok()) return settle.error();
+  effects.ledger = std::move(*settle);
   return store_.update_booking(next, current->version, effects);
 }
 
@@ -243,6 +262,9 @@ Result<int> BookingService::expire_due(TimePoint now, const std::set<BookingId>&
         store::SideEffects effects;
         effects.audit.push_back(
             audit(system, now, "booking.expire", next, std::string("reason=") + domain::to_string(reason)));
+        auto settle = settle_for(store_, next, system, now);
+        if (!settle.ok()) return settle.error();
+        effects.ledger = std::move(*settle);
         auto stored = store_.update_booking(next, b.version, effects);
         if (stored.ok()) {
           ++marked;

@@ -26,6 +26,7 @@
 #include "domain/booking_rules.h"
 #include "domain/limits.h"
 #include "domain/random.h"
+#include "domain/tariff.h"
 #include "store/store.h"
 #include "common/thread_annotations.h"
 
@@ -38,6 +39,7 @@ struct BookingServiceOptions {
   bool notify = true;               // enqueue e-mail/SMS rows on create, e-mails on update and delete [true]
   bool require_known_owner = true;  // the owner must be a user of the store (B1: a directory user) [true]
   domain::BookingPolicy policy;     // booking categories (B7) [none: everybody books freely]
+  std::vector<domain::TariffPlan> plans;  // [[billing.plans]]: a booking with an account is priced by them
 };
 
 class BookingService {
@@ -106,7 +108,9 @@ class BookingService {
  private:
   Result<domain::Booking> load_for(BookingId id, const Actor& actor);
   Status check_owner(const std::string& owner);
-  Status authorize(const Actor& actor, const domain::Booking& proposed, const domain::Booking* current);
+  // `billed`: the booking names a billing account, so a "needs payment" answer is met by its reservation.
+  Status authorize(const Actor& actor, const domain::Booking& proposed, const domain::Booking* current,
+                   bool billed = false);
 
   store::Store& store_;
   const Clock& clock_;

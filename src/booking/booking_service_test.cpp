@@ -530,5 +530,38 @@ TEST_F(BookingPolicyServiceTest, CountingOnAStoreOutageIsReported) {
   EXPECT_EQ(booking_count(), 0);
 }
 
+// Issue 16: the hold of a billed booking is captured when the conference took place, released when it lapsed.
+TEST_F(BookingServiceTest, TheEndOfABilledBookingCapturesItsHoldOrReleasesItWhenUnused) {
+  BookingServiceOptions options;
+  options.plans = {{"small", 60, 10, 500, "EUR"}};
+  BookingService billed{*store_, clock_, random_, options};
+  ASSERT_TRUE(store_->insert_account({0, "acme", "alice", true, 0, "EUR", kT0},
+                                     {0, "acme", kT0, "credit", 1000, 0, {}, "admin", "opening"})
+                  .ok());
+  auto d = draft("Held");
+  d.account = "acme";
+  auto used = billed.create(d, kAlice);
+  ASSERT_TRUE(used.ok()) << used.error().message;
+  auto unused_draft = draft("Lapsed");
+  unused_draft.account = "acme";
+  auto unused = billed.create(unused_draft, kAlice);
+  ASSERT_TRUE(unused.ok());
+  EXPECT_EQ(store_->get_account("acme")->held, 1000);
+  auto third = draft("Third");
+  third.account = "acme";
+  EXPECT_EQ(billed.create(third, kAlice).error().code, ErrorCode::kResourceExhausted);
+
+  domain::Booking opened = *used;  // the conference took place
+  ASSERT_TRUE(domain::open(opened, kT0).ok());
+  auto stored = store_->update_booking(opened, used->version, {});
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(billed.end(used->id, domain::EndReason::kEndedByModerator, kAdmin).ok());
+  ASSERT_TRUE(billed.end(unused->id, domain::EndReason::kEndedByAdmin, kAdmin).ok());
+  auto acme = store_->get_account("acme").value();
+  EXPECT_EQ(acme.balance, 500) << "the used booking's price was captured";
+  EXPECT_EQ(acme.held, 0) << "nothing stays held after both ended";
+  EXPECT_EQ(store_->list_ledger("acme", 10)->front().kind, "release");
+}
+
 }  // namespace
 }  // namespace confpro::booking

@@ -44,6 +44,7 @@ struct BookingDraft {
   std::optional<std::string> created_via;  // "web" | "phone" | "cli" | "api"; default "cli" (create only)
   std::optional<std::string>
       access_number;  // digits; the access number used to create by phone (create only)
+  std::optional<std::string> account;  // the billing account that pays (create only; issue 16)
 };
 
 // Field names used in FieldError::field (the same words the CLI flags and the JSON API use):
