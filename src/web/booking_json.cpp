@@ -123,6 +123,7 @@ Result<DraftRequest> draft_from_json(const std::string& text, bool creating, con
   }
   if (auto v = body.integer("version", 0, 1000000000)) out.version = static_cast<int>(*v);
   if (creating) d.created_via = "web";
+  if (creating) d.account = body.string("account", false, 100);  // the billing account that pays (issue 16)
   if (auto st = body.finish(); !st) return st.error();
   return out;
 }

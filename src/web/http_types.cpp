@@ -106,7 +106,11 @@ nlohmann::json error_json(const Error& error) {
   return {{"error", e}};
 }
 
-HttpResponse error_response(const Error& error) { return json_response(http_status(error.code), error_json(error)); }
+HttpResponse error_response(const Error& error) {
+  // A booking its billing account cannot pay for: 402 Payment Required (issue 16), not a rate limit.
+  const int status = error.reason == "insufficient_credit" ? 402 : http_status(error.code);
+  return json_response(status, error_json(error));
+}
 
 void add_security_headers(HttpResponse& response, bool secure) {
   response.add_header("Content-Security-Policy",
