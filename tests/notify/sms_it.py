@@ -6,6 +6,7 @@ outside GSM 03.38 (ô), GSM-7 ("text") otherwise; the outbox row is "sent". A re
 Kannel's 403) leaves the row pending with Kannel's reply recorded.
 
 Usage: sms_it.py CONFPRO  (run by ctest under tests/web/loopback_only.sh)"""
+import json
 import os
 import shutil
 import signal
@@ -17,26 +18,11 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-import json
+
+from it_support import free_port, wait_for
 
 BEARERBOX, SMSBOX, FAKESMSC = "/usr/sbin/bearerbox", "/usr/sbin/smsbox", "/usr/lib/kannel/test/fakesmsc"
 MOD_PIN, USER_PIN = "647185", "583920"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(what, predicate, timeout=15):
-    end = time.time() + timeout
-    while time.time() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 KANNEL = """group = core
