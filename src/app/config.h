@@ -89,7 +89,7 @@ struct Config {
   sip::SipOptions sip;
   web::WebOptions web;   // web.time_zone follows server.time_zone
   DirectorySettings directory;
-  NotifySettings notify;  // [notify], [notify.smtp]
+  NotifySettings notify;  // [notify], [notify.smtp], [notify.sms]
 };
 
 // Loads `path` (empty: embedded defaults only) and applies `overrides` ("section.key=value", value in TOML

@@ -1,4 +1,5 @@
-// Reader for [notify] and [notify.smtp] (notify/: the outbox's delivery worker and its SMTP sender).
+// Reader for [notify], [notify.smtp] and [notify.sms] (notify/: the outbox's delivery worker and its SMTP
+// sender).
 #include "app/config_notify.h"
 
 namespace confpro::app {
@@ -38,6 +39,19 @@ void read_notify(ConfigReader r, NotifySettings& n) {
     s.get_int("timeout_s", o.timeout_s, 1, 3600);
     s.finish();
   }
+  if (const toml::table* sms = r.table("sms")) {
+    ConfigReader s = r.sub(sms, "sms");
+    auto& o = n.sms;
+    s.get("url", o.url);
+    if (o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0)
+      s.fail("url", "must start with http:// or https:// (the gateway's sendsms URL)");
+    s.get("username", o.username);
+    s.get("password", o.password);
+    s.get("from", o.from);
+    s.get_int("connect_timeout_s", o.connect_timeout_s, 1, 300);
+    s.get_int("timeout_s", o.timeout_s, 1, 3600);
+    s.finish();
+  }
   r.finish();
 }
 
@@ -45,11 +59,12 @@ std::unique_ptr<notify::DeliveryWorker> make_delivery_worker(store::Store& store
                                                              const NotifySettings& settings) {
   std::map<std::string, std::unique_ptr<notify::Sender>> senders;
   if (!settings.smtp.url.empty()) senders["email"] = std::make_unique<notify::SmtpSender>(settings.smtp);
+  if (!settings.sms.url.empty()) senders["sms"] = std::make_unique<notify::SmsSender>(settings.sms);
   return std::make_unique<notify::DeliveryWorker>(store, clock, std::move(senders), settings.worker);
 }
 
 int deliver_due(store::Store& store, const Clock& clock, const NotifySettings& settings) {
-  if (settings.smtp.url.empty()) return 0;
+  if (settings.smtp.url.empty() && settings.sms.url.empty()) return 0;
   return make_delivery_worker(store, clock, settings)->run_once();
 }
 

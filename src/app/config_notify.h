@@ -1,5 +1,5 @@
-// [notify] and [notify.smtp] of the configuration (etc/confpro.example.toml), and the worker built from them.
-// Thread safety: start-up only.
+// [notify], [notify.smtp] and [notify.sms] of the configuration (etc/confpro.example.toml), and the worker
+// built from them. Thread safety: start-up only.
 #pragma once
 
 #include <memory>
@@ -7,6 +7,7 @@
 
 #include "app/config_reader.h"
 #include "notify/delivery_worker.h"
+#include "notify/sms_sender.h"
 #include "notify/smtp_sender.h"
 
 namespace confpro::app {
@@ -14,15 +15,17 @@ namespace confpro::app {
 struct NotifySettings {
   notify::WorkerOptions worker;
   notify::SmtpOptions smtp;  // smtp.url "" = no [notify.smtp]: e-mail rows stay pending
+  notify::SmsOptions sms;    // sms.url "" = no [notify.sms]: SMS rows stay pending (number_rules: [sip]'s)
 };
 
 void read_notify(ConfigReader r, NotifySettings& n);
 
-// The delivery worker of these settings (not started): an SMTP sender when [notify.smtp] is set.
+// The delivery worker of these settings (not started): an SMTP sender when [notify.smtp] is set, an SMS
+// sender when [notify.sms] is.
 std::unique_ptr<notify::DeliveryWorker> make_delivery_worker(store::Store& store, const Clock& clock,
                                                              const NotifySettings& settings);
 // One delivery pass in the calling thread (the CLI after a booking change, so that `confpro booking create`
-// alone sends its mails): the due e-mails are sent when [notify.smtp] is set. Returns how many were
+// alone sends its mails): the due e-mails and SMS are sent when their server is set. Returns how many were
 // attempted.
 int deliver_due(store::Store& store, const Clock& clock, const NotifySettings& settings);
 bool bare_address_ok(const std::string& from);

@@ -57,6 +57,24 @@ TEST_F(ConfigTest, NotifySmtpIsReadAndABadUrlOrSenderIsRefused) {
       << bad.error().message;
 }
 
+TEST_F(ConfigTest, NotifySmsIsReadWithTheSipNumberRulesAndABadUrlIsRefused) {
+  EXPECT_TRUE(load_config("", {})->notify.sms.url.empty());  // no [notify.sms]: SMS rows wait
+  auto c = load_config(write("[notify.sms]\nurl = \"http://127.0.0.1:13013/cgi-bin/sendsms\"\n"
+                             "username = \"u\"\npassword = \"p\"\nfrom = \"ConfPro\"\n"
+                             "[[sip.number_rules]]\nstrip_prefix = \"0033\"\nadd_prefix = \"0\"\n"),
+                       {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->notify.sms.url, "http://127.0.0.1:13013/cgi-bin/sendsms");
+  EXPECT_EQ(c->notify.sms.username, "u");
+  EXPECT_EQ(c->notify.sms.password, "p");
+  EXPECT_EQ(c->notify.sms.from, "ConfPro");
+  ASSERT_EQ(c->notify.sms.number_rules.size(), 1u);
+  EXPECT_EQ(c->notify.sms.number_rules[0].strip_prefix, "0033");
+  auto bad = load_config(write("[notify.sms]\nurl = \"smpp://gw\"\n"), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), ":2", "notify.sms.url: must start with http://")) << bad.error().message;
+}
+
 TEST_F(ConfigTest, UnknownKeyIsRefusedWithFileAndLine) {
   auto file = write("[server]\ntime_zone = \"UTC\"\n\n[conference]\nnumber_lenght = 7\n");
   auto c = load_config(file, {});

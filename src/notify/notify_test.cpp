@@ -3,6 +3,7 @@
 #include "notify/delivery_worker.h"
 #include "notify/mime.h"
 #include "notify/retry.h"
+#include "notify/sms_sender.h"
 #include "store/test_support.h"
 
 namespace confpro::notify {
@@ -219,6 +220,70 @@ TEST_F(WorkerTest, ARowTakenByAnotherWorkerIsNotSentTwice) {
   EXPECT_EQ(w.run_once(), 0);
   clock_.advance(minutes{3});  // its lease ran out without a record (it crashed): sent here
   EXPECT_EQ(w.run_once(), 1);
+}
+
+TEST(Sms, Gsm7WhenEveryCharacterIsInTheDefaultAlphabetOrItsExtension) {
+  EXPECT_TRUE(fits_gsm7("Conference Budget: 734912, PIN 1234, +33 800 300 300"));
+  EXPECT_TRUE(fits_gsm7("Réunion à 9h: élève, Ça fait 5 €? [x] {y} ~ ^ | \\ @ £ ¥ § ¿ ¡ Ü ñ ß Δ Ω _\n"));
+  EXPECT_FALSE(fits_gsm7("Conférence: coûte"));  // û is not GSM-7
+  EXPECT_FALSE(fits_gsm7("ça"));                 // only the capital Ç is
+  EXPECT_FALSE(fits_gsm7("à l'hôtel"));          // ô
+  EXPECT_FALSE(fits_gsm7("`quoted`"));           // the grave accent is not
+  EXPECT_FALSE(fits_gsm7("會議"));
+  EXPECT_FALSE(fits_gsm7("ok \xF0\x9F\x98\x80"));  // an emoji
+  EXPECT_FALSE(fits_gsm7("bad \xC3"));             // truncated UTF-8
+  EXPECT_FALSE(fits_gsm7("bad \xE9t\xE9"));        // Latin-1, not UTF-8
+  EXPECT_TRUE(fits_gsm7(""));
+}
+
+TEST(Sms, NumbersAreE164AfterTheNormaliserAndTheOperatorRulesBackwards) {
+  const std::vector<domain::NumberRule> france{{"0033", "0"}};
+  EXPECT_EQ(e164("+33 6 12 34 56 78"), "+33612345678");
+  EXPECT_EQ(e164("0033 (6) 12-34.56.78"), "+33612345678");
+  EXPECT_EQ(e164("06 12 34 56 78", france), "+33612345678");
+  EXPECT_EQ(e164("+33 6 12 34 56 78", france), "+33612345678");
+  EXPECT_EQ(e164("06 12 34 56 78"), "");  // national, and no rule says which country
+  EXPECT_EQ(e164("alice"), "");
+  EXPECT_EQ(e164("+33 6x"), "");
+  EXPECT_EQ(e164("+123"), "");               // too short
+  EXPECT_EQ(e164("+1234567890123456"), "");  // 16 digits: too long
+}
+
+TEST(Sms, SendsmsUrlCarriesCredentialsNumberAndEncodedTextWithTheCoding) {
+  SmsOptions o;
+  o.url = "http://127.0.0.1:13013/cgi-bin/sendsms";
+  o.username = "conf pro";
+  o.password = "p&ss=1";
+  o.from = "ConfPro";
+  EXPECT_EQ(sendsms_url(o, "+33612345678", "Budget: 734912 & PIN 1234"),
+            "http://127.0.0.1:13013/cgi-bin/sendsms?username=conf%20pro&password=p%26ss%3D1&from=ConfPro"
+            "&to=%2B33612345678&text=Budget%3A%20734912%20%26%20PIN%201234&charset=UTF-8&coding=0");
+  EXPECT_EQ(sendsms_url(o, "+33612345678", "Conférence"),
+            "http://127.0.0.1:13013/cgi-bin/sendsms?username=conf%20pro&password=p%26ss%3D1&from=ConfPro"
+            "&to=%2B33612345678&text=Conf%C3%A9rence&charset=UTF-8&coding=0");  // é is GSM-7
+  std::string ucs2 = sendsms_url(o, "+33612345678", "Réunion à l'hôtel");
+  EXPECT_NE(ucs2.find("&text=R%C3%A9union%20%C3%A0%20l%27h%C3%B4tel&charset=UTF-8&coding=2"),
+            std::string::npos)
+      << ucs2;
+  o.url = "http://gw/sendsms?smsc=fake";
+  o.from = "";
+  EXPECT_EQ(sendsms_url(o, "+1", "x").rfind("http://gw/sendsms?smsc=fake&username=", 0), 0u);
+  EXPECT_EQ(sendsms_url(o, "+1", "x").find("from="), std::string::npos);
+}
+
+TEST(Sms, ANumberWithoutE164FormIsRefusedForGoodWithoutCallingTheGateway) {
+  SmsOptions o;
+  o.url = "http://127.0.0.1:1/cgi-bin/sendsms";
+  SmsSender sender(o);
+  store::OutboxMessage m;
+  m.kind = "sms";
+  m.recipient = "06 12 34 56 78";
+  m.body = "x";
+  SendResult r = sender.send(m);
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.permanent);
+  EXPECT_FALSE(r.server_down);
+  EXPECT_NE(r.reply.find("E.164"), std::string::npos);
 }
 
 }  // namespace

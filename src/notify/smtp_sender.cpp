@@ -4,9 +4,9 @@
 
 #include <chrono>
 #include <cstring>
-#include <mutex>
 
 #include "common/time.h"
+#include "notify/curl_support.h"
 
 namespace confpro::notify {
 
@@ -25,28 +25,10 @@ size_t read_upload(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
-struct Watch {
-  const std::atomic<bool>* cancelled;
-  std::chrono::steady_clock::time_point deadline;
-};
-
-// libcurl's progress callback (at least once a second, also while the server is silent): non-zero aborts. It
-// also enforces the whole submission's timeout itself: libcurl 7.88 was seen here waiting past
-// CURLOPT_TIMEOUT after a failed read from a server that stopped answering.
-int abort_if_cancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* watch = static_cast<const Watch*>(user);
-  return watch->cancelled->load() || std::chrono::steady_clock::now() > watch->deadline ? 1 : 0;
-}
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 }  // namespace
 
 SmtpSender::SmtpSender(SmtpOptions options) : options_(std::move(options)) {
-  global_init();
+  curl_global_once();
   identity_.from = options_.from;
   identity_.host = options_.host.empty() ? address_domain(options_.from) : options_.host;
 }
@@ -78,21 +60,14 @@ SendResult SmtpSender::send(const store::OutboxMessage& message) {
   curl_easy_setopt(curl, CURLOPT_READDATA, &up);
   curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, abort_if_cancelled);
-  Watch watch{&cancelled_, std::chrono::steady_clock::now() + std::chrono::seconds(options_.timeout_s)};
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &watch);
+  CurlWatch watch{&cancelled_, std::chrono::steady_clock::now() + std::chrono::seconds(options_.timeout_s)};
+  curl_set_limits(curl, watch, options_.connect_timeout_s, options_.timeout_s);
   // A new connection per message: a kept one that the server silently dropped made libcurl 7.88 hang on
   // reuse.
   curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout_s));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout_s));
   if (options_.url.rfind("smtp://", 0) == 0 && options_.starttls)
     curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options_.username.empty()) {
     curl_easy_setopt(curl, CURLOPT_USERNAME, options_.username.c_str());
     curl_easy_setopt(curl, CURLOPT_PASSWORD, options_.password.c_str());

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import ssl
 import subprocess
@@ -23,6 +22,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+
+from it_support import free_port, wait_for
 
 import logging
 import warnings
@@ -43,21 +44,6 @@ PASSWORD = "secret-password-1"
 SMTP_USER, SMTP_PASSWORD = "confpro", "mail-pass-9"
 MOD_PIN, USER_PIN = "647185", "583920"
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(what, predicate, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class Sink:
