@@ -267,6 +267,16 @@ Result<std::vector<OutboxMessage>> FaultInjectingStore::list_outbox(const std::s
   return inner_.list_outbox(status, limit);
 }
 
+Result<std::vector<OutboxMessage>> FaultInjectingStore::find_outbox(const OutboxQuery& query) {
+  if (auto e = check("find_outbox")) return *e;
+  return inner_.find_outbox(query);
+}
+
+Result<OutboxMessage> FaultInjectingStore::requeue_message(std::int64_t id, TimePoint now) {
+  if (auto e = check("requeue_message")) return *e;
+  return inner_.requeue_message(id, now);
+}
+
 Result<Report> FaultInjectingStore::report(const ReportQuery& query) {
   if (auto e = check("report")) return *e;
   return inner_.report(query);

@@ -188,4 +188,36 @@ Result<std::vector<OutboxMessage>> SqlStore::list_outbox(const std::string& stat
   });
 }
 
+Result<std::vector<OutboxMessage>> SqlStore::find_outbox(const OutboxQuery& q) {
+  return run<std::vector<OutboxMessage>>("find outbox", [&](soci::session& sql) {
+    const std::int64_t booking = q.booking.value();
+    std::string where = "WHERE 1 = 1";
+    if (!q.status.empty()) where += " AND status = :status";
+    if (booking != 0) where += " AND booking_id = :booking";
+    if (!q.owner.empty()) where += " AND booking_id IN (SELECT id FROM bookings WHERE owner = :owner)";
+    where += " ORDER BY id DESC LIMIT " + std::to_string(std::clamp(q.limit, 1, 1000));
+    return Result<std::vector<OutboxMessage>>(load_outbox(sql, where, [&](soci::statement& st) {
+      if (!q.status.empty()) st.exchange(soci::use(q.status, "status"));
+      if (booking != 0) st.exchange(soci::use(booking, "booking"));
+      if (!q.owner.empty()) st.exchange(soci::use(q.owner, "owner"));
+    }));
+  });
+}
+
+Result<OutboxMessage> SqlStore::requeue_message(std::int64_t id, TimePoint now) {
+  return run<OutboxMessage>("requeue message", [&](soci::session& sql) -> Result<OutboxMessage> {
+    std::int64_t at = to_epoch_ms(now);
+    soci::statement st = (sql.prepare << "UPDATE outbox SET status = 'pending', next_attempt_at = :at WHERE id = "
+                                         ":id AND status IN ('failed', 'sent')",
+                          soci::use(at, "at"), soci::use(id, "id"));
+    st.execute(true);
+    const bool changed = st.get_affected_rows() == 1;
+    auto rows = load_outbox(sql, "WHERE id = :id", [&](soci::statement& s) { s.exchange(soci::use(id, "id")); });
+    if (rows.empty()) return Error::not_found("no such message");
+    if (!changed) return Error::precondition("this message is still pending: it will be sent or retried")
+        .with_reason("notification_pending");
+    return rows.front();
+  });
+}
+
 }  // namespace confpro::store::detail

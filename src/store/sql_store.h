@@ -138,6 +138,8 @@ class SqlStore final : public Store {
                      bool give_up) override;
   Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) override;
   Result<bool> claim_message(std::int64_t id, TimePoint seen, TimePoint lease_until) override;
+  Result<std::vector<OutboxMessage>> find_outbox(const OutboxQuery& query) override;
+  Result<OutboxMessage> requeue_message(std::int64_t id, TimePoint now) override;
 
   Result<Report> report(const ReportQuery& query) override;
 

@@ -231,6 +231,14 @@ struct AuditQuery {
   int offset = 0;  // newest first
 };
 
+// The notifications view (issue 15 item 5): newest first.
+struct OutboxQuery {
+  std::string status;  // "" = any
+  BookingId booking;   // 0 = any
+  std::string owner;   // "" = any; else only rows of bookings this user owns
+  int limit = 100;
+};
+
 // S5 reports for [from, to).
 struct ReportQuery {
   TimePoint from{};
@@ -375,6 +383,10 @@ class Store {
   // it meanwhile. false when someone else took or changed it first. A crash while it is held only delays the
   // retry.
   virtual Result<bool> claim_message(std::int64_t id, TimePoint seen, TimePoint lease_until) = 0;
+  virtual Result<std::vector<OutboxMessage>> find_outbox(const OutboxQuery& query) = 0;
+  // Re-send: a "failed" or "sent" message goes back to "pending", due at `now` (attempts kept). kNotFound for
+  // no such id, kPrecondition for a message still pending.
+  virtual Result<OutboxMessage> requeue_message(std::int64_t id, TimePoint now) = 0;
 
   // S5.
   virtual Result<Report> report(const ReportQuery& query) = 0;

@@ -448,6 +448,23 @@ TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
   EXPECT_EQ(store_->mark_sent(999, kT0).error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(StoreTest, OutboxRequeueSendsAgain) {
+  OutboxMessage m{0, "email", "a@example.org", "Conference", "PIN 1234", {}, "pending", 0, kT0, "", kT0, ""};
+  auto a = store_->enqueue(m).value();
+  EXPECT_EQ(store_->requeue_message(a.id, kT0).error().code, ErrorCode::kFailedPrecondition);  // still pending
+  ASSERT_TRUE(store_->mark_failed(a.id, "refused", kT0, true).ok());
+  auto back = store_->requeue_message(a.id, kT0 + std::chrono::hours{1}).value();
+  EXPECT_EQ(back.status, "pending");
+  EXPECT_EQ(back.attempts, 1);
+  EXPECT_EQ(store_->due_messages(kT0 + std::chrono::hours{1}, 10)->size(), 1u);
+  EXPECT_EQ(store_->requeue_message(999, kT0).error().code, ErrorCode::kNotFound);
+  OutboxQuery q;
+  q.status = "pending";
+  EXPECT_EQ(store_->find_outbox(q)->size(), 1u);
+  q.owner = "nobody";
+  EXPECT_TRUE(store_->find_outbox(q)->empty());
+}
+
 TEST_P(StoreTest, OutboxClaimIsTakenOnceAndTheCalendarIsKept) {
   OutboxMessage m{0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, ""};
   m.calendar = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n";

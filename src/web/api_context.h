@@ -32,6 +32,7 @@ void add_booking_routes(Router& router, ApiContext& ctx);
 void add_admin_routes(Router& router, ApiContext& ctx);      // users, access numbers, audit
 void add_live_routes(Router& router, ApiContext& ctx);       // live conferences and their actions
 void add_history_routes(Router& router, ApiContext& ctx);    // past conferences, recordings, reports
+void add_notification_routes(Router& router, ApiContext& ctx);  // the outbox rows, re-send
 
 // Parses an integer path parameter (> 0); nullopt for anything else.
 std::optional<std::int64_t> parse_id(const std::string& text);

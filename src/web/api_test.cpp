@@ -375,5 +375,45 @@ TEST_F(ApiTest, HealthReportsTheHistoryWriterAndIsDegradedWhileItFails) {
   EXPECT_EQ(admin.get("/api/v1/health").json["history"]["last_error"], control.health_report.history_last_error);
 }
 
+TEST_F(ApiTest, NotificationsShowOwnRowsWithoutBodiesAndAdministratorsResendFailedOnes) {
+  Client root(*api), alice(*api), bob(*api);
+  root.login("root", "admin-password-1");
+  alice.login("alice", "alice-password-1");
+  bob.login("bob", "bob-password-12");
+  const auto id = alice.post("/api/v1/bookings", full_booking()).json["id"].get<std::int64_t>();
+  store::OutboxMessage m;
+  m.recipient = "guest@example.org";
+  m.subject = "Invitation";
+  m.body = "PIN 424242";
+  m.booking = BookingId{id};
+  m.next_attempt_at = m.created_at = clock.now();
+  const auto row = store->enqueue(m).value();
+  m.booking = BookingId{};  // about no booking: administrators only
+  ASSERT_TRUE(store->enqueue(m).ok());
+  ASSERT_TRUE(store->mark_failed(row.id, "550 refused", clock.now(), true).ok());
+
+  auto mine = alice.get("/api/v1/notifications");
+  ASSERT_EQ(mine.status, 200) << mine.raw.body;
+  ASSERT_FALSE(mine.json["items"].empty());
+  for (const auto& r : mine.json["items"]) EXPECT_EQ(r["booking_id"], id);
+  EXPECT_TRUE(bob.get("/api/v1/notifications").json["items"].empty());
+  EXPECT_EQ(bob.get("/api/v1/notifications?booking=" + std::to_string(id)).status, 403);
+  auto all = root.get("/api/v1/notifications?status=failed");
+  ASSERT_EQ(all.json["items"].size(), 1u) << all.raw.body;
+  EXPECT_EQ(all.json["items"][0]["last_error"], "550 refused");
+  EXPECT_FALSE(all.json["items"][0].contains("body"));
+  EXPECT_EQ(root.get("/api/v1/notifications").raw.body.find("424242"), std::string::npos);
+  EXPECT_EQ(root.get("/api/v1/notifications?status=later&booking=x&limit=0").json["error"]["fields"].size(), 3u);
+
+  const auto resend = "/api/v1/notifications/" + std::to_string(row.id) + "/resend";
+  EXPECT_EQ(alice.post(resend, nlohmann::json::object()).status, 403);
+  auto ok = root.post(resend, nlohmann::json::object());
+  ASSERT_EQ(ok.status, 200) << ok.raw.body;
+  EXPECT_EQ(ok.json["status"], "pending");
+  EXPECT_TRUE(root.get("/api/v1/notifications?status=failed").json["items"].empty());
+  EXPECT_EQ(root.post(resend, nlohmann::json::object()).status, 409);  // already pending
+  EXPECT_EQ(root.get("/api/v1/audit?target=notification:" + std::to_string(row.id)).json["items"].size(), 1u);
+}
+
 }  // namespace
 }  // namespace confpro::web

@@ -71,6 +71,10 @@ export interface DirectoryStatus {
 }
 export interface TestLogin { username: string; display_name: string; email: string; role: string; source: string; groups: string[] }
 export interface AccessNumber { number: string; label: string; kind: string; language: string }
+export interface NotificationRow {
+  id: number; kind: 'email' | 'sms'; recipient: string; subject: string; booking_id: number | null;
+  status: 'pending' | 'sent' | 'failed'; attempts: number; next_attempt_at: string; last_error: string; created_at: string;
+}
 export interface AuditRow { id: number; at: string; actor: string; action: string; target: string; details: string; source: string }
 
 let csrfToken = '';

@@ -111,6 +111,9 @@ const en = {
   err_recording_not_allowed: 'Recording is not allowed for your category ({category})',
   err_billing_unavailable: 'Booking is paid for your category ({category}); payment is not available yet.',
   policy_category: 'Your booking category: {category}',
+  tab_notifications: 'Notifications', notif_recipient: 'Recipient', notif_subject: 'Subject', notif_attempts: 'Attempts',
+  notif_last_error: 'Last error', notif_booking: 'Booking', notif_pending: 'Pending', notif_sent: 'Sent', notif_failed: 'Failed',
+  notif_resend: 'Resend', notif_none: 'No notifications.', notif_sms: 'SMS', notif_email: 'E-mail',
 };
 type Dict = typeof en;
 export type Key = keyof Dict;
@@ -231,6 +234,9 @@ const fr: Dict = {
   err_recording_not_allowed: "L'enregistrement n'est pas autorisé pour votre catégorie ({category})",
   err_billing_unavailable: "La réservation est payante pour votre catégorie ({category}) ; le paiement n'est pas encore disponible.",
   policy_category: 'Votre catégorie de réservation : {category}',
+  tab_notifications: 'Notifications', notif_recipient: 'Destinataire', notif_subject: 'Objet', notif_attempts: 'Tentatives',
+  notif_last_error: 'Dernière erreur', notif_booking: 'Réservation', notif_pending: 'En attente', notif_sent: 'Envoyée', notif_failed: 'Échec',
+  notif_resend: 'Renvoyer', notif_none: 'Aucune notification.', notif_sms: 'SMS', notif_email: 'E-mail',
 };
 
 export type Lang = 'fr' | 'en';

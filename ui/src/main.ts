@@ -17,6 +17,7 @@ import { usersPage } from './pages/users';
 import { accessPage } from './pages/access';
 import { auditPage } from './pages/audit';
 import { phonePage } from './pages/phone';
+import { notificationsPage } from './pages/notifications';
 
 interface Tab { path: string; label: Key; page: Page; admin?: boolean; hidden?: boolean }  // hidden: not in the bar
 const tabs: Tab[] = [
@@ -29,6 +30,7 @@ const tabs: Tab[] = [
   { path: 'users', label: 'tab_users', page: usersPage, admin: true },
   { path: 'access', label: 'tab_access', page: accessPage, admin: true },
   { path: 'audit', label: 'tab_audit', page: auditPage, admin: true },
+  { path: 'notifications', label: 'tab_notifications', page: notificationsPage, admin: true },
   { path: 'phone-access', label: 'my_phone_access', page: phonePage, hidden: true },  // from the name in the top bar
 ];
 

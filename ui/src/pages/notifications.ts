@@ -1,0 +1,52 @@
+// Notifications (administrators): the e-mails and SMS of the outbox with their delivery state, newest first;
+// a failed one can be sent again (issue 15 item 5). The API never gives the body (it holds PINs).
+import { call, query, type NotificationRow } from '../api';
+import type { Page } from '../app';
+import { clear, h } from '../dom';
+import { errorText } from '../errors';
+import { formatDateTime } from '../format';
+import { t, type Key } from '../i18n';
+
+export const notificationsPage: Page = (root, ctx) => {
+  const body = h('div', { class: 'table-wrap' });
+  const status = h('select', { id: 'n-status' }, h('option', { value: '' }, t('any')),
+    ...(['pending', 'sent', 'failed'] as const).map((s) => h('option', { value: s }, t(`notif_${s}` as Key))));
+  const booking = h('input', { id: 'n-booking', type: 'number', min: '1', inputmode: 'numeric' });
+  const badge: Record<NotificationRow['status'], string> = { pending: 'badge-waiting', sent: 'badge-active', failed: 'badge-rec' };
+  async function resend(n: NotificationRow): Promise<void> {
+    try {
+      await call('POST', `/notifications/${n.id}/resend`);
+      await load();
+    } catch (e) { clear(body); body.appendChild(h('p', { class: 'form-error' }, errorText(e))); }
+  }
+  function bookingLink(id: number | null): HTMLElement | string {
+    if (id === null) return '';
+    return h('a', { href: `/future/${id}`, onclick: (ev: Event) => { ev.preventDefault(); ctx.navigate(`/future/${id}`); } }, `#${id}`);
+  }
+  async function load(): Promise<void> {
+    try {
+      const page = await call<{ items: NotificationRow[] }>('GET', '/notifications' +
+        query({ status: status.value, booking: booking.value.trim(), limit: 200 }));
+      clear(body);
+      if (page.items.length === 0) { body.appendChild(h('p', {}, t('notif_none'))); return; }
+      body.appendChild(h('table', { class: 'data' },
+        h('thead', {}, h('tr', {}, [t('state'), t('notif_recipient'), t('notif_subject'), t('notif_attempts'), t('notif_last_error'),
+          t('notif_booking'), t('at'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, page.items.map((n) => h('tr', { 'data-id': String(n.id) },
+          h('td', {}, h('span', { class: `badge ${badge[n.status]}` }, t(`notif_${n.status}` as Key))),
+          h('td', {}, h('span', { class: 'muted' }, t(`notif_${n.kind}` as Key) + ' '), n.recipient),
+          h('td', {}, n.subject), h('td', { class: 'num' }, String(n.attempts)),
+          h('td', { class: 'mono' }, n.last_error), h('td', {}, bookingLink(n.booking_id)),
+          h('td', {}, formatDateTime(n.created_at)),
+          h('td', {}, n.status === 'failed'
+            ? h('button', { class: 'secondary small', 'aria-label': `${t('notif_resend')} ${n.recipient}`, onclick: () => void resend(n) }, t('notif_resend'))
+            : ''))))));
+    } catch (e) { clear(body); body.appendChild(h('p', { class: 'form-error' }, errorText(e))); }
+  }
+  root.append(h('h1', {}, t('tab_notifications')),
+    h('form', { class: 'search', role: 'search', onsubmit: (ev: Event) => { ev.preventDefault(); void load(); } },
+      h('div', { class: 'field' }, h('label', { for: 'n-status' }, t('state')), status),
+      h('div', { class: 'field' }, h('label', { for: 'n-booking' }, t('notif_booking')), booking),
+      h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('search')))), body);
+  void load();
+};
