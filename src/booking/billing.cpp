@@ -44,15 +44,15 @@ Result<std::vector<store::LedgerEntry>> reserve_for(store::Store& store, const s
                                                   domain::format_amount(quote.price) + " " + quote.currency)};
 }
 
-Result<std::vector<store::LedgerEntry>> rehold_for(store::Store& store, const std::vector<domain::TariffPlan>& plans,
-                                                   const domain::Booking& next, const Actor& actor, TimePoint now) {
-  auto holds = store.holds_of(next.id);
-  if (!holds.ok()) return holds.error();
+Result<std::vector<store::LedgerEntry>> rehold_for(const std::vector<domain::TariffPlan>& plans,
+                                                   const domain::Booking& next,
+                                                   const std::vector<std::pair<std::string, std::int64_t>>& holds,
+                                                   const Actor& actor, TimePoint now) {
   std::vector<store::LedgerEntry> out;
-  if (holds->empty()) return out;
+  if (holds.empty()) return out;
   const auto quote = domain::quote(plans, next);
   if (!quote.plan) return no_plan(next);
-  for (const auto& [account, held] : *holds) {
+  for (const auto& [account, held] : holds) {
     const std::int64_t delta = quote.price - held;
     if (delta == 0) continue;
     out.push_back(line(account, delta > 0 ? "reserve" : "release", 0, delta, next, actor, now,

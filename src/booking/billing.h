@@ -29,9 +29,12 @@ Result<std::vector<store::LedgerEntry>> reserve_for(store::Store& store, const s
                                                     const domain::Booking& booking, const std::string& account,
                                                     const Actor& actor, TimePoint now);
 
-// The lines moving an edited booking's hold to its new price (none when it holds nothing).
-Result<std::vector<store::LedgerEntry>> rehold_for(store::Store& store, const std::vector<domain::TariffPlan>& plans,
-                                                   const domain::Booking& next, const Actor& actor, TimePoint now);
+// The lines moving an edited booking's hold to its new price; `holds`: what it holds now, per account
+// (Store::holds_of; none: no lines).
+Result<std::vector<store::LedgerEntry>> rehold_for(const std::vector<domain::TariffPlan>& plans,
+                                                   const domain::Booking& next,
+                                                   const std::vector<std::pair<std::string, std::int64_t>>& holds,
+                                                   const Actor& actor, TimePoint now);
 
 // The lines settling an ended booking's hold: captured if it was used (opened), released otherwise.
 Result<std::vector<store::LedgerEntry>> settle_for(store::Store& store, const domain::Booking& ended,

@@ -188,10 +188,10 @@ Result<domain::Booking> BookingService::update(BookingId id, const domain::Booki
     if (!actor.admin) return Error::denied("only an administrator may give a booking to another owner");
     if (auto st = check_owner(next->owner); !st.ok()) return st.error();
   }
-  auto rehold = rehold_for(store_, options_.plans, *next, actor, now);
-  if (!rehold.ok()) return rehold.error();
   auto holds = store_.holds_of(id);
   if (!holds.ok()) return holds.error();
+  auto rehold = rehold_for(options_.plans, *next, *holds, actor, now);
+  if (!rehold.ok()) return rehold.error();
   if (auto st = authorize(actor, *next, &*current, !holds->empty()); !st.ok()) return st.error();
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.update", *next, describe(*next)));

@@ -67,10 +67,23 @@ std::int64_t insert_line(soci::session& sql, std::int64_t account_id, const Ledg
   return id;
 }
 
-void write_audit(soci::session& sql, const AuditEntry& a) {
-  SideEffects fx;
-  fx.audit.push_back(a);
-  write_effects(sql, Dialect::kSqlite, fx);
+// What is still held for `booking_id`, per account: (account id, account name, hold), holds of 0 left out.
+struct OpenHold {
+  std::int64_t account_id = 0;
+  std::string account;
+  std::int64_t hold = 0;
+};
+std::vector<OpenHold> open_holds(soci::session& sql, std::int64_t booking_id) {
+  std::vector<OpenHold> out;
+  OpenHold row;
+  soci::statement st = (sql.prepare << "SELECT a.id, a.name, SUM(l.hold) FROM ledger l JOIN billing_accounts a ON "
+                                       "a.id = l.account_id WHERE l.booking_id = :b GROUP BY a.id, a.name",
+                        soci::use(booking_id, "b"), soci::into(row.account_id), soci::into(row.account),
+                        soci::into(row.hold));
+  st.execute();
+  while (st.fetch())
+    if (row.hold != 0) out.push_back(row);
+  return out;
 }
 
 }  // namespace
@@ -101,24 +114,14 @@ Status write_ledger(soci::session& sql, Dialect dialect, const std::vector<Ledge
 
 void release_holds(soci::session& sql, std::int64_t booking_id, TimePoint at, const std::string& actor,
                    const std::string& note) {
-  std::vector<std::pair<std::int64_t, std::int64_t>> open;  // account id, hold
-  {
-    std::int64_t account = 0, hold = 0;
-    soci::statement st = (sql.prepare << "SELECT account_id, SUM(hold) FROM ledger WHERE booking_id = :b "
-                                         "GROUP BY account_id",
-                          soci::use(booking_id, "b"), soci::into(account), soci::into(hold));
-    st.execute();
-    while (st.fetch())
-      if (hold != 0) open.emplace_back(account, hold);
-  }
-  for (const auto& [account, hold] : open) {
+  for (const auto& open : open_holds(sql, booking_id)) {
     LedgerEntry e;
     e.at = at;
     e.kind = "release";
-    e.hold = -hold;
+    e.hold = -open.hold;
     e.actor = actor;
     e.note = note;
-    insert_line(sql, account, e, booking_id);
+    insert_line(sql, open.account_id, e, booking_id);
   }
 }
 
@@ -159,7 +162,9 @@ Result<LedgerEntry> SqlStore::append_ledger(const LedgerEntry& entry, const Audi
     if (!account) return Error::not_found("no billing account named '" + entry.account + "'");
     LedgerEntry stored = entry;
     stored.id = insert_line(sql, *account, entry, entry.booking.value());
-    write_audit(sql, audit);
+    SideEffects fx;
+    fx.audit.push_back(audit);
+    write_effects(sql, dialect_, fx);
     tx.commit();
     return stored;
   });
@@ -192,14 +197,7 @@ Result<std::vector<LedgerEntry>> SqlStore::list_ledger(const std::string& accoun
 Result<std::vector<std::pair<std::string, std::int64_t>>> SqlStore::holds_of(BookingId booking) {
   return run<std::vector<std::pair<std::string, std::int64_t>>>("holds of booking", [&](soci::session& sql) {
     std::vector<std::pair<std::string, std::int64_t>> out;
-    std::string name;
-    std::int64_t hold = 0, raw = booking.value();
-    soci::statement st = (sql.prepare << "SELECT a.name, SUM(l.hold) FROM ledger l JOIN billing_accounts a ON "
-                                         "a.id = l.account_id WHERE l.booking_id = :b GROUP BY a.name",
-                          soci::use(raw, "b"), soci::into(name), soci::into(hold));
-    st.execute();
-    while (st.fetch())
-      if (hold != 0) out.emplace_back(name, hold);
+    for (auto& open : open_holds(sql, booking.value())) out.emplace_back(std::move(open.account), open.hold);
     return Result<std::vector<std::pair<std::string, std::int64_t>>>(std::move(out));
   });
 }
