@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CONFIG ?=
 CMAKE_FLAGS ?=
 
-.PHONY: run test check bench bench-flood build configure bootstrap format lint clean asan tsan fuzz asan-smoke \
+.PHONY: run test check bench bench-flood bench-login build configure bootstrap format lint clean asan tsan fuzz asan-smoke \
   tsan-smoke fuzz-smoke ui
 
 bootstrap-%:
@@ -47,6 +47,11 @@ bench: bootstrap-bench build
 bench-flood: bootstrap-test build
 	@cd tests/sip && python3 sip_it.py flood_bench --harness $(abspath $(BUILD))/tests/sip/sip_harness \
 	  --confpro $(abspath $(BUILD))/src/app/confpro --prompt-cache $(abspath $(BUILD))/tests/sip/prompt-cache --sipp sipp
+
+# 50 concurrent LDAP logins against a caller's IVR prompts (issue 14): prompt onset and pacing, login p50/p99.
+bench-login: bootstrap-test build ui
+	@CONFPRO_BINARY=$(abspath $(BUILD))/src/app/confpro CONFPRO_CALL_DRIVER=$(abspath $(BUILD))/tests/web/call_driver \
+	  node tests/web/bench_login_ivr.mjs
 
 # The whole suite under ASan+UBSan or TSan, and each fuzzer for FUZZ_SECONDS (600): long runs, not in `make test`.
 asan: bootstrap-test ui

@@ -139,6 +139,8 @@ void read_media(ConfigReader r, media::EngineOptions& m) {
   r.get_int("jitter_max_ms", m.jitter_max_ms, 20, 2000);
   r.get_int("rtp_timeout_ms", m.rtp_timeout_ms, 0, 3600000);
   r.get_int("max_sessions", m.max_sessions, 1, 1000000);
+  r.get_int("nice", m.nice, -20, 19);
+  r.get_int("realtime_priority", m.realtime_priority, 0, 99);
   r.get("recordings_dir", m.recordings_dir);
   r.get("suppress_silence", m.suppress_silence);
   std::string latching = media::to_string(m.rtp_latching);

@@ -1,14 +1,23 @@
 #include "common/worker_pool.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 namespace confpro {
 
-WorkerPool::WorkerPool(int threads, std::string name) : name_(std::move(name)) {
+WorkerPool::WorkerPool(int threads, std::string name, int nice) : name_(std::move(name)) {
   if (threads < 1) threads = 1;
+  nice = std::clamp(nice, 0, 19);
   threads_.reserve(static_cast<std::size_t>(threads));
   for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] { run(); });
+    threads_.emplace_back([this, nice] {
+      // Per thread on Linux: PRIO_PROCESS with the thread's own id.
+      if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
+      run();
+    });
     pthread_setname_np(threads_.back().native_handle(), name_.substr(0, 15).c_str());
   }
 }

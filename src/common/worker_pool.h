@@ -17,7 +17,6 @@
 
 #include "common/event_loop.h"
 #include "common/thread_annotations.h"
-#include "common/thread_annotations.h"
 
 namespace confpro {
 
@@ -25,8 +24,11 @@ class WorkerPool {
  public:
   using Task = std::function<void()>;
 
-  // `name` names the threads (top, gdb): at most 15 characters.
-  WorkerPool(int threads, std::string name);
+  // `name` names the threads (top, gdb): at most 15 characters. `nice` (0–19) lowers the threads' scheduling
+  // priority (Linux keeps a nice value per thread): a pool of background work (logins, password hashing, look-ups)
+  // yields the cores to the media and control threads when the machine is busy, so a burst of logins does not
+  // delay a caller's audio. Raising priority (negative values) is not offered; failures are ignored.
+  WorkerPool(int threads, std::string name, int nice = 0);
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
   ~WorkerPool();  // stop()

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -57,6 +61,20 @@ TEST(WorkerPool, OneThreadKeepsOrderAndStopDrainsTheQueue) {
   }
   ASSERT_EQ(seen.size(), 50u);
   for (int i = 0; i < 50; ++i) EXPECT_EQ(seen[static_cast<size_t>(i)], i);
+}
+
+TEST(WorkerPool, ABackgroundPoolRunsItsTasksAtALowerPriorityAndLeavesTheCallersAlone) {
+  const int caller = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  std::atomic<int> background{-100}, plain{-100};
+  {
+    WorkerPool low(1, "test-low", 10);
+    WorkerPool normal(1, "test-normal");
+    low.post([&] { background = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())); });
+    normal.post([&] { plain = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())); });
+  }
+  EXPECT_EQ(background.load(), std::max(10, caller));
+  EXPECT_EQ(plain.load(), caller);
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), caller);
 }
 
 }  // namespace confpro

@@ -24,6 +24,8 @@ class Engine final : public MediaEngine {
       wc.index = i;
       wc.mix_rate = options.mix_rate;
       wc.packet_io = options.packet_io;
+      wc.nice = options.nice;
+      wc.realtime_priority = options.realtime_priority;
       if (!options.cpu_affinity.empty())
         wc.cpu = options.cpu_affinity[static_cast<std::size_t>(i) % options.cpu_affinity.size()];
       workers_.push_back(std::make_unique<Worker>(wc, sink_, board_));

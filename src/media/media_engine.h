@@ -141,6 +141,13 @@ struct EngineOptions {
   // Silence suppression (RFC 3551 4.1): while what a participant hears is digital silence, send one packet per
   // second instead of 50 (marker bit on the first packet when sound resumes) [true]
   bool suppress_silence = true;
+  // Scheduling of the workers, so that other work on a busy machine (logins, password hashing, a report, the
+  // database) does not delay what callers hear: `nice` (-20..19) for each worker thread [-10: favoured over the
+  // rest of the process, which runs at 0, and over background pools at 10]; `realtime_priority` 1..99 runs them
+  // SCHED_FIFO instead [0 = off]. Both need CAP_SYS_NICE (root has it); without it the workers run at the
+  // default priority (WorkerCounters::priority says which).
+  int nice = -10;
+  int realtime_priority = 0;
   // CPUs the workers are pinned to, worker i on cpu_affinity[i % size] [empty = not pinned]
   std::vector<int> cpu_affinity;
   // io_uring (one syscall per batch of sends and for all receives of a tick) or epoll + sendto [kAuto]

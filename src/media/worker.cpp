@@ -2,6 +2,8 @@
 #include "media/worker.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +14,17 @@ namespace confpro::media {
 namespace {
 
 constexpr std::int64_t kTickNs = std::int64_t{kTickMs} * 1000000;
+
+// The calling thread's scheduling (Linux: nice is per thread, set through its own thread id): SCHED_FIFO at
+// `realtime` when > 0, else nice `nice`. False when refused.
+bool set_priority(int nice, int realtime) {
+  if (realtime > 0) {
+    sched_param sp{};
+    sp.sched_priority = realtime;
+    return pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+  }
+  return nice == 0 || setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice) == 0;
+}
 constexpr int kDeferTicks = 100;   // a command for a session in transit waits up to 2 s
 constexpr int kStatsEveryTicks = 50;
 constexpr std::uintptr_t kRtcpBit = 1;
@@ -54,6 +67,8 @@ void Worker::run() {
     CPU_SET(config_.cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
   }
+  counters_.priority.store(set_priority(config_.nice, config_.realtime_priority) ? 1 : 0,
+                           std::memory_order_relaxed);
   io_ = make_packet_io(config_.packet_io);
   if (!io_) io_ = make_epoll_io();
   io_->receive(*this);  // nothing yet; makes this worker the handler unwatch() may deliver to

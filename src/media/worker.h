@@ -40,6 +40,7 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> send_errors{0};  // datagrams the kernel refused
   std::atomic<std::uint64_t> io_enters{0};    // syscalls spent sending and receiving
   std::atomic<int> packet_io{-1};             // the PacketIoKind in use, -1 until the thread has started
+  std::atomic<int> priority{-1};              // 1: nice/realtime as configured, 0: refused (no CAP_SYS_NICE)
 };
 
 class Worker;
@@ -74,6 +75,8 @@ struct WorkerConfig {
   int index = 0;
   int mix_rate = 16000;
   int cpu = -1;                   // pin to this CPU [-1: not pinned]
+  int nice = 0;                   // the thread's nice value [0]; EngineOptions::nice
+  int realtime_priority = 0;      // SCHED_FIFO at this priority [0 = off]
   std::size_t queue_size = 4096;  // commands waiting at most [4096]
   PacketIoKind packet_io = PacketIoKind::kAuto;
 };

@@ -574,7 +574,9 @@ class WebServer final : public RunningWeb {
   std::atomic<int> bound_port_{0};
   restinio::running_server_handle_t<Traits> http_;
   restinio::running_server_handle_t<TlsTraits> https_;
-  WorkerPool directory_pool_{4, "confpro-login"};  // logins and directory look-ups, off the event loop
+  // Logins and directory look-ups, off the event loop, at a lower priority (nice 10) than media and control: a
+  // burst of logins (password hashing, TLS to the directory) must not delay callers' audio (issue 14).
+  WorkerPool directory_pool_{4, "confpro-login", 10};
   std::thread heartbeat_;
   Mutex stop_mutex_;
   std::condition_variable stop_cv_;

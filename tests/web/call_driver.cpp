@@ -19,10 +19,14 @@
 //   {"op":"answer","phone":"T","sip_port":5090,"tone_hz":0} → {"ok":true}: a phone answering the first call that
 //       reaches that port (the trunk's far end, for invites by number)
 //   {"op":"wait_answered","phone":"T","timeout":5000} → {"ok":<a call was answered>,"to":"<number called>"}
+//   {"op":"prompt_timing","phone":"A","timeout":5000,"span":1000} → {"ok":true,"onset_ms":x,"jitter_ms":y,
+//       "packets":n}: the first audible 20 ms after the answer (onset: ms from the 200 OK), then over `span` of
+//       what follows, how far packets strayed from a steady 20 ms pace (max − min lateness; for benchmarks)
 // Unknown ops, missing fields and unknown phones answer {"ok":false,"error":"..."}. End of input hangs up
 // all.
 //
 // Thread safety: one thread reads commands and answers them; the phones run their own pump threads.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -94,6 +98,7 @@ class Driver {
               {"power", confpro::conftest::power_at(pcm, hz)},
               {"rms", confpro::conftest::rms(pcm)}};
     }
+    if (op == "prompt_timing") return prompt_timing(p, cmd, timeout);
     if (op == "wait_ended") {
       const bool ended = p.wait_ended(timeout);
       return {{"ok", ended}, {"bye_received", p.bye_received()}};
@@ -125,6 +130,34 @@ class Driver {
     const int status = phone->final_status();
     phones_[name] = std::move(phone);
     return {{"ok", answered}, {"status", status}};
+  }
+
+  static json prompt_timing(Softphone& p, const json& cmd, milliseconds timeout) {
+    const auto answered = p.answered_at();
+    if (!answered) return fail("not answered");
+    constexpr std::size_t kPacket = Softphone::kRate / 50;  // 20 ms of 8 kHz audio
+    const auto onset = p.wait_heard(
+        0, [](std::span<const std::int16_t> pcm) { return confpro::conftest::rms(pcm) > 300.0; }, timeout,
+        milliseconds(20));
+    if (!onset) return fail("nothing heard");
+    const milliseconds span{cmd.value("span", 1000)};
+    p.listen(span);
+    const std::size_t first = onset->end - kPacket;
+    double lo = 0, hi = 0;
+    int packets = 0;
+    for (std::size_t k = 0;; ++k) {
+      const auto at = p.arrival_of(first + k * kPacket);
+      if (!at || *at - onset->at > span) break;
+      const double late =
+          std::chrono::duration<double, std::milli>(*at - onset->at).count() - 20.0 * static_cast<double>(k);
+      lo = std::min(lo, late);
+      hi = std::max(hi, late);
+      ++packets;
+    }
+    return {{"ok", true},
+            {"onset_ms", std::chrono::duration<double, std::milli>(onset->at - *answered).count()},
+            {"jitter_ms", hi - lo},
+            {"packets", packets}};
   }
 
   json answer(const std::string& name, const json& cmd) {

@@ -7,37 +7,23 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, startConfpro } from './harness.mjs';
+import { hasSlapd, ldapSection, slapdServer } from './slapd_support.mjs';
 import { launchBrowser, newPage, shot, login } from './browser_support.mjs';
 
-const slapdScript = 'tests/directory/slapd.sh';
-const hasSlapd = (() => { try { execFileSync('test', ['-x', '/usr/sbin/slapd']); return true; } catch { return false; } })();
-const state = join(mkdtempSync(join(tmpdir(), 'confpro-web-ldap-')), 'slapd');
-const slapd = (cmd) => execFileSync('sh', [slapdScript, cmd, state], { stdio: ['ignore', 'ignore', 'inherit'] });
+const server = slapdServer('confpro-web-ldap-');
+const slapd = (cmd) => server[cmd]();
 const OPERATION_TIMEOUT_MS = 2000;
 let env, confpro, browser;
 
 before(async () => {
   if (!hasSlapd) return;
-  slapd('start');
-  env = Object.fromEntries(readFileSync(join(state, 'env'), 'utf8').trim().split('\n').map((l) => l.split('=')));
-  confpro = await startConfpro({ extra: `
-[directory.ldap]
-uri = ["ldap://127.0.0.1:${env.DEAD_PORT}", "ldap://127.0.0.1:${env.LDAP_PORT}"]
-start_tls = true
-ca_file = "${env.CA_FILE}"
-bind_dn = "cn=confpro,ou=services,dc=example,dc=org"
-bind_password = "service-pw"
-base_dn = "dc=example,dc=org"
-user_filter = "(&(objectClass=inetOrgPerson)(uid={user}))"
-admin_group = "cn=confpro-admins,ou=groups,dc=example,dc=org"
-organizer_group = "cn=confpro-organizers,ou=groups,dc=example,dc=org"
+  env = server.start();
+  confpro = await startConfpro({ extra: ldapSection(env, `["ldap://127.0.0.1:${env.DEAD_PORT}", "ldap://127.0.0.1:${env.LDAP_PORT}"]`, `
 network_timeout_ms = 1000
 operation_timeout_ms = ${OPERATION_TIMEOUT_MS}
-` });
+`) });
   browser = await launchBrowser();
 });
 after(async () => { await browser?.close(); await confpro?.stop(); if (hasSlapd) slapd('stop'); });
@@ -78,6 +64,11 @@ test('LDAP users log in (roles from groups), the local admin too; status and tes
   assert.equal(phone.status, 200, phone.text);
   assert.equal(phone.json.source, 'ldap');
   assert.equal((await local.patch('/api/v1/users/alice', { password: 'a-local-password' })).status, 409);
+  // Role, name, mail and mobile come from the directory at each login: a change here would be undone, so refused.
+  const promoted = await local.patch('/api/v1/users/alice', { role: 'admin' });
+  assert.equal(promoted.status, 409, promoted.text);
+  assert.equal(promoted.json.error.reason, 'external_directory');
+  assert.equal((await local.patch('/api/v1/users/alice', { role: 'organizer', display_name: 'Alice Martin' })).status, 200);
   // Seen once, listed with source LDAP; disabled here, refused although the directory says yes; enabled again.
   const users = await local.get('/api/v1/users');
   assert.equal(users.json.items.find((u) => u.username === 'alice')?.source, 'ldap', users.text);
