@@ -1,4 +1,6 @@
 // Administrators only: /api/v1/users, /api/v1/access-numbers, /api/v1/audit. Every change is audited.
+#include <tuple>
+
 #include "booking/booking_service.h"
 #include "common/log.h"
 #include "common/timezone.h"
@@ -164,6 +166,19 @@ HttpResponse update_user(const Call& call, ApiContext& ctx) {
   if (user->username == call.principal().username && ((role && *role != "admin") || (disabled && *disabled))) {
     return error_response(
         Error::precondition("you cannot remove your own administrator rights").with_reason("own_admin_rights"));
+  }
+  // A directory (LDAP) user's role, name, mail and mobile come from the directory and are refreshed at each
+  // login: a change here would be silently undone, so it is refused (the same values, as a form resends, pass).
+  if (user->source != "local") {
+    for (const auto& [field, value, stored] :
+         {std::tuple{"role", &role, &user->role}, {"display_name", &display_name, &user->display_name},
+          {"email", &email, &user->email}, {"mobile", &mobile, &user->mobile}}) {
+      if (*value && **value != *stored) {
+        return error_response(Error::precondition(std::string("the ") + field + " of a directory user comes from the " +
+                                                  "directory (" + user->source + ") and is changed there")
+                                  .with_reason("external_directory"));
+      }
+    }
   }
   if (phone_account || (phone_pin && !phone_pin->empty())) {
     if (auto st = dir->set_phone_access(user->username, phone_account, phone_pin); !st) return error_response(st.error());
