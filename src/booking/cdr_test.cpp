@@ -10,6 +10,7 @@
 
 #include "booking/cdr_exporter.h"
 #include "common/csv.h"
+#include "store/fault_injection.h"
 #include "store/test_support.h"
 
 namespace confpro::booking {
@@ -214,6 +215,31 @@ TEST_F(CdrExporterTest, ExportsSettledSessionsOnceWithAHeader) {
   got = lines("cdr.csv");
   ASSERT_EQ(got.size(), 6u) << "appended, no second header";
   EXPECT_EQ(got[5].rfind("conference,3,", 0), 0u) << got[5];
+}
+
+// A crash (here: the store failing) between the append and the mark: the next pass writes the rows again —
+// duplicates with the same ids, never a lost row — and a folder that cannot be written marks nothing.
+TEST_F(CdrExporterTest, AFailedMarkRepeatsRowsAndAFailedWriteMarksNothing) {
+  store::FaultInjectingStore faulty(*store_);
+  conference("111111", {"+33611111111"});
+  CdrExporter exporter(faulty, clock_, options_);
+  faulty.fail_next("mark_cdr_exported", 1, Error::unavailable("database down"));
+  EXPECT_FALSE(exporter.export_pending().ok());
+  ASSERT_EQ(lines("cdr.csv").size(), 3u) << "written and synced before the mark";
+  EXPECT_EQ(exporter.export_pending().value(), 1);
+  auto got = lines("cdr.csv");
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[1], got[3]) << "the same leg row again: deduplicated on its ids";
+  EXPECT_EQ(got[2], got[4]);
+  EXPECT_EQ(exporter.export_pending().value(), 0);
+
+  conference("222222", {"+33622222222"});
+  std::filesystem::remove_all(options_.dir);
+  { std::ofstream block(options_.dir); }  // a file where the folder should be: nothing can be written
+  EXPECT_FALSE(exporter.export_pending().ok());
+  std::filesystem::remove(options_.dir);
+  EXPECT_EQ(exporter.export_pending().value(), 1) << "still pending: not marked when the write failed";
+  EXPECT_NE(lines("cdr.csv").back().find(",222222,"), std::string::npos);
 }
 
 TEST_F(CdrExporterTest, RotatesBySizeWithoutSplittingASession) {

@@ -88,12 +88,11 @@ TEST_F(ConferenceTest, CdrRowsMatchTheConnectionHistory) {
   const Conf c = book("billed", {"--account", "acme"});
   ASSERT_NE(c.id, 0) << "no booking";
 
+  // The moderator through the access number, a user dialling the conference number.
   auto m = join_via_menu("M", c, c.moderator_pin, kToneA);
-  ASSERT_TRUE(m);
-  ASSERT_TRUE(wait_log("joined as moderator"));
   auto u = dial_with_pin("U", c, c.user_pin, "0600000077", kToneB);
-  ASSERT_TRUE(u);
-  ASSERT_TRUE(wait_log("joined as user"));
+  ASSERT_TRUE(m && u);
+  ASSERT_TRUE(wait_log("joined as moderator") && wait_log("joined as user"));
   ASSERT_TRUE(u->hang_up());
   ASSERT_EQ(
       web->post("/api/v1/conferences/live/" + std::to_string(c.id) + "/end", nlohmann::json::object()).status,
