@@ -10,6 +10,7 @@
 
 #include "app/config_notify.h"
 #include "app/config_reader.h"
+#include "booking/cdr_exporter.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "directory/ldap_directory.h"
@@ -76,6 +77,8 @@ struct Config {
   domain::BookingPolicy booking;
   // [[billing.plans]] (issue 16): packages pricing a booking paid by a billing account [none]
   std::vector<domain::TariffPlan> plans;
+  // [billing.cdr] (issue 16 P3): dir ("" = no CDR files), interval_seconds, rotate_bytes, rotate_daily
+  booking::CdrOptions cdr;
   // [[access_numbers]]; the embedded defaults are examples for a first run (a local number per language and
   // a toll-free one); a file that lists any replaces them all. They only seed the store at start: calls are
   // routed from the store (conference/access_numbers.h).

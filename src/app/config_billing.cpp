@@ -5,7 +5,7 @@
 
 namespace confpro::app {
 
-void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans) {
+void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr) {
   auto tables = root.tables("plans");
   for (size_t i = 0; i < tables.size(); ++i) {
     ConfigReader r = root.sub(tables[i], "plans[" + std::to_string(i) + "]");
@@ -30,6 +30,16 @@ void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans) {
       if (!p.name.empty() && other.name == p.name) r.fail("name", "duplicate plan '" + p.name + "'");
     r.finish();
     plans.push_back(std::move(p));
+  }
+  if (const toml::table* t = root.table("cdr")) {  // [billing.cdr]: the CDR files (booking/cdr_exporter.h)
+    ConfigReader r = root.sub(t, "cdr");
+    r.get("dir", cdr.dir);
+    long long interval = cdr.interval.count();
+    r.get_int("interval_seconds", interval, 1, 3600);
+    cdr.interval = std::chrono::seconds(interval);
+    r.get_int("rotate_bytes", cdr.rotate_bytes, 0, 1LL << 40);
+    r.get("rotate_daily", cdr.rotate_daily);
+    r.finish();
   }
   root.finish();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/config_reader.h"
+#include "booking/cdr_exporter.h"
 #include "domain/booking_policy.h"
 #include "domain/tariff.h"
 #include "sip/sip_endpoint.h"
@@ -14,6 +15,6 @@ void read_sip(ConfigReader r, sip::SipOptions& s);
 void read_web(ConfigReader r, web::WebOptions& w);
 // [booking] (config_booking.cpp): the booking categories; their limits are checked against [conference].
 void read_booking(ConfigReader r, const domain::ConferenceLimits& conference, domain::BookingPolicy& policy);
-void read_billing(ConfigReader r, std::vector<domain::TariffPlan>& plans);
+void read_billing(ConfigReader r, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr);
 
 }  // namespace confpro::app

@@ -40,7 +40,7 @@ void resolve_paths(Config& config, const fs::path& base) {
   for (std::string* path : {&config.server.data_dir, &config.log.file, &config.ivr.sounds_dir, &config.ivr.moh_dir,
                             &config.ivr.overrides_dir, &config.ivr.generated_dir, &config.media.recordings_dir,
                             &config.sip.tls_cert_file, &config.sip.tls_key_file, &config.web.tls_cert_file,
-                            &config.web.tls_key_file, &config.web.static_dir, &config.web.port_file})
+                            &config.web.tls_key_file, &config.web.static_dir, &config.web.port_file, &config.cdr.dir})
     absolute_against(base, *path);
   config.web.recordings_dir = config.media.recordings_dir;
   if (config.storage_url.starts_with(kSqlite)) {
@@ -58,6 +58,7 @@ Status create_data_folders(const Config& config) {
       {"server.data_dir (names)", names_directory(config)},
       {"media.recordings_dir", config.media.recordings_dir},
       {"ivr.generated_dir", config.ivr.generated_dir},
+      {"billing.cdr.dir", config.cdr.dir},
   };
   if (config.storage_url.starts_with(kSqlite)) {
     folders.emplace_back("storage.url",

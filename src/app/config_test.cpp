@@ -343,5 +343,29 @@ TEST_F(ConfigTest, BillingPlansAreReadAndBadOnesRefused) {
   EXPECT_TRUE(has_error(bad.error(), file, "billing.plans[1].max_duration_minutes: is required"));
 }
 
+// Issue 16 P3: [billing.cdr], off by default.
+TEST_F(ConfigTest, CdrFilesAreOffByDefaultAndTheirKeysAreChecked) {
+  auto d = load_config("", {});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->cdr.dir, "");
+  EXPECT_EQ(d->cdr.interval, std::chrono::seconds(5));
+  EXPECT_EQ(d->cdr.rotate_bytes, 0u);
+  EXPECT_FALSE(d->cdr.rotate_daily);
+  auto c = load_config(write("[billing.cdr]\ndir = \"/var/lib/confpro/cdr\"\ninterval_seconds = 2\n"
+                             "rotate_bytes = 1048576\nrotate_daily = true\n"),
+                       {});
+  ASSERT_TRUE(c.ok()) << format_config_errors(c.error());
+  EXPECT_EQ(c->cdr.dir, "/var/lib/confpro/cdr");
+  EXPECT_EQ(c->cdr.interval, std::chrono::seconds(2));
+  EXPECT_EQ(c->cdr.rotate_bytes, 1048576u);
+  EXPECT_TRUE(c->cdr.rotate_daily);
+  auto file = write("[billing.cdr]\ninterval_seconds = 0\nrotate_bytes = -1\nfolder = \"x\"\n");
+  auto bad = load_config(file, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), file + ":2", "billing.cdr.interval_seconds")) << format_config_errors(bad.error());
+  EXPECT_TRUE(has_error(bad.error(), file + ":3", "billing.cdr.rotate_bytes"));
+  EXPECT_TRUE(has_error(bad.error(), file + ":4", "billing.cdr.folder"));
+}
+
 }  // namespace
 }  // namespace confpro::app

@@ -283,6 +283,13 @@ int serve(const Config& config) {
     components.push_back(std::make_unique<Owned<notify::DeliveryWorker>>(std::move(delivery)));
   }
 
+  // The CDR files, on their own thread, when [billing.cdr] dir is set.
+  if (!config.cdr.dir.empty()) {
+    auto cdr = std::make_unique<booking::CdrExporter>(*ctx.store, *ctx.clock, config.cdr);
+    cdr->start();
+    components.push_back(std::make_unique<Owned<booking::CdrExporter>>(std::move(cdr)));
+  }
+
   auto sip = sip::start_sip_endpoint(config.sip, **media, conference);
   if (!sip) return fail_start(sip.error());
   conference.attach_sip(sip->get());

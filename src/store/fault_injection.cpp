@@ -199,6 +199,11 @@ Result<Page<SessionWithBooking>> FaultInjectingStore::list_sessions(const Sessio
   return inner_.list_sessions(query);
 }
 
+Status FaultInjectingStore::mark_cdr_exported(const std::vector<SessionId>& sessions, TimePoint at) {
+  if (auto e = check("mark_cdr_exported")) return *e;
+  return inner_.mark_cdr_exported(sessions, at);
+}
+
 Result<ParticipantConnection> FaultInjectingStore::start_connection(const ParticipantConnection& connection) {
   if (auto e = check("start_connection")) return *e;
   return inner_.start_connection(connection);
@@ -306,6 +311,11 @@ Result<LedgerEntry> FaultInjectingStore::append_ledger(const LedgerEntry& entry,
 Result<std::vector<LedgerEntry>> FaultInjectingStore::list_ledger(const std::string& account, int limit) {
   if (auto e = check("list_ledger")) return *e;
   return inner_.list_ledger(account, limit);
+}
+
+Result<std::vector<LedgerEntry>> FaultInjectingStore::ledger_of_booking(BookingId booking) {
+  if (auto e = check("ledger_of_booking")) return *e;
+  return inner_.ledger_of_booking(booking);
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> FaultInjectingStore::holds_of(BookingId booking) {

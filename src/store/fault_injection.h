@@ -66,6 +66,7 @@ class FaultInjectingStore final : public Store {
   Status set_recording_path(SessionId id, const std::string& path) override;
   Result<ConferenceSession> get_session(SessionId id) override;
   Result<Page<SessionWithBooking>> list_sessions(const SessionQuery& query) override;
+  Status mark_cdr_exported(const std::vector<SessionId>& sessions, TimePoint at) override;
   Result<ParticipantConnection> start_connection(const ParticipantConnection& connection) override;
   Status end_connection(ConnectionId id, TimePoint left_at, const std::string& reason, double loss_fraction,
                         double jitter_ms, double rtt_ms) override;
@@ -91,6 +92,7 @@ class FaultInjectingStore final : public Store {
   Result<std::vector<AccountBalance>> list_accounts() override;
   Result<LedgerEntry> append_ledger(const LedgerEntry& entry, const AuditEntry& audit) override;
   Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit) override;
+  Result<std::vector<LedgerEntry>> ledger_of_booking(BookingId booking) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> holds_of(BookingId booking) override;
 
  private:

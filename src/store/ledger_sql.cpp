@@ -170,27 +170,46 @@ Result<LedgerEntry> SqlStore::append_ledger(const LedgerEntry& entry, const Audi
   });
 }
 
+namespace {
+
+// Ledger lines matching `where` (on l, its one named parameter :key bound to `key`), in `order`.
+template <typename Key>
+std::vector<LedgerEntry> load_ledger(soci::session& sql, const std::string& where, const Key& key,
+                                     const std::string& order) {
+  std::vector<LedgerEntry> out;
+  LedgerEntry e;
+  std::int64_t at = 0, booking = 0;
+  soci::indicator booking_ind = soci::i_null;
+  soci::statement st =
+      (sql.prepare << "SELECT l.id, a.name, l.at, l.kind, l.amount, l.hold, l.booking_id, l.actor, l.note FROM "
+                      "ledger l JOIN billing_accounts a ON a.id = l.account_id WHERE " +
+                          where + " ORDER BY " + order,
+       soci::use(key, "key"), soci::into(e.id), soci::into(e.account), soci::into(at), soci::into(e.kind),
+       soci::into(e.amount), soci::into(e.hold), soci::into(booking, booking_ind), soci::into(e.actor),
+       soci::into(e.note));
+  st.execute();
+  while (st.fetch()) {
+    e.at = from_epoch_ms(at);
+    e.booking = BookingId{booking_ind == soci::i_ok ? booking : 0};
+    out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<LedgerEntry>> SqlStore::list_ledger(const std::string& account, int limit) {
   return run<std::vector<LedgerEntry>>("list ledger", [&](soci::session& sql) {
-    std::vector<LedgerEntry> out;
-    LedgerEntry e;
-    std::int64_t at = 0, booking = 0;
-    soci::indicator booking_ind = soci::i_null;
     const int n = std::clamp(limit, 1, 1000);
-    soci::statement st =
-        (sql.prepare << "SELECT l.id, a.name, l.at, l.kind, l.amount, l.hold, l.booking_id, l.actor, l.note FROM "
-                        "ledger l JOIN billing_accounts a ON a.id = l.account_id WHERE a.name = :name "
-                        "ORDER BY l.id DESC LIMIT " + std::to_string(n),
-         soci::use(account, "name"), soci::into(e.id), soci::into(e.account), soci::into(at), soci::into(e.kind),
-         soci::into(e.amount), soci::into(e.hold), soci::into(booking, booking_ind), soci::into(e.actor),
-         soci::into(e.note));
-    st.execute();
-    while (st.fetch()) {
-      e.at = from_epoch_ms(at);
-      e.booking = BookingId{booking_ind == soci::i_ok ? booking : 0};
-      out.push_back(e);
-    }
-    return Result<std::vector<LedgerEntry>>(std::move(out));
+    return Result<std::vector<LedgerEntry>>(
+        load_ledger(sql, "a.name = :key", account, "l.id DESC LIMIT " + std::to_string(n)));
+  });
+}
+
+Result<std::vector<LedgerEntry>> SqlStore::ledger_of_booking(BookingId booking) {
+  return run<std::vector<LedgerEntry>>("ledger of booking", [&](soci::session& sql) {
+    const std::int64_t raw = booking.value();
+    return Result<std::vector<LedgerEntry>>(load_ledger(sql, "l.booking_id = :key", raw, "l.id"));
   });
 }
 

@@ -255,15 +255,27 @@ const char* const kV8OutboxCalendar = R"sql(
 ALTER TABLE outbox ADD COLUMN calendar TEXT NOT NULL DEFAULT ''
 )sql";
 
+// v9: reserved for the notifications migration of another branch (issue 15); empty here, no statement.
+const char* const kV9Reserved = "";
+
+// v10: the CDR files (issue 16 P3). A closed session's rows are appended to the CDR file and synced, then
+// cdr_exported_at is set: a crash between the two gives duplicate rows (stable ids), never lost ones.
+const char* const kV10CdrExported = R"sql(
+ALTER TABLE conference_sessions ADD COLUMN cdr_exported_at BIGINT;
+CREATE INDEX sessions_cdr_pending ON conference_sessions (cdr_exported_at, closed_at)
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
-            with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar};
+            with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9Reserved,
+            kV10CdrExported};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
-          kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar};
+          kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9Reserved,
+          kV10CdrExported};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

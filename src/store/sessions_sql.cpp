@@ -133,6 +133,8 @@ Result<Page<SessionWithBooking>> SqlStore::list_sessions(const SessionQuery& q) 
         if (!q.number.empty()) where += " AND s.number = :number";
         if (q.closed_only) where += " AND s.closed_at IS NOT NULL";
         if (q.open_only) where += " AND s.closed_at IS NULL";
+        if (q.cdr_pending)
+          where += " AND s.closed_at IS NOT NULL AND s.cdr_exported_at IS NULL AND b.state <> 'active'";
         auto bind = [&](soci::statement& st) {
           if (q.session) st.exchange(soci::use(session, "session"));
           if (q.from) st.exchange(soci::use(from, "from"));
@@ -174,6 +176,17 @@ Result<Page<SessionWithBooking>> SqlStore::list_sessions(const SessionQuery& q) 
         }
         return page;
       });
+}
+
+Status SqlStore::mark_cdr_exported(const std::vector<SessionId>& sessions, TimePoint at) {
+  if (sessions.empty()) return {};
+  return run_status("mark cdr exported", [&](soci::session& sql) -> Status {
+    std::string ids;
+    for (const auto& s : sessions) ids += (ids.empty() ? "" : ",") + std::to_string(s.value());
+    std::int64_t when = to_epoch_ms(at);
+    sql << "UPDATE conference_sessions SET cdr_exported_at = :at WHERE id IN (" + ids + ")", soci::use(when, "at");
+    return {};
+  });
 }
 
 Result<ParticipantConnection> SqlStore::start_connection(const ParticipantConnection& c) {

@@ -191,6 +191,9 @@ struct SessionQuery {
   std::string number;        // exact conference number; "" = any
   bool closed_only = false;  // past sessions only
   bool open_only = false;    // live sessions only
+  // Closed sessions not yet written to the CDR files (mark_cdr_exported) whose booking is no longer active, so
+  // its ledger is settled (issue 16 P3).
+  bool cdr_pending = false;
   bool descending = true;    // by opened_at
   int limit = 50;
   int offset = 0;
@@ -344,6 +347,8 @@ class Store {
   virtual Status set_recording_path(SessionId id, const std::string& path) = 0;
   virtual Result<ConferenceSession> get_session(SessionId id) = 0;
   virtual Result<Page<SessionWithBooking>> list_sessions(const SessionQuery& query) = 0;
+  // The sessions' rows are in the CDR files (appended and synced): they leave SessionQuery::cdr_pending.
+  virtual Status mark_cdr_exported(const std::vector<SessionId>& sessions, TimePoint at) = 0;
 
   // Connections. end: kNotFound; ending an ended connection is kFailedPrecondition.
   virtual Result<ParticipantConnection> start_connection(const ParticipantConnection& connection) = 0;
@@ -399,6 +404,8 @@ class Store {
   // A credit or an adjustment (not about a booking). kNotFound for an unknown account.
   virtual Result<LedgerEntry> append_ledger(const LedgerEntry& entry, const AuditEntry& audit) = 0;
   virtual Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit) = 0;
+  // Every ledger line about a booking, oldest first (the CDR files: which account paid, what was captured).
+  virtual Result<std::vector<LedgerEntry>> ledger_of_booking(BookingId booking) = 0;
   // What is held for a booking, per account name (outstanding reservations).
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> holds_of(BookingId booking) = 0;
 };

@@ -58,6 +58,12 @@ TEST_P(LedgerTest, ABookingHoldsCreditAndOneOverTheCreditIsRefusedWithoutAPartia
   ASSERT_TRUE(store_->delete_booking(first->id, {kT0, "alice"}, {}).ok());
   EXPECT_EQ(store_->get_account("acme")->held, 0) << "deleting a booking releases its hold";
   EXPECT_TRUE(store_->holds_of(first->id)->empty());
+  auto of_booking = store_->ledger_of_booking(first->id).value();  // the CDR files' source, oldest first
+  ASSERT_EQ(of_booking.size(), 2u);
+  EXPECT_EQ(of_booking[0].kind, "reserve");
+  EXPECT_EQ(of_booking[0].account, "acme");
+  EXPECT_EQ(of_booking[1].kind, "release");
+  EXPECT_TRUE(store_->ledger_of_booking(BookingId{999})->empty());
   auto lines = store_->list_ledger("acme", 10).value();
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0].kind, "release");

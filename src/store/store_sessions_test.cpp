@@ -155,6 +155,38 @@ TEST_P(SessionsTest, ActiveOverdueSkipsBookingsWithAnOpenSession) {
   EXPECT_EQ(due[0].id, booking_.id);
 }
 
+// Issue 16 P3: the CDR exporter takes closed sessions of bookings no longer active (their ledger settled), once.
+TEST_P(SessionsTest, CdrPendingListsClosedSessionsOfSettledBookingsUntilMarked) {
+  auto active = booking_;
+  active.state = domain::BookingState::kActive;
+  active.opened_at = kT0;
+  active = store_->update_booking(active, active.version, {}).value();
+  auto open_one = open(kT0);
+  SessionQuery pending;
+  pending.cdr_pending = true;
+  pending.descending = false;
+  EXPECT_EQ(store_->list_sessions(pending)->total, 0) << "an open session";
+  ASSERT_TRUE(store_->close_session(open_one.id, kT0 + minutes{5}, "interrupted").ok());
+  EXPECT_EQ(store_->list_sessions(pending)->total, 0) << "closed, but its booking is still active (not settled)";
+  auto second = open(kT0 + minutes{6});
+  ASSERT_TRUE(store_->close_session(second.id, kT0 + minutes{9}, "ended-by-moderator").ok());
+  auto ended = active;
+  ended.state = domain::BookingState::kEnded;
+  ended.ended_at = kT0 + minutes{9};
+  ASSERT_TRUE(store_->update_booking(ended, active.version, {}).ok());
+  auto page = store_->list_sessions(pending).value();
+  ASSERT_EQ(page.items.size(), 2u);
+  EXPECT_EQ(page.items[0].session.id, open_one.id);
+  EXPECT_EQ(page.items[1].session.id, second.id);
+  ASSERT_TRUE(store_->mark_cdr_exported({open_one.id}, kT0 + minutes{10}).ok());
+  page = store_->list_sessions(pending).value();
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].session.id, second.id);
+  ASSERT_TRUE(store_->mark_cdr_exported({second.id}, kT0 + minutes{10}).ok());
+  EXPECT_EQ(store_->list_sessions(pending)->total, 0);
+  EXPECT_EQ(store_->list_sessions(SessionQuery{})->total, 2) << "marking keeps the history";
+}
+
 // Issue 12 item 8: deleting a booking keeps what was used; it only leaves the bookings and frees its number.
 TEST_P(SessionsTest, DeletingABookingKeepsItsHistory) {
   auto s = open(kT0);

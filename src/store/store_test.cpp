@@ -39,7 +39,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 8;  // v8: outbox.calendar (notify/)
+constexpr int kLatestSchema = 10;  // v9: reserved (notifications), v10: conference_sessions.cdr_exported_at
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/csv.h"
 #include "common/log.h"
 #include "common/timezone.h"
 #include "store/store.h"
@@ -70,15 +71,6 @@ Result<store::SessionWithBooking> visible_session(const Call& call, ApiContext& 
   if (!page) return page.error();
   if (page->items.empty() || !owned_by_caller(call, page->items.front().booking.owner)) return missing;
   return page->items.front();
-}
-
-// A CSV cell. Text a spreadsheet would read as a formula (= + - @, tab or CR first) gets a leading apostrophe.
-std::string csv_field(std::string s) {
-  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) s.insert(0, "'");
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 nlohmann::json row_json(const store::ReportRow& r) {

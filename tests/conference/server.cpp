@@ -124,6 +124,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   if (options_.web) web_port_ = free_port();
   c << "[web]\naddress = \"127.0.0.1\"\nport = " << web_port_ << "\n";
   if (!options_.default_paths) c << "static_dir = \"" << dir_ << "/ui\"\n";
+  c << options_.extra_toml << "\n";
 }
 
 Server::~Server() {

@@ -22,6 +22,7 @@ struct ServerOptions {
   std::map<std::string, std::string> settings;   // extra --set key=value (e.g. "ivr.digit_timeout_ms" → "2000")
   std::string sip_extra;                         // TOML lines added to [sip] (dial_plan = [...])
   std::string trunk_uri;                         // [sip.trunk] proxy_uri ("" = no dial-out)
+  std::string extra_toml;                        // TOML appended to the configuration (other sections)
   // The default relative paths (data_dir "var", its database, names and recordings, console "ui/dist") under
   // server.base_dir = the temp dir, with `confpro serve` started from "/" (issue 12: paths resolved once).
   bool default_paths = false;

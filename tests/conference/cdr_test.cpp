@@ -1,0 +1,170 @@
+// Issue 16 P3, "CDR rows match the connection history": two real callers join a billed conference (one
+// through the access number, one dialling the conference number), one hangs up, the conference is ended from
+// the web API; the CDR file the server writes on its own ([billing.cdr]) then holds one leg row per
+// connection the web API's history shows (same callers, access numbers and times, durations within 1 s) and
+// one conference row with the participants, the account and the captured amount; `confpro cdr export` prints
+// the same rows again.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "e2e.h"
+#include "web_client.h"
+
+namespace confpro::conftest {
+namespace {
+
+using Row = std::map<std::string, std::string>;
+
+// RFC 4180 records (quoted fields with "" and line breaks) → one map per row, keyed by the header.
+std::vector<Row> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"')
+        field += '"', ++i;
+      else if (ch == '"')
+        quoted = false;
+      else
+        field += ch;
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      record.push_back(field), field.clear();
+    } else if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      record.push_back(field), field.clear(), ++i;
+      records.push_back(record), record.clear();
+    } else {
+      field += ch;
+    }
+  }
+  std::vector<Row> rows;
+  for (size_t r = 1; r < records.size(); ++r) {
+    Row row;
+    for (size_t c = 0; c < records[0].size() && c < records[r].size(); ++c)
+      row[records[0][c]] = records[r][c];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+long long as_int(const std::string& s) {
+  return s.empty() ? -1 : std::atoll(s.c_str());
+}
+
+TEST_F(ConferenceTest, CdrRowsMatchTheConnectionHistory) {
+  std::string cdr_dir = (std::filesystem::temp_directory_path() / "confpro-cdr-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(cdr_dir.data()), nullptr);
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{cdr_dir};
+  ServerOptions o;
+  o.extra_toml =
+      "[[billing.plans]]\nname = \"team\"\nmax_duration_minutes = 120\nmax_participants = 10\n"
+      "price = \"5.00\"\ncurrency = \"EUR\"\n[billing.cdr]\ndir = \"" +
+      cdr_dir + "\"\ninterval_seconds = 1\nrotate_bytes = 1000000\n";
+  auto web = start_with_admin(o);
+  ASSERT_TRUE(web);
+  ASSERT_EQ(server->cli({"account", "create", "acme", "--owner", "alice", "--credit", "50.00"}).exit_code, 0);
+  const Conf c = book("billed", {"--account", "acme"});
+  ASSERT_NE(c.id, 0) << "no booking";
+
+  // The moderator through the access number, a user dialling the conference number.
+  auto m = join_via_menu("M", c, c.moderator_pin, kToneA);
+  auto u = dial_with_pin("U", c, c.user_pin, "0600000077", kToneB);
+  ASSERT_TRUE(m && u);
+  ASSERT_TRUE(wait_log("joined as moderator") && wait_log("joined as user"));
+  ASSERT_TRUE(u->hang_up());
+  ASSERT_EQ(
+      web->post("/api/v1/conferences/live/" + std::to_string(c.id) + "/end", nlohmann::json::object()).status,
+      204);
+  EXPECT_TRUE(m->wait_ended(15s));
+
+  // The exporter writes the rows once the session is closed and the booking settled (captured).
+  const std::string file = cdr_dir + "/cdr.csv";
+  std::vector<Row> rows;
+  const auto deadline = SteadyClock::now() + 20s;
+  for (;;) {
+    rows = parse_csv(read_file(file));
+    if (!rows.empty() && rows.back()["record_type"] == "conference") break;
+    if (SteadyClock::now() > deadline) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(rows.size(), 3u) << read_file(file) << server->log();
+
+  // The history as the web API shows it.
+  auto past = web->get("/api/v1/conferences/past?number=" + c.number).json();
+  ASSERT_EQ(past.value("items", nlohmann::json::array()).size(), 1u) << past.dump();
+  const auto session = past["items"][0];
+  const std::string session_id = std::to_string(session.value("session_id", 0LL));
+  auto detail = web->get("/api/v1/conferences/past/" + session_id).json();
+  const auto connections = detail.value("connections", nlohmann::json::array());
+  ASSERT_EQ(connections.size(), 2u) << detail.dump();
+
+  std::vector<Row> legs;
+  for (const auto& r : rows)
+    if (r.at("record_type") == "leg") legs.push_back(r);
+  ASSERT_EQ(legs.size(), connections.size());
+  for (const auto& conn : connections) {
+    const std::string id = std::to_string(conn.value("id", 0LL));
+    auto it =
+        std::find_if(legs.begin(), legs.end(), [&](const Row& r) { return r.at("connection_id") == id; });
+    ASSERT_NE(it, legs.end()) << "no CDR row for connection " << id << ": " << read_file(file);
+    const Row& leg = *it;
+    EXPECT_EQ(leg.at("session_id"), session_id);
+    EXPECT_EQ(leg.at("booking_id"), std::to_string(c.id));
+    EXPECT_EQ(leg.at("conference_number"), c.number);
+    EXPECT_EQ(leg.at("caller_number"), conn.value("caller_number", "?"));
+    EXPECT_EQ(leg.at("access_number"), conn.value("access_number", "?"));
+    EXPECT_EQ(leg.at("role"), conn.value("role", "?"));
+    EXPECT_EQ(leg.at("start_utc"), conn.value("joined_at", "?"));
+    EXPECT_EQ(leg.at("end_utc"), conn.value("left_at", "?"));
+    EXPECT_EQ(leg.at("end_reason"), conn.value("leave_reason", "?"));
+    EXPECT_NEAR(as_int(leg.at("duration_s")), conn.value("duration_seconds", -100LL), 1);
+    EXPECT_EQ(leg.at("account"), "acme");
+  }
+  std::set<std::string> access;
+  for (const auto& leg : legs) access.insert(leg.at("access_number"));
+  EXPECT_EQ(access, (std::set<std::string>{"", kAccessNumber}))
+      << "one by the access number, one dialled directly";
+
+  Row conf = rows.back();
+  EXPECT_EQ(conf.at("session_id"), session_id);
+  EXPECT_EQ(conf.at("connection_id"), "");
+  EXPECT_EQ(conf.at("start_utc"), session.value("opened_at", "?"));
+  EXPECT_EQ(conf.at("end_utc"), session.value("closed_at", "?"));
+  EXPECT_NEAR(as_int(conf.at("duration_s")), session.value("duration_seconds", -100LL), 1);
+  EXPECT_EQ(conf.at("end_reason"), session.value("close_reason", "?"));
+  EXPECT_EQ(conf.at("participants"), "2");
+  EXPECT_EQ(conf.at("account"), "acme");
+  EXPECT_EQ(conf.at("amount"), "5.00") << "the package captured at the end";
+  EXPECT_EQ(conf.at("currency"), "EUR");
+
+  // Re-export for a reconciliation: the same text, header included.
+  auto again =
+      server->cli({"cdr", "export", "--since", "2000-01-01T00:00:00Z", "--until", "2100-01-01T00:00:00Z"});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_EQ(again.out, read_file(file));
+}
+
+}  // namespace
+}  // namespace confpro::conftest
