@@ -193,6 +193,7 @@ void read_ldap(ConfigReader l, const toml::table& t, directory::LdapOptions& o) 
   l.get("display_name_attribute", o.display_name_attribute);
   l.get("mail_attribute", o.mail_attribute);
   l.get("mobile_attribute", o.mobile_attribute);
+  l.get("caller_number_attributes", o.caller_number_attributes);
   l.get("member_of_attribute", o.member_of_attribute);
   l.get("group_filter", o.group_filter);
   l.get("member_attribute", o.member_attribute);

@@ -45,6 +45,7 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
   if (auto s = ctx->store->migrate(); !s) return s.error();
   ctx->store = slow_store_for_tests(std::move(ctx->store));
   ctx->directory = std::make_unique<directory::LocalDirectory>(*ctx->store);
+  ctx->directory->set_number_rules(config.sip.number_rules);
   if (config.directory.ldap_enabled) ctx->ldap = std::make_unique<directory::LdapDirectory>(config.directory.ldap);
   ctx->logins = std::make_unique<directory::ChainDirectory>(*ctx->directory, ctx->ldap.get(), config.directory.order,
                                                             *ctx->store, *ctx->clock);

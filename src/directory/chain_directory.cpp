@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "directory/password.h"
+#include "domain/phone.h"
 
 namespace confpro::directory {
 
@@ -45,6 +46,24 @@ Result<DirectoryUser> ChainDirectory::authenticate(const std::string& username, 
   return bad_credentials();
 }
 
+namespace {
+
+// The stored form of a directory user's caller numbers: tidied ("+33 1 23" → "+33123"), space-separated, at
+// most 10 (a user with more is unusual and each is compared on every call from an unknown number).
+std::string tidy_numbers(const std::vector<std::string>& numbers) {
+  std::string out;
+  int kept = 0;
+  for (const auto& n : numbers) {
+    const std::string tidy = domain::tidy_phone(n);
+    if (tidy.empty() || kept == 10) continue;
+    out += (out.empty() ? "" : " ") + tidy;
+    ++kept;
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<DirectoryUser> ChainDirectory::provision(const DirectoryUser& from_ldap) {
   auto stored = store_.find_user(from_ldap.username);
   if (!stored.ok() && !is_missing(stored.error())) return stored.error();
@@ -54,7 +73,8 @@ Result<DirectoryUser> ChainDirectory::provision(const DirectoryUser& from_ldap) 
     u.username = from_ldap.username;
     u.display_name = from_ldap.display_name;
     u.email = from_ldap.email;
-    u.mobile = from_ldap.mobile;
+    u.mobile = domain::tidy_phone(from_ldap.mobile);
+    u.caller_numbers = tidy_numbers(from_ldap.caller_numbers);
     u.role = from_ldap.role;
     u.source = "ldap";
     u.created_at = clock_.now();
@@ -75,7 +95,8 @@ Result<DirectoryUser> ChainDirectory::provision(const DirectoryUser& from_ldap) 
   store::User u = *stored;
   u.display_name = from_ldap.display_name;
   u.email = from_ldap.email;
-  u.mobile = from_ldap.mobile;
+  u.mobile = domain::tidy_phone(from_ldap.mobile);
+  u.caller_numbers = tidy_numbers(from_ldap.caller_numbers);
   u.role = from_ldap.role;
   if (!(u == *stored)) {
     if (auto st = store_.update_user(u); !st.ok()) return st.error();

@@ -17,6 +17,7 @@ struct DirectoryUser {
   std::string display_name;
   std::string email;                       // "" when none
   std::string mobile;                      // "" when none
+  std::vector<std::string> caller_numbers;  // other numbers the user calls from (LDAP caller-number attributes)
   std::string role = "organizer";          // "admin" | "organizer"
   int phone_default_duration_minutes = 0;  // defaults for bookings created by phone; 0 = configured default
   int phone_default_max_participants = 0;

@@ -223,6 +223,7 @@ Result<LdapDirectory::Found> LdapDirectory::search_user(const std::string& usern
   const std::string filter = fill_filter(options_.user_filter, username);
   std::vector<std::string> names = {options_.login_attribute, options_.display_name_attribute, "cn",
                                     options_.mail_attribute, options_.mobile_attribute};
+  names.insert(names.end(), options_.caller_number_attributes.begin(), options_.caller_number_attributes.end());
   if (options_.group_strategy != "recursive") names.push_back(options_.member_of_attribute);
   std::vector<char*> attrs;
   for (auto& n : names)
@@ -270,6 +271,8 @@ Result<LdapDirectory::Found> LdapDirectory::search_user(const std::string& usern
     if (u.display_name.empty()) u.display_name = u.username;
     u.email = first_of(values_of(c.ld, entry, options_.mail_attribute));
     u.mobile = first_of(values_of(c.ld, entry, options_.mobile_attribute));
+    for (const auto& attribute : options_.caller_number_attributes)
+      for (auto& n : values_of(c.ld, entry, attribute)) u.caller_numbers.push_back(std::move(n));
     std::vector<std::string> groups;
     if (options_.group_strategy != "recursive") groups = values_of(c.ld, entry, options_.member_of_attribute);
     if (options_.group_strategy == "in_chain") {

@@ -42,6 +42,9 @@ struct LdapOptions {
   std::string display_name_attribute = "displayName";  // falls back to cn, then the login
   std::string mail_attribute = "mail";
   std::string mobile_attribute = "mobile";
+  // Numbers the user calls from, recognised when they call to create a conference (I3): every value of each
+  // attribute (e.g. Active Directory's ipPhone, otherTelephone) [telephoneNumber]
+  std::vector<std::string> caller_number_attributes = {"telephoneNumber"};
   std::string member_of_attribute = "memberOf";
   std::string group_filter = "(|(objectClass=groupOfNames)(objectClass=group))";  // "recursive" only
   std::string member_attribute = "member";                                        // "recursive" only

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <sstream>
 
 #include "directory/password.h"
 
@@ -76,8 +77,11 @@ Result<DirectoryUser> LocalDirectory::authenticate(const std::string& username, 
 Result<DirectoryUser> LocalDirectory::authenticate_phone(const std::string& account_or_caller_number,
                                                          const std::string& pin) {
   auto user = store_.find_user_by_phone_account(account_or_caller_number);
-  if (is_missing(user) && !account_or_caller_number.empty())
-    user = store_.find_user_by_mobile(account_or_caller_number);
+  if (is_missing(user) && !account_or_caller_number.empty()) {
+    auto by_number = user_calling_from(account_or_caller_number);
+    if (!by_number.ok() || by_number->has_value())
+      user = by_number.ok() ? Result<store::User>(**by_number) : Result<store::User>(by_number.error());
+  }
   if (is_missing(user) || (user.ok() && user->phone_pin_hash.empty())) {
     verify_password_dummy(pin);
     return bad_credentials();
@@ -86,6 +90,24 @@ Result<DirectoryUser> LocalDirectory::authenticate_phone(const std::string& acco
   const bool good = verify_password(user->phone_pin_hash, pin);
   if (!good || user->disabled) return bad_credentials();
   return to_directory_user(*user);
+}
+
+Result<std::optional<store::User>> LocalDirectory::user_calling_from(const std::string& caller_number) {
+  // The store narrows by the number's last digits (its stored forms may carry a country code or not); the
+  // candidates are then compared once normalised with the operator's rules.
+  const std::string normal = domain::normalize_phone(caller_number, number_rules_);
+  if (normal.empty() || normal.find_first_not_of("0123456789") != std::string::npos)
+    return std::optional<store::User>{};  // "anonymous", a SIP name: not a number
+  const std::string tail = normal.substr(normal.size() > 8 ? normal.size() - 8 : 0);
+  auto candidates = store_.find_users_by_number(tail);
+  if (!candidates.ok()) return candidates.error();
+  for (const auto& u : *candidates) {
+    if (domain::same_phone(u.mobile, normal, number_rules_)) return std::optional<store::User>{u};
+    std::istringstream others(u.caller_numbers);
+    for (std::string n; others >> n;)
+      if (domain::same_phone(n, normal, number_rules_)) return std::optional<store::User>{u};
+  }
+  return std::optional<store::User>{};
 }
 
 Result<DirectoryUser> LocalDirectory::find(const std::string& username) {

@@ -5,9 +5,11 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/time.h"
 #include "directory/directory.h"
+#include "domain/phone.h"
 #include "store/store.h"
 
 namespace confpro::directory {
@@ -28,6 +30,10 @@ class LocalDirectory final : public Directory {
   explicit LocalDirectory(store::Store& store) : store_(store) {}
   // `clock` stamps created_at of new users (default: the system clock); borrowed, must outlive this.
   LocalDirectory(store::Store& store, const Clock& clock) : store_(store), clock_(&clock) {}
+
+  // How a caller's number is compared with users' mobiles and caller numbers ([[sip.number_rules]], the rules
+  // the caller's number was normalised with). Call before use.
+  void set_number_rules(std::vector<domain::NumberRule> rules) { number_rules_ = std::move(rules); }
 
   Result<DirectoryUser> authenticate(const std::string& username, const std::string& password) override;
   Result<DirectoryUser> authenticate_phone(const std::string& account_or_caller_number,
@@ -56,8 +62,13 @@ class LocalDirectory final : public Directory {
   Result<std::optional<std::string>> ensure_admin(const std::string& username);
 
  private:
+  // The enabled user whose mobile or one of whose caller numbers is `caller_number`; none for a caller that is
+  // not a number.
+  Result<std::optional<store::User>> user_calling_from(const std::string& caller_number);
+
   store::Store& store_;
   const Clock* clock_ = nullptr;  // null: SystemClock
+  std::vector<domain::NumberRule> number_rules_;
 };
 
 DirectoryUser to_directory_user(const store::User& user);

@@ -90,6 +90,24 @@ TEST_F(LocalDirectoryTest, PhoneLoginByAccountOrCallerNumber) {
   EXPECT_EQ(directory_.authenticate_phone("", "4729").error().code, ErrorCode::kUnauthenticated);
 }
 
+// A caller is recognised by their mobile or by another number they call from (an LDAP user's desk phone),
+// whatever form each is written in: both are compared once normalised with the operator's rules.
+TEST_F(LocalDirectoryTest, PhoneLoginRecognisesTheCallerNumberInAnyFormByMobileOrOtherNumbers) {
+  directory_.set_number_rules({{"0033", "0"}});
+  auto alice = store_->find_user("alice");
+  ASSERT_TRUE(alice.ok());
+  alice->caller_numbers = "+33140000001 +33140000002";
+  ASSERT_TRUE(store_->update_user(*alice).ok());
+  EXPECT_EQ(directory_.authenticate_phone("0612345678", "4729")->username, "alice");      // national form
+  EXPECT_EQ(directory_.authenticate_phone("0033612345678", "4729")->username, "alice");   // international
+  EXPECT_EQ(directory_.authenticate_phone("0140000002", "4729")->username, "alice");      // desk phone
+  EXPECT_EQ(directory_.authenticate_phone("0140000002", "4728").error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(directory_.authenticate_phone("0240000002", "4729").error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(directory_.authenticate_phone("anonymous", "4729").error().code, ErrorCode::kUnauthenticated);
+  ASSERT_TRUE(directory_.set_disabled("alice", true).ok());
+  EXPECT_EQ(directory_.authenticate_phone("0140000002", "4729").error().code, ErrorCode::kUnauthenticated);
+}
+
 TEST_F(LocalDirectoryTest, UserWithoutPhonePinCannotLogInByPhone) {
   NewUser bob;
   bob.username = "bob";

@@ -79,9 +79,9 @@ Result<User> FaultInjectingStore::find_user_by_phone_account(const std::string& 
   return inner_.find_user_by_phone_account(phone_account);
 }
 
-Result<User> FaultInjectingStore::find_user_by_mobile(const std::string& mobile) {
-  if (auto e = check("find_user_by_mobile")) return *e;
-  return inner_.find_user_by_mobile(mobile);
+Result<std::vector<User>> FaultInjectingStore::find_users_by_number(const std::string& digits) {
+  if (auto e = check("find_users_by_number")) return *e;
+  return inner_.find_users_by_number(digits);
 }
 
 Result<std::vector<User>> FaultInjectingStore::list_users() {

@@ -43,7 +43,7 @@ class FaultInjectingStore final : public Store {
   Result<User> get_user(UserId id) override;
   Result<User> find_user(const std::string& username) override;
   Result<User> find_user_by_phone_account(const std::string& phone_account) override;
-  Result<User> find_user_by_mobile(const std::string& mobile) override;
+  Result<std::vector<User>> find_users_by_number(const std::string& digits) override;
   Result<std::vector<User>> list_users() override;
   Status update_user(const User& user) override;
   Status delete_user(UserId id) override;

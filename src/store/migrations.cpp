@@ -265,17 +265,23 @@ ALTER TABLE conference_sessions ADD COLUMN cdr_exported_at BIGINT;
 CREATE INDEX sessions_cdr_pending ON conference_sessions (cdr_exported_at, closed_at)
 )sql";
 
+// v11: the numbers a user calls from besides their mobile (issue 14: an LDAP user's desk phone), recognised when
+// they call to create a conference.
+const char* const kV11UserCallerNumbers = R"sql(
+ALTER TABLE users ADD COLUMN caller_numbers TEXT NOT NULL DEFAULT ''
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
             with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9Reserved,
-            kV10CdrExported};
+            kV10CdrExported, kV11UserCallerNumbers};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
           kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9Reserved,
-          kV10CdrExported};
+          kV10CdrExported, kV11UserCallerNumbers};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

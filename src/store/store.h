@@ -41,6 +41,10 @@ struct User {
   // Where the account lives: "local" (password here) or "ldap" (provisioned at its first LDAP login; no local
   // password, its name, mail, mobile and role refreshed from the directory at each login).
   std::string source = "local";
+  // More numbers the user calls from (their desk phone, an IP phone), recognised like the mobile when they
+  // call to create a conference (I3): tidy forms (domain::tidy_phone) separated by spaces; from the directory's
+  // caller-number attributes for an LDAP user; "" = none.
+  std::string caller_numbers;
   bool operator==(const User&) const = default;
 };
 
@@ -306,7 +310,9 @@ class Store {
   virtual Result<User> get_user(UserId id) = 0;
   virtual Result<User> find_user(const std::string& username) = 0;
   virtual Result<User> find_user_by_phone_account(const std::string& phone_account) = 0;
-  virtual Result<User> find_user_by_mobile(const std::string& mobile) = 0;  // first enabled user with it
+  // Enabled users whose mobile or caller numbers contain `digits` (the end of a caller's number; digits only,
+  // else none), at most 50, by id: the candidates a caller number is then compared with (domain::same_phone).
+  virtual Result<std::vector<User>> find_users_by_number(const std::string& digits) = 0;
   virtual Result<std::vector<User>> list_users() = 0;                       // by username
   virtual Status update_user(const User& user) = 0;  // by id; kNotFound, kAlreadyExists
   virtual Status delete_user(UserId id) = 0;         // kNotFound

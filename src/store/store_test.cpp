@@ -39,7 +39,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 10;  // v9: reserved (notifications), v10: conference_sessions.cdr_exported_at
+constexpr int kLatestSchema = 11;  // v9: reserved (notifications), v10: conference_sessions.cdr_exported_at, v11: users.caller_numbers
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
@@ -337,6 +337,7 @@ TEST_P(StoreTest, UsersCrudAndUniqueness) {
   u.mobile = "+33612345678";
   u.password_hash = "$argon2id$x";
   u.phone_account = "1001";
+  u.caller_numbers = "+33140000001 2001";
   u.created_at = kT0;
   auto stored = store_->add_user(u);
   ASSERT_TRUE(stored.ok()) << stored.error().message;
@@ -344,7 +345,13 @@ TEST_P(StoreTest, UsersCrudAndUniqueness) {
   EXPECT_EQ(store_->find_user("alice").value(), u);
   EXPECT_EQ(store_->get_user(u.id).value(), u);
   EXPECT_EQ(store_->find_user_by_phone_account("1001").value(), u);
-  EXPECT_EQ(store_->find_user_by_mobile("+33612345678").value(), u);
+  // Candidates for a caller number: by the end of the mobile or of any caller number; digits only.
+  EXPECT_EQ(store_->find_users_by_number("12345678").value(), std::vector<User>{u});
+  EXPECT_EQ(store_->find_users_by_number("40000001").value(), std::vector<User>{u});
+  EXPECT_EQ(store_->find_users_by_number("2001").value(), std::vector<User>{u});
+  EXPECT_TRUE(store_->find_users_by_number("99999999").value().empty());
+  EXPECT_TRUE(store_->find_users_by_number("%").value().empty());
+  EXPECT_TRUE(store_->find_users_by_number("").value().empty());
   EXPECT_EQ(store_->find_user("nobody").error().code, ErrorCode::kNotFound);
 
   User dup = u;

@@ -24,6 +24,7 @@ struct type_conversion<confpro::store::User> {
     u.disabled = int_at(v, 11) != 0;
     u.created_at = confpro::from_epoch_ms(int_at(v, 12));
     u.source = v.get<std::string>(13);
+    u.caller_numbers = v.get<std::string>(14);
   }
   static void to_base(const confpro::store::User& u, values& v, indicator& ind) {
     v.set("username", u.username);
@@ -39,6 +40,7 @@ struct type_conversion<confpro::store::User> {
     v.set("disabled", u.disabled ? 1 : 0);
     v.set("created_at", static_cast<long long>(confpro::to_epoch_ms(u.created_at)));
     v.set("source", u.source);
+    v.set("caller_numbers", u.caller_numbers);
     ind = i_ok;
   }
 };
@@ -50,7 +52,8 @@ namespace {
 
 const char* const kUserColumns =
     "SELECT id, username, display_name, email, mobile, role, password_hash, phone_account, phone_pin_hash, "
-    "phone_default_duration, phone_default_max_participants, disabled, created_at, source FROM users ";
+    "phone_default_duration, phone_default_max_participants, disabled, created_at, source, caller_numbers "
+    "FROM users ";
 
 std::vector<User> load_users(soci::session& sql, const std::string& where,
                              const std::function<void(soci::statement&)>& bind) {
@@ -84,10 +87,12 @@ Result<User> SqlStore::add_user(const User& user) {
     st.alloc();
     st.prepare(
         "INSERT INTO users (username, display_name, email, mobile, role, password_hash, phone_account, "
-        "phone_pin_hash, phone_default_duration, phone_default_max_participants, disabled, created_at, source) "
+        "phone_pin_hash, phone_default_duration, phone_default_max_participants, disabled, created_at, source, "
+        "caller_numbers) "
         "VALUES "
         "(:username, :display_name, :email, :mobile, :role, :password_hash, :phone_account, :phone_pin_hash, "
-        ":phone_default_duration, :phone_default_max_participants, :disabled, :created_at, :source) RETURNING id");
+        ":phone_default_duration, :phone_default_max_participants, :disabled, :created_at, :source, "
+        ":caller_numbers) RETURNING id");
     st.define_and_bind();
     st.execute(true);
     User stored = user;
@@ -117,10 +122,17 @@ Result<User> SqlStore::find_user_by_phone_account(const std::string& phone_accou
   });
 }
 
-Result<User> SqlStore::find_user_by_mobile(const std::string& mobile) {
-  return run<User>("find user", [&](soci::session& sql) {
-    return one_user(sql, "WHERE mobile = :text AND mobile <> '' AND disabled = 0 ORDER BY id LIMIT 1",
-                    mobile);
+Result<std::vector<User>> SqlStore::find_users_by_number(const std::string& digits) {
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::vector<User>{};  // nothing to match, and no LIKE wildcard can come in
+  return run<std::vector<User>>("find users by number", [&](soci::session& sql) {
+    const std::string pattern = "%" + digits + "%";
+    return Result<std::vector<User>>(load_users(
+        sql, "WHERE disabled = 0 AND (mobile LIKE :mobile OR caller_numbers LIKE :others) ORDER BY id LIMIT 50",
+        [&](soci::statement& st) {
+          st.exchange(soci::use(pattern, "mobile"));
+          st.exchange(soci::use(pattern, "others"));
+        }));
   });
 }
 
@@ -143,7 +155,7 @@ Status SqlStore::update_user(const User& user) {
         "role = :role, password_hash = :password_hash, phone_account = :phone_account, "
         "phone_pin_hash = :phone_pin_hash, phone_default_duration = :phone_default_duration, "
         "phone_default_max_participants = :phone_default_max_participants, disabled = :disabled, "
-        "created_at = :created_at, source = :source WHERE id = :id");
+        "created_at = :created_at, source = :source, caller_numbers = :caller_numbers WHERE id = :id");
     st.define_and_bind();
     st.execute(true);
     if (st.get_affected_rows() == 0) return Error::not_found("no such user");

@@ -100,6 +100,7 @@ TEST_F(LdapTest, LoginMapsAttributesAndTheRoleFromTheGroup) {
   EXPECT_EQ(alice->display_name, "Alice Martin");
   EXPECT_EQ(alice->email, "alice@example.org");
   EXPECT_EQ(alice->mobile, "+33611111111");
+  EXPECT_EQ(alice->caller_numbers, (std::vector<std::string>{"+33 1 40 00 00 01", "+33 1 40 00 00 09"}));
   EXPECT_EQ(alice->source, "ldap");
   EXPECT_EQ(alice->role, "organizer");
   EXPECT_TRUE(has_group(*alice, kOrganizers));
@@ -347,6 +348,25 @@ TEST_F(ChainTest, AnLdapUsersPhonePinIsKeptLocallyAndTheDirectoryStillDecides) {
   LdapDirectory down(dead);
   auto c_down = chain(down);
   EXPECT_EQ(c_down.authenticate_phone("4711", "902134").error().code, ErrorCode::kUnavailable);
+}
+
+// The numbers an LDAP user calls from (mobile, telephoneNumber) are kept at login and recognise them on the phone,
+// in whatever form the caller's number arrives (here national, after the operator's rule 0033 → 0).
+TEST_F(ChainTest, AnLdapUserCallingFromTheirDeskPhoneIsRecognised) {
+  LdapDirectory ldap(options_for(slapd_));
+  local_->set_number_rules({{"0033", "0"}});
+  auto c = chain(ldap);
+  ASSERT_TRUE(c.authenticate("alice", "alice-pw-1").ok());
+  EXPECT_EQ(store_->find_user("alice")->caller_numbers, "+33140000001 +33140000009");
+  EXPECT_EQ(store_->find_user("alice")->mobile, "+33611111111");
+  ASSERT_TRUE(local_->set_phone_access("alice", std::string("4712"), std::string("551177")).ok());
+  for (const char* caller : {"0140000009", "0611111111"}) {
+    auto phone = c.authenticate_phone(caller, "551177");
+    ASSERT_TRUE(phone.ok()) << caller << ": " << phone.error().message;
+    EXPECT_EQ(phone->username, "alice");
+  }
+  EXPECT_FALSE(c.authenticate_phone("0140000009", "000000").ok());
+  EXPECT_FALSE(c.authenticate_phone("0140000008", "551177").ok());
 }
 
 TEST_F(ChainTest, LocalAccountsLogInWhileTheDirectoryIsDown) {
