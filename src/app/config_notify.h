@@ -9,6 +9,7 @@
 #include "notify/delivery_worker.h"
 #include "notify/sms_sender.h"
 #include "notify/smtp_sender.h"
+#include "web/web_server.h"
 
 namespace confpro::app {
 
@@ -19,6 +20,10 @@ struct NotifySettings {
 };
 
 void read_notify(ConfigReader r, NotifySettings& n);
+// [notify.sms] report_url once [web] is known: "" = this server's own web address (0.0.0.0 → 127.0.0.1, for a
+// gateway on the same host), "none" = no delivery reports asked.
+std::string default_report_url(const web::WebOptions& web);
+void settle_report_url(notify::SmsOptions& sms, const web::WebOptions& web);
 
 // The delivery worker of these settings (not started): an SMTP sender when [notify.smtp] is set, an SMS
 // sender when [notify.sms] is.

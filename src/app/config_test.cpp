@@ -70,6 +70,23 @@ TEST_F(ConfigTest, NotifySmsIsReadWithTheSipNumberRulesAndABadUrlIsRefused) {
   EXPECT_EQ(c->notify.sms.from, "ConfPro");
   ASSERT_EQ(c->notify.sms.number_rules.size(), 1u);
   EXPECT_EQ(c->notify.sms.number_rules[0].strip_prefix, "0033");
+  // Delivery reports come back to this server's [web] (0.0.0.0 → the same host), unless told where or "none".
+  EXPECT_EQ(c->notify.sms.report_url, "http://127.0.0.1:8080");
+  auto reports = load_config(write("[notify.sms]\nurl = \"http://gw/cgi-bin/sendsms\"\n"
+                                   "report_url = \"https://confpro.example.org\"\n"),
+                             {});
+  ASSERT_TRUE(reports.ok()) << reports.error().message;
+  EXPECT_EQ(reports->notify.sms.report_url, "https://confpro.example.org");
+  auto none = load_config(write("[web]\naddress = \"10.0.0.5\"\nport = 8443\n[notify.sms]\n"
+                                "url = \"http://gw/cgi-bin/sendsms\"\nreport_url = \"none\"\n"),
+                          {});
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_EQ(none->notify.sms.report_url, "");
+  web::WebOptions web;
+  web.address = "10.0.0.5";
+  web.port = 8443;
+  web.tls_cert_file = "cert.pem";
+  EXPECT_EQ(default_report_url(web), "https://10.0.0.5:8443");
   auto bad = load_config(write("[notify.sms]\nurl = \"smpp://gw\"\n"), {});
   ASSERT_FALSE(bad.ok());
   EXPECT_TRUE(has_error(bad.error(), ":2", "notify.sms.url: must start with http://")) << bad.error().message;

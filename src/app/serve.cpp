@@ -276,8 +276,9 @@ int serve(const Config& config) {
   conference_sink = &conference;
   web_deps.control = &conference;
   housekeeping = std::make_unique<Housekeeping>(*ctx.bookings, conference, *ctx.clock);
-  // The outbox's delivery worker, on its own thread, when [notify.smtp] is set (else the rows stay pending).
-  if (!config.notify.smtp.url.empty()) {
+  // The outbox's delivery worker, on its own thread, when [notify.smtp] or [notify.sms] is set (else the rows
+  // stay pending).
+  if (!config.notify.smtp.url.empty() || !config.notify.sms.url.empty()) {
     auto delivery = make_delivery_worker(*ctx.store, *ctx.clock, config.notify);
     delivery->start();
     components.push_back(std::make_unique<Owned<notify::DeliveryWorker>>(std::move(delivery)));

@@ -271,6 +271,23 @@ TEST(Sms, SendsmsUrlCarriesCredentialsNumberAndEncodedTextWithTheCoding) {
   EXPECT_EQ(sendsms_url(o, "+1", "x").find("from="), std::string::npos);
 }
 
+TEST(Sms, DeliveryReportsAreAskedWithTheRowsOwnCallbackOnlyWhenAReportUrlIsSet) {
+  SmsOptions o;
+  o.url = "http://127.0.0.1:13013/cgi-bin/sendsms";
+  EXPECT_EQ(report_callback_url(o, 42, "a1b2"), "");  // no report_url: no reports asked
+  EXPECT_EQ(sendsms_url(o, "+33612345678", "x", report_callback_url(o, 42, "a1b2")).find("dlr"),
+            std::string::npos);
+  o.report_url = "http://10.0.0.5:8080/";
+  EXPECT_EQ(report_callback_url(o, 42, ""), "");  // a row without token (written before v9)
+  const std::string callback = report_callback_url(o, 42, "a1b2");
+  EXPECT_EQ(callback, "http://10.0.0.5:8080/api/v1/notify/sms-dlr?id=42&token=a1b2&status=%d&answer=%A");
+  const std::string url = sendsms_url(o, "+33612345678", "x", callback);
+  EXPECT_NE(url.find("&coding=0&dlr-mask=23&dlr-url=http%3A%2F%2F10.0.0.5%3A8080%2Fapi%2Fv1%2Fnotify%2Fsms-dlr"
+                     "%3Fid%3D42%26token%3Da1b2%26status%3D%25d%26answer%3D%25A"),
+            std::string::npos)
+      << url;
+}
+
 TEST(Sms, ANumberWithoutE164FormIsRefusedForGoodWithoutCallingTheGateway) {
   SmsOptions o;
   o.url = "http://127.0.0.1:1/cgi-bin/sendsms";

@@ -255,15 +255,35 @@ const char* const kV8OutboxCalendar = R"sql(
 ALTER TABLE outbox ADD COLUMN calendar TEXT NOT NULL DEFAULT ''
 )sql";
 
+// v9: SMS delivery reports (issue 15 item 3) — the token the gateway's callback URL carries and the last report
+// kept — and reminders (item 4): a mark per booking and what was written for which of its times, inserted with
+// the outbox rows in one transaction so that several nodes and restarts write them once.
+const char* const kV9NotifyReportsAndMarks = R"sql(
+ALTER TABLE outbox ADD COLUMN report_token TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN report_state TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN report_at BIGINT;
+ALTER TABLE outbox ADD COLUMN report_answer TEXT NOT NULL DEFAULT '';
+CREATE INDEX outbox_booking ON outbox (booking_id);
+CREATE TABLE notify_marks (
+  booking_id BIGINT NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+  what TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (booking_id, what, at)
+)
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
-            with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar};
+            with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar,
+            kV9NotifyReportsAndMarks};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
-          kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar};
+          kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar,
+          kV9NotifyReportsAndMarks};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {
