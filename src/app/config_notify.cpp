@@ -21,6 +21,16 @@ void read_notify(ConfigReader r, NotifySettings& n) {
   long long lease = n.worker.lease.count() / 1000;
   r.get_int("lease_s", lease, 1, 3600);
   n.worker.lease = std::chrono::seconds(lease);
+  r.get_int("reminder_minutes", n.reminders.minutes, 0, 7 * 24 * 60);
+  std::vector<std::string> channels{"email"};
+  r.get("reminder_channels", channels);
+  n.reminders.email = n.reminders.sms = false;
+  for (const auto& c : channels) {
+    if (c == "email") n.reminders.email = true;
+    else if (c == "sms") n.reminders.sms = true;
+    else r.fail("reminder_channels", "each must be \"email\" or \"sms\" (not \"" + c + "\")");
+  }
+  r.get("unused_notice", n.reminders.unused_notice);
   if (const toml::table* smtp = r.table("smtp")) {
     ConfigReader s = r.sub(smtp, "smtp");
     auto& o = n.smtp;

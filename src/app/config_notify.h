@@ -7,6 +7,7 @@
 
 #include "app/config_reader.h"
 #include "notify/delivery_worker.h"
+#include "notify/reminders.h"
 #include "notify/sms_sender.h"
 #include "notify/smtp_sender.h"
 #include "web/web_server.h"
@@ -17,6 +18,8 @@ struct NotifySettings {
   notify::WorkerOptions worker;
   notify::SmtpOptions smtp;  // smtp.url "" = no [notify.smtp]: e-mail rows stay pending
   notify::SmsOptions sms;    // sms.url "" = no [notify.sms]: SMS rows stay pending (number_rules: [sip]'s)
+  // [notify] reminder_minutes, reminder_channels, unused_notice (time_zone: [server]'s, set by serve).
+  notify::ReminderOptions reminders;
 };
 
 void read_notify(ConfigReader r, NotifySettings& n);

@@ -92,6 +92,27 @@ TEST_F(ConfigTest, NotifySmsIsReadWithTheSipNumberRulesAndABadUrlIsRefused) {
   EXPECT_TRUE(has_error(bad.error(), ":2", "notify.sms.url: must start with http://")) << bad.error().message;
 }
 
+TEST_F(ConfigTest, NotifyRemindersAreOffByDefaultAndReadWithTheirChannels) {
+  auto d = load_config("", {});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->notify.reminders.minutes, 0);
+  EXPECT_FALSE(d->notify.reminders.unused_notice);
+  auto c = load_config(write("[notify]\nreminder_minutes = 15\nreminder_channels = [\"email\", \"sms\"]\n"
+                             "unused_notice = true\n"),
+                       {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->notify.reminders.minutes, 15);
+  EXPECT_TRUE(c->notify.reminders.email);
+  EXPECT_TRUE(c->notify.reminders.sms);
+  EXPECT_TRUE(c->notify.reminders.unused_notice);
+  auto sms = load_config(write("[notify]\nreminder_minutes = 5\nreminder_channels = [\"sms\"]\n"), {});
+  ASSERT_TRUE(sms.ok());
+  EXPECT_FALSE(sms->notify.reminders.email);
+  auto bad = load_config(write("[notify]\nreminder_channels = [\"fax\"]\n"), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), ":2", "notify.reminder_channels: each must be")) << bad.error().message;
+}
+
 TEST_F(ConfigTest, UnknownKeyIsRefusedWithFileAndLine) {
   auto file = write("[server]\ntime_zone = \"UTC\"\n\n[conference]\nnumber_lenght = 7\n");
   auto c = load_config(file, {});

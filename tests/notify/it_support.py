@@ -29,8 +29,22 @@ def wait_for(what, predicate, timeout=20):
     raise AssertionError("timed out waiting for " + what)
 
 
-# What `confpro serve` needs besides the test's own sections: prompts from the shared cache, SIP and web on
-# 127.0.0.1 (free ports).
+# Before the test's own sections: the node (named by the test, {node}), its SQLite store in the test's folder and
+# a toll-free access number.
+BASE_SECTIONS = """[server]
+node_id = "{node}"
+time_zone = "Europe/Paris"
+data_dir = "{dir}/var"
+[storage]
+url = "sqlite://{dir}/confpro.db"
+[[access_numbers]]
+number = "0800300300"
+label = "Toll-free"
+kind = "toll-free"
+language = "fr"
+"""
+
+# After them, what `confpro serve` needs: prompts from the shared cache, SIP and web on 127.0.0.1 (free ports).
 SERVE_SECTIONS = """
 [ivr]
 generated_dir = "{cache}"
@@ -46,9 +60,9 @@ static_dir = "{dir}/ui"
 
 
 class Server:
-    """`confpro serve` and the CLI over `config` + SERVE_SECTIONS (a format string: {dir}, {web_port},
-    {sip_port}, {cache} and `values` filled in), its SQLite store in root/confpro.db, its log in
-    root/serve.log."""
+    """`confpro serve` and the CLI over BASE_SECTIONS + `config` + SERVE_SECTIONS (a format string: {dir},
+    {web_port}, {sip_port}, {cache}, {node} and `values` filled in), its SQLite store in root/confpro.db, its log
+    in root/serve.log."""
 
     def __init__(self, binary, root, config, **values):
         self.binary, self.root = binary, root
@@ -57,8 +71,8 @@ class Server:
         self.db = os.path.join(root, "confpro.db")
         self.config = os.path.join(root, "confpro.toml")
         with open(self.config, "w") as f:
-            f.write((config + SERVE_SECTIONS).format(dir=root, sip_port=free_port(), web_port=self.web_port,
-                                                     **values))
+            f.write((BASE_SECTIONS + config + SERVE_SECTIONS).format(dir=root, sip_port=free_port(),
+                                                                     web_port=self.web_port, **values))
         self.proc = None
 
     def cli(self, *args, check=True):

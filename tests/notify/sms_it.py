@@ -60,18 +60,7 @@ max-messages = 5
 concatenation = true
 """
 
-CONFIG = """[server]
-node_id = "sms-it"
-time_zone = "Europe/Paris"
-data_dir = "{dir}/var"
-[storage]
-url = "sqlite://{dir}/confpro.db"
-[[access_numbers]]
-number = "0800300300"
-label = "Toll-free"
-kind = "toll-free"
-language = "fr"
-[[sip.number_rules]]
+CONFIG = """[[sip.number_rules]]
 strip_prefix = "0033"
 add_prefix = "0"
 [notify]
@@ -172,7 +161,7 @@ def main():
     cache = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.join(root, "prompt-cache")
     os.makedirs(cache, exist_ok=True)
     # report_url is not set: delivery reports come back to [web] (127.0.0.1:web_port), the default.
-    server = Server(binary, root, CONFIG, cache=cache, sendsms=kannel.ports["sendsms"])
+    server = Server(binary, root, CONFIG, node="sms-it", cache=cache, sendsms=kannel.ports["sendsms"])
     cli = server.cli
 
     def sms_rows():

@@ -114,8 +114,8 @@ def event(ics_text):
 
 class Server(it_support.Server):
     def __init__(self, binary, root, smtp_port, ca_file, cache):
-        super().__init__(binary, root, CONFIG, cache=cache, smtp_port=smtp_port, ca_file=ca_file, user=SMTP_USER,
-                         password=SMTP_PASSWORD)
+        super().__init__(binary, root, CONFIG, node="notify-it", cache=cache, smtp_port=smtp_port, ca_file=ca_file,
+                         user=SMTP_USER, password=SMTP_PASSWORD)
 
     def due(self, row_id):
         at = self.query("SELECT next_attempt_at FROM outbox WHERE id = ?", row_id)[0][0]
@@ -335,29 +335,8 @@ def main():
     print("notify.smtp OK in %.1f s" % (time.time() - started))
 
 
-CONFIG = """[server]
-node_id = "notify-it"
-time_zone = "Europe/Paris"
-data_dir = "{dir}/var"
-[storage]
-url = "sqlite://{dir}/confpro.db"
-[log]
-level = "info"
-[[access_numbers]]
-number = "0800300300"
-label = "Toll-free"
-kind = "toll-free"
-language = "fr"
-[[access_numbers]]
-number = "3001"
-label = "Local access"
-kind = "local"
-language = "en"
-[notify]
-retry_first_s = 1
-retry_max_s = 2
-lease_s = 2
-[notify.smtp]
+# [notify.smtp] of the tests that use Sink (here and reminder_it.py): STARTTLS, AUTH, its certificate checked.
+SMTP_SECTION = """[notify.smtp]
 url = "smtp://127.0.0.1:{smtp_port}"
 starttls = true
 ca_file = "{ca_file}"
@@ -367,6 +346,19 @@ from = "Conference Pro <noreply@conf.example>"
 connect_timeout_s = 2
 timeout_s = 3
 """
+
+CONFIG = """[log]
+level = "info"
+[[access_numbers]]
+number = "3001"
+label = "Local access"
+kind = "local"
+language = "en"
+[notify]
+retry_first_s = 1
+retry_max_s = 2
+lease_s = 2
+""" + SMTP_SECTION
 
 if __name__ == "__main__":
     main()
