@@ -257,13 +257,15 @@ ALTER TABLE outbox ADD COLUMN calendar TEXT NOT NULL DEFAULT ''
 
 // v9: SMS delivery reports (issue 15 item 3) — the token the gateway's callback URL carries and the last report
 // kept — and reminders (item 4): a mark per booking and what was written for which of its times, inserted with
-// the outbox rows in one transaction so that several nodes and restarts write them once.
+// the outbox rows in one transaction so that several nodes and restarts write them once. The housekeeping scan
+// reads recently ended bookings (state, ended_at) and those about to start (bookings_valid_from).
 const char* const kV9NotifyReportsAndMarks = R"sql(
 ALTER TABLE outbox ADD COLUMN report_token TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN report_state TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN report_at BIGINT;
 ALTER TABLE outbox ADD COLUMN report_answer TEXT NOT NULL DEFAULT '';
 CREATE INDEX outbox_booking ON outbox (booking_id);
+CREATE INDEX bookings_state_ended ON bookings (state, ended_at);
 CREATE TABLE notify_marks (
   booking_id BIGINT NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
   what TEXT NOT NULL,
