@@ -116,6 +116,7 @@ const en = {
   notif_resend: 'Resend', notif_none: 'No notifications.', notif_sms: 'SMS', notif_email: 'E-mail',
   notif_report: 'Delivery report', notif_report_delivered: 'Delivered', notif_report_failed: 'Not delivered',
   notif_report_buffered: 'Waiting at the operator', notif_report_accepted: 'Accepted by the operator',
+  notif_sent_list: 'Sent about this conference',
 };
 type Dict = typeof en;
 export type Key = keyof Dict;
@@ -241,6 +242,7 @@ const fr: Dict = {
   notif_resend: 'Renvoyer', notif_none: 'Aucune notification.', notif_sms: 'SMS', notif_email: 'E-mail',
   notif_report: 'Accusé de réception', notif_report_delivered: 'Remis', notif_report_failed: 'Non remis',
   notif_report_buffered: 'En attente chez l’opérateur', notif_report_accepted: 'Accepté par l’opérateur',
+  notif_sent_list: 'Envoyé pour cette conférence',
 };
 
 export type Lang = 'fr' | 'en';
