@@ -24,7 +24,8 @@ struct NotifySettings {
 
 void read_notify(ConfigReader r, NotifySettings& n);
 // [notify.sms] report_url once [web] is known: "" = this server's own web address (0.0.0.0 → 127.0.0.1, for a
-// gateway on the same host), "none" = no delivery reports asked.
+// gateway on the same host; none when web.port is 0, a port not known before start), "none" = no delivery
+// reports asked.
 std::string default_report_url(const web::WebOptions& web);
 void settle_report_url(notify::SmsOptions& sms, const web::WebOptions& web);
 

@@ -26,8 +26,8 @@ Result<bool> ReminderScan::write_once(const domain::Booking& b, const std::strin
   if (what == "reminder") {
     auto numbers = store_.list_access_numbers();
     if (!numbers.ok()) return numbers.error();
-    rows = booking::reminder_notifications(b, user, *numbers, options_.time_zone, options_.minutes, options_.email,
-                                           options_.sms, now);
+    rows = booking::reminder_notifications(b, user, *numbers, options_.time_zone, options_.minutes,
+                                           options_.email, options_.sms, now);
   } else {
     rows = booking::unused_notifications(b, user, options_.time_zone, now);
   }

@@ -2,10 +2,10 @@
 // invitees (e-mail) get a reminder with the dial-in details; a booking that lapsed without ever being opened
 // tells its creator so. The texts are booking/notification_text's; sending is the delivery worker's.
 //
-// Once: each booking's reminder for its current start, and its unused notice, is written with a mark in the same
-// transaction (Store::enqueue_once), so several nodes scanning at once and restarts write them once; a booking
-// moved to another start is reminded again for it. The scan runs in the housekeeping thread (app/serve.cpp,
-// after booking expiry, every 5 s), never on the control loop.
+// Once: each booking's reminder for its current start, and its unused notice, is written with a mark in the
+// same transaction (Store::enqueue_once), so several nodes scanning at once and restarts write them once; a
+// booking moved to another start is reminded again for it. The scan runs in the housekeeping thread
+// (app/serve.cpp, after booking expiry, every 5 s), never on the control loop.
 //
 // Thread safety: the free functions are pure; a ReminderScan is used from one thread.
 #pragma once
@@ -21,15 +21,16 @@
 namespace confpro::notify {
 
 struct ReminderOptions {
-  int minutes = 0;             // [notify] reminder_minutes: this long before the start; 0 = no reminders [0]
+  int minutes = 0;             // [notify] reminder_minutes: this long before the start; 0 = off [0]
   bool email = true;           // reminder_channels has "email": creator and invitees [["email"]]
   bool sms = false;            // reminder_channels has "sms": the creator's mobile
-  bool unused_notice = false;  // [notify] unused_notice: mail the creator of a booking that lapsed unused [false]
+  bool unused_notice = false;  // [notify] unused_notice: tell the creator of a booking lapsed unused [false]
   std::string time_zone = "Europe/Paris";  // [server] time_zone, for the times in the texts
 };
 
-// An unused notice is written only for a booking that lapsed this recently: a server down longer skips it rather
-// than tell of a conference long gone (and enabling the notice does not mail about every lapsed booking).
+// An unused notice is written only for a booking that lapsed this recently: a server down longer skips it
+// rather than tell of a conference long gone (and enabling the notice does not mail about every lapsed
+// booking).
 inline constexpr std::chrono::hours kUnusedNoticeWindow{24};
 
 // Whether booking `b`'s reminder is due at `now`: reminders on (minutes > 0), `b` scheduled, `now` in
