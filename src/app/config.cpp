@@ -262,6 +262,7 @@ Result<Config> load_config(const std::string& path, const std::vector<std::strin
   read_directory(r.sub(r.table("directory"), "directory"), config.directory);
   read_notify(r.sub(r.table("notify"), "notify"), config.notify);
   config.notify.sms.number_rules = config.sip.number_rules;  // national mobiles → E.164
+  settle_report_url(config.notify.sms, config.web);          // delivery reports come back to [web]
   config.web.time_zone = config.server.time_zone;
   config.web.recordings_dir = config.media.recordings_dir;  // the only place recordings are served from
   {

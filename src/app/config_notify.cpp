@@ -21,6 +21,16 @@ void read_notify(ConfigReader r, NotifySettings& n) {
   long long lease = n.worker.lease.count() / 1000;
   r.get_int("lease_s", lease, 1, 3600);
   n.worker.lease = std::chrono::seconds(lease);
+  r.get_int("reminder_minutes", n.reminders.minutes, 0, 7 * 24 * 60);
+  std::vector<std::string> channels{"email"};
+  r.get("reminder_channels", channels);
+  n.reminders.email = n.reminders.sms = false;
+  for (const auto& c : channels) {
+    if (c == "email") n.reminders.email = true;
+    else if (c == "sms") n.reminders.sms = true;
+    else r.fail("reminder_channels", "each must be \"email\" or \"sms\" (not \"" + c + "\")");
+  }
+  r.get("unused_notice", n.reminders.unused_notice);
   if (const toml::table* smtp = r.table("smtp")) {
     ConfigReader s = r.sub(smtp, "smtp");
     auto& o = n.smtp;
@@ -50,9 +60,26 @@ void read_notify(ConfigReader r, NotifySettings& n) {
     s.get("from", o.from);
     s.get_int("connect_timeout_s", o.connect_timeout_s, 1, 300);
     s.get_int("timeout_s", o.timeout_s, 1, 3600);
+    s.get("report_url", o.report_url);
+    if (!o.report_url.empty() && o.report_url != "none" && o.report_url.rfind("http://", 0) != 0 &&
+        o.report_url.rfind("https://", 0) != 0)
+      s.fail("report_url", "must start with http:// or https:// (where the gateway reaches our web API), or be "
+                           "\"none\"");
     s.finish();
   }
   r.finish();
+}
+
+std::string default_report_url(const web::WebOptions& web) {
+  std::string host = web.address;
+  if (host.empty() || host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+  else if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return (web.tls_cert_file.empty() ? "http://" : "https://") + host + ":" + std::to_string(web.port);
+}
+
+void settle_report_url(notify::SmsOptions& sms, const web::WebOptions& web) {
+  if (sms.report_url == "none") sms.report_url.clear();
+  else if (sms.report_url.empty() && web.port > 0) sms.report_url = default_report_url(web);
 }
 
 std::unique_ptr<notify::DeliveryWorker> make_delivery_worker(store::Store& store, const Clock& clock,

@@ -7,8 +7,10 @@
 
 #include "app/config_reader.h"
 #include "notify/delivery_worker.h"
+#include "notify/reminders.h"
 #include "notify/sms_sender.h"
 #include "notify/smtp_sender.h"
+#include "web/web_server.h"
 
 namespace confpro::app {
 
@@ -16,9 +18,16 @@ struct NotifySettings {
   notify::WorkerOptions worker;
   notify::SmtpOptions smtp;  // smtp.url "" = no [notify.smtp]: e-mail rows stay pending
   notify::SmsOptions sms;    // sms.url "" = no [notify.sms]: SMS rows stay pending (number_rules: [sip]'s)
+  // [notify] reminder_minutes, reminder_channels, unused_notice (time_zone: [server]'s, set by serve).
+  notify::ReminderOptions reminders;
 };
 
 void read_notify(ConfigReader r, NotifySettings& n);
+// [notify.sms] report_url once [web] is known: "" = this server's own web address (0.0.0.0 → 127.0.0.1, for a
+// gateway on the same host; none when web.port is 0, a port not known before start), "none" = no delivery
+// reports asked.
+std::string default_report_url(const web::WebOptions& web);
+void settle_report_url(notify::SmsOptions& sms, const web::WebOptions& web);
 
 // The delivery worker of these settings (not started): an SMTP sender when [notify.smtp] is set, an SMS
 // sender when [notify.sms] is.

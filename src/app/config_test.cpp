@@ -70,9 +70,47 @@ TEST_F(ConfigTest, NotifySmsIsReadWithTheSipNumberRulesAndABadUrlIsRefused) {
   EXPECT_EQ(c->notify.sms.from, "ConfPro");
   ASSERT_EQ(c->notify.sms.number_rules.size(), 1u);
   EXPECT_EQ(c->notify.sms.number_rules[0].strip_prefix, "0033");
+  // Delivery reports come back to this server's [web] (0.0.0.0 → the same host), unless told where or "none".
+  EXPECT_EQ(c->notify.sms.report_url, "http://127.0.0.1:8080");
+  auto reports = load_config(write("[notify.sms]\nurl = \"http://gw/cgi-bin/sendsms\"\n"
+                                   "report_url = \"https://confpro.example.org\"\n"),
+                             {});
+  ASSERT_TRUE(reports.ok()) << reports.error().message;
+  EXPECT_EQ(reports->notify.sms.report_url, "https://confpro.example.org");
+  auto none = load_config(write("[web]\naddress = \"10.0.0.5\"\nport = 8443\n[notify.sms]\n"
+                                "url = \"http://gw/cgi-bin/sendsms\"\nreport_url = \"none\"\n"),
+                          {});
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_EQ(none->notify.sms.report_url, "");
+  web::WebOptions web;
+  web.address = "10.0.0.5";
+  web.port = 8443;
+  web.tls_cert_file = "cert.pem";
+  EXPECT_EQ(default_report_url(web), "https://10.0.0.5:8443");
   auto bad = load_config(write("[notify.sms]\nurl = \"smpp://gw\"\n"), {});
   ASSERT_FALSE(bad.ok());
   EXPECT_TRUE(has_error(bad.error(), ":2", "notify.sms.url: must start with http://")) << bad.error().message;
+}
+
+TEST_F(ConfigTest, NotifyRemindersAreOffByDefaultAndReadWithTheirChannels) {
+  auto d = load_config("", {});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->notify.reminders.minutes, 0);
+  EXPECT_FALSE(d->notify.reminders.unused_notice);
+  auto c = load_config(write("[notify]\nreminder_minutes = 15\nreminder_channels = [\"email\", \"sms\"]\n"
+                             "unused_notice = true\n"),
+                       {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->notify.reminders.minutes, 15);
+  EXPECT_TRUE(c->notify.reminders.email);
+  EXPECT_TRUE(c->notify.reminders.sms);
+  EXPECT_TRUE(c->notify.reminders.unused_notice);
+  auto sms = load_config(write("[notify]\nreminder_minutes = 5\nreminder_channels = [\"sms\"]\n"), {});
+  ASSERT_TRUE(sms.ok());
+  EXPECT_FALSE(sms->notify.reminders.email);
+  auto bad = load_config(write("[notify]\nreminder_channels = [\"fax\"]\n"), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), ":2", "notify.reminder_channels: each must be")) << bad.error().message;
 }
 
 TEST_F(ConfigTest, UnknownKeyIsRefusedWithFileAndLine) {

@@ -23,6 +23,7 @@
 #include "ivr/prompt_catalog.h"
 #include "media/media_engine.h"
 #include "notify/delivery_worker.h"
+#include "notify/reminders.h"
 #include "sip/sip_endpoint.h"
 #include "web/web_server.h"
 #include "common/thread_annotations.h"
@@ -33,11 +34,13 @@ namespace {
 
 // Periodic work off the control loop: booking expiry (BookingService::expire_due, its one owner) every 5 s —
 // bookings never used whose window lapsed, and active ones whose time ran out with nobody connected; those with a
-// room on this node (asked of the conference service) are left to their room.
+// room on this node (asked of the conference service) are left to their room. Then, when [notify] asks for them,
+// the reminders and unused notices due (notify/reminders.h), after expiry so a booking it just ended is told.
 class Housekeeping {
  public:
-  Housekeeping(booking::BookingService& bookings, conference::ControlApi& conference, const Clock& clock)
-      : bookings_(bookings), conference_(conference), clock_(clock) {
+  Housekeeping(booking::BookingService& bookings, conference::ControlApi& conference, const Clock& clock,
+               notify::ReminderScan* reminders)
+      : bookings_(bookings), conference_(conference), clock_(clock), reminders_(reminders) {
     thread_ = std::thread([this] { run(); });
   }
   ~Housekeeping() { stop(); }
@@ -63,6 +66,11 @@ class Housekeeping {
       } else {
         logger->warn("bookings not expired this time: the conference service did not say which rooms are live");
       }
+      if (reminders_ != nullptr) {
+        auto n = reminders_->run_once(clock_.now());
+        if (!n) logger->warn("reminders not written this time: {}", n.error().message);
+        else if (*n > 0) logger->info("reminders or unused notices written for {} booking(s)", *n);
+      }
       lock.lock();
       const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
       while (!stopped_ && lock.wait_until(cv_, until) == std::cv_status::no_timeout) {
@@ -73,6 +81,7 @@ class Housekeeping {
   booking::BookingService& bookings_;
   conference::ControlApi& conference_;
   const Clock& clock_;
+  notify::ReminderScan* reminders_;  // null: none asked
   Mutex mu_;
   std::condition_variable cv_;
   bool stopped_ GUARDED_BY(mu_) = false;
@@ -275,9 +284,14 @@ int serve(const Config& config) {
                                            **media, prompts, conference_options(config));
   conference_sink = &conference;
   web_deps.control = &conference;
-  housekeeping = std::make_unique<Housekeeping>(*ctx.bookings, conference, *ctx.clock);
-  // The outbox's delivery worker, on its own thread, when [notify.smtp] is set (else the rows stay pending).
-  if (!config.notify.smtp.url.empty()) {
+  notify::ReminderOptions reminder_options = config.notify.reminders;
+  reminder_options.time_zone = config.server.time_zone;
+  notify::ReminderScan reminders(*ctx.store, reminder_options);
+  housekeeping = std::make_unique<Housekeeping>(*ctx.bookings, conference, *ctx.clock,
+                                                reminders.enabled() ? &reminders : nullptr);
+  // The outbox's delivery worker, on its own thread, when [notify.smtp] or [notify.sms] is set (else the rows
+  // stay pending).
+  if (!config.notify.smtp.url.empty() || !config.notify.sms.url.empty()) {
     auto delivery = make_delivery_worker(*ctx.store, *ctx.clock, config.notify);
     delivery->start();
     components.push_back(std::make_unique<Owned<notify::DeliveryWorker>>(std::move(delivery)));

@@ -31,6 +31,11 @@ struct Words {
   const char* access;
   const char* invited_by;
   const char* dial_in;
+  const char* subject_reminder;   // reminders (issue 15 item 4)
+  const char* starts_in;          // "{N}" = minutes
+  const char* reminder_sms;
+  const char* subject_unused;
+  const char* unused;             // "{END}" = when its validity ended
 };
 
 const Words kFrench{"Votre conférence",
@@ -50,7 +55,13 @@ const Words kFrench{"Votre conférence",
                     "Participants au plus",
                     "Numéros d'accès",
                     "Invité par",
-                    "Appeler"};
+                    "Appeler",
+                    "Rappel : conférence",
+                    "Votre conférence commence dans {N} minutes.",
+                    "Rappel",
+                    "Conférence non utilisée",
+                    "Personne ne s'est connecté à cette conférence : sa période de validité s'est terminée le {END}. "
+                    "Vous pouvez en réserver une nouvelle à tout moment."};
 const Words kEnglish{"Your conference",
                      "Invitation to conference",
                      "Conference updated",
@@ -68,7 +79,22 @@ const Words kEnglish{"Your conference",
                      "Maximum participants",
                      "Access numbers",
                      "Invited by",
-                     "Dial in"};
+                     "Dial in",
+                     "Reminder: conference",
+                     "Your conference starts in {N} minutes.",
+                     "Reminder",
+                     "Conference not used",
+                     "Nobody joined this conference: its validity ended on {END}. You can book a new one at any "
+                     "time."};
+
+const Words& words_of(const domain::Booking& b) {
+  return b.language == domain::Language::kEnglish ? kEnglish : kFrench;
+}
+
+std::string replaced(std::string text, const std::string& key, const std::string& value) {
+  for (size_t at; (at = text.find(key)) != std::string::npos;) text.replace(at, key.size(), value);
+  return text;
+}
 
 // The number callers dial first: a toll-free one when there is one.
 const store::AccessNumber* dial_in_number(const std::vector<store::AccessNumber>& numbers) {
@@ -144,12 +170,23 @@ std::string invitee_body(const domain::Booking& b, const domain::Invitee& inv, c
   return body;
 }
 
+// The owner's SMS: the conference, its number, both PINs, the end of validity, the first access number.
+std::string owner_sms(const domain::Booking& b, const Words& w, const std::vector<store::AccessNumber>& numbers,
+                      const std::string& zone, const std::string& prefix) {
+  std::string sms = prefix + w.conference + " " + b.name + ": " + b.number + ", " + w.moderator_pin + " " +
+                    b.moderator_pin + ", " + w.user_pin + " " + b.user_pin + ", " + w.to + " " +
+                    format_local_time(b.valid_until(), zone) + ", " + std::to_string(b.duration_minutes) +
+                    " min, max " + std::to_string(b.max_participants);
+  if (!numbers.empty()) sms += ", " + numbers.front().number;
+  return sms;
+}
+
 std::vector<store::OutboxMessage> emails(const domain::Booking& b, BookingChange change, int sequence,
                                          const std::vector<domain::Invitee>& removed,
                                          const store::User* owner,
                                          const std::vector<store::AccessNumber>& numbers,
                                          const std::string& zone, TimePoint now) {
-  const Words& w = b.language == domain::Language::kEnglish ? kEnglish : kFrench;
+  const Words& w = words_of(b);
   const std::string quoted = " « " + b.name + " »";
   const std::string common = details(b, w, numbers, zone);
   const std::string cancelled = std::string(w.cancelled) + "\n\n" + common;
@@ -186,18 +223,51 @@ std::vector<store::OutboxMessage> emails(const domain::Booking& b, BookingChange
 std::vector<store::OutboxMessage> booking_notifications(const domain::Booking& b, const store::User* owner,
                                                         const std::vector<store::AccessNumber>& numbers,
                                                         const std::string& zone, TimePoint now) {
-  const Words& w = b.language == domain::Language::kEnglish ? kEnglish : kFrench;
   std::vector<store::OutboxMessage> out =
       emails(b, BookingChange::kCreated, 0, {}, owner, numbers, zone, now);
-  if (owner != nullptr && !owner->mobile.empty()) {
-    std::string sms = std::string(w.conference) + " " + b.name + ": " + b.number + ", " + w.moderator_pin +
-                      " " + b.moderator_pin + ", " + w.user_pin + " " + b.user_pin + ", " + w.to + " " +
-                      format_local_time(b.valid_until(), zone) + ", " + std::to_string(b.duration_minutes) +
-                      " min, max " + std::to_string(b.max_participants);
-    if (!numbers.empty()) sms += ", " + numbers.front().number;
-    out.push_back(message("sms", owner->mobile, "", sms, now));
-  }
+  if (owner != nullptr && !owner->mobile.empty())
+    out.push_back(message("sms", owner->mobile, "", owner_sms(b, words_of(b), numbers, zone, ""), now));
   return out;
+}
+
+std::vector<store::OutboxMessage> reminder_notifications(const domain::Booking& b, const store::User* owner,
+                                                         const std::vector<store::AccessNumber>& numbers,
+                                                         const std::string& zone, int minutes, bool email,
+                                                         bool sms, TimePoint now) {
+  const Words& w = words_of(b);
+  const std::string subject = std::string(w.subject_reminder) + " « " + b.name + " »";
+  const std::string starts = minutes == 1 ? replaced(w.starts_in, "{N} minutes", "1 minute")
+                                           : replaced(w.starts_in, "{N}", std::to_string(minutes));
+  const std::string common = starts + "\n\n" + details(b, w, numbers, zone);
+  std::vector<store::OutboxMessage> out;
+  auto add = [&](std::string kind, const std::string& to, const std::string& title, std::string body) {
+    auto m = message(std::move(kind), to, title, std::move(body), now);
+    m.booking = b.id;
+    out.push_back(std::move(m));
+  };
+  if (email) {
+    if (owner != nullptr && !owner->email.empty())
+      add("email", owner->email, subject,
+          common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " + b.user_pin + "\n");
+    for (const auto& inv : b.invitees)
+      if (!inv.email.empty()) add("email", inv.email, subject, invitee_body(b, inv, w, common, owner));
+  }
+  if (sms && owner != nullptr && !owner->mobile.empty())
+    add("sms", owner->mobile, "", owner_sms(b, w, numbers, zone, std::string(w.reminder_sms) + " - "));
+  return out;
+}
+
+std::vector<store::OutboxMessage> unused_notifications(const domain::Booking& b, const store::User* owner,
+                                                       const std::string& zone, TimePoint now) {
+  if (owner == nullptr || owner->email.empty()) return {};
+  const Words& w = words_of(b);
+  const TimePoint ended = b.ended_at.value_or(b.valid_until());
+  std::string body = replaced(w.unused, "{END}", format_local_time(ended, zone) + " (" + zone + ")") + "\n\n" +
+                     w.conference + ": " + b.name + "\n" + w.number + ": " + b.number + "\n";
+  auto m = message("email", owner->email, std::string(w.subject_unused) + " « " + b.name + " »", std::move(body),
+                   now);
+  m.booking = b.id;
+  return {m};
 }
 
 std::vector<store::OutboxMessage> booking_change_notifications(

@@ -33,4 +33,17 @@ std::vector<store::OutboxMessage> booking_change_notifications(
     const store::User* owner, const std::vector<store::AccessNumber>& access_numbers,
     const std::string& time_zone, TimePoint now);
 
+// A reminder of a booking about to start (issue 15 item 4), in its language, no calendar: with `email`, to the
+// owner (both PINs) and to each invitee with an address (their PIN, never the moderator PIN); with `sms`, to
+// the owner's mobile. "starts in `minutes` minutes", then the same details as the booking's own messages.
+std::vector<store::OutboxMessage> reminder_notifications(const domain::Booking& booking, const store::User* owner,
+                                                         const std::vector<store::AccessNumber>& access_numbers,
+                                                         const std::string& time_zone, int minutes, bool email,
+                                                         bool sms, TimePoint now);
+
+// The short "your conference was not used" e-mail to the owner of a booking that lapsed without ever being
+// opened; none without an owner address.
+std::vector<store::OutboxMessage> unused_notifications(const domain::Booking& booking, const store::User* owner,
+                                                       const std::string& time_zone, TimePoint now);
+
 }  // namespace confpro::booking

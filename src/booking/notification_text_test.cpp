@@ -107,3 +107,60 @@ TEST(NotificationText, UpdateBumpsSequenceAndCancelsRemovedInvitees) {
 
 }  // namespace
 }  // namespace confpro::booking
+
+namespace confpro::booking {
+namespace {
+
+// Issue 15 item 4: a reminder in the booking's language, to the owner (both PINs) and invitees (their PIN, never
+// the moderator's), no calendar; the SMS to the owner only when asked.
+TEST(ReminderText, OwnerAndInviteesInTheBookingsLanguageWithoutCalendar) {
+  auto b = booking();
+  auto o = owner();
+  o.mobile = "+33612345678";
+  auto rows = reminder_notifications(b, &o, kNumbers, "Europe/Paris", 15, true, false, kT0);
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& m : rows) {
+    EXPECT_EQ(m.kind, "email");
+    EXPECT_EQ(m.subject, "Reminder: conference « Budget, Q1; ok »");
+    EXPECT_TRUE(m.calendar.empty());
+    EXPECT_EQ(m.booking, b.id);
+    EXPECT_EQ(m.body.rfind("Your conference starts in 15 minutes.\n\n", 0), 0u) << m.body;
+    EXPECT_NE(m.body.find("tel:0800300300"), std::string::npos);
+  }
+  EXPECT_EQ(rows[0].recipient, "alice@example.com");
+  EXPECT_NE(rows[0].body.find("Moderator PIN: 987654"), std::string::npos);
+  EXPECT_EQ(rows[1].body.find("987654"), std::string::npos);
+  EXPECT_NE(rows[1].body.find("Participant PIN: 1111"), std::string::npos);
+  EXPECT_NE(rows[2].body.find("Your personal PIN: 604731"), std::string::npos);
+
+  b.language = domain::Language::kFrench;
+  rows = reminder_notifications(b, &o, kNumbers, "Europe/Paris", 15, false, true, kT0);
+  ASSERT_EQ(rows.size(), 1u);  // SMS only: to the owner
+  EXPECT_EQ(rows[0].kind, "sms");
+  EXPECT_EQ(rows[0].recipient, "+33612345678");
+  EXPECT_EQ(rows[0].body.rfind("Rappel - Conférence Budget, Q1; ok: 734912", 0), 0u) << rows[0].body;
+  rows = reminder_notifications(b, &o, kNumbers, "Europe/Paris", 15, true, false, kT0);
+  EXPECT_EQ(rows[0].subject, "Rappel : conférence « Budget, Q1; ok »");
+  EXPECT_EQ(rows[0].body.rfind("Votre conférence commence dans 15 minutes.", 0), 0u);
+  rows = reminder_notifications(b, &o, kNumbers, "Europe/Paris", 1, true, false, kT0);
+  EXPECT_EQ(rows[0].body.rfind("Votre conférence commence dans 1 minute.", 0), 0u);
+  EXPECT_EQ(reminder_notifications(b, nullptr, kNumbers, "Europe/Paris", 15, true, true, kT0).size(), 2u);
+}
+
+TEST(ReminderText, UnusedNoticeToTheOwnerOnly) {
+  auto b = booking();
+  b.ended_at = b.valid_until();
+  const auto o = owner();
+  auto rows = unused_notifications(b, &o, "Europe/Paris", kT0);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].recipient, "alice@example.com");
+  EXPECT_EQ(rows[0].subject, "Conference not used « Budget, Q1; ok »");
+  EXPECT_NE(rows[0].body.find("Nobody joined this conference: its validity ended on 2027-01-16 09:00 (Europe/Paris)"),
+            std::string::npos)
+      << rows[0].body;
+  EXPECT_EQ(rows[0].body.find("987654"), std::string::npos);  // no PIN: nothing to join any more
+  EXPECT_TRUE(unused_notifications(b, nullptr, "Europe/Paris", kT0).empty());
+}
+
+}  // namespace
+}  // namespace confpro::booking

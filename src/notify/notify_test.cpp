@@ -2,6 +2,7 @@
 
 #include "notify/delivery_worker.h"
 #include "notify/mime.h"
+#include "notify/reminders.h"
 #include "notify/retry.h"
 #include "notify/sms_sender.h"
 #include "store/test_support.h"
@@ -12,6 +13,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using store::testing::open_migrated;
+using store::testing::sample_booking;
 using store::testing::TempDir;
 
 const TimePoint kT0 = from_epoch_ms(1'800'000'000'000);  // 2027-01-15 08:00 UTC
@@ -271,6 +273,23 @@ TEST(Sms, SendsmsUrlCarriesCredentialsNumberAndEncodedTextWithTheCoding) {
   EXPECT_EQ(sendsms_url(o, "+1", "x").find("from="), std::string::npos);
 }
 
+TEST(Sms, DeliveryReportsAreAskedWithTheRowsOwnCallbackOnlyWhenAReportUrlIsSet) {
+  SmsOptions o;
+  o.url = "http://127.0.0.1:13013/cgi-bin/sendsms";
+  EXPECT_EQ(report_callback_url(o, 42, "a1b2"), "");  // no report_url: no reports asked
+  EXPECT_EQ(sendsms_url(o, "+33612345678", "x", report_callback_url(o, 42, "a1b2")).find("dlr"),
+            std::string::npos);
+  o.report_url = "http://10.0.0.5:8080/";
+  EXPECT_EQ(report_callback_url(o, 42, ""), "");  // a row without token (written before v9)
+  const std::string callback = report_callback_url(o, 42, "a1b2");
+  EXPECT_EQ(callback, "http://10.0.0.5:8080/api/v1/notify/sms-dlr?id=42&token=a1b2&status=%d&answer=%A");
+  const std::string url = sendsms_url(o, "+33612345678", "x", callback);
+  EXPECT_NE(url.find("&coding=0&dlr-mask=23&dlr-url=http%3A%2F%2F10.0.0.5%3A8080%2Fapi%2Fv1%2Fnotify%2Fsms-dlr"
+                     "%3Fid%3D42%26token%3Da1b2%26status%3D%25d%26answer%3D%25A"),
+            std::string::npos)
+      << url;
+}
+
 TEST(Sms, ANumberWithoutE164FormIsRefusedForGoodWithoutCallingTheGateway) {
   SmsOptions o;
   o.url = "http://127.0.0.1:1/cgi-bin/sendsms";
@@ -284,6 +303,91 @@ TEST(Sms, ANumberWithoutE164FormIsRefusedForGoodWithoutCallingTheGateway) {
   EXPECT_TRUE(r.permanent);
   EXPECT_FALSE(r.server_down);
   EXPECT_NE(r.reply.find("E.164"), std::string::npos);
+}
+
+// Issue 15 item 4: when a reminder is due.
+TEST(Reminders, DueFromNMinutesBeforeTheStartUntilTheStartForABookingMadeBefore) {
+  auto b = sample_booking("Budget", "734912", kT0);
+  b.created_at = kT0 - std::chrono::hours{3};
+  EXPECT_FALSE(reminder_due(b, 15, kT0 - minutes{16}));  // not yet
+  EXPECT_TRUE(reminder_due(b, 15, kT0 - minutes{15}));
+  EXPECT_TRUE(reminder_due(b, 15, kT0 - milliseconds{1}));
+  EXPECT_FALSE(reminder_due(b, 15, kT0));                  // started: too late
+  EXPECT_FALSE(reminder_due(b, 0, kT0 - minutes{1}));      // reminders off
+  b.created_at = kT0 - minutes{10};                        // booked inside the window: its creation mail said it
+  EXPECT_FALSE(reminder_due(b, 15, kT0 - minutes{5}));
+  b.created_at = kT0 - minutes{15};
+  EXPECT_TRUE(reminder_due(b, 15, kT0 - minutes{5}));
+  b.state = domain::BookingState::kActive;                 // opened early: nothing to remind
+  EXPECT_FALSE(reminder_due(b, 15, kT0 - minutes{5}));
+}
+
+TEST(Reminders, UnusedNoticeOnlyForARecentExpiryOfANeverOpenedBooking) {
+  auto b = sample_booking("Budget", "734912", kT0);
+  b.state = domain::BookingState::kEnded;
+  b.end_reason = domain::EndReason::kExpiredUnused;
+  b.ended_at = kT0;
+  EXPECT_TRUE(unused_notice_due(b, kT0));
+  EXPECT_TRUE(unused_notice_due(b, kT0 + std::chrono::hours{23}));
+  EXPECT_FALSE(unused_notice_due(b, kT0 + kUnusedNoticeWindow));  // long gone
+  EXPECT_FALSE(unused_notice_due(b, kT0 - minutes{1}));
+  b.end_reason = domain::EndReason::kEndedByAdmin;
+  EXPECT_FALSE(unused_notice_due(b, kT0));
+  b.end_reason = domain::EndReason::kExpiredUnused;
+  b.opened_at = kT0 - minutes{5};
+  EXPECT_FALSE(unused_notice_due(b, kT0));
+}
+
+// Two scans over one store (two nodes), run again (a restart): each booking's reminder is written once; moved,
+// once more; a lapsed booking's notice once.
+TEST(Reminders, ScansOfSeveralNodesWriteEachReminderOnce) {
+  TempDir dir;
+  auto store = open_migrated(dir.path() / "r.db");
+  ASSERT_TRUE(store);
+  store::User alice;
+  alice.username = "alice";
+  alice.email = "alice@example.com";
+  alice.mobile = "+33612345678";
+  ASSERT_TRUE(store->add_user(alice).ok());
+  auto b = sample_booking("Budget", "734912", kT0);
+  b.created_at = kT0 - std::chrono::hours{1};
+  b.invitees = {{"carol@example.com", "", ""}};
+  b = store->insert_booking(b, {}).value();
+  auto later = sample_booking("Later", "734913", kT0 + std::chrono::hours{1});
+  later.created_at = b.created_at;
+  ASSERT_TRUE(store->insert_booking(later, {}).ok());
+
+  ReminderOptions options;
+  options.minutes = 10;
+  options.sms = true;
+  ReminderScan node1(*store, options), node2(*store, options);
+  EXPECT_EQ(node1.run_once(kT0 - minutes{11}).value(), 0);  // not yet
+  EXPECT_EQ(node1.run_once(kT0 - minutes{10}).value(), 1);
+  EXPECT_EQ(node2.run_once(kT0 - minutes{10}).value(), 0);
+  EXPECT_EQ(node1.run_once(kT0 - minutes{9}).value(), 0);
+  auto rows = store->list_outbox("", 100).value();
+  ASSERT_EQ(rows.size(), 3u);  // alice by e-mail and SMS, carol by e-mail
+  EXPECT_EQ(rows[0].recipient, "alice@example.com");
+  EXPECT_EQ(rows[1].recipient, "carol@example.com");
+  EXPECT_EQ(rows[2].kind, "sms");
+
+  b.valid_from = kT0 + minutes{5};  // moved: reminded again before its new start
+  b = store->update_booking(b, b.version, {}).value();
+  EXPECT_EQ(node2.run_once(kT0 - minutes{4}).value(), 1);
+  EXPECT_EQ(node1.run_once(kT0 - minutes{4}).value(), 0);
+  EXPECT_EQ(store->list_outbox("", 100)->size(), 6u);
+
+  options.unused_notice = true;
+  ReminderScan node3(*store, options);
+  b.state = domain::BookingState::kEnded;
+  b.end_reason = domain::EndReason::kExpiredUnused;
+  b.ended_at = b.valid_until();
+  b = store->update_booking(b, b.version, {}).value();
+  EXPECT_EQ(node3.run_once(*b.ended_at + std::chrono::seconds{5}).value(), 1);
+  EXPECT_EQ(node3.run_once(*b.ended_at + std::chrono::seconds{10}).value(), 0);
+  rows = store->list_outbox("", 100).value();
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_EQ(rows.back().subject, "Conférence non utilisée « Budget »");
 }
 
 }  // namespace

@@ -96,13 +96,24 @@ std::string e164(std::string_view raw, const std::vector<domain::NumberRule>& ru
   return "+" + n.substr(2);
 }
 
-std::string sendsms_url(const SmsOptions& options, const std::string& to_e164, std::string_view text) {
+std::string report_callback_url(const SmsOptions& options, std::int64_t id, std::string_view token) {
+  if (options.report_url.empty() || token.empty()) return "";
+  std::string base = options.report_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/api/v1/notify/sms-dlr?id=" + std::to_string(id) + "&token=" + percent_encode(token) +
+         "&status=%d&answer=%A";
+}
+
+std::string sendsms_url(const SmsOptions& options, const std::string& to_e164, std::string_view text,
+                        std::string_view callback) {
   std::string url = options.url;
   url += url.find('?') == std::string::npos ? '?' : '&';
   url += "username=" + percent_encode(options.username) + "&password=" + percent_encode(options.password);
   if (!options.from.empty()) url += "&from=" + percent_encode(options.from);
   url += "&to=" + percent_encode(to_e164) + "&text=" + percent_encode(text) + "&charset=UTF-8&coding=";
   url += fits_gsm7(text) ? "0" : "2";
+  if (!callback.empty())
+    url += "&dlr-mask=" + std::to_string(kDlrMask) + "&dlr-url=" + percent_encode(callback);
   return url;
 }
 
@@ -130,7 +141,8 @@ SendResult SmsSender::send(const store::OutboxMessage& message) {
   CURL* curl = static_cast<CURL*>(curl_);
   if (curl == nullptr) return {false, false, "curl_easy_init failed"};
   curl_easy_reset(curl);
-  const std::string url = sendsms_url(options_, to, message.body);
+  const std::string url =
+      sendsms_url(options_, to, message.body, report_callback_url(options_, message.id, message.report_token));
   char error[CURL_ERROR_SIZE] = {0};
   std::string reply;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());

@@ -4,11 +4,18 @@
 // otherwise (Kannel converts the UTF-8 text itself). The gateway's 202 ("0: Accepted for delivery", "3:
 // Queued for later delivery") means sent; any other answer is a failure recorded with its reply and retried
 // like an e-mail; an unreachable gateway holds the SMS rows (SendResult::server_down). A number that has no
-// E.164 form is refused for good. Thread safety: one SmsSender per worker thread; the free functions are
+// E.164 form is refused for good.
+//
+// Delivery reports: with `report_url` set, each GET also asks for reports (dlr-mask kDlrMask: delivered,
+// failed, buffered at the SMSC, refused by the SMSC) to be fetched from our web API at
+// <report_url>/api/v1/notify/sms-dlr?id=<row>&token=<the row's report_token>&status=%d&answer=%A — the token
+// (64 random hex digits, stored on the row) is what makes a report ours; the web route keeps it on the row
+// (Store::record_delivery_report). Thread safety: one SmsSender per worker thread; the free functions are
 // pure.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +35,17 @@ struct SmsOptions {
   std::vector<domain::NumberRule> number_rules;
   int connect_timeout_s = 10;
   int timeout_s = 30;
+  // Where the gateway reaches our web API for delivery reports, e.g. "http://10.0.0.5:8080" ("" = none asked).
+  std::string report_url;
 };
+
+// Kannel's dlr-mask: 1 delivered to the phone, 2 not delivered to the phone, 4 buffered at the SMSC, 16 not
+// delivered to the SMSC (8, accepted by the SMSC, is not asked: the 202 already says as much). The web route
+// that receives them (web/notification_routes.cpp) reads these bits.
+inline constexpr int kDlrMask = 1 + 2 + 4 + 16;
+
+// The dlr-url of row `id` ("" when options.report_url is ""): Kannel fills %d and %A when it calls it.
+std::string report_callback_url(const SmsOptions& options, std::int64_t id, std::string_view token);
 
 // Whether every character of `utf8` is in the GSM 03.38 default alphabet (basic set or extension table);
 // false for malformed UTF-8.
@@ -38,8 +55,10 @@ bool fits_gsm7(std::string_view utf8);
 // digits, too short or long).
 std::string e164(std::string_view raw, const std::vector<domain::NumberRule>& rules = {});
 
-// The sendsms GET URL for one message, every parameter percent-encoded.
-std::string sendsms_url(const SmsOptions& options, const std::string& to_e164, std::string_view text);
+// The sendsms GET URL for one message, every parameter percent-encoded; with dlr-mask and dlr-url when
+// `callback` (report_callback_url) is not "".
+std::string sendsms_url(const SmsOptions& options, const std::string& to_e164, std::string_view text,
+                        std::string_view callback = {});
 
 class SmsSender final : public Sender {
  public:

@@ -1,5 +1,6 @@
 // Booking rows <-> domain::Booking, invitees, side effects (sql_store.h).
 #include <map>
+#include <random>
 
 #include "store/sql_store.h"
 #include "store/text_fold.h"
@@ -218,20 +219,35 @@ void write_invitees(soci::session& sql, std::int64_t booking_id,
   }
 }
 
+std::string new_report_token() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::random_device device;  // the kernel's getrandom: unguessable
+  std::string token;
+  for (int i = 0; i < 8; ++i) {
+    const auto word = device();
+    for (int k = 0; k < 4; ++k) {
+      const auto byte = (word >> (8 * k)) & 0xFF;
+      token += kHex[byte >> 4];
+      token += kHex[byte & 0xF];
+    }
+  }
+  return token;  // 32 bytes, 64 hex digits
+}
+
 std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m) {
   std::int64_t id = 0;
   std::int64_t booking = m.booking.value();
   soci::indicator booking_ind = m.booking.valid() ? soci::i_ok : soci::i_null;
   std::int64_t next = to_epoch_ms(m.next_attempt_at), created = to_epoch_ms(m.created_at);
+  const std::string token = !m.report_token.empty() ? m.report_token : m.kind == "sms" ? new_report_token() : "";
   sql << "INSERT INTO outbox (kind, recipient, subject, body, calendar, booking_id, status, attempts, "
-         "next_attempt_at, last_error, created_at) VALUES (:kind, :recipient, :subject, :body, :calendar, "
-         ":booking, "
-         ":status, :attempts, :next, :last_error, :created) RETURNING id",
+         "next_attempt_at, last_error, created_at, report_token) VALUES (:kind, :recipient, :subject, :body, "
+         ":calendar, :booking, :status, :attempts, :next, :last_error, :created, :token) RETURNING id",
       soci::use(m.kind, "kind"), soci::use(m.recipient, "recipient"), soci::use(m.subject, "subject"),
       soci::use(m.body, "body"), soci::use(m.calendar, "calendar"),
       soci::use(booking, booking_ind, "booking"), soci::use(m.status, "status"),
       soci::use(m.attempts, "attempts"), soci::use(next, "next"), soci::use(m.last_error, "last_error"),
-      soci::use(created, "created"), soci::into(id);
+      soci::use(created, "created"), soci::use(token, "token"), soci::into(id);
   return id;
 }
 

@@ -282,6 +282,29 @@ Result<OutboxMessage> FaultInjectingStore::requeue_message(std::int64_t id, Time
   return inner_.requeue_message(id, now);
 }
 
+Status FaultInjectingStore::record_delivery_report(std::int64_t id, const std::string& token,
+                                                   const DeliveryReport& report) {
+  if (auto e = check("record_delivery_report")) return *e;
+  return inner_.record_delivery_report(id, token, report);
+}
+
+Result<std::vector<domain::Booking>> FaultInjectingStore::bookings_to_remind(TimePoint from, TimePoint to,
+                                                                             int limit) {
+  if (auto e = check("bookings_to_remind")) return *e;
+  return inner_.bookings_to_remind(from, to, limit);
+}
+
+Result<std::vector<domain::Booking>> FaultInjectingStore::lapsed_unused(TimePoint from, TimePoint to, int limit) {
+  if (auto e = check("lapsed_unused")) return *e;
+  return inner_.lapsed_unused(from, to, limit);
+}
+
+Result<bool> FaultInjectingStore::enqueue_once(BookingId booking, const std::string& what, TimePoint at,
+                                               const std::vector<OutboxMessage>& rows) {
+  if (auto e = check("enqueue_once")) return *e;
+  return inner_.enqueue_once(booking, what, at, rows);
+}
+
 Result<Report> FaultInjectingStore::report(const ReportQuery& query) {
   if (auto e = check("report")) return *e;
   return inner_.report(query);

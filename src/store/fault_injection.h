@@ -86,6 +86,12 @@ class FaultInjectingStore final : public Store {
   Result<bool> claim_message(std::int64_t id, TimePoint seen, TimePoint lease_until) override;
   Result<std::vector<OutboxMessage>> find_outbox(const OutboxQuery& query) override;
   Result<OutboxMessage> requeue_message(std::int64_t id, TimePoint now) override;
+  Status record_delivery_report(std::int64_t id, const std::string& token,
+                                const DeliveryReport& report) override;
+  Result<std::vector<domain::Booking>> bookings_to_remind(TimePoint from, TimePoint to, int limit) override;
+  Result<std::vector<domain::Booking>> lapsed_unused(TimePoint from, TimePoint to, int limit) override;
+  Result<bool> enqueue_once(BookingId booking, const std::string& what, TimePoint at,
+                            const std::vector<OutboxMessage>& rows) override;
   Result<Report> report(const ReportQuery& query) override;
   Result<BillingAccount> insert_account(const BillingAccount& account, const LedgerEntry& opening) override;
   Result<AccountBalance> get_account(const std::string& name) override;

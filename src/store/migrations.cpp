@@ -255,8 +255,25 @@ const char* const kV8OutboxCalendar = R"sql(
 ALTER TABLE outbox ADD COLUMN calendar TEXT NOT NULL DEFAULT ''
 )sql";
 
-// v9: reserved for the notifications migration of another branch (issue 15); empty here, no statement.
-const char* const kV9Reserved = "";
+// v9: SMS delivery reports (issue 15 item 3) — the token the gateway's callback URL carries and the last report
+// kept — and reminders (item 4): a mark per booking and what was written for which of its times, inserted with
+// the outbox rows in one transaction so that several nodes and restarts write them once. The housekeeping scan
+// reads recently ended bookings (state, ended_at) and those about to start (bookings_valid_from).
+const char* const kV9NotifyReportsAndMarks = R"sql(
+ALTER TABLE outbox ADD COLUMN report_token TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN report_state TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN report_at BIGINT;
+ALTER TABLE outbox ADD COLUMN report_answer TEXT NOT NULL DEFAULT '';
+CREATE INDEX outbox_booking ON outbox (booking_id);
+CREATE INDEX bookings_state_ended ON bookings (state, ended_at);
+CREATE TABLE notify_marks (
+  booking_id BIGINT NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+  what TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (booking_id, what, at)
+)
+)sql";
 
 // v10: the CDR files (issue 16 P3). A closed session's rows are appended to the CDR file and synced, then
 // cdr_exported_at is set: a crash between the two gives duplicate rows (stable ids), never lost ones.
@@ -276,11 +293,11 @@ ALTER TABLE users ADD COLUMN caller_numbers TEXT NOT NULL DEFAULT ''
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
-            with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9Reserved,
+            with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
             kV10CdrExported, kV11UserCallerNumbers};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
-          kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9Reserved,
+          kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
           kV10CdrExported, kV11UserCallerNumbers};
 }
 

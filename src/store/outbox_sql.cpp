@@ -1,6 +1,8 @@
 // Audit log and notification outbox (sql_store.h).
 #include <algorithm>
 
+#include "domain/booking.h"
+
 #include "store/sql_store.h"
 
 namespace confpro::store::detail {
@@ -8,9 +10,10 @@ namespace confpro::store::detail {
 namespace {
 
 struct OutboxRow {
-  std::int64_t id = 0, booking = 0, next = 0, created = 0;
-  soci::indicator booking_ind = soci::i_null;
-  std::string kind, recipient, subject, body, calendar, status, last_error;
+  std::int64_t id = 0, booking = 0, next = 0, created = 0, report_at = 0;
+  soci::indicator booking_ind = soci::i_null, report_at_ind = soci::i_null;
+  std::string kind, recipient, subject, body, calendar, status, last_error, report_token, report_state,
+      report_answer;
   int attempts = 0;
 };
 
@@ -31,12 +34,15 @@ std::vector<OutboxMessage> load_outbox(soci::session& sql, const std::string& wh
   st.exchange(soci::into(r.next));
   st.exchange(soci::into(r.last_error));
   st.exchange(soci::into(r.created));
+  st.exchange(soci::into(r.report_token));
+  st.exchange(soci::into(r.report_state));
+  st.exchange(soci::into(r.report_at, r.report_at_ind));
+  st.exchange(soci::into(r.report_answer));
   bind(st);
   st.alloc();
   st.prepare(
       "SELECT id, kind, recipient, subject, body, calendar, booking_id, status, attempts, next_attempt_at, "
-      "last_error, "
-      "created_at FROM outbox " +
+      "last_error, created_at, report_token, report_state, report_at, report_answer FROM outbox " +
       where);
   st.define_and_bind();
   st.execute();
@@ -54,8 +60,13 @@ std::vector<OutboxMessage> load_outbox(soci::session& sql, const std::string& wh
     m.next_attempt_at = from_epoch_ms(r.next);
     m.last_error = r.last_error;
     m.created_at = from_epoch_ms(r.created);
+    m.report_token = r.report_token;
+    m.report_state = r.report_state;
+    if (r.report_at_ind == soci::i_ok) m.report_at = from_epoch_ms(r.report_at);
+    m.report_answer = r.report_answer;
     out.push_back(std::move(m));
     r.booking_ind = soci::i_null;
+    r.report_at_ind = soci::i_null;
   }
   return out;
 }
@@ -108,7 +119,8 @@ Result<Page<AuditEntry>> SqlStore::list_audit(const AuditQuery& q) {
 Result<OutboxMessage> SqlStore::enqueue(const OutboxMessage& message) {
   return run<OutboxMessage>("enqueue", [&](soci::session& sql) -> Result<OutboxMessage> {
     OutboxMessage stored = message;
-    stored.id = insert_outbox(sql, message);
+    if (stored.kind == "sms" && stored.report_token.empty()) stored.report_token = new_report_token();
+    stored.id = insert_outbox(sql, stored);
     return stored;
   });
 }
@@ -217,6 +229,92 @@ Result<OutboxMessage> SqlStore::requeue_message(std::int64_t id, TimePoint now) 
     if (!changed) return Error::precondition("this message is still pending: it will be sent or retried")
         .with_reason("notification_pending");
     return rows.front();
+  });
+}
+
+namespace {
+
+// How final a report state is: a report is kept only over an equal or less final one.
+int report_rank(std::string_view state) {
+  return state == "buffered" ? 1 : state == "accepted" ? 2 : state == "delivered" ? 3 : state == "failed" ? 4 : 0;
+}
+
+bool same_token(const std::string& a, const std::string& b) {  // constant time for equal lengths
+  if (a.size() != b.size() || a.empty()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+}  // namespace
+
+Status SqlStore::record_delivery_report(std::int64_t id, const std::string& token, const DeliveryReport& report) {
+  return run_status("record delivery report", [&](soci::session& sql) -> Status {
+    Tx tx(sql, dialect_);
+    std::string stored_token, stored_state;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT report_token, report_state FROM outbox WHERE id = :id", soci::use(id, "id"),
+        soci::into(stored_token, ind), soci::into(stored_state);
+    if (!sql.got_data() || ind != soci::i_ok || !same_token(stored_token, token)) return Error::not_found("no such message");
+    if (report_rank(report.state) < report_rank(stored_state)) return {};  // a less final report, late
+    std::int64_t at = to_epoch_ms(report.at);
+    sql << "UPDATE outbox SET report_state = :state, report_at = :at, report_answer = :answer WHERE id = :id",
+        soci::use(report.state, "state"), soci::use(at, "at"), soci::use(report.answer, "answer"),
+        soci::use(id, "id");
+    tx.commit();
+    return {};
+  });
+}
+
+Result<std::vector<domain::Booking>> SqlStore::bookings_to_remind(TimePoint from, TimePoint to, int limit) {
+  return run<std::vector<domain::Booking>>("bookings to remind", [&](soci::session& sql) {
+    std::int64_t lo = to_epoch_ms(from), hi = to_epoch_ms(to);
+    return Result<std::vector<domain::Booking>>(load_bookings(
+        sql,
+        "WHERE state = 'scheduled' AND deleted_at IS NULL AND valid_from >= :lo AND valid_from < :hi AND NOT "
+        "EXISTS (SELECT 1 FROM notify_marks k WHERE k.booking_id = bookings.id AND k.what = 'reminder' AND "
+        "k.at = bookings.valid_from) ORDER BY valid_from, id LIMIT " +
+            std::to_string(std::clamp(limit, 1, 10000)),
+        [&](soci::statement& st) {
+          st.exchange(soci::use(lo, "lo"));
+          st.exchange(soci::use(hi, "hi"));
+        }));
+  });
+}
+
+Result<std::vector<domain::Booking>> SqlStore::lapsed_unused(TimePoint from, TimePoint to, int limit) {
+  return run<std::vector<domain::Booking>>("unused bookings", [&](soci::session& sql) {
+    std::int64_t lo = to_epoch_ms(from), hi = to_epoch_ms(to);
+    const std::string reason = domain::to_string(domain::EndReason::kExpiredUnused);
+    return Result<std::vector<domain::Booking>>(load_bookings(
+        sql,
+        "WHERE state = 'ended' AND end_reason = :reason AND deleted_at IS NULL AND ended_at >= :lo AND "
+        "ended_at < :hi AND NOT EXISTS (SELECT 1 FROM notify_marks k WHERE k.booking_id = bookings.id AND "
+        "k.what = 'unused') ORDER BY ended_at, id LIMIT " +
+            std::to_string(std::clamp(limit, 1, 10000)),
+        [&](soci::statement& st) {
+          st.exchange(soci::use(reason, "reason"));
+          st.exchange(soci::use(lo, "lo"));
+          st.exchange(soci::use(hi, "hi"));
+        }));
+  });
+}
+
+Result<bool> SqlStore::enqueue_once(BookingId booking, const std::string& what, TimePoint at,
+                                    const std::vector<OutboxMessage>& rows) {
+  return run<bool>("enqueue once", [&](soci::session& sql) -> Result<bool> {
+    Tx tx(sql, dialect_);
+    std::int64_t id = booking.value(), when = to_epoch_ms(at);
+    std::int64_t created = rows.empty() ? when : to_epoch_ms(rows.front().created_at);
+    soci::statement st = (sql.prepare << "INSERT INTO notify_marks (booking_id, what, at, created_at) VALUES "
+                                         "(:id, :what, :at, :created) ON CONFLICT DO NOTHING",
+                          soci::use(id, "id"), soci::use(what, "what"), soci::use(when, "at"),
+                          soci::use(created, "created"));
+    st.execute(true);
+    if (st.get_affected_rows() != 1) return false;  // written already, here or on another node
+    for (const auto& m : rows) insert_outbox(sql, m);
+    tx.commit();
+    return true;
   });
 }
 

@@ -63,7 +63,9 @@ Status write_ledger(soci::session& sql, Dialect dialect, const std::vector<Ledge
 // Releases every hold still outstanding for `booking_id` (the booking is deleted): one "release" line each.
 void release_holds(soci::session& sql, std::int64_t booking_id, TimePoint at, const std::string& actor,
                    const std::string& note);
+// An outbox row; an SMS row without report_token gets a new one (new_report_token: 64 random hex digits).
 std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m);
+std::string new_report_token();
 
 // The storage URL for SOCI's postgresql backend, which hands it to libpq's PQconnectdb: libpq reads
 // postgresql:// URIs itself (percent-escapes, [ipv6] hosts, ?options). One wrinkle: SOCI 4.0.3's factory rebuilds
@@ -141,6 +143,12 @@ class SqlStore final : public Store {
   Result<bool> claim_message(std::int64_t id, TimePoint seen, TimePoint lease_until) override;
   Result<std::vector<OutboxMessage>> find_outbox(const OutboxQuery& query) override;
   Result<OutboxMessage> requeue_message(std::int64_t id, TimePoint now) override;
+  Status record_delivery_report(std::int64_t id, const std::string& token,
+                                const DeliveryReport& report) override;
+  Result<std::vector<domain::Booking>> bookings_to_remind(TimePoint from, TimePoint to, int limit) override;
+  Result<std::vector<domain::Booking>> lapsed_unused(TimePoint from, TimePoint to, int limit) override;
+  Result<bool> enqueue_once(BookingId booking, const std::string& what, TimePoint at,
+                            const std::vector<OutboxMessage>& rows) override;
 
   Result<Report> report(const ReportQuery& query) override;
 

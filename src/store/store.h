@@ -116,7 +116,19 @@ struct OutboxMessage {
   std::string last_error;
   TimePoint created_at{};
   std::string calendar;  // e-mail: an iCalendar (METHOD:REQUEST|CANCEL) sent as invitation; "" = none
+  // SMS delivery report (issue 15 item 3): the gateway calls back a URL carrying the row id and this token.
+  std::string report_token;  // random, set by the store for SMS rows; "" for e-mail
+  std::string report_state;  // "" (no report yet) | "buffered" | "accepted" | "delivered" | "failed"
+  std::optional<TimePoint> report_at;  // when the last report kept came
+  std::string report_answer;           // what the SMSC said in it
   bool operator==(const OutboxMessage&) const = default;
+};
+
+// One delivery report of an SMS (Kannel's dlr-url call, notify/sms_sender.h).
+struct DeliveryReport {
+  std::string state;   // "buffered" | "accepted" | "delivered" | "failed"
+  TimePoint at{};
+  std::string answer;  // the SMSC's answer, as the gateway passed it
 };
 
 // Billing (FEATURES.md P2, issue 16): an account pays for bookings; its ledger is append-only and its balance
@@ -398,6 +410,25 @@ class Store {
   // Re-send: a "failed" or "sent" message goes back to "pending", due at `now` (attempts kept). kNotFound for
   // no such id, kPrecondition for a message still pending.
   virtual Result<OutboxMessage> requeue_message(std::int64_t id, TimePoint now) = 0;
+  // Keeps a delivery report on SMS row `id` when `token` is the row's report_token (compared in constant time).
+  // A report never replaces a more final one (failed > delivered > accepted > buffered): the parts of a long
+  // SMS each report, and one failed part fails the message. kNotFound for an unknown id, a wrong token and a
+  // row without token alike (a stranger learns nothing).
+  virtual Status record_delivery_report(std::int64_t id, const std::string& token,
+                                        const DeliveryReport& report) = 0;
+
+  // Reminders (issue 15 item 4). A mark (booking, what, at) says the rows `what` ("reminder", "unused") of a
+  // booking were written for its time `at`; it is written in the same transaction as the rows, so they are
+  // written once whatever the number of nodes and restarts.
+  // Scheduled, not deleted bookings with valid_from in [from, to) and no "reminder" mark at their valid_from
+  // (a moved booking is reminded again), by valid_from; at most `limit`.
+  virtual Result<std::vector<domain::Booking>> bookings_to_remind(TimePoint from, TimePoint to, int limit) = 0;
+  // Bookings that ended expired-unused (never opened) with ended_at in [from, to) and no "unused" mark; at
+  // most `limit`.
+  virtual Result<std::vector<domain::Booking>> lapsed_unused(TimePoint from, TimePoint to, int limit) = 0;
+  // Writes the mark and `rows` in one transaction: true; false (nothing written) when the mark was there.
+  virtual Result<bool> enqueue_once(BookingId booking, const std::string& what, TimePoint at,
+                                    const std::vector<OutboxMessage>& rows) = 0;
 
   // S5.
   virtual Result<Report> report(const ReportQuery& query) = 0;

@@ -39,7 +39,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 11;  // v9: reserved (notifications), v10: conference_sessions.cdr_exported_at, v11: users.caller_numbers
+constexpr int kLatestSchema = 11;  // v9: SMS delivery reports, reminder marks (notify/); v10: conference_sessions.cdr_exported_at; v11: users.caller_numbers
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
@@ -105,7 +105,7 @@ TEST_P(StoreTest, FailedInsertWritesNoSideEffects) {
   ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
   SideEffects fx;
   fx.audit.push_back({0, kT0, "alice", "booking.create", "", "", "cli"});
-  fx.outbox.push_back({0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, ""});
+  fx.outbox.push_back({0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""});
   ASSERT_FALSE(store_->insert_booking(sample_booking("B", "734912", kT0), fx).ok());
   EXPECT_EQ(store_->list_audit({}).value().total, 0);
   EXPECT_TRUE(store_->list_outbox("", 100).value().empty());
@@ -434,7 +434,7 @@ TEST_P(StoreTest, AuditIsPagedNewestFirst) {
 }
 
 TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
-  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0, ""};
+  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
   auto a = store_->enqueue(m).value();
   m.next_attempt_at = kT0 + std::chrono::minutes{10};
   auto b = store_->enqueue(m).value();
@@ -456,7 +456,7 @@ TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
 }
 
 TEST_P(StoreTest, OutboxRequeueSendsAgain) {
-  OutboxMessage m{0, "email", "a@example.org", "Conference", "PIN 1234", {}, "pending", 0, kT0, "", kT0, ""};
+  OutboxMessage m{0, "email", "a@example.org", "Conference", "PIN 1234", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
   auto a = store_->enqueue(m).value();
   EXPECT_EQ(store_->requeue_message(a.id, kT0).error().code, ErrorCode::kFailedPrecondition);  // still pending
   ASSERT_TRUE(store_->mark_failed(a.id, "refused", kT0, true).ok());
@@ -473,7 +473,7 @@ TEST_P(StoreTest, OutboxRequeueSendsAgain) {
 }
 
 TEST_P(StoreTest, OutboxClaimIsTakenOnceAndTheCalendarIsKept) {
-  OutboxMessage m{0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, ""};
+  OutboxMessage m{0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
   m.calendar = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n";
   auto a = store_->enqueue(m).value();
   auto due = store_->due_messages(kT0, 10).value();
@@ -487,6 +487,75 @@ TEST_P(StoreTest, OutboxClaimIsTakenOnceAndTheCalendarIsKept) {
   EXPECT_TRUE(store_->due_messages(kT0 + std::chrono::minutes{1}, 10)->empty());     // held while sending
   ASSERT_TRUE(store_->mark_sent(a.id, kT0).ok());
   EXPECT_FALSE(store_->claim_message(a.id, kT0, lease).value());  // sent: never taken again
+}
+
+// Issue 15 item 3: an SMS row gets a token of its own; a report is kept only with it, and a less final one
+// never replaces a more final one.
+TEST_P(StoreTest, SmsDeliveryReportIsKeptWithTheRowsTokenOnly) {
+  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
+  auto sms = store_->enqueue(m).value();
+  OutboxMessage mail{0, "email", "a@example.org", "s", "b", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
+  auto email = store_->enqueue(mail).value();
+  auto rows = store_->list_outbox("", 10).value();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].report_token.size(), 64u);
+  EXPECT_EQ(rows[0].report_token, sms.report_token);
+  EXPECT_TRUE(rows[1].report_token.empty());
+  EXPECT_EQ(rows[0].report_state, "");
+  EXPECT_FALSE(rows[0].report_at);
+
+  const DeliveryReport delivered{"delivered", kT0 + std::chrono::seconds{5}, "id:1 stat:DELIVRD"};
+  std::string wrong = sms.report_token;
+  wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(store_->record_delivery_report(sms.id, wrong, delivered).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->record_delivery_report(sms.id, "", delivered).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->record_delivery_report(email.id, "", delivered).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->record_delivery_report(999, sms.report_token, delivered).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->list_outbox("", 10)->front().report_state, "");
+
+  ASSERT_TRUE(store_->record_delivery_report(sms.id, sms.report_token, delivered).ok());
+  ASSERT_TRUE(store_->record_delivery_report(sms.id, sms.report_token, {"buffered", kT0, "late"}).ok());
+  auto row = store_->list_outbox("", 10)->front();
+  EXPECT_EQ(row.report_state, "delivered");  // a late "buffered" does not undo it
+  EXPECT_EQ(row.report_at, kT0 + std::chrono::seconds{5});
+  EXPECT_EQ(row.report_answer, "id:1 stat:DELIVRD");
+  ASSERT_TRUE(store_->record_delivery_report(sms.id, sms.report_token, {"failed", kT0, "part 2"}).ok());
+  EXPECT_EQ(store_->list_outbox("", 10)->front().report_state, "failed");  // one failed part fails it
+}
+
+// Issue 15 item 4: a booking's reminder is written once (the mark goes in with the rows), and again when its
+// start moves; an unused booking's notice once.
+TEST_P(StoreTest, RemindersAreWrittenOnceAndAgainForAMovedStart) {
+  const TimePoint start = kT0 + std::chrono::minutes{10};
+  auto b = store_->insert_booking(sample_booking("Budget", "734912", start), {}).value();
+  ASSERT_TRUE(store_->insert_booking(sample_booking("Later", "734913", kT0 + std::chrono::hours{2}), {}).ok());
+  auto due = store_->bookings_to_remind(kT0, kT0 + std::chrono::minutes{15}, 10).value();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, b.id);
+  OutboxMessage m{0, "email", "alice@example.org", "Reminder", "b", b.id, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
+  EXPECT_TRUE(store_->enqueue_once(b.id, "reminder", start, {m, m}).value());
+  EXPECT_FALSE(store_->enqueue_once(b.id, "reminder", start, {m, m}).value());  // another node, a restart
+  EXPECT_EQ(store_->list_outbox("", 10)->size(), 2u);
+  EXPECT_TRUE(store_->bookings_to_remind(kT0, kT0 + std::chrono::minutes{15}, 10)->empty());
+
+  b.valid_from = start + std::chrono::minutes{2};  // moved: reminded again for its new start
+  b = store_->update_booking(b, b.version, {}).value();
+  due = store_->bookings_to_remind(kT0, kT0 + std::chrono::minutes{15}, 10).value();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_TRUE(store_->enqueue_once(b.id, "reminder", b.valid_from, {m}).value());
+  EXPECT_EQ(store_->list_outbox("", 10)->size(), 3u);
+
+  EXPECT_TRUE(store_->lapsed_unused(kT0, kT0 + std::chrono::days{3}, 10)->empty());
+  b.state = domain::BookingState::kEnded;
+  b.end_reason = domain::EndReason::kExpiredUnused;
+  b.ended_at = b.valid_until();
+  b = store_->update_booking(b, b.version, {}).value();
+  auto unused = store_->lapsed_unused(kT0, kT0 + std::chrono::days{3}, 10).value();
+  ASSERT_EQ(unused.size(), 1u);
+  EXPECT_TRUE(store_->lapsed_unused(*b.ended_at + std::chrono::seconds{1}, kT0 + std::chrono::days{3}, 10)
+                  ->empty());
+  EXPECT_TRUE(store_->enqueue_once(b.id, "unused", *b.ended_at, {m}).value());
+  EXPECT_TRUE(store_->lapsed_unused(kT0, kT0 + std::chrono::days{3}, 10)->empty());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "common/timezone.h"
 #include "web/api_test_support.h"
 
 namespace confpro::web {
@@ -413,6 +414,47 @@ TEST_F(ApiTest, NotificationsShowOwnRowsWithoutBodiesAndAdministratorsResendFail
   EXPECT_TRUE(root.get("/api/v1/notifications?status=failed").json["items"].empty());
   EXPECT_EQ(root.post(resend, nlohmann::json::object()).status, 409);  // already pending
   EXPECT_EQ(root.get("/api/v1/audit?target=notification:" + std::to_string(row.id)).json["items"].size(), 1u);
+}
+
+// Issue 15 item 3: the SMS gateway's delivery report needs no session, only the row's token; it shows on the row.
+TEST_F(ApiTest, SmsDeliveryReportsComeWithTheRowsTokenAndShowOnTheRow) {
+  Client alice(*api), gateway(*api);
+  alice.login("alice", "alice-password-1");
+  const auto id = alice.post("/api/v1/bookings", full_booking()).json["id"].get<std::int64_t>();
+  store::OutboxMessage m;
+  m.kind = "sms";
+  m.recipient = "+33612345678";
+  m.body = "PIN 424242";
+  m.booking = BookingId{id};
+  m.next_attempt_at = m.created_at = clock.now();
+  const auto row = store->enqueue(m).value();
+  ASSERT_EQ(row.report_token.size(), 64u);
+  const std::string at = "/api/v1/notify/sms-dlr?id=" + std::to_string(row.id) + "&token=";
+
+  auto forged = gateway.get(at + std::string(64, 'a') + "&status=1&answer=x");
+  EXPECT_EQ(forged.status, 403) << forged.raw.body;
+  EXPECT_EQ(forged.json["error"]["reason"], "bad_report_token");
+  EXPECT_EQ(gateway.get("/api/v1/notify/sms-dlr?id=999999&token=" + row.report_token + "&status=1").status, 403);
+  EXPECT_EQ(gateway.get(at + row.report_token + "&status=x").status, 400);
+  EXPECT_EQ(gateway.get(at + row.report_token + "&status=32").json["kept"], false);  // no such type: ignored
+
+  auto buffered = gateway.get(at + row.report_token + "&status=4&answer=queued");
+  ASSERT_EQ(buffered.status, 200) << buffered.raw.body;
+  EXPECT_EQ(buffered.json["state"], "buffered");
+  clock.advance(std::chrono::seconds{3});
+  auto delivered = gateway.get(at + row.report_token + "&status=1&answer=id%3A7%20stat%3ADELIVRD");
+  ASSERT_EQ(delivered.status, 200) << delivered.raw.body;
+  auto rows = alice.get("/api/v1/notifications?booking=" + std::to_string(id));
+  ASSERT_EQ(rows.status, 200);
+  nlohmann::json shown;
+  for (const auto& r : rows.json["items"])
+    if (r["id"] == row.id) shown = r;
+  ASSERT_FALSE(shown.is_null()) << rows.raw.body;
+  EXPECT_EQ(shown["report_state"], "delivered");
+  EXPECT_EQ(shown["report_answer"], "id:7 stat:DELIVRD");
+  EXPECT_EQ(shown["report_at"], format_iso_utc(clock.now()));
+  EXPECT_EQ(rows.raw.body.find(row.report_token), std::string::npos) << "the token is a credential";
+  EXPECT_EQ(gateway.get(at + row.report_token + "&status=18").json["state"], "failed");  // SMSC refused
 }
 
 }  // namespace

@@ -2,16 +2,17 @@
 kannel-extras' fakesmsc as the SMSC, all on 127.0.0.1 (free ports, inside a loopback-only namespace). A booking
 created by the CLI for an owner whose mobile is national ("0612345678", [[sip.number_rules]] 0033 → 0)
 reaches fakesmsc as +33612345678 with the conference number and both PINs: UCS-2 when the text has a character
-outside GSM 03.38 (ô), GSM-7 ("text") otherwise; the outbox row is "sent". A refused sendsms (wrong password:
-Kannel's 403) leaves the row pending with Kannel's reply recorded.
+outside GSM 03.38 (ô), GSM-7 ("text") otherwise; the outbox row is "sent". Each sendsms asks for delivery reports
+(dlr-mask, dlr-url with the row's token): Kannel calls `confpro serve`'s /api/v1/notify/sms-dlr back and the row
+shows "delivered" in the notifications API; a report with a wrong token, without any session, is 403 and kept
+nowhere. A refused sendsms (wrong password: Kannel's 403) leaves the row pending with Kannel's reply recorded.
 
-Usage: sms_it.py CONFPRO  (run by ctest under tests/web/loopback_only.sh)"""
+Usage: sms_it.py CONFPRO [PROMPT_CACHE]  (run by ctest under tests/web/loopback_only.sh)"""
 import json
 import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -19,10 +20,11 @@ import time
 import urllib.parse
 import urllib.request
 
-from it_support import free_port, wait_for
+from it_support import Server, Web, free_port, wait_for
 
 BEARERBOX, SMSBOX, FAKESMSC = "/usr/sbin/bearerbox", "/usr/sbin/smsbox", "/usr/lib/kannel/test/fakesmsc"
 MOD_PIN, USER_PIN = "647185", "583920"
+PASSWORD = "secret-password-1"
 
 
 KANNEL = """group = core
@@ -58,18 +60,7 @@ max-messages = 5
 concatenation = true
 """
 
-CONFIG = """[server]
-node_id = "sms-it"
-time_zone = "Europe/Paris"
-data_dir = "{dir}/var"
-[storage]
-url = "sqlite://{dir}/confpro.db"
-[[access_numbers]]
-number = "0800300300"
-label = "Toll-free"
-kind = "toll-free"
-language = "fr"
-[[sip.number_rules]]
+CONFIG = """[[sip.number_rules]]
 strip_prefix = "0033"
 add_prefix = "0"
 [notify]
@@ -167,29 +158,34 @@ def main():
     started = time.time()
     root = tempfile.mkdtemp(prefix="confpro-sms-")
     kannel = Kannel(root)
-    config = os.path.join(root, "confpro.toml")
-    with open(config, "w") as f:
-        f.write(CONFIG.format(dir=root, sendsms=kannel.ports["sendsms"]))
-    db = os.path.join(root, "confpro.db")
-
-    def cli(*args):
-        out = subprocess.run([binary, "--config", config] + list(args), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, timeout=30)
-        assert out.returncode == 0, "confpro %s failed: %s %s" % (" ".join(args), out.stdout, out.stderr)
-        return out
+    cache = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.join(root, "prompt-cache")
+    os.makedirs(cache, exist_ok=True)
+    # report_url is not set: delivery reports come back to [web] (127.0.0.1:web_port), the default.
+    server = Server(binary, root, CONFIG, node="sms-it", cache=cache, sendsms=kannel.ports["sendsms"])
+    cli = server.cli
 
     def sms_rows():
-        with sqlite3.connect(db) as c:
-            return c.execute("SELECT booking_id, recipient, status, attempts, last_error FROM outbox "
-                             "WHERE kind = 'sms' ORDER BY id").fetchall()
+        return server.query("SELECT booking_id, recipient, status, attempts, last_error FROM outbox "
+                            "WHERE kind = 'sms' ORDER BY id")
+
+    def reported(web, booking_id):
+        """The booking's SMS row as the notifications API shows it, once its delivery report is there."""
+        status, body = web.request("GET", "/api/v1/notifications?booking=%d" % booking_id)
+        assert status == 200, (status, body)
+        rows = [r for r in body["items"] if r["kind"] == "sms"]
+        return rows and rows[0]["report_state"] and rows[0]
 
     ok = False
     try:
         kannel.start()
-        cli("user", "add", "alice", "--password", "secret-password-1", "--email", "alice@example.com",
+        cli("user", "add", "alice", "--password", PASSWORD, "--email", "alice@example.com",
             "--mobile", "0612345678")
+        server.start()
+        web = Web(server.web, "alice", PASSWORD)
 
-        # 1. French, a name with ô: UCS-2; the CLI sends it itself (one delivery pass after the booking).
+        # 1. French, a name with ô: UCS-2; the CLI sends it (one delivery pass after the booking) unless the
+        # server's worker takes it first: either way once, asking for delivery reports.
+        t0 = time.time()
         b = json.loads(cli("booking", "create", "--name", "Point hôtel", "--owner", "alice", "--duration", "60",
                            "--validity-days", "1", "--user-pin", USER_PIN, "--moderator-pin", MOD_PIN,
                            "--language", "fr", "--json").stdout)
@@ -200,8 +196,23 @@ def main():
         assert (sender, to, coding) == ("ConfPro", "+33612345678", "ucs-2"), sms[0]
         for part in ("Point hôtel", b["number"], MOD_PIN, USER_PIN):
             assert part in text, (part, text)
-        assert sms_rows()[-1][2:4] == ("sent", 1), sms_rows()
+        wait_for("the SMS row sent", lambda: sms_rows()[-1][2:4] == ("sent", 1))
         print("UCS-2 SMS in %d parts: %r" % (ucs2_parts, text))
+        row = wait_for("the delivery report on the row", lambda: reported(web, b["id"]))
+        assert row["report_state"] == "delivered", row
+        assert row["report_at"] and "token" not in json.dumps(row), row
+        print("delivery report after %.1f s: %s, %s, SMSC answer %r"
+              % (time.time() - t0, row["report_state"], row["report_at"], row["report_answer"]))
+
+        # A report with a wrong token, without a session: 403, the row unchanged.
+        token = server.query("SELECT report_token FROM outbox WHERE id = ?", row["id"])[0][0]
+        assert len(token) == 64, token
+        stranger = Web(server.web, None)
+        forged = "/api/v1/notify/sms-dlr?id=%d&token=%s&status=2&answer=forged" % (row["id"], "0" * 64)
+        status, body = stranger.request("GET", forged)
+        assert status == 403 and body["error"]["reason"] == "bad_report_token", (status, body)
+        assert reported(web, b["id"])["report_state"] == "delivered"
+        print("forged report: 403 %s" % body["error"]["reason"])
 
         # 2. English, GSM-7 characters only: coding 0 ("text" at fakesmsc).
         b2 = json.loads(cli("booking", "create", "--name", "Weekly sync", "--owner", "alice", "--duration", "30",
@@ -211,7 +222,9 @@ def main():
         assert (to, coding) == ("+33612345678", "text"), sms[1]
         assert "Weekly sync" in text and b2["number"] in text and b2["moderator_pin"] in text, text
         assert b2["user_pin"] in text, text
-        print("GSM-7 SMS in %d parts: %r" % (gsm_parts, text))
+        assert wait_for("the second report", lambda: reported(web, b2["id"]))["report_state"] == "delivered"
+        print("GSM-7 SMS in %d parts: %r, delivered" % (gsm_parts, text))
+        assert server.stop() == 0
 
         # 3. The gateway refuses (wrong password: Kannel answers 403): the row stays pending with the reply.
         cli("--set", 'notify.sms.password="wrong"', "booking", "create", "--name", "Refused", "--owner", "alice",
@@ -222,10 +235,12 @@ def main():
         print("refused by the gateway: %r" % (row,))
         ok = True
     finally:
+        server.stop()
         kannel.stop()
         if ok:
             shutil.rmtree(root, ignore_errors=True)
         else:
+            print(server.tail())
             for name in ("bearerbox.log", "smsbox.log", "fakesmsc.out"):
                 path = os.path.join(root, name)
                 if os.path.exists(path):

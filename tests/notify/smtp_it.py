@@ -8,21 +8,17 @@ same Message-ID. Also measures booking saved (web answer) → mail accepted, p50
 Usage: smtp_it.py CONFPRO [PROMPT_CACHE]  (run by ctest under tests/web/loopback_only.sh)"""
 import email
 import email.policy
-import http.cookiejar
 import json
 import os
 import shutil
-import signal
-import sqlite3
 import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
+import it_support
 from it_support import free_port, wait_for
 
 import logging
@@ -116,86 +112,22 @@ def event(ics_text):
     return cal, ev
 
 
-class Server:
+class Server(it_support.Server):
     def __init__(self, binary, root, smtp_port, ca_file, cache):
-        self.binary, self.root = binary, root
-        self.web_port = free_port()
-        self.web = "http://127.0.0.1:%d" % self.web_port
-        self.db = os.path.join(root, "confpro.db")
-        self.config = os.path.join(root, "confpro.toml")
-        with open(self.config, "w") as f:
-            f.write(CONFIG.format(dir=root, cache=cache, sip_port=free_port(), web_port=self.web_port, smtp_port=smtp_port,
-                                  ca_file=ca_file, user=SMTP_USER, password=SMTP_PASSWORD))
-        self.proc = None
-
-    def cli(self, *args, check=True):
-        out = subprocess.run([self.binary, "--config", self.config] + list(args), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, timeout=60)
-        if check and out.returncode != 0:
-            raise AssertionError("confpro %s failed: %s %s" % (" ".join(args), out.stdout, out.stderr))
-        return out
-
-    def start(self):
-        self.log = open(os.path.join(self.root, "serve.log"), "a")
-        self.proc = subprocess.Popen([self.binary, "--config", self.config, "serve"], stdout=subprocess.PIPE,
-                                     stderr=self.log, text=True)
-        end = time.time() + 60
-        while time.time() < end:
-            line = self.proc.stdout.readline()
-            if line.startswith("confpro ready"):
-                threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-                return
-            if not line and self.proc.poll() is not None:
-                break
-        raise AssertionError("confpro serve did not start:\n" + self.tail())
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-        self.log.close()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            rc = self.proc.wait(40)
-            self.log.close()
-            return rc
-        return 0
-
-    def tail(self):
-        with open(os.path.join(self.root, "serve.log"), errors="replace") as f:
-            return f.read()[-6000:]
+        super().__init__(binary, root, CONFIG, node="notify-it", cache=cache, smtp_port=smtp_port, ca_file=ca_file,
+                         user=SMTP_USER, password=SMTP_PASSWORD)
 
     def due(self, row_id):
-        with sqlite3.connect(self.db) as c:
-            at = c.execute("SELECT next_attempt_at FROM outbox WHERE id = ?", (row_id,)).fetchone()[0]
+        at = self.query("SELECT next_attempt_at FROM outbox WHERE id = ?", row_id)[0][0]
         return at <= time.time() * 1000
 
     def outbox(self):
-        with sqlite3.connect(self.db) as c:
-            return c.execute("SELECT id, booking_id, recipient, status, attempts, last_error FROM outbox").fetchall()
+        return self.query("SELECT id, booking_id, recipient, status, attempts, last_error FROM outbox")
 
 
-class Web:
+class Web(it_support.Web):
     def __init__(self, base, user="alice"):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        self.csrf = ""
-        status, body = self.request("POST", "/api/v1/session", {"username": user, "password": PASSWORD})
-        assert status in (200, 201), (status, body)
-        self.csrf = body.get("csrf_token", "")
-
-    def request(self, method, path, body=None):
-        req = urllib.request.Request(self.base + path, data=json.dumps(body).encode() if body is not None else None,
-                                     method=method)
-        req.add_header("Content-Type", "application/json")
-        if self.csrf:
-            req.add_header("X-CSRF-Token", self.csrf)
-        try:
-            with self.opener.open(req, timeout=10) as r:
-                return r.status, json.loads(r.read() or b"{}")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"{}")
+        super().__init__(base, user, PASSWORD)
 
     def book(self, name, invitees=(), language="en"):
         status, body = self.request("POST", "/api/v1/bookings", {
@@ -403,39 +335,8 @@ def main():
     print("notify.smtp OK in %.1f s" % (time.time() - started))
 
 
-CONFIG = """[server]
-node_id = "notify-it"
-time_zone = "Europe/Paris"
-data_dir = "{dir}/var"
-[storage]
-url = "sqlite://{dir}/confpro.db"
-[log]
-level = "info"
-[[access_numbers]]
-number = "0800300300"
-label = "Toll-free"
-kind = "toll-free"
-language = "fr"
-[[access_numbers]]
-number = "3001"
-label = "Local access"
-kind = "local"
-language = "en"
-[ivr]
-generated_dir = "{cache}"
-overrides_dir = "{dir}/prompts"
-[sip]
-listen_address = "127.0.0.1"
-port = {sip_port}
-[web]
-address = "127.0.0.1"
-port = {web_port}
-static_dir = "{dir}/ui"
-[notify]
-retry_first_s = 1
-retry_max_s = 2
-lease_s = 2
-[notify.smtp]
+# [notify.smtp] of the tests that use Sink (here and reminder_it.py): STARTTLS, AUTH, its certificate checked.
+SMTP_SECTION = """[notify.smtp]
 url = "smtp://127.0.0.1:{smtp_port}"
 starttls = true
 ca_file = "{ca_file}"
@@ -445,6 +346,19 @@ from = "Conference Pro <noreply@conf.example>"
 connect_timeout_s = 2
 timeout_s = 3
 """
+
+CONFIG = """[log]
+level = "info"
+[[access_numbers]]
+number = "3001"
+label = "Local access"
+kind = "local"
+language = "en"
+[notify]
+retry_first_s = 1
+retry_max_s = 2
+lease_s = 2
+""" + SMTP_SECTION
 
 if __name__ == "__main__":
     main()

@@ -3,10 +3,14 @@
 // them with their last error and never their body (PINs), an organizer sees only the rows of their own bookings,
 // an administrator re-sends a failed row (back to pending, audited) and, once an SMTP server answers on that
 // port, it is sent; the console's Notifications tab shows the rows and its Resend button (screenshots at 1366 px,
-// en-GB and fr-FR). One server for the file.
+// en-GB and fr-FR). A booking's page lists what was sent about it with the SMS delivery report (issue 15 items
+// 3 and 5; the report comes through the real route, the SMS row is marked sent in the database as a gateway
+// would have it: notify.sms covers Kannel itself; screenshots at 1024, 1366 and 1920 px). One server for the file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Client, freePort, signedIn, startConfpro } from './harness.mjs';
 import { launchBrowser, login, newPage, shot } from './browser_support.mjs';
 
@@ -78,7 +82,8 @@ from = "confpro@example.org"
 ` });
   admin = await signedIn(confpro.base, 'admin', confpro.password());
   for (const username of ['olga', 'otto']) {
-    const r = await admin.post('/api/v1/users', { username, password, role: 'organizer', email: `${username}@example.org` });
+    const r = await admin.post('/api/v1/users', { username, password, role: 'organizer', email: `${username}@example.org`,
+      mobile: username === 'olga' ? '+33612345678' : '' });
     assert.equal(r.status, 201, r.text);
   }
   olga = await signedIn(confpro.base, 'olga', password);
@@ -173,6 +178,49 @@ test('the Notifications tab lists the rows and re-sends a failed one', async () 
       await context.close();
       assert.deepEqual(errors, []);
     }
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a booking\'s page lists what was sent about it, with the SMS delivery report', async () => {
+  // Olga's SMS as a gateway would have it: accepted (sent), then its delivery report through the real route.
+  const db = join(confpro.dir, 'confpro.db');
+  const [id, token] = execFileSync('sqlite3', [db, "UPDATE outbox SET status = 'sent' WHERE kind = 'sms'; " +
+    "SELECT id || ' ' || report_token FROM outbox WHERE kind = 'sms'"]).toString().trim().split(' ');
+  const report = await new Client(confpro.base).get(`/api/v1/notify/sms-dlr?id=${id}&token=${token}&status=1&answer=id%3A1%20stat%3ADELIVRD`);
+  assert.equal(report.status, 200, report.text);
+  const sms = (await rowsOf(olga, `?booking=${olgaBooking}`)).find((r) => r.kind === 'sms');
+  assert.equal(sms.report_state, 'delivered');
+
+  const browser = await launchBrowser();
+  try {
+    for (const locale of ['en-GB', 'fr-FR']) {
+      const fr = locale === 'fr-FR';
+      for (const width of [1024, 1366, 1920]) {
+        const { page, context, errors } = await newPage(browser, { width, height: 900 }, locale);
+        await login(page, confpro.base, 'olga', password);
+        await page.goto(`${confpro.base}/future/${olgaBooking}`);
+        const list = page.getByRole('region', { name: fr ? 'Envoyé pour cette conférence' : 'Sent about this conference' });
+        await list.getByRole('cell', { name: 'SMS +33612345678' }).waitFor();
+        await list.getByRole('cell', { name: 'E-mail guest@example.net' }).waitFor();
+        const smsRow = list.locator('tr', { hasText: '+33612345678' });
+        await smsRow.locator('.badge', { hasText: fr ? 'Remis' : 'Delivered' }).waitFor();
+        assert.equal(await smsRow.locator('.report').getAttribute('title'), 'id:1 stat:DELIVRD');
+        assert.equal(await list.locator('tbody tr').count(), (await rowsOf(olga, `?booking=${olgaBooking}`)).length);
+        await list.scrollIntoViewIfNeeded();
+        await shot(page, `booking-sent-${locale}-${width}`);
+        await context.close();
+        assert.deepEqual(errors, []);
+      }
+    }
+    // Otto may not see Olga's booking, nor therefore what was sent about it.
+    const { page, context } = await newPage(browser, { width: 1366, height: 900 }, 'en-GB');
+    await login(page, confpro.base, 'otto', password);
+    await page.goto(`${confpro.base}/future/${olgaBooking}`);
+    await page.locator('.form-error').waitFor();
+    assert.equal(await page.locator('.sent-list').count(), 0);
+    await context.close();
   } finally {
     await browser.close();
   }

@@ -74,6 +74,7 @@ export interface AccessNumber { number: string; label: string; kind: string; lan
 export interface NotificationRow {
   id: number; kind: 'email' | 'sms'; recipient: string; subject: string; booking_id: number | null;
   status: 'pending' | 'sent' | 'failed'; attempts: number; next_attempt_at: string; last_error: string; created_at: string;
+  report_state: '' | 'buffered' | 'accepted' | 'delivered' | 'failed'; report_at: string | null; report_answer: string;
 }
 export interface AuditRow { id: number; at: string; actor: string; action: string; target: string; details: string; source: string }
 

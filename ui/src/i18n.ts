@@ -114,6 +114,9 @@ const en = {
   tab_notifications: 'Notifications', notif_recipient: 'Recipient', notif_subject: 'Subject', notif_attempts: 'Attempts',
   notif_last_error: 'Last error', notif_booking: 'Booking', notif_pending: 'Pending', notif_sent: 'Sent', notif_failed: 'Failed',
   notif_resend: 'Resend', notif_none: 'No notifications.', notif_sms: 'SMS', notif_email: 'E-mail',
+  notif_report: 'Delivery report', notif_report_delivered: 'Delivered', notif_report_failed: 'Not delivered',
+  notif_report_buffered: 'Waiting at the operator', notif_report_accepted: 'Accepted by the operator',
+  notif_sent_list: 'Sent about this conference',
 };
 type Dict = typeof en;
 export type Key = keyof Dict;
@@ -237,6 +240,9 @@ const fr: Dict = {
   tab_notifications: 'Notifications', notif_recipient: 'Destinataire', notif_subject: 'Objet', notif_attempts: 'Tentatives',
   notif_last_error: 'Dernière erreur', notif_booking: 'Réservation', notif_pending: 'En attente', notif_sent: 'Envoyée', notif_failed: 'Échec',
   notif_resend: 'Renvoyer', notif_none: 'Aucune notification.', notif_sms: 'SMS', notif_email: 'E-mail',
+  notif_report: 'Accusé de réception', notif_report_delivered: 'Remis', notif_report_failed: 'Non remis',
+  notif_report_buffered: 'En attente chez l’opérateur', notif_report_accepted: 'Accepté par l’opérateur',
+  notif_sent_list: 'Envoyé pour cette conférence',
 };
 
 export type Lang = 'fr' | 'en';

@@ -6,6 +6,7 @@ import { clear, h } from '../dom';
 import { errorText } from '../errors';
 import { t } from '../i18n';
 import { bookingTable } from './booking_table';
+import { sentList } from './notifications';
 
 export const futurePage: Page = (root, ctx, param) => {
   const list = () => {
@@ -24,7 +25,8 @@ export const futurePage: Page = (root, ctx, param) => {
       clear(root);
       root.append(h('h1', {}, `${t('edit')} — ${b.name}`),
         h('p', { class: 'muted' }, `${t('number')} ${b.number} · ${t(b.state)}`),
-        bookingForm(ctx, { booking: b, onSaved: () => ctx.navigate('/future'), onCancel: () => ctx.navigate('/future') }));
+        bookingForm(ctx, { booking: b, onSaved: () => ctx.navigate('/future'), onCancel: () => ctx.navigate('/future') }),
+        sentList(b.id));
     } catch (e) {
       clear(root);
       root.append(h('p', { class: 'form-error', role: 'alert' }, errorText(e)));
