@@ -12,6 +12,34 @@
 
 namespace confpro::web {
 
+// Reads from/to; a bare date as `to` includes that whole day.
+void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint>& from, std::optional<TimePoint>& to,
+                std::vector<FieldError>& errors, bool required) {
+  for (const char* f : {"from", "to"}) {
+    auto text = call.request.param(f);
+    if (text.empty()) {
+      if (required) errors.emplace_back(f, "is required (YYYY-MM-DD)", "required");
+      continue;
+    }
+    auto t = parse_query_time(text, ctx.options.time_zone, std::string(f) == "to");
+    if (!t) {
+      errors.emplace_back(f, "must be a date (YYYY-MM-DD) or an ISO 8601 time", "date_format");
+      continue;
+    }
+    (std::string(f) == "from" ? from : to) = t;
+  }
+  if (from && to && *to <= *from) errors.emplace_back("to", "must be after from", "after_from");
+}
+
+// A CSV cell. Text a spreadsheet would read as a formula (= + - @, tab or CR first) gets a leading apostrophe.
+std::string csv_field(std::string s) {
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) s.insert(0, "'");
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 namespace {
 
 nlohmann::json session_json(const store::SessionWithBooking& s) {
@@ -40,25 +68,6 @@ nlohmann::json connection_json(const store::ParticipantConnection& p) {
           {"rtt_ms", p.rtt_ms},         {"invitee", p.invitee}};
 }
 
-// Reads from/to; a bare date as `to` includes that whole day.
-void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint>& from, std::optional<TimePoint>& to,
-                std::vector<FieldError>& errors, bool required) {
-  for (const char* f : {"from", "to"}) {
-    auto text = call.request.param(f);
-    if (text.empty()) {
-      if (required) errors.emplace_back(f, "is required (YYYY-MM-DD)", "required");
-      continue;
-    }
-    auto t = parse_query_time(text, ctx.options.time_zone, std::string(f) == "to");
-    if (!t) {
-      errors.emplace_back(f, "must be a date (YYYY-MM-DD) or an ISO 8601 time", "date_format");
-      continue;
-    }
-    (std::string(f) == "from" ? from : to) = t;
-  }
-  if (from && to && *to <= *from) errors.emplace_back("to", "must be after from", "after_from");
-}
-
 // The past session {session_id} with its booking when the caller may see it; otherwise not_visible().
 Result<store::SessionWithBooking> visible_session(const Call& call, ApiContext& ctx) {
   auto id = parse_id(call.params.at("session_id"));
@@ -70,15 +79,6 @@ Result<store::SessionWithBooking> visible_session(const Call& call, ApiContext& 
   if (!page) return page.error();
   if (page->items.empty() || !owned_by_caller(call, page->items.front().booking.owner)) return missing;
   return page->items.front();
-}
-
-// A CSV cell. Text a spreadsheet would read as a formula (= + - @, tab or CR first) gets a leading apostrophe.
-std::string csv_field(std::string s) {
-  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) s.insert(0, "'");
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 nlohmann::json row_json(const store::ReportRow& r) {
