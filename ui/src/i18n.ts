@@ -134,6 +134,7 @@ const en = {
   err_unknown_account: 'No billing account named {account}.', err_currency_mismatch: 'The account and the tariff are in different currencies.',
   err_bad_amount: 'A decimal amount such as 5.00 (two decimals at most, up to {max})', err_not_zero: 'Must not be zero',
   err_account_not_found_or_not_yours: 'This billing account does not exist or is not yours.', err_account_not_found: 'No such billing account.',
+  account: 'Billing account', amount: 'Amount', credit: 'Opening credit', credit_limit: 'Credit limit', currency: 'Currency',
   err_no_plans: 'No tariff plan is configured.', err_account_required: 'Choose the billing account that pays for it.',
 };
 type Dict = typeof en;
@@ -278,6 +279,7 @@ const fr: Dict = {
   err_unknown_account: 'Aucun compte de facturation nommé {account}.', err_currency_mismatch: 'Le compte et le forfait sont dans des devises différentes.',
   err_bad_amount: 'Un montant décimal comme 5,00 (deux décimales au plus, jusqu’à {max})', err_not_zero: 'Ne doit pas être nul',
   err_account_not_found_or_not_yours: 'Ce compte de facturation n’existe pas ou n’est pas le vôtre.', err_account_not_found: 'Compte de facturation inconnu.',
+  account: 'Compte de facturation', amount: 'Montant', credit: 'Crédit initial', credit_limit: 'Découvert autorisé', currency: 'Devise',
   err_no_plans: 'Aucun forfait n’est configuré.', err_account_required: 'Choisissez le compte de facturation qui la paie.',
 };
 
