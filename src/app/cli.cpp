@@ -61,6 +61,7 @@ int run_cli(int argc, char** argv) {
   add_user_commands(app, selected);
   add_account_commands(app, selected);
   add_cdr_commands(app, selected);
+  add_tariff_commands(app, selected);
   add_booking_commands(app, selected);
 
   try {

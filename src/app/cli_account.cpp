@@ -9,41 +9,9 @@
 #include "app/context.h"
 #include "common/timezone.h"
 #include "domain/money.h"
+#include "web/billing_json.h"
 
 namespace confpro::app {
-
-namespace {
-
-int fail(const Error& e, bool json = false) {
-  if (json) {
-    std::cout << nlohmann::json{{"error", {{"code", to_string(e.code)}, {"message", e.message}, {"reason", e.reason}}}}
-                     .dump(2)
-              << "\n";
-  }
-  print_error(e);
-  return exit_code_for(e);
-}
-
-nlohmann::json balance_json(const store::AccountBalance& a) {
-  return {{"name", a.account.name},
-          {"owner", a.account.owner},
-          {"type", a.account.prepaid ? "prepaid" : "postpaid"},
-          {"currency", a.account.currency},
-          {"credit_limit", domain::format_amount(a.account.credit_limit)},
-          {"balance", domain::format_amount(a.balance)},
-          {"held", domain::format_amount(a.held)},
-          {"available", domain::format_amount(a.available())}};
-}
-
-Result<std::int64_t> amount_of(const std::string& field, const std::string& text, bool allow_negative) {
-  if (auto v = domain::parse_amount(text, allow_negative)) return *v;
-  return Error::invalid(field, "must be a decimal amount such as 5.00" +
-                                   std::string(allow_negative ? " or -5.00" : " (not negative)") +
-                                   ", at most 1000000000.00, got '" + text + "'",
-                        "bad_amount");
-}
-
-}  // namespace
 
 void add_account_commands(CLI::App& app, Runner& selected) {
   auto* account = app.add_subcommand("account", "billing accounts: create, show, list, adjust (issue 16)");
@@ -65,9 +33,9 @@ void add_account_commands(CLI::App& app, Runner& selected) {
   create->callback([&selected, cf] {
     selected = [cf](const Config& config) {
       if (cf->prepaid && cf->postpaid) return fail(Error::invalid("postpaid", "--prepaid and --postpaid exclude each other"));
-      auto credit = amount_of("credit", cf->credit, false);
+      auto credit = domain::amount_field("credit", cf->credit, false);
       if (!credit) return fail(credit.error());
-      auto limit = amount_of("limit", cf->limit, false);
+      auto limit = domain::amount_field("limit", cf->limit, false);
       if (!limit) return fail(limit.error());
       if (!domain::valid_currency(cf->currency))
         return fail(Error::invalid("currency", "must be an ISO 4217 code such as EUR, got '" + cf->currency + "'"));
@@ -108,7 +76,7 @@ void add_account_commands(CLI::App& app, Runner& selected) {
       auto lines = (*ctx)->store->list_ledger(*show_name, 50);
       if (!lines) return fail(lines.error(), *show_json);
       if (*show_json) {
-        nlohmann::json out = balance_json(*a);
+        nlohmann::json out = web::account_balance_json(*a);
         out["ledger"] = nlohmann::json::array();
         for (const auto& l : *lines)
           out["ledger"].push_back({{"at", format_iso_utc(l.at)},
@@ -144,7 +112,7 @@ void add_account_commands(CLI::App& app, Runner& selected) {
       auto all = (*ctx)->store->list_accounts();
       if (!all) return fail(all.error());
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& a : *all) out.push_back(balance_json(a));
+      for (const auto& a : *all) out.push_back(web::account_balance_json(a));
       if (*list_json) {
         std::cout << out.dump(2) << "\n";
       } else {
@@ -167,7 +135,7 @@ void add_account_commands(CLI::App& app, Runner& selected) {
   adjust->add_option("--reason", af->reason, "why (kept in the ledger and the audit log)")->required();
   adjust->callback([&selected, af] {
     selected = [af](const Config& config) {
-      auto amount = amount_of("amount", af->amount, true);
+      auto amount = domain::amount_field("amount", af->amount, true);
       if (!amount) return fail(amount.error());
       if (*amount == 0) return fail(Error::invalid("amount", "must not be zero"));
       if (af->reason.empty()) return fail(Error::invalid("reason", "is required"));

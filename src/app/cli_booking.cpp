@@ -98,18 +98,6 @@ struct BookingFlags {
 
 booking::Actor cli_actor() { return {"cli", true, "cli"}; }
 
-int fail(const Error& e, bool json) {
-  if (json) {
-    nlohmann::json fields = nlohmann::json::array();
-    for (const auto& f : e.fields) fields.push_back({{"field", f.field}, {"message", f.message}});
-    nlohmann::json out{{"error", {{"code", to_string(e.code)}, {"message", e.message}, {"fields", fields}}}};
-    if (!e.reason.empty()) out["error"]["reason"] = e.reason;  // e.g. a booking policy refusal (B7)
-    std::cout << out.dump(2) << "\n";
-  }
-  print_error(e);
-  return exit_code_for(e);
-}
-
 int print_booking(const domain::Booking& b, const Config& config, bool json) {
   if (json) {
     std::cout << web::booking_to_json(b, web::BookingJsonFor::kCli, config.server.time_zone).dump(2) << "\n";

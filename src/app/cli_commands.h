@@ -17,6 +17,7 @@ void add_booking_commands(CLI::App& app, Runner& selected);
 void add_user_commands(CLI::App& app, Runner& selected);
 void add_account_commands(CLI::App& app, Runner& selected);
 void add_cdr_commands(CLI::App& app, Runner& selected);
+void add_tariff_commands(CLI::App& app, Runner& selected);
 void add_serve_command(CLI::App& app, Runner& selected);
 
 // `confpro serve`: runs until SIGINT/SIGTERM.

@@ -12,11 +12,6 @@ namespace confpro::app {
 
 namespace {
 
-int fail(const Error& e) {
-  print_error(e);
-  return exit_code_for(e);
-}
-
 void audit(Context& ctx, const std::string& action, const std::string& target) {
   store::AuditEntry e;
   e.at = ctx.clock->now();

@@ -1,11 +1,13 @@
 #include "app/context.h"
 
 #include <cstdio>
+#include <iostream>
 #include <cstdlib>
 #include <sstream>
 
 #include "common/log.h"
 #include "store/fault_injection.h"
+#include "web/http_types.h"
 
 namespace confpro::app {
 
@@ -61,6 +63,12 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
 void print_error(const Error& error) {
   std::fprintf(stderr, "error: %s\n", error.fields.empty() ? error.message.c_str() : "invalid input");
   for (const auto& f : error.fields) std::fprintf(stderr, "  %s: %s\n", f.field.c_str(), f.message.c_str());
+}
+
+int fail(const Error& error, bool json) {
+  if (json) std::cout << web::error_json(error).dump(2) << "\n";
+  print_error(error);
+  return exit_code_for(error);
 }
 
 int exit_code_for(const Error& error) {

@@ -36,5 +36,8 @@ Result<std::unique_ptr<Context>> open_context(const Config& config);
 void print_error(const Error& error);
 // 2 for bad input (kInvalidArgument, kAlreadyExists, kNotFound, kFailedPrecondition, kPermissionDenied), else 1.
 int exit_code_for(const Error& error);
+// A command's failure: with `json`, first the API's error shape on stdout (web::error_json: {"error": {"code",
+// "message", "reason"?, "fields"?: [{"field", "message", "reason"?}]}}); then print_error; returns exit_code_for.
+int fail(const Error& error, bool json = false);
 
 }  // namespace confpro::app

@@ -7,12 +7,7 @@ namespace confpro::booking {
 namespace {
 
 Error no_plan(const domain::Booking& b) {
-  return Error::invalid("account",
-                        "no tariff plan covers " + std::to_string(b.duration_minutes) + " minutes and " +
-                            std::to_string(b.max_participants) + " participants",
-                        "no_plan",
-                        {{"duration_minutes", std::int64_t{b.duration_minutes}},
-                         {"max_participants", std::int64_t{b.max_participants}}});
+  return domain::no_plan_error("account", b.duration_minutes, b.max_participants);
 }
 
 store::LedgerEntry line(const std::string& account, const char* kind, std::int64_t amount, std::int64_t hold,

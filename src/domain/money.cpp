@@ -30,6 +30,15 @@ std::optional<std::int64_t> parse_amount(std::string_view text, bool allow_negat
   return negative ? -total : total;
 }
 
+Result<std::int64_t> amount_field(const std::string& field, const std::string& text, bool allow_negative) {
+  if (auto v = parse_amount(text, allow_negative)) return *v;
+  return Error::invalid(field,
+                        "must be a decimal amount such as 5.00" +
+                            std::string(allow_negative ? " or -5.00" : " (not negative)") +
+                            ", at most two decimals and 1000000000.00, got '" + text + "'",
+                        "bad_amount", {{"max", format_amount(kMaxAmountMinor)}});
+}
+
 std::string format_amount(std::int64_t minor) {
   const bool negative = minor < 0;
   const std::uint64_t v = negative ? 0 - static_cast<std::uint64_t>(minor) : static_cast<std::uint64_t>(minor);

@@ -52,5 +52,19 @@ TEST(Tariff, TheCheapestPlanCoveringDurationAndParticipantsPricesTheBooking) {
   EXPECT_EQ(quote({}, 30, 2).plan, nullptr);
 }
 
+// The refusals the CLI and the API give for a bad amount or an uncovered booking name the field and the rule.
+TEST(MoneyTest, AmountFieldAndNoPlanErrorNameTheFieldAndTheRule) {
+  EXPECT_EQ(amount_field("amount", "-5.25", true).value(), -525);
+  auto bad = amount_field("amount", "1.234", true);
+  ASSERT_FALSE(bad.ok());
+  ASSERT_EQ(bad.error().fields.size(), 1u);
+  EXPECT_EQ(bad.error().fields[0].field, "amount");
+  EXPECT_EQ(bad.error().fields[0].reason, "bad_amount");
+  EXPECT_FALSE(amount_field("credit", "-1.00", false).ok());
+  auto none = no_plan_error("account", 600, 4);
+  EXPECT_EQ(none.fields.at(0).message, "no tariff plan covers 600 minutes and 4 participants");
+  EXPECT_EQ(none.fields.at(0).reason, "no_plan");
+}
+
 }  // namespace
 }  // namespace confpro::domain

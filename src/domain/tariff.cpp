@@ -19,4 +19,13 @@ Quote quote(const std::vector<TariffPlan>& plans, const Booking& b) {
   return quote(plans, b.duration_minutes, b.max_participants);
 }
 
+Error no_plan_error(const std::string& field, int duration_minutes, int max_participants) {
+  return Error::invalid(field,
+                        "no tariff plan covers " + std::to_string(duration_minutes) + " minutes and " +
+                            std::to_string(max_participants) + " participants",
+                        "no_plan",
+                        {{"duration_minutes", std::int64_t{duration_minutes}},
+                         {"max_participants", std::int64_t{max_participants}}});
+}
+
 }  // namespace confpro::domain

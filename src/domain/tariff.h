@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "domain/booking.h"
 
 namespace confpro::domain {
@@ -30,5 +31,9 @@ struct Quote {
 // The cheapest plan covering `duration_minutes` and `max_participants` (ties: the first listed).
 Quote quote(const std::vector<TariffPlan>& plans, int duration_minutes, int max_participants);
 Quote quote(const std::vector<TariffPlan>& plans, const Booking& b);
+
+// The refusal when no plan covers a booking: kInvalidArgument on `field`, reason "no_plan" with the duration and
+// participants as params — the same words for the booking, the API's quote and `confpro tariff quote`.
+Error no_plan_error(const std::string& field, int duration_minutes, int max_participants);
 
 }  // namespace confpro::domain

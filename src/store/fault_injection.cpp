@@ -331,9 +331,15 @@ Result<LedgerEntry> FaultInjectingStore::append_ledger(const LedgerEntry& entry,
   return inner_.append_ledger(entry, audit);
 }
 
-Result<std::vector<LedgerEntry>> FaultInjectingStore::list_ledger(const std::string& account, int limit) {
+Result<std::vector<LedgerEntry>> FaultInjectingStore::list_ledger(const std::string& account, int limit,
+                                                                   int offset) {
   if (auto e = check("list_ledger")) return *e;
-  return inner_.list_ledger(account, limit);
+  return inner_.list_ledger(account, limit, offset);
+}
+
+Result<std::vector<CaptureLine>> FaultInjectingStore::list_captures(TimePoint from, TimePoint to) {
+  if (auto e = check("list_captures")) return *e;
+  return inner_.list_captures(from, to);
 }
 
 Result<std::vector<LedgerEntry>> FaultInjectingStore::ledger_of_booking(BookingId booking) {

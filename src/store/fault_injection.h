@@ -97,7 +97,9 @@ class FaultInjectingStore final : public Store {
   Result<AccountBalance> get_account(const std::string& name) override;
   Result<std::vector<AccountBalance>> list_accounts() override;
   Result<LedgerEntry> append_ledger(const LedgerEntry& entry, const AuditEntry& audit) override;
-  Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit) override;
+  using Store::list_ledger;
+  Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit, int offset) override;
+  Result<std::vector<CaptureLine>> list_captures(TimePoint from, TimePoint to) override;
   Result<std::vector<LedgerEntry>> ledger_of_booking(BookingId booking) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> holds_of(BookingId booking) override;
 

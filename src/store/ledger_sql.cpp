@@ -1,5 +1,7 @@
 // Billing accounts and their ledger (sql_store.h, issue 16). The balance and the held amount are sums over the
 // append-only ledger, never stored totals: a line is never updated or deleted.
+#include <map>
+
 #include "domain/money.h"
 #include "store/sql_store.h"
 
@@ -198,11 +200,12 @@ std::vector<LedgerEntry> load_ledger(soci::session& sql, const std::string& wher
 
 }  // namespace
 
-Result<std::vector<LedgerEntry>> SqlStore::list_ledger(const std::string& account, int limit) {
+Result<std::vector<LedgerEntry>> SqlStore::list_ledger(const std::string& account, int limit, int offset) {
   return run<std::vector<LedgerEntry>>("list ledger", [&](soci::session& sql) {
     const int n = std::clamp(limit, 1, 1000);
-    return Result<std::vector<LedgerEntry>>(
-        load_ledger(sql, "a.name = :key", account, "l.id DESC LIMIT " + std::to_string(n)));
+    return Result<std::vector<LedgerEntry>>(load_ledger(
+        sql, "a.name = :key", account,
+        "l.id DESC LIMIT " + std::to_string(n) + " OFFSET " + std::to_string(std::max(offset, 0))));
   });
 }
 
@@ -210,6 +213,51 @@ Result<std::vector<LedgerEntry>> SqlStore::ledger_of_booking(BookingId booking) 
   return run<std::vector<LedgerEntry>>("ledger of booking", [&](soci::session& sql) {
     const std::int64_t raw = booking.value();
     return Result<std::vector<LedgerEntry>>(load_ledger(sql, "l.booking_id = :key", raw, "l.id"));
+  });
+}
+
+Result<std::vector<CaptureLine>> SqlStore::list_captures(TimePoint from, TimePoint to) {
+  return run<std::vector<CaptureLine>>("list captures", [&](soci::session& sql) {
+    std::vector<CaptureLine> out;
+    std::int64_t f = to_epoch_ms(from), t = to_epoch_ms(to);
+    {
+      CaptureLine c;
+      std::int64_t at = 0, booking = 0;
+      soci::indicator booking_ind = soci::i_null;
+      soci::statement st =
+          (sql.prepare << "SELECT l.id, a.name, l.at, l.amount, l.booking_id, l.actor, l.note, a.currency, "
+                          "COALESCE(b.owner, a.owner) FROM ledger l JOIN billing_accounts a ON a.id = l.account_id "
+                          "LEFT JOIN bookings b ON b.id = l.booking_id WHERE l.kind = 'capture' AND l.at >= :f AND "
+                          "l.at < :t ORDER BY l.at, l.id",
+           soci::use(f, "f"), soci::use(t, "t"), soci::into(c.entry.id), soci::into(c.entry.account),
+           soci::into(at), soci::into(c.entry.amount), soci::into(booking, booking_ind), soci::into(c.entry.actor),
+           soci::into(c.entry.note), soci::into(c.currency), soci::into(c.owner));
+      st.execute();
+      c.entry.kind = "capture";
+      while (st.fetch()) {
+        c.entry.at = from_epoch_ms(at);
+        c.entry.booking = BookingId{booking_ind == soci::i_ok ? booking : 0};
+        out.push_back(c);
+      }
+    }
+    if (out.empty()) return Result<std::vector<CaptureLine>>(std::move(out));
+    // The connection time of the captured bookings per access number, in one query.
+    std::map<std::int64_t, std::vector<std::pair<std::string, std::int64_t>>> per_booking;
+    std::int64_t booking = 0, ms = 0;
+    std::string access;
+    soci::statement st =
+        (sql.prepare << "SELECT c.booking_id, c.access_number, SUM(COALESCE(c.left_at, c.joined_at) - c.joined_at) "
+                        "FROM participant_connections c WHERE c.booking_id IN (SELECT l.booking_id FROM ledger l "
+                        "WHERE l.kind = 'capture' AND l.at >= :f AND l.at < :t) GROUP BY c.booking_id, "
+                        "c.access_number ORDER BY c.booking_id, c.access_number",
+         soci::use(f, "f"), soci::use(t, "t"), soci::into(booking), soci::into(access), soci::into(ms));
+    st.execute();
+    while (st.fetch()) per_booking[booking].emplace_back(access, std::max<std::int64_t>(ms, 0));
+    for (auto& c : out) {
+      auto it = per_booking.find(c.entry.booking.value());
+      if (it != per_booking.end()) c.access_ms = it->second;
+    }
+    return Result<std::vector<CaptureLine>>(std::move(out));
   });
 }
 

@@ -167,6 +167,16 @@ struct AccountBalance {
   std::int64_t available() const { return balance - held + (account.prepaid ? 0 : account.credit_limit); }
 };
 
+// A captured amount (a "capture" ledger line) and what revenue is reported by (issue 16 item 5).
+struct CaptureLine {
+  LedgerEntry entry;     // entry.amount is negative: what the account paid
+  std::string currency;  // the account's
+  std::string owner;     // the booking's owner; the account's when the booking row is gone
+  // Participant-milliseconds of the booking's connections per access number ("" = direct dialling and
+  // dial-outs); empty when nobody connected.
+  std::vector<std::pair<std::string, std::int64_t>> access_ms;
+};
+
 // Rows written in the same transaction as a booking change.
 struct SideEffects {
   std::vector<AuditEntry> audit;
@@ -440,7 +450,13 @@ class Store {
   virtual Result<std::vector<AccountBalance>> list_accounts() = 0;
   // A credit or an adjustment (not about a booking). kNotFound for an unknown account.
   virtual Result<LedgerEntry> append_ledger(const LedgerEntry& entry, const AuditEntry& audit) = 0;
-  virtual Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit) = 0;
+  // Newest first; `limit` 1..1000, skipping the `offset` newest.
+  virtual Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit, int offset) = 0;
+  Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit) {
+    return list_ledger(account, limit, 0);
+  }
+  // The "capture" lines written in [from, to), oldest first, with what the revenue report groups them by.
+  virtual Result<std::vector<CaptureLine>> list_captures(TimePoint from, TimePoint to) = 0;
   // Every ledger line about a booking, oldest first (the CDR files: which account paid, what was captured).
   virtual Result<std::vector<LedgerEntry>> ledger_of_booking(BookingId booking) = 0;
   // What is held for a booking, per account name (outstanding reservations).

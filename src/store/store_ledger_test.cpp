@@ -92,6 +92,47 @@ TEST_P(LedgerTest, PostpaidGoesDownToItsLimitAndAdjustmentsAreAudited) {
   EXPECT_EQ(store_->list_accounts()->size(), 1u);
 }
 
+// Issue 16 item 5: the statement is paged newest first; revenue comes from the capture lines in a range, with
+// the booking's owner and its connection time per access number.
+TEST_P(LedgerTest, StatementPagesAndCapturesCarryOwnerAndAccessNumberTime) {
+  open_account("acme", 5000);
+  auto b = store_->insert_booking(sample_booking("A", "734912", kT0), hold("acme", 600)).value();
+  ConferenceSession s;
+  s.booking = b.id;
+  s.number = b.number;
+  s.opened_at = kT0;
+  s = store_->open_session(s).value();
+  for (auto [access, minutes] : {std::pair<const char*, int>{"0800300300", 30}, {"3001", 10}, {"0800300300", 20}}) {
+    ParticipantConnection c;
+    c.session = s.id;
+    c.booking = b.id;
+    c.caller_number = "+33100000000";
+    c.access_number = access;
+    c.call_ref = std::string("call-") + access + std::to_string(minutes);
+    c.joined_at = kT0;
+    c = store_->start_connection(c).value();
+    ASSERT_TRUE(store_->end_connection(c.id, kT0 + std::chrono::minutes(minutes), "hangup", 0, 0, 0).ok());
+  }
+  SideEffects fx;
+  fx.ledger.push_back(LedgerEntry{0, "acme", kT0 + std::chrono::hours(1), "capture", -600, -600, b.id, "system", "held"});
+  ASSERT_TRUE(store_->update_booking(b, b.version, fx).ok());
+
+  auto page = store_->list_ledger("acme", 2, 1).value();
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].kind, "reserve");
+  EXPECT_EQ(page[1].kind, "credit");
+  EXPECT_TRUE(store_->list_ledger("acme", 2, 3)->empty());
+
+  auto caps = store_->list_captures(kT0, kT0 + std::chrono::hours(2)).value();
+  ASSERT_EQ(caps.size(), 1u);
+  EXPECT_EQ(caps[0].entry.amount, -600);
+  EXPECT_EQ(caps[0].owner, "alice");
+  EXPECT_EQ(caps[0].currency, "EUR");
+  std::vector<std::pair<std::string, std::int64_t>> want{{"0800300300", 50 * 60'000}, {"3001", 10 * 60'000}};
+  EXPECT_EQ(caps[0].access_ms, want);
+  EXPECT_TRUE(store_->list_captures(kT0 + std::chrono::hours(2), kT0 + std::chrono::hours(3))->empty());
+}
+
 // Issue 16's target: 100 concurrent bookings against credit for 10 → exactly 10 pass.
 TEST_P(LedgerTest, HundredConcurrentBookingsAgainstCreditForTenExactlyTenPass) {
   open_account("race", 1000);

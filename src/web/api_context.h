@@ -33,6 +33,7 @@ void add_admin_routes(Router& router, ApiContext& ctx);      // users, access nu
 void add_live_routes(Router& router, ApiContext& ctx);       // live conferences and their actions
 void add_history_routes(Router& router, ApiContext& ctx);    // past conferences, recordings, reports
 void add_notification_routes(Router& router, ApiContext& ctx);  // the outbox rows, re-send
+void add_billing_routes(Router& router, ApiContext& ctx);       // tariffs, accounts, ledger, revenue
 
 // Parses an integer path parameter (> 0); nullopt for anything else.
 std::optional<std::int64_t> parse_id(const std::string& text);
@@ -58,4 +59,9 @@ namespace confpro::web {
 // midnight, or with `end_of_day` the next midnight (so to=2026-05-01 includes that day).
 std::optional<TimePoint> parse_query_time(const std::string& text, const std::string& zone, bool end_of_day);
 void read_paging_params(const HttpRequest& r, int& limit, int& offset, std::vector<FieldError>& errors);
+// Reads from/to (history_routes.cpp); a bare date as `to` includes that whole day.
+void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint>& from, std::optional<TimePoint>& to,
+                std::vector<FieldError>& errors, bool required);
+// A CSV cell. Text a spreadsheet would read as a formula (= + - @, tab or CR first) gets a leading apostrophe.
+std::string csv_field(std::string s);
 }  // namespace confpro::web

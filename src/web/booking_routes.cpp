@@ -67,10 +67,14 @@ HttpResponse my_policy(const Call& call, ApiContext& ctx) {
   const auto limits = ctx.services.bookings->limits_for(actor);
   auto decision = ctx.services.bookings->precheck(actor);
   if (!decision) return error_response(decision.error());
+  // A billed category books when it names the account that pays, once tariff plans price it (issue 16).
+  const bool account_required = decision->kind == domain::Decision::Kind::kNeedsPayment &&
+                                !ctx.services.bookings->options().plans.empty();
   nlohmann::json out = {{"category", category.name},
                         {"mode", domain::to_string(category.booking)},
                         {"limited", !actor.admin},
-                        {"may_book", decision->allowed()},
+                        {"may_book", decision->allowed() || account_required},
+                        {"account_required", account_required},
                         {"limits",
                          {{"min_duration_minutes", limits.min_duration_minutes},
                           {"max_duration_minutes", limits.max_duration_minutes},
@@ -82,7 +86,7 @@ HttpResponse my_policy(const Call& call, ApiContext& ctx) {
                           {"max_active_bookings", actor.admin ? 0 : category.max_active_bookings},
                           {"recording_allowed", actor.admin || category.recording}}}};
   // Why it may not book now, in the error shape a refused POST /api/v1/bookings would give.
-  if (!decision->allowed()) out["refusal"] = error_json(domain::to_error(*decision))["error"];
+  if (!decision->allowed() && !account_required) out["refusal"] = error_json(domain::to_error(*decision))["error"];
   return json_response(200, out);
 }
 

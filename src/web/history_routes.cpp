@@ -13,6 +13,34 @@
 
 namespace confpro::web {
 
+// Reads from/to; a bare date as `to` includes that whole day.
+void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint>& from, std::optional<TimePoint>& to,
+                std::vector<FieldError>& errors, bool required) {
+  for (const char* f : {"from", "to"}) {
+    auto text = call.request.param(f);
+    if (text.empty()) {
+      if (required) errors.emplace_back(f, "is required (YYYY-MM-DD)", "required");
+      continue;
+    }
+    auto t = parse_query_time(text, ctx.options.time_zone, std::string(f) == "to");
+    if (!t) {
+      errors.emplace_back(f, "must be a date (YYYY-MM-DD) or an ISO 8601 time", "date_format");
+      continue;
+    }
+    (std::string(f) == "from" ? from : to) = t;
+  }
+  if (from && to && *to <= *from) errors.emplace_back("to", "must be after from", "after_from");
+}
+
+// A CSV cell. Text a spreadsheet would read as a formula (= + - @, tab or CR first) gets a leading apostrophe.
+std::string csv_field(std::string s) {
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) s.insert(0, "'");
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 namespace {
 
 nlohmann::json session_json(const store::SessionWithBooking& s) {
@@ -39,25 +67,6 @@ nlohmann::json connection_json(const store::ParticipantConnection& p) {
           {"left_at", left},            {"duration_seconds", seconds},      {"leave_reason", p.leave_reason},
           {"codec", p.codec},           {"loss_fraction", p.loss_fraction}, {"jitter_ms", p.jitter_ms},
           {"rtt_ms", p.rtt_ms},         {"invitee", p.invitee}};
-}
-
-// Reads from/to; a bare date as `to` includes that whole day.
-void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint>& from, std::optional<TimePoint>& to,
-                std::vector<FieldError>& errors, bool required) {
-  for (const char* f : {"from", "to"}) {
-    auto text = call.request.param(f);
-    if (text.empty()) {
-      if (required) errors.emplace_back(f, "is required (YYYY-MM-DD)", "required");
-      continue;
-    }
-    auto t = parse_query_time(text, ctx.options.time_zone, std::string(f) == "to");
-    if (!t) {
-      errors.emplace_back(f, "must be a date (YYYY-MM-DD) or an ISO 8601 time", "date_format");
-      continue;
-    }
-    (std::string(f) == "from" ? from : to) = t;
-  }
-  if (from && to && *to <= *from) errors.emplace_back("to", "must be after from", "after_from");
 }
 
 // The past session {session_id} with its booking when the caller may see it; otherwise not_visible().

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Billing through the CLI (issue 16): accounts with credit, bookings priced by [[billing.plans]] and held
 # against the credit, a booking over the credit refused naming what is missing, edits and deletion moving the
-# hold, bad amounts refused, and the ledger's sum invariant.
+# hold, bad amounts refused, and the ledger's sum invariant; `confpro tariff list|quote` (issue 16 item 5).
 . "$(dirname "$0")/lib.sh"
 
 cat >> "$CONFIG" <<'TOML'
@@ -75,5 +75,21 @@ PY
 )
 check "ledger sums match ($sums)" [ "$sums" = "2200 0" ]
 check "the adjustment is audited" bash -c "python3 -c \"import sqlite3; c=sqlite3.connect('$WORK/confpro.db'); exit(0 if c.execute(\\\"SELECT count(*) FROM audit_log WHERE action='account.adjust'\\\").fetchone()[0]==1 else 1)\""
+
+# Tariffs from the configuration: the plans, and the price of a booking by the cheapest plan covering it.
+check "tariff list --json gives prices as decimal strings" [ "$(cli tariff list --json | json_field '[1]["price"]')" = "20.00" ]
+check "tariff list names each plan ($(cli tariff list))" matches "$(cli tariff list)" "small .*5\.00 EUR"
+q=$(cli tariff quote --duration 90 --participants 4 --json)
+check "a quote takes the cheapest plan covering it" [ "$(echo "$q" | json_field '["plan"]["name"]')" = "large" ]
+check "… at its price" [ "$(echo "$q" | json_field '["price"]')" = "20.00" ]
+check "a quote in text ($(cli tariff quote --duration 30 --participants 2))" [ "$(cli tariff quote --duration 30 --participants 2)" = "5.00 EUR (plan small)" ]
+err=$(cli tariff quote --duration 500 --participants 4 --json 2>/dev/null)
+rc=$?
+check "no plan covering it exits 2 ($rc)" [ $rc -eq 2 ]
+check "… with the reason in the JSON error ($err)" [ "$(echo "$err" | json_field '["error"]["fields"][0]["reason"]')" = "no_plan" ]
+check "… and says so" matches "$(cli tariff quote --duration 500 --participants 4 2>&1)" "no tariff plan covers 500 minutes and 4 participants"
+check "a quote needs both sizes" bash -c "! '$CONFPRO' --config '$CONFIG' tariff quote --duration 30 2>/dev/null"
+check "account show --json of an unknown account prints the error shape" \
+  [ "$(cli account show nosuch --json 2>/dev/null | json_field '["error"]["code"]')" = "not_found" ]
 
 finish

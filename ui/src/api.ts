@@ -120,5 +120,20 @@ export interface PolicyLimits {
 }
 export interface MyPolicy {
   category: string; mode: 'free' | 'refused' | 'billed'; limited: boolean; may_book: boolean; limits: PolicyLimits;
+  account_required?: boolean;  // billed (issue 16): the booking names the billing account that pays
   refusal?: { code: string; message: string; reason?: string; params?: ErrorParams };
 }
+
+// Billing (issue 16): amounts are decimal strings ("5.00"), never numbers.
+export interface TariffPlan { name: string; max_duration_minutes: number; max_participants: number; price: string; currency: string }
+export interface Quote { plan: TariffPlan; price: string; currency: string }
+export interface BillingAccount {
+  name: string; owner: string; prepaid: boolean; type: 'prepaid' | 'postpaid'; currency: string; credit_limit: string;
+  balance: string; held: string; available: string; created_at: string;
+}
+export interface LedgerLine {
+  id: number; at: string; kind: string; amount: string; hold: string; booking_id: number | null; actor: string; note: string;
+}
+export interface Statement { account: BillingAccount; items: LedgerLine[]; limit: number; offset: number; has_more: boolean }
+export interface RevenueRow { key: string; currency: string; amount: string; captures: number }
+export interface Revenue { by: string; items: RevenueRow[]; totals: { currency: string; amount: string; captures: number }[] }

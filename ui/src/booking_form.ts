@@ -1,11 +1,11 @@
 // The booking form (FEATURES.md B1/B2), used by Schedule (create) and Future (edit). Checks fields as they are
 // typed; the server's field errors are shown under the fields they name.
-import { ApiError, call, type Booking, type FieldError, type MyPolicy } from './api';
+import { ApiError, call, query, type BillingAccount, type Booking, type FieldError, type MyPolicy, type Quote, type TariffPlan } from './api';
 import type { AppContext } from './app';
 import { h, uid } from './dom';
 import { errorText, fieldErrorText, fieldName, labelled, reasonText } from './errors';
 import { dateField, parseDate } from './date_field';
-import { toLocalInput } from './format';
+import { formatMoney, toLocalInput } from './format';
 import { t, type Key } from './i18n';
 
 export interface BookingFormOptions {
@@ -119,6 +119,53 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
   const invitees = h('fieldset', { class: 'invitees-set' }, h('legend', {}, t('invitees')), inviteeRows, inviteeErr,
     h('button', { type: 'button', class: 'secondary', onclick: () => addInvitee() }, '+ ' + t('add_invitee')));
 
+  // Billing (issue 16), only when tariff plans are configured: the account that pays (new bookings) and the price
+  // of the booking as it stands, asked again when the duration or the participants change.
+  const billing = h('fieldset', { class: 'grid billing', hidden: true }, h('legend', {}, t('price')));
+  const price = h('p', { class: 'price-quote', id: 'price-quote', 'aria-live': 'polite' });
+  let accountSelect: HTMLSelectElement | null = null;
+  let accountRequired = false;  // a billed category (GET /me/policy): no "none" to choose
+  function requireAccount(): void {
+    if (accountRequired && accountSelect?.options[0]?.value === '') accountSelect.options[0].remove();
+  }
+  let quoteSeq = 0;
+  let quoteTimer: ReturnType<typeof setTimeout> | undefined;
+  async function showQuote(): Promise<void> {
+    const seq = ++quoteSeq;
+    const duration = (inputs.get('duration_minutes')?.value ?? '').trim();
+    const participants = (inputs.get('max_participants')?.value ?? '').trim();
+    if (!/^\d+$/.test(duration) || !/^\d+$/.test(participants)) { price.textContent = ''; return; }
+    try {
+      const q = await call<Quote>('GET', '/tariffs/quote' + query({ duration_minutes: duration, max_participants: participants }));
+      if (seq !== quoteSeq) return;
+      price.className = 'price-quote';
+      price.dataset.price = q.price;
+      price.textContent = t('price_quote').replace('{price}', formatMoney(q.price, q.currency)).replace('{plan}', q.plan.name);
+    } catch (e) {
+      if (seq !== quoteSeq) return;
+      price.className = 'price-quote form-error';
+      delete price.dataset.price;
+      price.textContent = e instanceof ApiError && e.fields[0]?.reason === 'no_plan' ? t('price_no_plan') : errorText(e);
+    }
+  }
+  async function setUpBilling(): Promise<void> {
+    const plans = (await call<{ items: TariffPlan[] }>('GET', '/tariffs')).items;
+    if (!plans.length) return;
+    if (!editing) {
+      const accounts = (await call<{ items: BillingAccount[] }>('GET', '/accounts')).items;
+      accountSelect = h('select', {}, h('option', { value: '' }, t('no_account')),
+        accounts.map((a) => h('option', { value: a.name }, `${a.name} (${t('acct_available')} ${formatMoney(a.available, a.currency)})`)));
+      billing.appendChild(field('account', 'billing_account', accountSelect));
+      requireAccount();
+    }
+    billing.appendChild(price);
+    billing.hidden = false;
+    for (const name of ['duration_minutes', 'max_participants']) {
+      inputs.get(name)?.addEventListener('input', () => { clearTimeout(quoteTimer); quoteTimer = setTimeout(() => void showQuote(), 250); });
+    }
+    await showQuote();
+  }
+
   const formError = h('p', { class: 'form-error', role: 'alert' });
   const policyNote = h('p', { class: 'hint policy-note' });
   const submit = h('button', { type: 'submit', class: 'primary' }, editing ? t('save') : t('book'));
@@ -146,6 +193,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
       phone: (row.querySelector('.inv-phone') as HTMLInputElement).value.trim(),
       personal_pin: (row.querySelector('.inv-pin') as HTMLInputElement).value.trim(),
     }));
+    if (accountSelect?.value) out.account = accountSelect.value;
     if (b) out.version = b.version;
     return out;
   }
@@ -200,7 +248,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
       submit.disabled = false;
       submit.textContent = editing ? t('save') : t('book');
     }
-  } }, policyNote, basic, options, invitees, formError, actions);
+  } }, policyNote, basic, billing, options, invitees, formError, actions);
 
   // The booking policy (B7): offer only what the user's category allows, and say why it may not book.
   function applyPolicy(p: MyPolicy): void {
@@ -217,6 +265,9 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     offer('duration_minutes', l.min_duration_minutes, l.max_duration_minutes, l.default_duration_minutes);
     offer('validity_days', 1, l.max_validity_days, l.default_validity_days);
     offer('max_participants', 2, l.max_participants, l.default_max_participants);
+    if (!billing.hidden) void showQuote();  // the defaults may have changed
+    accountRequired = !!p.account_required;
+    requireAccount();
     const record = boxes.get('record');
     if (record && !l.recording_allowed && !record.checked) {
       record.disabled = true;
@@ -233,6 +284,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     }
   }
   // Editing someone else's booking (an administrator) is not limited by the editor's category.
+  setUpBilling().catch(() => { /* no billing shown; the server still prices the booking */ });
   if (!ctx.isAdmin) call<MyPolicy>('GET', '/me/policy').then(applyPolicy).catch(() => { /* the server still decides */ });
   return form;
 }

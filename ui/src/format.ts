@@ -75,3 +75,14 @@ export function formatNumber(value: number, digits = 0): string {
 export function formatPercent(fraction: number): string {
   return `${formatNumber(fraction * 100, 1)}${NBSP}%`;
 }
+
+// A decimal amount string from the server ("-1234.50") with its currency, the language's way, without going
+// through floating point: "-1,234.50 EUR" in English, "-1 234,50 EUR" in French (no break before the code).
+export function formatMoney(amount: string, currency: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount);
+  if (!m) return `${amount}${NBSP}${currency}`;
+  const sep = lang() === 'fr' ? '\u202f' : ',';
+  const units = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+  const cents = (m[3] ?? '').padEnd(2, '0');
+  return `${m[1] ? '−' : ''}${units}${lang() === 'fr' ? ',' : '.'}${cents}${NBSP}${currency}`;
+}

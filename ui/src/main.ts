@@ -18,6 +18,7 @@ import { accessPage } from './pages/access';
 import { auditPage } from './pages/audit';
 import { phonePage } from './pages/phone';
 import { notificationsPage } from './pages/notifications';
+import { accountsPage } from './pages/accounts';
 
 interface Tab { path: string; label: Key; page: Page; admin?: boolean; hidden?: boolean }  // hidden: not in the bar
 const tabs: Tab[] = [
@@ -27,6 +28,7 @@ const tabs: Tab[] = [
   { path: 'past', label: 'tab_past', page: pastPage },
   { path: 'delete', label: 'tab_delete', page: deletePage },
   { path: 'reports', label: 'tab_reports', page: reportsPage },
+  { path: 'accounts', label: 'tab_accounts', page: accountsPage },  // organizers: their own, read-only
   { path: 'users', label: 'tab_users', page: usersPage, admin: true },
   { path: 'access', label: 'tab_access', page: accessPage, admin: true },
   { path: 'audit', label: 'tab_audit', page: auditPage, admin: true },

@@ -1,11 +1,11 @@
 // Reports: a date range → totals, per owner, per access number, an SVG chart of minutes per day, CSV export.
 import { dateField } from '../date_field';
-import { call, query, type Report, type ReportConference, type ReportRow } from '../api';
+import { call, query, type Report, type ReportConference, type ReportRow, type Revenue } from '../api';
 import type { Page } from '../app';
 import { clear, h, svg } from '../dom';
 import { errorText, labelled } from '../errors';
-import { formatDateTime, formatNumber, today } from '../format';
-import { t } from '../i18n';
+import { formatDateTime, formatMoney, formatNumber, today } from '../format';
+import { t, type Key } from '../i18n';
 
 function table(rows: ReportRow[], keyLabel: string, emptyKey = ''): HTMLElement {
   if (!rows.length) return h('p', { class: 'notice' }, t('no_results'));
@@ -73,13 +73,44 @@ export function chart(days: ReportRow[]): SVGElement {
   return root;
 }
 
+// Revenue (issue 16): what the conferences held were charged (the ledger's capture lines), per day, owner or
+// access number, with its CSV. Nothing is shown while no booking was ever charged in the period.
+function revenueSection(from: () => string, to: () => string): { el: HTMLElement; load(): Promise<void> } {
+  const by = h('select', { id: 'rev-by' }, (['day', 'owner', 'access_number'] as const).map((b) => h('option', { value: b }, t(`by_${b}` as Key))));
+  const csv = h('a', { class: 'button secondary', id: 'revenue-csv', href: '#', download: 'confpro-revenue.csv' }, t('export_revenue_csv'));
+  const out = h('div', { id: 'revenue', 'aria-live': 'polite' });
+  async function load(): Promise<void> {
+    const params = { from: from(), to: to(), by: by.value };
+    csv.setAttribute('href', '/api/v1/reports/revenue' + query({ ...params, format: 'csv' }));
+    try {
+      const r = await call<Revenue>('GET', '/reports/revenue' + query(params));
+      clear(out);
+      if (!r.items.length) { out.appendChild(h('p', { class: 'notice' }, t('revenue_none'))); return; }
+      const keyLabel = t(`by_${r.by}` as Key);
+      out.appendChild(h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'revenue-table' },
+        h('thead', {}, h('tr', {}, [keyLabel, t('captures'), t('revenue')].map((x, i) => h('th', { scope: 'col', class: i ? 'num' : '' }, x)))),
+        h('tbody', {}, r.items.map((row) => h('tr', {}, h('td', {}, row.key || (r.by === 'access_number' ? t('direct') : '—')),
+          h('td', { class: 'num' }, row.captures), h('td', { class: 'num' }, formatMoney(row.amount, row.currency))))),
+        h('tfoot', {}, r.totals.map((tot) => h('tr', {}, h('th', { scope: 'row' }, t('revenue_total')),
+          h('td', { class: 'num' }, tot.captures), h('td', { class: 'num', 'data-total': tot.amount }, formatMoney(tot.amount, tot.currency))))))));
+    } catch (e) { clear(out); out.appendChild(h('p', { class: 'form-error' }, errorText(e))); }
+  }
+  by.addEventListener('change', () => void load());
+  const el = h('section', { id: 'revenue-section' }, h('h2', {}, t('revenue')),
+    h('div', { class: 'search' }, h('div', { class: 'field' }, h('label', { for: 'rev-by' }, t('revenue_by')), by),
+      h('div', { class: 'field field-button' }, csv)), out);
+  return { el, load };
+}
+
 export const reportsPage: Page = (root) => {
   const from = dateField({ id: 'r-from', withTime: false, value: today(-30), required: true });
   const to = dateField({ id: 'r-to', withTime: false, value: today(), required: true });
   const out = h('div', { 'aria-live': 'polite' });
   const csv = h('a', { class: 'button secondary', href: '#', download: 'confpro-report.csv' }, t('export_csv'));
   const csvConferences = h('a', { class: 'button secondary', href: '#', download: 'confpro-conferences.csv' }, t('export_conferences_csv'));
+  const revenue = revenueSection(() => from.iso(), () => to.iso());
   async function load(): Promise<void> {
+    void revenue.load();
     clear(out);
     out.appendChild(h('p', { class: 'muted' }, t('loading')));
     const q = query({ from: from.iso(), to: to.iso() });
@@ -109,6 +140,6 @@ export const reportsPage: Page = (root) => {
       h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('show'))),
       h('div', { class: 'field field-button' }, csv),
       h('div', { class: 'field field-button' }, csvConferences)),
-    out);
+    out, revenue.el);
   void load();
 };
