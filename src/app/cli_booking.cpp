@@ -155,6 +155,19 @@ booking::Actor owner_actor(const directory::DirectoryUser& owner) {
   return {owner.username, owner.is_admin(), "cli", owner.groups};
 }
 
+// The RADIUS authorization of a booking created with an account (billing/radius_billing.h), before it is
+// created: the booking as it will be priced (its duration and participants, defaults filled).
+Result<store::AuditEntry> authorize_by_radius(Context& ctx, const domain::BookingDraft& draft,
+                                              const booking::Actor& actor) {
+  domain::Booking proposed;
+  proposed.name = draft.name.value_or("");
+  proposed.owner = draft.owner.value_or(actor.username);
+  proposed.duration_minutes = draft.duration_minutes.value_or(ctx.config.conference.default_duration_minutes);
+  proposed.max_participants = draft.max_participants.value_or(ctx.config.conference.default_max_participants);
+  proposed.access_number = draft.access_number.value_or("");
+  return ctx.coupling->authorize_account(actor, *draft.account, proposed, ctx.clock->now());
+}
+
 }  // namespace
 
 void add_booking_commands(CLI::App& app, Runner& selected) {
@@ -179,8 +192,20 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
         if (!owner) return fail(owner.error(), create_flags->json);
         actor = owner_actor(*owner);
       }
+      // [billing] coupling = "radius": the billing system authorizes the account instead of the ledger.
+      std::optional<store::AuditEntry> radius_line;
+      if ((*ctx)->coupling && draft->account) {
+        auto line = authorize_by_radius(**ctx, *draft, actor);
+        if (!line) return fail(line.error(), create_flags->json);
+        radius_line = std::move(*line);
+        draft->account.reset();
+      }
       auto b = (*ctx)->bookings->create(*draft, actor);
       if (!b) return fail(b.error(), create_flags->json);
+      if (radius_line) {
+        if (auto st = (*ctx)->store->append_audit(billing::rebind_billing_line(*radius_line, *b)); !st)
+          return fail(st.error(), create_flags->json);
+      }
       const int rc = print_booking(*b, config, create_flags->json);
       send_notifications(**ctx, config);
       return rc;

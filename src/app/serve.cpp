@@ -19,6 +19,7 @@
 #include "common/event_loop.h"
 #include "common/log.h"
 #include "common/worker_pool.h"
+#include "billing/radius_accounting.h"
 #include "conference/conference_service.h"
 #include "ivr/prompt_catalog.h"
 #include "media/media_engine.h"
@@ -276,6 +277,13 @@ int serve(const Config& config) {
   conference_sink = &conference;
   web_deps.control = &conference;
   housekeeping = std::make_unique<Housekeeping>(*ctx.bookings, conference, *ctx.clock);
+  // RADIUS accounting of billed conferences ([billing] coupling = "radius", [billing.radius] accounting), on
+  // its own thread; stopped after the conference service, so that it still sees the last legs leave.
+  if (ctx.radius && config.billing.radius.accounting) {
+    billing::AccountingOptions accounting{config.server.node_id, config.billing.radius.interim_seconds};
+    components.push_back(std::make_unique<Owned<billing::RadiusAccounting>>(
+        std::make_unique<billing::RadiusAccounting>(*ctx.radius, *ctx.store, conference, *ctx.clock, accounting)));
+  }
   // The outbox's delivery worker, on its own thread, when [notify.smtp] is set (else the rows stay pending).
   if (!config.notify.smtp.url.empty()) {
     auto delivery = make_delivery_worker(*ctx.store, *ctx.clock, config.notify);
