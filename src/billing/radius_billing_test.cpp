@@ -202,5 +202,31 @@ TEST_F(RadiusBillingTest, AccountingStartsAndStopsTheConferenceAndEachLeg) {
   EXPECT_EQ(accounting.dropped(), 0u);
 }
 
+TEST_F(RadiusBillingTest, InterimUpdatesARunningBilledConference) {
+  radius_.answer = accept(7200);
+  RadiusAuthorizer authorizer(radius_, *store_, false);
+  store::SideEffects effects;
+  effects.audit.push_back(*authorizer.authorize_account(actor_, "acct-42", booking(), clock_.now()));
+  auto stored = store_->insert_booking(booking(), effects);
+  ASSERT_TRUE(stored.ok());
+  FakeControl control;
+  RadiusAccounting accounting(radius_, *store_, control, clock_, {"node1", 60});
+  conference::ConferenceEvent opened;
+  opened.type = "opened";
+  opened.booking = stored->id;
+  opened.at = clock_.now();
+  control.subscriber(opened);
+  clock_.advance(61s);
+  for (int i = 0; i < 60 && radius_.seen().size() < 2; ++i) std::this_thread::sleep_for(50ms);
+  auto r = radius_.seen();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[1].status, AccountingRecord::Status::kInterim);
+  EXPECT_EQ(r[1].session_time_s, 61);
+  accounting.stop();
+  r = radius_.seen();
+  ASSERT_EQ(r.size(), 3u);  // stopped with the conference still open (shut down): its Stop is sent
+  EXPECT_EQ(r[2].status, AccountingRecord::Status::kStop);
+}
+
 }  // namespace
 }  // namespace confpro::billing

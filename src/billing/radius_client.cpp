@@ -174,7 +174,7 @@ class RadcliClient final : public RadiusClient {
       return Error::internal("libradcli: cannot initialise");
     }
     const std::string timeout_s = std::to_string(std::max(1, (options_.timeout_ms + 999) / 1000));
-    const std::string retries = std::to_string(options_.retries + 1);  // libradcli counts the first try
+    const std::string retries = std::to_string(options_.retries);  // resends after the first try
     const std::pair<const char*, std::string> settings[] = {
         {"authserver", auth_},       {"acctserver", acct_},    {"radius_timeout", timeout_s},
         {"radius_retries", retries}, {"radius_deadtime", "0"}, {"bindaddr", "*"},
