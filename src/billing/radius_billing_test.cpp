@@ -65,6 +65,17 @@ class RadiusBillingTest : public ::testing::Test {
     return store::testing::sample_booking("Weekly", "123456", clock_.now());  // 60 minutes
   }
 
+  // The sample booking authorized for acct-42 and stored with its RADIUS line, as the hook writes it.
+  Result<domain::Booking> billed_booking() {
+    radius_.answer = accept(7200);
+    RadiusAuthorizer authorizer(radius_, *store_, false);
+    auto line = authorizer.authorize_account(actor_, "acct-42", booking(), clock_.now());
+    if (!line.ok()) return line.error();
+    store::SideEffects effects;
+    effects.audit.push_back(*line);
+    return store_->insert_booking(booking(), effects);
+  }
+
   store::testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
   ManualClock clock_{from_epoch_ms(1'800'000'000'000)};
@@ -145,11 +156,7 @@ TEST_F(RadiusBillingTest, UnavailableFailsClosedForPrepaidAndOpenForPostpaidWhen
 }
 
 TEST_F(RadiusBillingTest, AccountingStartsAndStopsTheConferenceAndEachLeg) {
-  radius_.answer = accept(7200);
-  RadiusAuthorizer authorizer(radius_, *store_, false);
-  store::SideEffects effects;
-  effects.audit.push_back(*authorizer.authorize_account(actor_, "acct-42", booking(), clock_.now()));
-  auto stored = store_->insert_booking(booking(), effects);
+  auto stored = billed_booking();
   ASSERT_TRUE(stored.ok());
   auto unbilled = store_->insert_booking(store::testing::sample_booking("Free", "654321", clock_.now()), {});
   ASSERT_TRUE(unbilled.ok());
@@ -203,11 +210,7 @@ TEST_F(RadiusBillingTest, AccountingStartsAndStopsTheConferenceAndEachLeg) {
 }
 
 TEST_F(RadiusBillingTest, InterimUpdatesARunningBilledConference) {
-  radius_.answer = accept(7200);
-  RadiusAuthorizer authorizer(radius_, *store_, false);
-  store::SideEffects effects;
-  effects.audit.push_back(*authorizer.authorize_account(actor_, "acct-42", booking(), clock_.now()));
-  auto stored = store_->insert_booking(booking(), effects);
+  auto stored = billed_booking();
   ASSERT_TRUE(stored.ok());
   FakeControl control;
   RadiusAccounting accounting(radius_, *store_, control, clock_, {"node1", 60});
