@@ -6,8 +6,9 @@ namespace confpro::billing {
 
 namespace {
 
-std::string created_key(const domain::Booking& b) {
-  return "created=" + std::to_string(to_epoch_ms(b.created_at));
+// "booking:<id>"; "" before it is stored, which the store fills in with the new id (Store::insert_booking).
+std::string booking_target(const domain::Booking& b) {
+  return b.id.valid() ? "booking:" + std::to_string(b.id.value()) : "";
 }
 
 bool postpaid(store::Store& store, const std::string& account) {
@@ -24,8 +25,8 @@ store::AuditEntry radius_billing_line(const booking::Actor& actor, const std::st
           now,
           actor.username,
           kRadiusAuthorizeAction,
-          "radius:" + booking.number,
-          "account=" + account + " " + created_key(booking) + " granted=" + granted,
+          booking_target(booking),
+          "account=" + account + " granted=" + granted,
           actor.source};
 }
 
@@ -71,25 +72,18 @@ Result<store::AuditEntry> RadiusAuthorizer::authorize_account(const booking::Act
 }
 
 store::AuditEntry rebind_billing_line(store::AuditEntry line, const domain::Booking& stored) {
-  line.target = "radius:" + stored.number;
-  const auto start = line.details.find(" created="), end = line.details.find(' ', start + 1);
-  if (start != std::string::npos)
-    line.details.replace(start + 1, end == std::string::npos ? std::string::npos : end - start - 1,
-                         created_key(stored));
+  line.target = booking_target(stored);
   return line;
 }
 
 Result<std::optional<std::string>> radius_account_of(store::Store& store, const domain::Booking& booking) {
   store::AuditQuery q;
-  q.target = "radius:" + booking.number;
-  q.limit = 20;
+  q.target = booking_target(booking);
+  q.limit = 500;
   auto page = store.list_audit(q);
   if (!page.ok()) return page.error();
-  const std::string key = " " + created_key(booking) + " ";
   for (const auto& e : page->items) {
-    if (e.action != kRadiusAuthorizeAction || e.details.find(key) == std::string::npos) continue;
-    const auto start = e.details.find("account=");
-    if (start != 0) continue;
+    if (e.action != kRadiusAuthorizeAction || e.details.rfind("account=", 0) != 0) continue;
     return std::optional<std::string>(e.details.substr(8, e.details.find(' ') - 8));
   }
   return std::optional<std::string>();

@@ -1,6 +1,6 @@
 // Bookings billed through RADIUS ([billing] coupling = "radius", FEATURES.md P3, issue 16): the
 // Access-Request for a booking paid by an account, and the record of which account pays (an audit line
-// written with the booking, action "billing.radius.authorize", target "radius:<conference number>") that
+// written with the booking, action "billing.radius.authorize", target "booking:<id>") that
 // accounting reads back. Decision:
 //  - Access-Accept granting at least the booking's duration (Session-Timeout / h323-credit-time; none sent:
 //    no limit) → allowed;
@@ -39,13 +39,13 @@ class RadiusAuthorizer final : public booking::AccountAuthorizer {
   const bool fail_open_;
 };
 
-// The audit line saying `booking` (its number and creation time) is paid by `account` through RADIUS.
+// The audit line saying `booking` is paid by `account` through RADIUS; its target is "booking:<id>", left
+// empty before the booking is stored (the store fills it in with the new id when written with the booking).
 store::AuditEntry radius_billing_line(const booking::Actor& actor, const std::string& account,
                                       const domain::Booking& booking, TimePoint now,
                                       const std::string& granted);
 
-// `line` (from authorize_account) made to name `stored`, the booking as it was stored (its number may have
-// been generated or regenerated after the authorization).
+// `line` (from authorize_account) made to name `stored`, for writing it after the booking (not with it).
 store::AuditEntry rebind_billing_line(store::AuditEntry line, const domain::Booking& stored);
 
 // The account paying for `booking` through RADIUS, read back from its audit line; nullopt: not billed so.
