@@ -6,6 +6,7 @@
 #include "app/booking_json.h"
 #include "app/cli_commands.h"
 #include "app/context.h"
+#include "booking/coupled_create.h"
 #include "common/timezone.h"
 #include "domain/booking_rules.h"
 #include "web/booking_json.h"
@@ -155,19 +156,6 @@ booking::Actor owner_actor(const directory::DirectoryUser& owner) {
   return {owner.username, owner.is_admin(), "cli", owner.groups};
 }
 
-// The RADIUS authorization of a booking created with an account (billing/radius_billing.h), before it is
-// created: the booking as it will be priced (its duration and participants, defaults filled).
-Result<store::AuditEntry> authorize_by_radius(Context& ctx, const domain::BookingDraft& draft,
-                                              const booking::Actor& actor) {
-  domain::Booking proposed;
-  proposed.name = draft.name.value_or("");
-  proposed.owner = draft.owner.value_or(actor.username);
-  proposed.duration_minutes = draft.duration_minutes.value_or(ctx.config.conference.default_duration_minutes);
-  proposed.max_participants = draft.max_participants.value_or(ctx.config.conference.default_max_participants);
-  proposed.access_number = draft.access_number.value_or("");
-  return ctx.coupling->authorize_account(actor, *draft.account, proposed, ctx.clock->now());
-}
-
 }  // namespace
 
 void add_booking_commands(CLI::App& app, Runner& selected) {
@@ -193,19 +181,9 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
         actor = owner_actor(*owner);
       }
       // [billing] coupling = "radius": the billing system authorizes the account instead of the ledger.
-      std::optional<store::AuditEntry> radius_line;
-      if ((*ctx)->coupling && draft->account) {
-        auto line = authorize_by_radius(**ctx, *draft, actor);
-        if (!line) return fail(line.error(), create_flags->json);
-        radius_line = std::move(*line);
-        draft->account.reset();
-      }
-      auto b = (*ctx)->bookings->create(*draft, actor);
+      auto b = booking::create_coupled(*(*ctx)->bookings, (*ctx)->coupling.get(), (*ctx)->store.get(), *draft, actor,
+                                       (*ctx)->clock->now());
       if (!b) return fail(b.error(), create_flags->json);
-      if (radius_line) {
-        if (auto st = (*ctx)->store->append_audit(billing::rebind_billing_line(*radius_line, *b)); !st)
-          return fail(st.error(), create_flags->json);
-      }
       const int rc = print_booking(*b, config, create_flags->json);
       send_notifications(**ctx, config);
       return rc;

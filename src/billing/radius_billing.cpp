@@ -71,11 +71,6 @@ Result<store::AuditEntry> RadiusAuthorizer::authorize_account(const booking::Act
                "billing_unavailable", ErrorParams{{"account", account}});
 }
 
-store::AuditEntry rebind_billing_line(store::AuditEntry line, const domain::Booking& stored) {
-  line.target = booking_target(stored);
-  return line;
-}
-
 Result<std::optional<std::string>> radius_account_of(store::Store& store, const domain::Booking& booking) {
   store::AuditQuery q;
   q.target = booking_target(booking);

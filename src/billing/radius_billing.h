@@ -45,9 +45,6 @@ store::AuditEntry radius_billing_line(const booking::Actor& actor, const std::st
                                       const domain::Booking& booking, TimePoint now,
                                       const std::string& granted);
 
-// `line` (from authorize_account) made to name `stored`, for writing it after the booking (not with it).
-store::AuditEntry rebind_billing_line(store::AuditEntry line, const domain::Booking& stored);
-
 // The account paying for `booking` through RADIUS, read back from its audit line; nullopt: not billed so.
 Result<std::optional<std::string>> radius_account_of(store::Store& store, const domain::Booking& booking);
 

@@ -3,7 +3,7 @@
 (freeradius.sh: accounts in SQLite, a counter granting Session-Timeout, accounting in SQLite and a detail file),
 both on 127.0.0.1 inside the loopback-only namespace the test is run in (tests/web/loopback_only.sh).
 
-- a booking paid by an account with credit is created (`confpro booking create … --account`);
+- a booking paid by an account with credit is created (`confpro booking create … --account`, and on the web API);
 - an account granted less time than the booking is refused naming the minutes granted; one FreeRADIUS rejects is
   refused with its Reply-Message;
 - a real call (RTP phone, PIN by INFO) joins and leaves the billed conference, which is then ended: FreeRADIUS
@@ -99,6 +99,14 @@ def main():
         check(rc != 0 and "billing refused for account 'acct-blocked': account suspended" in out,
               "an account FreeRADIUS rejects is refused with its reason (%s)" % out.strip())
         check(s.cli("booking", "show", "Poor").returncode != 0, "nothing was booked for the refused account")
+        web = WebClient()
+        status, body = web.request("POST", "/api/v1/bookings", {"name": "Web billed", "duration_minutes": 30,
+                                                                "account": "acct-rich"})
+        check(status == 201, "web: a booking paid by acct-rich is created (%d %s)" % (status, body))
+        status, body = web.request("POST", "/api/v1/bookings", {"name": "Web poor", "duration_minutes": 30,
+                                                                "account": "acct-poor"})
+        check(status == 402 and "grants 10 minutes, the booking needs 30" in str(body),
+              "web: acct-poor is refused 402 (payment required) naming the minutes (%d %s)" % (status, body))
 
         bench = subprocess.run([a.bench, "127.0.0.1:%d" % PORT, SECRET, "acct-rich", "200",
                                 "sqlite://" + os.path.join(d, "bench.db")], stdout=subprocess.PIPE, text=True)
@@ -117,7 +125,6 @@ def main():
         s.wait(r"joined as moderator", 15)
         time.sleep(2.0)
         check(phone.hangup() == 200, "the caller hangs up")
-        web = WebClient()
         status, body = web.request("POST", "/api/v1/conferences/live/%d/end" % conf["id"])
         check(status in (204, 404), "the conference is ended (%d %s)" % (status, body))
 
@@ -153,6 +160,10 @@ def main():
         rc, out, took = create(s, "Unbilled", "acct-rich")
         check(rc != 0 and "billing unavailable" in out, "FreeRADIUS stopped: prepaid refused (%s)" % out.strip())
         print("refused after %.2f s" % took, flush=True)
+        status, body = web.request("POST", "/api/v1/bookings", {"name": "Web down", "duration_minutes": 30,
+                                                                "account": "acct-rich"})
+        check(status == 503 and "billing unavailable" in str(body),
+              "web: FreeRADIUS stopped → 503 billing unavailable (%s)" % body)
         check(took < 3.5, "within the timeout (1 s × 2 tries, %.2f s with the CLI's start)" % took)
     except Exception:
         s.dump()
