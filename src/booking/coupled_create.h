@@ -1,8 +1,12 @@
 // A booking creation paid through a billing coupling other than the ledger ([billing] coupling = "radius",
-// issue 16 P3), for the CLI and the web API, until BookingService::create asks the AccountAuthorizer itself
-// (the hook described in billing/radius_billing.h): the coupling decides on the booking as it will be priced
-// (its duration and participants, the actor's defaults filled in), the booking is created without the ledger,
-// then the coupling's line naming the account is written against it.
+// issue 16 P3), for the CLI and the web API: the coupling decides on the booking as it will be priced (its
+// duration and participants, the actor's defaults filled in), the booking is created without the ledger, then
+// the coupling's line naming the account is written against it.
+// Interim: once BookingService::create asks the coupling itself (BookingServiceOptions::coupling; in create(),
+// `if (billed && options_.coupling) { auto line = options_.coupling->authorize_account(actor, *draft.account,
+// booking, now); if (!line.ok()) return line.error(); effects.audit.push_back(std::move(*line)); } else if
+// (billed) { …the ledger's reserve_for… }` — the line's empty target is filled in with the new id by the
+// store), the callers go back to BookingService::create and this goes.
 // Thread safety: as BookingService; blocks for the coupling's round trip (never call it on the control loop).
 #pragma once
 
