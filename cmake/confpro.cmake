@@ -34,9 +34,10 @@ set(CONFPRO_MAY_INCLUDE_media common)
 set(CONFPRO_MAY_INCLUDE_sip common domain media)
 set(CONFPRO_MAY_INCLUDE_ivr common domain)
 set(CONFPRO_MAY_INCLUDE_notify common domain store booking)
+set(CONFPRO_MAY_INCLUDE_billing common domain store booking conference)
 set(CONFPRO_MAY_INCLUDE_conference common domain store booking directory ivr media sip)
 set(CONFPRO_MAY_INCLUDE_web common domain store booking directory conference)
-set(CONFPRO_MAY_INCLUDE_app common domain store booking directory ivr media sip conference web notify)
+set(CONFPRO_MAY_INCLUDE_app common domain store booking directory ivr media sip conference web notify billing)
 
 # confpro_library(NAME SOURCES a.cpp b.cpp DEPS x y [PUBLIC_DEPS ...])
 # A component library named confpro_<NAME> of the folder it is declared in; headers are included as

@@ -11,6 +11,7 @@
 #include "app/config_notify.h"
 #include "app/config_reader.h"
 #include "booking/cdr_exporter.h"
+#include "billing/radius_client.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "directory/ldap_directory.h"
@@ -66,6 +67,13 @@ struct DirectorySettings {
   directory::LdapOptions ldap;   // its keys: uri, start_tls, ca_file, bind_dn, … (etc/confpro.example.toml)
 };
 
+// [billing] coupling / fail_open and [billing.radius] (issue 16 P3): who decides on a booking paid by an account.
+struct BillingSettings {
+  std::string coupling = "ledger";  // "ledger" (the built-in ledger) | "radius" (Access-Request) [ledger]
+  bool fail_open = false;  // RADIUS unreachable: a postpaid account may still book (logged); prepaid never [false]
+  billing::RadiusOptions radius;  // servers, secret, timeout_ms, retries, nas_identifier, accounting, interim_seconds
+};
+
 struct Config {
   std::string file;                           // where it came from ("" = embedded defaults)
   ServerSettings server;
@@ -79,6 +87,7 @@ struct Config {
   std::vector<domain::TariffPlan> plans;
   // [billing.cdr] (issue 16 P3): dir ("" = no CDR files), interval_seconds, rotate_bytes, rotate_daily
   booking::CdrOptions cdr;
+  BillingSettings billing;  // [billing] coupling, fail_open; [billing.radius]
   // [[access_numbers]]; the embedded defaults are examples for a first run (a local number per language and
   // a toll-free one); a file that lists any replaces them all. They only seed the store at start: calls are
   // routed from the store (conference/access_numbers.h).

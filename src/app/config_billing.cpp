@@ -1,11 +1,44 @@
 // [billing]: tariff plans (issue 16 P1). Each [[billing.plans]] table prices a booking up to its duration and
-// participants; amounts are decimal strings read into integer minor units (domain/money.h).
+// participants; amounts are decimal strings read into integer minor units (domain/money.h). The coupling
+// (P3): `coupling` = "ledger" | "radius", `fail_open`, and [billing.radius] (billing/radius_client.h).
+#include "app/config.h"
 #include "app/config_components.h"
 #include "domain/money.h"
 
 namespace confpro::app {
 
-void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr) {
+namespace {
+
+void read_radius(ConfigReader r, billing::RadiusOptions& o, bool required) {
+  r.get("servers", o.servers);
+  r.get("secret", o.secret);
+  r.get_int("timeout_ms", o.timeout_ms, 100, 60000);
+  r.get_int("retries", o.retries, 0, 10);
+  r.get("nas_identifier", o.nas_identifier);
+  r.get("accounting", o.accounting);
+  r.get_int("interim_seconds", o.interim_seconds, 0, 86400);
+  if (required && o.servers.empty()) r.fail("servers", "is required with coupling = \"radius\" (\"host:port\", …)");
+  if (required && o.secret.empty()) r.fail("secret", "is required with coupling = \"radius\"");
+  if (o.servers.size() > 8) r.fail("servers", "at most 8 servers");
+  for (const auto& s : o.servers) {
+    const auto colon = s.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == s.size() ||
+        s.find_first_not_of("0123456789", colon + 1) != std::string::npos)
+      r.fail("servers", "'" + s + "' is not \"host:port\"");
+  }
+  if (o.secret.find_first_of(":, \t") != std::string::npos)
+    r.fail("secret", "may not contain ':', ',' or spaces");
+  if (o.nas_identifier.empty()) r.fail("nas_identifier", "may not be empty");
+  r.finish();
+}
+
+}  // namespace
+
+void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr,
+                  BillingSettings& settings) {
+  root.get_enum("coupling", settings.coupling, {"ledger", "radius"});
+  root.get("fail_open", settings.fail_open);
+  read_radius(root.sub(root.table("radius"), "radius"), settings.radius, settings.coupling == "radius");
   auto tables = root.tables("plans");
   for (size_t i = 0; i < tables.size(); ++i) {
     ConfigReader r = root.sub(tables[i], "plans[" + std::to_string(i) + "]");

@@ -15,6 +15,8 @@ void read_sip(ConfigReader r, sip::SipOptions& s);
 void read_web(ConfigReader r, web::WebOptions& w);
 // [booking] (config_booking.cpp): the booking categories; their limits are checked against [conference].
 void read_booking(ConfigReader r, const domain::ConferenceLimits& conference, domain::BookingPolicy& policy);
-void read_billing(ConfigReader r, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr);
+struct BillingSettings;
+void read_billing(ConfigReader r, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr,
+                  BillingSettings& settings);
 
 }  // namespace confpro::app

@@ -405,5 +405,40 @@ TEST_F(ConfigTest, CdrFilesAreOffByDefaultAndTheirKeysAreChecked) {
   EXPECT_TRUE(has_error(bad.error(), file + ":4", "billing.cdr.folder"));
 }
 
+// Issue 16 P3: [billing] coupling and [billing.radius]; radius without servers or secret is refused.
+TEST_F(ConfigTest, BillingRadiusCouplingIsReadAndIncompleteOnesRefused) {
+  auto d = load_config("", {});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->billing.coupling, "ledger");
+  EXPECT_FALSE(d->billing.fail_open);
+  auto c =
+      load_config(write("[billing]\ncoupling = \"radius\"\nfail_open = true\n[billing.radius]\n"
+                        "servers = [\"127.0.0.1:18120\", \"radius2:1812\"]\nsecret = \"s3cret\"\n"
+                        "timeout_ms = 500\nretries = 2\nnas_identifier = \"paris-1\"\naccounting = false\n"
+                        "interim_seconds = 60\n"),
+                  {});
+  ASSERT_TRUE(c.ok()) << format_config_errors(c.error());
+  EXPECT_EQ(c->billing.coupling, "radius");
+  EXPECT_TRUE(c->billing.fail_open);
+  EXPECT_EQ(c->billing.radius.servers, (std::vector<std::string>{"127.0.0.1:18120", "radius2:1812"}));
+  EXPECT_EQ(c->billing.radius.secret, "s3cret");
+  EXPECT_EQ(c->billing.radius.timeout_ms, 500);
+  EXPECT_EQ(c->billing.radius.retries, 2);
+  EXPECT_EQ(c->billing.radius.nas_identifier, "paris-1");
+  EXPECT_FALSE(c->billing.radius.accounting);
+  EXPECT_EQ(c->billing.radius.interim_seconds, 60);
+  auto file = write("[billing]\ncoupling = \"diameter\"\n");
+  auto bad = load_config(file, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), file + ":2", "billing.coupling: must be one of ledger|radius"))
+      << format_config_errors(bad.error());
+  auto incomplete =
+      load_config(write("[billing]\ncoupling = \"radius\"\n[billing.radius]\nservers = [\"nohost\"]\n"), {});
+  ASSERT_FALSE(incomplete.ok());
+  EXPECT_TRUE(has_error(incomplete.error(), "", "billing.radius.servers: 'nohost' is not \"host:port\""))
+      << format_config_errors(incomplete.error());
+  EXPECT_TRUE(has_error(incomplete.error(), "", "billing.radius.secret: is required"));
+}
+
 }  // namespace
 }  // namespace confpro::app

@@ -51,6 +51,12 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
   if (config.directory.ldap_enabled) ctx->ldap = std::make_unique<directory::LdapDirectory>(config.directory.ldap);
   ctx->logins = std::make_unique<directory::ChainDirectory>(*ctx->directory, ctx->ldap.get(), config.directory.order,
                                                             *ctx->store, *ctx->clock);
+  if (config.billing.coupling == "radius") {
+    auto radius = billing::make_radius_client(config.billing.radius);
+    if (!radius) return radius.error();
+    ctx->radius = std::move(*radius);
+    ctx->coupling = std::make_unique<billing::RadiusAuthorizer>(*ctx->radius, *ctx->store, config.billing.fail_open);
+  }
   booking::BookingServiceOptions options;
   options.limits = config.conference;
   options.time_zone = config.server.time_zone;

@@ -19,6 +19,7 @@
 #include "common/event_loop.h"
 #include "common/log.h"
 #include "common/worker_pool.h"
+#include "billing/radius_accounting.h"
 #include "conference/conference_service.h"
 #include "ivr/prompt_catalog.h"
 #include "media/media_engine.h"
@@ -237,6 +238,7 @@ int serve(const Config& config) {
   web_deps.store = ctx.store.get();
   web_deps.directory = ctx.logins.get();
   web_deps.bookings = ctx.bookings.get();
+  web_deps.coupling = ctx.coupling.get();
 
   std::vector<std::unique_ptr<Component>> components;  // stopped in reverse order
   std::unique_ptr<Housekeeping> housekeeping;  // started once the conference service exists
@@ -289,6 +291,13 @@ int serve(const Config& config) {
   notify::ReminderScan reminders(*ctx.store, reminder_options);
   housekeeping = std::make_unique<Housekeeping>(*ctx.bookings, conference, *ctx.clock,
                                                 reminders.enabled() ? &reminders : nullptr);
+  // RADIUS accounting of billed conferences ([billing] coupling = "radius", [billing.radius] accounting), on
+  // its own thread; stopped after the conference service, so that it still sees the last legs leave.
+  if (ctx.radius && config.billing.radius.accounting) {
+    billing::AccountingOptions accounting{config.server.node_id, config.billing.radius.interim_seconds};
+    components.push_back(std::make_unique<Owned<billing::RadiusAccounting>>(
+        std::make_unique<billing::RadiusAccounting>(*ctx.radius, *ctx.store, conference, *ctx.clock, accounting)));
+  }
   // The outbox's delivery worker, on its own thread, when [notify.smtp] or [notify.sms] is set (else the rows
   // stay pending).
   if (!config.notify.smtp.url.empty() || !config.notify.sms.url.empty()) {

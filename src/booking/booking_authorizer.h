@@ -44,6 +44,18 @@ class BookingAuthorizer {
                                              const domain::Booking* current) = 0;
 };
 
+// The billing coupling's say on a booking paid by `account` when billing is not the built-in ledger
+// ([billing] coupling = "radius", billing/radius_billing.h): it replaces the ledger's reservation. The answer
+// is the audit line recording the account, to be written with the booking (the coupling's accounting reads
+// it back); an error is the refusal, with its reason (e.g. "insufficient_credit", "billing_refused",
+// "billing_unavailable"). Thread safety: called from any thread at once; it may block (network).
+class AccountAuthorizer {
+ public:
+  virtual ~AccountAuthorizer() = default;
+  virtual Result<store::AuditEntry> authorize_account(const Actor& actor, const std::string& account,
+                                                      const domain::Booking& proposed, TimePoint now) = 0;
+};
+
 class CategoryAuthorizer final : public BookingAuthorizer {
  public:
   // Borrows store and clock; they must outlive it.

@@ -10,7 +10,7 @@ class Clock;
 }  // namespace confpro
 namespace confpro::store { class Store; }
 namespace confpro::directory { class Directory; }
-namespace confpro::booking { class BookingService; }
+namespace confpro::booking { class BookingService; class AccountAuthorizer; }
 namespace confpro::conference { class ControlApi; }
 
 namespace confpro::web {
@@ -20,6 +20,7 @@ struct WebDeps {
   store::Store* store = nullptr;
   directory::Directory* directory = nullptr;
   booking::BookingService* bookings = nullptr;  // may be null: booking routes answer 503
+  booking::AccountAuthorizer* coupling = nullptr;  // [billing] coupling = "radius": decides billed bookings
   conference::ControlApi* control = nullptr;    // may be null: live routes answer 503
 };
 

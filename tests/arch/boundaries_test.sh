@@ -50,6 +50,14 @@ check notify conference/control_api.h forbidden
 check notify booking/booking_service.h forbidden
 check conference notify/delivery_worker.h forbidden
 check sip notify/delivery_worker.h forbidden
+# billing/ couples bookings to the operator's billing system: it reads the store and the conference events
+# (ControlApi), and nothing live (media, SIP) nor web/ or app/; nothing but app/ uses it.
+check billing booking/booking_authorizer.h ok
+check billing conference/control_api.h ok
+check billing sip/sip_endpoint.h forbidden
+check billing web/web_deps.h forbidden
+check conference billing/radius_client.h forbidden
+check web billing/radius_client.h forbidden
 # The views exist for every component folder of src/.
 for d in "$src"/*/; do
   c=$(basename "$d")

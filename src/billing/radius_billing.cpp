@@ -1,0 +1,87 @@
+#include "billing/radius_billing.h"
+
+#include "common/log.h"
+
+namespace confpro::billing {
+
+namespace {
+
+// "booking:<id>"; "" before it is stored, which the store fills in with the new id (Store::insert_booking).
+std::string booking_target(const domain::Booking& b) {
+  return b.id.valid() ? "booking:" + std::to_string(b.id.value()) : "";
+}
+
+bool postpaid(store::Store& store, const std::string& account) {
+  auto a = store.get_account(account);
+  return a.ok() && !a->account.prepaid;
+}
+
+}  // namespace
+
+store::AuditEntry radius_billing_line(const booking::Actor& actor, const std::string& account,
+                                      const domain::Booking& booking, TimePoint now,
+                                      const std::string& granted) {
+  return {0,
+          now,
+          actor.username,
+          kRadiusAuthorizeAction,
+          booking_target(booking),
+          "account=" + account + " granted=" + granted,
+          actor.source};
+}
+
+Result<store::AuditEntry> RadiusAuthorizer::authorize_account(const booking::Actor& actor,
+                                                              const std::string& account,
+                                                              const domain::Booking& proposed,
+                                                              TimePoint now) {
+  const AccessAnswer answer = client_.authorize(account, proposed.access_number);
+  const long long needed_s = static_cast<long long>(proposed.duration_minutes) * 60;
+  switch (answer.kind) {
+    case AccessAnswer::Kind::kAccept: {
+      const auto granted = answer.granted_s();
+      if (granted && *granted < needed_s) {
+        const std::int64_t granted_min = *granted / 60;
+        return Error(ErrorCode::kResourceExhausted,
+                     "insufficient credit on account '" + account + "': the billing system grants " +
+                         std::to_string(granted_min) + " minutes, the booking needs " +
+                         std::to_string(proposed.duration_minutes),
+                     {}, "insufficient_credit",
+                     ErrorParams{{"account", account},
+                                 {"granted_minutes", granted_min},
+                                 {"needed_minutes", std::int64_t{proposed.duration_minutes}}});
+      }
+      return radius_billing_line(actor, account, proposed, now,
+                                 granted ? std::to_string(*granted) + "s" : "any");
+    }
+    case AccessAnswer::Kind::kReject:
+      return Error(ErrorCode::kPermissionDenied,
+                   "billing refused for account '" + account + "'" +
+                       (answer.message.empty() ? std::string() : ": " + answer.message),
+                   {}, "billing_refused", ErrorParams{{"account", account}});
+    case AccessAnswer::Kind::kUnavailable:
+      break;
+  }
+  if (fail_open_ && postpaid(store_, account)) {
+    log::get("billing")->warn(
+        "RADIUS unavailable ({}): postpaid account '{}' allowed to book '{}' (fail_open)", answer.message,
+        account, proposed.name);
+    return radius_billing_line(actor, account, proposed, now, "unchecked");
+  }
+  return Error(ErrorCode::kUnavailable, "billing unavailable: " + answer.message + "; try again later", {},
+               "billing_unavailable", ErrorParams{{"account", account}});
+}
+
+Result<std::optional<std::string>> radius_account_of(store::Store& store, const domain::Booking& booking) {
+  store::AuditQuery q;
+  q.target = booking_target(booking);
+  q.limit = 500;
+  auto page = store.list_audit(q);
+  if (!page.ok()) return page.error();
+  for (const auto& e : page->items) {
+    if (e.action != kRadiusAuthorizeAction || e.details.rfind("account=", 0) != 0) continue;
+    return std::optional<std::string>(e.details.substr(8, e.details.find(' ') - 8));
+  }
+  return std::optional<std::string>();
+}
+
+}  // namespace confpro::billing
