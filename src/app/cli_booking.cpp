@@ -6,7 +6,6 @@
 #include "app/booking_json.h"
 #include "app/cli_commands.h"
 #include "app/context.h"
-#include "booking/coupled_create.h"
 #include "common/timezone.h"
 #include "domain/booking_rules.h"
 #include "web/booking_json.h"
@@ -168,9 +167,7 @@ void add_booking_commands(CLI::App& app, Runner& selected) {
         if (!owner) return fail(owner.error(), create_flags->json);
         actor = owner_actor(*owner);
       }
-      // [billing] coupling = "radius": the billing system authorizes the account instead of the ledger.
-      auto b = booking::create_coupled(*(*ctx)->bookings, (*ctx)->coupling.get(), (*ctx)->store.get(), *draft, actor,
-                                       (*ctx)->clock->now());
+      auto b = (*ctx)->bookings->create(*draft, actor);
       if (!b) return fail(b.error(), create_flags->json);
       const int rc = print_booking(*b, config, create_flags->json);
       send_notifications(**ctx, config);

@@ -62,6 +62,7 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
   options.time_zone = config.server.time_zone;
   options.policy = config.booking;
   options.plans = config.plans;
+  options.coupling = ctx->coupling.get();
   ctx->bookings = std::make_unique<booking::BookingService>(*ctx->store, *ctx->clock, ctx->random, options);
   return ctx;
 }

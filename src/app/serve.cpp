@@ -238,7 +238,6 @@ int serve(const Config& config) {
   web_deps.store = ctx.store.get();
   web_deps.directory = ctx.logins.get();
   web_deps.bookings = ctx.bookings.get();
-  web_deps.coupling = ctx.coupling.get();
 
   std::vector<std::unique_ptr<Component>> components;  // stopped in reverse order
   std::unique_ptr<Housekeeping> housekeeping;  // started once the conference service exists

@@ -114,7 +114,12 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
 
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.create", booking, describe(booking)));
-  if (billed) {
+  if (billed && options_.coupling != nullptr) {
+    // The store names the new booking in the line's empty target.
+    auto line = options_.coupling->authorize_account(actor, *draft.account, booking, now);
+    if (!line.ok()) return line.error();
+    effects.audit.push_back(std::move(*line));
+  } else if (billed) {
     auto reserve = reserve_for(store_, options_.plans, booking, *draft.account, actor, now);
     if (!reserve.ok()) return reserve.error();
     effects.ledger = std::move(*reserve);

@@ -40,6 +40,10 @@ struct BookingServiceOptions {
   bool require_known_owner = true;  // the owner must be a user of the store (B1: a directory user) [true]
   domain::BookingPolicy policy;     // booking categories (B7) [none: everybody books freely]
   std::vector<domain::TariffPlan> plans;  // [[billing.plans]]: a booking with an account is priced by them
+  // [billing] coupling = "radius" (issue 16 P3): a new booking with an account is decided by the operator's
+  // billing system instead of the ledger (its line naming the account is written with the booking) [null: the
+  // ledger]. Borrowed; must outlive the service.
+  AccountAuthorizer* coupling = nullptr;
 };
 
 class BookingService {

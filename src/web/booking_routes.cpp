@@ -1,6 +1,5 @@
 // /api/v1/bookings: search, create, read, edit, delete (FEATURES.md B1, B2, B6, S1, S4).
 #include "booking/booking_service.h"
-#include "booking/coupled_create.h"
 #include "common/timezone.h"
 #include "conference/control_api.h"
 #include "web/api_context.h"
@@ -183,8 +182,7 @@ void add_booking_routes(Router& router, ApiContext& ctx) {
       return error_response(
           Error::denied("organizers may book only for themselves").with_reason("own_bookings_only"));
     }
-    auto b = booking::create_coupled(*ctx.services.bookings, ctx.services.coupling, ctx.services.store,
-                                     req->draft, actor_of(call), ctx.services.clock->now());
+    auto b = ctx.services.bookings->create(req->draft, actor_of(call));
     if (!b) return error_response(b.error());
     auto r = json_response(201, booking_to_json(*b));
     r.add_header("Location", "/api/v1/bookings/" + std::to_string(b->id.value()));

@@ -20,7 +20,6 @@ struct WebDeps {
   store::Store* store = nullptr;
   directory::Directory* directory = nullptr;
   booking::BookingService* bookings = nullptr;  // may be null: booking routes answer 503
-  booking::AccountAuthorizer* coupling = nullptr;  // [billing] coupling = "radius": decides billed bookings
   conference::ControlApi* control = nullptr;    // may be null: live routes answer 503
 };
 

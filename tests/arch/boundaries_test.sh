@@ -44,10 +44,13 @@ check store conference/control_api.h forbidden
 check directory store/store.h ok
 check directory web/web_deps.h forbidden
 # notify/ sends the outbox: it reads the store, and nothing live (conference/, sip/) uses it or is used by it.
+# Its reminders are written with booking/'s notification texts (the same builders as a booking's mails), so it
+# sees booking/; booking/ never sees notify/ (the booking path only writes outbox rows).
 check notify store/store.h ok
 check notify domain/calendar.h ok
+check notify booking/notification_text.h ok
 check notify conference/control_api.h forbidden
-check notify booking/booking_service.h forbidden
+check booking notify/delivery_worker.h forbidden
 check conference notify/delivery_worker.h forbidden
 check sip notify/delivery_worker.h forbidden
 # billing/ couples bookings to the operator's billing system: it reads the store and the conference events
