@@ -21,6 +21,15 @@ ChainDirectory::ChainDirectory(LocalDirectory& local, LdapDirectory* ldap, std::
     : local_(local), ldap_(ldap), order_(std::move(order)), store_(store), clock_(clock) {}
 
 Result<DirectoryUser> ChainDirectory::authenticate(const std::string& username, const std::string& password) {
+  return authenticate(username, password, true);
+}
+
+Result<DirectoryUser> ChainDirectory::try_login(const std::string& username, const std::string& password) {
+  return authenticate(username, password, false);
+}
+
+Result<DirectoryUser> ChainDirectory::authenticate(const std::string& username, const std::string& password,
+                                                   bool write) {
   std::optional<Error> down;
   for (const auto& name : order_) {
     if (name == "local") {
@@ -33,7 +42,7 @@ Result<DirectoryUser> ChainDirectory::authenticate(const std::string& username, 
     } else if (name == "ldap" && ldap_ != nullptr) {
       bool known = false;
       auto user = ldap_->authenticate(username, password, known);
-      if (user.ok()) return provision(*user);
+      if (user.ok()) return write ? provision(*user) : as_provisioned(*user);
       if (user.error().code == ErrorCode::kUnavailable) {
         down = user.error();
         continue;
@@ -63,6 +72,16 @@ std::string tidy_numbers(const std::vector<std::string>& numbers) {
 }
 
 }  // namespace
+
+Result<DirectoryUser> ChainDirectory::as_provisioned(const DirectoryUser& from_ldap) {
+  auto stored = store_.find_user(from_ldap.username);
+  if (!stored.ok()) return is_missing(stored.error()) ? Result<DirectoryUser>(from_ldap) : stored.error();
+  if (stored->source != "ldap" || stored->disabled) return bad_credentials();
+  DirectoryUser out = from_ldap;
+  out.phone_default_duration_minutes = stored->phone_default_duration_minutes;
+  out.phone_default_max_participants = stored->phone_default_max_participants;
+  return out;
+}
 
 Result<DirectoryUser> ChainDirectory::provision(const DirectoryUser& from_ldap) {
   auto stored = store_.find_user(from_ldap.username);

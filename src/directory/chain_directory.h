@@ -28,6 +28,8 @@ class ChainDirectory final : public Directory {
                  const Clock& clock);
 
   Result<DirectoryUser> authenticate(const std::string& username, const std::string& password) override;
+  // What authenticate would answer, without provisioning or refreshing anything (the console's "test login").
+  Result<DirectoryUser> try_login(const std::string& username, const std::string& password);
   Result<DirectoryUser> authenticate_phone(const std::string& account_or_caller_number,
                                            const std::string& pin) override;
   Result<DirectoryUser> find(const std::string& username) override;
@@ -37,6 +39,9 @@ class ChainDirectory final : public Directory {
   const std::vector<std::string>& order() const { return order_; }
 
  private:
+  Result<DirectoryUser> authenticate(const std::string& username, const std::string& password, bool write);
+  // What provision would answer, reading only.
+  Result<DirectoryUser> as_provisioned(const DirectoryUser& from_ldap);
   // The stored row of an LDAP user, created or refreshed from `from_ldap`; refuses a disabled one and a name
   // that belongs to a local account.
   Result<DirectoryUser> provision(const DirectoryUser& from_ldap);

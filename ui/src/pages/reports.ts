@@ -75,7 +75,9 @@ export function chart(days: ReportRow[]): SVGElement {
 
 // Revenue (issue 16): what the conferences held were charged (the ledger's capture lines), per day, owner or
 // access number, with its CSV. Nothing is shown while no booking was ever charged in the period.
-function revenueSection(from: () => string, to: () => string): { el: HTMLElement; load(): Promise<void> } {
+// The Revenue section shares the report's dates: it loads once the report did (a bad date is said once, by the
+// report's form) and is emptied when the report fails.
+function revenueSection(from: () => string, to: () => string): { el: HTMLElement; load(): Promise<void>; reset(): void } {
   const by = h('select', { id: 'rev-by' }, (['day', 'owner', 'access_number'] as const).map((b) => h('option', { value: b }, t(`by_${b}` as Key))));
   const csv = h('a', { class: 'button secondary', id: 'revenue-csv', href: '#', download: 'confpro-revenue.csv' }, t('export_revenue_csv'));
   const out = h('div', { id: 'revenue', 'aria-live': 'polite' });
@@ -99,7 +101,7 @@ function revenueSection(from: () => string, to: () => string): { el: HTMLElement
   const el = h('section', { id: 'revenue-section' }, h('h2', {}, t('revenue')),
     h('div', { class: 'search' }, h('div', { class: 'field' }, h('label', { for: 'rev-by' }, t('revenue_by')), by),
       h('div', { class: 'field field-button' }, csv)), out);
-  return { el, load };
+  return { el, load, reset: () => clear(out) };
 }
 
 export const reportsPage: Page = (root) => {
@@ -110,7 +112,6 @@ export const reportsPage: Page = (root) => {
   const csvConferences = h('a', { class: 'button secondary', href: '#', download: 'confpro-conferences.csv' }, t('export_conferences_csv'));
   const revenue = revenueSection(() => from.iso(), () => to.iso());
   async function load(): Promise<void> {
-    void revenue.load();
     clear(out);
     out.appendChild(h('p', { class: 'muted' }, t('loading')));
     const q = query({ from: from.iso(), to: to.iso() });
@@ -128,8 +129,10 @@ export const reportsPage: Page = (root) => {
         h('h2', {}, t('minutes_per_day')), h('div', { class: 'card chart-card' }, chart(allDays(from.iso(), to.iso(), r.per_day))),
         h('h2', {}, t('per_owner')), table(r.per_owner, t('owner')),
         h('h2', {}, t('per_access_number')), table(r.per_access_number, t('access_number'), t('direct')));
+      void revenue.load();
     } catch (e) {
       clear(out);
+      revenue.reset();
       out.appendChild(h('p', { class: 'form-error', role: 'alert' }, errorText(e)));
     }
   }
