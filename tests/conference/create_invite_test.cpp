@@ -1,5 +1,9 @@
 // Creating a conference by phone in French with the number read back checked by ear, and inviting someone by
 // number from the web console (FEATURES.md I3, I5, S2, M4; issue 5 "Tests").
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -25,6 +29,58 @@ std::vector<std::string> validity_keys(TimePoint until, int max) {
   keys.insert(keys.end(), count->begin(), count->end());
   keys.emplace_back("participants");
   return keys;
+}
+
+// Issue 14: an LDAP user creates a conference by phone. The service points at a real slapd (tests/directory/
+// slapd.sh: StartTLS, fixtures.ldif); dave (an organizer through a nested group) logs in on the web once
+// (provisioned, source LDAP) and sets his phone PIN there (LDAP holds none); he then calls from his desk phone —
+// his telephoneNumber in the directory, written "+33 1 40 00 00 07" there and arriving as 0140000007 — keys '#'
+// for "the number I call from" and his PIN, and the conference is created in his name.
+TEST_F(ConferenceTest, AnLdapUserCreatesByPhoneFromTheDeskPhoneTheDirectoryKnows) {
+  char tmpl[] = "/tmp/confpro-e2e-slapd-XXXXXX";
+  const std::string state = std::string(mkdtemp(tmpl)) + "/slapd";
+  const int rc = std::system(("sh tests/directory/slapd.sh start " + state).c_str());
+  if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77) GTEST_SKIP() << "slapd not installed (scripts/bootstrap)";
+  ASSERT_EQ(rc, 0) << "slapd did not start";
+  struct StopSlapd {
+    std::string state;
+    ~StopSlapd() { (void)std::system(("sh tests/directory/slapd.sh stop " + state).c_str()); }
+  } stop{state};
+  std::map<std::string, std::string> env;
+  std::ifstream in(state + "/env");
+  for (std::string line; std::getline(in, line);)
+    if (auto eq = line.find('='); eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+  ASSERT_FALSE(env["LDAP_PORT"].empty());
+
+  ServerOptions o;
+  o.web = true;
+  o.extra_toml = "[[sip.number_rules]]\nstrip_prefix = \"0033\"\nadd_prefix = \"0\"\n"
+                 "[directory.ldap]\nuri = \"ldap://127.0.0.1:" + env["LDAP_PORT"] + "\"\nstart_tls = true\n"
+                 "ca_file = \"" + env["CA_FILE"] + "\"\n"
+                 "bind_dn = \"cn=confpro,ou=services,dc=example,dc=org\"\nbind_password = \"service-pw\"\n"
+                 "base_dn = \"dc=example,dc=org\"\nuser_filter = \"(&(objectClass=inetOrgPerson)(uid={user}))\"\n"
+                 "organizer_group = \"cn=confpro-organizers,ou=groups,dc=example,dc=org\"\n"
+                 "admin_group = \"cn=confpro-admins,ou=groups,dc=example,dc=org\"\n";
+  start_server(o);
+  ASSERT_FALSE(HasFatalFailure());
+  WebClient web(server->web_port());
+  ASSERT_TRUE(web.login("dave", "dave-pw-44")) << "LDAP login";
+  const auto set = web.put("/api/v1/session/phone-access", {{"phone_account", "4712"}, {"phone_pin", "551177"}});
+  ASSERT_EQ(set.status, 200) << set.body;
+
+  SoftphoneOptions desk;
+  desk.caller = "0140000007";
+  auto p = call("bureau", "3000", desk);
+  ASSERT_TRUE(p);
+  p->press("1");
+  ASSERT_TRUE(p->wait_digits_sent());
+  ASSERT_TRUE(wait_prompt_then_silence(*p, p->mark())) << "no account prompt";
+  p->press("#551177#30#5#");  // '#': the number I call from; then the PIN, 30 minutes, 5 participants
+  ASSERT_TRUE(p->wait_digits_sent());
+  ASSERT_TRUE(wait_log("created by phone by dave", 15s)) << "the desk phone was not recognised as dave's";
+  auto list = server->cli_json({"booking", "list", "--owner", "dave"});
+  const nlohmann::json items = list.is_array() ? list : list.value("items", nlohmann::json::array());
+  EXPECT_EQ(items.size(), 1u) << list.dump();
 }
 
 TEST_F(ConferenceTest, CreateByPhoneInFrenchReadsBackTheNumberThatThenWorks) {

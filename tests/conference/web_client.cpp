@@ -29,6 +29,10 @@ HttpReply WebClient::post(const std::string& path, const nlohmann::json& body) {
   return request("POST", path, body.dump());
 }
 
+HttpReply WebClient::put(const std::string& path, const nlohmann::json& body) {
+  return request("PUT", path, body.dump());
+}
+
 HttpReply WebClient::del(const std::string& path) { return request("DELETE", path, ""); }
 
 HttpReply WebClient::request(const std::string& method, const std::string& path, const std::string& body) {

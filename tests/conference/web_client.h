@@ -23,6 +23,7 @@ class WebClient {
   bool login(const std::string& user, const std::string& password);
   HttpReply get(const std::string& path);
   HttpReply post(const std::string& path, const nlohmann::json& body);
+  HttpReply put(const std::string& path, const nlohmann::json& body);
   HttpReply del(const std::string& path);
 
  private:
