@@ -62,6 +62,4 @@ void read_paging_params(const HttpRequest& r, int& limit, int& offset, std::vect
 // Reads from/to (history_routes.cpp); a bare date as `to` includes that whole day.
 void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint>& from, std::optional<TimePoint>& to,
                 std::vector<FieldError>& errors, bool required);
-// A CSV cell. Text a spreadsheet would read as a formula (= + - @, tab or CR first) gets a leading apostrophe.
-std::string csv_field(std::string s);
 }  // namespace confpro::web

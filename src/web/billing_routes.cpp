@@ -6,6 +6,7 @@
 #include <map>
 
 #include "booking/booking_service.h"
+#include "common/csv.h"
 #include "common/timezone.h"
 #include "domain/money.h"
 #include "domain/tariff.h"

@@ -32,15 +32,6 @@ void read_range(const Call& call, const ApiContext& ctx, std::optional<TimePoint
   if (from && to && *to <= *from) errors.emplace_back("to", "must be after from", "after_from");
 }
 
-// A CSV cell. Text a spreadsheet would read as a formula (= + - @, tab or CR first) gets a leading apostrophe.
-std::string csv_field(std::string s) {
-  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) s.insert(0, "'");
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 namespace {
 
 nlohmann::json session_json(const store::SessionWithBooking& s) {
