@@ -22,15 +22,19 @@ nlohmann::json user_json(const store::User& u) {
           {"disabled", u.disabled}, {"created_at", format_iso_utc(u.created_at)}, {"source", u.source}};
 }
 
-// The local accounts: the directory itself, or the local one inside the chain `confpro serve` gives
-// (directory/chain_directory.h).
+// The chain `confpro serve` gives (directory/chain_directory.h); null for a bare directory (unit tests).
+directory::ChainDirectory* chain_directory(ApiContext& ctx) {
+  return dynamic_cast<directory::ChainDirectory*>(ctx.services.directory);
+}
+
+// The local accounts: the directory itself, or the local one inside the chain.
 directory::LocalDirectory* local_directory(ApiContext& ctx) {
-  if (auto* chain = dynamic_cast<directory::ChainDirectory*>(ctx.services.directory)) return &chain->local();
+  if (auto* chain = chain_directory(ctx)) return &chain->local();
   return dynamic_cast<directory::LocalDirectory*>(ctx.services.directory);
 }
 
 directory::LdapDirectory* ldap_directory(ApiContext& ctx) {
-  auto* chain = dynamic_cast<directory::ChainDirectory*>(ctx.services.directory);
+  auto* chain = chain_directory(ctx);
   return chain ? chain->ldap() : nullptr;
 }
 
@@ -43,7 +47,7 @@ HttpResponse directory_status(ApiContext& ctx) {
       servers.push_back({{"uri", s.uri}, {"reachable", s.reachable}, {"last_error", s.last_error}});
   }
   nlohmann::json order = nlohmann::json::array();
-  if (auto* chain = dynamic_cast<directory::ChainDirectory*>(ctx.services.directory)) order = chain->order();
+  if (auto* chain = chain_directory(ctx)) order = chain->order();
   return json_response(200, {{"ldap_configured", ldap != nullptr}, {"order", order}, {"servers", servers}});
 }
 
@@ -56,7 +60,7 @@ HttpResponse directory_test_login(const Call& call, ApiContext& ctx) {
   auto password = body->string("password", true, 256);
   if (auto st = body->finish(); !st) return error_response(st.error());
   // Through the same chain as a real login, but a user seen for the first time is not provisioned by a test.
-  auto* chain = dynamic_cast<directory::ChainDirectory*>(ctx.services.directory);
+  auto* chain = chain_directory(ctx);
   auto user = chain ? chain->try_login(*username, *password) : ctx.services.directory->authenticate(*username, *password);
   ctx.audit(call, "directory.test_login", "user:" + *username, user ? "ok" : user.error().message);
   if (!user) return error_response(user.error());
