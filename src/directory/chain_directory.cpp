@@ -42,7 +42,7 @@ Result<DirectoryUser> ChainDirectory::authenticate(const std::string& username, 
     } else if (name == "ldap" && ldap_ != nullptr) {
       bool known = false;
       auto user = ldap_->authenticate(username, password, known);
-      if (user.ok()) return write ? provision(*user) : as_provisioned(*user);
+      if (user.ok()) return provision(*user, write);
       if (user.error().code == ErrorCode::kUnavailable) {
         down = user.error();
         continue;
@@ -71,35 +71,31 @@ std::string tidy_numbers(const std::vector<std::string>& numbers) {
   return out;
 }
 
-}  // namespace
-
-Result<DirectoryUser> ChainDirectory::as_provisioned(const DirectoryUser& from_ldap) {
-  auto stored = store_.find_user(from_ldap.username);
-  if (!stored.ok()) return is_missing(stored.error()) ? Result<DirectoryUser>(from_ldap) : stored.error();
-  if (stored->source != "ldap" || stored->disabled) return bad_credentials();
-  DirectoryUser out = from_ldap;
-  out.phone_default_duration_minutes = stored->phone_default_duration_minutes;
-  out.phone_default_max_participants = stored->phone_default_max_participants;
-  return out;
+// The stored row's fields the directory owns, refreshed at each login.
+void take_from_directory(store::User& u, const DirectoryUser& from_ldap) {
+  u.display_name = from_ldap.display_name;
+  u.email = from_ldap.email;
+  u.mobile = domain::tidy_phone(from_ldap.mobile);
+  u.caller_numbers = tidy_numbers(from_ldap.caller_numbers);
+  u.role = from_ldap.role;
 }
 
-Result<DirectoryUser> ChainDirectory::provision(const DirectoryUser& from_ldap) {
+}  // namespace
+
+Result<DirectoryUser> ChainDirectory::provision(const DirectoryUser& from_ldap, bool write) {
   auto stored = store_.find_user(from_ldap.username);
   if (!stored.ok() && !is_missing(stored.error())) return stored.error();
   DirectoryUser out = from_ldap;
   if (!stored.ok()) {
+    if (!write) return out;
     store::User u;
     u.username = from_ldap.username;
-    u.display_name = from_ldap.display_name;
-    u.email = from_ldap.email;
-    u.mobile = domain::tidy_phone(from_ldap.mobile);
-    u.caller_numbers = tidy_numbers(from_ldap.caller_numbers);
-    u.role = from_ldap.role;
+    take_from_directory(u, from_ldap);
     u.source = "ldap";
     u.created_at = clock_.now();
     auto added = store_.add_user(u);
     if (!added.ok() && added.error().code != ErrorCode::kAlreadyExists) return added.error();
-    if (!added.ok()) return provision(from_ldap);  // provisioned meanwhile by a concurrent login
+    if (!added.ok()) return provision(from_ldap, write);  // provisioned meanwhile by a concurrent login
     logger()->info("ldap user '{}' provisioned as {} (first login)", u.username, u.role);
     return out;
   }
@@ -112,12 +108,8 @@ Result<DirectoryUser> ChainDirectory::provision(const DirectoryUser& from_ldap) 
     return bad_credentials();
   }
   store::User u = *stored;
-  u.display_name = from_ldap.display_name;
-  u.email = from_ldap.email;
-  u.mobile = domain::tidy_phone(from_ldap.mobile);
-  u.caller_numbers = tidy_numbers(from_ldap.caller_numbers);
-  u.role = from_ldap.role;
-  if (!(u == *stored)) {
+  take_from_directory(u, from_ldap);
+  if (write && !(u == *stored)) {
     if (auto st = store_.update_user(u); !st.ok()) return st.error();
   }
   out.phone_default_duration_minutes = u.phone_default_duration_minutes;
@@ -142,7 +134,7 @@ Result<DirectoryUser> ChainDirectory::authenticate_phone(const std::string& acco
     }
     return now.error();
   }
-  return provision(*now);
+  return provision(*now, true);
 }
 
 Result<DirectoryUser> ChainDirectory::find(const std::string& username) {

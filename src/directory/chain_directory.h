@@ -40,11 +40,10 @@ class ChainDirectory final : public Directory {
 
  private:
   Result<DirectoryUser> authenticate(const std::string& username, const std::string& password, bool write);
-  // What provision would answer, reading only.
-  Result<DirectoryUser> as_provisioned(const DirectoryUser& from_ldap);
   // The stored row of an LDAP user, created or refreshed from `from_ldap`; refuses a disabled one and a name
-  // that belongs to a local account.
-  Result<DirectoryUser> provision(const DirectoryUser& from_ldap);
+  // that belongs to a local account. `write` false: the same answer, nothing created or refreshed (a test
+  // login).
+  Result<DirectoryUser> provision(const DirectoryUser& from_ldap, bool write);
 
   LocalDirectory& local_;
   LdapDirectory* ldap_;
