@@ -16,7 +16,7 @@ function parts(iso: string): Record<string, string> {
 
 // Dates in tables and summaries are numeric and compact, the way the date fields are written (day/month/year, 24 h),
 // in both languages: "25/11/2026 14:30". The space before the time does not break, so a date never wraps.
-const NBSP = '\u00a0';
+export const NBSP = '\u00a0';
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';

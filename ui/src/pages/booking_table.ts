@@ -4,7 +4,7 @@ import { call, query, type Booking, type Page as ApiPage } from '../api';
 import type { AppContext } from '../app';
 import { clear, h } from '../dom';
 import { errorText } from '../errors';
-import { formatDate, formatDateTime, formatEnd } from '../format';
+import { formatDate, formatDateTime, formatEnd, NBSP } from '../format';
 import { t, type Key } from '../i18n';
 
 export interface TableOptions {
@@ -39,6 +39,12 @@ export function bookingTable(ctx: AppContext, opts: TableOptions): HTMLElement {
       status.textContent = errorText(e);
     }
   }
+  // An end on another day than the start shows its date above its time (two lines on purpose): on one line the
+  // table outgrew a 1024 px screen whenever a booking ran past midnight.
+  const endCell = (text: string) => {
+    const i = text.indexOf(NBSP);
+    return i < 0 ? text : [text.slice(0, i), h('br'), text.slice(i + 1)];
+  };
   function draw(page: ApiPage<Booking>): void {
     clear(body);
     clear(pager);
@@ -61,7 +67,7 @@ export function bookingTable(ctx: AppContext, opts: TableOptions): HTMLElement {
           h('td', { class: 'col-low' }, h('span', { class: `badge badge-${b.state}` }, t(b.state))),
           h('td', { class: 'col-low' }, formatDate(b.created_at)),
           h('td', { title: b.opened_at ? t('opened') : t('valid_from') }, formatDateTime(start)),
-          h('td', { title: `${b.duration_minutes} ${t('minutes')}` }, formatEnd(start, end)),
+          h('td', { title: `${b.duration_minutes} ${t('minutes')}` }, endCell(formatEnd(start, end))),
           h('td', {}, formatDateTime(b.valid_until)),
           h('td', { class: 'num' }, b.max_participants), h('td', { class: 'row-actions' }, opts.action(b, load)));
       }))));
