@@ -96,6 +96,7 @@ void read_conference(ConfigReader r, domain::ConferenceLimits& c) {
   r.get_int("max_validity_days", c.max_validity_days, 1, 3650);
   r.get_int("default_validity_days", c.default_validity_days, 1, 3650);
   r.get_int("warning_minutes", c.warning_minutes, 0, 60);
+  r.get_int("credit_warning_seconds", c.credit_warning_seconds, 0, 3600);
   r.get_int("empty_end_minutes", c.empty_end_minutes, 0, 1440);
   std::string lang = c.default_language == domain::Language::kEnglish ? "en" : "fr";
   r.get_enum("default_language", lang, {"fr", "en"});

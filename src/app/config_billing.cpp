@@ -17,6 +17,8 @@ void read_radius(ConfigReader r, billing::RadiusOptions& o, bool required) {
   r.get("nas_identifier", o.nas_identifier);
   r.get("accounting", o.accounting);
   r.get_int("interim_seconds", o.interim_seconds, 0, 86400);
+  r.get("enforce_credit", o.enforce_credit);
+  r.get_int("reauthorize_seconds", o.reauthorize_seconds, 5, 86400);
   if (required && o.servers.empty()) r.fail("servers", "is required with coupling = \"radius\" (\"host:port\", …)");
   if (required && o.secret.empty()) r.fail("secret", "is required with coupling = \"radius\"");
   if (o.servers.size() > 8) r.fail("servers", "at most 8 servers");

@@ -292,8 +292,12 @@ int serve(const Config& config) {
                                                 reminders.enabled() ? &reminders : nullptr);
   // RADIUS accounting of billed conferences ([billing] coupling = "radius", [billing.radius] accounting), on
   // its own thread; stopped after the conference service, so that it still sees the last legs leave.
-  if (ctx.radius && config.billing.radius.accounting) {
+  if (ctx.radius && (config.billing.radius.accounting || config.billing.radius.enforce_credit)) {
     billing::AccountingOptions accounting{config.server.node_id, config.billing.radius.interim_seconds};
+    accounting.accounting = config.billing.radius.accounting;
+    accounting.enforce_credit = config.billing.radius.enforce_credit;
+    accounting.reauthorize_seconds = config.billing.radius.reauthorize_seconds;
+    accounting.credit_warning = std::chrono::seconds{config.conference.credit_warning_seconds};
     components.push_back(std::make_unique<Owned<billing::RadiusAccounting>>(
         std::make_unique<billing::RadiusAccounting>(*ctx.radius, *ctx.store, conference, *ctx.clock, accounting)));
   }

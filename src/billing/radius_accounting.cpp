@@ -78,7 +78,7 @@ void RadiusAccounting::run() {
     {
       std::unique_lock lock(mutex_);
       auto ready = [this] { return stopping_ || !queue_.empty(); };
-      if (options_.interim_seconds > 0)
+      if (options_.interim_seconds > 0 || options_.enforce_credit)
         wake_.wait_for(lock, std::chrono::seconds(1), ready);
       else
         wake_.wait(lock, ready);
@@ -95,6 +95,7 @@ void RadiusAccounting::run() {
     }
     if (stopping) break;
     if (period.count() > 0) interims(clock_.now());
+    if (options_.enforce_credit) credit_checks(clock_.now());
   }
   // Stopping with conferences still open (shut down): close their accounting now.
   const TimePoint now = clock_.now();
@@ -116,6 +117,7 @@ RadiusAccounting::Billed& RadiusAccounting::lookup(BookingId booking) {
   if (b.ok()) {
     auto account = radius_account_of(store_, *b);
     if (account.ok() && *account) billed.account = **account;
+    billed.called_station = b->access_number;
     if (!account.ok())
       log::get("billing")->warn("conf={} RADIUS account not read: {}", b->number, account.error().message);
   }
@@ -137,6 +139,7 @@ void RadiusAccounting::handle(const conference::ConferenceEvent& e) {
     send_conference(c, AccountingRecord::Status::kStart, e.at);
     for (auto& [pid, leg] : c.legs)
       if (!leg.started) start_leg(c, pid, leg);
+    if (options_.enforce_credit) check_credit(e.booking, c, e.at);
   } else if (e.type == "joined" && e.participant) {
     Leg& leg = c.legs[e.participant->id.value()];
     leg.caller = e.participant->caller_number;
@@ -198,7 +201,60 @@ void RadiusAccounting::interims(TimePoint now) {
   }
 }
 
+void RadiusAccounting::check_credit(BookingId booking, Billed& c, TimePoint now) {
+  auto logger = log::get("billing");
+  const auto period = std::chrono::seconds(std::max(1, options_.reauthorize_seconds));
+  if (now > c.opened_at) {
+    c.last_interim = now;
+    send_conference(c, AccountingRecord::Status::kInterim, now);
+  }
+  const AccessAnswer answer = client_.authorize(c.account, c.called_station);
+  std::optional<TimePoint> until;
+  switch (answer.kind) {
+    case AccessAnswer::Kind::kAccept:
+      if (auto granted = answer.granted_s()) until = now + std::chrono::seconds(*granted);
+      break;
+    case AccessAnswer::Kind::kReject:
+      logger->warn("conf booking={} account={} refused on re-authorization: {}", booking.value(), c.account,
+                   answer.message);
+      until = now;
+      break;
+    case AccessAnswer::Kind::kUnavailable:
+      // Fail neither way on a running conference: the last grant stands, asked again soon.
+      logger->warn("conf booking={} account={} not re-authorized ({}): the last grant stands", booking.value(),
+                   c.account, answer.message);
+      c.next_check = now + std::min<std::chrono::seconds>(period, std::chrono::seconds(10));
+      return;
+  }
+  // Each answer counts from its own moment: a few seconds' difference is not a new grant.
+  const bool same = until && c.granted_until &&
+                    std::chrono::abs(*until - *c.granted_until) <= std::chrono::seconds(2);
+  if (!same && until != c.granted_until) {
+    auto st = control_.set_granted_until(booking, until, "billing");
+    if (st.ok() || st.error().code == ErrorCode::kNotFound) c.granted_until = until;
+    if (!st.ok() && st.error().code != ErrorCode::kNotFound)
+      logger->warn("conf booking={} grant not applied: {}", booking.value(), st.error().message);
+  }
+  // Next: the period, or just before the warning is due, or just before the granted end — whichever comes
+  // first after now (so a top-up made even after the warning keeps the conference open).
+  TimePoint next = now + period;
+  if (c.granted_until) {
+    const auto margin = std::chrono::seconds(3);
+    for (TimePoint t : {*c.granted_until - options_.credit_warning - margin, *c.granted_until - margin})
+      if (t > now + std::chrono::seconds(1) && t < next) next = t;
+  }
+  c.next_check = next;
+}
+
+void RadiusAccounting::credit_checks(TimePoint now) {
+  for (auto& [id, c] : conferences_) {
+    if (c.account.empty() || c.session_id.empty() || c.stopped || !c.next_check || *c.next_check > now) continue;
+    check_credit(id, c, now);
+  }
+}
+
 void RadiusAccounting::send(const AccountingRecord& record) {
+  if (!options_.accounting) return;
   auto st = client_.account(record);
   std::lock_guard lock(mutex_);
   if (st.ok()) {

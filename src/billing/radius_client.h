@@ -26,6 +26,10 @@ struct RadiusOptions {
   std::string nas_identifier = "confpro";
   bool accounting = true;   // send Accounting-Request Start/Interim/Stop
   int interim_seconds = 0;  // Interim-Update period of a running conference; 0 = none
+  // Live credit enforcement (radius_accounting.h): a running conference is re-authorized at least every
+  // `reauthorize_seconds` and ends when the time granted runs out (issue 16 P4).
+  bool enforce_credit = true;
+  int reauthorize_seconds = 60;
 };
 
 // The answer to an Access-Request.

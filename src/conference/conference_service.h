@@ -89,6 +89,8 @@ class ConferenceService final : public sip::CallHandler, public ControlApi {
   Status eject(BookingId conference, ParticipantId participant, const std::string& actor) override;
   Status set_locked(BookingId conference, bool locked, const std::string& actor) override;
   Status end_conference(BookingId conference, const std::string& actor) override;
+  Status set_granted_until(BookingId conference, std::optional<TimePoint> until, const std::string& actor) override;
+  void booking_changed(BookingId booking) override;
   Result<InviteResult> invite_by_number(BookingId conference, const std::string& number,
                                         const std::string& actor) override;
   SubscriptionId subscribe(Subscriber subscriber) override;

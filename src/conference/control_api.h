@@ -54,7 +54,8 @@ struct LiveConference {
   std::string number;
   std::string owner;
   TimePoint opened_at{};       // the epoch while waiting for the leader (not opened yet)
-  TimePoint ends_at{};         // opened_at + duration; the epoch while not opened
+  TimePoint ends_at{};         // opened_at + duration, or granted_until when sooner; the epoch while not opened
+  std::optional<TimePoint> granted_until;  // the end of the time its billing granted (set_granted_until)
   int max_participants = 0;
   bool locked = false;
   bool recording = false;
@@ -122,6 +123,18 @@ class ControlApi {
   virtual Status eject(BookingId conference, ParticipantId participant, const std::string& actor) = 0;
   virtual Status set_locked(BookingId conference, bool locked, const std::string& actor) = 0;
   virtual Status end_conference(BookingId conference, const std::string& actor) = 0;  // ended-by-admin
+  // Live credit enforcement (issue 16 P4): the conference may run until `until` — the time its billing granted
+  // (nullopt lifts the limit; its booking's end still applies). It hears "credit-low" before that and ends
+  // "credit-exhausted" at it unless a later grant (a top-up) comes meanwhile (Room::set_granted_until). Audited
+  // when it changes. kNotFound when it has no room on this node. The default (a test double) has no rooms.
+  virtual Status set_granted_until(BookingId conference, std::optional<TimePoint> until, const std::string& actor) {
+    (void)until, (void)actor;
+    return Error::not_found("no live conference " + std::to_string(conference.value()));
+  }
+  // A booking changed in the store (edited from the console, the API or the CLI of this node): its room, if
+  // it has one here, reads it back off the loop and takes it (a new duration moves the warning and the end).
+  // Never blocks. The default (a test double) does nothing.
+  virtual void booking_changed(BookingId booking) { (void)booking; }
   virtual Result<InviteResult> invite_by_number(BookingId conference, const std::string& number,
                                                 const std::string& actor) = 0;
 

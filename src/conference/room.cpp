@@ -132,9 +132,25 @@ void Room::open(TimePoint now, Effects& out) {
   schedule_end(now, out);
 }
 
+std::optional<TimePoint> Room::ends_at() const {
+  auto end = domain::ends_at(booking_);
+  if (end && granted_until_ && *granted_until_ < *end) return granted_until_;
+  return end;
+}
+
 void Room::schedule_end(TimePoint now, Effects& out) {
   out.emplace_back(effect::Disarm{RoomTimer::kWarning, {}});
   out.emplace_back(effect::Disarm{RoomTimer::kEnd, {}});
+  const auto booking_end = domain::ends_at(booking_);
+  credit_bound_ = booking_end && granted_until_ && *granted_until_ < *booking_end;
+  if (credit_bound_) {
+    const TimePoint end = *granted_until_;
+    // Warned once per granted end; again only when a top-up moved it by more than the warning time.
+    const bool warned = credit_warned_ && end - *credit_warned_ <= std::chrono::seconds{options_.limits.credit_warning_seconds};
+    if (!warned && end > now) out.emplace_back(effect::Arm{RoomTimer::kWarning, {}, std::max(now, end - std::chrono::seconds{options_.limits.credit_warning_seconds}), {}});
+    out.emplace_back(effect::Arm{RoomTimer::kEnd, {}, std::max(now, end), {}});
+    return;
+  }
   auto warn = domain::warning_at(booking_, options_.limits);
   if (warn && booking_.opened_at && *warn <= *booking_.opened_at && *warn <= now) {
     // A booking no longer than the warning time (the 5-minute booking): its warning is due at the opening, so
@@ -277,11 +293,18 @@ Effects Room::timer(RoomTimer timer, ParticipantId who, TimePoint now) {
   switch (timer) {
     case RoomTimer::kWarning:
       if (ending_ || closed_) return out;
+      if (credit_bound_) {
+        credit_warned_ = granted_until_;
+        out.emplace_back(effect::PlayRoom{{"credit-low"}, 0});
+        out.emplace_back(effect::Emit{event("warning", now, false, "credit")});
+        return out;
+      }
       out.emplace_back(effect::PlayRoom{{"warning-5-minutes"}, 0});
       out.emplace_back(effect::Emit{event("warning", now)});
       return out;
     case RoomTimer::kEnd:
-      return end(domain::EndReason::kDurationElapsed, "system", now);
+      return end(credit_bound_ ? domain::EndReason::kCreditExhausted : domain::EndReason::kDurationElapsed,
+                 "system", now);
     case RoomTimer::kEmpty:
       empty_armed_ = false;
       if (participants_.empty()) return end(domain::EndReason::kEmpty, "system", now);
@@ -310,6 +333,14 @@ Effects Room::booking_stored(const domain::Booking& stored, TimePoint now) {
   const auto ends_before = domain::ends_at(booking_);
   booking_ = stored;
   if (opened_ && !ending_ && domain::ends_at(booking_) != ends_before) schedule_end(now, out);
+  return out;
+}
+
+Effects Room::set_granted_until(std::optional<TimePoint> until, TimePoint now) {
+  Effects out;
+  if (ending_ || closed_ || until == granted_until_) return out;
+  granted_until_ = until;
+  if (opened_) schedule_end(now, out);
   return out;
 }
 
@@ -419,7 +450,8 @@ LiveConference Room::snapshot(SessionId session) const {
   c.number = booking_.number;
   c.owner = booking_.owner;
   c.opened_at = booking_.opened_at.value_or(TimePoint{});
-  c.ends_at = domain::ends_at(booking_).value_or(TimePoint{});
+  c.ends_at = ends_at().value_or(TimePoint{});
+  c.granted_until = granted_until_;
   c.max_participants = booking_.max_participants;
   c.locked = locked_;
   c.recording = recording_;

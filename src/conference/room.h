@@ -147,6 +147,10 @@ class Room {
   bool recording() const { return recording_; }
   bool ending() const { return ending_; }
   bool opened() const { return opened_; }
+  // When the conference ends: its booking's end (opened_at + duration), or the end of the time its billing
+  // granted when that comes first (set_granted_until); nullopt while not opened.
+  std::optional<TimePoint> ends_at() const;
+  std::optional<TimePoint> granted_until() const { return granted_until_; }
   // Whether `role` may enter now (window, ended, locked, full; with a PIN, the allow-list).
   domain::JoinOutcome admit(domain::Role role, const std::string& pin, const std::string& caller, TimePoint now) const;
   LiveConference snapshot(SessionId session) const;
@@ -175,6 +179,12 @@ class Room {
   // Ejected: the participant leaves now (the executor then tells the call "kicked" and hangs up).
   Result<Effects> eject(ParticipantId id, TimePoint now);
   Effects set_locked(bool locked, TimePoint now);
+  // The billing's grant (issue 16 P4): the conference may run until `until` (nullopt: no limit but its booking's
+  // end). Before the granted end everyone hears "credit-low" (limits.credit_warning_seconds before it; at once when
+  // that moment has passed), and at it the conference ends "credit-exhausted" — unless a later grant (a top-up)
+  // came meanwhile. The warning is heard again only when a grant moved the end by more than the warning time.
+  // An `until` already past ends the conference now. Ignored once it is ending.
+  Effects set_granted_until(std::optional<TimePoint> until, TimePoint now);
   // Ends the conference: the booking ends (durably), everyone hears the closing prompt, then all hang up.
   Effects end(domain::EndReason reason, const std::string& actor, TimePoint now);
   // The node stops: everyone is cut off, the session closes ("interrupted" unless the booking ended).
@@ -202,6 +212,9 @@ class Room {
   bool ending_ = false;
   bool closed_ = false;
   bool warn_at_opening_ = false;  // a booking no longer than the warning: warned after the entry prompt
+  std::optional<TimePoint> granted_until_;   // set_granted_until
+  std::optional<TimePoint> credit_warned_;   // the granted end whose "credit-low" was heard
+  bool credit_bound_ = false;                // the armed end is the granted one (before the booking's)
   bool empty_armed_ = false;
   std::uint64_t closing_tag_ = 0;
   std::uint64_t next_tag_ = 1;

@@ -199,6 +199,64 @@ TEST_F(RoomTest, TheWarningIsPlayedToTheRoomAndTheEndHasEveryoneHearTheClosingPr
   EXPECT_EQ(refused_entry(3), domain::JoinOutcome::kEnded);
 }
 
+// --- Issue 16 P4: the time billing granted
+
+TEST_F(RoomTest, AGrantShorterThanTheBookingWarnsWithCreditLowThenEndsCreditExhausted) {
+  auto a = enter(1);
+  auto fx = room.set_granted_until(now + minutes{10}, now);
+  ASSERT_TRUE(armed(fx, RoomTimer::kEnd));
+  EXPECT_EQ(armed(fx, RoomTimer::kEnd)->at, now + minutes{10});
+  ASSERT_TRUE(armed(fx, RoomTimer::kWarning));
+  EXPECT_EQ(armed(fx, RoomTimer::kWarning)->at, now + minutes{10} - seconds{60});
+  EXPECT_EQ(room.ends_at(), now + minutes{10});
+  EXPECT_EQ(room.snapshot(SessionId{1}).granted_until, now + minutes{10});
+
+  auto warn = room.timer(RoomTimer::kWarning, {}, now + minutes{9});
+  ASSERT_EQ(count<effect::PlayRoom>(warn), 1);
+  EXPECT_EQ(all<effect::PlayRoom>(warn)[0].keys, (std::vector<std::string>{"credit-low"}));
+  EXPECT_TRUE(has_event(warn, "warning"));
+
+  auto end = room.timer(RoomTimer::kEnd, {}, now + minutes{10});
+  ASSERT_EQ(count<effect::StoreEnd>(end), 1);
+  EXPECT_EQ(all<effect::StoreEnd>(end)[0].reason, domain::EndReason::kCreditExhausted);
+  auto done = room.closing_prompt_done(all<effect::PlayRoom>(end)[0].tag, now + minutes{10} + seconds{4});
+  ASSERT_EQ(count<effect::CloseSession>(done), 1);
+  EXPECT_EQ(all<effect::CloseSession>(done)[0].reason, "credit-exhausted");
+  (void)a;
+}
+
+TEST_F(RoomTest, ATopUpMovesTheEndAndATopUpPastTheBookingGivesBackItsOwnEnd) {
+  auto a = enter(1);
+  (void)room.set_granted_until(now + minutes{10}, now);
+  (void)room.timer(RoomTimer::kWarning, {}, now + minutes{9});  // heard
+  // A grant a few seconds later (the next re-authorization): no second warning.
+  auto again = room.set_granted_until(now + minutes{10} + seconds{5}, now + minutes{9});
+  EXPECT_FALSE(armed(again, RoomTimer::kWarning)) << "the same credit warned twice";
+  EXPECT_EQ(armed(again, RoomTimer::kEnd)->at, now + minutes{10} + seconds{5});
+  // A top-up of 20 minutes: the end moves, and the new end is warned in its turn.
+  auto topped = room.set_granted_until(now + minutes{30}, now + minutes{9});
+  EXPECT_EQ(armed(topped, RoomTimer::kEnd)->at, now + minutes{30});
+  EXPECT_EQ(armed(topped, RoomTimer::kWarning)->at, now + minutes{29});
+  // Past the booking's own end (60 min), or lifted: the booking's end and its 5-minute warning again.
+  auto lifted = room.set_granted_until(std::nullopt, now + minutes{9});
+  EXPECT_EQ(armed(lifted, RoomTimer::kEnd)->at, now + minutes{60});
+  EXPECT_EQ(armed(lifted, RoomTimer::kWarning)->at, now + minutes{55});
+  auto end = room.timer(RoomTimer::kEnd, {}, now + minutes{60});
+  EXPECT_EQ(all<effect::StoreEnd>(end)[0].reason, domain::EndReason::kDurationElapsed);
+  (void)a;
+}
+
+TEST_F(RoomTest, AGrantAlreadyRunOutEndsAtOnceAndNoGrantChangesAnEndingRoom) {
+  auto a = enter(1);
+  auto fx = room.set_granted_until(now - seconds{1}, now);
+  EXPECT_EQ(armed(fx, RoomTimer::kEnd)->at, now);
+  EXPECT_FALSE(armed(fx, RoomTimer::kWarning));
+  (void)room.timer(RoomTimer::kEnd, {}, now);
+  EXPECT_TRUE(room.ending());
+  EXPECT_TRUE(room.set_granted_until(now + minutes{30}, now).empty());
+  (void)a;
+}
+
 TEST_F(RoomTest, AClosingPromptThatNeverEndsIsCutByTheGraceTimer) {
   enter(1);
   auto end = room.end(domain::EndReason::kEndedByAdmin, "root", now);

@@ -1,6 +1,7 @@
 // ConferenceService: the ControlApi for the console (web threads → control loop) and stopping.
 #include <algorithm>
 
+#include "common/timezone.h"
 #include "conference/service_impl.h"
 
 namespace confpro::conference {
@@ -97,6 +98,29 @@ Status ConferenceService::end_conference(BookingId conference, const std::string
       done.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
     return Error::unavailable("the conference ended but its end is not stored yet");
   return {};
+}
+
+Status ConferenceService::set_granted_until(BookingId conference, std::optional<TimePoint> until,
+                                            const std::string& actor) {
+  return impl_->on_loop<Status>(
+      [=, this]() -> Status {
+        RoomLink* room = impl_->find_room(conference);
+        if (!room) return no_conference(conference);
+        if (room->room.granted_until() == until) return {};
+        const std::string detail = until ? "until " + format_iso_utc(*until) : "no limit";
+        impl_->log_->info("conf={} billing grants {}", room->room.booking().number, detail);
+        impl_->audit(actor, "conference.grant", "booking:" + std::to_string(conference.value()), detail);
+        impl_->apply(conference, room->room.set_granted_until(until, impl_->clock_.now()));
+        return {};
+      },
+      Error::unavailable("the conference service did not answer"));
+}
+
+void ConferenceService::booking_changed(BookingId booking) {
+  impl_->loop_.post([this, booking] {
+    if (!impl_->find_room(booking)) return;
+    impl_->store_then(booking, [this, booking] { return impl_->store_.get_booking(booking); }, "read-back");
+  });
 }
 
 namespace {

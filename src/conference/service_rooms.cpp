@@ -248,7 +248,7 @@ void ConferenceService::Impl::apply_one(RoomLink& link, const Effect& fx, Effect
           session.node = options_.node_id;
           link.session = writer_->open_session(std::move(session));
           log_->info("conf={} opened (ends {})", number,
-                     format_iso_utc(domain::ends_at(link.room.booking()).value_or(clock_.now())));
+                     format_iso_utc(link.room.ends_at().value_or(clock_.now())));
         } else if constexpr (std::is_same_v<E, effect::CloseSession>) {
           if (link.session) writer_->close_session(link.session, clock_.now(), e.reason);
         } else if constexpr (std::is_same_v<E, effect::RecordConnection>) {
@@ -313,7 +313,10 @@ void ConferenceService::Impl::apply_one(RoomLink& link, const Effect& fx, Effect
         } else if constexpr (std::is_same_v<E, effect::Emit>) {
           ConferenceEvent event = e.event;
           if (event.type == "recording" && event.flag) event.detail = link.recording_path;
-          if (event.type == "warning")
+          if (event.type == "warning" && event.detail == "credit")
+            log_->info("conf={} credit warning: the time granted ends {}", number,
+                       format_iso_utc(link.room.ends_at().value_or(clock_.now())));
+          else if (event.type == "warning")
             log_->info("conf={} five-minute warning{}", number, event.detail == "at-opening" ? " (at opening)" : "");
           else if (event.type == "locked")
             log_->info("conf={} {}", number, event.flag ? "locked" : "unlocked");

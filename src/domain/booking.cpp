@@ -49,6 +49,8 @@ const char* to_string(EndReason r) {
       return "interrupted";
     case EndReason::kEmpty:
       return "empty";
+    case EndReason::kCreditExhausted:
+      return "credit-exhausted";
   }
   return "";
 }
@@ -56,7 +58,8 @@ const char* to_string(EndReason r) {
 std::optional<EndReason> end_reason_from_string(std::string_view s) {
   for (auto r :
        {EndReason::kNone, EndReason::kDurationElapsed, EndReason::kEndedByModerator, EndReason::kEndedByAdmin,
-        EndReason::kExpiredUnused, EndReason::kInterrupted, EndReason::kEmpty}) {
+        EndReason::kExpiredUnused, EndReason::kInterrupted, EndReason::kEmpty,
+        EndReason::kCreditExhausted}) {
     if (s == to_string(r)) return r;
   }
   return std::nullopt;

@@ -31,9 +31,11 @@ enum class EndReason {
   kExpiredUnused,     // never opened before its validity window lapsed
   kInterrupted,       // the server stopped or crashed while it was active (session row only)
   kEmpty,             // nobody was left in it for the grace time (conference.empty_end_minutes)
+  kCreditExhausted,   // the time its billing granted ran out (issue 16 P4: RADIUS Session-Timeout) and no more came
 };
 const char* to_string(EndReason r);  // "", "duration-elapsed", "ended-by-moderator", "ended-by-admin",
-                                     // "expired-unused", "interrupted", "empty"
+                                     // "expired-unused", "interrupted", "empty",
+                                     // "credit-exhausted"
 std::optional<EndReason> end_reason_from_string(std::string_view s);
 
 enum class Role { kUser, kModerator };

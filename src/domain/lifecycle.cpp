@@ -113,12 +113,12 @@ Status end(Booking& b, EndReason reason, TimePoint now) {
   if (reason == EndReason::kNone || reason == EndReason::kInterrupted) {
     return Error::invalid("reason",
                           "a booking ends with duration-elapsed, ended-by-moderator, ended-by-admin, "
-                          "expired-unused or empty");
+                          "expired-unused, empty or credit-exhausted");
   }
   if (b.state == BookingState::kEnded) return Error::precondition("booking has already ended");
   if (b.state == BookingState::kScheduled &&
       (reason == EndReason::kDurationElapsed || reason == EndReason::kEndedByModerator ||
-       reason == EndReason::kEmpty)) {
+       reason == EndReason::kEmpty || reason == EndReason::kCreditExhausted)) {
     return Error::precondition(std::string("a booking never opened cannot end with ") + to_string(reason));
   }
   if (b.state == BookingState::kActive && reason == EndReason::kExpiredUnused) {

@@ -27,6 +27,9 @@ struct ConferenceLimits {
   int default_validity_days = 1;
   // Participants hear the end-of-conference warning this many minutes before the end; 0 = no warning. [5]
   int warning_minutes = 5;
+  // A conference its billing limits (issue 16 P4) hears "credit-low" this many seconds before the time granted
+  // runs out. [60]
+  int credit_warning_seconds = 60;
   // An opened conference with nobody left in it ends after this many minutes unless someone joins; 0 = it
   // stays open until its duration runs out. [5]
   int empty_end_minutes = 5;

@@ -98,6 +98,7 @@ TEST(PromptCatalog, HasEveryPromptTheFlowsNeedWithATextInBothLanguages) {
                           "minutes",
                           "press-1-to-repeat",
                           "warning-5-minutes",
+                          "credit-low",
                           "conference-has-ended",
                           "invited-to-conference",
                           "press-1-to-join",

@@ -105,6 +105,8 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
     // Life of the conference (B4) and in-call keys (I4)
     {"warning-5-minutes", "", "", "The conference will end in five minutes.",
      "La conférence se terminera dans cinq minutes."},
+    {"credit-low", "", "", "The time paid for this conference is nearly used up. It will end in a moment.",
+     "Le temps payé pour cette conférence est presque écoulé. Elle va bientôt se terminer."},
     {"conference-has-ended", "confbridge-conf-end", "confbridge-conf-end", "The conference has ended.",
      "La conférence est terminée."},
     {"muted", "conf-muted", "conf-muted", "You are now muted.", "Votre micro est maintenant coupé."},

@@ -40,6 +40,7 @@ nlohmann::json to_json(const conference::LiveConference& c) {
           {"owner", c.owner},
           {"opened_at", time_or_null(c.opened_at)},
           {"ends_at", time_or_null(c.ends_at)},
+          {"granted_until", c.granted_until ? time_or_null(*c.granted_until) : nlohmann::json(nullptr)},
           {"max_participants", c.max_participants},
           {"locked", c.locked},
           {"recording", c.recording},

@@ -67,6 +67,57 @@ def create(s, name, account, duration="60"):
     return out.returncode, out.stdout, time.monotonic() - t
 
 
+def live_credit(s, d, web):
+    """Issue 16 P4: two billed conferences whose accounts FreeRADIUS then grants 20 s (its counter, lowered after
+    the booking was made). One runs out: its caller hears the "credit-low" warning (audio after the warning,
+    silence before) and the conference ends "credit-exhausted" at the granted end, long before its booking's.
+    The other account is topped up (the counter raised) during the call: the next re-authorization lifts the
+    limit and the conference keeps running past the first grant."""
+    confs = {}
+    for name, account in (("Runs out", "acct-out"), ("Topped up", "acct-topup")):
+        rc, out, _ = create(s, name, account)
+        check(rc == 0, "a booking paid by %s is created (%s)" % (account, out.strip()[-200:]))
+        confs[account] = __import__("json").loads(out[out.index("{"):])
+    radius_sql(d, "UPDATE radcheck SET value = '20' WHERE username IN ('acct-out', 'acct-topup') "
+                  "AND attribute = 'Max-All-Session';")
+    phones = {}
+    for i, account in enumerate(("acct-out", "acct-topup")):
+        mark = s.mark()
+        phones[account] = Phone("credit-%d" % i, ip="127.0.0.%d" % (4 + i))
+        phones[account].call(confs[account]["number"])
+        time.sleep(1.0)
+        check(phones[account].info(confs[account]["moderator_pin"] + "#") == [200] * 7, "caller keys the PIN")
+        s.wait(r"conf=%s billing grants until" % confs[account]["number"], 15, mark)
+        granted_at = time.time()  # the last one: acct-topup's first grant, 20 s
+    opened = time.time()
+    time.sleep(3)
+    radius_sql(d, "UPDATE radcheck SET value = '7200' WHERE username = 'acct-topup' AND attribute = 'Max-All-Session';")
+    out_no = confs["acct-out"]["number"]
+    s.wait(r"conf=%s credit warning" % out_no, 25)
+    warned = time.time()
+    phone = phones["acct-out"]
+    time.sleep(3.2)  # what it hears in the 3 s after the warning
+    check(phone.sound_frames(warned - 0.2, warned + 3) >= 25,
+          "the caller hears the credit warning (%d loud frames after it)" % phone.sound_frames(warned - 0.2, warned + 3))
+    check(phone.sound_frames(warned - 4, warned - 1) == 0,
+          "and silence before it (%d loud frames)" % phone.sound_frames(warned - 4, warned - 1))
+    check(phone.wait_bye(20), "the conference whose credit ran out hangs its caller up")
+    ended = time.time() - opened
+    check(12 <= ended <= 30, "at the granted end (%.1f s after the grant of 20 s, booking 60 min)" % ended)
+    status, body = web.request("GET", "/api/v1/bookings/%d" % confs["acct-out"]["id"])
+    check(status == 200 and body.get("end_reason") == "credit-exhausted",
+          "the booking ended credit-exhausted (%s)" % (body.get("end_reason") if isinstance(body, dict) else body))
+    top = confs["acct-topup"]["number"]
+    check(s.count(r"conf=%s credit warning" % top) == 0 and s.count(r"conf=%s billing grants until" % top) == 2,
+          "the topped-up conference was granted more on re-authorization, never warned")
+    time.sleep(max(0.0, granted_at + 25 - time.time()))  # past the first grant's end, with margin
+    status, body = web.request("GET", "/api/v1/conferences/live/%d" % confs["acct-topup"]["id"])
+    check(status == 200 and len(body.get("participants", [])) == 1,
+          "the topped-up conference still runs %.0f s after its first grant of 20 s" % (time.time() - granted_at))
+    phones["acct-topup"].hangup()
+    web.request("POST", "/api/v1/conferences/live/%d/end" % confs["acct-topup"]["id"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--confpro", required=True)
@@ -79,13 +130,15 @@ def main():
                    check=True)
     radius_sql(d, "INSERT INTO radcheck (username, attribute, op, value) VALUES "
                   "('acct-rich', 'Max-All-Session', ':=', '7200'), ('acct-poor', 'Max-All-Session', ':=', '600'), "
-                  "('acct-blocked', 'Auth-Type', ':=', 'Reject');"
+                  "('acct-blocked', 'Auth-Type', ':=', 'Reject'), ('acct-out', 'Max-All-Session', ':=', '7200'), "
+                  "('acct-topup', 'Max-All-Session', ':=', '7200');"
                   "INSERT INTO radreply (username, attribute, op, value) VALUES "
                   "('acct-blocked', 'Reply-Message', ':=', 'account suspended');")
     radius = start_freeradius(d)
     settings = {"billing.coupling": '"radius"', "billing.radius.servers": '["127.0.0.1:%d"]' % PORT,
                 "billing.radius.secret": '"%s"' % SECRET, "billing.radius.timeout_ms": "1000",
-                "billing.radius.retries": "1", "billing.radius.nas_identifier": '"confpro-it"'}
+                "billing.radius.retries": "1", "billing.radius.nas_identifier": '"confpro-it"',
+                "billing.radius.reauthorize_seconds": "5", "conference.credit_warning_seconds": "6"}
     s = Serve(a.confpro, a.prompt_cache, settings)
     try:
         rc, out, _ = create(s, "Billed", "acct-rich")
@@ -154,6 +207,8 @@ def main():
         answer = subprocess.run(["radclient", "-x", "127.0.0.1:%d" % PORT, "auth", SECRET], input="User-Name = acct-rich\n",
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
         check("Session-Timeout = %d" % (7200 - used) in answer, "FreeRADIUS's counter now grants 7200 - %d s" % used)
+
+        live_credit(s, d, web)
 
         radius.terminate()
         radius.wait(10)
