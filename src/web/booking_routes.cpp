@@ -208,6 +208,8 @@ void add_booking_routes(Router& router, ApiContext& ctx) {
     }
     auto updated = ctx.services.bookings->update(b->id, req->draft, req->version, actor_of(call));
     if (!updated) return error_response(updated.error());
+    // A running conference takes its new duration (extended or shortened live) without waiting for a store write.
+    if (ctx.services.control) ctx.services.control->booking_changed(updated->id);
     return json_response(200, booking_to_json(*updated));
   });
 

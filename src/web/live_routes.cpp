@@ -1,6 +1,9 @@
 // /api/v1/conferences/live: the running conferences (FEATURES.md S2) and their moderation actions, through
 // conference::ControlApi. Without a live service every route answers 503.
+#include "booking/booking_service.h"
 #include "conference/control_api.h"
+#include "common/timezone.h"
+#include "domain/lifecycle.h"
 #include "store/store.h"
 #include "web/api_context.h"
 #include "web/json_body.h"
@@ -114,6 +117,33 @@ void add_live_routes(Router& router, ApiContext& ctx) {
   }
   add_action(router, ctx, base + "/end", "end", [&ctx](const conference::LiveConference& c, const Call& call) {
     return ctx.services.control->end_conference(c.booking, call.principal().username);
+  });
+
+  // Extends a running conference by `minutes` (1–240): its booking's duration grows through the booking
+  // service — the same rules (max duration), the same billing (the ledger's hold follows the new price; refused
+  // when the account cannot pay) and audit as an edit — and the room takes the new end at once.
+  router.add("POST", base + "/extend", Access::kSignedIn, [&ctx](const Call& call) {
+    if (!ctx.services.control) return no_live_service();
+    if (!ctx.services.bookings) return error_response(Error::unavailable("the booking service is not running"));
+    auto body = JsonBody::parse(call.request.body);
+    if (!body) return error_response(body.error());
+    auto minutes = body->integer("minutes", 1, 240, true);
+    if (auto st = body->finish(); !st) return error_response(st.error());
+    auto c = visible_live(call, ctx);
+    if (!c) return error_response(c.error());
+    auto b = ctx.services.bookings->get(c->booking);
+    if (!b) return error_response(b.error());
+    domain::BookingDraft draft;
+    draft.duration_minutes = b->duration_minutes + static_cast<int>(*minutes);
+    const booking::Actor actor{call.principal().username, call.principal().is_admin(), "web", call.principal().groups};
+    auto updated = ctx.services.bookings->update(b->id, draft, b->version, actor);
+    if (!updated) return error_response(updated.error());
+    ctx.services.control->booking_changed(updated->id);
+    ctx.audit(call, "live.extend", "booking:" + std::to_string(updated->id.value()),
+              "+" + std::to_string(*minutes) + " min, duration " + std::to_string(updated->duration_minutes));
+    auto end = domain::ends_at(*updated);
+    return json_response(200, {{"duration_minutes", updated->duration_minutes},
+                               {"ends_at", end ? nlohmann::json(format_iso_utc(*end)) : nlohmann::json(nullptr)}});
   });
 
   router.add("POST", base + "/invite", Access::kSignedIn, [&ctx](const Call& call) {

@@ -166,5 +166,48 @@ TEST_F(ConferenceTest, CdrRowsMatchTheConnectionHistory) {
   EXPECT_EQ(again.out, read_file(file));
 }
 
+// Issue 16 P4 (live extension): a running ledger-billed conference is extended from the console's API. Its
+// account cannot pay the longer package: refused 402, the conference keeps its end. Topped up by an
+// administrator: the extension goes through, the hold follows the new price, and the caller is still in past the
+// old end — the room took the new duration at once (ControlApi::booking_changed), not at the next store write.
+TEST_F(ConferenceTest, ExtendingARunningBilledConferenceNeedsTheCreditAndMovesItsEnd) {
+  ServerOptions o;
+  o.time_scale = 20;  // 5 minutes last 15 s
+  o.extra_toml =
+      "[[billing.plans]]\nname = \"short\"\nmax_duration_minutes = 10\nmax_participants = 10\nprice = \"2.00\"\n"
+      "currency = \"EUR\"\n[[billing.plans]]\nname = \"long\"\nmax_duration_minutes = 120\n"
+      "max_participants = 10\nprice = \"5.00\"\ncurrency = \"EUR\"\n";
+  auto web = start_with_admin(o);
+  ASSERT_TRUE(web);
+  ASSERT_EQ(server->cli({"account", "create", "acme", "--owner", "alice", "--credit", "4.00", "--prepaid"}).exit_code,
+            0);
+  const Conf c = book("extended", {"--account", "acme", "--duration", "5"});
+  ASSERT_NE(c.id, 0) << "no booking";
+  auto m = join_via_menu("M", c, c.moderator_pin, kToneA);
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(wait_log("joined as moderator"));
+  const auto joined = SteadyClock::now();
+  const std::string extend = "/api/v1/conferences/live/" + std::to_string(c.id) + "/extend";
+
+  auto refused = web->post(extend, {{"minutes", 15}});
+  EXPECT_EQ(refused.status, 402) << refused.body;
+  EXPECT_NE(refused.body.find("credit"), std::string::npos) << refused.body;
+  ASSERT_EQ(server->cli({"account", "adjust", "acme", "10.00", "--reason", "top-up during the call"}).exit_code, 0);
+  auto extended = web->post(extend, {{"minutes", 15}});
+  ASSERT_EQ(extended.status, 200) << extended.body;
+  EXPECT_EQ(extended.json().value("duration_minutes", 0), 20);
+  auto account = web->get("/api/v1/accounts/acme");
+  EXPECT_EQ(account.json().value("held", ""), "5.00") << account.body;
+
+  // The old end (5 min = 15 s here) passes with the caller still in; the new one (20 min = 60 s) is far.
+  EXPECT_FALSE(m->wait_ended(std::chrono::duration_cast<std::chrono::milliseconds>(joined + 20s - SteadyClock::now())))
+      << "the conference ended at its old end";
+  auto live = web->get("/api/v1/conferences/live/" + std::to_string(c.id));
+  EXPECT_EQ(live.status, 200) << live.body;
+  ASSERT_EQ(web->post("/api/v1/conferences/live/" + std::to_string(c.id) + "/end", nlohmann::json::object()).status,
+            204);
+  EXPECT_TRUE(m->wait_ended(15s));
+}
+
 }  // namespace
 }  // namespace confpro::conftest

@@ -32,7 +32,7 @@ export interface LiveParticipant {
 }
 export interface LiveConference {
   booking_id: number; session_id: number; name: string; number: string; owner: string; opened_at: string;
-  ends_at: string; max_participants: number; locked: boolean; recording: boolean; waiting_for_leader: boolean;
+  ends_at: string; granted_until?: string | null; max_participants: number; locked: boolean; recording: boolean; waiting_for_leader: boolean;
   participants: LiveParticipant[];
 }
 export interface LiveEvent {

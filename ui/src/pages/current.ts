@@ -140,6 +140,14 @@ export const currentPage: Page = (root, ctx) => {
     try { await call('POST', path, body); } catch (e) { ctx.notify(errorText(e), 'error'); }
   }
 
+  // The room's new end comes with no event of its own: read the list back once the server took it.
+  async function extend(c: Conference): Promise<void> {
+    try {
+      await call('POST', `/conferences/live/${c.booking_id}/extend`, { minutes: 15 });
+      await reload();
+    } catch (e) { ctx.notify(errorText(e), 'error'); }
+  }
+
   async function invite(c: Conference, input: HTMLInputElement): Promise<void> {
     const draft = drafts.get(c.booking_id) ?? { value: '', error: '' };
     draft.value = input.value.trim();
@@ -182,6 +190,7 @@ export const currentPage: Page = (root, ctx) => {
     const waiting = c.waiting_for_leader || c.participants.some((p) => p.waiting);
     const invites = c.invites ?? [];
     const when = c.ends_at ? `${t('ends_at')} ${formatTime(c.ends_at)}` : t('not_opened');
+    const granted = c.granted_until && c.ends_at && c.granted_until === c.ends_at;
     return h('section', { class: 'card live-card', 'data-booking': c.booking_id, 'aria-labelledby': `lc-${c.booking_id}` },
       h('div', { class: 'live-head' },
         h('h2', { id: `lc-${c.booking_id}` }, c.name, ' ', h('span', { class: 'mono muted' }, c.number)),
@@ -189,6 +198,7 @@ export const currentPage: Page = (root, ctx) => {
           waiting ? h('span', { class: 'badge badge-waiting', 'data-state': 'waiting-for-leader' }, t('waiting_for_leader')) : null,
           c.locked ? h('span', { class: 'badge badge-locked' }, t('locked')) : null,
           c.recording ? h('span', { class: 'badge badge-rec' }, '● ' + t('recording')) : null,
+          granted ? h('span', { class: 'badge badge-credit', title: t('credit_limited_hint') }, t('credit_limited')) : null,
           h('span', { class: 'muted' }, `${labelled(t('owner'), c.owner)} · ${when} · ${c.participants.length}/${c.max_participants}`))),
       c.participants.length === 0 ? h('p', { class: 'muted' }, '—') :
         h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
@@ -203,6 +213,7 @@ export const currentPage: Page = (root, ctx) => {
               h('span', { class: 'muted' }, formatTime(i.at)))))),
       h('div', { class: 'live-actions' },
         h('button', { class: 'secondary', onclick: () => act(`${base}/${c.locked ? 'unlock' : 'lock'}`) }, c.locked ? t('unlock') : t('lock')),
+        c.ends_at ? h('button', { class: 'secondary', 'data-action': 'extend', onclick: () => void extend(c) }, t('extend_15')) : null,
         h('button', { class: 'danger', onclick: () => act(`${base}/end`, t('confirm_end')) }, t('end')),
         h('form', { class: 'invite', onsubmit: (ev: Event) => { ev.preventDefault(); void invite(c, inviteInput); } },
           h('label', { for: `invite-${c.booking_id}` }, t('invite_number')), inviteInput,
