@@ -188,6 +188,20 @@ test('book, watch real callers live, mute/unmute/eject them from the page, read 
   const joinedAt = joins[TALKER.caller];
   const left = (65000 / TIME_SCALE) - (Date.now() - joinedAt);
   if (left > 0) await new Promise((r) => setTimeout(r, left));
+  // +15 min (issue 16 P4, live extension): the card's end moves by 15 minutes and the talker stays in.
+  const card = page.locator('.live-card');
+  const endsAt = async () => /Ends at (\d\d):(\d\d):(\d\d)/.exec(await card.locator('.badges .muted').textContent());
+  const before = await endsAt();
+  assert.ok(before, 'the card shows no end time');
+  await card.getByRole('button', { name: '+15 min' }).click();
+  let after = before;
+  for (const until = Date.now() + 5000; after[0] === before[0] && Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, 100));
+    after = await endsAt();
+  }
+  const secs = (m) => (+m[1]) * 3600 + (+m[2]) * 60 + (+m[3]);
+  assert.equal((secs(after) - secs(before) + 86400) % 86400, 15 * 60, `end ${before[0]} → ${after[0]}`);
+  await shot(page, 'call-09-current-extended');
   await page.getByRole('button', { name: 'End' }).click();
   const ended = await driver.send({ op: 'wait_ended', phone: 'talker', timeout: 5000 });
   assert.ok(ended.ok && ended.bye_received, `End did not hang up the talker: ${JSON.stringify(ended)}`);
