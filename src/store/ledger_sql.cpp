@@ -162,6 +162,21 @@ Result<LedgerEntry> SqlStore::append_ledger(const LedgerEntry& entry, const Audi
     Tx tx(sql, dialect_);
     auto account = lock_account(sql, dialect_, entry.account);
     if (!account) return Error::not_found("no billing account named '" + entry.account + "'");
+    if (entry.amount < 0) {
+      // A debit may not take what a prepaid account has not got (or a postpaid one past its limit): the
+      // bookings' holds stay covered.
+      auto rows = load_accounts(sql, "WHERE a.id = " + std::to_string(*account), nullptr);
+      const std::int64_t available = rows.empty() ? 0 : rows.front().available();
+      if (available + entry.amount < 0) {
+        const std::string debit = domain::format_amount(-entry.amount),
+                          left = domain::format_amount(std::max<std::int64_t>(available, 0));
+        return Error(ErrorCode::kResourceExhausted,
+                     "insufficient credit on account '" + entry.account + "': a debit of " + debit + ", " + left +
+                         " available",
+                     {}, "insufficient_credit",
+                     ErrorParams{{"account", entry.account}, {"needed", debit}, {"available", left}});
+      }
+    }
     LedgerEntry stored = entry;
     stored.id = insert_line(sql, *account, entry, entry.booking.value());
     SideEffects fx;

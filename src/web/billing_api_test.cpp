@@ -89,6 +89,11 @@ TEST_F(BillingApiTest, AccountsAreSeenByTheirOwnerAndAdjustedByAnAdministratorOn
   EXPECT_EQ(up.json["account"]["balance"], "70.50");
   auto down = admin->post("/api/v1/accounts/acme/adjustments", {{"amount", "-0.50"}, {"reason", "correction"}});
   EXPECT_EQ(down.json["account"]["balance"], "70.00");
+  // A debit a prepaid account cannot cover is refused, naming the credit; nothing is written.
+  auto over = admin->post("/api/v1/accounts/acme/adjustments", {{"amount", "-70.01"}, {"reason", "too much"}});
+  EXPECT_EQ(over.status, 402) << over.raw.body;
+  EXPECT_EQ(over.json["error"]["reason"], "insufficient_credit") << over.raw.body;
+  EXPECT_EQ(admin->get("/api/v1/accounts/acme").json["balance"], "70.00");
 
   auto audit = admin->get("/api/v1/audit?target=account:acme");
   ASSERT_EQ(audit.status, 200) << audit.raw.body;
