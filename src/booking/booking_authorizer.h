@@ -54,6 +54,13 @@ class AccountAuthorizer {
   virtual ~AccountAuthorizer() = default;
   virtual Result<store::AuditEntry> authorize_account(const Actor& actor, const std::string& account,
                                                       const domain::Booking& proposed, TimePoint now) = 0;
+  // The outbox rows settling a booking with the coupling, written in the same store transaction as its end
+  // (`booking` as ended: capture of the actual use, or release when it lapsed unused) or its deletion
+  // (`deleted`: `booking` as it was). None by default (RADIUS settles through conference events).
+  virtual Result<std::vector<store::OutboxMessage>> settlement(const domain::Booking& /*booking*/,
+                                                               bool /*deleted*/, TimePoint /*now*/) {
+    return std::vector<store::OutboxMessage>{};
+  }
 };
 
 class CategoryAuthorizer final : public BookingAuthorizer {

@@ -43,6 +43,17 @@ Status add_change_notifications(store::Store& store, const std::string& zone, co
   return {};
 }
 
+// [billing] coupling (issue 16 P3): the rows settling `b` with the operator's billing system (commit,
+// refund), added to `effects` so that they are written with the change itself.
+Status add_coupling_settlement(AccountAuthorizer* coupling, const domain::Booking& b, bool deleted,
+                               TimePoint now, store::SideEffects& effects) {
+  if (coupling == nullptr) return {};
+  auto rows = coupling->settlement(b, deleted, now);
+  if (!rows.ok()) return rows.error();
+  effects.outbox.insert(effects.outbox.end(), rows->begin(), rows->end());
+  return {};
+}
+
 }  // namespace
 
 BookingService::BookingService(store::Store& store, const Clock& clock, domain::RandomSource& random,
@@ -223,6 +234,8 @@ Status BookingService::remove(BookingId id, const Actor& actor) {
                                        BookingChange::kDeleted, now, effects);
     if (!st.ok()) return st.error();
   }
+  if (auto st = add_coupling_settlement(options_.coupling, *current, true, now, effects); !st.ok())
+    return st.error();
   return store_.delete_booking(id, store::Deletion{now, actor.username}, effects);
 }
 
@@ -242,6 +255,8 @@ Result<domain::Booking> BookingService::end(BookingId id, domain::EndReason reas
   auto settle = settle_for(store_, next, actor, now);
   if (!settle.ok()) return settle.error();
   effects.ledger = std::move(*settle);
+  if (auto st = add_coupling_settlement(options_.coupling, next, false, now, effects); !st.ok())
+    return st.error();
   return store_.update_booking(next, current->version, effects);
 }
 
@@ -270,6 +285,8 @@ Result<int> BookingService::expire_due(TimePoint now, const std::set<BookingId>&
         auto settle = settle_for(store_, next, system, now);
         if (!settle.ok()) return settle.error();
         effects.ledger = std::move(*settle);
+        if (auto st = add_coupling_settlement(options_.coupling, next, false, now, effects); !st.ok())
+          return st.error();
         auto stored = store_.update_booking(next, b.version, effects);
         if (stored.ok()) {
           ++marked;
