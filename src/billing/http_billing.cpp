@@ -278,15 +278,7 @@ Result<store::AuditEntry> HttpBillingAuthorizer::authorize_account(const booking
     answer.kind = ReserveAnswer::Kind::kInsufficient;
     answer.message = "the billing system grants " + std::to_string(*answer.granted_seconds / 60) +
                      " minutes, the booking needs " + std::to_string(proposed.duration_minutes);
-    // The operator holds a reservation for a booking that will not exist: give it back.
-    store::OutboxMessage refund =
-        *settlement_row({account, answer.reservation, key}, proposed, true, {}, now);
-    json refund_body = json::parse(refund.body);
-    refund_body["reason"] = "not_booked";
-    refund.body = refund_body.dump();
-    if (auto st = store_.enqueue(refund); !st.ok())
-      log::get("billing")->warn("reservation {} of account '{}' not given back: {}", answer.reservation,
-                                account, st.error().message);
+    give_back({account, answer.reservation, key}, now);  // a booking that will not exist
   }
   switch (answer.kind) {
     case ReserveAnswer::Kind::kAllowed:
@@ -308,10 +300,30 @@ Result<store::AuditEntry> HttpBillingAuthorizer::authorize_account(const booking
     log::get("billing")->warn(
         "billing API unavailable ({}): postpaid account '{}' allowed to book '{}' (fail_open)",
         answer.message, account, proposed.name);
-    return line("unchecked");
+    auto unchecked = line("unchecked");
+    unchecked.details += " warning=billing_unavailable_fail_open";
+    return unchecked;
   }
   return Error(ErrorCode::kUnavailable, "billing unavailable: " + answer.message + "; try again later", {},
                "billing_unavailable", ErrorParams{{"account", account}});
+}
+
+void HttpBillingAuthorizer::not_stored(const store::AuditEntry& line, TimePoint now) {
+  if (line.action != kHttpReserveAction) return;
+  give_back({field_of(line.details, "account"), field_of(line.details, "reservation"),
+             field_of(line.details, "key")},
+            now);
+}
+
+void HttpBillingAuthorizer::give_back(const HttpReservation& r, TimePoint now) {
+  const domain::Booking none;
+  store::OutboxMessage refund = *settlement_row(r, none, true, {}, now);
+  json body = json::parse(refund.body);
+  body["reason"] = "not_booked";
+  refund.body = body.dump();
+  if (auto st = store_.enqueue(refund); !st.ok())
+    log::get("billing")->warn("reservation {} of account '{}' not given back: {}", r.reservation, r.account,
+                              st.error().message);
 }
 
 Result<std::vector<store::OutboxMessage>> HttpBillingAuthorizer::settlement(const domain::Booking& booking,

@@ -23,7 +23,9 @@
 //    which is allowed, logged at warning and audited ("unchecked" in the line). Prepaid fails closed.
 // A transport failure or 5xx is tried again (`reserve_retries`) with the same key. The allowed booking is
 // written with an audit line (action "billing.http.reserve", target "booking:<id>", details
-// "account=… reservation=… key=…") that commit and refund read back.
+// "account=… reservation=… key=…", plus " warning=billing_unavailable_fail_open" when let through unchecked)
+// that commit and refund read back. A reservation the booking does not get (granted less than its duration,
+// or the booking then not stored: a name taken…) is given back: a refund row with reason "not_booked".
 //
 // Commit and refund — never synchronous: outbox rows of kind "billing" (recipient "commit" | "refund",
 // subject = idempotency key "<reserve key>-commit|-refund", body = the JSON) written in the same store
@@ -124,8 +126,11 @@ class HttpBillingAuthorizer final : public booking::AccountAuthorizer {
                                               const domain::Booking& proposed, TimePoint now) override;
   Result<std::vector<store::OutboxMessage>> settlement(const domain::Booking& booking, bool deleted,
                                                        TimePoint now) override;
+  void not_stored(const store::AuditEntry& line, TimePoint now) override;
 
  private:
+  // Enqueues the refund (reason "not_booked", no booking) of a reservation no booking holds.
+  void give_back(const HttpReservation& r, TimePoint now);
   const HttpBillingOptions options_;
   store::Store& store_;
   const std::vector<domain::TariffPlan> plans_;

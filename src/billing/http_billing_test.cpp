@@ -148,6 +148,7 @@ TEST(HttpBillingUnreachable, PrepaidFailsClosedPostpaidFailsOpenAudited) {
   ASSERT_TRUE(allowed.ok()) << allowed.error().message;
   EXPECT_EQ(allowed->action, kHttpReserveAction);
   EXPECT_NE(allowed->details.find("account=post reservation=unchecked key=cp-"), std::string::npos);
+  EXPECT_NE(allowed->details.find("warning=billing_unavailable_fail_open"), std::string::npos) << "audited";
   HttpBillingAuthorizer strict(o, *store, {}, false);
   EXPECT_EQ(strict.authorize_account(actor, "post", b, kT0).error().reason, "billing_unavailable");
 }

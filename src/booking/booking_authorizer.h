@@ -61,6 +61,9 @@ class AccountAuthorizer {
                                                                bool /*deleted*/, TimePoint /*now*/) {
     return std::vector<store::OutboxMessage>{};
   }
+  // authorize_account allowed `line`, but the booking was then not stored (a name taken, the store away): what
+  // the coupling reserved outside is given back. Nothing by default.
+  virtual void not_stored(const store::AuditEntry& /*line*/, TimePoint /*now*/) {}
 };
 
 class CategoryAuthorizer final : public BookingAuthorizer {

@@ -135,18 +135,24 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
     if (!reserve.ok()) return reserve.error();
     effects.ledger = std::move(*reserve);
   }
+  // [billing] coupling: what the operator reserved for a booking that is then not stored is given back.
+  const auto unless_stored = [&](Result<domain::Booking> r) {
+    if (!r.ok() && billed && options_.coupling != nullptr)
+      options_.coupling->not_stored(effects.audit.back(), now);
+    return r;
+  };
   if (options_.notify) {
     auto owner = store_.find_user(booking.owner);
     auto numbers = store_.list_access_numbers();
-    if (!numbers.ok()) return numbers.error();
+    if (!numbers.ok()) return unless_stored(numbers.error());
     effects.outbox =
         booking_notifications(booking, owner.ok() ? &*owner : nullptr, *numbers, options_.time_zone, now);
   }
   for (int attempt = 0;; ++attempt) {
     auto stored = store_.insert_booking(booking, effects);
-    if (stored.ok() || attempt + 1 >= options_.generation_attempts) return stored;
+    if (stored.ok() || attempt + 1 >= options_.generation_attempts) return unless_stored(std::move(stored));
     // Only a clash of a value we generated is retried; the caller's own choices are reported.
-    if (!conflict_on(stored.error(), "number") || draft.number) return stored;
+    if (!conflict_on(stored.error(), "number") || draft.number) return unless_stored(std::move(stored));
     {
       MutexLock lock(random_mutex_);
       booking.number = domain::generate_number(options_.limits, random_);
@@ -154,7 +160,7 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
     if (options_.notify) {
       auto owner = store_.find_user(booking.owner);
       auto numbers = store_.list_access_numbers();
-      if (!numbers.ok()) return numbers.error();
+      if (!numbers.ok()) return unless_stored(numbers.error());
       effects.outbox =
           booking_notifications(booking, owner.ok() ? &*owner : nullptr, *numbers, options_.time_zone, now);
     }

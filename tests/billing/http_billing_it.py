@@ -9,6 +9,7 @@ and records it.
 - the stub answering 402 → `confpro booking create … --account` exits non-zero naming the credit;
 - the stub down → a prepaid account is refused "billing unavailable"; a postpaid one with fail_open is booked
   with a logged warning;
+- a second booking with a taken name: what the operator reserved for it is given back (refund "not_booked");
 - a real call opens the billed conference, which is ended: the /commit (participant-minutes) answered 500 first
   is retried and delivered exactly once per idempotency key; a deleted booking's /refund likewise;
 - kill -9 of confpro while a refund waits for the stub (down): after the restart it is delivered, once.
@@ -199,6 +200,13 @@ def main():
               "the stub answering 402: refused naming the credit (%s)" % out.strip())
         stub.reserve_status = 200
         check(s.cli("booking", "show", "Poor").returncode != 0, "nothing was booked for the refused one")
+        rc, out = create(s, "Billed", "acct-pre")
+        check(rc != 0 and "already" in out, "a second booking named 'Billed' is refused (%s)" % out.strip()[-120:])
+        wait_for(lambda: any(r["status"] == 200 for r in stub.seen("refund")), 15, "the not_booked refund")
+        given_back = stub.seen("refund")
+        check(len(given_back) == 1 and given_back[0]["body"]["reason"] == "not_booked" and
+              given_back[0]["key"] == stub.seen("reserve")[-1]["key"] + "-refund",
+              "what the operator reserved for it is given back (refund, reason not_booked)")
 
         stub.stop()
         rc, out = create(s, "Down", "acct-pre", ["--set", "billing.fail_open=true"])
@@ -235,8 +243,9 @@ def main():
         stub.fail["refund"] = [500]
         out = s.cli("booking", "delete", str(ids[0]))
         check(out.returncode == 0, "a billed booking is deleted (%s)" % out.stdout.strip())
-        wait_for(lambda: any(r["status"] == 200 for r in stub.seen("refund")), 15, "the refund")
-        refunds = stub.seen("refund")
+        deleted = lambda: [r for r in stub.seen("refund") if r["body"]["reason"] == "deleted"]  # noqa: E731
+        wait_for(lambda: any(r["status"] == 200 for r in deleted()), 15, "the refund")
+        refunds = deleted()
         check([r["status"] for r in refunds] == [500, 200] and len({r["key"] for r in refunds}) == 1 and
               refunds[-1]["body"]["reason"] == "deleted",
               "the /refund answered 500 was retried with the same key, then delivered once")
@@ -247,14 +256,14 @@ def main():
         check(out.returncode == 0, "a second billed booking is deleted while the billing API is down")
         s.proc.kill()
         s.proc.wait()
-        check(billing_rows(s) == ["sent", "sent", "pending"], "the refund waits in the store (%s)" % billing_rows(s))
+        check(billing_rows(s) == ["sent", "sent", "sent", "pending"],
+              "the refund waits in the store (%s)" % billing_rows(s))
         stub.start()
         s.lines = []
         s._start()
-        wait_for(lambda: len([r for r in stub.seen("refund") if r["status"] == 200]) == 2, 15,
-                 "the refund after the restart")
-        wait_for(lambda: billing_rows(s) == ["sent"] * 3, 10, "the outbox rows marked sent")
-        ok = [r for r in stub.seen("refund") if r["status"] == 200]
+        wait_for(lambda: len([r for r in deleted() if r["status"] == 200]) == 2, 15, "the refund after the restart")
+        wait_for(lambda: billing_rows(s) == ["sent"] * 4, 10, "the outbox rows marked sent")
+        ok = [r for r in deleted() if r["status"] == 200]
         check(len(ok) == 2 and ok[1]["key"] != ok[0]["key"] and ok[1]["body"]["reason"] == "deleted",
               "after kill -9 and a restart the pending refund is delivered, once")
         delivered = {}
