@@ -11,6 +11,7 @@
 #include "app/config_notify.h"
 #include "app/config_reader.h"
 #include "booking/cdr_exporter.h"
+#include "billing/http_billing.h"
 #include "billing/radius_client.h"
 #include "common/log.h"
 #include "common/result.h"
@@ -69,9 +70,10 @@ struct DirectorySettings {
 
 // [billing] coupling / fail_open and [billing.radius] (issue 16 P3): who decides on a booking paid by an account.
 struct BillingSettings {
-  std::string coupling = "ledger";  // "ledger" (the built-in ledger) | "radius" (Access-Request) [ledger]
+  std::string coupling = "ledger";  // "ledger" (built-in) | "radius" | "http" [ledger]
   bool fail_open = false;  // RADIUS unreachable: a postpaid account may still book (logged); prepaid never [false]
   billing::RadiusOptions radius;  // servers, secret, timeout_ms, retries, nas_identifier, accounting, interim_seconds
+  billing::HttpBillingOptions http;  // [billing.http] (coupling = "http"): url, secret, timeout_ms, …
 };
 
 struct Config {

@@ -1,6 +1,7 @@
 // [billing]: tariff plans (issue 16 P1). Each [[billing.plans]] table prices a booking up to its duration and
 // participants; amounts are decimal strings read into integer minor units (domain/money.h). The coupling
-// (P3): `coupling` = "ledger" | "radius", `fail_open`, and [billing.radius] (billing/radius_client.h).
+// (P3): `coupling` = "ledger" | "radius" | "http", `fail_open`, [billing.radius] (billing/radius_client.h)
+// and [billing.http] (billing/http_billing.h).
 #include "app/config.h"
 #include "app/config_components.h"
 #include "domain/money.h"
@@ -34,13 +35,31 @@ void read_radius(ConfigReader r, billing::RadiusOptions& o, bool required) {
   r.finish();
 }
 
+// [billing.http] (billing/http_billing.h).
+void read_http(ConfigReader r, billing::HttpBillingOptions& o, bool required) {
+  r.get("url", o.url);
+  r.get("secret", o.secret);
+  r.get_int("timeout_ms", o.timeout_ms, 100, 60000);
+  r.get_int("connect_timeout_ms", o.connect_timeout_ms, 50, 60000);
+  r.get("ca_file", o.ca_file);
+  r.get_int("reserve_retries", o.reserve_retries, 0, 5);
+  while (!o.url.empty() && o.url.back() == '/') o.url.pop_back();
+  if (required && o.url.empty())
+    r.fail("url", "is required with coupling = \"http\" (the billing API's base URL)");
+  if (!o.url.empty() && o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0)
+    r.fail("url", "must start with http:// or https://");
+  if (required && o.secret.empty()) r.fail("secret", "is required with coupling = \"http\" (the HMAC key)");
+  r.finish();
+}
+
 }  // namespace
 
 void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr,
                   BillingSettings& settings) {
-  root.get_enum("coupling", settings.coupling, {"ledger", "radius"});
+  root.get_enum("coupling", settings.coupling, {"ledger", "radius", "http"});
   root.get("fail_open", settings.fail_open);
   read_radius(root.sub(root.table("radius"), "radius"), settings.radius, settings.coupling == "radius");
+  read_http(root.sub(root.table("http"), "http"), settings.http, settings.coupling == "http");
   auto tables = root.tables("plans");
   for (size_t i = 0; i < tables.size(); ++i) {
     ConfigReader r = root.sub(tables[i], "plans[" + std::to_string(i) + "]");

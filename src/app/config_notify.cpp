@@ -82,9 +82,10 @@ void settle_report_url(notify::SmsOptions& sms, const web::WebOptions& web) {
   else if (sms.report_url.empty() && web.port > 0) sms.report_url = default_report_url(web);
 }
 
-std::unique_ptr<notify::DeliveryWorker> make_delivery_worker(store::Store& store, const Clock& clock,
-                                                             const NotifySettings& settings) {
-  std::map<std::string, std::unique_ptr<notify::Sender>> senders;
+std::unique_ptr<notify::DeliveryWorker> make_delivery_worker(
+    store::Store& store, const Clock& clock, const NotifySettings& settings,
+    std::map<std::string, std::unique_ptr<notify::Sender>> more) {
+  std::map<std::string, std::unique_ptr<notify::Sender>> senders = std::move(more);
   if (!settings.smtp.url.empty()) senders["email"] = std::make_unique<notify::SmtpSender>(settings.smtp);
   if (!settings.sms.url.empty()) senders["sms"] = std::make_unique<notify::SmsSender>(settings.sms);
   return std::make_unique<notify::DeliveryWorker>(store, clock, std::move(senders), settings.worker);

@@ -30,9 +30,10 @@ std::string default_report_url(const web::WebOptions& web);
 void settle_report_url(notify::SmsOptions& sms, const web::WebOptions& web);
 
 // The delivery worker of these settings (not started): an SMTP sender when [notify.smtp] is set, an SMS
-// sender when [notify.sms] is.
-std::unique_ptr<notify::DeliveryWorker> make_delivery_worker(store::Store& store, const Clock& clock,
-                                                             const NotifySettings& settings);
+// sender when [notify.sms] is; plus `more` senders by kind (e.g. "billing": [billing] coupling = "http").
+std::unique_ptr<notify::DeliveryWorker> make_delivery_worker(
+    store::Store& store, const Clock& clock, const NotifySettings& settings,
+    std::map<std::string, std::unique_ptr<notify::Sender>> more = {});
 // One delivery pass in the calling thread (the CLI after a booking change, so that `confpro booking create`
 // alone sends its mails): the due e-mails and SMS are sent when their server is set. Returns how many were
 // attempted.

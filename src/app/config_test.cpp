@@ -430,7 +430,7 @@ TEST_F(ConfigTest, BillingRadiusCouplingIsReadAndIncompleteOnesRefused) {
   auto file = write("[billing]\ncoupling = \"diameter\"\n");
   auto bad = load_config(file, {});
   ASSERT_FALSE(bad.ok());
-  EXPECT_TRUE(has_error(bad.error(), file + ":2", "billing.coupling: must be one of ledger|radius"))
+  EXPECT_TRUE(has_error(bad.error(), file + ":2", "billing.coupling: must be one of ledger|radius|http"))
       << format_config_errors(bad.error());
   auto incomplete =
       load_config(write("[billing]\ncoupling = \"radius\"\n[billing.radius]\nservers = [\"nohost\"]\n"), {});
@@ -438,6 +438,34 @@ TEST_F(ConfigTest, BillingRadiusCouplingIsReadAndIncompleteOnesRefused) {
   EXPECT_TRUE(has_error(incomplete.error(), "", "billing.radius.servers: 'nohost' is not \"host:port\""))
       << format_config_errors(incomplete.error());
   EXPECT_TRUE(has_error(incomplete.error(), "", "billing.radius.secret: is required"));
+}
+
+// Issue 16 P3: [billing.http]; coupling = "http" without url or secret, or with a url that is not http(s), is
+// refused.
+TEST_F(ConfigTest, BillingHttpCouplingIsReadAndIncompleteOnesRefused) {
+  auto c =
+      load_config(write("[billing]\ncoupling = \"http\"\n[billing.http]\n"
+                        "url = \"https://billing.example.net/confpro/\"\nsecret = \"k3y\"\ntimeout_ms = 800\n"
+                        "ca_file = \"/etc/ssl/op.pem\"\nreserve_retries = 0\n"),
+                  {});
+  ASSERT_TRUE(c.ok()) << format_config_errors(c.error());
+  EXPECT_EQ(c->billing.coupling, "http");
+  EXPECT_EQ(c->billing.http.url, "https://billing.example.net/confpro");
+  EXPECT_EQ(c->billing.http.secret, "k3y");
+  EXPECT_EQ(c->billing.http.timeout_ms, 800);
+  EXPECT_EQ(c->billing.http.connect_timeout_ms, 1000);
+  EXPECT_EQ(c->billing.http.ca_file, "/etc/ssl/op.pem");
+  EXPECT_EQ(c->billing.http.reserve_retries, 0);
+  auto missing = load_config(write("[billing]\ncoupling = \"http\"\n"), {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(has_error(missing.error(), "", "billing.http.url: is required"))
+      << format_config_errors(missing.error());
+  EXPECT_TRUE(has_error(missing.error(), "", "billing.http.secret: is required"));
+  auto ftp = load_config(
+      write("[billing]\ncoupling = \"http\"\n[billing.http]\nurl = \"ftp://x\"\nsecret = \"k\"\n"), {});
+  ASSERT_FALSE(ftp.ok());
+  EXPECT_TRUE(has_error(ftp.error(), "", "billing.http.url: must start with http:// or https://"))
+      << format_config_errors(ftp.error());
 }
 
 }  // namespace

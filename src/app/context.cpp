@@ -56,6 +56,9 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
     if (!radius) return radius.error();
     ctx->radius = std::move(*radius);
     ctx->coupling = std::make_unique<billing::RadiusAuthorizer>(*ctx->radius, *ctx->store, config.billing.fail_open);
+  } else if (config.billing.coupling == "http") {
+    ctx->coupling = std::make_unique<billing::HttpBillingAuthorizer>(config.billing.http, *ctx->store,
+                                                                     config.plans, config.billing.fail_open);
   }
   booking::BookingServiceOptions options;
   options.limits = config.conference;

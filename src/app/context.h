@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "app/config.h"
+#include "billing/http_billing.h"
 #include "billing/radius_billing.h"
 #include "billing/radius_client.h"
 #include "booking/booking_service.h"
@@ -28,10 +29,10 @@ struct Context {
   std::unique_ptr<directory::LdapDirectory> ldap;        // null without [directory.ldap]
   std::unique_ptr<directory::ChainDirectory> logins;     // who logs in: [directory] order over the two
   domain::SystemRandom random;
-  // [billing] coupling = "radius" (issue 16 P3): the RADIUS client and the authorization of billed bookings
-  // that replaces the ledger's reservation; both null with the ledger.
+  // [billing] coupling = "radius" | "http" (issue 16 P3): the RADIUS client (radius only) and the
+  // authorization that replaces the ledger's reservation; both null with the ledger.
   std::unique_ptr<billing::RadiusClient> radius;
-  std::unique_ptr<billing::RadiusAuthorizer> coupling;
+  std::unique_ptr<booking::AccountAuthorizer> coupling;
   std::unique_ptr<booking::BookingService> bookings;
 };
 

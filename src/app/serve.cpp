@@ -19,6 +19,7 @@
 #include "common/event_loop.h"
 #include "common/log.h"
 #include "common/worker_pool.h"
+#include "billing/http_billing.h"
 #include "billing/radius_accounting.h"
 #include "conference/conference_service.h"
 #include "ivr/prompt_catalog.h"
@@ -301,10 +302,15 @@ int serve(const Config& config) {
     components.push_back(std::make_unique<Owned<billing::RadiusAccounting>>(
         std::make_unique<billing::RadiusAccounting>(*ctx.radius, *ctx.store, conference, *ctx.clock, accounting)));
   }
-  // The outbox's delivery worker, on its own thread, when [notify.smtp] or [notify.sms] is set (else the rows
+  // The outbox's delivery worker, on its own thread, when [notify.smtp] or [notify.sms] is set, or [billing]
+  // coupling = "http" (its commits and refunds are "billing" rows; billing/http_billing.h) (else the rows
   // stay pending).
-  if (!config.notify.smtp.url.empty() || !config.notify.sms.url.empty()) {
-    auto delivery = make_delivery_worker(*ctx.store, *ctx.clock, config.notify);
+  std::map<std::string, std::unique_ptr<notify::Sender>> billing_senders;
+  if (config.billing.coupling == "http")
+    billing_senders[billing::kHttpBillingKind] =
+        std::make_unique<billing::HttpBillingSender>(config.billing.http, *ctx.clock);
+  if (!config.notify.smtp.url.empty() || !config.notify.sms.url.empty() || !billing_senders.empty()) {
+    auto delivery = make_delivery_worker(*ctx.store, *ctx.clock, config.notify, std::move(billing_senders));
     delivery->start();
     components.push_back(std::make_unique<Owned<notify::DeliveryWorker>>(std::move(delivery)));
   }

@@ -54,6 +54,16 @@ class AccountAuthorizer {
   virtual ~AccountAuthorizer() = default;
   virtual Result<store::AuditEntry> authorize_account(const Actor& actor, const std::string& account,
                                                       const domain::Booking& proposed, TimePoint now) = 0;
+  // The outbox rows settling a booking with the coupling, written in the same store transaction as its end
+  // (`booking` as ended: capture of the actual use, or release when it lapsed unused) or its deletion
+  // (`deleted`: `booking` as it was). None by default (RADIUS settles through conference events).
+  virtual Result<std::vector<store::OutboxMessage>> settlement(const domain::Booking& /*booking*/,
+                                                               bool /*deleted*/, TimePoint /*now*/) {
+    return std::vector<store::OutboxMessage>{};
+  }
+  // authorize_account allowed `line`, but the booking was then not stored (a name taken, the store away): what
+  // the coupling reserved outside is given back. Nothing by default.
+  virtual void not_stored(const store::AuditEntry& /*line*/, TimePoint /*now*/) {}
 };
 
 class CategoryAuthorizer final : public BookingAuthorizer {

@@ -43,6 +43,17 @@ Status add_change_notifications(store::Store& store, const std::string& zone, co
   return {};
 }
 
+// [billing] coupling (issue 16 P3): the rows settling `b` with the operator's billing system (commit,
+// refund), added to `effects` so that they are written with the change itself.
+Status add_coupling_settlement(AccountAuthorizer* coupling, const domain::Booking& b, bool deleted,
+                               TimePoint now, store::SideEffects& effects) {
+  if (coupling == nullptr) return {};
+  auto rows = coupling->settlement(b, deleted, now);
+  if (!rows.ok()) return rows.error();
+  effects.outbox.insert(effects.outbox.end(), rows->begin(), rows->end());
+  return {};
+}
+
 }  // namespace
 
 BookingService::BookingService(store::Store& store, const Clock& clock, domain::RandomSource& random,
@@ -124,18 +135,24 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
     if (!reserve.ok()) return reserve.error();
     effects.ledger = std::move(*reserve);
   }
+  // [billing] coupling: what the operator reserved for a booking that is then not stored is given back.
+  const auto unless_stored = [&](Result<domain::Booking> r) {
+    if (!r.ok() && billed && options_.coupling != nullptr)
+      options_.coupling->not_stored(effects.audit.back(), now);
+    return r;
+  };
   if (options_.notify) {
     auto owner = store_.find_user(booking.owner);
     auto numbers = store_.list_access_numbers();
-    if (!numbers.ok()) return numbers.error();
+    if (!numbers.ok()) return unless_stored(numbers.error());
     effects.outbox =
         booking_notifications(booking, owner.ok() ? &*owner : nullptr, *numbers, options_.time_zone, now);
   }
   for (int attempt = 0;; ++attempt) {
     auto stored = store_.insert_booking(booking, effects);
-    if (stored.ok() || attempt + 1 >= options_.generation_attempts) return stored;
+    if (stored.ok() || attempt + 1 >= options_.generation_attempts) return unless_stored(std::move(stored));
     // Only a clash of a value we generated is retried; the caller's own choices are reported.
-    if (!conflict_on(stored.error(), "number") || draft.number) return stored;
+    if (!conflict_on(stored.error(), "number") || draft.number) return unless_stored(std::move(stored));
     {
       MutexLock lock(random_mutex_);
       booking.number = domain::generate_number(options_.limits, random_);
@@ -143,7 +160,7 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
     if (options_.notify) {
       auto owner = store_.find_user(booking.owner);
       auto numbers = store_.list_access_numbers();
-      if (!numbers.ok()) return numbers.error();
+      if (!numbers.ok()) return unless_stored(numbers.error());
       effects.outbox =
           booking_notifications(booking, owner.ok() ? &*owner : nullptr, *numbers, options_.time_zone, now);
     }
@@ -223,6 +240,8 @@ Status BookingService::remove(BookingId id, const Actor& actor) {
                                        BookingChange::kDeleted, now, effects);
     if (!st.ok()) return st.error();
   }
+  if (auto st = add_coupling_settlement(options_.coupling, *current, true, now, effects); !st.ok())
+    return st.error();
   return store_.delete_booking(id, store::Deletion{now, actor.username}, effects);
 }
 
@@ -242,6 +261,8 @@ Result<domain::Booking> BookingService::end(BookingId id, domain::EndReason reas
   auto settle = settle_for(store_, next, actor, now);
   if (!settle.ok()) return settle.error();
   effects.ledger = std::move(*settle);
+  if (auto st = add_coupling_settlement(options_.coupling, next, false, now, effects); !st.ok())
+    return st.error();
   return store_.update_booking(next, current->version, effects);
 }
 
@@ -270,6 +291,8 @@ Result<int> BookingService::expire_due(TimePoint now, const std::set<BookingId>&
         auto settle = settle_for(store_, next, system, now);
         if (!settle.ok()) return settle.error();
         effects.ledger = std::move(*settle);
+        if (auto st = add_coupling_settlement(options_.coupling, next, false, now, effects); !st.ok())
+          return st.error();
         auto stored = store_.update_booking(next, b.version, effects);
         if (stored.ok()) {
           ++marked;

@@ -1,6 +1,8 @@
 #include "notify/curl_support.h"
 
+#include <algorithm>
 #include <mutex>
+#include <string>
 
 namespace confpro::notify {
 
@@ -12,6 +14,13 @@ void curl_global_once() {
 int curl_abort_if_cancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   const auto* watch = static_cast<const CurlWatch*>(user);
   return watch->cancelled->load() || std::chrono::steady_clock::now() > watch->deadline ? 1 : 0;
+}
+
+size_t curl_collect_reply(char* data, size_t size, size_t count, void* user) {
+  auto* reply = static_cast<std::string*>(user);
+  const size_t n = size * count;
+  if (reply->size() < 1024) reply->append(data, std::min(n, 1024 - reply->size()));
+  return n;
 }
 
 void curl_set_limits(CURL* curl, CurlWatch& watch, int connect_timeout_s, int timeout_s) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 
 namespace confpro::notify {
 
@@ -21,6 +22,9 @@ struct CurlWatch {
 // also enforces the whole transfer's timeout itself: libcurl 7.88 was seen here waiting past CURLOPT_TIMEOUT
 // after a failed read from a server that stopped answering. `user` is a CurlWatch.
 int curl_abort_if_cancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
+
+// libcurl's write callback keeping the first KiB of an answer (for the record) in `user`, a std::string.
+size_t curl_collect_reply(char* data, size_t size, size_t count, void* user);
 
 // The options every sender's transfer takes: no signals, the connect and total timeouts, `watch` as progress
 // callback (it must outlive the transfer), the peer's certificate and name verified.

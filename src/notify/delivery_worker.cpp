@@ -5,7 +5,7 @@
 namespace confpro::notify {
 
 namespace {
-const char* const kKinds[] = {"email", "sms"};
+const char* const kKinds[] = {"email", "sms"};  // the notifications' (their missing sender is reported)
 }
 
 DeliveryWorker::DeliveryWorker(store::Store& store, const Clock& clock,
@@ -59,7 +59,9 @@ double DeliveryWorker::jitter() {  // xorshift64*: enough to spread retries
 int DeliveryWorker::run_once() {
   auto logger = log::get("notify");
   int attempted = 0;
-  for (const char* kind : kKinds) {
+  std::set<std::string> kinds(std::begin(kKinds), std::end(kKinds));
+  for (const auto& named : senders_) kinds.insert(named.first);  // and any other sender's (e.g. "billing")
+  for (const std::string& kind : kinds) {
     auto sender = senders_.find(kind);
     if (sender == senders_.end()) {
       if (reported_unsent_kinds_.contains(kind)) continue;
@@ -67,7 +69,7 @@ int DeliveryWorker::run_once() {
       if (waiting.ok() && !waiting->empty()) {
         logger->warn(
             "{} messages wait in the outbox and stay pending: no sender configured for them ([notify.{}])",
-            kind, std::string(kind) == "email" ? "smtp" : "sms");
+            kind, kind == "email" ? "smtp" : "sms");
         reported_unsent_kinds_.insert(kind);
       }
       continue;

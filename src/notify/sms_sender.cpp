@@ -62,13 +62,6 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-size_t collect_reply(char* data, size_t size, size_t count, void* user) {
-  auto* reply = static_cast<std::string*>(user);
-  const size_t n = size * count;
-  if (reply->size() < 1024) reply->append(data, std::min(n, 1024 - reply->size()));
-  return n;
-}
-
 }  // namespace
 
 bool fits_gsm7(std::string_view utf8) {
@@ -147,7 +140,7 @@ SendResult SmsSender::send(const store::OutboxMessage& message) {
   std::string reply;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_reply);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, curl_collect_reply);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
   CurlWatch watch{&cancelled_, std::chrono::steady_clock::now() + std::chrono::seconds(options_.timeout_s)};

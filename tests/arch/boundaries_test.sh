@@ -59,6 +59,9 @@ check billing booking/booking_authorizer.h ok
 check billing conference/control_api.h ok
 check billing sip/sip_endpoint.h forbidden
 check billing web/web_deps.h forbidden
+# The HTTP coupling sends its commits and refunds as outbox rows through notify/'s worker (a Sender).
+check billing notify/sender.h ok
+check notify billing/http_billing.h forbidden
 check conference billing/radius_client.h forbidden
 check web billing/radius_client.h forbidden
 # The views exist for every component folder of src/.
