@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "notify/delivery_worker.h"
 #include "notify/mime.h"
 #include "notify/reminders.h"
@@ -222,6 +225,53 @@ TEST_F(WorkerTest, ARowTakenByAnotherWorkerIsNotSentTwice) {
   EXPECT_EQ(w.run_once(), 0);
   clock_.advance(minutes{3});  // its lease ran out without a record (it crashed): sent here
   EXPECT_EQ(w.run_once(), 1);
+}
+
+// A sender that counts what it accepted, for a worker on its own thread.
+class CountingSender final : public Sender {
+ public:
+  std::string destination(const store::OutboxMessage&) const override { return "smtp://test"; }
+  SendResult send(const store::OutboxMessage&) override {
+    {
+      std::lock_guard lock(mu_);
+      ++sent_;
+    }
+    cv_.notify_all();
+    return {true, false, "250"};
+  }
+  bool wait_for_sent(int n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return sent_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int sent_ = 0;
+};
+
+// A row written in this process wakes the started worker: sent at once, not at the next poll (a minute here).
+TEST_F(WorkerTest, ARowWrittenHereWakesTheWorkerBeforeItsPoll) {
+  auto sender = std::make_unique<CountingSender>();
+  auto* s = sender.get();
+  std::map<std::string, std::unique_ptr<Sender>> senders;
+  senders["email"] = std::move(sender);
+  WorkerOptions options;
+  options.poll_interval = minutes{1};
+  DeliveryWorker w(*store_, clock_, std::move(senders), options, 1);
+  enqueue("first");
+  w.start();
+  ASSERT_TRUE(s->wait_for_sent(1, std::chrono::seconds{20}));  // its first look
+  enqueue("second");                                          // the worker now waits for its poll
+  EXPECT_TRUE(s->wait_for_sent(2, std::chrono::seconds{20}));
+  auto b = sample_booking("Woken", "734999", kT0 + std::chrono::hours{1});  // a booking's own rows too
+  store::SideEffects effects;
+  effects.outbox = {row(0, "booked")};
+  ASSERT_TRUE(store_->insert_booking(b, effects).ok());
+  EXPECT_TRUE(s->wait_for_sent(3, std::chrono::seconds{20}));
+  w.stop();
+  enqueue("after the stop");  // no listener left behind
+  EXPECT_EQ(store_->list_outbox("pending", 10)->size(), 1u);
 }
 
 TEST(Sms, Gsm7WhenEveryCharacterIsInTheDefaultAlphabetOrItsExtension) {

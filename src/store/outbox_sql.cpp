@@ -224,6 +224,7 @@ Result<OutboxMessage> SqlStore::requeue_message(std::int64_t id, TimePoint now) 
                           soci::use(at, "at"), soci::use(id, "id"));
     st.execute(true);
     const bool changed = st.get_affected_rows() == 1;
+    outbox_rows_written = changed;
     auto rows = load_outbox(sql, "WHERE id = :id", [&](soci::statement& s) { s.exchange(soci::use(id, "id")); });
     if (rows.empty()) return Error::not_found("no such message");
     if (!changed) return Error::precondition("this message is still pending: it will be sent or retried")

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -439,6 +440,12 @@ class Store {
   // Writes the mark and `rows` in one transaction: true; false (nothing written) when the mark was there.
   virtual Result<bool> enqueue_once(BookingId booking, const std::string& what, TimePoint at,
                                     const std::vector<OutboxMessage>& rows) = 0;
+  // Called (on the writing thread, after the commit) each time this process wrote due outbox rows: new
+  // rows, reminders, a re-send. The delivery worker wakes on it instead of waiting for its next poll; rows
+  // written by another process (the CLI, another node) are still found by the poll. One listener; {} = none;
+  // once this returned, the previous listener is not running and will not run. The listener must be short and
+  // must not call the store.
+  virtual void set_outbox_listener(std::function<void()> listener) = 0;
 
   // S5.
   virtual Result<Report> report(const ReportQuery& query) = 0;
