@@ -13,9 +13,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string> kMailMessages{"created-owner",   "created-invitee",   "updated-owner",
-                                          "updated-invitee", "cancelled-owner",   "cancelled-invitee",
-                                          "reminder-owner",  "reminder-invitee",  "unused-owner"};
+const std::set<std::string> kMailMessages{"created-owner",   "created-invitee",  "updated-owner",
+                                          "updated-invitee", "cancelled-owner",  "cancelled-invitee",
+                                          "reminder-owner",  "reminder-invitee", "unused-owner"};
 const std::set<std::string> kSmsMessages{"created-sms", "reminder-sms"};
 
 std::atomic<std::shared_ptr<const Templates>> g_templates;
@@ -31,7 +31,8 @@ Result<bool> check_name(const std::string& file) {
       "not a template name (<message>.<en|fr>.<subject|txt> for an e-mail, <message>.<en|fr>.sms for an SMS; "
       "see docs/notifications.md)";
   if (a == std::string::npos || a == b) return refused(file, usage);
-  const std::string message = file.substr(0, a), lang = file.substr(a + 1, b - a - 1), part = file.substr(b + 1);
+  const std::string message = file.substr(0, a), lang = file.substr(a + 1, b - a - 1),
+                    part = file.substr(b + 1);
   if (lang != "en" && lang != "fr") return refused(file, "language must be en or fr");
   if (kMailMessages.contains(message)) {
     if (part != "subject" && part != "txt") return refused(file, "an e-mail's part must be subject or txt");
@@ -48,10 +49,12 @@ Status check_placeholders(const std::string& file, const std::string& text, bool
     const auto end = text.find("}}", at + 2);
     if (end == std::string::npos) return refused(file, "\"{{\" without \"}}\"");
     const std::string key = text.substr(at + 2, end - at - 2);
-    if (std::none_of(std::begin(kPlaceholders), std::end(kPlaceholders), [&](const char* p) { return key == p; }))
+    if (std::none_of(std::begin(kPlaceholders), std::end(kPlaceholders),
+                     [&](const char* p) { return key == p; }))
       return refused(file, "unknown placeholder {{" + key + "}}");
     if (invitee && key == "moderator_pin")
-      return refused(file, "{{moderator_pin}} in an invitee's template: invitees never get the moderator PIN");
+      return refused(file,
+                     "{{moderator_pin}} in an invitee's template: invitees never get the moderator PIN");
   }
   return {};
 }

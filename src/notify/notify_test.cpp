@@ -440,5 +440,31 @@ TEST(Reminders, ScansOfSeveralNodesWriteEachReminderOnce) {
   EXPECT_EQ(rows.back().subject, "Conférence non utilisée « Budget »");
 }
 
+// Issue 15 item 4: a booking already reminded, then moved to a later start whose reminder moment is still ahead,
+// is not reminded at once but again before its new start (the mark is per start: notify_marks' key has it).
+TEST(Reminders, ABookingMovedLaterAfterItsReminderIsRemindedAgainBeforeItsNewStart) {
+  TempDir dir;
+  auto store = open_migrated(dir.path() / "m.db");
+  ASSERT_TRUE(store);
+  store::User alice;
+  alice.username = "alice";
+  alice.email = "alice@example.com";
+  ASSERT_TRUE(store->add_user(alice).ok());
+  auto b = sample_booking("Budget", "734912", kT0);
+  b.created_at = kT0 - std::chrono::hours{2};
+  b = store->insert_booking(b, {}).value();
+  ReminderOptions options;
+  options.minutes = 10;
+  ReminderScan scan(*store, options);
+  EXPECT_EQ(scan.run_once(kT0 - minutes{10}).value(), 1);
+  b.valid_from = kT0 + std::chrono::hours{1};  // moved an hour later, after its reminder
+  b = store->update_booking(b, b.version, {}).value();
+  EXPECT_EQ(scan.run_once(kT0 - minutes{5}).value(), 0);             // its new reminder moment is ahead
+  EXPECT_EQ(scan.run_once(kT0 + minutes{49}).value(), 0);
+  EXPECT_EQ(scan.run_once(kT0 + minutes{50}).value(), 1);            // reminded for the new start
+  EXPECT_EQ(scan.run_once(kT0 + minutes{55}).value(), 0);            // once
+  EXPECT_EQ(store->list_outbox("", 10)->size(), 2u);
+}
+
 }  // namespace
 }  // namespace confpro::notify
