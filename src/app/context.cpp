@@ -64,6 +64,7 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
   options.policy = config.booking;
   options.plans = config.plans;
   options.coupling = ctx->coupling.get();
+  options.unused_notice = config.notify.reminders.unused_notice;
   ctx->bookings = std::make_unique<booking::BookingService>(*ctx->store, *ctx->clock, ctx->random, options);
   // The operator's notification texts, checked before anything is sent (a bad file stops the start).
   if (!config.notify.templates_dir.empty()) {

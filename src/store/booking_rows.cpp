@@ -263,6 +263,7 @@ void write_effects(soci::session& sql, Dialect /*dialect*/, const SideEffects& e
         soci::use(a.target, "target"), soci::use(a.details, "details"), soci::use(a.source, "source");
   }
   for (const auto& m : effects.outbox) insert_outbox(sql, m);
+  for (const auto& o : effects.once) write_once(sql, o.booking, o.what, o.at, o.rows);
 }
 
 // Insert and update live here because they share the row binding.

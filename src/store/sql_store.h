@@ -70,6 +70,10 @@ std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m);
 // Set by insert_outbox (and a re-send) on the writing thread; SqlStore::run reads and clears it once the unit of
 // work returned (its transaction committed) and then calls the outbox listener.
 extern thread_local bool outbox_rows_written;
+// The mark (booking, what, at) and, when it was not there yet, `rows`; inside the caller's transaction. Whether
+// they were written.
+bool write_once(soci::session& sql, BookingId booking, const std::string& what, TimePoint at,
+                const std::vector<OutboxMessage>& rows);
 std::string new_report_token();
 
 // The storage URL for SOCI's postgresql backend, which hands it to libpq's PQconnectdb: libpq reads

@@ -186,6 +186,16 @@ struct SideEffects {
   // kResourceExhausted, naming the amount missing, when the account cannot cover it — checked inside the
   // transaction, so two bookings racing for the last credit cannot both pass.
   std::vector<LedgerEntry> ledger;
+  // Rows written once (issue 15: the unused notice of a booking ended by expiry): the mark (booking, what, at)
+  // and its rows, as enqueue_once writes them, in the same transaction; nothing when the mark was there.
+  // Updates only (the booking id is known).
+  struct Once {
+    BookingId booking;
+    std::string what;
+    TimePoint at;
+    std::vector<OutboxMessage> rows;
+  };
+  std::vector<Once> once;
 };
 
 template <typename T>
