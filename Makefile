@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CONFIG ?=
 CMAKE_FLAGS ?=
 
-.PHONY: run test check bench bench-flood bench-login build configure bootstrap format lint clean asan tsan fuzz asan-smoke \
+.PHONY: run test check bench bench-flood bench-login bench-notify build configure bootstrap format lint clean asan tsan fuzz asan-smoke \
   tsan-smoke fuzz-smoke ui
 
 bootstrap-%:
@@ -52,6 +52,12 @@ bench-flood: bootstrap-test build
 bench-login: bootstrap-test build ui
 	@CONFPRO_BINARY=$(abspath $(BUILD))/src/app/confpro CONFPRO_CALL_DRIVER=$(abspath $(BUILD))/tests/web/call_driver \
 	  node tests/web/bench_login_ivr.mjs
+
+# Notifications (issue 15): booking saved -> mail accepted p50/p99 over 50 bookings, then 1,000 bookings in a burst all
+# delivered once while the web and SIP paths are probed (tests/notify/bench_notify.py; BENCH_NOTIFY_ARGS to change).
+bench-notify: bootstrap-test build
+	@sh tests/web/loopback_only.sh /usr/bin/python3 tests/notify/bench_notify.py $(abspath $(BUILD))/src/app/confpro \
+	  $(abspath $(BUILD))/tests/sip/prompt-cache $(BENCH_NOTIFY_ARGS)
 
 # The whole suite under ASan+UBSan or TSan, and each fuzzer for FUZZ_SECONDS (600): long runs, not in `make test`.
 asan: bootstrap-test ui

@@ -31,6 +31,7 @@ void read_notify(ConfigReader r, NotifySettings& n) {
     else r.fail("reminder_channels", "each must be \"email\" or \"sms\" (not \"" + c + "\")");
   }
   r.get("unused_notice", n.reminders.unused_notice);
+  r.get("templates_dir", n.templates_dir);
   if (const toml::table* smtp = r.table("smtp")) {
     ConfigReader s = r.sub(smtp, "smtp");
     auto& o = n.smtp;

@@ -20,6 +20,8 @@ struct NotifySettings {
   notify::SmsOptions sms;    // sms.url "" = no [notify.sms]: SMS rows stay pending (number_rules: [sip]'s)
   // [notify] reminder_minutes, reminder_channels, unused_notice (time_zone: [server]'s, set by serve).
   notify::ReminderOptions reminders;
+  // [notify] templates_dir: the operator's texts (booking/notification_templates.h); "" = built-in texts [""].
+  std::string templates_dir;
 };
 
 void read_notify(ConfigReader r, NotifySettings& n);

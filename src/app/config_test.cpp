@@ -97,14 +97,16 @@ TEST_F(ConfigTest, NotifyRemindersAreOffByDefaultAndReadWithTheirChannels) {
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->notify.reminders.minutes, 0);
   EXPECT_FALSE(d->notify.reminders.unused_notice);
+  EXPECT_EQ(d->notify.templates_dir, "");  // built-in texts
   auto c = load_config(write("[notify]\nreminder_minutes = 15\nreminder_channels = [\"email\", \"sms\"]\n"
-                             "unused_notice = true\n"),
+                             "unused_notice = true\ntemplates_dir = \"/etc/confpro/templates\"\n"),
                        {});
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->notify.reminders.minutes, 15);
   EXPECT_TRUE(c->notify.reminders.email);
   EXPECT_TRUE(c->notify.reminders.sms);
   EXPECT_TRUE(c->notify.reminders.unused_notice);
+  EXPECT_EQ(c->notify.templates_dir, "/etc/confpro/templates");
   auto sms = load_config(write("[notify]\nreminder_minutes = 5\nreminder_channels = [\"sms\"]\n"), {});
   ASSERT_TRUE(sms.ok());
   EXPECT_FALSE(sms->notify.reminders.email);

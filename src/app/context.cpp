@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "booking/notification_templates.h"
 #include "common/log.h"
 #include "store/fault_injection.h"
 #include "web/http_types.h"
@@ -66,7 +67,14 @@ Result<std::unique_ptr<Context>> open_context(const Config& config) {
   options.policy = config.booking;
   options.plans = config.plans;
   options.coupling = ctx->coupling.get();
+  options.unused_notice = config.notify.reminders.unused_notice;
   ctx->bookings = std::make_unique<booking::BookingService>(*ctx->store, *ctx->clock, ctx->random, options);
+  // The operator's notification texts, checked before anything is sent (a bad file stops the start).
+  if (!config.notify.templates_dir.empty()) {
+    auto templates = booking::load_templates(config.notify.templates_dir);
+    if (!templates) return templates.error();
+    booking::use_templates(std::make_shared<const booking::Templates>(std::move(*templates)));
+  }
   return ctx;
 }
 

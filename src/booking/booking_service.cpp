@@ -266,6 +266,17 @@ Result<domain::Booking> BookingService::end(BookingId id, domain::EndReason reas
   return store_.update_booking(next, current->version, effects);
 }
 
+// Issue 15: the unused notice of booking `ended` (just ended by expiry), written with the end and its mark
+// (notify/reminders.h's scan writes it otherwise, e.g. for a booking ended elsewhere).
+std::optional<store::SideEffects::Once> BookingService::unused_notice(const domain::Booking& ended, TimePoint now) {
+  if (!options_.unused_notice || ended.end_reason != domain::EndReason::kExpiredUnused || ended.opened_at ||
+      !ended.ended_at || now - *ended.ended_at >= kUnusedNoticeWindow)
+    return std::nullopt;
+  auto owner = store_.find_user(ended.owner);
+  return store::SideEffects::Once{ended.id, "unused", *ended.ended_at,
+                                  unused_notifications(ended, owner.ok() ? &*owner : nullptr, options_.time_zone, now)};
+}
+
 Result<int> BookingService::expire_due(TimePoint now, const std::set<BookingId>& live_here) {
   int marked = 0;
   const Actor system{"system", true, "system"};
@@ -293,6 +304,7 @@ Result<int> BookingService::expire_due(TimePoint now, const std::set<BookingId>&
         effects.ledger = std::move(*settle);
         if (auto st = add_coupling_settlement(options_.coupling, next, false, now, effects); !st.ok())
           return st.error();
+        if (auto notice = unused_notice(next, now)) effects.once.push_back(std::move(*notice));
         auto stored = store_.update_booking(next, b.version, effects);
         if (stored.ok()) {
           ++marked;

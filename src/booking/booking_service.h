@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -44,6 +45,9 @@ struct BookingServiceOptions {
   // billing system instead of the ledger (its line naming the account is written with the booking) [null: the
   // ledger]. Borrowed; must outlive the service.
   AccountAuthorizer* coupling = nullptr;
+  // [notify] unused_notice (issue 15): expire_due writes the unused notice of a booking it ends unused in the
+  // same transaction (with its mark, so the housekeeping scan does not write it again) [false].
+  bool unused_notice = false;
 };
 
 class BookingService {
@@ -110,6 +114,7 @@ class BookingService {
   void set_authorizer(std::unique_ptr<BookingAuthorizer> authorizer) { authorizer_ = std::move(authorizer); }
 
  private:
+  std::optional<store::SideEffects::Once> unused_notice(const domain::Booking& ended, TimePoint now);
   Result<domain::Booking> load_for(BookingId id, const Actor& actor);
   Status check_owner(const std::string& owner);
   // `billed`: the booking names a billing account, so a "needs payment" answer is met by its reservation.

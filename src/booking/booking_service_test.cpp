@@ -306,6 +306,31 @@ TEST_F(BookingServiceTest, ExpireDueEndsLapsedScheduledBookings) {
   EXPECT_EQ(service_.search(q)->total, 2);
 }
 
+// Issue 15: with unused_notice, the booking expiry ends unused writes its creator's notice and its mark in the
+// end's own transaction: nothing left for the housekeeping scan (lapsed_unused sees it marked).
+TEST_F(BookingServiceTest, ExpireDueWritesTheUnusedNoticeWithTheEnd) {
+  BookingServiceOptions options;
+  options.unused_notice = true;
+  BookingService service{*store_, clock_, random_, options};
+  auto a = service.create(draft("A"), kAdmin).value();
+  const auto before = outbox_count();
+  EXPECT_EQ(service.expire_due(kT0 + days{1}, {}).value(), 1);
+  auto rows = store_->list_outbox("", 100).value();
+  ASSERT_EQ(outbox_count(), before + 1);
+  EXPECT_EQ(rows.back().recipient, "alice@example.com");
+  EXPECT_EQ(rows.back().booking, a.id);
+  EXPECT_NE(rows.back().subject.find("« A »"), std::string::npos) << rows.back().subject;
+  EXPECT_TRUE(store_->lapsed_unused(kT0, kT0 + days{2}, 10)->empty()) << "marked: the scan skips it";
+  // The mark is per booking: enqueue_once (the scan) writes nothing more.
+  EXPECT_FALSE(store_->enqueue_once(a.id, "unused", kT0 + days{1}, {}).value());
+  // A lapse found more than a day late (server down): no notice about a conference long gone.
+  auto b = service.create(draft("B"), kAdmin).value();
+  const auto created = outbox_count();
+  EXPECT_EQ(service.expire_due(kT0 + days{3}, {}).value(), 1);
+  EXPECT_EQ(outbox_count(), created);
+  EXPECT_EQ(service.get(b.id)->state, domain::BookingState::kEnded);
+}
+
 // Four threads create 100 bookings with 4-digit numbers (9,000 possible): generated-number collisions happen
 // and are retried; every booking gets a distinct number.
 TEST_F(BookingServiceTest, ConcurrentCreatesGetDistinctNumbers) {

@@ -1,7 +1,9 @@
 #include "booking/notification_text.h"
 
 #include <algorithm>
+#include <map>
 
+#include "booking/notification_templates.h"
 #include "common/timezone.h"
 #include "domain/calendar.h"
 
@@ -121,6 +123,39 @@ std::string details(const domain::Booking& b, const Words& w, const std::vector<
   return s;
 }
 
+// Operator templates (notification_templates.h): the values of a booking's placeholders, and a text with the
+// operator's file for it when there is one.
+using Values = std::map<std::string, std::string>;
+
+Values values_of(const domain::Booking& b, const Words& w, const std::vector<store::AccessNumber>& numbers,
+                 const std::string& zone) {
+  Values v{{"name", b.name},
+           {"number", b.number},
+           {"pin", b.user_pin},
+           {"user_pin", b.user_pin},
+           {"start", format_local_time(b.valid_from, zone)},
+           {"end", format_local_time(b.valid_until(), zone)},
+           {"time_zone", zone},
+           {"duration", std::to_string(b.duration_minutes)},
+           {"max_participants", std::to_string(b.max_participants)},
+           {"details", details(b, w, numbers, zone)}};
+  std::string access;
+  for (const auto& n : numbers) access += n.number + (n.label.empty() ? "" : "  " + n.label) + "\n";
+  v["access_numbers"] = access;
+  if (const auto* dial = dial_in_number(numbers)) v["dial_in"] = dial->number;
+  return v;
+}
+
+// `message`.<b's language>.`part` rendered with `values` when the operator has that file, else `builtin`.
+std::string text_of(const domain::Booking& b, const std::string& message, const char* part, const Values& values,
+                    std::string builtin) {
+  auto templates = current_templates();
+  if (!templates) return builtin;
+  const char* lang = b.language == domain::Language::kEnglish ? "en" : "fr";
+  auto it = templates->texts.find(message + "." + lang + "." + part);
+  return it == templates->texts.end() ? builtin : render_template(it->second, values);
+}
+
 store::OutboxMessage message(std::string kind, std::string recipient, std::string subject, std::string body,
                              TimePoint now) {
   store::OutboxMessage m;
@@ -181,6 +216,24 @@ std::string owner_sms(const domain::Booking& b, const Words& w, const std::vecto
   return sms;
 }
 
+// The template message names' first part (notification_templates.h).
+std::string change_name(BookingChange change) {
+  return change == BookingChange::kDeleted ? "cancelled" : change == BookingChange::kUpdated ? "updated" : "created";
+}
+
+Values owner_values(Values v, const domain::Booking& b, const store::User* owner) {
+  v["moderator_pin"] = b.moderator_pin;
+  if (owner != nullptr) v["invited_by"] = display_name(*owner);
+  return v;
+}
+
+// An invitee's: their PIN, never the moderator PIN (a template asking for it is refused at load).
+Values invitee_values(Values v, const domain::Invitee& inv, const store::User* owner) {
+  if (!inv.personal_pin.empty()) v["pin"] = inv.personal_pin;
+  if (owner != nullptr) v["invited_by"] = display_name(*owner);
+  return v;
+}
+
 std::vector<store::OutboxMessage> emails(const domain::Booking& b, BookingChange change, int sequence,
                                          const std::vector<domain::Invitee>& removed,
                                          const store::User* owner,
@@ -189,6 +242,8 @@ std::vector<store::OutboxMessage> emails(const domain::Booking& b, BookingChange
   const Words& w = words_of(b);
   const std::string quoted = " « " + b.name + " »";
   const std::string common = details(b, w, numbers, zone);
+  const Values base = values_of(b, w, numbers, zone);
+  const std::string what = change_name(change);
   const std::string cancelled = std::string(w.cancelled) + "\n\n" + common;
   const bool cancel = change == BookingChange::kDeleted;
   const std::string method = cancel ? "CANCEL" : "REQUEST";
@@ -206,15 +261,26 @@ std::vector<store::OutboxMessage> emails(const domain::Booking& b, BookingChange
     std::string body = cancel ? cancelled
                               : common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " +
                                     b.user_pin + "\n";
-    add(owner->email, (changed_subject ? changed_subject : w.subject_owner) + quoted, body, method);
+    Values v = owner_values(base, b, owner);
+    add(owner->email,
+        text_of(b, what + "-owner", "subject", v, (changed_subject ? changed_subject : w.subject_owner) + quoted),
+        text_of(b, what + "-owner", "txt", v, body), method);
   }
   for (const auto& inv : b.invitees) {
     if (inv.email.empty()) continue;
     std::string body = cancel ? cancelled : invitee_body(b, inv, w, common, owner);
-    add(inv.email, (changed_subject ? changed_subject : w.subject_invitee) + quoted, body, method);
+    Values v = invitee_values(base, inv, owner);
+    add(inv.email,
+        text_of(b, what + "-invitee", "subject", v,
+                (changed_subject ? changed_subject : w.subject_invitee) + quoted),
+        text_of(b, what + "-invitee", "txt", v, body), method);
   }
-  for (const auto& inv : removed)
-    if (!inv.email.empty()) add(inv.email, w.subject_cancelled + quoted, cancelled, "CANCEL");
+  for (const auto& inv : removed) {
+    if (inv.email.empty()) continue;
+    Values v = invitee_values(base, inv, owner);
+    add(inv.email, text_of(b, "cancelled-invitee", "subject", v, w.subject_cancelled + quoted),
+        text_of(b, "cancelled-invitee", "txt", v, cancelled), "CANCEL");
+  }
   return out;
 }
 
@@ -225,8 +291,12 @@ std::vector<store::OutboxMessage> booking_notifications(const domain::Booking& b
                                                         const std::string& zone, TimePoint now) {
   std::vector<store::OutboxMessage> out =
       emails(b, BookingChange::kCreated, 0, {}, owner, numbers, zone, now);
-  if (owner != nullptr && !owner->mobile.empty())
-    out.push_back(message("sms", owner->mobile, "", owner_sms(b, words_of(b), numbers, zone, ""), now));
+  if (owner != nullptr && !owner->mobile.empty()) {
+    const Words& w = words_of(b);
+    const Values v = owner_values(values_of(b, w, numbers, zone), b, owner);
+    out.push_back(message("sms", owner->mobile, "",
+                          text_of(b, "created-sms", "sms", v, owner_sms(b, w, numbers, zone, "")), now));
+  }
   return out;
 }
 
@@ -245,15 +315,26 @@ std::vector<store::OutboxMessage> reminder_notifications(const domain::Booking& 
     m.booking = b.id;
     out.push_back(std::move(m));
   };
+  Values base = values_of(b, w, numbers, zone);
+  base["minutes"] = std::to_string(minutes);
   if (email) {
-    if (owner != nullptr && !owner->email.empty())
-      add("email", owner->email, subject,
-          common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " + b.user_pin + "\n");
-    for (const auto& inv : b.invitees)
-      if (!inv.email.empty()) add("email", inv.email, subject, invitee_body(b, inv, w, common, owner));
+    if (owner != nullptr && !owner->email.empty()) {
+      const Values v = owner_values(base, b, owner);
+      add("email", owner->email, text_of(b, "reminder-owner", "subject", v, subject),
+          text_of(b, "reminder-owner", "txt", v,
+                  common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " + b.user_pin + "\n"));
+    }
+    for (const auto& inv : b.invitees) {
+      if (inv.email.empty()) continue;
+      const Values v = invitee_values(base, inv, owner);
+      add("email", inv.email, text_of(b, "reminder-invitee", "subject", v, subject),
+          text_of(b, "reminder-invitee", "txt", v, invitee_body(b, inv, w, common, owner)));
+    }
   }
   if (sms && owner != nullptr && !owner->mobile.empty())
-    add("sms", owner->mobile, "", owner_sms(b, w, numbers, zone, std::string(w.reminder_sms) + " - "));
+    add("sms", owner->mobile, "",
+        text_of(b, "reminder-sms", "sms", owner_values(base, b, owner),
+                owner_sms(b, w, numbers, zone, std::string(w.reminder_sms) + " - ")));
   return out;
 }
 
@@ -264,8 +345,11 @@ std::vector<store::OutboxMessage> unused_notifications(const domain::Booking& b,
   const TimePoint ended = b.ended_at.value_or(b.valid_until());
   std::string body = replaced(w.unused, "{END}", format_local_time(ended, zone) + " (" + zone + ")") + "\n\n" +
                      w.conference + ": " + b.name + "\n" + w.number + ": " + b.number + "\n";
-  auto m = message("email", owner->email, std::string(w.subject_unused) + " « " + b.name + " »", std::move(body),
-                   now);
+  Values v = owner_values({{"name", b.name}, {"number", b.number}, {"time_zone", zone}}, b, owner);
+  v["ended"] = format_local_time(ended, zone);
+  auto m = message("email", owner->email,
+                   text_of(b, "unused-owner", "subject", v, std::string(w.subject_unused) + " « " + b.name + " »"),
+                   text_of(b, "unused-owner", "txt", v, std::move(body)), now);
   m.booking = b.id;
   return {m};
 }

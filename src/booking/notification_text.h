@@ -41,6 +41,11 @@ std::vector<store::OutboxMessage> reminder_notifications(const domain::Booking& 
                                                          const std::string& time_zone, int minutes, bool email,
                                                          bool sms, TimePoint now);
 
+// An unused notice is written only for a booking that lapsed this recently: a server down longer skips it
+// rather than tell of a conference long gone (and enabling the notice does not mail about every lapsed
+// booking).
+inline constexpr std::chrono::hours kUnusedNoticeWindow{24};
+
 // The short "your conference was not used" e-mail to the owner of a booking that lapsed without ever being
 // opened; none without an owner address.
 std::vector<store::OutboxMessage> unused_notifications(const domain::Booking& booking, const store::User* owner,

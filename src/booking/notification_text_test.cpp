@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "booking/notification_templates.h"
 #include "domain/calendar.h"
 
 namespace confpro::booking {
@@ -160,6 +164,91 @@ TEST(ReminderText, UnusedNoticeToTheOwnerOnly) {
       << rows[0].body;
   EXPECT_EQ(rows[0].body.find("987654"), std::string::npos);  // no PIN: nothing to join any more
   EXPECT_TRUE(unused_notifications(b, nullptr, "Europe/Paris", kT0).empty());
+}
+
+// Operator templates ([notify] templates_dir): a file overrides one text per message and language, with its
+// placeholders filled; a missing file keeps the built-in text; bad files are refused at load with their name.
+class TemplatesTest : public ::testing::Test {
+ protected:
+  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
+                               ("confpro-templates-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                                "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  void SetUp() override { std::filesystem::create_directories(dir_); }
+  void TearDown() override {
+    use_templates(nullptr);
+    std::filesystem::remove_all(dir_);
+  }
+  void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  std::string refusal() {
+    auto t = load_templates(dir_.string());
+    return t.ok() ? "" : t.error().message;
+  }
+};
+
+TEST_F(TemplatesTest, AFileOverridesItsMessageAndLanguageWithPlaceholdersFilled) {
+  write("created-invitee.en.subject", "Join {{name}} ({{number}})\n");
+  write("created-invitee.en.txt", "Dial {{dial_in}}, conference {{number}}, PIN {{pin}}, by {{invited_by}}\n"
+                                  "{{access_numbers}}From {{start}} ({{time_zone}})\n");
+  write("created-owner.fr.subject", "Not used: the booking is in English");
+  write("created-sms.en.sms", "{{name}}: {{number}} mod {{moderator_pin}} user {{user_pin}}\n");
+  write("README.md", "notes beside the templates are skipped");
+  auto t = load_templates(dir_.string());
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  use_templates(std::make_shared<const Templates>(*t));
+  auto b = booking();
+  auto u = owner();
+  u.mobile = "+33612345678";
+  auto rows = booking_notifications(b, &u, kNumbers, "Europe/Paris", kT0);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].subject, "Your conference « Budget, Q1; ok »");  // no created-owner.en.*: built-in
+  EXPECT_EQ(rows[1].subject, "Join Budget, Q1; ok (734912)");
+  EXPECT_EQ(rows[1].body.rfind("Dial 0800300300, conference 734912, PIN 1111, by Alice D.\n3000  Local\n"
+                               "0800300300  Toll-free\nFrom ",
+                               0),
+            0u)
+      << rows[1].body;
+  EXPECT_NE(rows[1].calendar.find("Dial 0800300300"), std::string::npos);  // the calendar's text is the same
+  EXPECT_EQ(rows[2].body.rfind("Dial 0800300300, conference 734912, PIN 604731,", 0), 0u)
+      << "dave's personal PIN";
+  EXPECT_EQ(rows[3].kind, "sms");
+  EXPECT_EQ(rows[3].body, "Budget, Q1; ok: 734912 mod 987654 user 1111");
+  b.language = domain::Language::kFrench;  // another language: built-in texts
+  rows = booking_notifications(b, &u, kNumbers, "Europe/Paris", kT0);
+  EXPECT_EQ(rows[0].subject, "Not used: the booking is in English");
+  EXPECT_EQ(rows[1].subject, "Invitation à la conférence « Budget, Q1; ok »");
+}
+
+TEST_F(TemplatesTest, BadFilesAreRefusedWithTheirNameAndReason) {
+  EXPECT_NE(load_templates((dir_ / "missing").string()).error().message.find("not a readable folder"),
+            std::string::npos);
+  write("created-invitee.en.txt", "PIN {{moderator_pin}}");
+  EXPECT_NE(refusal().find("created-invitee.en.txt: {{moderator_pin}} in an invitee's template"), std::string::npos)
+      << refusal();
+  std::filesystem::remove(dir_ / "created-invitee.en.txt");
+  write("reminder-invitee.fr.subject", "Rappel {{moderator_pin}}");
+  EXPECT_NE(refusal().find("invitees never get the moderator PIN"), std::string::npos) << refusal();
+  std::filesystem::remove(dir_ / "reminder-invitee.fr.subject");
+  write("created-owner.en.txt", "{{nmae}}");
+  EXPECT_NE(refusal().find("created-owner.en.txt: unknown placeholder {{nmae}}"), std::string::npos) << refusal();
+  write("created-owner.en.txt", "{{name");
+  EXPECT_NE(refusal().find("without"), std::string::npos) << refusal();
+  write("created-owner.en.txt", std::string(kMaxTemplateBytes + 1, 'x'));
+  EXPECT_NE(refusal().find("too large"), std::string::npos) << refusal();
+  std::filesystem::remove(dir_ / "created-owner.en.txt");
+  write("created-owner.de.txt", "x");
+  EXPECT_NE(refusal().find("language must be en or fr"), std::string::npos) << refusal();
+  std::filesystem::remove(dir_ / "created-owner.de.txt");
+  write("created-owner.en.html", "x");
+  EXPECT_NE(refusal().find("subject or txt"), std::string::npos) << refusal();
+  std::filesystem::remove(dir_ / "created-owner.en.html");
+  write("booked.en.txt", "x");
+  EXPECT_NE(refusal().find("unknown message \"booked\""), std::string::npos) << refusal();
+  std::filesystem::remove(dir_ / "booked.en.txt");
+  write("created-owner.en.subject", "two\nlines");
+  EXPECT_NE(refusal().find("one line"), std::string::npos) << refusal();
+  std::filesystem::remove(dir_ / "created-owner.en.subject");
+  write("unused-owner.fr.txt", "Fini le {{ended}}, {{moderator_pin}}");  // the creator may have it
+  EXPECT_EQ(refusal(), "");
 }
 
 }  // namespace

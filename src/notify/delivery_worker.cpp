@@ -26,10 +26,13 @@ DeliveryWorker::~DeliveryWorker() {
 }
 
 void DeliveryWorker::start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { run(); });
+  store_.set_outbox_listener([this] { wake(); });
 }
 
 void DeliveryWorker::stop() {
+  if (thread_.joinable()) store_.set_outbox_listener({});
   {
     MutexLock lock(mu_);
     stopped_ = true;

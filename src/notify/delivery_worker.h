@@ -10,6 +10,10 @@
 // itself fails (unreachable, TLS, AUTH: SendResult::server_down) the look ends for that kind and the next one
 // waits retry.first_delay: one probe, not one timeout per waiting message.
 //
+// Woken at once when this process writes outbox rows (start() sets itself as the store's outbox listener, one
+// worker per store; stop() removes it): a booking's mail leaves without waiting for the poll. The poll
+// (poll_interval) still finds the rows other processes write (the CLI, another node) and retries come due.
+//
 // Thread safety: start/stop/wake from any thread; run_once from one thread at a time (the worker's, or a
 // test's).
 #pragma once

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "notify/delivery_worker.h"
 #include "notify/mime.h"
 #include "notify/reminders.h"
@@ -224,6 +227,53 @@ TEST_F(WorkerTest, ARowTakenByAnotherWorkerIsNotSentTwice) {
   EXPECT_EQ(w.run_once(), 1);
 }
 
+// A sender that counts what it accepted, for a worker on its own thread.
+class CountingSender final : public Sender {
+ public:
+  std::string destination(const store::OutboxMessage&) const override { return "smtp://test"; }
+  SendResult send(const store::OutboxMessage&) override {
+    {
+      std::lock_guard lock(mu_);
+      ++sent_;
+    }
+    cv_.notify_all();
+    return {true, false, "250"};
+  }
+  bool wait_for_sent(int n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return sent_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int sent_ = 0;
+};
+
+// A row written in this process wakes the started worker: sent at once, not at the next poll (a minute here).
+TEST_F(WorkerTest, ARowWrittenHereWakesTheWorkerBeforeItsPoll) {
+  auto sender = std::make_unique<CountingSender>();
+  auto* s = sender.get();
+  std::map<std::string, std::unique_ptr<Sender>> senders;
+  senders["email"] = std::move(sender);
+  WorkerOptions options;
+  options.poll_interval = minutes{1};
+  DeliveryWorker w(*store_, clock_, std::move(senders), options, 1);
+  enqueue("first");
+  w.start();
+  ASSERT_TRUE(s->wait_for_sent(1, std::chrono::seconds{20}));  // its first look
+  enqueue("second");                                          // the worker now waits for its poll
+  EXPECT_TRUE(s->wait_for_sent(2, std::chrono::seconds{20}));
+  auto b = sample_booking("Woken", "734999", kT0 + std::chrono::hours{1});  // a booking's own rows too
+  store::SideEffects effects;
+  effects.outbox = {row(0, "booked")};
+  ASSERT_TRUE(store_->insert_booking(b, effects).ok());
+  EXPECT_TRUE(s->wait_for_sent(3, std::chrono::seconds{20}));
+  w.stop();
+  enqueue("after the stop");  // no listener left behind
+  EXPECT_EQ(store_->list_outbox("pending", 10)->size(), 1u);
+}
+
 TEST(Sms, Gsm7WhenEveryCharacterIsInTheDefaultAlphabetOrItsExtension) {
   EXPECT_TRUE(fits_gsm7("Conference Budget: 734912, PIN 1234, +33 800 300 300"));
   EXPECT_TRUE(fits_gsm7("Réunion à 9h: élève, Ça fait 5 €? [x] {y} ~ ^ | \\ @ £ ¥ § ¿ ¡ Ü ñ ß Δ Ω _\n"));
@@ -388,6 +438,32 @@ TEST(Reminders, ScansOfSeveralNodesWriteEachReminderOnce) {
   rows = store->list_outbox("", 100).value();
   ASSERT_EQ(rows.size(), 7u);
   EXPECT_EQ(rows.back().subject, "Conférence non utilisée « Budget »");
+}
+
+// Issue 15 item 4: a booking already reminded, then moved to a later start whose reminder moment is still ahead,
+// is not reminded at once but again before its new start (the mark is per start: notify_marks' key has it).
+TEST(Reminders, ABookingMovedLaterAfterItsReminderIsRemindedAgainBeforeItsNewStart) {
+  TempDir dir;
+  auto store = open_migrated(dir.path() / "m.db");
+  ASSERT_TRUE(store);
+  store::User alice;
+  alice.username = "alice";
+  alice.email = "alice@example.com";
+  ASSERT_TRUE(store->add_user(alice).ok());
+  auto b = sample_booking("Budget", "734912", kT0);
+  b.created_at = kT0 - std::chrono::hours{2};
+  b = store->insert_booking(b, {}).value();
+  ReminderOptions options;
+  options.minutes = 10;
+  ReminderScan scan(*store, options);
+  EXPECT_EQ(scan.run_once(kT0 - minutes{10}).value(), 1);
+  b.valid_from = kT0 + std::chrono::hours{1};  // moved an hour later, after its reminder
+  b = store->update_booking(b, b.version, {}).value();
+  EXPECT_EQ(scan.run_once(kT0 - minutes{5}).value(), 0);             // its new reminder moment is ahead
+  EXPECT_EQ(scan.run_once(kT0 + minutes{49}).value(), 0);
+  EXPECT_EQ(scan.run_once(kT0 + minutes{50}).value(), 1);            // reminded for the new start
+  EXPECT_EQ(scan.run_once(kT0 + minutes{55}).value(), 0);            // once
+  EXPECT_EQ(store->list_outbox("", 10)->size(), 2u);
 }
 
 }  // namespace

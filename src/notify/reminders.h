@@ -13,6 +13,7 @@
 #include <chrono>
 #include <string>
 
+#include "booking/notification_text.h"
 #include "common/result.h"
 #include "common/time.h"
 #include "domain/booking.h"
@@ -28,10 +29,7 @@ struct ReminderOptions {
   std::string time_zone = "Europe/Paris";  // [server] time_zone, for the times in the texts
 };
 
-// An unused notice is written only for a booking that lapsed this recently: a server down longer skips it
-// rather than tell of a conference long gone (and enabling the notice does not mail about every lapsed
-// booking).
-inline constexpr std::chrono::hours kUnusedNoticeWindow{24};
+using booking::kUnusedNoticeWindow;  // booking/notification_text.h
 
 // Whether booking `b`'s reminder is due at `now`: reminders on (minutes > 0), `b` scheduled, `now` in
 // [valid_from - minutes, valid_from), and `b` made before that moment (one booked later has just been sent

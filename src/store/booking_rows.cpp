@@ -234,6 +234,8 @@ std::string new_report_token() {
   return token;  // 32 bytes, 64 hex digits
 }
 
+thread_local bool outbox_rows_written = false;
+
 std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m) {
   std::int64_t id = 0;
   std::int64_t booking = m.booking.value();
@@ -248,6 +250,7 @@ std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m) {
       soci::use(booking, booking_ind, "booking"), soci::use(m.status, "status"),
       soci::use(m.attempts, "attempts"), soci::use(next, "next"), soci::use(m.last_error, "last_error"),
       soci::use(created, "created"), soci::use(token, "token"), soci::into(id);
+  outbox_rows_written = true;
   return id;
 }
 
@@ -260,6 +263,7 @@ void write_effects(soci::session& sql, Dialect /*dialect*/, const SideEffects& e
         soci::use(a.target, "target"), soci::use(a.details, "details"), soci::use(a.source, "source");
   }
   for (const auto& m : effects.outbox) insert_outbox(sql, m);
+  for (const auto& o : effects.once) write_once(sql, o.booking, o.what, o.at, o.rows);
 }
 
 // Insert and update live here because they share the row binding.

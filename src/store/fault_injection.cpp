@@ -305,6 +305,10 @@ Result<bool> FaultInjectingStore::enqueue_once(BookingId booking, const std::str
   return inner_.enqueue_once(booking, what, at, rows);
 }
 
+void FaultInjectingStore::set_outbox_listener(std::function<void()> listener) {
+  inner_.set_outbox_listener(std::move(listener));
+}
+
 Result<Report> FaultInjectingStore::report(const ReportQuery& query) {
   if (auto e = check("report")) return *e;
   return inner_.report(query);

@@ -92,6 +92,7 @@ class FaultInjectingStore final : public Store {
   Result<std::vector<domain::Booking>> lapsed_unused(TimePoint from, TimePoint to, int limit) override;
   Result<bool> enqueue_once(BookingId booking, const std::string& what, TimePoint at,
                             const std::vector<OutboxMessage>& rows) override;
+  void set_outbox_listener(std::function<void()> listener) override;
   Result<Report> report(const ReportQuery& query) override;
   Result<BillingAccount> insert_account(const BillingAccount& account, const LedgerEntry& opening) override;
   Result<AccountBalance> get_account(const std::string& name) override;

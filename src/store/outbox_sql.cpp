@@ -224,6 +224,7 @@ Result<OutboxMessage> SqlStore::requeue_message(std::int64_t id, TimePoint now) 
                           soci::use(at, "at"), soci::use(id, "id"));
     st.execute(true);
     const bool changed = st.get_affected_rows() == 1;
+    outbox_rows_written = changed;
     auto rows = load_outbox(sql, "WHERE id = :id", [&](soci::statement& s) { s.exchange(soci::use(id, "id")); });
     if (rows.empty()) return Error::not_found("no such message");
     if (!changed) return Error::precondition("this message is still pending: it will be sent or retried")
@@ -304,18 +305,24 @@ Result<bool> SqlStore::enqueue_once(BookingId booking, const std::string& what, 
                                     const std::vector<OutboxMessage>& rows) {
   return run<bool>("enqueue once", [&](soci::session& sql) -> Result<bool> {
     Tx tx(sql, dialect_);
-    std::int64_t id = booking.value(), when = to_epoch_ms(at);
-    std::int64_t created = rows.empty() ? when : to_epoch_ms(rows.front().created_at);
-    soci::statement st = (sql.prepare << "INSERT INTO notify_marks (booking_id, what, at, created_at) VALUES "
-                                         "(:id, :what, :at, :created) ON CONFLICT DO NOTHING",
-                          soci::use(id, "id"), soci::use(what, "what"), soci::use(when, "at"),
-                          soci::use(created, "created"));
-    st.execute(true);
-    if (st.get_affected_rows() != 1) return false;  // written already, here or on another node
-    for (const auto& m : rows) insert_outbox(sql, m);
+    if (!write_once(sql, booking, what, at, rows)) return false;  // written already, here or on another node
     tx.commit();
     return true;
   });
+}
+
+bool write_once(soci::session& sql, BookingId booking, const std::string& what, TimePoint at,
+                const std::vector<OutboxMessage>& rows) {
+  std::int64_t id = booking.value(), when = to_epoch_ms(at);
+  std::int64_t created = rows.empty() ? when : to_epoch_ms(rows.front().created_at);
+  soci::statement st = (sql.prepare << "INSERT INTO notify_marks (booking_id, what, at, created_at) VALUES "
+                                       "(:id, :what, :at, :created) ON CONFLICT DO NOTHING",
+                        soci::use(id, "id"), soci::use(what, "what"), soci::use(when, "at"),
+                        soci::use(created, "created"));
+  st.execute(true);
+  if (st.get_affected_rows() != 1) return false;
+  for (const auto& m : rows) insert_outbox(sql, m);
+  return true;
 }
 
 }  // namespace confpro::store::detail

@@ -100,11 +100,27 @@ Status SqlStore::run_status(const char* what, const std::function<Status(soci::s
   std::optional<soci::session> sql;
   try {
     sql.emplace(pool_);
-    return work(*sql);
+    outbox_rows_written = false;
+    Status status = work(*sql);
+    if (std::exchange(outbox_rows_written, false) && status.ok()) outbox_written();
+    return status;
   } catch (const std::exception& e) {
+    outbox_rows_written = false;
     if (sql) heal_session(*sql);
     return translate_exception(e, what);
   }
+}
+
+// The listener runs under listener_mu_, so that once set_outbox_listener({}) returned it is not running and will
+// not run (its owner may go); it must be short and must not call the store.
+void SqlStore::set_outbox_listener(std::function<void()> listener) {
+  MutexLock lock(listener_mu_);
+  listener_ = std::move(listener);
+}
+
+void SqlStore::outbox_written() {
+  MutexLock lock(listener_mu_);
+  if (listener_) listener_();
 }
 
 namespace {

@@ -6,7 +6,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "common/thread_annotations.h"
 #include "store/soci_include.h"
 #include "store/store.h"
 
@@ -65,6 +67,13 @@ void release_holds(soci::session& sql, std::int64_t booking_id, TimePoint at, co
                    const std::string& note);
 // An outbox row; an SMS row without report_token gets a new one (new_report_token: 64 random hex digits).
 std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m);
+// Set by insert_outbox (and a re-send) on the writing thread; SqlStore::run reads and clears it once the unit of
+// work returned (its transaction committed) and then calls the outbox listener.
+extern thread_local bool outbox_rows_written;
+// The mark (booking, what, at) and, when it was not there yet, `rows`; inside the caller's transaction. Whether
+// they were written.
+bool write_once(soci::session& sql, BookingId booking, const std::string& what, TimePoint at,
+                const std::vector<OutboxMessage>& rows);
 std::string new_report_token();
 
 // The storage URL for SOCI's postgresql backend, which hands it to libpq's PQconnectdb: libpq reads
@@ -149,6 +158,7 @@ class SqlStore final : public Store {
   Result<std::vector<domain::Booking>> lapsed_unused(TimePoint from, TimePoint to, int limit) override;
   Result<bool> enqueue_once(BookingId booking, const std::string& what, TimePoint at,
                             const std::vector<OutboxMessage>& rows) override;
+  void set_outbox_listener(std::function<void()> listener) override;
 
   Result<Report> report(const ReportQuery& query) override;
 
@@ -166,12 +176,16 @@ class SqlStore final : public Store {
   template <typename T>
   Result<T> run(const char* what, const std::function<Result<T>(soci::session&)>& work);
   Status run_status(const char* what, const std::function<Status(soci::session&)>& work);
+  void outbox_written();  // tells the listener, if any
+
 
   Dialect dialect_;
   std::string backend_;
   std::string connect_string_;
   int pool_size_;
   soci::connection_pool pool_;
+  Mutex listener_mu_;
+  std::function<void()> listener_ GUARDED_BY(listener_mu_);
 };
 
 // A session whose connection broke (PostgreSQL restarted, network cut) reconnects before it goes back to the
@@ -183,8 +197,12 @@ Result<T> SqlStore::run(const char* what, const std::function<Result<T>(soci::se
   std::optional<soci::session> sql;
   try {
     sql.emplace(pool_);
-    return work(*sql);
+    outbox_rows_written = false;
+    Result<T> result = work(*sql);
+    if (std::exchange(outbox_rows_written, false) && result.ok()) outbox_written();
+    return result;
   } catch (const std::exception& e) {
+    outbox_rows_written = false;
     if (sql) heal_session(*sql);
     return translate_exception(e, what);
   }

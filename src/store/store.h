@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -185,6 +186,16 @@ struct SideEffects {
   // kResourceExhausted, naming the amount missing, when the account cannot cover it — checked inside the
   // transaction, so two bookings racing for the last credit cannot both pass.
   std::vector<LedgerEntry> ledger;
+  // Rows written once (issue 15: the unused notice of a booking ended by expiry): the mark (booking, what, at)
+  // and its rows, as enqueue_once writes them, in the same transaction; nothing when the mark was there.
+  // Updates only (the booking id is known).
+  struct Once {
+    BookingId booking;
+    std::string what;
+    TimePoint at;
+    std::vector<OutboxMessage> rows;
+  };
+  std::vector<Once> once;
 };
 
 template <typename T>
@@ -439,6 +450,12 @@ class Store {
   // Writes the mark and `rows` in one transaction: true; false (nothing written) when the mark was there.
   virtual Result<bool> enqueue_once(BookingId booking, const std::string& what, TimePoint at,
                                     const std::vector<OutboxMessage>& rows) = 0;
+  // Called (on the writing thread, after the commit) each time this process wrote due outbox rows: new
+  // rows, reminders, a re-send. The delivery worker wakes on it instead of waiting for its next poll; rows
+  // written by another process (the CLI, another node) are still found by the poll. One listener; {} = none;
+  // once this returned, the previous listener is not running and will not run. The listener must be short and
+  // must not call the store.
+  virtual void set_outbox_listener(std::function<void()> listener) = 0;
 
   // S5.
   virtual Result<Report> report(const ReportQuery& query) = 0;

@@ -1,6 +1,8 @@
 // A conference's life by phone (FEATURES.md B3, B4, B6, I3; issue 5 "Tests"): warning and cut-off at the end
 // (clock run fast with server.time_scale), a restart with an active conference, creation by phone.
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "e2e.h"
@@ -218,9 +220,57 @@ TEST_F(ConferenceTest, HealthReportsTheHistoryWriterOfTheRunningServer) {
   EXPECT_FALSE(health["history"].contains("last_error"));
 }
 
+// A real SMTP server for the test's life: aiosmtpd's own command (Debian python3-aiosmtpd), plain SMTP on
+// 127.0.0.1, each accepted message a file of its Maildir. Empty port(): aiosmtpd missing.
+class MailSink {
+ public:
+  MailSink() {
+    char tmpl[] = "/tmp/confpro-e2e-mail-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    port_ = free_port();
+    const std::string cmd = "/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null && { /usr/bin/python3 -m aiosmtpd -n -l "
+                            "127.0.0.1:" + std::to_string(port_) + " -c aiosmtpd.handlers.Mailbox " + dir_ +
+                            "/maildir >" + dir_ + "/log 2>&1 & echo $! >" + dir_ + "/pid; }";
+    if (std::system(cmd.c_str()) != 0) port_ = 0;
+  }
+  ~MailSink() {
+    (void)std::system(("test -f " + dir_ + "/pid && kill $(cat " + dir_ + "/pid)").c_str());
+    std::filesystem::remove_all(dir_);
+  }
+  std::uint16_t port() const { return port_; }
+  // The accepted messages' texts, once there are `n` (empty after `timeout`).
+  std::vector<std::string> wait_messages(std::size_t n, std::chrono::milliseconds timeout) const {
+    const auto deadline = SteadyClock::now() + timeout;
+    for (;;) {
+      std::vector<std::string> got;
+      std::error_code ec;
+      for (const auto& e : std::filesystem::directory_iterator(dir_ + "/maildir/new", ec)) {
+        std::ifstream in(e.path());
+        got.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      }
+      if (got.size() >= n) return got;
+      if (SteadyClock::now() > deadline) return {};
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+ private:
+  std::string dir_;
+  std::uint16_t port_ = 0;
+};
+
 TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
-  start_server();
+  // Issue 15 item 5: the booking made by phone e-mails its creator like one made on the web or by the CLI (the
+  // same BookingService and outbox), through a real SMTP server.
+  MailSink mail;
+  ServerOptions o;
+  if (mail.port() != 0)
+    o.extra_toml = "[notify.smtp]\nurl = \"smtp://127.0.0.1:" + std::to_string(mail.port()) +
+                   "\"\nstarttls = false\nfrom = \"noreply@conf.example\"\n";
+  make_server(o);
   ASSERT_FALSE(HasFatalFailure());
+  server->sql("UPDATE users SET email = 'alice@example.com' WHERE username = 'alice'");
+  ASSERT_TRUE(server->start());
   auto p = call("creator", kAccessNumber);
   ASSERT_TRUE(p);
   // 1 = create; account 4242#, PIN 1357#, 30 minutes#, 5 participants#.
@@ -250,6 +300,21 @@ TEST_F(ConferenceTest, CreateByPhoneMakesABookingOwnedByTheCaller) {
   EXPECT_EQ(check_keys_in_order(p->heard_all(), pins, domain::Language::kEnglish, created_at), "")
       << "the creator did not hear the PINs";
   EXPECT_TRUE(p->hang_up());
+  // The creator's mail: in the outbox as for any booking (both PINs in its text), and accepted by the SMTP
+  // server — the message whose Message-ID names that row (its parts are base64).
+  const std::string booking_id = std::to_string(b.value("id", 0LL));
+  const auto rows = server->sql("SELECT id FROM outbox WHERE kind = 'email' AND recipient = 'alice@example.com' "
+                                "AND booking_id = " + booking_id + " AND body LIKE '%" + b.value("user_pin", "?") +
+                                "%' AND body LIKE '%" + b.value("moderator_pin", "?") + "%'");
+  ASSERT_EQ(rows.size(), 1u) << "no outbox row for the creator with both PINs";
+  if (mail.port() != 0) {
+    const auto mails = mail.wait_messages(1, std::chrono::seconds(15));
+    ASSERT_EQ(mails.size(), 1u) << "the creator's mail did not reach the SMTP server\n" << server->log();
+    EXPECT_NE(mails[0].find("To: alice@example.com"), std::string::npos) << mails[0];
+    EXPECT_NE(mails[0].find("Message-ID: <outbox-" + rows[0] + "." + booking_id + "@"), std::string::npos)
+        << mails[0];
+    EXPECT_NE(mails[0].find("text/calendar"), std::string::npos) << "no calendar invitation";
+  }
 
   // The new conference works: two callers join it with its PINs and hear each other.
   Conf c;

@@ -19,6 +19,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+def local_time(seconds_from_now, zone="Europe/Paris"):
+    """A --start in the servers' zone (BASE_SECTIONS), to the second."""
+    import datetime
+    import zoneinfo
+    now = datetime.datetime.now(zoneinfo.ZoneInfo(zone))
+    return (now + datetime.timedelta(seconds=seconds_from_now)).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def wait_for(what, predicate, timeout=20):
     end = time.time() + timeout
     while time.time() < end:
@@ -68,10 +76,11 @@ class Server:
         self.binary, self.root = binary, root
         self.web_port = free_port()
         self.web = "http://127.0.0.1:%d" % self.web_port
+        self.sip_port = free_port()
         self.db = os.path.join(root, "confpro.db")
         self.config = os.path.join(root, "confpro.toml")
         with open(self.config, "w") as f:
-            f.write((BASE_SECTIONS + config + SERVE_SECTIONS).format(dir=root, sip_port=free_port(),
+            f.write((BASE_SECTIONS + config + SERVE_SECTIONS).format(dir=root, sip_port=self.sip_port,
                                                                      web_port=self.web_port, **values))
         self.proc = None
 

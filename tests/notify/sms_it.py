@@ -5,7 +5,9 @@ reaches fakesmsc as +33612345678 with the conference number and both PINs: UCS-2
 outside GSM 03.38 (ô), GSM-7 ("text") otherwise; the outbox row is "sent". Each sendsms asks for delivery reports
 (dlr-mask, dlr-url with the row's token): Kannel calls `confpro serve`'s /api/v1/notify/sms-dlr back and the row
 shows "delivered" in the notifications API; a report with a wrong token, without any session, is 403 and kept
-nowhere. A refused sendsms (wrong password: Kannel's 403) leaves the row pending with Kannel's reply recorded.
+nowhere. A booking starting a minute ahead, with reminder_minutes = 1 and reminder_channels = ["sms"]: its
+reminder SMS reaches fakesmsc before the start. A refused sendsms (wrong password: Kannel's 403) leaves the row
+pending with Kannel's reply recorded.
 
 Usage: sms_it.py CONFPRO [PROMPT_CACHE]  (run by ctest under tests/web/loopback_only.sh)"""
 import json
@@ -20,7 +22,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from it_support import Server, Web, free_port, wait_for
+from it_support import Server, Web, free_port, local_time, wait_for
 
 BEARERBOX, SMSBOX, FAKESMSC = "/usr/sbin/bearerbox", "/usr/sbin/smsbox", "/usr/lib/kannel/test/fakesmsc"
 MOD_PIN, USER_PIN = "647185", "583920"
@@ -66,6 +68,8 @@ add_prefix = "0"
 [notify]
 retry_first_s = 1
 retry_max_s = 2
+reminder_minutes = 1
+reminder_channels = ["sms"]
 [notify.sms]
 url = "http://127.0.0.1:{sendsms}/cgi-bin/sendsms"
 username = "confpro"
@@ -214,17 +218,36 @@ def main():
         assert reported(web, b["id"])["report_state"] == "delivered"
         print("forged report: 403 %s" % body["error"]["reason"])
 
+        # A booking starting in 63 s, with reminder_minutes = 1 and reminder_channels = ["sms"]: its creator's
+        # mobile gets the reminder through Kannel before the start (checked after step 2, which runs meanwhile).
+        remind_start = time.time() + 63
+        r = json.loads(cli("booking", "create", "--name", "Standup", "--owner", "alice", "--start", local_time(63),
+                           "--language", "en", "--json").stdout)
+
         # 2. English, GSM-7 characters only: coding 0 ("text" at fakesmsc).
         b2 = json.loads(cli("booking", "create", "--name", "Weekly sync", "--owner", "alice", "--duration", "30",
                             "--validity-days", "1", "--language", "en", "--json").stdout)
-        sms = wait_for("GSM-7 SMS at fakesmsc", lambda: len(kannel.received()) == 2 and kannel.received())
-        _, to, coding, text, gsm_parts = sms[1]
+        sms = wait_for("GSM-7 SMS at fakesmsc", lambda: [m for m in kannel.received() if "Weekly sync" in m[3]])
+        _, to, coding, text, gsm_parts = sms[0]
         assert (to, coding) == ("+33612345678", "text"), sms[1]
         assert "Weekly sync" in text and b2["number"] in text and b2["moderator_pin"] in text, text
         assert b2["user_pin"] in text, text
         assert wait_for("the second report", lambda: reported(web, b2["id"]))["report_state"] == "delivered"
         print("GSM-7 SMS in %d parts: %r, delivered" % (gsm_parts, text))
+
+        def reminders():
+            return [m for m in kannel.received() if m[3].startswith("Reminder - ")]
+
+        reminder = wait_for("the reminder SMS at fakesmsc", reminders, timeout=30)
+        arrived = time.time()
+        assert arrived < remind_start, "the reminder came %.1f s after the start" % (arrived - remind_start)
+        _, to, coding, text, _ = reminder[0]
+        assert to == "+33612345678" and "Standup" in text and r["number"] in text, reminder
+        assert r["moderator_pin"] in text and r["user_pin"] in text, text
+        assert len([m for m in kannel.received() if "Standup" in m[3]]) == 2, "its creation SMS, then the reminder"
+        print("reminder SMS %.1f s before the start: %r" % (remind_start - arrived, text))
         assert server.stop() == 0
+        assert len(reminders()) == 1, reminders()
 
         # 3. The gateway refuses (wrong password: Kannel answers 403): the row stays pending with the reply.
         cli("--set", 'notify.sms.password="wrong"', "booking", "create", "--name", "Refused", "--owner", "alice",
