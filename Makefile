@@ -4,6 +4,9 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CONFIG ?=
 CMAKE_FLAGS ?=
+# Unity-built component libraries (cmake/confpro.cmake): ON for `make test`, whose tree CI builds from scratch;
+# OFF for developers' incremental builds.
+UNITY ?= OFF
 
 .PHONY: run test check bench bench-flood bench-login build configure bootstrap format lint clean asan tsan fuzz asan-smoke \
   tsan-smoke fuzz-smoke ui
@@ -12,7 +15,7 @@ bootstrap-%:
 	@scripts/bootstrap $*
 
 configure:
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCONFPRO_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCONFPRO_WERROR=ON -DCONFPRO_UNITY=$(UNITY) $(CMAKE_FLAGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -27,6 +30,7 @@ run: bootstrap-run build ui
 # Every test: bounded fuzzing, ASan+UBSan and TSan runs (scripts/sanitize), then the suite; all run, any failure fails.
 # The SIP torture, hostile-mutation and dialog-fuzz cases run once, against the ASan-built server (the stronger
 # check: same cases, same assertions, memory errors caught); `make check` alone runs them against the main build.
+test: UNITY = ON
 SANITIZED_ONLY = ^sip_it\.(rfc4475_udp|rfc4475_tcp|hostile|dialog_fuzz)$$$$
 test: bootstrap-test build ui
 	@status=0; \
