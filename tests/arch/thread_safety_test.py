@@ -39,8 +39,29 @@ def clang_run(flags, source=None, code=None):
     return p.returncode, p.stdout + p.stderr
 
 
+def text(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+include_re = re.compile(r'#include "([^"]+)"')
+
+
+def sources_of(entry):
+    """The source files of a compile command: a unity batch (CONFPRO_UNITY, Unity/unity_N_cxx.cxx) is the
+    files it includes, each checked on its own as in a file-by-file build."""
+    f = os.path.realpath(os.path.join(entry.get("directory", ""), entry["file"]))
+    if os.path.basename(os.path.dirname(f)) == "Unity" and os.path.basename(f).startswith("unity_"):
+        return [os.path.realpath(i) for i in include_re.findall(text(f)) if os.path.isabs(i)]
+    return [f]
+
+
 entries = json.load(open(commands_path))
-common_flags = next(flags_of(e["command"]) for e in entries if e["file"].endswith("src/common/event_loop.cpp"))
+common_flags = next(flags_of(e["command"]) for e in entries for f in sources_of(e)
+                    if f.endswith("src/common/event_loop.cpp"))
 failed = False
 
 # 1. The check must bite.
@@ -68,23 +89,13 @@ else:
     print("ok: the same write under MutexLock compiles")
 
 # 2. Every translation unit that uses the annotations, directly or through a header of src/.
-def text(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
 annotated_headers = set()
 for root, _, names in os.walk(src):
     for n in names:
         if n.endswith(".h") and '#include "common/thread_annotations.h"' in text(os.path.join(root, n)):
             annotated_headers.add(os.path.relpath(os.path.join(root, n), src))
-include_re = re.compile(r'#include "([^"]+)"')
 units = []
-for e in entries:
-    f = os.path.realpath(os.path.join(e.get("directory", ""), e["file"]))
+for e, f in ((e, f) for e in entries for f in sources_of(e)):
     if not f.startswith(src + os.sep):
         continue
     includes = set(include_re.findall(text(f)))
