@@ -7,6 +7,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "billing/coupling.h"
 #include "common/log.h"
 #include "common/timezone.h"
 #include "domain/money.h"
@@ -49,15 +50,6 @@ std::string reason_of(const std::string& body) {
   const json j = json::parse(body, nullptr, false);
   return j.is_object() && j.contains("reason") && j["reason"].is_string() ? j["reason"].get<std::string>()
                                                                           : "";
-}
-
-bool postpaid(store::Store& store, const std::string& account) {
-  auto a = store.get_account(account);
-  return a.ok() && !a->account.prepaid;
-}
-
-std::string target_of(BookingId id) {
-  return id.valid() ? "booking:" + std::to_string(id.value()) : "";
 }
 
 // The value of `name=` in "a=1 b=2".
@@ -202,7 +194,7 @@ std::string reserve_body(const std::string& account, const domain::Booking& prop
 
 Result<std::optional<HttpReservation>> http_reservation_of(store::Store& store, BookingId booking) {
   store::AuditQuery q;
-  q.target = target_of(booking);
+  q.target = booking_target(booking);
   q.limit = 500;
   auto page = store.list_audit(q);
   if (!page.ok()) return page.error();
@@ -268,7 +260,7 @@ Result<store::AuditEntry> HttpBillingAuthorizer::authorize_account(const booking
                              now,
                              actor.username,
                              kHttpReserveAction,
-                             target_of(proposed.id),
+                             booking_target(proposed.id),
                              "account=" + account + " reservation=" + reservation + " key=" + key,
                              actor.source};
   };
@@ -289,10 +281,7 @@ Result<store::AuditEntry> HttpBillingAuthorizer::authorize_account(const booking
                        (answer.message.empty() ? std::string() : ": " + answer.message),
                    {}, "insufficient_credit", ErrorParams{{"account", account}});
     case ReserveAnswer::Kind::kRefused:
-      return Error(ErrorCode::kPermissionDenied,
-                   "billing refused for account '" + account + "'" +
-                       (answer.message.empty() ? std::string() : ": " + answer.message),
-                   {}, "billing_refused", ErrorParams{{"account", account}});
+      return billing_refused(account, answer.message);
     case ReserveAnswer::Kind::kUnavailable:
       break;
   }
@@ -304,8 +293,7 @@ Result<store::AuditEntry> HttpBillingAuthorizer::authorize_account(const booking
     unchecked.details += " warning=billing_unavailable_fail_open";
     return unchecked;
   }
-  return Error(ErrorCode::kUnavailable, "billing unavailable: " + answer.message + "; try again later", {},
-               "billing_unavailable", ErrorParams{{"account", account}});
+  return billing_unavailable(account, answer.message);
 }
 
 void HttpBillingAuthorizer::not_stored(const store::AuditEntry& line, TimePoint now) {

@@ -1,22 +1,9 @@
 #include "billing/radius_billing.h"
 
+#include "billing/coupling.h"
 #include "common/log.h"
 
 namespace confpro::billing {
-
-namespace {
-
-// "booking:<id>"; "" before it is stored, which the store fills in with the new id (Store::insert_booking).
-std::string booking_target(const domain::Booking& b) {
-  return b.id.valid() ? "booking:" + std::to_string(b.id.value()) : "";
-}
-
-bool postpaid(store::Store& store, const std::string& account) {
-  auto a = store.get_account(account);
-  return a.ok() && !a->account.prepaid;
-}
-
-}  // namespace
 
 store::AuditEntry radius_billing_line(const booking::Actor& actor, const std::string& account,
                                       const domain::Booking& booking, TimePoint now,
@@ -25,7 +12,7 @@ store::AuditEntry radius_billing_line(const booking::Actor& actor, const std::st
           now,
           actor.username,
           kRadiusAuthorizeAction,
-          booking_target(booking),
+          booking_target(booking.id),
           "account=" + account + " granted=" + granted,
           actor.source};
 }
@@ -54,10 +41,7 @@ Result<store::AuditEntry> RadiusAuthorizer::authorize_account(const booking::Act
                                  granted ? std::to_string(*granted) + "s" : "any");
     }
     case AccessAnswer::Kind::kReject:
-      return Error(ErrorCode::kPermissionDenied,
-                   "billing refused for account '" + account + "'" +
-                       (answer.message.empty() ? std::string() : ": " + answer.message),
-                   {}, "billing_refused", ErrorParams{{"account", account}});
+      return billing_refused(account, answer.message);
     case AccessAnswer::Kind::kUnavailable:
       break;
   }
@@ -67,13 +51,12 @@ Result<store::AuditEntry> RadiusAuthorizer::authorize_account(const booking::Act
         account, proposed.name);
     return radius_billing_line(actor, account, proposed, now, "unchecked");
   }
-  return Error(ErrorCode::kUnavailable, "billing unavailable: " + answer.message + "; try again later", {},
-               "billing_unavailable", ErrorParams{{"account", account}});
+  return billing_unavailable(account, answer.message);
 }
 
 Result<std::optional<std::string>> radius_account_of(store::Store& store, const domain::Booking& booking) {
   store::AuditQuery q;
-  q.target = booking_target(booking);
+  q.target = booking_target(booking.id);
   q.limit = 500;
   auto page = store.list_audit(q);
   if (!page.ok()) return page.error();
