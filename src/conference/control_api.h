@@ -131,9 +131,10 @@ class ControlApi {
     (void)until, (void)actor;
     return Error::not_found("no live conference " + std::to_string(conference.value()));
   }
-  // A booking changed in the store (edited from the console, the API or the CLI of this node): its room, if
+  // A booking changed in the store (edited from the console or the API of this node): its room, if
   // it has one here, reads it back off the loop and takes it (a new duration moves the warning and the end).
-  // Never blocks. The default (a test double) does nothing.
+  // Never blocks. The default (a test double) does nothing. `confpro booking update` runs in another process and
+  // cannot call it: a running conference edited from the CLI keeps its end until the room's next store write.
   virtual void booking_changed(BookingId booking) { (void)booking; }
   virtual Result<InviteResult> invite_by_number(BookingId conference, const std::string& number,
                                                 const std::string& actor) = 0;
