@@ -262,6 +262,32 @@ TEST_F(ApiTest, LiveActionsReachTheConferenceServiceOnlyForTheOwner) {
                                                        "invite 77 +33622222222 alice", "end 77 alice"}));
 }
 
+// POST …/extend (issue 16 P4) with hostile bodies: a precise 400 naming the field, nothing asked of the room or the
+// booking; another organizer's conference answers as a missing one.
+TEST_F(ApiTest, ExtendingALiveConferenceRefusesBadMinutesAndOthersConferences) {
+  conference::LiveConference conf;
+  conf.booking = BookingId{77};
+  conf.owner = "alice";
+  control.conferences.push_back(conf);
+  Client alice(*api), bob(*api);
+  alice.login("alice", "alice-password-1");
+  bob.login("bob", "bob-password-12");
+  const std::string extend = "/api/v1/conferences/live/77/extend";
+  for (const nlohmann::json& body :
+       {nlohmann::json{{"minutes", 0}}, nlohmann::json{{"minutes", 241}}, nlohmann::json{{"minutes", -15}},
+        nlohmann::json{{"minutes", "15"}}, nlohmann::json{{"minutes", 1.5}}, nlohmann::json{{"minutes", nullptr}},
+        nlohmann::json::object(), nlohmann::json{{"minutes", 99999999999999}}}) {
+    auto r = alice.post(extend, body);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_EQ(r.json["error"]["fields"][0]["field"], "minutes") << body << r.raw.body;
+  }
+  auto extra = alice.post(extend, {{"minutes", 15}, {"until", "2099-01-01"}});
+  EXPECT_EQ(extra.status, 400);
+  EXPECT_EQ(extra.json["error"]["fields"][0]["field"], "until") << extra.raw.body;
+  expect_same_as_missing(bob, "POST", extend, "/api/v1/conferences/live/78/extend", R"({"minutes":15})");
+  EXPECT_TRUE(control.actions.empty());
+}
+
 class ApiWithoutLiveServiceTest : public ApiFixture {
   bool with_live_service() const override { return false; }
 };
