@@ -7,6 +7,8 @@
 #include <iterator>
 #include <set>
 
+#include "common/html.h"
+
 namespace confpro::booking {
 
 namespace {
@@ -20,6 +22,15 @@ const std::set<std::string> kSmsMessages{"created-sms", "reminder-sms"};
 
 std::atomic<std::shared_ptr<const Templates>> g_templates;
 
+// A value put in an HTML template: escaped (a booking's name is the organizer's text), its lines kept as lines.
+std::string html_text(const std::string& value) {
+  std::string out;
+  size_t from = 0;
+  for (size_t nl; (nl = value.find('\n', from)) != std::string::npos; from = nl + 1)
+    out += html_escape(std::string_view(value).substr(from, nl - from)) + "<br>\n";
+  return out + html_escape(std::string_view(value).substr(from));
+}
+
 Error refused(const std::string& file, const std::string& why) {
   return Error::invalid("notify.templates_dir", file + ": " + why, "notify_template_invalid");
 }
@@ -28,14 +39,15 @@ Error refused(const std::string& file, const std::string& why) {
 Result<bool> check_name(const std::string& file) {
   const auto a = file.find('.'), b = file.rfind('.');
   const std::string usage =
-      "not a template name (<message>.<en|fr>.<subject|txt> for an e-mail, <message>.<en|fr>.sms for an SMS; "
+      "not a template name (<message>.<en|fr>.<subject|txt|html> for an e-mail, <message>.<en|fr>.sms for an SMS; "
       "see docs/notifications.md)";
   if (a == std::string::npos || a == b) return refused(file, usage);
   const std::string message = file.substr(0, a), lang = file.substr(a + 1, b - a - 1),
                     part = file.substr(b + 1);
   if (lang != "en" && lang != "fr") return refused(file, "language must be en or fr");
   if (kMailMessages.contains(message)) {
-    if (part != "subject" && part != "txt") return refused(file, "an e-mail's part must be subject or txt");
+    if (part != "subject" && part != "txt" && part != "html")
+      return refused(file, "an e-mail's part must be subject, txt or html");
   } else if (kSmsMessages.contains(message)) {
     if (part != "sms") return refused(file, "an SMS template's part must be sms");
   } else {
@@ -100,14 +112,15 @@ std::shared_ptr<const Templates> current_templates() {
   return g_templates.load();
 }
 
-std::string render_template(const std::string& text, const std::map<std::string, std::string>& values) {
+std::string render_template(const std::string& text, const std::map<std::string, std::string>& values,
+                            bool html) {
   std::string out;
   size_t from = 0;
   for (size_t at; (at = text.find("{{", from)) != std::string::npos;) {
     const auto end = text.find("}}", at + 2);
     if (end == std::string::npos) break;
     out.append(text, from, at - from);
-    if (auto v = values.find(text.substr(at + 2, end - at - 2)); v != values.end()) out += v->second;
+    if (auto v = values.find(text.substr(at + 2, end - at - 2)); v != values.end()) out += html ? html_text(v->second) : v->second;
     from = end + 2;
   }
   out.append(text, from, std::string::npos);

@@ -2,10 +2,11 @@
 // configured folder"): [notify] templates_dir. A file `<message>.<language>.<part>` replaces one built-in
 // text:
 //   message: created-owner, created-invitee, updated-owner, updated-invitee, cancelled-owner,
-//            cancelled-invitee, reminder-owner, reminder-invitee, unused-owner (e-mails: parts subject, txt),
+//            cancelled-invitee, reminder-owner, reminder-invitee, unused-owner (e-mails: parts subject, txt,
+//            html),
 //            created-sms, reminder-sms (the creator's SMS: part sms);
-//   language: en, fr (the booking's); part: subject (one line), txt (the e-mail's text; its HTML part and the
-//   calendar's DESCRIPTION are made from it), sms.
+//   language: en, fr (the booking's); part: subject (one line), txt (the e-mail's text, and the calendar's
+//   DESCRIPTION), html (the e-mail's HTML part; without it, the HTML part is made from the text), sms.
 // A missing file keeps the built-in text. Placeholders `{{name}}` (see kPlaceholders) are replaced by the
 // booking's values. Checked once at start-up (serve and the CLI alike), a refusal stops the start with the
 // file and the reason: an unknown file name or placeholder, a file over kMaxTemplateBytes or unreadable, and
@@ -56,7 +57,9 @@ Result<Templates> load_templates(const std::string& dir);
 void use_templates(std::shared_ptr<const Templates> templates);
 std::shared_ptr<const Templates> current_templates();
 
-// `text` with each {{placeholder}} replaced from `values` (an absent one: empty).
-std::string render_template(const std::string& text, const std::map<std::string, std::string>& values);
+// `text` with each {{placeholder}} replaced from `values` (an absent one: empty). `html`: the values are
+// HTML-escaped and their line breaks become <br> (an .html template; the template's own markup is the operator's).
+std::string render_template(const std::string& text, const std::map<std::string, std::string>& values,
+                            bool html = false);
 
 }  // namespace confpro::booking

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 
 #include "booking/notification_templates.h"
 #include "common/timezone.h"
@@ -146,14 +147,29 @@ Values values_of(const domain::Booking& b, const Words& w, const std::vector<sto
   return v;
 }
 
+// The operator's text `message`.<b's language>.`part`, or null when it has no such file.
+std::shared_ptr<const std::string> template_of(const domain::Booking& b, const std::string& message,
+                                              const char* part) {
+  auto templates = current_templates();
+  if (!templates) return nullptr;
+  const char* lang = b.language == domain::Language::kEnglish ? "en" : "fr";
+  auto it = templates->texts.find(message + "." + lang + "." + part);
+  if (it == templates->texts.end()) return nullptr;
+  return {templates, &it->second};  // shares the set's ownership
+}
+
 // `message`.<b's language>.`part` rendered with `values` when the operator has that file, else `builtin`.
 std::string text_of(const domain::Booking& b, const std::string& message, const char* part, const Values& values,
                     std::string builtin) {
-  auto templates = current_templates();
-  if (!templates) return builtin;
-  const char* lang = b.language == domain::Language::kEnglish ? "en" : "fr";
-  auto it = templates->texts.find(message + "." + lang + "." + part);
-  return it == templates->texts.end() ? builtin : render_template(it->second, values);
+  auto text = template_of(b, message, part);
+  return text ? render_template(*text, values) : builtin;
+}
+
+// The operator's HTML part of e-mail `message` rendered with `values` (escaped); "" without an .html file: the
+// HTML part is then made from the text when the mail is built.
+std::string html_of(const domain::Booking& b, const std::string& message, const Values& values) {
+  auto text = template_of(b, message, "html");
+  return text ? render_template(*text, values, true) : "";
 }
 
 store::OutboxMessage message(std::string kind, std::string recipient, std::string subject, std::string body,
@@ -248,9 +264,12 @@ std::vector<store::OutboxMessage> emails(const domain::Booking& b, BookingChange
   const bool cancel = change == BookingChange::kDeleted;
   const std::string method = cancel ? "CANCEL" : "REQUEST";
   std::vector<store::OutboxMessage> out;
-  auto add = [&](const std::string& to, std::string subject, std::string body, const std::string& how) {
-    auto m = message("email", to, std::move(subject), body, now);
-    m.calendar = calendar_for(b, how, sequence, owner, numbers, body, now);
+  auto add = [&](const std::string& to, const std::string& name, const Values& v, std::string subject,
+                 std::string body, const std::string& how) {
+    auto m = message("email", to, text_of(b, name, "subject", v, std::move(subject)),
+                     text_of(b, name, "txt", v, std::move(body)), now);
+    m.html = html_of(b, name, v);
+    m.calendar = calendar_for(b, how, sequence, owner, numbers, m.body, now);
     m.booking = b.id;
     out.push_back(std::move(m));
   };
@@ -262,24 +281,20 @@ std::vector<store::OutboxMessage> emails(const domain::Booking& b, BookingChange
                               : common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " +
                                     b.user_pin + "\n";
     Values v = owner_values(base, b, owner);
-    add(owner->email,
-        text_of(b, what + "-owner", "subject", v, (changed_subject ? changed_subject : w.subject_owner) + quoted),
-        text_of(b, what + "-owner", "txt", v, body), method);
+    add(owner->email, what + "-owner", v, (changed_subject ? changed_subject : w.subject_owner) + quoted, body,
+        method);
   }
   for (const auto& inv : b.invitees) {
     if (inv.email.empty()) continue;
     std::string body = cancel ? cancelled : invitee_body(b, inv, w, common, owner);
     Values v = invitee_values(base, inv, owner);
-    add(inv.email,
-        text_of(b, what + "-invitee", "subject", v,
-                (changed_subject ? changed_subject : w.subject_invitee) + quoted),
-        text_of(b, what + "-invitee", "txt", v, body), method);
+    add(inv.email, what + "-invitee", v, (changed_subject ? changed_subject : w.subject_invitee) + quoted, body,
+        method);
   }
   for (const auto& inv : removed) {
     if (inv.email.empty()) continue;
     Values v = invitee_values(base, inv, owner);
-    add(inv.email, text_of(b, "cancelled-invitee", "subject", v, w.subject_cancelled + quoted),
-        text_of(b, "cancelled-invitee", "txt", v, cancelled), "CANCEL");
+    add(inv.email, "cancelled-invitee", v, w.subject_cancelled + quoted, cancelled, "CANCEL");
   }
   return out;
 }
@@ -323,12 +338,14 @@ std::vector<store::OutboxMessage> reminder_notifications(const domain::Booking& 
       add("email", owner->email, text_of(b, "reminder-owner", "subject", v, subject),
           text_of(b, "reminder-owner", "txt", v,
                   common + w.moderator_pin + ": " + b.moderator_pin + "\n" + w.user_pin + ": " + b.user_pin + "\n"));
+      out.back().html = html_of(b, "reminder-owner", v);
     }
     for (const auto& inv : b.invitees) {
       if (inv.email.empty()) continue;
       const Values v = invitee_values(base, inv, owner);
       add("email", inv.email, text_of(b, "reminder-invitee", "subject", v, subject),
           text_of(b, "reminder-invitee", "txt", v, invitee_body(b, inv, w, common, owner)));
+      out.back().html = html_of(b, "reminder-invitee", v);
     }
   }
   if (sms && owner != nullptr && !owner->mobile.empty())
@@ -350,6 +367,7 @@ std::vector<store::OutboxMessage> unused_notifications(const domain::Booking& b,
   auto m = message("email", owner->email,
                    text_of(b, "unused-owner", "subject", v, std::string(w.subject_unused) + " « " + b.name + " »"),
                    text_of(b, "unused-owner", "txt", v, std::move(body)), now);
+  m.html = html_of(b, "unused-owner", v);
   m.booking = b.id;
   return {m};
 }

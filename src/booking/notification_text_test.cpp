@@ -218,6 +218,43 @@ TEST_F(TemplatesTest, AFileOverridesItsMessageAndLanguageWithPlaceholdersFilled)
   EXPECT_EQ(rows[1].subject, "Invitation à la conférence « Budget, Q1; ok »");
 }
 
+// An .html file is the e-mail's HTML part: the operator's markup as written, every value escaped (a booking's name
+// is the organizer's text) and multi-line values kept as lines; the text part and the calendar keep their own
+// text. Without the file the row has no HTML of its own (made from the text when sent).
+TEST_F(TemplatesTest, AnHtmlFileIsTheHtmlPartWithItsValuesEscaped) {
+  write("created-invitee.en.html",
+        "<h1 style=\"color:#036\">{{name}}</h1><p>Dial <a href=\"tel:{{dial_in}}\">{{dial_in}}</a>, PIN "
+        "<b>{{pin}}</b></p><p>{{access_numbers}}</p>\n");
+  write("reminder-owner.en.html", "<p>{{name}} starts in {{minutes}} min, moderator PIN {{moderator_pin}}</p>");
+  write("unused-owner.en.html", "<p>{{name}} lapsed {{ended}}</p>");
+  auto t = load_templates(dir_.string());
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  use_templates(std::make_shared<const Templates>(*t));
+  auto b = booking();
+  b.name = "Budget <script>alert(1)</script> & \"Q1\"";
+  auto u = owner();
+  auto rows = booking_notifications(b, &u, kNumbers, "Europe/Paris", kT0);
+  ASSERT_GE(rows.size(), 2u);
+  EXPECT_EQ(rows[0].html, "");  // no created-owner.en.html
+  EXPECT_EQ(rows[1].html,
+            "<h1 style=\"color:#036\">Budget &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Q1&quot;</h1>"
+            "<p>Dial <a href=\"tel:0800300300\">0800300300</a>, PIN <b>1111</b></p>"
+            "<p>3000  Local<br>\n0800300300  Toll-free<br>\n</p>\n");
+  EXPECT_EQ(rows[1].body.find("<h1"), std::string::npos);  // the text part keeps its own text
+  EXPECT_EQ(rows[1].calendar.find("<h1"), std::string::npos);
+  auto reminders = reminder_notifications(b, &u, kNumbers, "Europe/Paris", 15, true, false, kT0);
+  ASSERT_GE(reminders.size(), 2u);
+  EXPECT_NE(reminders[0].html.find("starts in 15 min, moderator PIN 987654"), std::string::npos)
+      << reminders[0].html;
+  EXPECT_EQ(reminders[1].html, "");  // no reminder-invitee.en.html
+  b.ended_at = kT0;
+  auto unused = unused_notifications(b, &u, "Europe/Paris", kT0);
+  ASSERT_EQ(unused.size(), 1u);
+  EXPECT_EQ(unused[0].html.rfind("<p>Budget &lt;script&gt;", 0), 0u) << unused[0].html;
+  b.language = domain::Language::kFrench;  // no French .html: none
+  EXPECT_EQ(booking_notifications(b, &u, kNumbers, "Europe/Paris", kT0)[1].html, "");
+}
+
 TEST_F(TemplatesTest, BadFilesAreRefusedWithTheirNameAndReason) {
   EXPECT_NE(load_templates((dir_ / "missing").string()).error().message.find("not a readable folder"),
             std::string::npos);
@@ -238,9 +275,17 @@ TEST_F(TemplatesTest, BadFilesAreRefusedWithTheirNameAndReason) {
   write("created-owner.de.txt", "x");
   EXPECT_NE(refusal().find("language must be en or fr"), std::string::npos) << refusal();
   std::filesystem::remove(dir_ / "created-owner.de.txt");
-  write("created-owner.en.html", "x");
-  EXPECT_NE(refusal().find("subject or txt"), std::string::npos) << refusal();
-  std::filesystem::remove(dir_ / "created-owner.en.html");
+  write("created-owner.en.htm", "x");
+  EXPECT_NE(refusal().find("subject, txt or html"), std::string::npos) << refusal();
+  std::filesystem::remove(dir_ / "created-owner.en.htm");
+  write("created-sms.en.html", "x");  // an SMS has no HTML
+  EXPECT_NE(refusal().find("part must be sms"), std::string::npos) << refusal();
+  std::filesystem::remove(dir_ / "created-sms.en.html");
+  write("updated-invitee.en.html", "<p>{{moderator_pin}}</p>");
+  EXPECT_NE(refusal().find("updated-invitee.en.html: {{moderator_pin}} in an invitee's template"),
+            std::string::npos)
+      << refusal();
+  std::filesystem::remove(dir_ / "updated-invitee.en.html");
   write("booked.en.txt", "x");
   EXPECT_NE(refusal().find("unknown message \"booked\""), std::string::npos) << refusal();
   std::filesystem::remove(dir_ / "booked.en.txt");

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "common/html.h"
 #include "domain/calendar.h"
 
 namespace confpro::notify {
@@ -60,29 +61,6 @@ std::string multipart(const std::string& boundary, const std::vector<std::string
   std::string out;
   for (const auto& p : parts) out += "--" + boundary + "\r\n" + p;
   return out + "--" + boundary + "--\r\n";
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -178,7 +156,7 @@ std::string build_email(const store::OutboxMessage& m, const MailIdentity& ident
   const std::string text = crlf(m.body);
   std::vector<std::string> alternatives = {
       part("Content-Type: text/plain; charset=UTF-8\r\n", text),
-      part("Content-Type: text/html; charset=UTF-8\r\n", crlf(html_from_text(m.body))),
+      part("Content-Type: text/html; charset=UTF-8\r\n", crlf(m.html.empty() ? html_from_text(m.body) : m.html)),
   };
   if (m.calendar.empty()) {
     const std::string alt = "alt-" + tag + "-confpro";

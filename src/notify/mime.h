@@ -36,7 +36,8 @@ std::string rfc5322_date(TimePoint t);
 // links).
 std::string html_from_text(std::string_view text);
 
-// The whole message, dated `date`; the calendar gets its UID (domain/calendar.h). Boundaries from the row id
+// The whole message, dated `date`; its HTML part is the row's `html` (an operator template) or else made from the
+// text by html_from_text; the calendar gets its UID (domain/calendar.h). Boundaries from the row id
 // (bodies are base64, so they never contain one).
 std::string build_email(const store::OutboxMessage& m, const MailIdentity& identity, TimePoint date);
 

@@ -80,6 +80,27 @@ TEST(Mime, CalendarRowIsMixedWithAlternativeAndAttachmentAndMatchingMethod) {
   EXPECT_LT(cal, att);
 }
 
+// A row with the operator's HTML (an .html template) sends it as the HTML part, as stored; without, the HTML part
+// is made from the text.
+TEST(Mime, TheRowsOwnHtmlIsTheHtmlPart) {
+  auto m = row(5, "Hello");
+  m.html = "<p style=\"color:#036\">Budget &amp; co</p>";
+  const std::string with = build_email(m, {"noreply@conf.example", ""}, kT0);
+  m.html.clear();
+  const std::string without = build_email(m, {"noreply@conf.example", ""}, kT0);
+  auto html_part = [](const std::string& mail) {
+    size_t at = mail.find("Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+    EXPECT_NE(at, std::string::npos);
+    at = mail.find("\r\n\r\n", at) + 4;
+    std::string b64 = mail.substr(at, mail.find("\r\n--", at) - at);
+    std::erase(b64, '\r');
+    std::erase(b64, '\n');
+    return b64;
+  };
+  EXPECT_EQ(html_part(with), "PHAgc3R5bGU9ImNvbG9yOiMwMzYiPkJ1ZGdldCAmYW1wOyBjbzwvcD4=");  // base64 of m.html
+  EXPECT_NE(html_part(without), html_part(with));
+}
+
 TEST(Mime, HtmlEscapesAndLinksTheDialIn) {
   std::string html = html_from_text("a <b> & c\nDial in: tel:0800300300  (x)\n");
   EXPECT_NE(html.find("a &lt;b&gt; &amp; c"), std::string::npos);
@@ -440,22 +461,30 @@ TEST(Reminders, ScansOfSeveralNodesWriteEachReminderOnce) {
   EXPECT_EQ(rows.back().subject, "Conférence non utilisée « Budget »");
 }
 
+// alice's booking "Budget" at kT0, made two hours before, and a scan reminding 10 minutes ahead.
+struct RemindedBooking {
+  TempDir dir;
+  std::unique_ptr<store::Store> store = open_migrated(dir.path() / "m.db");
+  domain::Booking booking;
+  ReminderScan scan{*store, ReminderOptions{.minutes = 10}};
+  RemindedBooking() {
+    store::User alice;
+    alice.username = "alice";
+    alice.email = "alice@example.com";
+    EXPECT_TRUE(store->add_user(alice).ok());
+    booking = sample_booking("Budget", "734912", kT0);
+    booking.created_at = kT0 - std::chrono::hours{2};
+    booking = store->insert_booking(booking, {}).value();
+  }
+};
+
 // Issue 15 item 4: a booking already reminded, then moved to a later start whose reminder moment is still ahead,
 // is not reminded at once but again before its new start (the mark is per start: notify_marks' key has it).
 TEST(Reminders, ABookingMovedLaterAfterItsReminderIsRemindedAgainBeforeItsNewStart) {
-  TempDir dir;
-  auto store = open_migrated(dir.path() / "m.db");
-  ASSERT_TRUE(store);
-  store::User alice;
-  alice.username = "alice";
-  alice.email = "alice@example.com";
-  ASSERT_TRUE(store->add_user(alice).ok());
-  auto b = sample_booking("Budget", "734912", kT0);
-  b.created_at = kT0 - std::chrono::hours{2};
-  b = store->insert_booking(b, {}).value();
-  ReminderOptions options;
-  options.minutes = 10;
-  ReminderScan scan(*store, options);
+  RemindedBooking r;
+  auto& store = r.store;
+  auto& b = r.booking;
+  auto& scan = r.scan;
   EXPECT_EQ(scan.run_once(kT0 - minutes{10}).value(), 1);
   b.valid_from = kT0 + std::chrono::hours{1};  // moved an hour later, after its reminder
   b = store->update_booking(b, b.version, {}).value();
@@ -463,6 +492,27 @@ TEST(Reminders, ABookingMovedLaterAfterItsReminderIsRemindedAgainBeforeItsNewSta
   EXPECT_EQ(scan.run_once(kT0 + minutes{49}).value(), 0);
   EXPECT_EQ(scan.run_once(kT0 + minutes{50}).value(), 1);            // reminded for the new start
   EXPECT_EQ(scan.run_once(kT0 + minutes{55}).value(), 0);            // once
+  EXPECT_EQ(store->list_outbox("", 10)->size(), 2u);
+}
+
+// Moved away after its reminder, then back to that start: reminded again (the marks of other starts are dropped
+// when the start changes), once; a change that keeps the start (the name) reminds nobody twice.
+TEST(Reminders, ABookingMovedBackToAStartAlreadyRemindedIsRemindedAgain) {
+  RemindedBooking r;
+  auto& store = r.store;
+  auto& b = r.booking;
+  auto& scan = r.scan;
+  EXPECT_EQ(scan.run_once(kT0 - minutes{10}).value(), 1);
+  b.name = "Budget review";  // same start: no second reminder
+  b = store->update_booking(b, b.version, {}).value();
+  EXPECT_EQ(scan.run_once(kT0 - minutes{9}).value(), 0);
+  b.valid_from = kT0 + std::chrono::hours{1};
+  b = store->update_booking(b, b.version, {}).value();
+  EXPECT_EQ(scan.run_once(kT0 - minutes{8}).value(), 0);
+  b.valid_from = kT0;  // back: the customer was told it moved, so remind again
+  b = store->update_booking(b, b.version, {}).value();
+  EXPECT_EQ(scan.run_once(kT0 - minutes{7}).value(), 1);
+  EXPECT_EQ(scan.run_once(kT0 - minutes{6}).value(), 0);
   EXPECT_EQ(store->list_outbox("", 10)->size(), 2u);
 }
 

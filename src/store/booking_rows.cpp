@@ -242,11 +242,11 @@ std::int64_t insert_outbox(soci::session& sql, const OutboxMessage& m) {
   soci::indicator booking_ind = m.booking.valid() ? soci::i_ok : soci::i_null;
   std::int64_t next = to_epoch_ms(m.next_attempt_at), created = to_epoch_ms(m.created_at);
   const std::string token = !m.report_token.empty() ? m.report_token : m.kind == "sms" ? new_report_token() : "";
-  sql << "INSERT INTO outbox (kind, recipient, subject, body, calendar, booking_id, status, attempts, "
+  sql << "INSERT INTO outbox (kind, recipient, subject, body, html, calendar, booking_id, status, attempts, "
          "next_attempt_at, last_error, created_at, report_token) VALUES (:kind, :recipient, :subject, :body, "
-         ":calendar, :booking, :status, :attempts, :next, :last_error, :created, :token) RETURNING id",
+         ":html, :calendar, :booking, :status, :attempts, :next, :last_error, :created, :token) RETURNING id",
       soci::use(m.kind, "kind"), soci::use(m.recipient, "recipient"), soci::use(m.subject, "subject"),
-      soci::use(m.body, "body"), soci::use(m.calendar, "calendar"),
+      soci::use(m.body, "body"), soci::use(m.html, "html"), soci::use(m.calendar, "calendar"),
       soci::use(booking, booking_ind, "booking"), soci::use(m.status, "status"),
       soci::use(m.attempts, "attempts"), soci::use(next, "next"), soci::use(m.last_error, "last_error"),
       soci::use(created, "created"), soci::use(token, "token"), soci::into(id);
@@ -350,6 +350,11 @@ Result<domain::Booking> SqlStore::update_booking(const domain::Booking& booking,
                                  std::to_string(expected_version) + "); reload and retry");
     }
     write_invitees(sql, id, booking.invitees);
+    // A reminder is marked per start (notify/reminders.h): the marks of other starts go, so a booking moved back
+    // to a start it was already reminded of is reminded again.
+    std::int64_t start = to_epoch_ms(booking.valid_from);
+    sql << "DELETE FROM notify_marks WHERE booking_id = :id AND what = 'reminder' AND at <> :start",
+        soci::use(id, "id"), soci::use(start, "start");
     write_effects(sql, dialect_, effects);
     if (auto st = write_ledger(sql, dialect_, effects.ledger, id); !st.ok()) return st.error();
     auto stored = load_booking(sql, "WHERE id = :id", id, "");

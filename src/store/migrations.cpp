@@ -288,17 +288,23 @@ const char* const kV11UserCallerNumbers = R"sql(
 ALTER TABLE users ADD COLUMN caller_numbers TEXT NOT NULL DEFAULT ''
 )sql";
 
+// v12: an e-mail row may carry the operator's HTML part (an `.html` template, issue 15 item 2); '' = the HTML part
+// is made from the text when the mail is built.
+const char* const kV12OutboxHtml = R"sql(
+ALTER TABLE outbox ADD COLUMN html TEXT NOT NULL DEFAULT ''
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
             with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-            kV10CdrExported, kV11UserCallerNumbers};
+            kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
           kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-          kV10CdrExported, kV11UserCallerNumbers};
+          kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

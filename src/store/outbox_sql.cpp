@@ -12,7 +12,7 @@ namespace {
 struct OutboxRow {
   std::int64_t id = 0, booking = 0, next = 0, created = 0, report_at = 0;
   soci::indicator booking_ind = soci::i_null, report_at_ind = soci::i_null;
-  std::string kind, recipient, subject, body, calendar, status, last_error, report_token, report_state,
+  std::string kind, recipient, subject, body, html, calendar, status, last_error, report_token, report_state,
       report_answer;
   int attempts = 0;
 };
@@ -27,6 +27,7 @@ std::vector<OutboxMessage> load_outbox(soci::session& sql, const std::string& wh
   st.exchange(soci::into(r.recipient));
   st.exchange(soci::into(r.subject));
   st.exchange(soci::into(r.body));
+  st.exchange(soci::into(r.html));
   st.exchange(soci::into(r.calendar));
   st.exchange(soci::into(r.booking, r.booking_ind));
   st.exchange(soci::into(r.status));
@@ -41,7 +42,7 @@ std::vector<OutboxMessage> load_outbox(soci::session& sql, const std::string& wh
   bind(st);
   st.alloc();
   st.prepare(
-      "SELECT id, kind, recipient, subject, body, calendar, booking_id, status, attempts, next_attempt_at, "
+      "SELECT id, kind, recipient, subject, body, html, calendar, booking_id, status, attempts, next_attempt_at, "
       "last_error, created_at, report_token, report_state, report_at, report_answer FROM outbox " +
       where);
   st.define_and_bind();
@@ -53,6 +54,7 @@ std::vector<OutboxMessage> load_outbox(soci::session& sql, const std::string& wh
     m.recipient = r.recipient;
     m.subject = r.subject;
     m.body = r.body;
+    m.html = r.html;
     m.calendar = r.calendar;
     if (r.booking_ind == soci::i_ok) m.booking = BookingId{r.booking};
     m.status = r.status;

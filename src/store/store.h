@@ -122,6 +122,7 @@ struct OutboxMessage {
   std::string report_state;  // "" (no report yet) | "buffered" | "accepted" | "delivered" | "failed"
   std::optional<TimePoint> report_at;  // when the last report kept came
   std::string report_answer;           // what the SMSC said in it
+  std::string html;  // e-mail: the operator's HTML part (an .html template); "" = made from `body` when sent
   bool operator==(const OutboxMessage&) const = default;
 };
 

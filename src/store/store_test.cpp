@@ -39,7 +39,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 11;  // v9: SMS delivery reports, reminder marks (notify/); v10: conference_sessions.cdr_exported_at; v11: users.caller_numbers
+constexpr int kLatestSchema = 12;  // v9: SMS delivery reports, reminder marks (notify/); v10: conference_sessions.cdr_exported_at; v11: users.caller_numbers; v12: outbox.html
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
@@ -105,7 +105,7 @@ TEST_P(StoreTest, FailedInsertWritesNoSideEffects) {
   ASSERT_TRUE(store_->insert_booking(sample_booking("A", "734912", kT0), {}).ok());
   SideEffects fx;
   fx.audit.push_back({0, kT0, "alice", "booking.create", "", "", "cli"});
-  fx.outbox.push_back({0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""});
+  fx.outbox.push_back({0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, "", ""});
   ASSERT_FALSE(store_->insert_booking(sample_booking("B", "734912", kT0), fx).ok());
   EXPECT_EQ(store_->list_audit({}).value().total, 0);
   EXPECT_TRUE(store_->list_outbox("", 100).value().empty());
@@ -434,7 +434,7 @@ TEST_P(StoreTest, AuditIsPagedNewestFirst) {
 }
 
 TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
-  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
+  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, "", ""};
   auto a = store_->enqueue(m).value();
   m.next_attempt_at = kT0 + std::chrono::minutes{10};
   auto b = store_->enqueue(m).value();
@@ -456,7 +456,7 @@ TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
 }
 
 TEST_P(StoreTest, OutboxRequeueSendsAgain) {
-  OutboxMessage m{0, "email", "a@example.org", "Conference", "PIN 1234", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
+  OutboxMessage m{0, "email", "a@example.org", "Conference", "PIN 1234", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, "", ""};
   auto a = store_->enqueue(m).value();
   EXPECT_EQ(store_->requeue_message(a.id, kT0).error().code, ErrorCode::kFailedPrecondition);  // still pending
   ASSERT_TRUE(store_->mark_failed(a.id, "refused", kT0, true).ok());
@@ -472,13 +472,15 @@ TEST_P(StoreTest, OutboxRequeueSendsAgain) {
   EXPECT_TRUE(store_->find_outbox(q)->empty());
 }
 
-TEST_P(StoreTest, OutboxClaimIsTakenOnceAndTheCalendarIsKept) {
-  OutboxMessage m{0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
+TEST_P(StoreTest, OutboxClaimIsTakenOnceAndTheCalendarAndHtmlAreKept) {
+  OutboxMessage m{0, "email", "a@example.com", "s", "b", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, "", ""};
   m.calendar = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n";
+  m.html = "<p>Conf\u00e9rence <b>x</b></p>";
   auto a = store_->enqueue(m).value();
   auto due = store_->due_messages(kT0, 10).value();
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].calendar, m.calendar);
+  EXPECT_EQ(due[0].html, m.html);
   EXPECT_EQ(store_->due_messages_for("email", kT0, 10)->size(), 1u);
   EXPECT_TRUE(store_->due_messages_for("sms", kT0, 10)->empty());
   const TimePoint lease = kT0 + std::chrono::minutes{2};
@@ -492,9 +494,9 @@ TEST_P(StoreTest, OutboxClaimIsTakenOnceAndTheCalendarIsKept) {
 // Issue 15 item 3: an SMS row gets a token of its own; a report is kept only with it, and a less final one
 // never replaces a more final one.
 TEST_P(StoreTest, SmsDeliveryReportIsKeptWithTheRowsTokenOnly) {
-  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
+  OutboxMessage m{0, "sms", "+33612345678", "", "Your conference 734912", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, "", ""};
   auto sms = store_->enqueue(m).value();
-  OutboxMessage mail{0, "email", "a@example.org", "s", "b", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
+  OutboxMessage mail{0, "email", "a@example.org", "s", "b", {}, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, "", ""};
   auto email = store_->enqueue(mail).value();
   auto rows = store_->list_outbox("", 10).value();
   ASSERT_EQ(rows.size(), 2u);
@@ -532,7 +534,7 @@ TEST_P(StoreTest, RemindersAreWrittenOnceAndAgainForAMovedStart) {
   auto due = store_->bookings_to_remind(kT0, kT0 + std::chrono::minutes{15}, 10).value();
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].id, b.id);
-  OutboxMessage m{0, "email", "alice@example.org", "Reminder", "b", b.id, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, ""};
+  OutboxMessage m{0, "email", "alice@example.org", "Reminder", "b", b.id, "pending", 0, kT0, "", kT0, "", "", "", std::nullopt, "", ""};
   EXPECT_TRUE(store_->enqueue_once(b.id, "reminder", start, {m, m}).value());
   EXPECT_FALSE(store_->enqueue_once(b.id, "reminder", start, {m, m}).value());  // another node, a restart
   EXPECT_EQ(store_->list_outbox("", 10)->size(), 2u);

@@ -3,7 +3,9 @@ e-mail through a real SMTP server on 127.0.0.1 (aiosmtpd, STARTTLS + AUTH, smtp_
 the CLI to start 68 s ahead: its creator (both PINs) and invitee (her PIN only) get the French reminder before the
 start; after a restart it is not written again; moved to a new start, it is reminded again. A booking whose
 validity lapses while the server runs, never opened: its creator gets the unused notice (English), its subject
-from the operator's template file ([notify] templates_dir), its text built-in.
+and HTML part from the operator's template files ([notify] templates_dir; the booking's name escaped in the
+HTML), its text built-in; the reminders, without an .html file, get an HTML part made from their text. A booking
+moved away and back to the start it was reminded of is reminded again.
 
 Usage: reminder_it.py CONFPRO [PROMPT_CACHE]  (run by ctest under tests/web/loopback_only.sh)"""
 import json
@@ -45,6 +47,8 @@ def main():
     os.makedirs(os.path.join(root, "templates"))
     with open(os.path.join(root, "templates", "unused-owner.en.subject"), "w") as f:
         f.write("Unused: {{name}} ({{number}}) ended {{ended}}\n")
+    with open(os.path.join(root, "templates", "unused-owner.en.html"), "w") as f:
+        f.write('<div style="color:#036"><h1>{{name}}</h1><p>Number <b>{{number}}</b> was not used.</p></div>\n')
     ok = False
     try:
         server.cli("user", "add", "alice", "--password", "secret-password-1", "--email", "alice@example.com")
@@ -55,7 +59,7 @@ def main():
         b = json.loads(server.cli("booking", "create", "--name", "Point hebdo", "--owner", "alice", "--start",
                                   local_time(68), "--user-pin", USER_PIN, "--moderator-pin", MOD_PIN, "--language", "fr",
                                   "--invitee", "carol@example.com", "--json").stdout)
-        unused = json.loads(server.cli("booking", "create", "--name", "Forgotten call", "--owner", "alice",
+        unused = json.loads(server.cli("booking", "create", "--name", "Forgotten <call> & co", "--owner", "alice",
                                        "--start", local_time(14 - 86400), "--validity-days", "1", "--language", "en",
                                        "--json").stdout)
 
@@ -80,23 +84,41 @@ def main():
         assert server.stop() == 0
         server.start()
         notice = wait_for("the unused notice", lambda: sink.to("alice@example.com", "Unused: "), timeout=25)[0]
-        assert str(notice["Subject"]).startswith("Unused: Forgotten call (%s) ended " % unused["number"]), \
+        assert str(notice["Subject"]).startswith("Unused: Forgotten <call> & co (%s) ended " % unused["number"]), \
             notice["Subject"]  # the operator's template
         assert "{{" not in str(notice["Subject"]), notice["Subject"]
         assert "Nobody joined this conference" in parts(notice)[0], parts(notice)[0]
+        html = parts(notice)[1]
+        assert html.replace("\r\n", "\n") == ('<div style="color:#036"><h1>Forgotten &lt;call&gt; &amp; co</h1><p>Number '
+                                              '<b>%s</b> was not used.</p></div>\n' % unused["number"]), html
+        rhtml = parts(owner)[1]  # no reminder .html file: made from the text, the PINs in it
+        assert rhtml.startswith("<!DOCTYPE html>") and MOD_PIN in rhtml and "Point hebdo" in rhtml, rhtml
         assert len(reminders("alice@example.com")) == 1 and len(reminders("carol@example.com")) == 1
         print("after a restart: no second reminder; unused notice for booking %d: %r"
               % (unused["id"], str(notice["Subject"])))
 
         # Moved: reminded again for the new start.
-        moved_start = time.time() + 68
-        server.cli("booking", "update", str(b["id"]), "--start", local_time(68))
+        moved_start, moved_at = time.time() + 68, local_time(68)
+        server.cli("booking", "update", str(b["id"]), "--start", moved_at)
         wait_for("the reminder of the moved booking", lambda: len(reminders("alice@example.com")) == 2, timeout=25)
         assert time.time() < moved_start
         wait_for("the invitee's second reminder", lambda: len(reminders("carol@example.com")) == 2)
         rows = server.query("SELECT recipient, subject FROM outbox WHERE subject LIKE 'Rappel%'")
         assert len(rows) == 4, rows
         print("moved: reminded again; %d reminder rows in all" % len(rows))
+
+        # Moved away (a day later) and back to the start it was just reminded of: reminded again, once.
+        server.cli("booking", "update", str(b["id"]), "--start", local_time(86400 + 68))
+        time.sleep(1.5)  # a scan pass or more with the start a day away: nothing
+        assert len(reminders("alice@example.com")) == 2
+        back = moved_start - time.time()
+        assert back > 20, "too late to move it back (%.1f s before its start)" % back
+        server.cli("booking", "update", str(b["id"]), "--start", moved_at)  # the very start it was reminded of
+        wait_for("the reminder of the booking moved back", lambda: len(reminders("alice@example.com")) == 3,
+                 timeout=25)
+        time.sleep(1.5)
+        assert len(reminders("alice@example.com")) == 3, "reminded more than once"
+        print("moved away and back: reminded again, once")
         ok = True
     finally:
         rc = server.stop()
