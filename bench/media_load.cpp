@@ -13,6 +13,7 @@
 // Usage: media_load [--participants 2000] [--room-size 10] [--talkers 1] [--senders 10] [--codec pcmu|g722|opus]
 //                   [--seconds 20] [--warmup 3] [--workers 1] [--engine-cpu 0] [--gen-cpu 1] [--mix-rate 16000]
 //                   [--suppress-silence] [--realtime] [--io auto|uring|epoll] [--jitter-min-ms N]
+//                   [--max-speakers N]
 #include <dirent.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -48,6 +49,7 @@ struct Options {
   int participants = 2000, room_size = 10, talkers = 1, senders = 10;
   int seconds = 20, warmup = 3, workers = 1, engine_cpu = 0, gen_cpu = 1, mix_rate = 16000;
   int jitter_min_ms = -1;  // the engine's default unless set
+  int max_speakers = -1;   // the engine's default (3) unless set; 0 = mix every talker
   bool suppress_silence = false;
   bool realtime = false;  // SCHED_FIFO for the engine's workers and the generator (needs CAP_SYS_NICE)
   CodecKind codec = CodecKind::kPcmu;
@@ -70,6 +72,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--gen-cpu") o.gen_cpu = std::stoi(next());
     else if (a == "--mix-rate") o.mix_rate = std::stoi(next());
     else if (a == "--jitter-min-ms") o.jitter_min_ms = std::stoi(next());
+    else if (a == "--max-speakers") o.max_speakers = std::stoi(next());
     else if (a == "--suppress-silence") o.suppress_silence = true;
     else if (a == "--realtime") o.realtime = true;
     else if (a == "--io") {
@@ -179,6 +182,7 @@ int main(int argc, char** argv) {
   eo.mix_rate = opt.mix_rate;
   eo.suppress_silence = opt.suppress_silence;
   if (opt.jitter_min_ms >= 0) eo.jitter_min_ms = opt.jitter_min_ms;
+  if (opt.max_speakers >= 0) eo.max_speakers = opt.max_speakers;
   eo.max_sessions = opt.participants + 10;
   eo.rtp_port_min = 20000;
   eo.rtp_port_max = 60000;

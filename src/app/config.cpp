@@ -136,6 +136,7 @@ void read_media(ConfigReader r, media::EngineOptions& m) {
   r.get_int("mix_rate", m.mix_rate, 8000, 48000);
   if (m.mix_rate != 16000 && m.mix_rate != 48000 && m.mix_rate != 8000)
     r.fail("mix_rate", "must be 8000, 16000 or 48000");
+  r.get_int("max_speakers", m.max_speakers, 0, 100);
   r.get_int("jitter_min_ms", m.jitter_min_ms, 0, 1000);
   r.get_int("jitter_max_ms", m.jitter_max_ms, 20, 2000);
   r.get_int("rtp_timeout_ms", m.rtp_timeout_ms, 0, 3600000);

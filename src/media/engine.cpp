@@ -23,6 +23,7 @@ class Engine final : public MediaEngine {
       WorkerConfig wc;
       wc.index = i;
       wc.mix_rate = options.mix_rate;
+      wc.max_speakers = options.max_speakers;
       wc.packet_io = options.packet_io;
       wc.nice = options.nice;
       wc.realtime_priority = options.realtime_priority;

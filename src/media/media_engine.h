@@ -133,6 +133,9 @@ struct EngineOptions {
   std::uint16_t rtp_port_min = 20000;     // RTP ports (even) [20000]
   std::uint16_t rtp_port_max = 29998;     // [29998]
   int mix_rate = 16000;                   // internal mixing rate, 16000 or 48000 [16000]
+  // At most this many talkers are mixed at a time, the loudest with hysteresis (mixer.h); the others hear the
+  // shared mix like listeners [3; 0 = everyone who talks]
+  int max_speakers = 3;
   int jitter_min_ms = 10;                 // adaptive jitter buffer bounds [10..200]
   int jitter_max_ms = 200;
   int rtp_timeout_ms = 0;                 // SessionTimeout after this long without RTP [0 = never]

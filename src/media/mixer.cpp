@@ -82,11 +82,58 @@ void Mixer::set_own_prompt(MixSlot slot, std::span<const std::int16_t> pcm) {
   parts_[slot].has_prompt = true;
 }
 
+// Among the talkers (more than max_speakers), who is mixed this tick: the speakers of the last tick still talking
+// keep their place; free places go to the loudest waiting talkers; then a waiting talker louder than the quietest
+// speaker by kSpeakerSwitchRatio takes its place (at most one switch a tick, so the levels settle).
+void Mixer::choose_speakers(int talkers) {
+  int speakers = 0;
+  for (const Part& p : parts_)
+    if (p.speaker) ++speakers;
+  const auto loudest_waiting = [&]() -> Part* {
+    Part* best = nullptr;
+    for (Part& p : parts_)
+      if (p.talker && !p.speaker && (best == nullptr || p.level > best->level)) best = &p;
+    return best;
+  };
+  for (; speakers < opt_.max_speakers; ++speakers) loudest_waiting()->speaker = true;
+  Part* quietest = nullptr;
+  for (Part& p : parts_)
+    if (p.speaker && (quietest == nullptr || p.level < quietest->level)) quietest = &p;
+  Part* challenger = loudest_waiting();
+  if (challenger != nullptr && challenger->level > quietest->level * kSpeakerSwitchRatio) {
+    quietest->speaker = false;
+    challenger->speaker = true;
+  }
+  waiting_ = talkers - opt_.max_speakers;
+}
+
 void Mixer::mix() {
+  constexpr float kSmoothing = 1.0f / 8.0f;  // of the talkers' levels: ~160 ms at 20 ms a tick
   contributors_ = 0;
+  waiting_ = 0;
+  int talkers = 0;
   for (Part& p : parts_) {
-    p.contributed = p.used && p.has_input && p.talking && !p.flags.muted && !p.flags.listen_only &&
-                    p.gain_q12 > 0;
+    p.talker = p.used && p.has_input && p.talking && !p.flags.muted && !p.flags.listen_only && p.gain_q12 > 0;
+    if (!p.talker) {  // a speaker stops being one when it stops talking; a new talker's level starts from 0
+      p.speaker = false;
+      p.level = 0.0f;
+      continue;
+    }
+    ++talkers;
+    if (opt_.max_speakers <= 0) continue;  // everyone is mixed: no level needed
+    float energy = 0.0f;
+    for (std::size_t i = 0; i < frame_; ++i) energy += static_cast<float>(p.in[i]) * static_cast<float>(p.in[i]);
+    const float gain = static_cast<float>(p.gain_q12) / 4096.0f;
+    energy *= gain * gain / static_cast<float>(frame_);
+    p.level += (energy - p.level) * kSmoothing;
+  }
+  if (opt_.max_speakers > 0 && talkers > opt_.max_speakers) {
+    choose_speakers(talkers);
+  } else {
+    for (Part& p : parts_) p.speaker = p.talker;
+  }
+  for (Part& p : parts_) {
+    p.contributed = p.talker && p.speaker;
     if (p.contributed) ++contributors_;
   }
   // A silent room (most rooms, most of the time) keeps its zero sum and full mix from the tick before.

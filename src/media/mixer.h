@@ -12,6 +12,12 @@
 // so switching at once to the shared stream, whose encoder has just heard this participant, would leak a bit of
 // its own voice back to it.
 //
+// At most `max_speakers` talkers are mixed at a time (WebRTC's audio mixer mixes 3): when more are talking,
+// the loudest are, with hysteresis so that the choice does not flicker — a speaker keeps its place while it talks
+// unless a waiting talker's smoothed level is 6 dB above the quietest speaker's. A talker not chosen does not
+// contribute: like every other listener it hears the shared full mix (so its encode is shared too), and it is
+// still reported as talking (the detector runs before the mixer).
+//
 // Thread safety: one instance belongs to one media worker; add/remove allocate (command time), the per-tick
 // calls (set_input, set_*_prompt, mix, output) do not.
 #pragma once
@@ -28,7 +34,12 @@ namespace confpro::media {
 struct MixerOptions {
   int sample_rate = 16000;  // EngineOptions::mix_rate [16000]
   int frame_ms = 20;        // one tick [20]
+  int max_speakers = 3;     // EngineOptions::max_speakers; 0 = everyone who talks [3]
 };
+
+// A waiting talker replaces the quietest speaker when its smoothed level is this many times the speaker's
+// (mean-square energy: 4 = 6 dB).
+inline constexpr float kSpeakerSwitchRatio = 4.0f;
 
 enum class MixOutput { kSilence, kFullMix, kOwn };
 
@@ -69,6 +80,8 @@ class Mixer {
   std::span<const std::int16_t> full_mix() const { return full_; }
   bool contributed(MixSlot slot) const { return parts_[slot].contributed; }
   int contributors() const { return contributors_; }
+  // Talkers left out this tick because max_speakers were louder (benchmarks and tests).
+  int waiting_talkers() const { return waiting_; }
 
  private:
   struct Part {
@@ -77,6 +90,9 @@ class Mixer {
     std::int32_t gain_q12 = 4096;
     bool has_input = false, talking = false, has_prompt = false, contributed = false;
     int hang = 0;  // ticks of own output left after the last contribution
+    bool talker = false;   // would contribute this tick were there no max_speakers
+    bool speaker = false;  // chosen among the talkers (kept from tick to tick: the hysteresis)
+    float level = 0.0f;    // smoothed mean-square energy while a talker (0 when not)
     MixOutput out_kind = MixOutput::kSilence;
     std::vector<std::int16_t> in, prompt, out;
   };
@@ -90,6 +106,9 @@ class Mixer {
   bool has_room_prompt_ = false;
   bool sum_is_zero_ = false;  // sum_ and full_ hold the silence of a tick without contributors or room prompt
   int contributors_ = 0;
+  int waiting_ = 0;
+
+  void choose_speakers(int talkers);
 };
 
 }  // namespace confpro::media

@@ -202,5 +202,107 @@ TEST(Mixer, RemovedSlotIsReusedAndStartsClean) {
   EXPECT_FALSE(m.flags(b).muted);
 }
 
+// Issue 17 item 4: ten talking at once, max_speakers 3 — the three loudest are mixed, the other seven hear
+// exactly the shared full mix (one encode for all of them) with the three loudest in it and nobody else.
+TEST(Mixer, OnlyTheLoudestSpeakersAreMixedAndTheOthersShareTheFullMix) {
+  Mixer mixer{MixerOptions{kRate, 20, 3}};
+  std::vector<MixSlot> slots;
+  std::vector<ToneGenerator> tones;
+  std::vector<std::vector<std::int16_t>> pcm(10, std::vector<std::int16_t>(320));
+  for (int i = 0; i < 10; ++i) {
+    slots.push_back(mixer.add({}));
+    // 300, 500, ... 2100 Hz; the three last are the loudest (8000 against 1000, 18 dB).
+    tones.emplace_back(300 + 200 * i, i >= 7 ? 8000 : 1000, kRate);
+  }
+  for (int t = 0; t < 20; ++t) {
+    for (int i = 0; i < 10; ++i) {
+      tones[i].fill(pcm[i]);
+      mixer.set_input(slots[i], pcm[i], true);
+    }
+    mixer.mix();
+  }
+  EXPECT_EQ(mixer.contributors(), 3);
+  EXPECT_EQ(mixer.waiting_talkers(), 7);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(mixer.contributed(slots[i]), i >= 7) << i;
+    EXPECT_EQ(mixer.output_kind(slots[i]), i >= 7 ? MixOutput::kOwn : MixOutput::kFullMix) << i;
+  }
+  auto full = mixer.full_mix();
+  for (int i = 0; i < 10; ++i) {
+    if (i >= 7) {
+      EXPECT_GT(power_at(full, 300 + 200 * i), kPresent) << i;
+    } else {
+      EXPECT_LT(power_at(full, 300 + 200 * i), kAbsent) << i;
+    }
+  }
+  auto own = mixer.output(slots[8]);  // a speaker hears the two other speakers, not itself
+  EXPECT_GT(power_at(own, 1700), kPresent);
+  EXPECT_GT(power_at(own, 2100), kPresent);
+  EXPECT_LT(power_at(own, 1900), kAbsent);
+}
+
+// Hysteresis: a speaker keeps its place against a waiting talker as loud or 3 dB louder; one 12 dB louder takes
+// the quietest speaker's place within a few ticks, once; the speaker left out keeps its own stream for the hang
+// time (its codec state still holds its voice), then shares the full mix. max_speakers 0 mixes everyone.
+TEST(Mixer, ASpeakerIsReplacedOnlyByAMuchLouderTalker) {
+  Mixer mixer{MixerOptions{kRate, 20, 2}};
+  const MixSlot a = mixer.add({}), b = mixer.add({}), c = mixer.add({});
+  ToneGenerator ta{440, 4000, kRate}, tb{1000, 8000, kRate}, tc_same{1500, 4000, kRate},
+      tc_3db{1500, 5657, kRate}, tc_12db{1500, 16000, kRate};
+  std::vector<std::int16_t> pa(320), pb(320), pc(320);
+  auto tick = [&](ToneGenerator& tc) {
+    ta.fill(pa);
+    tb.fill(pb);
+    tc.fill(pc);
+    mixer.set_input(a, pa, true);
+    mixer.set_input(b, pb, true);
+    mixer.set_input(c, pc, true);
+    mixer.mix();
+  };
+  for (int t = 0; t < 30; ++t) {  // a and b talk first: the two speakers
+    ta.fill(pa);
+    tb.fill(pb);
+    mixer.set_input(a, pa, true);
+    mixer.set_input(b, pb, true);
+    mixer.mix();
+  }
+  for (int t = 0; t < 100; ++t) {
+    tick(t < 50 ? tc_same : tc_3db);
+    ASSERT_TRUE(mixer.contributed(a)) << t;
+    ASSERT_TRUE(mixer.contributed(b)) << t;
+    ASSERT_FALSE(mixer.contributed(c)) << t;
+  }
+  int switched_at = -1;
+  for (int t = 0; t < 30 && switched_at < 0; ++t) {
+    tick(tc_12db);
+    if (mixer.contributed(c)) switched_at = t;
+  }
+  ASSERT_GE(switched_at, 0) << "a talker 12 dB louder never got in";
+  EXPECT_LE(switched_at, 10);
+  EXPECT_FALSE(mixer.contributed(a));  // the quietest speaker (a, 6 dB under b) left
+  EXPECT_TRUE(mixer.contributed(b));
+  EXPECT_EQ(mixer.output_kind(a), MixOutput::kOwn);  // hang time
+  for (int t = 0; t < kOwnHangTicks; ++t) tick(tc_12db);
+  EXPECT_EQ(mixer.output_kind(a), MixOutput::kFullMix);
+  EXPECT_GT(power_at(mixer.output(a), 1000), kPresent);
+  EXPECT_GT(power_at(mixer.output(a), 1500), kPresent);
+  EXPECT_LT(power_at(mixer.output(a), 440), kAbsent);
+  for (int t = 0; t < 50; ++t) {  // no flicker back
+    tick(tc_12db);
+    ASSERT_FALSE(mixer.contributed(a)) << t;
+  }
+
+  Mixer everyone{MixerOptions{kRate, 20, 0}};
+  std::vector<MixSlot> slots;
+  std::vector<std::int16_t> tone(320);
+  ToneGenerator g{700, 3000, kRate};
+  for (int i = 0; i < 12; ++i) slots.push_back(everyone.add({}));
+  g.fill(tone);
+  for (MixSlot s : slots) everyone.set_input(s, tone, true);
+  everyone.mix();
+  EXPECT_EQ(everyone.contributors(), 12);
+  EXPECT_EQ(everyone.waiting_talkers(), 0);
+}
+
 }  // namespace
 }  // namespace confpro::media

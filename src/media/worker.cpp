@@ -244,7 +244,7 @@ bool Worker::apply(Command& command) {
             return true;
           },
           [&](cmd::CreateRoom& c) {
-            rooms_.push_back(std::make_unique<Room>(c.id, c.label, MixerOptions{config_.mix_rate, kTickMs}));
+            rooms_.push_back(std::make_unique<Room>(c.id, c.label, MixerOptions{config_.mix_rate, kTickMs, config_.max_speakers}));
             return true;
           },
           [&](cmd::DestroyRoom& c) {

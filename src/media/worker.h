@@ -74,6 +74,7 @@ using Command = std::variant<std::monostate, cmd::AddSession, cmd::UpdateSession
 struct WorkerConfig {
   int index = 0;
   int mix_rate = 16000;
+  int max_speakers = 3;           // EngineOptions::max_speakers
   int cpu = -1;                   // pin to this CPU [-1: not pinned]
   int nice = 0;                   // the thread's nice value [0]; EngineOptions::nice
   int realtime_priority = 0;      // SCHED_FIFO at this priority [0 = off]
