@@ -589,6 +589,14 @@ TEST_F(BookingServiceTest, TheEndOfABilledBookingCapturesItsHoldOrReleasesItWhen
   EXPECT_EQ(store_->list_ledger("acme", 10)->front().kind, "release");
 }
 
+// `booked` as a room opens it at kT0: the booking opened, its session stored (invalid id on failure).
+SessionId opened_with_session(store::Store& store, const domain::Booking& booked) {
+  domain::Booking opened = booked;
+  if (!domain::open(opened, kT0).ok() || !store.update_booking(opened, booked.version, {}).ok()) return {};
+  auto session = store.open_session({{}, booked.id, booked.number, kT0, {}, "", "", "node1"});
+  return session.ok() ? session->id : SessionId{};
+}
+
 // Issue 16 P1/P2/P4: the capture is the hold plus the measured use — a toll-free leg, a dial-out by its longest
 // prefix, a leg still in at the end counted up to the end — priced per started minute; a prepaid account that
 // had exactly the package goes below zero by that use, and the line's note gives the breakdown.
@@ -610,14 +618,11 @@ TEST_F(BookingServiceTest, TheEndCapturesTheMeasuredUseAboveTheHold) {
   d.account = "acme";
   auto booked = billed.create(d, kAlice);
   ASSERT_TRUE(booked.ok()) << booked.error().message;
-  domain::Booking opened = *booked;
-  ASSERT_TRUE(domain::open(opened, kT0).ok());
-  ASSERT_TRUE(store_->update_booking(opened, booked->version, {}).ok());
-  auto session = store_->open_session({{}, booked->id, booked->number, kT0, {}, "", "", "node1"});
-  ASSERT_TRUE(session.ok());
+  const SessionId session = opened_with_session(*store_, *booked);
+  ASSERT_TRUE(session.valid());
   const auto leg = [&](std::string caller, std::string access, std::string ref, minutes joined) {
     store::ParticipantConnection c;
-    c.session = session->id;
+    c.session = session;
     c.booking = booked->id;
     c.caller_number = std::move(caller);
     c.access_number = std::move(access);
@@ -645,6 +650,40 @@ TEST_F(BookingServiceTest, TheEndCapturesTheMeasuredUseAboveTheHold) {
   EXPECT_EQ(acme.balance, -283) << "prepaid, below zero by the measured use only";
   EXPECT_EQ(acme.held, 0);
   (void)out;
+}
+
+// A plan priced 0.00 with a rate is pay per use: nothing is held at booking, the use is captured at the end.
+TEST_F(BookingServiceTest, APayPerUsePlanHoldsNothingAndCapturesTheUse) {
+  BookingServiceOptions options;
+  domain::TariffPlan plan{"metered", 60, 10, 0, "EUR"};
+  plan.overage_per_participant_minute = 4;
+  plan.included_participant_minutes = 0;
+  options.plans = {plan};
+  BookingService billed{*store_, clock_, random_, options};
+  ASSERT_TRUE(store_->insert_account({0, "payg", "alice", true, 0, "EUR", kT0},
+                                     {0, "payg", kT0, "credit", 100, 0, {}, "admin", "opening"})
+                  .ok());
+  auto d = draft("Pay as you go");
+  d.account = "payg";
+  auto booked = billed.create(d, kAlice);
+  ASSERT_TRUE(booked.ok()) << booked.error().message;
+  EXPECT_EQ(store_->get_account("payg")->held, 0);
+  const SessionId session = opened_with_session(*store_, *booked);
+  ASSERT_TRUE(session.valid());
+  store::ParticipantConnection c;
+  c.session = session;
+  c.booking = booked->id;
+  c.caller_number = "0611111111";
+  c.call_ref = "1";
+  c.joined_at = kT0;
+  ASSERT_TRUE(store_->start_connection(c).ok());
+  clock_.advance(minutes{3});
+  ASSERT_TRUE(billed.end(booked->id, domain::EndReason::kEndedByModerator, kAdmin).ok());
+  const auto line = store_->list_ledger("payg", 1)->front();
+  EXPECT_EQ(line.kind, "capture");
+  EXPECT_EQ(line.amount, -12) << "3 participant-minutes at 0.04";
+  EXPECT_EQ(line.hold, 0);
+  EXPECT_EQ(store_->get_account("payg")->balance, 88);
 }
 
 }  // namespace
