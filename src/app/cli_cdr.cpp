@@ -51,7 +51,7 @@ void add_cdr_commands(CLI::App& app, Runner& selected) {
           print_error(page.error());
           return 1;
         }
-        auto text = booking::cdr_text(*(*ctx)->store, page->items);
+        auto text = booking::cdr_text(*(*ctx)->store, config.plans, page->items);
         if (!text) {
           print_error(text.error());
           return 1;

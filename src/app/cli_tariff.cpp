@@ -29,9 +29,12 @@ void add_tariff_commands(CLI::App& app, Runner& selected) {
         return 0;
       }
       if (config.plans.empty()) std::printf("no tariff plan is configured ([[billing.plans]])\n");
-      for (const auto& p : config.plans)
+      for (const auto& p : config.plans) {
         std::printf("%-20s up to %5d min, %5d participants  %12s %s\n", p.name.c_str(), p.max_duration_minutes,
                     p.max_participants, domain::format_amount(p.price).c_str(), p.currency.c_str());
+        if (const auto terms = domain::per_minute_terms(p); !terms.empty())
+          std::printf("%-20s   %s\n", "", terms.c_str());
+      }
       return 0;
     };
   });
@@ -56,6 +59,8 @@ void add_tariff_commands(CLI::App& app, Runner& selected) {
       } else {
         std::printf("%s %s (plan %s)\n", domain::format_amount(q.price).c_str(), q.currency.c_str(),
                     q.plan->name.c_str());
+        if (const auto terms = domain::per_minute_terms(*q.plan); !terms.empty())
+          std::printf("plus, at the end, per started minute: %s\n", terms.c_str());
       }
       return 0;
     };

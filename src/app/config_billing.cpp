@@ -1,5 +1,8 @@
 // [billing]: tariff plans (issue 16 P1). Each [[billing.plans]] table prices a booking up to its duration and
-// participants; amounts are decimal strings read into integer minor units (domain/money.h). The coupling
+// participants; amounts are decimal strings read into integer minor units (domain/money.h). Optional per-minute
+// terms (domain/tariff.h): overage_per_participant_minute, included_participant_minutes, toll_free_per_minute and
+// [[billing.plans.dial_out]] {prefix, per_minute}; [billing.surcharges] sets the toll-free and dial-out rates of
+// every plan that sets none of its own. The coupling
 // (P3): `coupling` = "ledger" | "radius" | "http", `fail_open`, [billing.radius] (billing/radius_client.h)
 // and [billing.http] (billing/http_billing.h).
 #include "app/config.h"
@@ -52,6 +55,55 @@ void read_http(ConfigReader r, billing::HttpBillingOptions& o, bool required) {
   r.finish();
 }
 
+// A per-minute rate ("0.05"): minor units, at most domain::kMaxRatePerMinute; an error names `key`. nullopt when
+// absent (`required`: that is an error too) or bad.
+std::optional<std::int64_t> rate_of(ConfigReader& r, const std::string& key, bool required = false) {
+  std::optional<std::string> text;
+  r.get(key, text);
+  if (!text) {
+    if (required) r.fail(key, "is required (a decimal amount per minute such as \"0.02\")");
+    return std::nullopt;
+  }
+  const auto amount = domain::parse_amount(*text);
+  if (!amount || *amount > domain::kMaxRatePerMinute) {
+    r.fail(key, "must be a decimal amount per minute such as \"0.05\" (0 to " +
+                    domain::format_amount(domain::kMaxRatePerMinute) + ", at most two decimals), got '" + *text +
+                    "'");
+    return std::nullopt;
+  }
+  return amount;
+}
+
+// The surcharges a plan or [billing.surcharges] sets: toll_free_per_minute and [[….dial_out]] {prefix,
+// per_minute}. Returns whether the table set any of them.
+bool read_surcharges(ConfigReader& r, domain::TariffPlan& p) {
+  bool any = false;
+  if (auto rate = rate_of(r, "toll_free_per_minute")) {
+    p.toll_free_per_minute = *rate;
+    any = true;
+  }
+  auto tables = r.tables("dial_out");
+  if (!tables.empty()) {
+    any = true;
+    p.dial_out.clear();
+  }
+  if (tables.size() > 1000) r.fail("dial_out", "at most 1000 prefixes");
+  for (size_t i = 0; i < tables.size() && i < 1000; ++i) {
+    ConfigReader d = r.sub(tables[i], "dial_out[" + std::to_string(i) + "]");
+    domain::DialOutRate rate;
+    d.get("prefix", rate.prefix);
+    const std::string digits = rate.prefix.substr(!rate.prefix.empty() && rate.prefix[0] == '+' ? 1 : 0);
+    if (digits.empty() || digits.size() > 15 || digits.find_first_not_of("0123456789") != std::string::npos)
+      d.fail("prefix", "must be 1 to 15 digits, optionally after '+' (such as \"+33\"), got '" + rate.prefix + "'");
+    if (auto per_minute = rate_of(d, "per_minute", true)) rate.per_minute = *per_minute;
+    for (const auto& other : p.dial_out)
+      if (other.prefix == rate.prefix) d.fail("prefix", "duplicate prefix '" + rate.prefix + "'");
+    d.finish();
+    p.dial_out.push_back(std::move(rate));
+  }
+  return any;
+}
+
 }  // namespace
 
 void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr,
@@ -60,6 +112,14 @@ void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, boo
   root.get("fail_open", settings.fail_open);
   read_radius(root.sub(root.table("radius"), "radius"), settings.radius, settings.coupling == "radius");
   read_http(root.sub(root.table("http"), "http"), settings.http, settings.coupling == "http");
+  // [billing.surcharges]: the surcharges of every plan that sets none of its own.
+  domain::TariffPlan defaults;
+  bool default_surcharges = false;
+  if (const toml::table* t = root.table("surcharges")) {
+    ConfigReader r = root.sub(t, "surcharges");
+    default_surcharges = read_surcharges(r, defaults);
+    r.finish();
+  }
   auto tables = root.tables("plans");
   for (size_t i = 0; i < tables.size(); ++i) {
     ConfigReader r = root.sub(tables[i], "plans[" + std::to_string(i) + "]");
@@ -78,6 +138,18 @@ void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, boo
     } else {
       r.fail("price", "must be a decimal amount such as \"5.00\" (0 to 1000000000.00), got '" + price + "'");
     }
+    p.overage_per_participant_minute = rate_of(r, "overage_per_participant_minute");
+    long long included = -1;
+    r.get_int("included_participant_minutes", included, 0, 100'000'000);
+    if (included >= 0) {
+      p.included_participant_minutes = included;
+      if (!p.overage_per_participant_minute)
+        r.fail("included_participant_minutes", "has no effect without overage_per_participant_minute");
+    }
+    if (!read_surcharges(r, p) && default_surcharges) {
+      p.toll_free_per_minute = defaults.toll_free_per_minute;
+      p.dial_out = defaults.dial_out;
+    }
     if (!domain::valid_currency(p.currency))
       r.fail("currency", "must be an ISO 4217 code such as \"EUR\", got '" + p.currency + "'");
     for (const auto& other : plans)
@@ -85,6 +157,7 @@ void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, boo
     r.finish();
     plans.push_back(std::move(p));
   }
+  cdr.plans = plans;
   if (const toml::table* t = root.table("cdr")) {  // [billing.cdr]: the CDR files (booking/cdr_exporter.h)
     ConfigReader r = root.sub(t, "cdr");
     r.get("dir", cdr.dir);

@@ -40,6 +40,16 @@ void ConfigReader::get(const std::string& key, std::string& out) {
   }
 }
 
+void ConfigReader::get(const std::string& key, std::optional<std::string>& out) {
+  const toml::node* n = find(key);
+  if (!n) return;
+  if (!n->is_string()) {
+    errors_.push_back({file_, line_of(n), path(key), "expected a string"});
+    return;
+  }
+  out = *n->value<std::string>();
+}
+
 void ConfigReader::get(const std::string& key, bool& out) {
   const toml::node* n = find(key);
   if (!n) return;

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ class ConfigReader {
   ConfigReader(const toml::table* table, std::string prefix, std::string file, std::vector<ConfigError>& errors);
 
   void get(const std::string& key, std::string& out);
+  // An optional string: left nullopt when the key is absent.
+  void get(const std::string& key, std::optional<std::string>& out);
   void get(const std::string& key, bool& out);
   void get(const std::string& key, double& out, double min, double max);
   void get(const std::string& key, std::vector<std::string>& out);

@@ -383,6 +383,63 @@ TEST_F(ConfigTest, BillingPlansAreReadAndBadOnesRefused) {
   EXPECT_TRUE(has_error(bad.error(), file, "billing.plans[1].max_duration_minutes: is required"));
 }
 
+// Issue 16 P1/P4: a plan's per-minute terms — overage beyond the included participant-minutes, toll-free and
+// dial-out surcharges (plan-level, or [billing.surcharges] for plans setting none) — and hostile values named.
+TEST_F(ConfigTest, BillingPlanPerMinuteTermsAreReadAndHostileOnesNamed) {
+  auto c = load_config(write("[billing.surcharges]\ntoll_free_per_minute = \"0.10\"\n"
+                             "[[billing.surcharges.dial_out]]\nprefix = \"+33\"\nper_minute = \"0.02\"\n"
+                             "[[billing.plans]]\nname = \"small\"\nmax_duration_minutes = 60\n"
+                             "max_participants = 5\nprice = \"5.00\"\noverage_per_participant_minute = \"0.05\"\n"
+                             "included_participant_minutes = 120\n"
+                             "[[billing.plans]]\nname = \"big\"\nmax_duration_minutes = 60\nmax_participants = 50\n"
+                             "price = \"20\"\ntoll_free_per_minute = \"0\"\n"
+                             "[[billing.plans.dial_out]]\nprefix = \"+1\"\nper_minute = \"0.04\"\n"),
+                       {});
+  ASSERT_TRUE(c.ok()) << format_config_errors(c.error());
+  ASSERT_EQ(c->plans.size(), 2u);
+  EXPECT_EQ(c->plans[0].overage_per_participant_minute, 5);
+  EXPECT_EQ(c->plans[0].included_minutes(), 120);
+  EXPECT_EQ(c->plans[0].toll_free_per_minute, 10) << "[billing.surcharges] for a plan that sets none";
+  EXPECT_EQ(c->plans[0].dial_out, (std::vector<domain::DialOutRate>{{"+33", 2}}));
+  EXPECT_FALSE(c->plans[1].overage_per_participant_minute) << "no overage: a flat package";
+  EXPECT_EQ(c->plans[1].included_minutes(), 3000);
+  EXPECT_EQ(c->plans[1].toll_free_per_minute, 0) << "its own surcharges replace the defaults";
+  EXPECT_EQ(c->plans[1].dial_out, (std::vector<domain::DialOutRate>{{"+1", 4}}));
+  EXPECT_EQ(c->cdr.plans, c->plans) << "the CDR files price the legs with the same plans";
+
+  auto file = write("[[billing.plans]]\nname = \"a\"\nmax_duration_minutes = 60\nmax_participants = 5\n"
+                    "price = \"5\"\noverage_per_participant_minute = \"-0.05\"\n"       // 6
+                    "included_participant_minutes = -1\n"                                  // 7
+                    "toll_free_per_minute = \"1000.01\"\n"                                 // 8
+                    "overage_minutes = 3\n"                                                // 9
+                    "[[billing.plans.dial_out]]\nprefix = \"33a\"\nper_minute = \"0.025\"\n"  // 10-12
+                    "[[billing.plans.dial_out]]\nprefix = \"+\"\n"                          // 13-14
+                    "[[billing.plans]]\nname = \"b\"\nmax_duration_minutes = 60\nmax_participants = 5\n"
+                    "price = \"5\"\nincluded_participant_minutes = 10\ntoll_free_per_minute = 0.1\n");  // 15-21
+  auto bad = load_config(file, {});
+  ASSERT_FALSE(bad.ok());
+  const std::string errors = format_config_errors(bad.error());
+  EXPECT_TRUE(has_error(bad.error(), file + ":6",
+                        "billing.plans[0].overage_per_participant_minute: must be a decimal amount per minute"))
+      << errors;
+  EXPECT_TRUE(has_error(bad.error(), file + ":7", "billing.plans[0].included_participant_minutes")) << errors;
+  EXPECT_TRUE(has_error(bad.error(), file + ":8", "billing.plans[0].toll_free_per_minute: must be a decimal amount "
+                                                  "per minute such as \"0.05\" (0 to 1000.00")) << errors;
+  EXPECT_TRUE(has_error(bad.error(), file + ":9", "billing.plans[0].overage_minutes")) << errors;
+  EXPECT_TRUE(has_error(bad.error(), file + ":11", "billing.plans[0].dial_out[0].prefix: must be 1 to 15 digits"))
+      << errors;
+  EXPECT_TRUE(has_error(bad.error(), file + ":12", "billing.plans[0].dial_out[0].per_minute: must be a decimal"))
+      << errors;
+  EXPECT_TRUE(has_error(bad.error(), file + ":14", "billing.plans[0].dial_out[1].prefix: must be 1 to 15 digits"))
+      << errors;
+  EXPECT_TRUE(has_error(bad.error(), file, "billing.plans[0].dial_out[1].per_minute: is required")) << errors;
+  EXPECT_TRUE(has_error(bad.error(), file + ":20",
+                        "billing.plans[1].included_participant_minutes: has no effect without "
+                        "overage_per_participant_minute")) << errors;
+  EXPECT_TRUE(has_error(bad.error(), file + ":21", "billing.plans[1].toll_free_per_minute: expected a string"))
+      << errors;
+}
+
 // Issue 16 P3: [billing.cdr], off by default.
 TEST_F(ConfigTest, CdrFilesAreOffByDefaultAndTheirKeysAreChecked) {
   auto d = load_config("", {});

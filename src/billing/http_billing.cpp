@@ -208,7 +208,8 @@ Result<std::optional<HttpReservation>> http_reservation_of(store::Store& store, 
 
 std::optional<store::OutboxMessage> settlement_row(
     const HttpReservation& r, const domain::Booking& booking, bool deleted,
-    const std::vector<store::ParticipantConnection>& connections, TimePoint now) {
+    const std::vector<store::ParticipantConnection>& connections, TimePoint now,
+    const std::optional<booking::BookingCharge>& charge) {
   const bool ended = booking.state == domain::BookingState::kEnded;
   if (deleted && ended) return std::nullopt;  // settled at its end
   const bool commit = !deleted && booking.opened_at.has_value();
@@ -232,6 +233,16 @@ std::optional<store::OutboxMessage> settlement_row(
     j["participant_seconds"] = ms / 1000;
     j["participants"] = connections.size();
     j["end_reason"] = domain::to_string(booking.end_reason);
+    if (charge) {
+      const auto& c = charge->charge;
+      j["amount"] = domain::format_amount(c.total());
+      j["currency"] = charge->currency;
+      j["package"] = domain::format_amount(c.package);
+      j["overage"] = domain::format_amount(c.overage);
+      j["overage_minutes"] = c.overage_minutes;
+      j["toll_free"] = domain::format_amount(c.toll_free);
+      j["dial_out"] = domain::format_amount(c.dial_out);
+    }
   } else {
     j["reason"] = deleted ? "deleted" : "lapsed_unused";
   }
@@ -333,7 +344,13 @@ Result<std::vector<store::OutboxMessage>> HttpBillingAuthorizer::settlement(cons
       connections.insert(connections.end(), c->begin(), c->end());
     }
   }
-  if (auto row = settlement_row(**r, booking, deleted, connections, now)) rows.push_back(std::move(*row));
+  std::optional<booking::BookingCharge> charge;
+  if (!deleted && booking.opened_at) {
+    auto priced = booking::charge_of(store_, plans_, booking, domain::quote(plans_, booking).price, now);
+    if (!priced.ok()) return priced.error();
+    charge = *priced;
+  }
+  if (auto row = settlement_row(**r, booking, deleted, connections, now, charge)) rows.push_back(std::move(*row));
   return rows;
 }
 

@@ -33,9 +33,11 @@
 // it lapsed unused) or deletion (refund of a booking not yet ended), so a crash never loses one; the notify
 // delivery worker sends them through HttpBillingSender with its retries, back-off and deadline, and they show
 // in the Notifications view. Commit body: {account, booking, reference, reservation, number, opened_at,
-// ended_at, duration_seconds, participant_minutes, participants, end_reason, idempotency_key}; the
+// ended_at, duration_seconds, participant_minutes, participants, end_reason, idempotency_key, and — when a
+// tariff plan covers the booking — amount, currency, package, overage, overage_minutes, toll_free, dial_out}; the
 // participant-minutes are the store's connection history at the end (connections still open count up to the
-// end). Refund body: {account, booking, reference, reservation, number, reason: "deleted" | "lapsed_unused",
+// end); amount is what the built-in ledger would capture (domain/usage_charge.h), the operator may rate it its
+// own way from the rest. Refund body: {account, booking, reference, reservation, number, reason: "deleted" | "lapsed_unused",
 // idempotency_key}. 2xx (and 409: already done under that key) → sent; another 4xx → failed for good;
 // 5xx/unreachable → retried.
 //
@@ -48,6 +50,7 @@
 #include <string>
 #include <vector>
 
+#include "booking/billing.h"
 #include "booking/booking_authorizer.h"
 #include "common/result.h"
 #include "common/time.h"
@@ -113,9 +116,13 @@ Result<std::optional<HttpReservation>> http_reservation_of(store::Store& store, 
 
 // The commit or refund row for `booking` (ended, or being deleted when `deleted`); nullopt when nothing is
 // owed (a deleted booking that had already ended was settled at its end). `connections`: the booking's.
+// `charge`: the actual use priced by the tariff (booking/billing.h charge_of, the package = the plan's price),
+// which a commit carries as "amount" (package + overage + surcharges), "currency" and the parts ("package",
+// "overage", "overage_minutes", "toll_free", "dial_out"), decimal strings; none: no amount (no plan covers it).
 std::optional<store::OutboxMessage> settlement_row(
     const HttpReservation& r, const domain::Booking& booking, bool deleted,
-    const std::vector<store::ParticipantConnection>& connections, TimePoint now);
+    const std::vector<store::ParticipantConnection>& connections, TimePoint now,
+    const std::optional<booking::BookingCharge>& charge = std::nullopt);
 
 class HttpBillingAuthorizer final : public booking::AccountAuthorizer {
  public:

@@ -125,6 +125,22 @@ TEST(HttpBillingRequests, CommitCountsParticipantMinutesAndRefundSaysWhy) {
   EXPECT_EQ(j["reservation"], "r-9");
   EXPECT_EQ(j["booking"], 7);
   EXPECT_EQ(j["idempotency_key"], "cp-k-commit");
+  EXPECT_FALSE(j.contains("amount")) << "no plan priced it";
+  // Priced by the tariff: the commit carries the amount the ledger would capture, and its parts.
+  domain::TariffPlan plan{"small", 60, 10, 500, "EUR"};
+  plan.overage_per_participant_minute = 5;
+  plan.included_participant_minutes = 10;
+  plan.toll_free_per_minute = 10;
+  domain::UsageLeg first{1, 10min, true, std::nullopt}, second{2, 90s, false, std::nullopt};
+  const booking::BookingCharge charge{domain::charge_usage(plan, 500, {first, second}), "EUR"};
+  const json priced = json::parse(settlement_row(r, b, false, {c1, c2}, kT0 + 10min, charge)->body);
+  EXPECT_EQ(priced["amount"], "6.10");  // 5.00 + 2 min overage 0.10 + 10 toll-free min 1.00
+  EXPECT_EQ(priced["currency"], "EUR");
+  EXPECT_EQ(priced["package"], "5.00");
+  EXPECT_EQ(priced["overage"], "0.10");
+  EXPECT_EQ(priced["overage_minutes"], 2);
+  EXPECT_EQ(priced["toll_free"], "1.00");
+  EXPECT_EQ(priced["dial_out"], "0.00");
 }
 
 TEST(HttpBillingUnreachable, PrepaidFailsClosedPostpaidFailsOpenAudited) {

@@ -258,7 +258,7 @@ Result<domain::Booking> BookingService::end(BookingId id, domain::EndReason reas
   store::SideEffects effects;
   effects.audit.push_back(
       audit(actor, now, "booking.end", next, std::string("reason=") + domain::to_string(reason)));
-  auto settle = settle_for(store_, next, actor, now);
+  auto settle = settle_for(store_, options_.plans, next, actor, now);
   if (!settle.ok()) return settle.error();
   effects.ledger = std::move(*settle);
   if (auto st = add_coupling_settlement(options_.coupling, next, false, now, effects); !st.ok())
@@ -299,7 +299,7 @@ Result<int> BookingService::expire_due(TimePoint now, const std::set<BookingId>&
         store::SideEffects effects;
         effects.audit.push_back(
             audit(system, now, "booking.expire", next, std::string("reason=") + domain::to_string(reason)));
-        auto settle = settle_for(store_, next, system, now);
+        auto settle = settle_for(store_, options_.plans, next, system, now);
         if (!settle.ok()) return settle.error();
         effects.ledger = std::move(*settle);
         if (auto st = add_coupling_settlement(options_.coupling, next, false, now, effects); !st.ok())

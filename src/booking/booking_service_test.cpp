@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "booking/billing.h"
 #include "store/test_support.h"
 
 namespace confpro::booking {
@@ -586,6 +587,103 @@ TEST_F(BookingServiceTest, TheEndOfABilledBookingCapturesItsHoldOrReleasesItWhen
   EXPECT_EQ(acme.balance, 500) << "the used booking's price was captured";
   EXPECT_EQ(acme.held, 0) << "nothing stays held after both ended";
   EXPECT_EQ(store_->list_ledger("acme", 10)->front().kind, "release");
+}
+
+// `booked` as a room opens it at kT0: the booking opened, its session stored (invalid id on failure).
+SessionId opened_with_session(store::Store& store, const domain::Booking& booked) {
+  domain::Booking opened = booked;
+  if (!domain::open(opened, kT0).ok() || !store.update_booking(opened, booked.version, {}).ok()) return {};
+  auto session = store.open_session({{}, booked.id, booked.number, kT0, {}, "", "", "node1"});
+  return session.ok() ? session->id : SessionId{};
+}
+
+// Issue 16 P1/P2/P4: the capture is the hold plus the measured use — a toll-free leg, a dial-out by its longest
+// prefix, a leg still in at the end counted up to the end — priced per started minute; a prepaid account that
+// had exactly the package goes below zero by that use, and the line's note gives the breakdown.
+TEST_F(BookingServiceTest, TheEndCapturesTheMeasuredUseAboveTheHold) {
+  BookingServiceOptions options;
+  domain::TariffPlan plan{"small", 60, 10, 500, "EUR"};
+  plan.overage_per_participant_minute = 20;
+  plan.included_participant_minutes = 5;
+  plan.toll_free_per_minute = 10;
+  plan.dial_out = {{"+33", 3}, {"+336", 7}};
+  options.plans = {plan};
+  BookingService billed{*store_, clock_, random_, options};
+  ASSERT_TRUE(store_->upsert_access_number({"0800100100", "Toll-free", "toll-free", domain::Language::kEnglish}).ok());
+  ASSERT_TRUE(store_->upsert_access_number({"3001", "Local", "local", domain::Language::kEnglish}).ok());
+  ASSERT_TRUE(store_->insert_account({0, "acme", "alice", true, 0, "EUR", kT0},
+                                     {0, "acme", kT0, "credit", 500, 0, {}, "admin", "opening"})
+                  .ok());
+  auto d = draft("Metered");
+  d.account = "acme";
+  auto booked = billed.create(d, kAlice);
+  ASSERT_TRUE(booked.ok()) << booked.error().message;
+  const SessionId session = opened_with_session(*store_, *booked);
+  ASSERT_TRUE(session.valid());
+  const auto leg = [&](std::string caller, std::string access, std::string ref, minutes joined) {
+    store::ParticipantConnection c;
+    c.session = session;
+    c.booking = booked->id;
+    c.caller_number = std::move(caller);
+    c.access_number = std::move(access);
+    c.call_ref = std::move(ref);
+    c.joined_at = kT0 + joined;
+    return store_->start_connection(c).value().id;
+  };
+  const auto toll_free = leg("0611111111", "0800100100", "1", minutes{0});  // 2 min
+  const auto local = leg("0622222222", "3001", "2", minutes{0});            // 3 min 1 s: 4 minutes
+  const auto out = leg("+33612345678", "", std::string(kDialOutCallRef) + "3", minutes{1});  // still in: 9 min
+  ASSERT_TRUE(store_->end_connection(toll_free, kT0 + minutes{2}, "hangup", 0, 0, 0).ok());
+  ASSERT_TRUE(store_->end_connection(local, kT0 + minutes{3} + std::chrono::seconds{1}, "hangup", 0, 0, 0).ok());
+  clock_.advance(minutes{10});
+  ASSERT_TRUE(billed.end(booked->id, domain::EndReason::kEndedByModerator, kAdmin).ok());
+  // Minutes in join order: 2 (toll-free), 4 (local), 9 (dial-out) = 15, 5 included: overage 1 min on the
+  // local leg, 9 on the dial-out one = 10 × 0.20; toll-free 2 × 0.10; dial-out +336: 9 × 0.07.
+  const auto line = store_->list_ledger("acme", 1)->front();
+  EXPECT_EQ(line.kind, "capture");
+  EXPECT_EQ(line.amount, -(500 + 200 + 20 + 63));
+  EXPECT_EQ(line.hold, -500);
+  EXPECT_EQ(line.note,
+            "conference held: package 5.00 + overage 2.00 (10 participant-minutes beyond 5) + toll-free 0.20 + "
+            "dial-out 0.63 = 7.83 EUR");
+  auto acme = store_->get_account("acme").value();
+  EXPECT_EQ(acme.balance, -283) << "prepaid, below zero by the measured use only";
+  EXPECT_EQ(acme.held, 0);
+  (void)out;
+}
+
+// A plan priced 0.00 with a rate is pay per use: nothing is held at booking, the use is captured at the end.
+TEST_F(BookingServiceTest, APayPerUsePlanHoldsNothingAndCapturesTheUse) {
+  BookingServiceOptions options;
+  domain::TariffPlan plan{"metered", 60, 10, 0, "EUR"};
+  plan.overage_per_participant_minute = 4;
+  plan.included_participant_minutes = 0;
+  options.plans = {plan};
+  BookingService billed{*store_, clock_, random_, options};
+  ASSERT_TRUE(store_->insert_account({0, "payg", "alice", true, 0, "EUR", kT0},
+                                     {0, "payg", kT0, "credit", 100, 0, {}, "admin", "opening"})
+                  .ok());
+  auto d = draft("Pay as you go");
+  d.account = "payg";
+  auto booked = billed.create(d, kAlice);
+  ASSERT_TRUE(booked.ok()) << booked.error().message;
+  EXPECT_EQ(store_->get_account("payg")->held, 0);
+  const SessionId session = opened_with_session(*store_, *booked);
+  ASSERT_TRUE(session.valid());
+  store::ParticipantConnection c;
+  c.session = session;
+  c.booking = booked->id;
+  c.caller_number = "0611111111";
+  c.call_ref = "1";
+  c.joined_at = kT0;
+  ASSERT_TRUE(store_->start_connection(c).ok());
+  clock_.advance(minutes{3});
+  ASSERT_TRUE(billed.end(booked->id, domain::EndReason::kEndedByModerator, kAdmin).ok());
+  const auto line = store_->list_ledger("payg", 1)->front();
+  EXPECT_EQ(line.kind, "capture");
+  EXPECT_EQ(line.amount, -12) << "3 participant-minutes at 0.04";
+  EXPECT_EQ(line.hold, 0);
+  EXPECT_EQ(store_->get_account("payg")->balance, 88);
 }
 
 }  // namespace

@@ -45,6 +45,8 @@ std::vector<std::vector<std::string>> cdr_rows(const store::SessionWithBooking& 
   const std::string session_id = std::to_string(session.id.value());
   const std::string booking_id = std::to_string(session.booking.value());
   for (const auto& c : legs) {
+    const auto cost = billing.leg_costs.find(c.id.value());
+    const bool costed = cost != billing.leg_costs.end();
     rows.push_back({"leg",
                     session_id,
                     std::to_string(c.id.value()),
@@ -63,8 +65,8 @@ std::vector<std::vector<std::string>> cdr_rows(const store::SessionWithBooking& 
                     c.leave_reason,
                     "",
                     billing.account,
-                    "",
-                    "",
+                    costed ? domain::format_amount(cost->second) : "",
+                    costed ? billing.currency : "",
                     session.node});
   }
   rows.push_back({"conference",

@@ -7,8 +7,10 @@
 // owner, caller_number, caller_name, access_number, invitee, role, start_utc, end_utc, duration_s,
 // end_reason, participants, account, amount, currency, node.
 //  - times are ISO 8601 UTC to the second (as the API shows them); duration_s is whole seconds, rounded down;
-//  - a leg: its connection; participants, amount and currency empty (a package is priced per booking, not per
-//    leg: no honest per-leg share exists);
+//  - a leg: its connection; participants empty; amount = what the leg added to the booking's capture on top of
+//    the package (its toll-free or dial-out surcharge plus its share of the overage, domain/usage_charge.h,
+//    counted up to the booking's end), "0.00" when nothing, in `currency`; both empty when the booking is not
+//    billed in the ledger or no plan covers it;
 //  - a conference: connection and caller columns empty; participants = its legs; amount = what the booking's
 //    ledger captured (decimal, e.g. "5.00"; empty when nothing was captured: not billed, or released unused)
 //    in `currency`. A booking opened more than once (a restart) has several sessions: each conference row
@@ -19,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +35,8 @@ struct CdrBilling {
   std::string account;                   // "" = not billed
   std::optional<std::int64_t> captured;  // minor units; nullopt = no capture line
   std::string currency;                  // of the account
+  // Connection id → what the leg cost on top of the package (minor units); legs not in it: no amount.
+  std::map<std::int64_t, std::int64_t> leg_costs = {};
 };
 
 // From the booking's ledger lines (Store::ledger_of_booking, oldest first): the account of its first line and

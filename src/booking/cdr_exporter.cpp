@@ -8,7 +8,9 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
 
+#include "booking/billing.h"
 #include "booking/cdr.h"
 #include "common/csv.h"
 #include "common/log.h"
@@ -42,8 +44,10 @@ std::string utc_stamp(std::time_t t, const char* format) {
 
 }  // namespace
 
-Result<std::string> cdr_text(store::Store& store, const std::vector<store::SessionWithBooking>& sessions) {
+Result<std::string> cdr_text(store::Store& store, const std::vector<domain::TariffPlan>& plans,
+                             const std::vector<store::SessionWithBooking>& sessions) {
   std::string text;
+  std::map<std::int64_t, std::map<std::int64_t, std::int64_t>> costs;  // booking → its legs' costs
   for (const auto& s : sessions) {
     auto legs = store.list_connections(s.session.id);
     if (!legs) return legs.error();
@@ -54,6 +58,15 @@ Result<std::string> cdr_text(store::Store& store, const std::vector<store::Sessi
       auto account = store.get_account(billing.account);
       if (!account) return account.error();
       billing.currency = account->account.currency;
+      const auto booking = s.session.booking.value();
+      if (!costs.contains(booking)) {
+        auto charge = charge_of(store, plans, s.booking, 0, s.session.closed_at.value_or(s.session.opened_at));
+        if (!charge) return charge.error();
+        auto& leg_costs = costs[booking];
+        if (*charge)
+          for (const auto& leg : (*charge)->charge.legs) leg_costs[leg.connection] = leg.total();
+      }
+      billing.leg_costs = costs[booking];
     }
     for (const auto& row : cdr_rows(s, *legs, billing)) text += csv_line(row);
   }
@@ -146,7 +159,7 @@ Result<int> CdrExporter::export_pending() {
     auto page = store_.list_sessions(q);
     if (!page) return page.error();
     if (page->items.empty()) return exported;
-    auto text = cdr_text(store_, page->items);
+    auto text = cdr_text(store_, options_.plans, page->items);
     if (!text) return text.error();
     if (auto s = file_.append(*text); !s) return s.error();
     std::vector<SessionId> ids;

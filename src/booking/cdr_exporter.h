@@ -18,6 +18,7 @@
 #include "common/result.h"
 #include "common/thread_annotations.h"
 #include "common/time.h"
+#include "domain/tariff.h"
 #include "store/store.h"
 
 namespace confpro::booking {
@@ -27,10 +28,13 @@ struct CdrOptions {
   std::chrono::seconds interval{5};  // how often closed sessions are exported [5 s]
   std::uint64_t rotate_bytes = 0;    // rotate before the file would pass this size; 0 = never [0]
   bool rotate_daily = false;         // rotate at the first write of a new UTC day [false]
+  std::vector<domain::TariffPlan> plans;  // [[billing.plans]], copied by the config reader: the legs' costs [none]
 };
 
-// The CSV text (no header) of `sessions` (closed ones), with their legs and billing read from the store.
-Result<std::string> cdr_text(store::Store& store, const std::vector<store::SessionWithBooking>& sessions);
+// The CSV text (no header) of `sessions` (closed ones), with their legs and billing read from the store; the
+// legs' costs priced by `plans` (booking/billing.h charge_of, as the capture was).
+Result<std::string> cdr_text(store::Store& store, const std::vector<domain::TariffPlan>& plans,
+                             const std::vector<store::SessionWithBooking>& sessions);
 
 // The current CDR file of a folder.
 class CdrFile {

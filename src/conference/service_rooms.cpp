@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <type_traits>
 
+#include "booking/billing.h"
 #include "common/timezone.h"
 #include "conference/service_impl.h"
 #include "ivr/say.h"
@@ -239,7 +240,16 @@ void ConferenceService::Impl::apply_one(RoomLink& link, const Effect& fx, Effect
         } else if constexpr (std::is_same_v<E, effect::StoreEnd>) {
           booking::Actor actor{e.actor, true, e.actor == "system" ? "system" : "web"};
           const auto reason = e.reason;
-          store_then(id, [this, id, reason, actor] { return bookings_.end(id, reason, actor); }, "end");
+          // The capture is priced from the connection history: the legs that left before the end are written
+          // first (the writer's queue, in order; ones still in are counted up to the end).
+          store_then(
+              id,
+              [this, id, reason, actor] {
+                if (!writer_->drain(std::chrono::seconds(5)))
+                  log_->warn("booking={} ended before its connection history was written", id.value());
+                return bookings_.end(id, reason, actor);
+              },
+              "end");
         } else if constexpr (std::is_same_v<E, effect::OpenSession>) {
           store::ConferenceSession session;
           session.booking = id;
@@ -265,7 +275,10 @@ void ConferenceService::Impl::apply_one(RoomLink& link, const Effect& fx, Effect
           c.call_ref = std::to_string(p->call.value());
           c.joined_at = p->joined_at;
           c.codec = p->codec;
-          if (Call* call = find_call(p->call)) c.remote_address = call->incoming.remote_address;
+          if (Call* call = find_call(p->call)) {
+            c.remote_address = call->incoming.remote_address;
+            if (!call->invite_id.empty()) c.call_ref.insert(0, booking::kDialOutCallRef);
+          }
           m->connection = writer_->start_connection(link.session, std::move(c));
         } else if constexpr (std::is_same_v<E, effect::EndConnection>) {
           auto* m = member(e.who);

@@ -1,5 +1,7 @@
 #include "domain/tariff.h"
 
+#include "domain/money.h"
+
 namespace confpro::domain {
 
 Quote quote(const std::vector<TariffPlan>& plans, int duration_minutes, int max_participants) {
@@ -26,6 +28,22 @@ Error no_plan_error(const std::string& field, int duration_minutes, int max_part
                         "no_plan",
                         {{"duration_minutes", std::int64_t{duration_minutes}},
                          {"max_participants", std::int64_t{max_participants}}});
+}
+
+std::string per_minute_terms(const TariffPlan& plan) {
+  std::string out;
+  const auto add = [&out](const std::string& part) { out += (out.empty() ? "" : "; ") + part; };
+  if (plan.overage_per_participant_minute)
+    add("overage " + format_amount(*plan.overage_per_participant_minute) + " per participant-minute beyond " +
+        std::to_string(plan.included_minutes()));
+  if (plan.toll_free_per_minute > 0) add("toll-free " + format_amount(plan.toll_free_per_minute) + " per minute");
+  if (!plan.dial_out.empty()) {
+    std::string rates;
+    for (const auto& r : plan.dial_out)
+      rates += (rates.empty() ? "" : ", ") + r.prefix + " " + format_amount(r.per_minute);
+    add("dial-out " + rates + " per minute");
+  }
+  return out;
 }
 
 }  // namespace confpro::domain

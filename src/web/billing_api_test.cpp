@@ -43,6 +43,10 @@ TEST_F(BillingApiTest, TariffsAndQuotesAreDecimalStringsAndAnUncoveredBookingIsN
   EXPECT_EQ(q.json["price"], "25.00");
   EXPECT_EQ(q.json["plan"]["name"], "large");
   EXPECT_EQ(q.json["currency"], "EUR");
+  EXPECT_EQ(q.json["per_minute_terms"], "") << "a flat package";
+  EXPECT_TRUE(t.json["items"][0]["overage_per_participant_minute"].is_null());
+  EXPECT_EQ(t.json["items"][0]["included_participant_minutes"], 300);
+  EXPECT_EQ(t.json["items"][0]["toll_free_per_minute"], "0.00");
 
   auto none = alice->get("/api/v1/tariffs/quote?duration_minutes=600&max_participants=4");
   EXPECT_EQ(none.status, 400);

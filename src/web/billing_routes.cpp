@@ -18,11 +18,20 @@
 namespace confpro::web {
 
 nlohmann::json tariff_plan_json(const domain::TariffPlan& p) {
-  return {{"name", p.name},
-          {"max_duration_minutes", p.max_duration_minutes},
-          {"max_participants", p.max_participants},
-          {"price", domain::format_amount(p.price)},
-          {"currency", p.currency}};
+  nlohmann::json j = {{"name", p.name},
+                      {"max_duration_minutes", p.max_duration_minutes},
+                      {"max_participants", p.max_participants},
+                      {"price", domain::format_amount(p.price)},
+                      {"currency", p.currency},
+                      {"included_participant_minutes", p.included_minutes()},
+                      {"overage_per_participant_minute", nullptr},
+                      {"toll_free_per_minute", domain::format_amount(p.toll_free_per_minute)},
+                      {"dial_out", nlohmann::json::array()}};
+  if (p.overage_per_participant_minute)
+    j["overage_per_participant_minute"] = domain::format_amount(*p.overage_per_participant_minute);
+  for (const auto& r : p.dial_out)
+    j["dial_out"].push_back({{"prefix", r.prefix}, {"per_minute", domain::format_amount(r.per_minute)}});
+  return j;
 }
 
 nlohmann::json account_balance_json(const store::AccountBalance& a) {
@@ -43,7 +52,8 @@ nlohmann::json quote_json(const domain::Quote& q, int duration_minutes, int max_
           {"price", domain::format_amount(q.price)},
           {"currency", q.currency},
           {"duration_minutes", duration_minutes},
-          {"max_participants", max_participants}};
+          {"max_participants", max_participants},
+          {"per_minute_terms", domain::per_minute_terms(*q.plan)}};
 }
 
 namespace {

@@ -238,6 +238,9 @@ def main():
         check(c["booking"] == conf["id"] and c["reservation"] == "res-1" and c["participants"] == 1 and
               c["participant_minutes"] >= 1 and c["duration_seconds"] >= 1 and c["account"] == "acct-pre",
               "the commit carries the actual use (%s)" % c)
+        check(c.get("amount") == "5.00" and c.get("currency") == "EUR" and c.get("package") == "5.00" and
+              c.get("overage") == "0.00" and c.get("toll_free") == "0.00",
+              "… and the amount the tariff charges for it: the flat package, no per-minute terms (%s)" % c)
 
         # Refund of a deleted booking, the first answer a 500.
         stub.fail["refund"] = [500]

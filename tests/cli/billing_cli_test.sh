@@ -17,6 +17,8 @@ max_duration_minutes = 240
 max_participants = 50
 price = "20.00"
 currency = "EUR"
+overage_per_participant_minute = "0.02"
+toll_free_per_minute = "0.10"
 TOML
 
 cli user add alice --password 'correct horse battery' >/dev/null
@@ -82,6 +84,10 @@ check "tariff list names each plan ($(cli tariff list))" matches "$(cli tariff l
 q=$(cli tariff quote --duration 90 --participants 4 --json)
 check "a quote takes the cheapest plan covering it" [ "$(echo "$q" | json_field '["plan"]["name"]')" = "large" ]
 check "… at its price" [ "$(echo "$q" | json_field '["price"]')" = "20.00" ]
+check "… with its per-minute terms ($(echo "$q" | json_field '["per_minute_terms"]'))" \
+  [ "$(echo "$q" | json_field '["per_minute_terms"]')" = "overage 0.02 per participant-minute beyond 12000; toll-free 0.10 per minute" ]
+check "a quote in text states the overage rate ($(cli tariff quote --duration 90 --participants 4))" \
+  matches "$(cli tariff quote --duration 90 --participants 4)" "plus, at the end, per started minute: overage 0\.02 per participant-minute beyond 12000"
 check "a quote in text ($(cli tariff quote --duration 30 --participants 2))" [ "$(cli tariff quote --duration 30 --participants 2)" = "5.00 EUR (plan small)" ]
 err=$(cli tariff quote --duration 500 --participants 4 --json 2>/dev/null)
 rc=$?

@@ -4,6 +4,7 @@
 // connection the web API's history shows (same callers, access numbers and times, durations within 1 s) and
 // one conference row with the participants, the account and the captured amount; `confpro cdr export` prints
 // the same rows again.
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -67,16 +68,35 @@ long long as_int(const std::string& s) {
   return s.empty() ? -1 : std::atoll(s.c_str());
 }
 
+// A temporary folder for the CDR files, removed at the end ("" when it could not be made).
+struct CdrDir {
+  std::string dir;
+  CdrDir() : dir((std::filesystem::temp_directory_path() / "confpro-cdr-XXXXXX").string()) {
+    if (::mkdtemp(dir.data()) == nullptr) dir.clear();
+  }
+  ~CdrDir() {
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }
+};
+
+// The rows of CDR `file` once its last row is a conference row (the exporter wrote a whole session), or as they
+// are after 20 s.
+std::vector<Row> wait_for_conference_row(const std::string& file) {
+  std::vector<Row> rows;
+  const auto deadline = SteadyClock::now() + 20s;
+  for (;;) {
+    rows = parse_csv(read_file(file));
+    if (!rows.empty() && rows.back()["record_type"] == "conference") return rows;
+    if (SteadyClock::now() > deadline) return rows;
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
 TEST_F(ConferenceTest, CdrRowsMatchTheConnectionHistory) {
-  std::string cdr_dir = (std::filesystem::temp_directory_path() / "confpro-cdr-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(cdr_dir.data()), nullptr);
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
-    }
-  } cleanup{cdr_dir};
+  CdrDir cdr;
+  ASSERT_FALSE(cdr.dir.empty());
+  const std::string& cdr_dir = cdr.dir;
   ServerOptions o;
   o.extra_toml =
       "[[billing.plans]]\nname = \"team\"\nmax_duration_minutes = 120\nmax_participants = 10\n"
@@ -101,14 +121,7 @@ TEST_F(ConferenceTest, CdrRowsMatchTheConnectionHistory) {
 
   // The exporter writes the rows once the session is closed and the booking settled (captured).
   const std::string file = cdr_dir + "/cdr.csv";
-  std::vector<Row> rows;
-  const auto deadline = SteadyClock::now() + 20s;
-  for (;;) {
-    rows = parse_csv(read_file(file));
-    if (!rows.empty() && rows.back()["record_type"] == "conference") break;
-    if (SteadyClock::now() > deadline) break;
-    std::this_thread::sleep_for(100ms);
-  }
+  const std::vector<Row> rows = wait_for_conference_row(file);
   ASSERT_EQ(rows.size(), 3u) << read_file(file) << server->log();
 
   // The history as the web API shows it.
@@ -147,7 +160,7 @@ TEST_F(ConferenceTest, CdrRowsMatchTheConnectionHistory) {
   EXPECT_EQ(access, (std::set<std::string>{"", kAccessNumber}))
       << "one by the access number, one dialled directly";
 
-  Row conf = rows.back();
+  const Row& conf = rows.back();
   EXPECT_EQ(conf.at("session_id"), session_id);
   EXPECT_EQ(conf.at("connection_id"), "");
   EXPECT_EQ(conf.at("start_utc"), session.value("opened_at", "?"));
@@ -164,6 +177,95 @@ TEST_F(ConferenceTest, CdrRowsMatchTheConnectionHistory) {
       server->cli({"cdr", "export", "--since", "2000-01-01T00:00:00Z", "--until", "2100-01-01T00:00:00Z"});
   EXPECT_EQ(again.exit_code, 0);
   EXPECT_EQ(again.out, read_file(file));
+}
+
+// Issue 16 P1/P2/P4, "adjusted to actual use": a caller through a toll-free access number (the moderator, first
+// in) and one through a local number stay a few seconds each and hang up or are cut off by the end. The plan
+// includes 1 participant-minute, 0.50 per participant-minute beyond, 0.10 per toll-free minute: each leg is one
+// started minute, so the capture is 5.00 (package, the hold) + 0.50 (the local leg's minute beyond the included
+// one) + 0.10 (toll-free) = 5.60 — more than was held — with the breakdown in the statement; the CDR leg rows carry
+// 0.10 and 0.50 and the conference row 5.60.
+TEST_F(ConferenceTest, TheCaptureIsTheActualUseFromTheConnectionHistoryTollFreeAndOverage) {
+  CdrDir cdr;
+  ASSERT_FALSE(cdr.dir.empty());
+  const std::string& cdr_dir = cdr.dir;
+  const std::string toll_free = "0800300300";
+  ServerOptions o;
+  o.extra_toml = "[[access_numbers]]\nnumber = \"" + toll_free +
+                 "\"\nlabel = \"Toll-free\"\nkind = \"toll-free\"\nlanguage = \"en\"\n"
+                 "[[billing.plans]]\nname = \"team\"\nmax_duration_minutes = 120\nmax_participants = 10\n"
+                 "price = \"5.00\"\ncurrency = \"EUR\"\noverage_per_participant_minute = \"0.50\"\n"
+                 "included_participant_minutes = 1\ntoll_free_per_minute = \"0.10\"\n"
+                 "[billing.cdr]\ndir = \"" +
+                 cdr_dir + "\"\ninterval_seconds = 1\n";
+  auto web = start_with_admin(o);
+  ASSERT_TRUE(web);
+  ASSERT_EQ(server->cli({"account", "create", "acme", "--owner", "alice", "--credit", "50.00", "--prepaid"}).exit_code,
+            0);
+  const Conf c = book("metered", {"--account", "acme"});
+  ASSERT_NE(c.id, 0) << "no booking";
+  EXPECT_EQ(web->get("/api/v1/accounts/acme").json().value("held", ""), "5.00");
+
+  auto t = call("T", toll_free, kToneA);
+  ASSERT_TRUE(t);
+  t->press("2" + c.number + "#" + c.moderator_pin + "#");
+  ASSERT_TRUE(t->wait_digits_sent(20s));
+  ASSERT_TRUE(wait_log("joined as moderator"));
+  auto l = join_via_menu("L", c, c.user_pin, kToneB);
+  ASSERT_TRUE(l);
+  ASSERT_TRUE(wait_log("joined as user"));
+  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(l->hang_up());
+  std::this_thread::sleep_for(1s);
+  ASSERT_EQ(
+      web->post("/api/v1/conferences/live/" + std::to_string(c.id) + "/end", nlohmann::json::object()).status,
+      204);
+  EXPECT_TRUE(t->wait_ended(15s));
+
+  // The exporter writes the rows once the session is closed and the booking settled.
+  const std::string file = cdr_dir + "/cdr.csv";
+  const std::vector<Row> rows = wait_for_conference_row(file);
+  ASSERT_EQ(rows.size(), 3u) << read_file(file) << server->log();
+
+  // The history, as the web API shows it: two legs, one per access number, each under a minute.
+  auto past = web->get("/api/v1/conferences/past?number=" + c.number).json();
+  ASSERT_EQ(past.value("items", nlohmann::json::array()).size(), 1u) << past.dump();
+  const std::string session_id = std::to_string(past["items"][0].value("session_id", 0LL));
+  auto detail = web->get("/api/v1/conferences/past/" + session_id).json();
+  const auto connections = detail.value("connections", nlohmann::json::array());
+  ASSERT_EQ(connections.size(), 2u) << detail.dump();
+  std::map<std::string, std::string> connection_of;  // access number → connection id
+  for (const auto& conn : connections) {
+    connection_of[conn.value("access_number", "?")] = std::to_string(conn.value("id", 0LL));
+    const long long s = conn.value("duration_seconds", -1LL);
+    EXPECT_TRUE(s >= 2 && s < 60) << "each leg is one started minute: " << conn.dump();
+    std::printf("leg via %s: %lld s\n", conn.value("access_number", "?").c_str(), s);
+  }
+  ASSERT_TRUE(connection_of.contains(toll_free) && connection_of.contains(kAccessNumber)) << detail.dump();
+
+  // The statement: the capture line takes the package and the measured use.
+  auto statement = web->get("/api/v1/accounts/acme/ledger").json();
+  nlohmann::json capture;
+  for (const auto& line : statement.value("items", nlohmann::json::array()))
+    if (line.value("kind", "") == "capture") capture = line;
+  ASSERT_FALSE(capture.is_null()) << statement.dump();
+  EXPECT_EQ(capture.value("amount", ""), "-5.60") << capture.dump();
+  EXPECT_EQ(capture.value("hold", ""), "-5.00") << "the whole hold is settled";
+  EXPECT_EQ(capture.value("note", ""),
+            "conference held: package 5.00 + overage 0.50 (1 participant-minute beyond 1) + toll-free 0.10 = 5.60 EUR");
+  EXPECT_EQ(statement["account"].value("balance", ""), "44.40");
+  EXPECT_EQ(statement["account"].value("held", ""), "0.00") << "ledger sums: nothing left held";
+
+  // The CDR file: each leg's part, and the total captured on the conference row.
+  std::map<std::string, Row> leg_rows;  // connection id → row
+  for (const auto& r : rows)
+    if (r.at("record_type") == "leg") leg_rows[r.at("connection_id")] = r;
+  ASSERT_EQ(leg_rows.size(), 2u);
+  EXPECT_EQ(leg_rows[connection_of[toll_free]].at("amount"), "0.10") << "toll-free, first in: within the package";
+  EXPECT_EQ(leg_rows[connection_of[kAccessNumber]].at("amount"), "0.50") << "local, the minute beyond the package";
+  for (auto& [id, r] : leg_rows) EXPECT_EQ(r.at("currency"), "EUR");
+  EXPECT_EQ(rows.back().at("amount"), "5.60");
+  EXPECT_EQ(rows.back().at("currency"), "EUR");
 }
 
 // Issue 16 P4 (live extension): a running ledger-billed conference is extended from the console's API. Its
