@@ -103,6 +103,7 @@ def run(a, workdir):
     rooms_n = (n + ROOM - 1) // ROOM
     settings = {"sip.max_calls": str(n + 100), "sip.invite_rate_per_source": "0", "sip.max_ivr_calls_per_source": "0",
                 "media.max_sessions": str(n + 100), "log.level": "warn", "log.components.conference": "info"}
+    settings.update(kv.split("=", 1) for kv in a.set)  # experiments only: `make bench` runs the defaults
     t0 = time.time()
     s = Serve(a.confpro, a.prompt_cache, settings)
     gen = sipps = None
@@ -144,7 +145,14 @@ def run(a, workdir):
         if joined < n:
             raise Failure("not every caller joined (%d of %d)" % (joined, n))
         open(go_file, "w").close()
+        perf = None
+        if a.perf:  # the measured window (after the warm-up), call graphs of every thread of the server
+            time.sleep(a.warmup + 0.5)
+            perf = subprocess.Popen(["perf", "record", "-g", "-o", a.perf, "-p", str(s.proc.pid), "--", "sleep",
+                                     str(max(1, a.seconds - 1))], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         out, _ = gen.communicate(timeout=a.warmup + a.seconds + 60)
+        if perf:
+            perf.wait(30)
         result = {}
         for line in out.splitlines():
             if line.startswith("RESULT "):
@@ -192,6 +200,9 @@ def main():
     ap.add_argument("--rtp-pin-every", type=int, default=5, help="every k-th caller keys its PIN by RFC 4733")
     ap.add_argument("--gen-cpu", type=int, default=1)
     ap.add_argument("--realtime", action="store_true")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a server setting on top of the defaults (experiments, e.g. media.workers=1)")
+    ap.add_argument("--perf", metavar="FILE", help="perf record -g the server during the measured seconds")
     ap.add_argument("--check", action="store_true", help="fail unless every caller joined and was heard (smoke)")
     a = ap.parse_args()
     if a.participants < 1 or a.participants > 4000 or a.rate < 1:
