@@ -389,7 +389,7 @@ int main(int argc, char** argv) {
     // SIP-joined: the port (and the RTCP one after it) that SIPp offers for this call in its SDP
     const int port = opt.sip() ? opt.local_port_base + 2 * i : 0;
     auto s = UdpSocket::bind("127.0.0.1", static_cast<std::uint16_t>(port));
-    auto rtcp = opt.sip() ? UdpSocket::bind("127.0.0.1", static_cast<std::uint16_t>(port + 1)) : UdpSocket::bind("127.0.0.1", 0);
+    auto rtcp = UdpSocket::bind("127.0.0.1", opt.sip() ? static_cast<std::uint16_t>(port + 1) : std::uint16_t{0});
     if (!s.ok() || !rtcp.ok()) {
       std::fprintf(stderr, "socket %d (port %d): %s\n", i, port, (s.ok() ? rtcp : s).error().message.c_str());
       return 1;
@@ -466,7 +466,8 @@ int main(int argc, char** argv) {
       if (sound) {
         ++p.sound_packets;
         if (p.last_was_sound && !v.header.marker && arrival - p.last_arrival > std::chrono::milliseconds(40))
-          p.missed_sound_ticks += (arrival - p.last_arrival + std::chrono::milliseconds(10)) / std::chrono::milliseconds(20) - 1;
+          p.missed_sound_ticks +=
+              (arrival - p.last_arrival + std::chrono::milliseconds(10)) / std::chrono::milliseconds(20) - 1;
       }
       p.last_was_sound = sound;
       ++p.received;
@@ -596,10 +597,12 @@ int main(int argc, char** argv) {
   const double scheduled = 50.0 * opt.seconds * static_cast<double>(opt.participants);
   // Engine-only: of the schedule (50 a second each). SIP-joined (the server suppresses silence): of the ticks of
   // sound (sound packets received plus the ticks missing between them).
+  const double sound_ticks = static_cast<double>(sound + missed_sound);
   const double missing =
-      opt.sip() ? (sound + missed_sound > 0 ? 100.0 * static_cast<double>(missed_sound) / static_cast<double>(sound + missed_sound) : 0.0)
+      opt.sip() ? (sound_ticks > 0 ? 100.0 * static_cast<double>(missed_sound) / sound_ticks : 0.0)
       : scheduled > 0 ? std::max(0.0, 100.0 * (scheduled - static_cast<double>(received)) / scheduled) : 0.0;
-  const double other_us = static_cast<double>(other_cpu_ns) / 1e3 / (static_cast<double>(opt.participants) * opt.seconds);
+  const double part_s = static_cast<double>(opt.participants) * opt.seconds;
+  const double other_us = static_cast<double>(other_cpu_ns) / 1e3 / part_s;
   const double cpu_s = static_cast<double>(cpu_ns) / 1e9;
   const double per_part_us = cpu_s * 1e6 / (static_cast<double>(opt.participants) * opt.seconds);
   if (opt.sip())
@@ -640,7 +643,8 @@ int main(int argc, char** argv) {
   std::printf("  engine_cpu=%.3f s over %d s = %.1f%% of a core; per participant-second = %.2f us\n", cpu_s,
               opt.seconds, 100.0 * cpu_s / opt.seconds, per_part_us);
   if (opt.sip()) {
-    std::printf("  server's other threads: %.1f%% of a core (%.2f us per participant-second); by thread:", 100.0 * static_cast<double>(other_cpu_ns) / 1e9 / opt.seconds, other_us);
+    std::printf("  server's other threads: %.1f%% of a core (%.2f us per participant-second); by thread:",
+                100.0 * static_cast<double>(other_cpu_ns) / 1e9 / opt.seconds, other_us);
     for (const auto& [name, ns] : cpu_end_by_thread) {
       const auto it = cpu_start_by_thread.find(name);
       const std::int64_t d = ns - (it == cpu_start_by_thread.end() ? 0 : it->second);

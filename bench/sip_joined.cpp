@@ -52,8 +52,10 @@ void PortLog::poll(const std::function<void(int, int)>& on_line) {
   for (std::size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1) {
     std::istringstream line(partial_.substr(start, nl - start));
     int index = -1, port = -1;
-    if (line >> index >> port && index >= 0 && port > 0 && port < 65536) on_line(index, port);
-    else ++malformed_;
+    if (line >> index >> port && index >= 0 && port > 0 && port < 65536)
+      on_line(index, port);
+    else
+      ++malformed_;
   }
   partial_.erase(0, start);
 }

@@ -1,6 +1,6 @@
-// What media_load needs to load a server it did not start (`confpro serve`, participants joined over SIP by SIPp,
-// bench/sip_load.py): the CPU time of that process's threads, and the server RTP ports SIPp learned from each
-// 200 OK. Single-threaded helpers of the load tool; no shared state.
+// What media_load needs to load a server it did not start (`confpro serve`, participants joined over SIP by
+// SIPp, bench/sip_load.py): the CPU time of that process's threads, and the server RTP ports SIPp learned
+// from each 200 OK. Single-threaded helpers of the load tool; no shared state.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +32,8 @@ class PortLog {
   int malformed_ = 0;
 };
 
-// "INDEX DIGITS" lines (the callers that key their PIN by RFC 4733, and what they key); empty on a missing file.
+// "INDEX DIGITS" lines (the callers that key their PIN by RFC 4733, and what they key); empty on a missing
+// file.
 std::map<int, std::string> read_rtp_pins(const std::string& path);
 
 }  // namespace confpro::bench
