@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # here until a whole -O2 tree has been built that way (`make test UNITY=ON`).
 UNITY ?= OFF
 
-.PHONY: run test check bench bench-flood bench-login bench-notify build configure bootstrap format lint clean asan tsan fuzz asan-smoke \
+.PHONY: run test check bench bench-sip bench-flood bench-login bench-notify build configure bootstrap format lint clean asan tsan fuzz asan-smoke \
   tsan-smoke fuzz-smoke ui
 
 bootstrap-%:
@@ -45,6 +45,13 @@ check:
 
 bench: bootstrap-bench build
 	@scripts/bench $(BUILD)
+
+# One SIP-joined load run (issue 17; `make bench` runs it RUNS times at 200, 500 and 1,000 participants): callers
+# join `confpro serve` over SIP, then bench/media_load loads and measures (BENCH_SIP_ARGS, e.g. --participants 1000).
+bench-sip: bootstrap-bench build
+	@sh tests/web/loopback_only.sh python3 bench/sip_load.py --confpro $(abspath $(BUILD))/src/app/confpro \
+	  --media-load $(abspath $(BUILD))/bench/media_load --prompt-cache $(abspath $(BUILD))/tests/sip/prompt-cache \
+	  --sipp sipp $(BENCH_SIP_ARGS)
 
 # A flood from one source while legitimate callers dial (issue 11): connect ratio, set-up latency, flooder's calls.
 bench-flood: bootstrap-test build

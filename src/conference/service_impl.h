@@ -104,6 +104,8 @@ class ConferenceService::Impl {
   // Whether the caller may enter now: the live room's rules, or the booking's own when no room is live here.
   domain::JoinOutcome admit(const domain::Booking& booking, domain::Role role, const std::string& pin,
                             const std::string& caller);
+  // `booking` is usually the caller's flow's own copy, which entering destroys (the flow is dropped): it is read
+  // only before the call's core is told it entered.
   void enter(Call& call, const domain::Booking& booking, domain::Role role, const std::string& name_file);
   void leave(Call& call, const std::string& reason);
   void end_room(BookingId id, domain::EndReason reason, const std::string& actor);

@@ -123,10 +123,13 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
   }
   call.booking = id;
   call.participant = pid;
+  // `requested` may be the caller's flow's own booking: entering drops the flow (DropFlow), so nothing below
+  // may read it (the log line read a freed string: garbage, or spdlog's bad_alloc instead of the line).
+  const std::string number = requested.number;
   run(call.id, call.core.entered());
   apply(id, std::move(effects));
   const Participant* joined = link->room.participant(pid);
-  log_->info("conf={} call={} joined as {}{} (control loop {:.3f} ms)", requested.number, call.id.value(),
+  log_->info("conf={} call={} joined as {}{} (control loop {:.3f} ms)", number, call.id.value(),
              domain::to_string(role), joined && joined->waiting ? " (waiting for the leader)" : "",
              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
 }
