@@ -44,12 +44,12 @@ set(CONFPRO_MAY_INCLUDE_app common domain store booking directory ivr media sip 
 # headers (RESTinio/asio, SOCI, nlohmann-json, spdlog, gtest) are parsed once a batch instead of once a file (the
 # ASan-built app library: 222 s of CPU file by file, 86 s in batches). Off for developers' incremental builds.
 # Folders still growing fast stay file by file (a new file's local helper could clash with a neighbour's):
-# CONFPRO_UNITY_EXCLUDE for libraries, CONFPRO_UNITY_TESTS_EXCLUDE for tests; so does conference/, where GCC 12 at
-# -O2 reports a false -Wmaybe-uninitialized (std::variant, access_numbers.cpp) inside a batch. A source whose file-local helper
-# has a neighbour's name is compiled on its own (CONFPRO_UNITY_OWN_TU, paths under src/).
+# CONFPRO_UNITY_EXCLUDE for libraries, CONFPRO_UNITY_TESTS_EXCLUDE for tests (conference/'s unit tests too; its
+# library is batched). A source whose file-local helper has a neighbour's name is compiled on its own
+# (CONFPRO_UNITY_OWN_TU, paths under src/).
 option(CONFPRO_UNITY "Unity-build the component libraries and unit tests (CI)" OFF)
 set(CONFPRO_UNITY_BATCH 8 CACHE STRING "Sources per unity batch (CONFPRO_UNITY)")
-set(CONFPRO_UNITY_EXCLUDE booking notify billing conference)
+set(CONFPRO_UNITY_EXCLUDE booking notify billing)
 set(CONFPRO_UNITY_TESTS_EXCLUDE booking notify billing conference web app)
 set(CONFPRO_UNITY_OWN_TU
   directory/ldap_directory.cpp      # bad_credentials(), logger(): also local_ and chain_directory.cpp's
