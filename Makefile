@@ -39,9 +39,15 @@ test: bootstrap-test build ui
 	  $(MAKE) --no-print-directory check CHECK_EXCLUDE='$(SANITIZED_ONLY)' || status=1; \
 	  exit $$status
 
+# CHECK_JOBS tests at a time, of which at most JOBS keep a CPU busy (CONFPRO_CPU_TEST_PROPERTIES, cmake/confpro.cmake:
+# CTest's resource `cpus`, JOBS slots); the others mostly wait on real-time prompts and protocol timers and fill
+# the remaining places.
 CHECK_EXCLUDE ?=
+CHECK_JOBS ?= $(shell echo $$(( $(JOBS) * 2 )))
 check:
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 $(if $(CHECK_EXCLUDE),-E '$(CHECK_EXCLUDE)')
+	@printf '{"version":{"major":1,"minor":0},"local":[{"cpus":[{"id":"0","slots":%d}]}]}\n' $(JOBS) > $(BUILD)/cpus.json
+	@cd $(BUILD) && ctest --output-on-failure -j $(CHECK_JOBS) --resource-spec-file cpus.json --timeout 600 \
+	  $(if $(CHECK_EXCLUDE),-E '$(CHECK_EXCLUDE)')
 
 bench: bootstrap-bench build
 	@scripts/bench $(BUILD)

@@ -39,7 +39,7 @@ set(CONFPRO_MAY_INCLUDE_conference common domain store booking directory ivr med
 set(CONFPRO_MAY_INCLUDE_web common domain store booking directory conference)
 set(CONFPRO_MAY_INCLUDE_app common domain store booking directory ivr media sip conference web notify billing)
 
-# Unity builds (CONFPRO_UNITY=ON: `make test` and scripts/sanitize, whose trees CI builds from scratch): a
+# Unity builds (CONFPRO_UNITY=ON: `make build`/`make test` and scripts/sanitize, whose trees CI builds from scratch): a
 # component library and its unit-test binary are compiled as batches of CONFPRO_UNITY_BATCH sources, so the heavy
 # headers (RESTinio/asio, SOCI, nlohmann-json, spdlog, gtest) are parsed once a batch instead of once a file (the
 # ASan-built app library: 222 s of CPU file by file, 86 s in batches). Off for developers' incremental builds.
@@ -115,8 +115,16 @@ set(CONFPRO_PG_STATE_DIR ${CMAKE_BINARY_DIR}/pg-cluster)
 set(CONFPRO_PG_TEST_PROPERTIES FIXTURES_REQUIRED confpro_pg
   ENVIRONMENT CONFPRO_TEST_PG_URL_FILE=${CONFPRO_PG_STATE_DIR}/url)
 
+# Tests that keep a CPU busy while they run (compiling, unit tests, browsers, floods, the media engine measured in
+# real time) add CONFPRO_CPU_TEST_PROPERTIES: each holds one slot of CTest's resource `cpus`, which `make check`
+# sizes to JOBS (--resource-spec-file). The others mostly wait — on real-time prompts and audio, on protocol timers —
+# and fill the rest of `make check`'s CHECK_JOBS. Without a resource spec file (a plain `ctest`) the property is
+# ignored.
+set(CONFPRO_CPU_TEST_PROPERTIES RESOURCE_GROUPS cpus:1)
+
 # confpro_test(NAME SOURCES x_test.cpp DEPS confpro_x [LABELS unit] [TIMEOUT s] [PROPERTIES k v ...])
-# A GoogleTest binary registered with CTest; each TEST becomes a CTest test.
+# A GoogleTest binary registered with CTest; each TEST becomes a CTest test, holding a `cpus` slot
+# (CONFPRO_CPU_TEST_PROPERTIES).
 include(GoogleTest)
 function(confpro_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;PROPERTIES" ${ARGN})
@@ -130,7 +138,8 @@ function(confpro_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
-  gtest_discover_tests(${name} TEST_LIST ${name}_TESTS PROPERTIES TIMEOUT ${ARG_TIMEOUT} ${ARG_PROPERTIES}
+  gtest_discover_tests(${name} TEST_LIST ${name}_TESTS
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} ${CONFPRO_CPU_TEST_PROPERTIES} ${ARG_PROPERTIES}
     DISCOVERY_TIMEOUT 60 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   confpro_label_discovered_tests(${name} "${ARG_LABELS}")
 endfunction()
