@@ -39,10 +39,10 @@ set(CONFPRO_MAY_INCLUDE_conference common domain store booking directory ivr med
 set(CONFPRO_MAY_INCLUDE_web common domain store booking directory conference)
 set(CONFPRO_MAY_INCLUDE_app common domain store booking directory ivr media sip conference web notify billing)
 
-# Unity builds (CONFPRO_UNITY=ON: `make build`/`make test` and scripts/sanitize, whose trees CI builds from scratch): a
-# component library and its unit-test binary are compiled as batches of CONFPRO_UNITY_BATCH sources, so the heavy
+# Unity builds (CONFPRO_UNITY=ON: the Makefile's default, and scripts/sanitize; CI builds these trees from scratch):
+# a component library and its unit-test binary are compiled as batches of CONFPRO_UNITY_BATCH sources, so the heavy
 # headers (RESTinio/asio, SOCI, nlohmann-json, spdlog, gtest) are parsed once a batch instead of once a file (the
-# ASan-built app library: 222 s of CPU file by file, 86 s in batches). Off for developers' incremental builds.
+# ASan-built app library: 222 s of CPU file by file, 86 s in batches). `make … UNITY=OFF` for incremental builds.
 # Folders still growing fast stay file by file (a new file's local helper could clash with a neighbour's):
 # CONFPRO_UNITY_EXCLUDE for libraries, CONFPRO_UNITY_TESTS_EXCLUDE for tests (conference/'s unit tests too; its
 # library is batched). A source whose file-local helper has a neighbour's name is compiled on its own
