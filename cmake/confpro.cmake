@@ -39,17 +39,17 @@ set(CONFPRO_MAY_INCLUDE_conference common domain store booking directory ivr med
 set(CONFPRO_MAY_INCLUDE_web common domain store booking directory conference)
 set(CONFPRO_MAY_INCLUDE_app common domain store booking directory ivr media sip conference web notify billing)
 
-# Unity builds (CONFPRO_UNITY=ON: `make test` and scripts/sanitize, whose trees CI builds from scratch): a
-# component library and its unit-test binary are compiled as batches of CONFPRO_UNITY_BATCH sources, so the heavy
+# Unity builds (CONFPRO_UNITY=ON: the Makefile's default, and scripts/sanitize; CI builds these trees from scratch):
+# a component library and its unit-test binary are compiled as batches of CONFPRO_UNITY_BATCH sources, so the heavy
 # headers (RESTinio/asio, SOCI, nlohmann-json, spdlog, gtest) are parsed once a batch instead of once a file (the
-# ASan-built app library: 222 s of CPU file by file, 86 s in batches). Off for developers' incremental builds.
+# ASan-built app library: 222 s of CPU file by file, 86 s in batches). `make … UNITY=OFF` for incremental builds.
 # Folders still growing fast stay file by file (a new file's local helper could clash with a neighbour's):
-# CONFPRO_UNITY_EXCLUDE for libraries, CONFPRO_UNITY_TESTS_EXCLUDE for tests; so does conference/, where GCC 12 at
-# -O2 reports a false -Wmaybe-uninitialized (std::variant, access_numbers.cpp) inside a batch. A source whose file-local helper
-# has a neighbour's name is compiled on its own (CONFPRO_UNITY_OWN_TU, paths under src/).
+# CONFPRO_UNITY_EXCLUDE for libraries, CONFPRO_UNITY_TESTS_EXCLUDE for tests (conference/'s unit tests too; its
+# library is batched). A source whose file-local helper has a neighbour's name is compiled on its own
+# (CONFPRO_UNITY_OWN_TU, paths under src/).
 option(CONFPRO_UNITY "Unity-build the component libraries and unit tests (CI)" OFF)
 set(CONFPRO_UNITY_BATCH 8 CACHE STRING "Sources per unity batch (CONFPRO_UNITY)")
-set(CONFPRO_UNITY_EXCLUDE booking notify billing conference)
+set(CONFPRO_UNITY_EXCLUDE booking notify billing)
 set(CONFPRO_UNITY_TESTS_EXCLUDE booking notify billing conference web app)
 set(CONFPRO_UNITY_OWN_TU
   directory/ldap_directory.cpp      # bad_credentials(), logger(): also local_ and chain_directory.cpp's
@@ -115,8 +115,16 @@ set(CONFPRO_PG_STATE_DIR ${CMAKE_BINARY_DIR}/pg-cluster)
 set(CONFPRO_PG_TEST_PROPERTIES FIXTURES_REQUIRED confpro_pg
   ENVIRONMENT CONFPRO_TEST_PG_URL_FILE=${CONFPRO_PG_STATE_DIR}/url)
 
+# Tests that keep a CPU busy while they run (compiling, unit tests, browsers, floods, the media engine measured in
+# real time) add CONFPRO_CPU_TEST_PROPERTIES: each holds one slot of CTest's resource `cpus`, which `make check`
+# sizes to JOBS (--resource-spec-file). The others mostly wait — on real-time prompts and audio, on protocol timers —
+# and fill the rest of `make check`'s CHECK_JOBS. Without a resource spec file (a plain `ctest`) the property is
+# ignored.
+set(CONFPRO_CPU_TEST_PROPERTIES RESOURCE_GROUPS cpus:1)
+
 # confpro_test(NAME SOURCES x_test.cpp DEPS confpro_x [LABELS unit] [TIMEOUT s] [PROPERTIES k v ...])
-# A GoogleTest binary registered with CTest; each TEST becomes a CTest test.
+# A GoogleTest binary registered with CTest; each TEST becomes a CTest test, holding a `cpus` slot
+# (CONFPRO_CPU_TEST_PROPERTIES).
 include(GoogleTest)
 function(confpro_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;PROPERTIES" ${ARGN})
@@ -130,7 +138,8 @@ function(confpro_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
-  gtest_discover_tests(${name} TEST_LIST ${name}_TESTS PROPERTIES TIMEOUT ${ARG_TIMEOUT} ${ARG_PROPERTIES}
+  gtest_discover_tests(${name} TEST_LIST ${name}_TESTS
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} ${CONFPRO_CPU_TEST_PROPERTIES} ${ARG_PROPERTIES}
     DISCOVERY_TIMEOUT 60 WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   confpro_label_discovered_tests(${name} "${ARG_LABELS}")
 endfunction()
