@@ -120,7 +120,8 @@ std::string render_template(const std::string& text, const std::map<std::string,
     const auto end = text.find("}}", at + 2);
     if (end == std::string::npos) break;
     out.append(text, from, at - from);
-    if (auto v = values.find(text.substr(at + 2, end - at - 2)); v != values.end()) out += html ? html_text(v->second) : v->second;
+    if (auto v = values.find(text.substr(at + 2, end - at - 2)); v != values.end())
+      out += html ? html_text(v->second) : v->second;
     from = end + 2;
   }
   out.append(text, from, std::string::npos);
