@@ -259,7 +259,13 @@ Result<store::AuditEntry> HttpBillingAuthorizer::authorize_account(const booking
                                                                    const domain::Booking& proposed,
                                                                    TimePoint now) {
   const std::string key = reserve_key(options_.secret, account, proposed);
-  const std::string body = reserve_body(account, proposed, domain::quote(plans_, proposed), key);
+  return reserve(actor, account, proposed, key, reserve_body(account, proposed, domain::quote(plans_, proposed), key),
+                 now);
+}
+
+Result<store::AuditEntry> HttpBillingAuthorizer::reserve(const booking::Actor& actor, const std::string& account,
+                                                         const domain::Booking& proposed, const std::string& key,
+                                                         const std::string& body, TimePoint now) {
   ReserveAnswer answer;
   for (int attempt = 0; attempt <= options_.reserve_retries; ++attempt) {
     const HttpReply reply = post_signed(options_, "reserve", body, key, now);
@@ -300,15 +306,67 @@ Result<store::AuditEntry> HttpBillingAuthorizer::authorize_account(const booking
     log::get("billing")->warn(
         "billing API unavailable ({}): postpaid account '{}' allowed to book '{}' (fail_open)",
         answer.message, account, proposed.name);
-    auto unchecked = line("unchecked");
+    auto unchecked = line(kUnchecked);
     unchecked.details += " warning=billing_unavailable_fail_open";
     return unchecked;
   }
   return billing_unavailable(account, answer.message);
 }
 
+Result<bool> HttpBillingAuthorizer::bills(const domain::Booking& booking) {
+  auto r = http_reservation_of(store_, booking.id);
+  if (!r.ok()) return r.error();
+  return r->has_value();
+}
+
+Result<booking::AccountAuthorizer::Change> HttpBillingAuthorizer::reauthorize(const booking::Actor& actor,
+                                                                              const domain::Booking& current,
+                                                                              const domain::Booking& next,
+                                                                              TimePoint now) {
+  Change change;
+  const auto before = domain::quote(plans_, current);
+  const auto after = domain::quote(plans_, next);
+  if (next.duration_minutes <= current.duration_minutes && after.price <= before.price) return change;
+  auto held = http_reservation_of(store_, current.id);
+  if (!held.ok()) return held.error();
+  if (!*held) return change;
+  const HttpReservation& old = **held;
+  // The same change of the same version sends the same key on every try; another change, another key.
+  const std::string key =
+      "cp-" + hmac_sha256_hex(options_.secret, "change\n" + old.key + "\n" + std::to_string(current.version))
+                  .substr(0, 32);
+  json body = json::parse(reserve_body(old.account, next, after, key));
+  body["booking"] = next.id.value();
+  body["replaces"] = old.reservation;
+  auto line = reserve(actor, old.account, next, key, body.dump(), now);
+  if (!line.ok()) return line.error();
+  if (field_of(line->details, "reservation") == kUnchecked) {
+    // fail_open: the change goes through on what was reserved before, said in the audit log.
+    change.line = store::AuditEntry{0,
+                                    now,
+                                    actor.username,
+                                    kHttpUncheckedChangeAction,
+                                    booking_target(next.id),
+                                    "account=" + old.account + " kept=" + old.reservation +
+                                        " warning=billing_unavailable_fail_open",
+                                    actor.source};
+    return change;
+  }
+  change.line = std::move(*line);
+  if (old.reservation != kUnchecked) {
+    if (auto refund = settlement_row(old, current, true, {}, now)) {
+      json j = json::parse(refund->body);
+      j["reason"] = "replaced";
+      j["replaced_by"] = field_of(change.line->details, "reservation");
+      refund->body = j.dump();
+      change.outbox.push_back(std::move(*refund));
+    }
+  }
+  return change;
+}
+
 void HttpBillingAuthorizer::not_stored(const store::AuditEntry& line, TimePoint now) {
-  if (line.action != kHttpReserveAction) return;
+  if (line.action != kHttpReserveAction || field_of(line.details, "reservation") == kUnchecked) return;
   give_back({field_of(line.details, "account"), field_of(line.details, "reservation"),
              field_of(line.details, "key")},
             now);

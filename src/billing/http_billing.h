@@ -37,8 +37,8 @@
 // tariff plan covers the booking — amount, currency, package, overage, overage_minutes, toll_free, dial_out}; the
 // participant-minutes are the store's connection history at the end (connections still open count up to the
 // end); amount is what the built-in ledger would capture (domain/usage_charge.h), the operator may rate it its
-// own way from the rest. Refund body: {account, booking, reference, reservation, number, reason: "deleted" | "lapsed_unused",
-// idempotency_key}. 2xx (and 409: already done under that key) → sent; another 4xx → failed for good;
+// own way from the rest. Refund body: {account, booking, reference, reservation, number, reason: "deleted" | "lapsed_unused" |
+// "replaced" (a change reserved again, with "replaced_by") | "not_booked", idempotency_key}. 2xx (and 409: already done under that key) → sent; another 4xx → failed for good;
 // 5xx/unreachable → retried.
 //
 // Thread safety: the authorizer is called from any thread at once (a curl handle per request); the sender
@@ -62,6 +62,10 @@ namespace confpro::billing {
 
 inline constexpr char kHttpReserveAction[] = "billing.http.reserve";
 inline constexpr char kHttpBillingKind[] = "billing";  // the outbox rows' kind
+// A change let through on the reservation it had, the API unreachable (fail_open, postpaid).
+inline constexpr char kHttpUncheckedChangeAction[] = "billing.http.unchecked_change";
+// The reservation of a booking let through unchecked (fail_open): nothing to commit or refund.
+inline constexpr char kUnchecked[] = "unchecked";
 
 struct HttpBillingOptions {
   std::string url;                // the operator's billing API base, http:// or https:// (no trailing /)
@@ -134,8 +138,21 @@ class HttpBillingAuthorizer final : public booking::AccountAuthorizer {
   Result<std::vector<store::OutboxMessage>> settlement(const domain::Booking& booking, bool deleted,
                                                        TimePoint now) override;
   void not_stored(const store::AuditEntry& line, TimePoint now) override;
+  Result<bool> bills(const domain::Booking& booking) override;
+  // A change to a longer or dearer booking is reserved again: a reserve with a new key (derived from the
+  // first reservation's key and the booking's version) whose body also names "booking" (its id) and "replaces"
+  // (the reservation it replaces). Granted: its line is written with the change, with a refund of the replaced
+  // reservation (reason "replaced", "replaced_by") in the same transaction; refused: the change is refused
+  // like a new booking; unreachable: prepaid refused, postpaid with fail_open keeps its reservation (audit line
+  // "billing.http.unchecked_change"). A shorter or cheaper booking keeps its reservation; the commit carries
+  // the actual amount.
+  Result<Change> reauthorize(const booking::Actor& actor, const domain::Booking& current,
+                             const domain::Booking& next, TimePoint now) override;
 
  private:
+  Result<store::AuditEntry> reserve(const booking::Actor& actor, const std::string& account,
+                                    const domain::Booking& proposed, const std::string& key,
+                                    const std::string& body, TimePoint now);
   // Enqueues the refund (reason "not_booked", no booking) of a reservation no booking holds.
   void give_back(const HttpReservation& r, TimePoint now);
   const HttpBillingOptions options_;

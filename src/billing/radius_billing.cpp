@@ -54,6 +54,28 @@ Result<store::AuditEntry> RadiusAuthorizer::authorize_account(const booking::Act
   return billing_unavailable(account, answer.message);
 }
 
+Result<bool> RadiusAuthorizer::bills(const domain::Booking& booking) {
+  auto account = radius_account_of(store_, booking);
+  if (!account.ok()) return account.error();
+  return account->has_value();
+}
+
+Result<booking::AccountAuthorizer::Change> RadiusAuthorizer::reauthorize(const booking::Actor& actor,
+                                                                         const domain::Booking& current,
+                                                                         const domain::Booking& next,
+                                                                         TimePoint now) {
+  Change change;
+  if (next.duration_minutes <= current.duration_minutes && next.access_number == current.access_number)
+    return change;
+  auto account = radius_account_of(store_, current);
+  if (!account.ok()) return account.error();
+  if (!*account) return change;
+  auto line = authorize_account(actor, **account, next, now);
+  if (!line.ok()) return line.error();
+  change.line = std::move(*line);
+  return change;
+}
+
 Result<std::optional<std::string>> radius_account_of(store::Store& store, const domain::Booking& booking) {
   store::AuditQuery q;
   q.target = booking_target(booking.id);

@@ -32,6 +32,12 @@ class RadiusAuthorizer final : public booking::AccountAuthorizer {
       : client_(client), store_(store), fail_open_(fail_open) {}
   Result<store::AuditEntry> authorize_account(const booking::Actor& actor, const std::string& account,
                                               const domain::Booking& proposed, TimePoint now) override;
+  // A booking with a RADIUS line.
+  Result<bool> bills(const domain::Booking& booking) override;
+  // A change to a longer duration or another access number is authorized again, like a new booking (the same
+  // refusals); its new line is written with the change. A shorter one asks nothing.
+  Result<Change> reauthorize(const booking::Actor& actor, const domain::Booking& current,
+                             const domain::Booking& next, TimePoint now) override;
 
  private:
   RadiusClient& client_;

@@ -20,7 +20,11 @@ class FakeRadius final : public RadiusClient {
   AccessAnswer answer;
   std::mutex mutex;
   std::vector<AccountingRecord> records;
-  AccessAnswer authorize(const std::string&, const std::string&) override { return answer; }
+  int asked = 0;
+  AccessAnswer authorize(const std::string&, const std::string&) override {
+    ++asked;
+    return answer;
+  }
   Status account(const AccountingRecord& r) override {
     std::lock_guard lock(mutex);
     records.push_back(r);
@@ -95,6 +99,47 @@ TEST_F(RadiusBillingTest, AcceptCoveringTheDurationAllowsAndRecordsTheAccount) {
   auto account = radius_account_of(*store_, *stored);
   ASSERT_TRUE(account.ok());
   EXPECT_EQ(account->value_or(""), "acct-42");
+}
+
+TEST_F(RadiusBillingTest, ALongerBookingIsAuthorizedAgainAndAShorterOneAsksNothing) {
+  auto stored = billed_booking();
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  RadiusAuthorizer authorizer(radius_, *store_, false);
+  EXPECT_TRUE(authorizer.bills(*stored).value());
+  domain::Booking other = booking();
+  other.id = BookingId{stored->id.value() + 1};
+  EXPECT_FALSE(authorizer.bills(other).value());  // no line: not billed through RADIUS
+  radius_.asked = 0;
+
+  domain::Booking shorter = *stored;
+  shorter.duration_minutes = 30;
+  auto none = authorizer.reauthorize(actor_, *stored, shorter, clock_.now());
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->line.has_value());
+  EXPECT_EQ(radius_.asked, 0);
+
+  domain::Booking longer = *stored;
+  longer.duration_minutes = 100;
+  radius_.answer = accept(3600);  // an hour left
+  auto refused = authorizer.reauthorize(actor_, *stored, longer, clock_.now());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().reason, "insufficient_credit");
+  EXPECT_NE(refused.error().message.find("grants 60 minutes, the booking needs 100"), std::string::npos)
+      << refused.error().message;
+
+  radius_.answer = accept(7200);
+  auto again = authorizer.reauthorize(actor_, *stored, longer, clock_.now());
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  ASSERT_TRUE(again->line.has_value());
+  EXPECT_EQ(again->line->action, kRadiusAuthorizeAction);
+  EXPECT_EQ(again->line->target, "booking:" + std::to_string(stored->id.value()));
+  EXPECT_EQ(again->line->details, "account=acct-42 granted=7200s");
+  EXPECT_EQ(radius_.asked, 2);
+
+  domain::Booking elsewhere = *stored;  // the same length through another access number: asked again
+  elsewhere.access_number = "0800300300";
+  ASSERT_TRUE(authorizer.reauthorize(actor_, *stored, elsewhere, clock_.now()).ok());
+  EXPECT_EQ(radius_.asked, 3);
 }
 
 TEST_F(RadiusBillingTest, NoTimeLimitSentAllows) {

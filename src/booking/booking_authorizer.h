@@ -7,6 +7,7 @@
 // thread at once; CategoryAuthorizer only reads its policy and asks the thread-safe store.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,20 @@ class AccountAuthorizer {
   virtual Result<std::vector<store::OutboxMessage>> settlement(const domain::Booking& /*booking*/,
                                                                bool /*deleted*/, TimePoint /*now*/) {
     return std::vector<store::OutboxMessage>{};
+  }
+  // Whether `booking` (stored) is paid through this coupling: an account's line is stored with it.
+  virtual Result<bool> bills(const domain::Booking& /*booking*/) { return false; }
+  // What a change of a booking paid through this coupling writes with the change: when `next` needs more than
+  // `current` was authorized for (longer, dearer, another access number), the coupling is asked again and its
+  // new line (and any outbox row giving back what it replaces) is written with the change; an error is the
+  // refusal of the change. Nothing when it needs no more (a shorter or cheaper booking keeps what it has).
+  struct Change {
+    std::optional<store::AuditEntry> line;
+    std::vector<store::OutboxMessage> outbox;
+  };
+  virtual Result<Change> reauthorize(const Actor& /*actor*/, const domain::Booking& /*current*/,
+                                     const domain::Booking& /*next*/, TimePoint /*now*/) {
+    return Change{};
   }
   // authorize_account allowed `line`, but the booking was then not stored (a name taken, the store away): what
   // the coupling reserved outside is given back. Nothing by default.

@@ -214,7 +214,13 @@ Result<domain::Booking> BookingService::update(BookingId id, const domain::Booki
   if (!holds.ok()) return holds.error();
   auto rehold = rehold_for(options_.plans, *next, *holds, actor, now);
   if (!rehold.ok()) return rehold.error();
-  if (auto st = authorize(actor, *next, &*current, !holds->empty()); !st.ok()) return st.error();
+  bool coupled = false;  // paid through RADIUS or the operator's API rather than the ledger
+  if (options_.coupling != nullptr) {
+    auto bills = options_.coupling->bills(*current);
+    if (!bills.ok()) return bills.error();
+    coupled = *bills;
+  }
+  if (auto st = authorize(actor, *next, &*current, !holds->empty() || coupled); !st.ok()) return st.error();
   store::SideEffects effects;
   effects.audit.push_back(audit(actor, now, "booking.update", *next, describe(*next)));
   effects.ledger = std::move(*rehold);
@@ -223,7 +229,17 @@ Result<domain::Booking> BookingService::update(BookingId id, const domain::Booki
                                        now, effects);
     if (!st.ok()) return st.error();
   }
-  return store_.update_booking(*next, current->version, effects);
+  AccountAuthorizer::Change change;
+  if (coupled) {  // last: nothing else can refuse the change once the billing system has been asked
+    auto asked = options_.coupling->reauthorize(actor, *current, *next, now);
+    if (!asked.ok()) return asked.error();
+    change = std::move(*asked);
+    if (change.line) effects.audit.push_back(*change.line);
+    effects.outbox.insert(effects.outbox.end(), change.outbox.begin(), change.outbox.end());
+  }
+  auto stored = store_.update_booking(*next, current->version, effects);
+  if (!stored.ok() && change.line) options_.coupling->not_stored(*change.line, now);
+  return stored;
 }
 
 Status BookingService::remove(BookingId id, const Actor& actor) {

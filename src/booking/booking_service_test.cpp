@@ -546,6 +546,87 @@ TEST_F(BookingPolicyServiceTest, ABilledCategoryIsRefusedUntilBillingExists) {
   EXPECT_EQ(booking_count(), 0);
 }
 
+// A coupling (RADIUS, the operator's API) as BookingService sees it: it bills what it authorized, asks again for
+// a longer booking (refusing above `grant_minutes`), and is told when a change it allowed was not stored.
+class FakeCoupling final : public AccountAuthorizer {
+ public:
+  int grant_minutes = 120;
+  int reauthorized = 0;
+  int given_back = 0;
+  Result<store::AuditEntry> authorize_account(const Actor& actor, const std::string& account,
+                                              const domain::Booking& proposed, TimePoint now) override {
+    if (proposed.duration_minutes > grant_minutes)
+      return Error(ErrorCode::kResourceExhausted, "insufficient credit on account '" + account + "'", {},
+                   "insufficient_credit");
+    return store::AuditEntry{0, now, actor.username, "billing.fake", "booking:" + std::to_string(proposed.id.value()),
+                             "account=" + account, actor.source};
+  }
+  Result<bool> bills(const domain::Booking&) override { return true; }
+  Result<Change> reauthorize(const Actor& actor, const domain::Booking& current, const domain::Booking& next,
+                             TimePoint now) override {
+    Change c;
+    if (next.duration_minutes <= current.duration_minutes) return c;
+    ++reauthorized;
+    auto line = authorize_account(actor, "acme", next, now);
+    if (!line.ok()) return line.error();
+    c.line = *line;
+    return c;
+  }
+  void not_stored(const store::AuditEntry&, TimePoint) override { ++given_back; }
+};
+
+// Issue 16: a booking of a billed category paid through a coupling can be changed; a longer one is authorized
+// again (refused above what the billing system grants, the booking unchanged), and a change that is then not
+// stored gives back what was authorized for it.
+TEST_F(BookingPolicyServiceTest, AChangeOfACoupledBookingIsAuthorizedAgainWhenItNeedsMore) {
+  domain::BookingCategory paid;
+  paid.name = "paid";
+  paid.members.everyone = true;
+  paid.booking = domain::BookingMode::kBilled;
+  FakeCoupling coupling;
+  BookingServiceOptions o;
+  o.policy.categories = {paid};
+  o.plans = {{"small", 240, 10, 500, "EUR"}};
+  o.coupling = &coupling;
+  BookingService service{*store_, clock_, random_, o};
+  auto d = draft("Coupled");
+  d.account = "acme";
+  d.duration_minutes = 60;
+  auto b = service.create(d, kAlice);
+  ASSERT_TRUE(b.ok()) << b.error().message;
+
+  domain::BookingDraft shorter;
+  shorter.duration_minutes = 30;
+  auto changed = service.update(b->id, shorter, std::nullopt, kAlice);
+  ASSERT_TRUE(changed.ok()) << changed.error().message;  // not "name the billing account": it has one
+  EXPECT_EQ(coupling.reauthorized, 0);
+
+  domain::BookingDraft longer;
+  longer.duration_minutes = 180;
+  auto refused = service.update(b->id, longer, std::nullopt, kAlice);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().reason, "insufficient_credit");
+  EXPECT_EQ(store_->get_booking(b->id)->duration_minutes, 30);
+
+  longer.duration_minutes = 90;
+  const auto lines = audit_count();
+  auto grown = service.update(b->id, longer, std::nullopt, kAlice);
+  ASSERT_TRUE(grown.ok()) << grown.error().message;
+  EXPECT_EQ(grown->duration_minutes, 90);
+  EXPECT_EQ(audit_count(), lines + 2) << "the change and the coupling's new line";
+
+  longer.duration_minutes = 100;  // allowed by the coupling, then the store refuses (stale version)
+  auto stale = service.update(b->id, longer, changed->version, kAlice);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(coupling.given_back, 0) << "refused before the coupling was asked";
+  store::FaultInjectingStore faulty(*store_);
+  BookingService failing{faulty, clock_, random_, o};
+  faulty.fail_next("update_booking", 1, Error::unavailable("database is down"));
+  auto lost = failing.update(b->id, longer, std::nullopt, kAlice);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(coupling.given_back, 1) << "what the coupling authorized for a change not stored is given back";
+}
+
 TEST_F(BookingPolicyServiceTest, CountingOnAStoreOutageIsReported) {
   store::FaultInjectingStore faulty(*store_);
   BookingService service{faulty, clock_, random_, policy_options()};

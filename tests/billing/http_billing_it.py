@@ -12,7 +12,9 @@ and records it.
 - a second booking with a taken name: what the operator reserved for it is given back (refund "not_booked");
 - a real call opens the billed conference, which is ended: the /commit (participant-minutes) answered 500 first
   is retried and delivered exactly once per idempotency key; a deleted booking's /refund likewise;
-- kill -9 of confpro while a refund waits for the stub (down): after the restart it is delivered, once.
+- kill -9 of confpro while a refund waits for the stub (down): after the restart it is delivered, once;
+- a booking made longer is reserved again ("replaces" the first reservation, refunded with reason "replaced");
+  the stub answering 402 to it refuses the change and leaves the booking as it was; a shorter one asks nothing.
 
 usage: http_billing_it.py --confpro PATH --prompt-cache DIR
 """
@@ -269,6 +271,40 @@ def main():
         ok = [r for r in deleted() if r["status"] == 200]
         check(len(ok) == 2 and ok[1]["key"] != ok[0]["key"] and ok[1]["body"]["reason"] == "deleted",
               "after kill -9 and a restart the pending refund is delivered, once")
+        # A change needing more is reserved again; the replaced reservation is refunded once.
+        before = len(stub.seen("reserve"))
+        web = WebClient()  # signed in again: the restart ended the web sessions
+        status, reply = web.request("PATCH", "/api/v1/bookings/%d" % ids[2], {"duration_minutes": 25})
+        check(status == 200 and len(stub.seen("reserve")) == before,
+              "a shorter booking keeps its reservation (%d, %d reserves)" % (status, len(stub.seen("reserve"))))
+        first = [r for r in stub.seen("reserve") if r["body"]["name"] == "Lat 2"][0]
+        stub.reserve_status = 402
+        status, reply = web.request("PATCH", "/api/v1/bookings/%d" % ids[2], {"duration_minutes": 90})
+        check(status == 402 and "insufficient credit on account 'acct-pre'" in str(reply),
+              "a longer booking the operator refuses is refused naming the credit (%d %s)" % (status, reply))
+        status, reply = web.request("GET", "/api/v1/bookings/%d" % ids[2])
+        check(status == 200 and reply["duration_minutes"] == 25, "… and the booking is unchanged (%s)" %
+              reply.get("duration_minutes"))
+        stub.reserve_status = 200
+        status, reply = web.request("PATCH", "/api/v1/bookings/%d" % ids[2], {"duration_minutes": 90})
+        again = stub.seen("reserve")[-1]
+        check(status == 200 and reply["duration_minutes"] == 90 and again["status"] == 201 and
+              again["body"]["booking"] == ids[2] and again["body"]["replaces"] == stub.reservations[first["key"]] and again["key"] != first["key"] and
+              again["body"]["duration_minutes"] == 90,
+              "a longer booking is reserved again, naming the booking and the reservation it replaces (%s)" %
+              again["body"])
+        replaced = lambda: [r for r in stub.seen("refund") if r["body"]["reason"] == "replaced"]  # noqa: E731
+        wait_for(lambda: any(r["status"] == 200 for r in replaced()), 15, "the refund of the replaced reservation")
+        check(len(replaced()) == 1 and replaced()[0]["body"]["reservation"] == stub.reservations[first["key"]] and
+              replaced()[0]["body"]["replaced_by"] == stub.reservations[again["key"]],
+              "the replaced reservation is refunded once, naming what replaces it (%s)" % replaced()[0]["body"])
+        out = s.cli("booking", "delete", str(ids[2]))
+        check(out.returncode == 0, "the changed booking is deleted")
+        wait_for(lambda: len([r for r in deleted() if r["status"] == 200]) == 3, 15, "its refund")
+        last = [r for r in deleted() if r["status"] == 200][-1]["body"]
+        check(last["booking"] == ids[2] and last["reservation"] == stub.reservations[again["key"]],
+              "its deletion refunds the new reservation, not the replaced one (%s)" % last)
+
         delivered = {}
         for r in stub.seen("commit") + stub.seen("refund"):
             if r["status"] == 200:

@@ -10,6 +10,8 @@ both on 127.0.0.1 inside the loopback-only namespace the test is run in (tests/w
   stored Accounting Start/Stop of the conference and of the leg (linked by Acct-Multi-Session-Id), and its
   counter then grants less;
 - the time RADIUS adds to an authorization (radius_bench, not asserted), and fail-over past a dead server;
+- a booking changed to a longer duration is authorized again: refused (402, the minutes named) when the account
+  is not granted that long, the booking unchanged; a shorter one needs nothing;
 - FreeRADIUS stopped: a prepaid booking is refused "billing unavailable" within the configured timeout.
 
 usage: radius_it.py --confpro PATH --bench PATH --prompt-cache DIR
@@ -160,6 +162,18 @@ def main():
                                                                 "account": "acct-poor"})
         check(status == 402 and "grants 10 minutes, the booking needs 30" in str(body),
               "web: acct-poor is refused 402 (payment required) naming the minutes (%d %s)" % (status, body))
+        # A change is authorized again when it needs more time: acct-poor pays a 10-minute booking, not 30.
+        status, body = web.request("POST", "/api/v1/bookings", {"name": "Web poor short", "duration_minutes": 10,
+                                                                "account": "acct-poor"})
+        check(status == 201, "web: a 10-minute booking paid by acct-poor is created (%d %s)" % (status, body))
+        short = body["id"]
+        status, body = web.request("PATCH", "/api/v1/bookings/%d" % short, {"duration_minutes": 30})
+        check(status == 402 and "grants 10 minutes, the booking needs 30" in str(body),
+              "web: making it 30 minutes is refused 402 naming the minutes (%d %s)" % (status, body))
+        status, body = web.request("GET", "/api/v1/bookings/%d" % short)
+        check(status == 200 and body["duration_minutes"] == 10, "… and it stays 10 minutes")
+        status, body = web.request("PATCH", "/api/v1/bookings/%d" % short, {"duration_minutes": 5})
+        check(status == 200 and body["duration_minutes"] == 5, "making it shorter needs no new authorization")
 
         bench = subprocess.run([a.bench, "127.0.0.1:%d" % PORT, SECRET, "acct-rich", "200",
                                 "sqlite://" + os.path.join(d, "bench.db")], stdout=subprocess.PIPE, text=True)
