@@ -1,4 +1,4 @@
-// `confpro account create|show|list|adjust` (issue 16 P2): billing accounts and their ledger. Amounts are
+// `confpro account create|show|list|adjust|share` (issue 16 P2): billing accounts and their ledger. Amounts are
 // decimal strings ("5.00") in and out; the ledger is append-only (an adjustment is a new line).
 #include <cstdio>
 #include <iostream>
@@ -8,18 +8,20 @@
 #include "app/cli_commands.h"
 #include "app/context.h"
 #include "common/timezone.h"
+#include "domain/booking_policy.h"
 #include "domain/money.h"
 #include "web/billing_json.h"
 
 namespace confpro::app {
 
 void add_account_commands(CLI::App& app, Runner& selected) {
-  auto* account = app.add_subcommand("account", "billing accounts: create, show, list, adjust (issue 16)");
+  auto* account = app.add_subcommand("account", "billing accounts: create, show, list, adjust, share (issue 16)");
   account->require_subcommand(1);
 
   struct CreateFlags {
     std::string name, owner, credit = "0", limit = "0", currency = "EUR";
     bool prepaid = false, postpaid = false;
+    std::vector<std::string> members;
   };
   auto cf = std::make_shared<CreateFlags>();
   auto* create = account->add_subcommand("create", "open a billing account");
@@ -30,6 +32,8 @@ void add_account_commands(CLI::App& app, Runner& selected) {
   create->add_flag("--postpaid", cf->postpaid, "may go down to -limit");
   create->add_option("--limit", cf->limit, "postpaid credit limit, e.g. 200.00");
   create->add_option("--currency", cf->currency, "ISO 4217 code (default EUR)");
+  create->add_option("--member", cf->members,
+                     "a username or directory group DN who may also pay with it (repeat; a shared account)");
   create->callback([&selected, cf] {
     selected = [cf](const Config& config) {
       if (cf->prepaid && cf->postpaid) return fail(Error::invalid("postpaid", "--prepaid and --postpaid exclude each other"));
@@ -41,6 +45,8 @@ void add_account_commands(CLI::App& app, Runner& selected) {
         return fail(Error::invalid("currency", "must be an ISO 4217 code such as EUR, got '" + cf->currency + "'"));
       if (cf->name.empty() || cf->name.size() > 100)
         return fail(Error::invalid("name", "must be 1 to 100 characters"));
+      auto members = domain::account_members(cf->members);
+      if (!members) return fail(members.error());
       auto ctx = open_context(config);
       if (!ctx) return fail(ctx.error());
       if (auto owner = (*ctx)->logins->find(cf->owner); !owner)
@@ -48,12 +54,15 @@ void add_account_commands(CLI::App& app, Runner& selected) {
                         ? Error::invalid("owner", "no user named '" + cf->owner + "'")
                         : owner.error());
       const TimePoint now = (*ctx)->clock->now();
-      store::BillingAccount a{0, cf->name, cf->owner, !cf->postpaid, cf->postpaid ? *limit : 0, cf->currency, now};
+      store::BillingAccount a{0,           cf->name, cf->owner, !cf->postpaid, cf->postpaid ? *limit : 0,
+                              cf->currency, now,     *members};
       store::LedgerEntry opening{0, cf->name, now, "credit", *credit, 0, {}, "cli", "opening credit"};
       auto made = (*ctx)->store->insert_account(a, opening);
       if (!made) return fail(made.error());
       store::AuditEntry e{0, now, "cli", "account.create", "account:" + cf->name,
-                          "owner=" + cf->owner + " credit=" + domain::format_amount(*credit), "cli"};
+                          "owner=" + cf->owner + " credit=" + domain::format_amount(*credit) +
+                              (members->empty() ? "" : " members=" + std::to_string(members->size())),
+                          "cli"};
       (void)(*ctx)->store->append_audit(e);
       std::printf("account %s created for %s: %s %s %s\n", cf->name.c_str(), cf->owner.c_str(),
                   cf->postpaid ? "postpaid" : "prepaid", domain::format_amount(*credit).c_str(),
@@ -93,6 +102,7 @@ void add_account_commands(CLI::App& app, Runner& selected) {
                   a->account.prepaid ? "prepaid" : "postpaid", a->account.currency.c_str(),
                   a->account.owner.c_str(), domain::format_amount(a->balance).c_str(),
                   domain::format_amount(a->held).c_str(), domain::format_amount(a->available()).c_str());
+      for (const auto& m : a->account.members) std::printf("  shared with %s\n", m.c_str());
       for (const auto& l : *lines)
         std::printf("  %s  %-8s %10s %10s  %s%s\n", format_iso_utc(l.at).c_str(), l.kind.c_str(),
                     domain::format_amount(l.amount).c_str(), domain::format_amount(l.hold).c_str(),
@@ -121,6 +131,35 @@ void add_account_commands(CLI::App& app, Runner& selected) {
                       a["owner"].get<std::string>().c_str(), a["type"].get<std::string>().c_str(),
                       a["balance"].get<std::string>().c_str(), a["held"].get<std::string>().c_str());
       }
+      return 0;
+    };
+  });
+
+  struct ShareFlags {
+    std::string name;
+    std::vector<std::string> members;
+    bool owner_only = false;
+  };
+  auto sf = std::make_shared<ShareFlags>();
+  auto* share = account->add_subcommand(
+      "share", "set who besides the owner may pay with an account and see it: usernames, group DNs (audited)");
+  share->add_option("name", sf->name, "account name")->required();
+  share->add_option("--member", sf->members, "a username or directory group DN (repeat)");
+  share->add_flag("--owner-only", sf->owner_only, "share it with nobody");
+  share->callback([&selected, sf] {
+    selected = [sf](const Config& config) {
+      if (sf->members.empty() == !sf->owner_only)
+        return fail(Error::invalid("member", "give --member (one or more) or --owner-only"));
+      auto members = domain::account_members(sf->members);
+      if (!members) return fail(members.error());
+      auto ctx = open_context(config);
+      if (!ctx) return fail(ctx.error());
+      std::string listed;
+      for (const auto& m : *members) listed += (listed.empty() ? "" : "; ") + m;
+      store::AuditEntry audit{0,    (*ctx)->clock->now(), "cli", "account.members", "account:" + sf->name,
+                              listed.empty() ? "owner only" : listed, "cli"};
+      if (auto st = (*ctx)->store->set_account_members(sf->name, *members, audit); !st) return fail(st.error());
+      std::printf("%s shared with %s\n", sf->name.c_str(), listed.empty() ? "nobody (owner only)" : listed.c_str());
       return 0;
     };
   });

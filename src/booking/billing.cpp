@@ -19,6 +19,10 @@ store::LedgerEntry line(const std::string& account, const char* kind, std::int64
 
 }  // namespace
 
+bool may_use(const store::BillingAccount& account, const Actor& who) {
+  return who.admin || account.owner == who.username || domain::member_of(account.members, requester_of(who));
+}
+
 Result<std::vector<store::LedgerEntry>> reserve_for(store::Store& store, const std::vector<domain::TariffPlan>& plans,
                                                     const domain::Booking& booking, const std::string& account,
                                                     const Actor& actor, TimePoint now) {
@@ -28,8 +32,8 @@ Result<std::vector<store::LedgerEntry>> reserve_for(store::Store& store, const s
     return Error::invalid("account", "no billing account named '" + account + "'", "unknown_account",
                           {{"account", account}});
   }
-  if (!actor.admin && found->account.owner != booking.owner)
-    return Error::denied("the billing account '" + account + "' is not yours");
+  if (!may_use(found->account, actor))
+    return Error::denied("the billing account '" + account + "' is not yours or shared with you");
   const auto quote = domain::quote(plans, booking);
   if (!quote.plan) return no_plan(booking);
   if (quote.currency != found->account.currency)

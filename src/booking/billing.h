@@ -26,9 +26,13 @@
 
 namespace confpro::booking {
 
+// Whether `who` may pay with `account` and see its balance and statement: an administrator, its owner, or one
+// of its members (a shared account: a listed username, or a member of a listed directory group).
+bool may_use(const store::BillingAccount& account, const Actor& who);
+
 // The reservation for a new `booking` paid by `account`. Errors (kInvalidArgument on field "account"):
 // reason "unknown_account", "no_plan" (no plan covers it), "currency_mismatch"; kPermissionDenied when a
-// non-administrator names an account that is not the booking owner's.
+// non-administrator names an account they may not use (may_use).
 Result<std::vector<store::LedgerEntry>> reserve_for(store::Store& store, const std::vector<domain::TariffPlan>& plans,
                                                     const domain::Booking& booking, const std::string& account,
                                                     const Actor& actor, TimePoint now);

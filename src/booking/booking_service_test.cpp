@@ -670,6 +670,34 @@ TEST_F(BookingServiceTest, TheEndOfABilledBookingCapturesItsHoldOrReleasesItWhen
   EXPECT_EQ(store_->list_ledger("acme", 10)->front().kind, "release");
 }
 
+// Issue 16 P2: an account shared with a directory group is paid with by the group's members (the DN compared as
+// the directory spells it), not by others; both draw on the one balance.
+TEST_F(BookingServiceTest, ASharedAccountIsPaidWithByTheMembersOfItsGroup) {
+  BookingServiceOptions options;
+  options.plans = {{"small", 60, 10, 500, "EUR"}};
+  BookingService billed{*store_, clock_, random_, options};
+  store::BillingAccount pool{0, "sales-pool", "alice", true, 0, "EUR", kT0, {"cn=sales,ou=groups,dc=example,dc=org"}};
+  ASSERT_TRUE(store_->insert_account(pool, {0, "sales-pool", kT0, "credit", 1000, 0, {}, "admin", "opening"}).ok());
+  const Actor bob_in_sales{"bob", false, "web", {"CN=Sales, OU=Groups,DC=Example,DC=org"}};
+  const Actor bob_alone{"bob", false, "web"};
+  auto d = draft("Team call");
+  d.owner = "bob";
+  d.account = "sales-pool";
+  auto refused = billed.create(d, bob_alone);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
+  auto paid = billed.create(d, bob_in_sales);
+  ASSERT_TRUE(paid.ok()) << paid.error().message;
+  auto mine = draft("Alice's");
+  mine.account = "sales-pool";
+  ASSERT_TRUE(billed.create(mine, kAlice).ok()) << "the owner still pays with it";
+  EXPECT_EQ(store_->get_account("sales-pool")->held, 1000);
+  auto third = draft("Third");
+  third.owner = "bob";
+  third.account = "sales-pool";
+  EXPECT_EQ(billed.create(third, bob_in_sales).error().code, ErrorCode::kResourceExhausted) << "one balance";
+}
+
 // `booked` as a room opens it at kT0: the booking opened, its session stored (invalid id on failure).
 SessionId opened_with_session(store::Store& store, const domain::Booking& booked) {
   domain::Booking opened = booked;

@@ -96,6 +96,45 @@ BookingCategory category_of(const BookingPolicy& policy, const Requester& who) {
   return no_category();
 }
 
+bool member_of(const std::vector<std::string>& members, const Requester& who) {
+  for (const auto& m : members) {
+    if (m.find('=') == std::string::npos) {
+      if (m == who.username) return true;
+    } else if (in_groups({m}, who.groups)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<std::vector<std::string>> account_members(const std::vector<std::string>& entries) {
+  constexpr std::size_t kMaxEntries = 100, kMaxLength = 200;
+  if (entries.size() > kMaxEntries)
+    return Error::invalid("members", "at most " + std::to_string(kMaxEntries) + " members", "too_many");
+  std::vector<std::string> out;
+  for (const auto& raw : entries) {
+    const auto first = raw.find_first_not_of(' ');
+    const std::string e = first == std::string::npos ? "" : raw.substr(first, raw.find_last_not_of(' ') - first + 1);
+    const auto bad = [&](const std::string& why) {
+      return Error::invalid("members", "'" + e.substr(0, 60) + "': " + why, "bad_member", {{"member", e}});
+    };
+    if (e.empty()) return Error::invalid("members", "an empty member: give a username or a group DN", "bad_member");
+    if (e.size() > kMaxLength) return bad("longer than " + std::to_string(kMaxLength) + " characters");
+    if (std::any_of(e.begin(), e.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+      return bad("a control character");
+    const auto eq = e.find('=');
+    if (eq != std::string::npos && (eq == 0 || eq + 1 >= e.size()))
+      return bad("not a group DN, e.g. cn=sales,ou=groups,dc=example,dc=org");
+    if (eq == std::string::npos && e.find(' ') != std::string::npos)
+      return bad("a username has no space (a group is a DN, e.g. cn=sales,ou=groups,dc=example,dc=org)");
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const std::string& o) {
+      return o == e || (eq != std::string::npos && fold_dn(o) == fold_dn(e));
+    });
+    if (!seen) out.push_back(e);
+  }
+  return out;
+}
+
 ConferenceLimits limits_for(const BookingCategory& category, const ConferenceLimits& global) {
   ConferenceLimits l = global;
   l.max_duration_minutes = std::max(l.min_duration_minutes, narrowed(category.max_duration_minutes,

@@ -77,6 +77,14 @@ BookingCategory no_category();
 // The category of `who` under `policy` (see the top of this file).
 BookingCategory category_of(const BookingPolicy& policy, const Requester& who);
 
+// Shared billing accounts (issue 16 P2): who besides its owner may pay with an account — usernames and directory
+// group DNs (an entry with an '=' is a DN, compared like a category's groups).
+bool member_of(const std::vector<std::string>& members, const Requester& who);
+// The members as given, tidied (spaces trimmed, duplicates dropped, order kept), or kInvalidArgument on "members"
+// naming the first bad entry: empty, over 200 characters, a control character, a DN without attribute=value,
+// a username with a space; at most 100 entries.
+Result<std::vector<std::string>> account_members(const std::vector<std::string>& entries);
+
 // The [conference] limits narrowed by the category (each max is the smaller of both; the defaults are clamped
 // into the narrowed range). Used to offer the form only what is allowed and to clamp the phone defaults.
 ConferenceLimits limits_for(const BookingCategory& category, const ConferenceLimits& global);

@@ -187,3 +187,32 @@ TEST(BookingPolicyTest, ModeSpellings) {
 
 }  // namespace
 }  // namespace confpro::domain
+
+namespace confpro::domain {
+namespace {
+
+TEST(AccountMembers, UsernamesAndGroupDnsAreTidiedAndHostileEntriesNamed) {
+  auto tidy = account_members({" bob ", "cn=Sales,ou=groups,dc=example,dc=org", "bob", "CN=Sales, OU=Groups,DC=Example,DC=org"});
+  ASSERT_TRUE(tidy.ok());
+  EXPECT_EQ(*tidy, (std::vector<std::string>{"bob", "cn=Sales,ou=groups,dc=example,dc=org"}));
+  EXPECT_TRUE(account_members({}).value().empty());
+  for (const std::string& bad :
+       std::vector<std::string>{"", "   ", "b ob", "=sales", "cn=", "a\x01" "b", std::string(201, 'x')}) {
+    auto r = account_members({"alice", bad});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().fields.at(0).field, "members") << bad;
+  }
+  EXPECT_FALSE(account_members(std::vector<std::string>(101, "x")).ok());
+}
+
+TEST(AccountMembers, AMemberIsAListedUserOrInAListedGroup) {
+  const std::vector<std::string> members{"bob", "cn=sales,ou=groups,dc=example,dc=org"};
+  EXPECT_TRUE(member_of(members, {"bob", {}, false}));
+  EXPECT_TRUE(member_of(members, {"carol", {"CN=Sales, OU=Groups,DC=Example,DC=org"}, false}));
+  EXPECT_FALSE(member_of(members, {"carol", {"cn=support,ou=groups,dc=example,dc=org"}, false}));
+  EXPECT_FALSE(member_of(members, {"cn=sales,ou=groups,dc=example,dc=org", {}, false})) << "a DN is not a username";
+  EXPECT_FALSE(member_of({}, {"bob", {}, false}));
+}
+
+}  // namespace
+}  // namespace confpro::domain

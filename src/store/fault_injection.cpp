@@ -330,6 +330,12 @@ Result<std::vector<AccountBalance>> FaultInjectingStore::list_accounts() {
   return inner_.list_accounts();
 }
 
+Status FaultInjectingStore::set_account_members(const std::string& name, const std::vector<std::string>& members,
+                                                const AuditEntry& audit) {
+  if (auto e = check("set_account_members")) return *e;
+  return inner_.set_account_members(name, members, audit);
+}
+
 Result<LedgerEntry> FaultInjectingStore::append_ledger(const LedgerEntry& entry, const AuditEntry& audit) {
   if (auto e = check("append_ledger")) return *e;
   return inner_.append_ledger(entry, audit);

@@ -97,6 +97,8 @@ class FaultInjectingStore final : public Store {
   Result<BillingAccount> insert_account(const BillingAccount& account, const LedgerEntry& opening) override;
   Result<AccountBalance> get_account(const std::string& name) override;
   Result<std::vector<AccountBalance>> list_accounts() override;
+  Status set_account_members(const std::string& name, const std::vector<std::string>& members,
+                             const AuditEntry& audit) override;
   Result<LedgerEntry> append_ledger(const LedgerEntry& entry, const AuditEntry& audit) override;
   using Store::list_ledger;
   Result<std::vector<LedgerEntry>> list_ledger(const std::string& account, int limit, int offset) override;

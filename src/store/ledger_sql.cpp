@@ -9,7 +9,25 @@ namespace confpro::store::detail {
 
 namespace {
 
-const char* const kAccountColumns = "a.id, a.name, a.owner, a.prepaid, a.credit_limit, a.currency, a.created_at";
+const char* const kAccountColumns =
+    "a.id, a.name, a.owner, a.prepaid, a.credit_limit, a.currency, a.created_at, a.members";
+
+// BillingAccount::members as stored: one per line (an entry never holds a control character).
+std::string join_members(const std::vector<std::string>& members) {
+  std::string out;
+  for (const auto& m : members) out += (out.empty() ? "" : "\n") + m;
+  return out;
+}
+std::vector<std::string> split_members(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
 
 // The account named `name`, locked for the rest of the transaction on PostgreSQL (FOR UPDATE: two bookings
 // racing for the last credit of one account are served one after the other); SQLite's BEGIN IMMEDIATE
@@ -29,6 +47,7 @@ std::vector<AccountBalance> load_accounts(soci::session& sql, const std::string&
   AccountBalance row;
   std::int64_t prepaid = 1, created = 0;
   std::int64_t balance = 0, held = 0;
+  std::string members;
   soci::statement st(sql);
   st.exchange(soci::into(row.account.id));
   st.exchange(soci::into(row.account.name));
@@ -37,6 +56,7 @@ std::vector<AccountBalance> load_accounts(soci::session& sql, const std::string&
   st.exchange(soci::into(row.account.credit_limit));
   st.exchange(soci::into(row.account.currency));
   st.exchange(soci::into(created));
+  st.exchange(soci::into(members));
   st.exchange(soci::into(balance));
   st.exchange(soci::into(held));
   if (name) st.exchange(soci::use(*name, "name"));
@@ -50,6 +70,7 @@ std::vector<AccountBalance> load_accounts(soci::session& sql, const std::string&
   while (st.fetch()) {
     row.account.prepaid = prepaid != 0;
     row.account.created_at = from_epoch_ms(created);
+    row.account.members = split_members(members);
     row.balance = balance;
     row.held = held;
     out.push_back(row);
@@ -131,11 +152,12 @@ Result<BillingAccount> SqlStore::insert_account(const BillingAccount& account, c
   return run<BillingAccount>("insert account", [&](soci::session& sql) -> Result<BillingAccount> {
     Tx tx(sql, dialect_);
     std::int64_t id = 0, prepaid = account.prepaid ? 1 : 0, created = to_epoch_ms(account.created_at);
-    sql << "INSERT INTO billing_accounts (name, owner, prepaid, credit_limit, currency, created_at) VALUES "
-           "(:name, :owner, :prepaid, :limit, :currency, :created) RETURNING id",
+    const std::string members = join_members(account.members);
+    sql << "INSERT INTO billing_accounts (name, owner, prepaid, credit_limit, currency, created_at, members) VALUES "
+           "(:name, :owner, :prepaid, :limit, :currency, :created, :members) RETURNING id",
         soci::use(account.name, "name"), soci::use(account.owner, "owner"), soci::use(prepaid, "prepaid"),
         soci::use(account.credit_limit, "limit"), soci::use(account.currency, "currency"),
-        soci::use(created, "created"), soci::into(id);
+        soci::use(created, "created"), soci::use(members, "members"), soci::into(id);
     if (opening.amount != 0) insert_line(sql, id, opening, 0);
     tx.commit();
     BillingAccount stored = account;
@@ -155,6 +177,23 @@ Result<AccountBalance> SqlStore::get_account(const std::string& name) {
 Result<std::vector<AccountBalance>> SqlStore::list_accounts() {
   return run<std::vector<AccountBalance>>(
       "list accounts", [&](soci::session& sql) { return Result<std::vector<AccountBalance>>(load_accounts(sql, "", nullptr)); });
+}
+
+Status SqlStore::set_account_members(const std::string& name, const std::vector<std::string>& members,
+                                     const AuditEntry& audit) {
+  return run_status("set account members", [&](soci::session& sql) -> Status {
+    Tx tx(sql, dialect_);
+    auto account = lock_account(sql, dialect_, name);
+    if (!account) return Error::not_found("no billing account named '" + name + "'");
+    const std::string text = join_members(members);
+    sql << "UPDATE billing_accounts SET members = :members WHERE id = :id", soci::use(text, "members"),
+        soci::use(*account, "id");
+    SideEffects fx;
+    fx.audit.push_back(audit);
+    write_effects(sql, dialect_, fx);
+    tx.commit();
+    return {};
+  });
 }
 
 Result<LedgerEntry> SqlStore::append_ledger(const LedgerEntry& entry, const AuditEntry& audit) {

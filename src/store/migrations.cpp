@@ -294,17 +294,23 @@ const char* const kV12OutboxHtml = R"sql(
 ALTER TABLE outbox ADD COLUMN html TEXT NOT NULL DEFAULT ''
 )sql";
 
+// v13: a billing account may be shared (issue 16 P2): the usernames and group DNs besides its owner who may pay
+// with it, one per line; '' = the owner only.
+const char* const kV13AccountMembers = R"sql(
+ALTER TABLE billing_accounts ADD COLUMN members TEXT NOT NULL DEFAULT ''
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
             with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-            kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml};
+            kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
           kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-          kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml};
+          kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

@@ -143,6 +143,9 @@ struct BillingAccount {
   std::int64_t credit_limit = 0;
   std::string currency = "EUR";
   TimePoint created_at{};
+  // Who else may pay with it (a shared account: an organization, a team): usernames and directory group DNs
+  // (domain::member_of); they see its balance and statement. Empty: the owner only.
+  std::vector<std::string> members = {};
   bool operator==(const BillingAccount&) const = default;
 };
 
@@ -466,6 +469,10 @@ class Store {
   virtual Result<BillingAccount> insert_account(const BillingAccount& account, const LedgerEntry& opening) = 0;
   virtual Result<AccountBalance> get_account(const std::string& name) = 0;
   virtual Result<std::vector<AccountBalance>> list_accounts() = 0;
+  // Replaces the account's members (BillingAccount::members), with its audit line, in one transaction.
+  // kNotFound for an unknown account.
+  virtual Status set_account_members(const std::string& name, const std::vector<std::string>& members,
+                                     const AuditEntry& audit) = 0;
   // A credit or an adjustment (not about a booking). kNotFound for an unknown account.
   virtual Result<LedgerEntry> append_ledger(const LedgerEntry& entry, const AuditEntry& audit) = 0;
   // Newest first; `limit` 1..1000, skipping the `offset` newest.

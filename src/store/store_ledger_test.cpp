@@ -33,6 +33,19 @@ class LedgerTest : public testing::BackendTest {
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest, ::testing::ValuesIn(testing::test_backends()),
                          [](const auto& backend) { return backend.param; });
 
+TEST_P(LedgerTest, AnAccountsMembersAreStoredAndReplacedWithTheirAuditLine) {
+  BillingAccount a{0, "pool", "alice", true, 0, "EUR", kT0, {"bob", "cn=sales,ou=groups,dc=example,dc=org"}};
+  ASSERT_TRUE(store_->insert_account(a, {}).ok());
+  EXPECT_EQ(store_->get_account("pool")->account.members, a.members);
+  AuditEntry audit{0, kT0, "root", "account.members", "account:pool", "carol", "web"};
+  ASSERT_TRUE(store_->set_account_members("pool", {"carol"}, audit).ok());
+  EXPECT_EQ(store_->list_accounts()->front().account.members, std::vector<std::string>{"carol"});
+  EXPECT_EQ(store_->list_audit({})->items.front().action, "account.members");
+  ASSERT_TRUE(store_->set_account_members("pool", {}, audit).ok());
+  EXPECT_TRUE(store_->get_account("pool")->account.members.empty());
+  EXPECT_EQ(store_->set_account_members("ghost", {"x"}, audit).error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(LedgerTest, ABookingHoldsCreditAndOneOverTheCreditIsRefusedWithoutAPartialWrite) {
   open_account("acme", 1000);
   EXPECT_EQ(store_->insert_account(BillingAccount{0, "acme", "bob", true, 0, "EUR", kT0}, {}).error().code,

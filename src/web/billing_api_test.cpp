@@ -118,6 +118,43 @@ TEST_F(BillingApiTest, AccountsAreSeenByTheirOwnerAndAdjustedByAnAdministratorOn
   EXPECT_EQ(bob->get("/api/v1/accounts/acme/ledger").status, 403);
 }
 
+// A shared account (issue 16 P2): its members see it and pay with it; others do not; only an administrator
+// shares it, audited; hostile member lists are refused naming the entry, and nothing changes.
+TEST_F(BillingApiTest, ASharedAccountIsSeenAndUsedByItsMembersOnly) {
+  ASSERT_EQ(admin->post("/api/v1/accounts", {{"name", "acme"}, {"owner", "alice"}, {"credit", "50.00"}}).status, 201);
+  auto booked = [&](Client& c, const char* name) {
+    return c.post("/api/v1/bookings", {{"name", name}, {"duration_minutes", 30}, {"max_participants", 5}, {"account", "acme"}});
+  };
+  EXPECT_EQ(bob->get("/api/v1/accounts/acme").status, 403);
+  auto refused = booked(*bob, "Bob's");
+  EXPECT_EQ(refused.status, 403) << refused.raw.body;
+
+  EXPECT_EQ(alice->request("PUT", "/api/v1/accounts/acme/members", R"({"members":["bob"]})").status, 403);
+  for (const char* hostile : {R"({"members":"bob"})", R"({"members":[""]})", R"({"members":["b o b"]})",
+                              R"({"members":["=x"]})", R"({"members":[7]})", R"({})"}) {
+    auto r = admin->request("PUT", "/api/v1/accounts/acme/members", hostile);
+    EXPECT_EQ(r.status, 400) << hostile << " " << r.raw.body;
+    EXPECT_EQ(r.json["error"]["fields"][0]["field"], "members") << hostile;
+  }
+  EXPECT_EQ(admin->request("PUT", "/api/v1/accounts/ghost/members", R"({"members":["bob"]})").status, 404);
+  EXPECT_EQ(admin->get("/api/v1/accounts/acme").json["members"], nlohmann::json::array()) << "nothing changed";
+
+  auto shared = admin->request("PUT", "/api/v1/accounts/acme/members",
+                               R"({"members":[" bob ","cn=Sales,ou=groups,dc=example,dc=org","bob"]})");
+  ASSERT_EQ(shared.status, 200) << shared.raw.body;
+  EXPECT_EQ(shared.json["members"], nlohmann::json({"bob", "cn=Sales,ou=groups,dc=example,dc=org"}));
+  EXPECT_EQ(bob->get("/api/v1/accounts").json["items"].size(), 1u);
+  EXPECT_EQ(bob->get("/api/v1/accounts/acme/ledger").status, 200);
+  auto paid = booked(*bob, "Bob's");
+  ASSERT_EQ(paid.status, 201) << paid.raw.body;
+  EXPECT_EQ(admin->get("/api/v1/accounts/acme").json["held"], "5.00");
+  EXPECT_NE(admin->get("/api/v1/audit?target=account:acme").raw.body.find("bob; cn=Sales"), std::string::npos);
+
+  ASSERT_EQ(admin->request("PUT", "/api/v1/accounts/acme/members", R"({"members":[]})").status, 200);
+  EXPECT_EQ(bob->get("/api/v1/accounts/acme").status, 403) << "no longer shared";
+  EXPECT_EQ(booked(*bob, "Bob's again").status, 403);
+}
+
 TEST_F(BillingApiTest, RevenueComesFromCapturesPerDayOwnerAndAccessNumber) {
   ASSERT_EQ(admin->post("/api/v1/accounts", {{"name", "acme"}, {"owner", "alice"}, {"credit", "100.00"}}).status, 201);
   auto b = alice->post("/api/v1/bookings", {{"name", "Billed"},

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "booking/billing.h"
 #include "booking/booking_service.h"
 #include "common/csv.h"
 #include "common/timezone.h"
@@ -44,7 +45,8 @@ nlohmann::json account_balance_json(const store::AccountBalance& a) {
           {"balance", domain::format_amount(a.balance)},
           {"held", domain::format_amount(a.held)},
           {"available", domain::format_amount(a.available())},
-          {"created_at", format_iso_utc(a.account.created_at)}};
+          {"created_at", format_iso_utc(a.account.created_at)},
+          {"members", a.account.members}};
 }
 
 nlohmann::json quote_json(const domain::Quote& q, int duration_minutes, int max_participants) {
@@ -57,6 +59,37 @@ nlohmann::json quote_json(const domain::Quote& q, int duration_minutes, int max_
 }
 
 namespace {
+
+// An administrator, the account's owner or one of its members (a shared account).
+bool usable_by_caller(const Call& call, const store::BillingAccount& a) {
+  const auto& p = call.principal();
+  return booking::may_use(a, booking::Actor{p.username, p.is_admin(), "web", p.groups});
+}
+
+// "members": a list of usernames and group DNs, tidied (domain::account_members); errors added to `body`.
+std::optional<std::vector<std::string>> members_field(JsonBody& body, bool required) {
+  const auto* list = body.raw("members", required);
+  if (list == nullptr) return std::nullopt;
+  std::vector<std::string> entries;
+  if (!list->is_array()) {
+    body.add_error("members", "must be a list of usernames and group DNs", "type");
+    return std::nullopt;
+  }
+  for (const auto& e : *list) {
+    if (!e.is_string()) {
+      body.add_error("members", "must be a list of usernames and group DNs (strings)", "type");
+      return std::nullopt;
+    }
+    entries.push_back(e.get<std::string>());
+  }
+  auto tidy = domain::account_members(entries);
+  if (!tidy) {
+    const auto& f = tidy.error().fields.at(0);
+    body.add_error("members", f.message, f.reason);
+    return std::nullopt;
+  }
+  return *tidy;
+}
 
 const std::vector<domain::TariffPlan>& plans_of(const ApiContext& ctx) {
   static const std::vector<domain::TariffPlan> none;
@@ -110,7 +143,7 @@ HttpResponse quote(const Call& call, ApiContext& ctx) {
 Result<store::AccountBalance> visible_account(const Call& call, ApiContext& ctx) {
   auto a = ctx.services.store->get_account(call.params.at("name"));
   if (!a && a.error().code != ErrorCode::kNotFound) return a.error();
-  if (!a || !owned_by_caller(call, a->account.owner)) {
+  if (!a || !usable_by_caller(call, a->account)) {
     if (call.principal().is_admin()) return Error::not_found("no such billing account").with_reason("account_not_found");
     return Error::denied("no billing account of yours has this name").with_reason("account_not_found_or_not_yours");
   }
@@ -122,7 +155,7 @@ HttpResponse list_accounts(const Call& call, ApiContext& ctx) {
   if (!all) return error_response(all.error());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& a : *all)
-    if (owned_by_caller(call, a.account.owner)) items.push_back(account_balance_json(a));
+    if (usable_by_caller(call, a.account)) items.push_back(account_balance_json(a));
   return json_response(200, {{"items", items}});
 }
 
@@ -147,7 +180,8 @@ HttpResponse statement(const Call& call, ApiContext& ctx) {
                              {"has_more", more}});
 }
 
-// POST /api/v1/accounts {"name", "owner", "credit", "type": "prepaid"|"postpaid", "credit_limit", "currency"}.
+// POST /api/v1/accounts {"name", "owner", "credit", "type": "prepaid"|"postpaid", "credit_limit", "currency",
+// "members"}.
 HttpResponse create_account(const Call& call, ApiContext& ctx) {
   auto body = JsonBody::parse(call.request.body);
   if (!body) return error_response(body.error());
@@ -157,6 +191,7 @@ HttpResponse create_account(const Call& call, ApiContext& ctx) {
   auto type = body->string("type", false, 20).value_or("prepaid");
   auto limit_text = body->string("credit_limit", false, 20).value_or("0");
   auto currency = body->string("currency", false, 3).value_or("EUR");
+  auto members = members_field(*body, false);
   auto credit = domain::amount_field("credit", credit_text, false);
   if (!credit) body->add_error("credit", credit.error().fields.at(0).message, "bad_amount");
   auto limit = domain::amount_field("credit_limit", limit_text, false);
@@ -173,7 +208,7 @@ HttpResponse create_account(const Call& call, ApiContext& ctx) {
   }
   const TimePoint now = ctx.now();
   const bool prepaid = type == "prepaid";
-  store::BillingAccount a{0, *name, *owner, prepaid, prepaid ? 0 : *limit, currency, now};
+  store::BillingAccount a{0, *name, *owner, prepaid, prepaid ? 0 : *limit, currency, now, members.value_or(std::vector<std::string>{})};
   store::LedgerEntry opening{0, *name, now, "credit", *credit, 0, {}, call.principal().username, "opening credit"};
   auto made = ctx.services.store->insert_account(a, opening);
   if (!made) {
@@ -183,7 +218,8 @@ HttpResponse create_account(const Call& call, ApiContext& ctx) {
     return error_response(made.error());
   }
   ctx.audit(call, "account.create", "account:" + *name,
-            "owner=" + *owner + " " + type + " credit=" + domain::format_amount(*credit) + " " + currency);
+            "owner=" + *owner + " " + type + " credit=" + domain::format_amount(*credit) + " " + currency +
+                (a.members.empty() ? "" : " members=" + std::to_string(a.members.size())));
   auto stored = ctx.services.store->get_account(*name);
   if (!stored) return error_response(stored.error());
   auto r = json_response(201, account_balance_json(*stored));
@@ -222,6 +258,28 @@ HttpResponse adjust(const Call& call, ApiContext& ctx) {
   auto a = ctx.services.store->get_account(name);
   if (!a) return error_response(a.error());
   return json_response(201, {{"entry", line_json(*stored)}, {"account", account_balance_json(*a)}});
+}
+
+// PUT /api/v1/accounts/{name}/members {"members": [usernames and group DNs]}: who besides the owner may pay with
+// the account and see it (a shared account); [] = the owner only. Audited.
+HttpResponse set_members(const Call& call, ApiContext& ctx) {
+  auto body = JsonBody::parse(call.request.body);
+  if (!body) return error_response(body.error());
+  auto members = members_field(*body, true);
+  if (auto st = body->finish(); !st) return error_response(st.error());
+  const auto& name = call.params.at("name");
+  std::string listed;
+  for (const auto& m : *members) listed += (listed.empty() ? "" : "; ") + m;
+  store::AuditEntry audit{0, ctx.now(), call.principal().username, "account.members", "account:" + name,
+                          listed.empty() ? "owner only" : listed, "web"};
+  if (auto st = ctx.services.store->set_account_members(name, *members, audit); !st) {
+    if (st.error().code == ErrorCode::kNotFound)
+      return error_response(Error::not_found("no such billing account").with_reason("account_not_found"));
+    return error_response(st.error());
+  }
+  auto a = ctx.services.store->get_account(name);
+  if (!a) return error_response(a.error());
+  return json_response(200, account_balance_json(*a));
 }
 
 // Splits `amount` over `weights` in proportion, exactly (largest remainder: the parts add up to `amount`).
@@ -349,6 +407,8 @@ void add_billing_routes(Router& router, ApiContext& ctx) {
   });
   router.add("GET", "/api/v1/accounts/{name}/ledger", Access::kSignedIn,
              [&ctx](const Call& call) { return statement(call, ctx); });
+  router.add("PUT", "/api/v1/accounts/{name}/members", Access::kAdmin,
+             [&ctx](const Call& call) { return set_members(call, ctx); });
   router.add("POST", "/api/v1/accounts/{name}/adjustments", Access::kAdmin,
              [&ctx](const Call& call) { return adjust(call, ctx); });
   router.add("GET", "/api/v1/reports/revenue", Access::kSignedIn, [&ctx](const Call& call) { return revenue(call, ctx); });

@@ -98,4 +98,21 @@ check "a quote needs both sizes" bash -c "! '$CONFPRO' --config '$CONFIG' tariff
 check "account show --json of an unknown account prints the error shape" \
   [ "$(cli account show nosuch --json 2>/dev/null | json_field '["error"]["code"]')" = "not_found" ]
 
+# A shared account (issue 16 P2): its members pay with it; sharing is audited; hostile members are refused.
+out=$(cli account share acme --member bob 2>&1)
+check "account share exits 0 ($out)" matches "$out" "acme shared with bob"
+check "show --json lists the members" [ "$(acct '["members"][0]')" = "bob" ]
+out=$(cli booking create --name "Bob shares" --owner bob --duration 30 --max-participants 4 --account acme 2>&1)
+check "a member pays with the shared account ($out)" [ $? -eq 0 ]
+check "… which holds its price" [ "$(acct '["held"]')" = "5.00" ]
+check "sharing needs --member or --owner-only" bash -c "! '$CONFPRO' --config '$CONFIG' account share acme 2>/dev/null"
+err=$(cli account share acme --member "b o b" 2>&1)
+check "a username with a space is refused, naming it ($err)" matches "$err" "'b o b': a username has no space"
+err=$(cli account share nosuch --member bob 2>&1)
+check "sharing an unknown account fails ($err)" matches "$err" "no billing account named 'nosuch'"
+cli account share acme --owner-only >/dev/null
+out=$(cli booking create --name "Bob again" --owner bob --duration 30 --max-participants 4 --account acme 2>&1)
+check "no longer shared: refused ($out)" matches "$out" "not yours or shared with you"
+check "sharing is audited" bash -c "python3 -c \"import sqlite3; c=sqlite3.connect('$WORK/confpro.db'); exit(0 if c.execute(\\\"SELECT count(*) FROM audit_log WHERE action='account.members'\\\").fetchone()[0]==2 else 1)\""
+
 finish

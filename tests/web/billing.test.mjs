@@ -19,6 +19,8 @@ max_duration_minutes = 60
 max_participants = 5
 price = "5.00"
 currency = "EUR"
+overage_per_participant_minute = "0.05"
+toll_free_per_minute = "0.10"
 
 [[booking.category]]
 name = "paying"
@@ -30,7 +32,7 @@ name = "staff"
 everyone = true
 `;
 
-let confpro, pat;
+let confpro, pat, quinn;
 const password = 'billing-password-1';
 const cli = (...args) => spawnSync(process.env.CONFPRO_BINARY, ['--config', join(confpro.dir, 'confpro.toml'), ...args],
   { encoding: 'utf8' });
@@ -46,6 +48,7 @@ before(async () => {
   const made = cli('account', 'create', 'pat-prepaid', '--owner', 'pat', '--credit', '7.50');
   assert.equal(made.status, 0, made.stdout + made.stderr);
   pat = await signedIn(confpro.base, 'pat', password);
+  quinn = await signedIn(confpro.base, 'quinn', password);
 });
 after(async () => { await confpro?.stop(); });
 
@@ -115,6 +118,8 @@ test('console: accounts and top-up, the price before saving, revenue in Reports'
       await page.getByText('No tariff plan covers this duration').waitFor();
       await page.getByLabel('Duration (minutes)').fill('30');
       await page.getByText(/^Price: 5\.00\sEUR \(plan small\)$/).waitFor();
+      // The per-minute terms the end of the conference adds, under the price.
+      await page.locator('#price-terms').getByText(/^Plus, at the end, per started minute: 0\.05\sEUR per participant-minute beyond 300; toll-free access 0\.10\sEUR a minute$/).waitFor();
       await page.getByLabel('Billing account').selectOption('pat-prepaid');
       await shot(page, 'billing-booking-form-1366-en-GB');
       await page.getByRole('button', { name: 'Book the conference' }).click();
@@ -149,6 +154,19 @@ test('console: accounts and top-up, the price before saving, revenue in Reports'
           await page.getByRole('button', { name: 'Confirm' }).click();
           await page.locator('#acct-balance').getByText(/^12\.50\sEUR$/).waitFor();  // 7.50 + 10.00 − 5.00 charged
           await page.locator('#ledger tr[data-kind="adjust"]').getByText('paid by bank transfer').waitFor();
+          // Sharing: a hostile entry is refused naming it; then quinn may book with it and see it.
+          assert.equal((await quinn.get('/api/v1/accounts')).json.items.length, 0);
+          await page.getByLabel('Members').fill('quinn\nb o b');
+          await page.getByRole('button', { name: 'Save sharing' }).click();
+          await page.locator('#share-form + p.form-error', { hasText: "'b o b': a username has no space" }).waitFor();
+          await page.getByLabel('Members').fill('quinn\ncn=Sales,ou=groups,dc=example,dc=org');
+          await page.getByRole('button', { name: 'Save sharing' }).click();
+          await page.locator('#acct-shared').getByText('quinn, cn=Sales,ou=groups,dc=example,dc=org').waitFor();
+          assert.deepEqual((await quinn.get('/api/v1/accounts')).json.items.map((a) => a.name), ['pat-prepaid']);
+          const paid = await quinn.post('/api/v1/bookings', booking('Quinn on Pat', { account: 'pat-prepaid' }));
+          assert.equal(paid.status, 201, paid.text);
+          assert.equal((await quinn.del(`/api/v1/bookings/${paid.json.id}`)).status, 204);
+          await shot(page, 'billing-account-shared-1366-en-GB');
           toppedUp = true;
         } else {
           await page.locator('#acct-balance').getByText(fr ? /^12,50\sEUR$/ : /^12\.50\sEUR$/).waitFor();

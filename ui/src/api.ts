@@ -125,11 +125,16 @@ export interface MyPolicy {
 }
 
 // Billing (issue 16): amounts are decimal strings ("5.00"), never numbers.
-export interface TariffPlan { name: string; max_duration_minutes: number; max_participants: number; price: string; currency: string }
+export interface TariffPlan {
+  name: string; max_duration_minutes: number; max_participants: number; price: string; currency: string;
+  // Charged at the end on top of the package, per started minute of each leg (issue 16 P1).
+  overage_per_participant_minute: string | null; included_participant_minutes: number; toll_free_per_minute: string;
+  dial_out: { prefix: string; per_minute: string }[];
+}
 export interface Quote { plan: TariffPlan; price: string; currency: string }
 export interface BillingAccount {
   name: string; owner: string; prepaid: boolean; type: 'prepaid' | 'postpaid'; currency: string; credit_limit: string;
-  balance: string; held: string; available: string; created_at: string;
+  balance: string; held: string; available: string; created_at: string; members: string[];
 }
 export interface LedgerLine {
   id: number; at: string; kind: string; amount: string; hold: string; booking_id: number | null; actor: string; note: string;

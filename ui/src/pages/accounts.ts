@@ -1,11 +1,12 @@
 // Accounts (issue 16 item 5): billing accounts with balance, held and available credit, and an account's
-// statement. Administrators see every account, open new ones and credit or debit one (amount, reason, then a
-// confirmation; audited by the server); organizers see their own, read-only. The tariff plans are listed below.
+// statement. Administrators see every account, open new ones, credit or debit one (amount, reason, then a
+// confirmation; audited by the server) and share one with users or directory groups; organizers see their own
+// and those shared with them, read-only. The tariff plans are listed below.
 import { call, query, type BillingAccount, type Statement, type TariffPlan } from '../api';
 import type { Page } from '../app';
 import { clear, h, uid } from '../dom';
 import { errorText, labelled } from '../errors';
-import { formatDateTime, formatMoney } from '../format';
+import { formatDateTime, formatMoney, perMinuteTerms } from '../format';
 import { hasKey, lang, t, type Key } from '../i18n';
 
 const PAGE = 20;
@@ -72,6 +73,27 @@ export const accountsPage: Page = (root, ctx, param) => {
     return h('div', {}, h('h3', {}, t('acct_adjust_title')), form, error, confirmBox);
   }
 
+  // Sharing (administrators): who besides the owner books with the account and sees it, one per line.
+  function shareForm(a: BillingAccount, reload: () => void): HTMLElement {
+    const members = h('textarea', { id: 'share-members', name: 'members', rows: 3, 'aria-describedby': 'share-hint' }) as HTMLTextAreaElement;
+    members.value = a.members.join('\n');
+    const error = h('p', { class: 'form-error', role: 'alert' });
+    const form = h('form', { class: 'search', id: 'share-form', onsubmit: async (ev: Event) => {
+      ev.preventDefault();
+      error.textContent = '';
+      const list = members.value.split('\n').map((m) => m.trim()).filter((m) => m);
+      try {
+        await call('PUT', `/accounts/${encodeURIComponent(a.name)}/members`, { members: list });
+        ctx.notify(t('saved'));
+        reload();
+      } catch (e) { error.textContent = errorText(e); members.focus(); }
+    } },
+    h('div', { class: 'field field-wide' }, h('label', { for: 'share-members' }, t('acct_members')), members,
+      h('span', { class: 'hint', id: 'share-hint' }, t('acct_share_hint'))),
+    h('div', { class: 'field field-button' }, h('button', { type: 'submit', class: 'primary' }, t('acct_share_save'))));
+    return h('div', {}, h('h3', {}, t('acct_share_title')), form, error);
+  }
+
   async function loadDetail(name: string, offset = 0): Promise<void> {
     try {
       const s = await call<Statement>('GET', `/accounts/${encodeURIComponent(name)}/ledger` + query({ limit: PAGE, offset }));
@@ -85,8 +107,10 @@ export const accountsPage: Page = (root, ctx, param) => {
             (a.prepaid ? '' : ` (${t('acct_limit')} ${formatMoney(a.credit_limit, a.currency)})`)),
           kv(t('acct_balance'), formatMoney(a.balance, a.currency), 'acct-balance'),
           kv(t('acct_held'), formatMoney(a.held, a.currency), 'acct-held'),
-          kv(t('acct_available'), formatMoney(a.available, a.currency), 'acct-available')),
+          kv(t('acct_available'), formatMoney(a.available, a.currency), 'acct-available'),
+          kv(t('acct_shared'), a.members.length ? a.members.join(', ') : t('acct_owner_only'), 'acct-shared')),
         ctx.isAdmin ? adjustForm(a, () => { void loadList(); void loadDetail(name); }) : null,
+        ctx.isAdmin ? shareForm(a, () => void loadDetail(name)) : null,
         s.items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'ledger' },
           h('thead', {}, h('tr', {}, [t('at'), t('kind'), t('acct_amount'), t('acct_hold'), t('notif_booking'), t('acct_by'), t('acct_note')]
             .map((x, i) => h('th', { scope: 'col', class: i === 2 || i === 3 ? 'num' : '' }, x)))),
@@ -137,10 +161,11 @@ export const accountsPage: Page = (root, ctx, param) => {
       const { items } = await call<{ items: TariffPlan[] }>('GET', '/tariffs');
       clear(plans);
       plans.append(h('h2', {}, t('tariffs')), items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'tariff-table' },
-        h('thead', {}, h('tr', {}, [t('name'), t('tariff_up_to_minutes'), t('tariff_up_to_participants'), t('price')]
-          .map((x, i) => h('th', { scope: 'col', class: i ? 'num' : '' }, x)))),
+        h('thead', {}, h('tr', {}, [t('name'), t('tariff_up_to_minutes'), t('tariff_up_to_participants'), t('price'), t('tariff_terms')]
+          .map((x, i) => h('th', { scope: 'col', class: i && i < 4 ? 'num' : '' }, x)))),
         h('tbody', {}, items.map((p) => h('tr', {}, h('td', {}, p.name), h('td', { class: 'num' }, p.max_duration_minutes),
-          h('td', { class: 'num' }, p.max_participants), h('td', { class: 'num' }, formatMoney(p.price, p.currency)))))))
+          h('td', { class: 'num' }, p.max_participants), h('td', { class: 'num' }, formatMoney(p.price, p.currency)),
+          h('td', { class: 'terms' }, perMinuteTerms(p).join('; ') || '—'))))))
         : h('p', { class: 'notice' }, t('tariff_none')));
     } catch { /* the accounts still show */ }
   }
