@@ -5,7 +5,7 @@ import type { AppContext } from './app';
 import { h, uid } from './dom';
 import { errorText, fieldErrorText, fieldName, labelled, reasonText } from './errors';
 import { dateField, parseDate } from './date_field';
-import { formatMoney, toLocalInput } from './format';
+import { formatMoney, perMinuteTerms, toLocalInput } from './format';
 import { t, type Key } from './i18n';
 
 export interface BookingFormOptions {
@@ -123,6 +123,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
   // of the booking as it stands, asked again when the duration or the participants change.
   const billing = h('fieldset', { class: 'grid billing', hidden: true }, h('legend', {}, t('price')));
   const price = h('p', { class: 'price-quote', id: 'price-quote', 'aria-live': 'polite' });
+  const terms = h('p', { class: 'hint price-terms', id: 'price-terms' });
   let accountSelect: HTMLSelectElement | null = null;
   let accountRequired = false;  // a billed category (GET /me/policy): no "none" to choose
   function requireAccount(): void {
@@ -134,15 +135,18 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     const seq = ++quoteSeq;
     const duration = (inputs.get('duration_minutes')?.value ?? '').trim();
     const participants = (inputs.get('max_participants')?.value ?? '').trim();
-    if (!/^\d+$/.test(duration) || !/^\d+$/.test(participants)) { price.textContent = ''; return; }
+    if (!/^\d+$/.test(duration) || !/^\d+$/.test(participants)) { price.textContent = ''; terms.textContent = ''; return; }
     try {
       const q = await call<Quote>('GET', '/tariffs/quote' + query({ duration_minutes: duration, max_participants: participants }));
       if (seq !== quoteSeq) return;
       price.className = 'price-quote';
       price.dataset.price = q.price;
       price.textContent = t('price_quote').replace('{price}', formatMoney(q.price, q.currency)).replace('{plan}', q.plan.name);
+      const perMinute = perMinuteTerms(q.plan);
+      terms.textContent = perMinute.length ? `${t('price_terms')} ${perMinute.join('; ')}` : '';
     } catch (e) {
       if (seq !== quoteSeq) return;
+      terms.textContent = '';
       price.className = 'price-quote form-error';
       delete price.dataset.price;
       price.textContent = e instanceof ApiError && e.fields[0]?.reason === 'no_plan' ? t('price_no_plan') : errorText(e);
@@ -158,7 +162,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
       billing.appendChild(field('account', 'billing_account', accountSelect));
       requireAccount();
     }
-    billing.appendChild(price);
+    billing.append(price, terms);
     billing.hidden = false;
     for (const name of ['duration_minutes', 'max_participants']) {
       inputs.get(name)?.addEventListener('input', () => { clearTimeout(quoteTimer); quoteTimer = setTimeout(() => void showQuote(), 250); });

@@ -1,5 +1,6 @@
 // Dates and durations in the console's time zone (from the server's session answer) and language.
-import { lang } from './i18n';
+import type { TariffPlan } from './api';
+import { lang, t } from './i18n';
 
 let zone = 'UTC';
 export function setZone(z: string): void { zone = z; }
@@ -85,4 +86,18 @@ export function formatMoney(amount: string, currency: string): string {
   const units = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, sep);
   const cents = (m[3] ?? '').padEnd(2, '0');
   return `${m[1] ? '−' : ''}${units}${lang() === 'fr' ? ',' : '.'}${cents}${NBSP}${currency}`;
+}
+
+// A plan's per-minute terms in words, one each (none for a flat package): what the end of the conference adds
+// to the package price (issue 16 P1).
+export function perMinuteTerms(p: TariffPlan): string[] {
+  const rate = (amount: string) => formatMoney(amount, p.currency);
+  const terms: string[] = [];
+  if (p.overage_per_participant_minute && p.overage_per_participant_minute !== '0.00')
+    terms.push(t('term_overage').replace('{rate}', rate(p.overage_per_participant_minute))
+      .replace('{included}', String(p.included_participant_minutes)));
+  if (p.toll_free_per_minute && p.toll_free_per_minute !== '0.00')
+    terms.push(t('term_toll_free').replace('{rate}', rate(p.toll_free_per_minute)));
+  for (const d of p.dial_out ?? []) terms.push(t('term_dial_out').replace('{prefix}', d.prefix).replace('{rate}', rate(d.per_minute)));
+  return terms;
 }
