@@ -1,5 +1,6 @@
 // `confpro tariff list|quote` (issue 16 P1): the [[billing.plans]] of the configuration and the price they give
 // a booking. Reads the configuration only (no database). Prices are decimal strings ("5.00").
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -34,6 +35,10 @@ void add_tariff_commands(CLI::App& app, Runner& selected) {
                     p.max_participants, domain::format_amount(p.price).c_str(), p.currency.c_str());
         if (const auto terms = domain::per_minute_terms(p); !terms.empty())
           std::printf("%-20s   %s\n", "", terms.c_str());
+        std::string sold;
+        for (const auto& a : p.accounts) sold += (sold.empty() ? "account " : ", account ") + a;
+        for (const auto& c : p.categories) sold += (sold.empty() ? "category " : ", category ") + c;
+        if (!sold.empty()) std::printf("%-20s   sold to %s only\n", "", sold.c_str());
       }
       return 0;
     };
@@ -42,17 +47,26 @@ void add_tariff_commands(CLI::App& app, Runner& selected) {
   struct QuoteFlags {
     int duration = 0, participants = 0;
     bool json = false;
+    std::string account, category;
   };
   auto qf = std::make_shared<QuoteFlags>();
   auto* quote = tariff->add_subcommand("quote", "the price of a booking: the cheapest plan covering it");
   quote->add_option("--duration", qf->duration, "duration in minutes")->required()->check(CLI::Range(1, 100000));
   quote->add_option("--participants", qf->participants, "maximum participants")->required()->check(CLI::Range(1, 100000));
   quote->add_flag("--json", qf->json, "print JSON");
+  quote->add_option("--account", qf->account, "the paying account: plans sold to it come first");
+  quote->add_option("--category", qf->category, "the booking category: plans sold to it come next");
   quote->callback([&selected, qf] {
     selected = [qf](const Config& config) {
       if (config.plans.empty())
         return fail(Error::not_found("no tariff plan is configured ([[billing.plans]])").with_reason("no_plans"), qf->json);
-      const auto q = domain::quote(config.plans, qf->duration, qf->participants);
+      const bool known = qf->category.empty() ||
+                         std::any_of(config.booking.categories.begin(), config.booking.categories.end(),
+                                     [&](const domain::BookingCategory& c) { return c.name == qf->category; });
+      if (!known)
+        return fail(Error::invalid("category", "no [[booking.category]] is named '" + qf->category + "'"), qf->json);
+      const auto q = domain::quote(config.plans, qf->duration, qf->participants,
+                                   domain::PlanScope{qf->account, qf->category});
       if (!q.plan) return fail(domain::no_plan_error("duration", qf->duration, qf->participants), qf->json);
       if (qf->json) {
         std::cout << web::quote_json(q, qf->duration, qf->participants).dump(2) << "\n";

@@ -256,7 +256,7 @@ Result<Config> load_config(const std::string& path, const std::vector<std::strin
   read_conference(r.sub(r.table("conference"), "conference"), config.conference);
   read_access_numbers(r, config.access_numbers);
   read_booking(r.sub(r.table("booking"), "booking"), config.conference, config.booking);
-  read_billing(r.sub(r.table("billing"), "billing"), config.plans, config.cdr, config.billing);
+  read_billing(r.sub(r.table("billing"), "billing"), config.booking, config.plans, config.cdr, config.billing);
   read_ivr(r.sub(r.table("ivr"), "ivr"), config.ivr);
   read_media(r.sub(r.table("media"), "media"), config.media);
   read_sip(r.sub(r.table("sip"), "sip"), config.sip);

@@ -2,9 +2,12 @@
 // participants; amounts are decimal strings read into integer minor units (domain/money.h). Optional per-minute
 // terms (domain/tariff.h): overage_per_participant_minute, included_participant_minutes, toll_free_per_minute and
 // [[billing.plans.dial_out]] {prefix, per_minute}; [billing.surcharges] sets the toll-free and dial-out rates of
-// every plan that sets none of its own. The coupling
+// every plan that sets none of its own. `accounts` / `categories` sell a plan only to those billing accounts /
+// [[booking.category]] names (domain::quote: account, then category, then the public plans). The coupling
 // (P3): `coupling` = "ledger" | "radius" | "http", `fail_open`, [billing.radius] (billing/radius_client.h)
 // and [billing.http] (billing/http_billing.h).
+#include <algorithm>
+
 #include "app/config.h"
 #include "app/config_components.h"
 #include "domain/money.h"
@@ -106,8 +109,8 @@ bool read_surcharges(ConfigReader& r, domain::TariffPlan& p) {
 
 }  // namespace
 
-void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr,
-                  BillingSettings& settings) {
+void read_billing(ConfigReader root, const domain::BookingPolicy& policy, std::vector<domain::TariffPlan>& plans,
+                  booking::CdrOptions& cdr, BillingSettings& settings) {
   root.get_enum("coupling", settings.coupling, {"ledger", "radius", "http"});
   root.get("fail_open", settings.fail_open);
   read_radius(root.sub(root.table("radius"), "radius"), settings.radius, settings.coupling == "radius");
@@ -152,6 +155,15 @@ void read_billing(ConfigReader root, std::vector<domain::TariffPlan>& plans, boo
     }
     if (!domain::valid_currency(p.currency))
       r.fail("currency", "must be an ISO 4217 code such as \"EUR\", got '" + p.currency + "'");
+    r.get("accounts", p.accounts);
+    for (const auto& a : p.accounts)
+      if (a.empty() || a.size() > 100) r.fail("accounts", "an account name is 1 to 100 characters");
+    r.get("categories", p.categories);
+    for (const auto& c : p.categories) {
+      const bool known = std::any_of(policy.categories.begin(), policy.categories.end(),
+                                     [&](const domain::BookingCategory& k) { return k.name == c; });
+      if (!known) r.fail("categories", "no [[booking.category]] is named '" + c + "'");
+    }
     for (const auto& other : plans)
       if (!p.name.empty() && other.name == p.name) r.fail("name", "duplicate plan '" + p.name + "'");
     r.finish();

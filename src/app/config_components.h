@@ -16,7 +16,8 @@ void read_web(ConfigReader r, web::WebOptions& w);
 // [booking] (config_booking.cpp): the booking categories; their limits are checked against [conference].
 void read_booking(ConfigReader r, const domain::ConferenceLimits& conference, domain::BookingPolicy& policy);
 struct BillingSettings;
-void read_billing(ConfigReader r, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr,
-                  BillingSettings& settings);
+// A plan sold to categories must name categories of `policy`.
+void read_billing(ConfigReader r, const domain::BookingPolicy& policy, std::vector<domain::TariffPlan>& plans,
+                  booking::CdrOptions& cdr, BillingSettings& settings);
 
 }  // namespace confpro::app

@@ -385,6 +385,28 @@ TEST_F(ConfigTest, BillingPlansAreReadAndBadOnesRefused) {
 
 // Issue 16 P1/P4: a plan's per-minute terms — overage beyond the included participant-minutes, toll-free and
 // dial-out surcharges (plan-level, or [billing.surcharges] for plans setting none) — and hostile values named.
+// Issue 16 P1: plans sold to accounts or to booking categories; a category the policy does not have is named.
+TEST_F(ConfigTest, APlanIsSoldToAccountsOrToCategoriesThatExist) {
+  const std::string categories = "[[booking.category]]\nname = \"staff\"\neveryone = true\n";
+  auto c = load_config(write(categories + "[[billing.plans]]\nname = \"deal\"\nmax_duration_minutes = 60\n"
+                                          "max_participants = 5\nprice = \"3.00\"\naccounts = [\"acme\", \"globex\"]\n"
+                                          "categories = [\"staff\"]\n"),
+                       {});
+  ASSERT_TRUE(c.ok()) << format_config_errors(c.error());
+  EXPECT_EQ(c->plans[0].accounts, (std::vector<std::string>{"acme", "globex"}));
+  EXPECT_EQ(c->plans[0].categories, std::vector<std::string>{"staff"});
+  auto file = write(categories + "[[billing.plans]]\nname = \"deal\"\nmax_duration_minutes = 60\n"
+                                 "max_participants = 5\nprice = \"3.00\"\naccounts = [\"\"]\n"
+                                 "categories = [\"staf\"]\n");
+  auto bad = load_config(file, {});
+  ASSERT_FALSE(bad.ok());
+  const std::string errors = format_config_errors(bad.error());
+  EXPECT_NE(errors.find("billing.plans[0].categories: no [[booking.category]] is named 'staf'"), std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("billing.plans[0].accounts: an account name is 1 to 100 characters"), std::string::npos)
+      << errors;
+}
+
 TEST_F(ConfigTest, BillingPlanPerMinuteTermsAreReadAndHostileOnesNamed) {
   auto c = load_config(write("[billing.surcharges]\ntoll_free_per_minute = \"0.10\"\n"
                              "[[billing.surcharges.dial_out]]\nprefix = \"+33\"\nper_minute = \"0.02\"\n"

@@ -259,8 +259,8 @@ Result<store::AuditEntry> HttpBillingAuthorizer::authorize_account(const booking
                                                                    const domain::Booking& proposed,
                                                                    TimePoint now) {
   const std::string key = reserve_key(options_.secret, account, proposed);
-  return reserve(actor, account, proposed, key, reserve_body(account, proposed, domain::quote(plans_, proposed), key),
-                 now);
+  return reserve(actor, account, proposed, key,
+                 reserve_body(account, proposed, domain::quote(plans_, proposed, account), key), now);
 }
 
 Result<store::AuditEntry> HttpBillingAuthorizer::reserve(const booking::Actor& actor, const std::string& account,
@@ -324,13 +324,13 @@ Result<booking::AccountAuthorizer::Change> HttpBillingAuthorizer::reauthorize(co
                                                                               const domain::Booking& next,
                                                                               TimePoint now) {
   Change change;
-  const auto before = domain::quote(plans_, current);
-  const auto after = domain::quote(plans_, next);
-  if (next.duration_minutes <= current.duration_minutes && after.price <= before.price) return change;
   auto held = http_reservation_of(store_, current.id);
   if (!held.ok()) return held.error();
   if (!*held) return change;
   const HttpReservation& old = **held;
+  const auto before = domain::quote(plans_, current, old.account);
+  const auto after = domain::quote(plans_, next, old.account);
+  if (next.duration_minutes <= current.duration_minutes && after.price <= before.price) return change;
   // The same change of the same version sends the same key on every try; another change, another key.
   const std::string key =
       "cp-" + hmac_sha256_hex(options_.secret, "change\n" + old.key + "\n" + std::to_string(current.version))
@@ -404,7 +404,9 @@ Result<std::vector<store::OutboxMessage>> HttpBillingAuthorizer::settlement(cons
   }
   std::optional<booking::BookingCharge> charge;
   if (!deleted && booking.opened_at) {
-    auto priced = booking::charge_of(store_, plans_, booking, domain::quote(plans_, booking).price, now);
+    const auto& account = (*r)->account;
+    auto priced =
+        booking::charge_of(store_, plans_, booking, account, domain::quote(plans_, booking, account).price, now);
     if (!priced.ok()) return priced.error();
     charge = *priced;
   }

@@ -70,7 +70,7 @@ TEST(HttpBillingRequests, ReserveBodyAndItsStableKey) {
   EXPECT_NE(key, reserve_key("s3cret", "other", b));
 
   std::vector<domain::TariffPlan> plans{{"small", 60, 10, 500, "EUR"}};
-  const json j = json::parse(reserve_body("acme", b, domain::quote(plans, b), key));
+  const json j = json::parse(reserve_body("acme", b, domain::quote(plans, b, "acme"), key));
   EXPECT_EQ(j["account"], "acme");
   EXPECT_TRUE(j["booking"].is_null());
   EXPECT_EQ(j["reference"], key);
@@ -81,7 +81,7 @@ TEST(HttpBillingRequests, ReserveBodyAndItsStableKey) {
   EXPECT_EQ(j["max_participants"], 10);
   EXPECT_EQ(j["price"], "5.00");
   EXPECT_EQ(j["currency"], "EUR");
-  const json no_plan = json::parse(reserve_body("acme", b, domain::quote({}, b), key));
+  const json no_plan = json::parse(reserve_body("acme", b, domain::quote({}, b, "acme"), key));
   EXPECT_FALSE(no_plan.contains("price"));
 }
 

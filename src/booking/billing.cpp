@@ -34,7 +34,7 @@ Result<std::vector<store::LedgerEntry>> reserve_for(store::Store& store, const s
   }
   if (!may_use(found->account, actor))
     return Error::denied("the billing account '" + account + "' is not yours or shared with you");
-  const auto quote = domain::quote(plans, booking);
+  const auto quote = domain::quote(plans, booking, account);
   if (!quote.plan) return no_plan(booking);
   if (quote.currency != found->account.currency)
     return Error::invalid("account",
@@ -50,10 +50,9 @@ Result<std::vector<store::LedgerEntry>> rehold_for(const std::vector<domain::Tar
                                                    const std::vector<std::pair<std::string, std::int64_t>>& holds,
                                                    const Actor& actor, TimePoint now) {
   std::vector<store::LedgerEntry> out;
-  if (holds.empty()) return out;
-  const auto quote = domain::quote(plans, next);
-  if (!quote.plan) return no_plan(next);
   for (const auto& [account, held] : holds) {
+    const auto quote = domain::quote(plans, next, account);
+    if (!quote.plan) return no_plan(next);
     const std::int64_t delta = quote.price - held;
     if (delta == 0) continue;
     out.push_back(line(account, delta > 0 ? "reserve" : "release", 0, delta, next, actor, now,
@@ -100,8 +99,9 @@ Result<std::vector<domain::UsageLeg>> usage_legs(store::Store& store, const doma
 }
 
 Result<std::optional<BookingCharge>> charge_of(store::Store& store, const std::vector<domain::TariffPlan>& plans,
-                                               const domain::Booking& booking, std::int64_t package, TimePoint now) {
-  const auto quote = domain::quote(plans, booking);
+                                               const domain::Booking& booking, const std::string& account,
+                                               std::int64_t package, TimePoint now) {
+  const auto quote = domain::quote(plans, booking, account);
   if (!quote.plan) return std::optional<BookingCharge>();
   auto legs = usage_legs(store, booking, now);
   if (!legs.ok()) return legs.error();
@@ -132,7 +132,7 @@ Result<std::vector<store::LedgerEntry>> settle_for(store::Store& store, const st
     std::string note = "conference held";
     if (!priced) {
       priced = true;
-      auto charge = charge_of(store, plans, ended, held, now);
+      auto charge = charge_of(store, plans, ended, account, held, now);
       if (!charge.ok()) return charge.error();
       if (*charge) {
         amount = (*charge)->charge.total();

@@ -61,13 +61,14 @@ inline bool dialled_out(const store::ParticipantConnection& c) { return c.call_r
 // "toll-free"; dial-out: dialled_out(), to its caller_number.
 Result<std::vector<domain::UsageLeg>> usage_legs(store::Store& store, const domain::Booking& booking, TimePoint now);
 
-// `booking`'s use priced by the plan quoting it, on top of `package`, and that plan's currency; nullopt when no
-// plan covers it.
+// `booking`'s use priced by the plan quoting it for `account` (domain::quote), on top of `package`, and that
+// plan's currency; nullopt when no plan covers it.
 struct BookingCharge {
   domain::UsageCharge charge;
   std::string currency;
 };
 Result<std::optional<BookingCharge>> charge_of(store::Store& store, const std::vector<domain::TariffPlan>& plans,
-                                               const domain::Booking& booking, std::int64_t package, TimePoint now);
+                                               const domain::Booking& booking, const std::string& account,
+                                               std::int64_t package, TimePoint now);
 
 }  // namespace confpro::booking

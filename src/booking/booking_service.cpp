@@ -68,6 +68,13 @@ domain::BookingCategory BookingService::category_of(const Actor& actor) const {
   return domain::category_of(options_.policy, requester_of(actor));
 }
 
+std::string BookingService::owner_category(const Actor& actor, const std::string& owner) const {
+  // The owner's directory groups are known when the owner books; an administrator booking for someone is
+  // matched by the owner's username (and `everyone`, the default category).
+  if (actor.username == owner) return category_of(actor).name;
+  return category_of(Actor{owner, false, actor.source}).name;
+}
+
 domain::ConferenceLimits BookingService::limits_for(const Actor& actor) const {
   if (actor.admin) return options_.limits;  // administrators are not limited by categories
   return domain::limits_for(category_of(actor), options_.limits);
@@ -120,6 +127,7 @@ Result<domain::Booking> BookingService::create(const domain::BookingDraft& input
   if (!built.ok()) return built.error();
   domain::Booking booking = std::move(*built);
   if (auto st = check_owner(booking.owner); !st.ok()) return st.error();
+  booking.category = owner_category(actor, booking.owner);
   const bool billed = draft.account && !draft.account->empty();
   if (auto st = authorize(actor, booking, nullptr, billed); !st.ok()) return st.error();
 
@@ -209,6 +217,7 @@ Result<domain::Booking> BookingService::update(BookingId id, const domain::Booki
   if (next->owner != current->owner) {
     if (!actor.admin) return Error::denied("only an administrator may give a booking to another owner");
     if (auto st = check_owner(next->owner); !st.ok()) return st.error();
+    next->category = owner_category(actor, next->owner);
   }
   auto holds = store_.holds_of(id);
   if (!holds.ok()) return holds.error();

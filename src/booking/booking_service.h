@@ -103,6 +103,8 @@ class BookingService {
   // The actor's booking category and the [conference] limits it narrows to (B7): what a form or the phone
   // should offer.
   domain::BookingCategory category_of(const Actor& actor) const;
+  // The category name a booking of `owner` made by `actor` is stored with (domain::Booking::category).
+  std::string owner_category(const Actor& actor, const std::string& owner) const;
   domain::ConferenceLimits limits_for(const Actor& actor) const;
   // The decision on a booking of the actor's own at its category's defaults (no recording): whether it may
   // book at all before it chooses anything — a refused category, too many bookings in force, payment needed.

@@ -698,6 +698,38 @@ TEST_F(BookingServiceTest, ASharedAccountIsPaidWithByTheMembersOfItsGroup) {
   EXPECT_EQ(billed.create(third, bob_in_sales).error().code, ErrorCode::kResourceExhausted) << "one balance";
 }
 
+// Issue 16 P1: a booking keeps its owner's category; the plan sold to the paying account prices it (and its change).
+TEST_F(BookingPolicyServiceTest, ABookingIsPricedByThePlanSoldToItsAccountOrItsCategory) {
+  BookingServiceOptions options = policy_options();
+  domain::TariffPlan pub{"public", 120, 10, 500, "EUR"}, deal{"acme-deal", 120, 10, 200, "EUR"},
+      staff{"staff-rate", 120, 10, 400, "EUR"};
+  deal.accounts = {"acme"};
+  staff.categories = {"staff"};
+  options.plans = {pub, deal, staff};
+  BookingService billed{*store_, clock_, random_, options};
+  for (const char* name : {"acme", "other"})
+    ASSERT_TRUE(store_->insert_account({0, name, "alice", true, 0, "EUR", kT0},
+                                       {0, name, kT0, "credit", 10000, 0, {}, "admin", "opening"})
+                    .ok());
+  auto d = draft("Deal");
+  d.account = "acme";
+  d.duration_minutes = 60;
+  auto on_deal = billed.create(d, alice_staff_);
+  ASSERT_TRUE(on_deal.ok()) << on_deal.error().message;
+  EXPECT_EQ(on_deal->category, "staff");
+  EXPECT_EQ(store_->get_account("acme")->held, 200);
+  d.name = "Staff";
+  d.account = "other";
+  auto on_staff = billed.create(d, alice_staff_);
+  ASSERT_TRUE(on_staff.ok()) << on_staff.error().message;
+  EXPECT_EQ(store_->get_account("other")->held, 400) << "the category's rate, dearer than the public one";
+  EXPECT_EQ(store_->get_booking(on_staff->id)->category, "staff") << "stored";
+  domain::BookingDraft longer;
+  longer.duration_minutes = 90;
+  ASSERT_TRUE(billed.update(on_deal->id, longer, std::nullopt, alice_staff_).ok());
+  EXPECT_EQ(store_->get_account("acme")->held, 200) << "still the account's plan after a change";
+}
+
 // `booked` as a room opens it at kT0: the booking opened, its session stored (invalid id on failure).
 SessionId opened_with_session(store::Store& store, const domain::Booking& booked) {
   domain::Booking opened = booked;

@@ -60,7 +60,8 @@ Result<std::string> cdr_text(store::Store& store, const std::vector<domain::Tari
       billing.currency = account->account.currency;
       const auto booking = s.session.booking.value();
       if (!costs.contains(booking)) {
-        auto charge = charge_of(store, plans, s.booking, 0, s.session.closed_at.value_or(s.session.opened_at));
+        auto charge = charge_of(store, plans, s.booking, billing.account, 0,
+                                s.session.closed_at.value_or(s.session.opened_at));
         if (!charge) return charge.error();
         auto& leg_costs = costs[booking];
         if (*charge)

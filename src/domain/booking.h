@@ -82,6 +82,9 @@ struct Booking {
   std::vector<Invitee> invitees;
   std::string created_via = "cli";  // "web" | "phone" | "cli" | "api"
   std::string access_number;  // the access number used to create it by phone (reports per access number)
+  // The booking category ([[booking.category]] name) of its owner when it was made, which chooses the tariff plans
+  // sold to that category (domain/tariff.h); "" = none known (made before categories, or by the system).
+  std::string category;
 
   BookingState state = BookingState::kScheduled;
   EndReason end_reason = EndReason::kNone;

@@ -45,6 +45,11 @@ struct TariffPlan {
   std::int64_t toll_free_per_minute = 0;
   //  - a leg the conference dialled out to, by destination prefix [none: dial-out is not charged].
   std::vector<DialOutRate> dial_out = {};
+  // Whom it is sold to (PlanScope): a plan naming billing accounts prices only bookings paid by one of them (a
+  // negotiated tariff); one naming categories only bookings made in one of those [[booking.category]]; a plan
+  // naming neither is the public tariff.
+  std::vector<std::string> accounts = {};
+  std::vector<std::string> categories = {};
   bool operator==(const TariffPlan&) const = default;
 
   // The participant-minutes the package includes (see included_participant_minutes).
@@ -59,9 +64,19 @@ struct Quote {
   std::string currency;
 };
 
-// The cheapest plan covering `duration_minutes` and `max_participants` (ties: the first listed).
-Quote quote(const std::vector<TariffPlan>& plans, int duration_minutes, int max_participants);
-Quote quote(const std::vector<TariffPlan>& plans, const Booking& b);
+// Whom a price is for: the account that pays ("" = none named yet) and the booking's category ("" = none known).
+struct PlanScope {
+  std::string account;
+  std::string category;
+};
+
+// The plan pricing `duration_minutes` and `max_participants` for `scope`: the cheapest covering plan sold to
+// the account, else the cheapest sold to the category, else the cheapest public plan (ties: the first listed).
+// A more specific tier with no plan covering the booking falls through to the next.
+Quote quote(const std::vector<TariffPlan>& plans, int duration_minutes, int max_participants,
+            const PlanScope& scope = {});
+// A booking paid by `account`: its duration, participants and category.
+Quote quote(const std::vector<TariffPlan>& plans, const Booking& b, const std::string& account);
 
 // The refusal when no plan covers a booking: kInvalidArgument on `field`, reason "no_plan" with the duration and
 // participants as params — the same words for the booking, the API's quote and `confpro tariff quote`.

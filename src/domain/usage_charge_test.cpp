@@ -1,6 +1,7 @@
 // domain/usage_charge.h: the actual use priced on top of the package — boundaries of the included minutes,
 // per-started-minute rounding, toll-free against local access, the longest dial-out prefix, zero rates.
 #include "domain/usage_charge.h"
+#include "domain/tariff.h"
 
 #include <gtest/gtest.h>
 
@@ -25,6 +26,34 @@ TariffPlan plan() {
 UsageLeg leg(std::int64_t id, std::chrono::milliseconds d, bool toll_free = false,
              std::optional<std::string> out = std::nullopt) {
   return UsageLeg{id, d, toll_free, std::move(out)};
+}
+
+// Issue 16 P1: a plan sold to an account comes before one sold to the booking's category, which comes before the
+// public plans — whether dearer or cheaper — and a tier with no plan covering the booking falls through.
+TEST(TariffQuote, AnAccountsPlanThenTheCategorysThenThePublicOnes) {
+  std::vector<TariffPlan> plans(4);
+  plans[0] = {"public", 60, 10, 500, "EUR"};
+  plans[1] = {"public-big", 240, 100, 2000, "EUR"};
+  plans[2] = {"acme-deal", 60, 10, 300, "EUR"};
+  plans[2].accounts = {"acme"};
+  plans[3] = {"staff-rate", 60, 10, 700, "EUR"};
+  plans[3].categories = {"staff"};
+  const auto name = [&](int minutes, int participants, PlanScope scope) {
+    const auto q = quote(plans, minutes, participants, scope);
+    return q.plan ? q.plan->name : std::string("none");
+  };
+  EXPECT_EQ(name(30, 5, {}), "public") << "plans sold to others are not offered";
+  EXPECT_EQ(name(30, 5, {"acme", ""}), "acme-deal");
+  EXPECT_EQ(name(30, 5, {"acme", "staff"}), "acme-deal") << "the account's deal before the category's rate";
+  EXPECT_EQ(name(30, 5, {"globex", "staff"}), "staff-rate") << "the category's, even dearer than the public one";
+  EXPECT_EQ(name(120, 50, {"acme", "staff"}), "public-big") << "none of theirs covers it: the public plans";
+  EXPECT_EQ(name(600, 5, {"acme", "staff"}), "none");
+  Booking b;
+  b.duration_minutes = 30;
+  b.max_participants = 5;
+  b.category = "staff";
+  EXPECT_EQ(quote(plans, b, "").plan->name, "staff-rate") << "a booking carries its category";
+  EXPECT_EQ(quote(plans, b, "acme").price, 300);
 }
 
 TEST(TariffUsage, LegsAreCountedInStartedMinutes) {

@@ -16,7 +16,7 @@ struct BookingRow {
   int duration_minutes = 0, validity_days = 0, max_participants = 0;
   std::string language;
   int announce_moderator = 0, record = 0, announce_users = 0, listen_only = 0, wait_for_leader = 0;
-  std::string join_policy, created_via, access_number, state, end_reason;
+  std::string join_policy, created_via, access_number, category, state, end_reason;
   std::int64_t opened_at = 0, ended_at = 0;
   soci::indicator opened_ind = soci::i_null, ended_ind = soci::i_null;
   std::int64_t updated_at = 0;
@@ -28,7 +28,7 @@ const char* const kColumns =
     "id, name, owner, number, user_pin, moderator_pin, created_at, valid_from, valid_until, "
     "duration_minutes, "
     "validity_days, max_participants, language, announce_moderator, record_conference, announce_users, "
-    "listen_only, wait_for_leader, join_policy, created_via, access_number, state, end_reason, opened_at, "
+    "listen_only, wait_for_leader, join_policy, created_via, access_number, category, state, end_reason, opened_at, "
     "ended_at, updated_at, version";
 
 void bind_into(soci::statement& st, BookingRow& r) {
@@ -54,6 +54,7 @@ void bind_into(soci::statement& st, BookingRow& r) {
   st.exchange(into(r.join_policy));
   st.exchange(into(r.created_via));
   st.exchange(into(r.access_number));
+  st.exchange(into(r.category));
   st.exchange(into(r.state));
   st.exchange(into(r.end_reason));
   st.exchange(into(r.opened_at, r.opened_ind));
@@ -86,6 +87,7 @@ void bind_use(soci::statement& st, BookingRow& r) {
   st.exchange(use(r.join_policy, "join_policy"));
   st.exchange(use(r.created_via, "created_via"));
   st.exchange(use(r.access_number, "access_number"));
+  st.exchange(use(r.category, "category"));
   st.exchange(use(r.state, "state"));
   st.exchange(use(r.end_reason, "end_reason"));
   st.exchange(use(r.opened_at, r.opened_ind, "opened_at"));
@@ -117,6 +119,7 @@ BookingRow to_row(const domain::Booking& b) {
   r.join_policy = domain::to_string(b.join_policy);
   r.created_via = b.created_via;
   r.access_number = b.access_number;
+  r.category = b.category;
   r.state = domain::to_string(b.state);
   r.end_reason = domain::to_string(b.end_reason);
   r.opened_ind = b.opened_at ? soci::i_ok : soci::i_null;
@@ -150,6 +153,7 @@ domain::Booking from_row(const BookingRow& r) {
   b.join_policy = domain::join_policy_from_string(r.join_policy).value_or(domain::JoinPolicy::kAnyoneWithPin);
   b.created_via = r.created_via;
   b.access_number = r.access_number;
+  b.category = r.category;
   b.state = domain::booking_state_from_string(r.state).value_or(domain::BookingState::kScheduled);
   b.end_reason = domain::end_reason_from_string(r.end_reason).value_or(domain::EndReason::kNone);
   if (r.opened_ind == soci::i_ok) b.opened_at = from_epoch_ms(r.opened_at);
@@ -284,12 +288,12 @@ Result<domain::Booking> SqlStore::insert_booking(const domain::Booking& booking,
           "valid_until, "
           "duration_minutes, validity_days, max_participants, language, announce_moderator, "
           "record_conference, "
-          "announce_users, listen_only, wait_for_leader, join_policy, created_via, access_number, state, "
+          "announce_users, listen_only, wait_for_leader, join_policy, created_via, access_number, category, state, "
           "end_reason, opened_at, ended_at, updated_at, version) VALUES (:name, :name_folded, :owner, :number, :user_pin, "
           ":moderator_pin, :created_at, :valid_from, :valid_until, :duration_minutes, :validity_days, "
           ":max_participants, :language, :announce_moderator, :record_conference, :announce_users, "
           ":listen_only, "
-          ":wait_for_leader, :join_policy, :created_via, :access_number, :state, :end_reason, :opened_at, "
+          ":wait_for_leader, :join_policy, :created_via, :access_number, :category, :state, :end_reason, :opened_at, "
           ":ended_at, :updated_at, :version) RETURNING id");
       st.define_and_bind();
       st.execute(true);
@@ -331,7 +335,7 @@ Result<domain::Booking> SqlStore::update_booking(const domain::Booking& booking,
           "record_conference = :record_conference, announce_users = :announce_users, listen_only = "
           ":listen_only, "
           "wait_for_leader = :wait_for_leader, join_policy = :join_policy, created_via = :created_via, "
-          "access_number = :access_number, state = :state, end_reason = :end_reason, opened_at = :opened_at, "
+          "access_number = :access_number, category = :category, state = :state, end_reason = :end_reason, opened_at = :opened_at, "
           "ended_at = :ended_at, updated_at = :updated_at, version = version + 1 "
           "WHERE id = :id AND version = :expected AND deleted_at IS NULL");
       st.define_and_bind();

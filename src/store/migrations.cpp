@@ -300,17 +300,22 @@ const char* const kV13AccountMembers = R"sql(
 ALTER TABLE billing_accounts ADD COLUMN members TEXT NOT NULL DEFAULT ''
 )sql";
 
+// v14: a booking keeps the category its owner booked it in (issue 16 P1: plans sold to a category price it).
+const char* const kV14BookingCategory = R"sql(
+ALTER TABLE bookings ADD COLUMN category TEXT NOT NULL DEFAULT ''
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
             with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-            kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers};
+            kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
           kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-          kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers};
+          kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

@@ -15,9 +15,13 @@ class BillingApiTest : public ApiFixture {
  protected:
   void SetUp() override {
     ApiFixture::SetUp();
-    api.reset();
     booking::BookingServiceOptions o;
     o.plans = {{"small", 60, 5, 500, "EUR"}, {"large", 180, 50, 2500, "EUR"}};
+    serve(o);
+  }
+  // A new API over a booking service with `o`, and the three signed in to it.
+  void serve(const booking::BookingServiceOptions& o) {
+    api.reset();
     bookings = std::make_unique<booking::BookingService>(*store, clock, random, o);
     services.bookings = bookings.get();
     api = std::make_unique<Api>(options, services);
@@ -153,6 +157,32 @@ TEST_F(BillingApiTest, ASharedAccountIsSeenAndUsedByItsMembersOnly) {
   ASSERT_EQ(admin->request("PUT", "/api/v1/accounts/acme/members", R"({"members":[]})").status, 200);
   EXPECT_EQ(bob->get("/api/v1/accounts/acme").status, 403) << "no longer shared";
   EXPECT_EQ(booked(*bob, "Bob's again").status, 403);
+}
+
+// Issue 16 P1: a plan sold to an account is quoted to those who may use the account, and listed only to them.
+TEST_F(BillingApiTest, APlanSoldToAnAccountIsQuotedAndListedToItsUsersOnly) {
+  booking::BookingServiceOptions o;
+  domain::TariffPlan deal{"acme-deal", 60, 5, 300, "EUR"};
+  deal.accounts = {"acme"};
+  o.plans = {{"small", 60, 5, 500, "EUR"}, deal};
+  serve(o);
+  ASSERT_EQ(admin->post("/api/v1/accounts", {{"name", "acme"}, {"owner", "alice"}, {"credit", "50.00"}}).status, 201);
+
+  EXPECT_EQ(alice->get("/api/v1/tariffs/quote?duration_minutes=30&max_participants=4").json["price"], "5.00");
+  auto q = alice->get("/api/v1/tariffs/quote?duration_minutes=30&max_participants=4&account=acme");
+  ASSERT_EQ(q.status, 200) << q.raw.body;
+  EXPECT_EQ(q.json["price"], "3.00");
+  EXPECT_EQ(q.json["plan"]["accounts"], nlohmann::json({"acme"}));
+  auto theirs = bob->get("/api/v1/tariffs/quote?duration_minutes=30&max_participants=4&account=acme");
+  EXPECT_EQ(theirs.status, 400);
+  EXPECT_EQ(theirs.json["error"]["fields"][0]["reason"], "unknown_account") << theirs.raw.body;
+  EXPECT_EQ(alice->get("/api/v1/tariffs").json["items"].size(), 2u);
+  EXPECT_EQ(bob->get("/api/v1/tariffs").json["items"].size(), 1u) << "another's negotiated plan is not shown";
+  EXPECT_EQ(admin->get("/api/v1/tariffs").json["items"].size(), 2u);
+  auto booked = alice->post("/api/v1/bookings", {{"name", "On the deal"}, {"duration_minutes", 30},
+                                                 {"max_participants", 4}, {"account", "acme"}});
+  ASSERT_EQ(booked.status, 201) << booked.raw.body;
+  EXPECT_EQ(admin->get("/api/v1/accounts/acme").json["held"], "3.00");
 }
 
 TEST_F(BillingApiTest, RevenueComesFromCapturesPerDayOwnerAndAccessNumber) {

@@ -32,6 +32,8 @@ nlohmann::json tariff_plan_json(const domain::TariffPlan& p) {
     j["overage_per_participant_minute"] = domain::format_amount(*p.overage_per_participant_minute);
   for (const auto& r : p.dial_out)
     j["dial_out"].push_back({{"prefix", r.prefix}, {"per_minute", domain::format_amount(r.per_minute)}});
+  j["accounts"] = p.accounts;
+  j["categories"] = p.categories;
   return j;
 }
 
@@ -123,7 +125,26 @@ std::optional<int> int_param(const Call& call, const char* field, int max, std::
   return static_cast<int>(*v);
 }
 
-// GET /api/v1/tariffs/quote: the price of a booking of that duration and size, by the cheapest plan covering it.
+booking::Actor caller_actor(const Call& call) {
+  const auto& p = call.principal();
+  return booking::Actor{p.username, p.is_admin(), "web", p.groups};
+}
+
+// Whom the caller's bookings are priced for: their category, and `account` when they may use it.
+Result<domain::PlanScope> caller_scope(const Call& call, ApiContext& ctx, const std::string& account) {
+  domain::PlanScope scope;
+  if (ctx.services.bookings) scope.category = ctx.services.bookings->category_of(caller_actor(call)).name;
+  if (account.empty()) return scope;
+  auto a = ctx.services.store->get_account(account);
+  if (!a && a.error().code != ErrorCode::kNotFound) return a.error();
+  if (!a || !booking::may_use(a->account, caller_actor(call)))
+    return Error::invalid("account", "no billing account of yours or shared with you has this name", "unknown_account");
+  scope.account = account;
+  return scope;
+}
+
+// GET /api/v1/tariffs/quote?duration_minutes&max_participants[&account]: the price of a booking of that duration
+// and size for the caller (their category, the account named), by the plan domain::quote chooses.
 HttpResponse quote(const Call& call, ApiContext& ctx) {
   std::vector<FieldError> errors;
   auto minutes = int_param(call, "duration_minutes", 100000, errors);
@@ -132,7 +153,9 @@ HttpResponse quote(const Call& call, ApiContext& ctx) {
   const auto& plans = plans_of(ctx);
   if (plans.empty())
     return error_response(Error::not_found("no tariff plan is configured ([[billing.plans]])").with_reason("no_plans"));
-  const auto q = domain::quote(plans, *minutes, *participants);
+  auto scope = caller_scope(call, ctx, call.request.param("account"));
+  if (!scope) return error_response(scope.error());
+  const auto q = domain::quote(plans, *minutes, *participants, *scope);
   if (!q.plan) {
     return error_response(domain::no_plan_error("duration_minutes", *minutes, *participants));
   }
@@ -391,9 +414,26 @@ HttpResponse revenue(const Call& call, ApiContext& ctx) {
 }  // namespace
 
 void add_billing_routes(Router& router, ApiContext& ctx) {
-  router.add("GET", "/api/v1/tariffs", Access::kSignedIn, [&ctx](const Call&) {
+  router.add("GET", "/api/v1/tariffs", Access::kSignedIn, [&ctx](const Call& call) {
+    // An organizer sees the public plans and those sold to their category or to an account they may use.
+    std::vector<std::string> usable;
+    if (!call.principal().is_admin()) {
+      auto all = ctx.services.store->list_accounts();
+      if (!all) return error_response(all.error());
+      for (const auto& a : *all)
+        if (usable_by_caller(call, a.account)) usable.push_back(a.account.name);
+    }
+    const std::string category =
+        ctx.services.bookings ? ctx.services.bookings->category_of(caller_actor(call)).name : "";
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& p : plans_of(ctx)) items.push_back(tariff_plan_json(p));
+    for (const auto& p : plans_of(ctx)) {
+      const bool sold_to_caller =
+          (p.accounts.empty() && p.categories.empty()) ||
+          std::find(p.categories.begin(), p.categories.end(), category) != p.categories.end() ||
+          std::any_of(usable.begin(), usable.end(),
+                      [&](const std::string& a) { return std::find(p.accounts.begin(), p.accounts.end(), a) != p.accounts.end(); });
+      if (call.principal().is_admin() || sold_to_caller) items.push_back(tariff_plan_json(p));
+    }
     return json_response(200, {{"items", items}});
   });
   router.add("GET", "/api/v1/tariffs/quote", Access::kSignedIn, [&ctx](const Call& call) { return quote(call, ctx); });

@@ -94,6 +94,10 @@ rc=$?
 check "no plan covering it exits 2 ($rc)" [ $rc -eq 2 ]
 check "… with the reason in the JSON error ($err)" [ "$(echo "$err" | json_field '["error"]["fields"][0]["reason"]')" = "no_plan" ]
 check "… and says so" matches "$(cli tariff quote --duration 500 --participants 4 2>&1)" "no tariff plan covers 500 minutes and 4 participants"
+check "a quote for a category the policy does not have is refused, naming it" \
+  matches "$(cli tariff quote --duration 30 --participants 2 --category nosuch 2>&1)" "no \[\[booking.category\]\] is named 'nosuch'"
+check "a quote for an account with no plan of its own is the public price" \
+  [ "$(cli tariff quote --duration 30 --participants 2 --account acme)" = "5.00 EUR (plan small)" ]
 check "a quote needs both sizes" bash -c "! '$CONFPRO' --config '$CONFIG' tariff quote --duration 30 2>/dev/null"
 check "account show --json of an unknown account prints the error shape" \
   [ "$(cli account show nosuch --json 2>/dev/null | json_field '["error"]["code"]')" = "not_found" ]

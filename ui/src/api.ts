@@ -130,6 +130,7 @@ export interface TariffPlan {
   // Charged at the end on top of the package, per started minute of each leg (issue 16 P1).
   overage_per_participant_minute: string | null; included_participant_minutes: number; toll_free_per_minute: string;
   dial_out: { prefix: string; per_minute: string }[];
+  accounts?: string[]; categories?: string[];  // sold to these only (none: the public tariff)
 }
 export interface Quote { plan: TariffPlan; price: string; currency: string }
 export interface BillingAccount {

@@ -137,7 +137,9 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
     const participants = (inputs.get('max_participants')?.value ?? '').trim();
     if (!/^\d+$/.test(duration) || !/^\d+$/.test(participants)) { price.textContent = ''; terms.textContent = ''; return; }
     try {
-      const q = await call<Quote>('GET', '/tariffs/quote' + query({ duration_minutes: duration, max_participants: participants }));
+      // The account chosen prices it by the plans sold to it (a negotiated tariff), else the category's, else public.
+      const account = accountSelect?.value || undefined;
+      const q = await call<Quote>('GET', '/tariffs/quote' + query({ duration_minutes: duration, max_participants: participants, account }));
       if (seq !== quoteSeq) return;
       price.className = 'price-quote';
       price.dataset.price = q.price;
@@ -161,6 +163,7 @@ export function bookingForm(ctx: AppContext, opts: BookingFormOptions): HTMLForm
         accounts.map((a) => h('option', { value: a.name }, `${a.name} (${t('acct_available')} ${formatMoney(a.available, a.currency)})`)));
       billing.appendChild(field('account', 'billing_account', accountSelect));
       requireAccount();
+      accountSelect.addEventListener('change', () => void showQuote());
     }
     billing.append(price, terms);
     billing.hidden = false;
