@@ -39,7 +39,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 12;  // v9: SMS delivery reports, reminder marks (notify/); v10: conference_sessions.cdr_exported_at; v11: users.caller_numbers; v12: outbox.html
+constexpr int kLatestSchema = 13;  // v9: SMS delivery reports, reminder marks (notify/); v10: conference_sessions.cdr_exported_at; v11: users.caller_numbers; v12: outbox.html; v13: conference_claims
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);
