@@ -35,6 +35,19 @@ struct ServerSettings {
   std::string base_dir;
 };
 
+// [node] (issue 18): who this node is among several sharing one PostgreSQL. A live conference is claimed by the
+// node that opens it (store.h ConferenceClaim); the others send its callers to `sip_uri`.
+struct NodeSettings {
+  // Unique among the nodes: letters, digits, '.', '-', '_', at most 63 characters ["" = the host name]
+  std::string name;
+  // Where this node takes calls: "sip:" or "sips:", a host, an optional port; no user part (the proxy puts the
+  // conference number there) ["" = sip:<sip.public_address, else sip.listen_address, else the host name when
+  // listening on 0.0.0.0>:<sip.port>]
+  std::string sip_uri;
+  int claim_ttl_s = 30;    // a claim not renewed for this long expires: another node may open the conference [30]
+  int claim_renew_s = 10;  // how often the node renews its claims; at most claim_ttl_s / 2 [10]
+};
+
 // One dialled number leading to the service (I1).
 struct AccessNumberSettings {
   std::string number;               // digits as dialled (Request-URI user), e.g. "0800123456"
@@ -79,6 +92,7 @@ struct BillingSettings {
 struct Config {
   std::string file;                           // where it came from ("" = embedded defaults)
   ServerSettings server;
+  NodeSettings node;  // [node]: name, sip_uri, claim_ttl_s, claim_renew_s (after [sip]: sip_uri's default)
   std::string storage_url = "sqlite://var/confpro.db";  // sqlite://path | postgresql://… [sqlite://var/confpro.db]
   log::Options log;
   domain::ConferenceLimits conference;

@@ -16,6 +16,9 @@ void read_web(ConfigReader r, web::WebOptions& w);
 // [booking] (config_booking.cpp): the booking categories; their limits are checked against [conference].
 void read_booking(ConfigReader r, const domain::ConferenceLimits& conference, domain::BookingPolicy& policy);
 struct BillingSettings;
+struct NodeSettings;
+// [node] (config_node.cpp): fills the defaults of name (the host name) and sip_uri (from [sip]).
+void read_node(ConfigReader r, const sip::SipOptions& sip, NodeSettings& node);
 void read_billing(ConfigReader r, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr,
                   BillingSettings& settings);
 
