@@ -10,7 +10,7 @@ renewed every 2 s (so a kill shows within seconds):
    conference is on another server, hung up — and B logs that A (sip:127.0.0.11:5060) hosts it;
 3. A is killed (kill -9): its claim expires; a caller on B then gets the conference, claimed by B, mixed there.
 
-usage: nodes_it.py --confpro PATH --prompt-cache DIR [--pg-cluster tests/pg_cluster.sh]
+usage: nodes_it.py --confpro PATH --prompt-cache DIR
 Exits 77 (skipped) without PostgreSQL's server binaries.
 """
 import argparse
@@ -19,12 +19,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, ".."))
+from pg_cluster import pg_cluster  # noqa: E402
 from serve import Failure, Serve  # noqa: E402
 from rtp_phone import Phone  # noqa: E402
 
@@ -111,24 +112,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--confpro", required=True)
     ap.add_argument("--prompt-cache", required=True)
-    ap.add_argument("--pg-cluster", default=os.path.join(HERE, "..", "pg_cluster.sh"))
     a = ap.parse_args()
-    state = tempfile.mkdtemp(prefix="confpro-nodes-pg-")
     try:
-        subprocess.run(["sh", a.pg_cluster, "start", state], check=True)
-        url_file = os.path.join(state, "url")
-        if not os.path.exists(url_file):
-            print("skipped: no PostgreSQL server binaries")
-            return 77
-        with open(url_file) as f:
-            url = f.read().strip()
-        scenario(a, url)
+        with pg_cluster() as url:
+            if not url:
+                print("skipped: no PostgreSQL server binaries")
+                return 77
+            scenario(a, url)
     except Failure as e:
         print("FAIL:", e, flush=True)
         return 1
-    finally:
-        subprocess.run(["sh", a.pg_cluster, "stop", state])
-        shutil.rmtree(state, ignore_errors=True)
     print("PASS", flush=True)
     return 0
 
