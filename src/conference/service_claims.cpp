@@ -89,9 +89,15 @@ void ConferenceService::Impl::renew_claims_later() {
     renew_timer_ = 0;
     if (claimed_.empty() || stopping_) return;  // a stopping node lets its claims expire
     const Clock& clock = claims_clock(options_, clock_);
-    claims_.post([this, &clock, node = options_.claims.node, ttl = options_.claims.ttl] {
+    claims_.post([this, &clock, node = options_.claims.node, ttl = options_.claims.ttl, held = claimed_.size()] {
       auto renewed = store_.renew_claims(node, clock.now(), ttl);
       if (!renewed) log_->warn("claims of node {} not renewed: {}", node, renewed.error().message);
+      // Fewer rows than rooms: a claim was never written (the store failed: hosted here anyway) or expired (the
+      // store unreachable for longer than the TTL) and another node may have taken it over; both would then host
+      // that conference until one room ends (issue 18 item 4 decides who yields).
+      else if (static_cast<std::size_t>(*renewed) < held)
+        log_->warn("node {} renewed {} of its {} claims: the others have no claim (another node may host them)",
+                   node, *renewed, held);
     });
     renew_claims_later();
   });
