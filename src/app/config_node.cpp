@@ -27,13 +27,17 @@ bool node_name_char(char c) {
 // port 1-65535, optional ;parameters; no user part, no spaces or control characters.
 std::string node_uri_problem(const std::string& uri) {
   std::string rest;
-  if (uri.rfind("sip:", 0) == 0) rest = uri.substr(4);
-  else if (uri.rfind("sips:", 0) == 0) rest = uri.substr(5);
-  else return "must start with sip: or sips:, e.g. \"sip:10.0.0.11:5060\"";
+  if (uri.rfind("sip:", 0) == 0)
+    rest = uri.substr(4);
+  else if (uri.rfind("sips:", 0) == 0)
+    rest = uri.substr(5);
+  else
+    return "must start with sip: or sips:, e.g. \"sip:10.0.0.11:5060\"";
   for (char c : uri)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"')
       return "must not contain spaces, control characters, <, > or \"";
-  if (rest.find('@') != std::string::npos) return "must not have a user part (the proxy puts the conference number there)";
+  if (rest.find('@') != std::string::npos)
+    return "must not have a user part (the proxy puts the conference number there)";
   std::string hostport = rest.substr(0, rest.find(';'));
   std::string host = hostport, port;
   if (!hostport.empty() && hostport[0] == '[') {
@@ -52,7 +56,8 @@ std::string node_uri_problem(const std::string& uri) {
   }
   if (host.empty() || host == "[]") return "has no host";
   if (!port.empty()) {
-    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return "port must be 1-65535";
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+      return "port must be 1-65535";
     if (int p = std::stoi(port); p < 1 || p > 65535) return "port must be 1-65535";
   }
   return {};

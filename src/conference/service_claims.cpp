@@ -27,7 +27,8 @@ void ConferenceService::Impl::wait_for_claim(Call& call, const domain::Booking& 
   auto& waiters = claim_waiters_[booking.id];
   waiters.push_back(ClaimWaiter{call.id, booking, role, name_file});
   if (waiters.size() > 1) return;  // the claim is being asked already
-  store::ConferenceClaim wanted{booking.number, booking.id, options_.claims.node, options_.claims.sip_uri, {}, {}, {}};
+  store::ConferenceClaim wanted{
+      booking.number, booking.id, options_.claims.node, options_.claims.sip_uri, {}, {}, {}};
   const Clock& clock = claims_clock(options_, clock_);
   const auto ttl = options_.claims.ttl;
   const BookingId id = booking.id;
@@ -46,8 +47,8 @@ void ConferenceService::Impl::claim_answered(BookingId booking, const Result<sto
   if (!claim.ok()) {
     log_->warn("conf={} cannot claim the conference ({}): hosted here", number, claim.error().message);
   } else if (claim->node != options_.claims.node) {
-    log_->info("conf={} is hosted on node {} ({}): {} caller(s) sent there", number, claim->node, claim->sip_uri,
-               waiters.size());
+    log_->info("conf={} is hosted on node {} ({}): {} caller(s) sent there", number, claim->node,
+               claim->sip_uri, waiters.size());
     for (const auto& w : waiters)
       if (Call* call = find_call(w.call); call && call->awaiting_claim) {
         call->awaiting_claim = false;
@@ -70,8 +71,8 @@ void ConferenceService::Impl::claim_answered(BookingId booking, const Result<sto
 }
 
 void ConferenceService::Impl::hosted_elsewhere(Call& call, const store::ConferenceClaim& owner) {
-  log_->warn("conf={} call={} refused: the conference is hosted on node {} ({})", owner.number, call.id.value(),
-             owner.node, owner.sip_uri);
+  log_->warn("conf={} call={} refused: the conference is hosted on node {} ({})", owner.number,
+             call.id.value(), owner.node, owner.sip_uri);
   run(call.id, call.core.refused({"conference-elsewhere", "goodbye"}, next_tag_++));
 }
 
@@ -89,16 +90,18 @@ void ConferenceService::Impl::renew_claims_later() {
     renew_timer_ = 0;
     if (claimed_.empty() || stopping_) return;  // a stopping node lets its claims expire
     const Clock& clock = claims_clock(options_, clock_);
-    claims_.post([this, &clock, node = options_.claims.node, ttl = options_.claims.ttl, held = claimed_.size()] {
-      auto renewed = store_.renew_claims(node, clock.now(), ttl);
-      if (!renewed) log_->warn("claims of node {} not renewed: {}", node, renewed.error().message);
-      // Fewer rows than rooms: a claim was never written (the store failed: hosted here anyway) or expired (the
-      // store unreachable for longer than the TTL) and another node may have taken it over; both would then host
-      // that conference until one room ends (issue 18 item 4 decides who yields).
-      else if (static_cast<std::size_t>(*renewed) < held)
-        log_->warn("node {} renewed {} of its {} claims: the others have no claim (another node may host them)",
-                   node, *renewed, held);
-    });
+    claims_.post(
+        [this, &clock, node = options_.claims.node, ttl = options_.claims.ttl, held = claimed_.size()] {
+          auto renewed = store_.renew_claims(node, clock.now(), ttl);
+          if (!renewed) log_->warn("claims of node {} not renewed: {}", node, renewed.error().message);
+          // Fewer rows than rooms: a claim was never written (the store failed: hosted here anyway) or
+          // expired (the store unreachable for longer than the TTL) and another node may have taken it over;
+          // both would then host that conference until one room ends (issue 18 item 4 decides who yields).
+          else if (static_cast<std::size_t>(*renewed) < held)
+            log_->warn(
+                "node {} renewed {} of its {} claims: the others have no claim (another node may host them)",
+                node, *renewed, held);
+        });
     renew_claims_later();
   });
 }

@@ -1,8 +1,8 @@
 // Conference claims (store.h, issue 18): which node hosts a live conference. Every call is one or two
 // autocommitted statements, each atomic by itself: the primary key decides between concurrent first claimers
 // (INSERT … ON CONFLICT DO NOTHING), and a takeover is one UPDATE whose WHERE re-checks the expiry on the row
-// it locks (PostgreSQL re-evaluates it on the newest version after waiting for a concurrent updater; SQLite has
-// one writer at a time), so two nodes never both take over the same expired claim.
+// it locks (PostgreSQL re-evaluates it on the newest version after waiting for a concurrent updater; SQLite
+// has one writer at a time), so two nodes never both take over the same expired claim.
 #include "store/sql_store.h"
 
 namespace confpro::store::detail {
@@ -34,13 +34,14 @@ Result<ConferenceClaim> SqlStore::claim_conference(const ConferenceClaim& wanted
     return Error::invalid("claim", "a claim needs a number, a node and a positive ttl");
   return run<ConferenceClaim>("claim conference", [&](soci::session& sql) -> Result<ConferenceClaim> {
     std::int64_t booking = wanted.booking.value(), at = to_epoch_ms(now), until = to_epoch_ms(now + ttl);
-    // A claim released between our INSERT and our read is tried again (a few times: each try either gets it or
-    // reads a live claim, unless it keeps being released under us).
+    // A claim released between our INSERT and our read is tried again (a few times: each try either gets it
+    // or reads a live claim, unless it keeps being released under us).
     for (int attempt = 0; attempt < 5; ++attempt) {
       soci::statement insert =
-          (sql.prepare << "INSERT INTO conference_claims (number, booking_id, node, sip_uri, claimed_at, "
-                          "renewed_at, expires_at) VALUES (:number, :booking, :node, :uri, :at, :at2, :until) "
-                          "ON CONFLICT (number) DO NOTHING",
+          (sql.prepare
+               << "INSERT INTO conference_claims (number, booking_id, node, sip_uri, claimed_at, "
+                  "renewed_at, expires_at) VALUES (:number, :booking, :node, :uri, :at, :at2, :until) "
+                  "ON CONFLICT (number) DO NOTHING",
            soci::use(wanted.number, "number"), soci::use(booking, "booking"), soci::use(wanted.node, "node"),
            soci::use(wanted.sip_uri, "uri"), soci::use(at, "at"), soci::use(at, "at2"),
            soci::use(until, "until"));
@@ -48,13 +49,15 @@ Result<ConferenceClaim> SqlStore::claim_conference(const ConferenceClaim& wanted
       if (insert.get_affected_rows() == 0) {
         // Taken: ours already (renewed, claimed_at kept) or another node's that expired (taken over).
         soci::statement take =
-            (sql.prepare << "UPDATE conference_claims SET booking_id = :booking, sip_uri = :uri, "
-                            "claimed_at = CASE WHEN node = :node THEN claimed_at ELSE :at END, node = :node2, "
-                            "renewed_at = :at2, expires_at = :until "
-                            "WHERE number = :number AND (node = :node3 OR expires_at <= :at3)",
+            (sql.prepare
+                 << "UPDATE conference_claims SET booking_id = :booking, sip_uri = :uri, "
+                    "claimed_at = CASE WHEN node = :node THEN claimed_at ELSE :at END, node = :node2, "
+                    "renewed_at = :at2, expires_at = :until "
+                    "WHERE number = :number AND (node = :node3 OR expires_at <= :at3)",
              soci::use(booking, "booking"), soci::use(wanted.sip_uri, "uri"), soci::use(wanted.node, "node"),
-             soci::use(at, "at"), soci::use(wanted.node, "node2"), soci::use(at, "at2"), soci::use(until, "until"),
-             soci::use(wanted.number, "number"), soci::use(wanted.node, "node3"), soci::use(at, "at3"));
+             soci::use(at, "at"), soci::use(wanted.node, "node2"), soci::use(at, "at2"),
+             soci::use(until, "until"), soci::use(wanted.number, "number"), soci::use(wanted.node, "node3"),
+             soci::use(at, "at3"));
         take.execute(true);
       }
       if (auto claim = read_claim(sql, wanted.number)) return *claim;
@@ -76,8 +79,8 @@ Result<int> SqlStore::renew_claims(const std::string& node, TimePoint now, std::
 
 Status SqlStore::release_claim(const std::string& number, const std::string& node) {
   return run_status("release claim", [&](soci::session& sql) -> Status {
-    sql << "DELETE FROM conference_claims WHERE number = :number AND node = :node", soci::use(number, "number"),
-        soci::use(node, "node");
+    sql << "DELETE FROM conference_claims WHERE number = :number AND node = :node",
+        soci::use(number, "number"), soci::use(node, "node");
     return {};
   });
 }
