@@ -26,7 +26,9 @@
 namespace confpro::app {
 
 struct ServerSettings {
-  std::string node_id = "node1";           // this node's name in logs, sessions and the cluster [node1]
+  // This node's name in logs, sessions and the cluster: the same as [node] name (either may be set; set both,
+  // they must agree) ["" = [node] name, else the host name]
+  std::string node_id;
   std::string time_zone = "Europe/Paris";  // zone used to show and enter times [Europe/Paris]
   std::string data_dir = "var";            // recordings, generated prompts, runtime files [var]
   double time_scale = 1.0;                 // >1 runs conference clocks faster (tests, demos) [1.0]
@@ -38,7 +40,8 @@ struct ServerSettings {
 // [node] (issue 18): who this node is among several sharing one PostgreSQL. A live conference is claimed by the
 // node that opens it (store.h ConferenceClaim); the others send its callers to `sip_uri`.
 struct NodeSettings {
-  // Unique among the nodes: letters, digits, '.', '-', '_', at most 63 characters ["" = the host name]
+  // Unique among the nodes: letters, digits, '.', '-', '_', at most 63 characters ["" = [server] node_id, else
+  // the host name]; [server] node_id gets it too
   std::string name;
   // Where this node takes calls: "sip:" or "sips:", a host, an optional port; no user part (the proxy puts the
   // conference number there) ["" = sip:<sip.public_address, else sip.listen_address, else the host name when

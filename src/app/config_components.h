@@ -17,8 +17,9 @@ void read_web(ConfigReader r, web::WebOptions& w);
 void read_booking(ConfigReader r, const domain::ConferenceLimits& conference, domain::BookingPolicy& policy);
 struct BillingSettings;
 struct NodeSettings;
-// [node] (config_node.cpp): fills the defaults of name (the host name) and sip_uri (from [sip]).
-void read_node(ConfigReader r, const sip::SipOptions& sip, NodeSettings& node);
+// [node] (config_node.cpp): fills the defaults of name ([server] node_id, else the host name; node_id then
+// follows it) and sip_uri (from [sip]).
+void read_node(ConfigReader r, const sip::SipOptions& sip, std::string& server_node_id, NodeSettings& node);
 void read_billing(ConfigReader r, std::vector<domain::TariffPlan>& plans, booking::CdrOptions& cdr,
                   BillingSettings& settings);
 

@@ -65,9 +65,13 @@ std::string node_uri_problem(const std::string& uri) {
 
 }  // namespace
 
-void read_node(ConfigReader r, const sip::SipOptions& sip, NodeSettings& node) {
+void read_node(ConfigReader r, const sip::SipOptions& sip, std::string& server_node_id, NodeSettings& node) {
   r.get("name", node.name);
-  if (node.name.empty()) node.name = host_name();
+  if (!node.name.empty() && !server_node_id.empty() && node.name != server_node_id)
+    r.fail("name", "'" + node.name + "' but server.node_id is '" + server_node_id +
+                       "': one node, one name (set one of them)");
+  if (node.name.empty()) node.name = server_node_id.empty() ? host_name() : server_node_id;
+  server_node_id = node.name;
   if (node.name.size() > 63) r.fail("name", "at most 63 characters");
   for (char c : node.name)
     if (!node_name_char(c)) {

@@ -541,6 +541,13 @@ TEST_F(ConfigTest, NodeNameDefaultsToTheHostNameAndSipUriToTheSipAddress) {
   auto pub = load_config("", {"sip.public_address=203.0.113.7", "node.name=conf-b"});
   ASSERT_TRUE(pub.ok()) << pub.error().message;
   EXPECT_EQ(pub->node.sip_uri, "sip:203.0.113.7:5060") << "the address the others can reach";
+  auto old_spelling = load_config("", {"server.node_id=conf-a"});
+  ASSERT_TRUE(old_spelling.ok());
+  EXPECT_EQ(old_spelling->node.name, "conf-a") << "server.node_id names the node when node.name is not set";
+  auto named = load_config("", {"node.name=conf-a"});
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->server.node_id, "conf-a") << "sessions are written with the node's name";
+  EXPECT_EQ(c->server.node_id, host) << "neither set: the host name, for both";
   auto any = load_config("", {"node.name=conf-b"});
   ASSERT_TRUE(any.ok());
   EXPECT_EQ(any->node.sip_uri, "sip:conf-b:5060") << "listening on 0.0.0.0: the node's name";
@@ -567,6 +574,10 @@ TEST_F(ConfigTest, ABadNodeNameSipUriOrClaimTimingIsRefusedWithItsReason) {
   auto timing = load_config("", {"node.claim_ttl_s=20", "node.claim_renew_s=15"});
   ASSERT_FALSE(timing.ok());
   EXPECT_TRUE(has_error(timing.error(), "", "node.claim_renew_s: must be at most claim_ttl_s / 2"));
+  auto two_names = load_config("", {"server.node_id=conf-a", "node.name=conf-b"});
+  ASSERT_FALSE(two_names.ok());
+  EXPECT_TRUE(has_error(two_names.error(), "",
+                        "node.name: 'conf-b' but server.node_id is 'conf-a': one node, one name"));
   auto long_name = load_config("", {"node.name=" + std::string(64, 'a')});
   ASSERT_FALSE(long_name.ok());
   EXPECT_TRUE(has_error(long_name.error(), "", "node.name: at most 63 characters"));
