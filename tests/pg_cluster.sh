@@ -67,7 +67,7 @@ started=""
 for attempt in 1 2 3 4 5; do
   port="$(free_port)"
   if as_owner "$bindir/pg_ctl" -D "$data" -l "$top/log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $top -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $top -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
       start >/dev/null 2>&1; then
     started=1
     break

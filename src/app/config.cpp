@@ -260,6 +260,7 @@ Result<Config> load_config(const std::string& path, const std::vector<std::strin
   read_ivr(r.sub(r.table("ivr"), "ivr"), config.ivr);
   read_media(r.sub(r.table("media"), "media"), config.media);
   read_sip(r.sub(r.table("sip"), "sip"), config.sip);
+  read_node(r.sub(r.table("node"), "node"), config.sip, config.server.node_id, config.node);
   read_web(r.sub(r.table("web"), "web"), config.web);
   read_directory(r.sub(r.table("directory"), "directory"), config.directory);
   read_notify(r.sub(r.table("notify"), "notify"), config.notify);

@@ -26,13 +26,29 @@
 namespace confpro::app {
 
 struct ServerSettings {
-  std::string node_id = "node1";           // this node's name in logs, sessions and the cluster [node1]
+  // This node's name in logs, sessions and the cluster: the same as [node] name (either may be set; set both,
+  // they must agree) ["" = [node] name, else the host name]
+  std::string node_id;
   std::string time_zone = "Europe/Paris";  // zone used to show and enter times [Europe/Paris]
   std::string data_dir = "var";            // recordings, generated prompts, runtime files [var]
   double time_scale = 1.0;                 // >1 runs conference clocks faster (tests, demos) [1.0]
   std::string admin_user = "admin";        // first administrator, created on first start [admin]
   // The folder relative paths are taken against ["" = the installation folder]; config_paths.h.
   std::string base_dir;
+};
+
+// [node] (issue 18): who this node is among several sharing one PostgreSQL. A live conference is claimed by the
+// node that opens it (store.h ConferenceClaim); the others send its callers to `sip_uri`.
+struct NodeSettings {
+  // Unique among the nodes: letters, digits, '.', '-', '_', at most 63 characters ["" = [server] node_id, else
+  // the host name]; [server] node_id gets it too
+  std::string name;
+  // Where this node takes calls: "sip:" or "sips:", a host, an optional port; no user part (the proxy puts the
+  // conference number there) ["" = sip:<sip.public_address, else sip.listen_address, else the host name when
+  // listening on 0.0.0.0>:<sip.port>]
+  std::string sip_uri;
+  int claim_ttl_s = 30;    // a claim not renewed for this long expires: another node may open the conference [30]
+  int claim_renew_s = 10;  // how often the node renews its claims; at most claim_ttl_s / 2 [10]
 };
 
 // One dialled number leading to the service (I1).
@@ -79,6 +95,7 @@ struct BillingSettings {
 struct Config {
   std::string file;                           // where it came from ("" = embedded defaults)
   ServerSettings server;
+  NodeSettings node;  // [node]: name, sip_uri, claim_ttl_s, claim_renew_s (after [sip]: sip_uri's default)
   std::string storage_url = "sqlite://var/confpro.db";  // sqlite://path | postgresql://… [sqlite://var/confpro.db]
   log::Options log;
   domain::ConferenceLimits conference;

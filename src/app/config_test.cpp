@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -547,6 +549,60 @@ TEST_F(ConfigTest, BillingHttpCouplingIsReadAndIncompleteOnesRefused) {
   ASSERT_FALSE(ftp.ok());
   EXPECT_TRUE(has_error(ftp.error(), "", "billing.http.url: must start with http:// or https://"))
       << format_config_errors(ftp.error());
+}
+
+TEST_F(ConfigTest, NodeNameDefaultsToTheHostNameAndSipUriToTheSipAddress) {
+  char host[256] = {};
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  auto c = load_config("", {"sip.listen_address=127.0.0.11", "sip.port=5070"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->node.name, host);
+  EXPECT_EQ(c->node.sip_uri, "sip:127.0.0.11:5070");
+  EXPECT_EQ(c->node.claim_ttl_s, 30);
+  EXPECT_EQ(c->node.claim_renew_s, 10);
+  auto pub = load_config("", {"sip.public_address=203.0.113.7", "node.name=conf-b"});
+  ASSERT_TRUE(pub.ok()) << pub.error().message;
+  EXPECT_EQ(pub->node.sip_uri, "sip:203.0.113.7:5060") << "the address the others can reach";
+  auto old_spelling = load_config("", {"server.node_id=conf-a"});
+  ASSERT_TRUE(old_spelling.ok());
+  EXPECT_EQ(old_spelling->node.name, "conf-a") << "server.node_id names the node when node.name is not set";
+  auto named = load_config("", {"node.name=conf-a"});
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->server.node_id, "conf-a") << "sessions are written with the node's name";
+  EXPECT_EQ(c->server.node_id, host) << "neither set: the host name, for both";
+  auto any = load_config("", {"node.name=conf-b"});
+  ASSERT_TRUE(any.ok());
+  EXPECT_EQ(any->node.sip_uri, "sip:conf-b:5060") << "listening on 0.0.0.0: the node's name";
+  auto set = load_config("", {"node.sip_uri=\"sips:[2001:db8::11]:5061;transport=tls\""});
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->node.sip_uri, "sips:[2001:db8::11]:5061;transport=tls");
+}
+
+TEST_F(ConfigTest, ABadNodeNameSipUriOrClaimTimingIsRefusedWithItsReason) {
+  auto c = load_config(write("[node]\nname = \"node 1\"\nsip_uri = \"http://10.0.0.11\"\n"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(has_error(c.error(), ":2", "node.name: 'node 1': only letters, digits"));
+  EXPECT_TRUE(has_error(c.error(), ":3", "node.sip_uri: 'http://10.0.0.11': must start with sip: or sips:"));
+  auto user = load_config("", {"node.sip_uri=\"sip:3000@10.0.0.11\""});
+  ASSERT_FALSE(user.ok());
+  EXPECT_TRUE(has_error(user.error(), "", "node.sip_uri: 'sip:3000@10.0.0.11': must not have a user part"))
+      << format_config_errors(user.error());
+  auto port = load_config("", {"node.sip_uri=\"sip:10.0.0.11:70000\""});
+  ASSERT_FALSE(port.ok());
+  EXPECT_TRUE(has_error(port.error(), "", "node.sip_uri: 'sip:10.0.0.11:70000': port must be 1-65535"));
+  auto nohost = load_config("", {"node.sip_uri=\"sip::5060\""});
+  ASSERT_FALSE(nohost.ok());
+  EXPECT_TRUE(has_error(nohost.error(), "", "has no host"));
+  auto timing = load_config("", {"node.claim_ttl_s=20", "node.claim_renew_s=15"});
+  ASSERT_FALSE(timing.ok());
+  EXPECT_TRUE(has_error(timing.error(), "", "node.claim_renew_s: must be at most claim_ttl_s / 2"));
+  auto two_names = load_config("", {"server.node_id=conf-a", "node.name=conf-b"});
+  ASSERT_FALSE(two_names.ok());
+  EXPECT_TRUE(has_error(two_names.error(), "",
+                        "node.name: 'conf-b' but server.node_id is 'conf-a': one node, one name"));
+  auto long_name = load_config("", {"node.name=" + std::string(64, 'a')});
+  ASSERT_FALSE(long_name.ok());
+  EXPECT_TRUE(has_error(long_name.error(), "", "node.name: at most 63 characters"));
 }
 
 }  // namespace

@@ -133,6 +133,12 @@ conference::ServiceOptions conference_options(const Config& config) {
   o.pin_lockout_window = std::chrono::seconds(config.ivr.pin_lockout_window_s);
   o.pin_lockout_duration = std::chrono::seconds(config.ivr.pin_lockout_duration_s);
   o.max_ivr_calls_per_source = config.sip.max_ivr_calls_per_source;
+  // Claims (issue 18): PostgreSQL is what several nodes share; a SQLite file has one node, which hosts all.
+  o.claims.enabled = config.storage_url.rfind("postgresql", 0) == 0;
+  o.claims.node = config.node.name;
+  o.claims.sip_uri = config.node.sip_uri;
+  o.claims.ttl = std::chrono::seconds(config.node.claim_ttl_s);
+  o.claims.renew = std::chrono::seconds(config.node.claim_renew_s);
   return o;
 }
 
@@ -205,6 +211,9 @@ int serve(const Config& config) {
   Context& ctx = **ctx_result;
   logger->info("confpro starting: node={} storage={} time_zone={} paths from {}", config.server.node_id,
                config.storage_url, config.server.time_zone, config.server.base_dir);
+  logger->info("node {} at {}: conference claims {} (ttl {} s, renewed every {} s)", config.node.name,
+               config.node.sip_uri, config.storage_url.rfind("postgresql", 0) == 0 ? "on" : "off (SQLite: one node)",
+               config.node.claim_ttl_s, config.node.claim_renew_s);
 
   auto interrupted = ctx.store->close_interrupted(ctx.clock->now(), config.server.node_id);
   if (!interrupted) {
@@ -282,8 +291,10 @@ int serve(const Config& config) {
   // (drained) after the service, before the media engine.
   WorkerPool work_pool(2, "confpro-work");
   components.push_back(std::make_unique<StopOnce<WorkerPool>>(&work_pool));
+  conference::ServiceOptions service_options = conference_options(config);
+  service_options.claims.clock = &ctx.system_clock;  // claims compare the nodes' wall clocks, never scaled ones
   conference::ConferenceService conference(control_loop, work_pool, *ctx.clock, *ctx.store, *ctx.bookings, *ctx.logins,
-                                           **media, prompts, conference_options(config));
+                                           **media, prompts, std::move(service_options));
   conference_sink = &conference;
   web_deps.control = &conference;
   notify::ReminderOptions reminder_options = config.notify.reminders;

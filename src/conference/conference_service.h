@@ -33,6 +33,20 @@
 
 namespace confpro::conference {
 
+// Several nodes on one PostgreSQL (issue 18): a conference is mixed on the one node that claims it when its room
+// opens (store.h ConferenceClaim); the node renews its claims while their rooms live and releases each at its
+// room's end; a node that stops renewing (killed) loses them after `ttl`.
+struct ClaimOptions {
+  bool enabled = false;                       // off: every conference opens here, nothing is claimed [off]
+  std::string node;                           // this node's name ([node] name)
+  std::string sip_uri;                        // where it takes calls ([node] sip_uri)
+  std::chrono::milliseconds ttl{30000};       // a claim lives this long after its last renewal [30 s]
+  std::chrono::milliseconds renew{10000};     // renewal period [10 s]
+  // The wall clock every node reads (claims compare times written by different nodes); borrowed, outlives the
+  // service; nullptr = the service's clock (tests).
+  const Clock* clock = nullptr;
+};
+
 struct ServiceOptions {
   std::string node_id = "node1";                     // written on sessions [node1]
   std::string time_zone = "Europe/Paris";            // dates read back to callers [Europe/Paris]
@@ -52,6 +66,7 @@ struct ServiceOptions {
   int max_ivr_calls_per_source = 10;                 // one untrusted source's calls in the IVR; 0 = off
   std::chrono::milliseconds key_timeout{3000};       // '*' then a digit within this time (in-call keys)
   std::chrono::milliseconds end_prompt_grace{8000};  // longest wait for the closing prompt before hanging up
+  ClaimOptions claims;                               // several nodes: which node hosts a conference [off]
 };
 
 class ConferenceService final : public sip::CallHandler, public ControlApi {

@@ -1,5 +1,6 @@
 // ConferenceService: the ControlApi for the console (web threads → control loop) and stopping.
 #include <algorithm>
+#include <utility>
 
 #include "common/timezone.h"
 #include "conference/service_impl.h"
@@ -236,6 +237,7 @@ void ConferenceService::stop() {
   impl_->on_loop<bool>(
       [this] {
         impl_->stopping_ = true;
+        if (impl_->renew_timer_) impl_->loop_.cancel_timer(std::exchange(impl_->renew_timer_, 0));
         std::vector<BookingId> rooms;
         for (const auto& [id, room] : impl_->rooms_) rooms.push_back(id);
         for (BookingId id : rooms)  // sessions closed "interrupted" unless ended
@@ -245,6 +247,7 @@ void ConferenceService::stop() {
       },
       false);
   impl_->room_writes_.stop();  // the bookings' openings and ends under way are stored
+  impl_->claims_.stop();  // the claims of the rooms just closed are released; nothing is renewed any more
   // The sessions just closed are in the store before stop() returns (unless the store is failing: the writer
   // logs that, and its destructor retries a while longer).
   (void)impl_->writer_->drain(std::chrono::seconds(10));

@@ -42,6 +42,7 @@ struct Call {
   ParticipantId participant;
   std::string invite_id;
   std::vector<std::string> intro;         // invite: what the invitee hears first (keys or WAV paths)
+  bool awaiting_claim = false;            // entering, held until this node's claim of the conference is known
 };
 
 // A live conference on this node: its rules (room.h) and what the executor keeps to carry out their effects —
@@ -134,6 +135,20 @@ class ConferenceService::Impl {
   // Whether a room of `booking` ended on this node (it is never made again: no ghost conference).
   bool ended_here(BookingId booking) const;
 
+  // --- claims (service_claims.cpp; ServiceOptions::claims): which node hosts a conference. The store calls run
+  // on claims_ (one thread: a release and a later claim of the same conference stay in order).
+  // Whether `booking`'s room may be made here now (claims off, or this node holds its claim).
+  bool may_host(BookingId booking) const;
+  // Holds `call` until this node's claim of `booking` is answered, then enters it or sends it to the owner.
+  void wait_for_claim(Call& call, const domain::Booking& booking, domain::Role role, const std::string& name_file);
+  void claim_answered(BookingId booking, const Result<store::ConferenceClaim>& claim);
+  // The caller of a conference another live node hosts. For now: told so and hung up; issue 18 item 2 moves
+  // the call there (REFER through the proxy, or a redirect) without dialling again.
+  void hosted_elsewhere(Call& call, const store::ConferenceClaim& owner);
+  // The room of `booking` closed: its claim is given back.
+  void release_claim(BookingId booking, const std::string& number);
+  void renew_claims_later();
+
   // --- control (service_control.cpp): run `fn` on the loop and wait for its result.
   template <typename T>
   T on_loop(std::function<T()> fn, T fallback);
@@ -157,6 +172,18 @@ class ConferenceService::Impl {
   std::map<BookingId, std::unique_ptr<RoomLink>> rooms_;
   std::deque<BookingId> ended_here_;  // rooms that ended on this node (latest 1000): never made again (ghosts)
   WorkerPool room_writes_{1, "confpro-rooms"};  // the rooms' booking writes, in order, off the control loop
+  // Claims (service_claims.cpp): the callers held per conference while its claim is asked; the conferences
+  // this node holds; the renewal timer (0 = not armed); the claim calls' thread.
+  struct ClaimWaiter {
+    CallId call;
+    domain::Booking booking;
+    domain::Role role;
+    std::string name_file;
+  };
+  std::map<BookingId, std::vector<ClaimWaiter>> claim_waiters_;
+  std::set<BookingId> claimed_;
+  EventLoop::TimerId renew_timer_ = 0;
+  WorkerPool claims_{1, "confpro-claims"};
   std::unordered_map<RoomId, BookingId> room_by_media_;
   PinThrottle pin_throttle_;
   std::uint64_t next_participant_ = 1;

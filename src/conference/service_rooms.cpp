@@ -89,6 +89,8 @@ void ConferenceService::Impl::enter(Call& call, const domain::Booking& requested
   if (!link) {
     // No room is made for what could not be entered anyway (an ended conference never comes back).
     if (auto outcome = admit(requested, role, "", ""); outcome != domain::JoinOutcome::kOk) return refuse(outcome);
+    // Several nodes: the room is made only on the node that claims the conference (service_claims.cpp).
+    if (!may_host(requested.id)) return wait_for_claim(call, requested, role, name_file);
     // Made on the worker of the first participant's session: it joins without moving (docs/architecture.md).
     auto media_room = media_.create_room("conf=" + requested.number, call.media);
     if (!media_room) {
@@ -179,6 +181,7 @@ void ConferenceService::Impl::apply(BookingId id, Effects effects) {
     if (ended_here_.size() > 1000) ended_here_.pop_front();
   }
   log_->info("conf={} closed", link->room.booking().number);
+  release_claim(id, link->room.booking().number);
   rooms_.erase(id);
 }
 

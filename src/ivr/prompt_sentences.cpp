@@ -28,6 +28,8 @@ constexpr std::array kSentences = std::to_array<PromptEntry>({
      "This conference has not started yet. Please call again at the scheduled time.",
      "Cette conférence n'a pas encore commencé. Veuillez rappeler à l'heure prévue."},
     {"conference-ended", "", "", "This conference has already ended.", "Cette conférence est déjà terminée."},
+    {"conference-elsewhere", "", "", "This conference is taking place on another server. Please call again.",
+     "Cette conférence se tient sur un autre serveur. Veuillez rappeler."},
     {"not-on-allow-list", "", "", "Your phone number is not on the list of participants of this conference.",
      "Votre numéro de téléphone ne figure pas sur la liste des participants de cette conférence."},
     {"only-person", "conf-onlyperson", "conf-onlyperson",

@@ -362,4 +362,26 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> FaultInjectingStore::h
   return inner_.holds_of(booking);
 }
 
+Result<ConferenceClaim> FaultInjectingStore::claim_conference(const ConferenceClaim& wanted, TimePoint now,
+                                                             std::chrono::milliseconds ttl) {
+  if (auto e = check("claim_conference")) return *e;
+  return inner_.claim_conference(wanted, now, ttl);
+}
+
+Result<int> FaultInjectingStore::renew_claims(const std::string& node, TimePoint now, std::chrono::milliseconds ttl) {
+  if (auto e = check("renew_claims")) return *e;
+  return inner_.renew_claims(node, now, ttl);
+}
+
+Status FaultInjectingStore::release_claim(const std::string& number, const std::string& node) {
+  if (auto e = check("release_claim")) return *e;
+  return inner_.release_claim(number, node);
+}
+
+Result<std::optional<ConferenceClaim>> FaultInjectingStore::conference_owner(const std::string& number,
+                                                                            TimePoint now) {
+  if (auto e = check("conference_owner")) return *e;
+  return inner_.conference_owner(number, now);
+}
+
 }  // namespace confpro::store

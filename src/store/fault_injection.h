@@ -106,6 +106,12 @@ class FaultInjectingStore final : public Store {
   Result<std::vector<LedgerEntry>> ledger_of_booking(BookingId booking) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> holds_of(BookingId booking) override;
 
+  Result<ConferenceClaim> claim_conference(const ConferenceClaim& wanted, TimePoint now,
+                                           std::chrono::milliseconds ttl) override;
+  Result<int> renew_claims(const std::string& node, TimePoint now, std::chrono::milliseconds ttl) override;
+  Status release_claim(const std::string& number, const std::string& node) override;
+  Result<std::optional<ConferenceClaim>> conference_owner(const std::string& number, TimePoint now) override;
+
  private:
   std::optional<Error> check(std::string_view method);
 

@@ -305,17 +305,33 @@ const char* const kV14BookingCategory = R"sql(
 ALTER TABLE bookings ADD COLUMN category TEXT NOT NULL DEFAULT ''
 )sql";
 
+// v15: which node hosts each live conference (issue 18, several nodes on one PostgreSQL): one row per conference
+// number, taken with INSERT … ON CONFLICT DO NOTHING, renewed by its node, taken over once expired (claims_sql.cpp).
+// A SIP proxy reads it to send a conference number's callers to its node (deploy/kamailio/).
+const char* const kV15ConferenceClaims = R"sql(
+CREATE TABLE conference_claims (
+  number TEXT PRIMARY KEY,
+  booking_id BIGINT NOT NULL,
+  node TEXT NOT NULL,
+  sip_uri TEXT NOT NULL,
+  claimed_at BIGINT NOT NULL,
+  renewed_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX conference_claims_node ON conference_claims (node)
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
             with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-            kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory};
+            kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory, kV15ConferenceClaims};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
           kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-          kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory};
+          kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory, kV15ConferenceClaims};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

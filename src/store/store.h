@@ -11,6 +11,7 @@
 // searches); booking and connection writes are a few ms.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -206,6 +207,20 @@ template <typename T>
 struct Page {
   std::vector<T> items;
   std::int64_t total = 0;  // matching rows, ignoring limit/offset
+};
+
+// A conference's claim by one node (issue 18: several nodes on one PostgreSQL): the node that hosts (mixes) the
+// conference while it lives; the others send its callers there. Keyed by the conference number (what a SIP
+// proxy sees in the Request-URI). A claim lives until `expires_at` unless its node renews it.
+struct ConferenceClaim {
+  std::string number;    // the conference number (booking's), the key
+  BookingId booking;     // the booking it belongs to
+  std::string node;      // the owning node's name ([node] name)
+  std::string sip_uri;   // where that node takes calls ([node] sip_uri)
+  TimePoint claimed_at{};
+  TimePoint renewed_at{};
+  TimePoint expires_at{};
+  bool operator==(const ConferenceClaim&) const = default;
 };
 
 enum class BookingSort { kValidFrom, kCreatedAt, kName, kNumber, kOwner, kState };
@@ -486,6 +501,22 @@ class Store {
   virtual Result<std::vector<LedgerEntry>> ledger_of_booking(BookingId booking) = 0;
   // What is held for a booking, per account name (outstanding reservations).
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> holds_of(BookingId booking) = 0;
+
+  // Conference claims (issue 18). Times come from the caller (every node's clock, NTP-synchronised: the skew
+  // between nodes must stay well below the TTL). Each call is atomic on its own, also between processes.
+  // claim_conference: claims `wanted.number` for `wanted.node` (and its booking, sip_uri) until now + ttl and
+  // returns the claim in force afterwards: ours (new; ours already: renewed, claimed_at kept; another node's
+  // that had expired: taken over) or another node's live one, unchanged. Exactly one of any number of
+  // concurrent claimers of a free conference gets it.
+  virtual Result<ConferenceClaim> claim_conference(const ConferenceClaim& wanted, TimePoint now,
+                                                   std::chrono::milliseconds ttl) = 0;
+  // Moves the expiry of every claim `node` holds to now + ttl (expired ones too, unless another node took them
+  // over); how many.
+  virtual Result<int> renew_claims(const std::string& node, TimePoint now, std::chrono::milliseconds ttl) = 0;
+  // Removes `number`'s claim if `node` holds it (no error when it does not: nothing to give back).
+  virtual Status release_claim(const std::string& number, const std::string& node) = 0;
+  // The live claim of `number` (expires_at > now), or nullopt.
+  virtual Result<std::optional<ConferenceClaim>> conference_owner(const std::string& number, TimePoint now) = 0;
 };
 
 // Opens (does not migrate) a store: "sqlite:///abs/path.db", "sqlite://relative/path.db" (relative to the
