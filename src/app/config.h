@@ -33,6 +33,10 @@ struct ServerSettings {
   std::string admin_user = "admin";        // first administrator, created on first start [admin]
   // The folder relative paths are taken against ["" = the installation folder]; config_paths.h.
   std::string base_dir;
+  // SIGTERM drains first (issue 18): /readyz and SIP OPTIONS answer 503, new calls get 503, and the live
+  // calls may go on for up to this many seconds before they are ended and the process stops (at once when the
+  // last one ends) [0 = stop at once, as SIGINT does]. Keep systemd's TimeoutStopSec above it.
+  int drain_timeout_s = 0;
 };
 
 // One dialled number leading to the service (I1).
@@ -78,6 +82,7 @@ struct BillingSettings {
 
 struct Config {
   std::string file;                           // where it came from ("" = embedded defaults)
+  std::vector<std::string> overrides;         // its --set options (a SIGHUP reload applies them again)
   ServerSettings server;
   std::string storage_url = "sqlite://var/confpro.db";  // sqlite://path | postgresql://… [sqlite://var/confpro.db]
   log::Options log;
