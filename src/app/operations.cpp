@@ -6,16 +6,26 @@
 
 namespace confpro::app {
 
+namespace {
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
 OperationsSampler::OperationsSampler(EventLoop& loop, conference::ControlApi& conference,
                                      sip::SipEndpoint& sip, media::MediaEngine& media, store::Store& store,
-                                     std::string node, std::chrono::milliseconds period)
+                                     std::string node, std::chrono::milliseconds period,
+                                     std::chrono::milliseconds stuck_after)
     : loop_(loop),
       conference_(conference),
       sip_(sip),
       media_(media),
       store_(store),
       node_(std::move(node)),
-      period_(period) {
+      period_(period),
+      stuck_after_(stuck_after) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -32,12 +42,6 @@ void OperationsSampler::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::int64_t OperationsSampler::now_ns() const {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 void OperationsSampler::run() {
   MutexLock lock(mu_);
   while (!stopped_) {
@@ -52,14 +56,14 @@ void OperationsSampler::run() {
 
 void OperationsSampler::sample() {
   // One no-op in flight at a time: while the loop is stuck its age is the lag.
-  if (noop_posted_ns_.load() == 0) {
-    const std::int64_t posted = now_ns();
-    noop_posted_ns_.store(posted);
-    const bool queued = loop_.post([this, posted] {
-      lag_ns_.store(now_ns() - posted);
-      noop_posted_ns_.store(0);
+  if (loop_clock_->posted_ns.load() == 0) {
+    const std::int64_t posted = steady_ns();
+    loop_clock_->posted_ns.store(posted);
+    const bool queued = loop_.post([clock = loop_clock_, posted] {
+      clock->lag_ns.store(steady_ns() - posted);
+      clock->posted_ns.store(0);
     });
-    if (!queued) noop_posted_ns_.store(0);  // the loop stopped: we are stopping too
+    if (!queued) loop_clock_->posted_ns.store(0);  // the loop stopped: we are stopping too
   }
   const auto load = conference_.load_counts();  // waits for the loop (its own timeout) on this thread only
   const auto pending = store_.count_pending_outbox();
@@ -77,8 +81,8 @@ void OperationsSampler::sample() {
 
 web::ProbeStatus OperationsSampler::status() {
   web::ProbeStatus s;
-  const std::int64_t waiting = noop_posted_ns_.load();
-  s.alive = waiting == 0 || now_ns() - waiting < std::chrono::nanoseconds(kStuckAfter).count();
+  const std::int64_t waiting = loop_clock_->posted_ns.load();
+  s.alive = waiting == 0 || steady_ns() - waiting < std::chrono::nanoseconds(stuck_after_).count();
   s.draining = draining_.load();
   s.store_ok = store_ok_.load();
   return s;
@@ -101,9 +105,9 @@ std::vector<web::MetricFamily> OperationsSampler::metrics() {
     outbox = outbox_pending_;
   }
   const web::ProbeStatus st = status();
-  const std::int64_t waiting = noop_posted_ns_.load();
+  const std::int64_t waiting = loop_clock_->posted_ns.load();
   // A no-op still waiting has waited at least this long: the lag is at least its age.
-  const std::int64_t lag = std::max(lag_ns_.load(), waiting == 0 ? 0 : now_ns() - waiting);
+  const std::int64_t lag = std::max(loop_clock_->lag_ns.load(), waiting == 0 ? 0 : steady_ns() - waiting);
   const media::MediaTotals rtp = media_.totals();
   const conference::HealthReport history = conference_.health();
   std::vector<web::MetricFamily> m;

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -28,12 +29,12 @@ namespace confpro::app {
 
 class OperationsSampler final : public web::OperationsProbe {
  public:
-  // A no-op the control loop has not run after this long: /healthz answers 503 (stuck).
-  static constexpr std::chrono::seconds kStuckAfter{5};
-
+  // `period`: between samples [1 s]. `stuck_after`: a no-op the control loop has not run after this long
+  // makes /healthz answer 503 (stuck) [5 s].
   OperationsSampler(EventLoop& loop, conference::ControlApi& conference, sip::SipEndpoint& sip,
                     media::MediaEngine& media, store::Store& store, std::string node,
-                    std::chrono::milliseconds period = std::chrono::seconds(1));
+                    std::chrono::milliseconds period = std::chrono::seconds(1),
+                    std::chrono::milliseconds stuck_after = std::chrono::seconds(5));
   ~OperationsSampler() override;
   void stop();
 
@@ -44,7 +45,6 @@ class OperationsSampler final : public web::OperationsProbe {
  private:
   void run();
   void sample();
-  std::int64_t now_ns() const;
 
   EventLoop& loop_;
   conference::ControlApi& conference_;
@@ -53,11 +53,15 @@ class OperationsSampler final : public web::OperationsProbe {
   store::Store& store_;
   const std::string node_;
   const std::chrono::milliseconds period_;
+  const std::chrono::milliseconds stuck_after_;
 
   std::atomic<bool> draining_{false};
-  std::atomic<std::int64_t> noop_posted_ns_{
-      0};                                // steady ns of the no-op posted and not run yet; 0: none waits
-  std::atomic<std::int64_t> lag_ns_{0};  // how long the last no-op waited to run
+  // The no-op's clock, shared with the task posted to the loop (which may run after this sampler is gone).
+  struct LoopClock {
+    std::atomic<std::int64_t> posted_ns{0};  // steady ns of the no-op posted and not run yet; 0: none waits
+    std::atomic<std::int64_t> lag_ns{0};     // how long the last no-op waited to run
+  };
+  std::shared_ptr<LoopClock> loop_clock_ = std::make_shared<LoopClock>();
   std::atomic<bool> store_ok_{true};
 
   Mutex mu_;
