@@ -77,6 +77,7 @@ int run_cli(int argc, char** argv) {
     for (const auto& f : config.error().fields) std::fprintf(stderr, "  %s: %s\n", f.field.c_str(), f.message.c_str());
     return 2;
   }
+  config->overrides = overrides;
   resolve_paths(*config, base_directory(config->server.base_dir));  // once: the components see absolute paths
   if (auto s = log::init(config->log); !s) {
     print_error(s.error());

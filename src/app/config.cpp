@@ -54,6 +54,7 @@ void read_server(ConfigReader r, ServerSettings& s) {
   r.get("time_scale", s.time_scale, 0.01, 10000.0);
   r.get("admin_user", s.admin_user);
   r.get("base_dir", s.base_dir);
+  r.get_int("drain_timeout_s", s.drain_timeout_s, 0, 86400);
   r.finish();
 }
 

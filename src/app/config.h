@@ -35,6 +35,10 @@ struct ServerSettings {
   std::string admin_user = "admin";        // first administrator, created on first start [admin]
   // The folder relative paths are taken against ["" = the installation folder]; config_paths.h.
   std::string base_dir;
+  // SIGTERM drains first (issue 18): /readyz and SIP OPTIONS answer 503, new calls get 503, and the live
+  // calls may go on for up to this many seconds before they are ended and the process stops (at once when the
+  // last one ends) [0 = stop at once, as SIGINT does]. Keep systemd's TimeoutStopSec above it.
+  int drain_timeout_s = 0;
 };
 
 // [node] (issue 18): who this node is among several sharing one PostgreSQL. A live conference is claimed by the
@@ -94,6 +98,7 @@ struct BillingSettings {
 
 struct Config {
   std::string file;                           // where it came from ("" = embedded defaults)
+  std::vector<std::string> overrides;         // its --set options (a SIGHUP reload applies them again)
   ServerSettings server;
   NodeSettings node;  // [node]: name, sip_uri, claim_ttl_s, claim_renew_s (after [sip]: sip_uri's default)
   std::string storage_url = "sqlite://var/confpro.db";  // sqlite://path | postgresql://… [sqlite://var/confpro.db]

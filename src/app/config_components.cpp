@@ -102,6 +102,7 @@ void read_web(ConfigReader r, web::WebOptions& w) {
   r.get_int("max_connections_per_source", w.max_connections_per_source, 0, 1000000);
   r.get_int("request_read_timeout_s", w.request_read_timeout_s, 1, 3600);
   r.get("port_file", w.port_file);
+  r.get("metrics_token", w.metrics_token);
   r.finish();
 }
 

@@ -37,6 +37,22 @@ TEST_F(ConfigTest, EmbeddedDefaultsAreValid) {
   EXPECT_FALSE(c->access_numbers.empty());
 }
 
+// Issue 18 item 6: the drain after SIGTERM (default 0: stop at once) and the token /metrics asks for (default
+// none).
+TEST_F(ConfigTest, DrainTimeoutAndMetricsTokenAreReadAndBounded) {
+  auto d = load_config("", {});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->server.drain_timeout_s, 0);
+  EXPECT_TRUE(d->web.metrics_token.empty());
+  auto c = load_config(write("[server]\ndrain_timeout_s = 600\n[web]\nmetrics_token = \"t0ken\"\n"), {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->server.drain_timeout_s, 600);
+  EXPECT_EQ(c->web.metrics_token, "t0ken");
+  auto bad = load_config(write("[server]\ndrain_timeout_s = -1\n"), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.error(), ":2", "drain_timeout_s")) << format_config_errors(bad.error());
+}
+
 TEST_F(ConfigTest, NotifySmtpIsReadAndABadUrlOrSenderIsRefused) {
   EXPECT_TRUE(load_config("", {})->notify.smtp.url.empty());  // no [notify.smtp]: serve sends nothing
   auto c =

@@ -1,10 +1,12 @@
-// `confpro serve`: builds every component from the configuration, starts them, waits for SIGINT/SIGTERM, and
-// stops them in reverse order (a second signal exits at once).
+// `confpro serve`: builds every component from the configuration, starts them, waits for SIGINT/SIGTERM
+// (SIGTERM drains first; SIGHUP reloads, app/reload.h), and stops them in reverse order (a second signal
+// exits at once).
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -14,13 +16,17 @@
 #include "app/cli_commands.h"
 #include "app/config_paths.h"
 #include "app/context.h"
+#include "app/operations.h"
+#include "app/reload.h"
 #include "app/services.h"
 #include "app/signals.h"
-#include "common/event_loop.h"
-#include "common/log.h"
-#include "common/worker_pool.h"
+#include "app/systemd_notify.h"
 #include "billing/http_billing.h"
 #include "billing/radius_accounting.h"
+#include "common/event_loop.h"
+#include "common/log.h"
+#include "common/thread_annotations.h"
+#include "common/worker_pool.h"
 #include "conference/conference_service.h"
 #include "ivr/prompt_catalog.h"
 #include "media/media_engine.h"
@@ -28,7 +34,6 @@
 #include "notify/reminders.h"
 #include "sip/sip_endpoint.h"
 #include "web/web_server.h"
-#include "common/thread_annotations.h"
 
 namespace confpro::app {
 
@@ -142,19 +147,9 @@ conference::ServiceOptions conference_options(const Config& config) {
   return o;
 }
 
-// The configuration's access numbers seed the store (conference/access_numbers.h: a stored one is kept as the
-// console left it); calls are routed from the store.
-Status seed_configured_access_numbers(store::Store& store, const Config& config) {
-  std::vector<store::AccessNumber> configured;
-  for (const auto& a : config.access_numbers) {
-    store::AccessNumber n;
-    n.number = a.number;
-    n.label = a.label;
-    n.kind = a.kind;
-    n.language = a.language == "en" ? domain::Language::kEnglish : domain::Language::kFrench;
-    configured.push_back(std::move(n));
-  }
-  auto added = conference::seed_access_numbers(store, configured);
+// The configuration's access numbers seed the store (app/reload.h); calls are routed from the store.
+Status seed_access_numbers_at_start(store::Store& store, const Config& config) {
+  auto added = seed_configured_access_numbers(store, config);
   if (!added) return added.error();
   if (*added > 0) log::get("app")->info("{} access number(s) from the configuration added to the store", *added);
   return {};
@@ -184,6 +179,30 @@ web::WebOptions reserve_descriptors(web::WebOptions web, const std::shared_ptr<s
     web.max_connections = std::max<std::size_t>(web_share, 1);
   }
   return web;
+}
+
+// SIGTERM: no new calls (SIP 503, OPTIONS 503, /readyz 503) while the live ones finish, for at most
+// `timeout_s`; a second SIGINT/SIGTERM ends the wait. A SIGHUP meanwhile is ignored (the drain reloads
+// nothing).
+void drain_before_stop(sip::SipEndpoint& sip, OperationsSampler& probe, int timeout_s) {
+  auto logger = log::get("app");
+  probe.set_draining();
+  sip.drain();
+  if (timeout_s <= 0) return;
+  logger->info("draining: {} live call(s), at most {} s (a second SIGTERM stops now)", sip.live_calls(),
+               timeout_s);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (sip.live_calls() > 0 && std::chrono::steady_clock::now() < until) {
+    const int sig = wait_for_signal_for(std::chrono::milliseconds(200));
+    if (sig == SIGINT || sig == SIGTERM) {
+      logger->info("signal {} while draining: stopping now", sig);
+      return;
+    }
+  }
+  if (sip.live_calls() > 0)
+    logger->info("drain time over: {} call(s) still live are ended", sip.live_calls());
+  else
+    logger->info("drained: no call left");
 }
 
 }  // namespace
@@ -235,7 +254,7 @@ int serve(const Config& config) {
                 config.server.admin_user.c_str(), (*admin)->c_str(), config.server.admin_user.c_str());
     std::fflush(stdout);
   }
-  if (auto s = seed_configured_access_numbers(*ctx.store, config); !s) {
+  if (auto s = seed_access_numbers_at_start(*ctx.store, config); !s) {
     print_error(s.error());
     return 1;
   }
@@ -340,6 +359,14 @@ int serve(const Config& config) {
   components.push_back(std::make_unique<StopOnce<conference::ConferenceService>>(&conference));
   logger->info("SIP listening on {}:{} (UDP, TCP)", config.sip.listen_address, (*sip)->bound_port());
 
+  // /healthz, /readyz, /metrics: sampled on their own thread; stopped before the conference service (it asks
+  // it).
+  auto operations = std::make_unique<OperationsSampler>(control_loop, conference, **sip, **media, *ctx.store,
+                                                        config.server.node_id);
+  OperationsSampler& probe = *operations;
+  web_deps.operations = operations.get();
+  components.push_back(std::make_unique<Owned<OperationsSampler>>(std::move(operations)));
+
   auto web = web::start_web(web_options, web_deps);
   if (!web) return fail_start(web.error());
   components.push_back(std::make_unique<Owned<web::RunningWeb>>(std::move(*web)));
@@ -348,7 +375,21 @@ int serve(const Config& config) {
   std::printf("confpro ready: SIP port %u, web http://localhost:%d/ (Ctrl-C to stop)\n",
               static_cast<unsigned>((*sip)->bound_port()), config.web.port);
   std::fflush(stdout);
-  int sig = wait_for_stop_signal();
+  notify_systemd("READY=1\nSTATUS=taking calls");
+  Config running = config;  // what SIGHUP reloaded last
+  int sig = 0;
+  while ((sig = wait_for_signal()) == SIGHUP) {
+    notify_systemd("RELOADING=1\nSTATUS=reloading the configuration");
+    auto reloaded = reload_config(running, ReloadTargets{*ctx.store, conference, **sip});
+    if (!reloaded)
+      logger->error("SIGHUP: configuration refused, the running one is kept: {}",
+                    format_config_errors(reloaded.error()));
+    else
+      running = std::move(*reloaded);
+    notify_systemd("READY=1\nSTATUS=taking calls");
+  }
+  notify_systemd(sig == SIGTERM ? "STOPPING=1\nSTATUS=draining" : "STOPPING=1\nSTATUS=stopping");
+  if (sig == SIGTERM) drain_before_stop(**sip, probe, config.server.drain_timeout_s);
   exit_on_second_signal();
   logger->info("signal {}: stopping", sig);
   stop_all();

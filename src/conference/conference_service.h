@@ -100,6 +100,7 @@ class ConferenceService final : public sip::CallHandler, public ControlApi {
   std::vector<LiveConference> live_conferences() override;
   std::optional<LiveConference> live_conference(BookingId id) override;
   std::optional<std::set<BookingId>> bookings_with_room() override;
+  std::optional<LoadCounts> load_counts() override;
   Status set_muted(BookingId conference, ParticipantId participant, bool muted, const std::string& actor) override;
   Status eject(BookingId conference, ParticipantId participant, const std::string& actor) override;
   Status set_locked(BookingId conference, bool locked, const std::string& actor) override;

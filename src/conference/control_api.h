@@ -101,6 +101,13 @@ struct HealthReport {
   std::string history_last_error;
 };
 
+// How much this node hosts now (/metrics): rooms (live, ending, or waiting for their leader) and the
+// participants in them.
+struct LoadCounts {
+  std::size_t conferences = 0;
+  std::size_t participants = 0;
+};
+
 class ControlApi {
  public:
   virtual ~ControlApi() = default;
@@ -113,6 +120,16 @@ class ControlApi {
   // The bookings that have a room on this node (live, ending, or waiting for their leader): the housekeeping
   // thread leaves their expiry to the room (booking::BookingService::expire_due). Blocking, not on the loop;
   // nullopt when the loop did not answer. The default is built from live_conferences().
+  // Blocking, not on the loop (one short task there: O(rooms)); nullopt when the loop did not answer. The
+  // default is built from live_conferences().
+  virtual std::optional<LoadCounts> load_counts() {
+    LoadCounts n;
+    for (const auto& c : live_conferences()) {
+      ++n.conferences;
+      n.participants += c.participants.size();
+    }
+    return n;
+  }
   virtual std::optional<std::set<BookingId>> bookings_with_room() {
     std::set<BookingId> ids;
     for (const auto& c : live_conferences()) ids.insert(c.booking);

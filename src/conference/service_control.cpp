@@ -279,6 +279,19 @@ std::optional<std::set<BookingId>> ConferenceService::bookings_with_room() {
       std::nullopt);
 }
 
+std::optional<LoadCounts> ConferenceService::load_counts() {
+  return impl_->on_loop<std::optional<LoadCounts>>(
+      [this] {
+        LoadCounts n;
+        for (const auto& [id, room] : impl_->rooms_) {
+          ++n.conferences;
+          n.participants += room->members.size();
+        }
+        return std::optional<LoadCounts>(n);
+      },
+      std::nullopt);
+}
+
 Status ConferenceService::access_numbers_changed() {
   auto answer = std::make_shared<std::promise<Status>>();
   auto routed = answer->get_future();

@@ -1,14 +1,15 @@
 // The media engine (media_engine.h): routes each call to the worker that owns the session or room, as a command
 // through that worker's bounded queue. Work that allocates or reads files (sockets, codecs, prompt files,
 // recorder files) is done here on the calling thread, so workers only move finished objects into place.
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 #include <unordered_map>
 
+#include "common/thread_annotations.h"
 #include "media/audio_file.h"
 #include "media/media_engine.h"
 #include "media/worker.h"
-#include "common/thread_annotations.h"
 
 namespace confpro::media {
 namespace {
@@ -135,6 +136,30 @@ class Engine final : public MediaEngine {
   }
 
   std::uint64_t sessions_moved() const override { return moved_.load(std::memory_order_relaxed); }
+
+  MediaTotals totals() override {
+    MediaTotals t;
+    std::size_t receiving = 0;
+    double jitter_sum = 0, loss_sum = 0;
+    MutexLock lock(board_.mu);
+    t.packets_received = board_.retired_received;
+    t.packets_lost = board_.retired_lost;
+    for (const auto& [id, s] : board_.stats) {
+      ++t.sessions;
+      t.packets_received += s.packets_received;
+      t.packets_lost += s.packets_lost;
+      if (s.packets_received == 0) continue;
+      ++receiving;
+      jitter_sum += s.jitter_ms;
+      loss_sum += s.loss_fraction;
+      t.jitter_ms_max = std::max(t.jitter_ms_max, s.jitter_ms);
+    }
+    if (receiving > 0) {
+      t.jitter_ms_mean = jitter_sum / static_cast<double>(receiving);
+      t.loss_fraction_mean = loss_sum / static_cast<double>(receiving);
+    }
+    return t;
+  }
 
   Status detach(MediaSessionId session) override { return to_session(session, cmd::Detach{session}); }
   Status set_flags(MediaSessionId session, ParticipantFlags flags) override {

@@ -94,6 +94,18 @@ struct SessionStats {
   double loss_fraction = 0;                   // 0..1
 };
 
+// RTP figures of the whole engine, for /metrics: counters over every session since start (a destroyed
+// session's packets stay counted), gauges over the live sessions. From the statistics the workers publish
+// (may lag a tick).
+struct MediaTotals {
+  std::uint64_t packets_received = 0;  // counter
+  std::uint64_t packets_lost = 0;      // counter, by sequence gaps
+  std::size_t sessions = 0;            // live sessions with statistics
+  double jitter_ms_mean = 0;      // RFC 3550 jitter, mean of the live sessions that received RTP [0: none]
+  double jitter_ms_max = 0;       // … the largest
+  double loss_fraction_mean = 0;  // 0..1, mean of the live sessions that received RTP
+};
+
 // Events out of the engine.
 struct DtmfEvent { MediaSessionId session; char digit; int duration_ms; bool inband; };
 struct PlayDone { MediaSessionId session; RoomId room; std::uint64_t play_id; bool completed; };  // room or session
@@ -198,6 +210,9 @@ class MediaEngine {
   virtual void stop() = 0;  // stop workers; idempotent
   // Sessions moved from one worker to another to join a room (any thread): what placement could not avoid.
   virtual std::uint64_t sessions_moved() const { return 0; }
+  // Any thread; one short lock of the statistics board (O(live sessions)). The default (test doubles) is
+  // zero.
+  virtual MediaTotals totals() { return {}; }
 };
 
 // Builds the engine with its worker threads started.

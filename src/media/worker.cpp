@@ -239,8 +239,11 @@ bool Worker::apply(Command& command) {
           [&](cmd::DestroySession& c) {
             auto s = take_session(c.id);
             if (!s) return false;
+            const SessionStats last = s->stats();
             MutexLock lock(board_.mu);
             board_.stats.erase(c.id);
+            board_.retired_received += last.packets_received;
+            board_.retired_lost += last.packets_lost;
             return true;
           },
           [&](cmd::CreateRoom& c) {

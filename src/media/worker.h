@@ -29,6 +29,9 @@ namespace confpro::media {
 struct StatsBoard {
   Mutex mu;
   std::unordered_map<MediaSessionId, SessionStats> stats GUARDED_BY(mu);
+  // Packets of the sessions already removed from `stats` (MediaEngine::totals() keeps counting them).
+  std::uint64_t retired_received GUARDED_BY(mu) = 0;
+  std::uint64_t retired_lost GUARDED_BY(mu) = 0;
 };
 
 // Totals of one worker, for benchmarks and health.

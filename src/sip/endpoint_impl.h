@@ -72,6 +72,11 @@ class SofiaEndpoint final : public SipEndpoint {
   void stop() override;
   std::uint16_t bound_port() const override { return options_.port; }
   int live_calls() const override { return live_calls_.load(); }
+  void drain() override;
+  bool draining() const override { return draining_.load(); }
+  std::uint64_t calls_answered_in() const override { return answered_in_.load(std::memory_order_relaxed); }
+  std::uint64_t calls_answered_out() const override { return answered_out_.load(std::memory_order_relaxed); }
+  Status set_dial_plan(const std::vector<std::string>& patterns) override;
 
   // --- SIP thread only (called from the nua callback and posted closures) ---
   void on_nua_event(nua_t* nua, nua_event_t event, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip,
@@ -122,13 +127,16 @@ class SofiaEndpoint final : public SipEndpoint {
 
   SipOptions options_;
   NegotiationPolicy policy_;
-  DialPlan plan_;
+  Mutex plan_mu_;
+  std::shared_ptr<const DialPlan> plan_ GUARDED_BY(plan_mu_);  // replaced whole by set_dial_plan()
   media::MediaEngine& media_;
   CallHandler& handler_;
   std::shared_ptr<spdlog::logger> log_;
   DialOutLimiter dial_limiter_;
   std::atomic<std::uint64_t> next_call_id_{1};
   std::atomic<int> live_calls_{0};
+  std::atomic<bool> draining_{false};
+  std::atomic<std::uint64_t> answered_in_{0}, answered_out_{0};
 
   std::thread thread_;
   int wake_fd_ = -1;

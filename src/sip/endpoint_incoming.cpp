@@ -59,6 +59,7 @@ void SofiaEndpoint::on_new_invite(nua_handle_t* nh, const sip_t* sip) {
   const std::string ip = source_ip(event_nua_);
   const std::string retry = std::to_string(options_.retry_after_s);
   if (shutting_down_) return refuse(event_nua_, nh, 503, "Shutting Down", retry);
+  if (draining_.load()) return refuse(event_nua_, nh, 503, "Draining", retry);
   const auto now = std::chrono::steady_clock::now();
   if (const auto verdict = admission_.admit(ip, now); verdict != AdmissionGuard::Verdict::kAdmit) {
     // Cheap on purpose: no SDP, no media, no call; one log line per ban (at most 10 a second), the rest in
@@ -313,14 +314,19 @@ void SofiaEndpoint::on_ack(Call& c, const sip_t* sip) {
   c.state = Call::State::kEstablished;
   log_->info("call={} answered (ACK)", c.id.value());
   if (!c.answered_reported) {
+    answered_in_.fetch_add(1, std::memory_order_relaxed);
     c.answered_reported = true;
     handler_.on_answered(c.id, c.media);
   }
 }
 
-// OPTIONS (keep-alives, monitoring) in or out of dialog: 200 with what we support, no SDP.
+// OPTIONS (keep-alives, monitoring) in or out of dialog: 200 with what we support, no SDP. Out of dialog
+// while draining: 503, so that a dispatcher's health check takes this node out of its set (live calls'
+// in-dialog OPTIONS still get 200).
 void SofiaEndpoint::on_options(nua_handle_t* nh, const sip_t*) {
   if (!nh) return;
+  if ((draining_.load() || shutting_down_) && !find(nh))
+    return refuse(event_nua_, nh, 503, "Draining", std::to_string(options_.retry_after_s));
   nua_respond(nh, 200, "OK", NUTAG_WITH_THIS(event_nua_), SIPTAG_ACCEPT_STR("application/sdp"),
               SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE"), TAG_END());
   if (!find(nh)) nua_handle_destroy(nh);

@@ -47,7 +47,12 @@ std::string realm_of(const msg_auth_t* au) {
 Result<CallId> SofiaEndpoint::dial(const DialRequest& request) {
   if (options_.trunk.proxy_uri.empty()) return Error::precondition("dial-out is not configured (sip.trunk)");
   if (request.conference_tag.empty()) return Error::invalid("conference_tag", "is required");
-  auto digits = check_dial_number(request.number, options_.number_rules, plan_);
+  std::shared_ptr<const DialPlan> plan;
+  {
+    MutexLock lock(plan_mu_);
+    plan = plan_;
+  }
+  auto digits = check_dial_number(request.number, options_.number_rules, *plan);
   if (!digits.ok()) return digits.error();
   if (!request.caller_id.empty() && !is_digits(request.caller_id)) {
     return Error::invalid("caller_id", "must contain digits only");
@@ -164,6 +169,7 @@ void SofiaEndpoint::on_invite_response(Call& c, int status, const char* phrase, 
     log_->warn("call={} media update failed: {}", c.id.value(), st.error().message);
   }
   c.state = Call::State::kEstablished;
+  if (!c.answered_reported) answered_out_.fetch_add(1, std::memory_order_relaxed);
   c.answered_reported = true;
   log_->info("call={} dial-out answered codec={}", c.id.value(), media::to_string(c.negotiated.codec.kind));
   handler_.on_answered(c.id, c.media);

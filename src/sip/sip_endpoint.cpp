@@ -152,7 +152,7 @@ SofiaEndpoint::SofiaEndpoint(SipOptions options, NegotiationPolicy policy, DialP
                              media::MediaEngine& media, CallHandler& handler)
     : options_(std::move(options)),
       policy_(std::move(policy)),
-      plan_(std::move(plan)),
+      plan_(std::make_shared<const DialPlan>(std::move(plan))),
       media_(media),
       handler_(handler),
       log_(log::get("sip")),
@@ -380,6 +380,20 @@ void SofiaEndpoint::reject(CallId call, int status, const std::string& reason) {
 }
 void SofiaEndpoint::hangup(CallId call, const std::string& cause) {
   post([this, call, cause] { do_hangup(call, cause); });
+}
+
+void SofiaEndpoint::drain() {
+  if (!draining_.exchange(true))
+    log_->info("SIP draining: new calls and OPTIONS get 503, {} live call(s) go on", live_calls_.load());
+}
+
+Status SofiaEndpoint::set_dial_plan(const std::vector<std::string>& patterns) {
+  auto compiled = DialPlan::compile(patterns);
+  if (!compiled.ok()) return compiled.error();
+  auto plan = std::make_shared<const DialPlan>(std::move(compiled).value());
+  MutexLock lock(plan_mu_);
+  plan_ = std::move(plan);
+  return {};
 }
 
 void SofiaEndpoint::stop() {

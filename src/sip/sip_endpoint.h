@@ -169,6 +169,23 @@ class SipEndpoint {
 
   virtual std::uint16_t bound_port() const = 0;  // the UDP/TCP port bound (= SipOptions::port)
   virtual int live_calls() const = 0;            // calls not yet ended (any thread; approximate)
+
+  // Operations (issue 18 item 6). drain(): the node is going away — from now on new INVITEs out of dialog get
+  // 503 "Draining" (with Retry-After) and OPTIONS out of dialog 503, so a dispatcher (Kamailio) that pings
+  // with OPTIONS stops sending new calls here; live calls and their in-dialog requests go on. Not undone;
+  // stop() still ends what is left. The defaults (test doubles) do nothing.
+  virtual void drain() {}
+  virtual bool draining() const { return false; }
+  // Calls answered since start (any thread): incoming ones whose 200 was ACKed, dial-outs the far end
+  // answered.
+  virtual std::uint64_t calls_answered_in() const { return 0; }
+  virtual std::uint64_t calls_answered_out() const { return 0; }
+  // Replaces the dial plan (SipOptions::dial_plan) for the dial-outs asked from now on (SIGHUP reload). Any
+  // thread. kInvalidArgument naming the bad pattern (the plan in force is kept).
+  virtual Status set_dial_plan(const std::vector<std::string>& patterns) {
+    (void)patterns;
+    return Error::precondition("this SIP endpoint cannot change its dial plan");
+  }
 };
 
 // Starts the SIP thread and binds the transports. Errors: kInvalidArgument for bad options (codec name, regex,

@@ -162,6 +162,17 @@ class SipEndpointTest : public ::testing::Test {
            "Contact: <sip:alice@127.0.0.1:" + std::to_string(peer.port()) + ">\r\n"
            "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
   }
+  // An incoming call `call_id` offering `sdp_media`, accepted and ACKed (CSeq 1); its To tag, "" on failure.
+  std::string answered_call(const std::string& call_id, const std::string& sdp_media) {
+    peer.send(options.port, invite(call_id, sdp_media));
+    if (!handler.wait_for("incoming")) return "";
+    endpoint->accept(handler.last);
+    const std::string ok = peer.expect("SIP/2.0 200");
+    if (ok.empty()) return "";
+    const std::string tag = to_tag(ok);
+    peer.send(options.port, in_dialog("ACK", call_id, 1, tag, call_id + "-ack"));
+    return handler.wait_for("answered") ? tag : "";
+  }
   std::string in_dialog(const std::string& method, const std::string& call_id, int cseq, const std::string& to_tag,
                         const std::string& branch, const std::string& body = "",
                         const std::string& type = "") {
@@ -453,14 +464,8 @@ TEST_F(SipEndpointTest, InviteWithAContactOrRouteTheStackCannotUseGets400AndNoCa
   // A good call, then a re-INVITE moving its target to tel: — refused. (sofia has taken the new target
   // already, before the request reaches us, so our BYE cannot be sent: the call still ends at once, not after
   // minutes.)
-  peer.send(options.port, invite("bc-ok", sdp));
-  ASSERT_TRUE(handler.wait_for("incoming"));
-  endpoint->accept(handler.last);
-  const std::string ok = peer.expect("SIP/2.0 200");
-  ASSERT_FALSE(ok.empty());
-  const std::string tag = to_tag(ok);
-  peer.send(options.port, in_dialog("ACK", "bc-ok", 1, tag, "bc-ok-ack"));
-  ASSERT_TRUE(handler.wait_for("answered"));
+  const std::string tag = answered_call("bc-ok", sdp);
+  ASSERT_FALSE(tag.empty());
   std::string reinvite = in_dialog("INVITE", "bc-ok", 2, tag, "bc-ok-re",
                                    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"
                                    "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
@@ -708,6 +713,51 @@ TEST_F(SipEndpointTest, DialOutsideThePlanFailsBeforeAnythingIsSent) {
   ASSERT_FALSE(injection.ok());
   EXPECT_EQ(injection.error().code, ErrorCode::kInvalidArgument);
   EXPECT_FALSE(endpoint->dial({"0123456789", "", "", "", {}}).ok()) << "a conference tag is required";
+  EXPECT_EQ(media.created.load(), 0);
+}
+
+// Issue 18: SIGTERM drains. New calls and OPTIONS out of dialog (Kamailio's dispatcher pings) get 503; the
+// call in progress and its in-dialog requests go on.
+TEST_F(SipEndpointTest, DrainingRefusesNewCallsAndOptionsWhileTheLiveCallGoesOn) {
+  start();
+  const std::string tag = answered_call("d1", "m=audio 4000 RTP/AVP 0\r\n");
+  ASSERT_FALSE(tag.empty());
+  EXPECT_EQ(endpoint->calls_answered_in(), 1u);
+  EXPECT_FALSE(endpoint->draining());
+  endpoint->drain();
+  EXPECT_TRUE(endpoint->draining());
+  peer.send(options.port, "OPTIONS sip:127.0.0.1:" + std::to_string(options.port) + " SIP/2.0\r\n" +
+                              "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(peer.port()) +
+                              ";branch=z9hG4bK-dr1\r\nFrom: <sip:dispatcher@127.0.0.1>;tag=k\r\n"
+                              "To: <sip:127.0.0.1>\r\nCall-ID: dr1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+                              "Content-Length: 0\r\n\r\n");
+  const std::string refused = peer.expect("SIP/2.0 503");
+  ASSERT_FALSE(refused.empty());
+  EXPECT_EQ(header(refused, "Call-ID"), "dr1");
+  EXPECT_EQ(header(refused, "Retry-After"), "5");
+  peer.send(options.port, in_dialog("OPTIONS", "d1", 2, tag, "d1opt"));
+  const std::string in_call = peer.expect("SIP/2.0 200");
+  ASSERT_FALSE(in_call.empty()) << "the live call's own OPTIONS is still answered";
+  EXPECT_EQ(header(in_call, "Call-ID"), "d1");
+  peer.send(options.port, invite("d2", "m=audio 4000 RTP/AVP 0\r\n"));
+  const std::string busy = peer.expect("SIP/2.0 503");
+  ASSERT_FALSE(busy.empty());
+  EXPECT_NE(busy.find("SIP/2.0 503 Draining"), std::string::npos) << busy;
+  EXPECT_FALSE(handler.wait_for("incoming", 200ms));
+  peer.send(options.port, in_dialog("BYE", "d1", 3, tag, "d1bye"));
+  EXPECT_FALSE(peer.expect("SIP/2.0 200").empty());
+  EXPECT_TRUE(handler.wait_for("ended caller-bye"));
+}
+
+TEST_F(SipEndpointTest, TheDialPlanIsReplacedWhileRunningAndABadOneIsRefused) {
+  start();
+  auto bad = endpoint->set_dial_plan({"(["});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(endpoint->set_dial_plan({"07[0-9]{8}"}).ok());
+  auto now_outside = endpoint->dial({"0123456789", "", "", "conf1", {}});  // allowed by the fixture's plan
+  ASSERT_FALSE(now_outside.ok());
+  EXPECT_EQ(now_outside.error().code, ErrorCode::kPermissionDenied);
   EXPECT_EQ(media.created.load(), 0);
 }
 

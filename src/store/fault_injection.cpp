@@ -267,6 +267,11 @@ Status FaultInjectingStore::mark_failed(std::int64_t id, const std::string& erro
   return inner_.mark_failed(id, error, next_attempt_at, give_up);
 }
 
+Result<std::int64_t> FaultInjectingStore::count_pending_outbox() {
+  if (auto e = check("count_pending_outbox")) return *e;
+  return inner_.count_pending_outbox();
+}
+
 Result<std::vector<OutboxMessage>> FaultInjectingStore::list_outbox(const std::string& status, int limit) {
   if (auto e = check("list_outbox")) return *e;
   return inner_.list_outbox(status, limit);

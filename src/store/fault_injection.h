@@ -83,6 +83,7 @@ class FaultInjectingStore final : public Store {
   Status mark_failed(std::int64_t id, const std::string& error, TimePoint next_attempt_at,
                      bool give_up) override;
   Result<std::vector<OutboxMessage>> list_outbox(const std::string& status, int limit) override;
+  Result<std::int64_t> count_pending_outbox() override;
   Result<bool> claim_message(std::int64_t id, TimePoint seen, TimePoint lease_until) override;
   Result<std::vector<OutboxMessage>> find_outbox(const OutboxQuery& query) override;
   Result<OutboxMessage> requeue_message(std::int64_t id, TimePoint now) override;

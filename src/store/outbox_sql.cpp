@@ -202,6 +202,13 @@ Result<std::vector<OutboxMessage>> SqlStore::list_outbox(const std::string& stat
   });
 }
 
+Result<std::int64_t> SqlStore::count_pending_outbox() {
+  return run<std::int64_t>("count pending outbox", [&](soci::session& sql) {
+    return Result<std::int64_t>(
+        count_matching(sql, "FROM outbox WHERE status = 'pending'", [](soci::statement&) {}));
+  });
+}
+
 Result<std::vector<OutboxMessage>> SqlStore::find_outbox(const OutboxQuery& q) {
   return run<std::vector<OutboxMessage>>("find outbox", [&](soci::session& sql) {
     const std::int64_t booking = q.booking.value();

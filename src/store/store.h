@@ -441,6 +441,8 @@ class Store {
                              bool give_up) = 0;
   virtual Result<std::vector<OutboxMessage>> list_outbox(const std::string& status,
                                                          int limit) = 0;  // "" = all
+  // Rows still "pending" (waiting or retrying), due or not: the backlog /metrics reports (one indexed count).
+  virtual Result<std::int64_t> count_pending_outbox() = 0;
   // Takes a due pending message for one sending attempt: moves its next_attempt_at from `seen` (what
   // due_messages returned) to `lease_until`, so that another worker (another node, or the CLI) does not take
   // it meanwhile. false when someone else took or changed it first. A crash while it is held only delays the

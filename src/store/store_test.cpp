@@ -438,10 +438,12 @@ TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
   auto a = store_->enqueue(m).value();
   m.next_attempt_at = kT0 + std::chrono::minutes{10};
   auto b = store_->enqueue(m).value();
+  EXPECT_EQ(store_->count_pending_outbox().value(), 2);  // the backlog (/metrics): due or not
   auto due = store_->due_messages(kT0, 10).value();
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].id, a.id);
   ASSERT_TRUE(store_->mark_failed(a.id, "gateway down", kT0 + std::chrono::minutes{1}, false).ok());
+  EXPECT_EQ(store_->count_pending_outbox().value(), 2);  // a retry is still pending
   EXPECT_TRUE(store_->due_messages(kT0, 10)->empty());
   due = store_->due_messages(kT0 + std::chrono::minutes{10}, 10).value();
   ASSERT_EQ(due.size(), 2u);
@@ -450,6 +452,7 @@ TEST_P(StoreTest, OutboxRetriesAndGivesUp) {
   ASSERT_TRUE(store_->mark_sent(a.id, kT0 + std::chrono::minutes{10}).ok());
   ASSERT_TRUE(store_->mark_failed(b.id, "refused", kT0, true).ok());
   EXPECT_TRUE(store_->due_messages(kT0 + std::chrono::hours{1}, 10)->empty());
+  EXPECT_EQ(store_->count_pending_outbox().value(), 0);  // sent and given up: none left
   EXPECT_EQ(store_->list_outbox("failed", 10)->size(), 1u);
   EXPECT_EQ(store_->list_outbox("sent", 10)->size(), 1u);
   EXPECT_EQ(store_->mark_sent(999, kT0).error().code, ErrorCode::kNotFound);

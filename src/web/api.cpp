@@ -71,6 +71,7 @@ Api::Api(const WebOptions& options, const WebDeps& services)
   add_history_routes(*router_, *context_);
   add_notification_routes(*router_, *context_);
   add_billing_routes(*router_, *context_);
+  add_operations_routes(*router_, *context_);
   events_ = std::make_unique<EventHub>(services_.control);
 }
 

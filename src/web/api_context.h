@@ -34,6 +34,7 @@ void add_live_routes(Router& router, ApiContext& ctx);       // live conferences
 void add_history_routes(Router& router, ApiContext& ctx);    // past conferences, recordings, reports
 void add_notification_routes(Router& router, ApiContext& ctx);  // the outbox rows, re-send
 void add_billing_routes(Router& router, ApiContext& ctx);       // tariffs, accounts, ledger, revenue
+void add_operations_routes(Router& router, ApiContext& ctx);    // /healthz, /readyz, /metrics
 
 // Parses an integer path parameter (> 0); nullopt for anything else.
 std::optional<std::int64_t> parse_id(const std::string& text);

@@ -15,12 +15,15 @@ namespace confpro::conference { class ControlApi; }
 
 namespace confpro::web {
 
+class OperationsProbe;  // web/operations.h
+
 struct WebDeps {
   const Clock* clock = nullptr;                 // wall clock (scaled in tests by server.time_scale)
   store::Store* store = nullptr;
   directory::Directory* directory = nullptr;
   booking::BookingService* bookings = nullptr;  // may be null: booking routes answer 503
   conference::ControlApi* control = nullptr;    // may be null: live routes answer 503
+  OperationsProbe* operations = nullptr;        // may be null: /readyz and /metrics answer 503
 };
 
 // The running web server; stop() closes the listener and every connection (idempotent, main thread).

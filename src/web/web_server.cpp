@@ -481,7 +481,7 @@ class WebServer final : public RunningWeb {
       HttpRequest r = to_request(*req, secure);
       if (auto refused = refuse_target(r)) return send(req, std::move(*refused), secure);
       if (r.path == "/api/v1/events" && r.method == "GET") return open_stream(req, r, secure);
-      if (r.path.rfind("/api/", 0) == 0) {
+      if (r.path.rfind("/api/", 0) == 0 || is_operations_path(r.path)) {
         // A login waits for argon2id (~50–100 ms) or an LDAP directory (up to its timeout): on a worker, so the
         // server's event loop goes on serving every other connection meanwhile; the answer is sent from there.
         if (waits_for_directory(r) &&
@@ -515,6 +515,11 @@ class WebServer final : public RunningWeb {
       log::get("web")->error("web: request failed: {}", e.what());
       return restinio::request_rejected();
     }
+  }
+
+  // /healthz, /readyz, /metrics: API routes outside /api/ (operations_routes.cpp).
+  static bool is_operations_path(const std::string& path) {
+    return path == "/healthz" || path == "/readyz" || path == "/metrics";
   }
 
   // The routes that ask the directory or hash a secret (argon2id, LDAP): answered on directory_pool_.

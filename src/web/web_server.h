@@ -49,6 +49,8 @@ struct WebOptions {
   // days (= history.retention_days) [365]
   int history_retention_days = 365;
   std::string port_file;                // when set, the bound port is written there once listening (tests) [""]
+  // GET /metrics asks for `Authorization: Bearer <this>` when set (401 otherwise) ["" = open, like /healthz]
+  std::string metrics_token;
 };
 
 // Checks `options` (port range, TLS files both or neither, time zone, positive limits); kInvalidArgument naming

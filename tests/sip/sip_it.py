@@ -1717,6 +1717,7 @@ def case_dialog_fuzz(a):
 
 
 CASES = {
+    "operations": lambda a: __import__("operations_case").case_operations(a, sys.modules[__name__]),
     "call_caller_hangup": case_call_caller_hangup, "server_hangup": case_server_hangup, "cancel": case_cancel,
     "hold_resume": case_hold_resume, "info_dtmf": case_info_dtmf, "options": case_options,
     "no_codec_488": case_no_codec_488, "unknown_404": case_unknown_404, "max_calls_503": case_max_calls_503,
