@@ -16,13 +16,14 @@ std::int64_t steady_ns() {
 
 OperationsSampler::OperationsSampler(EventLoop& loop, conference::ControlApi& conference,
                                      sip::SipEndpoint& sip, media::MediaEngine& media, store::Store& store,
-                                     std::string node, std::chrono::milliseconds period,
+                                     const Clock& clock, std::string node, std::chrono::milliseconds period,
                                      std::chrono::milliseconds stuck_after)
     : loop_(loop),
       conference_(conference),
       sip_(sip),
       media_(media),
       store_(store),
+      clock_(clock),
       node_(std::move(node)),
       period_(period),
       stuck_after_(stuck_after) {
@@ -73,6 +74,11 @@ void OperationsSampler::sample() {
   else if (pending && !store_ok_.load())
     log::get("app")->info("the store answers again (/readyz ready)");
   store_ok_.store(pending.ok());
+  if (pending) {
+    const auto counts = load ? *load : conference::LoadCounts{};
+    (void)store_.record_node_beat({node_, clock_.now(), static_cast<std::int64_t>(counts.conferences),
+                                   static_cast<std::int64_t>(counts.participants)});
+  }
   MutexLock lock(mu_);
   if (load) load_ = *load;
   if (pending) outbox_pending_ = *pending;

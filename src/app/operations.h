@@ -3,7 +3,8 @@
 // store. Its own thread ("confpro-ops") samples once per `period`: it posts a no-op to the control loop and
 // measures how long it took to run (the loop's lag), asks the conference service for its load (one O(rooms)
 // task on the loop) and the store for the outbox backlog (one indexed COUNT, which doubles as the store's
-// health check). A scrape reads the last sample plus a few atomics and one short lock of the media
+// health check), then writes the node's heartbeat with that load (store::NodeBeat: after a crash, the restart
+// closes the calls left open at the last beat, not at the restart). A scrape reads the last sample plus a few atomics and one short lock of the media
 // statistics: it never waits for the control loop or the store. Thread safety: status(), metrics() and
 // set_draining() from any thread; stop() (idempotent) and the destructor from the thread that made it.
 // Everything passed in must outlive it.
@@ -19,6 +20,7 @@
 
 #include "common/event_loop.h"
 #include "common/thread_annotations.h"
+#include "common/time.h"
 #include "conference/control_api.h"
 #include "media/media_engine.h"
 #include "sip/sip_endpoint.h"
@@ -32,7 +34,7 @@ class OperationsSampler final : public web::OperationsProbe {
   // `period`: between samples [1 s]. `stuck_after`: a no-op the control loop has not run after this long
   // makes /healthz answer 503 (stuck) [5 s].
   OperationsSampler(EventLoop& loop, conference::ControlApi& conference, sip::SipEndpoint& sip,
-                    media::MediaEngine& media, store::Store& store, std::string node,
+                    media::MediaEngine& media, store::Store& store, const Clock& clock, std::string node,
                     std::chrono::milliseconds period = std::chrono::seconds(1),
                     std::chrono::milliseconds stuck_after = std::chrono::seconds(5));
   ~OperationsSampler() override;
@@ -51,6 +53,7 @@ class OperationsSampler final : public web::OperationsProbe {
   sip::SipEndpoint& sip_;
   media::MediaEngine& media_;
   store::Store& store_;
+  const Clock& clock_;
   const std::string node_;
   const std::chrono::milliseconds period_;
   const std::chrono::milliseconds stuck_after_;

@@ -62,7 +62,8 @@ class OperationsSamplerTest : public ::testing::Test {
   }
   OperationsSampler& start() {
     sampler_ =
-        std::make_unique<OperationsSampler>(loop_, control_, sip_, media_, *store_, "node-a", 20ms, 200ms);
+        std::make_unique<OperationsSampler>(loop_, control_, sip_, media_, *store_, clock_, "node-a", 20ms,
+                                            200ms);
     return *sampler_;
   }
 
@@ -74,6 +75,7 @@ class OperationsSamplerTest : public ::testing::Test {
   web::testing::FakeControlApi control_;
   CountingSip sip_;
   sip::FakeMediaEngine media_;
+  ManualClock clock_{from_epoch_ms(1'800'000'000'000)};
   std::unique_ptr<OperationsSampler> sampler_;
 };
 
@@ -100,6 +102,9 @@ TEST_F(OperationsSamplerTest, ReportsLoadCallsAndTheOutboxBacklog) {
   EXPECT_LT(value_of(m1, "confpro_control_loop_lag_seconds"), 0.2);
   const auto st = probe.status();
   EXPECT_TRUE(st.alive && st.store_ok && !st.draining);
+  // The node's heartbeat carries the same load, at the clock's time.
+  ASSERT_TRUE(eventually([&] { return store_->node_beat("node-a").ok(); }));
+  EXPECT_EQ(store_->node_beat("node-a").value(), (store::NodeBeat{"node-a", clock_.now(), 2, 3}));
 }
 
 TEST_F(OperationsSamplerTest, AStuckControlLoopIsNotAliveAndItsLagGrowsUntilItRunsAgain) {

@@ -234,7 +234,13 @@ int serve(const Config& config) {
                config.node.sip_uri, config.storage_url.rfind("postgresql", 0) == 0 ? "on" : "off (SQLite: one node)",
                config.node.claim_ttl_s, config.node.claim_renew_s);
 
-  auto interrupted = ctx.store->close_interrupted(ctx.clock->now(), config.server.node_id);
+  // What the previous run left open is closed when it was last alive (its last heartbeat, written every second,
+  // plus that second), not now: the time it was down is not counted as connected, nor billed.
+  TimePoint closed_at = ctx.clock->now();
+  if (auto beat = ctx.store->node_beat(config.server.node_id); beat && beat->at + std::chrono::seconds(1) < closed_at)
+    closed_at = beat->at + std::chrono::seconds(1);
+  auto interrupted = ctx.store->close_interrupted(closed_at, config.server.node_id);
+  (void)ctx.store->record_node_beat({config.server.node_id, ctx.clock->now(), 0, 0});  // this run is alive
   if (!interrupted) {
     print_error(interrupted.error());
     return 1;
@@ -362,7 +368,7 @@ int serve(const Config& config) {
   // /healthz, /readyz, /metrics: sampled on their own thread; stopped before the conference service (it asks
   // it).
   auto operations = std::make_unique<OperationsSampler>(control_loop, conference, **sip, **media, *ctx.store,
-                                                        config.server.node_id);
+                                                        *ctx.clock, config.server.node_id);
   OperationsSampler& probe = *operations;
   web_deps.operations = operations.get();
   components.push_back(std::make_unique<Owned<OperationsSampler>>(std::move(operations)));

@@ -225,6 +225,16 @@ Result<InterruptedCounts> FaultInjectingStore::close_interrupted(TimePoint now, 
   return inner_.close_interrupted(now, node);
 }
 
+Status FaultInjectingStore::record_node_beat(const NodeBeat& beat) {
+  if (auto e = check("record_node_beat")) return *e;
+  return inner_.record_node_beat(beat);
+}
+
+Result<NodeBeat> FaultInjectingStore::node_beat(const std::string& node) {
+  if (auto e = check("node_beat")) return *e;
+  return inner_.node_beat(node);
+}
+
 Status FaultInjectingStore::append_audit(const AuditEntry& entry) {
   if (auto e = check("append_audit")) return *e;
   return inner_.append_audit(entry);

@@ -73,6 +73,8 @@ class FaultInjectingStore final : public Store {
   Result<std::vector<ParticipantConnection>> list_connections(SessionId session) override;
   Result<PurgeCounts> purge_history(TimePoint before, bool dry_run, const SideEffects& effects) override;
   Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) override;
+  Status record_node_beat(const NodeBeat& beat) override;
+  Result<NodeBeat> node_beat(const std::string& node) override;
   Status append_audit(const AuditEntry& entry) override;
   Result<Page<AuditEntry>> list_audit(const AuditQuery& query) override;
   Result<OutboxMessage> enqueue(const OutboxMessage& message) override;

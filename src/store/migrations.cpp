@@ -321,17 +321,27 @@ CREATE TABLE conference_claims (
 CREATE INDEX conference_claims_node ON conference_claims (node)
 )sql";
 
+// v16: each node's heartbeat (store.h NodeBeat): when a crashed node was last alive, and its load.
+const char* const kV16NodeBeats = R"sql(
+CREATE TABLE node_beats (
+  node TEXT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  conferences BIGINT NOT NULL DEFAULT 0,
+  participants BIGINT NOT NULL DEFAULT 0
+)
+)sql";
+
 }  // namespace
 
 std::vector<std::string> migrations(Dialect dialect) {
   if (dialect == Dialect::kPostgres)
     return {with_identity(kV1, dialect), kV2Indexes, kV3PostgresFoldedName, kV4SoftDelete, kV5ConnectionInvitee,
             with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-            kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory, kV15ConferenceClaims};
+            kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory, kV15ConferenceClaims, kV16NodeBeats};
   return {with_identity(kV1, dialect), kV2Indexes + sqlite_name_index("name", true),
           kV3SqliteFoldedName + sqlite_name_index("name_folded", false), kV4SoftDelete,
           kV5ConnectionInvitee, with_identity(kV6Billing, dialect), kV7UserSource, kV8OutboxCalendar, kV9NotifyReportsAndMarks,
-          kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory, kV15ConferenceClaims};
+          kV10CdrExported, kV11UserCallerNumbers, kV12OutboxHtml, kV13AccountMembers, kV14BookingCategory, kV15ConferenceClaims, kV16NodeBeats};
 }
 
 void after_migration(soci::session& sql, Dialect dialect, int version) {

@@ -260,7 +260,8 @@ Result<InterruptedCounts> SqlStore::close_interrupted(TimePoint now, const std::
       if (!node.empty()) st.exchange(soci::use(node, "node"));
       st.alloc();
       st.prepare(
-          "UPDATE participant_connections SET left_at = :at, leave_reason = 'interrupted' "
+          "UPDATE participant_connections SET left_at = CASE WHEN joined_at > :at THEN joined_at ELSE :at END, "
+          "leave_reason = 'interrupted' "
           "WHERE left_at IS NULL AND session_id IN (SELECT id FROM conference_sessions "
           "WHERE closed_at IS NULL" +
           node_filter + ")");
@@ -274,7 +275,8 @@ Result<InterruptedCounts> SqlStore::close_interrupted(TimePoint now, const std::
       if (!node.empty()) st.exchange(soci::use(node, "node"));
       st.alloc();
       st.prepare(
-          "UPDATE conference_sessions SET closed_at = :at, close_reason = 'interrupted' "
+          "UPDATE conference_sessions SET closed_at = CASE WHEN opened_at > :at THEN opened_at ELSE :at END, "
+          "close_reason = 'interrupted' "
           "WHERE closed_at IS NULL" +
           node_filter);
       st.define_and_bind();
@@ -283,6 +285,30 @@ Result<InterruptedCounts> SqlStore::close_interrupted(TimePoint now, const std::
     }
     tx.commit();
     return counts;
+  });
+}
+
+Status SqlStore::record_node_beat(const NodeBeat& beat) {
+  return run_status("record node beat", [&](soci::session& sql) -> Status {
+    std::int64_t at = to_epoch_ms(beat.at), conferences = beat.conferences, participants = beat.participants;
+    sql << "INSERT INTO node_beats (node, at, conferences, participants) VALUES (:node, :at, :c, :p) "
+           "ON CONFLICT (node) DO UPDATE SET at = excluded.at, conferences = excluded.conferences, "
+           "participants = excluded.participants",
+        soci::use(beat.node, "node"), soci::use(at, "at"), soci::use(conferences, "c"),
+        soci::use(participants, "p");
+    return {};
+  });
+}
+
+Result<NodeBeat> SqlStore::node_beat(const std::string& node) {
+  return run<NodeBeat>("node beat", [&](soci::session& sql) -> Result<NodeBeat> {
+    NodeBeat b;
+    std::int64_t at = 0;
+    sql << "SELECT node, at, conferences, participants FROM node_beats WHERE node = :node", soci::use(node, "node"),
+        soci::into(b.node), soci::into(at), soci::into(b.conferences), soci::into(b.participants);
+    if (!sql.got_data()) return Error::not_found("node '" + node + "' never beat");
+    b.at = from_epoch_ms(at);
+    return b;
   });
 }
 

@@ -136,6 +136,8 @@ class SqlStore final : public Store {
                         double jitter_ms, double rtt_ms) override;
   Result<std::vector<ParticipantConnection>> list_connections(SessionId session) override;
   Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) override;
+  Status record_node_beat(const NodeBeat& beat) override;
+  Result<NodeBeat> node_beat(const std::string& node) override;
   Result<PurgeCounts> purge_history(TimePoint before, bool dry_run, const SideEffects& effects) override;
 
   Status append_audit(const AuditEntry& entry) override;

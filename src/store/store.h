@@ -283,6 +283,17 @@ struct InterruptedCounts {
   int connections = 0;
 };
 
+// A node's heartbeat, written every second by its operations sampler (app/operations.h): the last one says when
+// a node that crashed was last alive (what close_interrupted closes its calls at, so the time it was down is
+// never counted as connected or billed) and each node's load.
+struct NodeBeat {
+  std::string node;
+  TimePoint at{};
+  std::int64_t conferences = 0;
+  std::int64_t participants = 0;
+  bool operator==(const NodeBeat&) const = default;
+};
+
 struct AuditQuery {
   std::string actor;   // "" = any
   std::string target;  // "" = any
@@ -420,10 +431,14 @@ class Store {
   // nothing.
   virtual Result<PurgeCounts> purge_history(TimePoint before, bool dry_run, const SideEffects& effects) = 0;
 
-  // At start: closes every open session (reason "interrupted", closed_at = now) and ends every open
-  // connection (reason "interrupted"), in one transaction. Pass `node` to touch only this node's sessions (""
+  // At start: closes every open session (reason "interrupted", closed_at = `now`, the time the previous run was
+  // last alive, never before it opened) and ends every open connection (reason "interrupted", likewise), in one
+  // transaction. Pass `node` to touch only this node's sessions (""
   // = all).
   virtual Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) = 0;
+  // The node's latest heartbeat replaces its previous one. node_beat: kNotFound for a node that never beat.
+  virtual Status record_node_beat(const NodeBeat& beat) = 0;
+  virtual Result<NodeBeat> node_beat(const std::string& node) = 0;
 
   // Audit log.
   virtual Status append_audit(const AuditEntry& entry) = 0;

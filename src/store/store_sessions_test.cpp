@@ -109,6 +109,16 @@ TEST_P(SessionsTest, CloseInterruptedEndsOpenSessionsAndConnections) {
   EXPECT_EQ(counts.sessions, 0);
 }
 
+TEST_P(SessionsTest, ANodesLatestHeartbeatReplacesTheLastOne) {
+  EXPECT_EQ(store_->node_beat("node-a").error().code, ErrorCode::kNotFound);
+  const TimePoint t0 = from_epoch_ms(1'800'000'000'000);
+  ASSERT_TRUE(store_->record_node_beat({"node-a", t0, 2, 15}).ok());
+  ASSERT_TRUE(store_->record_node_beat({"node-b", t0, 1, 1}).ok());
+  ASSERT_TRUE(store_->record_node_beat({"node-a", t0 + std::chrono::seconds(1), 3, 20}).ok());
+  EXPECT_EQ(store_->node_beat("node-a").value(), (NodeBeat{"node-a", t0 + std::chrono::seconds(1), 3, 20}));
+  EXPECT_EQ(store_->node_beat("node-b").value().participants, 1);
+}
+
 TEST_P(SessionsTest, PastSessionsSearchByDateAndOwnerWithTheirBooking) {
   auto other = sample_booking("B", "555123", kT0);
   other.owner = "bob";

@@ -39,7 +39,7 @@ TEST(OpenStore, RelativeSqlitePathCreatesParentDirectories) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "var/sub/confpro.db"));
 }
 
-constexpr int kLatestSchema = 15;  // v9: SMS delivery reports, reminder marks (notify/); v10: conference_sessions.cdr_exported_at; v11: users.caller_numbers; v12: outbox.html; v13: billing_accounts.members; v14: bookings.category; v15: conference_claims
+constexpr int kLatestSchema = 16;  // v9: SMS delivery reports, reminder marks (notify/); v10: conference_sessions.cdr_exported_at; v11: users.caller_numbers; v12: outbox.html; v13: billing_accounts.members; v14: bookings.category; v15: conference_claims; v16: node_beats
 
 TEST_P(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(store_->schema_version().value(), kLatestSchema);

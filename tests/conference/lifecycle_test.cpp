@@ -154,6 +154,11 @@ TEST_F(ConferenceTest, EmptyRoomPausesItsRecordingAndEndsAfterTheGraceTime) {
 TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain) {
   const Conf c = start_with_booking("restart");
   ASSERT_FALSE(HasFatalFailure());
+  const auto epoch_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  std::int64_t killed_ms = 0;
   {
     auto a = join_via_menu("A", c, c.user_pin, kToneA);
     ASSERT_TRUE(a);
@@ -164,12 +169,15 @@ TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain)
                           " AND closed_at IS NULL",
               std::vector<std::string>{"1"});
     server->kill9();
+    killed_ms = epoch_ms();
     EXPECT_SQL_EQ(*server, "SELECT count(*) FROM participant_connections WHERE booking_id = " + id_of(c) +
                           " AND left_at IS NULL",
               std::vector<std::string>{"2"})
         << "before the restart, the killed server's connections are still open";
   }  // the phones go (their BYE goes nowhere)
+  std::this_thread::sleep_for(4s);  // down for a while: that time is not counted as connected (nor billed)
 
+  const std::int64_t restarted_ms = epoch_ms();
   ASSERT_TRUE(server->start());
   EXPECT_TRUE(wait_log("left open by the previous run (interrupted)"));
   EXPECT_SQL_EQ(*server, "SELECT closed_at IS NOT NULL, close_reason FROM conference_sessions WHERE booking_id = " +
@@ -180,6 +188,13 @@ TEST_F(ConferenceTest, RestartClosesTheInterruptedSessionAndCallersCanJoinAgain)
             std::vector<std::string>{"0"});
   EXPECT_SQL_EQ(*server, "SELECT DISTINCT leave_reason FROM participant_connections WHERE booking_id = " + id_of(c),
             std::vector<std::string>{"interrupted"});
+  const auto left = server->sql("SELECT MAX(left_at) FROM participant_connections WHERE booking_id = " + id_of(c));
+  ASSERT_EQ(left.size(), 1u);
+  const std::int64_t left_ms = std::stoll(left[0]);
+  report_ms("interrupted legs closed after the kill (the last heartbeat + 1 s)", left_ms - killed_ms);
+  EXPECT_LE(left_ms, killed_ms + 2000) << "closed at the last heartbeat, not at the restart";
+  EXPECT_GE(left_ms, killed_ms - 5000) << "the heartbeat, every second, is not that old";
+  EXPECT_LT(left_ms, restarted_ms - 1000) << "the 4 s the node was down are not counted";
 
   // The conference is still valid and still running: callers join again and hear each other.
   auto a2 = join_via_menu("A2", c, c.user_pin, kToneA);
