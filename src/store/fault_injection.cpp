@@ -235,6 +235,11 @@ Result<NodeBeat> FaultInjectingStore::node_beat(const std::string& node) {
   return inner_.node_beat(node);
 }
 
+Result<std::vector<NodeBeat>> FaultInjectingStore::list_node_beats() {
+  if (auto e = check("list_node_beats")) return *e;
+  return inner_.list_node_beats();
+}
+
 Status FaultInjectingStore::append_audit(const AuditEntry& entry) {
   if (auto e = check("append_audit")) return *e;
   return inner_.append_audit(entry);

@@ -75,6 +75,7 @@ class FaultInjectingStore final : public Store {
   Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) override;
   Status record_node_beat(const NodeBeat& beat) override;
   Result<NodeBeat> node_beat(const std::string& node) override;
+  Result<std::vector<NodeBeat>> list_node_beats() override;
   Status append_audit(const AuditEntry& entry) override;
   Result<Page<AuditEntry>> list_audit(const AuditQuery& query) override;
   Result<OutboxMessage> enqueue(const OutboxMessage& message) override;

@@ -312,6 +312,22 @@ Result<NodeBeat> SqlStore::node_beat(const std::string& node) {
   });
 }
 
+Result<std::vector<NodeBeat>> SqlStore::list_node_beats() {
+  return run<std::vector<NodeBeat>>("list node beats", [&](soci::session& sql) -> Result<std::vector<NodeBeat>> {
+    std::vector<NodeBeat> out;
+    NodeBeat b;
+    std::int64_t at = 0;
+    soci::statement st = (sql.prepare << "SELECT node, at, conferences, participants FROM node_beats ORDER BY node",
+                          soci::into(b.node), soci::into(at), soci::into(b.conferences), soci::into(b.participants));
+    st.execute();
+    while (st.fetch()) {
+      b.at = from_epoch_ms(at);
+      out.push_back(b);
+    }
+    return out;
+  });
+}
+
 Result<PurgeCounts> SqlStore::purge_history(TimePoint before, bool dry_run, const SideEffects& effects) {
   return run<PurgeCounts>("purge history", [&](soci::session& sql) -> Result<PurgeCounts> {
     Tx tx(sql, dialect_);

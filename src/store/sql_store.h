@@ -138,6 +138,7 @@ class SqlStore final : public Store {
   Result<InterruptedCounts> close_interrupted(TimePoint now, const std::string& node) override;
   Status record_node_beat(const NodeBeat& beat) override;
   Result<NodeBeat> node_beat(const std::string& node) override;
+  Result<std::vector<NodeBeat>> list_node_beats() override;
   Result<PurgeCounts> purge_history(TimePoint before, bool dry_run, const SideEffects& effects) override;
 
   Status append_audit(const AuditEntry& entry) override;

@@ -439,6 +439,8 @@ class Store {
   // The node's latest heartbeat replaces its previous one. node_beat: kNotFound for a node that never beat.
   virtual Status record_node_beat(const NodeBeat& beat) = 0;
   virtual Result<NodeBeat> node_beat(const std::string& node) = 0;
+  // Every node's latest heartbeat, by name.
+  virtual Result<std::vector<NodeBeat>> list_node_beats() = 0;
 
   // Audit log.
   virtual Status append_audit(const AuditEntry& entry) = 0;

@@ -117,6 +117,10 @@ TEST_P(SessionsTest, ANodesLatestHeartbeatReplacesTheLastOne) {
   ASSERT_TRUE(store_->record_node_beat({"node-a", t0 + std::chrono::seconds(1), 3, 20}).ok());
   EXPECT_EQ(store_->node_beat("node-a").value(), (NodeBeat{"node-a", t0 + std::chrono::seconds(1), 3, 20}));
   EXPECT_EQ(store_->node_beat("node-b").value().participants, 1);
+  const auto all = store_->list_node_beats().value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].node, "node-a");
+  EXPECT_EQ(all[1], (NodeBeat{"node-b", t0, 1, 1}));
 }
 
 TEST_P(SessionsTest, PastSessionsSearchByDateAndOwnerWithTheirBooking) {

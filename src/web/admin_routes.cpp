@@ -249,6 +249,20 @@ HttpResponse upsert_access_number(const Call& call, ApiContext& ctx) {
 }  // namespace
 
 void add_admin_routes(Router& router, ApiContext& ctx) {
+  // GET /api/v1/nodes: every node's last heartbeat and load (issue 18): "up" when it beat in the last 5 s.
+  router.add("GET", "/api/v1/nodes", Access::kAdmin, [&ctx](const Call&) {
+    auto beats = ctx.services.store->list_node_beats();
+    if (!beats) return error_response(beats.error());
+    const TimePoint now = ctx.now();
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& b : *beats)
+      items.push_back({{"node", b.node},
+                       {"last_seen", format_iso_utc(b.at)},
+                       {"up", now - b.at <= std::chrono::seconds(5)},
+                       {"conferences", b.conferences},
+                       {"participants", b.participants}});
+    return json_response(200, {{"items", items}});
+  });
   router.add("GET", "/api/v1/users", Access::kAdmin, [&ctx](const Call&) {
     auto users = ctx.services.store->list_users();
     if (!users) return error_response(users.error());

@@ -209,6 +209,23 @@ TEST_F(ApiTest, EditWithStaleVersionIsAConflict) {
   EXPECT_EQ(c.get(path).status, 403);  // an organizer: gone is answered as not theirs (no probing of ids)
 }
 
+// Issue 18: every node sharing the store, from its heartbeat; up while it beat in the last 5 s. Administrators only.
+TEST_F(ApiTest, TheNodesAreListedWithTheirLoadAndWhetherTheyBeatLately) {
+  ASSERT_TRUE(store->record_node_beat({"node-a", clock.now() - std::chrono::seconds(2), 3, 21}).ok());
+  ASSERT_TRUE(store->record_node_beat({"node-b", clock.now() - std::chrono::seconds(30), 1, 4}).ok());
+  Client root(*api), alice(*api);
+  root.login("root", "admin-password-1");
+  alice.login("alice", "alice-password-1");
+  auto nodes = root.get("/api/v1/nodes");
+  ASSERT_EQ(nodes.status, 200) << nodes.raw.body;
+  ASSERT_EQ(nodes.json["items"].size(), 2u);
+  EXPECT_EQ(nodes.json["items"][0]["node"], "node-a");
+  EXPECT_TRUE(nodes.json["items"][0]["up"].get<bool>());
+  EXPECT_EQ(nodes.json["items"][0]["participants"], 21);
+  EXPECT_FALSE(nodes.json["items"][1]["up"].get<bool>()) << "silent for 30 s";
+  EXPECT_EQ(alice.get("/api/v1/nodes").status, 403);
+}
+
 TEST_F(ApiTest, AdminActionsAreAudited) {
   Client root(*api), alice(*api);
   root.login("root", "admin-password-1");

@@ -146,6 +146,11 @@ test('book, watch real callers live, mute/unmute/eject them from the page, read 
   // The talker has sent its tone since it dialled (through the IVR): it shows as talking; the silent listener not.
   await talkerRow.locator('.talk.on').waitFor({ timeout: 5000 });
   assert.equal(await listenerRow.locator('.talk.on').count(), 0, 'the silent listener shows as talking');
+  // The node list (issue 18): this node is up, hosting the one conference and its two participants (its heartbeat
+  // every second, the page's refresh every 5 s).
+  const nodeRow = page.locator('#node-table tr[data-up="true"]');
+  await nodeRow.locator('td.num').nth(1).getByText(/^2$/).waitFor({ timeout: 15000 });
+  assert.equal(await nodeRow.locator('td.num').first().textContent(), '1');
   await shot(page, 'call-06-current-live');
   const seen = await page.evaluate(() => window.rowSeen);
   await waitFor(() => /joined as user/.test(confpro.output()), 5000, 'the join in the server log');

@@ -47,7 +47,23 @@ export const currentPage: Page = (root, ctx) => {
   let closed = false;
   const live = h('span', { class: 'live-dot', 'aria-live': 'polite' }, t('loading'));
   const list = h('div', { class: 'live-list' });
-  root.append(h('div', { class: 'title-row' }, h('h1', {}, t('tab_current')), live), list);
+  const nodes = h('section', { id: 'nodes' });
+  root.append(h('div', { class: 'title-row' }, h('h1', {}, t('tab_current')), live), list, ...(ctx.isAdmin ? [nodes] : []));
+
+  // Administrators: every node sharing the store, from its heartbeat (issue 18), refreshed every 5 s.
+  async function loadNodes(): Promise<void> {
+    try {
+      const { items } = await call<{ items: { node: string; last_seen: string; up: boolean; conferences: number; participants: number }[] }>('GET', '/nodes');
+      clear(nodes);
+      nodes.append(h('h2', {}, t('nodes_title')), h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'node-table' },
+        h('thead', {}, h('tr', {}, [t('node_name'), t('node_state'), t('node_last_seen'), t('node_conferences'), t('node_participants')]
+          .map((x, i) => h('th', { scope: 'col', class: i >= 3 ? 'num' : '' }, x)))),
+        h('tbody', {}, items.map((n) => h('tr', { 'data-node': n.node, 'data-up': String(n.up) },
+          h('td', { class: 'mono' }, n.node), h('td', {}, t(n.up ? 'node_up' : 'node_silent')), h('td', {}, formatTime(n.last_seen)),
+          h('td', { class: 'num' }, n.conferences), h('td', { class: 'num' }, n.participants)))))));
+    } catch { /* the conferences still show */ }
+    if (!closed) setTimeout(() => void loadNodes(), 5000);
+  }
 
   // A snapshot and the event stream race: an event can reach the page before a snapshot taken earlier on the
   // server. So while a snapshot loads, events are queued and replayed on top of it (every event carries the new
@@ -258,5 +274,6 @@ export const currentPage: Page = (root, ctx) => {
 
   void reload();
   connect();
+  if (ctx.isAdmin) void loadNodes();
   return () => { closed = true; source?.close(); };
 };
