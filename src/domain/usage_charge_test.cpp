@@ -38,8 +38,8 @@ TEST(TariffQuote, AnAccountsPlanThenTheCategorysThenThePublicOnes) {
   plans[2].accounts = {"acme"};
   plans[3] = {"staff-rate", 60, 10, 700, "EUR"};
   plans[3].categories = {"staff"};
-  const auto name = [&](int minutes, int participants, PlanScope scope) {
-    const auto q = quote(plans, minutes, participants, scope);
+  const auto name = [&](int length_min, int people, PlanScope scope) {
+    const auto q = quote(plans, length_min, people, scope);
     return q.plan ? q.plan->name : std::string("none");
   };
   EXPECT_EQ(name(30, 5, {}), "public") << "plans sold to others are not offered";
