@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "booking/booking_authorizer.h"
 #include "web/web_deps.h"
 #include "common/time.h"
 #include "web/event_hub.h"
@@ -38,6 +39,11 @@ void add_operations_routes(Router& router, ApiContext& ctx);    // /healthz, /re
 
 // Parses an integer path parameter (> 0); nullopt for anything else.
 std::optional<std::int64_t> parse_id(const std::string& text);
+
+// The signed-in caller as the booking service sees them (username, role, directory groups; source "web").
+inline booking::Actor actor_of(const Call& call) {
+  return {call.principal().username, call.principal().is_admin(), "web", call.principal().groups};
+}
 
 // Whether the caller may see what `owner` owns: an administrator sees everything, an organizer their own.
 inline bool owned_by_caller(const Call& call, const std::string& owner) {

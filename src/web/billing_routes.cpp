@@ -64,8 +64,7 @@ namespace {
 
 // An administrator, the account's owner or one of its members (a shared account).
 bool usable_by_caller(const Call& call, const store::BillingAccount& a) {
-  const auto& p = call.principal();
-  return booking::may_use(a, booking::Actor{p.username, p.is_admin(), "web", p.groups});
+  return booking::may_use(a, actor_of(call));
 }
 
 // "members": a list of usernames and group DNs, tidied (domain::account_members); errors added to `body`.
@@ -125,19 +124,14 @@ std::optional<int> int_param(const Call& call, const char* field, int max, std::
   return static_cast<int>(*v);
 }
 
-booking::Actor caller_actor(const Call& call) {
-  const auto& p = call.principal();
-  return booking::Actor{p.username, p.is_admin(), "web", p.groups};
-}
-
 // Whom the caller's bookings are priced for: their category, and `account` when they may use it.
 Result<domain::PlanScope> caller_scope(const Call& call, ApiContext& ctx, const std::string& account) {
   domain::PlanScope scope;
-  if (ctx.services.bookings) scope.category = ctx.services.bookings->category_of(caller_actor(call)).name;
+  if (ctx.services.bookings) scope.category = ctx.services.bookings->category_of(actor_of(call)).name;
   if (account.empty()) return scope;
   auto a = ctx.services.store->get_account(account);
   if (!a && a.error().code != ErrorCode::kNotFound) return a.error();
-  if (!a || !booking::may_use(a->account, caller_actor(call)))
+  if (!a || !booking::may_use(a->account, actor_of(call)))
     return Error::invalid("account", "no billing account of yours or shared with you has this name", "unknown_account");
   scope.account = account;
   return scope;
@@ -424,7 +418,7 @@ void add_billing_routes(Router& router, ApiContext& ctx) {
         if (usable_by_caller(call, a.account)) usable.push_back(a.account.name);
     }
     const std::string category =
-        ctx.services.bookings ? ctx.services.bookings->category_of(caller_actor(call)).name : "";
+        ctx.services.bookings ? ctx.services.bookings->category_of(actor_of(call)).name : "";
     nlohmann::json items = nlohmann::json::array();
     for (const auto& p : plans_of(ctx)) {
       const bool sold_to_caller =

@@ -9,10 +9,6 @@ namespace confpro::web {
 
 namespace {
 
-booking::Actor actor_of(const Call& call) {
-  return {call.principal().username, call.principal().is_admin(), "web", call.principal().groups};
-}
-
 HttpResponse no_booking_service() {
   return error_response(Error::unavailable("the booking service is not running").with_reason("service_down"));
 }

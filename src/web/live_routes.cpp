@@ -135,7 +135,7 @@ void add_live_routes(Router& router, ApiContext& ctx) {
     if (!b) return error_response(b.error());
     domain::BookingDraft draft;
     draft.duration_minutes = b->duration_minutes + static_cast<int>(*minutes);
-    const booking::Actor actor{call.principal().username, call.principal().is_admin(), "web", call.principal().groups};
+    const booking::Actor actor = actor_of(call);
     auto updated = ctx.services.bookings->update(b->id, draft, b->version, actor);
     if (!updated) return error_response(updated.error());
     ctx.services.control->booking_changed(updated->id);
